@@ -1,0 +1,45 @@
+import { describe, expect, it } from "@effect/vitest"
+import { readFileSync } from "node:fs"
+import { Exit, Schema } from "effect"
+import { DeviceEvent, DeviceEventTypes, laneOf, Subjects } from "./index.ts"
+import { publishedSchemas, renderJsonSchema } from "./json-schema.ts"
+
+const decode = Schema.decodeUnknownExit(DeviceEvent)
+const base = { id: "018f3a2b-7c4d-7e8f-9a0b-1c2d3e4f5a6b", tenant: "demo", deviceId: "alarm-000123", occurredAt: "2026-11-25T21:04:05.120Z", source: { via: "http" } }
+
+describe("canonical device event", () => {
+  it.each([
+    ["safety_alarm", { trigger: "pendant" }],
+    ["sensor", { sensor: "bed", state: "left_bed" }],
+    ["gps", { lat: 63.43, lon: 10.39, accuracyM: 12, sos: false }],
+    ["medication", { event: "dose_missed", doseId: "d-1", scheduledAt: "2026-11-25T08:00:00Z" }],
+    ["technical", { event: "heartbeat" }]
+  ])("accepts a %s event", (type, payload) => {
+    expect(Exit.isSuccess(decode({ ...base, type, payload }))).toBe(true)
+  })
+
+  it("names the field that is wrong", () => {
+    const exit = decode({ ...base, type: "sensor", payload: { sensor: "bed" } })
+    expect(Exit.isFailure(exit) && String(exit.cause)).toContain(`["payload"]["state"]`)
+  })
+
+  it("refuses device ids that would break a NATS subject", () => {
+    expect(Exit.isFailure(decode({ ...base, deviceId: "a.b", type: "technical", payload: { event: "heartbeat" } }))).toBe(true)
+    expect(Exit.isFailure(decode({ ...base, deviceId: "a*", type: "technical", payload: { event: "heartbeat" } }))).toBe(true)
+  })
+
+  it("puts care alarms on the alarm lane and heartbeats and positions elsewhere", () => {
+    expect(DeviceEventTypes.map(laneOf)).toEqual(["alarm", "alarm", "telemetry", "alarm", "tech"])
+    expect(Subjects.device("demo", "alarm", "safety_alarm", "alarm-1")).toBe("wt.dev.demo.alarm.safety_alarm.alarm-1")
+  })
+})
+
+describe("published JSON Schema", () => {
+  it.each(Object.keys(publishedSchemas) as Array<keyof typeof publishedSchemas>)(
+    "%s is current (regenerate with `pnpm --filter @wt/contracts json-schema`)",
+    (name) => {
+      const committed = readFileSync(new URL(`../json-schema/${name}`, import.meta.url), "utf8")
+      expect(committed).toBe(renderJsonSchema(name))
+    }
+  )
+})

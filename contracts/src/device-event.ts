@@ -1,0 +1,104 @@
+import { Schema } from "effect"
+import { DeviceId, EventId, Instant, TenantId } from "./ids.ts"
+
+export const SafetyAlarmTrigger = Schema.Literals(["button", "pendant", "pull_cord", "fall_detector", "voice_call_failed"])
+export const SafetyAlarmPayload = Schema.Struct({
+  trigger: SafetyAlarmTrigger
+})
+
+export const SensorKind = Schema.Literals(["bed", "motion", "door", "smoke", "heat", "water", "epilepsy", "e_lock"])
+export const SensorState = Schema.Literals([
+  "triggered",
+  "restored",
+  "left_bed",
+  "returned_to_bed",
+  "opened",
+  "closed",
+  "no_activity",
+  "activity",
+  "locked",
+  "unlocked"
+])
+export const SensorPayload = Schema.Struct({
+  sensor: SensorKind,
+  state: SensorState,
+  placement: Schema.optionalKey(Schema.String)
+})
+
+const Latitude = Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 }))
+const Longitude = Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 }))
+export const GpsPayload = Schema.Struct({
+  lat: Latitude,
+  lon: Longitude,
+  accuracyM: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))),
+  speedMps: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))),
+  batteryPct: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 100 }))),
+  sos: Schema.optionalKey(Schema.Boolean)
+})
+
+export const MedicationEventKind = Schema.Literals([
+  "dose_due",
+  "dose_taken",
+  "dose_missed",
+  "dose_late",
+  "dispenser_jammed",
+  "refill_needed",
+  "lid_open"
+])
+export const MedicationPayload = Schema.Struct({
+  event: MedicationEventKind,
+  doseId: Schema.optionalKey(Schema.String),
+  scheduledAt: Schema.optionalKey(Instant),
+  critical: Schema.optionalKey(Schema.Boolean)
+})
+
+export const TechnicalEventKind = Schema.Literals([
+  "heartbeat",
+  "periodic_test",
+  "low_battery",
+  "power_lost",
+  "power_restored",
+  "communication_failure",
+  "communication_restored",
+  "tamper",
+  "radio_jamming",
+  "sensor_supervision_lost"
+])
+export const TechnicalPayload = Schema.Struct({
+  event: TechnicalEventKind,
+  batteryPct: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 100 })))
+})
+
+export const Via = Schema.Literals(["http", "dc09", "osmand", "scaip", "sim"])
+export const EventSource = Schema.Struct({
+  via: Via,
+  vendor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(128))),
+  raw: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(8192)))
+})
+
+const common = {
+  id: EventId,
+  tenant: TenantId,
+  deviceId: DeviceId,
+  occurredAt: Instant,
+  // Stamped by the gateway; a sender's value is overwritten.
+  receivedAt: Schema.optionalKey(Instant),
+  source: EventSource
+}
+
+export const SafetyAlarmEvent = Schema.Struct({ ...common, type: Schema.Literal("safety_alarm"), payload: SafetyAlarmPayload })
+export const SensorEvent = Schema.Struct({ ...common, type: Schema.Literal("sensor"), payload: SensorPayload })
+export const GpsEvent = Schema.Struct({ ...common, type: Schema.Literal("gps"), payload: GpsPayload })
+export const MedicationEvent = Schema.Struct({ ...common, type: Schema.Literal("medication"), payload: MedicationPayload })
+export const TechnicalEvent = Schema.Struct({ ...common, type: Schema.Literal("technical"), payload: TechnicalPayload })
+
+/** The canonical device event, `wt.device-event/v1` (contract). */
+export const DeviceEvent = Schema.Union([SafetyAlarmEvent, SensorEvent, GpsEvent, MedicationEvent, TechnicalEvent])
+  .annotate({
+    identifier: "DeviceEvent",
+    title: "wt.device-event/v1",
+    description: "Canonical device event accepted by POST /v1/events and carried on WT_DEVICE"
+  })
+export type DeviceEvent = typeof DeviceEvent.Type
+export type DeviceEventType = DeviceEvent["type"]
+export const DeviceEventTypes = ["safety_alarm", "sensor", "gps", "medication", "technical"] as const

@@ -1,0 +1,7 @@
+export * from "./ids.ts"
+export * from "./device-event.ts"
+export * from "./lanes.ts"
+export * from "./streams.ts"
+export * from "./incident.ts"
+export * from "./audit.ts"
+export * from "./dead-letter.ts"

@@ -1,0 +1,170 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Result, Schema } from "effect"
+import { ActiveStatuses, DeviceEvent, PriorityScale, type Actor, type IncidentCommand, type IncidentEvent, type IncidentState, type TriageDecision } from "@wt/contracts"
+import { decide, evolve, initialState, replay } from "./index.ts"
+
+const at = "2026-11-25T03:00:00.000Z"
+const pendant = (id: string): DeviceEvent => ({
+  id,
+  tenant: "demo",
+  deviceId: "alarm-000001",
+  occurredAt: at,
+  receivedAt: at,
+  source: { via: "sim" },
+  type: "safety_alarm",
+  payload: { trigger: "pendant" }
+})
+const decision = (priority: TriageDecision["priority"]): TriageDecision => ({
+  ruleId: "test",
+  ruleSetVersion: "t1",
+  priority,
+  category: "care",
+  reason: "test",
+  fireService: false
+})
+const kari: Actor = { kind: "operator", id: "u-kari", name: "Kari" }
+const ola: Actor = { kind: "operator", id: "u-ola", name: "Ola" }
+
+const run = (commands: ReadonlyArray<IncidentCommand>) => {
+  let state: IncidentState | undefined = initialState()
+  const events: Array<IncidentEvent> = []
+  for (const command of commands) {
+    const result = decide(command, state, "inc-1")
+    if (Result.isSuccess(result)) {
+      for (const e of result.success) {
+        state = evolve(state, e)
+        events.push(e)
+      }
+    }
+  }
+  return { state, events }
+}
+
+const open: IncidentCommand = {
+  type: "open_incident",
+  at,
+  incidentId: "inc-1",
+  tenant: "demo",
+  residentId: "res-0001",
+  decision: decision("P3"),
+  deviceEvent: pendant("evt-00000001")
+}
+
+describe("incident decider", () => {
+  it("opens an incident owned by the queue", () => {
+    const { state } = run([open])
+    expect(state?.status).toBe("open")
+    expect(state?.owner.kind).toBe("queue")
+    expect(state?.priority).toBe("P3")
+  })
+
+  it("a redelivered opening event produces nothing new", () => {
+    const { events } = run([open, open])
+    expect(events).toHaveLength(1)
+  })
+
+  it("a P1 joining a P3 incident raises it to P1", () => {
+    const { events, state } = run([open, { type: "correlate_device_event", at, decision: decision("P1"), deviceEvent: pendant("evt-00000002") }])
+    expect(events.map((e) => e.type)).toEqual(["incident_opened", "device_event_correlated", "priority_raised"])
+    expect(state?.priority).toBe("P1")
+  })
+
+  it("the same device event correlated twice is recorded once", () => {
+    const correlate: IncidentCommand = { type: "correlate_device_event", at, decision: decision("P3"), deviceEvent: pendant("evt-00000002") }
+    const { events } = run([open, correlate, correlate])
+    expect(events).toHaveLength(2)
+  })
+
+  it("the second claimant is told who owns the incident", () => {
+    const claimed = run([open, { type: "claim", at, by: kari }]).state
+    const second = decide({ type: "claim", at, by: ola }, claimed)
+    expect(Result.isFailure(second)).toBe(true)
+    if (Result.isFailure(second)) {
+      expect(second.failure._tag).toBe("AlreadyClaimed")
+      expect(second.failure._tag === "AlreadyClaimed" && second.failure.claimedBy.name).toBe("Kari")
+    }
+  })
+
+  it("a claim repeated by its owner is a no-op", () => {
+    const claimed = run([open, { type: "claim", at, by: kari }]).state
+    expect(decide({ type: "claim", at, by: kari }, claimed)).toEqual(Result.succeed([]))
+  })
+
+  it("resolving needs a claim, and only the owner or a supervisor resolves", () => {
+    const opened = run([open]).state
+    expect(Result.isFailure(decide({ type: "resolve", at, by: kari }, opened))).toBe(true)
+    const claimed = run([open, { type: "claim", at, by: kari }]).state
+    expect(Result.isFailure(decide({ type: "resolve", at, by: ola }, claimed))).toBe(true)
+    const resolved = decide({ type: "resolve", at, by: { kind: "supervisor", id: "u-sup" } }, claimed)
+    expect(Result.isSuccess(resolved)).toBe(true)
+  })
+
+  it("an ended incident accepts no claim and no new device event", () => {
+    const { state } = run([open, { type: "claim", at, by: kari }, { type: "resolve", at, by: kari, cause: "false alarm" }])
+    expect(state?.status).toBe("resolved")
+    const again = decide({ type: "correlate_device_event", at, decision: decision("P1"), deviceEvent: pendant("evt-00000009") }, state)
+    expect(Result.isFailure(again) && again.failure._tag).toBe("IncidentEnded")
+  })
+})
+
+// Property tests: random command sequences after an opening.
+const Step = Schema.Struct({
+  kind: Schema.Literals(["correlate", "claim", "note", "resolve", "cancel"]),
+  actor: Schema.Literals(["kari", "ola", "supervisor"]),
+  priority: Schema.Literals(["P1", "P2", "P3", "P4"]),
+  n: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 20 }))
+})
+const actors: Record<string, Actor> = { kari, ola, supervisor: { kind: "supervisor", id: "u-sup", name: "Sara" } }
+const toCommand = (s: typeof Step.Type): IncidentCommand => {
+  const by = actors[s.actor]!
+  switch (s.kind) {
+    case "correlate":
+      return { type: "correlate_device_event", at, decision: decision(s.priority), deviceEvent: pendant(`evt-${String(s.n).padStart(8, "0")}`) }
+    case "claim":
+      return { type: "claim", at, by }
+    case "note":
+      return { type: "add_note", at, by, handlingCode: 8, text: "spoke with resident" }
+    case "resolve":
+      return { type: "resolve", at, by, cause: "resident reassured" }
+    case "cancel":
+      return { type: "cancel", at, by, reason: "false alarm" }
+  }
+}
+
+describe("incident decider properties", () => {
+  it.prop("exactly one owner, of the kind the status implies", [Schema.Array(Step), Schema.Literals(["P1", "P2", "P3", "P4"])], ([steps, p]) => {
+    let state: IncidentState | undefined = run([{ ...open, decision: decision(p) }]).state
+    for (const step of steps.map(toCommand)) {
+      const r = decide(step, state)
+      if (Result.isSuccess(r)) for (const e of r.success) state = evolve(state, e)
+      expect(state).toBeDefined()
+      if (state!.status === "open") expect(state!.owner.kind).toBe("queue")
+      if (state!.status === "claimed") expect(state!.owner).toMatchObject({ kind: "operator", id: state!.claimedBy!.id })
+    }
+  })
+
+  it.prop("replaying the events reproduces the state exactly", [Schema.Array(Step)], ([steps]) => {
+    const { state, events } = run([open, ...steps.map(toCommand)])
+    expect(replay(events)).toEqual(state)
+    expect(state!.version).toBe(events.length)
+  })
+
+  it.prop("priority never drops while the incident is open", [Schema.Array(Step)], ([steps]) => {
+    let state = run([open]).state!
+    for (const step of steps.map(toCommand)) {
+      const before = state
+      const r = decide(step, state)
+      if (Result.isSuccess(r)) for (const e of r.success) state = evolve(state, e)
+      if (ActiveStatuses.includes(before.status)) {
+        expect(PriorityScale[state.priority].rank).toBeLessThanOrEqual(PriorityScale[before.priority].rank)
+      }
+    }
+  })
+
+  it.prop("any valid device event can open an incident", [DeviceEvent], ([event]) => {
+    const r = decide({ ...open, deviceEvent: event }, undefined)
+    expect(Result.isSuccess(r)).toBe(true)
+    const state = replay(Result.getOrThrow(r))
+    expect(state?.recentDeviceEventIds).toEqual([event.id])
+  })
+})

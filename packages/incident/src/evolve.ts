@@ -1,0 +1,86 @@
+import type { DeviceEvent, IncidentEvent, IncidentState } from "@wt/contracts"
+import { outranks } from "@wt/contracts"
+
+/** How many device event ids an incident remembers, to recognise a redelivered event. */
+export const RecentEventMemory = 64
+
+export const initialState = (): IncidentState | undefined => undefined
+
+const remember = (ids: ReadonlyArray<string>, id: string): ReadonlyArray<string> => {
+  const next = [...ids, id]
+  return next.length > RecentEventMemory ? next.slice(next.length - RecentEventMemory) : next
+}
+
+/**
+ * Applies one event. Pure and total over valid histories: replaying an incident's
+ * events from `initialState()` reproduces its state exactly.
+ */
+export const evolve = (state: IncidentState | undefined, event: IncidentEvent): IncidentState => {
+  if (event.type === "incident_opened") {
+    return {
+      incidentId: event.incidentId,
+      tenant: event.tenant,
+      residentId: event.residentId,
+      status: "open",
+      priority: event.priority,
+      category: event.category,
+      owner: { kind: "queue", id: event.tenant },
+      openedAt: event.at,
+      lastEventAt: event.at,
+      alarmType: alarmTypeOf(event.deviceEvent),
+      deviceEventCount: 1,
+      recentDeviceEventIds: [event.deviceEvent.id],
+      version: 1
+    }
+  }
+  if (state === undefined) {
+    throw new Error(`incident ${event.incidentId}: ${event.type} before incident_opened`)
+  }
+  const base = { ...state, lastEventAt: event.at, version: state.version + 1 }
+  switch (event.type) {
+    case "device_event_correlated":
+      return {
+        ...base,
+        deviceEventCount: state.deviceEventCount + 1,
+        recentDeviceEventIds: remember(state.recentDeviceEventIds, event.deviceEvent.id)
+      }
+    case "priority_raised":
+      return { ...base, priority: outranks(event.to, state.priority) ? event.to : state.priority }
+    case "incident_claimed":
+      return {
+        ...base,
+        status: "claimed",
+        claimedAt: event.at,
+        claimedBy: event.by,
+        owner: { kind: "operator", id: event.by.id, ...(event.by.name ? { name: event.by.name } : {}) }
+      }
+    case "note_added":
+      return base
+    case "incident_resolved":
+      return { ...base, status: "resolved", endedAt: event.at }
+    case "incident_cancelled":
+      return { ...base, status: "cancelled", endedAt: event.at }
+  }
+}
+
+/** A short label of what raised the alarm, for the queue: "safety_alarm:pendant", "sensor:smoke". */
+export const alarmTypeOf = (e: DeviceEvent): string => {
+  switch (e.type) {
+    case "safety_alarm":
+      return `safety_alarm:${e.payload.trigger}`
+    case "sensor":
+      return `sensor:${e.payload.sensor}`
+    case "gps":
+      return e.payload.sos ? "gps:sos" : "gps:position"
+    case "medication":
+      return `medication:${e.payload.event}`
+    case "technical":
+      return `technical:${e.payload.event}`
+  }
+}
+
+export const replay = (events: Iterable<IncidentEvent>): IncidentState | undefined => {
+  let state = initialState()
+  for (const event of events) state = evolve(state, event)
+  return state
+}

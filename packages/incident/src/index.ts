@@ -1,0 +1,3 @@
+export { decide, type Decision } from "./decide.ts"
+export { alarmTypeOf, evolve, initialState, RecentEventMemory, replay } from "./evolve.ts"
+export * from "./errors.ts"
