@@ -1,6 +1,6 @@
 import { Result } from "effect"
 import type { IncidentCommand, IncidentEvent, IncidentState } from "@wt/contracts"
-import { ActiveStatuses, outranks } from "@wt/contracts"
+import { ActiveStatuses } from "@wt/contracts"
 import {
   AlreadyClaimed,
   IncidentAlreadyExists,
@@ -20,6 +20,7 @@ const isActive = (state: IncidentState) => ActiveStatuses.includes(state.status)
  * The incident decider: which events a command produces given the current state.
  * Idempotent where a retry is expected (a redelivered device event, a second
  * claim by the same person), so at-least-once delivery never duplicates history.
+ * Every command yields at most one event: JetStream appends one message atomically.
  */
 export const decide = (command: IncidentCommand, state: IncidentState | undefined, incidentId = ""): Decision => {
   if (command.type === "open_incident") {
@@ -47,24 +48,15 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
     case "correlate_device_event": {
       if (state.recentDeviceEventIds.includes(command.deviceEvent.id)) return none
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
-      const correlated: IncidentEvent = {
+      // One event per command, so a crash between two appends can never leave half a
+      // decision. The correlated event carries its decision; evolve raises the priority
+      // from it, and never lowers it: a P1 never hides inside a P3.
+      return Result.succeed([{
         type: "device_event_correlated",
         ...ids,
         decision: command.decision,
         deviceEvent: command.deviceEvent
-      }
-      // Priority only ever rises while an incident is open: a P1 never hides inside a P3.
-      return Result.succeed(
-        outranks(command.decision.priority, state.priority)
-          ? [correlated, {
-            type: "priority_raised",
-            ...ids,
-            from: state.priority,
-            to: command.decision.priority,
-            reason: `${command.decision.ruleId}: ${command.decision.reason}`
-          }]
-          : [correlated]
-      )
+      }])
     }
     case "claim": {
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))

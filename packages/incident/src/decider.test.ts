@@ -65,8 +65,24 @@ describe("incident decider", () => {
 
   it("a P1 joining a P3 incident raises it to P1", () => {
     const { events, state } = run([open, { type: "correlate_device_event", at, decision: decision("P1"), deviceEvent: pendant("evt-00000002") }])
-    expect(events.map((e) => e.type)).toEqual(["incident_opened", "device_event_correlated", "priority_raised"])
+    expect(events.map((e) => e.type)).toEqual(["incident_opened", "device_event_correlated"])
     expect(state?.priority).toBe("P1")
+  })
+
+  it("a P4 joining a P1 incident leaves it P1", () => {
+    const { state } = run([{ ...open, decision: decision("P1") }, { type: "correlate_device_event", at, decision: decision("P4"), deviceEvent: pendant("evt-00000002") }])
+    expect(state?.priority).toBe("P1")
+  })
+
+  it.prop("every command yields at most one event", [Schema.Array(Step)], ([steps]) => {
+    let state = run([open]).state
+    for (const step of steps.map(toCommand)) {
+      const r = decide(step, state)
+      if (Result.isSuccess(r)) {
+        expect(r.success.length).toBeLessThanOrEqual(1)
+        for (const e of r.success) state = evolve(state, e)
+      }
+    }
   })
 
   it("the same device event correlated twice is recorded once", () => {

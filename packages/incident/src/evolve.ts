@@ -41,6 +41,7 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
     case "device_event_correlated":
       return {
         ...base,
+        priority: outranks(event.decision.priority, state.priority) ? event.decision.priority : state.priority,
         deviceEventCount: state.deviceEventCount + 1,
         recentDeviceEventIds: remember(state.recentDeviceEventIds, event.deviceEvent.id)
       }

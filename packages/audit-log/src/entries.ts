@@ -1,0 +1,56 @@
+import type { AuditEntry, DeviceEvent, IncidentRecord } from "@wt/contracts"
+import { alarmTypeOf } from "@wt/incident"
+
+export interface Origin {
+  readonly stream: string
+  readonly seq: number
+}
+
+/** The entry for a device event that JetStream accepted. Its id follows the stream position, so a replay de-duplicates. */
+export const deviceEventEntry = (event: DeviceEvent, origin: Origin): AuditEntry => ({
+  id: `dev-${origin.seq}`,
+  tenant: event.tenant,
+  kind: "device_event",
+  at: event.receivedAt ?? event.occurredAt,
+  actor: { kind: "system", id: event.deviceId },
+  subject: { deviceId: event.deviceId, eventId: event.id },
+  origin,
+  summary: `accepted ${alarmTypeOf(event)} from ${event.deviceId}`,
+  data: event
+})
+
+/**
+ * The entries for one stored incident event: the incident event itself and, when it
+ * carries one, the triage decision as its own entry so decisions can be audited alone.
+ */
+export const incidentRecordEntries = (record: IncidentRecord, origin: Origin): ReadonlyArray<AuditEntry> => {
+  const { event, state } = record
+  const subject = { incidentId: event.incidentId, residentId: state.residentId }
+  const actor = "by" in event ? event.by : { kind: "service" as const, id: "triage" }
+  const entries: Array<AuditEntry> = []
+  if (event.type === "incident_opened" || event.type === "device_event_correlated") {
+    entries.push({
+      id: `dec-${origin.seq}`,
+      tenant: event.tenant,
+      kind: "triage_decision",
+      at: event.at,
+      actor: { kind: "service", id: "triage" },
+      subject: { ...subject, deviceId: event.deviceEvent.deviceId, eventId: event.deviceEvent.id },
+      origin,
+      summary: `${event.decision.priority} by ${event.decision.ruleId} (${event.decision.ruleSetVersion})`,
+      data: event.decision
+    })
+  }
+  entries.push({
+    id: `inc-${origin.seq}`,
+    tenant: event.tenant,
+    kind: "incident_event",
+    at: event.at,
+    actor,
+    subject,
+    origin,
+    summary: `${event.type}; status ${state.status}, ${state.priority}, owner ${state.owner.kind}:${state.owner.id}`,
+    data: event
+  })
+  return entries
+}

@@ -1,0 +1,49 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { PgClient } from "@effect/sql-pg"
+import { TestDatabase } from "@wt/db/testing"
+import { Registry } from "@wt/registry"
+import { Effect, Layer, Redacted } from "effect"
+import { execFile } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const main = new URL("./main.ts", import.meta.url).pathname
+
+const wt = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
+    const { DATABASE_URL: _, ...inherited } = process.env
+    execFile(process.execPath, [main, ...args], { env: { ...inherited, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 }))
+    })
+  })
+
+const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+
+describe("wt registry export", () => {
+  layer(Env, { timeout: 60_000 })((it) => {
+    it.effect("prints the tenant's residents with device ids and types as JSON, via DATABASE_URL or runtime.json", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        yield* registry.seedDemo({ ingestKey: "cli-test-key", password: "cli-test-password", residents: 12 })
+        const url = Redacted.value((yield* PgClient.PgClient).config.url!)
+        const dataDir = yield* Effect.acquireRelease(
+          Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-"))),
+          (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+        )
+
+        const direct = yield* wt(["registry", "export", "--tenant", "demo"], { DATABASE_URL: url, WT_DATA_DIR: dataDir })
+        assert.strictEqual(direct.code, 0, direct.stderr)
+        const exported = JSON.parse(direct.stdout)
+        assert.strictEqual(exported.tenant, "demo")
+        assert.strictEqual(exported.residents.length, 12)
+        assert.deepInclude(exported.residents[0].devices[0], { id: "alarm-000001", type: "safety_alarm" })
+
+        // A running system announces its database in runtime.json; this process stands in for it.
+        writeFileSync(join(dataDir, "runtime.json"), JSON.stringify({ natsUrl: "nats://127.0.0.1:1", databaseUrl: url, pid: process.pid }))
+        const viaRuntime = yield* wt(["registry", "export", "--tenant", "demo"], { WT_DATA_DIR: dataDir })
+        assert.strictEqual(viaRuntime.code, 0, viaRuntime.stderr)
+        assert.deepStrictEqual(JSON.parse(viaRuntime.stdout), exported)
+      }))
+  })
+})

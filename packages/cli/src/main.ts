@@ -1,0 +1,18 @@
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Effect } from "effect"
+import { Command } from "effect/cli"
+import { registry } from "./commands/registry.ts"
+import { seed } from "./commands/seed.ts"
+
+// One file per command under ./commands, each providing the services it needs,
+// so `wt --help` touches no database. Add audit verify, timeline, report here.
+const wt = Command.make("wt").pipe(
+  Command.withDescription("Welfare-technology response centre: administration and supervision"),
+  Command.withSubcommands([seed, registry])
+)
+
+wt.pipe(
+  Command.run({ version: "0.1.0" }),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain
+)

@@ -1,0 +1,7 @@
+export { DatabaseConfig } from "./config.ts"
+export { Database, databaseLayer, type DatabaseOptions, MigratedDatabase } from "./database.ts"
+export { migrate, MigrationsLayer } from "./migrate.ts"
+export { DatabaseReady } from "./ready.ts"
+export { type EmbeddedPostgres, resolveDatabase, type ResolvedDatabase, startEmbeddedPostgres } from "./embedded.ts"
+export { servePglite, type PgliteWireServer } from "./pglite-wire-server.ts"
+export { EmbeddedPostgresError, EmbeddedPostgresInUse } from "./errors.ts"

@@ -1,0 +1,14 @@
+import initial from "./0001_initial.ts"
+import incidentViews from "./0002_incident_views.ts"
+import sessions from "./0003_sessions.ts"
+
+/**
+ * Every migration, keyed `<id>_<name>` for the `fromRecord` loader. Add a file
+ * `NNNN_name.ts` with a default-exported Effect and list it here; never edit one
+ * that has shipped.
+ */
+export const migrations = {
+  "0001_initial": initial,
+  "0002_incident_views": incidentViews,
+  "0003_sessions": sessions
+}

@@ -1,0 +1,63 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Exit, Layer, Option, Schema } from "effect"
+import { type DeviceEvent, IncidentRecord, Streams, Subjects, type TriageDecision } from "@wt/contracts"
+import { replay } from "@wt/incident"
+import { readSubject } from "@wt/nats"
+import { NatsTestServer } from "@wt/nats/testing"
+import { IncidentStore } from "./index.ts"
+
+const at = "2026-11-25T03:00:00.000Z"
+const pendant: DeviceEvent = {
+  id: "evt-store-0001",
+  tenant: "demo",
+  deviceId: "alarm-000001",
+  occurredAt: at,
+  receivedAt: at,
+  source: { via: "sim" },
+  type: "safety_alarm",
+  payload: { trigger: "pendant" }
+}
+const decision: TriageDecision = { ruleId: "care.alarm", ruleSetVersion: "t", priority: "P1", category: "care", reason: "pressed", fireService: false }
+const open = { type: "open_incident", at, incidentId: "inc-1", tenant: "demo", residentId: "res-0001", decision, deviceEvent: pendant } as const
+
+const TestLayer = IncidentStore.layer.pipe(Layer.provideMerge(NatsTestServer.layerNats))
+
+layer(TestLayer, { excludeTestServices: true })("incident store on real JetStream", (it) => {
+  it.effect("opening twice with the same device event stores one incident event", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      yield* store.execute("demo", "inc-1", open)
+      const again = yield* store.execute("demo", "inc-1", open)
+      expect(again.events).toHaveLength(0)
+      const messages = yield* readSubject(Streams.incident, Subjects.incident("demo", "inc-1"))
+      expect(messages).toHaveLength(1)
+    }))
+
+  it.effect("of two concurrent claims exactly one wins and the loser learns who", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      yield* store.execute("demo", "inc-2", { ...open, incidentId: "inc-2" })
+      const claim = (id: string) => store.execute("demo", "inc-2", { type: "claim", at, by: { kind: "operator", id, name: id } }).pipe(Effect.exit)
+      const [a, b] = yield* Effect.all([claim("kari"), claim("ola")], { concurrency: 2 })
+      const wins = [a, b].filter(Exit.isSuccess)
+      const losses = [a, b].filter(Exit.isFailure)
+      expect(wins).toHaveLength(1)
+      expect(losses).toHaveLength(1)
+      expect(String(losses[0]!.cause)).toContain("AlreadyClaimed")
+      const stored = yield* store.load("demo", "inc-2")
+      expect(Option.getOrThrow(stored).state.status).toBe("claimed")
+    }))
+
+  it.effect("the last stored state equals a replay of the stored events", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      yield* store.execute("demo", "inc-3", { ...open, incidentId: "inc-3" })
+      yield* store.execute("demo", "inc-3", { type: "correlate_device_event", at, decision, deviceEvent: { ...pendant, id: "evt-store-0002" } })
+      yield* store.execute("demo", "inc-3", { type: "claim", at, by: { kind: "operator", id: "kari" } })
+      yield* store.execute("demo", "inc-3", { type: "resolve", at, by: { kind: "operator", id: "kari" }, cause: "reassured" })
+      const messages = yield* readSubject(Streams.incident, Subjects.incident("demo", "inc-3"))
+      const records = messages.map((m) => Schema.decodeUnknownSync(Schema.fromJsonString(IncidentRecord))(new TextDecoder().decode(m.data)))
+      expect(replay(records.map((r) => r.event))).toEqual(records.at(-1)!.state)
+      expect(records.at(-1)!.state.status).toBe("resolved")
+    }))
+})

@@ -1,0 +1,63 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Layer, Option } from "effect"
+import { type DeviceEvent, Streams, Subjects, type TriageDecision } from "@wt/contracts"
+import { readSubject } from "@wt/nats"
+import { NatsTestServer } from "@wt/nats/testing"
+import { IncidentStore, OpenIncidentIndex, routeDeviceEvent } from "./index.ts"
+
+const at = "2026-11-25T03:00:00.000Z"
+const alarm = (id: string, deviceId = "alarm-000001"): DeviceEvent => ({
+  id,
+  tenant: "demo",
+  deviceId,
+  occurredAt: at,
+  receivedAt: at,
+  source: { via: "sim" },
+  type: "safety_alarm",
+  payload: { trigger: "pendant" }
+})
+const p = (priority: TriageDecision["priority"]): TriageDecision => ({ ruleId: "r", ruleSetVersion: "t", priority, category: "care", reason: "x", fireService: false })
+
+const TestLayer = Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer).pipe(Layer.provideMerge(NatsTestServer.layerNats))
+
+layer(TestLayer, { excludeTestServices: true })("routing device events into incidents", (it) => {
+  it.effect("ten concurrent alarms from one resident make one incident with ten device events", () =>
+    Effect.gen(function*() {
+      const routed = yield* Effect.all(
+        Array.from({ length: 10 }, (_, i) => routeDeviceEvent(alarm(`evt-con-${String(i).padStart(4, "0")}`), "res-0001", p("P1"))),
+        { concurrency: 10 }
+      )
+      expect(new Set(routed.map((r) => r.incidentId)).size).toBe(1)
+      expect(routed.filter((r) => r.opened)).toHaveLength(1)
+      const state = Option.getOrThrow(yield* (yield* IncidentStore).load("demo", routed[0]!.incidentId)).state
+      expect(state.deviceEventCount).toBe(10)
+    }))
+
+  it.effect("a redelivered event adds nothing to its incident", () =>
+    Effect.gen(function*() {
+      const first = yield* routeDeviceEvent(alarm("evt-redo-0001"), "res-0002", p("P1"))
+      const again = yield* routeDeviceEvent(alarm("evt-redo-0001"), "res-0002", p("P1"))
+      expect(again.incidentId).toBe(first.incidentId)
+      const messages = yield* readSubject(Streams.incident, Subjects.incident("demo", first.incidentId))
+      expect(messages).toHaveLength(1)
+    }))
+
+  it.effect("a P1 joining a resident's P3 incident makes it P1", () =>
+    Effect.gen(function*() {
+      const first = yield* routeDeviceEvent(alarm("evt-rise-0001"), "res-0003", p("P3"))
+      yield* routeDeviceEvent(alarm("evt-rise-0002"), "res-0003", p("P1"))
+      const state = Option.getOrThrow(yield* (yield* IncidentStore).load("demo", first.incidentId)).state
+      expect(state.priority).toBe("P1")
+    }))
+
+  it.effect("after the incident is resolved the next alarm opens a new one", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      const first = yield* routeDeviceEvent(alarm("evt-end-0001"), "res-0004", p("P1"))
+      yield* store.execute("demo", first.incidentId, { type: "claim", at, by: { kind: "operator", id: "kari" } })
+      yield* store.execute("demo", first.incidentId, { type: "resolve", at, by: { kind: "operator", id: "kari" } })
+      const second = yield* routeDeviceEvent(alarm("evt-end-0002"), "res-0004", p("P1"))
+      expect(second.opened).toBe(true)
+      expect(second.incidentId).not.toBe(first.incidentId)
+    }))
+})

@@ -1,0 +1,76 @@
+import { Effect, Option, Schema } from "effect"
+import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
+import { IncidentStore } from "./incident-store.ts"
+import { OpenIncidentIndex } from "./open-incident-index.ts"
+
+/** Where a device event went: a new incident, or an open one it joined. */
+export interface Routed {
+  readonly incidentId: string
+  readonly opened: boolean
+}
+
+/** Could not settle on an incident in time; the message is retried later. */
+export class RoutingContended extends Schema.TaggedError<RoutingContended>()("RoutingContended", {
+  residentId: Schema.String,
+  message: Schema.String
+}) {}
+
+/** Incident ids derive from the event that opened them, so a redelivery finds its own incident. */
+export const incidentIdFor = (event: DeviceEvent): string => `inc-${event.id.replace(/[^A-Za-z0-9_-]/g, "_")}`
+
+/**
+ * A reservation whose incident never appeared (its writer died and its message went
+ * elsewhere) is abandoned after this long, so a resident's alarms can never be
+ * blocked behind a stale pointer.
+ */
+const AbandonedReservationMs = 30_000
+
+/**
+ * Puts a triaged device event into the resident's open incident, or opens one.
+ * Safe under redelivery and under several triage copies: the pointer is set by
+ * compare-and-set, and the incident write by expected sequence.
+ */
+export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(function*(
+  event: DeviceEvent,
+  residentId: string,
+  decision: TriageDecision
+) {
+  const store = yield* IncidentStore
+  const index = yield* OpenIncidentIndex
+  const tenant = event.tenant
+  const at = event.receivedAt ?? event.occurredAt
+  const ownId = incidentIdFor(event)
+  const open = (incidentId: string) =>
+    store.execute(tenant, incidentId, { type: "open_incident", at, incidentId, tenant, residentId, decision, deviceEvent: event }).pipe(
+      Effect.as<Routed>({ incidentId, opened: true })
+    )
+
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pointer = yield* index.find(tenant, residentId)
+    if (Option.isNone(pointer)) {
+      if (yield* index.reserve(tenant, residentId, ownId)) return yield* open(ownId)
+      continue
+    }
+    const { incidentId, revision, createdAt } = pointer.value
+    const stored = yield* store.load(tenant, incidentId)
+    if (Option.isNone(stored)) {
+      // Reserved but not yet written: ours from an attempt that died, another copy's in flight, or abandoned.
+      if (incidentId === ownId) return yield* open(ownId)
+      if (Date.now() - createdAt.getTime() > AbandonedReservationMs) yield* index.release(tenant, residentId, revision)
+      else yield* Effect.sleep("25 millis")
+      continue
+    }
+    if (!ActiveStatuses.includes(stored.value.state.status)) {
+      yield* index.release(tenant, residentId, revision)
+      continue
+    }
+    const joined = yield* store.execute(tenant, incidentId, { type: "correlate_device_event", at, decision, deviceEvent: event }).pipe(
+      Effect.map(() => true),
+      // Ended between our read and our write: start over with a fresh incident.
+      Effect.catchTag("IncidentEnded", () => index.release(tenant, residentId, revision).pipe(Effect.as(false))),
+      Effect.catchTag("IncidentContended", () => Effect.succeed(false))
+    )
+    if (joined) return { incidentId, opened: false } satisfies Routed
+  }
+  return yield* new RoutingContended({ residentId, message: "no stable open incident after 20 attempts" })
+})

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { createInterface } from "node:readline"
+import { Data, Duration, Effect } from "effect"
+import { entryOf, type ServiceName } from "./services.ts"
+
+export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
+  readonly service: string
+  readonly url: string
+  readonly lastError: string
+}> {}
+
+export interface ServiceProcessOptions {
+  readonly name: ServiceName
+  readonly port: number
+  readonly env: Readonly<Record<string, string>>
+  /** Receives each line the service writes; defaults to prefixing and forwarding to our stdout. */
+  readonly onLine?: (service: string, line: string) => void
+}
+
+/** A running service process, which a test may kill and start again. */
+export interface ServiceProcess {
+  readonly name: ServiceName
+  readonly url: string
+  readonly pid: () => number | undefined
+  /** Sends a signal and waits for the process to exit. */
+  readonly kill: (signal?: NodeJS.Signals) => Effect.Effect<void>
+  /** Starts the process again (after kill) and waits until it is ready. */
+  readonly restart: Effect.Effect<void, ServiceNotReady>
+}
+
+const forward = (service: string, line: string) => process.stdout.write(`${service.padEnd(9)} | ${line}\n`)
+
+const exited = (child: ChildProcess): Effect.Effect<void> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Effect.void
+    : Effect.callback<void>((resume) => {
+      child.once("exit", () => resume(Effect.void))
+    })
+
+/** Polls /readyz until it answers 200, so callers start work only against a ready service. */
+export const waitReady = (service: string, url: string, timeout: Duration.Input = "30 seconds") =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + Duration.toMillis(Duration.fromInputUnsafe(timeout))
+    let lastError = "no answer"
+    while (Date.now() < deadline) {
+      const status = yield* Effect.tryPromise(() => fetch(`${url}/readyz`).then(async (r) => ({ ok: r.ok, body: await r.text() }))).pipe(
+        Effect.catch((e) => Effect.succeed({ ok: false, body: String(e.cause ?? e) }))
+      )
+      if (status.ok) return
+      lastError = status.body
+      yield* Effect.sleep("100 millis")
+    }
+    return yield* new ServiceNotReady({ service, url, lastError })
+  })
+
+/** Spawns a service as its own Node process; the scope's end stops it with SIGTERM. */
+export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(function*(options: ServiceProcessOptions) {
+  const url = `http://127.0.0.1:${options.port}`
+  const onLine = options.onLine ?? forward
+  let child: ChildProcess | undefined
+
+  const spawnChild = Effect.sync(() => {
+    const c = spawn(process.execPath, [entryOf(options.name)], {
+      env: { ...process.env, ...options.env, WT_SERVICE: options.name },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    createInterface({ input: c.stdout! }).on("line", (line) => onLine(options.name, line))
+    createInterface({ input: c.stderr! }).on("line", (line) => onLine(options.name, line))
+    child = c
+  })
+
+  const kill = (signal: NodeJS.Signals = "SIGTERM") =>
+    Effect.gen(function*() {
+      const c = child
+      if (c === undefined || c.exitCode !== null || c.signalCode !== null) return
+      c.kill(signal)
+      yield* exited(c).pipe(
+        Effect.timeout("10 seconds"),
+        Effect.catch(() => Effect.sync(() => c.kill("SIGKILL")).pipe(Effect.andThen(exited(c))))
+      )
+    })
+
+  yield* Effect.addFinalizer(() => kill("SIGTERM"))
+  yield* spawnChild
+  yield* waitReady(options.name, url)
+
+  const handle: ServiceProcess = {
+    name: options.name,
+    url,
+    pid: () => child?.pid,
+    kill,
+    restart: Effect.gen(function*() {
+      yield* kill("SIGTERM")
+      yield* spawnChild
+      yield* waitReady(options.name, url)
+    })
+  }
+  return handle
+})

@@ -1,0 +1,274 @@
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream"
+import { type MsgHdrs, nanos } from "@nats-io/transport-node"
+import type { DeadLetterSource } from "@wt/contracts"
+import { Cause, Duration, Effect, Exit, Option, Result } from "effect"
+import { decodeJson, type WireSchema } from "./codec.ts"
+import { Nats } from "./connection.ts"
+import { sendDeadLetter } from "./dead-letters.ts"
+import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
+import { openMessages } from "./messages.ts"
+import { tenantOfSubject } from "./subjects.ts"
+
+/** What a handler knows about the message besides its decoded value. */
+export interface MessageMeta {
+  readonly subject: string
+  readonly streamSeq: number
+  /** 1 on first delivery. */
+  readonly deliveries: number
+  readonly raw: Uint8Array
+  readonly headers: MsgHdrs | undefined
+}
+
+export interface ConsumeOptions<A, E, R> {
+  readonly stream: string
+  /** Durable consumer name; copies of a service share it and split the messages. */
+  readonly durable: string
+  readonly filterSubject: string
+  readonly schema: WireSchema<A>
+  /** Names the dead letters this consumer produces (`wt.dlq.<source>`). */
+  readonly source: DeadLetterSource
+  readonly handler: (value: A, meta: MessageMeta) => Effect.Effect<void, E, R>
+  /** Attempts before a failing message is dead-lettered; default 5. */
+  readonly maxDeliver?: number
+  /** Redelivery delay (ms) after the n-th failure; the last entry repeats. Default [250, 1000, 5000]. */
+  readonly backoff?: ReadonlyArray<number>
+  /** Messages handled at once; default 1 (in order). Each message is still acked exactly once. */
+  readonly concurrency?: number
+  /** How long a handler may take; past it the attempt counts as failed (the server would redeliver). Default 30 s. */
+  readonly ackWait?: Duration.Input
+  /** Where a newly created consumer starts; an existing durable keeps its position. Default "all". */
+  readonly deliverPolicy?: "all" | "new"
+  /** Unacknowledged messages the server hands out to all copies together; default max(128, 32 × concurrency). */
+  readonly maxAckPending?: number
+}
+
+const ConsumerNotFound = 10014
+const ConsumerAlreadyExists = 10148
+
+const defaultBackoff: ReadonlyArray<number> = [250, 1000, 5000]
+
+const delayFor = (backoff: ReadonlyArray<number>, deliveries: number) =>
+  backoff.length === 0 ? 0 : backoff[Math.min(deliveries, backoff.length) - 1] ?? 0
+
+const failureText = (cause: Cause.Cause<unknown>) => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error) ?? String(error)
+}
+
+/**
+ * Creates the durable pull consumer, or brings an existing one to these settings.
+ * The server's max_deliver stays unlimited: the client dead-letters after `maxDeliver`,
+ * so a message whose last attempt timed out is dead-lettered rather than dropped.
+ */
+export const ensureConsumer = Effect.fn("Nats.ensureConsumer")(function*(options: {
+  readonly stream: string
+  readonly durable: string
+  readonly filterSubject: string
+  readonly ackWaitMs: number
+  readonly maxAckPending: number
+  readonly deliverPolicy: "all" | "new"
+}) {
+  const { jsm } = yield* Nats
+  const failed = (cause: unknown) =>
+    new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
+  const mutable = {
+    filter_subject: options.filterSubject,
+    ack_wait: nanos(options.ackWaitMs),
+    max_ack_pending: options.maxAckPending,
+    max_deliver: -1
+  } satisfies Partial<ConsumerConfig>
+  const update = Effect.tryPromise({ try: () => jsm.consumers.update(options.stream, options.durable, mutable), catch: failed })
+
+  const current = yield* Effect.tryPromise({
+    try: () => jsm.consumers.info(options.stream, options.durable),
+    catch: (cause) => cause
+  }).pipe(
+    Effect.map((info) => info.config),
+    Effect.catch((cause) => apiErrorCode(cause) === ConsumerNotFound ? Effect.succeed(undefined) : Effect.fail(failed(cause)))
+  )
+  if (current === undefined) {
+    yield* Effect.tryPromise({
+      try: () =>
+        jsm.consumers.add(options.stream, {
+          ...mutable,
+          durable_name: options.durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: options.deliverPolicy === "new" ? DeliverPolicy.New : DeliverPolicy.All
+        }),
+      catch: (cause) => cause
+    }).pipe(
+      // Another copy of the service created it in the meantime.
+      Effect.catch((cause) => apiErrorCode(cause) === ConsumerAlreadyExists ? update : Effect.fail(failed(cause)))
+    )
+    return
+  }
+  if (
+    current.filter_subject !== mutable.filter_subject || current.ack_wait !== mutable.ack_wait ||
+    current.max_ack_pending !== mutable.max_ack_pending || current.max_deliver !== mutable.max_deliver
+  ) {
+    yield* update
+  }
+})
+
+/**
+ * Runs a durable consumer until interrupted.
+ *
+ * - bytes that are not JSON or do not match the schema go to `wt.dlq.<source>` with the reason, then are acked;
+ * - a failing handler's message is redelivered after the backoff for its delivery count;
+ * - after `maxDeliver` failed deliveries the message is dead-lettered and terminated.
+ *
+ * Fails only if the consumer cannot be set up at start; later losses (consumer deleted,
+ * connection closed) are logged and the consumer is set up again.
+ */
+export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effect<never, ConsumerSetupFailed, R | Nats> =>
+  Effect.gen(function*() {
+    const { js } = yield* Nats
+    const maxDeliver = options.maxDeliver ?? 5
+    const backoff = options.backoff ?? defaultBackoff
+    const concurrency = Math.max(1, options.concurrency ?? 1)
+    const maxAckPending = options.maxAckPending ?? Math.max(128, concurrency * 32)
+    const setup = {
+      stream: options.stream,
+      durable: options.durable,
+      filterSubject: options.filterSubject,
+      ackWaitMs: Duration.toMillis(Duration.fromInputUnsafe(options.ackWait ?? "30 seconds")),
+      maxAckPending,
+      deliverPolicy: options.deliverPolicy ?? "all"
+    } as const
+    const label = `${options.stream}/${options.durable}`
+    // A little under the ack wait, so the message is handed back before the server redelivers it.
+    const handlerTimeoutMs = Math.floor(setup.ackWaitMs * 0.9)
+
+    const deadLetter = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string) => {
+      const tenant = tenantOfSubject(msg.subject)
+      return sendDeadLetter({
+        source: options.source,
+        reason,
+        reasonKind,
+        raw: msg.data,
+        subject: msg.subject,
+        streamSeq: msg.seq,
+        deliveries,
+        // A redelivery of the same message (lost ack) is stored once.
+        msgId: `${options.stream}.${options.durable}.${msg.seq}`,
+        ...(tenant === undefined ? {} : { tenant })
+      })
+    }
+
+    // Dead-letters, then settles the message; if the dead letter cannot be stored, the message comes back later.
+    const reject = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string, settle: () => void) =>
+      deadLetter(msg, deliveries, reason, reasonKind).pipe(
+        Effect.matchEffect({
+          onSuccess: () =>
+            Effect.sync(settle).pipe(
+              Effect.andThen(Effect.logWarning(`${label}: dead-lettered ${msg.subject} seq ${msg.seq} (${reasonKind})`))
+            ),
+          onFailure: (error) =>
+            Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
+              Effect.andThen(Effect.logError(`${label}: cannot dead-letter seq ${msg.seq}: ${error.message}`))
+            )
+        })
+      )
+
+    const handle = (msg: JsMsg): Effect.Effect<void, never, R | Nats> => {
+      const deliveries = msg.info.deliveryCount
+      if (deliveries > maxDeliver) {
+        // The previous attempt neither acked nor failed in time (handler hung, process stopped).
+        return reject(
+          msg,
+          deliveries,
+          `not acknowledged after ${deliveries - 1} deliveries (ack wait expired)`,
+          "max_deliver",
+          () => msg.term()
+        )
+      }
+      const decoded = decodeJson(options.schema, msg.data)
+      if (Result.isFailure(decoded)) {
+        return reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack())
+      }
+      const meta: MessageMeta = { subject: msg.subject, streamSeq: msg.seq, deliveries, raw: msg.data, headers: msg.headers }
+      return options.handler(decoded.success, meta).pipe(
+        // A handler running past the ack wait would be redelivered anyway (maybe to another copy),
+        // and would hold up this worker: give up on it and count it as a failure.
+        Effect.timeoutOption(handlerTimeoutMs),
+        // Stopping mid-message: hand it back at once instead of waiting out the ack wait.
+        Effect.onInterrupt(() => Effect.sync(() => msg.nak())),
+        Effect.exit,
+        Effect.flatMap((exit) => {
+          if (Exit.isSuccess(exit) && Option.isSome(exit.value)) return Effect.sync(() => msg.ack())
+          if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return Effect.void
+          const failure = Exit.isFailure(exit)
+            ? failureText(exit.cause)
+            : `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
+          if (deliveries >= maxDeliver) {
+            return reject(
+              msg,
+              deliveries,
+              `handler failed on all ${deliveries} deliveries; last: ${failure}`,
+              "max_deliver",
+              () => msg.term()
+            )
+          }
+          return Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
+            Effect.andThen(Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}`))
+          )
+        })
+      )
+    }
+
+    // Workers share one iterator: the client allows one, and it hands each message to one caller.
+    const worker = (iterator: AsyncIterator<JsMsg>) =>
+      Effect.gen(function*() {
+        while (true) {
+          const next = yield* Effect.tryPromise(() => iterator.next()).pipe(
+            Effect.catch((error) =>
+              Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error.cause)}`).pipe(
+                Effect.as({ done: true, value: undefined } as const)
+              )
+            )
+          )
+          if (next.done === true) return
+          yield* handle(next.value)
+        }
+      })
+
+    // A deleted consumer does not come back by itself: stop, so the outer loop sets it up again.
+    const watchStatus = (messages: ConsumerMessages) =>
+      Effect.tryPromise(async () => {
+        for await (const status of messages.status()) {
+          if (status.type === "consumer_deleted" || (status.type === "consumer_not_found" && status.count >= 2)) {
+            messages.stop()
+            return
+          }
+        }
+      }).pipe(Effect.ignore)
+
+    const session = Effect.scoped(
+      Effect.gen(function*() {
+        const consumer = yield* Effect.tryPromise({
+          try: () => js.consumers.get(options.stream, options.durable),
+          catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
+        })
+        const { messages, iterator } = yield* openMessages(
+          () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)) }),
+          (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
+        )
+        yield* Effect.forkScoped(watchStatus(messages))
+        yield* Effect.forEach(Array.from({ length: concurrency }), () => worker(iterator), {
+          concurrency: "unbounded",
+          discard: true
+        })
+      })
+    )
+
+    yield* ensureConsumer(setup)
+    while (true) {
+      const exit = yield* Effect.exit(session)
+      const why = Exit.isFailure(exit) ? failureText(exit.cause) : "message stream ended"
+      yield* Effect.logWarning(`${label}: consumer stopped (${why}); setting it up again`)
+      yield* Effect.sleep("1 second")
+      yield* ensureConsumer(setup).pipe(
+        Effect.catch((error) => Effect.logWarning(`${label}: ${error.message}`))
+      )
+    }
+  })

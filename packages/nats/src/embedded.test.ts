@@ -1,0 +1,107 @@
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
+import { connect } from "@nats-io/transport-node"
+import { Streams, Subjects } from "@wt/contracts"
+import { Effect, Exit, Layer, Schedule, Scope } from "effect"
+import { defaultNatsSettings } from "./config.ts"
+import { Nats } from "./connection.ts"
+import { findNatsServer, freePort, resolveNats, startEmbeddedNats } from "./embedded.ts"
+import { publishRaw } from "./publish.ts"
+import { readSubject } from "./read.ts"
+import { provisionStreamsWith } from "./streams.ts"
+import { deployPlacement, natsServerConf } from "./server-config.ts"
+
+const deployConf = fileURLToPath(new URL("../../../deploy/nats/nats.conf", import.meta.url))
+
+const reachable = (url: string) =>
+  Effect.promise(() =>
+    connect({ servers: url, reconnect: false, timeout: 1_000 }).then(
+      async (nc) => {
+        const jetstream = nc.info?.jetstream === true
+        await nc.close()
+        return { up: true, jetstream }
+      },
+      () => ({ up: false, jetstream: false })
+    )
+  )
+
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-embedded-test-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+)
+
+describe("nats-server configuration", () => {
+  it("deploy/nats/nats.conf is what natsServerConf renders for the deploy placement", () => {
+    assert.strictEqual(readFileSync(deployConf, "utf8"), natsServerConf(deployPlacement))
+  })
+
+  it("nats-server accepts deploy/nats/nats.conf", () => {
+    const binary = findNatsServer()
+    assert.isDefined(binary, "nats-server must be installed to run the NATS tests")
+    const check = spawnSync(binary!, ["-t", "-c", deployConf], { encoding: "utf8" })
+    assert.strictEqual(check.status, 0, check.stderr)
+  })
+})
+
+describe("startEmbeddedNats", () => {
+  it.live("runs nats-server with JetStream under <dataDir>/nats and stops it when the scope closes", () =>
+    Effect.gen(function*() {
+      const dataDir = yield* tempDir
+      const scope = yield* Scope.make()
+      const server = yield* startEmbeddedNats({ dataDir }).pipe(Scope.provide(scope))
+      assert.strictEqual(server.kind, "process")
+      assert.deepStrictEqual(yield* reachable(server.url), { up: true, jetstream: true })
+      assert.isTrue(existsSync(join(dataDir, "nats", "jetstream")))
+      assert.isTrue(existsSync(join(dataDir, "nats", "nats.conf")))
+
+      // A second program with the same data directory (e.g. `pnpm wt`) finds it instead of starting another.
+      const previous = process.env["NATS_URL"]
+      delete process.env["NATS_URL"]
+      const found = yield* resolveNats({ dataDir }).pipe(Effect.scoped, Effect.ensuring(Effect.sync(() => {
+        if (previous !== undefined) process.env["NATS_URL"] = previous
+      })))
+      assert.deepStrictEqual({ url: found.url, kind: found.kind }, { url: server.url, kind: "external" })
+
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(yield* reachable(server.url), { up: false, jetstream: false })
+      assert.isFalse(existsSync(join(dataDir, "nats", "server.json")))
+    }))
+
+  it.live("a connection rides out a server restart, and the restarted server still has the stored events", () =>
+    Effect.gen(function*() {
+      const dataDir = yield* tempDir
+      const port = yield* freePort
+      const first = yield* Scope.make()
+      const server = yield* startEmbeddedNats({ dataDir, port }).pipe(Scope.provide(first))
+      const context = yield* Layer.build(Nats.layerWith({ url: server.url, name: "restart-test" }))
+      const withNats = <A, E>(effect: Effect.Effect<A, E, Nats>) => Effect.provide(effect, context)
+      yield* withNats(provisionStreamsWith(defaultNatsSettings))
+      const subject = Subjects.incident("t1", "inc-restart")
+      yield* withNats(publishRaw(subject, new TextEncoder().encode("{}"), { msgId: "restart-1" }))
+
+      yield* Scope.close(first, Exit.void)
+      yield* startEmbeddedNats({ dataDir, port })
+      yield* withNats(publishRaw(subject, new TextEncoder().encode("{}"), { msgId: "restart-2", timeoutMs: 1_000 })).pipe(
+        Effect.retry({ times: 20, schedule: Schedule.spaced("250 millis") })
+      )
+      const history = yield* withNats(readSubject(Streams.incident, subject))
+      assert.strictEqual(history.length, 2)
+    }))
+
+  it.live("resolveNats uses NATS_URL when it is set, without starting anything", () =>
+    Effect.gen(function*() {
+      const dataDir = yield* tempDir
+      const previous = process.env["NATS_URL"]
+      process.env["NATS_URL"] = "nats://nats.example:4222"
+      const resolved = yield* resolveNats({ dataDir }).pipe(Effect.ensuring(Effect.sync(() => {
+        if (previous === undefined) delete process.env["NATS_URL"]
+        else process.env["NATS_URL"] = previous
+      })))
+      assert.deepStrictEqual({ url: resolved.url, kind: resolved.kind }, { url: "nats://nats.example:4222", kind: "external" })
+      assert.isFalse(existsSync(join(dataDir, "nats")))
+    }))
+})

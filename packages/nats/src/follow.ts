@@ -1,0 +1,88 @@
+import { DeliverPolicy, type OrderedConsumerOptions } from "@nats-io/jetstream"
+import { Effect, Metric, Result } from "effect"
+import { decodeJson, type WireSchema } from "./codec.ts"
+import { Nats } from "./connection.ts"
+import { errorMessage, NatsRequestFailed } from "./errors.ts"
+import { openMessages } from "./messages.ts"
+
+export interface FollowMeta {
+  readonly subject: string
+  readonly streamSeq: number
+}
+
+export interface FollowOptions<A, E, R> {
+  readonly stream: string
+  readonly filterSubject: string
+  /** First stream sequence to deliver; e.g. one past what a read model has already applied. */
+  readonly startSeq?: number
+  /** Only messages stored from now on (ignored when `startSeq` is set). */
+  readonly deliverNew?: boolean
+  readonly schema: WireSchema<A>
+  /** A failing handler stops `follow` with its error; messages need no acks. */
+  readonly handler: (value: A, meta: FollowMeta) => Effect.Effect<void, E, R>
+}
+
+export const followSkippedTotal = Metric.counter("wt_follow_skipped_total", {
+  description: "Messages an ordered reader skipped because they did not decode",
+  incremental: true
+})
+
+/**
+ * Reads a stream in order with an ephemeral ordered consumer, until interrupted;
+ * for read models and live views. Messages that do not decode are skipped and counted.
+ * After a lost connection it resumes after the last message it handled.
+ */
+export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<never, E | NatsRequestFailed, R | Nats> =>
+  Effect.gen(function*() {
+    const { js } = yield* Nats
+    const skipped = Metric.withAttributes(followSkippedTotal, { stream: options.stream })
+    const failed = (cause: unknown) =>
+      new NatsRequestFailed({ operation: `follow ${options.stream} ${options.filterSubject}`, message: errorMessage(cause) })
+    let lastSeq = 0
+
+    const startOptions = (): Partial<OrderedConsumerOptions> => {
+      if (lastSeq > 0) return { filter_subjects: options.filterSubject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 }
+      if (options.startSeq !== undefined) {
+        return { filter_subjects: options.filterSubject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.startSeq }
+      }
+      return { filter_subjects: options.filterSubject, deliver_policy: options.deliverNew === true ? DeliverPolicy.New : DeliverPolicy.All }
+    }
+
+    const session = Effect.scoped(
+      Effect.gen(function*() {
+        const consumer = yield* Effect.acquireRelease(
+          Effect.tryPromise({ try: () => js.consumers.get(options.stream, startOptions()), catch: failed }),
+          // Not awaited: the server drops it anyway once inactive, and the reader should not wait for it.
+        (consumer) => Effect.sync(() => void consumer.delete().catch(() => undefined))
+        )
+        const { iterator } = yield* openMessages(() => consumer.consume({ max_messages: 256 }), failed)
+        while (true) {
+          const next = yield* Effect.tryPromise({ try: () => iterator.next(), catch: failed })
+          if (next.done === true) return
+          const msg = next.value
+          const decoded = decodeJson(options.schema, msg.data)
+          if (Result.isFailure(decoded)) {
+            yield* Metric.update(skipped, 1)
+            yield* Effect.logDebug(`follow ${options.stream}: skipped seq ${msg.seq} (${decoded.failure.kind})`)
+          } else {
+            // Boxed, so a handler error is never mistaken for a lost connection below.
+            yield* options.handler(decoded.success, { subject: msg.subject, streamSeq: msg.seq }).pipe(
+              Effect.mapError((error) => ({ handlerFailed: error }))
+            )
+          }
+          lastSeq = msg.seq
+        }
+      })
+    )
+
+    while (true) {
+      yield* session.pipe(
+        Effect.catch((error) =>
+          "handlerFailed" in error
+            ? Effect.fail(error.handlerFailed)
+            : Effect.logWarning(`follow ${options.stream}: ${error.message}; resuming`)
+        )
+      )
+      yield* Effect.sleep("1 second")
+    }
+  })

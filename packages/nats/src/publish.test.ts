@@ -1,0 +1,67 @@
+import { assert, layer } from "@effect/vitest"
+import { Streams, Subjects } from "@wt/contracts"
+import { Effect, Option, Result, Schema } from "effect"
+import { decodeJson } from "./codec.ts"
+import { publishEvent, publishRaw } from "./publish.ts"
+import { readLastOnSubject, readSubject } from "./read.ts"
+import { NatsTestServer } from "./testing.ts"
+
+const Note = Schema.Struct({ n: Schema.Number, text: Schema.String })
+
+layer(NatsTestServer.layerNats, { excludeTestServices: true })("publishEvent", (it) => {
+  it.effect("stores a schema-encoded value once it is acknowledged", () =>
+    Effect.gen(function*() {
+      const subject = Subjects.incident("t1", "inc-encode")
+      const published = yield* publishEvent(subject, Note, { n: 1, text: "hello" }, { msgId: "encode-00001" })
+      assert.strictEqual(published.stream, Streams.incident)
+      assert.isFalse(published.duplicate)
+      const stored = yield* readLastOnSubject(Streams.incident, subject)
+      assert.isTrue(Option.isSome(stored))
+      if (Option.isNone(stored)) return
+      assert.strictEqual(stored.value.seq, published.seq)
+      assert.deepStrictEqual(Result.getOrThrow(decodeJson(Note, stored.value.data)), { n: 1, text: "hello" })
+    }))
+
+  it.effect("stores a message id once: the second publish reports duplicate with the first's sequence", () =>
+    Effect.gen(function*() {
+      const subject = Subjects.device("t1", "alarm", "safety_alarm", "dev-dedup")
+      const first = yield* publishEvent(subject, Note, { n: 1, text: "a" }, { msgId: "dedup-00001" })
+      const second = yield* publishEvent(subject, Note, { n: 1, text: "a" }, { msgId: "dedup-00001" })
+      assert.isFalse(first.duplicate)
+      assert.isTrue(second.duplicate)
+      assert.strictEqual(second.seq, first.seq)
+      const all = yield* readSubject(Streams.device, subject)
+      assert.deepStrictEqual(all.map((m) => m.seq), [first.seq])
+    }))
+
+  it.effect("fails with WrongLastSequence when another write came first, and succeeds with the right sequence", () =>
+    Effect.gen(function*() {
+      const subject = Subjects.incident("t1", "inc-race")
+      const opened = yield* publishEvent(subject, Note, { n: 1, text: "opened" }, {
+        msgId: "race-opened",
+        expectedLastSubjectSequence: 0
+      })
+      const claimA = yield* publishEvent(subject, Note, { n: 2, text: "claimed by a" }, {
+        msgId: "race-claim-a",
+        expectedLastSubjectSequence: opened.seq
+      })
+      const claimB = yield* Effect.flip(
+        publishEvent(subject, Note, { n: 2, text: "claimed by b" }, { msgId: "race-claim-b", expectedLastSubjectSequence: opened.seq })
+      )
+      assert.strictEqual(claimB._tag, "WrongLastSequence")
+      if (claimB._tag === "WrongLastSequence") assert.strictEqual(claimB.expected, opened.seq)
+      const secondCreate = yield* Effect.flip(
+        publishRaw(subject, new Uint8Array([123, 125]), { msgId: "race-open-again", expectedLastSubjectSequence: 0 })
+      )
+      assert.strictEqual(secondCreate._tag, "WrongLastSequence")
+      const all = yield* readSubject(Streams.incident, subject)
+      assert.deepStrictEqual(all.map((m) => m.seq), [opened.seq, claimA.seq])
+    }))
+
+  it.effect("fails with PublishFailed when no stream stores the subject", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(publishRaw("nowhere.at.all", new Uint8Array([1]), { msgId: "nowhere-0001", timeoutMs: 2_000 }))
+      assert.strictEqual(error._tag, "PublishFailed")
+      assert.include(error.message, "nowhere.at.all")
+    }))
+})

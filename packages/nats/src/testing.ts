@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Context, Effect, Layer, References } from "effect"
+import { defaultNatsSettings, NatsConfig } from "./config.ts"
+import { makeNats, Nats } from "./connection.ts"
+import { startEmbeddedNats } from "./embedded.ts"
+import { provisionStreamsWith } from "./streams.ts"
+
+/** A fresh nats-server on a free port, its store in a temp directory removed afterwards. */
+export class NatsTestServer extends Context.Service<NatsTestServer, {
+  readonly url: string
+  readonly dataDir: string
+}>()("wt/NatsTestServer") {
+  static readonly layer = Layer.effect(
+    NatsTestServer,
+    Effect.gen(function*() {
+      const dataDir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-nats-test-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      const server = yield* startEmbeddedNats({ dataDir, readyTimeoutMs: 20_000 })
+      return NatsTestServer.of({ url: server.url, dataDir })
+    })
+  )
+
+  /**
+   * `Nats` connected to a fresh server with the four streams provisioned, plus
+   * `NatsConfig` (defaults, pointing at it) and `NatsTestServer`. Use one per test file:
+   * `layer(NatsTestServer.layerNats, { excludeTestServices: true })`.
+   */
+  static readonly layerNats = Layer.mergeAll(
+    Layer.effect(
+      Nats,
+      Effect.gen(function*() {
+        const server = yield* NatsTestServer
+        const nats = yield* makeNats({ url: server.url, name: "wt-test" })
+        yield* provisionStreamsWith({ ...defaultNatsSettings, url: server.url }).pipe(
+          Effect.provideService(Nats, nats),
+          // "stream created" four times per test file is noise.
+          Effect.provideService(References.MinimumLogLevel, "Warn")
+        )
+        return nats
+      })
+    ),
+    Layer.effect(NatsConfig, NatsTestServer.useSync((server) => ({ ...defaultNatsSettings, url: server.url })))
+  ).pipe(Layer.provideMerge(NatsTestServer.layer))
+}

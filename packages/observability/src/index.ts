@@ -1,0 +1,12 @@
+export { redact, redactedKeys, censor } from "./redaction.ts"
+export { logLevelConfig, toEffectLogLevel, toPinoLevel, type LogLevelName } from "./log-level.ts"
+export { makePino, type PinoOptions } from "./pino.ts"
+export { flush, layerPino, LoggerLive, pinoLogger } from "./logger.ts"
+export {
+  latencyBucketsMs,
+  latencyHistogram,
+  prometheusContentType,
+  renderPrometheus,
+  totalCounter,
+  withLatency
+} from "./metrics.ts"

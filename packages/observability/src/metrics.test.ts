@@ -1,0 +1,31 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Metric } from "effect"
+import { latencyHistogram, renderPrometheus, totalCounter, withLatency } from "./index.ts"
+
+describe("metrics", () => {
+  it.effect("a counter incremented shows in the Prometheus text", () =>
+    Effect.gen(function*() {
+      const accepted = totalCounter("wt_test_events_accepted_total", {
+        description: "Events accepted in this test",
+        attributes: { lane: "alarm" }
+      })
+      yield* Metric.update(accepted, 3)
+      const text = yield* renderPrometheus()
+      expect(text).toContain("# TYPE wt_test_events_accepted_total counter")
+      expect(text).toContain(`wt_test_events_accepted_total{lane="alarm"} 3`)
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m)
+    }))
+
+  it.live("withLatency records failures as well as successes, in millisecond buckets", () =>
+    Effect.gen(function*() {
+      const latency = latencyHistogram("wt_test_step_duration_ms")
+      yield* Effect.sleep("20 millis").pipe(withLatency(latency))
+      yield* Effect.fail("nope").pipe(withLatency(latency), Effect.ignore)
+      const state = yield* Metric.value(latency)
+      expect(state.count).toBe(2)
+      expect(state.max).toBeGreaterThanOrEqual(19)
+      const text = yield* renderPrometheus()
+      expect(text).toContain(`wt_test_step_duration_ms_bucket{le="25"}`)
+      expect(text).toContain("wt_test_step_duration_ms_count 2")
+    }))
+})

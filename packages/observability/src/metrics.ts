@@ -1,0 +1,53 @@
+import { Effect, Metric } from "effect"
+import { PrometheusMetrics } from "effect/observability"
+
+/**
+ * Latency buckets in milliseconds, 1 ms … 30 s: fine where an alarm must be fast
+ * (ingest → operator screen is a few ms), coarse where only "too slow" matters.
+ */
+export const latencyBucketsMs: ReadonlyArray<number> = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000]
+
+/** A histogram of durations in milliseconds, bucketed by `latencyBucketsMs`. */
+export const latencyHistogram = (name: string, options?: {
+  readonly description?: string | undefined
+  readonly attributes?: Metric.Metric.Attributes | undefined
+}): Metric.Histogram<number> =>
+  Metric.histogram(name, {
+    description: options?.description,
+    attributes: options?.attributes,
+    boundaries: Metric.boundariesFromIterable(latencyBucketsMs)
+  })
+
+/** A counter that only goes up; Prometheus convention wants the name to end in `_total`. */
+export const totalCounter = (name: string, options?: {
+  readonly description?: string | undefined
+  readonly attributes?: Metric.Metric.Attributes | undefined
+}): Metric.Counter<number> =>
+  Metric.counter(name, { description: options?.description, attributes: options?.attributes, incremental: true })
+
+/** Records how long `self` took in `histogram` (milliseconds), whether it succeeded or not. */
+export const withLatency = (histogram: Metric.Histogram<number>) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const startedAt = performance.now()
+    return Effect.onExit(self, () => Metric.update(histogram, performance.now() - startedAt))
+  })
+
+const residentMemory = Metric.gauge("process_resident_memory_bytes", { description: "Resident set size in bytes" })
+const heapUsed = Metric.gauge("nodejs_heap_used_bytes", { description: "V8 heap in use, bytes" })
+const uptime = Metric.gauge("process_uptime_seconds", { description: "Seconds since the process started" })
+
+const sampleProcess = Effect.suspend(() => {
+  const memory = process.memoryUsage()
+  return Effect.all([
+    Metric.update(residentMemory, memory.rss),
+    Metric.update(heapUsed, memory.heapUsed),
+    Metric.update(uptime, process.uptime())
+  ], { discard: true })
+})
+
+/** Every metric in the registry, plus fresh process gauges, in Prometheus text format 0.0.4. */
+export const renderPrometheus = (options?: PrometheusMetrics.FormatOptions): Effect.Effect<string> =>
+  Effect.andThen(sampleProcess, PrometheusMetrics.format(options))
+
+export const prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"

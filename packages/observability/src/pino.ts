@@ -1,0 +1,45 @@
+import pino from "pino"
+import pretty from "pino-pretty"
+import { hostname } from "node:os"
+import { redact } from "./redaction.ts"
+import type { LogLevelName } from "./log-level.ts"
+
+export interface PinoOptions {
+  readonly service: string
+  readonly level: LogLevelName
+  /** Where lines go; default stdout. */
+  readonly destination?: pino.DestinationStream | undefined
+  /** Human-readable lines instead of JSON; default: when stdout is a TTY. */
+  readonly pretty?: boolean | undefined
+}
+
+/**
+ * A pino instance with the project's redaction. The pretty printer runs in-process as a
+ * stream: a worker-thread transport would lose lines when the process exits abruptly.
+ */
+export const makePino = (options: PinoOptions): pino.Logger => {
+  const usePretty = options.pretty ?? process.stdout.isTTY === true
+  const destination = options.destination ?? (usePretty
+    ? pretty({
+      colorize: true,
+      singleLine: true,
+      translateTime: "SYS:HH:MM:ss.l",
+      // The cause is a multi-line stack; printed below the line, not escaped inside it.
+      messageFormat: (log, messageKey) =>
+        `[${String(log.service)}] ${String(log[messageKey] ?? "")}` +
+        (typeof log.cause === "string" ? `\n${log.cause}` : ""),
+      ignore: "pid,hostname,service,fiber,cause",
+      destination: 1
+    })
+    : pino.destination({ dest: 1, sync: false }))
+  return pino({
+    level: options.level,
+    // Several copies of a service may run; pid and host tell them apart.
+    base: { service: options.service, pid: process.pid, hostname: hostname() },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      log: (object) => redact(object) as Record<string, unknown>,
+      bindings: (bindings) => redact(bindings) as Record<string, unknown>
+    }
+  }, destination)
+}

@@ -1,0 +1,77 @@
+import { Context, Effect, Layer, Option } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
+import type { Actor, IncidentState, IncidentStatus } from "@wt/contracts"
+
+/** A queue row: the incident's current state as the projector last saw it. */
+export type IncidentView = IncidentState
+
+export interface TimelineRow {
+  readonly version: number
+  readonly entry: number
+  readonly streamSeq: number
+  readonly kind: string
+  readonly at: string
+  readonly actor: Actor
+  readonly summary: string
+  readonly handlingCode?: number
+  readonly detail: unknown
+}
+
+const parse = <A>(v: unknown): A => (typeof v === "string" ? JSON.parse(v) : v) as A
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString())
+
+/**
+ * Reads of the incident read models, always scoped to the tenants the reader may
+ * see: an incident of another tenant is simply not found.
+ */
+export class IncidentViews extends Context.Service<IncidentViews, {
+  /** Incidents in the given statuses, most urgent first, then oldest first. */
+  readonly list: (tenants: ReadonlyArray<string>, statuses: ReadonlyArray<IncidentStatus>, limit?: number) => Effect.Effect<ReadonlyArray<IncidentView>, SqlError.SqlError>
+  readonly get: (tenants: ReadonlyArray<string>, incidentId: string) => Effect.Effect<Option.Option<IncidentView>, SqlError.SqlError>
+  readonly timeline: (tenants: ReadonlyArray<string>, incidentId: string) => Effect.Effect<Option.Option<ReadonlyArray<TimelineRow>>, SqlError.SqlError>
+}>()("wt/IncidentViews") {
+  static readonly layer = Layer.effect(
+    IncidentViews,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+
+      const list = Effect.fn("IncidentViews.list")(function*(tenants: ReadonlyArray<string>, statuses: ReadonlyArray<IncidentStatus>, limit = 500) {
+        if (tenants.length === 0 || statuses.length === 0) return []
+        const rows = yield* sql<{ state: unknown }>`SELECT state FROM incidents
+          WHERE tenant IN ${sql.in(tenants)} AND status IN ${sql.in(statuses)}
+          ORDER BY priority_rank, opened_at LIMIT ${limit}`
+        return rows.map((r) => parse<IncidentView>(r.state))
+      })
+
+      const get = Effect.fn("IncidentViews.get")(function*(tenants: ReadonlyArray<string>, incidentId: string) {
+        if (tenants.length === 0) return Option.none()
+        const rows = yield* sql<{ state: unknown }>`SELECT state FROM incidents WHERE incident_id = ${incidentId} AND tenant IN ${sql.in(tenants)}`
+        return rows.length === 0 ? Option.none() : Option.some(parse<IncidentView>(rows[0]!.state))
+      })
+
+      const timeline = Effect.fn("IncidentViews.timeline")(function*(tenants: ReadonlyArray<string>, incidentId: string) {
+        const incident = yield* get(tenants, incidentId)
+        if (Option.isNone(incident)) return Option.none()
+        const rows = yield* sql<{ version: number; entry: number; stream_seq: string | number; kind: string; at: unknown; actor: unknown; summary: string; detail: unknown }>`
+          SELECT version, entry, stream_seq, kind, at, actor, summary, detail FROM incident_timeline
+          WHERE incident_id = ${incidentId} ORDER BY version, entry`
+        return Option.some(rows.map((r): TimelineRow => {
+          const detail = parse<{ handlingCode?: number; data: unknown }>(r.detail)
+          return {
+            version: r.version,
+            entry: r.entry,
+            streamSeq: Number(r.stream_seq),
+            kind: r.kind,
+            at: iso(r.at),
+            actor: parse<Actor>(r.actor),
+            summary: r.summary,
+            ...(detail.handlingCode !== undefined ? { handlingCode: detail.handlingCode } : {}),
+            detail: detail.data
+          }
+        }))
+      })
+
+      return IncidentViews.of({ list, get, timeline })
+    })
+  )
+}

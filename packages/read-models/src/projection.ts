@@ -1,0 +1,53 @@
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { type IncidentRecord, PriorityScale } from "@wt/contracts"
+import { createIncidentViews } from "./schema.ts"
+import { timelineEntries } from "./timeline-entries.ts"
+
+export const IncidentProjection = "incidents"
+
+/**
+ * Applies one stored incident record. Idempotent and order-safe: the queue row only
+ * moves forward in version, timeline entries are keyed by (incident, version, entry),
+ * and the checkpoint only moves forward, all in one transaction.
+ */
+export const applyIncidentRecord = Effect.fn("ReadModels.applyIncidentRecord")(function*(record: IncidentRecord, streamSeq: number) {
+  const sql = yield* SqlClient.SqlClient
+  const s = record.state
+  yield* sql.withTransaction(Effect.gen(function*() {
+    yield* sql`INSERT INTO incidents (incident_id, tenant, resident_id, status, priority, priority_rank, category, alarm_type, owner,
+        opened_at, claimed_at, claimed_by, ended_at, last_event_at, version, stream_seq, state)
+      VALUES (${s.incidentId}, ${s.tenant}, ${s.residentId}, ${s.status}, ${s.priority}, ${PriorityScale[s.priority].rank}, ${s.category},
+        ${s.alarmType}, ${JSON.stringify(s.owner)}::jsonb, ${s.openedAt}, ${s.claimedAt ?? null}, ${s.claimedBy ? JSON.stringify(s.claimedBy) : null}::jsonb,
+        ${s.endedAt ?? null}, ${s.lastEventAt}, ${s.version}, ${streamSeq}, ${JSON.stringify(s)}::jsonb)
+      ON CONFLICT (incident_id) DO UPDATE SET
+        status = EXCLUDED.status, priority = EXCLUDED.priority, priority_rank = EXCLUDED.priority_rank, owner = EXCLUDED.owner,
+        claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by, ended_at = EXCLUDED.ended_at,
+        last_event_at = EXCLUDED.last_event_at, version = EXCLUDED.version, stream_seq = EXCLUDED.stream_seq, state = EXCLUDED.state
+      WHERE incidents.version < EXCLUDED.version`
+    for (const t of timelineEntries(record.event)) {
+      yield* sql`INSERT INTO incident_timeline (incident_id, version, entry, stream_seq, kind, at, actor, summary, detail)
+        VALUES (${s.incidentId}, ${s.version}, ${t.entry}, ${streamSeq}, ${t.kind}, ${t.at}, ${JSON.stringify(t.actor)}::jsonb,
+          ${t.summary}, ${JSON.stringify({ ...(t.handlingCode !== undefined ? { handlingCode: t.handlingCode } : {}), data: t.detail })}::jsonb)
+        ON CONFLICT DO NOTHING`
+    }
+    yield* sql`INSERT INTO projection_checkpoints (name, stream_seq) VALUES (${IncidentProjection}, ${streamSeq})
+      ON CONFLICT (name) DO UPDATE SET stream_seq = GREATEST(projection_checkpoints.stream_seq, EXCLUDED.stream_seq)`
+  }))
+})
+
+/**
+ * Where to resume: one past the checkpoint. Recreates dropped tables first; when the
+ * read model was dropped (no checkpoint), the answer is 1 and it is rebuilt from the stream.
+ */
+export const resumePoint = Effect.fn("ReadModels.resumePoint")(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const present = yield* sql<{ incidents: string | null; timeline: string | null }>`
+    SELECT to_regclass('incidents')::text AS incidents, to_regclass('incident_timeline')::text AS timeline`
+  yield* createIncidentViews
+  if (present[0]?.incidents == null || present[0]?.timeline == null) {
+    yield* sql`DELETE FROM projection_checkpoints WHERE name = ${IncidentProjection}`
+  }
+  const rows = yield* sql<{ stream_seq: string | number }>`SELECT stream_seq FROM projection_checkpoints WHERE name = ${IncidentProjection}`
+  return rows.length === 0 ? 1 : Number(rows[0]!.stream_seq) + 1
+})

@@ -1,0 +1,70 @@
+import { Config, Effect, Option, Redacted, Schema } from "effect"
+import { randomBytes } from "node:crypto"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+
+export interface DemoSecrets {
+  readonly ingestKey: Redacted.Redacted<string>
+  readonly password: Redacted.Redacted<string>
+}
+
+export class DemoSecretsError extends Schema.TaggedError<DemoSecretsError>()("DemoSecretsError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+const StoredSecrets = Schema.Struct({ ingestKey: Schema.String, password: Schema.String })
+const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredSecrets))
+
+const generate = () => ({
+  ingestKey: `wt_demo_${randomBytes(24).toString("base64url")}`,
+  password: randomBytes(12).toString("base64url")
+})
+
+const readStored = (file: string) => {
+  try {
+    return decodeStored(readFileSync(file, "utf8"))
+  } catch {
+    return Option.none()
+  }
+}
+
+/**
+ * The demo ingest key and demo users' password: `WT_DEMO_INGEST_KEY` /
+ * `WT_DEMO_PASSWORD` when set, otherwise generated on first use and kept in
+ * `${dataDir}/demo-secrets.json` (mode 0600), so a restart prints the same ones.
+ */
+export const demoSecrets = Effect.fn("Registry.demoSecrets")(function*(options: { readonly dataDir: string }) {
+  const fromEnv = yield* Config.all({
+    ingestKey: Config.option(Config.Redacted("WT_DEMO_INGEST_KEY")),
+    password: Config.option(Config.Redacted("WT_DEMO_PASSWORD"))
+  })
+  const set = (o: Option.Option<Redacted.Redacted<string>>) => Option.filter(o, (v) => Redacted.value(v) !== "")
+  const envKey = set(fromEnv.ingestKey)
+  const envPassword = set(fromEnv.password)
+  if (Option.isSome(envKey) && Option.isSome(envPassword)) {
+    return { ingestKey: envKey.value, password: envPassword.value } satisfies DemoSecrets
+  }
+  const file = join(options.dataDir, "demo-secrets.json")
+  const stored = yield* Effect.try({
+    try: () => {
+      const existing = readStored(file)
+      if (Option.isSome(existing)) return existing.value
+      mkdirSync(options.dataDir, { recursive: true })
+      const fresh = generate()
+      try {
+        // `wx`: when two processes start together, the first file wins and both use it.
+        writeFileSync(file, JSON.stringify(fresh, null, 2) + "\n", { mode: 0o600, flag: "wx" })
+        return fresh
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+        return Option.getOrThrowWith(readStored(file), () => new Error(`${file} is not valid demo secrets JSON`))
+      }
+    },
+    catch: (cause) => new DemoSecretsError({ message: `cannot read or create ${file}`, cause })
+  })
+  return {
+    ingestKey: Option.getOrElse(envKey, () => Redacted.make(stored.ingestKey)),
+    password: Option.getOrElse(envPassword, () => Redacted.make(stored.password))
+  } satisfies DemoSecrets
+})

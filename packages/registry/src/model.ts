@@ -1,0 +1,55 @@
+import type { AlarmTrigger, DeviceType, FleetDevice, Resident, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
+
+/** What the pipeline needs to know about a device, per event. */
+export interface DeviceOwner {
+  readonly residentId: string
+  readonly deviceType: DeviceType
+  readonly sensor?: SensorKindName
+  readonly placement: string
+  readonly heartbeatIntervalS: number
+}
+
+export interface RegisteredDevice extends FleetDevice {
+  readonly active: boolean
+}
+
+/** A resident's full record, as shown to an operator handling an incident. */
+export interface ResidentRecord extends Omit<Resident, "devices"> {
+  readonly tenant: string
+  readonly devices: ReadonlyArray<RegisteredDevice>
+  /** The resident's response plan: one checklist per alarm type. */
+  readonly responsePlan: ReadonlyArray<ResponsePlanStep>
+}
+
+export type Role = "operator" | "supervisor" | "admin"
+
+export interface User {
+  readonly id: string
+  readonly username: string
+  readonly displayName: string
+  readonly role: Role
+  readonly tenants: ReadonlyArray<string>
+}
+
+/** `pnpm wt registry export --tenant <t>` (contract): ids first, no health data. */
+export interface TenantExport {
+  readonly tenant: string
+  readonly residents: ReadonlyArray<{
+    readonly id: string
+    readonly displayName: string
+    readonly devices: ReadonlyArray<{
+      readonly id: string
+      readonly type: DeviceType
+      readonly sensor?: SensorKindName
+      readonly placement: string
+      readonly triggers?: ReadonlyArray<AlarmTrigger>
+    }>
+  }>
+}
+
+export interface SeedSummary {
+  readonly tenant: string
+  readonly residents: number
+  readonly devices: number
+  readonly users: ReadonlyArray<string>
+}

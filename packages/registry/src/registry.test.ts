@@ -1,0 +1,104 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { TestDatabase } from "@wt/db/testing"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { Registry } from "./registry.ts"
+
+const ingestKey = Redacted.make("test-ingest-key-0123456789")
+const password = Redacted.make("correct horse battery staple")
+const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+
+const counts = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql<{ residents: number; devices: number; contacts: number; addresses: number; users: number; plans: number }>`
+    SELECT (SELECT count(*)::int FROM residents) AS residents,
+           (SELECT count(*)::int FROM devices) AS devices,
+           (SELECT count(*)::int FROM contacts) AS contacts,
+           (SELECT count(*)::int FROM addresses) AS addresses,
+           (SELECT count(*)::int FROM users) AS users,
+           (SELECT count(*)::int FROM response_plans) AS plans`
+  return row!
+})
+
+describe("Registry on PostgreSQL", () => {
+  layer(Env, { timeout: 60_000 })((it) => {
+    it.effect("seeds the demo tenant idempotently: a second seed leaves the same counts", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const first = yield* registry.seedDemo({ ingestKey, password })
+        const afterFirst = yield* counts
+        yield* registry.seedDemo({ ingestKey, password })
+        const afterSecond = yield* counts
+        assert.deepStrictEqual(afterSecond, afterFirst)
+        assert.strictEqual(first.residents, 300)
+        assert.strictEqual(afterFirst.residents, 300)
+        assert.strictEqual(afterFirst.users, 4)
+        assert.isAbove(afterFirst.devices, 300)
+        const sql = yield* SqlClient.SqlClient
+        const without = yield* sql<{ id: string }>`
+          SELECT r.id FROM residents r WHERE NOT EXISTS (
+            SELECT 1 FROM devices d WHERE d.tenant = r.tenant AND d.resident_id = r.id AND d.type = 'safety_alarm')`
+        assert.deepStrictEqual(without, [])
+      }))
+
+    it.effect("finds the owner of a seeded device and nothing for an unknown one", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const owner = yield* registry.deviceOwner("demo", "alarm-000001")
+        assert.isTrue(Option.isSome(owner))
+        const value = Option.getOrThrow(owner)
+        assert.strictEqual(value.residentId, "res-0001")
+        assert.strictEqual(value.deviceType, "safety_alarm")
+        assert.strictEqual(value.heartbeatIntervalS, 60)
+        assert.isTrue(Option.isNone(yield* registry.deviceOwner("demo", "alarm-999999")))
+        // The same id under another tenant is someone else's device.
+        assert.isTrue(Option.isNone(yield* registry.deviceOwner("other", "alarm-000001")))
+      }))
+
+    it.effect("maps the ingest key to its tenant and rejects any other key", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        assert.deepStrictEqual(yield* registry.tenantForIngestKey(Redacted.value(ingestKey)), Option.some("demo"))
+        assert.isTrue(Option.isNone(yield* registry.tenantForIngestKey("not-the-key")))
+      }))
+
+    it.effect("accepts the right password and rejects a wrong one or an unknown user", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const user = yield* registry.verifyPassword("operator", password)
+        assert.strictEqual(Option.getOrThrow(user).role, "operator")
+        assert.deepStrictEqual(Option.getOrThrow(user).tenants, ["demo"])
+        assert.isTrue(Option.isNone(yield* registry.verifyPassword("operator", "wrong password")))
+        assert.isTrue(Option.isNone(yield* registry.verifyPassword("nobody", password)))
+        assert.isTrue(Option.isSome(yield* registry.verifyPassword("operator2", password)))
+      }))
+
+    it.effect("returns a resident's full record with addresses, contacts in order, devices and plan", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const record = Option.getOrThrow(yield* registry.resident("demo", "res-0001"))
+        assert.strictEqual(record.id, "res-0001")
+        assert.isAbove(record.addresses.length, 0)
+        assert.isAbove(record.contacts.length, 0)
+        assert.isTrue(record.devices.some((d) => d.type === "safety_alarm"))
+        assert.isTrue(record.responsePlan.some((p) => p.alarmType === "safety_alarm" && p.steps.length > 0))
+        assert.isTrue(Option.isNone(yield* registry.resident("demo", "res-9999")))
+      }))
+
+    it.effect("exports the tenant as residents with their device ids and types", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const exported = yield* registry.exportTenant("demo")
+        assert.strictEqual(exported.tenant, "demo")
+        assert.strictEqual(exported.residents.length, 300)
+        const first = exported.residents[0]!
+        assert.strictEqual(first.id, "res-0001")
+        assert.deepInclude(first.devices, { id: "alarm-000001", type: "safety_alarm", placement: first.devices[0]!.placement, triggers: first.devices[0]!.triggers! })
+        const sensors = exported.residents.flatMap((r) => r.devices).filter((d) => d.type === "sensor")
+        assert.isTrue(sensors.length > 0 && sensors.every((d) => d.sensor !== undefined))
+        // Ids first: no health data or addresses in the export.
+        assert.notInclude(JSON.stringify(exported), "healthNotes")
+        assert.notInclude(JSON.stringify(exported), "street")
+      }))
+  })
+})

@@ -1,0 +1,229 @@
+import { Cache, Context, Duration, Effect, Exit, Layer, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
+import type { AlarmTrigger, DeviceType, KeyAccess, Mobility, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
+import { hashIngestKey } from "./ingest-key.ts"
+import type { DeviceOwner, ResidentRecord, Role, SeedSummary, TenantExport, User } from "./model.ts"
+import { verifyPasswordHash } from "./password.ts"
+import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
+
+export interface RegistryShape {
+  /** Who a device belongs to; called per event, so answers (including "unknown") are cached ~10 s. */
+  readonly deviceOwner: (tenant: string, deviceId: string) => Effect.Effect<Option.Option<DeviceOwner>, SqlError>
+  /** The tenant an ingest key (the raw bearer token) belongs to; cached ~10 s. */
+  readonly tenantForIngestKey: (key: string) => Effect.Effect<Option.Option<string>, SqlError>
+  readonly resident: (tenant: string, residentId: string) => Effect.Effect<Option.Option<ResidentRecord>, SqlError>
+  readonly exportTenant: (tenant: string) => Effect.Effect<TenantExport, SqlError>
+  /** Upserts the demo tenant, fleet, plans, users and ingest key; safe to run on every start. */
+  readonly seedDemo: (options: SeedDemoOptions) => Effect.Effect<SeedSummary, SqlError>
+  readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError>
+}
+
+const CacheTtl = Duration.seconds(10)
+// A failed lookup (database down) is not remembered: the next event asks again.
+const ttlFor = (exit: Exit.Exit<unknown, unknown>) => (Exit.isSuccess(exit) ? CacheTtl : Duration.zero)
+
+interface DeviceRow {
+  readonly id: string
+  readonly resident_id: string
+  readonly type: DeviceType
+  readonly sensor: SensorKindName | null
+  readonly placement: string | null
+  readonly heartbeat_interval_s: number
+  readonly active: boolean
+  readonly triggers: ReadonlyArray<AlarmTrigger> | null
+}
+
+interface ResidentRow {
+  readonly id: string
+  readonly tenant: string
+  readonly display_name: string
+  readonly birth_year: number | null
+  readonly language: string
+  readonly dementia: boolean
+  readonly mobility: Mobility | null
+  readonly health_notes: ReadonlyArray<string>
+  readonly key_access: KeyAccess
+  readonly gps_legal_basis: "consent" | "decision_4_6a" | null
+  readonly geofence: { lat: number; lon: number; radiusM: number } | null
+  readonly response_plan_id: string | null
+}
+
+interface UserRow {
+  readonly id: string
+  readonly username: string
+  readonly display_name: string
+  readonly role: Role
+  readonly tenants: ReadonlyArray<string>
+  readonly password_hash: string
+}
+
+const deviceFromRow = (row: DeviceRow) => ({
+  id: row.id,
+  type: row.type,
+  ...(row.sensor !== null ? { sensor: row.sensor } : {}),
+  placement: row.placement ?? "",
+  ...(row.triggers !== null ? { triggers: row.triggers } : {})
+})
+
+export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Registry") {
+  static readonly layer = Layer.effect(
+    Registry,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+
+      const owners = yield* Cache.makeWith(
+        (key: string) => {
+          const [tenant = "", deviceId = ""] = key.split("\u0000")
+          return sql<DeviceRow>`
+            SELECT id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
+            FROM devices WHERE tenant = ${tenant} AND id = ${deviceId} AND active`.pipe(
+            Effect.map((rows) =>
+              Option.map(Option.fromNullishOr(rows[0]), (row): DeviceOwner => ({
+                residentId: row.resident_id,
+                deviceType: row.type,
+                ...(row.sensor !== null ? { sensor: row.sensor } : {}),
+                placement: row.placement ?? "",
+                heartbeatIntervalS: row.heartbeat_interval_s
+              }))
+            )
+          )
+        },
+        { capacity: 50_000, timeToLive: ttlFor }
+      )
+
+      const ingestKeys = yield* Cache.makeWith(
+        (keyHash: string) =>
+          sql<{ tenant: string }>`SELECT tenant FROM ingest_keys WHERE key_hash = ${keyHash}`.pipe(
+            Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => row.tenant))
+          ),
+        { capacity: 1_000, timeToLive: ttlFor }
+      )
+
+      const deviceOwner = Effect.fn("Registry.deviceOwner")(function*(tenant: string, deviceId: string) {
+        return yield* Cache.get(owners, `${tenant}\u0000${deviceId}`)
+      })
+
+      const tenantForIngestKey = Effect.fn("Registry.tenantForIngestKey")(function*(key: string) {
+        return yield* Cache.get(ingestKeys, hashIngestKey(key))
+      })
+
+      const resident = Effect.fn("Registry.resident")(function*(tenant: string, residentId: string) {
+        const [row] = yield* sql<ResidentRow>`
+          SELECT id, tenant, display_name, birth_year, language, dementia, mobility, health_notes,
+                 key_access, gps_legal_basis, geofence, response_plan_id
+          FROM residents WHERE tenant = ${tenant} AND id = ${residentId}`
+        if (row === undefined) return Option.none<ResidentRecord>()
+        const [addresses, contacts, devices, plan] = yield* Effect.all([
+          sql<{
+            kind: "home" | "temporary"
+            street: string
+            postcode: string
+            city: string
+            lat: number | null
+            lon: number | null
+            valid_from: string | null
+            valid_to: string | null
+          }>`
+            SELECT kind, street, postcode, city, lat, lon, valid_from::text AS valid_from, valid_to::text AS valid_to
+            FROM addresses WHERE tenant = ${tenant} AND resident_id = ${residentId}
+            ORDER BY valid_from NULLS FIRST, kind`,
+          sql<{ name: string; relation: string; phone: string; keyholder: boolean }>`
+            SELECT name, relation, phone, keyholder FROM contacts
+            WHERE tenant = ${tenant} AND resident_id = ${residentId} ORDER BY position`,
+          sql<DeviceRow>`
+            SELECT id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
+            FROM devices WHERE tenant = ${tenant} AND resident_id = ${residentId} ORDER BY id`,
+          row.response_plan_id === null
+            ? Effect.succeed([])
+            : sql<{ id: string; alarm_type: string; title: string; steps: ReadonlyArray<string> }>`
+              SELECT id, alarm_type, title, steps FROM response_plans
+              WHERE tenant = ${tenant} AND id = ${row.response_plan_id} ORDER BY alarm_type`
+        ], { concurrency: 1 })
+        const record: ResidentRecord = {
+          id: row.id,
+          tenant: row.tenant,
+          displayName: row.display_name,
+          birthYear: row.birth_year ?? 0,
+          language: row.language,
+          addresses: addresses.map((a) => ({
+            kind: a.kind,
+            street: a.street,
+            postcode: a.postcode,
+            city: a.city,
+            lat: a.lat ?? Number.NaN,
+            lon: a.lon ?? Number.NaN,
+            ...(a.valid_from !== null ? { validFrom: a.valid_from } : {}),
+            ...(a.valid_to !== null ? { validTo: a.valid_to } : {})
+          })),
+          healthNotes: row.health_notes,
+          mobility: row.mobility ?? "independent",
+          keyAccess: row.key_access,
+          dementia: row.dementia,
+          ...(row.gps_legal_basis !== null ? { gpsLegalBasis: row.gps_legal_basis } : {}),
+          ...(row.geofence !== null ? { geofence: row.geofence } : {}),
+          contacts,
+          responsePlanId: row.response_plan_id ?? "",
+          devices: devices.map((d) => ({ ...deviceFromRow(d), heartbeatIntervalS: d.heartbeat_interval_s, active: d.active })),
+          responsePlan: plan.map((p): ResponsePlanStep => ({ id: p.id, alarmType: p.alarm_type, title: p.title, steps: p.steps }))
+        }
+        return Option.some(record)
+      })
+
+      const exportTenant = Effect.fn("Registry.exportTenant")(function*(tenant: string) {
+        const residents = yield* sql<{ id: string; display_name: string }>`
+          SELECT id, display_name FROM residents WHERE tenant = ${tenant} ORDER BY id`
+        const devices = yield* sql<DeviceRow>`
+          SELECT id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
+          FROM devices WHERE tenant = ${tenant} AND active ORDER BY resident_id, id`
+        const byResident = new Map<string, Array<DeviceRow>>()
+        for (const d of devices) {
+          const list = byResident.get(d.resident_id)
+          if (list === undefined) byResident.set(d.resident_id, [d])
+          else list.push(d)
+        }
+        return {
+          tenant,
+          residents: residents.map((r) => ({
+            id: r.id,
+            displayName: r.display_name,
+            devices: (byResident.get(r.id) ?? []).map(deviceFromRow)
+          }))
+        } satisfies TenantExport
+      })
+
+      const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
+        const summary = yield* seedDemoFleet(options).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        yield* Cache.invalidateAll(owners)
+        yield* Cache.invalidateAll(ingestKeys)
+        return summary
+      })
+
+      const verifyPassword = Effect.fn("Registry.verifyPassword")(
+        function*(username: string, password: string | Redacted.Redacted<string>) {
+          const [row] = yield* sql<UserRow>`
+            SELECT id, username, display_name, role, tenants, password_hash FROM users WHERE username = ${username}`
+          const plain = Redacted.isRedacted(password) ? Redacted.value(password) : password
+          // Unknown users cost the same as known ones, so timing does not reveal which usernames exist.
+          const ok = yield* Effect.promise(() =>
+            verifyPasswordHash(plain, row?.password_hash ?? unknownUserHash).catch(() => false)
+          )
+          if (row === undefined || !ok) return Option.none<User>()
+          return Option.some<User>({
+            id: row.id,
+            username: row.username,
+            displayName: row.display_name,
+            role: row.role,
+            tenants: row.tenants
+          })
+        }
+      )
+
+      return Registry.of({ deviceOwner, tenantForIngestKey, resident, exportTenant, seedDemo, verifyPassword })
+    })
+  )
+}
+
+// A valid hash of a random password nobody knows, checked against for unknown usernames.
+const unknownUserHash =
+  "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$9Hq0lqXqXfK0yWQv4c1yv3gXqkq0nYbP6w0qQjJg1aA"

@@ -1,0 +1,50 @@
+import { Effect, Layer } from "effect"
+import { HttpMiddleware, HttpRouter, HttpServerResponse } from "effect/http"
+import { prometheusContentType, renderPrometheus } from "@wt/observability"
+import { evaluateReadiness, type ReadinessCheck } from "./readiness.ts"
+
+/**
+ * `GET /healthz` (alive), `GET /readyz` (every readiness check passes) and `GET /metrics`
+ * (Prometheus). Probes and scrapes arrive every few seconds, so they are not request-logged.
+ */
+export const healthRoutes = <R>(options: {
+  readonly service: string
+  readonly readiness: ReadonlyArray<ReadinessCheck<R>>
+}): Layer.Layer<never, never, HttpRouter.HttpRouter | R> =>
+  HttpRouter.use((router) =>
+    Effect.gen(function*() {
+      // Resolve the checks' services once, so the routes need nothing at request time.
+      const context = yield* Effect.context<R>()
+      const checks = options.readiness
+      let wasReady: boolean | undefined
+
+      const readyz = Effect.gen(function*() {
+        const readiness = yield* evaluateReadiness(checks).pipe(Effect.provideContext(context))
+        if (readiness.ready !== wasReady) {
+          wasReady = readiness.ready
+          yield* readiness.ready
+            ? Effect.logInfo("ready")
+            : Effect.logWarning("not ready").pipe(Effect.annotateLogs("failing", readiness.failing.join(",")))
+        }
+        return HttpServerResponse.jsonUnsafe(
+          readiness.ready
+            ? { ready: true, checks: readiness.checks }
+            : { ready: false, checks: readiness.checks, failing: readiness.failing },
+          { status: readiness.ready ? 200 : 503 }
+        )
+      })
+
+      const metrics = Effect.map(
+        renderPrometheus(),
+        (body) => HttpServerResponse.text(body, { contentType: prometheusContentType })
+      )
+
+      yield* router.addAll([
+        HttpRouter.route("GET", "/healthz", HttpMiddleware.withLoggerDisabled(
+          Effect.succeed(HttpServerResponse.jsonUnsafe({ status: "ok", service: options.service }))
+        )),
+        HttpRouter.route("GET", "/readyz", HttpMiddleware.withLoggerDisabled(readyz)),
+        HttpRouter.route("GET", "/metrics", HttpMiddleware.withLoggerDisabled(metrics))
+      ])
+    })
+  )

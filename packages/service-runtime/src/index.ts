@@ -1,0 +1,7 @@
+export { httpPortConfig, ingestPortConfig, portConfig } from "./config.ts"
+export { healthRoutes } from "./health-routes.ts"
+export { httpMetrics } from "./http-metrics.ts"
+export { evaluateReadiness, type Readiness, type ReadinessCheck } from "./readiness.ts"
+export { runService, serviceProgram } from "./run-service.ts"
+export { ServiceHttp, type ServiceHttpOptions } from "./service-http.ts"
+export { Infrastructure, infrastructureReadiness } from "./infrastructure.ts"

@@ -1,0 +1,15 @@
+// A minimal service process for run-service.test.ts: an HTTP face plus a resource whose
+// release must be seen on shutdown. WT_FIXTURE_FAIL=1 makes startup fail instead.
+import { Data, Effect, Layer } from "effect"
+import { runService, ServiceHttp } from "./index.ts"
+
+class StartupFailed extends Data.TaggedError("StartupFailed")<{ readonly reason: string }> {}
+
+const Worker = Layer.effectDiscard(Effect.acquireRelease(
+  process.env.WT_FIXTURE_FAIL === "1"
+    ? Effect.fail(new StartupFailed({ reason: "nats unreachable" }))
+    : Effect.logInfo("worker acquired"),
+  () => Effect.logInfo("worker released")
+))
+
+runService("fixture-svc", Layer.mergeAll(Worker, ServiceHttp.layer({ service: "fixture-svc", port: 0, host: "127.0.0.1" })))

@@ -1,0 +1,71 @@
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Layer } from "effect"
+import { HttpRouter, HttpServer } from "effect/http"
+import { NetAddress } from "effect/net"
+import { createServer } from "node:http"
+import { healthRoutes } from "./health-routes.ts"
+import { httpMetrics } from "./http-metrics.ts"
+import type { ReadinessCheck } from "./readiness.ts"
+
+export interface ServiceHttpOptions<E, R, RC> {
+  /** Reported by `/healthz` and in logs. */
+  readonly service: string
+  /** 0 picks a free port; read the bound one from `ServiceHttp`. */
+  readonly port: number
+  /** Default: all interfaces. */
+  readonly host?: string | undefined
+  /**
+   * The service's own routes, served on the same port: any layer that registers with
+   * `HttpRouter` — `HttpRouter.add(...)`, `HttpRouter.addAll(...)`, or an
+   * `HttpApiBuilder.layer(Api)` with its handler layers provided.
+   */
+  readonly routes?: Layer.Layer<never, E, R> | undefined
+  /** All must return `true` within ~1 s for `/readyz` to answer 200. */
+  readonly readiness?: ReadonlyArray<ReadinessCheck<RC>> | undefined
+  /** One info line per request ("Sent HTTP response"); default true. Probes are never logged. */
+  readonly logRequests?: boolean | undefined
+}
+
+/**
+ * The HTTP face of a service process: `/healthz`, `/readyz`, `/metrics` and whatever
+ * routes the service passes in, on one port. The service value tells where it listens.
+ */
+export class ServiceHttp extends Context.Service<ServiceHttp, {
+  readonly address: NetAddress.SocketAddress
+  /** Base URL to reach the server from this machine, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string
+}>()("wt/ServiceHttp") {
+  static readonly layer = <E = never, R = never, RC = never>(options: ServiceHttpOptions<E, R, RC>) => {
+    const app = Layer.mergeAll(
+      healthRoutes({ service: options.service, readiness: options.readiness ?? [] }),
+      options.routes ?? Layer.empty
+    )
+    const serving = HttpRouter.serve(app, {
+      disableListenLog: true,
+      disableLogger: options.logRequests === false,
+      middleware: httpMetrics
+    })
+    const listening = Layer.effect(ServiceHttp, Effect.gen(function*() {
+      const server = yield* HttpServer.HttpServer
+      const url = baseUrl(server.address)
+      yield* Effect.logInfo("http listening").pipe(Effect.annotateLogs("url", url))
+      return { address: server.address, url }
+    }))
+    return Layer.mergeAll(serving, listening).pipe(
+      Layer.provide(NodeHttpServer.layer(() => createServer(), {
+        port: options.port,
+        ...(options.host === undefined ? {} : { host: options.host }),
+        // Long enough for in-flight ingest requests, short enough for a rolling restart.
+        gracefulShutdownTimeout: "10 seconds"
+      }))
+    )
+  }
+}
+
+const baseUrl = (address: NetAddress.SocketAddress): string => {
+  if (NetAddress.isUnixPathAddress(address)) return HttpServer.formatAddress(address)
+  const url = new URL(NetAddress.formatUrlUnsafe(address))
+  // A wildcard listener is reached through loopback.
+  if (NetAddress.isUnspecified(address.address)) url.hostname = "127.0.0.1"
+  return url.origin
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "@effect/vitest"
+import { parseBatch } from "./ingest-batch.ts"
+
+const now = "2026-11-25T03:00:01.000Z"
+const pendant = (id: string, extra: object = {}) => ({
+  id,
+  tenant: "demo",
+  deviceId: "alarm-000001",
+  occurredAt: "2026-11-25T03:00:00.000Z",
+  source: { via: "http" },
+  type: "safety_alarm",
+  payload: { trigger: "pendant" },
+  ...extra
+})
+
+describe("ingest batch parsing", () => {
+  it("accepts one event and stamps receivedAt over the sender's", () => {
+    const r = parseBatch(JSON.stringify(pendant("evt-00000001", { receivedAt: "2020-01-01T00:00:00Z" })), "demo", now)
+    expect(r._tag === "Parsed" && r.accepted[0]?.receivedAt).toBe(now)
+  })
+
+  it("reports malformed JSON", () => {
+    expect(parseBatch("{not json", "demo", now)._tag).toBe("Malformed")
+  })
+
+  it("names the missing field and keeps the good events of a mixed batch", () => {
+    const bad = pendant("evt-00000002") as Record<string, unknown>
+    delete bad.deviceId
+    const r = parseBatch(JSON.stringify([pendant("evt-00000001"), bad]), "demo", now)
+    expect(r._tag).toBe("Parsed")
+    if (r._tag !== "Parsed") return
+    expect(r.accepted.map((e) => e.id)).toEqual(["evt-00000001"])
+    expect(r.rejected[0]?.index).toBe(1)
+    expect(r.rejected[0]?.reason).toContain("deviceId")
+  })
+
+  it("names a wrong payload value by its path", () => {
+    const r = parseBatch(JSON.stringify(pendant("evt-00000001", { payload: { trigger: "elbow" } })), "demo", now)
+    expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain("trigger")
+  })
+
+  it("refuses an event for another tenant than the key's", () => {
+    const r = parseBatch(JSON.stringify(pendant("evt-00000001", { tenant: "other" })), "demo", now)
+    expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain("does not match")
+  })
+
+  it("refuses more than 1000 events", () => {
+    const many = Array.from({ length: 1001 }, (_, i) => pendant(`evt-${String(i).padStart(8, "0")}`))
+    expect(parseBatch(JSON.stringify(many), "demo", now)._tag).toBe("TooMany")
+  })
+})

@@ -1,0 +1,61 @@
+import { Exit, Schema, SchemaIssue } from "effect"
+import { DeviceEvent } from "@wt/contracts"
+
+/** At most this many events in one POST (contract). */
+export const MaxEventsPerRequest = 1000
+/** Largest accepted body (contract: 1 MiB, else 413). */
+export const MaxBodyBytes = 1024 * 1024
+
+export interface Rejection {
+  readonly index: number
+  readonly reason: string
+  /** The rejected element as JSON, kept in the dead letters. */
+  readonly raw: string
+}
+
+export type ParsedBatch =
+  | { readonly _tag: "Malformed"; readonly reason: string }
+  | { readonly _tag: "TooMany"; readonly reason: string }
+  | { readonly _tag: "Parsed"; readonly accepted: ReadonlyArray<DeviceEvent>; readonly rejected: ReadonlyArray<Rejection> }
+
+const decode = Schema.decodeUnknownExit(DeviceEvent, { errors: "all" })
+
+const formatter = SchemaIssue.makeFormatterDefault()
+
+const reasonOf = (exit: Exit.Exit<unknown, Schema.SchemaError>): string => {
+  if (Exit.isSuccess(exit)) return ""
+  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
+  return error?._tag === "Fail" ? formatter(error.error.issue).replace(/\s+/g, " ").trim() : "invalid event"
+}
+
+/**
+ * Splits a request body into events to store and events to reject, each with
+ * a reason that names the field. The tenant comes from the key, never from the
+ * body: an event claiming another tenant is rejected. The server stamps receivedAt.
+ */
+export const parseBatch = (body: string, keyTenant: string, receivedAt: string): ParsedBatch => {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch (e) {
+    return { _tag: "Malformed", reason: `malformed JSON: ${(e as Error).message}` }
+  }
+  const items = Array.isArray(json) ? json : [json]
+  if (items.length === 0) return { _tag: "Malformed", reason: "empty batch: send one event or an array of 1 to 1000" }
+  if (items.length > MaxEventsPerRequest) {
+    return { _tag: "TooMany", reason: `${items.length} events in one request; at most ${MaxEventsPerRequest}` }
+  }
+  const accepted: Array<DeviceEvent> = []
+  const rejected: Array<Rejection> = []
+  items.forEach((item, index) => {
+    const exit = decode(item)
+    if (Exit.isFailure(exit)) {
+      rejected.push({ index, reason: reasonOf(exit), raw: JSON.stringify(item) ?? "undefined" })
+    } else if (exit.value.tenant !== keyTenant) {
+      rejected.push({ index, reason: `tenant "${exit.value.tenant}" does not match the ingest key's tenant`, raw: JSON.stringify(item) })
+    } else {
+      accepted.push({ ...exit.value, receivedAt })
+    }
+  })
+  return { _tag: "Parsed", accepted, rejected }
+}

@@ -1,0 +1,96 @@
+import { Effect, Metric, Option } from "effect"
+import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
+import { ByteSize } from "effect"
+import { DeviceEvent, laneOf, Subjects } from "@wt/contracts"
+import { publishEvent, sendDeadLetter } from "@wt/nats"
+import { Registry } from "@wt/registry"
+import { MaxBodyBytes, parseBatch, type Rejection } from "./ingest-batch.ts"
+
+const events = Metric.counter("wt_ingest_events_total", { description: "Events received on POST /v1/events, by result", incremental: true })
+const countEvents = (result: string, n: number) => (n > 0 ? Metric.update(Metric.withAttributes(events, { result }), n) : Effect.void)
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder("utf-8", { fatal: false })
+
+const json = (status: number, body: unknown) => HttpServerResponse.jsonUnsafe(body, { status })
+
+const bearerToken = (authorization: string | undefined): string | undefined => {
+  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i)
+  return match?.[1]
+}
+
+/** Keeps a rejected input with its exact bytes; the answer to the sender does not wait on it failing. */
+const deadLetter = (reason: string, reasonKind: string, raw: Uint8Array, tenant?: string) =>
+  sendDeadLetter({ source: "gateway", reason, reasonKind, raw, ...(tenant === undefined ? {} : { tenant }) }).pipe(
+    Effect.catch((e) => Effect.logError("could not store a dead letter", e))
+  )
+
+const rejectWhole = (status: number, reason: string, reasonKind: string, raw: Uint8Array, tenant: string) =>
+  Effect.gen(function*() {
+    yield* deadLetter(reason, reasonKind, raw, tenant)
+    yield* countEvents("rejected", 1)
+    return json(status, { accepted: [], rejected: [{ index: 0, reason }], error: reason })
+  })
+
+/**
+ * POST /v1/events (contract): one canonical event or an array of up to 1000.
+ * Answers 202 only after JetStream stored every accepted event; each rejected
+ * one is named by index with a reason and kept in WT_DLQ with its bytes.
+ */
+export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpServerRequest.HttpServerRequest) {
+  const registry = yield* Registry
+  const key = bearerToken(request.headers.authorization)
+  const tenant = key === undefined ? Option.none<string>() : yield* registry.tenantForIngestKey(key)
+  if (Option.isNone(tenant)) {
+    yield* countEvents("unauthorized", 1)
+    return json(401, { error: "a valid tenant ingest key is required: Authorization: Bearer <key>" })
+  }
+  const declared = Number(request.headers["content-length"] ?? "0")
+  if (declared > MaxBodyBytes) {
+    const reason = `body of ${declared} bytes is over the 1 MiB limit; send at most 1000 events per request`
+    return yield* rejectWhole(413, reason, "too_large", encoder.encode(`(body of ${declared} bytes not read)`), tenant.value)
+  }
+  const body = yield* request.arrayBuffer.pipe(
+    Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(MaxBodyBytes)),
+    Effect.map((buffer) => Option.some(new Uint8Array(buffer))),
+    Effect.catch(() => Effect.succeed(Option.none<Uint8Array>()))
+  )
+  if (Option.isNone(body)) {
+    return yield* rejectWhole(413, "body over the 1 MiB limit", "too_large", encoder.encode("(body not read)"), tenant.value)
+  }
+  const raw = body.value
+  const parsed = parseBatch(decoder.decode(raw), tenant.value, new Date().toISOString())
+  if (parsed._tag === "Malformed") return yield* rejectWhole(400, parsed.reason, "invalid_json", raw, tenant.value)
+  if (parsed._tag === "TooMany") return yield* rejectWhole(413, parsed.reason, "too_many", raw, tenant.value)
+
+  const stored = yield* Effect.forEach(
+    parsed.accepted,
+    (event) =>
+      publishEvent(Subjects.device(event.tenant, laneOf(event.type), event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
+        Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
+        Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
+      ),
+    { concurrency: "unbounded" }
+  )
+  const accepted = stored.filter((s) => s.error === undefined).map((s) => s.id)
+  const notStored = stored.filter((s) => s.error !== undefined)
+  const rejected: Array<Omit<Rejection, "raw">> = parsed.rejected.map(({ index, reason }) => ({ index, reason }))
+  yield* Effect.forEach(parsed.rejected, (r) => deadLetter(`event ${r.index}: ${r.reason}`, "schema", encoder.encode(r.raw), tenant.value), {
+    concurrency: 16,
+    discard: true
+  })
+  yield* countEvents("accepted", accepted.length)
+  yield* countEvents("duplicate", stored.filter((s) => s.duplicate).length)
+  yield* countEvents("rejected", rejected.length)
+  yield* countEvents("not_stored", notStored.length)
+  if (notStored.length > 0) {
+    yield* Effect.logError(`${notStored.length} events could not be stored: ${notStored[0]!.error}`)
+    // Not stored means not accepted: the sender must retry them (ids make retries safe).
+    const index = new Map(parsed.accepted.map((e, i) => [e.id, i]))
+    for (const s of notStored) rejected.push({ index: index.get(s.id) ?? -1, reason: `not stored, retry: ${s.error}` })
+  }
+  const status = accepted.length > 0 ? 202 : notStored.length > 0 ? 503 : 400
+  return json(status, { accepted, rejected })
+})
+
+export const IngestRoute = HttpRouter.add("POST", "/v1/events", handleIngest)
