@@ -1,13 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
-import { Data, Duration, Effect } from "effect"
+import { Data, Duration, Effect, Fiber } from "effect"
 import { entryOf, type ServiceName } from "./services.ts"
 
 export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
   readonly service: string
   readonly url: string
   readonly lastError: string
-}> {}
+}> {
+  override get message() {
+    return `${this.service} did not become ready at ${this.url}/readyz: ${this.lastError}`
+  }
+}
 
 export interface ServiceProcessOptions {
   readonly name: ServiceName
@@ -15,6 +19,8 @@ export interface ServiceProcessOptions {
   readonly env: Readonly<Record<string, string>>
   /** Receives each line the service writes; defaults to prefixing and forwarding to our stdout. */
   readonly onLine?: (service: string, line: string) => void
+  /** Start the process again when it dies on its own (not when `kill` stopped it). Default false. */
+  readonly restartOnCrash?: boolean
 }
 
 /** A running service process, which a test may kill and start again. */
@@ -24,17 +30,19 @@ export interface ServiceProcess {
   readonly pid: () => number | undefined
   /** Sends a signal and waits for the process to exit. */
   readonly kill: (signal?: NodeJS.Signals) => Effect.Effect<void>
-  /** Starts the process again (after kill) and waits until it is ready. */
+  /** Starts the process again (after kill, or a stop) and waits until it is ready. */
   readonly restart: Effect.Effect<void, ServiceNotReady>
 }
 
 const forward = (service: string, line: string) => process.stdout.write(`${service.padEnd(9)} | ${line}\n`)
 
-const exited = (child: ChildProcess): Effect.Effect<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Effect.void
-    : Effect.callback<void>((resume) => {
-      child.once("exit", () => resume(Effect.void))
+const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
+
+const exited = (child: ChildProcess): Effect.Effect<string> =>
+  !isRunning(child)
+    ? Effect.succeed(`exited (${child.exitCode ?? child.signalCode})`)
+    : Effect.callback<string>((resume) => {
+      child.once("exit", (code, signal) => resume(Effect.succeed(`exited (${code ?? signal})`)))
     })
 
 /** Polls /readyz until it answers 200, so callers start work only against a ready service. */
@@ -58,6 +66,7 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
   const url = `http://127.0.0.1:${options.port}`
   const onLine = options.onLine ?? forward
   let child: ChildProcess | undefined
+  let stopping = false
 
   const spawnChild = Effect.sync(() => {
     const c = spawn(process.execPath, [entryOf(options.name)], {
@@ -67,12 +76,23 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
     createInterface({ input: c.stdout! }).on("line", (line) => onLine(options.name, line))
     createInterface({ input: c.stderr! }).on("line", (line) => onLine(options.name, line))
     child = c
+    return c
+  })
+
+  // Ready, or the reason it died first: a crash at start is reported at once, not after a timeout.
+  const startAndWait = Effect.gen(function*() {
+    const c = yield* spawnChild
+    yield* Effect.raceFirst(
+      waitReady(options.name, url),
+      exited(c).pipe(Effect.flatMap((why) => Effect.fail(new ServiceNotReady({ service: options.name, url, lastError: why }))))
+    )
   })
 
   const kill = (signal: NodeJS.Signals = "SIGTERM") =>
     Effect.gen(function*() {
       const c = child
-      if (c === undefined || c.exitCode !== null || c.signalCode !== null) return
+      if (c === undefined || !isRunning(c)) return
+      stopping = true
       c.kill(signal)
       yield* exited(c).pipe(
         Effect.timeout("10 seconds"),
@@ -81,8 +101,27 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
     })
 
   yield* Effect.addFinalizer(() => kill("SIGTERM"))
-  yield* spawnChild
-  yield* waitReady(options.name, url)
+  yield* startAndWait
+
+  if (options.restartOnCrash === true) {
+    // The engineer on call sees a crash in the log and the service back within seconds.
+    const watch = Effect.gen(function*() {
+      while (true) {
+        const c = child
+        if (c === undefined) return
+        const why = yield* exited(c)
+        if (stopping) {
+          yield* Effect.sleep("1 second")
+          continue
+        }
+        onLine(options.name, `launcher: ${options.name} ${why}; restarting in 1 s`)
+        yield* Effect.sleep("1 second")
+        yield* startAndWait.pipe(Effect.catch((e) => Effect.sync(() => onLine(options.name, `launcher: ${e.message}`))))
+      }
+    })
+    const fiber = yield* Effect.forkDetach(watch)
+    yield* Effect.addFinalizer(() => Fiber.interrupt(fiber))
+  }
 
   const handle: ServiceProcess = {
     name: options.name,
@@ -91,8 +130,8 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
     kill,
     restart: Effect.gen(function*() {
       yield* kill("SIGTERM")
-      yield* spawnChild
-      yield* waitReady(options.name, url)
+      yield* startAndWait
+      stopping = false
     })
   }
   return handle

@@ -18,7 +18,9 @@ export interface PinoOptions {
  * stream: a worker-thread transport would lose lines when the process exits abruptly.
  */
 export const makePino = (options: PinoOptions): pino.Logger => {
-  const usePretty = options.pretty ?? process.stdout.isTTY === true
+  // LOG_FORMAT lets a launcher on a terminal ask its piped children for readable lines.
+  const format = process.env["LOG_FORMAT"]
+  const usePretty = options.pretty ?? (format === "pretty" ? true : format === "json" ? false : process.stdout.isTTY === true)
   const destination = options.destination ?? (usePretty
     ? pretty({
       colorize: true,

@@ -1,0 +1,70 @@
+// `pnpm start`: the whole system on one machine, on embedded defaults.
+// NATS: NATS_URL, else a nats-server from PATH with its store under WT_DATA_DIR, else a
+// container (testcontainers), else a message saying how to get one. PostgreSQL:
+// DATABASE_URL, else embedded PGlite served on a local port. Ctrl-C stops all of it.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { NodeRuntime } from "@effect/platform-node"
+import { Config, Effect, Option, Redacted } from "effect"
+import { resolveDatabase } from "@wt/db"
+import { bootstrap, startSystem } from "@wt/launcher"
+import { resolveNats } from "@wt/nats"
+import { LoggerLive } from "@wt/observability"
+import { demoSecrets, DemoUsers } from "@wt/registry"
+
+const program = Effect.gen(function*() {
+  const dataDir = resolve(yield* Config.String("WT_DATA_DIR").pipe(Config.withDefault(".data")))
+  mkdirSync(dataDir, { recursive: true })
+  const httpPort = yield* Config.Port("WT_HTTP_PORT").pipe(Config.withDefault(8080))
+  const ingestPort = yield* Config.Port("WT_INGEST_PORT").pipe(Config.withDefault(8081))
+
+  const nats = yield* resolveNats({ dataDir })
+  const database = yield* resolveDatabase({ dataDir })
+  const databaseUrl = Redacted.value(database.url)
+  const secrets = yield* demoSecrets({ dataDir })
+  const seeded = yield* bootstrap({ natsUrl: nats.url, databaseUrl, ingestKey: secrets.ingestKey, password: secrets.password, seed: true })
+
+  // Lets `pnpm wt` find this running system through the same WT_DATA_DIR.
+  const runtimeFile = join(dataDir, "runtime.json")
+  yield* Effect.acquireRelease(
+    Effect.sync(() => writeFileSync(runtimeFile, JSON.stringify({ natsUrl: nats.url, databaseUrl, pid: process.pid }) + "\n", { mode: 0o600 })),
+    () => Effect.sync(() => rmSync(runtimeFile, { force: true }))
+  )
+
+  yield* startSystem({
+    natsUrl: nats.url,
+    databaseUrl,
+    ports: { console: httpPort, gateway: ingestPort },
+    poolMax: Option.isSome(database.embedded) ? 1 : 4,
+    restartOnCrash: true,
+    env: process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}
+  })
+
+  const line = "─".repeat(72)
+  const text = [
+    line,
+    " Welfare-technology response centre is running",
+    line,
+    ` Console + API   http://localhost:${httpPort}        (OpenAPI: /api/openapi.json)`,
+    ` HTTP ingest     http://localhost:${ingestPort}/v1/events`,
+    ` Demo ingest key ${Redacted.value(secrets.ingestKey)}`,
+    ` Demo users      ${DemoUsers.map((u) => `${u.username} (${u.role})`).join(", ")}`,
+    ` Demo password   ${Redacted.value(secrets.password)}   (demo only; set WT_DEMO_PASSWORD / WT_DEMO_INGEST_KEY to fix them)`,
+    ` Tenant          demo — ${seeded?.residents ?? "?"} residents, ${seeded?.devices ?? "?"} devices`,
+    ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`})`,
+    ` PostgreSQL      ${Option.isSome(database.embedded) ? `embedded PGlite on ${databaseUrl}` : "DATABASE_URL"}`,
+    ` Data directory  ${dataDir}`,
+    ` Try it          pnpm sim --via http --key <ingest key> --mix alarms-only --count 5`,
+    ` Stop            Ctrl-C`,
+    line
+  ].join("\n")
+  yield* Effect.sync(() => process.stdout.write(text + "\n"))
+  return yield* Effect.never
+})
+
+NodeRuntime.runMain(
+  Effect.scoped(program).pipe(
+    Effect.ensuring(Effect.sync(() => process.stdout.write("stopped: services, NATS and PostgreSQL this run started are down\n"))),
+    Effect.provide(LoggerLive("launcher"))
+  )
+)

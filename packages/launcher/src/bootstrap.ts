@@ -1,0 +1,33 @@
+import { Effect, Redacted } from "effect"
+import { databaseLayer, migrate } from "@wt/db"
+import { Nats, NatsConfig, provisionStreams } from "@wt/nats"
+import { Registry } from "@wt/registry"
+
+export interface BootstrapOptions {
+  readonly natsUrl: string
+  readonly databaseUrl: string
+  readonly ingestKey: Redacted.Redacted<string>
+  readonly password: Redacted.Redacted<string>
+  /** Seed the demo tenant (idempotent). */
+  readonly seed: boolean
+}
+
+/**
+ * Makes an installation ready before its services start: streams provisioned,
+ * migrations applied, demo tenant seeded. Each step is idempotent.
+ */
+export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: BootstrapOptions) {
+  yield* provisionStreams.pipe(
+    Effect.provide(Nats.layer),
+    Effect.provide(NatsConfig.layerWith({ url: options.natsUrl, name: "wt-launcher" }))
+  )
+  return yield* Effect.gen(function*() {
+    yield* migrate
+    if (!options.seed) return undefined
+    const registry = yield* Registry
+    return yield* registry.seedDemo({ ingestKey: options.ingestKey, password: options.password })
+  }).pipe(
+    Effect.provide(Registry.layer),
+    Effect.provide(databaseLayer({ url: Redacted.make(options.databaseUrl), poolMax: 1, applicationName: "wt-launcher" }))
+  )
+})

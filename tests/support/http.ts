@@ -1,0 +1,45 @@
+import { Effect } from "effect"
+
+export interface Answer<A = any> {
+  readonly status: number
+  readonly body: A
+  readonly headers: Headers
+}
+
+/** A fetch that never throws: status and parsed body (text when not JSON). */
+export const request = <A = any>(url: string, init: RequestInit = {}) =>
+  Effect.promise(async (): Promise<Answer<A>> => {
+    const response = await fetch(url, init)
+    const text = await response.text()
+    let body: unknown = text
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, body: body as A, headers: response.headers }
+  })
+
+export const postJson = <A = any>(url: string, body: unknown, headers: Record<string, string> = {}) =>
+  request<A>(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) })
+
+/** Signs in and returns the bearer token. */
+export const signIn = (consoleUrl: string, username: string, password: string) =>
+  Effect.map(postJson<{ token: string }>(`${consoleUrl}/api/session`, { username, password }), (a) => {
+    if (a.status !== 200) throw new Error(`sign-in as ${username} failed: ${a.status} ${JSON.stringify(a.body)}`)
+    return a.body.token
+  })
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** Polls until `check` yields a value, or fails after the timeout. */
+export const eventually = <A, E, R>(check: Effect.Effect<A | undefined, E, R>, timeoutMs = 5000, intervalMs = 20) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + timeoutMs
+    while (true) {
+      const value = yield* check
+      if (value !== undefined) return value
+      if (Date.now() > deadline) return yield* Effect.die(new Error(`condition not met within ${timeoutMs} ms`))
+      yield* Effect.sleep(intervalMs)
+    }
+  })

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { testDatabaseUrl } from "@wt/db/testing"
+import { bootstrap, type RunningSystem, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
+import { freePort, Nats, startEmbeddedNats } from "@wt/nats"
+
+/**
+ * The whole system for an end-to-end test file: its own nats-server, its own
+ * PostgreSQL database, the demo tenant seeded, and every service as a real process.
+ */
+export class E2ESystem extends Context.Service<E2ESystem, {
+  readonly natsUrl: string
+  readonly databaseUrl: string
+  readonly ingestUrl: string
+  readonly consoleUrl: string
+  readonly ingestKey: string
+  readonly password: string
+  readonly services: RunningSystem
+  /** Lines the services logged, for diagnosing a failure. */
+  readonly logs: ReadonlyArray<string>
+}>()("wt/tests/E2ESystem") {
+  static readonly layer = Layer.effect(
+    E2ESystem,
+    Effect.gen(function*() {
+      const dataDir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-e2e-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      const nats = yield* startEmbeddedNats({ dataDir })
+      const databaseUrl = yield* testDatabaseUrl
+      const ingestKey = `e2e-key-${Math.random().toString(36).slice(2)}`
+      const password = `e2e-pass-${Math.random().toString(36).slice(2)}`
+      yield* bootstrap({ natsUrl: nats.url, databaseUrl, ingestKey: Redacted.make(ingestKey), password: Redacted.make(password), seed: true })
+      const ports = Object.fromEntries(yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))) as Record<ServiceName, number>
+      const logs: Array<string> = []
+      const services = yield* startSystem({
+        natsUrl: nats.url,
+        databaseUrl,
+        ports,
+        env: { LOG_LEVEL: "warn", LOG_FORMAT: "json" },
+        onLine: (service, line) => {
+          logs.push(`${service} | ${line}`)
+        }
+      })
+      return E2ESystem.of({
+        natsUrl: nats.url,
+        databaseUrl,
+        ingestUrl: `http://127.0.0.1:${ports.gateway}`,
+        consoleUrl: `http://127.0.0.1:${ports.console}`,
+        ingestKey,
+        password,
+        services,
+        logs
+      })
+    })
+  )
+
+  /** The system plus a NATS connection to it, for checking what the streams hold. */
+  static readonly layerWithNats = Layer.unwrap(
+    E2ESystem.useSync((s) => Nats.layerWith({ url: s.natsUrl, name: "e2e-test" }))
+  ).pipe(Layer.provideMerge(E2ESystem.layer))
+}
