@@ -7,16 +7,20 @@ import { join, resolve } from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
 import { Config, Effect, Option, Redacted } from "effect"
 import { resolveDatabase } from "@wt/db"
-import { bootstrap, startSystem } from "@wt/launcher"
+import { bootstrap, defaultPorts, portVariable, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
 import { resolveNats } from "@wt/nats"
 import { LoggerLive } from "@wt/observability"
+import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
 import { demoSecrets, DemoUsers } from "@wt/registry"
 
 const program = Effect.gen(function*() {
   const dataDir = resolve(yield* Config.String("WT_DATA_DIR").pipe(Config.withDefault(".data")))
   mkdirSync(dataDir, { recursive: true })
-  const httpPort = yield* Config.Port("WT_HTTP_PORT").pipe(Config.withDefault(8080))
-  const ingestPort = yield* Config.Port("WT_INGEST_PORT").pipe(Config.withDefault(8081))
+  const ports = (yield* Config.all(
+    Object.fromEntries(ServiceNames.map((n) => [n, Config.Port(portVariable[n]).pipe(Config.withDefault(defaultPorts[n]))]))
+  )) as Record<ServiceName, number>
+  const httpPort = ports.console
+  const ingestPort = ports.gateway
 
   const nats = yield* resolveNats({ dataDir })
   const database = yield* resolveDatabase({ dataDir })
@@ -34,7 +38,7 @@ const program = Effect.gen(function*() {
   yield* startSystem({
     natsUrl: nats.url,
     databaseUrl,
-    ports: { console: httpPort, gateway: ingestPort },
+    ports,
     poolMax: Option.isSome(database.embedded) ? 1 : 4,
     restartOnCrash: true,
     env: process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}
@@ -66,5 +70,6 @@ NodeRuntime.runMain(
   Effect.scoped(program).pipe(
     Effect.ensuring(Effect.sync(() => process.stdout.write("stopped: services, NATS and PostgreSQL this run started are down\n"))),
     Effect.provide(LoggerLive("launcher"))
-  )
+  ),
+  { teardown: stoppedBySignalIsSuccess }
 )

@@ -37,6 +37,9 @@ export const runService = <A, E>(name: string, layer: Layer.Layer<A, E>): void =
     // Already logged through pino above; the default reporter would log it again, unformatted.
     disableErrorReporting: true,
     // A signal-driven stop is the normal way a service ends, not an error (the default says 130).
-    teardown: (exit, onExit) =>
-      onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
+    teardown: stoppedBySignalIsSuccess
   })
+
+/** Exit code 0 when a signal stopped the program (the normal end of a long-running process), 1 on failure. */
+export const stoppedBySignalIsSuccess = (exit: Exit.Exit<unknown, unknown>, onExit: (code: number) => void): void =>
+  onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)

@@ -19,6 +19,8 @@ export const AlarmLaneWorker = Layer.effectDiscard(
         schema: DeviceEvent,
         source: "triage",
         concurrency,
+        // An alarm held by a copy that died is redelivered after this long: keep it short.
+        ackWait: "5 seconds",
         handler: triageDeviceEvent
       })
     )

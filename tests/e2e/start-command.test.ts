@@ -1,0 +1,92 @@
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { freePort } from "@wt/nats"
+import { alarmDevice, pendantAlarm } from "../support/events.ts"
+import { bearer, eventually, postJson, request, signIn } from "../support/http.ts"
+
+const root = fileURLToPath(new URL("../../", import.meta.url))
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe("the README's run command (pnpm start) on embedded defaults", () => {
+  it.live("starts nats-server and PGlite itself, serves the console and ingest, and stops everything on Ctrl-C", () =>
+    Effect.gen(function*() {
+      const dataDir = mkdtempSync(join(tmpdir(), "wt-start-"))
+      const [http, ingest, triage, projector, audit] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort])
+      const env: Record<string, string> = {
+        ...process.env,
+        WT_DATA_DIR: dataDir,
+        WT_HTTP_PORT: String(http),
+        WT_INGEST_PORT: String(ingest),
+        WT_TRIAGE_PORT: String(triage),
+        WT_PROJECTOR_PORT: String(projector),
+        WT_AUDIT_PORT: String(audit),
+        WT_DEMO_INGEST_KEY: "start-test-key",
+        WT_DEMO_PASSWORD: "start-test-password",
+        LOG_LEVEL: "warn"
+      }
+      delete env["NATS_URL"]
+      delete env["DATABASE_URL"]
+      const child = spawn(process.execPath, [join(root, "deploy/local/start.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+      let out = ""
+      child.stdout.on("data", (d) => (out += d))
+      child.stderr.on("data", (d) => (out += d))
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+      try {
+        yield* eventually(Effect.sync(() => (out.includes("is running") ? true : undefined)), 90_000, 200).pipe(
+          Effect.catchDefect(() => Effect.die(new Error(`pnpm start did not come up:\n${out.slice(-4000)}`)))
+        )
+        expect(out).toContain(`http://localhost:${http}`)
+        expect(out).toContain("start-test-key")
+        expect(out).toContain("operator (operator)")
+
+        const page = yield* request(`http://127.0.0.1:${http}/`)
+        expect(page.status).toBe(200)
+        expect(String(page.body)).toContain("<html")
+
+        const { deviceId, residentId } = alarmDevice(3)
+        const posted = yield* postJson(`http://127.0.0.1:${ingest}/v1/events`, pendantAlarm(deviceId), { authorization: "Bearer start-test-key" })
+        expect(posted.status).toBe(202)
+        const token = yield* signIn(`http://127.0.0.1:${http}`, "operator", "start-test-password")
+        const incident = yield* eventually(
+          Effect.map(request<Array<any>>(`http://127.0.0.1:${http}/api/incidents?status=open`, { headers: bearer(token) }), (a) =>
+            Array.isArray(a.body) ? a.body.find((i: any) => i.residentId === residentId) : undefined),
+          5000
+        )
+        expect(incident.priority).toBe("P1")
+
+        // The CLI finds the running system through the same WT_DATA_DIR.
+        const exported = spawnSync(process.execPath, [join(root, "packages/cli/src/main.ts"), "registry", "export", "--tenant", "demo"], {
+          cwd: root,
+          env,
+          encoding: "utf8"
+        })
+        expect(exported.status).toBe(0)
+        const registry = JSON.parse(exported.stdout)
+        expect(registry.residents.length).toBeGreaterThanOrEqual(300)
+        expect(registry.residents[0].devices.some((d: any) => d.type === "safety_alarm")).toBe(true)
+
+        const natsRecord = JSON.parse(readFileSync(join(dataDir, "nats", "server.json"), "utf8"))
+        child.kill("SIGINT")
+        const code = yield* Effect.promise(() => exited)
+        expect(code).toBe(0)
+        expect(alive(natsRecord.pid)).toBe(false)
+        expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
+      } finally {
+        if (child.exitCode === null) child.kill("SIGKILL")
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+    }), 150_000)
+})
