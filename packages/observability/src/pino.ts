@@ -1,7 +1,7 @@
 import pino from "pino"
 import pretty from "pino-pretty"
 import { hostname } from "node:os"
-import { redact } from "./redaction.ts"
+import { censor, redact, redactedKeys } from "./redaction.ts"
 import type { LogLevelName } from "./log-level.ts"
 
 export interface PinoOptions {
@@ -39,6 +39,9 @@ export const makePino = (options: PinoOptions): pino.Logger => {
     // Several copies of a service may run; pid and host tell them apart.
     base: { service: options.service, pid: process.pid, hostname: hostname() },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // pino's own redact covers the first two levels declaratively (and anything a future
+    // formatter change lets through); the key walk below censors at any depth.
+    redact: { paths: redactedKeys.flatMap((k) => [k, `*.${k}`]), censor },
     formatters: {
       log: (object) => redact(object) as Record<string, unknown>,
       bindings: (bindings) => redact(bindings) as Record<string, unknown>

@@ -1,0 +1,140 @@
+import { Context, Schema } from "effect"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
+import { Actor, IncidentId, IncidentState } from "@wt/contracts"
+import { IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
+import { IncidentContended } from "@wt/incident-store"
+import { AlreadyClaimed, InvalidStatusFilter, Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
+import type { SignedIn } from "./sessions.ts"
+
+export const SessionCookieName = "wt_session"
+
+/** The session cookie; HttpOnly, so page scripts never see the token. */
+export const SessionCookie = HttpApiSecurity.apiKey({ key: SessionCookieName, in: "cookie" })
+
+/** Who is calling, put in place by `Authentication` for every handler behind it. */
+export class CurrentSession extends Context.Service<CurrentSession, SignedIn>()("wt/console/CurrentSession") {}
+
+/** The session cookie or `Authorization: Bearer <token>`, whichever is presented and valid. */
+export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentSession }>()(
+  "wt/console/Authentication",
+  { security: { cookie: SessionCookie, bearer: HttpApiSecurity.bearer }, error: Unauthorized }
+) {}
+
+/**
+ * CSRF defence, together with `SameSite=Strict` on the session cookie: a cross-site form
+ * can only POST `text/plain`, urlencoded or multipart bodies, and setting
+ * `content-type: application/json` from another origin needs a CORS preflight this
+ * server never grants. So every POST must say it is JSON.
+ */
+export class JsonOnly extends HttpApiMiddleware.Service<JsonOnly>()("wt/console/JsonOnly", {
+  error: UnsupportedMediaType
+}) {}
+
+export const SessionUser = Schema.Struct({
+  id: Schema.String,
+  username: Schema.String,
+  displayName: Schema.String,
+  role: Schema.Literals(["operator", "supervisor", "admin"]),
+  tenants: Schema.Array(Schema.String)
+}).annotate({ identifier: "SessionUser" })
+
+export const SignInRequest = Schema.Struct({
+  username: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)),
+  password: Schema.String.check(Schema.isMaxLength(1024))
+}).annotate({ identifier: "SignInRequest" })
+
+export const SessionCreated = Schema.Struct({
+  /** Usable as `Authorization: Bearer <token>`; also set as the `wt_session` cookie. */
+  token: Schema.String,
+  user: SessionUser
+}).annotate({ identifier: "SessionCreated" })
+
+export const TimelineEntry = Schema.Struct({
+  version: Schema.Int,
+  entry: Schema.Int,
+  streamSeq: Schema.Int,
+  kind: Schema.String,
+  at: Schema.String,
+  actor: Actor,
+  summary: Schema.String,
+  handlingCode: Schema.optionalKey(Schema.Int),
+  detail: Schema.Unknown
+}).annotate({ identifier: "TimelineEntry" })
+
+export const IncidentTimeline = Schema.Struct({
+  incident: IncidentState,
+  entries: Schema.Array(TimelineEntry)
+}).annotate({ identifier: "IncidentTimeline" })
+
+/** The national handling-log codes a note may be filed under (see DOMAIN.md). */
+export const HandlingCode = Schema.Literals([0, 1, 3, 4, 5, 8, 9, 10]).annotate({ identifier: "HandlingCode" })
+
+export const ResolveRequest = Schema.Struct({
+  cause: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(4000))),
+  action: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(4000))),
+  note: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(4000)))
+}).annotate({ identifier: "ResolveRequest" })
+
+export const CancelRequest = Schema.Struct({
+  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4000))
+}).annotate({ identifier: "CancelRequest" })
+
+export const NoteRequest = Schema.Struct({
+  text: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4000)),
+  /** Default: the code of the incident's current status. */
+  handlingCode: Schema.optionalKey(HandlingCode)
+}).annotate({ identifier: "NoteRequest" })
+
+const byId = { id: IncidentId }
+const commandErrors = [IncidentNotFound, AlreadyClaimed, IncidentEnded, NotOwner, IncidentContended] as const
+
+
+export class SessionApi extends HttpApiGroup.make("session")
+  .add(HttpApiEndpoint.post("signIn", "/session", { payload: SignInRequest, success: SessionCreated, error: Unauthorized }))
+  .middleware(JsonOnly)
+  .add(
+    HttpApiEndpoint.get("current", "/session", { success: SessionUser }).middleware(Authentication),
+    HttpApiEndpoint.delete("signOut", "/session", { success: HttpApiSchema.NoContent }).middleware(Authentication)
+  )
+  .prefix("/api")
+{}
+
+export class IncidentsApi extends HttpApiGroup.make("incidents")
+  .add(
+    HttpApiEndpoint.get("list", "/incidents", {
+      query: { status: Schema.optional(Schema.String) },
+      success: Schema.Array(IncidentState),
+      error: InvalidStatusFilter
+    }).annotate(
+      OpenApi.Description,
+      "Incidents of the caller's tenants, most urgent first, then oldest first. `status` is a comma list of statuses; `active` stands for every active status and is the default."
+    ),
+    HttpApiEndpoint.get("get", "/incidents/:id", { params: byId, success: IncidentState, error: IncidentNotFound }),
+    HttpApiEndpoint.get("timeline", "/incidents/:id/timeline", { params: byId, success: IncidentTimeline, error: IncidentNotFound }),
+    HttpApiEndpoint.post("claim", "/incidents/:id/claim", { params: byId, success: IncidentState, error: commandErrors }),
+    HttpApiEndpoint.post("resolve", "/incidents/:id/resolve", {
+      params: byId,
+      payload: ResolveRequest,
+      success: IncidentState,
+      error: commandErrors
+    }),
+    HttpApiEndpoint.post("cancel", "/incidents/:id/cancel", { params: byId, payload: CancelRequest, success: IncidentState, error: commandErrors }),
+    HttpApiEndpoint.post("note", "/incidents/:id/note", { params: byId, payload: NoteRequest, success: IncidentState, error: commandErrors })
+  )
+  .middleware(JsonOnly)
+  .middleware(Authentication)
+  .prefix("/api")
+{}
+
+/**
+ * The operator/supervisor API. The live queue, `GET /api/stream` (server-sent events,
+ * `event: incident` with `{event, state}`), is a plain route beside it.
+ */
+export class ConsoleApi extends HttpApi.make("console")
+  .add(SessionApi)
+  .add(IncidentsApi)
+  .annotateMerge(OpenApi.annotations({
+    title: "Welfare-technology response centre — console API",
+    description: "Sign in with POST /api/session; then send the wt_session cookie or Authorization: Bearer <token>."
+  }))
+{}

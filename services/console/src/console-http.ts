@@ -1,0 +1,45 @@
+import { Effect, Layer } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { infrastructureReadiness, ServiceHttp } from "@wt/service-runtime"
+import { ConsoleApi } from "./api.ts"
+import { AuthenticationLive, JsonOnlyLive } from "./authentication.ts"
+import { IncidentFeed } from "./incident-feed.ts"
+import { IncidentsHandlers } from "./incident-handlers.ts"
+import { PageRoute } from "./page-route.ts"
+import { SessionHandlers } from "./session-handlers.ts"
+import { Sessions } from "./sessions.ts"
+import { StreamRoute } from "./stream-route.ts"
+
+const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
+  Layer.provide([SessionHandlers, IncidentsHandlers]),
+  Layer.provide([AuthenticationLive, JsonOnlyLive])
+)
+
+// Event streams never finish by themselves, so the server's graceful close would wait its
+// full timeout for them. Built after the server, this is released before it: the streams
+// end first (clients reconnect to another copy) and the close finds nothing left to wait for.
+const EndStreamsBeforeServer = Layer.effectDiscard(Effect.gen(function*() {
+  yield* ServiceHttp
+  const feed = yield* IncidentFeed
+  yield* Effect.addFinalizer(() => feed.close.pipe(Effect.tap(() => Effect.sync(() => console.log("STREAMS ENDED", Date.now())))))
+}))
+
+/**
+ * The console's HTTP face: the API under /api, its OpenAPI document, the live event
+ * stream, the page, and /healthz, /readyz, /metrics. Needs NATS, the SQL client,
+ * IncidentStore, IncidentViews and Registry.
+ */
+export const ConsoleHttp = (options: {
+  readonly port: number
+  readonly host?: string
+  /** One log line per request; default true. */
+  readonly logRequests?: boolean
+}) =>
+  EndStreamsBeforeServer.pipe(Layer.provideMerge(ServiceHttp.layer({
+    service: "console",
+    port: options.port,
+    host: options.host,
+    logRequests: options.logRequests,
+    routes: Layer.mergeAll(ApiRoutes, StreamRoute, PageRoute),
+    readiness: infrastructureReadiness
+  })), Layer.provide(Layer.mergeAll(Sessions.layer, IncidentFeed.layer)))

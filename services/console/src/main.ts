@@ -1,0 +1,18 @@
+import { Effect, Layer } from "effect"
+import { IncidentStore } from "@wt/incident-store"
+import { IncidentViews } from "@wt/read-models"
+import { Registry } from "@wt/registry"
+import { httpPortConfig, Infrastructure, runService } from "@wt/service-runtime"
+import { ConsoleHttp } from "./console-http.ts"
+
+const Console = Layer.unwrap(Effect.gen(function*() {
+  return ConsoleHttp({ port: yield* httpPortConfig })
+}))
+
+runService(
+  "console",
+  Console.pipe(
+    Layer.provide([IncidentStore.layer, IncidentViews.layer, Registry.layer]),
+    Layer.provideMerge(Infrastructure)
+  )
+)

@@ -1,0 +1,71 @@
+import { Effect, Metric, Option, Stream } from "effect"
+import { Sse } from "effect/encoding"
+import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
+import { signedInFromRequest } from "./authentication.ts"
+import { ConsoleConfig } from "./config.ts"
+import { IncidentFeed } from "./incident-feed.ts"
+import { Sessions } from "./sessions.ts"
+
+export const streamClients = Metric.gauge("wt_console_stream_clients", {
+  description: "Clients connected to the live incident stream"
+})
+
+/**
+ * `GET /api/stream`: the live queue as server-sent events. Each incident record stored
+ * for one of the user's tenants becomes `event: incident` with `{event, state}` as data.
+ * A comment every 15 s (`WT_STREAM_HEARTBEAT`) keeps proxies from closing an idle
+ * connection and re-checks the session: a signed-out or expired session ends the stream.
+ */
+export const StreamRoute = HttpRouter.use((router) =>
+  Effect.gen(function*() {
+    const feed = yield* IncidentFeed
+    const sessions = yield* Sessions
+    const { streamHeartbeat } = yield* ConsoleConfig
+
+    const handler = Effect.fn("Console.stream")(function*(request: HttpServerRequest.HttpServerRequest) {
+      const signedIn = yield* signedInFromRequest(request).pipe(Effect.provideService(Sessions, sessions), Effect.orDie)
+      if (Option.isNone(signedIn)) {
+        return HttpServerResponse.jsonUnsafe({ _tag: "Unauthorized", message: "sign in first (POST /api/session)" }, { status: 401 })
+      }
+      const { tokenHash, user } = signedIn.value
+      const tenants = new Set(user.tenants)
+
+      // The first line is written only once subscribed, and the client sees the response
+      // headers only with it: whatever is stored after the client is connected reaches it.
+      const news = Stream.unwrap(Effect.gen(function*() {
+        const subscription = yield* feed.subscribe
+        // Released with the stream, also when the client goes away.
+        yield* Effect.acquireRelease(Metric.modify(streamClients, 1), () => Metric.modify(streamClients, -1))
+        return Stream.concat(
+          Stream.make(": connected\n\n"),
+          Stream.fromSubscription(subscription).pipe(
+            Stream.filter((record) => tenants.has(record.state.tenant)),
+            Stream.map((record) => Sse.encoder.write({ _tag: "Event", event: "incident", id: undefined, data: JSON.stringify(record) }))
+          )
+        )
+      }))
+
+      const stillSignedIn = sessions.isActive(tokenHash).pipe(
+        // A database hiccup should not cut every operator's live queue.
+        Effect.catch(() => Effect.succeed(true))
+      )
+      const heartbeats = Stream.tick(streamHeartbeat).pipe(
+        Stream.drop(1),
+        Stream.mapEffect(() => stillSignedIn),
+        Stream.takeWhile((signedIn) => signedIn),
+        Stream.map(() => ": heartbeat\n\n")
+      )
+
+      return HttpServerResponse.stream(
+        Stream.merge(news, heartbeats, { haltStrategy: "either" }).pipe(Stream.encodeText),
+        {
+          contentType: "text/event-stream",
+          // no-transform and X-Accel-Buffering: proxies must pass each event on at once.
+          headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
+        }
+      )
+    })
+
+    yield* router.add("GET", "/api/stream", handler)
+  })
+)

@@ -1,0 +1,152 @@
+import { expect, layer } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { ServiceHttp } from "@wt/service-runtime"
+import { call, ConsoleTestLayer, openIncident, signIn } from "./console-fixture.ts"
+
+interface SseEvent {
+  readonly event: string
+  readonly data: string
+}
+
+/** A client of /api/stream that collects the events and answers when one arrives. */
+const connect = (headers: Record<string, string>) =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const { url } = yield* ServiceHttp
+      return yield* Effect.promise(async () => {
+        const abort = new AbortController()
+        const response = await fetch(`${url}/api/stream`, { headers, signal: abort.signal })
+        const events: Array<SseEvent> = []
+        const comments: Array<string> = []
+        const waiters = new Set<() => void>()
+        let buffer = ""
+        const pump = (async () => {
+          const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+          while (true) {
+            const { done, value } = await reader.read()
+            if (done) return
+            buffer += value
+            let end: number
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+              const block = buffer.slice(0, end)
+              buffer = buffer.slice(end + 2)
+              const lines = block.split("\n")
+              const event = lines.find((l) => l.startsWith("event: "))?.slice(7)
+              const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n")
+              if (event !== undefined) events.push({ event, data })
+              else if (block.startsWith(":")) comments.push(block.slice(1).trim())
+              for (const wake of waiters) wake()
+            }
+          }
+        })().catch(() => undefined)
+        const next = (predicate: (e: SseEvent) => boolean, timeoutMs: number) =>
+          new Promise<SseEvent | undefined>((resolve) => {
+            const check = () => {
+              const found = events.find(predicate)
+              if (found !== undefined) {
+                waiters.delete(check)
+                clearTimeout(timer)
+                resolve(found)
+              }
+            }
+            const timer = setTimeout(() => {
+              waiters.delete(check)
+              resolve(undefined)
+            }, timeoutMs)
+            waiters.add(check)
+            check()
+          })
+        // Resolves when the server ends the stream.
+        const ended = pump.then(() => true)
+        return { response, events, comments, next, close: () => abort.abort(), ended }
+      })
+    }),
+    (client) => Effect.sync(client.close)
+  )
+
+const aboutIncident = (id: string) => (e: SseEvent) => e.event === "incident" && JSON.parse(e.data).state.incidentId === id
+
+const metricValue = (body: string, name: string) => Number(body.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1])
+
+// Heartbeats every 200 ms instead of 15 s, so a test can watch a few go by.
+const TestLayer = ConsoleTestLayer.pipe(
+  Layer.provide(ConfigProvider.layerAdd(ConfigProvider.fromEnv({ env: { WT_STREAM_HEARTBEAT: "200 millis" } }), { asPrimary: true }))
+)
+
+layer(TestLayer, { excludeTestServices: true })("console live stream", (it) => {
+  it.effect("/api/stream is 401 without a session", () =>
+    Effect.gen(function*() {
+      expect((yield* call("GET", "/api/stream")).status).toBe(401)
+      expect((yield* call("GET", "/api/stream", { token: "A".repeat(43) })).status).toBe(401)
+    }))
+
+  it.effect("a new P1 reaches a connected operator within a second of being stored, as `event: incident` with {event, state}", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { token } = yield* signIn("operator")
+      const client = yield* connect({ authorization: `Bearer ${token}` })
+      expect(client.response.status).toBe(200)
+      expect(client.response.headers.get("content-type")).toContain("text/event-stream")
+
+      const storedAt = Date.now()
+      yield* openIncident("demo", "live-p1", { priority: "P1" })
+      const event = yield* Effect.promise(() => client.next(aboutIncident("live-p1"), 1000))
+      const latency = Date.now() - storedAt
+      expect(event).toBeDefined()
+      expect(latency).toBeLessThan(1000)
+      const record = JSON.parse(event!.data)
+      expect(record.event.type).toBe("incident_opened")
+      expect(record.state).toMatchObject({ incidentId: "live-p1", tenant: "demo", priority: "P1", status: "open" })
+    })))
+
+  it.effect("works with the cookie too, and never carries another tenant's incidents", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { token } = yield* signIn("supervisor")
+      const client = yield* connect({ cookie: `wt_session=${token}` })
+      expect(client.response.status).toBe(200)
+      // Stored in this order, so once the second has arrived the first would have too.
+      yield* openIncident("north", "live-north")
+      yield* openIncident("demo", "live-after-north")
+      expect(yield* Effect.promise(() => client.next(aboutIncident("live-after-north"), 1000))).toBeDefined()
+      expect(client.events.filter(aboutIncident("live-north"))).toEqual([])
+    })))
+
+  it.effect("one stored command reaches every connected client, and a client that leaves is let go", () =>
+    Effect.gen(function*() {
+      const { token } = yield* signIn("operator2")
+      const clientsNow = call("GET", "/metrics").pipe(Effect.map((m) => metricValue(m.body, "wt_console_stream_clients")))
+      yield* Effect.scoped(Effect.gen(function*() {
+        const clients = yield* Effect.all([1, 2, 3].map(() => connect({ authorization: `Bearer ${token}` })))
+        expect(yield* clientsNow).toBe(3)
+        yield* openIncident("demo", "fan-out-1")
+        const received = yield* Effect.promise(() => Promise.all(clients.map((c) => c.next(aboutIncident("fan-out-1"), 1000))))
+        expect(received.every((e) => e !== undefined)).toBe(true)
+      }))
+      // The server notices the closed connections and releases their subscriptions.
+      console.log("SCOPE CLOSED", Date.now())
+      let remaining = yield* clientsNow
+      for (let i = 0; i < 50 && remaining !== 0; i++) {
+        console.log("POLL", remaining, Date.now())
+        yield* Effect.sleep("20 millis")
+        remaining = yield* clientsNow
+      }
+      expect(remaining).toBe(0)
+      yield* Effect.sleep("300 millis")
+      const { url } = yield* ServiceHttp
+      const port = Number(new URL(url).port)
+      for (const h of (process as any)._getActiveHandles()) {
+        if (h?.constructor?.name === "Socket" && (h.localPort === port || h.remotePort === port)) console.log("SOCKET", h.localPort, h.remotePort, h.readyState, h.destroyed, h.readableEnded, h.writableEnded)
+      }
+    }))
+
+  it.effect("sends heartbeat comments, and ends the stream once the session is signed out", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { token } = yield* signIn("admin")
+      const client = yield* connect({ authorization: `Bearer ${token}` })
+      yield* Effect.sleep("500 millis")
+      expect(client.comments).toContain("connected")
+      expect(client.comments.filter((c) => c === "heartbeat").length).toBeGreaterThanOrEqual(1)
+      expect((yield* call("DELETE", "/api/session", { token })).status).toBe(204)
+      const ended = yield* Effect.promise(() => Promise.race([client.ended, new Promise<false>((r) => setTimeout(() => r(false), 2000))]))
+      expect(ended).toBe(true)
+    })))
+})
