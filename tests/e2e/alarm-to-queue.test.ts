@@ -57,6 +57,34 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
       expect(audit).toEqual(["device_event", "incident_event", "triage_decision"])
     }))
 
+  it.effect("forty pendant alarms in a row each reach the live stream and the queue within 1 s (p50/p99 printed)", () =>
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const token = yield* signIn(sys.consoleUrl, "supervisor", sys.password)
+      const stream = yield* openStream(`${sys.consoleUrl}/api/stream`, token)
+      const toStream: Array<number> = []
+      const toQueue: Array<number> = []
+      for (let n = 0; n < 40; n++) {
+        const { deviceId, residentId } = alarmDevice(100 + n)
+        const alarm = pendantAlarm(deviceId)
+        const t0 = Date.now()
+        yield* postJson(`${sys.ingestUrl}/v1/events`, alarm, { authorization: `Bearer ${sys.ingestKey}` })
+        const live = yield* eventually(Effect.sync(() => stream.events.find((e) => e.data.state?.residentId === residentId)), 1000, 2)
+        toStream.push(live.receivedAt - t0)
+        yield* eventually(
+          Effect.map(request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=open`, { headers: bearer(token) }), (a) =>
+            a.body.find((i: any) => i.residentId === residentId)),
+          1000,
+          2
+        )
+        toQueue.push(Date.now() - t0)
+      }
+      stream.close()
+      const pct = (xs: Array<number>, p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]
+      console.log(`ingest → live stream: p50 ${pct(toStream, 50)} ms, p99 ${pct(toStream, 99)} ms; ingest → GET /api/incidents: p50 ${pct(toQueue, 50)} ms, p99 ${pct(toQueue, 99)} ms (n=40)`)
+      expect(Math.max(...toQueue)).toBeLessThan(1000)
+    }))
+
   it.effect("the same event posted twice is one stored event and one incident", () =>
     Effect.gen(function*() {
       const sys = yield* E2ESystem

@@ -1,4 +1,7 @@
 import { expect, layer } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Effect, Schema } from "effect"
 import { DeadLetter, Streams } from "@wt/contracts"
 import { readSubject } from "@wt/nats"
@@ -6,6 +9,7 @@ import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { eventually, postJson, request } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 
+const root = fileURLToPath(new URL("../../", import.meta.url))
 const decodeLetter = Schema.decodeUnknownSync(Schema.fromJsonString(DeadLetter))
 const letters = (subject: string) =>
   Effect.map(readSubject(Streams.deadLetter, subject), (ms) => ms.map((m) => decodeLetter(new TextDecoder().decode(m.data))))
@@ -66,6 +70,21 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
       expect(letter.reason).toContain("ghost-device-0001")
       const incidents = yield* readSubject(Streams.incident, "wt.inc.demo.>")
       expect(incidents.some((m) => new TextDecoder().decode(m.data).includes(ghost.id))).toBe(false)
+    }))
+
+  it.effect("the device simulator's HTTP transport: every type of event, all accepted", () =>
+    Effect.gen(function*() {
+      const { ingestUrl, ingestKey } = yield* E2ESystem
+      const run = spawnSync(process.execPath, [join(root, "simulators/devices/src/main.ts"), "--via", "http", "--url", ingestUrl, "--key", ingestKey, "--count", "600", "--rate", "0", "--quiet"], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, CI: "true" }
+      })
+      expect(run.status).toBe(0)
+      const summary = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")))
+      expect(summary.accepted).toBe(600)
+      expect(summary.rejected).toBe(0)
+      expect(Object.keys(summary.byType).sort()).toEqual(["gps", "medication", "safety_alarm", "sensor", "technical"])
     }))
 
   it.effect("after all of that the gateway still answers and is ready", () =>

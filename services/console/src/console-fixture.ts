@@ -21,13 +21,9 @@ const seedDemoUsers = Effect.gen(function*() {
 })
 
 /** The console with its demo users seeded, and what it stands on, for `layer(...)`. */
-const mark = (name: string) => Layer.effectDiscard(Effect.addFinalizer(() => Effect.sync(() => console.log("RELEASED", name, Date.now()))))
 export const ConsoleTestLayer = Layer.effectDiscard(seedDemoUsers).pipe(
-  Layer.provideMerge(mark("console-top")),
   Layer.provideMerge(ConsoleHttp({ port: 0, host: "127.0.0.1", logRequests: false })),
-  Layer.provideMerge(mark("below-console")),
   Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, IncidentViews.layer, Registry.layer)),
-  Layer.provideMerge(mark("below-stores")),
   Layer.provideMerge(Layer.mergeAll(NatsTestServer.layerNats, TestDatabase))
 )
 

@@ -21,7 +21,7 @@ const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.
 const EndStreamsBeforeServer = Layer.effectDiscard(Effect.gen(function*() {
   yield* ServiceHttp
   const feed = yield* IncidentFeed
-  yield* Effect.addFinalizer(() => feed.close.pipe(Effect.tap(() => Effect.sync(() => console.log("STREAMS ENDED", Date.now())))))
+  yield* Effect.addFinalizer(() => feed.close)
 }))
 
 /**

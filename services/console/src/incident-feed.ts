@@ -21,7 +21,6 @@ export class IncidentFeed extends Context.Service<IncidentFeed, {
     IncidentFeed,
     Effect.gen(function*() {
       const nats = yield* Nats
-      yield* Effect.addFinalizer(() => Effect.sync(() => console.log("FEED RELEASED", Date.now())))
       const news = yield* Effect.acquireRelease(PubSub.sliding<IncidentRecord>(BufferPerClient), PubSub.shutdown)
       // Starting one past the stream's current end, rather than "deliver new", which counts
       // from whenever the consumer is created: nothing stored after this layer is built is missed.
@@ -38,10 +37,8 @@ export class IncidentFeed extends Context.Service<IncidentFeed, {
       }).pipe(
         Effect.provideService(Nats, nats),
         Effect.tapCause((cause) => Effect.logError("incident feed stopped", cause)),
-        Effect.onInterrupt(() => Effect.sync(() => console.log("FOLLOW INTERRUPTED", Date.now()))),
         Effect.forkScoped
       )
-      yield* Effect.addFinalizer(() => Effect.sync(() => console.log("FEED CLOSING", Date.now())))
       return IncidentFeed.of({ subscribe: PubSub.subscribe(news), close: PubSub.shutdown(news) })
     })
   )

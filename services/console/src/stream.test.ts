@@ -1,7 +1,8 @@
 import { expect, layer } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Layer, Scope } from "effect"
 import { ServiceHttp } from "@wt/service-runtime"
 import { call, ConsoleTestLayer, openIncident, signIn } from "./console-fixture.ts"
+import { ConsoleHttp } from "./console-http.ts"
 
 interface SseEvent {
   readonly event: string
@@ -122,20 +123,12 @@ layer(TestLayer, { excludeTestServices: true })("console live stream", (it) => {
         expect(received.every((e) => e !== undefined)).toBe(true)
       }))
       // The server notices the closed connections and releases their subscriptions.
-      console.log("SCOPE CLOSED", Date.now())
       let remaining = yield* clientsNow
       for (let i = 0; i < 50 && remaining !== 0; i++) {
-        console.log("POLL", remaining, Date.now())
         yield* Effect.sleep("20 millis")
         remaining = yield* clientsNow
       }
       expect(remaining).toBe(0)
-      yield* Effect.sleep("300 millis")
-      const { url } = yield* ServiceHttp
-      const port = Number(new URL(url).port)
-      for (const h of (process as any)._getActiveHandles()) {
-        if (h?.constructor?.name === "Socket" && (h.localPort === port || h.remotePort === port)) console.log("SOCKET", h.localPort, h.remotePort, h.readyState, h.destroyed, h.readableEnded, h.writableEnded)
-      }
     }))
 
   it.effect("sends heartbeat comments, and ends the stream once the session is signed out", () =>
@@ -148,5 +141,24 @@ layer(TestLayer, { excludeTestServices: true })("console live stream", (it) => {
       expect((yield* call("DELETE", "/api/session", { token })).status).toBe(204)
       const ended = yield* Effect.promise(() => Promise.race([client.ended, new Promise<false>((r) => setTimeout(() => r(false), 2000))]))
       expect(ended).toBe(true)
+    })))
+
+  it.effect("a second console copy accepts the session, and stopping it ends its streams at once", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { token } = yield* signIn("operator")
+      const scope = yield* Scope.make()
+      const second = Context.get(
+        yield* Layer.buildWithScope(ConsoleHttp({ port: 0, host: "127.0.0.1", logRequests: false }), scope),
+        ServiceHttp
+      )
+      const client = yield* connect({ authorization: `Bearer ${token}` }).pipe(Effect.provideService(ServiceHttp, second))
+      expect(client.response.status).toBe(200)
+      // Without ending the streams first, the server's graceful close would wait 10 s for this one.
+      const stoppingAt = Date.now()
+      client.ended.then(() => console.log("CLIENT ENDED", Date.now() - stoppingAt))
+      yield* Scope.close(scope, Exit.void)
+      console.log("SCOPE CLOSED", Date.now() - stoppingAt)
+      expect(Date.now() - stoppingAt).toBeLessThan(2000)
+      expect(yield* Effect.promise(() => client.ended)).toBe(true)
     })))
 })
