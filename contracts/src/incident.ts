@@ -77,13 +77,25 @@ export const Owner = Schema.Struct({
 }).annotate({ identifier: "Owner" })
 export type Owner = typeof Owner.Type
 
+/** How a resident's response plan changed a decision: the rule's own priority, and the plan's parameters it used. */
+export const PlanOverrideApplied = Schema.Struct({
+  planId: Schema.String,
+  /** The rule's priority before the plan replaced it; absent when the plan kept it. */
+  priorityFrom: Schema.optionalKey(Priority),
+  /** Parameters the rule read that came from the plan (nightHours, leftBedMinutes, geofenceRadiusM, morningActivityBy). */
+  parameters: Schema.optionalKey(Schema.Array(Schema.String))
+}).annotate({ identifier: "PlanOverrideApplied" })
+export type PlanOverrideApplied = typeof PlanOverrideApplied.Type
+
 export const TriageDecision = Schema.Struct({
   ruleId: Schema.String,
   ruleSetVersion: Schema.String,
   priority: Priority,
   category: IncidentCategory,
   reason: Schema.String,
-  fireService: Schema.Boolean
+  fireService: Schema.Boolean,
+  /** Present when a resident's response plan changed this decision. */
+  planOverride: Schema.optionalKey(PlanOverrideApplied)
 }).annotate({ identifier: "TriageDecision" })
 export type TriageDecision = typeof TriageDecision.Type
 
@@ -138,6 +150,46 @@ export const IncidentCancelled = Schema.Struct({
   reason: Schema.String
 })
 
+export const ContactRecorded = Schema.Struct({
+  type: Schema.Literal("contact_recorded"),
+  ...eventBase,
+  by: Actor,
+  /** With whom: the resident, a next of kin, a keyholder … */
+  party: Schema.String
+})
+/** Three or more care alarms from one resident within the window: a second person must confirm the closing. */
+export const IncidentMarkedRepeated = Schema.Struct({
+  type: Schema.Literal("incident_marked_repeated"),
+  ...eventBase,
+  alarmsInWindow: Schema.Int,
+  windowHours: Schema.Number,
+  /** The priority the incident has at least from now on. */
+  atLeast: Priority,
+  ruleId: Schema.String,
+  ruleSetVersion: Schema.String
+})
+/** Not claimed within its priority's limit: raised on the queue and announced to supervisors. */
+export const IncidentEscalated = Schema.Struct({
+  type: Schema.Literal("incident_escalated"),
+  ...eventBase,
+  level: Schema.Int,
+  reason: Schema.String,
+  unclaimedForMs: Schema.Int
+})
+export const IncidentClosed = Schema.Struct({
+  type: Schema.Literal("incident_closed"),
+  ...eventBase,
+  by: Actor,
+  /** Set when the closing confirmed someone else's resolution (second pair of eyes). */
+  confirms: Schema.optionalKey(Actor)
+})
+export const IncidentMerged = Schema.Struct({
+  type: Schema.Literal("incident_merged"),
+  ...eventBase,
+  by: Actor,
+  into: IncidentId
+})
+
 export const IncidentEvent = Schema.Union([
   IncidentOpened,
   DeviceEventCorrelated,
@@ -145,7 +197,12 @@ export const IncidentEvent = Schema.Union([
   IncidentClaimed,
   NoteAdded,
   IncidentResolved,
-  IncidentCancelled
+  IncidentCancelled,
+  ContactRecorded,
+  IncidentMarkedRepeated,
+  IncidentEscalated,
+  IncidentClosed,
+  IncidentMerged
 ]).annotate({ identifier: "IncidentEvent" })
 export type IncidentEvent = typeof IncidentEvent.Type
 export type IncidentEventType = IncidentEvent["type"]
@@ -168,7 +225,14 @@ export const IncidentState = Schema.Struct({
   /** The most recent device event ids, newest last (bounded), to recognise a redelivery. */
   recentDeviceEventIds: Schema.Array(Schema.String),
   /** Number of incident events so far; the next event is version + 1. */
-  version: Schema.Int
+  version: Schema.Int,
+  /** Repeated care alarms: closing needs a second person's confirmation. */
+  repeated: Schema.optionalKey(Schema.Boolean),
+  escalationLevel: Schema.optionalKey(Schema.Int),
+  resolvedBy: Schema.optionalKey(Actor),
+  mergedInto: Schema.optionalKey(IncidentId),
+  /** Technical faults still open, as `<deviceId>:<fault>`; a restore removes its fault. */
+  openFaults: Schema.optionalKey(Schema.Array(Schema.String))
 }).annotate({ identifier: "IncidentState" })
 export type IncidentState = typeof IncidentState.Type
 
@@ -217,12 +281,38 @@ export const CancelIncident = Schema.Struct({
   by: Actor,
   reason: Schema.String
 })
+export const RecordContact = Schema.Struct({ type: Schema.Literal("record_contact"), ...commandBase, by: Actor, party: Schema.String })
+export const MarkRepeated = Schema.Struct({
+  type: Schema.Literal("mark_repeated"),
+  ...commandBase,
+  alarmsInWindow: Schema.Int,
+  windowHours: Schema.Number,
+  atLeast: Priority,
+  ruleId: Schema.String,
+  ruleSetVersion: Schema.String
+})
+export const EscalateIncident = Schema.Struct({
+  type: Schema.Literal("escalate"),
+  ...commandBase,
+  /** The level this escalation reaches; a repeated command for a reached level does nothing. */
+  level: Schema.Int,
+  reason: Schema.String,
+  unclaimedForMs: Schema.Int
+})
+export const CloseIncident = Schema.Struct({ type: Schema.Literal("close"), ...commandBase, by: Actor })
+export const MergeIncident = Schema.Struct({ type: Schema.Literal("merge"), ...commandBase, by: Actor, into: IncidentId })
+
 export const IncidentCommand = Schema.Union([
   OpenIncident,
   CorrelateDeviceEvent,
   ClaimIncident,
   AddNote,
   ResolveIncident,
-  CancelIncident
+  CancelIncident,
+  RecordContact,
+  MarkRepeated,
+  EscalateIncident,
+  CloseIncident,
+  MergeIncident
 ]).annotate({ identifier: "IncidentCommand" })
 export type IncidentCommand = typeof IncidentCommand.Type

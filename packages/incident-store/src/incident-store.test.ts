@@ -1,23 +1,15 @@
-import { describe, expect, layer } from "@effect/vitest"
+import { expect, layer } from "@effect/vitest"
 import { Effect, Exit, Layer, Option, Schema } from "effect"
-import { type DeviceEvent, IncidentRecord, Streams, Subjects, type TriageDecision } from "@wt/contracts"
+import { IncidentRecord, Streams, Subjects } from "@wt/contracts"
 import { replay } from "@wt/incident"
 import { readSubject } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
+import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 import { IncidentStore } from "./index.ts"
 
 const at = "2026-11-25T03:00:00.000Z"
-const pendant: DeviceEvent = {
-  id: "evt-store-0001",
-  tenant: "demo",
-  deviceId: "alarm-000001",
-  occurredAt: at,
-  receivedAt: at,
-  source: { via: "sim" },
-  type: "safety_alarm",
-  payload: { trigger: "pendant" }
-}
-const decision: TriageDecision = { ruleId: "care.alarm", ruleSetVersion: "t", priority: "P1", category: "care", reason: "pressed", fireService: false }
+const pendant = examplePendantAlarm("evt-store-0001", { occurredAt: at })
+const decision = exampleDecision("P1")
 const open = { type: "open_incident", at, incidentId: "inc-1", tenant: "demo", residentId: "res-0001", decision, deviceEvent: pendant } as const
 
 const TestLayer = IncidentStore.layer.pipe(Layer.provideMerge(NatsTestServer.layerNats))

@@ -80,7 +80,10 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
     case "cancel": {
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
       const supervises = command.by.kind === "supervisor" || command.by.kind === "admin"
-      if (state.claimedBy === undefined && command.type === "resolve") {
+      // The engine may resolve a technical incident once every fault in it has been restored.
+      const restoredTechnical = command.by.kind === "system" && state.category === "technical" && state.claimedBy === undefined &&
+        (state.openFaults ?? []).length === 0
+      if (state.claimedBy === undefined && command.type === "resolve" && !restoredTechnical) {
         return Result.fail(new NotOwner({ incidentId: state.incidentId, message: "claim the incident before resolving it" }))
       }
       if (state.claimedBy !== undefined && state.claimedBy.id !== command.by.id && !supervises) {
@@ -100,6 +103,53 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
           }
           : { type: "incident_cancelled", ...ids, by: command.by, reason: command.reason }
       ])
+    }
+    case "record_contact": {
+      if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
+      if (state.claimedBy === undefined) {
+        return Result.fail(new NotOwner({ incidentId: state.incidentId, message: "claim the incident before recording contact" }))
+      }
+      return Result.succeed([{ type: "contact_recorded", ...ids, by: command.by, party: command.party }])
+    }
+    case "mark_repeated": {
+      if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
+      if (state.repeated === true) return none
+      return Result.succeed([{
+        type: "incident_marked_repeated",
+        ...ids,
+        alarmsInWindow: command.alarmsInWindow,
+        windowHours: command.windowHours,
+        atLeast: command.atLeast,
+        ruleId: command.ruleId,
+        ruleSetVersion: command.ruleSetVersion
+      }])
+    }
+    case "escalate": {
+      // Escalation is for incidents nobody has taken; a claim ends the need for it.
+      if (state.status !== "open" || (state.escalationLevel ?? 0) >= command.level) return none
+      return Result.succeed([{ type: "incident_escalated", ...ids, level: command.level, reason: command.reason, unclaimedForMs: command.unclaimedForMs }])
+    }
+    case "close": {
+      if (state.status === "closed") return none
+      if (state.status !== "resolved" && state.status !== "cancelled") {
+        return Result.fail(new NotOwner({ incidentId: state.incidentId, message: "resolve or cancel the incident before closing it" }))
+      }
+      const resolver = state.resolvedBy
+      // Repeated alarms: a second pair of eyes (another operator or a supervisor) confirms the closing.
+      if (state.repeated === true && resolver !== undefined && resolver.id === command.by.id) {
+        return Result.fail(new NotOwner({ incidentId: state.incidentId, message: "repeated alarms: another person must confirm the closing" }))
+      }
+      return Result.succeed([{
+        type: "incident_closed",
+        ...ids,
+        by: command.by,
+        ...(resolver !== undefined && resolver.id !== command.by.id ? { confirms: resolver } : {})
+      }])
+    }
+    case "merge": {
+      if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
+      if (command.into === state.incidentId) return none
+      return Result.succeed([{ type: "incident_merged", ...ids, by: command.by, into: command.into }])
     }
   }
 }

@@ -1,27 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { ActiveStatuses, DeviceEvent, PriorityScale, type Actor, type IncidentCommand, type IncidentEvent, type IncidentState, type TriageDecision } from "@wt/contracts"
+import { ActiveStatuses, DeviceEvent, PriorityScale, type Actor, type IncidentCommand, type IncidentEvent, type IncidentState } from "@wt/contracts"
+import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 import { decide, evolve, initialState, replay } from "./index.ts"
 
 const at = "2026-11-25T03:00:00.000Z"
-const pendant = (id: string): DeviceEvent => ({
-  id,
-  tenant: "demo",
-  deviceId: "alarm-000001",
-  occurredAt: at,
-  receivedAt: at,
-  source: { via: "sim" },
-  type: "safety_alarm",
-  payload: { trigger: "pendant" }
-})
-const decision = (priority: TriageDecision["priority"]): TriageDecision => ({
-  ruleId: "test",
-  ruleSetVersion: "t1",
-  priority,
-  category: "care",
-  reason: "test",
-  fireService: false
-})
+const pendant = (id: string) => examplePendantAlarm(id, { occurredAt: at })
+const decision = exampleDecision
 const kari: Actor = { kind: "operator", id: "u-kari", name: "Kari" }
 const ola: Actor = { kind: "operator", id: "u-ola", name: "Ola" }
 
@@ -125,7 +110,7 @@ describe("incident decider", () => {
 
 // Property tests: random command sequences after an opening.
 const Step = Schema.Struct({
-  kind: Schema.Literals(["correlate", "claim", "note", "resolve", "cancel"]),
+  kind: Schema.Literals(["correlate", "claim", "note", "resolve", "cancel", "contact", "repeated", "escalate", "close", "merge"]),
   actor: Schema.Literals(["kari", "ola", "supervisor"]),
   priority: Schema.Literals(["P1", "P2", "P3", "P4"]),
   n: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 20 }))
@@ -144,8 +129,66 @@ const toCommand = (s: typeof Step.Type): IncidentCommand => {
       return { type: "resolve", at, by, cause: "resident reassured" }
     case "cancel":
       return { type: "cancel", at, by, reason: "false alarm" }
+    case "contact":
+      return { type: "record_contact", at, by, party: "resident" }
+    case "repeated":
+      return { type: "mark_repeated", at, alarmsInWindow: 3, windowHours: 6, atLeast: "P2", ruleId: "care.repeated", ruleSetVersion: "t" }
+    case "escalate":
+      return { type: "escalate", at, level: 1 + (s.n % 3), reason: "unclaimed", unclaimedForMs: 30_000 }
+    case "close":
+      return { type: "close", at, by }
+    case "merge":
+      return { type: "merge", at, by, into: "inc-other" }
   }
 }
+
+describe("repeated alarms, escalation and restores", () => {
+  const claimAndResolve = (repeated: boolean) =>
+    run([
+      open,
+      ...(repeated ? [{ type: "mark_repeated", at, alarmsInWindow: 4, windowHours: 6, atLeast: "P2", ruleId: "care.repeated", ruleSetVersion: "t" } as const] : []),
+      { type: "claim", at, by: kari },
+      { type: "resolve", at, by: kari, cause: "resident fine" }
+    ]).state
+
+  it("a repeated incident is at least P2 and its resolver cannot close it alone", () => {
+    const state = claimAndResolve(true)!
+    expect(state.repeated).toBe(true)
+    expect(state.priority).toBe("P2")
+    const alone = decide({ type: "close", at, by: kari }, state)
+    expect(Result.isFailure(alone) && alone.failure._tag).toBe("NotOwner")
+    const confirmed = decide({ type: "close", at, by: ola }, state)
+    expect(Result.isSuccess(confirmed) && confirmed.success[0]).toMatchObject({ type: "incident_closed", confirms: { id: kari.id } })
+  })
+
+  it("an ordinary incident can be closed by its resolver", () => {
+    expect(Result.isSuccess(decide({ type: "close", at, by: kari }, claimAndResolve(false)))).toBe(true)
+  })
+
+  it("escalation happens once per level and never after a claim", () => {
+    const escalate = (level: number): IncidentCommand => ({ type: "escalate", at, level, reason: "P1 unclaimed for 30 s", unclaimedForMs: 30_000 })
+    const { state, events } = run([open, escalate(1), escalate(1), escalate(2)])
+    expect(events.filter((e) => e.type === "incident_escalated")).toHaveLength(2)
+    expect(state?.escalationLevel).toBe(2)
+    const claimed = run([open, { type: "claim", at, by: kari }]).state
+    expect(decide(escalate(1), claimed)).toEqual(Result.succeed([]))
+  })
+
+  it("a technical incident whose faults are all restored can be resolved by the engine", () => {
+    const fault = (id: string, event: "power_lost" | "power_restored"): DeviceEvent => ({ ...pendant(id), type: "technical", payload: { event } }) as DeviceEvent
+    const technical = (p: DeviceEvent) => ({ ...decision("P4"), category: "technical" as const, ruleId: p.id })
+    const system: Actor = { kind: "system", id: "triage" }
+    const opened = run([{ ...open, decision: technical(fault("f-00000001", "power_lost")), deviceEvent: fault("f-00000001", "power_lost") }]).state
+    expect(opened?.openFaults).toEqual(["alarm-000001:power_lost"])
+    expect(Result.isFailure(decide({ type: "resolve", at, by: system }, opened))).toBe(true)
+    const restored = run([
+      { ...open, decision: technical(fault("f-00000001", "power_lost")), deviceEvent: fault("f-00000001", "power_lost") },
+      { type: "correlate_device_event", at, decision: technical(fault("f-00000002", "power_restored")), deviceEvent: fault("f-00000002", "power_restored") }
+    ]).state
+    expect(restored?.openFaults).toEqual([])
+    expect(Result.isSuccess(decide({ type: "resolve", at, by: system, cause: "power restored" }, restored))).toBe(true)
+  })
+})
 
 describe("incident decider properties", () => {
   it.prop("exactly one owner, of the kind the status implies", [Schema.Array(Step), Schema.Literals(["P1", "P2", "P3", "P4"])], ([steps, p]) => {
@@ -155,7 +198,8 @@ describe("incident decider properties", () => {
       if (Result.isSuccess(r)) for (const e of r.success) state = evolve(state, e)
       expect(state).toBeDefined()
       if (state!.status === "open") expect(state!.owner.kind).toBe("queue")
-      if (state!.status === "claimed") expect(state!.owner).toMatchObject({ kind: "operator", id: state!.claimedBy!.id })
+      if (state!.status === "claimed" || state!.status === "in_contact") expect(state!.owner).toMatchObject({ kind: "operator", id: state!.claimedBy!.id })
+      expect(["queue", "operator", "team", "agency"]).toContain(state!.owner.kind)
     }
   })
 

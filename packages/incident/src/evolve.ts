@@ -30,7 +30,8 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
       alarmType: alarmTypeOf(event.deviceEvent),
       deviceEventCount: 1,
       recentDeviceEventIds: [event.deviceEvent.id],
-      version: 1
+      version: 1,
+      openFaults: nextFaults([], event.deviceEvent)
     }
   }
   if (state === undefined) {
@@ -43,7 +44,8 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
         ...base,
         priority: outranks(event.decision.priority, state.priority) ? event.decision.priority : state.priority,
         deviceEventCount: state.deviceEventCount + 1,
-        recentDeviceEventIds: remember(state.recentDeviceEventIds, event.deviceEvent.id)
+        recentDeviceEventIds: remember(state.recentDeviceEventIds, event.deviceEvent.id),
+        openFaults: nextFaults(state.openFaults ?? [], event.deviceEvent)
       }
     case "priority_raised":
       return { ...base, priority: outranks(event.to, state.priority) ? event.to : state.priority }
@@ -58,10 +60,40 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
     case "note_added":
       return base
     case "incident_resolved":
-      return { ...base, status: "resolved", endedAt: event.at }
+      return { ...base, status: "resolved", endedAt: event.at, resolvedBy: event.by }
     case "incident_cancelled":
-      return { ...base, status: "cancelled", endedAt: event.at }
+      return { ...base, status: "cancelled", endedAt: event.at, resolvedBy: event.by }
+    case "contact_recorded":
+      return { ...base, status: "in_contact" }
+    case "incident_marked_repeated":
+      return { ...base, repeated: true, priority: outranks(event.atLeast, state.priority) ? event.atLeast : state.priority }
+    case "incident_escalated":
+      return { ...base, escalationLevel: Math.max(state.escalationLevel ?? 0, event.level) }
+    case "incident_closed":
+      return { ...base, status: "closed", owner: { kind: "operator", id: event.by.id, ...(event.by.name ? { name: event.by.name } : {}) } }
+    case "incident_merged":
+      return { ...base, status: "merged", endedAt: event.at, mergedInto: event.into }
   }
+}
+
+/** Faults a restore clears: a restore closes the fault it answers, on the same device. */
+const restoredBy: Record<string, ReadonlyArray<string>> = {
+  power_restored: ["power_lost"],
+  communication_restored: ["communication_failure", "sensor_supervision_lost", "radio_jamming"]
+}
+const faultEvents = new Set(["low_battery", "power_lost", "tamper", "radio_jamming", "communication_failure", "sensor_supervision_lost"])
+
+const nextFaults = (faults: ReadonlyArray<string>, e: DeviceEvent): ReadonlyArray<string> => {
+  if (e.type === "technical") {
+    if (faultEvents.has(e.payload.event)) {
+      const key = `${e.deviceId}:${e.payload.event}`
+      return faults.includes(key) ? faults : [...faults, key]
+    }
+    const cleared = restoredBy[e.payload.event]
+    if (cleared) return faults.filter((f) => !cleared.some((c) => f === `${e.deviceId}:${c}`))
+  }
+  if (e.type === "sensor" && e.payload.state === "restored") return faults.filter((f) => !f.startsWith(`${e.deviceId}:`))
+  return faults
 }
 
 /** A short label of what raised the alarm, for the queue: "safety_alarm:pendant", "sensor:smoke". */

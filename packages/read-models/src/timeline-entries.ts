@@ -57,5 +57,15 @@ export const timelineEntries = (event: IncidentEvent): ReadonlyArray<TimelineEnt
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `resolved by ${name(event.by)}${event.cause ? `; cause: ${event.cause}` : ""}${event.action ? `; action: ${event.action}` : ""}`, handlingCode: HandlingCodeByStatus.resolved, detail: event }]
     case "incident_cancelled":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `cancelled by ${name(event.by)}: ${event.reason}`, handlingCode: HandlingCodeByStatus.cancelled, detail: event }]
+    case "contact_recorded":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `conversation with ${event.party} (${name(event.by)})`, handlingCode: HandlingCodeByStatus.in_contact, detail: { party: event.party } }]
+    case "incident_marked_repeated":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: triage, summary: `repeated: ${event.alarmsInWindow} care alarms within ${event.windowHours} h; at least ${event.atLeast}; a second person must confirm the closing (${event.ruleId}, ${event.ruleSetVersion})`, detail: event }]
+    case "incident_escalated":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: triage, summary: `escalated to level ${event.level}: ${event.reason} (unclaimed for ${Math.round(event.unclaimedForMs / 1000)} s)`, detail: event }]
+    case "incident_closed":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `closed by ${name(event.by)}${event.confirms ? `, confirming ${name(event.confirms)}'s resolution` : ""}`, handlingCode: HandlingCodeByStatus.closed, detail: event }]
+    case "incident_merged":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `merged into ${event.into} by ${name(event.by)}`, handlingCode: HandlingCodeByStatus.merged, detail: event }]
   }
 }

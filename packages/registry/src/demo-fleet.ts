@@ -1,3 +1,4 @@
+import { makeRng, type Rng } from "@wt/seeded-random"
 import type { SafetyAlarmTrigger, SensorKind } from "@wt/contracts"
 
 /**
@@ -105,31 +106,6 @@ const DefaultResidents = 300
 // Fixed reference date so the fleet does not change with the clock.
 const ReferenceYear = 2026
 
-/** mulberry32: tiny, fast, good enough for demo data, and identical on every platform. */
-const prng = (seed: number) => {
-  let a = seed >>> 0
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1))
-  const chance = (p: number): boolean => next() < p
-  const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(next() * items.length)] as A
-  const weighted = <A>(items: ReadonlyArray<readonly [A, number]>): A => {
-    const total = items.reduce((sum, [, w]) => sum + w, 0)
-    let r = next() * total
-    for (const [item, w] of items) {
-      r -= w
-      if (r < 0) return item
-    }
-    return items[items.length - 1]![0]
-  }
-  return { next, int, chance, pick, weighted }
-}
-type Rng = ReturnType<typeof prng>
 
 const givenNames = {
   nb: {
@@ -443,7 +419,7 @@ const responsePlans: ReadonlyArray<ResponsePlanStep> = [
 export const demoFleet = (options: DemoFleetOptions = {}): DemoFleet => {
   const tenant = options.tenant ?? DemoTenantId
   const count = options.residents ?? DefaultResidents
-  const rng = prng(options.seed ?? DefaultSeed)
+  const rng = makeRng(options.seed ?? DefaultSeed)
   const counters: Counters = { alarm: 0, sensor: 0, gps: 0, medication: 0 }
   const residents: Array<Resident> = []
   for (let i = 1; i <= count; i++) residents.push(makeResident(rng, i, counters))

@@ -1,8 +1,9 @@
+import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 // Shared by the console's tests: the console on a free port over a fresh nats-server
 // and a fresh PostgreSQL database, demo users, and incidents written the way triage
 // writes them and projected the way the projector does.
 import { Effect, Layer, Schema } from "effect"
-import { type DeviceEvent, IncidentRecord, type Priority, Streams, Subjects } from "@wt/contracts"
+import { IncidentRecord, type Priority, Streams, Subjects } from "@wt/contracts"
 import { TestDatabase } from "@wt/db/testing"
 import { IncidentStore } from "@wt/incident-store"
 import { readSubject } from "@wt/nats"
@@ -37,16 +38,7 @@ export const openIncident = Effect.fn("test.openIncident")(function*(
 ) {
   const store = yield* IncidentStore
   const at = options.at ?? new Date().toISOString()
-  const deviceEvent: DeviceEvent = {
-    id: `evt-console-${++eventCounter}-${incidentId}`,
-    tenant,
-    deviceId: "alarm-000001",
-    occurredAt: at,
-    receivedAt: at,
-    source: { via: "sim" },
-    type: "safety_alarm",
-    payload: { trigger: "pendant" }
-  }
+  const deviceEvent = examplePendantAlarm(`evt-console-${++eventCounter}-${incidentId}`, { tenant, occurredAt: at })
   const priority = options.priority ?? "P1"
   return yield* store.execute(tenant, incidentId, {
     type: "open_incident",
@@ -54,7 +46,7 @@ export const openIncident = Effect.fn("test.openIncident")(function*(
     incidentId,
     tenant,
     residentId: "res-0001",
-    decision: { ruleId: "care.alarm", ruleSetVersion: "test", priority, category: "care", reason: "pendant pressed", fireService: false },
+    decision: exampleDecision(priority),
     deviceEvent
   })
 })

@@ -18,11 +18,13 @@ const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.
 // Event streams never finish by themselves, so the server's graceful close would wait its
 // full timeout for them. Built after the server, this is released before it: the streams
 // end first (clients reconnect to another copy) and the close finds nothing left to wait for.
-const EndStreamsBeforeServer = Layer.effectDiscard(Effect.gen(function*() {
-  yield* ServiceHttp
-  const feed = yield* IncidentFeed
-  yield* Effect.addFinalizer(() => feed.close)
-}))
+// A function, so each server gets its own (layers are memoized by identity).
+const endStreamsBeforeServer = () =>
+  Layer.effectDiscard(Effect.gen(function*() {
+    yield* ServiceHttp
+    const feed = yield* IncidentFeed
+    yield* Effect.addFinalizer(() => feed.close)
+  }))
 
 /**
  * The console's HTTP face: the API under /api, its OpenAPI document, the live event
@@ -35,7 +37,7 @@ export const ConsoleHttp = (options: {
   /** One log line per request; default true. */
   readonly logRequests?: boolean
 }) =>
-  EndStreamsBeforeServer.pipe(Layer.provideMerge(ServiceHttp.layer({
+  endStreamsBeforeServer().pipe(Layer.provideMerge(ServiceHttp.layer({
     service: "console",
     port: options.port,
     host: options.host,

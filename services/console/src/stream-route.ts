@@ -61,7 +61,9 @@ export const StreamRoute = HttpRouter.use((router) =>
         {
           contentType: "text/event-stream",
           // no-transform and X-Accel-Buffering: proxies must pass each event on at once.
-          headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" }
+          // Connection: close, because a stream ends only on sign-out or shutdown, and a kept-alive
+          // connection would then hold up the server's close until the client's idle timeout.
+          headers: { "cache-control": "no-cache, no-transform", "x-accel-buffering": "no", connection: "close" }
         }
       )
     })

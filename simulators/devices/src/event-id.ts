@@ -1,4 +1,4 @@
-import type { Rng } from "./prng.ts"
+import type { Rng } from "@wt/seeded-random"
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0")
 

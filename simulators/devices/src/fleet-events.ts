@@ -11,8 +11,8 @@ import type {
 import { uuidv7 } from "./event-id.ts"
 import type { SimDevice, SimFleet, SimResident } from "./fleet.ts"
 import { makeHeartbeatSchedule } from "./heartbeat-schedule.ts"
-import { makeRng } from "./prng.ts"
-import type { Rng } from "./prng.ts"
+import { makeRng } from "@wt/seeded-random"
+import type { Rng } from "@wt/seeded-random"
 
 /**
  * `normal`: what a quiet evening looks like — heartbeats and telemetry, care alarms rare.
