@@ -69,7 +69,8 @@ export const TechnicalPayload = Schema.Struct({
   batteryPct: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 100 })))
 })
 
-export const Via = Schema.Literals(["http", "dc09", "osmand", "scaip", "sim"])
+// "engine": events triage synthesises for an absence (a silent device, a missed dose); not for senders.
+export const Via = Schema.Literals(["http", "dc09", "osmand", "scaip", "sim", "engine"])
 export const EventSource = Schema.Struct({
   via: Via,
   vendor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(128))),

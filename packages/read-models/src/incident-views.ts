@@ -29,6 +29,8 @@ export class IncidentViews extends Context.Service<IncidentViews, {
   readonly list: (tenants: ReadonlyArray<string>, statuses: ReadonlyArray<IncidentStatus>, limit?: number) => Effect.Effect<ReadonlyArray<IncidentView>, SqlError.SqlError>
   readonly get: (tenants: ReadonlyArray<string>, incidentId: string) => Effect.Effect<Option.Option<IncidentView>, SqlError.SqlError>
   readonly timeline: (tenants: ReadonlyArray<string>, incidentId: string) => Effect.Effect<Option.Option<ReadonlyArray<TimelineRow>>, SqlError.SqlError>
+  /** Unclaimed incidents of every tenant, oldest first: for the engine's escalation watch, not for users. */
+  readonly unclaimed: (limit?: number) => Effect.Effect<ReadonlyArray<IncidentView>, SqlError.SqlError>
 }>()("wt/IncidentViews") {
   static readonly layer = Layer.effect(
     IncidentViews,
@@ -71,7 +73,12 @@ export class IncidentViews extends Context.Service<IncidentViews, {
         }))
       })
 
-      return IncidentViews.of({ list, get, timeline })
+      const unclaimed = Effect.fn("IncidentViews.unclaimed")(function*(limit = 1000) {
+        const rows = yield* sql<{ state: unknown }>`SELECT state FROM incidents WHERE status = 'open' ORDER BY opened_at LIMIT ${limit}`
+        return rows.map((r) => parse<IncidentView>(r.state))
+      })
+
+      return IncidentViews.of({ list, get, timeline, unclaimed })
     })
   )
 }

@@ -9,6 +9,16 @@ export interface DeviceOwner {
   readonly heartbeatIntervalS: number
 }
 
+/** An active device as absence supervision sees it: ids and expectations, no personal data. */
+export interface SupervisedDevice {
+  readonly tenant: string
+  readonly deviceId: string
+  readonly residentId: string
+  readonly deviceType: DeviceType
+  readonly sensor?: SensorKindName
+  readonly heartbeatIntervalS: number
+}
+
 export interface RegisteredDevice extends FleetDevice {
   readonly active: boolean
 }

@@ -3,7 +3,7 @@ import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import type { AlarmTrigger, DeviceType, KeyAccess, Mobility, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
 import { hashIngestKey } from "./ingest-key.ts"
-import type { DeviceOwner, ResidentRecord, Role, SeedSummary, TenantExport, User } from "./model.ts"
+import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
 import { verifyPasswordHash } from "./password.ts"
 import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
 
@@ -14,6 +14,8 @@ export interface RegistryShape {
   readonly tenantForIngestKey: (key: string) => Effect.Effect<Option.Option<string>, SqlError>
   readonly resident: (tenant: string, residentId: string) => Effect.Effect<Option.Option<ResidentRecord>, SqlError>
   readonly exportTenant: (tenant: string) => Effect.Effect<TenantExport, SqlError>
+  /** Every active device (of one tenant, or of all), with its heartbeat interval: what absence supervision watches. */
+  readonly activeDevices: (tenant?: string) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError>
   /** Upserts the demo tenant, fleet, plans, users and ingest key; safe to run on every start. */
   readonly seedDemo: (options: SeedDemoOptions) => Effect.Effect<SeedSummary, SqlError>
   readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError>
@@ -192,6 +194,24 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         } satisfies TenantExport
       })
 
+      const activeDevices = Effect.fn("Registry.activeDevices")(function*(tenant?: string) {
+        const rows = yield* (tenant === undefined
+          ? sql<DeviceRow & { readonly tenant: string }>`
+            SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
+            FROM devices WHERE active ORDER BY tenant, id`
+          : sql<DeviceRow & { readonly tenant: string }>`
+            SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
+            FROM devices WHERE active AND tenant = ${tenant} ORDER BY tenant, id`)
+        return rows.map((row): SupervisedDevice => ({
+          tenant: row.tenant,
+          deviceId: row.id,
+          residentId: row.resident_id,
+          deviceType: row.type,
+          ...(row.sensor !== null ? { sensor: row.sensor } : {}),
+          heartbeatIntervalS: row.heartbeat_interval_s
+        }))
+      })
+
       const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
         const summary = yield* seedDemoFleet(options).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* Cache.invalidateAll(owners)
@@ -219,7 +239,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         }
       )
 
-      return Registry.of({ deviceOwner, tenantForIngestKey, resident, exportTenant, seedDemo, verifyPassword })
+      return Registry.of({ deviceOwner, tenantForIngestKey, resident, exportTenant, activeDevices, seedDemo, verifyPassword })
     })
   )
 }

@@ -44,6 +44,11 @@ describe("ingest batch parsing", () => {
     expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain("does not match")
   })
 
+  it("refuses events that pretend to come from the engine", () => {
+    const r = parseBatch(JSON.stringify(pendant("evt-00000001", { source: { via: "engine" } })), "demo", now)
+    expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain("reserved")
+  })
+
   it("refuses more than 1000 events", () => {
     const many = Array.from({ length: 1001 }, (_, i) => pendant(`evt-${String(i).padStart(8, "0")}`))
     expect(parseBatch(JSON.stringify(many), "demo", now)._tag).toBe("TooMany")

@@ -51,6 +51,8 @@ export const parseBatch = (body: string, keyTenant: string, receivedAt: string):
     const exit = decode(item)
     if (Exit.isFailure(exit)) {
       rejected.push({ index, reason: reasonOf(exit), raw: JSON.stringify(item) ?? "undefined" })
+    } else if (exit.value.source.via === "engine") {
+      rejected.push({ index, reason: `source.via "engine" is reserved for events the engine synthesises`, raw: JSON.stringify(item) })
     } else if (exit.value.tenant !== keyTenant) {
       rejected.push({ index, reason: `tenant "${exit.value.tenant}" does not match the ingest key's tenant`, raw: JSON.stringify(item) })
     } else {

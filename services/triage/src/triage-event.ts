@@ -1,9 +1,9 @@
-import { Effect, Metric, Option } from "effect"
-import type { DeviceEvent } from "@wt/contracts"
-import { routeDeviceEvent } from "@wt/incident-store"
+import { Config, Effect, Metric, Option } from "effect"
+import type { DeviceEvent, TriageDecision } from "@wt/contracts"
+import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
-import { classify, DefaultRuleSet } from "@wt/triage-rules"
+import { classify, DefaultRuleSet, isCareAlarm, isRestore } from "@wt/triage-rules"
 
 const decisions = Metric.counter("wt_triage_decisions_total", { description: "Device events triaged, by outcome and priority", incremental: true })
 const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
@@ -11,8 +11,46 @@ const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
   boundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
 })
 
-const count = (outcome: string, priority = "none") =>
-  Metric.update(Metric.withAttributes(decisions, { outcome, priority }), 1)
+const count = (outcome: string, priority = "none") => Metric.update(Metric.withAttributes(decisions, { outcome, priority }), 1)
+
+/** Repeated care alarms (DOMAIN.md: four presses in six hours, each judged fine, then found dead). */
+export const RepeatedAlarms = Config.all({
+  threshold: Config.Int("WT_REPEATED_ALARMS").pipe(Config.withDefault(3)),
+  windowHours: Config.Number("WT_REPEATED_WINDOW_HOURS").pipe(Config.withDefault(6))
+})
+
+const restoreDecision = (event: DeviceEvent): TriageDecision => ({
+  ruleId: "technical.restore",
+  ruleSetVersion: DefaultRuleSet.version,
+  priority: "P4",
+  category: "technical",
+  reason: `restored (${event.type === "technical" ? event.payload.event : "sensor restored"})`,
+  fireService: false
+})
+
+/**
+ * Marks the incident repeated when this care alarm is the n-th from the resident inside
+ * the window, counted across incidents, so even alarms each closed as "fine" add up.
+ */
+const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceEvent, residentId: string, incidentId: string) {
+  const { threshold, windowHours } = yield* RepeatedAlarms
+  const history = yield* CareAlarmHistory
+  const recent = yield* history.record(event.tenant, residentId, { eventId: event.id, at: event.receivedAt ?? event.occurredAt }, windowHours * 3_600_000)
+  if (recent.length < threshold) return
+  const store = yield* IncidentStore
+  yield* store.execute(event.tenant, incidentId, {
+    type: "mark_repeated",
+    at: event.receivedAt ?? event.occurredAt,
+    alarmsInWindow: recent.length,
+    windowHours,
+    atLeast: "P2",
+    ruleId: "care.repeated",
+    ruleSetVersion: DefaultRuleSet.version
+  }).pipe(Effect.catchTag("IncidentEnded", () => Effect.void))
+  yield* Effect.logWarning("repeated care alarms: incident needs a second person to close").pipe(
+    Effect.annotateLogs({ incidentId, alarms: recent.length, windowHours })
+  )
+})
 
 /**
  * Triage of one stored device event: find whose device it is, apply the rules, and
@@ -39,9 +77,14 @@ export const triageDeviceEvent = Effect.fn("Triage.deviceEvent")(function*(event
     )
     return yield* count("unknown_device")
   }
+  const residentId = owner.value.residentId
   const decision = classify(event, DefaultRuleSet)
-  if (decision === undefined) return yield* count("no_incident")
-  const routed = yield* routeDeviceEvent(event, owner.value.residentId, decision)
+  if (decision === undefined) {
+    if (!isRestore(event)) return yield* count("no_incident")
+    const outcome = yield* attachRestore(event, residentId, restoreDecision(event))
+    return yield* count(`restore_${outcome}`)
+  }
+  const routed = yield* routeDeviceEvent(event, residentId, decision)
   if (event.receivedAt !== undefined) {
     yield* Metric.update(latency, Math.max(0, Date.now() - Date.parse(event.receivedAt)))
   }
@@ -51,4 +94,5 @@ export const triageDeviceEvent = Effect.fn("Triage.deviceEvent")(function*(event
       Effect.annotateLogs({ incidentId: routed.incidentId, priority: decision.priority, rule: decision.ruleId, eventId: event.id })
     )
   }
+  if (isCareAlarm(event)) yield* checkRepeated(event, residentId, routed.incidentId)
 })

@@ -1,0 +1,64 @@
+import { Kvm, type KV } from "@nats-io/kv"
+import { Context, Effect, Layer } from "effect"
+import { Nats, NatsRequestFailed } from "@wt/nats"
+
+export const CareAlarmBucket = "wt_care_alarms"
+
+export interface CareAlarm {
+  readonly eventId: string
+  readonly at: string
+}
+
+/** The alarms of a resident inside the window ending at `now`, one per event id, oldest first. */
+export const inWindow = (alarms: ReadonlyArray<CareAlarm>, now: number, windowMs: number): ReadonlyArray<CareAlarm> => {
+  const seen = new Set<string>()
+  return alarms
+    .filter((a) => {
+      const t = Date.parse(a.at)
+      if (seen.has(a.eventId) || t < now - windowMs || t > now + 60_000) return false
+      seen.add(a.eventId)
+      return true
+    })
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+}
+
+const failed = (operation: string) => (cause: unknown) =>
+  new NatsRequestFailed({ operation, message: cause instanceof Error ? cause.message : String(cause) })
+
+/**
+ * Each resident's recent care alarms, across incidents: a man who presses four times
+ * in six hours, each time judged fine, must stand out even though every incident was closed.
+ * Kept in a KV bucket and updated by compare-and-set, so copies of triage share it.
+ */
+export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
+  /** Records the alarm (idempotent by event id) and returns the alarms inside the window. */
+  readonly record: (tenant: string, residentId: string, alarm: CareAlarm, windowMs: number) => Effect.Effect<ReadonlyArray<CareAlarm>, NatsRequestFailed>
+}>()("wt/CareAlarmHistory") {
+  static readonly layer = Layer.effect(
+    CareAlarmHistory,
+    Effect.gen(function*() {
+      const { js } = yield* Nats
+      const kv: KV = yield* Effect.tryPromise({ try: () => new Kvm(js).create(CareAlarmBucket, { history: 1 }), catch: failed(`open KV ${CareAlarmBucket}`) })
+
+      const record = Effect.fn("CareAlarmHistory.record")(function*(tenant: string, residentId: string, alarm: CareAlarm, windowMs: number) {
+        const key = `${tenant}.${residentId}`
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const entry = yield* Effect.tryPromise({ try: () => kv.get(key), catch: failed("kv get") })
+          const current: ReadonlyArray<CareAlarm> = entry !== null && entry.operation === "PUT" && entry.length > 0 ? entry.json<Array<CareAlarm>>() : []
+          const next = inWindow([...current, alarm], Date.parse(alarm.at), windowMs)
+          if (current.some((a) => a.eventId === alarm.eventId)) return next
+          const payload = JSON.stringify(next)
+          const written = yield* Effect.tryPromise({
+            try: () => (entry === null || entry.operation !== "PUT" ? kv.create(key, payload) : kv.update(key, payload, entry.revision)),
+            catch: (cause) => cause
+          }).pipe(Effect.as(true), Effect.catch(() => Effect.succeed(false)))
+          if (written) return next
+          yield* Effect.sleep(Math.floor(Math.random() * 5 * (attempt + 1)))
+        }
+        return yield* new NatsRequestFailed({ operation: "care alarm history", message: "contended" })
+      })
+
+      return CareAlarmHistory.of({ record })
+    })
+  )
+}

@@ -1,0 +1,45 @@
+import { Schema } from "effect"
+import { instantOfLocal, localDate } from "./local-time.ts"
+import type { SupervisionPolicy } from "./policy.ts"
+
+/**
+ * A resident's latest activity (motion, bed, door), as kept in `wt_resident_activity`.
+ * `sinceMs` is when supervision of the resident began: a morning that began before
+ * that is not judged, since its activity was never watched.
+ */
+export const ResidentActivity = Schema.Struct({
+  lastActivityMs: Schema.NullOr(Schema.Number),
+  sinceMs: Schema.Number,
+  /** The local date ("YYYY-MM-DD") whose quiet morning was already raised. */
+  raisedForDay: Schema.NullOr(Schema.String)
+})
+export type ResidentActivity = typeof ResidentActivity.Type
+
+export const activitySince = (nowMs: number): ResidentActivity => ({ lastActivityMs: null, sinceMs: nowMs, raisedForDay: null })
+
+/** Folds activity in; never moves it backwards. */
+export const active = (current: ResidentActivity | undefined, atMs: number): ResidentActivity => {
+  if (current === undefined) return { lastActivityMs: atMs, sinceMs: atMs, raisedForDay: null }
+  if (current.lastActivityMs !== null && current.lastActivityMs >= atMs) return current
+  return { ...current, lastActivityMs: atMs }
+}
+
+export interface QuietMorning {
+  /** Local date. */
+  readonly day: string
+  /** The local morning hour that passed without activity, as an instant. */
+  readonly byMs: number
+}
+
+/** The morning whose activity window passed without activity, if `nowMs` is past it and it was not yet raised. */
+export const quietMorning = (record: ResidentActivity, nowMs: number, policy: SupervisionPolicy): QuietMorning | undefined => {
+  const day = localDate(nowMs, policy.timeZone)
+  const byMs = instantOfLocal(day, policy.morning.by, policy.timeZone)
+  if (nowMs <= byMs || record.raisedForDay === day) return undefined
+  const fromMs = instantOfLocal(day, policy.morning.activityFrom, policy.timeZone)
+  if (record.sinceMs > fromMs) return undefined
+  if (record.lastActivityMs !== null && record.lastActivityMs >= fromMs) return undefined
+  return { day, byMs }
+}
+
+export const markMorningRaised = (record: ResidentActivity, day: string): ResidentActivity => ({ ...record, raisedForDay: day })

@@ -1,0 +1,44 @@
+import type { LocalTime, NightHours } from "./rule-set.ts"
+
+// Formatters are costly to build and the same few zones recur, so one per zone is kept.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
+  let f = formatters.get(timeZone)
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
+/**
+ * Minutes since local midnight of an instant in a time zone (0–1439), daylight saving
+ * included; undefined when the instant names no real time ("2026-13-45T…").
+ */
+export const localMinuteOfDay = (instant: string, timeZone: string): number | undefined => {
+  const t = Date.parse(instant)
+  if (Number.isNaN(t)) return undefined
+  const parts = formatterFor(timeZone).formatToParts(t)
+  let hour = 0
+  let minute = 0
+  for (const p of parts) {
+    if (p.type === "hour") hour = Number(p.value)
+    else if (p.type === "minute") minute = Number(p.value)
+  }
+  return hour * 60 + minute
+}
+
+export const minutesOf = (time: LocalTime): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5))
+
+/**
+ * Night includes `from` and excludes `to`; when `from` is later than `to` the night
+ * wraps midnight. An instant that names no real time counts as night, the cautious
+ * side: the night rules are the stricter ones.
+ */
+export const isNight = (instant: string, timeZone: string, night: NightHours): boolean => {
+  const m = localMinuteOfDay(instant, timeZone)
+  if (m === undefined) return true
+  const from = minutesOf(night.from)
+  const to = minutesOf(night.to)
+  return from <= to ? m >= from && m < to : m >= from || m < to
+}

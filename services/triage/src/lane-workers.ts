@@ -1,0 +1,37 @@
+import { Config, Effect, Layer } from "effect"
+import { DeviceEvent, type Lane, Streams, Subjects } from "@wt/contracts"
+import { consume } from "@wt/nats"
+import { triageDeviceEvent } from "./triage-event.ts"
+
+/** Messages handled at once per lane and copy; the alarm lane never shares a consumer with the others. */
+const concurrencyOf: Record<Lane, Config.Config<number>> = {
+  alarm: Config.Int("WT_TRIAGE_ALARM_CONCURRENCY").pipe(Config.withDefault(16)),
+  tech: Config.Int("WT_TRIAGE_TECH_CONCURRENCY").pipe(Config.withDefault(32)),
+  telemetry: Config.Int("WT_TRIAGE_TELEMETRY_CONCURRENCY").pipe(Config.withDefault(32))
+}
+
+const laneWorker = (lane: Lane) =>
+  Effect.gen(function*() {
+    const concurrency = yield* concurrencyOf[lane]
+    yield* Effect.forkScoped(
+      consume({
+        stream: Streams.device,
+        // Supervision keeps its own durables on these lanes (signs of life); these classify.
+        durable: lane === "alarm" ? "triage-alarm" : `triage-classify-${lane}`,
+        filterSubject: Subjects.deviceLaneFilter(lane),
+        schema: DeviceEvent,
+        source: "triage",
+        concurrency,
+        // A message held by a copy that died is redelivered after this long: keep it short.
+        ackWait: "5 seconds",
+        handler: triageDeviceEvent
+      })
+    )
+  })
+
+/**
+ * One durable consumer per lane, each with its own concurrency, so a care alarm's
+ * latency does not depend on a backlog of heartbeats or positions. Copies of triage
+ * share the consumers; correlation is safe across them.
+ */
+export const LaneWorkers = Layer.effectDiscard(Effect.all([laneWorker("alarm"), laneWorker("tech"), laneWorker("telemetry")], { discard: true }))
