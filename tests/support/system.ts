@@ -21,7 +21,10 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   /** Lines the services logged, for diagnosing a failure. */
   readonly logs: ReadonlyArray<string>
 }>()("wt/tests/E2ESystem") {
-  static readonly layer = Layer.effect(
+  static readonly layer = Layer.suspend(() => E2ESystem.layerWith({}))
+
+  /** The system with extra environment for every service (e.g. short escalation limits). */
+  static readonly layerWith = (options: { readonly env?: Readonly<Record<string, string>> }) => Layer.effect(
     E2ESystem,
     Effect.gen(function*() {
       const dataDir = yield* Effect.acquireRelease(
@@ -39,7 +42,7 @@ export class E2ESystem extends Context.Service<E2ESystem, {
         natsUrl: nats.url,
         databaseUrl,
         ports,
-        env: { LOG_LEVEL: "warn", LOG_FORMAT: "json" },
+        env: { LOG_LEVEL: "warn", LOG_FORMAT: "json", ...options.env },
         onLine: (service, line) => {
           logs.push(`${service} | ${line}`)
         }
@@ -58,7 +61,10 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   )
 
   /** The system plus a NATS connection to it, for checking what the streams hold. */
-  static readonly layerWithNats = Layer.unwrap(
-    E2ESystem.useSync((s) => Nats.layerWith({ url: s.natsUrl, name: "e2e-test" }))
-  ).pipe(Layer.provideMerge(E2ESystem.layer))
+  static readonly layerWithNats = Layer.suspend(() => E2ESystem.layerWithNatsAnd({}))
+
+  static readonly layerWithNatsAnd = (options: { readonly env?: Readonly<Record<string, string>> }) =>
+    Layer.unwrap(
+      E2ESystem.useSync((s) => Nats.layerWith({ url: s.natsUrl, name: "e2e-test" }))
+    ).pipe(Layer.provideMerge(E2ESystem.layerWith(options)))
 }

@@ -1,7 +1,7 @@
 export * from "./demo-fleet.ts"
 export { demoSecrets, DemoSecretsError, type DemoSecrets } from "./demo-secrets.ts"
 export { hashIngestKey } from "./ingest-key.ts"
-export type { DeviceOwner, RegisteredDevice, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
+export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
 export { hashPassword, verifyPasswordHash } from "./password.ts"
 export { Registry, type RegistryShape } from "./registry.ts"
 export { DemoUsers, type SeedDemoOptions } from "./seed.ts"

@@ -1,7 +1,15 @@
 import type { AlarmTrigger, DeviceType, FleetDevice, Resident, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
 
 /** What the pipeline needs to know about a device, per event. */
+/** The resident facts triage rules depend on. */
+export interface TriageProfile {
+  readonly dementia: boolean
+  readonly geofence?: { readonly lat: number; readonly lon: number; readonly radiusM: number }
+  readonly planId?: string
+}
+
 export interface DeviceOwner {
+  readonly resident: TriageProfile
   readonly residentId: string
   readonly deviceType: DeviceType
   readonly sensor?: SensorKindName

@@ -3,7 +3,7 @@ import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import type { AlarmTrigger, DeviceType, KeyAccess, Mobility, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
 import { hashIngestKey } from "./ingest-key.ts"
-import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
+import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, TriageProfile, User } from "./model.ts"
 import { verifyPasswordHash } from "./password.ts"
 import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
 
@@ -60,6 +60,16 @@ interface UserRow {
   readonly password_hash: string
 }
 
+// What triage needs of the resident with every event, cached with the device: no names, no health data.
+const profileOf = (row: { dementia: boolean; geofence: unknown; response_plan_id: string | null }): TriageProfile => {
+  const fence = (typeof row.geofence === "string" ? JSON.parse(row.geofence) : row.geofence) as TriageProfile["geofence"] | null
+  return {
+    dementia: row.dementia === true,
+    ...(fence !== null && fence !== undefined ? { geofence: fence } : {}),
+    ...(row.response_plan_id !== null ? { planId: row.response_plan_id } : {})
+  }
+}
+
 const deviceFromRow = (row: DeviceRow) => ({
   id: row.id,
   type: row.type,
@@ -77,16 +87,19 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
       const owners = yield* Cache.makeWith(
         (key: string) => {
           const [tenant = "", deviceId = ""] = key.split("\u0000")
-          return sql<DeviceRow>`
-            SELECT id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
-            FROM devices WHERE tenant = ${tenant} AND id = ${deviceId} AND active`.pipe(
+          return sql<DeviceRow & { dementia: boolean; geofence: unknown; response_plan_id: string | null }>`
+            SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
+                   r.dementia, r.geofence, r.response_plan_id
+            FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+            WHERE d.tenant = ${tenant} AND d.id = ${deviceId} AND d.active`.pipe(
             Effect.map((rows) =>
               Option.map(Option.fromNullishOr(rows[0]), (row): DeviceOwner => ({
                 residentId: row.resident_id,
                 deviceType: row.type,
                 ...(row.sensor !== null ? { sensor: row.sensor } : {}),
                 placement: row.placement ?? "",
-                heartbeatIntervalS: row.heartbeat_interval_s
+                heartbeatIntervalS: row.heartbeat_interval_s,
+                resident: profileOf(row)
               }))
             )
           )

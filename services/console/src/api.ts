@@ -75,6 +75,10 @@ export const ResolveRequest = Schema.Struct({
   note: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(4000)))
 }).annotate({ identifier: "ResolveRequest" })
 
+export const ContactRequest = Schema.Struct({
+  party: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200))
+}).annotate({ identifier: "ContactRequest" })
+
 export const CancelRequest = Schema.Struct({
   reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4000))
 }).annotate({ identifier: "CancelRequest" })
@@ -119,7 +123,10 @@ export class IncidentsApi extends HttpApiGroup.make("incidents")
       error: commandErrors
     }),
     HttpApiEndpoint.post("cancel", "/incidents/:id/cancel", { params: byId, payload: CancelRequest, success: IncidentState, error: commandErrors }),
-    HttpApiEndpoint.post("note", "/incidents/:id/note", { params: byId, payload: NoteRequest, success: IncidentState, error: commandErrors })
+    HttpApiEndpoint.post("note", "/incidents/:id/note", { params: byId, payload: NoteRequest, success: IncidentState, error: commandErrors }),
+    HttpApiEndpoint.post("contact", "/incidents/:id/contact", { params: byId, payload: ContactRequest, success: IncidentState, error: commandErrors }),
+    // Closing a repeated incident needs someone other than its resolver (409 otherwise).
+    HttpApiEndpoint.post("close", "/incidents/:id/close", { params: byId, success: IncidentState, error: commandErrors })
   )
   .middleware(JsonOnly)
   .middleware(Authentication)

@@ -89,6 +89,8 @@ export const IncidentsHandlers = HttpApiBuilder.group(
       .handle("claim", ({ params }) => execute(params.id, (by, at) => ({ type: "claim", at, by })))
       .handle("resolve", ({ params, payload }) => execute(params.id, (by, at) => ({ type: "resolve", at, by, ...payload })))
       .handle("cancel", ({ params, payload }) => execute(params.id, (by, at) => ({ type: "cancel", at, by, reason: payload.reason })))
+      .handle("contact", ({ params, payload }) => execute(params.id, (by, at) => ({ type: "record_contact", at, by, party: payload.party })))
+      .handle("close", ({ params }) => execute(params.id, (by, at) => ({ type: "close", at, by })))
       .handle("note", ({ params, payload }) =>
         execute(params.id, (by, at, incident) => ({
           type: "add_note",

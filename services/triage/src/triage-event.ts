@@ -2,8 +2,8 @@ import { Config, Effect, Metric, Option } from "effect"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
-import { Registry } from "@wt/registry"
-import { classify, DefaultRuleSet, isCareAlarm, isRestore } from "@wt/triage-rules"
+import { type DeviceOwner, Registry } from "@wt/registry"
+import { classify, DefaultRuleBook, engineDecision, EngineRules, isCareAlarm, isRestore, ruleSetAt, type TriageContext } from "@wt/triage-rules"
 
 const decisions = Metric.counter("wt_triage_decisions_total", { description: "Device events triaged, by outcome and priority", incremental: true })
 const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
@@ -19,12 +19,21 @@ export const RepeatedAlarms = Config.all({
   windowHours: Config.Number("WT_REPEATED_WINDOW_HOURS").pipe(Config.withDefault(6))
 })
 
-const restoreDecision = (event: DeviceEvent): TriageDecision => ({
-  ruleId: "technical.restore",
-  ruleSetVersion: DefaultRuleSet.version,
+/** The rule set in force when the event happened, for the event's tenant. */
+const rulesFor = (event: DeviceEvent) => ruleSetAt(DefaultRuleBook, event.tenant, event.occurredAt)
+
+const contextFor = (event: DeviceEvent, owner: DeviceOwner): TriageContext => ({
+  at: event.occurredAt,
+  device: { type: owner.deviceType, ...(owner.sensor ? { sensor: owner.sensor } : {}), ...(owner.placement ? { placement: owner.placement } : {}) },
+  resident: { dementia: owner.resident.dementia, ...(owner.resident.geofence ? { geofence: owner.resident.geofence } : {}) }
+})
+
+const fallbackRestore = (event: DeviceEvent): TriageDecision => ({
+  ruleId: EngineRules.restore,
+  ruleSetVersion: rulesFor(event).version,
   priority: "P4",
   category: "technical",
-  reason: `restored (${event.type === "technical" ? event.payload.event : "sensor restored"})`,
+  reason: "restored",
   fireService: false
 })
 
@@ -32,20 +41,22 @@ const restoreDecision = (event: DeviceEvent): TriageDecision => ({
  * Marks the incident repeated when this care alarm is the n-th from the resident inside
  * the window, counted across incidents, so even alarms each closed as "fine" add up.
  */
-const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceEvent, residentId: string, incidentId: string) {
+const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceEvent, residentId: string, incidentId: string, ctx: TriageContext) {
   const { threshold, windowHours } = yield* RepeatedAlarms
   const history = yield* CareAlarmHistory
   const recent = yield* history.record(event.tenant, residentId, { eventId: event.id, at: event.receivedAt ?? event.occurredAt }, windowHours * 3_600_000)
   if (recent.length < threshold) return
   const store = yield* IncidentStore
+  const rule = engineDecision(EngineRules.repeated, rulesFor(event), ctx)
+  if (rule === undefined) return
   yield* store.execute(event.tenant, incidentId, {
     type: "mark_repeated",
     at: event.receivedAt ?? event.occurredAt,
     alarmsInWindow: recent.length,
     windowHours,
-    atLeast: "P2",
-    ruleId: "care.repeated",
-    ruleSetVersion: DefaultRuleSet.version
+    atLeast: rule.priority,
+    ruleId: rule.ruleId,
+    ruleSetVersion: rule.ruleSetVersion
   }).pipe(Effect.catchTag("IncidentEnded", () => Effect.void))
   yield* Effect.logWarning("repeated care alarms: incident needs a second person to close").pipe(
     Effect.annotateLogs({ incidentId, alarms: recent.length, windowHours })
@@ -78,10 +89,12 @@ export const triageDeviceEvent = Effect.fn("Triage.deviceEvent")(function*(event
     return yield* count("unknown_device")
   }
   const residentId = owner.value.residentId
-  const decision = classify(event, DefaultRuleSet)
+  const ctx = contextFor(event, owner.value)
+  const rules = rulesFor(event)
+  const decision = classify(event, rules, ctx)
   if (decision === undefined) {
     if (!isRestore(event)) return yield* count("no_incident")
-    const outcome = yield* attachRestore(event, residentId, restoreDecision(event))
+    const outcome = yield* attachRestore(event, residentId, engineDecision(EngineRules.restore, rules, ctx) ?? fallbackRestore(event))
     return yield* count(`restore_${outcome}`)
   }
   const routed = yield* routeDeviceEvent(event, residentId, decision)
@@ -94,5 +107,5 @@ export const triageDeviceEvent = Effect.fn("Triage.deviceEvent")(function*(event
       Effect.annotateLogs({ incidentId: routed.incidentId, priority: decision.priority, rule: decision.ruleId, eventId: event.id })
     )
   }
-  if (isCareAlarm(event)) yield* checkRepeated(event, residentId, routed.incidentId)
+  if (isCareAlarm(event)) yield* checkRepeated(event, residentId, routed.incidentId, ctx)
 })

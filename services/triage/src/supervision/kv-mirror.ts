@@ -1,0 +1,133 @@
+import { type KV, type KvEntry, Kvm } from "@nats-io/kv"
+import { Deferred, Effect, Option, Result, type Scope } from "effect"
+import { decodeJson, encodeJson, Nats, NatsRequestFailed, type WireSchema } from "@wt/nats"
+
+/**
+ * A JetStream KV bucket held in memory and kept current by a watch, so that the
+ * watch loop can scan every key every tick without a request, and a restarted or
+ * second triage copy rebuilds the same picture from the bucket.
+ */
+export interface KvMirror<A> {
+  readonly bucket: string
+  readonly get: (key: string) => A | undefined
+  readonly entries: () => IterableIterator<readonly [string, A]>
+  readonly keysUnder: (prefix: string) => ReadonlyArray<string>
+  /**
+   * Read-modify-write by compare-and-set on the key's revision: `f` gets the value
+   * as last seen and returns the new one, or undefined to leave it. When another
+   * writer got there first, `f` runs again on what they wrote.
+   */
+  readonly modify: (key: string, f: (current: A | undefined) => A | undefined) => Effect.Effect<Option.Option<A>, NatsRequestFailed>
+  /** Succeeds once the bucket's contents at start are in memory. */
+  readonly loaded: Effect.Effect<void>
+}
+
+interface Held<A> {
+  readonly value: A
+  readonly revision: number
+}
+
+const messageOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+const isWrongSequence = (cause: unknown): boolean => {
+  const code = (cause as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code
+  return code === 10071 || /wrong last sequence|key exists/i.test(messageOf(cause))
+}
+
+const MaxAttempts = 20
+
+export const openKvMirror = <A>(options: {
+  readonly bucket: string
+  readonly schema: WireSchema<A>
+  /** Keys not written for this long are dropped by the server. */
+  readonly ttlMs?: number
+}): Effect.Effect<KvMirror<A>, NatsRequestFailed, Nats | Scope.Scope> =>
+  Effect.gen(function*() {
+    const { js } = yield* Nats
+    const bucket = options.bucket
+    const failed = (operation: string) => (cause: unknown) =>
+      new NatsRequestFailed({ operation: `${operation} ${bucket}`, message: messageOf(cause) })
+    const kv: KV = yield* Effect.tryPromise({
+      try: () => new Kvm(js).create(bucket, { history: 1, ...(options.ttlMs !== undefined ? { ttl: options.ttlMs } : {}) }),
+      catch: failed("open KV")
+    })
+    const held = new Map<string, Held<A>>()
+    const loaded = yield* Deferred.make<void>()
+
+    const take = (entry: KvEntry): void => {
+      const current = held.get(entry.key)
+      if (current !== undefined && current.revision >= entry.revision) return
+      if (entry.operation !== "PUT") {
+        held.delete(entry.key)
+        return
+      }
+      const decoded = decodeJson(options.schema, entry.value)
+      // A value this version cannot read is left alone rather than guessed at.
+      if (Result.isSuccess(decoded)) held.set(entry.key, { value: decoded.success, revision: entry.revision })
+    }
+
+    const watchOnce = Effect.gen(function*() {
+      const status = yield* Effect.tryPromise({ try: () => kv.status(), catch: failed("KV status") })
+      const lastSeq = status.streamInfo.state.last_seq
+      if (lastSeq === 0) yield* Deferred.succeed(loaded, undefined)
+      const watch = yield* Effect.acquireRelease(
+        Effect.tryPromise({ try: () => kv.watch(), catch: failed("KV watch") }),
+        (w) => Effect.sync(() => w.stop())
+      )
+      const iterator = watch[Symbol.asyncIterator]()
+      while (true) {
+        const next = yield* Effect.tryPromise({ try: () => iterator.next(), catch: failed("KV watch") })
+        if (next.done === true) return
+        take(next.value)
+        // Values come in stream order: once the last one stored at start is here, so is everything before it.
+        if (next.value.revision >= lastSeq) yield* Deferred.succeed(loaded, undefined)
+      }
+    })
+
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.scoped(watchOnce).pipe(
+          Effect.catch((error) => Effect.logWarning(`KV ${bucket}: ${error.message}; watching again`)),
+          Effect.andThen(Effect.sleep("1 second"))
+        )
+      )
+    )
+
+    const modify = Effect.fnUntraced(function*(key: string, f: (current: A | undefined) => A | undefined) {
+      for (let attempt = 0; attempt < MaxAttempts; attempt++) {
+        const current = held.get(key)
+        const next = f(current?.value)
+        if (next === undefined) return Option.none<A>()
+        const bytes = yield* Effect.fromResult(encodeJson(options.schema, next)).pipe(
+          Effect.mapError((error) => failed(`encode ${key} for`)(error))
+        )
+        const revision = yield* Effect.tryPromise({
+          try: () => (current === undefined ? kv.create(key, bytes) : kv.update(key, bytes, current.revision)),
+          catch: (cause) => cause
+        }).pipe(
+          Effect.map(Option.some),
+          Effect.catch((cause) => (isWrongSequence(cause) ? Effect.succeed(Option.none<number>()) : Effect.fail(failed("KV write")(cause))))
+        )
+        if (Option.isSome(revision)) {
+          const now = held.get(key)
+          if (now === undefined || now.revision < revision.value) held.set(key, { value: next, revision: revision.value })
+          return Option.some(next)
+        }
+        // Another writer got there first: read what they wrote and decide again.
+        const fresh = yield* Effect.tryPromise({ try: () => kv.get(key), catch: failed("KV get") })
+        if (fresh !== null) take(fresh)
+      }
+      return yield* new NatsRequestFailed({ operation: `KV modify ${bucket}`, message: `still contended after ${MaxAttempts} attempts` })
+    })
+
+    return {
+      bucket,
+      get: (key) => held.get(key)?.value,
+      entries: function*() {
+        for (const [key, entry] of held) yield [key, entry.value] as const
+      },
+      keysUnder: (prefix) => [...held.keys()].filter((key) => key.startsWith(prefix)),
+      modify,
+      loaded: Deferred.await(loaded)
+    } satisfies KvMirror<A>
+  })

@@ -1,0 +1,54 @@
+import { Effect } from "effect"
+import type { DeviceEvent } from "@wt/contracts"
+import type { DeviceOwner } from "@wt/registry"
+import { type CheckChange, checkKey, clear, clearDoseTakenAt, intervalOrDefault, observe, start } from "@wt/supervision"
+import { SignsOfLife } from "./signs-of-life.ts"
+import { policyFor, residentContextOf } from "./supervision-policy.ts"
+import { SupervisionSettings } from "./supervision-settings.ts"
+import { SupervisionStore } from "./supervision-store.ts"
+
+const applyChange = Effect.fnUntraced(function*(change: CheckChange, earlyMs: number) {
+  const { checks } = yield* SupervisionStore
+  switch (change._tag) {
+    case "Start":
+      yield* checks.modify(checkKey(change.start), (current) => {
+        const next = start(current, change.start)
+        return next === current ? undefined : next
+      })
+      return
+    case "Clear":
+      yield* checks.modify(checkKey(change.ref), (current) => {
+        const next = clear(current, change.ref, change.atMs)
+        return current !== undefined && next.lastClearedAtMs === current.lastClearedAtMs ? undefined : next
+      })
+      return
+    case "DoseTaken":
+      yield* Effect.forEach(
+        checks.keysUnder(`${change.tenant}.dose.${change.deviceId}.`),
+        (key) =>
+          checks.modify(key, (current) => {
+            if (current === undefined) return undefined
+            const next = clearDoseTakenAt(current, change.atMs, earlyMs)
+            return next === current ? undefined : next
+          }),
+        { discard: true }
+      )
+  }
+})
+
+/**
+ * What supervision learns from one stored device event of a known device, on any
+ * lane: a sign of life (buffered), activity in the home (buffered), and the start
+ * or end of a pending check (written at once). Idempotent, so redeliveries are harmless.
+ */
+export const observeDeviceEvent = Effect.fn("Supervision.observeDeviceEvent")(function*(event: DeviceEvent, owner: DeviceOwner) {
+  const settings = yield* SupervisionSettings
+  const policy = policyFor(settings, event.tenant, event.occurredAt, residentContextOf(owner))
+  const signs = yield* SignsOfLife
+  const observation = observe(event, policy)
+  if (Number.isFinite(observation.signOfLifeMs)) {
+    yield* signs.sighted(event.tenant, event.deviceId, observation.signOfLifeMs, intervalOrDefault(policy, owner.heartbeatIntervalS))
+  }
+  if (observation.activityMs !== undefined) yield* signs.active(event.tenant, owner.residentId, observation.activityMs)
+  for (const change of observation.changes) yield* applyChange(change, policy.dose.takenEarlyS * 1000)
+})
