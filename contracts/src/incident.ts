@@ -190,6 +190,17 @@ export const IncidentMerged = Schema.Struct({
   into: IncidentId
 })
 
+/**
+ * A storm incident's device list changed: devices that lost supervision joined it,
+ * devices heard from again left it. One event per batch, not one per device.
+ */
+export const StormUpdated = Schema.Struct({
+  type: Schema.Literal("storm_updated"),
+  ...eventBase,
+  lost: Schema.Array(Schema.String),
+  restored: Schema.Array(Schema.String)
+})
+
 export const IncidentEvent = Schema.Union([
   IncidentOpened,
   DeviceEventCorrelated,
@@ -202,7 +213,8 @@ export const IncidentEvent = Schema.Union([
   IncidentMarkedRepeated,
   IncidentEscalated,
   IncidentClosed,
-  IncidentMerged
+  IncidentMerged,
+  StormUpdated
 ]).annotate({ identifier: "IncidentEvent" })
 export type IncidentEvent = typeof IncidentEvent.Type
 export type IncidentEventType = IncidentEvent["type"]
@@ -232,7 +244,9 @@ export const IncidentState = Schema.Struct({
   resolvedBy: Schema.optionalKey(Actor),
   mergedInto: Schema.optionalKey(IncidentId),
   /** Technical faults still open, as `<deviceId>:<fault>`; a restore removes its fault. */
-  openFaults: Schema.optionalKey(Schema.Array(Schema.String))
+  openFaults: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** A supervision storm: how many devices it has held, and which have not come back. */
+  storm: Schema.optionalKey(Schema.Struct({ devices: Schema.Int, down: Schema.Array(Schema.String) }))
 }).annotate({ identifier: "IncidentState" })
 export type IncidentState = typeof IncidentState.Type
 
@@ -299,6 +313,12 @@ export const EscalateIncident = Schema.Struct({
   reason: Schema.String,
   unclaimedForMs: Schema.Int
 })
+export const UpdateStorm = Schema.Struct({
+  type: Schema.Literal("update_storm"),
+  ...commandBase,
+  lost: Schema.Array(Schema.String),
+  restored: Schema.Array(Schema.String)
+})
 export const CloseIncident = Schema.Struct({ type: Schema.Literal("close"), ...commandBase, by: Actor })
 export const MergeIncident = Schema.Struct({ type: Schema.Literal("merge"), ...commandBase, by: Actor, into: IncidentId })
 
@@ -313,6 +333,7 @@ export const IncidentCommand = Schema.Union([
   MarkRepeated,
   EscalateIncident,
   CloseIncident,
-  MergeIncident
+  MergeIncident,
+  UpdateStorm
 ]).annotate({ identifier: "IncidentCommand" })
 export type IncidentCommand = typeof IncidentCommand.Type

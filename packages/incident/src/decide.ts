@@ -146,6 +146,14 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
         ...(resolver !== undefined && resolver.id !== command.by.id ? { confirms: resolver } : {})
       }])
     }
+    case "update_storm": {
+      if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
+      const down = new Set(state.storm?.down ?? [])
+      const lost = [...new Set(command.lost)].filter((d) => !down.has(d))
+      const restored = [...new Set(command.restored)].filter((d) => down.has(d) || lost.includes(d))
+      if (lost.length === 0 && restored.length === 0) return none
+      return Result.succeed([{ type: "storm_updated", ...ids, lost, restored }])
+    }
     case "merge": {
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
       if (command.into === state.incidentId) return none

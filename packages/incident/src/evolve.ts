@@ -73,6 +73,22 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
       return { ...base, status: "closed", owner: { kind: "operator", id: event.by.id, ...(event.by.name ? { name: event.by.name } : {}) } }
     case "incident_merged":
       return { ...base, status: "merged", endedAt: event.at, mergedInto: event.into }
+    case "storm_updated": {
+      const before = state.storm ?? { devices: 0, down: [] }
+      const back = new Set(event.restored)
+      const down = new Set(before.down)
+      let joined = 0
+      for (const d of event.lost) {
+        if (!down.has(d)) joined++
+        down.add(d)
+      }
+      for (const d of back) down.delete(d)
+      return {
+        ...base,
+        deviceEventCount: state.deviceEventCount + joined,
+        storm: { devices: before.devices + joined, down: [...down] }
+      }
+    }
   }
 }
 

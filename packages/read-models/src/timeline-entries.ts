@@ -65,6 +65,8 @@ export const timelineEntries = (event: IncidentEvent): ReadonlyArray<TimelineEnt
       return [{ entry: 0, kind: event.type, at: event.at, actor: triage, summary: `escalated to level ${event.level}: ${event.reason} (unclaimed for ${Math.round(event.unclaimedForMs / 1000)} s)`, detail: event }]
     case "incident_closed":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `closed by ${name(event.by)}${event.confirms ? `, confirming ${name(event.confirms)}'s resolution` : ""}`, handlingCode: HandlingCodeByStatus.closed, detail: event }]
+    case "storm_updated":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: triage, summary: `storm: ${event.lost.length} more devices lost supervision, ${event.restored.length} came back`, detail: event }]
     case "incident_merged":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `merged into ${event.into} by ${name(event.by)}`, handlingCode: HandlingCodeByStatus.merged, detail: event }]
   }

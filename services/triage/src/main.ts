@@ -1,5 +1,5 @@
 import { Effect, Layer } from "effect"
-import { CareAlarmHistory, IncidentStore, OpenIncidentIndex } from "@wt/incident-store"
+import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
 import { IncidentViews } from "@wt/read-models"
 import { Registry } from "@wt/registry"
 import { Infrastructure, infrastructureReadiness, portConfig, runService, ServiceHttp } from "@wt/service-runtime"
@@ -11,8 +11,12 @@ const Http = Layer.unwrap(Effect.gen(function*() {
   return ServiceHttp.layer({ service: "triage", port, readiness: infrastructureReadiness })
 }))
 
+const Engine = SupervisionStorms.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer, CareAlarmHistory.layer, IncidentViews.layer, Registry.layer))
+)
+
 const Triage = Layer.mergeAll(LaneWorkers, EscalationWatch, Http).pipe(
-  Layer.provide(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer, CareAlarmHistory.layer, IncidentViews.layer, Registry.layer)),
+  Layer.provide(Engine),
   Layer.provideMerge(Infrastructure)
 )
 

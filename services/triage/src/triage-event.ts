@@ -1,9 +1,19 @@
 import { Config, Effect, Metric, Option } from "effect"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
-import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent } from "@wt/incident-store"
+import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent, SupervisionStorms } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
 import { type DeviceOwner, Registry } from "@wt/registry"
-import { classify, DefaultRuleBook, engineDecision, EngineRules, isCareAlarm, isRestore, ruleSetAt, type TriageContext } from "@wt/triage-rules"
+import {
+  classify,
+  DefaultRuleBook,
+  engineDecision,
+  EngineRules,
+  isCareAlarm,
+  isRestore,
+  isSupervisionLoss,
+  ruleSetAt,
+  type TriageContext
+} from "@wt/triage-rules"
 
 const decisions = Metric.counter("wt_triage_decisions_total", { description: "Device events triaged, by outcome and priority", incremental: true })
 const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
@@ -64,6 +74,26 @@ const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceE
 })
 
 /**
+ * Puts a decided event into an incident: a supervision loss into the tenant's storm
+ * when one is under way (or this loss starts one), everything else into the
+ * resident's own incident. Also used for the losses the absence watch synthesises.
+ */
+export const routeTriaged = Effect.fn("Triage.route")(function*(event: DeviceEvent, residentId: string, decision: TriageDecision, ctx: TriageContext) {
+  if (isSupervisionLoss(event)) {
+    const storms = yield* SupervisionStorms
+    const stormDecision = engineDecision(EngineRules.supervisionStorm, rulesFor(event), ctx)
+    if (stormDecision !== undefined) {
+      const inStorm = yield* storms.routeLoss(event, stormDecision)
+      if (Option.isSome(inStorm)) return inStorm.value
+      const routed = yield* routeDeviceEvent(event, residentId, decision)
+      yield* storms.noteIndividual(event.tenant, event.deviceId, routed.incidentId)
+      return routed
+    }
+  }
+  return yield* routeDeviceEvent(event, residentId, decision)
+})
+
+/**
  * Triage of one stored device event: find whose device it is, apply the rules, and
  * put it into the resident's incident. A device the registry does not know is
  * never silently dropped: it goes to the dead letters with its bytes.
@@ -89,6 +119,8 @@ export const triageDeviceEvent = Effect.fn("Triage.deviceEvent")(function*(event
     return yield* count("unknown_device")
   }
   const residentId = owner.value.residentId
+  const storms = yield* SupervisionStorms
+  if (!isSupervisionLoss(event)) yield* storms.signOfLife(event)
   const ctx = contextFor(event, owner.value)
   const rules = rulesFor(event)
   const decision = classify(event, rules, ctx)
@@ -97,7 +129,7 @@ export const triageDeviceEvent = Effect.fn("Triage.deviceEvent")(function*(event
     const outcome = yield* attachRestore(event, residentId, engineDecision(EngineRules.restore, rules, ctx) ?? fallbackRestore(event))
     return yield* count(`restore_${outcome}`)
   }
-  const routed = yield* routeDeviceEvent(event, residentId, decision)
+  const routed = yield* routeTriaged(event, residentId, decision, ctx)
   if (event.receivedAt !== undefined) {
     yield* Metric.update(latency, Math.max(0, Date.now() - Date.parse(event.receivedAt)))
   }

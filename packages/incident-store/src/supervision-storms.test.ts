@@ -1,0 +1,69 @@
+import { expect, layer } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Option } from "effect"
+import { examplePendantAlarm, exampleDecision } from "@wt/contracts/examples"
+import type { DeviceEvent, TriageDecision } from "@wt/contracts"
+import { NatsTestServer } from "@wt/nats/testing"
+import { IncidentStore, OpenIncidentIndex, routeDeviceEvent, StormKey, SupervisionStorms } from "./index.ts"
+
+const lost = (n: number): DeviceEvent =>
+  examplePendantAlarm(`evt-loss-${String(n).padStart(5, "0")}`, {
+    deviceId: `dev-${n}`,
+    occurredAt: new Date().toISOString(),
+    type: "technical",
+    payload: { event: "communication_failure" }
+  } as Partial<DeviceEvent>)
+const back = (n: number): DeviceEvent =>
+  examplePendantAlarm(`evt-back-${String(n).padStart(5, "0")}`, { deviceId: `dev-${n}`, type: "technical", payload: { event: "heartbeat" } } as Partial<DeviceEvent>)
+const technical: TriageDecision = { ...exampleDecision("P4"), ruleId: "technical.fault", category: "technical" }
+const storm: TriageDecision = { ...exampleDecision("P2"), ruleId: "technical.supervision-storm", category: "technical" }
+
+const Settings = ConfigProvider.layer(ConfigProvider.fromUnknown({ WT_STORM_THRESHOLD: "5", WT_STORM_WINDOW: "1 minute", WT_STORM_FLUSH_MS: "50" }))
+const TestLayer = SupervisionStorms.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer)),
+  Layer.provideMerge(NatsTestServer.layerNats),
+  Layer.provide(Settings)
+)
+
+/** What triage does with a supervision loss: the storm if there is one, else the resident's incident. */
+const route = (event: DeviceEvent, n: number) =>
+  Effect.gen(function*() {
+    const storms = yield* SupervisionStorms
+    const inStorm = yield* storms.routeLoss(event, storm)
+    if (Option.isSome(inStorm)) return inStorm.value
+    const routed = yield* routeDeviceEvent(event, `res-${n}`, technical)
+    yield* storms.noteIndividual(event.tenant, event.deviceId, routed.incidentId)
+    return routed
+  })
+
+layer(TestLayer, { excludeTestServices: true })("supervision storms", (it) => {
+  it.effect("200 devices losing supervision within a minute form one storm with the list; those that come back leave it", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      const routed = yield* Effect.forEach(Array.from({ length: 200 }, (_, n) => n), (n) => route(lost(n), n), { concurrency: 16 })
+      const stormIds = new Set(routed.filter((r) => r.incidentId.startsWith("storm-")).map((r) => r.incidentId))
+      expect(stormIds.size).toBe(1)
+      const stormId = [...stormIds][0]!
+      // The few individual incidents opened before the threshold was reached are merged into the storm.
+      const individuals = [...new Set(routed.filter((r) => !r.incidentId.startsWith("storm-")).map((r) => r.incidentId))]
+      expect(individuals.length).toBeLessThan(5)
+      for (const id of individuals) expect(Option.getOrThrow(yield* store.load("demo", id)).state.status).toBe("merged")
+      const state = Option.getOrThrow(yield* store.load("demo", stormId)).state
+      expect(state.residentId).toBe(StormKey)
+      expect(state.storm?.devices).toBe(200)
+      expect(state.storm?.down).toHaveLength(200)
+
+      const storms = yield* SupervisionStorms
+      yield* Effect.forEach(Array.from({ length: 150 }, (_, n) => n), (n) => storms.signOfLife(back(n)), { concurrency: 16 })
+      const after = Option.getOrThrow(yield* store.load("demo", stormId)).state
+      expect([...after.storm!.down].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `dev-${150 + i}`).sort())
+    }))
+
+  it.effect("a loss redelivered into the storm counts once", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      const first = yield* route(lost(5), 5)
+      yield* route(lost(5), 5)
+      const state = Option.getOrThrow(yield* store.load("demo", first.incidentId)).state
+      expect(state.storm?.down.filter((d) => d === "dev-5")).toHaveLength(1)
+    }))
+})
