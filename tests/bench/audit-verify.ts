@@ -1,14 +1,23 @@
 /**
  * Audit chain figures: verification throughput over synthetic entries shaped like
- * the real ones, and what sealing costs per entry.
- *   pnpm bench audit [--entries 500000] [--seal-size 1000]
+ * the real ones and what sealing costs per entry (in memory); then the same through
+ * a real nats-server: the audit writer with and without the sealer, the sealer on a
+ * backlog, and verification of the live stream.
+ *   pnpm bench audit [--entries 500000] [--seal-size 1000] [--live-entries 40000] [--no-live]
  */
 import { chainVerifier, type AuditSeal, generateSealKey, GenesisSealHash, leafHash, makeSeal, sealHash } from "@wt/audit-chain"
+import { Effect } from "effect"
 import { parseArgs } from "node:util"
+import { liveBench } from "./audit-live.ts"
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "audit"),
-  options: { entries: { type: "string", default: "500000" }, "seal-size": { type: "string", default: "1000" } }
+  options: {
+    entries: { type: "string", default: "500000" },
+    "seal-size": { type: "string", default: "1000" },
+    "live-entries": { type: "string", default: "40000" },
+    "no-live": { type: "boolean", default: false }
+  }
 })
 const total = Number(values.entries)
 const sealSize = Number(values["seal-size"])
@@ -62,7 +71,7 @@ if (verdict._tag !== "Intact") throw new Error(`benchmark trail did not verify: 
 
 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000))
 const sealBytes = seals.reduce((n, s) => n + JSON.stringify(s).length, 0)
-console.log(JSON.stringify({
+const inMemory = {
   entries: total,
   averageEntryBytes: Math.round(bytes / total),
   sealSize,
@@ -74,4 +83,11 @@ console.log(JSON.stringify({
     microsecondsPerEntry: Number(((sealMs * 1000) / total).toFixed(2)),
     sealBytesPerEntry: Number((sealBytes / total).toFixed(1))
   }
-}, null, 2))
+}
+console.log(JSON.stringify({ inMemory }, null, 2))
+entries.length = 0
+
+if (!values["no-live"]) {
+  const live = await Effect.runPromise(liveBench({ entries: Number(values["live-entries"]), sealSize }))
+  console.log(JSON.stringify({ throughNats: live }, null, 2))
+}

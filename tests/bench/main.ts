@@ -1,12 +1,19 @@
-/** `pnpm bench <name>`: runs one benchmark from this folder. */
+/**
+ * `pnpm bench [--quick] [--profile]`: the system benchmark (see system-bench.ts).
+ * `pnpm bench audit [options]`: audit-chain sealing and verification figures.
+ */
 const benches: Record<string, string> = {
   audit: "./audit-verify.ts"
 }
 
 const name = process.argv[2]
-const file = name === undefined ? undefined : benches[name]
-if (file === undefined) {
-  console.error(`usage: pnpm bench <${Object.keys(benches).join("|")}> [options]`)
-  process.exit(2)
+if (name === undefined || name.startsWith("--")) {
+  await import("./system-bench.ts")
+} else {
+  const file = benches[name]
+  if (file === undefined) {
+    console.error(`usage: pnpm bench [--quick] [--profile]   |   pnpm bench <${Object.keys(benches).join("|")}> [options]`)
+    process.exit(2)
+  }
+  await import(file)
 }
-await import(file)

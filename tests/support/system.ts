@@ -6,6 +6,13 @@ import { testDatabaseUrl } from "@wt/db/testing"
 import { bootstrap, type RunningSystem, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
 import { freePort, Nats, startEmbeddedNats } from "@wt/nats"
 
+export interface SystemOptions {
+  /** Extra environment for every service (e.g. short escalation limits). */
+  readonly env?: Readonly<Record<string, string>>
+  readonly residents?: number
+  readonly heartbeatIntervalS?: number
+}
+
 /**
  * The whole system for an end-to-end test file: its own nats-server, its own
  * PostgreSQL database, the demo tenant seeded, and every service as a real process.
@@ -24,7 +31,7 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   static readonly layer = Layer.suspend(() => E2ESystem.layerWith({}))
 
   /** The system with extra environment for every service (e.g. short escalation limits). */
-  static readonly layerWith = (options: { readonly env?: Readonly<Record<string, string>> }) => Layer.effect(
+  static readonly layerWith = (options: SystemOptions) => Layer.effect(
     E2ESystem,
     Effect.gen(function*() {
       const dataDir = yield* Effect.acquireRelease(
@@ -35,7 +42,15 @@ export class E2ESystem extends Context.Service<E2ESystem, {
       const databaseUrl = yield* testDatabaseUrl
       const ingestKey = `e2e-key-${Math.random().toString(36).slice(2)}`
       const password = `e2e-pass-${Math.random().toString(36).slice(2)}`
-      yield* bootstrap({ natsUrl: nats.url, databaseUrl, ingestKey: Redacted.make(ingestKey), password: Redacted.make(password), seed: true })
+      yield* bootstrap({
+        natsUrl: nats.url,
+        databaseUrl,
+        ingestKey: Redacted.make(ingestKey),
+        password: Redacted.make(password),
+        seed: true,
+        ...(options.residents !== undefined ? { residents: options.residents } : {}),
+        ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
+      })
       const ports = Object.fromEntries(yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))) as Record<ServiceName, number>
       const logs: Array<string> = []
       const services = yield* startSystem({
@@ -63,7 +78,7 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   /** The system plus a NATS connection to it, for checking what the streams hold. */
   static readonly layerWithNats = Layer.suspend(() => E2ESystem.layerWithNatsAnd({}))
 
-  static readonly layerWithNatsAnd = (options: { readonly env?: Readonly<Record<string, string>> }) =>
+  static readonly layerWithNatsAnd = (options: SystemOptions) =>
     Layer.unwrap(
       E2ESystem.useSync((s) => Nats.layerWith({ url: s.natsUrl, name: "e2e-test" }))
     ).pipe(Layer.provideMerge(E2ESystem.layerWith(options)))

@@ -1,14 +1,17 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
+import { accessLog } from "./commands/access-log.ts"
+import { audit } from "./commands/audit.ts"
 import { registry } from "./commands/registry.ts"
 import { seed } from "./commands/seed.ts"
+import { timeline } from "./commands/timeline.ts"
 
 // One file per command under ./commands, each providing the services it needs,
-// so `wt --help` touches no database. Add audit verify, timeline, report here.
+// so `wt --help` touches no database. Add report here.
 const wt = Command.make("wt").pipe(
   Command.withDescription("Welfare-technology response centre: administration and supervision"),
-  Command.withSubcommands([seed, registry])
+  Command.withSubcommands([seed, registry, audit, timeline, accessLog])
 )
 
 wt.pipe(

@@ -10,6 +10,9 @@ export interface BootstrapOptions {
   readonly password: Redacted.Redacted<string>
   /** Seed the demo tenant (idempotent). */
   readonly seed: boolean
+  /** Residents in the demo tenant (default 300). */
+  readonly residents?: number
+  readonly heartbeatIntervalS?: number
 }
 
 /**
@@ -25,7 +28,12 @@ export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: Boot
     yield* migrate
     if (!options.seed) return undefined
     const registry = yield* Registry
-    return yield* registry.seedDemo({ ingestKey: options.ingestKey, password: options.password })
+    return yield* registry.seedDemo({
+      ingestKey: options.ingestKey,
+      password: options.password,
+      ...(options.residents !== undefined ? { residents: options.residents } : {}),
+      ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
+    })
   }).pipe(
     Effect.provide(Registry.layer),
     Effect.provide(databaseLayer({ url: Redacted.make(options.databaseUrl), poolMax: 1, applicationName: "wt-launcher" }))

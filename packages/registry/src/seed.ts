@@ -10,6 +10,8 @@ export interface SeedDemoOptions {
   readonly password: string | Redacted.Redacted<string>
   readonly tenant?: string
   readonly residents?: number
+  /** Every device's expected heartbeat interval; tests and compressed scenarios shorten it. */
+  readonly heartbeatIntervalS?: number
 }
 
 /** `operator2` exists so that two operators can race for the same incident. */
@@ -88,7 +90,7 @@ export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(optio
       type: d.type,
       sensor: d.sensor ?? null,
       placement: d.placement,
-      heartbeat_interval_s: d.heartbeatIntervalS,
+      heartbeat_interval_s: options.heartbeatIntervalS ?? d.heartbeatIntervalS,
       active: true,
       triggers: d.triggers !== undefined ? JSON.stringify(d.triggers) : null
     }))

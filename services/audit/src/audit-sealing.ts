@@ -1,5 +1,5 @@
 import { ensureStream, NatsConfig } from "@wt/nats"
-import { Context, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { publishSigningKey } from "./seal-store.ts"
 import { sealStreamSpec } from "./seal-stream.ts"
 import type { AuditPublicKey } from "./seal-stream.ts"
@@ -9,19 +9,26 @@ import { loadOrCreateSigningKey, signingKeyFileConfig } from "./signing-key.ts"
 /**
  * Seals WT_AUDIT into WT_AUDIT_SEALS: provisions the seal stream, loads (or creates)
  * the signing key, publishes its public half and runs the sealer for the layer's life.
+ * `WT_AUDIT_SEALING=false` leaves sealing to other copies (e.g. one dedicated sealer),
+ * and lets a benchmark compare the pipeline with and without it.
  */
 export class AuditSealing extends Context.Service<AuditSealing, {
-  readonly publicKey: AuditPublicKey
+  /** None when this copy does not seal. */
+  readonly publicKey: Option.Option<AuditPublicKey>
 }>()("wt/AuditSealing") {
   static readonly layer = Layer.effect(
     AuditSealing,
     Effect.gen(function*() {
       const nats = yield* NatsConfig
       yield* ensureStream(sealStreamSpec(nats))
+      if (!(yield* Config.Boolean("WT_AUDIT_SEALING").pipe(Config.withDefault(true)))) {
+        yield* Effect.logInfo("sealing is off in this copy (WT_AUDIT_SEALING=false)")
+        return AuditSealing.of({ publicKey: Option.none() })
+      }
       const key = yield* loadOrCreateSigningKey(yield* signingKeyFileConfig)
       const publicKey = yield* publishSigningKey(key)
       yield* Effect.forkScoped(runSealer(key, yield* sealerSettingsConfig))
-      return AuditSealing.of({ publicKey })
+      return AuditSealing.of({ publicKey: Option.some(publicKey) })
     })
   )
 }

@@ -13,4 +13,4 @@ export {
 export { AuditPublicKey, SealedStream, sealMsgId, SealStream, sealStreamSpec } from "./seal-stream.ts"
 export { lastSealedSeq, runSealer, SealRace, sealedEntriesTotal, type SealerSettings, sealerSettingsConfig } from "./sealer.ts"
 export { loadOrCreateSigningKey, SigningKeyError, signingKeyFileConfig } from "./signing-key.ts"
-export { followStream, type RawMessage, readStreamRange, type ReadRangeOptions, streamBounds } from "./stream-reader.ts"
+export { followInBatches, type MessageBatches, type RawMessage, readStreamRange, type ReadRangeOptions, streamBounds } from "./stream-reader.ts"

@@ -1,10 +1,10 @@
 import { canonicalJsonBytes, GenesisSealHash, leafHash, makeSeal, type SealKey, sealHash } from "@wt/audit-chain"
 import { Streams } from "@wt/contracts"
 import { publishRaw } from "@wt/nats"
-import { Cause, Clock, Config, Duration, Effect, Exit, Metric, Option, Queue, Schema } from "effect"
+import { Cause, Clock, Config, Duration, Effect, Exit, Metric, Option, Schema } from "effect"
 import { readLastSeal } from "./seal-store.ts"
 import { SealedStream, SealStream, sealMsgId } from "./seal-stream.ts"
-import { followStream, type RawMessage } from "./stream-reader.ts"
+import { followInBatches, type RawMessage } from "./stream-reader.ts"
 
 export interface SealerSettings {
   /** Entries per seal at most (`WT_AUDIT_SEAL_SIZE`, default 1000). */
@@ -51,7 +51,6 @@ const sealingSession = (key: SealKey, settings: SealerSettings) =>
     let prevHash = Option.match(last, { onNone: () => GenesisSealHash, onSome: (s) => sealHash(s.seal) })
     let subjectSeq = Option.match(last, { onNone: () => 0, onSome: (s) => s.streamSeq })
     let next = Option.match(last, { onNone: () => undefined as number | undefined, onSome: (s) => s.seal.toSeq + 1 })
-    const queue = yield* Queue.bounded<RawMessage>(settings.sealSize * 2)
 
     const publishSeal = Effect.fnUntraced(function*(run: ReadonlyArray<RawMessage>) {
       const fromSeq = run[0]!.seq
@@ -83,23 +82,19 @@ const sealingSession = (key: SealKey, settings: SealerSettings) =>
       yield* Effect.logDebug("sealed").pipe(Effect.annotateLogs({ from: seal.fromSeq, to: seal.toSeq }))
     })
 
-    const sealLoop = Effect.gen(function*() {
-      while (true) {
-        const batch = [yield* Queue.take(queue)]
-        const deadline = (yield* Clock.currentTimeMillis) + settings.sealEveryMs
-        while (batch.length < settings.sealSize) {
-          const remaining = deadline - (yield* Clock.currentTimeMillis)
-          if (remaining <= 0) break
-          const more = yield* Queue.takeBetween(queue, 1, settings.sealSize - batch.length).pipe(Effect.timeoutOption(remaining))
-          if (Option.isNone(more)) break
-          batch.push(...more.value)
-        }
-        for (const run of contiguousRuns(batch)) yield* publishSeal(run)
+    const batches = yield* followInBatches({ stream: Streams.audit, startSeq: next, highWater: settings.sealSize * 4 })
+    while (true) {
+      const batch = [...(yield* batches.take(1, settings.sealSize, undefined))]
+      // Wall-clock time, as the batch reader's timer is.
+      const deadline = Date.now() + settings.sealEveryMs
+      while (batch.length < settings.sealSize) {
+        const wanted = settings.sealSize - batch.length
+        const more = yield* batches.take(wanted, wanted, deadline)
+        if (more.length === 0) break
+        batch.push(...more)
       }
-    })
-
-    const follower = followStream({ stream: Streams.audit, startSeq: next, onMessage: (m) => Queue.offer(queue, m) })
-    return yield* Effect.raceFirst(sealLoop, follower)
+      for (const run of contiguousRuns(batch)) yield* publishSeal(run)
+    }
   }))
 
 /**

@@ -75,31 +75,87 @@ export const readStreamRange = Effect.fn("Audit.readStreamRange")(function*(opti
   })
 })
 
+/** Messages of a followed stream, taken in batches. */
+export interface MessageBatches {
+  /**
+   * Waits until at least `min` messages are buffered, or until the clock passes
+   * `until` (epoch ms; undefined: no limit), then takes up to `max` of them in order
+   * (none when the wait ran out empty). Fails when the connection or consumer failed.
+   */
+  readonly take: (min: number, max: number, until: number | undefined) => Effect.Effect<ReadonlyArray<RawMessage>, NatsRequestFailed>
+}
+
 /**
- * Follows a stream in order from `startSeq` (default: its first message) until
- * interrupted, handing each message to `onMessage`. Ends with an error when the
- * connection or consumer fails, so the caller resumes from what it has made durable.
+ * Follows a stream in order from `startSeq` (default: its first message) for the
+ * current scope. Messages are pumped into a buffer by a plain async loop and taken
+ * in batches: no effect runs per message, since the sealer follows every entry of
+ * the audit trail in the same process as the audit writers. The pump pauses at
+ * `highWater` buffered messages, so a large backlog is never read into memory at once.
  */
-export const followStream = <E, R>(options: {
+export const followInBatches = Effect.fn("Audit.followInBatches")(function*(options: {
   readonly stream: string
   readonly startSeq: number | undefined
-  readonly onMessage: (message: RawMessage) => Effect.Effect<void, E, R>
-}): Effect.Effect<never, E | NatsRequestFailed, R | Nats> =>
-  Effect.scoped(Effect.gen(function*() {
-    const { js } = yield* Nats
-    const failed = (cause: unknown) => new NatsRequestFailed({ operation: `follow ${options.stream}`, message: errorText(cause) })
-    const consumer = yield* Effect.acquireRelease(
-      Effect.tryPromise({ try: () => js.consumers.get(options.stream, startAt(undefined, options.startSeq)), catch: failed }),
-      (consumer) => Effect.sync(() => void consumer.delete().catch(() => undefined))
-    )
-    const messages = yield* Effect.acquireRelease(
-      Effect.tryPromise({ try: () => consumer.consume({ max_messages: 1000 }), catch: failed }),
-      (messages) => Effect.sync(() => messages.stop())
-    )
-    const iterator = messages[Symbol.asyncIterator]()
-    while (true) {
-      const next = yield* Effect.tryPromise({ try: () => iterator.next(), catch: failed })
-      if (next.done === true) return yield* failed(new Error("the message stream ended"))
-      yield* options.onMessage({ seq: next.value.seq, subject: next.value.subject, data: next.value.data })
+  readonly highWater: number
+}) {
+  const { js } = yield* Nats
+  const failed = (cause: unknown) => new NatsRequestFailed({ operation: `follow ${options.stream}`, message: errorText(cause) })
+  const consumer = yield* Effect.acquireRelease(
+    Effect.tryPromise({ try: () => js.consumers.get(options.stream, startAt(undefined, options.startSeq)), catch: failed }),
+    (consumer) => Effect.sync(() => void consumer.delete().catch(() => undefined))
+  )
+  const messages = yield* Effect.acquireRelease(
+    Effect.tryPromise({ try: () => consumer.consume({ max_messages: Math.min(options.highWater, 1000) }), catch: failed }),
+    (messages) => Effect.sync(() => messages.stop())
+  )
+
+  const buffer: Array<RawMessage> = []
+  let failure: NatsRequestFailed | undefined
+  let wake: (() => void) | undefined
+  let resume: (() => void) | undefined
+  const notify = () => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  void (async () => {
+    try {
+      for await (const m of messages) {
+        buffer.push({ seq: m.seq, subject: m.subject, data: m.data })
+        notify()
+        if (buffer.length >= options.highWater) await new Promise<void>((r) => (resume = r))
+      }
+      failure = failed(new Error("the message stream ended"))
+    } catch (cause) {
+      failure = failed(cause)
+    } finally {
+      notify()
     }
-  }))
+  })()
+
+  const waitForMore = (until: number | undefined) =>
+    Effect.callback<void>((done) => {
+      wake = () => done(Effect.void)
+      const timer = until === undefined ? undefined : setTimeout(notify, Math.max(0, until - Date.now()))
+      return Effect.sync(() => {
+        wake = undefined
+        if (timer !== undefined) clearTimeout(timer)
+      })
+    })
+
+  const take = (min: number, max: number, until: number | undefined): Effect.Effect<ReadonlyArray<RawMessage>, NatsRequestFailed> =>
+    Effect.gen(function*() {
+      while (true) {
+        if (buffer.length >= min || (until !== undefined && Date.now() >= until)) {
+          const out = buffer.splice(0, max)
+          const r = resume
+          resume = undefined
+          r?.()
+          return out
+        }
+        if (failure !== undefined) return yield* failure
+        yield* waitForMore(until)
+      }
+    })
+
+  return { take } satisfies MessageBatches
+})

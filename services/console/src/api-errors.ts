@@ -22,3 +22,7 @@ export class AlreadyClaimed extends Schema.TaggedError<AlreadyClaimed>()("Alread
   message: Schema.String,
   claimedBy: Actor
 }, { httpApiStatus: 409 }) {}
+
+export class ResidentNotFound extends Schema.TaggedError<ResidentNotFound>()("ResidentNotFound", {
+  residentId: Schema.String
+}, { httpApiStatus: 404 }) {}

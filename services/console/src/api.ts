@@ -3,7 +3,8 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchem
 import { Actor, IncidentId, IncidentState } from "@wt/contracts"
 import { IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
-import { AlreadyClaimed, InvalidStatusFilter, Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
+import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
+import { ResidentCard } from "./resident-card.ts"
 import type { SignedIn } from "./sessions.ts"
 
 export const SessionCookieName = "wt_session"
@@ -133,6 +134,22 @@ export class IncidentsApi extends HttpApiGroup.make("incidents")
   .prefix("/api")
 {}
 
+export class ResidentsApi extends HttpApiGroup.make("residents")
+  .add(
+    HttpApiEndpoint.get("get", "/residents/:id", {
+      params: { id: Schema.String },
+      query: { incident: Schema.optional(IncidentId) },
+      success: ResidentCard,
+      error: [ResidentNotFound, IncidentNotFound]
+    }).annotate(
+      OpenApi.Description,
+      "The resident's full record for the resident card. Every read is audited (`record_view`: who, when, which resident); `incident` names the incident the record was opened for and must be one of the caller's."
+    )
+  )
+  .middleware(Authentication)
+  .prefix("/api")
+{}
+
 /**
  * The operator/supervisor API. The live queue, `GET /api/stream` (server-sent events,
  * `event: incident` with `{event, state}`), is a plain route beside it.
@@ -140,6 +157,7 @@ export class IncidentsApi extends HttpApiGroup.make("incidents")
 export class ConsoleApi extends HttpApi.make("console")
   .add(SessionApi)
   .add(IncidentsApi)
+  .add(ResidentsApi)
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
     description: "Sign in with POST /api/session; then send the wt_session cookie or Authorization: Bearer <token>."

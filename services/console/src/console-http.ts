@@ -6,12 +6,13 @@ import { AuthenticationLive, JsonOnlyLive } from "./authentication.ts"
 import { IncidentFeed } from "./incident-feed.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
 import { PageRoute } from "./page-route.ts"
+import { ResidentHandlers } from "./resident-handlers.ts"
 import { SessionHandlers } from "./session-handlers.ts"
 import { Sessions } from "./sessions.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers]),
+  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers]),
   Layer.provide([AuthenticationLive, JsonOnlyLive])
 )
 
@@ -28,7 +29,7 @@ const endStreamsBeforeServer = () =>
 
 /**
  * The console's HTTP face: the API under /api, its OpenAPI document, the live event
- * stream, the page, and /healthz, /readyz, /metrics. Needs NATS, the SQL client,
+ * stream, the web app, and /healthz, /readyz, /metrics. Needs NATS, the SQL client,
  * IncidentStore, IncidentViews and Registry.
  */
 export const ConsoleHttp = (options: {

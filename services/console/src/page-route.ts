@@ -1,17 +1,58 @@
-import { readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { extname, join, relative, sep } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 
-/** `GET /`: the operator page, read once at startup. */
-export const PageRoute = Layer.unwrap(Effect.sync(() => {
-  const page = readFileSync(new URL("./page.html", import.meta.url), "utf8")
-  return HttpRouter.add(
-    "GET",
-    "/",
-    HttpServerResponse.text(page, {
-      contentType: "text/html; charset=utf-8",
-      // The page drives a session: never inside another site's frame (clickjacking).
-      headers: { "x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'", "cache-control": "no-cache" }
-    })
+/** Where `vite build` puts the operator web app (services/console/web). */
+export const webDist = fileURLToPath(new URL("../web/dist", import.meta.url))
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json"
+}
+
+// The page drives a session: never inside another site's frame (clickjacking), and nothing
+// loaded from anywhere but this server (the centre's network may have no internet).
+const pageHeaders = {
+  "x-frame-options": "DENY",
+  "content-security-policy":
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "x-content-type-options": "nosniff"
+}
+
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]
   )
+
+/**
+ * `GET /` and the app's assets, read into memory once at startup (a few tens of kB).
+ * Vite names assets by content hash, so they may be cached for good; the page itself never.
+ * Without a build (`pnpm install` builds it), the minimal page in page.html stands in.
+ */
+export const PageRoute = Layer.unwrap(Effect.sync(() => {
+  if (!existsSync(join(webDist, "index.html"))) {
+    const page = readFileSync(new URL("./page.html", import.meta.url), "utf8")
+    return HttpRouter.add("GET", "/", HttpServerResponse.text(page, {
+      contentType: "text/html; charset=utf-8",
+      headers: { ...pageHeaders, "cache-control": "no-cache" }
+    }))
+  }
+  const routes = filesUnder(webDist).map((file) => {
+    const path: `/${string}` = `/${relative(webDist, file).split(sep).join("/")}`
+    const body = readFileSync(file)
+    const isPage = path === "/index.html"
+    const response = HttpServerResponse.uint8Array(body, {
+      contentType: contentTypes[extname(file)] ?? "application/octet-stream",
+      headers: { ...pageHeaders, "cache-control": isPage ? "no-cache" : "public, max-age=31536000, immutable" }
+    })
+    return HttpRouter.route("GET", isPage ? "/" : path, response)
+  })
+  return HttpRouter.addAll(routes)
 }))

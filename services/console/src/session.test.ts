@@ -97,12 +97,19 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console sessions", (it) 
       expect(Object.keys(doc.body.components.securitySchemes ?? {})).toEqual(expect.arrayContaining(["cookie", "bearer"]))
     }))
 
-  it.effect("serves the page at / and health, readiness and metrics beside the API", () =>
+  it.effect("serves the web app (page and its own assets only) at / and health, readiness and metrics beside the API", () =>
     Effect.gen(function*() {
       const page = yield* call("GET", "/")
       expect(page.status).toBe(200)
       expect(page.headers.get("content-type")).toContain("text/html")
-      expect(page.body).toContain("/api/stream")
+      expect(page.headers.get("content-security-policy")).toContain("default-src 'self'")
+      expect(page.body).not.toMatch(/(src|href)="(https?:)?\/\//)
+      const script = (page.body as string).match(/src="(\/assets\/[^"]+\.js)"/)?.[1]
+      expect(script).toBeDefined()
+      const bundle = yield* call("GET", script!)
+      expect(bundle.status).toBe(200)
+      expect(bundle.headers.get("content-type")).toContain("javascript")
+      expect(bundle.body).toContain("/api/stream")
       expect((yield* call("GET", "/healthz")).status).toBe(200)
       expect((yield* call("GET", "/readyz")).status).toBe(200)
       expect((yield* call("GET", "/metrics")).status).toBe(200)

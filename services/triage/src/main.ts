@@ -5,6 +5,7 @@ import { Registry } from "@wt/registry"
 import { Infrastructure, infrastructureReadiness, portConfig, runService, ServiceHttp } from "@wt/service-runtime"
 import { EscalationWatch } from "./escalation-watch.ts"
 import { LaneWorkers } from "./lane-workers.ts"
+import { Supervision } from "./supervision/supervision-layer.ts"
 
 const Http = Layer.unwrap(Effect.gen(function*() {
   const port = yield* portConfig("WT_TRIAGE_PORT", 8091)
@@ -15,7 +16,7 @@ const Engine = SupervisionStorms.layer.pipe(
   Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer, CareAlarmHistory.layer, IncidentViews.layer, Registry.layer))
 )
 
-const Triage = Layer.mergeAll(LaneWorkers, EscalationWatch, Http).pipe(
+const Triage = Layer.mergeAll(LaneWorkers, EscalationWatch, Supervision, Http).pipe(
   Layer.provide(Engine),
   Layer.provideMerge(Infrastructure)
 )

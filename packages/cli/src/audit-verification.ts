@@ -1,0 +1,191 @@
+import { type AuditSeal, chainVerifier, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
+import { readPublishedKeys, readSeals, readStreamRange, SealedStream, verifyingKeys } from "@wt/audit"
+import { Effect, Result, Schema } from "effect"
+import { createReadStream, readFileSync } from "node:fs"
+import { createInterface } from "node:readline"
+import { type HeaderLine, parseLine } from "./audit-export-format.ts"
+
+export class AuditCliError extends Schema.TaggedError<AuditCliError>()("AuditCliError", { message: Schema.String }) {}
+
+/** What was verified and how it came out. */
+export interface VerificationReport {
+  readonly source: string
+  readonly verdict: Verdict
+  readonly fromSeq: number | undefined
+  readonly toSeq: number | undefined
+  readonly seals: number
+  readonly keyIds: ReadonlyArray<string>
+  /** `pinned`: --public-key; `published`: wt.seal.key; `export`: the keys inside the file itself. */
+  readonly keysFrom: "pinned" | "published" | "export"
+  readonly entriesByTenant: Readonly<Record<string, number>>
+}
+
+/** Widens a requested range to whole seals, so every seal in it can be checked against its Merkle root. */
+export const alignToSeals = (seals: ReadonlyArray<AuditSeal>, from: number | undefined, to: number | undefined) => {
+  const containing = (seq: number) => seals.find((s) => s.fromSeq <= seq && seq <= s.toSeq)
+  return {
+    fromSeq: from === undefined ? seals[0]?.fromSeq : containing(from)?.fromSeq ?? from,
+    toSeq: to === undefined ? undefined : containing(to)?.toSeq ?? to
+  }
+}
+
+const tenantOf = (subject: string) => subject.split(".")[2] ?? "?"
+
+/** The pinned key: a PEM file, or the JSON that `GET /audit/public-key` answers. */
+export const readPinnedKey = (file: string) =>
+  Effect.try({
+    try: () => {
+      const text = readFileSync(file, "utf8")
+      const pem = text.trimStart().startsWith("{") ? String((JSON.parse(text) as { publicKeyPem?: unknown }).publicKeyPem) : text
+      return [sealPublicKeyFromPem(pem)] as ReadonlyArray<SealPublicKey>
+    },
+    catch: (cause) => new AuditCliError({ message: `${file} is not an Ed25519 public key (PEM, or the JSON of GET /audit/public-key): ${String(cause)}` })
+  })
+
+/** Verifies WT_AUDIT as stored now against WT_AUDIT_SEALS. */
+export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
+  readonly from: number | undefined
+  readonly to: number | undefined
+  readonly pinned: ReadonlyArray<SealPublicKey> | undefined
+}) {
+  const seals = yield* readSeals
+  const keys = options.pinned ?? verifyingKeys(yield* readPublishedKeys)
+  const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)
+  const verifier = chainVerifier(seals, { keys, ...(fromSeq === undefined ? {} : { fromSeq }), ...(toSeq === undefined ? {} : { toSeq }) })
+  const entriesByTenant: Record<string, number> = {}
+  yield* readStreamRange({
+    stream: SealedStream,
+    ...(fromSeq === undefined ? {} : { fromSeq }),
+    ...(toSeq === undefined ? {} : { toSeq }),
+    onMessage: (m) => {
+      verifier.push(m.seq, m.data)
+      const tenant = tenantOf(m.subject)
+      entriesByTenant[tenant] = (entriesByTenant[tenant] ?? 0) + 1
+    }
+  })
+  return {
+    source: `${SealedStream} (live)`,
+    verdict: verifier.finish(),
+    fromSeq,
+    toSeq,
+    seals: seals.length,
+    keyIds: keys.map((k) => k.keyId),
+    keysFrom: options.pinned === undefined ? "published" : "pinned",
+    entriesByTenant
+  } satisfies VerificationReport
+})
+
+/**
+ * Verifies an export file, reading it line by line. An unreadable entry line counts
+ * as the entry that should stand there, so the verdict still names a sequence.
+ */
+export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function*(options: {
+  readonly file: string
+  readonly pinned: ReadonlyArray<SealPublicKey> | undefined
+}) {
+  return yield* Effect.tryPromise({
+    try: async (): Promise<VerificationReport> => {
+      const lines = createInterface({ input: createReadStream(options.file), crlfDelay: Infinity })
+      let header: HeaderLine | undefined
+      const keys: Array<SealPublicKey> = []
+      const keyIds: Array<string> = []
+      const seals: Array<AuditSeal> = []
+      const entriesByTenant: Record<string, number> = {}
+      let verifier: ReturnType<typeof chainVerifier> | undefined
+      let lastSeq = 0
+      let lineNo = 0
+      const report = (verdict: Verdict): VerificationReport => ({
+        source: options.file,
+        verdict,
+        fromSeq: header?.fromSeq,
+        toSeq: header?.toSeq,
+        seals: seals.length,
+        keyIds: options.pinned?.map((k) => k.keyId) ?? keyIds,
+        keysFrom: options.pinned === undefined ? "export" : "pinned",
+        entriesByTenant
+      })
+      const startEntries = () => {
+        lastSeq = (header?.fromSeq ?? seals[0]?.fromSeq ?? 1) - 1
+        return chainVerifier(seals, {
+          keys: options.pinned ?? keys,
+          ...(header === undefined ? {} : { fromSeq: header.fromSeq }),
+          ...(header?.toSeq === undefined ? {} : { toSeq: header.toSeq })
+        })
+      }
+      for await (const line of lines) {
+        lineNo++
+        if (line.trim() === "") continue
+        const parsed = parseLine(line)
+        if (Result.isFailure(parsed)) {
+          if (verifier === undefined && !line.startsWith(`{"type":"entry"`)) {
+            const at = (seals.at(-1)?.toSeq ?? (header?.fromSeq ?? 1) - 1) + 1
+            return report({ _tag: "Broken", seq: at, kind: "seal", reason: `line ${lineNo} of the export is unreadable (${parsed.failure})` })
+          }
+          verifier ??= startEntries()
+          // Stands for the entry that should be here; empty bytes match no seal.
+          verifier.push(lastSeq + 1, new Uint8Array(0))
+          lastSeq++
+          continue
+        }
+        const value = parsed.success
+        switch (value.type) {
+          case "header":
+            header = value.header
+            break
+          case "key":
+            try {
+              const key = sealPublicKeyFromPem(value.key.publicKeyPem)
+              keys.push(key)
+              keyIds.push(key.keyId)
+            } catch {
+              // A key that does not parse verifies nothing; seals signed with it will say so.
+            }
+            break
+          case "seal":
+            if (verifier !== undefined) throw new AuditCliError({ message: `line ${lineNo}: a seal after the entries; not a file written by wt audit export` })
+            seals.push(value.seal)
+            break
+          case "entry": {
+            verifier ??= startEntries()
+            verifier.push(value.seq, value.bytes)
+            lastSeq = value.seq
+            const tenant = tenantOf(value.subject)
+            entriesByTenant[tenant] = (entriesByTenant[tenant] ?? 0) + 1
+            break
+          }
+          case "end":
+            break
+        }
+      }
+      if (header === undefined) throw new AuditCliError({ message: `${options.file} has no header line; not a file written by wt audit export` })
+      return report((verifier ?? startEntries()).finish())
+    },
+    catch: (cause) => (cause instanceof AuditCliError ? cause : new AuditCliError({ message: `cannot read ${options.file}: ${String(cause)}` }))
+  })
+})
+
+/** The verdict as a supervisor reads it. */
+export const describeReport = (report: VerificationReport, tenant: string | undefined): ReadonlyArray<string> => {
+  const v = report.verdict
+  const keys = `${report.keyIds.length === 0 ? "no keys" : `key ${report.keyIds.join(", ")}`} (${
+    report.keysFrom === "pinned" ? "pinned with --public-key" : report.keysFrom === "published" ? "as published on wt.seal.key" : "taken from the export itself; pin with --public-key"
+  })`
+  const tenants = tenant === undefined
+    ? Object.entries(report.entriesByTenant).map(([t, n]) => `  tenant ${t}: ${n} entries`)
+    : [`  tenant ${tenant}: ${report.entriesByTenant[tenant] ?? 0} entries (the chain covers all tenants; any break fails verification)`]
+  if (v._tag === "Broken") {
+    return [
+      `NOT INTACT: first bad sequence ${v.seq} (${v.kind}) in ${report.source}`,
+      `  ${v.reason}`,
+      `  seals: ${report.seals}, verified with ${keys}`
+    ]
+  }
+  const range = v.firstSeq === undefined ? "no entries" : `entries ${v.firstSeq}–${v.lastSeq}`
+  return [
+    `INTACT: ${report.source}, ${range}`,
+    `  ${v.sealedEntries} entries checked against ${v.sealsChecked} seals (chain of ${v.seals} seals, signatures and links all valid)`,
+    ...(v.unsealedEntries > 0 ? [`  ${v.unsealedEntries} entries after seq ${v.lastSealedSeq ?? 0} are not sealed yet (in order, but not yet provable)`] : []),
+    `  verified with ${keys}`,
+    ...tenants
+  ]
+}

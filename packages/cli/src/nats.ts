@@ -1,0 +1,34 @@
+import { Nats, resolveNats } from "@wt/nats"
+import { Config, Console, Effect, Layer, Option, Schema } from "effect"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { DataDir } from "./data-dir.ts"
+import { readRuntimeInfo } from "./runtime-info.ts"
+
+export class NoNats extends Schema.TaggedError<NoNats>()("NoNats", { message: Schema.String }) {}
+
+/**
+ * The NATS a CLI command talks to: `NATS_URL` if set; else the one the running
+ * `pnpm start` wrote to `${WT_DATA_DIR}/runtime.json`; else the data directory's
+ * stored JetStream, served by a nats-server started for the duration of the
+ * command (so the audit trail can be verified while the system is stopped).
+ */
+export const CliNats = Layer.unwrap(
+  Effect.gen(function*() {
+    const configured = yield* Config.option(Config.String("NATS_URL"))
+    const dataDir = yield* DataDir
+    const connect = (url: string) =>
+      Nats.layerWith({ url, name: "wt-cli", connectTimeoutMs: 5_000 }).pipe(
+        Layer.catchTag("NatsConnectFailed", (error) => Layer.effect(Nats, new NoNats({ message: `cannot reach NATS at ${url}: ${error.message}` })))
+      )
+    if (Option.isSome(configured) && configured.value !== "") return connect(configured.value)
+    const running = readRuntimeInfo(dataDir)
+    if (Option.isSome(running)) return connect(running.value.natsUrl)
+    if (!existsSync(join(dataDir, "nats"))) {
+      return yield* new NoNats({ message: `no running system and no NATS store in ${dataDir}; start one with pnpm start or set NATS_URL` })
+    }
+    yield* Console.error(`wt: no running system found; opening the NATS store in ${dataDir}`)
+    const server = yield* resolveNats({ dataDir })
+    return connect(server.url)
+  })
+)

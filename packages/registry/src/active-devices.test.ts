@@ -1,0 +1,32 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { TestDatabase } from "@wt/db/testing"
+import { Effect, Layer, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { demoFleet } from "./demo-fleet.ts"
+import { Registry } from "./registry.ts"
+
+const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+
+describe("Registry.activeDevices", () => {
+  layer(Env, { timeout: 60_000 })((it) => {
+    it.effect("lists every active device with its resident and heartbeat interval, and leaves out devices taken out of service", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        yield* registry.seedDemo({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw"), residents: 5 })
+        const fleet = demoFleet({ residents: 5 })
+        const expected = fleet.residents.flatMap((r) => r.devices.map((d) => d.id)).sort()
+        const all = yield* registry.activeDevices()
+        assert.deepStrictEqual(all.map((d) => d.deviceId).sort(), expected)
+        const alarm = all.find((d) => d.deviceId === "alarm-000001")
+        assert.deepStrictEqual(alarm, { tenant: "demo", deviceId: "alarm-000001", residentId: "res-0001", deviceType: "safety_alarm", heartbeatIntervalS: 60 })
+        assert.strictEqual(all.find((d) => d.sensor === "motion")?.deviceType, "sensor")
+
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`UPDATE devices SET active = false WHERE id = 'alarm-000001'`
+        const afterwards = yield* registry.activeDevices("demo")
+        assert.strictEqual(afterwards.length, expected.length - 1)
+        assert.isUndefined(afterwards.find((d) => d.deviceId === "alarm-000001"))
+        assert.deepStrictEqual(yield* registry.activeDevices("no-such-tenant"), [])
+      }))
+  })
+})

@@ -1,0 +1,55 @@
+import { Schema } from "effect"
+
+const Address = Schema.Struct({
+  kind: Schema.Literals(["home", "temporary"]),
+  street: Schema.String,
+  postcode: Schema.String,
+  city: Schema.String,
+  lat: Schema.Number,
+  lon: Schema.Number,
+  validFrom: Schema.optionalKey(Schema.String),
+  validTo: Schema.optionalKey(Schema.String)
+})
+
+const KeyAccess = Schema.Union([
+  Schema.Struct({ kind: Schema.Literal("key_safe"), code: Schema.String }),
+  Schema.Struct({ kind: Schema.Literal("e_lock"), lockId: Schema.String }),
+  Schema.Struct({ kind: Schema.Literal("none") })
+])
+
+const Contact = Schema.Struct({ name: Schema.String, relation: Schema.String, phone: Schema.String, keyholder: Schema.Boolean })
+
+const Device = Schema.Struct({
+  id: Schema.String,
+  type: Schema.String,
+  sensor: Schema.optionalKey(Schema.String),
+  placement: Schema.String,
+  heartbeatIntervalS: Schema.Number,
+  triggers: Schema.optionalKey(Schema.Array(Schema.String)),
+  active: Schema.Boolean
+})
+
+const PlanEntry = Schema.Struct({ id: Schema.String, alarmType: Schema.String, title: Schema.String, steps: Schema.Array(Schema.String) })
+
+/** The registry's record of a resident, as the operator's resident card shows it (mirrors `ResidentRecord`). */
+export const ResidentCard = Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  displayName: Schema.String,
+  birthYear: Schema.Number,
+  language: Schema.String,
+  addresses: Schema.Array(Address),
+  healthNotes: Schema.Array(Schema.String),
+  mobility: Schema.String,
+  keyAccess: KeyAccess,
+  dementia: Schema.Boolean,
+  gpsLegalBasis: Schema.optionalKey(Schema.String),
+  geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Number, lon: Schema.Number, radiusM: Schema.Number })),
+  /** In the order they are to be called. */
+  contacts: Schema.Array(Contact),
+  responsePlanId: Schema.String,
+  devices: Schema.Array(Device),
+  /** One checklist per alarm type. */
+  responsePlan: Schema.Array(PlanEntry)
+}).annotate({ identifier: "ResidentCard" })
+export type ResidentCard = typeof ResidentCard.Type

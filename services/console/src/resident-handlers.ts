@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto"
+import { Clock, Effect, Option } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { appendAuditEntry } from "@wt/audit-log"
+import { IncidentNotFound } from "@wt/incident"
+import { IncidentViews } from "@wt/read-models"
+import { Registry, type ResidentRecord } from "@wt/registry"
+import { ConsoleApi, CurrentSession } from "./api.ts"
+import { ResidentNotFound } from "./api-errors.ts"
+import { actorOf } from "./incident-handlers.ts"
+
+/**
+ * `GET /api/residents/{id}`: any signed-in role may read a resident of its own tenants.
+ * The view is audited before the record leaves the server, so no record is shown unrecorded;
+ * a failing audit log is a 500, not a silent read.
+ */
+export const ResidentHandlers = HttpApiBuilder.group(
+  ConsoleApi,
+  "residents",
+  Effect.fn(function*(handlers) {
+    const registry = yield* Registry
+    const views = yield* IncidentViews
+
+    const find = Effect.fn("Console.findResident")(function*(tenants: ReadonlyArray<string>, residentId: string) {
+      for (const tenant of tenants) {
+        const record = yield* registry.resident(tenant, residentId)
+        if (Option.isSome(record)) return record
+      }
+      return Option.none<ResidentRecord>()
+    })
+
+    return handlers.handle("get", ({ params, query }) =>
+      Effect.gen(function*() {
+        const { user } = yield* CurrentSession
+        let tenants = user.tenants
+        if (query.incident !== undefined) {
+          // The reason given must be real: an incident of the caller's about this very resident.
+          const incident = yield* views.get(user.tenants, query.incident).pipe(Effect.orDie)
+          if (Option.isNone(incident) || incident.value.residentId !== params.id) {
+            return yield* new IncidentNotFound({ incidentId: query.incident })
+          }
+          tenants = [incident.value.tenant]
+        }
+        const record = yield* find(tenants, params.id).pipe(Effect.orDie)
+        if (Option.isNone(record)) return yield* new ResidentNotFound({ residentId: params.id })
+        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+        yield* appendAuditEntry({
+          id: `view-${randomUUID()}`,
+          tenant: record.value.tenant,
+          kind: "record_view",
+          at,
+          actor: actorOf(user),
+          subject: { residentId: params.id, ...(query.incident !== undefined ? { incidentId: query.incident } : {}) },
+          summary: query.incident !== undefined
+            ? `resident record viewed for incident ${query.incident}`
+            : "resident record viewed without an incident",
+          data: { role: user.role }
+        }).pipe(Effect.orDie)
+        return record.value
+      }))
+  })
+)

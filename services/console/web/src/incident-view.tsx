@@ -1,0 +1,168 @@
+import { useEffect, useRef, useState } from "preact/hooks"
+import { api, ApiError, type Incident, type Resident, type TimelineEntry, type User } from "./api.ts"
+import { age, alarmLabel, clock, isUnclaimed, who } from "./format.ts"
+import { handlingCodes, noteCodes } from "./handling-codes.ts"
+import type { LiveEvent, LiveQueue } from "./live-queue.ts"
+import { ResidentCard } from "./resident-card.tsx"
+import { TimelineView } from "./timeline-view.tsx"
+
+interface Props {
+  readonly incidentId: string
+  readonly queue: LiveQueue
+  readonly user: User
+  readonly now: number
+  readonly onBack: () => void
+  readonly onError: (message: string) => void
+}
+
+const errorText = (error: unknown) => error instanceof ApiError || error instanceof Error ? error.message : String(error)
+
+/** One incident: act on it, see it change live, with the resident's card and plan beside it. */
+export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: Props) => {
+  const [incident, setIncident] = useState<Incident | undefined>(queue.get(incidentId))
+  const [entries, setEntries] = useState<ReadonlyArray<TimelineEntry>>([])
+  const [live, setLive] = useState<ReadonlyArray<LiveEvent>>([])
+  const [resident, setResident] = useState<Resident | undefined>()
+  const [checked, setChecked] = useState<ReadonlySet<number>>(new Set())
+  const [party, setParty] = useState("")
+  const [noteText, setNoteText] = useState("")
+  const [noteCode, setNoteCode] = useState<number>(8)
+  const [cause, setCause] = useState("")
+  const [action, setAction] = useState("")
+  const [cancelReason, setCancelReason] = useState("")
+  const causeField = useRef<HTMLInputElement>(null)
+  const partyField = useRef<HTMLInputElement>(null)
+  const noteField = useRef<HTMLInputElement>(null)
+
+  const reloadTimeline = () =>
+    api.timeline(incidentId).then((t) => {
+      setEntries(t.entries)
+      setIncident((known) => known === undefined || known.version <= t.incident.version ? t.incident : known)
+    }, () => undefined)
+
+  useEffect(() => {
+    let alive = true
+    void api.incident(incidentId).then((i) => {
+      if (!alive) return
+      setIncident(i)
+      // Opened once per incident view: the server audits this read, for this incident.
+      api.resident(i.residentId, incidentId).then((r) => alive && setResident(r), (e) => onError(`resident card: ${errorText(e)}`))
+    }, (e) => onError(errorText(e)))
+    void reloadTimeline()
+    const stop = queue.onEvent((news) => {
+      if (news.state.incidentId !== incidentId) return
+      setIncident(news.state)
+      setLive((l) => [...l, news])
+      // The timeline is a read model a moment behind the stream: read it now and once more shortly.
+      void reloadTimeline()
+      setTimeout(() => void reloadTimeline(), 400)
+    })
+    return () => {
+      alive = false
+      stop()
+    }
+  }, [incidentId])
+
+  const run = async (command: () => Promise<Incident>, after?: () => void) => {
+    try {
+      const state = await command()
+      setIncident(state)
+      queue.put(state)
+      after?.()
+      void reloadTimeline()
+    } catch (error) {
+      onError(errorText(error))
+    }
+  }
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null
+      if (target !== null && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) {
+        if (e.key === "Escape") target.blur()
+        return
+      }
+      if (e.key === "Escape" || e.key === "Backspace") onBack()
+      else if ((e.key === "c" || e.key === "Enter") && incident !== undefined && isUnclaimed(incident)) void run(() => api.claim(incidentId))
+      else if (e.key === "r") { e.preventDefault(); causeField.current?.focus() }
+      else if (e.key === "t") { e.preventDefault(); partyField.current?.focus() }
+      else if (e.key === "n") { e.preventDefault(); noteField.current?.focus() }
+      else return
+    }
+    window.addEventListener("keydown", onKey)
+    return () => window.removeEventListener("keydown", onKey)
+  }, [incident, incidentId])
+
+  if (incident === undefined) return <p>Loading incident…</p>
+  const ended = ["resolved", "closed", "cancelled", "merged"].includes(incident.status)
+
+  return (
+    <div class="incident" data-testid="incident" data-status={incident.status}>
+      <div class="incident-main">
+        <header class={`incident-head ${incident.priority}`}>
+          <button class="back" onClick={onBack} title="Back to the queue (Esc)">← Queue</button>
+          <span class={`badge ${incident.priority}`}>{incident.priority}</span>
+          <h1>{alarmLabel(incident.alarmType)}</h1>
+          <span class="age">{age(incident.openedAt, now)}</span>
+          <span class="status" data-testid="incident-status">{incident.status.replace(/_/g, " ")}</span>
+          <span class="owner">owner: {who(incident.owner)}</span>
+          {incident.repeated === true ? <span class="mark repeated">repeated</span> : null}
+          {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated">escalated {incident.escalationLevel}</span> : null}
+        </header>
+
+        <div class="actions-bar">
+          {isUnclaimed(incident) ? <button class="claim primary" onClick={() => void run(() => api.claim(incidentId))}>Claim (c)</button> : null}
+          {incident.status === "resolved" ? <button onClick={() => void run(() => api.close(incidentId))}>Close</button> : null}
+          {user.role === "supervisor" || user.role === "admin" ? <a href={`#/timeline/${incidentId}`}>Supervisor timeline</a> : null}
+        </div>
+
+        {ended ? null : (
+          <div class="forms">
+            <form class="contact" onSubmit={(e) => { e.preventDefault(); if (party.trim() !== "") void run(() => api.contact(incidentId, party.trim()), () => setParty("")) }}>
+              <label>Conversation with (t)</label>
+              <input ref={partyField} name="party" value={party} onInput={(e) => setParty(e.currentTarget.value)} placeholder="resident, next of kin, home care…" />
+              <button>Log conversation</button>
+            </form>
+            <form class="note" onSubmit={(e) => { e.preventDefault(); if (noteText.trim() !== "") void run(() => api.note(incidentId, noteText.trim(), noteCode), () => setNoteText("")) }}>
+              <label>Note (n)</label>
+              <select name="code" value={noteCode} onChange={(e) => setNoteCode(Number(e.currentTarget.value))}>
+                {noteCodes.map((c) => <option value={c}>{c} {handlingCodes[c]}</option>)}
+              </select>
+              <input ref={noteField} name="note" value={noteText} onInput={(e) => setNoteText(e.currentTarget.value)} placeholder="what happened" />
+              <button>Add note</button>
+            </form>
+            <form class="resolve" onSubmit={(e) => { e.preventDefault(); void run(() => api.resolve(incidentId, cause.trim(), action.trim(), "")) }}>
+              <label>Resolve (r)</label>
+              <input ref={causeField} name="cause" value={cause} onInput={(e) => setCause(e.currentTarget.value)} placeholder="cause (code 6)" />
+              <input name="action" value={action} onInput={(e) => setAction(e.currentTarget.value)} placeholder="action (code 7)" />
+              <button class="primary">Resolve</button>
+            </form>
+            <form class="cancel" onSubmit={(e) => { e.preventDefault(); if (cancelReason.trim() !== "") void run(() => api.cancel(incidentId, cancelReason.trim())) }}>
+              <label>Cancel</label>
+              <input name="reason" value={cancelReason} onInput={(e) => setCancelReason(e.currentTarget.value)} placeholder="false alarm, resident reassured…" />
+              <button>Cancel incident</button>
+            </form>
+          </div>
+        )}
+
+        <h2>Live</h2>
+        <ul class="live" data-testid="live-events">
+          {live.length === 0 ? <li class="muted">Events on this incident appear here as they happen.</li> : null}
+          {live.map((n) => <li>{clock(n.event.at)} {n.event.type.replace(/_/g, " ")} → {n.state.status.replace(/_/g, " ")}</li>)}
+        </ul>
+        <h2>Handling log</h2>
+        <TimelineView entries={entries} />
+      </div>
+      <aside class="incident-side">
+        {resident === undefined
+          ? <p class="muted">Loading resident card…</p>
+          : <ResidentCard resident={resident} incident={incident} checked={checked} onCheck={(i) => setChecked((s) => {
+            const next = new Set(s)
+            if (next.has(i)) next.delete(i)
+            else next.add(i)
+            return next
+          })} />}
+      </aside>
+    </div>
+  )
+}

@@ -1,0 +1,167 @@
+import { render } from "preact"
+import { useEffect, useMemo, useState } from "preact/hooks"
+import { AlarmSound, MuteMinutes } from "./alarm-sound.ts"
+import { api, type Incident, type User } from "./api.ts"
+import { IncidentView } from "./incident-view.tsx"
+import { LiveQueue, useNow, useQueue } from "./live-queue.ts"
+import { QueueView } from "./queue-view.tsx"
+import { Overview, TimelinePage } from "./supervisor-views.tsx"
+import "./styles.css"
+
+type Route =
+  | { readonly page: "queue" }
+  | { readonly page: "incident"; readonly id: string }
+  | { readonly page: "timeline"; readonly id: string }
+
+const parseRoute = (hash: string): Route => {
+  const [, page, id] = hash.replace(/^#/, "").split("/")
+  if (page === "incident" && id !== undefined) return { page: "incident", id: decodeURIComponent(id) }
+  if (page === "timeline" && id !== undefined) return { page: "timeline", id: decodeURIComponent(id) }
+  return { page: "queue" }
+}
+
+const useRoute = (): Route => {
+  const [route, setRoute] = useState(parseRoute(location.hash))
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash))
+    window.addEventListener("hashchange", onHash)
+    return () => window.removeEventListener("hashchange", onHash)
+  }, [])
+  return route
+}
+
+const go = (hash: string) => {
+  location.hash = hash
+}
+
+const SignIn = ({ onSignedIn }: { readonly onSignedIn: (user: User) => void }) => {
+  const [error, setError] = useState<string | undefined>()
+  return (
+    <form class="sign-in" data-testid="sign-in" onSubmit={(e) => {
+      e.preventDefault()
+      const form = new FormData(e.currentTarget)
+      api.signIn(String(form.get("username")), String(form.get("password"))).then(
+        ({ user }) => onSignedIn(user),
+        (err: unknown) => setError(err instanceof Error ? err.message : String(err))
+      )
+    }}>
+      <h1>Response centre</h1>
+      <input name="username" placeholder="username" autocomplete="username" required autofocus />
+      <input name="password" type="password" placeholder="password" autocomplete="current-password" required />
+      <button class="primary">Sign in</button>
+      {error !== undefined ? <p class="error" role="alert">{error}</p> : null}
+    </form>
+  )
+}
+
+const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut: () => void }) => {
+  const queue = useMemo(() => new LiveQueue(), [])
+  const sound = useMemo(() => new AlarmSound(() => queue.list()), [queue])
+  const incidents = useQueue(queue)
+  const now = useNow(1000)
+  const route = useRoute()
+  const [selected, setSelected] = useState(0)
+  const [message, setMessage] = useState<{ text: string; at: number } | undefined>()
+  const [, rerender] = useState(0)
+
+  useEffect(() => {
+    queue.start()
+    sound.start()
+    return () => {
+      queue.stop()
+      sound.stop()
+    }
+  }, [queue, sound])
+
+  const say = (text: string) => setMessage({ text, at: Date.now() })
+
+  const claim = async (incident: Incident) => {
+    try {
+      queue.put(await api.claim(incident.incidentId))
+      go(`#/incident/${incident.incidentId}`)
+    } catch (error) {
+      // A lost race names the winner: "claimed by Ola Nordmann".
+      say(error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  useEffect(() => {
+    if (route.page !== "queue") return
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null
+      if (target !== null && ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return
+      const list = queue.list()
+      const current = list[Math.min(selected, list.length - 1)]
+      if (e.key === "j" || e.key === "ArrowDown") setSelected((s) => Math.min(s + 1, list.length - 1))
+      else if (e.key === "k" || e.key === "ArrowUp") setSelected((s) => Math.max(s - 1, 0))
+      else if ((e.key === "Enter" || e.key === "c") && current !== undefined) {
+        if (current.status === "open") void claim(current)
+        else go(`#/incident/${current.incidentId}`)
+      } else if (e.key === "o" && current !== undefined) go(`#/incident/${current.incidentId}`)
+      else if (e.key === "m") {
+        if (sound.isMuted()) sound.unmute()
+        else sound.mute()
+        rerender((n) => n + 1)
+      } else return
+      e.preventDefault()
+    }
+    window.addEventListener("keydown", onKey)
+    return () => window.removeEventListener("keydown", onKey)
+  }, [route.page, selected, queue])
+
+  const muted = sound.isMuted(now)
+  const supervisor = user.role === "supervisor" || user.role === "admin"
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href="#/">Response centre</a>
+        <span class="who" data-testid="who">{user.displayName} · {user.role} · {user.tenants.join(", ")}</span>
+        <span class={`conn ${queue.connected ? "up" : "down"}`}>{queue.connected ? "live" : "reconnecting…"}</span>
+        <button
+          class={`mute ${muted ? "on" : ""} ${sound.sounding.length > 0 && !muted ? "ringing" : ""}`}
+          data-testid="mute"
+          onClick={() => { if (muted) sound.unmute(); else sound.mute(); rerender((n) => n + 1) }}
+          title={`Silence the alarm sound for ${MuteMinutes} minutes (m)`}
+        >
+          {muted ? `Sound muted ${Math.ceil((sound.mutedUntil - now) / 1000)} s` : sound.sounding.length > 0 ? `${sound.sounding[0]} sounding — mute` : "Sound on"}
+        </button>
+        <button onClick={() => void api.signOut().finally(onSignOut)}>Sign out</button>
+      </header>
+      {message !== undefined && now - message.at < 8000
+        ? <div class="toast" role="alert" data-testid="toast" onClick={() => setMessage(undefined)}>{message.text}</div>
+        : null}
+      <main>
+        {route.page === "queue" ? (
+          <>
+            {supervisor ? <Overview incidents={incidents} now={now} /> : null}
+            <QueueView
+              incidents={incidents}
+              now={now}
+              selected={Math.min(selected, Math.max(0, incidents.length - 1))}
+              onSelect={setSelected}
+              onClaim={(i) => void claim(i)}
+              onOpen={(i) => go(`#/incident/${i.incidentId}`)}
+            />
+            <p class="keys">j/k or ↑/↓ move · Enter or c claim · o open · m mute · in an incident: t conversation, n note, r resolve, Esc back</p>
+          </>
+        ) : route.page === "incident" ? (
+          <IncidentView key={route.id} incidentId={route.id} queue={queue} user={user} now={now} onBack={() => go("#/")} onError={say} />
+        ) : (
+          <TimelinePage key={route.id} incidentId={route.id} queue={queue} />
+        )}
+      </main>
+    </>
+  )
+}
+
+const App = () => {
+  const [user, setUser] = useState<User | undefined | null>(undefined)
+  useEffect(() => {
+    api.current().then(setUser, () => setUser(null))
+  }, [])
+  if (user === undefined) return null
+  if (user === null) return <SignIn onSignedIn={setUser} />
+  return <Console user={user} onSignOut={() => setUser(null)} />
+}
+
+render(<App />, document.getElementById("app")!)

@@ -1,0 +1,57 @@
+import { useEffect, useRef } from "preact/hooks"
+import type { Incident } from "./api.ts"
+import { age, alarmLabel, isUnclaimed, who } from "./format.ts"
+
+interface Props {
+  readonly incidents: ReadonlyArray<Incident>
+  readonly now: number
+  readonly selected: number
+  readonly onSelect: (index: number) => void
+  readonly onClaim: (incident: Incident) => void
+  readonly onOpen: (incident: Incident) => void
+}
+
+/** The live queue: one row per active incident, most urgent first. */
+export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen }: Props) => {
+  const body = useRef<HTMLTableSectionElement>(null)
+  useEffect(() => {
+    body.current?.querySelector<HTMLElement>("tr.selected")?.scrollIntoView({ block: "nearest" })
+  }, [selected])
+  if (incidents.length === 0) return <p class="empty" data-testid="queue-empty">The queue is empty.</p>
+  return (
+    <table class="queue" data-testid="queue">
+      <thead>
+        <tr><th>Pri</th><th>Age</th><th>Alarm</th><th>Resident</th><th>Marks</th><th>Status</th><th></th></tr>
+      </thead>
+      <tbody ref={body}>
+        {incidents.map((incident, index) => (
+          <tr
+            key={incident.incidentId}
+            data-incident={incident.incidentId}
+            data-priority={incident.priority}
+            class={`row ${incident.priority} ${index === selected ? "selected" : ""} ${isUnclaimed(incident) ? "unclaimed" : ""}`}
+            onClick={() => onSelect(index)}
+            onDblClick={() => onOpen(incident)}
+          >
+            <td><span class={`badge ${incident.priority}`}>{incident.priority}</span></td>
+            <td class="age" data-testid="age">{age(incident.openedAt, now)}</td>
+            <td>{alarmLabel(incident.alarmType)}{incident.deviceEventCount > 1 ? <span class="count"> ×{incident.deviceEventCount}</span> : null}</td>
+            <td>{incident.residentId}</td>
+            <td>
+              {incident.repeated === true ? <span class="mark repeated" title="repeated care alarms">repeated</span> : null}
+              {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated" title="escalated">escalated {incident.escalationLevel}</span> : null}
+            </td>
+            <td class="status" data-testid="status">
+              {isUnclaimed(incident) ? "waiting" : `${incident.status.replace(/_/g, " ")} · ${who(incident.claimedBy ?? incident.owner)}`}
+            </td>
+            <td class="actions">
+              {isUnclaimed(incident)
+                ? <button class="claim" onClick={(e) => { e.stopPropagation(); onClaim(incident) }}>Claim</button>
+                : <button onClick={(e) => { e.stopPropagation(); onOpen(incident) }}>Open</button>}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

@@ -1,0 +1,58 @@
+import { Effect, Redacted } from "effect"
+import type { DeviceEvent } from "@wt/contracts"
+import { EventSink, httpIngestSink } from "@wt/sim-devices"
+
+export interface IngestTotals {
+  accepted: number
+  rejected: number
+  duplicates: number
+  /** Batches the gateway could not take at all, even after the sink's retries. */
+  failedBatches: number
+  reasons: Array<string>
+}
+
+/**
+ * Posts prepared batches to the HTTP ingest gateway, `concurrency` requests at once, the
+ * way a fleet's vendor platforms or protocol gateways would. `totals` is updated as answers
+ * arrive, so a progress sampler can read it during the run.
+ */
+export const postBatches = Effect.fn("Bench.postBatches")(function*(options: {
+  readonly ingestUrl: string
+  readonly ingestKey: string
+  readonly batches: ReadonlyArray<ReadonlyArray<DeviceEvent>>
+  readonly concurrency: number
+  readonly totals: IngestTotals
+}) {
+  const { totals } = options
+  yield* Effect.gen(function*() {
+    const sink = yield* EventSink
+    yield* Effect.forEach(
+      options.batches,
+      (batch) =>
+        sink.deliver(batch).pipe(
+          Effect.match({
+            onFailure: (error) => {
+              totals.failedBatches++
+              if (totals.reasons.length < 10) totals.reasons.push(error.message)
+            },
+            onSuccess: (d) => {
+              totals.accepted += d.accepted
+              totals.rejected += d.rejected
+              totals.duplicates += d.duplicates
+              for (const r of d.reasons) if (totals.reasons.length < 10) totals.reasons.push(r)
+            }
+          })
+        ),
+      { concurrency: options.concurrency, discard: true }
+    )
+  }).pipe(Effect.provide(httpIngestSink({ url: options.ingestUrl, key: Redacted.make(options.ingestKey) })))
+  return totals
+})
+
+export const emptyTotals = (): IngestTotals => ({ accepted: 0, rejected: 0, duplicates: 0, failedBatches: 0, reasons: [] })
+
+export const inBatches = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}

@@ -1,0 +1,333 @@
+/**
+ * `pnpm bench [--quick] [--profile]`: the whole system on this machine, one run.
+ *   baseline  raw JetStream publishes of the same events, one process, windowed
+ *   pipeline  HTTP ingest → triage decision → audit (and incidents → projector), until every consumer is drained
+ *   P1        care alarm accepted by ingest → on the console's live stream, idle / behind a telemetry backlog / in a storm
+ *   storm     N devices flushing their outage buffers at once: drain time, P1 latency, events lost
+ *   RSS       peak resident memory of each service process
+ * Writes bench-results/latest.json and latest.html.
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { cpus, totalmem } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Result } from "effect"
+import { Streams, Subjects } from "@wt/contracts"
+import { Nats } from "@wt/nats"
+import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt/sim-devices"
+import type { DeviceEvent } from "@wt/contracts"
+import { signIn } from "../support/http.ts"
+import { benchNats, startBenchSystem } from "./bench-system.ts"
+import { consumerStates, type DrainSample, streamState, subjectCounts, waitDrained } from "./consumer-watch.ts"
+import { round1 } from "./figures.ts"
+import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
+import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
+import { publishWindowed, type RawMessage } from "./raw-publish.ts"
+import { renderReport } from "./report-html.ts"
+import { startRssSampler } from "./rss-sampler.ts"
+import { stormEvents } from "./storm-events.ts"
+
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2),
+  options: { quick: { type: "boolean", default: false }, profile: { type: "boolean", default: false } },
+  strict: true
+})
+
+const Full = {
+  mode: "full",
+  baselineEvents: 300_000,
+  pipelineEvents: 300_000,
+  idleP1: 300,
+  backlogEvents: 1_000_000,
+  stormDevices: 100_000,
+  bufferedPerDevice: 3,
+  drainTimeoutMs: 15 * 60_000
+} as const
+const Quick = {
+  mode: "quick",
+  baselineEvents: 50_000,
+  pipelineEvents: 20_000,
+  idleP1: 100,
+  backlogEvents: 100_000,
+  stormDevices: 10_000,
+  bufferedPerDevice: 2,
+  drainTimeoutMs: 40_000
+} as const
+const plan = flags.quick ? Quick : Full
+
+const Batch = 1000
+const Senders = 4
+const StormSenders = 16
+const PublishWindow = 1000
+const P1IntervalMs = 50
+const WarmUpP1 = 20
+const resultsDir = join(process.cwd(), "bench-results")
+
+const encoder = new TextEncoder()
+const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
+const seconds = (ms: number) => round1(ms / 1000)
+
+/** The smallest demo fleet with at least `devices` devices: the registry must know every storm device. */
+const fleetWith = (devices: number): { fleet: SimFleet; residents: number } => {
+  let residents = Math.max(300, Math.ceil(devices / 4))
+  while (true) {
+    const fleet = demoSimFleet({ residents })
+    if (fleet.residents.reduce((n, r) => n + r.devices.length, 0) >= devices) return { fleet, residents }
+    residents = Math.ceil(residents * 1.1)
+  }
+}
+
+const normalEvents = (fleet: SimFleet, count: number, seed: number, only?: "gps"): Array<DeviceEvent> => {
+  const made = makeFleetEvents(fleet, { seed, idSalt: Date.now() & 0xffff, mix: "normal", ...(only ? { only } : {}) })
+  if (Result.isFailure(made)) throw new Error(made.failure.reason)
+  // Spread over the last hour of simulated time, so heartbeats follow their intervals.
+  const start = Date.now() - 3_600_000
+  const step = 3_600_000 / count
+  return Array.from({ length: count }, (_, i) => made.success.next(start + i * step))
+}
+
+const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEvent) => string): Array<RawMessage> => {
+  const receivedAt = new Date().toISOString()
+  return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: e.id }))
+}
+
+/** Sum of a Prometheus counter family over all its label sets. */
+const counterTotal = (url: string, name: string) =>
+  Effect.promise(async () => {
+    const text = await fetch(`${url}/metrics`).then((r) => r.text())
+    let total = 0
+    for (const line of text.split("\n")) {
+      if (!line.startsWith(name)) continue
+      const value = Number(line.slice(line.lastIndexOf(" ") + 1))
+      if (Number.isFinite(value)) total += value
+    }
+    return total
+  })
+
+const program = Effect.gen(function*() {
+  const runStarted = Date.now()
+  const { fleet, residents } = fleetWith(plan.stormDevices)
+  const profileDir = join(resultsDir, "profiles")
+  if (flags.profile) mkdirSync(profileDir, { recursive: true })
+  log(`${plan.mode} run: starting nats-server, a fresh database (${residents} residents), and the five services`)
+  const system = yield* startBenchSystem({
+    residents,
+    env: flags.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}
+  })
+  log(`system ready after ${seconds(Date.now() - runStarted)} s: ${system.residents} residents, ${system.devices} devices`)
+
+  const pids = () => Object.fromEntries((["gateway", "triage", "projector", "audit", "console"] as const).map((n) => [n, system.services[n].pid()]))
+  // Profiles are named by pid: keep which service each pid was.
+  if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
+  const rss = startRssSampler(pids, runStarted)
+  yield* Effect.addFinalizer(() => Effect.sync(() => rss.stop()))
+
+  return yield* Effect.gen(function*() {
+    const { js, jsm } = yield* Nats
+    const token = yield* signIn(system.consoleUrl, "operator", system.password)
+    const prober = yield* makeP1Prober({ consoleUrl: system.consoleUrl, ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, token, fleet })
+
+    // ── baseline: the same events, straight into a stream configured like WT_DEVICE ──
+    const baselineEvents = normalEvents(fleet, plan.baselineEvents, 1)
+    const device = yield* Effect.promise(() => jsm.streams.info(Streams.device))
+    const baselineStream = "BENCH_BASELINE"
+    yield* Effect.promise(() => jsm.streams.add({ ...device.config, name: baselineStream, subjects: ["bench.baseline.>"], description: "pnpm bench baseline" }))
+    const baselineMessages = rawMessages(baselineEvents, (e) => `bench.baseline.${deviceSubject(e)}`)
+    log(`baseline: publishing ${baselineMessages.length} events straight to JetStream, window ${PublishWindow}`)
+    let t0 = Date.now()
+    const baseline = yield* Effect.promise(() => publishWindowed(js, baselineMessages, PublishWindow))
+    const baselineMs = Date.now() - t0
+    yield* Effect.promise(() => jsm.streams.delete(baselineStream))
+    const baselineEps = Math.round(baseline.stored / (baselineMs / 1000))
+    log(`baseline: ${baselineEps} events/s (${baseline.stored} stored, ${baseline.failed} failed)`)
+
+    // ── P1 at idle ──
+    // Warm-up, not counted: the first alarms after start run cold code paths (JIT, caches, connections).
+    yield* prober.run({ count: WarmUpP1, intervalMs: P1IntervalMs, waitMs: 5000 })
+    log(`P1 idle: ${plan.idleP1} care alarms, ${P1IntervalMs} ms apart (after ${WarmUpP1} uncounted warm-up alarms)`)
+    const idle = yield* prober.run({ count: plan.idleP1, intervalMs: P1IntervalMs, waitMs: 5000 })
+    const idleSummary = phaseSummary(idle)
+    log(`P1 idle: p50 ${idleSummary.accepted_to_stream.p50} ms, p99 ${idleSummary.accepted_to_stream.p99} ms, missing ${idle.missing}`)
+
+    // ── pipeline: normal mix over HTTP until every consumer has finished ──
+    const pipelineBatches = inBatches(normalEvents(fleet, plan.pipelineEvents, 2), Batch)
+    const totals = emptyTotals()
+    const throughput: Array<{ t: number; accepted: number; completed: number }> = []
+    log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
+    t0 = Date.now()
+    // Done by every device consumer, at least: accepted minus what any of them still holds (a lower bound, as lanes overlap nothing).
+    const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })
+    let sending = true
+    const sampler = Effect.gen(function*() {
+      while (sending) {
+        const device = (yield* consumerStates).filter((c) => c.stream === Streams.device)
+        onSample({ t: (Date.now() - t0) / 1000, backlog: 0, deviceBacklog: device.reduce((n, c) => n + c.pending + c.ackPending, 0) })
+        yield* Effect.sleep(500)
+      }
+    })
+    const [, ] = yield* Effect.all([
+      postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: pipelineBatches, concurrency: Senders, totals }).pipe(
+        Effect.ensuring(Effect.sync(() => { sending = false }))
+      ),
+      sampler
+    ], { concurrency: "unbounded" })
+    const ingestMs = Date.now() - t0
+    const pipelineDrain = yield* waitDrained({ startMs: t0, timeoutMs: plan.drainTimeoutMs, intervalMs: 250, onSample })
+    const pipelineDoneMs = (pipelineDrain.drainedAtMs ?? Date.now()) - t0
+    const completedAtEnd = Math.max(0, totals.accepted - pipelineDrain.states.filter((c) => c.stream === Streams.device).reduce((n, c) => n + c.pending + c.ackPending, 0))
+    const pipelineEps = Math.round((pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd) / (pipelineDoneMs / 1000))
+    log(`pipeline: ${totals.accepted} accepted in ${seconds(ingestMs)} s (ingest ${Math.round(totals.accepted / (ingestMs / 1000))}/s); ` +
+      (pipelineDrain.drainedAtMs !== undefined ? `all consumers drained after ${seconds(pipelineDoneMs)} s` : `NOT drained after ${seconds(pipelineDoneMs)} s`) +
+      ` → ${pipelineEps} events/s end to end (${(pipelineEps / baselineEps).toFixed(2)} × baseline)`)
+    log(`pipeline: each consumer last busy at (s): ${JSON.stringify(pipelineDrain.lastBusyS)}`)
+
+    // ── P1 behind a telemetry backlog ──
+    const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
+    const backlogMessages = rawMessages(backlogEvents, deviceSubject)
+    log(`backlog: publishing ${backlogMessages.length} GPS events straight to WT_DEVICE`)
+    t0 = Date.now()
+    const backlogPublished = yield* Effect.promise(() => publishWindowed(js, backlogMessages, PublishWindow))
+    const backlogPublishMs = Date.now() - t0
+    const telemetryPending = (yield* consumerStates).filter((c) => c.name.includes("telemetry")).map((c) => ({ consumer: c.name, pending: c.pending }))
+    log(`backlog: ${backlogPublished.stored} stored in ${seconds(backlogPublishMs)} s; pending at the telemetry consumers: ${JSON.stringify(telemetryPending)}`)
+    let drained = false
+    const backlogStart = Date.now()
+    const backlogDrainSamples: Array<DrainSample> = []
+    const [backlogP1, backlogDrain] = yield* Effect.all([
+      prober.run({ count: Math.max(plan.idleP1, 2000), intervalMs: P1IntervalMs, waitMs: 10_000, until: () => drained }),
+      waitDrained({ startMs: backlogStart, timeoutMs: plan.drainTimeoutMs, intervalMs: 500, onSample: (s) => backlogDrainSamples.push(s) }).pipe(
+        Effect.ensuring(Effect.sync(() => { drained = true }))
+      )
+    ], { concurrency: "unbounded" })
+    const backlogSummary = phaseSummary(backlogP1)
+    log(`backlog: each consumer last busy at (s): ${JSON.stringify(backlogDrain.lastBusyS)}`)
+    const backlogDrainS = backlogDrain.drainedAtMs === undefined ? null : seconds(backlogDrain.drainedAtMs - backlogStart)
+    log(`backlog: drained ${backlogDrainS === null ? "NOT within the timeout" : `after ${backlogDrainS} s`}; ` +
+      `P1 during it (${backlogP1.sent}): p50 ${backlogSummary.accepted_to_stream.p50} ms, p99 ${backlogSummary.accepted_to_stream.p99} ms, missing ${backlogP1.missing}`)
+
+    // ── reconnect storm ──
+    const storm = stormEvents(fleet, plan.stormDevices, plan.bufferedPerDevice, Date.now())
+    const stormBatches = inBatches(storm.events, Batch)
+    const before = {
+      stored: (yield* streamState(Streams.device)).messages,
+      audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
+      triaged: yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")
+    }
+    log(`storm: ${storm.devices} devices flush ${storm.events.length} buffered events over HTTP at once (${StormSenders} connections)`)
+    const stormTotals = emptyTotals()
+    const stormStart = Date.now()
+    let stormDrained = false
+    const stormDrainSamples: Array<DrainSample> = []
+    const [stormP1, stormDrain] = yield* Effect.all([
+      prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 10_000, until: () => stormDrained }),
+      postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals }).pipe(
+        Effect.andThen(waitDrained({ startMs: stormStart, timeoutMs: plan.drainTimeoutMs, intervalMs: 250, onSample: (s) => stormDrainSamples.push(s) })),
+        Effect.ensuring(Effect.sync(() => { stormDrained = true }))
+      )
+    ], { concurrency: "unbounded" })
+    const stormDrainS = stormDrain.drainedAtMs === undefined ? null : seconds(stormDrain.drainedAtMs - stormStart)
+    const after = {
+      stored: (yield* streamState(Streams.device)).messages,
+      audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
+      triaged: yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")
+    }
+    // The P1 probes sent meanwhile are in the same counts; each was one accepted event.
+    const expected = stormTotals.accepted + (stormP1.sent - stormP1.unaccepted)
+    const stored = after.stored - before.stored
+    const audited = after.audited - before.audited
+    const triaged = after.triaged - before.triaged
+    const stormLost = Math.max(0, expected - stored) + Math.max(0, stored - triaged) + Math.max(0, stored - audited) +
+      stormTotals.rejected + stormTotals.failedBatches * Batch
+    const stormSummary = phaseSummary(stormP1)
+    log(`storm: ${stormTotals.accepted} accepted, ${stormTotals.rejected} rejected, ${stormTotals.failedBatches} batches failed; ` +
+      `drained ${stormDrainS === null ? "NOT within the timeout" : `after ${stormDrainS} s`}; stored ${stored}, triaged ${triaged}, audited ${audited} (expected ${expected}); lost ${stormLost}`)
+    log(`storm: P1 during it (${stormP1.sent}): p50 ${stormSummary.accepted_to_stream.p50} ms, p99 ${stormSummary.accepted_to_stream.p99} ms, missing ${stormP1.missing}`)
+
+    const peaks = rss.peaks()
+    const results = {
+      mode: plan.mode,
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", memory_mb: Math.round(totalmem() / 1048576), node: process.version },
+      baseline_eps: baselineEps,
+      pipeline_eps: pipelineEps,
+      ratio: Math.round((pipelineEps / baselineEps) * 100) / 100,
+      p1_p50_idle_ms: idleSummary.accepted_to_stream.p50,
+      p1_p99_idle_ms: idleSummary.accepted_to_stream.p99,
+      p1_p50_backlog_ms: backlogSummary.accepted_to_stream.p50,
+      p1_p99_backlog_ms: backlogSummary.accepted_to_stream.p99,
+      p1_p50_storm_ms: stormSummary.accepted_to_stream.p50,
+      p1_p99_storm_ms: stormSummary.accepted_to_stream.p99,
+      storm_devices: storm.devices,
+      storm_events: storm.events.length,
+      storm_drain_s: stormDrainS,
+      storm_lost: stormLost,
+      max_rss_mb: Math.max(...Object.values(peaks)),
+      rss_peak_mb: peaks,
+      details: {
+        baseline: { events: baselineMessages.length, stored: baseline.stored, failed: baseline.failed, seconds: seconds(baselineMs), window: PublishWindow },
+        pipeline: {
+          events: plan.pipelineEvents,
+          accepted: totals.accepted,
+          rejected: totals.rejected,
+          failed_batches: totals.failedBatches,
+          reasons: totals.reasons,
+          batch: Batch,
+          senders: Senders,
+          ingest_s: seconds(ingestMs),
+          ingest_eps: Math.round(totals.accepted / (ingestMs / 1000)),
+          drained: pipelineDrain.drainedAtMs !== undefined,
+          // When not drained, pipeline_eps counts only what every device consumer had finished (a lower bound).
+          completed_by_every_consumer: pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd,
+          end_to_end_s: seconds(pipelineDoneMs),
+          consumer_last_busy_s: pipelineDrain.lastBusyS
+        },
+        p1_idle: idleSummary,
+        backlog: {
+          events: backlogMessages.length,
+          publish_s: seconds(backlogPublishMs),
+          publish_eps: Math.round(backlogPublished.stored / (backlogPublishMs / 1000)),
+          pending_at_start: telemetryPending,
+          drain_s: backlogDrainS,
+          consumer_last_busy_s: backlogDrain.lastBusyS,
+          p1: backlogSummary
+        },
+        storm: {
+          devices: storm.devices,
+          buffered_per_device: plan.bufferedPerDevice,
+          events: storm.events.length,
+          senders: StormSenders,
+          accepted: stormTotals.accepted,
+          rejected: stormTotals.rejected,
+          failed_batches: stormTotals.failedBatches,
+          reasons: stormTotals.reasons,
+          p1_probes: stormP1.sent,
+          expected_stored: expected,
+          stored,
+          triaged,
+          audited,
+          drain_s: stormDrainS,
+          consumer_last_busy_s: stormDrain.lastBusyS,
+          p1: stormSummary
+        },
+        run_s: seconds(Date.now() - runStarted)
+      }
+    }
+    const charts = {
+      latencies: { idle: idle.latencies, backlog: backlogP1.latencies, storm: stormP1.latencies },
+      throughput,
+      backlogDrain: backlogDrainSamples,
+      stormDrain: stormDrainSamples,
+      rss: rss.series()
+    }
+    mkdirSync(resultsDir, { recursive: true })
+    writeFileSync(join(resultsDir, "latest.json"), JSON.stringify(results, null, 2) + "\n")
+    writeFileSync(join(resultsDir, "latest.html"), renderReport(results, charts))
+    log(`wrote bench-results/latest.json and latest.html (run took ${results.details.run_s} s)`)
+    const { details: _details, rss_peak_mb, ...headline } = results
+    process.stdout.write(JSON.stringify({ ...headline, rss_peak_mb }, null, 2) + "\n")
+    return results
+  }).pipe(Effect.provide(benchNats(system)))
+})
+
+NodeRuntime.runMain(Effect.scoped(program))

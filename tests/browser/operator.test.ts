@@ -1,0 +1,155 @@
+import { mkdirSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { expect, layer } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import type { Browser, Page } from "playwright-core"
+import { AuditEntry, Streams, Subjects } from "@wt/contracts"
+import { readSubject } from "@wt/nats"
+import { ensureWebBuilt, launchChromium } from "../support/browser.ts"
+import { alarmDevice, pendantAlarm } from "../support/events.ts"
+import { eventually, postJson } from "../support/http.ts"
+import { E2ESystem } from "../support/system.ts"
+
+ensureWebBuilt()
+
+const screenshots = fileURLToPath(new URL("./screenshots/", import.meta.url))
+mkdirSync(screenshots, { recursive: true })
+
+const decodeEntry = Schema.decodeUnknownSync(Schema.fromJsonString(AuditEntry))
+
+const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
+
+/** A fresh browser context (its own cookies) signed in through the sign-in form. */
+const signedInPage = (browser: Browser, consoleUrl: string, username: string, password: string) =>
+  promise(async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: "en-GB", timezoneId: "Europe/Oslo" })
+    const page = await context.newPage()
+    await page.goto(consoleUrl)
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", password)
+    await page.click("form[data-testid=sign-in] button")
+    await page.locator("[data-testid=who]").waitFor()
+    // The live stream is connected before anything is posted: the queue must update without a reload.
+    await page.locator(".conn.up").waitFor()
+    return page
+  })
+
+const row = (page: Page, residentId: string) => page.locator("tr.row", { hasText: residentId })
+
+layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 seconds" })("the operator console in a real browser", (it) => {
+  it.effect("an operator sees a P1 within 1 s, claims it, reads the card, follows the plan, logs a conversation and resolves; a second operator and a supervisor see it all", () =>
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const browser = yield* launchChromium
+      const kari = yield* signedInPage(browser, sys.consoleUrl, "operator", sys.password)
+      const ola = yield* signedInPage(browser, sys.consoleUrl, "operator2", sys.password)
+      const ingest = (event: unknown) => postJson(`${sys.ingestUrl}/v1/events`, event, { authorization: `Bearer ${sys.ingestKey}` })
+
+      // Something already waiting, so the queue shows more than one row.
+      const older = alarmDevice(21)
+      yield* ingest(pendantAlarm(older.deviceId, { type: "technical", payload: { event: "low_battery" } } as never))
+      yield* promise(() => row(kari, older.residentId).waitFor({ timeout: 5000 }))
+
+      // A P1, posted to ingest, appears in the open page without a reload.
+      const { deviceId, residentId } = alarmDevice(20)
+      const postedAt = Date.now()
+      const accepted = yield* ingest(pendantAlarm(deviceId))
+      expect(accepted.status).toBe(202)
+      yield* promise(() => row(kari, residentId).waitFor({ timeout: 1000 }))
+      const latencyMs = Date.now() - postedAt
+      console.log(`P1 ingest → visible in the browser queue: ${latencyMs} ms`)
+      expect(latencyMs).toBeLessThan(1000)
+      const p1 = row(kari, residentId)
+      expect(yield* promise(() => p1.getAttribute("data-priority"))).toBe("P1")
+      const incidentId = (yield* promise(() => p1.getAttribute("data-incident")))!
+      // The age counts up while it waits.
+      const age1 = yield* promise(() => p1.locator("[data-testid=age]").textContent())
+      yield* promise(() => p1.locator("[data-testid=age]").filter({ hasNotText: age1 ?? "" }).waitFor({ timeout: 3000 }))
+      yield* promise(() => row(ola, residentId).waitFor({ timeout: 1000 }))
+      // The alarm sounds until someone takes it; the mute is visible and limited in time.
+      expect(yield* promise(() => kari.locator("[data-testid=mute]").textContent())).toContain("P1 sounding")
+      yield* promise(() => kari.screenshot({ path: `${screenshots}queue.png` }))
+      yield* promise(() => kari.click("[data-testid=mute]"))
+      expect(yield* promise(() => kari.locator("[data-testid=mute]").textContent())).toMatch(/muted 1[12]\d s/)
+
+      // Claimed with the keyboard: move to the P1 (it is first: most urgent) and press c.
+      yield* promise(() => kari.keyboard.press("k"))
+      yield* promise(() => kari.keyboard.press("c"))
+      yield* promise(() => kari.locator("[data-testid=incident][data-status=claimed]").waitFor({ timeout: 3000 }))
+      // The other operator sees the claim at once, with who took it.
+      const claimSeenAt = Date.now()
+      yield* promise(() => row(ola, residentId).locator("[data-testid=status]", { hasText: "Demo Operator" }).waitFor({ timeout: 1000 }))
+      console.log(`claim → visible to the second operator: ≤ ${Date.now() - claimSeenAt} ms after the claim answered`)
+      // And a claim of theirs (made before their page caught up) is told who won.
+      const lost = yield* promise(() => ola.evaluate(async (id) => {
+        const r = await fetch(`/api/incidents/${id}/claim`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+        return { status: r.status, body: await r.json() as { message: string } }
+      }, incidentId))
+      expect(lost).toEqual({ status: 409, body: expect.objectContaining({ message: "claimed by Demo Operator" }) })
+
+      // The resident card: read once for this incident, and audited.
+      const card = kari.locator("[data-testid=resident-card]")
+      yield* promise(() => card.waitFor({ timeout: 3000 }))
+      expect(yield* promise(() => card.locator("[data-testid=contacts] li").count())).toBeGreaterThan(0)
+      expect(yield* promise(() => card.locator("[data-testid=language]").textContent())).not.toBe("")
+      const view = yield* eventually(
+        Effect.map(readSubject(Streams.audit, Subjects.audit("demo", "record_view")), (ms) =>
+          ms.map((m) => decodeEntry(new TextDecoder().decode(m.data))).find((e) => e.subject.incidentId === incidentId)),
+        3000
+      )
+      expect(view).toMatchObject({ kind: "record_view", actor: { kind: "operator", name: "Demo Operator" }, subject: { residentId, incidentId } })
+
+      // The plan for a pendant alarm, followed step by step.
+      const steps = card.locator("[data-testid=plan] input[type=checkbox]")
+      const stepCount = yield* promise(() => steps.count())
+      expect(stepCount).toBeGreaterThan(0)
+      for (let i = 0; i < stepCount; i++) yield* promise(() => steps.nth(i).check())
+      yield* promise(() => card.screenshot({ path: `${screenshots}resident-card.png` }))
+
+      // A conversation, a note and the resolution, by keyboard; each lands in the live log.
+      yield* promise(async () => {
+        await kari.locator("body").click({ position: { x: 5, y: 5 } })
+        await kari.keyboard.press("t")
+        await kari.keyboard.type("resident, by the alarm unit")
+        await kari.keyboard.press("Enter")
+        await kari.locator("[data-testid=incident][data-status=in_contact]").waitFor({ timeout: 3000 })
+        await kari.keyboard.press("Escape")
+        await kari.keyboard.press("n")
+        await kari.keyboard.type("Fell in the bathroom, not hurt; helped up by home care")
+        await kari.keyboard.press("Enter")
+        await kari.locator("[data-testid=timeline] tr[data-kind=note_added]").waitFor({ timeout: 3000 })
+        await kari.keyboard.press("Escape")
+        await kari.keyboard.press("r")
+        await kari.keyboard.type("fall, no injury")
+        await kari.keyboard.press("Tab")
+        await kari.keyboard.type("home care helped the resident up")
+        await kari.keyboard.press("Enter")
+        await kari.locator("[data-testid=incident][data-status=resolved]").waitFor({ timeout: 3000 })
+      })
+      expect(yield* promise(() => kari.locator("[data-testid=live-events] li").allTextContents())).toEqual(
+        expect.arrayContaining([expect.stringContaining("contact recorded"), expect.stringContaining("note added"), expect.stringContaining("incident resolved")])
+      )
+      // Resolved incidents leave everyone's queue.
+      yield* promise(() => row(ola, residentId).waitFor({ state: "detached", timeout: 2000 }))
+
+      // A supervisor reads the whole story: every step, who and when, and who owned it when.
+      const boss = yield* signedInPage(browser, sys.consoleUrl, "supervisor", sys.password)
+      yield* promise(() => boss.goto(`${sys.consoleUrl}/#/timeline/${incidentId}`))
+      const timeline = boss.locator("[data-testid=timeline]")
+      yield* promise(() => timeline.locator("tr[data-kind=incident_resolved]").waitFor({ timeout: 3000 }))
+      const rows = yield* promise(() => timeline.locator("tbody tr").evaluateAll((trs) =>
+        trs.map((tr) => ({ kind: tr.getAttribute("data-kind"), cells: [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "") }))))
+      expect(rows.map((r) => r.kind)).toEqual(expect.arrayContaining([
+        "device_event", "triage_decision", "incident_opened", "incident_claimed", "contact_recorded", "note_added", "incident_resolved"
+      ]))
+      for (const r of rows) expect(r.cells[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/)
+      for (const kind of ["incident_claimed", "contact_recorded", "note_added", "incident_resolved"]) {
+        expect(rows.find((r) => r.kind === kind)?.cells[1]).toBe("Demo Operator (operator)")
+      }
+      expect(rows.find((r) => r.kind === "contact_recorded")?.cells[2]).toBe("8 conversation")
+      expect(rows.find((r) => r.kind === "incident_resolved")?.cells[3]).toContain("cause: fall, no injury")
+      const owners = yield* promise(() => boss.locator("[data-testid=ownership] tbody tr td:first-child").allTextContents())
+      expect(owners).toEqual(["queue", "Demo Operator"])
+      yield* promise(() => boss.screenshot({ path: `${screenshots}timeline.png`, fullPage: true }))
+    }))
+})
