@@ -96,7 +96,7 @@ export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
     } else {
       idleSince = undefined
     }
-    if (now > deadline) return { drainedAtMs: undefined, states, lastBusyS: lastBusy }
+    if (now > deadline) return { drainedAtMs: idleSince, states, lastBusyS: lastBusy }
     yield* Effect.sleep(options.intervalMs ?? 200)
   }
 })

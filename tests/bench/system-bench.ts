@@ -52,7 +52,7 @@ const Quick = {
   backlogEvents: 100_000,
   stormDevices: 10_000,
   bufferedPerDevice: 2,
-  drainTimeoutMs: 40_000
+  drainTimeoutMs: 60_000
 } as const
 const plan = flags.quick ? Quick : Full
 
@@ -175,7 +175,8 @@ const program = Effect.gen(function*() {
     const ingestMs = Date.now() - t0
     const pipelineDrain = yield* waitDrained({ startMs: t0, timeoutMs: plan.drainTimeoutMs, intervalMs: 250, onSample })
     const pipelineDoneMs = (pipelineDrain.drainedAtMs ?? Date.now()) - t0
-    const completedAtEnd = Math.max(0, totals.accepted - pipelineDrain.states.filter((c) => c.stream === Streams.device).reduce((n, c) => n + c.pending + c.ackPending, 0))
+    // Not drained: what the furthest-behind device consumer had finished (an estimate; lanes see subsets).
+    const completedAtEnd = Math.max(0, totals.accepted - Math.max(0, ...pipelineDrain.states.filter((c) => c.stream === Streams.device).map((c) => c.pending + c.ackPending)))
     const pipelineEps = Math.round((pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd) / (pipelineDoneMs / 1000))
     log(`pipeline: ${totals.accepted} accepted in ${seconds(ingestMs)} s (ingest ${Math.round(totals.accepted / (ingestMs / 1000))}/s); ` +
       (pipelineDrain.drainedAtMs !== undefined ? `all consumers drained after ${seconds(pipelineDoneMs)} s` : `NOT drained after ${seconds(pipelineDoneMs)} s`) +
@@ -277,7 +278,7 @@ const program = Effect.gen(function*() {
           ingest_s: seconds(ingestMs),
           ingest_eps: Math.round(totals.accepted / (ingestMs / 1000)),
           drained: pipelineDrain.drainedAtMs !== undefined,
-          // When not drained, pipeline_eps counts only what every device consumer had finished (a lower bound).
+          // When not drained, pipeline_eps counts what the furthest-behind device consumer had finished (an estimate).
           completed_by_every_consumer: pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd,
           end_to_end_s: seconds(pipelineDoneMs),
           consumer_last_busy_s: pipelineDrain.lastBusyS

@@ -57,7 +57,7 @@ export class E2ESystem extends Context.Service<E2ESystem, {
         natsUrl: nats.url,
         databaseUrl,
         ports,
-        env: { LOG_LEVEL: "warn", LOG_FORMAT: "json", ...options.env },
+        env: { LOG_LEVEL: "warn", LOG_FORMAT: "json", WT_DATA_DIR: dataDir, ...options.env },
         onLine: (service, line) => {
           logs.push(`${service} | ${line}`)
         }

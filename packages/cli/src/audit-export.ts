@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto"
 import { closeSync, openSync, writeSync } from "node:fs"
 import { userInfo } from "node:os"
 import { entryLine, endLine, headerLine, keyLine, sealLine } from "./audit-export-format.ts"
-import { AuditCliError, alignToSeals } from "./audit-verification.ts"
+import { AuditCliError, alignToSeals, requireAuditStreams } from "./audit-verification.ts"
 
 /** Lines are gathered and written about a megabyte at a time. */
 class LineWriter {
@@ -42,6 +42,7 @@ export const exportAuditTrail = Effect.fn("cli.audit.export")(function*(options:
   readonly from: number | undefined
   readonly to: number | undefined
 }) {
+  yield* requireAuditStreams
   const seals = yield* readSeals
   const keys = yield* readPublishedKeys
   const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)

@@ -1,5 +1,5 @@
 import { type AuditSeal, chainVerifier, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
-import { readPublishedKeys, readSeals, readStreamRange, SealedStream, verifyingKeys } from "@wt/audit"
+import { readPublishedKeys, readSeals, readStreamRange, SealedStream, SealStream, streamBounds, verifyingKeys } from "@wt/audit"
 import { Effect, Result, Schema } from "effect"
 import { createReadStream, readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
@@ -19,6 +19,12 @@ export interface VerificationReport {
   readonly keysFrom: "pinned" | "published" | "export"
   readonly entriesByTenant: Readonly<Record<string, number>>
 }
+
+/** Fails in words when the audit trail or its seals are not on this NATS at all. */
+export const requireAuditStreams = Effect.forEach([SealedStream, SealStream.name], (stream) =>
+  streamBounds(stream).pipe(
+    Effect.mapError(() => new AuditCliError({ message: `stream ${stream} does not exist on this NATS; has the audit service run against it?` }))
+  ), { discard: true })
 
 /** Widens a requested range to whole seals, so every seal in it can be checked against its Merkle root. */
 export const alignToSeals = (seals: ReadonlyArray<AuditSeal>, from: number | undefined, to: number | undefined) => {
@@ -48,6 +54,7 @@ export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
   readonly to: number | undefined
   readonly pinned: ReadonlyArray<SealPublicKey> | undefined
 }) {
+  yield* requireAuditStreams
   const seals = yield* readSeals
   const keys = options.pinned ?? verifyingKeys(yield* readPublishedKeys)
   const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)

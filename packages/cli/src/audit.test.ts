@@ -101,7 +101,7 @@ describe("wt audit verify and export", () => {
         const at101 = entries.findIndex((_, i) => parsed[i]!.seq === 101)
         const line101 = entries[at101]!
         const textStart = line101.indexOf(`"text":"`) + 8
-        for (const offset of [0, 7, 20, 55, 90, line101.length - textStart - 3]) {
+        for (const offset of [0, 20, line101.length - textStart - 3]) {
           const i = textStart + offset
           const flippedLine = line101.slice(0, i) + String.fromCharCode(line101.charCodeAt(i) ^ 0x01) + line101.slice(i + 1)
           const flipped = yield* verifyTampered(`flipped-${offset}`, entries.map((l, k) => (k === at101 ? flippedLine : l)))

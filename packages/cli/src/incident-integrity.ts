@@ -12,6 +12,7 @@ import {
 } from "@wt/audit-chain"
 import { readPublishedKeys, readSeals, readStreamRange, SealedStream, verifyingKeys } from "@wt/audit"
 import { Effect, Result } from "effect"
+import { requireAuditStreams } from "./audit-verification.ts"
 
 /** One audit entry about the incident, and what the seals say about it. */
 export interface IncidentAuditEntry {
@@ -45,6 +46,7 @@ const utf8 = new TextDecoder()
  * the seal's signed root. Reads the whole of WT_AUDIT once; ids only are matched.
  */
 export const incidentIntegrity = Effect.fn("cli.incidentIntegrity")(function*(incidentId: string, pinned: ReadonlyArray<SealPublicKey> | undefined) {
+  yield* requireAuditStreams
   const seals = yield* readSeals
   const keys = pinned ?? verifyingKeys(yield* readPublishedKeys)
   const chain = checkSeals(seals, { keys })

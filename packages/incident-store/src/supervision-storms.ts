@@ -159,10 +159,15 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       })
 
       const noteIndividual = (tenant: string, deviceId: string, incidentId: string) =>
-        Effect.sync(() => {
+        Effect.gen(function*() {
           const entry = windowOf(tenant).get(deviceId)
           if (entry !== undefined) windowOf(tenant).set(deviceId, { ...entry, incidentId })
-        })
+          // A storm formed while this loss was being routed on its own: it belongs in the storm too.
+          const storm = yield* activeStorm(tenant)
+          if (storm === null || storm.incidentId === "" || entry === undefined) return
+          yield* enqueue(tenant, { lost: deviceId })
+          yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
+        }).pipe(Effect.ignore)
 
       const signOfLife = Effect.fn("SupervisionStorms.signOfLife")(function*(event: DeviceEvent) {
         const storm = yield* activeStorm(event.tenant)

@@ -46,6 +46,16 @@ describe("what one event tells supervision", () => {
     expect(observe(medication({ event: "refill_needed" }), DefaultPolicy).signOfLifeMs).toBe(ms(day))
   })
 
+  it.each(["communication_failure", "sensor_supervision_lost"] as const)("a report of %s is about the device, not from it: no sign of life", (kind) => {
+    const lost: DeviceEvent = { ...base, id: "evt-lost-00000001", deviceId: "alarm-000001", occurredAt: night, receivedAt: received, type: "technical", payload: { event: kind } }
+    expect(observe(lost, DefaultPolicy)).toEqual({ changes: [] })
+  })
+
+  it("an event the engine made up is no sign of life", () => {
+    const made: DeviceEvent = { ...base, id: "silence.demo.alarm-000001.1", deviceId: "alarm-000001", occurredAt: night, source: { via: "engine" }, type: "technical", payload: { event: "heartbeat" } }
+    expect(observe(made, DefaultPolicy).signOfLifeMs).toBeUndefined()
+  })
+
   it("a due dose is expected within its window after its scheduled time", () => {
     const scheduledAt = "2026-11-25T12:00:00.000Z"
     const { changes } = observe(medication({ event: "dose_due", doseId: "d-0800", scheduledAt, critical: true }), DefaultPolicy)

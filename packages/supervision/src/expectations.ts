@@ -13,8 +13,12 @@ export type CheckChange =
 
 /** What supervision learns from one device event. */
 export interface Observation {
-  /** Every event is a sign of life of its device: when the gateway received it. */
-  readonly signOfLifeMs: number
+  /**
+   * When the gateway received it: every event is a sign of life of its device, except
+   * a report that the device lost supervision (a vendor platform speaking about it)
+   * and an event the engine itself made up.
+   */
+  readonly signOfLifeMs?: number
   /** Set when the event shows someone moving about the home (motion, bed, door). */
   readonly activityMs?: number
   readonly changes: ReadonlyArray<CheckChange>
@@ -34,8 +38,13 @@ const timeOf = (instant: string): number => Date.parse(instant)
 const activitySensors: ReadonlyArray<string> = ["motion", "bed", "door"]
 
 /** The sign of life, activity and check changes carried by one event. Pure: times come from the event. */
+const supervisionLost: ReadonlyArray<string> = ["communication_failure", "sensor_supervision_lost"]
+
+const isSignOfLife = (event: DeviceEvent): boolean =>
+  event.source.via !== "engine" && !(event.type === "technical" && supervisionLost.includes(event.payload.event))
+
 export const observe = (event: DeviceEvent, policy: SupervisionPolicy): Observation => {
-  const signOfLifeMs = timeOf(event.receivedAt ?? event.occurredAt)
+  const signOfLife = isSignOfLife(event) ? { signOfLifeMs: timeOf(event.receivedAt ?? event.occurredAt) } : {}
   const atMs = timeOf(event.occurredAt)
   const ref = (kind: CheckRef["kind"], subject = event.deviceId): CheckRef => ({
     kind,
@@ -58,7 +67,7 @@ export const observe = (event: DeviceEvent, policy: SupervisionPolicy): Observat
     } else if (sensor === "door" && state === "closed") {
       changes.push({ _tag: "Clear", ref: ref("night_door"), atMs })
     }
-    return { signOfLifeMs, ...activity, changes }
+    return { ...signOfLife, ...activity, changes }
   }
 
   if (event.type === "medication") {
@@ -72,17 +81,17 @@ export const observe = (event: DeviceEvent, policy: SupervisionPolicy): Observat
         ...(critical !== undefined ? { critical } : {})
       }
       return {
-        signOfLifeMs,
+        ...signOfLife,
         changes: [{ _tag: "Start", start: { ...doseRef, atMs: scheduledMs, withinMs: policy.dose.windowS * 1000, dose } }]
       }
     }
     // A dispenser that reports the miss itself has been triaged already: nothing left to wait for.
     if (kind === "dose_taken" || kind === "dose_missed") {
       if (doseId === undefined && scheduledAt === undefined) {
-        return { signOfLifeMs, changes: [{ _tag: "DoseTaken", tenant: event.tenant, deviceId: event.deviceId, atMs }] }
+        return { ...signOfLife, changes: [{ _tag: "DoseTaken", tenant: event.tenant, deviceId: event.deviceId, atMs }] }
       }
-      return { signOfLifeMs, changes: [{ _tag: "Clear", ref: doseRef, atMs: Math.max(atMs, scheduledMs) }] }
+      return { ...signOfLife, changes: [{ _tag: "Clear", ref: doseRef, atMs: Math.max(atMs, scheduledMs) }] }
     }
   }
-  return { signOfLifeMs, changes: [] }
+  return { ...signOfLife, changes: [] }
 }

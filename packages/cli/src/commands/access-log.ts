@@ -1,4 +1,4 @@
-import { readStreamRange } from "@wt/audit"
+import { readStreamRange, streamBounds } from "@wt/audit"
 import { appendAuditEntry } from "@wt/audit-log"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { decodeJson } from "@wt/nats"
@@ -6,7 +6,7 @@ import { Clock, Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { randomUUID } from "node:crypto"
 import { userInfo } from "node:os"
-import { reportingFailures } from "../cli-failure.ts"
+import { CliFailure, reportingFailures } from "../cli-failure.ts"
 import { CliNats } from "../nats.ts"
 
 /** One look at a resident's information, as the resident is entitled to see it. */
@@ -30,6 +30,9 @@ export const accessLog = Command.make(
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print JSON"), Flag.withDefault(false))
   },
   Effect.fn("cli.accessLog")(function*({ resident, tenant, json }) {
+    yield* streamBounds(Streams.audit).pipe(
+      Effect.mapError(() => new CliFailure({ message: `stream ${Streams.audit} does not exist on this NATS; has the audit service run against it?` }))
+    )
     const needle = Buffer.from(`"residentId":${JSON.stringify(resident)}`)
     const records: Array<AccessRecord> = []
     let unreadable = 0

@@ -3,7 +3,7 @@ import { readPublishedKeys, verifyingKeys } from "@wt/audit"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { exportAuditTrail } from "../audit-export.ts"
-import { describeReport, readPinnedKey, verifyExportFile, verifyLive } from "../audit-verification.ts"
+import { describeReport, readPinnedKey, requireAuditStreams, verifyExportFile, verifyLive } from "../audit-verification.ts"
 import { reportingFailures, RecordNotIntact } from "../cli-failure.ts"
 import { CliNats } from "../nats.ts"
 
@@ -49,7 +49,7 @@ const exportTrail = Command.make(
   Effect.fn("cli.audit.export")(function*(flags) {
     const result = yield* exportAuditTrail({ out: flags.out, from: optionalValue(flags.from), to: optionalValue(flags.to) })
     yield* Console.log(
-      `Wrote ${flags.out}: ${result.entries} entries (${result.fromSeq ?? "-"}–${result.lastSeq ?? "-"}), ${result.seals} seals, ${result.keys} keys. The export is recorded in the audit trail.`
+      `Wrote ${flags.out}: ${result.entries} entries (${result.fromSeq ?? "-"}–${result.lastSeq ?? "-"}), ${result.seals} seals, ${result.keys} verifying ${result.keys === 1 ? "key" : "keys"}. The export is recorded in the audit trail.`
     )
   }, Effect.provide(CliNats), reportingFailures)
 ).pipe(
@@ -60,6 +60,7 @@ const publicKey = Command.make(
   "public-key",
   {},
   Effect.fn("cli.audit.publicKey")(function*() {
+    yield* requireAuditStreams
     const published = verifyingKeys(yield* readPublishedKeys)
     if (published.length === 0) yield* Console.error("wt: no seal key has been published yet")
     for (const key of published) yield* Console.log(publicKeyPem(key).trimEnd())

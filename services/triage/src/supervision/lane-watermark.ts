@@ -31,3 +31,32 @@ export const processedThrough = Effect.fn("Supervision.processedThrough")(functi
   const each = yield* Effect.forEach(Lanes, (lane) => processedThroughOne(SupervisionDurables[lane], nowMs), { concurrency: "unbounded" })
   return Math.min(nowMs, ...each)
 })
+
+/**
+ * Watermarks as measured over the last moments. A handled event's sign of life may
+ * wait up to a flush in some copy's buffer and then travel through KV, so the watch
+ * judges by the watermark as it stood that long ago: everything handled by then has
+ * reached KV by now. Reading it "now" would wrongly trust a backlog just handled.
+ */
+export class WatermarkHistory {
+  readonly #samples: Array<{ readonly atMs: number; readonly throughMs: number }> = []
+
+  record(atMs: number, throughMs: number): void {
+    this.#samples.push({ atMs, throughMs })
+  }
+
+  /** The latest watermark measured at or before `atMs`; 0 (judge nothing) when there is none yet. */
+  asOf(atMs: number): number {
+    let through = 0
+    let keepFrom = 0
+    for (let i = 0; i < this.#samples.length; i++) {
+      const sample = this.#samples[i]!
+      if (sample.atMs > atMs) break
+      through = sample.throughMs
+      keepFrom = i
+    }
+    // Older samples than the one in use will never be needed again.
+    this.#samples.splice(0, keepFrom)
+    return through
+  }
+}

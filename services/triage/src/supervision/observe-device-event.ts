@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
-import type { DeviceOwner } from "@wt/registry"
 import { type CheckChange, checkKey, clear, clearDoseTakenAt, intervalOrDefault, observe, start } from "@wt/supervision"
+import type { ResidentContext } from "@wt/triage-rules"
 import { SignsOfLife } from "./signs-of-life.ts"
-import { policyFor, residentContextOf } from "./supervision-policy.ts"
+import { policyFor } from "./supervision-policy.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
 import { SupervisionStore } from "./supervision-store.ts"
 
@@ -36,17 +36,25 @@ const applyChange = Effect.fnUntraced(function*(change: CheckChange, earlyMs: nu
   }
 })
 
+/** What supervision needs to know of the sending device (the fleet snapshot's entry, or the registry's owner). */
+export interface ObservedDevice {
+  readonly residentId: string
+  readonly heartbeatIntervalS: number
+  /** The resident as the rules see them (a plan may change night hours or left-bed minutes). */
+  readonly resident?: ResidentContext
+}
+
 /**
  * What supervision learns from one stored device event of a known device, on any
  * lane: a sign of life (buffered), activity in the home (buffered), and the start
  * or end of a pending check (written at once). Idempotent, so redeliveries are harmless.
  */
-export const observeDeviceEvent = Effect.fn("Supervision.observeDeviceEvent")(function*(event: DeviceEvent, owner: DeviceOwner) {
+export const observeDeviceEvent = Effect.fn("Supervision.observeDeviceEvent")(function*(event: DeviceEvent, owner: ObservedDevice) {
   const settings = yield* SupervisionSettings
-  const policy = policyFor(settings, event.tenant, event.occurredAt, residentContextOf(owner))
+  const policy = policyFor(settings, event.tenant, event.occurredAt, owner.resident)
   const signs = yield* SignsOfLife
   const observation = observe(event, policy)
-  if (Number.isFinite(observation.signOfLifeMs)) {
+  if (observation.signOfLifeMs !== undefined && Number.isFinite(observation.signOfLifeMs)) {
     yield* signs.sighted(event.tenant, event.deviceId, observation.signOfLifeMs, intervalOrDefault(policy, owner.heartbeatIntervalS))
   }
   if (observation.activityMs !== undefined) yield* signs.active(event.tenant, owner.residentId, observation.activityMs)

@@ -41,35 +41,60 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
         if (current === undefined || current < atMs) activity.set(key, atMs)
       }
 
-      const flushSeen = Effect.gen(function*() {
-        const batch = seen
-        seen = new Map()
-        yield* Effect.forEach(batch, ([key, s]) =>
+      // Whatever cannot be written now goes back into the buffer, merged with what arrived since.
+      const flushBuffer = <V>(
+        name: string,
+        take: () => Map<string, V>,
+        write: (key: string, value: V) => Effect.Effect<unknown, { readonly message: string }>,
+        keep: (key: string, value: V) => void
+      ) =>
+        Effect.gen(function*() {
+          const batch = take()
+          let failed = 0
+          let reason = ""
+          yield* Effect.forEach(batch, ([key, value]) =>
+            write(key, value).pipe(
+              Effect.andThen(Metric.update(flushed, 1)),
+              Effect.catch((error) =>
+                Effect.sync(() => {
+                  keep(key, value)
+                  failed++
+                  reason = error.message
+                })
+              )
+            ), { concurrency: 16, discard: true })
+          if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
+        })
+
+      const flushSeen = flushBuffer(
+        "signs of life",
+        () => {
+          const batch = seen
+          seen = new Map()
+          return batch
+        },
+        (key, s: Seen) =>
           store.sightings.modify(key, (current) => {
             const next = sighted(current, s.atMs, s.intervalS)
             return next === current ? undefined : next
-          }).pipe(
-            Effect.andThen(Metric.update(flushed, 1)),
-            Effect.catch((error) =>
-              Effect.sync(() => keepSeen(key, s)).pipe(Effect.andThen(Effect.logWarning(`sign of life kept for the next flush: ${error.message}`)))
-            )
-          ), { concurrency: 16, discard: true })
-      })
+          }),
+        keepSeen
+      )
 
-      const flushActivity = Effect.gen(function*() {
-        const batch = activity
-        activity = new Map()
-        yield* Effect.forEach(batch, ([key, atMs]) =>
+      const flushActivity = flushBuffer(
+        "activity records",
+        () => {
+          const batch = activity
+          activity = new Map()
+          return batch
+        },
+        (key, atMs: number) =>
           store.activity.modify(key, (current) => {
             const next = active(current, atMs)
             return next === current ? undefined : next
-          }).pipe(
-            Effect.andThen(Metric.update(flushed, 1)),
-            Effect.catch((error) =>
-              Effect.sync(() => keepActivity(key, atMs)).pipe(Effect.andThen(Effect.logWarning(`activity kept for the next flush: ${error.message}`)))
-            )
-          ), { concurrency: 16, discard: true })
-      })
+          }),
+        keepActivity
+      )
 
       const flush = Effect.all([flushSeen, flushActivity], { discard: true }).pipe(Effect.withSpan("SignsOfLife.flush"))
 

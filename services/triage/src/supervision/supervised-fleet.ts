@@ -5,7 +5,7 @@ import { SupervisionSettings } from "./supervision-settings.ts"
 import { deviceKey, residentKey, SupervisionStore } from "./supervision-store.ts"
 
 /**
- * The registry's active devices, read again every few minutes. Only these are
+ * The registry's active devices, read again every minute (WT_SUPERVISION_FLEET_EVERY). Only these are
  * supervised: a device taken out of service stops being an absence. Each one is
  * enrolled on first sight, so a device that never reported is silent from the
  * moment supervision began, and that moment survives restarts (it is in KV).

@@ -25,7 +25,7 @@ export const DefaultSupervisionSettings: SupervisionSettingsShape = {
   watchEveryMs: 2_000,
   flushEveryMs: 1_000,
   fleetEveryMs: 60_000,
-  concurrency: { alarm: 4, tech: 8, telemetry: 8 }
+  concurrency: { alarm: 8, tech: 32, telemetry: 32 }
 }
 
 const millis = (name: string, fallback: number) =>

@@ -1,0 +1,176 @@
+import { Cause, Clock, Effect, Layer, Metric, Option } from "effect"
+import type { NatsRequestFailed } from "@wt/nats"
+import { Registry } from "@wt/registry"
+import {
+  type Absence,
+  absenceEvent,
+  absenceOfCheck,
+  checkKey,
+  deadlineMs,
+  due,
+  intervalOrDefault,
+  isDue,
+  isSilent,
+  markMorningRaised,
+  markRaised,
+  markSilenceRaised,
+  openedAtMs,
+  quietMorning,
+  type SupervisionPolicy,
+  silenceDeadlineMs
+} from "@wt/supervision"
+import { routeTriaged } from "../triage-event.ts"
+import { absenceContext, absenceDecision } from "./absence-decisions.ts"
+import { processedThrough, WatermarkHistory } from "./lane-watermark.ts"
+import { SupervisedFleet } from "./supervised-fleet.ts"
+import { policyFor } from "./supervision-policy.ts"
+import { SupervisionSettings } from "./supervision-settings.ts"
+import { residentKey, SupervisionStore } from "./supervision-store.ts"
+
+const raised = Metric.counter("wt_supervision_absences_total", { description: "Absences raised as incidents, by kind", incremental: true })
+
+// A handled sign of life waits up to a flush in some copy's buffer; this covers its KV write and the watch bringing it here.
+const SettleMs = 500
+
+/**
+ * Raises one absence as an incident through triage's own routing (a silent device
+ * joins a supervision storm when one is under way), with a synthetic event whose id
+ * is a function of the absence: two copies, or one that restarted before marking it
+ * raised, land on the same incident. False when the device is no longer registered
+ * (nothing raised, nothing to mark).
+ */
+export const raiseAbsence = Effect.fn("Supervision.raiseAbsence")(function*(absence: Absence) {
+  const { ruleBook } = yield* SupervisionSettings
+  const owner = yield* (yield* Registry).deviceOwner(absence.tenant, absence.deviceId)
+  if (Option.isNone(owner)) return false
+  const ctx = absenceContext(absence, owner.value)
+  const decision = absenceDecision(absence, ctx, ruleBook)
+  // The tenant's rules switch this absence off: settled, not raised.
+  if (decision === undefined) return true
+  const event = absenceEvent(absence)
+  const routed = yield* routeTriaged(event, owner.value.residentId, decision, ctx)
+  yield* Metric.update(Metric.withAttributes(raised, { kind: absence._tag, priority: decision.priority }), 1)
+  yield* Effect.logInfo("absence raised").pipe(
+    Effect.annotateLogs({
+      kind: absence._tag,
+      incidentId: routed.incidentId,
+      opened: routed.opened,
+      priority: decision.priority,
+      rule: decision.ruleId,
+      eventId: event.id,
+      deviceId: absence.deviceId
+    })
+  )
+  return true
+})
+
+interface Due {
+  readonly absence: Absence
+  /** Marks it raised in KV, if it is still the same absence. */
+  readonly mark: Effect.Effect<unknown, NatsRequestFailed>
+}
+
+/** One absence: raised, then marked in KV so no copy raises it again. A failure is retried next tick. */
+const settle = ({ absence, mark }: Due) =>
+  raiseAbsence(absence).pipe(
+    Effect.flatMap((done) => (done ? mark : Effect.void)),
+    Effect.catchCause((cause) =>
+      Effect.logWarning(`absence ${absence._tag} of ${absence.deviceId} not raised yet: ${Cause.pretty(cause).split("\n")[0]}`)
+    )
+  )
+
+const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
+  const settings = yield* SupervisionSettings
+  const store = yield* SupervisionStore
+  const fleet = yield* SupervisedFleet
+  const now = yield* Clock.currentTimeMillis
+  // Judge only up to what every lane had been read up to a flush and a settle ago.
+  watermarks.record(now, yield* processedThrough(now))
+  const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
+  const work: Array<Due> = []
+
+  for (const [key, sighting] of store.sightings.entries()) {
+    const device = fleet.byKey(key)
+    if (device === undefined) continue
+    const intervalS = intervalOrDefault(settings.policy, device.heartbeatIntervalS)
+    if (!isSilent(sighting, intervalS, settings.policy, now)) continue
+    const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
+    if (deadline >= through) continue
+    const absence: Absence = { _tag: "DeviceSilent", tenant: device.tenant, deviceId: device.deviceId, lastSeenMs: sighting.lastSeenMs, deadlineMs: deadline }
+    work.push({
+      absence,
+      mark: store.sightings.modify(key, (current) =>
+        current !== undefined && current.lastSeenMs === sighting.lastSeenMs && current.raisedForMs !== current.lastSeenMs
+          ? markSilenceRaised(current)
+          : undefined)
+    })
+  }
+
+  for (const check of due([...store.checks.entries()].map(([, c]) => c), now)) {
+    const absence = absenceOfCheck(check)
+    if (absence === undefined || (deadlineMs(check) ?? now) >= through) continue
+    if (fleet.device(check.tenant, check.deviceId) === undefined) continue
+    const opened = openedAtMs(check)
+    work.push({
+      absence,
+      mark: store.checks.modify(checkKey(check), (current) =>
+        current !== undefined && openedAtMs(current) === opened && isDue(current, now) ? markRaised(current) : undefined)
+    })
+  }
+
+  const policies = new Map<string, SupervisionPolicy>()
+  const nowIso = new Date(now).toISOString()
+  for (const sensor of fleet.motionSensors()) {
+    const key = residentKey(sensor.tenant, sensor.residentId)
+    const record = store.activity.get(key)
+    if (record === undefined) continue
+    let policy = policies.get(sensor.tenant)
+    if (policy === undefined) {
+      policy = policyFor(settings, sensor.tenant, nowIso)
+      policies.set(sensor.tenant, policy)
+    }
+    const quiet = quietMorning(record, now, policy)
+    if (quiet === undefined || quiet.byMs >= through) continue
+    const absence: Absence = {
+      _tag: "NoMorningActivity",
+      tenant: sensor.tenant,
+      deviceId: sensor.deviceId,
+      residentId: sensor.residentId,
+      day: quiet.day,
+      deadlineMs: quiet.byMs
+    }
+    work.push({
+      absence,
+      mark: store.activity.modify(key, (current) =>
+        current !== undefined && current.raisedForDay !== quiet.day ? markMorningRaised(current, quiet.day) : undefined)
+    })
+  }
+
+  yield* Effect.forEach(work, settle, { concurrency: 16, discard: true })
+})
+
+/**
+ * Every few seconds, finds what is overdue in the supervision state (silent devices,
+ * checks past their deadline, quiet mornings) and raises each once. It starts only
+ * once the state is rebuilt from KV, so a restart loses no timer: deadlines are data.
+ */
+export const AbsenceWatch = Layer.effectDiscard(
+  Effect.gen(function*() {
+    const settings = yield* SupervisionSettings
+    const store = yield* SupervisionStore
+    const fleet = yield* SupervisedFleet
+    yield* Effect.forkScoped(
+      Effect.gen(function*() {
+        yield* store.loaded
+        yield* fleet.ready
+        const watermarks = new WatermarkHistory()
+        yield* Effect.forever(
+          tick(watermarks).pipe(
+            Effect.catchCause((cause) => Effect.logWarning(`absence watch tick failed: ${Cause.pretty(cause).split("\n")[0]}`)),
+            Effect.andThen(Effect.sleep(settings.watchEveryMs))
+          )
+        )
+      })
+    )
+  })
+)

@@ -1,0 +1,21 @@
+import { Layer } from "effect"
+import { AbsenceWatch } from "./absence-watch.ts"
+import { SignsOfLife } from "./signs-of-life.ts"
+import { SupervisedFleet } from "./supervised-fleet.ts"
+import { SupervisionLanes } from "./supervision-lanes.ts"
+import { SupervisionSettings } from "./supervision-settings.ts"
+import { SupervisionStore } from "./supervision-store.ts"
+
+/**
+ * Absence supervision inside triage: its own durables on every lane (signs of life,
+ * pending checks), its state in JetStream KV, and the watch that raises what is
+ * overdue. Needs Nats, Registry, IncidentStore, OpenIncidentIndex and SupervisionStorms.
+ */
+export const supervisionLayer = <E, R>(settings: Layer.Layer<SupervisionSettings, E, R>) =>
+  Layer.mergeAll(SupervisionLanes, AbsenceWatch).pipe(
+    Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer)),
+    Layer.provideMerge(SupervisionStore.layer),
+    Layer.provideMerge(settings)
+  )
+
+export const Supervision = supervisionLayer(SupervisionSettings.layer)
