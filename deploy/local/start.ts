@@ -12,6 +12,7 @@ import { resolveNats } from "@wt/nats"
 import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
 import { demoSecrets, DemoUsers } from "@wt/registry"
+import { runDemoDevices } from "./demo-devices.ts"
 
 const program = Effect.gen(function*() {
   const dataDir = resolve(yield* Config.String("WT_DATA_DIR").pipe(Config.withDefault(".data")))
@@ -44,6 +45,9 @@ const program = Effect.gen(function*() {
     env: process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}
   })
 
+  const demoDevices = (yield* Config.String("WT_DEMO_DEVICES").pipe(Config.withDefault("1"))) !== "0"
+  if (demoDevices) yield* runDemoDevices(nats.url, seeded?.devices ?? 1358)
+
   const line = "─".repeat(72)
   const text = [
     line,
@@ -58,6 +62,7 @@ const program = Effect.gen(function*() {
     ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`})`,
     ` PostgreSQL      ${Option.isSome(database.embedded) ? `embedded PGlite on ${databaseUrl}` : "DATABASE_URL"}`,
     ` Data directory  ${dataDir}`,
+    ` Demo devices    ${demoDevices ? "heartbeats of the whole fleet are being sent (WT_DEMO_DEVICES=0 to stop them)" : "off: devices will fall silent"}`,
     ` Try it          pnpm sim --via http --key <ingest key> --mix alarms-only --count 5`,
     ` Stop            Ctrl-C`,
     line

@@ -39,7 +39,7 @@ const twoAmOslo = () => {
 }
 
 /**
- * The night, through the real services. With `killTriage`, triage is SIGKILLed right after
+ * The night, through the real services. With `killTriage`, both triage processes are SIGKILLed right after
  * the care alarms and before the silences fall due, then started again: the outcome must be the same.
  */
 const runNight = (killTriage: boolean) =>
@@ -75,9 +75,10 @@ const runNight = (killTriage: boolean) =>
       for (let n = 0; n < 4; n++) yield* send([event(fallDevice(repeater), "safety_alarm", { trigger: "pendant" })])
       let restartedAt = Date.now()
       if (killTriage) {
-        yield* sys.services.triage.kill("SIGKILL")
+        // Both triage processes: the alarm lane, and the one that runs absence supervision.
+        yield* Effect.all([sys.services.triage.kill("SIGKILL"), sys.services["triage-bulk"].kill("SIGKILL")])
         yield* Effect.sleep("1 second")
-        yield* sys.services.triage.restart
+        yield* Effect.all([sys.services.triage.restart, sys.services["triage-bulk"].restart], { concurrency: 2 })
         restartedAt = Date.now()
       }
 

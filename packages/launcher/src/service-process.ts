@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { Data, Duration, Effect, Fiber } from "effect"
-import { entryOf, type ServiceName } from "./services.ts"
+import { entryOf, processEnv, type ServiceName } from "./services.ts"
 
 export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
   readonly service: string
@@ -70,7 +70,7 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
 
   const spawnChild = Effect.sync(() => {
     const c = spawn(process.execPath, [entryOf(options.name)], {
-      env: { ...process.env, ...options.env, WT_SERVICE: options.name },
+      env: { ...process.env, ...options.env, ...processEnv(options.name, options.port), WT_SERVICE: options.name },
       stdio: ["ignore", "pipe", "pipe"]
     })
     createInterface({ input: c.stdout! }).on("line", (line) => onLine(options.name, line))

@@ -1,18 +1,43 @@
 import { fileURLToPath } from "node:url"
 
 /** The services of one installation, with their entry points and default ports. */
-export const ServiceNames = ["gateway", "triage", "projector", "audit", "console"] as const
+export const ServiceNames = ["gateway", "triage", "triage-bulk", "projector", "audit", "console"] as const
 export type ServiceName = (typeof ServiceNames)[number]
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 
-export const entryOf = (name: ServiceName): string => `${root}services/${name}/src/main.ts`
+/**
+ * Triage runs as two processes of the same service on one machine: the alarm lane (and
+ * escalation) in its own process, so a care alarm never waits on an event loop busy with
+ * a backlog of heartbeats and positions; the tech and telemetry lanes and absence
+ * supervision in the other. Separately deployed, any split of lanes works.
+ */
+const program: Record<ServiceName, { readonly service: string; readonly env: Readonly<Record<string, string>> }> = {
+  gateway: { service: "gateway", env: {} },
+  triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "on" } },
+  "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "off" } },
+  projector: { service: "projector", env: {} },
+  audit: { service: "audit", env: {} },
+  console: { service: "console", env: {} }
+}
+
+export const entryOf = (name: ServiceName): string => `${root}services/${program[name].service}/src/main.ts`
+
+/**
+ * Environment a process needs beyond the shared one: which lanes a triage process takes,
+ * and its own port under the variable its program reads (both triage processes read WT_TRIAGE_PORT).
+ */
+export const processEnv = (name: ServiceName, port: number): Readonly<Record<string, string>> => ({
+  ...program[name].env,
+  [portVariable[program[name].service as ServiceName]]: String(port)
+})
 
 /** Port each service serves /healthz, /readyz and /metrics on (gateway and console also serve their APIs there). */
 export const defaultPorts: Record<ServiceName, number> = {
   gateway: 8081,
   console: 8080,
   triage: 8091,
+  "triage-bulk": 8094,
   projector: 8092,
   audit: 8093
 }
@@ -22,6 +47,7 @@ export const portVariable: Record<ServiceName, string> = {
   gateway: "WT_INGEST_PORT",
   console: "WT_HTTP_PORT",
   triage: "WT_TRIAGE_PORT",
+  "triage-bulk": "WT_TRIAGE_BULK_PORT",
   projector: "WT_PROJECTOR_PORT",
   audit: "WT_AUDIT_PORT"
 }

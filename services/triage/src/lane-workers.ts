@@ -1,7 +1,13 @@
 import { Config, Effect, Layer } from "effect"
-import { DeviceEvent, type Lane, Streams, Subjects } from "@wt/contracts"
+import { DeviceEvent, type Lane, Lanes, Streams, Subjects } from "@wt/contracts"
 import { consume } from "@wt/nats"
 import { triageDeviceEvent } from "./triage-event.ts"
+
+/** Which lanes this process classifies (`WT_TRIAGE_LANES`, default all three). */
+export const TriageLanes = Config.String("WT_TRIAGE_LANES").pipe(
+  Config.withDefault("alarm,tech,telemetry"),
+  Config.map((s) => s.split(",").map((l) => l.trim()).filter((l): l is Lane => (Lanes as ReadonlyArray<string>).includes(l)))
+)
 
 /** Messages handled at once per lane and copy; the alarm lane never shares a consumer with the others. */
 const concurrencyOf: Record<Lane, Config.Config<number>> = {
@@ -34,4 +40,9 @@ const laneWorker = (lane: Lane) =>
  * latency does not depend on a backlog of heartbeats or positions. Copies of triage
  * share the consumers; correlation is safe across them.
  */
-export const LaneWorkers = Layer.effectDiscard(Effect.all([laneWorker("alarm"), laneWorker("tech"), laneWorker("telemetry")], { discard: true }))
+export const LaneWorkers = Layer.effectDiscard(
+  Effect.gen(function*() {
+    const lanes = yield* TriageLanes
+    yield* Effect.all(lanes.map(laneWorker), { discard: true })
+  })
+)

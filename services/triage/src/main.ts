@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Config, Effect, Layer } from "effect"
 import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
 import { IncidentViews } from "@wt/read-models"
 import { Registry } from "@wt/registry"
@@ -16,7 +16,13 @@ const Engine = SupervisionStorms.layer.pipe(
   Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer, CareAlarmHistory.layer, IncidentViews.layer, Registry.layer))
 )
 
-const Triage = Layer.mergeAll(LaneWorkers, EscalationWatch, Supervision, Http).pipe(
+/** A part of triage this process runs, unless the environment turns it off. */
+const unless = <E, R>(variable: string, layer: Layer.Layer<never, E, R>) =>
+  Layer.unwrap(
+    Effect.map(Config.String(variable).pipe(Config.withDefault("on")), (v) => (v === "off" ? Layer.empty : layer))
+  )
+
+const Triage = Layer.mergeAll(LaneWorkers, unless("WT_TRIAGE_ESCALATION", EscalationWatch), unless("WT_TRIAGE_SUPERVISION", Supervision), Http).pipe(
   Layer.provide(Engine),
   Layer.provideMerge(Infrastructure)
 )
