@@ -213,7 +213,9 @@ const program = Effect.gen(function*() {
     const before = {
       stored: (yield* streamState(Streams.device)).messages,
       audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
-      triaged: yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")
+      // Triage runs as two processes (alarm lane; tech and telemetry lanes): count both.
+      triaged: (yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")) +
+        (yield* counterTotal(system.services["triage-bulk"].url, "wt_triage_decisions_total"))
     }
     log(`storm: ${storm.devices} devices flush ${storm.events.length} buffered events over HTTP at once (${StormSenders} connections)`)
     const stormTotals = emptyTotals()
@@ -231,7 +233,9 @@ const program = Effect.gen(function*() {
     const after = {
       stored: (yield* streamState(Streams.device)).messages,
       audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
-      triaged: yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")
+      // Triage runs as two processes (alarm lane; tech and telemetry lanes): count both.
+      triaged: (yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")) +
+        (yield* counterTotal(system.services["triage-bulk"].url, "wt_triage_decisions_total"))
     }
     // The P1 probes sent meanwhile are in the same counts; each was one accepted event.
     const expected = stormTotals.accepted + (stormP1.sent - stormP1.unaccepted)

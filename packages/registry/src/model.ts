@@ -6,6 +6,8 @@ export interface TriageProfile {
   readonly dementia: boolean
   readonly geofence?: { readonly lat: number; readonly lon: number; readonly radiusM: number }
   readonly planId?: string
+  /** The plan's overrides of triage rules, as stored; triage decodes them with its own schema. */
+  readonly planOverrides?: Readonly<Record<string, unknown>>
 }
 
 export interface DeviceOwner {

@@ -61,12 +61,16 @@ interface UserRow {
 }
 
 // What triage needs of the resident with every event, cached with the device: no names, no health data.
-const profileOf = (row: { dementia: boolean; geofence: unknown; response_plan_id: string | null }): TriageProfile => {
-  const fence = (typeof row.geofence === "string" ? JSON.parse(row.geofence) : row.geofence) as TriageProfile["geofence"] | null
+const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v)
+
+const profileOf = (row: { dementia: boolean; geofence: unknown; response_plan_id: string | null; plan_overrides: unknown }): TriageProfile => {
+  const fence = json(row.geofence) as TriageProfile["geofence"] | null
+  const overrides = json(row.plan_overrides) as Record<string, unknown> | null
   return {
     dementia: row.dementia === true,
     ...(fence !== null && fence !== undefined ? { geofence: fence } : {}),
-    ...(row.response_plan_id !== null ? { planId: row.response_plan_id } : {})
+    ...(row.response_plan_id !== null ? { planId: row.response_plan_id } : {}),
+    ...(overrides !== null && overrides !== undefined ? { planOverrides: overrides } : {})
   }
 }
 
@@ -87,9 +91,9 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
       const owners = yield* Cache.makeWith(
         (key: string) => {
           const [tenant = "", deviceId = ""] = key.split("\u0000")
-          return sql<DeviceRow & { dementia: boolean; geofence: unknown; response_plan_id: string | null }>`
+          return sql<DeviceRow & { dementia: boolean; geofence: unknown; response_plan_id: string | null; plan_overrides: unknown }>`
             SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
-                   r.dementia, r.geofence, r.response_plan_id
+                   r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
             FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
             WHERE d.tenant = ${tenant} AND d.id = ${deviceId} AND d.active`.pipe(
             Effect.map((rows) =>

@@ -55,6 +55,8 @@ export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(optio
     gps_legal_basis: r.gpsLegalBasis ?? null,
     geofence: r.geofence !== undefined ? JSON.stringify(r.geofence) : null,
     response_plan_id: r.responsePlanId,
+    // People with dementia: a door opened at night is P1 for them, and 15 minutes out of bed is long.
+    plan_overrides: r.dementia ? JSON.stringify({ priorities: { "door.night-opened": "P1" }, leftBedMinutes: 15 }) : null,
     record: JSON.stringify({ source: "demo-fleet" })
   }))
   const addresses = fleet.residents.flatMap((r) =>
@@ -117,7 +119,7 @@ export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(optio
           display_name = excluded.display_name, birth_year = excluded.birth_year, language = excluded.language,
           dementia = excluded.dementia, mobility = excluded.mobility, health_notes = excluded.health_notes,
           key_access = excluded.key_access, gps_legal_basis = excluded.gps_legal_basis, geofence = excluded.geofence,
-          response_plan_id = excluded.response_plan_id, record = excluded.record`
+          response_plan_id = excluded.response_plan_id, plan_overrides = excluded.plan_overrides, record = excluded.record`
     }
     // Addresses and contacts have no natural key: replace the seeded residents' rows.
     yield* sql`DELETE FROM addresses WHERE tenant = ${tenant} AND resident_id = ANY(${residentIds})`

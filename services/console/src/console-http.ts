@@ -1,3 +1,4 @@
+import { FloodWatch } from "./flood-watch.ts"
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { infrastructureReadiness, ServiceHttp } from "@wt/service-runtime"
@@ -45,4 +46,4 @@ export const ConsoleHttp = (options: {
     logRequests: options.logRequests,
     routes: Layer.mergeAll(ApiRoutes, StreamRoute, PageRoute),
     readiness: infrastructureReadiness
-  })), Layer.provide(Layer.mergeAll(Sessions.layer, IncidentFeed.layer)))
+  })), Layer.merge(FloodWatch), Layer.provide(Layer.mergeAll(Sessions.layer, IncidentFeed.layer)))

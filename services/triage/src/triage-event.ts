@@ -1,4 +1,4 @@
-import { Config, Effect, Metric, Option } from "effect"
+import { Config, Effect, Metric, Option, Schema } from "effect"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent, SupervisionStorms } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
@@ -11,6 +11,7 @@ import {
   isCareAlarm,
   isRestore,
   isSupervisionLoss,
+  PlanOverrides,
   ruleSetAt,
   type TriageContext
 } from "@wt/triage-rules"
@@ -32,11 +33,24 @@ export const RepeatedAlarms = Config.all({
 /** The rule set in force when the event happened, for the event's tenant. */
 const rulesFor = (event: DeviceEvent) => ruleSetAt(DefaultRuleBook, event.tenant, event.occurredAt)
 
-const contextFor = (event: DeviceEvent, owner: DeviceOwner): TriageContext => ({
-  at: event.occurredAt,
-  device: { type: owner.deviceType, ...(owner.sensor ? { sensor: owner.sensor } : {}), ...(owner.placement ? { placement: owner.placement } : {}) },
-  resident: { dementia: owner.resident.dementia, ...(owner.resident.geofence ? { geofence: owner.resident.geofence } : {}) }
-})
+const decodePlan = Schema.decodeUnknownOption(PlanOverrides)
+
+/** The resident's plan overrides, when the registry holds valid ones; invalid ones are ignored, not guessed at. */
+const planOf = (owner: DeviceOwner) =>
+  owner.resident.planOverrides === undefined ? Option.none() : decodePlan({ planId: owner.resident.planId ?? "plan", ...owner.resident.planOverrides })
+
+export const contextFor = (event: DeviceEvent, owner: DeviceOwner): TriageContext => {
+  const plan = planOf(owner)
+  return {
+    at: event.occurredAt,
+    device: { type: owner.deviceType, ...(owner.sensor ? { sensor: owner.sensor } : {}), ...(owner.placement ? { placement: owner.placement } : {}) },
+    resident: {
+      dementia: owner.resident.dementia,
+      ...(owner.resident.geofence ? { geofence: owner.resident.geofence } : {}),
+      ...(Option.isSome(plan) ? { plan: plan.value } : {})
+    }
+  }
+}
 
 const fallbackRestore = (event: DeviceEvent): TriageDecision => ({
   ruleId: EngineRules.restore,

@@ -1,5 +1,6 @@
 import initial from "./0001_initial.ts"
 import incidentViews from "./0002_incident_views.ts"
+import planOverrides from "./0004_plan_overrides.ts"
 import sessions from "./0003_sessions.ts"
 
 /**
@@ -10,5 +11,6 @@ import sessions from "./0003_sessions.ts"
 export const migrations = {
   "0001_initial": initial,
   "0002_incident_views": incidentViews,
-  "0003_sessions": sessions
+  "0003_sessions": sessions,
+  "0004_plan_overrides": planOverrides
 }
