@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect, Redacted } from "effect"
-import { databaseLayer } from "@wt/db"
-import { testDatabaseUrl } from "@wt/db/testing"
-import { bootstrap, type RunningSystem, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
-import { freePort, Nats, startEmbeddedNats } from "@wt/nats"
-import { Registry } from "@wt/registry"
+import { Effect } from "effect"
+import type { RunningSystem } from "@wt/launcher"
+import { Nats } from "@wt/nats"
+import { startInstallation } from "../support/system.ts"
 
 export interface BenchSystem {
   readonly natsUrl: string
@@ -28,52 +23,31 @@ export interface BenchSystemOptions {
 }
 
 /**
- * One installation for the benchmark, as `pnpm start` would run it but isolated: its own
- * nats-server (temp store), its own fresh database on the local PostgreSQL, every service
- * a real process. The scope's end stops it all and removes the data.
+ * One installation for the benchmark, as `pnpm start` would run it but isolated (see
+ * `startInstallation`). The scope's end stops it all and removes the data.
  */
 export const startBenchSystem = Effect.fn("Bench.startSystem")(function*(options: BenchSystemOptions) {
-  const dataDir = yield* Effect.acquireRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-bench-"))),
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  )
-  const nats = yield* startEmbeddedNats({ dataDir })
-  const databaseUrl = yield* testDatabaseUrl
-  const ingestKey = `bench-key-${Math.random().toString(36).slice(2)}`
-  const password = `bench-pass-${Math.random().toString(36).slice(2)}`
-  yield* bootstrap({ natsUrl: nats.url, databaseUrl, ingestKey: Redacted.make(ingestKey), password: Redacted.make(password), seed: false })
-  const seeded = yield* Effect.gen(function*() {
-    const registry = yield* Registry
-    return yield* registry.seedDemo({ ingestKey, password, residents: options.residents })
-  }).pipe(
-    Effect.provide(Registry.layer),
-    Effect.provide(databaseLayer({ url: Redacted.make(databaseUrl), poolMax: 1, applicationName: "wt-bench-seed" }))
-  )
-  const ports = Object.fromEntries(
-    yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))
-  ) as Record<ServiceName, number>
   const tail: Array<string> = []
-  const services = yield* startSystem({
-    natsUrl: nats.url,
-    databaseUrl,
-    ports,
+  const installation = yield* startInstallation({
+    label: "bench",
+    residents: options.residents,
     // The pool size pnpm start uses against a real PostgreSQL.
     poolMax: 4,
-    env: { LOG_LEVEL: "warn", LOG_FORMAT: "json", ...options.env },
+    env: options.env,
     onLine: (service, line) => {
       tail.push(`${service} | ${line.slice(0, 400)}`)
       if (tail.length > 200) tail.shift()
     }
   })
   return {
-    natsUrl: nats.url,
-    ingestUrl: `http://127.0.0.1:${ports.gateway}`,
-    consoleUrl: `http://127.0.0.1:${ports.console}`,
-    ingestKey,
-    password,
-    services,
-    devices: seeded.devices,
-    residents: seeded.residents,
+    natsUrl: installation.natsUrl,
+    ingestUrl: installation.ingestUrl,
+    consoleUrl: installation.consoleUrl,
+    ingestKey: installation.ingestKey,
+    password: installation.password,
+    services: installation.services,
+    devices: installation.seeded.devices,
+    residents: installation.seeded.residents,
     logTail: () => [...tail]
   } satisfies BenchSystem
 })

@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { readSubject } from "@wt/nats"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
-import { bearer, eventually, postJson, request, signIn } from "../support/http.ts"
+import { bearer, eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 import { openStream } from "../support/sse.ts"
 
@@ -23,12 +23,7 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
       expect(accepted.status).toBe(202)
       expect(accepted.body).toEqual({ accepted: [alarm.id], rejected: [] })
 
-      const queued = yield* eventually(
-        Effect.map(request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=open`, { headers: bearer(token) }), (a) =>
-          a.body.find((i: any) => i.residentId === residentId)),
-        1000,
-        5
-      )
+      const queued = yield* queuedIncident(sys.consoleUrl, token, residentId, { timeoutMs: 1000, intervalMs: 5 })
       const latencyMs = Date.now() - postedAt
       console.log(`pendant alarm ingest → queue: ${latencyMs} ms`)
       expect(latencyMs).toBeLessThan(1000)
@@ -71,12 +66,7 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
         yield* postJson(`${sys.ingestUrl}/v1/events`, alarm, { authorization: `Bearer ${sys.ingestKey}` })
         const live = yield* eventually(Effect.sync(() => stream.events.find((e) => e.data.state?.residentId === residentId)), 1000, 2)
         toStream.push(live.receivedAt - t0)
-        yield* eventually(
-          Effect.map(request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=open`, { headers: bearer(token) }), (a) =>
-            a.body.find((i: any) => i.residentId === residentId)),
-          1000,
-          2
-        )
+        yield* queuedIncident(sys.consoleUrl, token, residentId, { timeoutMs: 1000, intervalMs: 2 })
         toQueue.push(Date.now() - t0)
       }
       stream.close()
@@ -96,11 +86,7 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
       expect([first.status, second.status]).toEqual([202, 202])
       const stored = yield* readSubject(Streams.device, Subjects.device("demo", "alarm", "safety_alarm", deviceId))
       expect(stored.filter((m) => new TextDecoder().decode(m.data).includes(alarm.id))).toHaveLength(1)
-      const incident = yield* eventually(
-        Effect.map(request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=open`, { headers: bearer(token) }), (a) =>
-          a.body.find((i: any) => i.residentId === residentId)),
-        2000
-      )
+      const incident = yield* queuedIncident(sys.consoleUrl, token, residentId, { timeoutMs: 2000 })
       yield* Effect.sleep("300 millis")
       const all = yield* request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=open`, { headers: bearer(token) })
       expect(all.body.filter((i: any) => i.residentId === residentId)).toHaveLength(1)
@@ -114,11 +100,7 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
       const ola = yield* signIn(sys.consoleUrl, "operator2", sys.password)
       const { deviceId, residentId } = alarmDevice(12)
       yield* postJson(`${sys.ingestUrl}/v1/events`, pendantAlarm(deviceId), { authorization: `Bearer ${sys.ingestKey}` })
-      const incident = yield* eventually(
-        Effect.map(request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=open`, { headers: bearer(kari) }), (a) =>
-          a.body.find((i: any) => i.residentId === residentId)),
-        2000
-      )
+      const incident = yield* queuedIncident(sys.consoleUrl, kari, residentId, { timeoutMs: 2000 })
       const claim = (token: string) => postJson(`${sys.consoleUrl}/api/incidents/${incident.incidentId}/claim`, {}, bearer(token))
       const [a, b] = yield* Effect.all([claim(kari), claim(ola)], { concurrency: 2 })
       expect([a.status, b.status].sort()).toEqual([200, 409])

@@ -1,15 +1,11 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
-import { bearer, eventually, postJson, request, signIn } from "../support/http.ts"
+import { bearer, eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 
 const incidentOf = (sys: E2ESystem["Service"], token: string, residentId: string, status = "active") =>
-  eventually(
-    Effect.map(request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=${status}`, { headers: bearer(token) }), (a) =>
-      a.body.find((i: any) => i.residentId === residentId)),
-    3000
-  )
+  queuedIncident(sys.consoleUrl, token, residentId, { status, timeoutMs: 3000 })
 
 const send = (sys: E2ESystem["Service"], body: unknown) => postJson(`${sys.ingestUrl}/v1/events`, body, { authorization: `Bearer ${sys.ingestKey}` })
 

@@ -5,20 +5,11 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { freePort } from "@wt/nats"
+import { freePort, isProcessAlive } from "@wt/nats"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
-import { bearer, eventually, postJson, request, signIn } from "../support/http.ts"
+import { eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe("the README's run command (pnpm start) on embedded defaults", () => {
   it.live("starts nats-server and PGlite itself, serves the console and ingest, and stops everything on Ctrl-C", () =>
@@ -60,11 +51,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         const posted = yield* postJson(`http://127.0.0.1:${ingest}/v1/events`, pendantAlarm(deviceId), { authorization: "Bearer start-test-key" })
         expect(posted.status).toBe(202)
         const token = yield* signIn(`http://127.0.0.1:${http}`, "operator", "start-test-password")
-        const incident = yield* eventually(
-          Effect.map(request<Array<any>>(`http://127.0.0.1:${http}/api/incidents?status=open`, { headers: bearer(token) }), (a) =>
-            Array.isArray(a.body) ? a.body.find((i: any) => i.residentId === residentId) : undefined),
-          5000
-        )
+        const incident = yield* queuedIncident(`http://127.0.0.1:${http}`, token, residentId, { timeoutMs: 5000 })
         expect(incident.priority).toBe("P1")
 
         // The CLI finds the running system through the same WT_DATA_DIR.
@@ -82,7 +69,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         child.kill("SIGINT")
         const code = yield* Effect.promise(() => exited)
         expect(code).toBe(0)
-        expect(alive(natsRecord.pid)).toBe(false)
+        expect(isProcessAlive(natsRecord.pid)).toBe(false)
         expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
       } finally {
         if (child.exitCode === null) child.kill("SIGKILL")

@@ -43,3 +43,17 @@ export const eventually = <A, E, R>(check: Effect.Effect<A | undefined, E, R>, t
       yield* Effect.sleep(intervalMs)
     }
   })
+
+/** Waits until the resident has an incident in the queue (`status` filter, default open) and returns it. */
+export const queuedIncident = (
+  consoleUrl: string,
+  token: string,
+  residentId: string,
+  options: { readonly status?: string; readonly timeoutMs?: number; readonly intervalMs?: number } = {}
+) =>
+  eventually(
+    Effect.map(request<Array<any>>(`${consoleUrl}/api/incidents?status=${options.status ?? "open"}`, { headers: bearer(token) }), (a) =>
+      Array.isArray(a.body) ? a.body.find((i: any) => i.residentId === residentId) : undefined),
+    options.timeoutMs ?? 5000,
+    options.intervalMs ?? 20
+  )

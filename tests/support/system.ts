@@ -6,6 +6,66 @@ import { testDatabaseUrl } from "@wt/db/testing"
 import { bootstrap, type RunningSystem, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
 import { freePort, Nats, startEmbeddedNats } from "@wt/nats"
 
+export interface InstallationOptions {
+  /** Names the temp directory and the generated secrets ("e2e", "bench"). */
+  readonly label: string
+  /** Extra environment for every service (e.g. short escalation limits). */
+  readonly env?: Readonly<Record<string, string>>
+  /** Residents the demo tenant is seeded with. */
+  readonly residents?: number
+  readonly heartbeatIntervalS?: number
+  /** Database connections per service; default the launcher's. */
+  readonly poolMax?: number
+  readonly onLine: (service: string, line: string) => void
+}
+
+/**
+ * One isolated installation, as `pnpm start` would run it: its own nats-server (temp store),
+ * its own fresh database on the local PostgreSQL, the demo tenant seeded, every service a
+ * real process. The scope's end stops it all and removes the data.
+ */
+export const startInstallation = Effect.fn("Tests.startInstallation")(function*(options: InstallationOptions) {
+  const dataDir = yield* Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), `wt-${options.label}-`))),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
+  const nats = yield* startEmbeddedNats({ dataDir })
+  const databaseUrl = yield* testDatabaseUrl
+  const ingestKey = `${options.label}-key-${Math.random().toString(36).slice(2)}`
+  const password = `${options.label}-pass-${Math.random().toString(36).slice(2)}`
+  const seeded = yield* bootstrap({
+    natsUrl: nats.url,
+    databaseUrl,
+    ingestKey: Redacted.make(ingestKey),
+    password: Redacted.make(password),
+    seed: true,
+    ...(options.residents !== undefined ? { residents: options.residents } : {}),
+    ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
+  })
+  const ports = Object.fromEntries(
+    yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))
+  ) as Record<ServiceName, number>
+  const services = yield* startSystem({
+    natsUrl: nats.url,
+    databaseUrl,
+    ports,
+    ...(options.poolMax !== undefined ? { poolMax: options.poolMax } : {}),
+    env: { LOG_LEVEL: "warn", LOG_FORMAT: "json", WT_DATA_DIR: dataDir, ...options.env },
+    onLine: options.onLine
+  })
+  return {
+    natsUrl: nats.url,
+    databaseUrl,
+    ingestUrl: `http://127.0.0.1:${ports.gateway}`,
+    consoleUrl: `http://127.0.0.1:${ports.console}`,
+    ingestKey,
+    password,
+    services,
+    // bootstrap with `seed: true` always seeds
+    seeded: seeded!
+  }
+})
+
 export interface SystemOptions {
   /** Extra environment for every service (e.g. short escalation limits). */
   readonly env?: Readonly<Record<string, string>>
@@ -34,44 +94,15 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   static readonly layerWith = (options: SystemOptions) => Layer.effect(
     E2ESystem,
     Effect.gen(function*() {
-      const dataDir = yield* Effect.acquireRelease(
-        Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-e2e-"))),
-        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-      )
-      const nats = yield* startEmbeddedNats({ dataDir })
-      const databaseUrl = yield* testDatabaseUrl
-      const ingestKey = `e2e-key-${Math.random().toString(36).slice(2)}`
-      const password = `e2e-pass-${Math.random().toString(36).slice(2)}`
-      yield* bootstrap({
-        natsUrl: nats.url,
-        databaseUrl,
-        ingestKey: Redacted.make(ingestKey),
-        password: Redacted.make(password),
-        seed: true,
-        ...(options.residents !== undefined ? { residents: options.residents } : {}),
-        ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
-      })
-      const ports = Object.fromEntries(yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))) as Record<ServiceName, number>
       const logs: Array<string> = []
-      const services = yield* startSystem({
-        natsUrl: nats.url,
-        databaseUrl,
-        ports,
-        env: { LOG_LEVEL: "warn", LOG_FORMAT: "json", WT_DATA_DIR: dataDir, ...options.env },
+      const { seeded: _, ...installation } = yield* startInstallation({
+        ...options,
+        label: "e2e",
         onLine: (service, line) => {
           logs.push(`${service} | ${line}`)
         }
       })
-      return E2ESystem.of({
-        natsUrl: nats.url,
-        databaseUrl,
-        ingestUrl: `http://127.0.0.1:${ports.gateway}`,
-        consoleUrl: `http://127.0.0.1:${ports.console}`,
-        ingestKey,
-        password,
-        services,
-        logs
-      })
+      return E2ESystem.of({ ...installation, logs })
     })
   )
 

@@ -1,6 +1,7 @@
 import { Option, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { isProcessAlive } from "@wt/nats"
 
 /** `${WT_DATA_DIR}/runtime.json`, written by `pnpm start` so the CLI finds the running system. */
 export const RuntimeInfo = Schema.Struct({
@@ -11,15 +12,6 @@ export const RuntimeInfo = Schema.Struct({
 export type RuntimeInfo = typeof RuntimeInfo.Type
 
 const decode = Schema.decodeUnknownOption(Schema.fromJsonString(RuntimeInfo))
-
-export const isProcessAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
 
 /** The running system's addresses, or none when there is no runtime.json or its process has gone. */
 export const readRuntimeInfo = (dataDir: string): Option.Option<RuntimeInfo> => {

@@ -18,6 +18,11 @@ export const StormSettings = Config.all({
 interface ActiveStorm {
   readonly incidentId: string
   readonly down: Set<string>
+}
+
+/** What was last found for a tenant: its storm, or null when none is under way. */
+interface Checked {
+  readonly storm: ActiveStorm | null
   readonly checkedAt: number
 }
 
@@ -50,7 +55,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const store = yield* IncidentStore
       const index = yield* OpenIncidentIndex
       const windows = new Map<string, Map<string, { at: number; incidentId?: string }>>()
-      const storms = new Map<string, ActiveStorm | null>()
+      const storms = new Map<string, Checked>()
+      const remember = (tenant: string, storm: ActiveStorm | null) => storms.set(tenant, { storm, checkedAt: Date.now() })
       const pending = new Map<string, Pending>()
 
       const windowOf = (tenant: string) => {
@@ -64,18 +70,18 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       // Cached per tenant and refreshed every 2 s, so a storm another copy started is seen.
       const activeStorm = Effect.fnUntraced(function*(tenant: string, fresh = false) {
         const cached = storms.get(tenant)
-        if (!fresh && cached !== undefined && Date.now() - (cached?.checkedAt ?? 0) < 2000) return cached
+        if (!fresh && cached !== undefined && Date.now() - cached.checkedAt < 2000) return cached.storm
         const pointer = yield* index.find(tenant, StormKey)
         let found: ActiveStorm | null = null
         if (Option.isSome(pointer)) {
           const stored = yield* store.load(tenant, pointer.value.incidentId)
           if (Option.isSome(stored) && ActiveStatuses.includes(stored.value.state.status)) {
-            found = { incidentId: pointer.value.incidentId, down: new Set(stored.value.state.storm?.down ?? []), checkedAt: Date.now() }
+            found = { incidentId: pointer.value.incidentId, down: new Set(stored.value.state.storm?.down ?? []) }
           } else if (Option.isSome(stored) || Date.now() - pointer.value.createdAt.getTime() > 30_000) {
             yield* index.release(tenant, StormKey, pointer.value.revision)
           }
         }
-        storms.set(tenant, found ?? { incidentId: "", down: new Set(), checkedAt: Date.now() })
+        remember(tenant, found)
         return found
       })
 
@@ -93,14 +99,14 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const flushTenant = (tenant: string, batch: Pending) =>
         Effect.gen(function*() {
           const storm = yield* activeStorm(tenant)
-          if (storm === null || storm.incidentId === "") return
+          if (storm === null) return
           const result = yield* store.execute(tenant, storm.incidentId, {
             type: "update_storm",
             at: new Date().toISOString(),
             lost: [...batch.lost],
             restored: [...batch.restored]
           })
-          storms.set(tenant, { incidentId: storm.incidentId, down: new Set(result.state?.storm?.down ?? []), checkedAt: Date.now() })
+          remember(tenant, { incidentId: storm.incidentId, down: new Set(result.state?.storm?.down ?? []) })
         }).pipe(
           Effect.exit,
           Effect.flatMap((exit) =>
@@ -134,7 +140,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         if (!window.has(event.deviceId)) window.set(event.deviceId, { at: Date.now() })
         for (let attempt = 0; attempt < 5; attempt++) {
           const storm = yield* activeStorm(tenant)
-          if (storm !== null && storm.incidentId !== "") {
+          if (storm !== null) {
             yield* enqueue(tenant, { lost: event.deviceId })
             return Option.some<Routed>({ incidentId: storm.incidentId, opened: false })
           }
@@ -146,7 +152,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           }
           const at = event.receivedAt ?? event.occurredAt
           yield* store.execute(tenant, stormId, { type: "open_incident", at, incidentId: stormId, tenant, residentId: StormKey, decision: stormDecision, deviceEvent: event })
-          storms.set(tenant, { incidentId: stormId, down: new Set(), checkedAt: Date.now() })
+          remember(tenant, { incidentId: stormId, down: new Set() })
           yield* Effect.logWarning("supervision storm: many devices lost supervision at once; grouped into one incident").pipe(
             Effect.annotateLogs({ tenant, incidentId: stormId, devices: window.size })
           )
@@ -164,7 +170,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           if (entry !== undefined) windowOf(tenant).set(deviceId, { ...entry, incidentId })
           // A storm formed while this loss was being routed on its own: it belongs in the storm too.
           const storm = yield* activeStorm(tenant)
-          if (storm === null || storm.incidentId === "" || entry === undefined) return
+          if (storm === null || entry === undefined) return
           yield* enqueue(tenant, { lost: deviceId })
           yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
         }).pipe(Effect.ignore)

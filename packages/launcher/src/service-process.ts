@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
-import { Data, Duration, Effect, Fiber } from "effect"
+import { Data, Duration, Effect } from "effect"
 import { entryOf, processEnv, type ServiceName } from "./services.ts"
 
 export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
@@ -119,8 +119,7 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
         yield* startAndWait.pipe(Effect.catch((e) => Effect.sync(() => onLine(options.name, `launcher: ${e.message}`))))
       }
     })
-    const fiber = yield* Effect.forkDetach(watch)
-    yield* Effect.addFinalizer(() => Fiber.interrupt(fiber))
+    yield* Effect.forkScoped(watch)
   }
 
   const handle: ServiceProcess = {

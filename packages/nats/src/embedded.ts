@@ -114,12 +114,14 @@ const readRecord = (dataDir: string): ServerRecord | undefined => {
   return undefined
 }
 
-const isAlive = (pid: number) => {
+/** Whether a process with this pid exists (signal 0 only probes). */
+export const isProcessAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true
-  } catch {
-    return false
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM"
   }
 }
 
@@ -227,7 +229,7 @@ export const resolveNats = Effect.fn("Nats.resolve")(function*(
   const fromEnv = process.env["NATS_URL"]
   if (fromEnv !== undefined && fromEnv !== "") return { url: fromEnv, kind: "external", stop: Effect.void }
   const record = readRecord(options.dataDir)
-  if (record !== undefined && isAlive(record.pid) && (yield* canConnect(record.url))) {
+  if (record !== undefined && isProcessAlive(record.pid) && (yield* canConnect(record.url))) {
     return { url: record.url, kind: "external", stop: Effect.void }
   }
   return yield* startEmbeddedNats(options)

@@ -24,6 +24,7 @@ export {
   type EmbeddedNatsOptions,
   findNatsServer,
   freePort,
+  isProcessAlive,
   resolveNats,
   startEmbeddedNats
 } from "./embedded.ts"

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Effect, Layer, References } from "effect"
 import { defaultNatsSettings, NatsConfig } from "./config.ts"
-import { makeNats, Nats } from "./connection.ts"
+import { Nats } from "./connection.ts"
 import { startEmbeddedNats } from "./embedded.ts"
-import { provisionStreamsWith } from "./streams.ts"
+import { provisionStreams } from "./streams.ts"
 
 /** A fresh nats-server on a free port, its store in a temp directory removed afterwards. */
 export class NatsTestServer extends Context.Service<NatsTestServer, {
@@ -29,20 +29,14 @@ export class NatsTestServer extends Context.Service<NatsTestServer, {
    * `NatsConfig` (defaults, pointing at it) and `NatsTestServer`. Use one per test file:
    * `layer(NatsTestServer.layerNats, { excludeTestServices: true })`.
    */
-  static readonly layerNats = Layer.mergeAll(
-    Layer.effect(
-      Nats,
-      Effect.gen(function*() {
-        const server = yield* NatsTestServer
-        const nats = yield* makeNats({ url: server.url, name: "wt-test" })
-        yield* provisionStreamsWith({ ...defaultNatsSettings, url: server.url }).pipe(
-          Effect.provideService(Nats, nats),
-          // "stream created" four times per test file is noise.
-          Effect.provideService(References.MinimumLogLevel, "Warn")
-        )
-        return nats
-      })
+  static readonly layerNats = Layer.effectDiscard(
+    // "stream created" four times per test file is noise.
+    provisionStreams.pipe(Effect.provideService(References.MinimumLogLevel, "Warn"))
+  ).pipe(
+    Layer.provideMerge(Nats.layer),
+    Layer.provideMerge(
+      Layer.effect(NatsConfig, NatsTestServer.useSync((server) => ({ ...defaultNatsSettings, url: server.url, name: "wt-test" })))
     ),
-    Layer.effect(NatsConfig, NatsTestServer.useSync((server) => ({ ...defaultNatsSettings, url: server.url })))
-  ).pipe(Layer.provideMerge(NatsTestServer.layer))
+    Layer.provideMerge(NatsTestServer.layer)
+  )
 }

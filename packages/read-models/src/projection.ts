@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Array as Arr, Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { type IncidentRecord, PriorityScale } from "@wt/contracts"
 import { createIncidentViews } from "./schema.ts"
@@ -25,11 +25,20 @@ export const applyIncidentRecord = Effect.fn("ReadModels.applyIncidentRecord")(f
         claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by, ended_at = EXCLUDED.ended_at,
         last_event_at = EXCLUDED.last_event_at, version = EXCLUDED.version, stream_seq = EXCLUDED.stream_seq, state = EXCLUDED.state
       WHERE incidents.version < EXCLUDED.version`
-    for (const t of timelineEntries(record.event)) {
-      yield* sql`INSERT INTO incident_timeline (incident_id, version, entry, stream_seq, kind, at, actor, summary, detail)
-        VALUES (${s.incidentId}, ${s.version}, ${t.entry}, ${streamSeq}, ${t.kind}, ${t.at}, ${JSON.stringify(t.actor)}::jsonb,
-          ${t.summary}, ${JSON.stringify({ ...(t.handlingCode !== undefined ? { handlingCode: t.handlingCode } : {}), data: t.detail })}::jsonb)
-        ON CONFLICT DO NOTHING`
+    // One statement for all of the record's entries: one round trip per record, not per entry.
+    const entries: ReadonlyArray<Record<string, unknown>> = timelineEntries(record.event).map((t) => ({
+      incident_id: s.incidentId,
+      version: s.version,
+      entry: t.entry,
+      stream_seq: streamSeq,
+      kind: t.kind,
+      at: t.at,
+      actor: JSON.stringify(t.actor),
+      summary: t.summary,
+      detail: JSON.stringify({ ...(t.handlingCode !== undefined ? { handlingCode: t.handlingCode } : {}), data: t.detail })
+    }))
+    if (Arr.isReadonlyArrayNonEmpty(entries)) {
+      yield* sql`INSERT INTO incident_timeline ${sql.insert(entries)} ON CONFLICT DO NOTHING`
     }
     yield* sql`INSERT INTO projection_checkpoints (name, stream_seq) VALUES (${IncidentProjection}, ${streamSeq})
       ON CONFLICT (name) DO UPDATE SET stream_seq = GREATEST(projection_checkpoints.stream_seq, EXCLUDED.stream_seq)`

@@ -1,6 +1,6 @@
 import { Config, Effect, Layer } from "effect"
-import { DeviceEvent, type Lane, Lanes, Streams, Subjects } from "@wt/contracts"
-import { consume } from "@wt/nats"
+import { type Lane, Lanes } from "@wt/contracts"
+import { consumeLane } from "./device-lane.ts"
 import { triageDeviceEvent } from "./triage-event.ts"
 
 /** Which lanes this process classifies (`WT_TRIAGE_LANES`, default all three). */
@@ -20,16 +20,10 @@ const laneWorker = (lane: Lane) =>
   Effect.gen(function*() {
     const concurrency = yield* concurrencyOf[lane]
     yield* Effect.forkScoped(
-      consume({
-        stream: Streams.device,
+      consumeLane(lane, {
         // Supervision keeps its own durables on these lanes (signs of life); these classify.
         durable: lane === "alarm" ? "triage-alarm" : `triage-classify-${lane}`,
-        filterSubject: Subjects.deviceLaneFilter(lane),
-        schema: DeviceEvent,
-        source: "triage",
         concurrency,
-        // A message held by a copy that died is redelivered after this long: keep it short.
-        ackWait: "5 seconds",
         handler: triageDeviceEvent
       })
     )

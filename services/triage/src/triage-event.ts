@@ -12,6 +12,7 @@ import {
   isRestore,
   isSupervisionLoss,
   PlanOverrides,
+  ruleParameters,
   ruleSetAt,
   type TriageContext
 } from "@wt/triage-rules"
@@ -24,10 +25,13 @@ const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
 
 const count = (outcome: string, priority = "none") => Metric.update(Metric.withAttributes(decisions, { outcome, priority }), 1)
 
-/** Repeated care alarms (DOMAIN.md: four presses in six hours, each judged fine, then found dead). */
-export const RepeatedAlarms = Config.all({
-  threshold: Config.Int("WT_REPEATED_ALARMS").pipe(Config.withDefault(3)),
-  windowHours: Config.Number("WT_REPEATED_WINDOW_HOURS").pipe(Config.withDefault(6))
+/**
+ * Repeated care alarms (DOMAIN.md: four presses in six hours, each judged fine, then found dead):
+ * the rule set's `repeatedAlarmCount` and `repeatedAlarmWindowHours`, unless the environment overrides them.
+ */
+export const RepeatedAlarmOverrides = Config.all({
+  threshold: Config.option(Config.Int("WT_REPEATED_ALARMS")),
+  windowHours: Config.option(Config.Number("WT_REPEATED_WINDOW_HOURS"))
 })
 
 /** The rule set in force when the event happened, for the event's tenant. */
@@ -66,12 +70,16 @@ const fallbackRestore = (event: DeviceEvent): TriageDecision => ({
  * the window, counted across incidents, so even alarms each closed as "fine" add up.
  */
 const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceEvent, residentId: string, incidentId: string, ctx: TriageContext) {
-  const { threshold, windowHours } = yield* RepeatedAlarms
+  const rules = rulesFor(event)
+  const params = ruleParameters(rules, ctx)
+  const overrides = yield* RepeatedAlarmOverrides
+  const threshold = Option.getOrElse(overrides.threshold, () => params.repeatedAlarmCount)
+  const windowHours = Option.getOrElse(overrides.windowHours, () => params.repeatedAlarmWindowHours)
   const history = yield* CareAlarmHistory
   const recent = yield* history.record(event.tenant, residentId, { eventId: event.id, at: event.receivedAt ?? event.occurredAt }, windowHours * 3_600_000)
   if (recent.length < threshold) return
   const store = yield* IncidentStore
-  const rule = engineDecision(EngineRules.repeated, rulesFor(event), ctx)
+  const rule = engineDecision(EngineRules.repeated, rules, ctx)
   if (rule === undefined) return
   yield* store.execute(event.tenant, incidentId, {
     type: "mark_repeated",

@@ -1,77 +1,17 @@
 // The console API as the browser uses it: same origin, the HttpOnly session cookie does the
 // authentication, and every POST says it is JSON (the server's CSRF rule).
 
-export type Priority = "P1" | "P2" | "P3" | "P4"
-export type Role = "operator" | "supervisor" | "admin"
+import type { Actor, IncidentState, Owner, Priority } from "@wt/contracts"
+import type { IncidentTimeline, SessionUser, TimelineEntry as TimelineEntrySchema } from "../../src/api.ts"
+import type { ResidentCard } from "../../src/resident-card.ts"
 
-export interface Actor { readonly kind: string; readonly id: string; readonly name?: string }
-
-export interface User {
-  readonly id: string
-  readonly username: string
-  readonly displayName: string
-  readonly role: Role
-  readonly tenants: ReadonlyArray<string>
-}
-
-export interface Incident {
-  readonly incidentId: string
-  readonly tenant: string
-  readonly residentId: string
-  readonly status: string
-  readonly priority: Priority
-  readonly category: string
-  readonly owner: Actor
-  readonly openedAt: string
-  readonly claimedAt?: string
-  readonly claimedBy?: Actor
-  readonly endedAt?: string
-  readonly lastEventAt: string
-  readonly alarmType: string
-  readonly deviceEventCount: number
-  readonly version: number
-  readonly repeated?: boolean
-  readonly escalationLevel?: number
-  readonly resolvedBy?: Actor
-}
-
-export interface TimelineEntry {
-  readonly version: number
-  readonly entry: number
-  readonly kind: string
-  readonly at: string
-  readonly actor: Actor
-  readonly summary: string
-  readonly handlingCode?: number
-  readonly detail: unknown
-}
-
-export interface Timeline { readonly incident: Incident; readonly entries: ReadonlyArray<TimelineEntry> }
-
-export interface Address {
-  readonly kind: "home" | "temporary"
-  readonly street: string
-  readonly postcode: string
-  readonly city: string
-  readonly validFrom?: string
-  readonly validTo?: string
-}
-
-export interface Resident {
-  readonly id: string
-  readonly displayName: string
-  readonly birthYear: number
-  readonly language: string
-  readonly addresses: ReadonlyArray<Address>
-  readonly healthNotes: ReadonlyArray<string>
-  readonly mobility: string
-  readonly keyAccess: { readonly kind: "key_safe"; readonly code: string } | { readonly kind: "e_lock"; readonly lockId: string } | { readonly kind: "none" }
-  readonly dementia: boolean
-  readonly gpsLegalBasis?: string
-  readonly contacts: ReadonlyArray<{ readonly name: string; readonly relation: string; readonly phone: string; readonly keyholder: boolean }>
-  readonly devices: ReadonlyArray<{ readonly id: string; readonly type: string; readonly sensor?: string; readonly placement: string; readonly active: boolean }>
-  readonly responsePlan: ReadonlyArray<{ readonly alarmType: string; readonly title: string; readonly steps: ReadonlyArray<string> }>
-}
+// The server's own schemas, as types only (erased in the bundle), so the page cannot drift from the API.
+export type { Actor, Owner, Priority }
+export type User = typeof SessionUser.Type
+export type Incident = IncidentState
+export type TimelineEntry = typeof TimelineEntrySchema.Type
+export type Timeline = typeof IncidentTimeline.Type
+export type Resident = ResidentCard
 
 /** A refused request, with the server's words for the operator. */
 export class ApiError extends Error {

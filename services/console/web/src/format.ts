@@ -1,4 +1,4 @@
-import type { Actor, Incident } from "./api.ts"
+import type { Actor, Incident, Owner } from "./api.ts"
 
 export const ActiveStatuses = new Set(["open", "claimed", "in_contact", "dispatching", "responder_assigned", "en_route", "on_site"])
 
@@ -23,7 +23,7 @@ export const dateTime = (at: string) => {
   return `${d.toLocaleDateString("sv-SE")} ${d.toLocaleTimeString("en-GB", { hour12: false })}.${String(d.getMilliseconds()).padStart(3, "0")}`
 }
 
-export const who = (actor: Actor | undefined) => actor === undefined ? "" : actor.name ?? `${actor.kind}:${actor.id}`
+export const who = (actor: Actor | Owner | undefined) => actor === undefined ? "" : actor.name ?? `${actor.kind}:${actor.id}`
 
 export const alarmLabel = (alarmType: string) => alarmType.replace(/_/g, " ").replace(":", " · ")
 

@@ -1,7 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Scope } from "effect"
-import { supervisionLayer } from "./supervision-layer.ts"
-import { SupervisionSettings } from "./supervision-settings.ts"
+import { Effect, Exit, Scope } from "effect"
 import { SupervisionStore } from "./supervision-store.ts"
 import {
   awaitEnrolled,
@@ -12,6 +10,7 @@ import {
   incidentEventsFor,
   publishDeviceEvent,
   RaiseSlackMs,
+  startSupervision,
   supervisionTestBase
 } from "./supervision-testing.ts"
 
@@ -24,8 +23,7 @@ const settings = fastSettings()
 /** Supervision as one triage process: started in its own scope, stopped by closing it. */
 const startTriage = Effect.gen(function*() {
   const scope = yield* Scope.make()
-  const context = yield* Layer.buildWithScope(supervisionLayer(SupervisionSettings.layerWith(settings)), scope)
-  return { scope, store: Context.get(context, SupervisionStore) }
+  return { scope, store: yield* startSupervision(settings, scope) }
 })
 
 layer(Base, { excludeTestServices: true, timeout: 90_000 })("supervision across a restart", (it) => {

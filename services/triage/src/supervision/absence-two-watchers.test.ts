@@ -1,7 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
-import { supervisionLayer } from "./supervision-layer.ts"
-import { SupervisionSettings } from "./supervision-settings.ts"
+import { Effect } from "effect"
 import { SupervisionStore } from "./supervision-store.ts"
 import {
   awaitEnrolled,
@@ -12,6 +10,7 @@ import {
   incidentEventsFor,
   publishDeviceEvent,
   RaiseSlackMs,
+  startSupervision,
   supervisionTestBase
 } from "./supervision-testing.ts"
 
@@ -23,9 +22,9 @@ layer(Base, { excludeTestServices: true, timeout: 60_000 })("two triage copies s
   it.effect("a silent device and an overdue check are each raised once, not once per copy", () =>
     Effect.gen(function*() {
       // Two copies: separate layers with their own consumers' share, mirrors and watches, one NATS.
-      const one = yield* Layer.build(supervisionLayer(SupervisionSettings.layerWith(settings)))
-      yield* Layer.build(supervisionLayer(SupervisionSettings.layerWith(settings)))
-      yield* awaitEnrolled("alarm-000010").pipe(Effect.provideService(SupervisionStore, Context.get(one, SupervisionStore)))
+      const one = yield* startSupervision(settings)
+      yield* startSupervision(settings)
+      yield* awaitEnrolled("alarm-000010").pipe(Effect.provideService(SupervisionStore, one))
       const last = yield* heartbeat("alarm-000010")
       const leftAt = new Date().toISOString()
       yield* publishDeviceEvent(deviceEvent("sens-000024", { type: "sensor", payload: { sensor: "bed", state: "left_bed" } }, leftAt))

@@ -14,7 +14,7 @@ export interface KvMirror<A> {
   readonly keysUnder: (prefix: string) => ReadonlyArray<string>
   /**
    * Read-modify-write by compare-and-set on the key's revision: `f` gets the value
-   * as last seen and returns the new one, or undefined to leave it. When another
+   * as last seen and returns the new one, or undefined (or that same value) to leave it. When another
    * writer got there first, `f` runs again on what they wrote.
    */
   readonly modify: (key: string, f: (current: A | undefined) => A | undefined) => Effect.Effect<Option.Option<A>, NatsRequestFailed>
@@ -97,7 +97,7 @@ export const openKvMirror = <A>(options: {
       for (let attempt = 0; attempt < MaxAttempts; attempt++) {
         const current = held.get(key)
         const next = f(current?.value)
-        if (next === undefined) return Option.none<A>()
+        if (next === undefined || next === current?.value) return Option.none<A>()
         const bytes = yield* Effect.fromResult(encodeJson(options.schema, next)).pipe(
           Effect.mapError((error) => failed(`encode ${key} for`)(error))
         )

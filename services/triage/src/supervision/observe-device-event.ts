@@ -11,10 +11,7 @@ const applyChange = Effect.fnUntraced(function*(change: CheckChange, earlyMs: nu
   const { checks } = yield* SupervisionStore
   switch (change._tag) {
     case "Start":
-      yield* checks.modify(checkKey(change.start), (current) => {
-        const next = start(current, change.start)
-        return next === current ? undefined : next
-      })
+      yield* checks.modify(checkKey(change.start), (current) => start(current, change.start))
       return
     case "Clear":
       yield* checks.modify(checkKey(change.ref), (current) => {
@@ -26,11 +23,7 @@ const applyChange = Effect.fnUntraced(function*(change: CheckChange, earlyMs: nu
       yield* Effect.forEach(
         checks.keysUnder(`${change.tenant}.dose.${change.deviceId}.`),
         (key) =>
-          checks.modify(key, (current) => {
-            if (current === undefined) return undefined
-            const next = clearDoseTakenAt(current, change.atMs, earlyMs)
-            return next === current ? undefined : next
-          }),
+          checks.modify(key, (current) => (current === undefined ? undefined : clearDoseTakenAt(current, change.atMs, earlyMs))),
         { discard: true }
       )
   }

@@ -13,6 +13,28 @@ interface Seen {
   readonly intervalS: number
 }
 
+interface LatestPerKey<V> {
+  readonly keep: (key: string, value: V) => void
+  /** Everything kept since the last take; the buffer starts empty again. */
+  readonly take: () => Map<string, V>
+}
+
+/** The newest value per key since the last take. */
+const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): LatestPerKey<V> => {
+  let buffer = new Map<string, V>()
+  return {
+    keep: (key, value) => {
+      const current = buffer.get(key)
+      if (current === undefined || isNewer(value, current)) buffer.set(key, value)
+    },
+    take: () => {
+      const batch = buffer
+      buffer = new Map()
+      return batch
+    }
+  }
+}
+
 /**
  * Signs of life and activity arrive at telemetry rates; KV gets the latest per
  * device (and per resident) once per flush, by compare-and-set, never moving
@@ -29,27 +51,17 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
     Effect.gen(function*() {
       const settings = yield* SupervisionSettings
       const store = yield* SupervisionStore
-      let seen = new Map<string, Seen>()
-      let activity = new Map<string, number>()
-
-      const keepSeen = (key: string, next: Seen) => {
-        const current = seen.get(key)
-        if (current === undefined || current.atMs < next.atMs) seen.set(key, next)
-      }
-      const keepActivity = (key: string, atMs: number) => {
-        const current = activity.get(key)
-        if (current === undefined || current < atMs) activity.set(key, atMs)
-      }
+      const seen = latestPerKey<Seen>((next, current) => current.atMs < next.atMs)
+      const activity = latestPerKey<number>((next, current) => current < next)
 
       // Whatever cannot be written now goes back into the buffer, merged with what arrived since.
       const flushBuffer = <V>(
         name: string,
-        take: () => Map<string, V>,
-        write: (key: string, value: V) => Effect.Effect<unknown, { readonly message: string }>,
-        keep: (key: string, value: V) => void
+        buffer: LatestPerKey<V>,
+        write: (key: string, value: V) => Effect.Effect<unknown, { readonly message: string }>
       ) =>
         Effect.gen(function*() {
-          const batch = take()
+          const batch = buffer.take()
           let failed = 0
           let reason = ""
           yield* Effect.forEach(batch, ([key, value]) =>
@@ -57,7 +69,7 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
               Effect.andThen(Metric.update(flushed, 1)),
               Effect.catch((error) =>
                 Effect.sync(() => {
-                  keep(key, value)
+                  buffer.keep(key, value)
                   failed++
                   reason = error.message
                 })
@@ -66,35 +78,8 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
           if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
         })
 
-      const flushSeen = flushBuffer(
-        "signs of life",
-        () => {
-          const batch = seen
-          seen = new Map()
-          return batch
-        },
-        (key, s: Seen) =>
-          store.sightings.modify(key, (current) => {
-            const next = sighted(current, s.atMs, s.intervalS)
-            return next === current ? undefined : next
-          }),
-        keepSeen
-      )
-
-      const flushActivity = flushBuffer(
-        "activity records",
-        () => {
-          const batch = activity
-          activity = new Map()
-          return batch
-        },
-        (key, atMs: number) =>
-          store.activity.modify(key, (current) => {
-            const next = active(current, atMs)
-            return next === current ? undefined : next
-          }),
-        keepActivity
-      )
+      const flushSeen = flushBuffer("signs of life", seen, (key, s) => store.sightings.modify(key, (current) => sighted(current, s.atMs, s.intervalS)))
+      const flushActivity = flushBuffer("activity records", activity, (key, atMs) => store.activity.modify(key, (current) => active(current, atMs)))
 
       const flush = Effect.all([flushSeen, flushActivity], { discard: true }).pipe(Effect.withSpan("SignsOfLife.flush"))
 
@@ -103,8 +88,8 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       yield* Effect.forkScoped(Effect.forever(Effect.sleep(settings.flushEveryMs).pipe(Effect.andThen(Effect.uninterruptible(flush)))))
 
       return SignsOfLife.of({
-        sighted: (tenant, deviceId, atMs, intervalS) => Effect.sync(() => keepSeen(deviceKey(tenant, deviceId), { atMs, intervalS })),
-        active: (tenant, residentId, atMs) => Effect.sync(() => keepActivity(residentKey(tenant, residentId), atMs)),
+        sighted: (tenant, deviceId, atMs, intervalS) => Effect.sync(() => seen.keep(deviceKey(tenant, deviceId), { atMs, intervalS })),
+        active: (tenant, residentId, atMs) => Effect.sync(() => activity.keep(residentKey(tenant, residentId), atMs)),
         flush
       })
     })

@@ -1,4 +1,4 @@
-import { Effect, Layer, Redacted, Result } from "effect"
+import { Context, Effect, Layer, Redacted, Result, type Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { type DeviceEvent, DeviceEvent as DeviceEventSchema, IncidentRecord, laneOf, Streams, Subjects } from "@wt/contracts"
 import { TestDatabase } from "@wt/db/testing"
@@ -8,7 +8,8 @@ import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
 import { DefaultPolicy, localMinuteOfDay } from "@wt/supervision"
 import { DefaultParameters, DefaultRuleSet } from "@wt/triage-rules"
-import { DefaultSupervisionSettings, type SupervisionSettingsShape } from "./supervision-settings.ts"
+import { supervisionLayer } from "./supervision-layer.ts"
+import { DefaultSupervisionSettings, SupervisionSettings, type SupervisionSettingsShape } from "./supervision-settings.ts"
 import { deviceKey, SupervisionStore } from "./supervision-store.ts"
 
 /** Test support for supervision against real NATS and PostgreSQL: fast timings, a seeded registry. */
@@ -67,6 +68,13 @@ export const supervisionTestBase = (options: { readonly residents: number; reado
     Layer.provideMerge(NatsTestServer.layerNats)
   )
 }
+
+/** One triage copy's supervision, built into `scope` (by default the caller's): answers its store. */
+export const startSupervision = (settings: SupervisionSettingsShape, scope?: Scope.Scope) =>
+  Effect.gen(function*() {
+    const context = yield* Layer.buildWithScope(supervisionLayer(SupervisionSettings.layerWith(settings)), scope ?? (yield* Effect.scope))
+    return Context.get(context, SupervisionStore)
+  })
 
 let counter = 0
 /** A device event as the gateway stores it, received now. */
