@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
 import { Exit, Schema } from "effect"
-import { DeviceEvent, DeviceEventTypes, laneOf, Subjects } from "./index.ts"
+import { DeviceEvent, DeviceEventTypes, laneOf, laneOfEvent, Subjects } from "./index.ts"
 import { publishedSchemas, renderJsonSchema } from "./json-schema.ts"
 
 const decode = Schema.decodeUnknownExit(DeviceEvent)
@@ -31,6 +31,14 @@ describe("canonical device event", () => {
   it("puts care alarms on the alarm lane and heartbeats and positions elsewhere", () => {
     expect(DeviceEventTypes.map(laneOf)).toEqual(["alarm", "alarm", "telemetry", "alarm", "tech"])
     expect(Subjects.device("demo", "alarm", "safety_alarm", "alarm-1")).toBe("wt.dev.demo.alarm.safety_alarm.alarm-1")
+  })
+
+  it("puts a GPS tracker's SOS on the alarm lane, and its plain positions on telemetry", () => {
+    const gps = (payload: object) =>
+      Schema.decodeUnknownSync(DeviceEvent)({ ...base, deviceId: "gps-1", type: "gps", payload })
+    expect(laneOfEvent(gps({ lat: 59.9, lon: 10.7, sos: true }))).toBe("alarm")
+    expect(laneOfEvent(gps({ lat: 59.9, lon: 10.7, sos: false }))).toBe("telemetry")
+    expect(laneOfEvent(gps({ lat: 59.9, lon: 10.7 }))).toBe("telemetry")
   })
 })
 

@@ -2,7 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { readSubject } from "@wt/nats"
-import { alarmDevice, pendantAlarm } from "../support/events.ts"
+import { alarmDevice, gpsDevice, pendantAlarm } from "../support/events.ts"
 import { bearer, eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 import { openStream } from "../support/sse.ts"
@@ -73,6 +73,20 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
       const pct = (xs: Array<number>, p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]
       console.log(`ingest → live stream: p50 ${pct(toStream, 50)} ms, p99 ${pct(toStream, 99)} ms; ingest → GET /api/incidents: p50 ${pct(toQueue, 50)} ms, p99 ${pct(toQueue, 99)} ms (n=40)`)
       expect(Math.max(...toQueue)).toBeLessThan(1000)
+    }))
+
+  it.effect("a GPS tracker's SOS travels the alarm lane and becomes an open P1", () =>
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const token = yield* signIn(sys.consoleUrl, "operator", sys.password)
+      const { deviceId, residentId } = gpsDevice(20)
+      const sos = pendantAlarm(deviceId, { type: "gps", payload: { lat: 59.91, lon: 10.75, sos: true } } as never)
+      const accepted = yield* postJson(`${sys.ingestUrl}/v1/events`, sos, { authorization: `Bearer ${sys.ingestKey}` })
+      expect(accepted.status).toBe(202)
+      const onAlarmLane = yield* readSubject(Streams.device, Subjects.device("demo", "alarm", "gps", deviceId))
+      expect(onAlarmLane.map((m) => new TextDecoder().decode(m.data)).filter((d) => d.includes(sos.id))).toHaveLength(1)
+      const queued = yield* queuedIncident(sys.consoleUrl, token, residentId, { timeoutMs: 2000 })
+      expect(queued).toMatchObject({ priority: "P1", status: "open" })
     }))
 
   it.effect("the same event posted twice is one stored event and one incident", () =>

@@ -11,6 +11,13 @@ export const alarmDevice = (n: number): { readonly residentId: string; readonly 
   return { residentId: resident.id, deviceId: device.id }
 }
 
+/** The first demo resident from the n-th on who wears a GPS tracker, and that tracker's id. */
+export const gpsDevice = (n: number): { readonly residentId: string; readonly deviceId: string } => {
+  const resident = fleet.residents.slice(n).find((r) => r.devices.some((d) => d.type === "gps"))!
+  const device = resident.devices.find((d) => d.type === "gps")!
+  return { residentId: resident.id, deviceId: device.id }
+}
+
 export const pendantAlarm = (deviceId: string, overrides: Partial<DeviceEvent> = {}): DeviceEvent => ({
   id: randomUUID(),
   tenant: "demo",

@@ -1,7 +1,7 @@
 import { Effect, Metric, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
-import { DeviceEvent, laneOf, Subjects } from "@wt/contracts"
+import { DeviceEvent, laneOfEvent, Subjects } from "@wt/contracts"
 import { publishEvent, sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { MaxBodyBytes, parseBatch, type Rejection } from "./ingest-batch.ts"
@@ -66,7 +66,7 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   const stored = yield* Effect.forEach(
     parsed.accepted,
     (event) =>
-      publishEvent(Subjects.device(event.tenant, laneOf(event.type), event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
+      publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
         Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
         Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
       ),

@@ -1,5 +1,5 @@
 import { Clock, Effect, Layer, Result } from "effect"
-import { laneOf, Subjects } from "@wt/contracts"
+import { laneOfEvent, Subjects } from "@wt/contracts"
 import type { DeviceEvent } from "@wt/contracts"
 import { Nats, publishRaw } from "@wt/nats"
 import { DeliveryFailed, EventSink } from "./event-sink.ts"
@@ -7,7 +7,7 @@ import { DeliveryFailed, EventSink } from "./event-sink.ts"
 const encoder = new TextEncoder()
 
 export const deviceSubject = (event: DeviceEvent): string =>
-  Subjects.device(event.tenant, laneOf(event.type), event.type, event.deviceId)
+  Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId)
 
 /**
  * Publishes straight onto WT_DEVICE, bypassing the gateway: on the lane subject, with the
