@@ -18,3 +18,4 @@ export {
   type UserRecord
 } from "./registry-admin.ts"
 export { NeighbourTenantId, NeighbourTenantName, NeighbourUsers } from "./neighbour-tenant.ts"
+export { type ResidentLabel, residentLabels } from "./resident-labels.ts"

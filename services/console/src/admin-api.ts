@@ -14,8 +14,9 @@ export const AddressInput = Schema.Struct({
   street: Text(200),
   postcode: Text(20),
   city: Text(100),
-  lat: Schema.Number,
-  lon: Schema.Number,
+  /** Where responders are sent; absent when not yet geocoded. */
+  lat: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 }))),
+  lon: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 }))),
   /** A temporary address (a stay during a move, respite care) needs both dates. */
   validFrom: Schema.optionalKey(IsoDate),
   validTo: Schema.optionalKey(IsoDate)

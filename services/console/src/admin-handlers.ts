@@ -117,14 +117,15 @@ export const AdminHandlers = HttpApiBuilder.group(
             const plans = yield* admin.plans([payload.tenant]).pipe(Effect.orDie)
             if (!plans.some((p) => p.id === payload.responsePlanId)) return yield* invalid(`no response plan ${payload.responsePlanId} in ${payload.tenant}`)
           }
-          yield* admin.putResident(params.id, payload).pipe(Effect.orDie)
+          const input = { ...payload, addresses: payload.addresses.map((a) => ({ ...a, lat: a.lat ?? Number.NaN, lon: a.lon ?? Number.NaN })) }
+          yield* admin.putResident(params.id, input).pipe(Effect.orDie)
           yield* audit({
             tenant: payload.tenant,
             entity: "resident",
             entityId: params.id,
             subject: { residentId: params.id },
             before: Option.isSome(existing) ? residentFields(existing.value) : undefined,
-            after: residentFields(payload),
+            after: residentFields(input),
             disclose: false
           }, user)
         }))

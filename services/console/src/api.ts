@@ -117,6 +117,14 @@ export class IncidentsApi extends HttpApiGroup.make("incidents")
   .prefix("/api")
 {}
 
+export const ResidentLabel = Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  displayName: Schema.String,
+  city: Schema.String,
+  temporaryAddress: Schema.Boolean
+}).annotate({ identifier: "ResidentLabel" })
+
 export class ResidentsApi extends HttpApiGroup.make("residents")
   .add(
     HttpApiEndpoint.get("get", "/residents/:id", {
@@ -127,6 +135,10 @@ export class ResidentsApi extends HttpApiGroup.make("residents")
     }).annotate(
       OpenApi.Description,
       "The resident's full record for the resident card. Every read is audited (`record_view`: who, when, which resident); `incident` names the incident the record was opened for and must be one of the caller's."
+    ),
+    HttpApiEndpoint.get("labels", "/resident-labels", { query: { ids: Schema.String }, success: Schema.Array(ResidentLabel) }).annotate(
+      OpenApi.Description,
+      "Name and today's town of residents of the caller's tenants (`ids`: comma list, at most 500), for queue rows. Not the record: not audited as a record view."
     )
   )
   .middleware(Authentication)

@@ -100,6 +100,7 @@ const rules: Record<string, Rule> = {
     path: "/api/residents/res-0001",
     acrossTenants: { path: "/api/residents/n-res-0001", as: "operator", owner: "north-operator" }
   },
+  "GET /api/resident-labels": { path: "/api/resident-labels?ids=res-0001" },
   "GET /api/overview": { roles: ["supervisor", "admin"], path: "/api/overview" },
   "GET /api/admin/residents": { roles: ["admin"], path: "/api/admin/residents" },
   "GET /api/admin/residents/:id": {
@@ -233,6 +234,8 @@ layer(ConsoleTestLayer, { excludeTestServices: true, timeout: "60 seconds" })("a
       expect(new Set(residents.body.map((r: { tenant: string }) => r.tenant))).toEqual(new Set(["demo"]))
       const devices = yield* call("GET", "/api/admin/devices", { token: tokens.admin })
       expect(devices.body.some((d: { tenant: string }) => d.tenant === "north")).toBe(false)
+      const labels = yield* call("GET", "/api/resident-labels?ids=res-0001,n-res-0001", { token: tokens.operator })
+      expect(labels.body.map((l: { id: string }) => l.id)).toEqual(["res-0001"])
       const users = yield* call("GET", "/api/admin/users", { token: tokens.admin })
       expect(users.body.map((u: { username: string }) => u.username)).not.toContain("north-operator")
     }))
