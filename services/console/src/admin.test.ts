@@ -156,4 +156,22 @@ layer(ConsoleTestLayer, { excludeTestServices: true, timeout: "60 seconds" })("t
       })
       expect(taken.status).toBe(409)
     }))
+
+  it.effect("a registry write that is not JSON is refused (CSRF: cross-site forms cannot send JSON)", () =>
+    Effect.gen(function*() {
+      const { token } = yield* signIn("admin")
+      const plain = yield* call("PUT", "/api/admin/plans/plan-csrf", { token, body: JSON.stringify({ tenant: "demo", entries: [] }), contentType: "text/plain" })
+      expect(plain.status).toBe(415)
+      const form = yield* call("PUT", "/api/admin/plans/plan-csrf", { token, cookie: `wt_session=${token}`, body: "tenant=demo", contentType: "application/x-www-form-urlencoded" })
+      expect(form.status).toBe(415)
+    }))
+
+  it.effect("queue labels give name and today's town of the caller's residents only, and are not record views", () =>
+    Effect.gen(function*() {
+      const { token, user } = yield* signIn("operator2")
+      const labels = yield* call("GET", "/api/resident-labels?ids=res-0004,n-res-0001,nobody", { token })
+      expect(labels.status).toBe(200)
+      expect(labels.body).toEqual([expect.objectContaining({ id: "res-0004", tenant: "demo", displayName: expect.any(String), city: expect.any(String) })])
+      expect((yield* auditOf("record_view")).filter((e) => e.actor.id === user.id)).toEqual([])
+    }))
 })

@@ -143,6 +143,8 @@ const ResidentEditor = ({ residentId, tenants }: { readonly residentId: string; 
   const [form, setForm] = useState<ResidentInput | undefined>()
   const [contacts, setContacts] = useState<Array<Contact>>([])
   const [isNew, setIsNew] = useState(false)
+  // The notes as typed (blank lines and all) until saved.
+  const [notesText, setNotesText] = useState<string | undefined>()
   const [saved, setSaved] = useState<string | undefined>()
   const [error, setError] = useState<string | undefined>()
   const plans = useLoad(() => api.admin.plans(), [])
@@ -170,7 +172,10 @@ const ResidentEditor = ({ residentId, tenants }: { readonly residentId: string; 
   const save = async () => {
     setSaved(undefined)
     try {
-      await api.admin.putResident(residentId, form)
+      const healthNotes = notesText === undefined ? form.healthNotes : notesText.split("\n").map((l) => l.trim()).filter((l) => l !== "")
+      await api.admin.putResident(residentId, { ...form, healthNotes })
+      setForm({ ...form, healthNotes })
+      setNotesText(undefined)
       setIsNew(false)
       setError(undefined)
       setSaved(`Saved ${form.displayName} at ${new Date().toLocaleTimeString("en-GB")}`)
@@ -244,7 +249,7 @@ const ResidentEditor = ({ residentId, tenants }: { readonly residentId: string; 
           </select>
         </label>
         <label class="wide">Emergency health notes (one per line)
-          <textarea name="healthNotes" rows={3} value={form.healthNotes.join("\n")} onInput={(e) => set({ healthNotes: e.currentTarget.value.split("\n").filter((l) => l.trim() !== "") })} />
+          <textarea name="healthNotes" rows={3} value={notesText ?? form.healthNotes.join("\n")} onInput={(e) => setNotesText(e.currentTarget.value)} />
         </label>
 
         <fieldset class="wide addresses-edit" data-testid="addresses">
