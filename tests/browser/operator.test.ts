@@ -134,7 +134,11 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
 
       // A supervisor reads the whole story: every step, who and when, and who owned it when.
       const boss = yield* signedInPage(browser, sys.consoleUrl, "supervisor", sys.password)
-      yield* promise(() => boss.goto(`${sys.consoleUrl}/#/timeline/${incidentId}`))
+      // Finished incidents are off the queue: the supervisor finds it under Incidents.
+      yield* promise(async () => {
+        await boss.click("[data-testid=incidents-link]")
+        await boss.locator(`[data-testid=recent-incidents] tr[data-incident="${incidentId}"] a`).click()
+      })
       const timeline = boss.locator("[data-testid=timeline]")
       yield* promise(() => timeline.locator("tr[data-kind=incident_resolved]").waitFor({ timeout: 3000 }))
       const rows = yield* promise(() => timeline.locator("tbody tr").evaluateAll((trs) =>

@@ -69,6 +69,8 @@ export const api = {
   current: () => call<User>("GET", "/api/session"),
   signOut: () => call<void>("DELETE", "/api/session"),
   queue: () => call<Array<Incident>>("GET", "/api/incidents?status=active"),
+  /** Incidents in the given statuses (comma list; `active` for every unfinished one). */
+  incidentsIn: (statuses: string) => call<Array<Incident>>("GET", `/api/incidents?status=${enc(statuses)}`),
   incident: (id: string) => call<Incident>("GET", `/api/incidents/${enc(id)}`),
   timeline: (id: string) => call<Timeline>("GET", `/api/incidents/${enc(id)}/timeline`),
   claim: (id: string) => call<Incident>("POST", `/api/incidents/${enc(id)}/claim`),

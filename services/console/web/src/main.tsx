@@ -7,6 +7,7 @@ import { LiveQueue, useNow, useQueue } from "./live-queue.ts"
 import { QueueView } from "./queue-view.tsx"
 import { Overview, TimelinePage } from "./supervisor-views.tsx"
 import { AdminPage } from "./admin-views.tsx"
+import { RecentIncidents } from "./recent-incidents.tsx"
 import { useResidentLabels } from "./resident-labels.ts"
 import "./styles.css"
 
@@ -15,9 +16,11 @@ type Route =
   | { readonly page: "incident"; readonly id: string }
   | { readonly page: "timeline"; readonly id: string }
   | { readonly page: "admin"; readonly tab: string | undefined; readonly id: string | undefined }
+  | { readonly page: "incidents" }
 
 const parseRoute = (hash: string): Route => {
   const [, page, id, sub] = hash.replace(/^#/, "").split("/")
+  if (page === "incidents") return { page: "incidents" }
   if (page === "admin") return { page: "admin", tab: id, id: sub === undefined ? undefined : decodeURIComponent(sub) }
   if (page === "incident" && id !== undefined) return { page: "incident", id: decodeURIComponent(id) }
   if (page === "timeline" && id !== undefined) return { page: "timeline", id: decodeURIComponent(id) }
@@ -120,6 +123,7 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
     <>
       <header class="top">
         <a class="brand" href="#/">Response centre</a>
+        {user.role !== "operator" ? <a href="#/incidents" data-testid="incidents-link">Incidents</a> : null}
         {user.role === "admin" ? <a href="#/admin/residents" data-testid="admin-link">Registry</a> : null}
         <span class="who" data-testid="who">{user.displayName} · {user.role} · {user.tenants.join(", ")}</span>
         <span class={`conn ${queue.connected ? "up" : "down"}`}>{queue.connected ? "live" : "reconnecting…"}</span>
@@ -153,6 +157,8 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
           </>
         ) : route.page === "incident" ? (
           <IncidentView key={route.id} incidentId={route.id} queue={queue} user={user} now={now} onBack={() => go("#/")} onError={say} />
+        ) : route.page === "incidents" ? (
+          <RecentIncidents />
         ) : route.page === "admin" ? (
           <AdminPage user={user} tab={route.tab} id={route.id} />
         ) : (
