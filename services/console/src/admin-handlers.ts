@@ -163,13 +163,12 @@ export const AdminHandlers = HttpApiBuilder.group(
           const owner = yield* admin.residentTenant([payload.tenant], payload.residentId).pipe(Effect.orDie)
           if (Option.isNone(owner)) return yield* notFound("resident", payload.residentId)
           yield* admin.putDevice(params.id, payload).pipe(Effect.orDie)
-          const { id: _, ...before } = Option.getOrUndefined(existing) ?? { id: "" }
           yield* audit({
             tenant: payload.tenant,
             entity: "device",
             entityId: params.id,
             subject: { deviceId: params.id, residentId: payload.residentId },
-            before: Option.isSome(existing) ? before : undefined,
+            before: Option.getOrUndefined(Option.map(existing, ({ id: _, ...rest }) => rest)),
             after: { ...payload },
             disclose: true
           }, user)
@@ -227,7 +226,8 @@ export const AdminHandlers = HttpApiBuilder.group(
             Effect.catchTag("SqlError", Effect.die)
           )
           const before = Option.map(existing, ({ id: _, ...rest }) => rest)
-          const after = { ...fields, ...(passwordHash !== undefined ? { password: `set at ${new Date().toISOString()}` } : {}) }
+          // That a password was set is audited; the password, not even hashed, is not.
+          const after = { ...fields, ...(passwordHash !== undefined ? { password: "set" } : {}) }
           // One entry per tenant the change concerns, so each tenant's trail is complete.
           const tenants = new Set([...payload.tenants, ...Option.match(existing, { onNone: () => [], onSome: (u) => u.tenants })])
           for (const tenant of tenants) {
