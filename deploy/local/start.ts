@@ -11,7 +11,7 @@ import { bootstrap, defaultPorts, portVariable, type ServiceName, ServiceNames, 
 import { resolveNats } from "@wt/nats"
 import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
-import { demoSecrets, DemoUsers } from "@wt/registry"
+import { demoSecrets, DemoUsers, NeighbourUsers } from "@wt/registry"
 import { runDemoDevices } from "./demo-devices.ts"
 
 const program = Effect.gen(function*() {
@@ -57,6 +57,7 @@ const program = Effect.gen(function*() {
     ` HTTP ingest     http://localhost:${ingestPort}/v1/events`,
     ` Demo ingest key ${Redacted.value(secrets.ingestKey)}`,
     ` Demo users      ${DemoUsers.map((u) => `${u.username} (${u.role})`).join(", ")}`,
+    `                 ${NeighbourUsers.map((u) => `${u.username} (${u.role} of ${u.tenants.join(" + ")})`).join(", ")}`,
     ` Demo password   ${Redacted.value(secrets.password)}   (demo only; set WT_DEMO_PASSWORD / WT_DEMO_INGEST_KEY to fix them)`,
     ` Tenant          demo — ${seeded?.residents ?? "?"} residents, ${seeded?.devices ?? "?"} devices`,
     ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`})`,

@@ -134,7 +134,11 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
 
       // A supervisor reads the whole story: every step, who and when, and who owned it when.
       const boss = yield* signedInPage(browser, sys.consoleUrl, "supervisor", sys.password)
-      yield* promise(() => boss.goto(`${sys.consoleUrl}/#/timeline/${incidentId}`))
+      // Finished incidents are off the queue: the supervisor finds it under Incidents.
+      yield* promise(async () => {
+        await boss.click("[data-testid=incidents-link]")
+        await boss.locator(`[data-testid=recent-incidents] tr[data-incident="${incidentId}"] a`).click()
+      })
       const timeline = boss.locator("[data-testid=timeline]")
       yield* promise(() => timeline.locator("tr[data-kind=incident_resolved]").waitFor({ timeout: 3000 }))
       const rows = yield* promise(() => timeline.locator("tbody tr").evaluateAll((trs) =>
@@ -151,5 +155,97 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
       const owners = yield* promise(() => boss.locator("[data-testid=ownership] tbody tr td:first-child").allTextContents())
       expect(owners).toEqual(["queue", "Demo Operator"])
       yield* promise(() => boss.screenshot({ path: `${screenshots}timeline.png`, fullPage: true }))
+    }))
+
+  it.effect("two operators click Claim on the same P1 at once: one wins, the other is told who; the supervisor's overview shows it live", () =>
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const browser = yield* launchChromium
+      const kari = yield* signedInPage(browser, sys.consoleUrl, "operator", sys.password)
+      const ola = yield* signedInPage(browser, sys.consoleUrl, "operator2", sys.password)
+      const boss = yield* signedInPage(browser, sys.consoleUrl, "supervisor", sys.password)
+      const ingest = (event: unknown) => postJson(`${sys.ingestUrl}/v1/events`, event, { authorization: `Bearer ${sys.ingestKey}` })
+
+      const { deviceId, residentId } = alarmDevice(30)
+      expect((yield* ingest(pendantAlarm(deviceId))).status).toBe(202)
+      yield* promise(() => Promise.all([kari, ola, boss].map((p) => row(p, residentId).waitFor({ timeout: 2000 }))))
+      // The queue names the resident, not only the id.
+      expect(yield* promise(() => row(kari, residentId).locator("[data-testid=resident] strong").textContent())).not.toBe("")
+
+      // The supervisor's overview counts it as a waiting P1, with both operators signed in.
+      yield* promise(() => boss.locator("[data-testid=waiting-P1] .n", { hasText: /^[1-9]/ }).waitFor({ timeout: 2000 }))
+      yield* promise(() => boss.locator("[data-testid=operators-signed-in] .n", { hasText: "2" }).waitFor({ timeout: 7000 }))
+      expect(yield* promise(() => boss.locator("[data-testid=flood]").getAttribute("data-flood"))).toBe("normal")
+      yield* promise(() => boss.screenshot({ path: `${screenshots}overview.png` }))
+
+      // Both click at the same moment.
+      const incidentId = (yield* promise(() => row(kari, residentId).getAttribute("data-incident")))!
+      yield* promise(() => Promise.all([kari, ola].map((p) => row(p, residentId).locator("button.claim").click())))
+      // Exactly one of them holds it now.
+      const winnerName = yield* eventually(
+        Effect.promise(() => kari.evaluate(async (id) => {
+          const incident = await (await fetch(`/api/incidents/${id}`)).json() as { status: string; owner: { kind: string; name?: string } }
+          return incident.owner.kind === "operator" ? incident.owner.name : undefined
+        }, incidentId)),
+        3000
+      )
+      const [winner, loser] = winnerName === "Demo Operator" ? [kari, ola] : [ola, kari]
+      yield* promise(() => winner.locator("[data-testid=incident][data-status=claimed]").waitFor({ timeout: 2000 }))
+      // The loser is told who won, at once: "claimed by …" when their claim lost the race, or (if the
+      // news beat their click) the row or incident already names the winner.
+      const told = loser.locator("[data-testid=toast]", { hasText: `claimed by ${winnerName}` })
+        .or(row(loser, residentId).locator("[data-testid=status]", { hasText: winnerName! }))
+        .or(loser.locator("[data-testid=incident] .owner", { hasText: winnerName! }))
+      yield* promise(() => told.first().waitFor({ timeout: 1000 }))
+      console.log(`claim race: ${winnerName} won; the other saw: ${yield* promise(() => told.first().textContent())}`)
+      // And the supervisor sees it change hands without a reload.
+      yield* promise(() => row(boss, residentId).locator("[data-testid=status]", { hasText: winnerName! }).waitFor({ timeout: 1000 }))
+    }))
+
+  it.effect("an administrator adds a temporary address in the browser; the operator's card shows it and the change is audited", () =>
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const browser = yield* launchChromium
+      const admin = yield* signedInPage(browser, sys.consoleUrl, "admin", sys.password)
+      const { deviceId, residentId } = alarmDevice(40)
+
+      yield* promise(async () => {
+        await admin.click("[data-testid=admin-link]")
+        await admin.locator("[data-testid=resident-list]").waitFor()
+        await admin.fill("[data-testid=resident-filter]", residentId)
+        await admin.locator(`tr[data-resident=${residentId}] a`).click()
+        await admin.locator("[data-testid=resident-editor]").waitFor()
+        const before = await admin.locator("[data-testid=addresses] .address-row").count()
+        await admin.click("[data-testid=add-temporary]")
+        const i = before
+        await admin.fill(`input[name=address-${i}-street]`, "Korttidsavdelingen, Fjordvik sykehjem")
+        await admin.fill(`input[name=address-${i}-postcode]`, "9900")
+        await admin.fill(`input[name=address-${i}-city]`, "Fjordvik")
+        const today = new Date()
+        const inDays = (d: number) => new Date(today.getTime() + d * 86_400_000).toISOString().slice(0, 10)
+        await admin.fill(`input[name=address-${i}-from]`, inDays(-1))
+        await admin.fill(`input[name=address-${i}-to]`, inDays(14))
+        await admin.click("[data-testid=save-resident]")
+        await admin.locator("[data-testid=admin-saved]").waitFor({ timeout: 3000 })
+        await admin.locator("[data-testid=cache-note]").waitFor()
+        await admin.screenshot({ path: `${screenshots}admin-resident.png`, fullPage: true })
+      })
+
+      const change = yield* eventually(
+        Effect.map(readSubject(Streams.audit, Subjects.audit("demo", "config_change")), (ms) =>
+          ms.map((m) => decodeEntry(new TextDecoder().decode(m.data))).find((e) => e.subject.residentId === residentId)),
+        3000
+      )
+      expect(change).toMatchObject({ actor: { kind: "admin", name: "Demo Admin" }, data: { entity: "resident", fields: ["addresses"] } })
+      expect(JSON.stringify(change)).not.toContain("Korttidsavdelingen")
+
+      // The operator handling this resident's next alarm sees where the resident is now.
+      const kari = yield* signedInPage(browser, sys.consoleUrl, "operator", sys.password)
+      const ingest = (event: unknown) => postJson(`${sys.ingestUrl}/v1/events`, event, { authorization: `Bearer ${sys.ingestKey}` })
+      expect((yield* ingest(pendantAlarm(deviceId))).status).toBe(202)
+      yield* promise(() => row(kari, residentId).locator(".tag.temporary").waitFor({ timeout: 3000 }))
+      yield* promise(() => row(kari, residentId).locator("button").click())
+      const card = kari.locator("[data-testid=resident-card]")
+      yield* promise(() => card.locator("li.temporary.current", { hasText: "Korttidsavdelingen" }).waitFor({ timeout: 3000 }))
     }))
 })

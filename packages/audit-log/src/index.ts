@@ -1,2 +1,3 @@
 export { appendAuditEntry } from "./audit-log.ts"
 export { deviceEventEntry, incidentRecordEntries, type Origin } from "./entries.ts"
+export { changedFields, type ConfigChange, configChangeEntry, type ConfigEntity } from "./config-change.ts"

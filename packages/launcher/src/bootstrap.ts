@@ -31,6 +31,7 @@ export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: Boot
     return yield* registry.seedDemo({
       ingestKey: options.ingestKey,
       password: options.password,
+      neighbour: true,
       ...(options.residents !== undefined ? { residents: options.residents } : {}),
       ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
     })

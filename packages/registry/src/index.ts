@@ -5,3 +5,17 @@ export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role
 export { hashPassword, verifyPasswordHash } from "./password.ts"
 export { Registry, type RegistryShape } from "./registry.ts"
 export { DemoUsers, type SeedDemoOptions } from "./seed.ts"
+export {
+  type DeviceInput,
+  type DeviceRecord,
+  type PlanEntryInput,
+  type PlanRecord,
+  RegistryAdmin,
+  type ResidentInput,
+  type ResidentSummary,
+  UsernameTaken,
+  type UserInput,
+  type UserRecord
+} from "./registry-admin.ts"
+export { NeighbourTenantId, NeighbourTenantName, NeighbourUsers } from "./neighbour-tenant.ts"
+export { type ResidentLabel, residentLabels } from "./resident-labels.ts"

@@ -5,6 +5,7 @@ import type { AlarmTrigger, DeviceType, KeyAccess, Mobility, ResponsePlanStep, S
 import { hashIngestKey } from "./ingest-key.ts"
 import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, TriageProfile, User } from "./model.ts"
 import { verifyPasswordHash } from "./password.ts"
+import { seedNeighbourTenant } from "./neighbour-tenant.ts"
 import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
 
 export interface RegistryShape {
@@ -231,6 +232,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
         const summary = yield* seedDemoFleet(options).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        if (options.neighbour === true) yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* Cache.invalidateAll(owners)
         yield* Cache.invalidateAll(ingestKeys)
         return summary

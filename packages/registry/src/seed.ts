@@ -12,6 +12,8 @@ export interface SeedDemoOptions {
   readonly residents?: number
   /** Every device's expected heartbeat interval; tests and compressed scenarios shorten it. */
   readonly heartbeatIntervalS?: number
+  /** Also seed the small second tenant `north` and its users (see neighbour-tenant.ts). */
+  readonly neighbour?: boolean
 }
 
 /** `operator2` exists so that two operators can race for the same incident. */

@@ -26,3 +26,23 @@ export class AlreadyClaimed extends Schema.TaggedError<AlreadyClaimed>()("Alread
 export class ResidentNotFound extends Schema.TaggedError<ResidentNotFound>()("ResidentNotFound", {
   residentId: Schema.String
 }, { httpApiStatus: 404 }) {}
+
+/** Signed in, but the role may not do this (an operator changing the registry). */
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
+  message: Schema.String
+}, { httpApiStatus: 403 }) {}
+
+/** A registry record that is not in any of the caller's tenants, or does not exist. */
+export class RecordNotFound extends Schema.TaggedError<RecordNotFound>()("RecordNotFound", {
+  kind: Schema.String,
+  id: Schema.String
+}, { httpApiStatus: 404 }) {}
+
+/** A registry change that is well-formed but inconsistent (a sensor without its kind, a plan that does not exist …). */
+export class InvalidRegistryChange extends Schema.TaggedError<InvalidRegistryChange>()("InvalidRegistryChange", {
+  message: Schema.String
+}, { httpApiStatus: 400 }) {}
+
+export class UsernameInUse extends Schema.TaggedError<UsernameInUse>()("UsernameInUse", {
+  message: Schema.String
+}, { httpApiStatus: 409 }) {}

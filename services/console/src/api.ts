@@ -1,35 +1,18 @@
-import { Context, Schema } from "effect"
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
+import { Schema } from "effect"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Actor, IncidentId, IncidentState } from "@wt/contracts"
 import { IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
-import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
+import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized } from "./api-errors.ts"
 import { ResidentCard } from "./resident-card.ts"
-import type { SignedIn } from "./sessions.ts"
+// Groups defined in their own files; imported here only to be added to ConsoleApi below.
+import { AdminApi } from "./admin-api.ts"
+import { OverviewApi } from "./overview-api.ts"
 
-export const SessionCookieName = "wt_session"
-
-/** The session cookie; HttpOnly, so page scripts never see the token. */
-export const SessionCookie = HttpApiSecurity.apiKey({ key: SessionCookieName, in: "cookie" })
-
-/** Who is calling, put in place by `Authentication` for every handler behind it. */
-export class CurrentSession extends Context.Service<CurrentSession, SignedIn>()("wt/console/CurrentSession") {}
-
-/** The session cookie or `Authorization: Bearer <token>`, whichever is presented and valid. */
-export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentSession }>()(
-  "wt/console/Authentication",
-  { security: { cookie: SessionCookie, bearer: HttpApiSecurity.bearer }, error: Unauthorized }
-) {}
-
-/**
- * CSRF defence, together with `SameSite=Strict` on the session cookie: a cross-site form
- * can only POST `text/plain`, urlencoded or multipart bodies, and setting
- * `content-type: application/json` from another origin needs a CORS preflight this
- * server never grants. So every POST must say it is JSON.
- */
-export class JsonOnly extends HttpApiMiddleware.Service<JsonOnly>()("wt/console/JsonOnly", {
-  error: UnsupportedMediaType
-}) {}
+// The middleware lives in its own module so that API groups in other files can use it
+// without a circular import of this one.
+export { Authentication, CurrentSession, JsonOnly, SessionCookie, SessionCookieName } from "./api-middleware.ts"
+import { Authentication, JsonOnly } from "./api-middleware.ts"
 
 export const SessionUser = Schema.Struct({
   id: Schema.String,
@@ -134,6 +117,14 @@ export class IncidentsApi extends HttpApiGroup.make("incidents")
   .prefix("/api")
 {}
 
+export const ResidentLabel = Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  displayName: Schema.String,
+  city: Schema.String,
+  temporaryAddress: Schema.Boolean
+}).annotate({ identifier: "ResidentLabel" })
+
 export class ResidentsApi extends HttpApiGroup.make("residents")
   .add(
     HttpApiEndpoint.get("get", "/residents/:id", {
@@ -144,6 +135,10 @@ export class ResidentsApi extends HttpApiGroup.make("residents")
     }).annotate(
       OpenApi.Description,
       "The resident's full record for the resident card. Every read is audited (`record_view`: who, when, which resident); `incident` names the incident the record was opened for and must be one of the caller's."
+    ),
+    HttpApiEndpoint.get("labels", "/resident-labels", { query: { ids: Schema.String }, success: Schema.Array(ResidentLabel) }).annotate(
+      OpenApi.Description,
+      "Name and today's town of residents of the caller's tenants (`ids`: comma list, at most 500), for queue rows. Not the record: not audited as a record view."
     )
   )
   .middleware(Authentication)
@@ -158,6 +153,8 @@ export class ConsoleApi extends HttpApi.make("console")
   .add(SessionApi)
   .add(IncidentsApi)
   .add(ResidentsApi)
+  .add(OverviewApi)
+  .add(AdminApi)
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
     description: "Sign in with POST /api/session; then send the wt_session cookie or Authorization: Bearer <token>."

@@ -29,7 +29,7 @@ export const JsonOnlyLive = Layer.succeed(
   JsonOnly.of((httpEffect) =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      if (request.method === "POST" && !isJson(request.headers["content-type"])) {
+      if (["POST", "PUT", "PATCH"].includes(request.method) && !isJson(request.headers["content-type"])) {
         return yield* new UnsupportedMediaType({ message: "send the request body as content-type: application/json" })
       }
       return yield* httpEffect

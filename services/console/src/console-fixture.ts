@@ -15,10 +15,10 @@ import { ConsoleHttp } from "./console-http.ts"
 
 export const password = "correct horse battery staple"
 
-/** Users `operator`, `operator2`, `supervisor`, `admin` of tenant `demo`. */
+/** Users `operator`, `operator2`, `supervisor`, `admin` of tenant `demo`; tenant `north` with `north-operator`, and `regional` supervising both. */
 const seedDemoUsers = Effect.gen(function*() {
   const registry = yield* Registry
-  yield* registry.seedDemo({ ingestKey: "console-test-ingest-key", password, residents: 5 })
+  yield* registry.seedDemo({ ingestKey: "console-test-ingest-key", password, residents: 5, neighbour: true })
 })
 
 /** The console with its demo users seeded, and what it stands on, for `layer(...)`. */

@@ -1,11 +1,14 @@
-import { FloodWatch } from "./flood-watch.ts"
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { infrastructureReadiness, ServiceHttp } from "@wt/service-runtime"
+import { RegistryAdmin } from "@wt/registry"
+import { AdminHandlers } from "./admin-handlers.ts"
 import { ConsoleApi } from "./api.ts"
 import { AuthenticationLive, JsonOnlyLive } from "./authentication.ts"
 import { IncidentFeed } from "./incident-feed.ts"
+import { FloodWatch } from "./flood-watch.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
+import { OverviewHandlers } from "./overview-handlers.ts"
 import { PageRoute } from "./page-route.ts"
 import { ResidentHandlers } from "./resident-handlers.ts"
 import { SessionHandlers } from "./session-handlers.ts"
@@ -13,8 +16,9 @@ import { Sessions } from "./sessions.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers]),
-  Layer.provide([AuthenticationLive, JsonOnlyLive])
+  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers]),
+  Layer.provide([AuthenticationLive, JsonOnlyLive]),
+  Layer.provide([FloodWatch.layer, RegistryAdmin.layer])
 )
 
 // Event streams never finish by themselves, so the server's graceful close would wait its
@@ -46,4 +50,4 @@ export const ConsoleHttp = (options: {
     logRequests: options.logRequests,
     routes: Layer.mergeAll(ApiRoutes, StreamRoute, PageRoute),
     readiness: infrastructureReadiness
-  })), Layer.merge(FloodWatch), Layer.provide(Layer.mergeAll(Sessions.layer, IncidentFeed.layer)))
+  })), Layer.provide(Layer.mergeAll(Sessions.layer, IncidentFeed.layer)))

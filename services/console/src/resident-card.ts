@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 
-const Address = Schema.Struct({
+export const Address = Schema.Struct({
   kind: Schema.Literals(["home", "temporary"]),
   street: Schema.String,
   postcode: Schema.String,
@@ -11,15 +11,15 @@ const Address = Schema.Struct({
   validTo: Schema.optionalKey(Schema.String)
 })
 
-const KeyAccess = Schema.Union([
+export const KeyAccess = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("key_safe"), code: Schema.String }),
   Schema.Struct({ kind: Schema.Literal("e_lock"), lockId: Schema.String }),
   Schema.Struct({ kind: Schema.Literal("none") })
 ])
 
-const Contact = Schema.Struct({ name: Schema.String, relation: Schema.String, phone: Schema.String, keyholder: Schema.Boolean })
+export const Contact = Schema.Struct({ name: Schema.String, relation: Schema.String, phone: Schema.String, keyholder: Schema.Boolean })
 
-const Device = Schema.Struct({
+export const Device = Schema.Struct({
   id: Schema.String,
   type: Schema.String,
   sensor: Schema.optionalKey(Schema.String),
@@ -29,7 +29,7 @@ const Device = Schema.Struct({
   active: Schema.Boolean
 })
 
-const PlanEntry = Schema.Struct({ id: Schema.String, alarmType: Schema.String, title: Schema.String, steps: Schema.Array(Schema.String) })
+export const PlanEntry = Schema.Struct({ id: Schema.String, alarmType: Schema.String, title: Schema.String, steps: Schema.Array(Schema.String) })
 
 /** The registry's record of a resident, as the operator's resident card shows it (mirrors `ResidentRecord`). */
 export const ResidentCard = Schema.Struct({

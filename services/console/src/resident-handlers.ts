@@ -4,7 +4,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { appendAuditEntry } from "@wt/audit-log"
 import { IncidentNotFound } from "@wt/incident"
 import { IncidentViews } from "@wt/read-models"
-import { Registry, type ResidentRecord } from "@wt/registry"
+import { Registry, type ResidentRecord, residentLabels } from "@wt/registry"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { ResidentNotFound } from "./api-errors.ts"
 import { actorOf } from "./incident-handlers.ts"
@@ -29,7 +29,14 @@ export const ResidentHandlers = HttpApiBuilder.group(
       return Option.none<ResidentRecord>()
     })
 
-    return handlers.handle("get", ({ params, query }) =>
+    return handlers
+      .handle("labels", ({ query }) =>
+        Effect.gen(function*() {
+          const { user } = yield* CurrentSession
+          const ids = [...new Set(query.ids.split(",").map((s) => s.trim()).filter((s) => s !== ""))].slice(0, 500)
+          return yield* residentLabels(user.tenants, ids).pipe(Effect.orDie)
+        }))
+      .handle("get", ({ params, query }) =>
       Effect.gen(function*() {
         const { user } = yield* CurrentSession
         let tenants = user.tenants

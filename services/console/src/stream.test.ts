@@ -160,4 +160,21 @@ layer(TestLayer, { excludeTestServices: true })("console live stream", (it) => {
       expect(Date.now() - stoppingAt).toBeLessThan(2000)
       expect(yield* Effect.promise(() => client.ended)).toBe(true)
     })))
+
+  it.effect("a supervisor of two tenants gets both on the stream; an operator of one tenant never the other's", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const regional = yield* connect({ authorization: `Bearer ${(yield* signIn("regional")).token}` })
+      const north = yield* connect({ authorization: `Bearer ${(yield* signIn("north-operator")).token}` })
+      const demo = yield* connect({ authorization: `Bearer ${(yield* signIn("operator")).token}` })
+      yield* openIncident("demo", "scope-demo")
+      yield* openIncident("north", "scope-north")
+      yield* openIncident("demo", "scope-demo-last")
+      for (const id of ["scope-demo", "scope-north", "scope-demo-last"]) expect(yield* Effect.promise(() => regional.next(aboutIncident(id), 1000))).toBeDefined()
+      expect(yield* Effect.promise(() => north.next(aboutIncident("scope-north"), 1000))).toBeDefined()
+      expect(yield* Effect.promise(() => demo.next(aboutIncident("scope-demo-last"), 1000))).toBeDefined()
+      // Stored in this order: by the time the last one has arrived, a leak would have too.
+      yield* Effect.promise(() => north.next(() => false, 300))
+      expect(north.events.filter((e) => e.event === "incident" && JSON.parse(e.data).state.tenant !== "north")).toEqual([])
+      expect(demo.events.filter(aboutIncident("scope-north"))).toEqual([])
+    })))
 })

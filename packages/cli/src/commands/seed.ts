@@ -16,7 +16,7 @@ export const seed = Command.make(
     const dataDir = yield* DataDir
     const secrets = yield* demoSecrets({ dataDir })
     const registry = yield* Registry
-    const summary = yield* registry.seedDemo({ ingestKey: secrets.ingestKey, password: secrets.password, residents })
+    const summary = yield* registry.seedDemo({ ingestKey: secrets.ingestKey, password: secrets.password, residents, neighbour: true })
     yield* Console.log(
       `Seeded tenant ${summary.tenant}: ${summary.residents} residents, ${summary.devices} devices, users ${summary.users.join(", ")}.`
     )

@@ -4,6 +4,19 @@
 import type { Actor, IncidentState, Owner, Priority } from "@wt/contracts"
 import type { IncidentTimeline, SessionUser, TimelineEntry as TimelineEntrySchema } from "../../src/api.ts"
 import type { ResidentCard } from "../../src/resident-card.ts"
+import type { ResidentLabel as ResidentLabelSchema } from "../../src/api.ts"
+import type { Overview as OverviewSchema } from "../../src/overview-api.ts"
+import type {
+  ContactsInput,
+  DeviceInput as DeviceInputSchema,
+  DeviceRecord as DeviceRecordSchema,
+  PlanInput as PlanInputSchema,
+  PlanRecord as PlanRecordSchema,
+  ResidentInput as ResidentInputSchema,
+  ResidentSummary as ResidentSummarySchema,
+  UserInput as UserInputSchema,
+  UserRecord as UserRecordSchema
+} from "../../src/admin-api.ts"
 
 // The server's own schemas, as types only (erased in the bundle), so the page cannot drift from the API.
 export type { Actor, Owner, Priority }
@@ -12,6 +25,17 @@ export type Incident = IncidentState
 export type TimelineEntry = typeof TimelineEntrySchema.Type
 export type Timeline = typeof IncidentTimeline.Type
 export type Resident = ResidentCard
+export type ResidentLabel = typeof ResidentLabelSchema.Type
+export type Overview = typeof OverviewSchema.Type
+export type ResidentInput = typeof ResidentInputSchema.Encoded
+export type Contacts = typeof ContactsInput.Encoded
+export type DeviceInput = typeof DeviceInputSchema.Encoded
+export type DeviceRecord = typeof DeviceRecordSchema.Type
+export type PlanInput = typeof PlanInputSchema.Encoded
+export type PlanRecord = typeof PlanRecordSchema.Type
+export type UserInput = typeof UserInputSchema.Encoded
+export type UserRecord = typeof UserRecordSchema.Type
+export type ResidentSummary = typeof ResidentSummarySchema.Type
 
 /** A refused request, with the server's words for the operator. */
 export class ApiError extends Error {
@@ -29,8 +53,8 @@ const call = async <A>(method: string, path: string, body?: unknown): Promise<A>
   const response = await fetch(path, {
     method,
     credentials: "same-origin",
-    headers: method === "POST" ? { "content-type": "application/json" } : {},
-    ...(method === "POST" ? { body: JSON.stringify(body ?? {}) } : {})
+    headers: method === "POST" || method === "PUT" ? { "content-type": "application/json" } : {},
+    ...(method === "POST" || method === "PUT" ? { body: JSON.stringify(body ?? {}) } : {})
   })
   const text = await response.text()
   const parsed: unknown = text === "" ? undefined : JSON.parse(text)
@@ -45,6 +69,8 @@ export const api = {
   current: () => call<User>("GET", "/api/session"),
   signOut: () => call<void>("DELETE", "/api/session"),
   queue: () => call<Array<Incident>>("GET", "/api/incidents?status=active"),
+  /** Incidents in the given statuses (comma list; `active` for every unfinished one). */
+  incidentsIn: (statuses: string) => call<Array<Incident>>("GET", `/api/incidents?status=${enc(statuses)}`),
   incident: (id: string) => call<Incident>("GET", `/api/incidents/${enc(id)}`),
   timeline: (id: string) => call<Timeline>("GET", `/api/incidents/${enc(id)}/timeline`),
   claim: (id: string) => call<Incident>("POST", `/api/incidents/${enc(id)}/claim`),
@@ -61,5 +87,21 @@ export const api = {
   close: (id: string) => call<Incident>("POST", `/api/incidents/${enc(id)}/close`),
   /** Audited on the server: who, when, this resident, for this incident. */
   resident: (residentId: string, incidentId: string) =>
-    call<Resident>("GET", `/api/residents/${enc(residentId)}?incident=${enc(incidentId)}`)
+    call<Resident>("GET", `/api/residents/${enc(residentId)}?incident=${enc(incidentId)}`),
+  /** Names for queue rows; not the record, not audited. */
+  residentLabels: (ids: ReadonlyArray<string>) => call<Array<ResidentLabel>>("GET", `/api/resident-labels?ids=${ids.map(enc).join(",")}`),
+  overview: () => call<Overview>("GET", "/api/overview"),
+  admin: {
+    residents: () => call<Array<ResidentSummary>>("GET", "/api/admin/residents"),
+    /** Audited as a record view, like the operator's card. */
+    resident: (id: string) => call<Resident>("GET", `/api/admin/residents/${enc(id)}`),
+    putResident: (id: string, input: ResidentInput) => call<void>("PUT", `/api/admin/residents/${enc(id)}`, input),
+    putContacts: (id: string, contacts: Contacts) => call<void>("PUT", `/api/admin/residents/${enc(id)}/contacts`, contacts),
+    devices: () => call<Array<DeviceRecord>>("GET", "/api/admin/devices"),
+    putDevice: (id: string, input: DeviceInput) => call<DeviceRecord>("PUT", `/api/admin/devices/${enc(id)}`, input),
+    plans: () => call<Array<PlanRecord>>("GET", "/api/admin/plans"),
+    putPlan: (id: string, input: PlanInput) => call<PlanRecord>("PUT", `/api/admin/plans/${enc(id)}`, input),
+    users: () => call<Array<UserRecord>>("GET", "/api/admin/users"),
+    putUser: (id: string, input: UserInput) => call<UserRecord>("PUT", `/api/admin/users/${enc(id)}`, input)
+  }
 }

@@ -6,15 +6,22 @@ import { IncidentView } from "./incident-view.tsx"
 import { LiveQueue, useNow, useQueue } from "./live-queue.ts"
 import { QueueView } from "./queue-view.tsx"
 import { Overview, TimelinePage } from "./supervisor-views.tsx"
+import { AdminPage } from "./admin-views.tsx"
+import { RecentIncidents } from "./recent-incidents.tsx"
+import { useResidentLabels } from "./resident-labels.ts"
 import "./styles.css"
 
 type Route =
   | { readonly page: "queue" }
   | { readonly page: "incident"; readonly id: string }
   | { readonly page: "timeline"; readonly id: string }
+  | { readonly page: "admin"; readonly tab: string | undefined; readonly id: string | undefined }
+  | { readonly page: "incidents" }
 
 const parseRoute = (hash: string): Route => {
-  const [, page, id] = hash.replace(/^#/, "").split("/")
+  const [, page, id, sub] = hash.replace(/^#/, "").split("/")
+  if (page === "incidents") return { page: "incidents" }
+  if (page === "admin") return { page: "admin", tab: id, id: sub === undefined ? undefined : decodeURIComponent(sub) }
   if (page === "incident" && id !== undefined) return { page: "incident", id: decodeURIComponent(id) }
   if (page === "timeline" && id !== undefined) return { page: "timeline", id: decodeURIComponent(id) }
   return { page: "queue" }
@@ -58,6 +65,7 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
   const queue = useMemo(() => new LiveQueue(), [])
   const sound = useMemo(() => new AlarmSound(() => queue.list()), [queue])
   const incidents = useQueue(queue)
+  const labels = useResidentLabels(incidents)
   const now = useNow(1000)
   const route = useRoute()
   const [selected, setSelected] = useState(0)
@@ -115,6 +123,8 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
     <>
       <header class="top">
         <a class="brand" href="#/">Response centre</a>
+        {user.role !== "operator" ? <a href="#/incidents" data-testid="incidents-link">Incidents</a> : null}
+        {user.role === "admin" ? <a href="#/admin/residents" data-testid="admin-link">Registry</a> : null}
         <span class="who" data-testid="who">{user.displayName} · {user.role} · {user.tenants.join(", ")}</span>
         <span class={`conn ${queue.connected ? "up" : "down"}`}>{queue.connected ? "live" : "reconnecting…"}</span>
         <button
@@ -141,11 +151,16 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
               onSelect={setSelected}
               onClaim={(i) => void claim(i)}
               onOpen={(i) => go(`#/incident/${i.incidentId}`)}
+              labels={labels}
             />
             <p class="keys">j/k or ↑/↓ move · Enter or c claim · o open · m mute · in an incident: t conversation, n note, r resolve, Esc back</p>
           </>
         ) : route.page === "incident" ? (
           <IncidentView key={route.id} incidentId={route.id} queue={queue} user={user} now={now} onBack={() => go("#/")} onError={say} />
+        ) : route.page === "incidents" ? (
+          <RecentIncidents />
+        ) : route.page === "admin" ? (
+          <AdminPage user={user} tab={route.tab} id={route.id} />
         ) : (
           <TimelinePage key={route.id} incidentId={route.id} queue={queue} />
         )}

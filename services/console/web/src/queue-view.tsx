@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "preact/hooks"
-import type { Incident } from "./api.ts"
+import type { Incident, ResidentLabel } from "./api.ts"
 import { age, alarmLabel, isUnclaimed, who } from "./format.ts"
 
 interface Props {
@@ -9,10 +9,14 @@ interface Props {
   readonly onSelect: (index: number) => void
   readonly onClaim: (incident: Incident) => void
   readonly onOpen: (incident: Incident) => void
+  /** Name and town per resident id, when known. */
+  readonly labels?: ReadonlyMap<string, ResidentLabel>
 }
 
+const multiTenant = (incidents: ReadonlyArray<Incident>) => new Set(incidents.map((i) => i.tenant)).size > 1
+
 /** The live queue: one row per active incident, most urgent first. */
-export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen }: Props) => {
+export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen, labels }: Props) => {
   const body = useRef<HTMLTableSectionElement>(null)
   useEffect(() => {
     body.current?.querySelector<HTMLElement>("tr.selected")?.scrollIntoView({ block: "nearest" })
@@ -36,7 +40,19 @@ export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen 
             <td><span class={`badge ${incident.priority}`}>{incident.priority}</span></td>
             <td class="age" data-testid="age">{age(incident.openedAt, now)}</td>
             <td>{alarmLabel(incident.alarmType)}{incident.deviceEventCount > 1 ? <span class="count"> ×{incident.deviceEventCount}</span> : null}</td>
-            <td>{incident.residentId}</td>
+            <td class="resident" data-testid="resident">
+              {labels?.get(incident.residentId) !== undefined
+                ? (
+                  <>
+                    <strong>{labels.get(incident.residentId)!.displayName}</strong>
+                    {labels.get(incident.residentId)!.city !== "" ? `, ${labels.get(incident.residentId)!.city}` : ""}
+                    {labels.get(incident.residentId)!.temporaryAddress ? <span class="tag temporary">TEMPORARY ADDRESS</span> : null}
+                    {" "}<small class="muted">{incident.residentId}</small>
+                  </>
+                )
+                : incident.residentId}
+              {incident.tenant !== undefined && multiTenant(incidents) ? <small class="tenant"> · {incident.tenant}</small> : null}
+            </td>
             <td>
               {incident.repeated === true ? <span class="mark repeated" title="repeated care alarms">repeated</span> : null}
               {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated" title="escalated">escalated {incident.escalationLevel}</span> : null}

@@ -1,17 +1,41 @@
 import { useEffect, useState } from "preact/hooks"
-import { api, type Incident, type Timeline } from "./api.ts"
+import { api, type Incident, type Overview as OverviewFigures, type Timeline } from "./api.ts"
 import { age, alarmLabel, isUnclaimed, who } from "./format.ts"
 import type { LiveQueue } from "./live-queue.ts"
 import { TimelineView } from "./timeline-view.tsx"
 
-/** Queue length by priority and the oldest unclaimed incident, live. */
+/** The server's overview (operators signed in, flood state), read every 5 s; it also re-reads when the queue changes. */
+const useServerOverview = (incidents: ReadonlyArray<Incident>) => {
+  const [overview, setOverview] = useState<OverviewFigures | undefined>()
+  const load = () => api.overview().then(setOverview, () => undefined)
+  useEffect(() => {
+    void load()
+    const timer = setInterval(() => void load(), 5000)
+    return () => clearInterval(timer)
+  }, [])
+  // A changed queue changes the flood figures: read them again, at most once a second.
+  const signature = incidents.map((i) => `${i.incidentId}:${i.version}`).join()
+  useEffect(() => {
+    const timer = setTimeout(() => void load(), 1000)
+    return () => clearTimeout(timer)
+  }, [signature])
+  return overview
+}
+
+/**
+ * Queue length by priority and the oldest unclaimed incident, live from the queue; per tenant
+ * supervised, the operators signed in and the alarm-flood state (ISA-18.2: a flood starts above
+ * 10 alarms per 10 minutes per operator on duty and ends only below 5).
+ */
 export const Overview = ({ incidents, now }: { readonly incidents: ReadonlyArray<Incident>; readonly now: number }) => {
+  const server = useServerOverview(incidents)
   const waiting = incidents.filter(isUnclaimed)
   const oldest = [...waiting].sort((a, b) => a.openedAt.localeCompare(b.openedAt))[0]
+  const flooding = server?.tenants.filter((t) => t.flood.active) ?? []
   return (
     <section class="overview" data-testid="overview">
       {(["P1", "P2", "P3", "P4"] as const).map((p) => (
-        <div class={`tile ${p}`} data-priority={p}>
+        <div class={`tile ${p}`} data-priority={p} data-testid={`waiting-${p}`}>
           <span class="n">{waiting.filter((i) => i.priority === p).length}</span>
           <span class="label">{p} waiting</span>
           <small>{incidents.filter((i) => i.priority === p && !isUnclaimed(i)).length} in hand</small>
@@ -22,6 +46,36 @@ export const Overview = ({ incidents, now }: { readonly incidents: ReadonlyArray
         <span class="label">oldest unclaimed</span>
         <small>{oldest === undefined ? "" : `${oldest.priority} ${alarmLabel(oldest.alarmType)}`}</small>
       </div>
+      <div class="tile staff" data-testid="operators-signed-in">
+        <span class="n">{server === undefined ? "…" : new Set(server.tenants.flatMap((t) => t.operatorsSignedIn.map((o) => o.id))).size}</span>
+        <span class="label">operators signed in</span>
+        <small>{server?.tenants.flatMap((t) => t.operatorsSignedIn.map((o) => o.displayName)).filter((n, i, all) => all.indexOf(n) === i).join(", ")}</small>
+      </div>
+      <div class={`tile flood ${flooding.length > 0 ? "active" : ""}`} data-testid="flood" data-flood={flooding.length > 0 ? "active" : "normal"}>
+        <span class="n">{flooding.length > 0 ? "FLOOD" : "normal"}</span>
+        <span class="label">alarm flood (ISA-18.2)</span>
+        <small>
+          {server?.tenants.map((t) =>
+            `${t.tenant}: ${t.flood.alarmsLast10Min} alarms / 10 min, ${t.flood.operatorsOnDuty} on duty → ${t.flood.rate.toFixed(1)} per operator${t.flood.active ? " (flood until < " + t.flood.endsBelow + ")" : ""}`
+          ).join(" · ")}
+        </small>
+      </div>
+      {server !== undefined && server.tenants.length > 1
+        ? (
+          <table class="per-tenant" data-testid="per-tenant">
+            <thead><tr><th>Tenant</th><th>P1</th><th>P2</th><th>P3</th><th>P4</th><th>in hand</th><th>oldest unclaimed</th><th>operators</th><th>flood</th></tr></thead>
+            <tbody>
+              {server.tenants.map((t) => (
+                <tr data-tenant={t.tenant}>
+                  <td>{t.tenant}</td><td>{t.waiting.P1}</td><td>{t.waiting.P2}</td><td>{t.waiting.P3}</td><td>{t.waiting.P4}</td><td>{t.inHand}</td>
+                  <td>{t.oldestUnclaimed === undefined ? "—" : `${age(t.oldestUnclaimed.openedAt, now)} (${t.oldestUnclaimed.priority})`}</td>
+                  <td>{t.operatorsSignedIn.length}</td><td>{t.flood.active ? "FLOOD" : "normal"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+        : null}
     </section>
   )
 }
