@@ -3,3 +3,4 @@ export { applyIncidentRecord, IncidentProjection, resumePoint } from "./projecti
 export { IncidentViews, type IncidentView, type TimelineRow } from "./incident-views.ts"
 export { timelineEntries, type TimelineEntry } from "./timeline-entries.ts"
 export { FloodEndsBelow, type FloodFigures, floodFigures, FloodStartsAbove, inFlood } from "./flood.ts"
+export { createIncidentTransitions, transitionDetail, transitionRow } from "./transitions.ts"
