@@ -37,11 +37,11 @@ const unownedIntervals = (
 ): ReadonlyArray<OwnerlessRow> => {
   const rows: Array<OwnerlessRow> = []
   let start: number | undefined
-  const close = (endIndex: number | undefined) => {
+  const close = (endIndex: number | undefined, endAt?: string) => {
     if (start === undefined) return
     const during = h.steps.slice(start, endIndex)
     const from = h.steps[start]!.at
-    const to = endIndex === undefined ? null : h.steps[endIndex]!.at
+    const to = endAt ?? (endIndex === undefined ? null : h.steps[endIndex]!.at)
     const durationMs = (to === null ? nowMs : Date.parse(to)) - Date.parse(from)
     const priority = mostUrgent(during)
     const limitMs = limits[priority]
@@ -62,6 +62,9 @@ const unownedIntervals = (
     })
   }
   h.steps.forEach((step, i) => {
+    // Across missing records nobody can say who owned it: that is a gap of its own (below).
+    const before = h.steps[i - 1]
+    if (before !== undefined && step.version !== before.version + 1) close(i, before.at)
     const nobody = step.owner.kind === "queue" && isActiveStatus(step.status)
     if (nobody && start === undefined) start = i
     else if (!nobody) close(i)
