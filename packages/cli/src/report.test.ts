@@ -81,7 +81,7 @@ describe("wt report", () => {
         assert.include(unknown.stderr, "no tenant nowhere")
         const bad = yield* wt("report", "floods", "--from", "yesterday")
         assert.strictEqual(bad.code, 1)
-        assert.include(bad.stderr, "--from is not an ISO date-time")
+        assert.include(bad.stderr, "from is not an ISO date-time")
         const empty = yield* wt("report", "on-site", "--from", "2026-11-24T10:00:00Z", "--to", "2026-11-24T09:00:00Z")
         assert.strictEqual(empty.code, 1)
       }))

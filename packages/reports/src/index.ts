@@ -27,3 +27,4 @@ export {
 export { reportCsv, reportText, tableCsv } from "./report-format.ts"
 export { type ReportRequest, ReportSource } from "./report-source.ts"
 export { percentile, share } from "./statistics.ts"
+export { DefaultReportTimeZone, type PeriodQuery, type ReportPeriod, reportPeriod } from "./report-period.ts"

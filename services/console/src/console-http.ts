@@ -7,13 +7,14 @@ import { AuthenticationLive, JsonOnlyLive } from "./authentication.ts"
 import { IncidentFeed } from "./incident-feed.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
 import { PageRoute } from "./page-route.ts"
+import { ReportHandlers } from "./report-handlers.ts"
 import { ResidentHandlers } from "./resident-handlers.ts"
 import { SessionHandlers } from "./session-handlers.ts"
 import { Sessions } from "./sessions.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers]),
+  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, ReportHandlers]),
   Layer.provide([AuthenticationLive, JsonOnlyLive])
 )
 

@@ -1,6 +1,5 @@
-import { instantOfLocal } from "@wt/supervision"
-import { type ReportKind, ReportKinds, reportCsv, ReportSource, reportText } from "@wt/reports"
-import { Clock, Console, Effect, Layer, Option } from "effect"
+import { DefaultReportTimeZone, type ReportKind, ReportKinds, reportCsv, reportPeriod, ReportSource, reportText } from "@wt/reports"
+import { Clock, Console, Effect, Layer, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
 import { writeFileSync } from "node:fs"
 import { CliFailure, reportingFailures } from "../cli-failure.ts"
@@ -20,7 +19,7 @@ const flags = {
   from: Flag.String("from").pipe(Flag.withDescription("Start of the period, ISO instant (incidents received from then); default 24 h before --to"), Flag.optional),
   to: Flag.String("to").pipe(Flag.withDescription("End of the period, ISO instant, exclusive; default now"), Flag.optional),
   day: Flag.String("day").pipe(Flag.withDescription("A whole local day, YYYY-MM-DD, in --time-zone (instead of --from/--to)"), Flag.optional),
-  timeZone: Flag.String("time-zone").pipe(Flag.withDescription("Time zone of hours of the day and of --day"), Flag.withDefault("Europe/Oslo")),
+  timeZone: Flag.String("time-zone").pipe(Flag.withDescription("Time zone of hours of the day and of --day"), Flag.withDefault(DefaultReportTimeZone)),
   operators: Flag.Int("operators").pipe(
     Flag.withDescription("floods: operators on duty (default: counted from who acted on incidents within 30 min)"),
     Flag.optional
@@ -30,11 +29,6 @@ const flags = {
   out: Flag.String("out").pipe(Flag.withDescription("Write to this file (mode 0600) instead of standard output"), Flag.optional)
 }
 
-const instant = (name: string, value: string) =>
-  Number.isNaN(Date.parse(value))
-    ? Effect.fail(new CliFailure({ message: `--${name} is not an ISO date-time: ${value}` }))
-    : Effect.succeed(Date.parse(value))
-
 const reportCommand = (kind: ReportKind) =>
   Command.make(
     kind,
@@ -42,25 +36,19 @@ const reportCommand = (kind: ReportKind) =>
     Effect.fn(`cli.report.${kind}`)(function*(f) {
       const source = yield* ReportSource
       const nowMs = yield* Clock.currentTimeMillis
-      let fromMs: number
-      let toMs: number
-      if (Option.isSome(f.day)) {
-        if (!/^\d{4}-\d{2}-\d{2}$/u.test(f.day.value)) return yield* new CliFailure({ message: `--day is not YYYY-MM-DD: ${f.day.value}` })
-        fromMs = instantOfLocal(f.day.value, "00:00", f.timeZone)
-        toMs = instantOfLocal(f.day.value, "24:00", f.timeZone)
-      } else {
-        toMs = Option.isSome(f.to) ? yield* instant("to", f.to.value) : nowMs
-        fromMs = Option.isSome(f.from) ? yield* instant("from", f.from.value) : toMs - 86_400_000
-      }
-      if (fromMs >= toMs) return yield* new CliFailure({ message: "the period is empty: --from must be before --to" })
+      const period = reportPeriod({
+        from: Option.getOrUndefined(f.from),
+        to: Option.getOrUndefined(f.to),
+        day: Option.getOrUndefined(f.day),
+        timeZone: f.timeZone
+      }, nowMs)
+      if (Result.isFailure(period)) return yield* new CliFailure({ message: period.failure })
       const known = yield* source.tenants
       if (Option.isSome(f.tenant) && !known.includes(f.tenant.value)) return yield* new CliFailure({ message: `no tenant ${f.tenant.value}` })
       const report = yield* source.report(kind, {
         tenants: Option.isSome(f.tenant) ? [f.tenant.value] : known,
-        fromMs,
-        toMs,
+        ...period.success,
         nowMs,
-        timeZone: f.timeZone,
         ...(Option.isSome(f.operators) ? { operators: f.operators.value } : {})
       })
       let output: string
