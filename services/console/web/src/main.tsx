@@ -5,6 +5,8 @@ import { api, type Incident, type User } from "./api.ts"
 import { IncidentView } from "./incident-view.tsx"
 import { LiveQueue, useNow, useQueue } from "./live-queue.ts"
 import { QueueView } from "./queue-view.tsx"
+import type { ReportKind } from "./report-client.ts"
+import { ReportsPage } from "./reports-view.tsx"
 import { Overview, TimelinePage } from "./supervisor-views.tsx"
 import "./styles.css"
 
@@ -12,11 +14,13 @@ type Route =
   | { readonly page: "queue" }
   | { readonly page: "incident"; readonly id: string }
   | { readonly page: "timeline"; readonly id: string }
+  | { readonly page: "reports"; readonly kind: ReportKind }
 
 const parseRoute = (hash: string): Route => {
   const [, page, id] = hash.replace(/^#/, "").split("/")
   if (page === "incident" && id !== undefined) return { page: "incident", id: decodeURIComponent(id) }
   if (page === "timeline" && id !== undefined) return { page: "timeline", id: decodeURIComponent(id) }
+  if (page === "reports") return { page: "reports", kind: (["sla", "on-site", "repeated", "floods", "ownerless", "indicators"].includes(id ?? "") ? id : "sla") as ReportKind }
   return { page: "queue" }
 }
 
@@ -116,6 +120,7 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
       <header class="top">
         <a class="brand" href="#/">Response centre</a>
         <span class="who" data-testid="who">{user.displayName} · {user.role} · {user.tenants.join(", ")}</span>
+        {supervisor ? <a href="#/reports/sla" data-testid="reports-link">Reports</a> : null}
         <span class={`conn ${queue.connected ? "up" : "down"}`}>{queue.connected ? "live" : "reconnecting…"}</span>
         <button
           class={`mute ${muted ? "on" : ""} ${sound.sounding.length > 0 && !muted ? "ringing" : ""}`}
@@ -146,6 +151,8 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
           </>
         ) : route.page === "incident" ? (
           <IncidentView key={route.id} incidentId={route.id} queue={queue} user={user} now={now} onBack={() => go("#/")} onError={say} />
+        ) : route.page === "reports" ? (
+          <ReportsPage kind={route.kind} user={user} />
         ) : (
           <TimelinePage key={route.id} incidentId={route.id} queue={queue} />
         )}
