@@ -36,7 +36,8 @@ export const BarChart = ({ bars, max, target, format, testId }: {
             <title>{b.title ?? `${b.label}: ${b.value === null ? "no data" : format(b.value)}`}</title>
             {b.value === null
               ? <text x={x + step / 2} y={top + plot - 4} class="tick" text-anchor="middle">–</text>
-              : <rect x={x + 3} y={y(v)} width={Math.max(2, step - 6)} height={top + plot - y(v)} class={`bar ${b.className ?? ""}`} />}
+              : // A zero still shows, as a sliver: "none within 60 s" is not "no data".
+              <rect x={x + 3} y={Math.min(y(v), top + plot - 2)} width={Math.max(2, step - 6)} height={Math.max(2, top + plot - y(v))} class={`bar ${b.className ?? ""}`} />}
             <text x={x + step / 2} y={height - 10} class="tick" text-anchor="middle">{b.label}</text>
           </g>
         )
