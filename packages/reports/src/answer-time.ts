@@ -75,6 +75,8 @@ export interface LateAnswer {
 interface Call {
   readonly history: IncidentHistory
   readonly receivedMs: number
+  /** Local hour of receipt, 0 … 23. */
+  readonly hour: number
   readonly outcome: AnswerOutcome
 }
 
@@ -127,7 +129,7 @@ export const slaReport = (
     const receivedMs = receivedAtMs(history)
     if (receivedMs === undefined || receivedMs < options.fromMs || receivedMs >= options.toMs) continue
     const outcome = answerOutcome(history, options.nowMs)
-    if (outcome !== undefined) calls.push({ history, receivedMs, outcome })
+    if (outcome !== undefined) calls.push({ history, receivedMs, hour: Math.floor(localMinuteOfDay(receivedMs, options.timeZone) / 60), outcome })
   }
   const tenants = [...new Set(calls.map((c) => c.history.tenant))].sort()
   const rows: Array<SlaRow> = []
@@ -138,9 +140,8 @@ export const slaReport = (
       const group = mine.filter((c) => c.outcome.priority === p)
       if (group.length > 0) rows.push(slaRow(tenant, "priority", p, group))
     }
-    const hourOf = (c: Call) => Math.floor(localMinuteOfDay(c.receivedMs, options.timeZone) / 60)
     for (let hour = 0; hour < 24; hour++) {
-      const group = mine.filter((c) => hourOf(c) === hour)
+      const group = mine.filter((c) => c.hour === hour)
       if (group.length > 0) rows.push(slaRow(tenant, "hour", pad2(hour), group))
     }
   }

@@ -1,5 +1,5 @@
 import { inFlood } from "@wt/read-models"
-import { type IncidentHistory, isPerson, receivedAtMs, timelineLinks } from "./history.ts"
+import { type IncidentHistory, receivedAtMs, timelineLinks } from "./history.ts"
 
 export const FloodWindowMs = 10 * 60_000
 
@@ -37,15 +37,25 @@ export const operatorsFromActions = (histories: ReadonlyArray<IncidentHistory>):
   const byTenant = new Map<string, Array<{ ms: number; id: string }>>()
   for (const h of histories) {
     for (const s of h.steps) {
-      if (!isPerson(s.actor) || s.actor!.kind !== "operator") continue
+      if (s.actor === undefined || s.actor.kind !== "operator") continue
       const list = byTenant.get(h.tenant) ?? []
-      list.push({ ms: Date.parse(s.at), id: s.actor!.id })
+      list.push({ ms: Date.parse(s.at), id: s.actor.id })
       byTenant.set(h.tenant, list)
     }
   }
+  for (const list of byTenant.values()) list.sort((a, b) => a.ms - b.ms)
   return (tenant, atMs) => {
+    const list = byTenant.get(tenant) ?? []
+    // First action at or after the window's start, by bisection: a month of actions stays cheap.
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (list[mid]!.ms < atMs - OnDutySlackMs) lo = mid + 1
+      else hi = mid
+    }
     const ids = new Set<string>()
-    for (const a of byTenant.get(tenant) ?? []) if (Math.abs(a.ms - atMs) <= OnDutySlackMs) ids.add(a.id)
+    for (let i = lo; i < list.length && list[i]!.ms <= atMs + OnDutySlackMs; i++) ids.add(list[i]!.id)
     return ids.size
   }
 }

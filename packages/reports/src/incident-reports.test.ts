@@ -6,6 +6,7 @@ import { historiesFromRecords } from "./history.ts"
 import { indicatorReport } from "./indicators.ts"
 import { onSiteReport } from "./on-site.ts"
 import { ownerlessReport } from "./ownerless.ts"
+import { ownershipSpans } from "./ownership.ts"
 import { repeatedReport } from "./repeated.ts"
 import { buildReport } from "./report-document.ts"
 import { reportCsv } from "./report-format.ts"
@@ -56,6 +57,46 @@ describe("time to responder on site", () => {
       { tenant: "demo", priority: "all", callOuts: 2, onSite: 1, medianMs: 1_260_000, p90Ms: 1_260_000, maxMs: 1_260_000 },
       { tenant: "demo", priority: "P1", callOuts: 2, onSite: 1, medianMs: 1_260_000, p90Ms: 1_260_000, maxMs: 1_260_000 }
     ])
+  })
+})
+
+describe("ownership spans", () => {
+  it("follow the stored owner: the queue, the operator, the team until the end; one owner at every instant", () => {
+    const records = calledOut("span-1", t0, 900)
+    const last = records.at(-1)!
+    const resolved: IncidentRecord = {
+      event: { type: "incident_resolved", incidentId: "span-1", tenant: "demo", at: plus(t0, 1500), by: kari },
+      state: { ...last.state, status: "resolved", endedAt: plus(t0, 1500), version: last.state.version + 1 }
+    }
+    const [h] = historiesFromRecords([...records, resolved])
+    const spans = ownershipSpans(h!, Date.parse(plus(t0, 9999)))
+    expect(spans.map((s) => [`${s.owner.kind}:${s.owner.id}`, s.from, s.to, s.durationMs])).toEqual([
+      ["queue:demo", plus(t0, 0.05), plus(t0, 30), 29_950],
+      ["operator:u-kari", plus(t0, 30), plus(t0, 120), 90_000],
+      ["team:home-care-1", plus(t0, 120), plus(t0, 1500), 1_380_000]
+    ])
+  })
+
+  it("are contiguous while nothing is missing, and cover the incident from opening to its end", () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom("claim", "contact", "note"), { maxLength: 6 }), fc.boolean(), (actions, ends) => {
+      let at = 0
+      const next = () => plus(t0, (at += 7))
+      const then = actions.map((a) =>
+        a === "claim"
+          ? claim(next())
+          : a === "contact"
+          ? { type: "record_contact" as const, at: next(), by: kari, party: "resident" }
+          : { type: "add_note" as const, at: next(), by: kari, handlingCode: 8, text: "n" }
+      ).filter((c, i, all) => c.type !== "record_contact" || all.slice(0, i).some((x) => x.type === "claim"))
+      const ending = ends ? [then.some((c) => c.type === "claim") ? resolve(next()) : cancel(next())] : []
+      const [h] = historiesFromRecords(scriptIncident({ incidentId: "prop-span", receivedAt: t0, priority: "P2", then: [...then, ...ending] }))
+      const nowMs = Date.parse(plus(t0, 1000))
+      const spans = ownershipSpans(h!, nowMs)
+      spans.forEach((s, i) => i > 0 && expect(s.from).toBe(spans[i - 1]!.to))
+      const total = spans.reduce((n, s) => n + s.durationMs, 0)
+      const endMs = ends ? Date.parse(h!.steps.at(-1)!.at) : nowMs
+      expect(total).toBe(endMs - Date.parse(h!.steps[0]!.at))
+    }))
   })
 })
 

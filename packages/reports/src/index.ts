@@ -13,6 +13,7 @@ export {
 export { indicatorReport, type IndicatorRow, type WelfareTechnologyUsers } from "./indicators.ts"
 export { onSiteReport, type OnSiteRow, type OnSiteSummaryRow } from "./on-site.ts"
 export { ownerlessReport, type OwnerlessRow } from "./ownerless.ts"
+export { type OwnershipSpan, ownershipSpans } from "./ownership.ts"
 export { repeatedReport, type RepeatedRow } from "./repeated.ts"
 export {
   buildReport,

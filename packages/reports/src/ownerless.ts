@@ -1,6 +1,7 @@
 import { outranks, type Priority } from "@wt/contracts"
 import { DefaultEscalationLimits, type EscalationLimits } from "@wt/incident"
-import { type IncidentHistory, type IncidentStep, isActiveStatus, receivedAtMs, timelineLinks } from "./history.ts"
+import { type IncidentHistory, type IncidentStep, receivedAtMs, timelineLinks } from "./history.ts"
+import { ownershipSpans } from "./ownership.ts"
 
 /**
  * A responsibility gap in one incident:
@@ -30,48 +31,26 @@ export interface OwnerlessRow {
 const mostUrgent = (steps: ReadonlyArray<IncidentStep>): Priority =>
   steps.reduce<Priority>((p, s) => (outranks(s.priority, p) ? s.priority : p), "P4")
 
-const unownedIntervals = (
-  h: IncidentHistory,
-  nowMs: number,
-  limits: EscalationLimits
-): ReadonlyArray<OwnerlessRow> => {
-  const rows: Array<OwnerlessRow> = []
-  let start: number | undefined
-  const close = (endIndex: number | undefined, endAt?: string) => {
-    if (start === undefined) return
-    const during = h.steps.slice(start, endIndex)
-    const from = h.steps[start]!.at
-    const to = endAt ?? (endIndex === undefined ? null : h.steps[endIndex]!.at)
-    const durationMs = (to === null ? nowMs : Date.parse(to)) - Date.parse(from)
-    const priority = mostUrgent(during)
+const unownedIntervals = (h: IncidentHistory, nowMs: number, limits: EscalationLimits): ReadonlyArray<OwnerlessRow> =>
+  ownershipSpans(h, nowMs).flatMap((span): ReadonlyArray<OwnerlessRow> => {
+    if (span.owner.kind !== "queue") return []
+    const priority = mostUrgent(span.steps)
     const limitMs = limits[priority]
-    start = undefined
-    if (durationMs <= limitMs) return
-    rows.push({
+    if (span.durationMs <= limitMs) return []
+    return [{
       incidentId: h.incidentId,
       tenant: h.tenant,
       kind: "unowned",
       priority,
-      from,
-      to,
-      durationMs,
+      from: span.from,
+      to: span.to,
+      durationMs: span.durationMs,
       limitMs,
-      beyondLimitMs: durationMs - limitMs,
-      escalations: during.filter((s) => s.eventType === "incident_escalated").length,
+      beyondLimitMs: span.durationMs - limitMs,
+      escalations: span.steps.filter((s) => s.eventType === "incident_escalated").length,
       ...timelineLinks(h.incidentId)
-    })
-  }
-  h.steps.forEach((step, i) => {
-    // Across missing records nobody can say who owned it: that is a gap of its own (below).
-    const before = h.steps[i - 1]
-    if (before !== undefined && step.version !== before.version + 1) close(i, before.at)
-    const nobody = step.owner.kind === "queue" && isActiveStatus(step.status)
-    if (nobody && start === undefined) start = i
-    else if (!nobody) close(i)
+    }]
   })
-  close(undefined)
-  return rows
-}
 
 const missingRecords = (h: IncidentHistory): ReadonlyArray<OwnerlessRow> =>
   h.steps.flatMap((step, i): ReadonlyArray<OwnerlessRow> => {

@@ -1,3 +1,4 @@
+import type { EscalationLimits } from "@wt/incident"
 import { slaReport } from "./answer-time.ts"
 import { floodReport, operatorsFromActions } from "./floods.ts"
 import type { IncidentHistory } from "./history.ts"
@@ -42,6 +43,8 @@ export interface ReportInput {
   readonly timeZone: string
   /** Operators on duty, when known; otherwise counted from who acted on incidents. */
   readonly operators?: number
+  /** How long each priority may wait unclaimed (the escalation watch's limits); default 30 s, 2 min, 15 min, 1 h. */
+  readonly limits?: EscalationLimits
 }
 
 const table = <Row extends object>(name: string, title: string, columns: ReadonlyArray<keyof Row & string>, rows: ReadonlyArray<Row>): ReportTable => ({
@@ -106,7 +109,7 @@ const tablesOf = (kind: ReportKind, input: ReportInput): { readonly title: strin
         title: "Ownerless intervals (responsibility gaps)",
         tables: [table("ownerless", "Owned by nobody but the queue beyond the priority's limit, or history missing", [
           "incidentId", "tenant", "kind", "priority", "from", "to", "durationMs", "limitMs", "beyondLimitMs", "escalations", ...link
-        ], ownerlessReport(input.histories, period))]
+        ], ownerlessReport(input.histories, { ...period, ...(input.limits === undefined ? {} : { limits: input.limits }) }))]
       }
     case "indicators":
       return {

@@ -1,6 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import type { Actor, IncidentCategory, IncidentStatus, Owner, Priority } from "@wt/contracts"
+import { EscalationLimitsConfig } from "@wt/incident"
 import type { IncidentHistory, IncidentStep } from "./history.ts"
 import type { WelfareTechnologyUsers } from "./indicators.ts"
 import { buildReport, type ReportDocument, type ReportKind } from "./report-document.ts"
@@ -63,6 +64,8 @@ export class ReportSource extends Context.Service<ReportSource, {
     ReportSource,
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      // The same limits the escalation watch applies, so a gap here is what it escalated.
+      const limits = yield* EscalationLimitsConfig
 
       const histories = Effect.fn("ReportSource.histories")(function*(tenants: ReadonlyArray<string>, fromMs: number, toMs: number) {
         if (tenants.length === 0) return []
@@ -124,6 +127,7 @@ export class ReportSource extends Context.Service<ReportSource, {
           toMs: request.toMs,
           nowMs: request.nowMs,
           timeZone: request.timeZone,
+          limits,
           ...(request.operators === undefined ? {} : { operators: request.operators })
         })
       })
