@@ -47,7 +47,7 @@ export const ReportHandlers = HttpApiBuilder.group(
           const report = yield* build(params.kind, query)
           const csv = reportCsv(report, query.table)
           if (csv === undefined) return yield* new InvalidReportQuery({ message: `the ${params.kind} report has no table ${query.table}` })
-          const name = `${params.kind}-${report.from.slice(0, 10)}${query.table === undefined ? "" : `-${query.table}`}.csv`
+          const name = `${params.kind}-${query.day ?? report.from.slice(0, 10)}${query.table === undefined ? "" : `-${query.table}`}.csv`
           return HttpApiSchema.withHeaders({ body: csv, headers: { "content-disposition": `attachment; filename="${name}"` } })
         }))
   })

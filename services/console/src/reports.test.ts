@@ -44,7 +44,7 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console reports", (it) =
       const csv = yield* call("GET", "/api/reports/sla/csv?day=2026-11-24&tenant=demo", { token })
       expect(csv.status).toBe(200)
       expect(csv.headers.get("content-type")).toContain("text/csv")
-      expect(csv.headers.get("content-disposition")).toBe('attachment; filename="sla-2026-11-23.csv"')
+      expect(csv.headers.get("content-disposition")).toBe('attachment; filename="sla-2026-11-24.csv"')
       const lines = (csv.body as string).trimEnd().split("\r\n")
       expect(lines[0]).toBe("tenant,by,group,received,answered,waiting,withdrawn,within60s,counted60s,share60s,within180s,counted180s,share180s,medianMs,p90Ms,maxMs,meetsTargets")
       expect(lines[1]).toBe("demo,all,all,14,11,1,2,7,12,0.5833,10,12,0.8333,45000,150000,200000,false")

@@ -5,7 +5,7 @@ import { api, type Incident, type User } from "./api.ts"
 import { IncidentView } from "./incident-view.tsx"
 import { LiveQueue, useNow, useQueue } from "./live-queue.ts"
 import { QueueView } from "./queue-view.tsx"
-import type { ReportKind } from "./report-client.ts"
+import { type ReportKind, ReportKinds } from "./report-client.ts"
 import { ReportsPage } from "./reports-view.tsx"
 import { Overview, TimelinePage } from "./supervisor-views.tsx"
 import "./styles.css"
@@ -20,7 +20,7 @@ const parseRoute = (hash: string): Route => {
   const [, page, id] = hash.replace(/^#/, "").split("/")
   if (page === "incident" && id !== undefined) return { page: "incident", id: decodeURIComponent(id) }
   if (page === "timeline" && id !== undefined) return { page: "timeline", id: decodeURIComponent(id) }
-  if (page === "reports") return { page: "reports", kind: (["sla", "on-site", "repeated", "floods", "ownerless", "indicators"].includes(id ?? "") ? id : "sla") as ReportKind }
+  if (page === "reports") return { page: "reports", kind: ReportKinds.find((k) => k.kind === id)?.kind ?? "sla" }
   return { page: "queue" }
 }
 
