@@ -1,7 +1,10 @@
+import { randomUUID } from "node:crypto"
 import { Clock, Effect, Layer, Result } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
-import { type ReportKind, reportCsv, reportPeriod, ReportSource } from "@wt/reports"
+import { appendAuditEntry } from "@wt/audit-log"
+import { type ReportDocument, type ReportKind, reportCsv, reportPeriod, ReportSource } from "@wt/reports"
 import { ConsoleApi, CurrentSession } from "./api.ts"
+import { actorOf } from "./incident-handlers.ts"
 import { InvalidReportQuery, NotSupervisor, ReportTenantNotFound } from "./report-api.ts"
 
 interface ReportQuery {
@@ -40,13 +43,43 @@ export const ReportHandlers = HttpApiBuilder.group(
       }).pipe(Effect.orDie)
     })
 
+    /**
+     * A report leaves the server only once its export is in the audit trail: who took which
+     * figures of which tenant for which period (ids and counts only).
+     */
+    const recordExport = Effect.fn("Console.recordReportExport")(function*(report: ReportDocument, format: "json" | "csv", tenants: ReadonlyArray<string>) {
+      const { user } = yield* CurrentSession
+      const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+      for (const tenant of tenants) {
+        yield* appendAuditEntry({
+          id: `report-${randomUUID()}`,
+          tenant,
+          kind: "export",
+          at,
+          actor: actorOf(user),
+          subject: {},
+          summary: `${report.kind} report (${format}) for ${report.from} – ${report.to}`,
+          data: { report: report.kind, format, from: report.from, to: report.to, rows: report.tables[0]?.rows.length ?? 0 }
+        }).pipe(Effect.orDie)
+      }
+    })
+
+    const scope = (query: ReportQuery) =>
+      CurrentSession.pipe(Effect.map(({ user }) => (query.tenant === undefined ? user.tenants : [query.tenant])))
+
     return handlers
-      .handle("report", ({ params, query }) => build(params.kind, query))
+      .handle("report", ({ params, query }) =>
+        Effect.gen(function*() {
+          const report = yield* build(params.kind, query)
+          yield* recordExport(report, "json", yield* scope(query))
+          return report
+        }))
       .handle("csv", ({ params, query }) =>
         Effect.gen(function*() {
           const report = yield* build(params.kind, query)
           const csv = reportCsv(report, query.table)
           if (csv === undefined) return yield* new InvalidReportQuery({ message: `the ${params.kind} report has no table ${query.table}` })
+          yield* recordExport(report, "csv", yield* scope(query))
           const name = `${params.kind}-${query.day ?? report.from.slice(0, 10)}${query.table === undefined ? "" : `-${query.table}`}.csv`
           return HttpApiSchema.withHeaders({ body: csv, headers: { "content-disposition": `attachment; filename="${name}"` } })
         }))

@@ -1,5 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { Streams, Subjects } from "@wt/contracts"
+import { readSubject } from "@wt/nats"
 import { applyIncidentRecord } from "@wt/read-models"
 import { scriptedDay } from "@wt/reports/testing"
 import { call, ConsoleTestLayer, openIncident, project, signIn } from "./console-fixture.ts"
@@ -56,6 +58,14 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console reports", (it) =
       const late = yield* call("GET", "/api/reports/sla/csv?day=2026-11-24&table=late", { token })
       expect((late.body as string).split("\r\n")[0]).toBe("incidentId,tenant,priority,receivedAt,answerMs,waitingMs,timelineUrl,timelineCommand")
       expect((yield* call("GET", "/api/reports/sla/csv?table=nothing", { token })).status).toBe(400)
+
+      // Every report that left the server is an export in the audit trail, with who took it.
+      const exports = (yield* readSubject(Streams.audit, Subjects.audit("demo", "export")))
+        .map((m) => JSON.parse(new TextDecoder().decode(m.data)))
+      const slaCsv = exports.find((e) => e.data?.report === "sla" && e.data?.format === "csv" && e.actor.id === "user-admin")
+      expect(slaCsv).toMatchObject({ tenant: "demo", kind: "export", summary: "sla report (csv) for 2026-11-23T23:00:00.000Z – 2026-11-24T23:00:00.000Z", data: { rows: 13 } })
+      // A refused request leaves nothing behind.
+      expect(exports.filter((e) => e.actor.id === "user-operator")).toEqual([])
     }))
 
   it.effect("an incident claimed through the API is in the figures at once, and the registry's users in the indicators", () =>
