@@ -40,6 +40,13 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console reports", (it) =
       expect((yield* call("GET", "/api/reports/sla")).status).toBe(401)
     }))
 
+  it.effect("the OpenAPI document describes both report endpoints, CSV as text/csv", () =>
+    Effect.gen(function*() {
+      const doc = (yield* call("GET", "/api/openapi.json")).body
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/reports/{kind}", "/api/reports/{kind}/csv"]))
+      expect(Object.keys(doc.paths["/api/reports/{kind}/csv"].get.responses["200"].content)).toEqual(["text/csv; charset=utf-8"])
+    }))
+
   it.effect("every report downloads as CSV with its header line", () =>
     Effect.gen(function*() {
       const { token } = yield* signIn("admin")
