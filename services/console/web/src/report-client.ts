@@ -19,11 +19,14 @@ export interface ReportQuery {
   readonly day: string
   readonly tenant: string
   readonly timeZone: string
+  /** Floods: operators on duty; empty: counted from who acted on incidents. */
+  readonly operators: string
 }
 
 const search = (q: ReportQuery, table?: string) => {
   const p = new URLSearchParams({ day: q.day, timeZone: q.timeZone })
   if (q.tenant !== "") p.set("tenant", q.tenant)
+  if (q.operators !== "") p.set("operators", q.operators)
   if (table !== undefined) p.set("table", table)
   return p.toString()
 }

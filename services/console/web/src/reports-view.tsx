@@ -154,14 +154,14 @@ const today = () => new Date().toLocaleDateString("sv-SE")
 
 /** `#/reports/<kind>`: a supervisor's reports for a local day, with charts, tables and CSV downloads. */
 export const ReportsPage = ({ kind, user }: { readonly kind: ReportKind; readonly user: User }) => {
-  const [query, setQuery] = useState<ReportQuery>({ day: today(), tenant: "", timeZone: "Europe/Oslo" })
+  const [query, setQuery] = useState<ReportQuery>({ day: today(), tenant: "", timeZone: "Europe/Oslo", operators: "" })
   const [report, setReport] = useState<ReportDocument | undefined>()
   const [error, setError] = useState<string | undefined>()
   useEffect(() => {
     setReport(undefined)
     setError(undefined)
     fetchReport(kind, query).then(setReport, (e: unknown) => setError(e instanceof Error ? e.message : String(e)))
-  }, [kind, query.day, query.tenant, query.timeZone])
+  }, [kind, query.day, query.tenant, query.timeZone, query.operators])
   return (
     <section class="reports" data-testid="reports-page">
       <nav class="report-tabs">
@@ -177,6 +177,13 @@ export const ReportsPage = ({ kind, user }: { readonly kind: ReportKind; readonl
           </select>
         </label>
         <label>Time zone <input value={query.timeZone} size={16} onChange={(e) => setQuery({ ...query, timeZone: e.currentTarget.value })} /></label>
+        {kind === "floods"
+          ? (
+            <label title="Leave empty to count the operators who acted on incidents within 30 minutes">
+              Operators on duty <input type="number" min={1} value={query.operators} size={4} placeholder="from actions" onChange={(e) => setQuery({ ...query, operators: e.currentTarget.value })} />
+            </label>
+          )
+          : null}
       </form>
       {error !== undefined ? <p class="error" role="alert">{error}</p> : report === undefined ? <p>Loading report…</p> : (
         <>
