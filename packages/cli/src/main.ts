@@ -4,14 +4,15 @@ import { Command } from "effect/cli"
 import { accessLog } from "./commands/access-log.ts"
 import { audit } from "./commands/audit.ts"
 import { registry } from "./commands/registry.ts"
+import { report } from "./commands/report.ts"
 import { seed } from "./commands/seed.ts"
 import { timeline } from "./commands/timeline.ts"
 
 // One file per command under ./commands, each providing the services it needs,
-// so `wt --help` touches no database. Add report here.
+// so `wt --help` touches no database.
 const wt = Command.make("wt").pipe(
   Command.withDescription("Welfare-technology response centre: administration and supervision"),
-  Command.withSubcommands([seed, registry, audit, timeline, accessLog])
+  Command.withSubcommands([seed, registry, audit, timeline, accessLog, report])
 )
 
 wt.pipe(

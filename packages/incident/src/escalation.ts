@@ -1,3 +1,4 @@
+import { Config, Duration } from "effect"
 import type { IncidentCommand, IncidentState, Priority } from "@wt/contracts"
 
 /** How long an incident of each priority may wait unclaimed before it is escalated (ms). */
@@ -24,3 +25,14 @@ export const escalationDue = (state: IncidentState, now: number, limits: Escalat
     unclaimedForMs
   }
 }
+
+const limitConfig = (priority: Priority) =>
+  Config.Duration(`WT_ESCALATE_${priority}`).pipe(Config.map(Duration.toMillis), Config.withDefault(DefaultEscalationLimits[priority]))
+
+/** The limits as configured (`WT_ESCALATE_P1` … `WT_ESCALATE_P4`), for every reader that must agree with the escalation watch. */
+export const EscalationLimitsConfig: Config.Config<EscalationLimits> = Config.all({
+  P1: limitConfig("P1"),
+  P2: limitConfig("P2"),
+  P3: limitConfig("P3"),
+  P4: limitConfig("P4")
+})

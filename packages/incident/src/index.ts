@@ -1,4 +1,4 @@
 export { decide, type Decision } from "./decide.ts"
 export { alarmTypeOf, evolve, initialState, RecentEventMemory, replay } from "./evolve.ts"
 export * from "./errors.ts"
-export { DefaultEscalationLimits, escalationDue, type EscalationLimits } from "./escalation.ts"
+export { DefaultEscalationLimits, escalationDue, type EscalationLimits, EscalationLimitsConfig } from "./escalation.ts"

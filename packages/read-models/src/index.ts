@@ -4,3 +4,4 @@ export { IncidentViews, type IncidentView, type TimelineRow } from "./incident-v
 export { timelineEntries, type TimelineEntry } from "./timeline-entries.ts"
 export { FloodEndsBelow, type FloodFigures, floodFigures, FloodStartsAbove, inFlood } from "./flood.ts"
 export { operatorsSignedIn, type StaffOnDuty } from "./staff-on-duty.ts"
+export { createIncidentTransitions, transitionDetail, transitionRow } from "./transitions.ts"

@@ -3,6 +3,7 @@ import { SqlClient } from "effect/sql"
 import { type IncidentRecord, PriorityScale } from "@wt/contracts"
 import { createIncidentViews } from "./schema.ts"
 import { timelineEntries } from "./timeline-entries.ts"
+import { createIncidentTransitions, transitionRow } from "./transitions.ts"
 
 export const IncidentProjection = "incidents"
 
@@ -40,7 +41,11 @@ export const applyIncidentRecord = Effect.fn("ReadModels.applyIncidentRecord")(f
     if (Arr.isReadonlyArrayNonEmpty(entries)) {
       yield* sql`INSERT INTO incident_timeline ${sql.insert(entries)} ON CONFLICT DO NOTHING`
     }
-    yield* sql`INSERT INTO projection_checkpoints (name, stream_seq) VALUES (${IncidentProjection}, ${streamSeq})
+    // The reports' transition row rides on the checkpoint's statement: no extra round trip per record.
+    yield* sql`WITH transition AS (
+        INSERT INTO incident_transitions ${sql.insert(transitionRow(record, streamSeq))} ON CONFLICT DO NOTHING
+      )
+      INSERT INTO projection_checkpoints (name, stream_seq) VALUES (${IncidentProjection}, ${streamSeq})
       ON CONFLICT (name) DO UPDATE SET stream_seq = GREATEST(projection_checkpoints.stream_seq, EXCLUDED.stream_seq)`
   }))
 })
@@ -51,10 +56,15 @@ export const applyIncidentRecord = Effect.fn("ReadModels.applyIncidentRecord")(f
  */
 export const resumePoint = Effect.fn("ReadModels.resumePoint")(function*() {
   const sql = yield* SqlClient.SqlClient
-  const present = yield* sql<{ incidents: string | null; timeline: string | null }>`
-    SELECT to_regclass('incidents')::text AS incidents, to_regclass('incident_timeline')::text AS timeline`
+  const present = yield* sql<{ incidents: string | null; timeline: string | null; transitions: string | null }>`
+    SELECT to_regclass('incidents')::text AS incidents, to_regclass('incident_timeline')::text AS timeline,
+      to_regclass('incident_transitions')::text AS transitions`
   yield* createIncidentViews
-  if (present[0]?.incidents == null || present[0]?.timeline == null) {
+  yield* createIncidentTransitions
+  // Transitions added to a database that already had incidents: replay so reports see their history too.
+  const transitionsBehind = present[0]?.transitions == null ||
+    (yield* sql<{ behind: boolean }>`SELECT EXISTS (SELECT 1 FROM incidents) AND NOT EXISTS (SELECT 1 FROM incident_transitions) AS behind`)[0]?.behind === true
+  if (present[0]?.incidents == null || present[0]?.timeline == null || transitionsBehind) {
     yield* sql`DELETE FROM projection_checkpoints WHERE name = ${IncidentProjection}`
   }
   const rows = yield* sql<{ stream_seq: string | number }>`SELECT stream_seq FROM projection_checkpoints WHERE name = ${IncidentProjection}`

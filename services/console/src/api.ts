@@ -4,6 +4,7 @@ import { Actor, IncidentId, IncidentState } from "@wt/contracts"
 import { IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
 import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized } from "./api-errors.ts"
+import { ReportsApi } from "./report-api.ts"
 import { ResidentCard } from "./resident-card.ts"
 // Groups defined in their own files; imported here only to be added to ConsoleApi below.
 import { AdminApi } from "./admin-api.ts"
@@ -155,6 +156,7 @@ export class ConsoleApi extends HttpApi.make("console")
   .add(ResidentsApi)
   .add(OverviewApi)
   .add(AdminApi)
+  .add(ReportsApi.middleware(Authentication))
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
     description: "Sign in with POST /api/session; then send the wt_session cookie or Authorization: Bearer <token>."

@@ -102,6 +102,16 @@ const rules: Record<string, Rule> = {
   },
   "GET /api/resident-labels": { path: "/api/resident-labels?ids=res-0001" },
   "GET /api/overview": { roles: ["supervisor", "admin"], path: "/api/overview" },
+  "GET /api/reports/:kind": {
+    roles: ["supervisor", "admin"],
+    path: "/api/reports/sla",
+    acrossTenants: { path: "/api/reports/sla?tenant=north", as: "supervisor", owner: "north-admin" }
+  },
+  "GET /api/reports/:kind/csv": {
+    roles: ["supervisor", "admin"],
+    path: "/api/reports/sla/csv",
+    acrossTenants: { path: "/api/reports/sla/csv?tenant=north", as: "supervisor", owner: "north-admin" }
+  },
   "GET /api/admin/residents": { roles: ["admin"], path: "/api/admin/residents" },
   "GET /api/admin/residents/:id": {
     roles: ["admin"],

@@ -10,13 +10,14 @@ import { FloodWatch } from "./flood-watch.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
 import { OverviewHandlers } from "./overview-handlers.ts"
 import { PageRoute } from "./page-route.ts"
+import { ReportHandlers } from "./report-handlers.ts"
 import { ResidentHandlers } from "./resident-handlers.ts"
 import { SessionHandlers } from "./session-handlers.ts"
 import { Sessions } from "./sessions.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers]),
+  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers, ReportHandlers]),
   Layer.provide([AuthenticationLive, JsonOnlyLive]),
   Layer.provide([FloodWatch.layer, RegistryAdmin.layer])
 )

@@ -5,6 +5,8 @@ import { api, type Incident, type User } from "./api.ts"
 import { IncidentView } from "./incident-view.tsx"
 import { LiveQueue, useNow, useQueue } from "./live-queue.ts"
 import { QueueView } from "./queue-view.tsx"
+import { type ReportKind, ReportKinds } from "./report-client.ts"
+import { ReportsPage } from "./reports-view.tsx"
 import { Overview, TimelinePage } from "./supervisor-views.tsx"
 import { AdminPage } from "./admin-views.tsx"
 import { RecentIncidents } from "./recent-incidents.tsx"
@@ -17,6 +19,7 @@ type Route =
   | { readonly page: "timeline"; readonly id: string }
   | { readonly page: "admin"; readonly tab: string | undefined; readonly id: string | undefined }
   | { readonly page: "incidents" }
+  | { readonly page: "reports"; readonly kind: ReportKind }
 
 const parseRoute = (hash: string): Route => {
   const [, page, id, sub] = hash.replace(/^#/, "").split("/")
@@ -24,6 +27,7 @@ const parseRoute = (hash: string): Route => {
   if (page === "admin") return { page: "admin", tab: id, id: sub === undefined ? undefined : decodeURIComponent(sub) }
   if (page === "incident" && id !== undefined) return { page: "incident", id: decodeURIComponent(id) }
   if (page === "timeline" && id !== undefined) return { page: "timeline", id: decodeURIComponent(id) }
+  if (page === "reports") return { page: "reports", kind: ReportKinds.find((k) => k.kind === id)?.kind ?? "sla" }
   return { page: "queue" }
 }
 
@@ -126,6 +130,7 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
         {user.role !== "operator" ? <a href="#/incidents" data-testid="incidents-link">Incidents</a> : null}
         {user.role === "admin" ? <a href="#/admin/residents" data-testid="admin-link">Registry</a> : null}
         <span class="who" data-testid="who">{user.displayName} · {user.role} · {user.tenants.join(", ")}</span>
+        {supervisor ? <a href="#/reports/sla" data-testid="reports-link">Reports</a> : null}
         <span class={`conn ${queue.connected ? "up" : "down"}`}>{queue.connected ? "live" : "reconnecting…"}</span>
         <button
           class={`mute ${muted ? "on" : ""} ${sound.sounding.length > 0 && !muted ? "ringing" : ""}`}
@@ -161,6 +166,8 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
           <RecentIncidents />
         ) : route.page === "admin" ? (
           <AdminPage user={user} tab={route.tab} id={route.id} />
+        ) : route.page === "reports" ? (
+          <ReportsPage kind={route.kind} user={user} />
         ) : (
           <TimelinePage key={route.id} incidentId={route.id} queue={queue} />
         )}
