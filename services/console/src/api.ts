@@ -1,7 +1,7 @@
 import { Context, Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
 import { Actor, IncidentId, IncidentState } from "@wt/contracts"
-import { IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
+import { HandoverConflict, IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
 import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
 import { ResidentCard } from "./resident-card.ts"
@@ -91,7 +91,7 @@ export const NoteRequest = Schema.Struct({
 }).annotate({ identifier: "NoteRequest" })
 
 const byId = { id: IncidentId }
-const commandErrors = [IncidentNotFound, AlreadyClaimed, IncidentEnded, NotOwner, IncidentContended] as const
+const commandErrors = [IncidentNotFound, AlreadyClaimed, IncidentEnded, NotOwner, HandoverConflict, IncidentContended] as const
 
 
 export class SessionApi extends HttpApiGroup.make("session")
