@@ -5,3 +5,4 @@ export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role
 export { hashPassword, verifyPasswordHash } from "./password.ts"
 export { Registry, type RegistryShape } from "./registry.ts"
 export { DemoUsers, type SeedDemoOptions } from "./seed.ts"
+export { contactDevice, DemoMembers, demoResponderToken, DemoTeams, DemoZones, memberDevice, seedDemoResponders } from "./demo-responders.ts"
