@@ -108,6 +108,41 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       expect((yield* asResponder("rsp_nobody", `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 1 })).status).toBe(401)
     }))
 
+  it.effect("e-lock: accepting grants the assigned responder the resident's lock for the call-out only; grant, uses and revocation are audited", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20 })
+      yield* setPlan("plan-dementia", { offerS: 20 })
+      const residents = [...(yield* pickResident({ plan: "plan-standard", keyAccess: "e_lock" })), ...(yield* pickResident({ plan: "plan-dementia", keyAccess: "e_lock" }))]
+      const resident = residents[0]
+      expect(resident).toBeDefined()
+      const rig = yield* DispatchRig
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      expect(offered.handover!.access!.kind).toBe("e_lock")
+      const team = offered.handover!.team!.id
+      const token = memberToken(rig.ingestKey, team)
+      const colleague = memberToken(rig.ingestKey, team, 2)
+      const unlock = (t: string) => asResponder(t, `/v1/responder/incidents/${incidentId}/unlock`)
+
+      expect((yield* unlock(token)).status).toBe(403) // not accepted yet
+      yield* asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 5 })
+      const opened = yield* eventually(Effect.map(unlock(token), (a) => (a.status === 200 ? a : undefined)), 5000, 100)
+      expect(opened.body).toMatchObject({ opened: true, lockId: offered.handover!.access!.lockId })
+      expect((yield* unlock(colleague)).status).toBe(403) // the grant is for the assigned responder only
+
+      yield* asResponder(token, `/v1/responder/incidents/${incidentId}/on-site`, { lat: resident!.lat, lon: resident!.lon })
+      yield* asResponder(token, `/v1/responder/incidents/${incidentId}/complete`, { outcome: "ok" })
+      yield* eventually(Effect.map(unlock(token), (a) => (a.status === 403 ? a : undefined)), 8000, 250)
+
+      const audit = yield* Effect.map(readSubject("WT_AUDIT", "wt.audit.demo.elock_access"), (ms) =>
+        ms.map((m) => JSON.parse(new TextDecoder().decode(m.data))).filter((e) => e.subject.incidentId === incidentId))
+      const kindOf = (id: string) => ["use-denied", "grant", "revoke", "use"].find((k) => id.startsWith(`elock-${k}-`))
+      const count = (k: string) => audit.filter((e: any) => kindOf(String(e.id)) === k).length
+      expect([count("grant"), count("use"), count("revoke")]).toEqual([1, 1, 1])
+      // Refused before acceptance, to the colleague, and after completion: each refusal audited too.
+      expect(count("use-denied")).toBeGreaterThanOrEqual(3)
+    }))
+
   it.effect("a team that does not answer: the offer times out once at its deadline and goes to another team", () =>
     Effect.gen(function*() {
       yield* setPlan("plan-standard", { offerS: 2, startS: 60, arrivalGraceS: 120, visitS: 300 })

@@ -78,7 +78,10 @@ export const ElockAccess = Effect.gen(function*() {
     const grant = yield* directory.grantFor(tenant, responderId, incidentId)
     const at = new Date().toISOString()
     const id = `${incidentId}.${responderId}.${Date.now()}`
-    if (grant._tag === "None") {
+    // The grant row may outlive its call-out by a sweep interval: the call-out's state decides.
+    const live = grant._tag === "Some" && grantHolds(grant.value, yield* stateOf(grant.value), Date.now())
+    if (grant._tag === "Some" && !live) yield* revokeEnded()
+    if (grant._tag === "None" || !live) {
       yield* Metric.update(Metric.withAttributes(grants, { result: "use_denied" }), 1)
       yield* audit({ id, tenant, incidentId, residentId }, "use-denied", `e-lock opening refused to responder ${responderId}: no live grant`, { responderId, at })
       return undefined
