@@ -5,6 +5,7 @@ import type { ConfirmedAddress, IncidentEvent, TriageDecision } from "@wt/contra
 import { IncidentStore } from "@wt/incident-store"
 import { readSubject } from "@wt/nats"
 import { contactDevice, demoResponderToken } from "@wt/registry"
+import { demoResponderDevices, type ResponderStats, runResponderSimulation } from "@wt/sim-responders"
 import { DispatchRig, deviceEvent, eventsOf, fallDecision, memberToken, pickResident, smokeDecision, waitForState } from "../support/dispatch.ts"
 import { eventually, postJson, request } from "../support/http.ts"
 
@@ -233,6 +234,29 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
         ["contact_called", 3],
         ["contact_answered", 3]
       ])
+    }))
+
+  it.effect("simulated responder teams carry 20 call-outs through: accepted ones completed, rejected and unanswered ones re-offered", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 8, startS: 30, arrivalGraceS: 30, visitS: 60 })
+      const rig = yield* DispatchRig
+      const residents = yield* pickResident({ plan: "plan-standard" })
+      const stats: ResponderStats = { offersSeen: 0, accepted: 0, rejected: 0, ignored: 0, completed: 0, contactAnswers: 0, errors: 0 }
+      const devices = demoResponderDevices(rig.ingestKey, 40)
+      yield* Effect.forkScoped(runResponderSimulation({
+        url: rig.dispatch.url,
+        members: devices.members,
+        seed: 7,
+        pollMs: 200,
+        behaviour: { acceptShare: 0.7, rejectShare: 0.15, wrongAddressShare: 0, msPerMinute: 100 }
+      }, stats))
+      const ids = yield* Effect.forEach(residents.slice(0, 20), (r) => openIncident(r, fallDecision, { request: addressOf(r) }))
+      const finals = yield* Effect.forEach(ids, (id) => waitForState(id, (s) => s.handover?.stage === "completed" || s.handover?.stage === "returned", 60_000))
+      const completed = finals.filter((s) => s.handover!.stage === "completed")
+      expect(completed.length).toBeGreaterThan(10)
+      expect(completed.every((s) => s.handover!.onSite?.atConfirmedAddress === true)).toBe(true)
+      expect(stats.completed).toBeGreaterThanOrEqual(completed.length)
+      expect(stats.rejected + stats.ignored).toBeGreaterThan(0)
     }))
 
   it.effect("SIGKILL dispatch during an open offer and restart: its timeout fires exactly once", () =>
