@@ -4,6 +4,7 @@ import { Actor, IncidentId, IncidentState } from "@wt/contracts"
 import { HandoverConflict, IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
 import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
+import { HandoverApi } from "./handover-api.ts"
 import { ResidentCard } from "./resident-card.ts"
 import type { SignedIn } from "./sessions.ts"
 
@@ -158,6 +159,7 @@ export class ConsoleApi extends HttpApi.make("console")
   .add(SessionApi)
   .add(IncidentsApi)
   .add(ResidentsApi)
+  .add(HandoverApi.middleware(JsonOnly).middleware(Authentication))
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
     description: "Sign in with POST /api/session; then send the wt_session cookie or Authorization: Bearer <token>."

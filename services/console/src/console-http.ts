@@ -5,6 +5,7 @@ import { infrastructureReadiness, ServiceHttp } from "@wt/service-runtime"
 import { ConsoleApi } from "./api.ts"
 import { AuthenticationLive, JsonOnlyLive } from "./authentication.ts"
 import { IncidentFeed } from "./incident-feed.ts"
+import { HandoverHandlers } from "./handover-handlers.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
 import { PageRoute } from "./page-route.ts"
 import { ResidentHandlers } from "./resident-handlers.ts"
@@ -13,7 +14,7 @@ import { Sessions } from "./sessions.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers]),
+  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, HandoverHandlers]),
   Layer.provide([AuthenticationLive, JsonOnlyLive])
 )
 
