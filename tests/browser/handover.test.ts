@@ -15,7 +15,7 @@ mkdirSync(screenshots, { recursive: true })
 
 const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
 
-layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 seconds" })("the call-out in the operator console", (it) => {
+layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "180 seconds" })("the call-out in the operator console", (it) => {
   it.effect("an operator dispatches home care to the confirmed address and follows the steps and their timers live; a wrong-address arrival shows at once", () =>
     Effect.gen(function*() {
       const sys = yield* E2ESystem

@@ -46,7 +46,7 @@ const exited = (child: ChildProcess): Effect.Effect<string> =>
     })
 
 /** Polls /readyz until it answers 200, so callers start work only against a ready service. */
-export const waitReady = (service: string, url: string, timeout: Duration.Input = "30 seconds") =>
+export const waitReady = (service: string, url: string, timeout: Duration.Input = "60 seconds") =>
   Effect.gen(function*() {
     const deadline = Date.now() + Duration.toMillis(Duration.fromInputUnsafe(timeout))
     let lastError = "no answer"
