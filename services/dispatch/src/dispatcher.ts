@@ -12,7 +12,6 @@ import { readResidentFacts } from "./resident-facts.ts"
 
 const steps = Metric.counter("wt_dispatch_steps_total", { description: "Handover steps dispatch wrote, by event type", incremental: true })
 const failures = Metric.counter("wt_dispatch_step_failures_total", { description: "Dispatch steps that failed and will be retried", incremental: true })
-const mismatches = Metric.counter("wt_dispatch_address_mismatch_total", { description: "Arrivals reported away from the confirmed address", incremental: true })
 
 /** A step dispatch tried without news since is not tried again before this (ms). */
 const RetryAfterMs = 2000
@@ -32,12 +31,6 @@ export const Dispatcher = Layer.effectDiscard(
     const directory = yield* DispatchDirectory
     const elock = yield* ElockAccess
     const attempts = new Map<string, { readonly version: number; readonly atMs: number }>()
-
-    mirror.onRecord((event) => {
-      if (event.type === "responder_on_site" && !event.atConfirmedAddress) {
-        Effect.runFork(Metric.update(mismatches, 1))
-      }
-    })
 
     const execute = (state: IncidentState, command: IncidentCommand) =>
       Effect.gen(function*() {

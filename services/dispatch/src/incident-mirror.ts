@@ -1,5 +1,5 @@
 import { Context, Effect, Layer, Metric } from "effect"
-import { type IncidentEvent, IncidentRecord, type IncidentState, Streams, Subjects } from "@wt/contracts"
+import { IncidentRecord, type IncidentState, Streams, Subjects } from "@wt/contracts"
 import { follow, Nats, NatsRequestFailed } from "@wt/nats"
 import { needsDispatch } from "@wt/dispatch"
 
@@ -18,8 +18,6 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
   readonly get: (tenant: string, incidentId: string) => IncidentState | undefined
   /** Takes a state this copy just wrote, without waiting for it to come back from the stream. */
   readonly observe: (state: IncidentState) => void
-  /** Called for every new record, after the mirror took it. */
-  readonly onRecord: (listener: (event: IncidentEvent, state: IncidentState) => void) => void
   /** True once the stream's backlog has been read. */
   readonly caughtUp: () => boolean
 }>()("wt/IncidentMirror") {
@@ -27,7 +25,6 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
     IncidentMirror,
     Effect.gen(function*() {
       const states = new Map<string, IncidentState>()
-      const listeners: Array<(event: IncidentEvent, state: IncidentState) => void> = []
       let caughtUp = false
 
       const observe = (state: IncidentState) => {
@@ -54,7 +51,6 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
           handler: (record, meta) =>
             Effect.gen(function*() {
               observe(record.state)
-              for (const listener of listeners) listener(record.event, record.state)
               if (meta.streamSeq >= backlogEnd) caughtUp = true
               yield* Metric.update(mirrored, states.size)
             })
@@ -64,7 +60,6 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
         watched: () => [...states.values()],
         get: (tenant, incidentId) => states.get(keyOf(tenant, incidentId)),
         observe,
-        onRecord: (listener) => void listeners.push(listener),
         caughtUp: () => caughtUp
       })
     })

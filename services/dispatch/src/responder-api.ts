@@ -1,4 +1,4 @@
-import { Effect, Layer, Option, Result, Schema } from "effect"
+import { Effect, Layer, Metric, Option, Result, Schema } from "effect"
 import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Position, type IncidentCommand, type IncidentState, type ResponderRef } from "@wt/contracts"
 import { hashResponderToken } from "@wt/dispatch"
@@ -9,6 +9,8 @@ import { DispatchDirectory, type ResponderIdentity } from "./directory.ts"
 import { ElockAccess } from "./elock-access.ts"
 import { IncidentMirror } from "./incident-mirror.ts"
 import { readResidentFacts } from "./resident-facts.ts"
+
+const mismatches = Metric.counter("wt_dispatch_address_mismatch_total", { description: "Arrivals reported away from the confirmed address", incremental: true })
 
 const json = (status: number, body: unknown) => HttpServerResponse.jsonUnsafe(body, { status })
 
@@ -173,6 +175,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
           const settings = yield* directory.settings(me.tenant, loaded.residentId, loaded.alarmType)
           const r = yield* run(me, incidentId, { type: "report_on_site", at: now(), responder: refOf(me), position: input.success, radiusM: settings.radiusM })
           if (r.ok && r.state?.handover?.onSite?.atConfirmedAddress === false) {
+            yield* Metric.update(mismatches, 1)
             yield* Effect.logWarning("responder arrived away from the confirmed address").pipe(
               Effect.annotateLogs({ incidentId, distanceM: r.state.handover.onSite.distanceM })
             )
