@@ -282,7 +282,7 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       yield* setPlan("plan-standard", { offerS: 600 })
       yield* setPlan("plan-dementia", { offerS: 600 })
       const rig = yield* DispatchRig
-      yield* rig.startCopy
+      const copy = yield* rig.startCopy
       const residents = [...(yield* pickResident({ plan: "plan-standard" })), ...(yield* pickResident({ plan: "plan-dementia" }))]
       const started = Date.now()
       const ids = yield* Effect.forEach(
@@ -306,7 +306,13 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       for (const o of offers) perIncident.set(o.incidentId, (perIncident.get(o.incidentId) ?? 0) + 1)
       expect(perIncident.size).toBe(1000)
       expect([...perIncident.values()].every((n) => n === 1)).toBe(true)
-      console.log(`1,000 incidents requested and offered by two dispatch copies in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      // Both copies took part: each wrote offers (the decider turned the other's duplicates into nothing).
+      const offersBy = (url: string) =>
+        Effect.map(request<string>(`${url}/metrics`), (a) => Number(String(a.body).match(/^wt_dispatch_steps_total\{event="handover_offered"\} (\d+)/m)?.[1] ?? 0))
+      const [first, second] = [yield* offersBy(rig.dispatch.url), yield* offersBy(copy.url)]
+      expect(first).toBeGreaterThan(0)
+      expect(second).toBeGreaterThan(0)
+      console.log(`1,000 incidents requested and offered by two dispatch copies in ${((Date.now() - started) / 1000).toFixed(1)} s (offers written: ${first} + ${second})`)
     }))
 })
 
