@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Metric } from "effect"
+import { Context, Effect, Layer, Metric, Schedule } from "effect"
 import { IncidentRecord, type IncidentState, Streams, Subjects } from "@wt/contracts"
 import { follow, Nats, NatsRequestFailed } from "@wt/nats"
 import { needsDispatch } from "@wt/dispatch"
@@ -42,6 +42,14 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
         catch: (cause) => new NatsRequestFailed({ operation: "WT_INCIDENT info", message: String(cause) })
       })
       if (backlogEnd === 0) caughtUp = true
+      let lastRecordAt = Date.now()
+      // Should the stream's last message not decode (follow skips it), five quiet seconds also end the backlog.
+      yield* Effect.forkScoped(Effect.repeat(
+        Effect.sync(() => {
+          if (!caughtUp && Date.now() - lastRecordAt > 5000) caughtUp = true
+        }),
+        Schedule.spaced("1 second")
+      ))
       yield* Effect.forkScoped(
         follow({
           stream: Streams.incident,
@@ -51,6 +59,7 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
           handler: (record, meta) =>
             Effect.gen(function*() {
               observe(record.state)
+              lastRecordAt = Date.now()
               if (meta.streamSeq >= backlogEnd) caughtUp = true
               yield* Metric.update(mirrored, states.size)
             })
