@@ -9,7 +9,8 @@ export const AuditKind = Schema.Literals([
   "operator_action",
   "record_view",
   "config_change",
-  "export"
+  "export",
+  "elock_access"
 ]).annotate({ identifier: "AuditKind" })
 export type AuditKind = typeof AuditKind.Type
 

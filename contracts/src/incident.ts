@@ -99,6 +99,62 @@ export const TriageDecision = Schema.Struct({
 }).annotate({ identifier: "TriageDecision" })
 export type TriageDecision = typeof TriageDecision.Type
 
+
+/** The address the operator confirmed for a call-out; the responder's arrival is checked against it. */
+export const ConfirmedAddress = Schema.Struct({
+  kind: Schema.Literals(["home", "temporary", "other"]),
+  street: Schema.String,
+  postcode: Schema.String,
+  city: Schema.String,
+  lat: Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 })),
+  lon: Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 }))
+}).annotate({ identifier: "ConfirmedAddress" })
+export type ConfirmedAddress = typeof ConfirmedAddress.Type
+
+/** How the responder gets in: a key safe (code given on acceptance), an e-lock (time-boxed grant) or nothing known. */
+export const HandoverAccess = Schema.Struct({
+  kind: Schema.Literals(["none", "key_safe", "e_lock"]),
+  lockId: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "HandoverAccess" })
+export type HandoverAccess = typeof HandoverAccess.Type
+
+/** Outside agencies by their Norwegian emergency numbers: fire 110, police 112, ambulance 113. */
+export const Agency = Schema.Literals(["110", "112", "113"]).annotate({ identifier: "Agency" })
+export type Agency = typeof Agency.Type
+
+/** A handover step with a deadline: answering the offer, setting out, arriving, finishing the visit. */
+export const HandoverStep = Schema.Literals(["offer", "start", "arrival", "visit"]).annotate({ identifier: "HandoverStep" })
+export type HandoverStep = typeof HandoverStep.Type
+
+/** Seconds each step may take, from the resident's response plan. */
+export const HandoverTimeouts = Schema.Struct({
+  offerS: Schema.Int,
+  startS: Schema.Int,
+  arrivalGraceS: Schema.Int,
+  visitS: Schema.Int
+}).annotate({ identifier: "HandoverTimeouts" })
+export type HandoverTimeouts = typeof HandoverTimeouts.Type
+
+export const TeamRef = Schema.Struct({ id: Schema.String, name: Schema.String }).annotate({ identifier: "TeamRef" })
+export type TeamRef = typeof TeamRef.Type
+export const ResponderRef = Schema.Struct({ id: Schema.String, name: Schema.String, teamId: Schema.String }).annotate({ identifier: "ResponderRef" })
+export type ResponderRef = typeof ResponderRef.Type
+
+export const Position = Schema.Struct({
+  lat: Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 })),
+  lon: Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 })),
+  accuracyM: Schema.optionalKey(Schema.Number)
+}).annotate({ identifier: "Position" })
+export type Position = typeof Position.Type
+
+export const CascadeContact = Schema.Struct({
+  position: Schema.Int,
+  name: Schema.String,
+  relation: Schema.String,
+  keyholder: Schema.Boolean
+}).annotate({ identifier: "CascadeContact" })
+export type CascadeContact = typeof CascadeContact.Type
+
 const eventBase = { incidentId: IncidentId, tenant: TenantId, at: Instant }
 
 export const IncidentOpened = Schema.Struct({
@@ -201,6 +257,131 @@ export const StormUpdated = Schema.Struct({
   restored: Schema.Array(Schema.String)
 })
 
+
+/** The operator asks for a call-out to the address they confirmed with the resident or caller. */
+export const HandoverRequested = Schema.Struct({
+  type: Schema.Literal("handover_requested"),
+  ...eventBase,
+  by: Actor,
+  reason: Schema.String,
+  address: ConfirmedAddress
+})
+/** Dispatch offers the call-out to one team, with everything the team needs to act on it. */
+export const HandoverOffered = Schema.Struct({
+  type: Schema.Literal("handover_offered"),
+  ...eventBase,
+  offerNo: Schema.Int,
+  team: TeamRef,
+  address: ConfirmedAddress,
+  criticalNotes: Schema.Array(Schema.String),
+  access: HandoverAccess,
+  reason: Schema.String,
+  timeouts: HandoverTimeouts,
+  deadline: Instant
+})
+export const HandoverAccepted = Schema.Struct({
+  type: Schema.Literal("handover_accepted"),
+  ...eventBase,
+  offerNo: Schema.Int,
+  responder: ResponderRef,
+  eta: Instant,
+  /** When the responder must have set out. */
+  deadline: Instant
+})
+export const HandoverRejected = Schema.Struct({
+  type: Schema.Literal("handover_rejected"),
+  ...eventBase,
+  offerNo: Schema.Int,
+  responder: ResponderRef,
+  reason: Schema.String
+})
+/** A step's deadline passed: an unanswered offer moves to the next team, a later step back to the operator. */
+export const HandoverTimedOut = Schema.Struct({
+  type: Schema.Literal("handover_timed_out"),
+  ...eventBase,
+  step: HandoverStep,
+  offerNo: Schema.Int,
+  deadline: Instant
+})
+/** No team (left) to offer to: the operator owns the call-out again. */
+export const HandoverReturned = Schema.Struct({
+  type: Schema.Literal("handover_returned"),
+  ...eventBase,
+  reason: Schema.String
+})
+export const ResponderEnRoute = Schema.Struct({
+  type: Schema.Literal("responder_en_route"),
+  ...eventBase,
+  responder: ResponderRef,
+  /** When the responder must be on site (ETA plus grace). */
+  deadline: Instant
+})
+export const ResponderOnSite = Schema.Struct({
+  type: Schema.Literal("responder_on_site"),
+  ...eventBase,
+  responder: ResponderRef,
+  position: Position,
+  /** Distance from the confirmed address; beyond the radius the operator is alerted at once. */
+  distanceM: Schema.Number,
+  radiusM: Schema.Number,
+  atConfirmedAddress: Schema.Boolean,
+  deadline: Instant
+})
+export const HandoverCompleted = Schema.Struct({
+  type: Schema.Literal("handover_completed"),
+  ...eventBase,
+  responder: ResponderRef,
+  outcome: Schema.String.check(Schema.isMaxLength(4000))
+})
+export const HandoverCancelled = Schema.Struct({
+  type: Schema.Literal("handover_cancelled"),
+  ...eventBase,
+  by: Actor,
+  reason: Schema.String
+})
+/** An outside agency was alerted on its own channel (fire and smoke: at once, before any home-care offer). */
+export const AgencyNotified = Schema.Struct({
+  type: Schema.Literal("agency_notified"),
+  ...eventBase,
+  agency: Agency,
+  channel: Schema.String,
+  address: Schema.optionalKey(ConfirmedAddress),
+  mobility: Schema.String,
+  reason: Schema.String
+})
+/** The plan says to call next of kin / keyholders in order, each with a timeout, until one accepts. */
+export const ContactCascadeStarted = Schema.Struct({
+  type: Schema.Literal("contact_cascade_started"),
+  ...eventBase,
+  by: Actor,
+  contacts: Schema.Array(CascadeContact),
+  timeoutS: Schema.Int
+})
+export const ContactCalled = Schema.Struct({
+  type: Schema.Literal("contact_called"),
+  ...eventBase,
+  position: Schema.Int,
+  deadline: Instant
+})
+export const ContactAnswered = Schema.Struct({
+  type: Schema.Literal("contact_answered"),
+  ...eventBase,
+  position: Schema.Int,
+  accepted: Schema.Boolean,
+  by: Actor
+})
+export const ContactCallTimedOut = Schema.Struct({
+  type: Schema.Literal("contact_call_timed_out"),
+  ...eventBase,
+  position: Schema.Int
+})
+export const ContactCascadeEnded = Schema.Struct({
+  type: Schema.Literal("contact_cascade_ended"),
+  ...eventBase,
+  outcome: Schema.Literals(["accepted", "exhausted", "cancelled"]),
+  position: Schema.optionalKey(Schema.Int)
+})
+
 export const IncidentEvent = Schema.Union([
   IncidentOpened,
   DeviceEventCorrelated,
@@ -214,10 +395,79 @@ export const IncidentEvent = Schema.Union([
   IncidentEscalated,
   IncidentClosed,
   IncidentMerged,
-  StormUpdated
+  StormUpdated,
+  HandoverRequested,
+  HandoverOffered,
+  HandoverAccepted,
+  HandoverRejected,
+  HandoverTimedOut,
+  HandoverReturned,
+  ResponderEnRoute,
+  ResponderOnSite,
+  HandoverCompleted,
+  HandoverCancelled,
+  AgencyNotified,
+  ContactCascadeStarted,
+  ContactCalled,
+  ContactAnswered,
+  ContactCallTimedOut,
+  ContactCascadeEnded
 ]).annotate({ identifier: "IncidentEvent" })
 export type IncidentEvent = typeof IncidentEvent.Type
 export type IncidentEventType = IncidentEvent["type"]
+
+export const HandoverStage = Schema.Literals([
+  "requested",
+  "offered",
+  "accepted",
+  "en_route",
+  "on_site",
+  "completed",
+  "returned",
+  "cancelled"
+]).annotate({ identifier: "HandoverStage" })
+export type HandoverStage = typeof HandoverStage.Type
+/** Stages in which dispatch still has work or a deadline runs. */
+export const OpenHandoverStages: ReadonlyArray<HandoverStage> = ["requested", "offered", "accepted", "en_route", "on_site"]
+
+/** The current call-out of an incident; a new request starts a new one (`no` + 1). */
+export const Handover = Schema.Struct({
+  no: Schema.Int,
+  stage: HandoverStage,
+  requestedBy: Actor,
+  reason: Schema.String,
+  address: ConfirmedAddress,
+  /** Offers made so far in this handover; the current offer is number `offerNo`. */
+  offerNo: Schema.Int,
+  /** Teams that rejected or let an offer time out, in order. */
+  tried: Schema.Array(Schema.String),
+  team: Schema.optionalKey(TeamRef),
+  responder: Schema.optionalKey(ResponderRef),
+  criticalNotes: Schema.optionalKey(Schema.Array(Schema.String)),
+  access: Schema.optionalKey(HandoverAccess),
+  timeouts: Schema.optionalKey(HandoverTimeouts),
+  eta: Schema.optionalKey(Instant),
+  /** The running step and when it is overdue. */
+  step: Schema.optionalKey(HandoverStep),
+  deadline: Schema.optionalKey(Instant),
+  onSite: Schema.optionalKey(Schema.Struct({ distanceM: Schema.Number, atConfirmedAddress: Schema.Boolean })),
+  outcome: Schema.optionalKey(Schema.String),
+  /** Why the operator owns it again (timeout, no team left). */
+  returnedReason: Schema.optionalKey(Schema.String)
+}).annotate({ identifier: "Handover" })
+export type Handover = typeof Handover.Type
+
+export const ContactCascade = Schema.Struct({
+  stage: Schema.Literals(["calling", "accepted", "exhausted", "cancelled"]),
+  contacts: Schema.Array(CascadeContact),
+  timeoutS: Schema.Int,
+  /** Index into `contacts` of the contact being called, or of the next to call. */
+  current: Schema.Int,
+  calling: Schema.Boolean,
+  deadline: Schema.optionalKey(Instant),
+  acceptedBy: Schema.optionalKey(Schema.Int)
+}).annotate({ identifier: "ContactCascade" })
+export type ContactCascade = typeof ContactCascade.Type
 
 export const IncidentState = Schema.Struct({
   incidentId: IncidentId,
@@ -246,7 +496,13 @@ export const IncidentState = Schema.Struct({
   /** Technical faults still open, as `<deviceId>:<fault>`; a restore removes its fault. */
   openFaults: Schema.optionalKey(Schema.Array(Schema.String)),
   /** A supervision storm: how many devices it has held, and which have not come back. */
-  storm: Schema.optionalKey(Schema.Struct({ devices: Schema.Int, down: Schema.Array(Schema.String) }))
+  storm: Schema.optionalKey(Schema.Struct({ devices: Schema.Int, down: Schema.Array(Schema.String) })),
+  /** A triage decision asked for the fire service: it is alerted before any home-care offer. */
+  fireService: Schema.optionalKey(Schema.Boolean),
+  /** Outside agencies alerted so far. */
+  agencies: Schema.optionalKey(Schema.Array(Agency)),
+  handover: Schema.optionalKey(Handover),
+  cascade: Schema.optionalKey(ContactCascade)
 }).annotate({ identifier: "IncidentState" })
 export type IncidentState = typeof IncidentState.Type
 
@@ -322,6 +578,85 @@ export const UpdateStorm = Schema.Struct({
 export const CloseIncident = Schema.Struct({ type: Schema.Literal("close"), ...commandBase, by: Actor })
 export const MergeIncident = Schema.Struct({ type: Schema.Literal("merge"), ...commandBase, by: Actor, into: IncidentId })
 
+export const RequestHandover = Schema.Struct({
+  type: Schema.Literal("request_handover"),
+  ...commandBase,
+  by: Actor,
+  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)),
+  address: ConfirmedAddress
+})
+export const OfferHandover = Schema.Struct({
+  type: Schema.Literal("offer_handover"),
+  ...commandBase,
+  /** The offer this is; accepted only if it is the next one, so copies of dispatch never offer twice. */
+  offerNo: Schema.Int,
+  team: TeamRef,
+  criticalNotes: Schema.Array(Schema.String),
+  access: HandoverAccess,
+  timeouts: HandoverTimeouts
+})
+export const AcceptHandover = Schema.Struct({
+  type: Schema.Literal("accept_handover"),
+  ...commandBase,
+  offerNo: Schema.Int,
+  responder: ResponderRef,
+  eta: Instant
+})
+export const RejectHandover = Schema.Struct({
+  type: Schema.Literal("reject_handover"),
+  ...commandBase,
+  offerNo: Schema.Int,
+  responder: ResponderRef,
+  reason: Schema.String
+})
+export const TimeOutHandover = Schema.Struct({
+  type: Schema.Literal("time_out_handover"),
+  ...commandBase,
+  step: HandoverStep,
+  offerNo: Schema.Int
+})
+export const ReturnHandover = Schema.Struct({ type: Schema.Literal("return_handover"), ...commandBase, reason: Schema.String })
+export const ReportEnRoute = Schema.Struct({ type: Schema.Literal("report_en_route"), ...commandBase, responder: ResponderRef })
+export const ReportOnSite = Schema.Struct({
+  type: Schema.Literal("report_on_site"),
+  ...commandBase,
+  responder: ResponderRef,
+  position: Position,
+  /** How far from the confirmed address still counts as there. */
+  radiusM: Schema.Number
+})
+export const CompleteHandover = Schema.Struct({
+  type: Schema.Literal("complete_handover"),
+  ...commandBase,
+  responder: ResponderRef,
+  outcome: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4000))
+})
+export const CancelHandover = Schema.Struct({ type: Schema.Literal("cancel_handover"), ...commandBase, by: Actor, reason: Schema.String })
+export const NotifyAgency = Schema.Struct({
+  type: Schema.Literal("notify_agency"),
+  ...commandBase,
+  agency: Agency,
+  channel: Schema.String,
+  address: Schema.optionalKey(ConfirmedAddress),
+  mobility: Schema.String,
+  reason: Schema.String
+})
+export const StartContactCascade = Schema.Struct({
+  type: Schema.Literal("start_contact_cascade"),
+  ...commandBase,
+  by: Actor,
+  contacts: Schema.Array(CascadeContact),
+  timeoutS: Schema.Int
+})
+export const CallNextContact = Schema.Struct({ type: Schema.Literal("call_next_contact"), ...commandBase, position: Schema.Int })
+export const AnswerContact = Schema.Struct({ type: Schema.Literal("answer_contact"), ...commandBase, position: Schema.Int, accepted: Schema.Boolean, by: Actor })
+export const TimeOutContact = Schema.Struct({ type: Schema.Literal("time_out_contact"), ...commandBase, position: Schema.Int })
+export const EndContactCascade = Schema.Struct({
+  type: Schema.Literal("end_contact_cascade"),
+  ...commandBase,
+  outcome: Schema.Literals(["exhausted", "cancelled"])
+})
+
 export const IncidentCommand = Schema.Union([
   OpenIncident,
   CorrelateDeviceEvent,
@@ -334,6 +669,22 @@ export const IncidentCommand = Schema.Union([
   EscalateIncident,
   CloseIncident,
   MergeIncident,
-  UpdateStorm
+  UpdateStorm,
+  RequestHandover,
+  OfferHandover,
+  AcceptHandover,
+  RejectHandover,
+  TimeOutHandover,
+  ReturnHandover,
+  ReportEnRoute,
+  ReportOnSite,
+  CompleteHandover,
+  CancelHandover,
+  NotifyAgency,
+  StartContactCascade,
+  CallNextContact,
+  AnswerContact,
+  TimeOutContact,
+  EndContactCascade
 ]).annotate({ identifier: "IncidentCommand" })
 export type IncidentCommand = typeof IncidentCommand.Type

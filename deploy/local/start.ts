@@ -13,6 +13,7 @@ import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
 import { demoSecrets, DemoUsers, NeighbourUsers } from "@wt/registry"
 import { runDemoDevices } from "./demo-devices.ts"
+import { runDemoResponders } from "./demo-responders.ts"
 
 const program = Effect.gen(function*() {
   const dataDir = resolve(yield* Config.String("WT_DATA_DIR").pipe(Config.withDefault(".data")))
@@ -48,6 +49,9 @@ const program = Effect.gen(function*() {
   const demoDevices = (yield* Config.String("WT_DEMO_DEVICES").pipe(Config.withDefault("1"))) !== "0"
   if (demoDevices) yield* runDemoDevices(nats.url, seeded?.devices ?? 1358)
 
+  const demoResponders = (yield* Config.String("WT_DEMO_RESPONDERS").pipe(Config.withDefault("1"))) !== "0"
+  if (demoResponders) yield* runDemoResponders(`http://127.0.0.1:${ports.dispatch}`, secrets.ingestKey)
+
   const line = "─".repeat(72)
   const text = [
     line,
@@ -63,6 +67,8 @@ const program = Effect.gen(function*() {
     ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`})`,
     ` PostgreSQL      ${Option.isSome(database.embedded) ? `embedded PGlite on ${databaseUrl}` : "DATABASE_URL"}`,
     ` Data directory  ${dataDir}`,
+    ` Responder API   http://localhost:${ports.dispatch}/v1/responder/offers   (dispatch; demo device tokens derive from the ingest key)`,
+    ` Demo responders ${demoResponders ? "4 simulated home-care teams and next of kin answer call-outs (WT_DEMO_RESPONDERS=0 to stop them)" : "off: call-outs wait for real responders"}`,
     ` Demo devices    ${demoDevices ? "heartbeats of the whole fleet are being sent (WT_DEMO_DEVICES=0 to stop them)" : "off: devices will fall silent"}`,
     ` Try it          pnpm sim --via http --key <ingest key> --mix alarms-only --count 5`,
     ` Stop            Ctrl-C`,

@@ -15,7 +15,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
   it.live("starts nats-server and PGlite itself, serves the console and ingest, and stops everything on Ctrl-C", () =>
     Effect.gen(function*() {
       const dataDir = mkdtempSync(join(tmpdir(), "wt-start-"))
-      const [http, ingest, triage, projector, audit] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort])
+      const [http, ingest, triage, projector, audit, dispatch] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort])
       const env: Record<string, string> = {
         ...process.env,
         WT_DATA_DIR: dataDir,
@@ -24,6 +24,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         WT_TRIAGE_PORT: String(triage),
         WT_PROJECTOR_PORT: String(projector),
         WT_AUDIT_PORT: String(audit),
+        WT_DISPATCH_PORT: String(dispatch),
         WT_DEMO_INGEST_KEY: "start-test-key",
         WT_DEMO_PASSWORD: "start-test-password",
         LOG_LEVEL: "warn"

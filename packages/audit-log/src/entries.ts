@@ -1,6 +1,16 @@
 import type { AuditEntry, DeviceEvent, IncidentRecord } from "@wt/contracts"
 import { alarmTypeOf } from "@wt/incident"
 
+const dispatchEvents: ReadonlySet<string> = new Set([
+  "handover_offered",
+  "handover_timed_out",
+  "handover_returned",
+  "agency_notified",
+  "contact_called",
+  "contact_call_timed_out",
+  "contact_cascade_ended"
+])
+
 export interface Origin {
   readonly stream: string
   readonly seq: number
@@ -26,7 +36,11 @@ export const deviceEventEntry = (event: DeviceEvent, origin: Origin): AuditEntry
 export const incidentRecordEntries = (record: IncidentRecord, origin: Origin): ReadonlyArray<AuditEntry> => {
   const { event, state } = record
   const subject = { incidentId: event.incidentId, residentId: state.residentId }
-  const actor = "by" in event ? event.by : { kind: "service" as const, id: "triage" }
+  const actor = "by" in event
+    ? event.by
+    : "responder" in event
+    ? { kind: "responder" as const, id: event.responder.id, name: event.responder.name }
+    : { kind: "service" as const, id: dispatchEvents.has(event.type) ? "dispatch" : "triage" }
   const entries: Array<AuditEntry> = []
   if (event.type === "incident_opened" || event.type === "device_event_correlated") {
     entries.push({

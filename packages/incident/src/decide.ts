@@ -9,6 +9,7 @@ import {
   type IncidentRejected,
   NotOwner
 } from "./errors.ts"
+import { decideHandover } from "./handover.ts"
 
 export type Decision = Result.Result<ReadonlyArray<IncidentEvent>, IncidentRejected>
 
@@ -154,6 +155,23 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
       if (lost.length === 0 && restored.length === 0) return none
       return Result.succeed([{ type: "storm_updated", ...ids, lost, restored }])
     }
+    case "request_handover":
+    case "offer_handover":
+    case "accept_handover":
+    case "reject_handover":
+    case "time_out_handover":
+    case "return_handover":
+    case "report_en_route":
+    case "report_on_site":
+    case "complete_handover":
+    case "cancel_handover":
+    case "notify_agency":
+    case "start_contact_cascade":
+    case "call_next_contact":
+    case "answer_contact":
+    case "time_out_contact":
+    case "end_contact_cascade":
+      return decideHandover(command, state)
     case "merge": {
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
       if (command.into === state.incidentId) return none

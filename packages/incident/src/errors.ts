@@ -26,4 +26,10 @@ export class NotOwner extends Schema.TaggedError<NotOwner>()("NotOwner", {
   message: Schema.String
 }, { httpApiStatus: 409 }) {}
 
-export type IncidentRejected = IncidentNotFound | IncidentAlreadyExists | AlreadyClaimed | IncidentEnded | NotOwner
+export type IncidentRejected = IncidentNotFound | IncidentAlreadyExists | AlreadyClaimed | IncidentEnded | NotOwner | HandoverConflict
+
+/** A handover or contact-cascade command that does not fit the step the call-out is at. */
+export class HandoverConflict extends Schema.TaggedError<HandoverConflict>()("HandoverConflict", {
+  incidentId: Schema.String,
+  message: Schema.String
+}, { httpApiStatus: 409 }) {}

@@ -1,5 +1,6 @@
 import type { DeviceEvent, IncidentEvent, IncidentState } from "@wt/contracts"
 import { outranks } from "@wt/contracts"
+import { evolveHandover } from "./handover.ts"
 
 /** How many device event ids an incident remembers, to recognise a redelivered event. */
 export const RecentEventMemory = 64
@@ -31,7 +32,8 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
       deviceEventCount: 1,
       recentDeviceEventIds: [event.deviceEvent.id],
       version: 1,
-      openFaults: nextFaults([], event.deviceEvent)
+      openFaults: nextFaults([], event.deviceEvent),
+      ...(event.decision.fireService ? { fireService: true } : {})
     }
   }
   if (state === undefined) {
@@ -45,7 +47,8 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
         priority: outranks(event.decision.priority, state.priority) ? event.decision.priority : state.priority,
         deviceEventCount: state.deviceEventCount + 1,
         recentDeviceEventIds: remember(state.recentDeviceEventIds, event.deviceEvent.id),
-        openFaults: nextFaults(state.openFaults ?? [], event.deviceEvent)
+        openFaults: nextFaults(state.openFaults ?? [], event.deviceEvent),
+        ...(event.decision.fireService ? { fireService: true } : {})
       }
     case "priority_raised":
       return { ...base, priority: outranks(event.to, state.priority) ? event.to : state.priority }
@@ -73,6 +76,23 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
       return { ...base, status: "closed", owner: { kind: "operator", id: event.by.id, ...(event.by.name ? { name: event.by.name } : {}) } }
     case "incident_merged":
       return { ...base, status: "merged", endedAt: event.at, mergedInto: event.into }
+    case "handover_requested":
+    case "handover_offered":
+    case "handover_accepted":
+    case "handover_rejected":
+    case "handover_timed_out":
+    case "handover_returned":
+    case "responder_en_route":
+    case "responder_on_site":
+    case "handover_completed":
+    case "handover_cancelled":
+    case "agency_notified":
+    case "contact_cascade_started":
+    case "contact_called":
+    case "contact_answered":
+    case "contact_call_timed_out":
+    case "contact_cascade_ended":
+      return evolveHandover(base, event)
     case "storm_updated": {
       const before = state.storm ?? { devices: 0, down: [] }
       const back = new Set(event.restored)

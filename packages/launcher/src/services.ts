@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url"
 
 /** The services of one installation, with their entry points and default ports. */
-export const ServiceNames = ["gateway", "triage", "triage-bulk", "projector", "audit", "console"] as const
+export const ServiceNames = ["gateway", "triage", "triage-bulk", "projector", "audit", "console", "dispatch"] as const
 export type ServiceName = (typeof ServiceNames)[number]
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
@@ -18,7 +18,8 @@ const program: Record<ServiceName, { readonly service: string; readonly env: Rea
   "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "off" } },
   projector: { service: "projector", env: {} },
   audit: { service: "audit", env: {} },
-  console: { service: "console", env: {} }
+  console: { service: "console", env: {} },
+  dispatch: { service: "dispatch", env: {} }
 }
 
 export const entryOf = (name: ServiceName): string => `${root}services/${program[name].service}/src/main.ts`
@@ -39,7 +40,8 @@ export const defaultPorts: Record<ServiceName, number> = {
   triage: 8091,
   "triage-bulk": 8094,
   projector: 8092,
-  audit: 8093
+  audit: 8093,
+  dispatch: 8095
 }
 
 /** The environment variable that sets each service's port. */
@@ -49,5 +51,6 @@ export const portVariable: Record<ServiceName, string> = {
   triage: "WT_TRIAGE_PORT",
   "triage-bulk": "WT_TRIAGE_BULK_PORT",
   projector: "WT_PROJECTOR_PORT",
-  audit: "WT_AUDIT_PORT"
+  audit: "WT_AUDIT_PORT",
+  dispatch: "WT_DISPATCH_PORT"
 }

@@ -17,6 +17,8 @@ export interface FollowOptions<A, E, R> {
   readonly startSeq?: number
   /** Only messages stored from now on (ignored when `startSeq` is set). */
   readonly deliverNew?: boolean
+  /** The last message of every subject, then everything new (ignored when `startSeq` is set). */
+  readonly deliverLastPerSubject?: boolean
   readonly schema: WireSchema<A>
   /** A failing handler stops `follow` with its error; messages need no acks. */
   readonly handler: (value: A, meta: FollowMeta) => Effect.Effect<void, E, R>
@@ -45,6 +47,7 @@ export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<
       if (options.startSeq !== undefined) {
         return { filter_subjects: options.filterSubject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.startSeq }
       }
+      if (options.deliverLastPerSubject === true) return { filter_subjects: options.filterSubject, deliver_policy: DeliverPolicy.LastPerSubject }
       return { filter_subjects: options.filterSubject, deliver_policy: options.deliverNew === true ? DeliverPolicy.New : DeliverPolicy.All }
     }
 

@@ -15,6 +15,12 @@ export interface TimelineEntry {
 }
 
 const triage: Actor = { kind: "service", id: "triage" }
+const dispatch: Actor = { kind: "service", id: "dispatch" }
+const responder = (r: { readonly id: string; readonly name: string }): Actor => ({ kind: "responder", id: r.id, name: r.name })
+const SentToCallOut = 4
+const CallOutDone = 5
+const OtherActor = 10
+const Conversation = 8
 const device = (e: DeviceEvent): Actor => ({ kind: "system", id: e.deviceId })
 const name = (a: Actor) => a.name ?? a.id
 
@@ -67,6 +73,38 @@ export const timelineEntries = (event: IncidentEvent): ReadonlyArray<TimelineEnt
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `closed by ${name(event.by)}${event.confirms ? `, confirming ${name(event.confirms)}'s resolution` : ""}`, handlingCode: HandlingCodeByStatus.closed, detail: event }]
     case "storm_updated":
       return [{ entry: 0, kind: event.type, at: event.at, actor: triage, summary: `storm: ${event.lost.length} more devices lost supervision, ${event.restored.length} came back`, detail: event }]
+    case "handover_requested":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `call-out requested by ${name(event.by)} to the confirmed ${event.address.kind} address: ${event.reason}`, handlingCode: SentToCallOut, detail: { reason: event.reason, addressKind: event.address.kind } }]
+    case "handover_offered":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `offer ${event.offerNo} to ${event.team.name}, answer by ${event.deadline} (${event.criticalNotes.length} critical notes, access: ${event.access.kind})`, handlingCode: SentToCallOut, detail: { offerNo: event.offerNo, team: event.team, deadline: event.deadline, access: event.access.kind } }]
+    case "handover_accepted":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: `accepted by ${event.responder.name} (team ${event.responder.teamId}), ETA ${event.eta}; team owns the call-out`, handlingCode: SentToCallOut, detail: { offerNo: event.offerNo, eta: event.eta, deadline: event.deadline } }]
+    case "handover_rejected":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: `offer ${event.offerNo} rejected by ${event.responder.name}: ${event.reason}`, detail: { offerNo: event.offerNo, reason: event.reason } }]
+    case "handover_timed_out":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: event.step === "offer" ? `offer ${event.offerNo} not answered by ${event.deadline}; moving to the next team` : `${event.step} step overdue since ${event.deadline}; back to the operator`, detail: event }]
+    case "handover_returned":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `call-out back with the operator: ${event.reason}`, detail: event }]
+    case "responder_en_route":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: `${event.responder.name} en route, due on site by ${event.deadline}`, handlingCode: SentToCallOut, detail: { deadline: event.deadline } }]
+    case "responder_on_site":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: event.atConfirmedAddress ? `${event.responder.name} on site (${event.distanceM} m from the confirmed address)` : `WRONG ADDRESS: ${event.responder.name} reported arrival ${event.distanceM} m from the confirmed address (radius ${event.radiusM} m)`, handlingCode: CallOutDone, detail: { distanceM: event.distanceM, radiusM: event.radiusM, atConfirmedAddress: event.atConfirmedAddress } }]
+    case "handover_completed":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: `call-out completed by ${event.responder.name}: ${event.outcome}`, handlingCode: CallOutDone, detail: { outcome: event.outcome } }]
+    case "handover_cancelled":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `call-out cancelled by ${name(event.by)}: ${event.reason}`, detail: { reason: event.reason } }]
+    case "agency_notified":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `${event.agency} alerted on ${event.channel}: ${event.reason}`, handlingCode: OtherActor, detail: { agency: event.agency, channel: event.channel } }]
+    case "contact_cascade_started":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `calling ${event.contacts.length} contacts in order, ${event.timeoutS} s each`, detail: { contacts: event.contacts.length, timeoutS: event.timeoutS } }]
+    case "contact_called":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `calling contact ${event.position}, answer by ${event.deadline}`, detail: event }]
+    case "contact_answered":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `contact ${event.position} ${event.accepted ? "accepted" : "declined"}`, ...(event.accepted ? { handlingCode: Conversation } : {}), detail: { position: event.position, accepted: event.accepted } }]
+    case "contact_call_timed_out":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `contact ${event.position} did not answer`, detail: event }]
+    case "contact_cascade_ended":
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `contact cascade ${event.outcome}`, detail: event }]
     case "incident_merged":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `merged into ${event.into} by ${name(event.by)}`, handlingCode: HandlingCodeByStatus.merged, detail: event }]
   }

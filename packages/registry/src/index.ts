@@ -19,3 +19,4 @@ export {
 } from "./registry-admin.ts"
 export { NeighbourTenantId, NeighbourTenantName, NeighbourUsers } from "./neighbour-tenant.ts"
 export { type ResidentLabel, residentLabels } from "./resident-labels.ts"
+export { contactDevice, DemoMembers, demoResponderToken, DemoTeams, DemoZones, memberDevice, seedDemoResponders } from "./demo-responders.ts"

@@ -1,6 +1,7 @@
 import { Cache, Context, Duration, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
+import { seedDemoResponders } from "./demo-responders.ts"
 import type { AlarmTrigger, DeviceType, KeyAccess, Mobility, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
 import { hashIngestKey } from "./ingest-key.ts"
 import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, TriageProfile, User } from "./model.ts"
@@ -232,6 +233,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
         const summary = yield* seedDemoFleet(options).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        yield* seedDemoResponders({ tenant: summary.tenant, secret: options.ingestKey }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         if (options.neighbour === true) yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* Cache.invalidateAll(owners)
         yield* Cache.invalidateAll(ingestKeys)

@@ -1,10 +1,11 @@
 import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Actor, IncidentId, IncidentState } from "@wt/contracts"
-import { IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
+import { HandoverConflict, IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
 import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized } from "./api-errors.ts"
 import { ReportsApi } from "./report-api.ts"
+import { HandoverApi } from "./handover-api.ts"
 import { ResidentCard } from "./resident-card.ts"
 // Groups defined in their own files; imported here only to be added to ConsoleApi below.
 import { AdminApi } from "./admin-api.ts"
@@ -75,7 +76,7 @@ export const NoteRequest = Schema.Struct({
 }).annotate({ identifier: "NoteRequest" })
 
 const byId = { id: IncidentId }
-const commandErrors = [IncidentNotFound, AlreadyClaimed, IncidentEnded, NotOwner, IncidentContended] as const
+const commandErrors = [IncidentNotFound, AlreadyClaimed, IncidentEnded, NotOwner, HandoverConflict, IncidentContended] as const
 
 
 export class SessionApi extends HttpApiGroup.make("session")
@@ -157,6 +158,7 @@ export class ConsoleApi extends HttpApi.make("console")
   .add(OverviewApi)
   .add(AdminApi)
   .add(ReportsApi.middleware(Authentication))
+  .add(HandoverApi.middleware(JsonOnly).middleware(Authentication))
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
     description: "Sign in with POST /api/session; then send the wt_session cookie or Authorization: Bearer <token>."

@@ -50,6 +50,11 @@ interface Rule {
   readonly acrossTenants?: { readonly path: string; readonly body?: unknown; readonly as: Who; readonly owner: Who }
 }
 
+const dispatchBody = {
+  address: { kind: "home", street: "Storgata 1", postcode: "0155", city: "Oslo", lat: 59.91, lon: 10.75 },
+  reason: "fall, cannot get up"
+}
+
 const northIncident = "authz-north"
 const demoIncident = "authz-demo"
 
@@ -95,6 +100,21 @@ const rules: Record<string, Rule> = {
     path: "/api/incidents/authz-none/close",
     body: {},
     acrossTenants: { path: `/api/incidents/${northIncident}/close`, body: {}, as: "supervisor", owner: "north-operator" }
+  },
+  "POST /api/incidents/:id/dispatch": {
+    path: "/api/incidents/authz-none/dispatch",
+    body: dispatchBody,
+    acrossTenants: { path: `/api/incidents/${northIncident}/dispatch`, body: dispatchBody, as: "operator", owner: "north-operator" }
+  },
+  "POST /api/incidents/:id/dispatch/cancel": {
+    path: "/api/incidents/authz-none/dispatch/cancel",
+    body: { reason: "resident is fine" },
+    acrossTenants: { path: `/api/incidents/${northIncident}/dispatch/cancel`, body: { reason: "resident is fine" }, as: "operator", owner: "north-operator" }
+  },
+  "POST /api/incidents/:id/cascade/answer": {
+    path: "/api/incidents/authz-none/cascade/answer",
+    body: { position: 1, accepted: true },
+    acrossTenants: { path: `/api/incidents/${northIncident}/cascade/answer`, body: { position: 1, accepted: true }, as: "operator", owner: "north-operator" }
   },
   "GET /api/residents/:id": {
     path: "/api/residents/res-0001",

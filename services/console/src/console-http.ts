@@ -7,6 +7,7 @@ import { ConsoleApi } from "./api.ts"
 import { AuthenticationLive, JsonOnlyLive } from "./authentication.ts"
 import { IncidentFeed } from "./incident-feed.ts"
 import { FloodWatch } from "./flood-watch.ts"
+import { HandoverHandlers } from "./handover-handlers.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
 import { OverviewHandlers } from "./overview-handlers.ts"
 import { PageRoute } from "./page-route.ts"
@@ -17,7 +18,7 @@ import { Sessions } from "./sessions.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers, ReportHandlers]),
+  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers, ReportHandlers, HandoverHandlers]),
   Layer.provide([AuthenticationLive, JsonOnlyLive]),
   Layer.provide([FloodWatch.layer, RegistryAdmin.layer])
 )

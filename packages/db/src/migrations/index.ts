@@ -2,6 +2,7 @@ import initial from "./0001_initial.ts"
 import incidentViews from "./0002_incident_views.ts"
 import planOverrides from "./0004_plan_overrides.ts"
 import sessions from "./0003_sessions.ts"
+import dispatch from "./0005_dispatch.ts"
 import incidentTransitions from "./0007_incident_transitions.ts"
 
 /**
@@ -14,5 +15,6 @@ export const migrations = {
   "0002_incident_views": incidentViews,
   "0003_sessions": sessions,
   "0004_plan_overrides": planOverrides,
+  "0005_dispatch": dispatch,
   "0007_incident_transitions": incidentTransitions
 }

@@ -3,6 +3,7 @@ import { api, ApiError, type Incident, type Resident, type TimelineEntry, type U
 import { age, alarmLabel, clock, isUnclaimed, who } from "./format.ts"
 import { handlingCodes, noteCodes } from "./handling-codes.ts"
 import type { LiveEvent, LiveQueue } from "./live-queue.ts"
+import { HandoverPanel } from "./handover-panel.tsx"
 import { ResidentCard } from "./resident-card.tsx"
 import { TimelineView } from "./timeline-view.tsx"
 
@@ -144,6 +145,8 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
             </form>
           </div>
         )}
+
+        <HandoverPanel incident={incident} resident={resident} now={now} run={(command) => run(command)} />
 
         <h2>Live</h2>
         <ul class="live" data-testid="live-events">

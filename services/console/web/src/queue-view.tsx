@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "preact/hooks"
 import type { Incident, ResidentLabel } from "./api.ts"
 import { age, alarmLabel, isUnclaimed, who } from "./format.ts"
+import { HandoverMark } from "./handover-panel.tsx"
 
 interface Props {
   readonly incidents: ReadonlyArray<Incident>
@@ -56,6 +57,7 @@ export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen,
             <td>
               {incident.repeated === true ? <span class="mark repeated" title="repeated care alarms">repeated</span> : null}
               {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated" title="escalated">escalated {incident.escalationLevel}</span> : null}
+              <HandoverMark incident={incident} now={now} />
             </td>
             <td class="status" data-testid="status">
               {isUnclaimed(incident) ? "waiting" : `${incident.status.replace(/_/g, " ")} · ${who(incident.claimedBy ?? incident.owner)}`}

@@ -1,0 +1,2 @@
+export { AgencyAlert, agencySubject, AgencyStream } from "./agency-channel.ts"
+export { DispatchService } from "./dispatch-service.ts"

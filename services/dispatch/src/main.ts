@@ -1,0 +1,4 @@
+import { runService } from "@wt/service-runtime"
+import { DispatchService } from "./dispatch-service.ts"
+
+runService("dispatch", DispatchService)

@@ -1,0 +1,223 @@
+import { Effect, Layer, Metric, Option, Result, Schema } from "effect"
+import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
+import { Position, type IncidentCommand, type IncidentState, type ResponderRef } from "@wt/contracts"
+import { hashResponderToken } from "@wt/dispatch"
+import { IncidentStore } from "@wt/incident-store"
+import type { Nats } from "@wt/nats"
+import type { Registry } from "@wt/registry"
+import { DispatchDirectory, type ResponderIdentity } from "./directory.ts"
+import { ElockAccess } from "./elock-access.ts"
+import { IncidentMirror } from "./incident-mirror.ts"
+import { readResidentFacts } from "./resident-facts.ts"
+
+const mismatches = Metric.counter("wt_dispatch_address_mismatch_total", { description: "Arrivals reported away from the confirmed address", incremental: true })
+
+const json = (status: number, body: unknown) => HttpServerResponse.jsonUnsafe(body, { status })
+
+const bearer = (authorization: string | undefined) => authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+
+const Accept = Schema.Struct({ offerNo: Schema.Int, etaMinutes: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 600 })) })
+const Reject = Schema.Struct({ offerNo: Schema.Int, reason: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500))) })
+const Complete = Schema.Struct({ outcome: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4000)) })
+const Answer = Schema.Struct({ accepted: Schema.Boolean })
+const Empty = Schema.Struct({})
+
+/** What a responder's phone is shown for one call-out: everything needed to act, nothing more. */
+const offerView = (s: IncidentState) => {
+  const h = s.handover!
+  return {
+    incidentId: s.incidentId,
+    priority: s.priority,
+    alarmType: s.alarmType,
+    callOut: h.no,
+    offerNo: h.offerNo,
+    stage: h.stage,
+    team: h.team,
+    reason: h.reason,
+    address: h.address,
+    criticalNotes: h.criticalNotes ?? [],
+    access: h.access ?? { kind: "none" },
+    step: h.step,
+    deadline: h.deadline,
+    eta: h.eta
+  }
+}
+
+const cascadeView = (s: IncidentState) => ({
+  incidentId: s.incidentId,
+  alarmType: s.alarmType,
+  position: s.cascade?.contacts[s.cascade.current]?.position,
+  deadline: s.cascade?.deadline
+})
+
+/**
+ * The responder API for the mobile side, on dispatch's own port. A token per device
+ * (`Authorization: Bearer rsp_…`, only its sha256 stored): a team member's phone receives its
+ * team's offers and reports on its own call-outs; a next of kin's phone answers its cascade calls.
+ */
+export const ResponderRoutes = HttpRouter.use((router) =>
+  Effect.gen(function*() {
+    const directory = yield* DispatchDirectory
+    const mirror = yield* IncidentMirror
+    const store = yield* IncidentStore
+    const elock = yield* ElockAccess
+    const context = yield* Effect.context<Nats | Registry>()
+
+    const identify = (request: HttpServerRequest.HttpServerRequest) =>
+      Effect.gen(function*() {
+        const token = bearer(request.headers.authorization)
+        if (token === undefined) return Option.none<ResponderIdentity>()
+        return yield* directory.responderByTokenHash(hashResponderToken(token))
+      })
+
+    const body = <A>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Codec<A, any>) =>
+      request.json.pipe(
+        Effect.catch(() => Effect.succeed({})),
+        Effect.map((raw) => Schema.decodeUnknownResult(schema)(raw ?? {}))
+      )
+
+    const unauthorized = json(401, { error: "a valid responder device token is required: Authorization: Bearer <token>" })
+
+    /** Runs a command for the caller and answers with the call-out as it now stands, or why not. */
+    const run = (identity: ResponderIdentity, incidentId: string, command: IncidentCommand) =>
+      store.execute(identity.tenant, incidentId, command).pipe(
+        Effect.tap((executed) => Effect.sync(() => executed.state !== undefined && mirror.observe(executed.state))),
+        Effect.map((executed) => ({ ok: true as const, state: executed.state })),
+        Effect.catchTags({
+          IncidentNotFound: () => Effect.succeed({ ok: false as const, status: 404, error: "no such incident" }),
+          HandoverConflict: (e) => Effect.succeed({ ok: false as const, status: 409, error: e.message }),
+          IncidentEnded: (e) => Effect.succeed({ ok: false as const, status: 409, error: `the incident is ${e.status}` }),
+          NotOwner: (e) => Effect.succeed({ ok: false as const, status: 409, error: e.message })
+        })
+      )
+
+    const memberRoute = (
+      path: `/v1/responder/incidents/:id/${string}`,
+      handle: (member: Extract<ResponderIdentity, { kind: "member" }>, incidentId: string, request: HttpServerRequest.HttpServerRequest) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, Nats | Registry>
+    ) =>
+      HttpRouter.route("POST", path, (request: HttpServerRequest.HttpServerRequest) =>
+        Effect.gen(function*() {
+          const identity = yield* identify(request)
+          if (Option.isNone(identity)) return unauthorized
+          if (identity.value.kind !== "member") return json(403, { error: "only a team member's device can do this" })
+          const { id } = yield* HttpRouter.params
+          if (id === undefined || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return json(400, { error: "bad incident id" })
+          return yield* handle(identity.value, id, request)
+        }).pipe(Effect.provideContext(context), Effect.orDie))
+
+    const refOf = (m: Extract<ResponderIdentity, { kind: "member" }>): ResponderRef => ({ id: m.id, name: m.name, teamId: m.teamId })
+    const now = () => new Date().toISOString()
+    const answer = (r: { ok: true; state: IncidentState | undefined } | { ok: false; status: number; error: string }) =>
+      r.ok ? json(200, r.state?.handover !== undefined ? offerView(r.state) : { ok: true }) : json(r.status, { error: r.error })
+    const invalid = (e: Schema.SchemaError) => json(400, { error: e.message })
+
+    yield* router.addAll([
+      HttpRouter.route("GET", "/v1/responder/me", (request: HttpServerRequest.HttpServerRequest) =>
+        Effect.map(identify(request), (identity) => Option.match(identity, { onNone: () => unauthorized, onSome: (i) => json(200, i) })).pipe(Effect.orDie)),
+      HttpRouter.route("GET", "/v1/responder/offers", (request: HttpServerRequest.HttpServerRequest) =>
+        Effect.gen(function*() {
+          const identity = yield* identify(request)
+          if (Option.isNone(identity)) return unauthorized
+          const me = identity.value
+          const watched = mirror.watched().filter((s) => s.tenant === me.tenant)
+          if (me.kind === "contact") {
+            return json(200, {
+              calls: watched
+                .filter((s) => s.residentId === me.residentId && s.cascade?.stage === "calling" && s.cascade.calling && s.cascade.contacts[s.cascade.current]?.position === me.position)
+                .map(cascadeView)
+            })
+          }
+          return json(200, {
+            offers: watched.filter((s) => s.handover?.stage === "offered" && s.handover.team?.id === me.teamId).map(offerView),
+            assigned: watched
+              .filter((s) => s.handover?.responder?.id === me.id && ["accepted", "en_route", "on_site"].includes(s.handover.stage))
+              .map(offerView)
+          })
+        }).pipe(Effect.orDie)),
+      memberRoute("/v1/responder/incidents/:id/accept", (me, incidentId, request) =>
+        Effect.gen(function*() {
+          const input = yield* body(request, Accept)
+          if (Result.isFailure(input)) return invalid(input.failure)
+          const at = now()
+          const eta = new Date(Date.parse(at) + input.success.etaMinutes * 60_000).toISOString()
+          const r = yield* run(me, incidentId, { type: "accept_handover", at, offerNo: input.success.offerNo, responder: refOf(me), eta })
+          if (!r.ok || r.state?.handover?.access?.kind !== "key_safe") return answer(r)
+          // The key-safe code goes to the responder who took the call-out, and only then.
+          const facts = yield* readResidentFacts({
+            tenant: me.tenant,
+            residentId: r.state.residentId,
+            incidentId,
+            purpose: "key-safe code for the accepted call-out",
+            auditId: `dispatch-keysafe-${incidentId}-${r.state.handover.no}-${r.state.handover.offerNo}`
+          })
+          const code = Option.flatMapNullishOr(facts, (f) => (f.record.keyAccess.kind === "key_safe" ? f.record.keyAccess.code : undefined))
+          return json(200, { ...offerView(r.state), access: { kind: "key_safe", code: Option.getOrUndefined(code) } })
+        })),
+      memberRoute("/v1/responder/incidents/:id/reject", (me, incidentId, request) =>
+        Effect.gen(function*() {
+          const input = yield* body(request, Reject)
+          if (Result.isFailure(input)) return invalid(input.failure)
+          return answer(yield* run(me, incidentId, { type: "reject_handover", at: now(), offerNo: input.success.offerNo, responder: refOf(me), reason: input.success.reason ?? "rejected" }))
+        })),
+      memberRoute("/v1/responder/incidents/:id/en-route", (me, incidentId, request) =>
+        Effect.gen(function*() {
+          const input = yield* body(request, Empty)
+          if (Result.isFailure(input)) return invalid(input.failure)
+          return answer(yield* run(me, incidentId, { type: "report_en_route", at: now(), responder: refOf(me) }))
+        })),
+      memberRoute("/v1/responder/incidents/:id/on-site", (me, incidentId, request) =>
+        Effect.gen(function*() {
+          const input = yield* body(request, Position)
+          if (Result.isFailure(input)) return invalid(input.failure)
+          const state = mirror.get(me.tenant, incidentId)
+          const loaded = state ?? Option.getOrUndefined(Option.map(yield* store.load(me.tenant, incidentId), (s) => s.state))
+          if (loaded === undefined) return json(404, { error: "no such incident" })
+          const settings = yield* directory.settings(me.tenant, loaded.residentId, loaded.alarmType)
+          const r = yield* run(me, incidentId, { type: "report_on_site", at: now(), responder: refOf(me), position: input.success, radiusM: settings.radiusM })
+          if (r.ok && r.state?.handover?.onSite?.atConfirmedAddress === false) {
+            yield* Metric.update(mismatches, 1)
+            yield* Effect.logWarning("responder arrived away from the confirmed address").pipe(
+              Effect.annotateLogs({ incidentId, distanceM: r.state.handover.onSite.distanceM })
+            )
+          }
+          return answer(r)
+        })),
+      memberRoute("/v1/responder/incidents/:id/complete", (me, incidentId, request) =>
+        Effect.gen(function*() {
+          const input = yield* body(request, Complete)
+          if (Result.isFailure(input)) return invalid(input.failure)
+          return answer(yield* run(me, incidentId, { type: "complete_handover", at: now(), responder: refOf(me), outcome: input.success.outcome }))
+        })),
+      memberRoute("/v1/responder/incidents/:id/unlock", (me, incidentId) =>
+        Effect.gen(function*() {
+          const state = mirror.get(me.tenant, incidentId)
+          const grant = yield* elock.use(me.tenant, me.id, incidentId, state?.residentId ?? "")
+          return grant === undefined
+            ? json(403, { error: "no live e-lock grant for you on this call-out" })
+            : json(200, { opened: true, lockId: grant.lockId, validTo: new Date(grant.validToMs).toISOString() })
+        })),
+      HttpRouter.route("POST", "/v1/responder/incidents/:id/answer", (request: HttpServerRequest.HttpServerRequest) =>
+        Effect.gen(function*() {
+          const identity = yield* identify(request)
+          if (Option.isNone(identity)) return unauthorized
+          const me = identity.value
+          if (me.kind !== "contact") return json(403, { error: "only a next of kin's device answers a cascade call" })
+          const { id } = yield* HttpRouter.params
+          const input = yield* body(request, Answer)
+          if (Result.isFailure(input)) return invalid(input.failure)
+          const loaded = id === undefined ? Option.none() : Option.map(yield* store.load(me.tenant, id), (s) => s.state)
+          if (id === undefined || Option.isNone(loaded) || loaded.value.residentId !== me.residentId) return json(404, { error: "no such incident" })
+          const r = yield* run(me, id, {
+            type: "answer_contact",
+            at: now(),
+            position: me.position,
+            accepted: input.success.accepted,
+            by: { kind: "responder", id: `contact:${me.residentId}:${me.position}`, name: me.label }
+          })
+          return r.ok ? json(200, { cascade: r.state?.cascade }) : json(r.status, { error: r.error })
+        }).pipe(Effect.provideContext(context), Effect.orDie))
+    ])
+  })
+)
+
+export const ResponderApi: Layer.Layer<never, never, DispatchDirectory | IncidentMirror | IncidentStore | Nats | Registry | HttpRouter.HttpRouter> = ResponderRoutes

@@ -1,0 +1,318 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import type { ConfirmedAddress, IncidentEvent, TriageDecision } from "@wt/contracts"
+import { IncidentStore } from "@wt/incident-store"
+import { readSubject } from "@wt/nats"
+import { contactDevice, demoResponderToken } from "@wt/registry"
+import { demoResponderDevices, type ResponderStats, runResponderSimulation } from "@wt/sim-responders"
+import { DispatchRig, deviceEvent, eventsOf, fallDecision, memberToken, pickResident, smokeDecision, waitForState } from "../support/dispatch.ts"
+import { eventually, postJson, request } from "../support/http.ts"
+
+const kari = { kind: "operator" as const, id: "user-operator", name: "Demo Operator" }
+const at = () => new Date().toISOString()
+let seq = 0
+
+/** Plan handover settings for one plan, compressed for tests. */
+const setPlan = (plan: string, settings: Record<string, unknown>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE response_plans SET handover = ${JSON.stringify(settings)}::jsonb WHERE tenant = 'demo' AND id = ${plan}`
+  })
+
+const addressOf = (r: { street: string; postcode: string; city: string; lat: number; lon: number }): ConfirmedAddress => ({
+  kind: "home",
+  street: r.street,
+  postcode: r.postcode,
+  city: r.city,
+  lat: r.lat,
+  lon: r.lon
+})
+
+/** An incident as triage opens it, claimed by an operator; with `request`, the operator asks for a call-out to the confirmed address. */
+const openIncident = (resident: { id: string; device_id: string }, decision: TriageDecision, options: { readonly claim?: boolean; readonly request?: ConfirmedAddress } = {}) =>
+  Effect.gen(function*() {
+    const store = yield* IncidentStore
+    const incidentId = `inc-d-${Date.now().toString(36)}-${seq++}`
+    yield* store.execute("demo", incidentId, {
+      type: "open_incident",
+      at: at(),
+      incidentId,
+      tenant: "demo",
+      residentId: resident.id,
+      decision,
+      deviceEvent: deviceEvent(`evt-${incidentId}`, resident.device_id, decision.fireService ? "smoke" : "fall")
+    })
+    if (options.claim !== false) yield* store.execute("demo", incidentId, { type: "claim", at: at(), by: kari })
+    if (options.request !== undefined) {
+      yield* store.execute("demo", incidentId, { type: "request_handover", at: at(), by: kari, reason: "fall, cannot get up", address: options.request })
+    }
+    return incidentId
+  })
+
+const responderUrl = (path: string) => DispatchRig.useSync((r) => `${r.dispatch.url}${path}`)
+const asResponder = (token: string, path: string, body: unknown = {}) =>
+  Effect.flatMap(responderUrl(path), (url) => postJson(url, body, { authorization: `Bearer ${token}` }))
+
+const types = (events: ReadonlyArray<IncidentEvent>) => events.map((e) => e.type)
+
+layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240 seconds" })("dispatch against real NATS and PostgreSQL", (it) => {
+  it.effect("a fall is offered with the confirmed address and critical notes, accepted, driven to, reached and completed", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20, startS: 60, arrivalGraceS: 120, visitS: 300, radiusM: 75 })
+      const [resident] = yield* pickResident({ plan: "plan-standard" })
+      const rig = yield* DispatchRig
+      const address = addressOf(resident!)
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: address })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      const team = offered.handover!.team!.id
+      const token = memberToken(rig.ingestKey, team)
+
+      // The team's phone sees the offer with everything needed to act on it.
+      const offers = yield* Effect.flatMap(responderUrl("/v1/responder/offers"), (url) => request(url, { headers: { authorization: `Bearer ${token}` } }))
+      const offer = offers.body.offers.find((o: any) => o.incidentId === incidentId)
+      expect(offer).toMatchObject({ offerNo: 1, address, reason: "fall, cannot get up", step: "offer" })
+      expect(Array.isArray(offer.criticalNotes)).toBe(true)
+
+      const accepted = yield* asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 7 })
+      expect(accepted.status).toBe(200)
+      expect(accepted.body.stage).toBe("accepted")
+      const owned = yield* waitForState(incidentId, (s) => s.status === "responder_assigned")
+      expect(owned.owner).toMatchObject({ kind: "team", id: team })
+
+      expect((yield* asResponder(token, `/v1/responder/incidents/${incidentId}/en-route`)).status).toBe(200)
+      const onSite = yield* asResponder(token, `/v1/responder/incidents/${incidentId}/on-site`, { lat: address.lat + 0.0001, lon: address.lon })
+      expect(onSite.status).toBe(200)
+      expect(onSite.body.stage).toBe("on_site")
+      const done = yield* asResponder(token, `/v1/responder/incidents/${incidentId}/complete`, { outcome: "helped up, no injury" })
+      expect(done.status).toBe(200)
+
+      const events = yield* eventsOf(incidentId)
+      expect(types(events)).toEqual([
+        "incident_opened",
+        "incident_claimed",
+        "handover_requested",
+        "handover_offered",
+        "handover_accepted",
+        "responder_en_route",
+        "responder_on_site",
+        "handover_completed"
+      ])
+      const arrived = events.find((e) => e.type === "responder_on_site")
+      expect(arrived?.type === "responder_on_site" && arrived.atConfirmedAddress).toBe(true)
+      const final = yield* waitForState(incidentId, (s) => s.handover?.stage === "completed")
+      expect(final.owner).toMatchObject({ kind: "operator", id: kari.id })
+
+      // A phone of another team cannot take it, and a stranger is turned away.
+      const other = memberToken(rig.ingestKey, team === "team-sor" ? "team-nord" : "team-sor")
+      expect((yield* asResponder(other, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 1 })).status).toBe(409)
+      expect((yield* asResponder("rsp_nobody", `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 1 })).status).toBe(401)
+    }))
+
+  it.effect("e-lock: accepting grants the assigned responder the resident's lock for the call-out only; grant, uses and revocation are audited", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20 })
+      yield* setPlan("plan-dementia", { offerS: 20 })
+      const residents = [...(yield* pickResident({ plan: "plan-standard", keyAccess: "e_lock" })), ...(yield* pickResident({ plan: "plan-dementia", keyAccess: "e_lock" }))]
+      const resident = residents[0]
+      expect(resident).toBeDefined()
+      const rig = yield* DispatchRig
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      expect(offered.handover!.access!.kind).toBe("e_lock")
+      const team = offered.handover!.team!.id
+      const token = memberToken(rig.ingestKey, team)
+      const colleague = memberToken(rig.ingestKey, team, 2)
+      const unlock = (t: string) => asResponder(t, `/v1/responder/incidents/${incidentId}/unlock`)
+
+      expect((yield* unlock(token)).status).toBe(403) // not accepted yet
+      yield* asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 5 })
+      const opened = yield* eventually(Effect.map(unlock(token), (a) => (a.status === 200 ? a : undefined)), 5000, 100)
+      expect(opened.body).toMatchObject({ opened: true, lockId: offered.handover!.access!.lockId })
+      expect((yield* unlock(colleague)).status).toBe(403) // the grant is for the assigned responder only
+
+      yield* asResponder(token, `/v1/responder/incidents/${incidentId}/on-site`, { lat: resident!.lat, lon: resident!.lon })
+      yield* asResponder(token, `/v1/responder/incidents/${incidentId}/complete`, { outcome: "ok" })
+      yield* eventually(Effect.map(unlock(token), (a) => (a.status === 403 ? a : undefined)), 8000, 250)
+
+      const audit = yield* Effect.map(readSubject("WT_AUDIT", "wt.audit.demo.elock_access"), (ms) =>
+        ms.map((m) => JSON.parse(new TextDecoder().decode(m.data))).filter((e) => e.subject.incidentId === incidentId))
+      const kindOf = (id: string) => ["use-denied", "grant", "revoke", "use"].find((k) => id.startsWith(`elock-${k}-`))
+      const count = (k: string) => audit.filter((e: any) => kindOf(String(e.id)) === k).length
+      expect([count("grant"), count("use"), count("revoke")]).toEqual([1, 1, 1])
+      // Refused before acceptance, to the colleague, and after completion: each refusal audited too.
+      expect(count("use-denied")).toBeGreaterThanOrEqual(3)
+    }))
+
+  it.effect("a team that does not answer: the offer times out once at its deadline and goes to another team", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 2, startS: 60, arrivalGraceS: 120, visitS: 300 })
+      const [resident] = yield* pickResident({ plan: "plan-standard" })
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const first = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      const second = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered" && s.handover.offerNo === 2, 10_000)
+      expect(second.handover!.team!.id).not.toBe(first.handover!.team!.id)
+      expect(second.handover!.tried).toEqual([first.handover!.team!.id])
+
+      const events = yield* eventsOf(incidentId)
+      const timedOut = events.filter((e) => e.type === "handover_timed_out")
+      expect(timedOut).toHaveLength(1)
+      const t = timedOut[0]!
+      expect(t.type === "handover_timed_out" && [t.step, t.offerNo]).toEqual(["offer", 1])
+      // Fired at the deadline, not before it, and promptly after it.
+      const late = Date.parse(t.at) - Date.parse(first.handover!.deadline!)
+      expect(late).toBeGreaterThanOrEqual(0)
+      expect(late).toBeLessThan(2000)
+    }))
+
+  it.effect("an arrival at the wrong address (the resident's old one) is flagged at once", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20, radiusM: 75 })
+      const [resident] = yield* pickResident({ plan: "plan-standard" })
+      const rig = yield* DispatchRig
+      const address = addressOf(resident!)
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: address })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      const token = memberToken(rig.ingestKey, offered.handover!.team!.id)
+      yield* asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 5 })
+      const wrong = yield* asResponder(token, `/v1/responder/incidents/${incidentId}/on-site`, { lat: address.lat + 0.02, lon: address.lon + 0.02 })
+      expect(wrong.status).toBe(200)
+      const state = yield* waitForState(incidentId, (s) => s.handover?.stage === "on_site")
+      expect(state.handover!.onSite!.atConfirmedAddress).toBe(false)
+      expect(state.handover!.onSite!.distanceM).toBeGreaterThan(1000)
+      const flagged = (yield* eventsOf(incidentId)).find((e) => e.type === "responder_on_site")
+      expect(flagged?.type === "responder_on_site" && [flagged.atConfirmedAddress, flagged.radiusM]).toEqual([false, 75])
+    }))
+
+  it.effect("a fire goes to the fire service at once, with the address and mobility, before any home-care offer", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20 })
+      const [resident] = yield* pickResident({ plan: "plan-standard" })
+      // Unclaimed: nobody has to act for the fire service to be alerted.
+      const incidentId = yield* openIncident(resident!, smokeDecision, { claim: false })
+      const alerted = yield* waitForState(incidentId, (s) => (s.agencies ?? []).includes("110"))
+      expect(alerted.status).toBe("open")
+      const store = yield* IncidentStore
+      yield* store.execute("demo", incidentId, { type: "claim", at: at(), by: kari })
+      yield* store.execute("demo", incidentId, { type: "request_handover", at: at(), by: kari, reason: "smoke, resident inside", address: addressOf(resident!) })
+      yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      const events = types(yield* eventsOf(incidentId))
+      expect(events.indexOf("agency_notified")).toBeGreaterThan(-1)
+      expect(events.indexOf("agency_notified")).toBeLessThan(events.indexOf("handover_offered"))
+      expect(events.filter((t) => t === "agency_notified")).toHaveLength(1)
+
+      const alerts = yield* readSubject("WT_AGENCY", "wt.agency.demo.110")
+      const alert = alerts.map((m) => JSON.parse(new TextDecoder().decode(m.data))).find((a) => a.incidentId === incidentId)
+      expect(alert).toMatchObject({ agency: "110", address: { lat: resident!.lat, lon: resident!.lon }, alarmType: "sensor:smoke" })
+      expect(typeof alert.mobility).toBe("string")
+    }))
+
+  it.effect("next-of-kin cascade: the first two contacts do not answer, the third accepts", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-dementia", { offerS: 30, contactCascade: true, contactTimeoutS: 2 })
+      const residents = yield* pickResident({ plan: "plan-dementia", minContacts: 3 })
+      const resident = residents[0]
+      expect(resident).toBeDefined()
+      const rig = yield* DispatchRig
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      yield* waitForState(incidentId, (s) => s.cascade?.calling === true && s.cascade.contacts[s.cascade.current]?.position === 3, 15_000)
+      const third = demoResponderToken(rig.ingestKey, contactDevice(resident!.id, 3))
+      const calls = yield* Effect.flatMap(responderUrl("/v1/responder/offers"), (url) => request(url, { headers: { authorization: `Bearer ${third}` } }))
+      expect(calls.body.calls.map((c: any) => c.incidentId)).toContain(incidentId)
+      // The first contact answering now is too late.
+      const first = demoResponderToken(rig.ingestKey, contactDevice(resident!.id, 1))
+      expect((yield* asResponder(first, `/v1/responder/incidents/${incidentId}/answer`, { accepted: true })).status).toBe(409)
+      const answered = yield* asResponder(third, `/v1/responder/incidents/${incidentId}/answer`, { accepted: true })
+      expect(answered.status).toBe(200)
+      const events = (yield* eventsOf(incidentId)).filter((e) => e.type.startsWith("contact_"))
+      expect(events.map((e) => [e.type, "position" in e ? e.position : undefined])).toEqual([
+        ["contact_cascade_started", undefined],
+        ["contact_called", 1],
+        ["contact_call_timed_out", 1],
+        ["contact_called", 2],
+        ["contact_call_timed_out", 2],
+        ["contact_called", 3],
+        ["contact_answered", 3]
+      ])
+    }))
+
+  it.effect("simulated responder teams carry 20 call-outs through: accepted ones completed, rejected and unanswered ones re-offered", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 8, startS: 30, arrivalGraceS: 30, visitS: 60 })
+      const rig = yield* DispatchRig
+      const residents = yield* pickResident({ plan: "plan-standard" })
+      const stats: ResponderStats = { offersSeen: 0, accepted: 0, rejected: 0, ignored: 0, completed: 0, contactAnswers: 0, errors: 0 }
+      const devices = demoResponderDevices(rig.ingestKey, 40)
+      yield* Effect.forkScoped(runResponderSimulation({
+        url: rig.dispatch.url,
+        members: devices.members,
+        seed: 7,
+        pollMs: 200,
+        behaviour: { acceptShare: 0.7, rejectShare: 0.15, wrongAddressShare: 0, msPerMinute: 100 }
+      }, stats))
+      const ids = yield* Effect.forEach(residents.slice(0, 20), (r) => openIncident(r, fallDecision, { request: addressOf(r) }))
+      const finals = yield* Effect.forEach(ids, (id) => waitForState(id, (s) => s.handover?.stage === "completed" || s.handover?.stage === "returned", 60_000))
+      const completed = finals.filter((s) => s.handover!.stage === "completed")
+      expect(completed.length).toBeGreaterThan(10)
+      expect(completed.every((s) => s.handover!.onSite?.atConfirmedAddress === true)).toBe(true)
+      expect(stats.completed).toBeGreaterThanOrEqual(completed.length)
+      expect(stats.rejected + stats.ignored).toBeGreaterThan(0)
+    }))
+
+  it.effect("SIGKILL dispatch during an open offer and restart: its timeout fires exactly once", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 3 })
+      const rig = yield* DispatchRig
+      const [resident] = yield* pickResident({ plan: "plan-standard" })
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      yield* rig.dispatch.kill("SIGKILL")
+      // The deadline passes while no dispatch runs.
+      yield* Effect.sleep(Math.max(0, Date.parse(offered.handover!.deadline!) - Date.now()) + 500)
+      yield* rig.dispatch.restart
+      yield* waitForState(incidentId, (s) => s.handover!.offerNo >= 2, 10_000)
+      // Long enough for a second firing, if there were one.
+      yield* Effect.sleep("1500 millis")
+      const timedOut = (yield* eventsOf(incidentId)).filter((e) => e.type === "handover_timed_out" && e.offerNo === 1)
+      expect(timedOut).toHaveLength(1)
+    }))
+
+  it.effect("two dispatch copies on one stream and 1,000 incidents: no incident is offered twice", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 600 })
+      yield* setPlan("plan-dementia", { offerS: 600 })
+      const rig = yield* DispatchRig
+      const copy = yield* rig.startCopy
+      const residents = [...(yield* pickResident({ plan: "plan-standard" })), ...(yield* pickResident({ plan: "plan-dementia" }))]
+      const started = Date.now()
+      const ids = yield* Effect.forEach(
+        Array.from({ length: 1000 }, (_, i) => residents[i % residents.length]!),
+        (r) => openIncident(r, fallDecision, { request: addressOf(r) }),
+        { concurrency: 16 }
+      )
+      const wanted = new Set(ids)
+      const offers = yield* eventually(
+        Effect.map(readSubject("WT_INCIDENT", "wt.inc.demo.>"), (messages) => {
+          const offered = messages.flatMap((m) => {
+            const record = JSON.parse(new TextDecoder().decode(m.data)) as { event: IncidentEvent }
+            return record.event.type === "handover_offered" && wanted.has(record.event.incidentId) ? [record.event] : []
+          })
+          return new Set(offered.map((e) => e.incidentId)).size >= wanted.size ? offered : undefined
+        }),
+        120_000,
+        1000
+      )
+      const perIncident = new Map<string, number>()
+      for (const o of offers) perIncident.set(o.incidentId, (perIncident.get(o.incidentId) ?? 0) + 1)
+      expect(perIncident.size).toBe(1000)
+      expect([...perIncident.values()].every((n) => n === 1)).toBe(true)
+      // Both copies took part: each wrote offers (the decider turned the other's duplicates into nothing).
+      const offersBy = (url: string) =>
+        Effect.map(request<string>(`${url}/metrics`), (a) => Number(String(a.body).match(/^wt_dispatch_steps_total\{event="handover_offered"\} (\d+)/m)?.[1] ?? 0))
+      const [first, second] = [yield* offersBy(rig.dispatch.url), yield* offersBy(copy.url)]
+      expect(first).toBeGreaterThan(0)
+      expect(second).toBeGreaterThan(0)
+      console.log(`1,000 incidents requested and offered by two dispatch copies in ${((Date.now() - started) / 1000).toFixed(1)} s (offers written: ${first} + ${second})`)
+    }))
+})
+
