@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import type { ConfirmedAddress, IncidentEvent, TriageDecision } from "@wt/contracts"
+import { type ConfirmedAddress, type IncidentEvent, Streams, Subjects, type TriageDecision } from "@wt/contracts"
 import { IncidentStore } from "@wt/incident-store"
 import { readSubject } from "@wt/nats"
 import { contactDevice, demoResponderToken } from "@wt/registry"
@@ -107,6 +107,32 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const other = memberToken(rig.ingestKey, team === "team-sor" ? "team-nord" : "team-sor")
       expect((yield* asResponder(other, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 1 })).status).toBe(409)
       expect((yield* asResponder("rsp_nobody", `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 1 })).status).toBe(401)
+    }))
+
+  it.effect("a responder request the API cannot read is answered 400 and kept in WT_DLQ with its exact bytes", () =>
+    Effect.gen(function*() {
+      const [resident] = yield* pickResident({ plan: "plan-standard" })
+      const rig = yield* DispatchRig
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      const token = memberToken(rig.ingestKey, offered.handover!.team!.id)
+      const url = yield* responderUrl(`/v1/responder/incidents/${incidentId}/accept`)
+      const garbled = `{"offerNo": 1, "etaMinutes": ${incidentId}`
+      const notJson = yield* request(url, { method: "POST", body: garbled, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } })
+      expect(notJson.status).toBe(400)
+      const wrongField = yield* asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: "soon", tag: incidentId })
+      expect(wrongField.status).toBe(400)
+      expect(wrongField.body.error).toContain("etaMinutes")
+
+      const letters = yield* readSubject(Streams.deadLetter, Subjects.deadLetter("dispatch"))
+      const mine = letters
+        .map((m) => JSON.parse(new TextDecoder().decode(m.data)))
+        .map((l) => ({ ...l, raw: Buffer.from(l.rawBase64, "base64").toString("utf8") }))
+        .filter((l) => l.raw.includes(incidentId))
+      expect(mine.map((l) => l.raw).sort()).toEqual([garbled, JSON.stringify({ offerNo: 1, etaMinutes: "soon", tag: incidentId })].sort())
+      expect(mine.every((l) => l.tenant === "demo" && l.reason.length > 0)).toBe(true)
+      // Refused requests change nothing: the offer still waits for a readable answer.
+      expect((yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")).handover?.offerNo).toBe(1)
     }))
 
   it.effect("e-lock: accepting grants the assigned responder the resident's lock for the call-out only; grant, uses and revocation are audited", () =>

@@ -3,7 +3,7 @@ import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/h
 import { Position, type IncidentCommand, type IncidentState, type ResponderRef } from "@wt/contracts"
 import { hashResponderToken } from "@wt/dispatch"
 import { IncidentStore } from "@wt/incident-store"
-import type { Nats } from "@wt/nats"
+import { type Nats, sendDeadLetter } from "@wt/nats"
 import type { Registry } from "@wt/registry"
 import { DispatchDirectory, type ResponderIdentity } from "./directory.ts"
 import { ElockAccess } from "./elock-access.ts"
@@ -70,10 +70,33 @@ export const ResponderRoutes = HttpRouter.use((router) =>
         return yield* directory.responderByTokenHash(hashResponderToken(token))
       })
 
-    const body = <A>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Codec<A, any>) =>
-      request.json.pipe(
-        Effect.catch(() => Effect.succeed({})),
-        Effect.map((raw) => Schema.decodeUnknownResult(schema)(raw ?? {}))
+    /**
+     * The request's JSON body decoded, or why not. A body that is refused goes to WT_DLQ with
+     * its exact bytes and the reason, so a responder app sending bad requests is seen, not guessed at.
+     */
+    const body = <A>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Codec<A, any>, tenant: string) =>
+      Effect.gen(function*() {
+        const raw = new Uint8Array(yield* Effect.orElseSucceed(request.arrayBuffer, () => new ArrayBuffer(0)))
+        const text = new TextDecoder().decode(raw).trim()
+        let parsed: unknown = {}
+        try {
+          if (text.length > 0) parsed = JSON.parse(text)
+        } catch (e) {
+          const reason = `invalid JSON: ${e instanceof Error ? e.message : String(e)}`
+          yield* refused(raw, reason, "invalid_json", tenant, request.url)
+          return Result.fail({ message: reason })
+        }
+        const decoded = Schema.decodeUnknownResult(schema)(parsed ?? {})
+        if (Result.isFailure(decoded)) {
+          yield* refused(raw, decoded.failure.message, "schema", tenant, request.url)
+          return Result.fail({ message: decoded.failure.message })
+        }
+        return Result.succeed(decoded.success)
+      })
+
+    const refused = (raw: Uint8Array, reason: string, reasonKind: string, tenant: string, url: string) =>
+      sendDeadLetter({ source: "dispatch", reason: `responder API ${url}: ${reason}`, reasonKind, raw, tenant }).pipe(
+        Effect.catch((e) => Effect.logError("could not keep a refused responder request in WT_DLQ", e))
       )
 
     const unauthorized = json(401, { error: "a valid responder device token is required: Authorization: Bearer <token>" })
@@ -109,7 +132,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
     const now = () => new Date().toISOString()
     const answer = (r: { ok: true; state: IncidentState | undefined } | { ok: false; status: number; error: string }) =>
       r.ok ? json(200, r.state?.handover !== undefined ? offerView(r.state) : { ok: true }) : json(r.status, { error: r.error })
-    const invalid = (e: Schema.SchemaError) => json(400, { error: e.message })
+    const invalid = (e: { readonly message: string }) => json(400, { error: e.message })
 
     yield* router.addAll([
       HttpRouter.route("GET", "/v1/responder/me", (request: HttpServerRequest.HttpServerRequest) =>
@@ -136,7 +159,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
         }).pipe(Effect.orDie)),
       memberRoute("/v1/responder/incidents/:id/accept", (me, incidentId, request) =>
         Effect.gen(function*() {
-          const input = yield* body(request, Accept)
+          const input = yield* body(request, Accept, me.tenant)
           if (Result.isFailure(input)) return invalid(input.failure)
           const at = now()
           const eta = new Date(Date.parse(at) + input.success.etaMinutes * 60_000).toISOString()
@@ -155,19 +178,19 @@ export const ResponderRoutes = HttpRouter.use((router) =>
         })),
       memberRoute("/v1/responder/incidents/:id/reject", (me, incidentId, request) =>
         Effect.gen(function*() {
-          const input = yield* body(request, Reject)
+          const input = yield* body(request, Reject, me.tenant)
           if (Result.isFailure(input)) return invalid(input.failure)
           return answer(yield* run(me, incidentId, { type: "reject_handover", at: now(), offerNo: input.success.offerNo, responder: refOf(me), reason: input.success.reason ?? "rejected" }))
         })),
       memberRoute("/v1/responder/incidents/:id/en-route", (me, incidentId, request) =>
         Effect.gen(function*() {
-          const input = yield* body(request, Empty)
+          const input = yield* body(request, Empty, me.tenant)
           if (Result.isFailure(input)) return invalid(input.failure)
           return answer(yield* run(me, incidentId, { type: "report_en_route", at: now(), responder: refOf(me) }))
         })),
       memberRoute("/v1/responder/incidents/:id/on-site", (me, incidentId, request) =>
         Effect.gen(function*() {
-          const input = yield* body(request, Position)
+          const input = yield* body(request, Position, me.tenant)
           if (Result.isFailure(input)) return invalid(input.failure)
           const state = mirror.get(me.tenant, incidentId)
           const loaded = state ?? Option.getOrUndefined(Option.map(yield* store.load(me.tenant, incidentId), (s) => s.state))
@@ -184,7 +207,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
         })),
       memberRoute("/v1/responder/incidents/:id/complete", (me, incidentId, request) =>
         Effect.gen(function*() {
-          const input = yield* body(request, Complete)
+          const input = yield* body(request, Complete, me.tenant)
           if (Result.isFailure(input)) return invalid(input.failure)
           return answer(yield* run(me, incidentId, { type: "complete_handover", at: now(), responder: refOf(me), outcome: input.success.outcome }))
         })),
@@ -203,7 +226,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
           const me = identity.value
           if (me.kind !== "contact") return json(403, { error: "only a next of kin's device answers a cascade call" })
           const { id } = yield* HttpRouter.params
-          const input = yield* body(request, Answer)
+          const input = yield* body(request, Answer, me.tenant)
           if (Result.isFailure(input)) return invalid(input.failure)
           const loaded = id === undefined ? Option.none() : Option.map(yield* store.load(me.tenant, id), (s) => s.state)
           if (id === undefined || Option.isNone(loaded) || loaded.value.residentId !== me.residentId) return json(404, { error: "no such incident" })
