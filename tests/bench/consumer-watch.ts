@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
 import { round1 } from "./figures.ts"
@@ -37,7 +37,7 @@ export const consumerStates = Effect.gen(function*() {
       }
     }
     return out
-  }).pipe(Effect.retry({ times: 5 }), Effect.orDie)
+  }).pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30 }), Effect.orDie)
 })
 
 export const streamState = (stream: string) =>

@@ -26,6 +26,7 @@ import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
 import { renderReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
+import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
 import { stormEvents } from "./storm-events.ts"
 
 const { values: flags } = parseArgs({
@@ -155,6 +156,8 @@ const program = Effect.gen(function*() {
     const totals = emptyTotals()
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
+    const natsPid = natsServerPid()
+    const pipelineCpu = startCpuMeter(() => ({ ...pids(), "triage-bulk": system.services["triage-bulk"].pid(), "nats-server": natsPid }))
     t0 = Date.now()
     // Done by every device consumer, at least: accepted minus what any of them still holds (a lower bound, as lanes overlap nothing).
     const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })
@@ -182,6 +185,8 @@ const program = Effect.gen(function*() {
       (pipelineDrain.drainedAtMs !== undefined ? `all consumers drained after ${seconds(pipelineDoneMs)} s` : `NOT drained after ${seconds(pipelineDoneMs)} s`) +
       ` → ${pipelineEps} events/s end to end (${(pipelineEps / baselineEps).toFixed(2)} × baseline)`)
     log(`pipeline: each consumer last busy at (s): ${JSON.stringify(pipelineDrain.lastBusyS)}`)
+    const pipelineCpuUs = pipelineCpu.perEvent(totals.accepted)
+    log(`pipeline: CPU per accepted event (µs), by process: ${JSON.stringify(pipelineCpuUs)}`)
 
     // ── P1 behind a telemetry backlog ──
     const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
@@ -285,6 +290,7 @@ const program = Effect.gen(function*() {
           // When not drained, pipeline_eps counts what the furthest-behind device consumer had finished (an estimate).
           completed_by_every_consumer: pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd,
           end_to_end_s: seconds(pipelineDoneMs),
+          cpu_us_per_event: pipelineCpuUs,
           consumer_last_busy_s: pipelineDrain.lastBusyS
         },
         p1_idle: idleSummary,
