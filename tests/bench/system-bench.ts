@@ -122,7 +122,7 @@ const program = Effect.gen(function*() {
   })
   log(`system ready after ${seconds(Date.now() - runStarted)} s: ${system.residents} residents, ${system.devices} devices`)
 
-  const pids = () => Object.fromEntries((["gateway", "triage", "projector", "audit", "console"] as const).map((n) => [n, system.services[n].pid()]))
+  const pids = () => Object.fromEntries((["gateway", "triage", "triage-bulk", "projector", "audit", "console"] as const).map((n) => [n, system.services[n].pid()]))
   // Profiles are named by pid: keep which service each pid was.
   if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
   const rss = startRssSampler(pids, runStarted)
@@ -161,7 +161,7 @@ const program = Effect.gen(function*() {
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
     const natsPid = natsServerPid()
-    const pipelineCpu = startCpuMeter(() => ({ ...pids(), "triage-bulk": system.services["triage-bulk"].pid(), "nats-server": natsPid }))
+    const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
     // Done by every device consumer, at least: accepted minus what any of them still holds (a lower bound, as lanes overlap nothing).
     const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })
