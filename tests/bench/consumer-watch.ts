@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
 import { round1 } from "./figures.ts"
@@ -19,7 +19,9 @@ export const PipelineStreams = [Streams.device, Streams.incident] as const
 /** Every durable consumer on the pipeline's streams, whoever created it (triage lanes, supervision, audit, projector). */
 export const consumerStates = Effect.gen(function*() {
   const { jsm } = yield* Nats
-  return yield* Effect.promise(async () => {
+  // A loaded server may not answer a listing in time (consumer info counts pending messages
+  // per subject on nats-server 2.9): ask again rather than end the run.
+  return yield* Effect.tryPromise(async () => {
     const out: Array<ConsumerState> = []
     for (const stream of PipelineStreams) {
       for await (const info of jsm.consumers.list(stream)) {
@@ -35,7 +37,7 @@ export const consumerStates = Effect.gen(function*() {
       }
     }
     return out
-  })
+  }).pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30 }), Effect.orDie)
 })
 
 export const streamState = (stream: string) =>

@@ -26,6 +26,7 @@ import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
 import { renderReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
+import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
 import { stormEvents } from "./storm-events.ts"
 
 const { values: flags } = parseArgs({
@@ -61,6 +62,10 @@ const Senders = 4
 const StormSenders = 16
 const PublishWindow = 1000
 const P1IntervalMs = 50
+// Listing the consumers costs nats-server 2.9 about 10 ms of CPU per consumer (it counts
+// pending messages over the stream's subjects): polled every 250 ms, the benchmark itself
+// took a quarter of the machine. Drain times are therefore known to within a second.
+const DrainPollMs = 1000
 const WarmUpP1 = 20
 const resultsDir = join(process.cwd(), "bench-results")
 
@@ -117,7 +122,7 @@ const program = Effect.gen(function*() {
   })
   log(`system ready after ${seconds(Date.now() - runStarted)} s: ${system.residents} residents, ${system.devices} devices`)
 
-  const pids = () => Object.fromEntries((["gateway", "triage", "projector", "audit", "console"] as const).map((n) => [n, system.services[n].pid()]))
+  const pids = () => Object.fromEntries((["gateway", "triage", "triage-bulk", "projector", "audit", "console"] as const).map((n) => [n, system.services[n].pid()]))
   // Profiles are named by pid: keep which service each pid was.
   if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
   const rss = startRssSampler(pids, runStarted)
@@ -155,6 +160,8 @@ const program = Effect.gen(function*() {
     const totals = emptyTotals()
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
+    const natsPid = natsServerPid()
+    const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
     // Done by every device consumer, at least: accepted minus what any of them still holds (a lower bound, as lanes overlap nothing).
     const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })
@@ -163,7 +170,7 @@ const program = Effect.gen(function*() {
       while (sending) {
         const device = (yield* consumerStates).filter((c) => c.stream === Streams.device)
         onSample({ t: (Date.now() - t0) / 1000, backlog: 0, deviceBacklog: device.reduce((n, c) => n + c.pending + c.ackPending, 0) })
-        yield* Effect.sleep(500)
+        yield* Effect.sleep(DrainPollMs)
       }
     })
     const [, ] = yield* Effect.all([
@@ -173,7 +180,7 @@ const program = Effect.gen(function*() {
       sampler
     ], { concurrency: "unbounded" })
     const ingestMs = Date.now() - t0
-    const pipelineDrain = yield* waitDrained({ startMs: t0, timeoutMs: plan.drainTimeoutMs, intervalMs: 250, onSample })
+    const pipelineDrain = yield* waitDrained({ startMs: t0, timeoutMs: plan.drainTimeoutMs, intervalMs: DrainPollMs, onSample })
     const pipelineDoneMs = (pipelineDrain.drainedAtMs ?? Date.now()) - t0
     // Not drained: what the furthest-behind device consumer had finished (an estimate; lanes see subsets).
     const completedAtEnd = Math.max(0, totals.accepted - Math.max(0, ...pipelineDrain.states.filter((c) => c.stream === Streams.device).map((c) => c.pending + c.ackPending)))
@@ -182,6 +189,8 @@ const program = Effect.gen(function*() {
       (pipelineDrain.drainedAtMs !== undefined ? `all consumers drained after ${seconds(pipelineDoneMs)} s` : `NOT drained after ${seconds(pipelineDoneMs)} s`) +
       ` → ${pipelineEps} events/s end to end (${(pipelineEps / baselineEps).toFixed(2)} × baseline)`)
     log(`pipeline: each consumer last busy at (s): ${JSON.stringify(pipelineDrain.lastBusyS)}`)
+    const pipelineCpuUs = pipelineCpu.perEvent(totals.accepted)
+    log(`pipeline: CPU per accepted event (µs), by process: ${JSON.stringify(pipelineCpuUs)}`)
 
     // ── P1 behind a telemetry backlog ──
     const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
@@ -197,7 +206,7 @@ const program = Effect.gen(function*() {
     const backlogDrainSamples: Array<DrainSample> = []
     const [backlogP1, backlogDrain] = yield* Effect.all([
       prober.run({ count: Math.max(plan.idleP1, 2000), intervalMs: P1IntervalMs, waitMs: 10_000, until: () => drained }),
-      waitDrained({ startMs: backlogStart, timeoutMs: plan.drainTimeoutMs, intervalMs: 500, onSample: (s) => backlogDrainSamples.push(s) }).pipe(
+      waitDrained({ startMs: backlogStart, timeoutMs: plan.drainTimeoutMs, intervalMs: DrainPollMs, onSample: (s) => backlogDrainSamples.push(s) }).pipe(
         Effect.ensuring(Effect.sync(() => { drained = true }))
       )
     ], { concurrency: "unbounded" })
@@ -225,7 +234,7 @@ const program = Effect.gen(function*() {
     const [stormP1, stormDrain] = yield* Effect.all([
       prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 10_000, until: () => stormDrained }),
       postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals }).pipe(
-        Effect.andThen(waitDrained({ startMs: stormStart, timeoutMs: plan.drainTimeoutMs, intervalMs: 250, onSample: (s) => stormDrainSamples.push(s) })),
+        Effect.andThen(waitDrained({ startMs: stormStart, timeoutMs: plan.drainTimeoutMs, intervalMs: DrainPollMs, onSample: (s) => stormDrainSamples.push(s) })),
         Effect.ensuring(Effect.sync(() => { stormDrained = true }))
       )
     ], { concurrency: "unbounded" })
@@ -285,6 +294,7 @@ const program = Effect.gen(function*() {
           // When not drained, pipeline_eps counts what the furthest-behind device consumer had finished (an estimate).
           completed_by_every_consumer: pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd,
           end_to_end_s: seconds(pipelineDoneMs),
+          cpu_us_per_event: pipelineCpuUs,
           consumer_last_busy_s: pipelineDrain.lastBusyS
         },
         p1_idle: idleSummary,

@@ -175,7 +175,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
         }).pipe(Effect.ignore)
 
-      const signOfLife = Effect.fn("SupervisionStorms.signOfLife")(function*(event: DeviceEvent) {
+      // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
+      const signOfLife = Effect.fnUntraced(function*(event: DeviceEvent) {
         const storm = yield* activeStorm(event.tenant)
         if (storm === null || !storm.down.has(event.deviceId)) return
         storm.down.delete(event.deviceId)

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { Data, Duration, Effect } from "effect"
-import { entryOf, processEnv, type ServiceName } from "./services.ts"
+import { entryOf, nodeFlagsOf, processEnv, type ServiceName } from "./services.ts"
 
 export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
   readonly service: string
@@ -69,8 +69,9 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
   let stopping = false
 
   const spawnChild = Effect.sync(() => {
-    const c = spawn(process.execPath, [entryOf(options.name)], {
-      env: { ...process.env, ...options.env, ...processEnv(options.name, options.port), WT_SERVICE: options.name },
+    const env = { ...process.env, ...options.env, ...processEnv(options.name, options.port), WT_SERVICE: options.name }
+    const c = spawn(process.execPath, [...nodeFlagsOf(env), entryOf(options.name)], {
+      env,
       stdio: ["ignore", "pipe", "pipe"]
     })
     createInterface({ input: c.stdout! }).on("line", (line) => onLine(options.name, line))

@@ -54,3 +54,20 @@ export const portVariable: Record<ServiceName, string> = {
   audit: "WT_AUDIT_PORT",
   dispatch: "WT_DISPATCH_PORT"
 }
+
+/**
+ * Node flags each service process starts with. V8 grows a heap lazily towards a limit far
+ * above what a service holds live, so under load the services sat at 300–700 MB resident;
+ * a cap on the old generation makes V8 collect sooner and keeps each process within the
+ * 256 MB budget of issue 7. The young generation is sized explicitly: derived from a small
+ * old generation it would be 1–2 MB, and short-lived garbage (one object graph per message)
+ * would be collected far too often. `WT_SERVICE_HEAP_MB` changes the cap; 0 leaves V8's defaults.
+ */
+export const nodeFlagsOf = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
+  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? DefaultHeapMb)
+  if (!Number.isFinite(heapMb) || heapMb <= 0) return []
+  return [`--max-old-space-size=${Math.round(heapMb)}`, "--max-semi-space-size=8"]
+}
+
+const DefaultHeapMb = 160
+

@@ -30,15 +30,16 @@ const eventually = <A, E, R>(read: Effect.Effect<A, E, R>, check: (a: A) => bool
   Effect.gen(function*() {
     const deadline = Date.now() + 10_000
     while (true) {
-      const value = yield* read
-      if (check(value)) return value
+      // Not readable yet (e.g. the consumer is still being created by the forked fiber): ask again.
+      const result = yield* Effect.result(read)
+      if (Result.isSuccess(result) && check(result.success)) return result.success
       if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out waiting for ${what}`))
       yield* Effect.sleep("50 millis")
     }
   })
 
 const consumerInfo = (durable: string) =>
-  Nats.use(({ jsm }) => Effect.promise(() => jsm.consumers.info(Streams.device, durable)))
+  Nats.use(({ jsm }) => Effect.tryPromise(() => jsm.consumers.info(Streams.device, durable)))
 
 const bytesOf = (base64: string) => new Uint8Array(Buffer.from(base64, "base64"))
 

@@ -64,4 +64,22 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("publishEvent", (
       assert.strictEqual(error._tag, "PublishFailed")
       assert.include(error.message, "nowhere.at.all")
     }))
+
+  it.effect("keeps thousands of publishes in flight and answers each with its own sequence", () =>
+    Effect.gen(function*() {
+      const subjectOf = (i: number) => Subjects.device("t1", "telemetry", "gps", `dev-many-${i % 50}`)
+      const published = yield* Effect.forEach(
+        Array.from({ length: 2000 }, (_, i) => i),
+        (i) => publishEvent(subjectOf(i), Note, { n: i, text: "many" }, { msgId: `many-${i}` }),
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(new Set(published.map((p) => p.seq)).size, 2000)
+      assert.isTrue(published.every((p) => p.stream === Streams.device && !p.duplicate))
+      // Each answer belongs to its own publish: the message stored at that sequence is the one sent.
+      for (const i of [0, 777, 1999]) {
+        const stored = yield* readSubject(Streams.device, subjectOf(i))
+        const message = stored.find((m) => m.seq === published[i]!.seq)
+        assert.strictEqual(Result.getOrThrow(decodeJson(Note, message!.data)).n, i)
+      }
+    }))
 })

@@ -1,8 +1,10 @@
-import type { JetStreamPublishOptions } from "@nats-io/jetstream"
 import { Effect, Result } from "effect"
 import { encodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, errorMessage, PublishFailed, WrongLastSequence } from "./errors.ts"
+import { pubAcksOf } from "./pub-acks.ts"
+
+const DefaultTimeoutMs = 5_000
 
 export interface PublishOptions {
   /** Sent as `Nats-Msg-Id`: a second publish with the same id inside the stream's window is stored once. */
@@ -28,23 +30,12 @@ export interface Published {
 
 const WrongLastSequenceCodes = new Set([10071, 10164])
 
-const jsOptions = (options: PublishOptions): Partial<JetStreamPublishOptions> => {
-  const out: Partial<JetStreamPublishOptions> = { msgID: options.msgId, retries: options.attempts ?? 3 }
-  if (options.expectedLastSubjectSequence !== undefined) {
-    out.expect = { lastSubjectSequence: options.expectedLastSubjectSequence }
-  }
-  if (options.timeoutMs !== undefined) out.timeout = options.timeoutMs
-  return out
-}
-
 const publishError = (subject: string, options: PublishOptions, cause: unknown): PublishFailed | WrongLastSequence => {
   const code = apiErrorCode(cause)
   if (code !== undefined && WrongLastSequenceCodes.has(code) && options.expectedLastSubjectSequence !== undefined) {
     return new WrongLastSequence({ subject, expected: options.expectedLastSubjectSequence, message: errorMessage(cause) })
   }
-  const message = cause instanceof Error && cause.name === "JetStreamNotEnabled"
-    ? `no stream stores subject ${subject}, or JetStream is unavailable`
-    : errorMessage(cause)
+  const message = errorMessage(cause)
   return code === undefined ? new PublishFailed({ subject, message }) : new PublishFailed({ subject, message, code })
 }
 
@@ -58,9 +49,15 @@ export const publishRaw = (
   bytes: Uint8Array,
   options: PublishOptions
 ): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> =>
-  Nats.use(({ js }) =>
+  Nats.use(({ nc }) =>
     Effect.tryPromise({
-      try: () => js.publish(subject, bytes, jsOptions(options)),
+      try: () =>
+        pubAcksOf(nc).publish(subject, bytes, {
+          msgId: options.msgId,
+          ...(options.expectedLastSubjectSequence === undefined ? {} : { expectedLastSubjectSequence: options.expectedLastSubjectSequence }),
+          timeoutMs: options.timeoutMs ?? DefaultTimeoutMs,
+          attempts: options.attempts ?? 3
+        }),
       catch: (cause) => publishError(subject, options, cause)
     })
   )

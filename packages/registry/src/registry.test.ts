@@ -55,6 +55,23 @@ describe("Registry on PostgreSQL", () => {
         assert.isTrue(Option.isNone(yield* registry.deviceOwner("other", "alarm-000001")))
       }))
 
+    it.effect("answers from the tenant's fleet snapshot and still finds a device registered after it was loaded", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const sql = yield* SqlClient.SqlClient
+        // Loads the snapshot.
+        assert.isTrue(Option.isSome(yield* registry.deviceOwner("demo", "alarm-000002")))
+        yield* sql`INSERT INTO devices (tenant, id, resident_id, type, placement, heartbeat_interval_s, active)
+          VALUES ('demo', 'alarm-late-0001', 'res-0002', 'safety_alarm', 'worn', 60, true)`
+        const late = yield* registry.deviceOwner("demo", "alarm-late-0001")
+        assert.strictEqual(Option.getOrThrow(late).residentId, "res-0002")
+        // The snapshot answers without a query: a device deactivated since it was loaded is still known until the next reload (as with the old 10 s cache).
+        yield* sql`UPDATE devices SET active = false WHERE tenant = 'demo' AND id = 'alarm-000003'`
+        assert.isTrue(Option.isSome(yield* registry.deviceOwner("demo", "alarm-000003")))
+        yield* sql`UPDATE devices SET active = true WHERE tenant = 'demo' AND id = 'alarm-000003'`
+        yield* sql`DELETE FROM devices WHERE tenant = 'demo' AND id = 'alarm-late-0001'`
+      }))
+
     it.effect("maps the ingest key to its tenant and rejects any other key", () =>
       Effect.gen(function*() {
         const registry = yield* Registry

@@ -8,9 +8,14 @@ import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, 
 import { verifyPasswordHash } from "./password.ts"
 import { seedNeighbourTenant } from "./neighbour-tenant.ts"
 import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
+import { makeTenantSnapshots } from "./tenant-snapshots.ts"
 
 export interface RegistryShape {
-  /** Who a device belongs to; called per event, so answers (including "unknown") are cached ~10 s. */
+  /**
+   * Who a device belongs to; called per event. Answers come from a snapshot of the tenant's
+   * whole fleet (one query, reloaded in the background every ~10 s), and a device not in it
+   * from a lookup of its own, cached ~10 s (including "unknown").
+   */
   readonly deviceOwner: (tenant: string, deviceId: string) => Effect.Effect<Option.Option<DeviceOwner>, SqlError>
   /** The tenant an ingest key (the raw bearer token) belongs to; cached ~10 s. */
   readonly tenantForIngestKey: (key: string) => Effect.Effect<Option.Option<string>, SqlError>
@@ -76,6 +81,20 @@ const profileOf = (row: { dementia: boolean; geofence: unknown; response_plan_id
   }
 }
 
+type OwnerRow = DeviceRow & { dementia: boolean; geofence: unknown; response_plan_id: string | null; plan_overrides: unknown }
+
+const ownerOf = (row: OwnerRow): DeviceOwner => ({
+  residentId: row.resident_id,
+  deviceType: row.type,
+  ...(row.sensor !== null ? { sensor: row.sensor } : {}),
+  placement: row.placement ?? "",
+  heartbeatIntervalS: row.heartbeat_interval_s,
+  resident: profileOf(row)
+})
+
+/** How old a tenant's device snapshot may get before it is reloaded (in the background). */
+const SnapshotRefreshMs = 10_000
+
 const deviceFromRow = (row: DeviceRow) => ({
   id: row.id,
   type: row.type,
@@ -90,28 +109,30 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
 
+      // A device registered since the tenant's snapshot was loaded (or an unknown one) is looked up alone.
       const owners = yield* Cache.makeWith(
         (key: string) => {
           const [tenant = "", deviceId = ""] = key.split("\u0000")
-          return sql<DeviceRow & { dementia: boolean; geofence: unknown; response_plan_id: string | null; plan_overrides: unknown }>`
+          return sql<OwnerRow>`
             SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
                    r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
             FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
             WHERE d.tenant = ${tenant} AND d.id = ${deviceId} AND d.active`.pipe(
-            Effect.map((rows) =>
-              Option.map(Option.fromNullishOr(rows[0]), (row): DeviceOwner => ({
-                residentId: row.resident_id,
-                deviceType: row.type,
-                ...(row.sensor !== null ? { sensor: row.sensor } : {}),
-                placement: row.placement ?? "",
-                heartbeatIntervalS: row.heartbeat_interval_s,
-                resident: profileOf(row)
-              }))
-            )
+            Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), ownerOf))
           )
         },
         { capacity: 50_000, timeToLive: ttlFor }
       )
+
+      const loadTenant = (tenant: string) =>
+        sql<OwnerRow>`
+          SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
+                 r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
+          FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+          WHERE d.tenant = ${tenant} AND d.active`.pipe(
+          Effect.map((rows) => new Map(rows.map((row) => [row.id, ownerOf(row)])))
+        )
+      const fleets = yield* makeTenantSnapshots(loadTenant, SnapshotRefreshMs)
 
       const ingestKeys = yield* Cache.makeWith(
         (keyHash: string) =>
@@ -121,7 +142,11 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         { capacity: 1_000, timeToLive: ttlFor }
       )
 
-      const deviceOwner = Effect.fn("Registry.deviceOwner")(function*(tenant: string, deviceId: string) {
+      // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
+      const deviceOwner = Effect.fnUntraced(function*(tenant: string, deviceId: string) {
+        const fleet = yield* fleets.get(tenant)
+        const owner = fleet?.get(deviceId)
+        if (owner !== undefined) return Option.some(owner)
         return yield* Cache.get(owners, `${tenant}\u0000${deviceId}`)
       })
 
@@ -236,6 +261,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         yield* seedDemoResponders({ tenant: summary.tenant, secret: options.ingestKey }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         if (options.neighbour === true) yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* Cache.invalidateAll(owners)
+        fleets.invalidateAll()
         yield* Cache.invalidateAll(ingestKeys)
         return summary
       })

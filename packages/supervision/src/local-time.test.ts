@@ -73,3 +73,35 @@ describe("local time in a named zone", () => {
     expect(() => minutesOf("12:60")).toThrow(RangeError)
   })
 })
+
+describe("local time from the cached quarter-hour offset", () => {
+  it("equals the time zone database's answer at any instant, across DST changes, in several zones", () => {
+    const exact = (ms: number, timeZone: string) => {
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+          .formatToParts(new Date(ms)).filter((p) => p.type !== "literal").map((p) => [p.type, p.value])
+      )
+      return { date: `${parts["year"]}-${parts["month"]}-${parts["day"]}`, minute: Number(parts["hour"]) * 60 + Number(parts["minute"]) }
+    }
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }),
+        fc.constantFrom("Europe/Oslo", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe", "UTC"),
+        (t, zone) => {
+          const expected = exact(t, zone)
+          expect(localDate(t, zone)).toBe(expected.date)
+          expect(localMinuteOfDay(t, zone)).toBe(expected.minute)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("is right in the minutes either side of Oslo's DST changes", () => {
+    for (const change of [Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 9, 25, 1)]) {
+      for (let t = change - 120_000; t <= change + 120_000; t += 30_000) {
+        expect(zoneOffsetMs(t, oslo)).toBe(t < change === (change === Date.UTC(2026, 2, 29, 1)) ? 3_600_000 : 7_200_000)
+      }
+    }
+  })
+})

@@ -34,7 +34,7 @@ interface WallClock {
   readonly second: number
 }
 
-const wallClock = (ms: number, timeZone: string): WallClock => {
+const wallClockExact = (ms: number, timeZone: string): WallClock => {
   const parts: Record<string, number> = {}
   for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) {
     if (part.type !== "literal") parts[part.type] = Number(part.value)
@@ -46,6 +46,37 @@ const wallClock = (ms: number, timeZone: string): WallClock => {
     hour: parts["hour"] ?? 0,
     minute: parts["minute"] ?? 0,
     second: parts["second"] ?? 0
+  }
+}
+
+// Zones change their offset only on quarter-hour boundaries of UTC (DST at 01:00 UTC in
+// Europe), so one formatter call per zone and quarter hour serves every instant in it:
+// supervision reads the local time of every event at telemetry rates.
+const QuarterHourMs = 15 * 60_000
+const offsets = new Map<string, number>()
+
+const offsetOfQuarter = (ms: number, timeZone: string): number => {
+  const start = Math.floor(ms / QuarterHourMs) * QuarterHourMs
+  const key = `${timeZone}|${start}`
+  let offset = offsets.get(key)
+  if (offset === undefined) {
+    const w = wallClockExact(start, timeZone)
+    offset = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - start
+    if (offsets.size >= 4096) offsets.clear()
+    offsets.set(key, offset)
+  }
+  return offset
+}
+
+const wallClock = (ms: number, timeZone: string): WallClock => {
+  const local = new Date(ms + offsetOfQuarter(ms, timeZone))
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds()
   }
 }
 

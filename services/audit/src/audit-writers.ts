@@ -10,7 +10,7 @@ import { consume } from "@wt/nats"
  */
 export const AuditWriters = Layer.effectDiscard(
   Effect.gen(function*() {
-    const concurrency = yield* Config.Int("WT_AUDIT_CONCURRENCY").pipe(Config.withDefault(64))
+    const concurrency = yield* Config.Int("WT_AUDIT_CONCURRENCY").pipe(Config.withDefault(256))
     yield* Effect.forkScoped(
       consume({
         stream: Streams.device,

@@ -119,8 +119,11 @@ export const routeTriaged = Effect.fn("Triage.route")(function*(event: DeviceEve
  * Triage of one stored device event: find whose device it is, apply the rules, and
  * put it into the resident's incident. A device the registry does not know is
  * never silently dropped: it goes to the dead letters with its bytes.
+ *
+ * Untraced on purpose: it runs per message, and Effect.fn's span and call-site Error
+ * (a captured stack per call) cost more than the work itself.
  */
-export const triageDeviceEvent = Effect.fn("Triage.deviceEvent")(function*(event: DeviceEvent, meta: MessageMeta) {
+export const triageDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent, meta: MessageMeta) {
   const registry = yield* Registry
   const owner = yield* registry.deviceOwner(event.tenant, event.deviceId)
   if (Option.isNone(owner)) {

@@ -41,8 +41,11 @@ export interface ObservedDevice {
  * What supervision learns from one stored device event of a known device, on any
  * lane: a sign of life (buffered), activity in the home (buffered), and the start
  * or end of a pending check (written at once). Idempotent, so redeliveries are harmless.
+ *
+ * Untraced on purpose: it runs per message, and Effect.fn's span and call-site Error
+ * (a captured stack per call) cost more than the work itself.
  */
-export const observeDeviceEvent = Effect.fn("Supervision.observeDeviceEvent")(function*(event: DeviceEvent, owner: ObservedDevice) {
+export const observeDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent, owner: ObservedDevice) {
   const settings = yield* SupervisionSettings
   const policy = policyFor(settings, event.tenant, event.occurredAt, owner.resident)
   const signs = yield* SignsOfLife

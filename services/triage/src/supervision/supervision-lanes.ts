@@ -13,8 +13,11 @@ import { SupervisionSettings } from "./supervision-settings.ts"
  * The fleet snapshot answers for registered devices without a database round trip per
  * event; a device registered since the last snapshot is looked up. Unknown devices are
  * dead-lettered by triage's classifying consumers; here they are only not supervised.
+ *
+ * Untraced on purpose: it runs per message, and Effect.fn's span and call-site Error
+ * (a captured stack per call) cost more than the work itself.
  */
-const observeKnown = Effect.fn("Supervision.observeStored")(function*(event: DeviceEvent) {
+const observeKnown = Effect.fnUntraced(function*(event: DeviceEvent) {
   const known = (yield* SupervisedFleet).device(event.tenant, event.deviceId)
   if (known !== undefined) return yield* observeDeviceEvent(event, known)
   const owner = yield* (yield* Registry).deviceOwner(event.tenant, event.deviceId)

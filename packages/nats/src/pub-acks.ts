@@ -1,0 +1,171 @@
+import { createInbox, headers as makeHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node"
+
+/** JetStream's answer to a publish: where it stored the message. */
+export interface PubAck {
+  readonly stream: string
+  readonly seq: number
+  readonly duplicate: boolean
+}
+
+export interface PubAckOptions {
+  readonly msgId: string
+  readonly expectedLastSubjectSequence?: number
+  /** Per attempt. */
+  readonly timeoutMs: number
+  readonly attempts: number
+}
+
+/** JetStream refused the publish; `code` is its error code (e.g. 10071 wrong last sequence), as `apiErrorCode` reads it. */
+export class PublishRejected extends Error {
+  readonly code: number
+  readonly status: number
+  constructor(description: string, code: number, status: number) {
+    super(description)
+    this.name = "PublishRejected"
+    this.code = code
+    this.status = status
+  }
+}
+
+/** No stream answered: none stores the subject, or JetStream is unavailable (a leader election). */
+export class NoStreamAnswered extends Error {
+  constructor(subject: string) {
+    super(`no stream stores subject ${subject}, or JetStream is unavailable`)
+    this.name = "JetStreamNotEnabled"
+  }
+}
+
+export class PubAckTimeout extends Error {
+  constructor(subject: string, attempts: number, timeoutMs: number) {
+    super(`no PubAck for ${subject} after ${attempts} attempt(s) of ${timeoutMs} ms`)
+    this.name = "TimeoutError"
+  }
+}
+
+interface InFlight {
+  readonly subject: string
+  readonly bytes: Uint8Array
+  readonly options: PubAckOptions
+  readonly resolve: (ack: PubAck) => void
+  readonly reject: (error: Error) => void
+  attempt: number
+  deadline: number
+  /** Set while waiting to send again after no stream answered. */
+  retryAt: number | undefined
+}
+
+const decoder = new TextDecoder()
+const SweepEveryMs = 100
+const RetryDelayMs = 250
+
+/**
+ * Publishes to JetStream and waits for its PubAck, with many publishes in flight and no
+ * per-message request object, timer or Error: each publish names a reply subject under
+ * one inbox subscription, and one sweep handles timeouts. (The client's own `js.publish`
+ * builds a request, a timer and at least one Error per message, which at ingest rates cost
+ * more CPU than the publish.) Retries after a timeout or while no stream answers resend
+ * the same bytes with the same `Nats-Msg-Id`, so the stream stores the message once.
+ */
+export class PubAcks {
+  private readonly nc: NatsConnection
+  private readonly inbox: string
+  private readonly inFlight = new Map<string, InFlight>()
+  private next = 0
+  private readonly subscription: Subscription
+  private readonly sweeper: ReturnType<typeof setInterval>
+
+  constructor(nc: NatsConnection) {
+    this.nc = nc
+    this.inbox = createInbox()
+    this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (_error, msg) => this.answer(msg) })
+    this.sweeper = setInterval(() => this.sweep(), SweepEveryMs)
+    this.sweeper.unref()
+    void this.subscription.closed.then(() => this.close(new Error("connection closed before JetStream answered")))
+  }
+
+  publish(subject: string, bytes: Uint8Array, options: PubAckOptions): Promise<PubAck> {
+    return new Promise<PubAck>((resolve, reject) => {
+      const token = String(this.next++)
+      const entry: InFlight = { subject, bytes, options, resolve, reject, attempt: 0, deadline: 0, retryAt: undefined }
+      this.inFlight.set(token, entry)
+      this.send(token, entry)
+    })
+  }
+
+  private send(token: string, entry: InFlight) {
+    entry.attempt++
+    entry.retryAt = undefined
+    entry.deadline = Date.now() + entry.options.timeoutMs
+    const h = makeHeaders()
+    h.set("Nats-Msg-Id", entry.options.msgId)
+    if (entry.options.expectedLastSubjectSequence !== undefined) {
+      h.set("Nats-Expected-Last-Subject-Sequence", String(entry.options.expectedLastSubjectSequence))
+    }
+    try {
+      this.nc.publish(entry.subject, entry.bytes, { reply: `${this.inbox}.${token}`, headers: h })
+    } catch (error) {
+      this.inFlight.delete(token)
+      entry.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+  }
+
+  private answer(msg: Msg) {
+    const token = msg.subject.slice(this.inbox.length + 1)
+    const entry = this.inFlight.get(token)
+    if (entry === undefined) return // answered already (a late answer to an attempt we resent)
+    if (msg.headers?.code === 503) {
+      // No responders: retry while attempts remain (a stream electing a leader answers again shortly).
+      if (entry.attempt < entry.options.attempts) entry.retryAt = Date.now() + RetryDelayMs
+      else this.settle(token, entry, new NoStreamAnswered(entry.subject))
+      return
+    }
+    let body: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; err_code?: number; description?: string } }
+    try {
+      body = JSON.parse(decoder.decode(msg.data))
+    } catch {
+      return this.settle(token, entry, new Error(`unreadable PubAck for ${entry.subject}`))
+    }
+    if (body.error !== undefined) {
+      return this.settle(token, entry, new PublishRejected(body.error.description ?? "rejected", body.error.err_code ?? 0, body.error.code ?? 0))
+    }
+    if (typeof body.stream !== "string" || typeof body.seq !== "number") {
+      return this.settle(token, entry, new Error(`invalid PubAck for ${entry.subject}`))
+    }
+    this.inFlight.delete(token)
+    entry.resolve({ stream: body.stream, seq: body.seq, duplicate: body.duplicate === true })
+  }
+
+  private settle(token: string, entry: InFlight, error: Error) {
+    this.inFlight.delete(token)
+    entry.reject(error)
+  }
+
+  private sweep() {
+    const now = Date.now()
+    for (const [token, entry] of this.inFlight) {
+      if (entry.retryAt !== undefined) {
+        if (entry.retryAt <= now) this.send(token, entry)
+      } else if (entry.deadline <= now) {
+        if (entry.attempt < entry.options.attempts) this.send(token, entry)
+        else this.settle(token, entry, new PubAckTimeout(entry.subject, entry.attempt, entry.options.timeoutMs))
+      }
+    }
+  }
+
+  private close(error: Error) {
+    clearInterval(this.sweeper)
+    for (const [token, entry] of this.inFlight) this.settle(token, entry, error)
+  }
+}
+
+const publishers = new WeakMap<NatsConnection, PubAcks>()
+
+/** The connection's one PubAcks, made on first use. */
+export const pubAcksOf = (nc: NatsConnection): PubAcks => {
+  let p = publishers.get(nc)
+  if (p === undefined) {
+    p = new PubAcks(nc)
+    publishers.set(nc, p)
+  }
+  return p
+}

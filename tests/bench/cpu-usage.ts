@@ -1,0 +1,51 @@
+import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+
+/** CPU time (user + system) a process has used so far, in ms; undefined once it is gone. */
+export const cpuMs = (pid: number): number | undefined => {
+  try {
+    // Fields after the command name: state is 3rd, utime 14th and stime 15th (in clock ticks, 100 per second here).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
+/** The nats-server this process started for the run (its child), if any. */
+export const natsServerPid = (): number | undefined => {
+  try {
+    const out = execFileSync("pgrep", ["-P", String(process.pid), "nats-server"], { encoding: "utf8" }).trim()
+    return out === "" ? undefined : Number(out.split("\n")[0])
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * CPU each process spends between `start` and `stop`, per event: unlike wall-clock rates this
+ * stays comparable when other work shares the machine's cores.
+ */
+export const startCpuMeter = (pids: () => Record<string, number | undefined>) => {
+  const at = (): Record<string, number> =>
+    Object.fromEntries(Object.entries(pids()).flatMap(([name, pid]) => {
+      const ms = pid === undefined ? undefined : cpuMs(pid)
+      return ms === undefined ? [] : [[name, ms]]
+    }))
+  const before = at()
+  return {
+    /** µs of CPU per event for each process, and their total. */
+    perEvent: (events: number): Record<string, number> => {
+      const after = at()
+      const out: Record<string, number> = {}
+      let total = 0
+      for (const [name, ms] of Object.entries(after)) {
+        const used = ms - (before[name] ?? ms)
+        out[name] = Math.round((used * 1000) / Math.max(1, events))
+        total += used
+      }
+      out["total"] = Math.round((total * 1000) / Math.max(1, events))
+      return out
+    }
+  }
+}
