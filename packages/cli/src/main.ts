@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { accessLog } from "./commands/access-log.ts"
 import { audit } from "./commands/audit.ts"
+import { fhir } from "./commands/fhir.ts"
 import { registry } from "./commands/registry.ts"
 import { seed } from "./commands/seed.ts"
 import { timeline } from "./commands/timeline.ts"
@@ -11,7 +12,7 @@ import { timeline } from "./commands/timeline.ts"
 // so `wt --help` touches no database. Add report here.
 const wt = Command.make("wt").pipe(
   Command.withDescription("Welfare-technology response centre: administration and supervision"),
-  Command.withSubcommands([seed, registry, audit, timeline, accessLog])
+  Command.withSubcommands([seed, registry, audit, timeline, accessLog, fhir])
 )
 
 wt.pipe(
