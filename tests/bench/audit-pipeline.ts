@@ -1,0 +1,92 @@
+/**
+ * What sealing costs the pipeline: the same load (normal mix over HTTP ingest, until
+ * every durable consumer on WT_DEVICE and WT_INCIDENT, the audit writers' included, has
+ * drained) through a fresh installation with the audit service sealing, and through one
+ * with `WT_AUDIT_SEALING=false`; rounds alternate the order so a change in machine load
+ * does not favour either.
+ */
+import type { DeviceEvent } from "@wt/contracts"
+import { readLastSeal, streamBounds } from "@wt/audit"
+import { Streams } from "@wt/contracts"
+import { demoSimFleet, makeFleetEvents } from "@wt/sim-devices"
+import { Effect, Option, Result } from "effect"
+import { benchNats, startBenchSystem } from "./bench-system.ts"
+import { waitDrained } from "./consumer-watch.ts"
+import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
+
+const Residents = 300
+const Batch = 1000
+const Senders = 4
+
+const events = (count: number, seed: number): Array<DeviceEvent> => {
+  const made = makeFleetEvents(demoSimFleet({ residents: Residents }), { seed, idSalt: (Date.now() + seed) & 0xffff, mix: "normal" })
+  if (Result.isFailure(made)) throw new Error(made.failure.reason)
+  const start = Date.now() - 3_600_000
+  return Array.from({ length: count }, (_, i) => made.success.next(start + (i * 3_600_000) / count))
+}
+
+export interface PipelineRun {
+  readonly sealing: boolean
+  readonly accepted: number
+  readonly eventsPerSecond: number
+  readonly drained: boolean
+  /** With sealing: how long after the pipeline drained the last audit entry was sealed. */
+  readonly sealedAfterDrainMs?: number
+}
+
+const runOnce = (sealing: boolean, count: number, seed: number) =>
+  Effect.scoped(Effect.gen(function*() {
+    const system = yield* startBenchSystem({ residents: Residents, env: { WT_AUDIT_SEALING: sealing ? "true" : "false" } })
+    return yield* Effect.gen(function*() {
+      // Warm-up, not counted: cold code paths, connections, caches.
+      yield* postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: inBatches(events(2_000, seed + 100), Batch), concurrency: Senders, totals: emptyTotals() })
+      yield* waitDrained({ startMs: Date.now(), timeoutMs: 120_000 })
+      const totals = emptyTotals()
+      const t0 = Date.now()
+      yield* postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: inBatches(events(count, seed), Batch), concurrency: Senders, totals })
+      const drain = yield* waitDrained({ startMs: t0, timeoutMs: 10 * 60_000, intervalMs: 250 })
+      const doneAt = drain.drainedAtMs ?? Date.now()
+      let sealedAfterDrainMs: number | undefined
+      if (sealing) {
+        const last = (yield* streamBounds(Streams.audit)).lastSeq
+        while (Option.match(yield* readLastSeal(), { onNone: () => 0, onSome: (s) => s.seal.toSeq }) < last && Date.now() - doneAt < 60_000) {
+          yield* Effect.sleep("100 millis")
+        }
+        sealedAfterDrainMs = Math.max(0, Date.now() - doneAt)
+      }
+      return {
+        sealing,
+        accepted: totals.accepted,
+        eventsPerSecond: Math.round(totals.accepted / ((doneAt - t0) / 1000)),
+        drained: drain.drainedAtMs !== undefined,
+        ...(sealedAfterDrainMs === undefined ? {} : { sealedAfterDrainMs })
+      } satisfies PipelineRun
+    }).pipe(Effect.provide(benchNats(system)))
+  }))
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+export const sealingCostBench = (options: { readonly events: number; readonly rounds: number; readonly log: (line: string) => void }) =>
+  Effect.gen(function*() {
+    const runs: Array<PipelineRun> = []
+    for (let round = 0; round < options.rounds; round++) {
+      for (const sealing of round % 2 === 0 ? [true, false] : [false, true]) {
+        const run = yield* runOnce(sealing, options.events, round + 1)
+        options.log(`pipeline with sealing ${sealing ? "on " : "off"}: ${run.eventsPerSecond} events/s (${run.accepted} accepted${run.drained ? "" : ", NOT drained"}${run.sealedAfterDrainMs === undefined ? "" : `; all sealed ${run.sealedAfterDrainMs} ms after the drain`})`)
+        runs.push(run)
+      }
+    }
+    const on = median(runs.filter((r) => r.sealing).map((r) => r.eventsPerSecond))
+    const off = median(runs.filter((r) => !r.sealing).map((r) => r.eventsPerSecond))
+    return {
+      eventsPerRun: options.events,
+      rounds: options.rounds,
+      runs,
+      medianEventsPerSecond: { sealingOn: on, sealingOff: off },
+      // Positive: throughput sealing takes away. Within noise of the machine when small.
+      sealingCostPct: Math.round(((off - on) / off) * 1000) / 10
+    }
+  })
