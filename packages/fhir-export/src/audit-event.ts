@@ -49,6 +49,17 @@ const patternOf = (entry: AuditEntry): Pattern => {
   }
 }
 
+/** What an entry with no incident or device event is about, as BALP's data entity names it. */
+const DataOf: Record<AuditKind, string> = {
+  device_event: "device event",
+  triage_decision: "triage decision",
+  incident_event: "incident",
+  operator_action: "incident",
+  record_view: "resident record",
+  config_change: "configuration",
+  export: "audit trail"
+}
+
 /** The FHIR id of the AuditEvent for the entry at `seq` in WT_AUDIT: the sequence is unique and names the sealed entry. */
 export const auditEventId = (seq: number) => `wt-audit-${seq}`
 
@@ -96,6 +107,15 @@ export const auditEventOf = (seq: number, entry: AuditEntry, fallbackTime: strin
         type: entityType("2", "System Object"),
         name: "device"
       }]),
+    // BALP's data entity (System Object, Domain Resource): what was created, read or changed.
+    ...(entry.subject.incidentId !== undefined || entry.subject.eventId !== undefined
+      ? []
+      : [{
+        what: residentId === undefined ? { display: requiredString(DataOf[entry.kind], "record") } : { ...patientRef(residentId), display: "resident record" },
+        type: entityType("2", "System Object"),
+        role: objectRole("4", "Domain Resource"),
+        name: requiredString(DataOf[entry.kind], "record")
+      }]),
     {
       what: { identifier: { system: IdentifierSystems.auditEntry, value: requiredString(entry.id, "unknown") } },
       type: entityType("2", "System Object"),
@@ -130,7 +150,15 @@ export const auditEventOf = (seq: number, entry: AuditEntry, fallbackTime: strin
         type: { coding: [coding(CodeSystems.dicom, "110152", "Destination Role ID")] },
         who: centreRef(tenant),
         requestor: false
-      }
+      },
+      // A person acts through an application: BALP's client agent.
+      ...(human
+        ? [{
+          type: { coding: [coding(CodeSystems.dicom, "110153", "Source Role ID")] },
+          who: { type: "Device", identifier: { system: IdentifierSystems.service, value: "wt-client" }, display: "response centre console or CLI" },
+          requestor: false
+        }]
+        : [])
     ],
     source: {
       site: tenant,

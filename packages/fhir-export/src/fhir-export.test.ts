@@ -80,6 +80,14 @@ describe("FHIR R4 export", () => {
     const device = byKind("device_event")[0]!
     expect(device.meta?.profile[0]).toMatch(/\.Create$/)
     expect(device.agent[0]!.who).toMatchObject({ type: "Device", identifier: { value: "door-000001" } })
+    // Every event claiming a BALP profile has its data entity and its server agent; a person acts through a client.
+    const withAccessLogRead = exportAll([...scenarioEntries(), { id: "al-1", tenant: "demo", kind: "record_view", at: exportedAt, actor: { kind: "admin", id: "u-admin" }, subject: { residentId: "res-0001" }, summary: "access log read" }]).events
+    for (const e of withAccessLogRead.filter((e) => e.meta !== undefined)) {
+      expect(e.entity.some((x) => x.type.code === "2" && "role" in x && x.role?.code === "4"), e.id).toBe(true)
+      expect(e.agent.some((a) => a.type.coding[0]!.code === "110152"), e.id).toBe(true)
+      if (e.agent[0]!.type.coding[0]!.code === "humanuser") expect(e.agent.some((a) => a.type.coding[0]!.code === "110153"), e.id).toBe(true)
+    }
+    expectValid(withAccessLogRead)
     // The WT_AUDIT sequence ties each AuditEvent to the sealed entry.
     expect(events[4]!.id).toBe("wt-audit-5")
     expect((events[4]!.entity.at(-1) as { detail: ReadonlyArray<unknown> }).detail[0]).toEqual({ type: "WT_AUDIT sequence", valueString: "5" })
