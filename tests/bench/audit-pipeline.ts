@@ -63,6 +63,8 @@ export interface PipelineRun {
   readonly drained: boolean
   /** CPU of every service and the nats-server per accepted event, until drained (and, with sealing, until all is sealed). */
   readonly cpuMicrosPerEvent: number
+  /** Audit entries the pipeline wrote per accepted event (what the sealer has to seal). */
+  readonly auditEntriesPerEvent: number
   /** With sealing: how long after the pipeline drained the last audit entry was sealed. */
   readonly sealedAfterDrainMs?: number
 }
@@ -77,6 +79,7 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
       const totals = emptyTotals()
       const pids = [...ServiceNames.map((name) => system.services[name].pid()), natsServerPid(system.natsUrl)]
       const cpu0 = cpuMicros(pids)
+      const entriesBefore = (yield* streamBounds(Streams.audit)).lastSeq
       const t0 = Date.now()
       yield* postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: inBatches(events(count, seed), Batch), concurrency: Senders, totals })
       const drain = yield* waitDrained({ startMs: t0, timeoutMs: 10 * 60_000, intervalMs: 250 })
@@ -90,12 +93,14 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
         sealedAfterDrainMs = Math.max(0, Date.now() - doneAt)
       }
       const cpuMicrosPerEvent = Math.round((cpuMicros(pids) - cpu0) / Math.max(1, totals.accepted))
+      const auditEntriesPerEvent = Math.round((((yield* streamBounds(Streams.audit)).lastSeq - entriesBefore) / Math.max(1, totals.accepted)) * 100) / 100
       return {
         sealing,
         accepted: totals.accepted,
         eventsPerSecond: Math.round(totals.accepted / ((doneAt - t0) / 1000)),
         drained: drain.drainedAtMs !== undefined,
         cpuMicrosPerEvent,
+        auditEntriesPerEvent,
         ...(sealedAfterDrainMs === undefined ? {} : { sealedAfterDrainMs })
       } satisfies PipelineRun
     }).pipe(Effect.provide(benchNats(system)))
@@ -132,6 +137,7 @@ export const sealingCostBench = (options: { readonly events: number; readonly ro
       // Positive: throughput sealing takes away. Within noise of the machine when small.
       sealingCostPct: Math.round(((off - on) / off) * 1000) / 10,
       medianCpuMicrosPerEvent: { sealingOn: cpuOn, sealingOff: cpuOff },
+      auditEntriesPerEvent: median(runs.map((r) => r.auditEntriesPerEvent)),
       // The pipeline is CPU-bound on this machine, so throughput falls as CPU per event rises:
       // the share sealing adds is its cost to throughput, and unlike events/s it does not
       // swing with whatever else the machine runs.
