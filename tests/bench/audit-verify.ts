@@ -117,7 +117,10 @@ if (sealingShareByParts !== undefined) console.log(JSON.stringify({ sealingCpuSh
 
 const targets = {
   liveVerifyAtLeast200kPerSecond: live === undefined ? null : live.liveVerify.entriesPerSecond >= 200_000,
-  sealingCostBelow5PctOfPipeline: pipeline === undefined ? null : pipeline.sealingCostByCpuPct < 5
+  // From the parts (steady); the A/B runs of whole installations are printed beside it, and
+  // on a busy machine their spread is far wider than 5 %.
+  sealingCostBelow5PctOfPipeline: sealingShareByParts === undefined ? null : sealingShareByParts < 5,
+  sealingCostBelow5PctInAbRuns: pipeline === undefined ? null : pipeline.sealingCostPct < 5 && pipeline.sealingCostByCpuPct < 5
 }
 console.log(JSON.stringify({ targets }, null, 2))
 const resultsDir = join(process.cwd(), "bench-results")
