@@ -29,6 +29,7 @@ layer(Env, { excludeTestServices: true, timeout: "180 seconds" })("audit service
         Effect.forEach(batches, (batch) => postJson(`${sys.ingestUrl}/v1/events`, batch, { authorization: `Bearer ${sys.ingestKey}` }), { concurrency: 1 })
       )
       yield* eventually(Effect.map(readLastSeal(), Option.getOrUndefined), 20_000, 20)
+      const entriesAtKill = (yield* streamBounds(Streams.audit)).lastSeq
       yield* sys.services.audit.kill("SIGKILL")
       yield* sys.services.audit.restart
       const answers = yield* Fiber.join(posting)
@@ -47,6 +48,8 @@ layer(Env, { excludeTestServices: true, timeout: "180 seconds" })("audit service
         100
       )
 
+      // The kill came while the load was still arriving.
+      expect(lastSeq).toBeGreaterThan(entriesAtKill)
       const seals = yield* readSeals
       expect(seals[0]?.fromSeq).toBe(1)
       seals.forEach((s, i) => i > 0 && expect(s.fromSeq).toBe(seals[i - 1]!.toSeq + 1))

@@ -2,35 +2,10 @@ import { readPublishedKeys, readSeals, readStreamRange, SealedStream } from "@wt
 import { appendAuditEntry } from "@wt/audit-log"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
-import { closeSync, openSync, writeSync } from "node:fs"
 import { userInfo } from "node:os"
+import { ExportFile } from "./export-file.ts"
 import { entryLine, endLine, headerLine, keyLine, sealLine } from "./audit-export-format.ts"
 import { AuditCliError, alignToSeals, requireAuditStreams } from "./audit-verification.ts"
-
-/** Lines are gathered and written about a megabyte at a time. */
-class LineWriter {
-  readonly fd: number
-  private pending: Array<string> = []
-  private size = 0
-  constructor(file: string) {
-    // The export holds the audit trail: readable by its owner only.
-    this.fd = openSync(file, "w", 0o600)
-  }
-  line(text: string) {
-    this.pending.push(text)
-    this.size += text.length + 1
-    if (this.size > 1 << 20) this.flush()
-  }
-  flush() {
-    if (this.pending.length > 0) writeSync(this.fd, this.pending.join("\n") + "\n")
-    this.pending = []
-    this.size = 0
-  }
-  close() {
-    this.flush()
-    closeSync(this.fd)
-  }
-}
 
 /**
  * Writes WT_AUDIT (whole seals from `from` to `to`), every seal and every published key
@@ -48,7 +23,7 @@ export const exportAuditTrail = Effect.fn("cli.audit.export")(function*(options:
   const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)
   const exportedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
   const writer = yield* Effect.try({
-    try: () => new LineWriter(options.out),
+    try: () => new ExportFile(options.out),
     catch: (cause) => new AuditCliError({ message: `cannot write ${options.out}: ${String(cause)}` })
   })
   const tenants = new Set<string>()

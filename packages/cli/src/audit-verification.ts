@@ -1,5 +1,5 @@
 import { type AuditSeal, chainVerifier, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
-import { readPublishedKeys, readSeals, readStreamRange, SealedStream, SealStream, streamBounds, verifyingKeys } from "@wt/audit"
+import { readPublishedKeys, readSeals, SealedStream, SealStream, streamBounds, verifyingKeys, verifyLiveTrail } from "@wt/audit"
 import { Effect, Result, Schema } from "effect"
 import { createReadStream, readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
@@ -58,21 +58,16 @@ export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
   const seals = yield* readSeals
   const keys = options.pinned ?? verifyingKeys(yield* readPublishedKeys)
   const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)
-  const verifier = chainVerifier(seals, { keys, ...(fromSeq === undefined ? {} : { fromSeq }), ...(toSeq === undefined ? {} : { toSeq }) })
-  const entriesByTenant: Record<string, number> = {}
-  yield* readStreamRange({
+  const { verdict, entriesByTenant } = yield* verifyLiveTrail({
     stream: SealedStream,
+    seals,
+    keys,
     ...(fromSeq === undefined ? {} : { fromSeq }),
-    ...(toSeq === undefined ? {} : { toSeq }),
-    onMessage: (m) => {
-      verifier.push(m.seq, m.data)
-      const tenant = tenantOf(m.subject)
-      entriesByTenant[tenant] = (entriesByTenant[tenant] ?? 0) + 1
-    }
+    ...(toSeq === undefined ? {} : { toSeq })
   })
   return {
     source: `${SealedStream} (live)`,
-    verdict: verifier.finish(),
+    verdict,
     fromSeq,
     toSeq,
     seals: seals.length,

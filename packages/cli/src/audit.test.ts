@@ -113,6 +113,6 @@ describe("wt audit verify and export", () => {
         const otherKey = join(dir, "other.pem")
         writeFileSync(otherKey, publicKeyPem(generateSealKey()))
         expectBroken(yield* wt("audit", "verify", "--file", file, "--public-key", otherKey), 1, "seal")
-      }).pipe(Effect.provideService(References.MinimumLogLevel, "Warn")))
+      }).pipe(Effect.provideService(References.MinimumLogLevel, "Warn")), 240_000)
   })
 })

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { accessLog } from "./commands/access-log.ts"
 import { audit } from "./commands/audit.ts"
+import { fhir } from "./commands/fhir.ts"
 import { registry } from "./commands/registry.ts"
 import { report } from "./commands/report.ts"
 import { seed } from "./commands/seed.ts"
@@ -12,7 +13,7 @@ import { timeline } from "./commands/timeline.ts"
 // so `wt --help` touches no database.
 const wt = Command.make("wt").pipe(
   Command.withDescription("Welfare-technology response centre: administration and supervision"),
-  Command.withSubcommands([seed, registry, audit, timeline, accessLog, report])
+  Command.withSubcommands([seed, registry, audit, timeline, accessLog, report, fhir])
 )
 
 wt.pipe(

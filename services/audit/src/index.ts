@@ -1,5 +1,7 @@
 export { AuditSealing } from "./audit-sealing.ts"
 export { AuditWriters } from "./audit-writers.ts"
+export { type LiveVerification, verifyLiveTrail } from "./live-verification.ts"
+export { type RangeVerdict, verifyRange } from "./range-verification.ts"
 export {
   publicKeyRecord,
   publishSigningKey,

@@ -39,10 +39,14 @@ export interface ReadRangeOptions {
   readonly onMessage: (message: RawMessage) => void
 }
 
+/** Messages a pull asks for at once when reading a range; larger pulls mean fewer round trips and pauses. */
+const RangeBatch = 8_192
+
 /**
  * Reads a stretch of a stream in order with one ordered consumer and returns how
- * many messages it handed over. Messages are handed to a plain callback, not an
- * effect each: verification reads hundreds of thousands of entries.
+ * many messages it handed over. Messages are handed to a plain callback as the
+ * client parses them (no async iterator, no effect per message): verification
+ * reads hundreds of thousands of entries a second.
  */
 export const readStreamRange = Effect.fn("Audit.readStreamRange")(function*(options: ReadRangeOptions) {
   const { js } = yield* Nats
@@ -55,16 +59,31 @@ export const readStreamRange = Effect.fn("Audit.readStreamRange")(function*(opti
       try {
         const info = await consumer.info(true)
         if (info.num_pending === 0) return 0
-        const messages = await consumer.consume({ max_messages: 1000 })
-        signal.addEventListener("abort", () => messages.stop())
         let count = 0
-        for await (const m of messages) {
-          if (m.seq > toSeq) break
-          options.onMessage({ seq: m.seq, subject: m.subject, data: m.data })
-          count++
-          // pending 0: caught up with what matches the filter.
-          if (m.seq === toSeq || m.info.pending === 0) break
-        }
+        let finished = false
+        let finish: () => void = () => undefined
+        const done = new Promise<void>((resolve) => (finish = resolve))
+        const messages = await consumer.consume({
+          max_messages: RangeBatch,
+          callback: (m) => {
+            if (finished) return
+            const seq = m.seq
+            if (seq <= toSeq) {
+              options.onMessage({ seq, subject: m.subject, data: m.data })
+              count++
+            }
+            // pending 0: caught up with what matches the filter.
+            if (seq >= toSeq || m.info.pending === 0) {
+              finished = true
+              finish()
+            }
+          }
+        })
+        signal.addEventListener("abort", () => messages.stop())
+        const closed = messages.closed().then((error) => {
+          if (!finished) throw error ?? new Error("the consumer stopped before the range was read")
+        })
+        await Promise.race([done, closed])
         messages.stop()
         return count
       } finally {

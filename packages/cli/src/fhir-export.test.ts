@@ -1,0 +1,113 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { readStreamRange } from "@wt/audit"
+import { appendAuditEntry } from "@wt/audit-log"
+import { AuditEntry, Streams, Subjects } from "@wt/contracts"
+import { fhirDocumentErrors, fhirSchemaErrors, scenarioEntries } from "@wt/fhir-export/testing"
+import { decodeJson, publishRaw } from "@wt/nats"
+import { NatsTestServer } from "@wt/nats/testing"
+import { Effect, Result } from "effect"
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const main = new URL("./main.ts", import.meta.url).pathname
+
+const nordby: AuditEntry = {
+  id: "nordby-view-1",
+  tenant: "nordby",
+  kind: "record_view",
+  at: "2026-11-26T08:00:00.000Z",
+  actor: { kind: "operator", id: "u-per" },
+  subject: { residentId: "res-9001", incidentId: "inc-n" },
+  summary: "resident card opened"
+}
+
+const expectAllValid = (resources: ReadonlyArray<{ resourceType: string; id: string }>) => {
+  for (const r of resources) assert.deepStrictEqual(fhirSchemaErrors(r), [], `${r.resourceType}/${r.id}`)
+}
+
+const countByType = (resources: ReadonlyArray<{ resourceType: string }>) =>
+  resources.reduce<Record<string, number>>((n, r) => ({ ...n, [r.resourceType]: (n[r.resourceType] ?? 0) + 1 }), {})
+
+describe("wt fhir export", () => {
+  layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 180_000 })((it) => {
+    it.effect("writes the audit trail as FHIR R4 resources that validate against HL7's schema, filtered by incident, tenant and time, and audits itself", () =>
+      Effect.gen(function*() {
+        const { url } = yield* NatsTestServer
+        const dir = yield* Effect.acquireRelease(
+          Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-fhir-"))),
+          (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
+        )
+        const wt = (...args: ReadonlyArray<string>) =>
+          Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
+            const { DATABASE_URL: _, NATS_URL: __, ...inherited } = process.env
+            execFile(process.execPath, [main, ...args], { env: { ...inherited, NATS_URL: url, WT_DATA_DIR: dir }, timeout: 60_000 }, (error, stdout, stderr) => {
+              resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 }))
+            })
+          })
+
+        const scenario = scenarioEntries()
+        yield* Effect.forEach(scenario, appendAuditEntry, { discard: true })
+        yield* appendAuditEntry(nordby)
+        // A damaged entry is reported, not silently left out.
+        yield* publishRaw(Subjects.audit("demo", "incident_event"), new TextEncoder().encode("{not json"), { msgId: "damaged-1" })
+
+        const all = join(dir, "all.json")
+        const whole = yield* wt("fhir", "export", "--out", all)
+        assert.strictEqual(whole.code, 0, whole.stdout + whole.stderr)
+        assert.include(whole.stdout, "1 audit entries could not be read")
+        assert.strictEqual(statSync(all).mode & 0o777, 0o600)
+        const bundle = JSON.parse(readFileSync(all, "utf8"))
+        assert.strictEqual(bundle.type, "collection")
+        assert.deepStrictEqual(fhirDocumentErrors(bundle), [])
+        assert.deepStrictEqual(fhirSchemaErrors(bundle), [])
+        const resources = bundle.entry.map((e: { resource: { resourceType: string; id: string } }) => e.resource)
+        expectAllValid(resources)
+        assert.deepStrictEqual(countByType(resources), { AuditEvent: scenario.length + 1, Flag: 4, Composition: 4 })
+
+        const one = join(dir, "inc-a.ndjson")
+        const incident = yield* wt("fhir", "export", "--incident", "inc-a", "--format", "ndjson", "--out", one)
+        assert.strictEqual(incident.code, 0, incident.stdout + incident.stderr)
+        const lines = readFileSync(one, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l))
+        expectAllValid(lines)
+        const aboutA = scenario.filter((e) => e.subject.incidentId === "inc-a").length
+        assert.deepStrictEqual(countByType(lines), { AuditEvent: aboutA, Flag: 1, Composition: 1 })
+        assert.strictEqual(lines.find((r) => r.resourceType === "Flag").code.coding[0].code, "4.15")
+
+        const tenant = join(dir, "nordby.json")
+        assert.strictEqual((yield* wt("fhir", "export", "--tenant", "nordby", "--out", tenant)).code, 0)
+        const nordbyBundle = JSON.parse(readFileSync(tenant, "utf8"))
+        assert.deepStrictEqual(fhirDocumentErrors(nordbyBundle), [])
+        // nordby's record view, and the first export, which covered nordby too.
+        assert.deepStrictEqual(nordbyBundle.entry.map((e: any) => [e.resource.source.site, e.resource.type.code]), [["nordby", "rest"], ["nordby", "110106"]])
+
+        const window = join(dir, "window.json")
+        assert.strictEqual((yield* wt("fhir", "export", "--tenant", "demo", "--from", "2026-11-25T02:05:00Z", "--to", "2026-11-25T02:06:00Z", "--out", window)).code, 0)
+        const windowed = JSON.parse(readFileSync(window, "utf8"))
+        assert.deepStrictEqual(fhirDocumentErrors(windowed), [])
+        const inWindow = scenario.filter((e) => e.at >= "2026-11-25T02:05:00" && e.at < "2026-11-25T02:06:00").length
+        assert.strictEqual(windowed.entry.filter((e: any) => e.resource.resourceType === "AuditEvent").length, inWindow)
+
+        const bad = yield* wt("fhir", "export", "--from", "yesterday-ish", "--out", join(dir, "x.json"))
+        assert.strictEqual(bad.code, 1)
+        assert.include(bad.stderr, "--from yesterday-ish")
+
+        // Every export is itself in the audit trail; the incident's names its resident.
+        const exports: Array<AuditEntry> = []
+        yield* readStreamRange({
+          stream: Streams.audit,
+          filterSubject: Subjects.audit("*", "export"),
+          onMessage: (m) => {
+            const decoded = decodeJson(AuditEntry, m.data)
+            if (Result.isSuccess(decoded) && decoded.success.summary.startsWith("FHIR R4 export")) exports.push(decoded.success)
+          }
+        })
+        assert.deepStrictEqual(exports.map((e) => e.tenant).sort(), ["demo", "demo", "demo", "nordby", "nordby"])
+        assert.deepInclude(exports.find((e) => e.subject.incidentId === "inc-a")!, {
+          kind: "export",
+          subject: { incidentId: "inc-a", residentId: "res-0001" }
+        })
+      }), 240_000)
+  })
+})

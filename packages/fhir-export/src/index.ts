@@ -1,0 +1,8 @@
+export { alertFlagOf, type FhirFlag, flagId } from "./alert-flag.ts"
+export { auditEventId, auditEventOf, type FhirAuditEvent } from "./audit-event.ts"
+export { CodeSystems, Extensions, IdentifierSystems } from "./code-systems.ts"
+export { bundleEntryOf, bundleOf, BundleWriter, FhirExport, type FhirResource, ndjsonLine } from "./fhir-export.ts"
+export { fhirId, fhirInstant, fhirString } from "./fhir-values.ts"
+export { type FhirComposition, handlingLogId, handlingLogOf } from "./handling-log.ts"
+export { type IncidentHistory, IncidentHistories } from "./incident-history.ts"
+export { alertCodeOf, HandlingStates, type NationalCode } from "./national-codes.ts"
