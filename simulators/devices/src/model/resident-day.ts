@@ -32,10 +32,10 @@ export interface ResidentTraits {
   readonly mobility: string
 }
 
-export const traitsOf = (resident: SimResident): ResidentTraits => {
-  const r = resident as SimResident & { readonly dementia?: boolean; readonly mobility?: string }
-  return { dementia: r.dementia === true, mobility: r.mobility ?? "walking_aid" }
-}
+export const traitsOf = (resident: SimResident): ResidentTraits => ({
+  dementia: resident.dementia === true,
+  mobility: resident.mobility ?? "walking_aid"
+})
 
 const between = (rng: Rng, fromH: number, toH: number): number => (fromH + rng.next() * (toH - fromH)) * HourMs
 
