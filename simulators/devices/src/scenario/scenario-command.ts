@@ -125,7 +125,7 @@ export const scenarioCommand = Command.make("scenario", flags, Effect.fn("Sim.sc
   const { counts, ...rest } = summary
   const { rejectedReasons, ...totals } = counts
   yield* Console.log(JSON.stringify({ ...rest, via: f.via, ...totals, ...(counts.rejected > 0 ? { rejectedReasons } : {}) }, null, 2))
-  if (counts.rejected > 0) return yield* new UnexpectedRejections({ scenario: scenario.name, rejected: counts.rejected })
+  if (counts.rejected > 0) return yield* usage(new UnexpectedRejections({ scenario: scenario.name, rejected: counts.rejected }).message)
 })).pipe(
   Command.withDescription("Play a scenario (a normal day, a care-home night, a network outage, a fire, a flooding sensor) against the platform"),
   Command.withExamples([
