@@ -21,6 +21,7 @@ export interface DisturbanceStats {
   readonly buffered: number
   /** Of those, sent on reconnecting. */
   readonly flushed: number
+  /** Events a disturbance added, by disturbance, so far. */
   readonly injected: Readonly<Record<string, number>>
 }
 
@@ -84,7 +85,6 @@ export const makeDisturbances = (options: DisturbanceOptions): Disturbances => {
       origin,
       ...(urgent !== undefined ? { truth: { urgent } } : {})
     })
-    injectedCounts[origin] = (injectedCounts[origin] ?? 0) + 1
   }
   const sensorDraft = (device: SimDevice, state: SensorState): Draft => ({
     type: "sensor",
@@ -143,7 +143,11 @@ export const makeDisturbances = (options: DisturbanceOptions): Disturbances => {
   const apply = (events: ReadonlyArray<ModelEvent>, untilMs: number): Array<ScenarioEvent> => {
     const fromModel = events.map((e): ScenarioEvent => ({ ...e, origin: "model" }))
     const due: Array<ScenarioEvent> = []
-    while (nextInjected < injected.length && Date.parse(injected[nextInjected]!.event.occurredAt) < untilMs) due.push(injected[nextInjected++]!)
+    while (nextInjected < injected.length && Date.parse(injected[nextInjected]!.event.occurredAt) < untilMs) {
+      const e = injected[nextInjected++]!
+      injectedCounts[e.origin] = (injectedCounts[e.origin] ?? 0) + 1
+      due.push(e)
+    }
     const merged = due.length === 0 ? fromModel : [...fromModel, ...due].sort((a, b) => a.event.occurredAt < b.event.occurredAt ? -1 : a.event.occurredAt > b.event.occurredAt ? 1 : 0)
     const out: Array<ScenarioEvent> = []
     // The network is back: every silent device sends its buffer at once, oldest first.
