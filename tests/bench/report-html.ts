@@ -1,13 +1,9 @@
-/** The HTML report beside latest.json: headline figures against the targets of issue 7, and inline SVG charts. */
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { histogramPng, lineChartPng } from "./charts/chart-png.ts"
+import type { Point } from "./charts/chart-png.ts"
 
-interface Point {
-  readonly x: number
-  readonly y: number
-}
-interface Series {
-  readonly name: string
-  readonly points: ReadonlyArray<Point>
-}
+/** The HTML report beside latest.json: headline figures against the targets of issue 7, and PNG charts beside it. */
 
 export interface ReportCharts {
   readonly latencies: Readonly<Record<string, ReadonlyArray<number>>>
@@ -17,56 +13,7 @@ export interface ReportCharts {
   readonly rss: ReadonlyArray<{ readonly t: number; readonly mb: Readonly<Record<string, number>> }>
 }
 
-const colours = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
-const W = 640, H = 260, L = 60, R = 130, T = 20, B = 36
-
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" })[c]!)
-const fmt = (n: number) => (Math.abs(n) >= 10_000 ? `${Math.round(n / 1000)}k` : `${Math.round(n * 10) / 10}`)
-
-const lineChart = (title: string, xLabel: string, yLabel: string, series: ReadonlyArray<Series>): string => {
-  const all = series.flatMap((s) => s.points)
-  if (all.length === 0) return `<h3>${esc(title)}</h3><p>no samples</p>`
-  const maxX = Math.max(...all.map((p) => p.x), 1e-9)
-  const maxY = Math.max(...all.map((p) => p.y), 1e-9) * 1.05
-  const sx = (x: number) => L + (x / maxX) * (W - L - R)
-  const sy = (y: number) => H - B - (y / maxY) * (H - T - B)
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-  const grid = ticks.map((f) =>
-    `<line x1="${L}" x2="${W - R}" y1="${sy(maxY * f)}" y2="${sy(maxY * f)}" stroke="#eee"/>` +
-    `<text x="${L - 6}" y="${sy(maxY * f) + 4}" text-anchor="end" font-size="11">${fmt(maxY * f)}</text>` +
-    `<text x="${sx(maxX * f)}" y="${H - B + 16}" text-anchor="middle" font-size="11">${fmt(maxX * f)}</text>`
-  ).join("")
-  const lines = series.map((s, i) => {
-    const d = s.points.map((p, j) => `${j === 0 ? "M" : "L"}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join("")
-    const c = colours[i % colours.length]
-    return `<path d="${d}" fill="none" stroke="${c}" stroke-width="1.6"/>` +
-      `<rect x="${W - R + 10}" y="${T + i * 18}" width="10" height="10" fill="${c}"/>` +
-      `<text x="${W - R + 24}" y="${T + i * 18 + 9}" font-size="11">${esc(s.name)}</text>`
-  }).join("")
-  return `<h3>${esc(title)}</h3><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">` +
-    `${grid}<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#999"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#999"/>` +
-    `${lines}<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle" font-size="11">${esc(xLabel)}</text>` +
-    `<text x="12" y="${(T + H - B) / 2}" font-size="11" transform="rotate(-90 12 ${(T + H - B) / 2})" text-anchor="middle">${esc(yLabel)}</text></svg>`
-}
-
-const Buckets = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, Infinity]
-
-const histogram = (title: string, samples: ReadonlyArray<number>): string => {
-  const counts = Buckets.map(() => 0)
-  for (const v of samples) counts[Buckets.findIndex((b) => v <= b)]! += 1
-  const max = Math.max(...counts, 1)
-  const bw = (W - L - 20) / Buckets.length
-  const bars = counts.map((n, i) => {
-    const h = (n / max) * (H - T - B)
-    const label = Buckets[i] === Infinity ? `>${Buckets[i - 1]}` : `≤${Buckets[i]}`
-    return `<rect x="${L + i * bw + 2}" y="${H - B - h}" width="${bw - 4}" height="${h}" fill="${(Buckets[i] ?? 0) <= 100 ? "#2ca02c" : (Buckets[i] ?? 0) <= 250 ? "#ff7f0e" : "#d62728"}"/>` +
-      `<text x="${L + i * bw + bw / 2}" y="${H - B - h - 3}" text-anchor="middle" font-size="10">${n}</text>` +
-      `<text x="${L + i * bw + bw / 2}" y="${H - B + 14}" text-anchor="middle" font-size="10">${label}</text>`
-  }).join("")
-  return `<h3>${esc(title)} (${samples.length} P1s, ms)</h3><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">` +
-    `${bars}<line x1="${L}" x2="${W - 20}" y1="${H - B}" y2="${H - B}" stroke="#999"/>` +
-    `<text x="${(L + W) / 2}" y="${H - 4}" text-anchor="middle" font-size="11">ms from ingest accepted to the console's live stream</text></svg>`
-}
 
 /** Events/s between consecutive samples of a cumulative count. */
 const rates = (samples: ReadonlyArray<{ readonly t: number }>, value: (s: any) => number): Array<Point> => {
@@ -78,10 +25,84 @@ const rates = (samples: ReadonlyArray<{ readonly t: number }>, value: (s: any) =
   return out
 }
 
+/** Messages drained per second while a backlog empties (the level only falling counts). */
+const drainRates = (samples: ReadonlyArray<{ readonly t: number; readonly backlog: number }>): Array<Point> =>
+  rates(samples.map((s) => ({ t: s.t, drained: -s.backlog })), (s) => s.drained)
+
+export interface ChartFile {
+  readonly file: string
+  readonly section: "throughput" | "latency" | "memory"
+  readonly alt: string
+  readonly png: Buffer
+}
+
+const latencyTitles: Record<string, string> = {
+  idle: "P1 LATENCY AT IDLE",
+  backlog: "P1 LATENCY BEHIND THE TELEMETRY BACKLOG",
+  storm: "P1 LATENCY DURING THE RECONNECT STORM"
+}
+
+/** The report's charts as PNG files, to be written beside latest.html. */
+export const chartFiles = (charts: ReportCharts): Array<ChartFile> => {
+  const services = [...new Set(charts.rss.flatMap((s) => Object.keys(s.mb)))]
+  return [
+    {
+      file: "throughput.png",
+      section: "throughput",
+      alt: "Pipeline throughput over time: accepted by ingest and done by every device consumer",
+      png: lineChartPng("PIPELINE THROUGHPUT", "S SINCE THE FIRST BATCH", "EVENTS/S", [
+        { name: "ACCEPTED BY INGEST", points: rates(charts.throughput, (s) => s.accepted) },
+        { name: "DONE BY ALL CONSUMERS", points: rates(charts.throughput, (s) => s.completed) }
+      ])
+    },
+    {
+      file: "storm-drain.png",
+      section: "throughput",
+      alt: "Reconnect storm: messages drained per second by all consumers, over time",
+      png: lineChartPng("RECONNECT STORM: DRAIN THROUGHPUT", "S SINCE THE STORM BEGAN", "MESSAGES/S", [
+        { name: "DRAINED PER S, ALL CONSUMERS", points: drainRates(charts.stormDrain) }
+      ])
+    },
+    {
+      file: "storm-backlog.png",
+      section: "throughput",
+      alt: "Reconnect storm: messages waiting on all consumers, over time",
+      png: lineChartPng("RECONNECT STORM: MESSAGES WAITING", "S SINCE THE STORM BEGAN", "MESSAGES", [
+        { name: "PENDING OR UNACKED", points: charts.stormDrain.map((s) => ({ x: s.t, y: s.backlog })) }
+      ])
+    },
+    {
+      file: "backlog-drain.png",
+      section: "throughput",
+      alt: "Telemetry backlog: messages drained per second by all consumers, over time",
+      png: lineChartPng("TELEMETRY BACKLOG: DRAIN THROUGHPUT", "S SINCE THE BACKLOG WAS STORED", "MESSAGES/S", [
+        { name: "DRAINED PER S, ALL CONSUMERS", points: drainRates(charts.backlogDrain) }
+      ])
+    },
+    ...Object.entries(charts.latencies).map(([phase, samples]): ChartFile => ({
+      file: `p1-latency-${phase}.png`,
+      section: "latency",
+      alt: `Histogram of P1 latency, ${phase}`,
+      png: histogramPng(latencyTitles[phase] ?? `P1 LATENCY, ${phase.toUpperCase()}`, samples)
+    })),
+    {
+      file: "rss.png",
+      section: "memory",
+      alt: "Resident memory per service over time",
+      png: lineChartPng("RESIDENT MEMORY PER SERVICE (VMRSS)", "S SINCE START", "MB", services.map((name) => ({
+        name: name.toUpperCase(),
+        points: charts.rss.map((s) => ({ x: s.t, y: s.mb[name] ?? 0 }))
+      })))
+    }
+  ]
+}
+
+const img = (c: ChartFile) => `<p><img src="${esc(c.file)}" alt="${esc(c.alt)}" width="880" height="380"></p>`
+
 type Verdict = "met" | "missed" | "n/a"
 const check = (value: number | null, ok: (v: number) => boolean): Verdict => (value === null ? "n/a" : ok(value) ? "met" : "missed")
 
-export const renderReport = (results: any, charts: ReportCharts): string => {
+export const renderReport = (results: any, charts: ReadonlyArray<ChartFile>): string => {
   const rows: Array<[string, string, string, Verdict]> = [
     ["baseline (raw JetStream publish)", `${results.baseline_eps} events/s`, "—", "n/a"],
     ["pipeline (ingest → triage → audit)", `${results.pipeline_eps} events/s`, "≥ 30,000 events/s", check(results.pipeline_eps, (v) => v >= 30_000)],
@@ -97,7 +118,6 @@ export const renderReport = (results: any, charts: ReportCharts): string => {
   const table = `<table><tr><th>figure</th><th>measured</th><th>target</th><th></th></tr>${
     rows.map(([n, v, t, ok]) => `<tr><td>${esc(n)}</td><td>${esc(v)}</td><td>${esc(t)}</td><td class="${ok}">${ok}</td></tr>`).join("")
   }</table>`
-  const services = [...new Set(charts.rss.flatMap((s) => Object.keys(s.mb)))]
   return `<!doctype html><html><head><meta charset="utf-8"><title>wt benchmark ${esc(results.at)}</title><style>
 body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}
 .met{color:#2a7d2a;font-weight:bold}.missed{color:#c22;font-weight:bold}pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}</style></head><body>
@@ -105,21 +125,20 @@ body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{bor
 <p>${esc(`${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memory_mb} MB, Node ${results.machine.node}`)}. Targets from issue 7; a missed target is shown as missed.</p>
 ${table}
 <h2>Throughput</h2>
-${lineChart("Pipeline: ingest accepted and completed by every device consumer", "s since the first batch", "events/s", [
-    { name: "accepted by ingest", points: rates(charts.throughput, (s) => s.accepted) },
-    { name: "done by all consumers", points: rates(charts.throughput, (s) => s.completed) }
-  ])}
-${lineChart("Backlog drain: messages pending or unacknowledged, all consumers", "s since the backlog was stored", "messages", [
-    { name: "telemetry backlog", points: charts.backlogDrain.map((s) => ({ x: s.t, y: s.backlog })) }
-  ])}
-${lineChart("Reconnect storm: messages pending or unacknowledged, all consumers", "s since the storm began", "messages", [
-    { name: "storm", points: charts.stormDrain.map((s) => ({ x: s.t, y: s.backlog })) }
-  ])}
+${charts.filter((c) => c.section === "throughput").map(img).join("\n")}
 <h2>P1 latency</h2>
-${Object.entries(charts.latencies).map(([phase, samples]) => histogram(`P1 latency, ${phase}`, samples)).join("\n")}
+${charts.filter((c) => c.section === "latency").map(img).join("\n")}
 <h2>Memory</h2>
-${lineChart("Resident memory per service (VmRSS)", "s since start", "MB", services.map((name) => ({ name, points: charts.rss.map((s) => ({ x: s.t, y: s.mb[name] ?? 0 })) })))}
+${charts.filter((c) => c.section === "memory").map(img).join("\n")}
 <h2>All figures</h2><pre>${esc(JSON.stringify(results, null, 2))}</pre>
 </body></html>
 `
+}
+
+/** Writes latest.html and its PNG charts into `dir`; returns the files written. */
+export const writeReport = (dir: string, results: any, charts: ReportCharts): ReadonlyArray<string> => {
+  const files = chartFiles(charts)
+  for (const chart of files) writeFileSync(join(dir, chart.file), chart.png)
+  writeFileSync(join(dir, "latest.html"), renderReport(results, files))
+  return ["latest.html", ...files.map((c) => c.file)]
 }

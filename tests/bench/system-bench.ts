@@ -24,7 +24,7 @@ import { round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
 import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
-import { renderReport } from "./report-html.ts"
+import { writeReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
 import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
 import { stormEvents } from "./storm-events.ts"
@@ -337,8 +337,8 @@ const program = Effect.gen(function*() {
     }
     mkdirSync(resultsDir, { recursive: true })
     writeFileSync(join(resultsDir, "latest.json"), JSON.stringify(results, null, 2) + "\n")
-    writeFileSync(join(resultsDir, "latest.html"), renderReport(results, charts))
-    log(`wrote bench-results/latest.json and latest.html (run took ${results.details.run_s} s)`)
+    const reportFiles = writeReport(resultsDir, results, charts)
+    log(`wrote bench-results/latest.json, ${reportFiles.join(", ")} (run took ${results.details.run_s} s)`)
     const { details: _details, rss_peak_mb, ...headline } = results
     process.stdout.write(JSON.stringify({ ...headline, rss_peak_mb }, null, 2) + "\n")
     return results

@@ -8,6 +8,7 @@ import type { SimFleet } from "./fleet.ts"
 import { makeFleetEvents, Mixes } from "./fleet-events.ts"
 import { httpIngestSink, MaxIngestBatch } from "./http-ingest-sink.ts"
 import { jetStreamSink } from "./jetstream-sink.ts"
+import { scenarioCommand } from "./scenario/scenario-command.ts"
 import { makeTally, runSimulation } from "./simulation.ts"
 import type { SimulationSummary } from "./simulation.ts"
 
@@ -153,6 +154,8 @@ export const simCommand = Command.make("sim", flags, Effect.fn("Sim.command")(fu
     { command: "pnpm sim --count 10000 --rate 2000", description: "10 000 events of the normal mix to the ingest gateway" },
     { command: "pnpm sim --via nats --rate 0 --duration 30", description: "As fast as JetStream takes them, for 30 s" },
     { command: "pnpm sim --mix alarms-only --rate 1 --duration 60", description: "One care alarm a second for a minute" },
-    { command: "pnpm sim --registry demo.json --type gps", description: "Positions from the trackers in an exported registry" }
-  ])
+    { command: "pnpm sim --registry demo.json --type gps", description: "Positions from the trackers in an exported registry" },
+    { command: "pnpm sim scenario network-outage --speed 60", description: "A scenario from simulators/devices/scenarios" }
+  ]),
+  Command.withSubcommands([scenarioCommand])
 )

@@ -22,7 +22,10 @@ export const SimResident = Schema.Struct({
   id: Schema.String,
   devices: Schema.Array(SimDevice),
   geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Number, lon: Schema.Number, radiusM: Schema.Number })),
-  addresses: Schema.optionalKey(Schema.Array(Position))
+  addresses: Schema.optionalKey(Schema.Array(Position)),
+  // The fleet model lets people with dementia wander and the bedbound stay in.
+  dementia: Schema.optionalKey(Schema.Boolean),
+  mobility: Schema.optionalKey(Schema.NullOr(Schema.String))
 })
 export type SimResident = typeof SimResident.Type
 

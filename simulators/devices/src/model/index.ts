@@ -1,0 +1,6 @@
+export { BehaviourNames, doseSchedule } from "./device-behaviours.ts"
+export type { BehaviourName } from "./device-behaviours.ts"
+export type { Truth } from "./draft.ts"
+export { deviceClass, makeFleetModel } from "./fleet-model.ts"
+export type { FleetModel, FleetModelOptions, ModelEvent } from "./fleet-model.ts"
+export { distanceM, homeOf } from "./geo.ts"

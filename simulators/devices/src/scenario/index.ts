@@ -1,0 +1,7 @@
+export { makeDisturbances } from "./disturbances.ts"
+export type { DisturbanceOptions, Disturbances, DisturbanceStats, Origin, ScenarioEvent } from "./disturbances.ts"
+export { runScenario } from "./run-scenario.ts"
+export type { ScenarioProgress, ScenarioRunOptions, ScenarioSummary } from "./run-scenario.ts"
+export { Disturbance, loadScenario, Scenario, ScenarioDir, scenarioNames, ScenarioNotFound } from "./scenario.ts"
+export { scenarioCommand, UnexpectedRejections } from "./scenario-command.ts"
+export { simStartFor } from "./sim-start.ts"
