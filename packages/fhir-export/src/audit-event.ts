@@ -25,6 +25,8 @@ const disclose: Pattern = {
   profile: {}
 }
 
+const unlock: Pattern = { type: rest, subtype: [], action: "E", profile: {} }
+
 /**
  * How each kind of audit entry reads as a BALP event: a device event stored and a triage
  * decision are creations; an incident's first event creates it and every later one
@@ -46,6 +48,12 @@ const patternOf = (entry: AuditEntry): Pattern => {
       return read
     case "export":
       return disclose
+    case "elock_access":
+      // A grant creates a time-boxed access right and a revocation ends it; an opening (or a
+      // refused one) is an execution, for which BALP has no pattern of its own.
+      if (entry.id.startsWith("elock-grant-")) return create
+      if (entry.id.startsWith("elock-revoke-")) return update
+      return unlock
   }
 }
 
@@ -57,7 +65,8 @@ const DataOf: Record<AuditKind, string> = {
   operator_action: "incident",
   record_view: "resident record",
   config_change: "configuration",
-  export: "audit trail"
+  export: "audit trail",
+  elock_access: "e-lock access"
 }
 
 /** The FHIR id of the AuditEvent for the entry at `seq` in WT_AUDIT: the sequence is unique and names the sealed entry. */

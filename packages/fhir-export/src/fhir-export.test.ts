@@ -54,7 +54,8 @@ describe("FHIR R4 export", () => {
       "Flag/alert-inc-a", "Composition/handling-log-inc-a",
       "Flag/alert-inc-b", "Composition/handling-log-inc-b",
       "Flag/alert-inc-c", "Composition/handling-log-inc-c",
-      "Flag/alert-inc-d", "Composition/handling-log-inc-d"
+      "Flag/alert-inc-d", "Composition/handling-log-inc-d",
+      "Flag/alert-inc-e", "Composition/handling-log-inc-e"
     ])
     expectValid([...events, ...incidents])
   })
@@ -117,6 +118,21 @@ describe("FHIR R4 export", () => {
     expect(log.section[7].text.div).toContain("Home care &lt;team 2&gt; &amp; the keyholder informed")
     expect(log.section[5].author[0]).toMatchObject({ type: "Practitioner", display: "Kari Nordmann" })
     expect((incidents.find((r) => r.id === "handling-log-inc-d") as any).status).toBe("preliminary")
+  })
+
+  it("a call-out's handling log says sent to call-out, call-out done, and other actor for the fire service and next of kin", () => {
+    const { incidents } = exportAll(scenarioEntries())
+    const log = incidents.find((r) => r.id === "handling-log-inc-e") as any
+    const states = log.section.map((s: any) => s.code.coding.find((c: any) => c.system.endsWith("vkp-handling-state"))?.code)
+    const kinds = log.section.map((s: any) => s.code.coding.find((c: any) => c.system.endsWith("timeline-entry"))?.code)
+    const stateOf = (kind: string) => states[kinds.indexOf(kind)]
+    expect(stateOf("agency_notified")).toBe("10")
+    expect(stateOf("handover_requested")).toBe("4")
+    expect(stateOf("handover_offered")).toBe("4")
+    expect(stateOf("handover_accepted")).toBe("4")
+    expect(stateOf("responder_on_site")).toBe("5")
+    expect(stateOf("handover_completed")).toBe("5")
+    expect(stateOf("contact_answered")).toBe("8")
   })
 
   it.each([

@@ -1,4 +1,5 @@
 import { type Actor, ActiveStatuses, HandlingCodeByStatus, type IncidentEvent } from "@wt/contracts"
+import { timelineEntries } from "@wt/read-models"
 import { alarmTypeOf } from "@wt/incident"
 import { flagId } from "./alert-flag.ts"
 import { CodeSystems, Extensions, IdentifierSystems } from "./code-systems.ts"
@@ -76,12 +77,11 @@ const linesOf = (step: HistoryStep): ReadonlyArray<LogLine> => {
       return [{ ...base, actor: triage, state: undefined, text: [`escalated to level ${event.level}: ${event.reason}`] }]
     case "storm_updated":
       return [{ ...base, actor: triage, state: undefined, text: [`storm: ${event.lost.length} devices lost supervision, ${event.restored.length} came back`] }]
-    default: {
-      // An event type this export does not know yet: its national state follows the status it led to.
-      const other = event as { readonly type: string; readonly at: string; readonly by?: Actor }
-      const status = step.statusChanged ? step.stateAfter?.status : undefined
-      return [{ at: other.at, kind: other.type, actor: other.by ?? triage, state: status === undefined ? undefined : HandlingCodeByStatus[status], text: [other.type] }]
-    }
+    default:
+      // The call-out, the agencies and the next-of-kin cascade: the console's timeline already
+      // gives each its national code (4 sent to call-out, 5 call-out done, 10 other actor, 8
+      // conversation) and says what happened; the journal gets the same lines.
+      return timelineEntries(event).map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, state: e.handlingCode, text: [e.summary] }))
   }
 }
 

@@ -30,7 +30,14 @@ const smoke = device(3, 5, { deviceId: "smoke-000002", type: "sensor", payload: 
 const lost = device(4, 6, { deviceId: "alarm-000003", type: "technical", payload: { event: "sensor_supervision_lost" } })
 const dose = device(5, 7, { deviceId: "pill-000004", type: "medication", payload: { event: "dose_missed", critical: true } })
 
-/** Every incident event type, over four incidents of three residents. */
+const smokeAtHome = device(6, 30, { deviceId: "smoke-000004", type: "sensor", payload: { sensor: "smoke", state: "triggered" } })
+const home = { kind: "home" as const, street: "Storgata 4", postcode: "0155", city: "Oslo", lat: 59.91, lon: 10.75 }
+const teamNord = { id: "team-nord", name: "Home care north" }
+const teamSor = { id: "team-sor", name: "Home care south" }
+const nina = { id: "member-nord-1", name: "Nina", teamId: "team-nord" }
+const timeouts = { offerS: 60, startS: 120, arrivalGraceS: 600, visitS: 1800 }
+
+/** Every incident event type, over five incidents of four residents. */
 export const scenarioEvents: ReadonlyArray<{ readonly event: IncidentEvent; readonly residentId: string }> = [
   { residentId: "res-0001", event: { type: "incident_opened", incidentId: "inc-a", tenant, at: at(0), residentId: "res-0001", priority: "P2", category: "wellbeing", decision: decision("P2", "wellbeing", "door.night", "door opened at night"), deviceEvent: door } },
   { residentId: "res-0001", event: { type: "device_event_correlated", incidentId: "inc-a", tenant, at: at(1), decision: decision("P1", "care", "care.fall", "fall detected"), deviceEvent: fall } },
@@ -47,7 +54,29 @@ export const scenarioEvents: ReadonlyArray<{ readonly event: IncidentEvent; read
   { residentId: "res-0003", event: { type: "incident_opened", incidentId: "inc-c", tenant, at: at(6), residentId: "res-0003", priority: "P4", category: "technical", decision: decision("P4", "technical", "tech.supervision", "safety alarm silent"), deviceEvent: lost } },
   { residentId: "res-0003", event: { type: "storm_updated", incidentId: "inc-c", tenant, at: at(7), lost: ["alarm-000005", "alarm-000006"], restored: ["alarm-000003"] } },
   { residentId: "res-0003", event: { type: "incident_merged", incidentId: "inc-c", tenant, at: at(8), by: ola, into: "inc-storm-1" } },
-  { residentId: "res-0003", event: { type: "incident_opened", incidentId: "inc-d", tenant, at: at(7), residentId: "res-0003", priority: "P2", category: "medication", decision: decision("P2", "medication", "med.critical", "critical dose missed"), deviceEvent: dose } }
+  { residentId: "res-0003", event: { type: "incident_opened", incidentId: "inc-d", tenant, at: at(7), residentId: "res-0003", priority: "P2", category: "medication", decision: decision("P2", "medication", "med.critical", "critical dose missed"), deviceEvent: dose } },
+  // A call-out: fire service first, a team that rejects, one that does not answer, one that comes; a next-of-kin cascade.
+  { residentId: "res-0004", event: { type: "incident_opened", incidentId: "inc-e", tenant, at: at(30), residentId: "res-0004", priority: "P1", category: "fire", decision: decision("P1", "fire", "fire.smoke", "smoke detector"), deviceEvent: smokeAtHome } },
+  { residentId: "res-0004", event: { type: "agency_notified", incidentId: "inc-e", tenant, at: at(30), agency: "110", channel: "wt.agency.demo.110", address: home, mobility: "uses a walker", reason: "smoke detector" } },
+  { residentId: "res-0004", event: { type: "incident_claimed", incidentId: "inc-e", tenant, at: at(31), by: kari } },
+  { residentId: "res-0004", event: { type: "handover_requested", incidentId: "inc-e", tenant, at: at(31), by: kari, reason: "smoke, resident cannot leave alone", address: home } },
+  { residentId: "res-0004", event: { type: "handover_offered", incidentId: "inc-e", tenant, at: at(31), offerNo: 1, team: teamNord, address: home, criticalNotes: ["oxygen at home"], access: { kind: "e_lock", lockId: "lock-0004" }, reason: "smoke", timeouts, deadline: at(32) } },
+  { residentId: "res-0004", event: { type: "handover_rejected", incidentId: "inc-e", tenant, at: at(32), offerNo: 1, responder: nina, reason: "on another call-out" } },
+  { residentId: "res-0004", event: { type: "handover_offered", incidentId: "inc-e", tenant, at: at(32), offerNo: 2, team: teamSor, address: home, criticalNotes: ["oxygen at home"], access: { kind: "e_lock", lockId: "lock-0004" }, reason: "smoke", timeouts, deadline: at(33) } },
+  { residentId: "res-0004", event: { type: "handover_timed_out", incidentId: "inc-e", tenant, at: at(33), step: "offer", offerNo: 2, deadline: at(33) } },
+  { residentId: "res-0004", event: { type: "handover_returned", incidentId: "inc-e", tenant, at: at(33), reason: "no team answered" } },
+  { residentId: "res-0004", event: { type: "handover_offered", incidentId: "inc-e", tenant, at: at(34), offerNo: 3, team: teamNord, address: home, criticalNotes: ["oxygen at home"], access: { kind: "e_lock", lockId: "lock-0004" }, reason: "smoke", timeouts, deadline: at(35) } },
+  { residentId: "res-0004", event: { type: "handover_accepted", incidentId: "inc-e", tenant, at: at(34), offerNo: 3, responder: nina, eta: at(44), deadline: at(36) } },
+  { residentId: "res-0004", event: { type: "responder_en_route", incidentId: "inc-e", tenant, at: at(35), responder: nina, deadline: at(50) } },
+  { residentId: "res-0004", event: { type: "responder_on_site", incidentId: "inc-e", tenant, at: at(44), responder: nina, position: { lat: 59.9101, lon: 10.7501 }, distanceM: 13, radiusM: 75, atConfirmedAddress: true, deadline: at(74) } },
+  { residentId: "res-0004", event: { type: "handover_completed", incidentId: "inc-e", tenant, at: at(60), responder: nina, outcome: "pan on the stove, aired out, resident unharmed" } },
+  { residentId: "res-0004", event: { type: "contact_cascade_started", incidentId: "inc-e", tenant, at: at(61), by: kari, contacts: [{ position: 1, name: "Per", relation: "son", keyholder: true }, { position: 2, name: "Eva", relation: "neighbour", keyholder: false }], timeoutS: 60 } },
+  { residentId: "res-0004", event: { type: "contact_called", incidentId: "inc-e", tenant, at: at(61), position: 1, deadline: at(62) } },
+  { residentId: "res-0004", event: { type: "contact_call_timed_out", incidentId: "inc-e", tenant, at: at(62), position: 1 } },
+  { residentId: "res-0004", event: { type: "contact_called", incidentId: "inc-e", tenant, at: at(62), position: 2, deadline: at(63) } },
+  { residentId: "res-0004", event: { type: "contact_answered", incidentId: "inc-e", tenant, at: at(62), position: 2, accepted: true, by: { kind: "responder", id: "contact:res-0004:2", name: "Eva" } } },
+  { residentId: "res-0004", event: { type: "contact_cascade_ended", incidentId: "inc-e", tenant, at: at(62), outcome: "accepted", position: 2 } },
+  { residentId: "res-0004", event: { type: "handover_cancelled", incidentId: "inc-e", tenant, at: at(63), by: kari, reason: "a second call-out was not needed" } }
 ]
 
 const actorOf = (event: IncidentEvent): Actor => ("by" in event ? event.by : triage)
@@ -108,5 +137,12 @@ export const scenarioEntries = (): ReadonlyArray<AuditEntry> => {
   entries.push({ id: "op-1", tenant, kind: "operator_action", at: at(26), actor: kari, subject: { incidentId: "inc-a", residentId: "res-0001" }, summary: "claim" })
   entries.push({ id: "cfg-1", tenant, kind: "config_change", at: at(27), actor: { kind: "admin", id: "u-admin" }, subject: {}, summary: "rule set 2026-11 activated", data: { ruleSetVersion: "2026-11" } })
   entries.push({ id: "export-1", tenant, kind: "export", at: at(28), actor: { kind: "admin", id: "u-admin" }, subject: {}, summary: "audit trail exported" })
+  // E-lock access as dispatch writes it: grant, a use, a refused use, revocation.
+  const dispatch: Actor = { kind: "service", id: "dispatch" }
+  const lock = { incidentId: "inc-e", residentId: "res-0004" }
+  entries.push({ id: "elock-grant-g1", tenant, kind: "elock_access", at: at(34), actor: dispatch, subject: lock, summary: "e-lock lock-0004 opened to responder member-nord-1", data: { lockId: "lock-0004", responderId: "member-nord-1" } })
+  entries.push({ id: "elock-use-g1-1", tenant, kind: "elock_access", at: at(44), actor: dispatch, subject: lock, summary: "e-lock lock-0004 opened by responder member-nord-1", data: { lockId: "lock-0004", responderId: "member-nord-1" } })
+  entries.push({ id: "elock-use-denied-g1-2", tenant, kind: "elock_access", at: at(45), actor: dispatch, subject: lock, summary: "e-lock opening refused to responder member-nord-2: no live grant", data: { responderId: "member-nord-2" } })
+  entries.push({ id: "elock-revoke-g1", tenant, kind: "elock_access", at: at(60), actor: dispatch, subject: lock, summary: "e-lock lock-0004 access of responder member-nord-1 revoked: call-out completed", data: { lockId: "lock-0004", reason: "completed" } })
   return entries
 }
