@@ -63,11 +63,17 @@ layer(TestLayer, { excludeTestServices: true })("JetStream sink", (it) => {
       const state = yield* streamState
       assert.strictEqual(state.messages, 1_000)
       assert.deepStrictEqual(state.subjects, countBySubject(events))
-      // Lanes follow the type: care alarms never share a subject space with heartbeats or positions.
+      // Lanes follow the type: care alarms never share a subject space with heartbeats or
+      // positions. A GPS tracker's SOS is a care alarm and rides the alarm lane.
       for (const subject of Object.keys(state.subjects)) {
         const [, , tenant, lane, type] = subject.split(".")
         assert.strictEqual(tenant, "demo")
-        assert.strictEqual(lane, type === "technical" ? "tech" : type === "gps" ? "telemetry" : "alarm")
+        if (type === "gps") assert.ok(lane === "telemetry" || lane === "alarm", subject)
+        else assert.strictEqual(lane, type === "technical" ? "tech" : "alarm")
+      }
+      for (const e of events) {
+        if (e.type !== "gps") continue
+        assert.strictEqual(deviceSubject(e).split(".")[3], e.payload.sos === true ? "alarm" : "telemetry")
       }
     }))
 
