@@ -6,7 +6,7 @@ import { appendAuditEntry, type ConfigChange, configChangeEntry } from "@wt/audi
 import { hashPassword, Registry, RegistryAdmin, type ResidentRecord, type User } from "@wt/registry"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { Forbidden, InvalidRegistryChange, RecordNotFound, UsernameInUse } from "./api-errors.ts"
-import { actorOf } from "./incident-handlers.ts"
+import { actorOf } from "./incident-commands.ts"
 
 /** Administrators only; which tenants they may touch is checked per record. */
 const administrator = Effect.gen(function*() {

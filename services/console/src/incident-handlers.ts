@@ -1,49 +1,23 @@
-import { Clock, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { type Actor, HandlingCodeByStatus, type IncidentCommand, type IncidentState } from "@wt/contracts"
+import { HandlingCodeByStatus } from "@wt/contracts"
 import { IncidentNotFound } from "@wt/incident"
-import { IncidentStore } from "@wt/incident-store"
 import { IncidentViews } from "@wt/read-models"
-import type { User } from "@wt/registry"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { AlreadyClaimed } from "./api-errors.ts"
+import { type CommandFor, IncidentCommands } from "./incident-commands.ts"
 import { parseStatusFilter } from "./status-filter.ts"
 
-/** Who a signed-in user is in an incident's history. */
-export const actorOf = (user: User): Actor => ({ kind: user.role, id: user.id, name: user.displayName })
-
-type CommandFor = (by: Actor, at: string, incident: IncidentState) => IncidentCommand
 
 export const IncidentsHandlers = HttpApiBuilder.group(
   ConsoleApi,
   "incidents",
   Effect.fn(function*(handlers) {
     const views = yield* IncidentViews
-    const store = yield* IncidentStore
 
-    /**
-     * The incident, if it belongs to one of the user's tenants. The read model may lag the
-     * stream by a moment, so an incident it does not know yet is looked for in the store,
-     * under each of the user's tenants: another tenant's incident is never found.
-     */
-    const locate = Effect.fn("Console.locateIncident")(function*(user: User, incidentId: string) {
-      const view = yield* views.get(user.tenants, incidentId)
-      if (Option.isSome(view)) return view.value
-      for (const tenant of user.tenants) {
-        const stored = yield* store.load(tenant, incidentId)
-        if (Option.isSome(stored)) return stored.value.state
-      }
-      return yield* new IncidentNotFound({ incidentId })
-    })
-
+    const { execute: run } = yield* IncidentCommands
     const execute = (incidentId: string, commandFor: CommandFor) =>
-      Effect.gen(function*() {
-        const { user } = yield* CurrentSession
-        const incident = yield* locate(user, incidentId)
-        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-        const executed = yield* store.execute(incident.tenant, incidentId, commandFor(actorOf(user), at, incident))
-        return executed.state ?? incident
-      }).pipe(
+      run(incidentId, commandFor).pipe(
         Effect.catchTag("AlreadyClaimed", (lost) =>
           Effect.fail(
             new AlreadyClaimed({
@@ -51,15 +25,7 @@ export const IncidentsHandlers = HttpApiBuilder.group(
               message: `claimed by ${lost.claimedBy.name ?? lost.claimedBy.id}`,
               claimedBy: lost.claimedBy
             })
-          )),
-        // Not the caller's doing: a 500, with the cause in the log.
-        Effect.catchTags({
-          IncidentAlreadyExists: Effect.die,
-          IncidentUnreadable: Effect.die,
-          PublishFailed: Effect.die,
-          NatsRequestFailed: Effect.die,
-          SqlError: Effect.die
-        })
+          ))
       )
 
     return handlers

@@ -4,7 +4,7 @@ import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { appendAuditEntry } from "@wt/audit-log"
 import { type ReportDocument, type ReportKind, reportCsv, reportPeriod, ReportSource } from "@wt/reports"
 import { ConsoleApi, CurrentSession } from "./api.ts"
-import { actorOf } from "./incident-handlers.ts"
+import { actorOf } from "./incident-commands.ts"
 import { Forbidden } from "./api-errors.ts"
 import { InvalidReportQuery, ReportTenantNotFound } from "./report-api.ts"
 

@@ -7,7 +7,7 @@ import { IncidentViews } from "@wt/read-models"
 import { Registry, type ResidentRecord, residentLabels } from "@wt/registry"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { ResidentNotFound } from "./api-errors.ts"
-import { actorOf } from "./incident-handlers.ts"
+import { actorOf } from "./incident-commands.ts"
 
 /**
  * `GET /api/residents/{id}`: any signed-in role may read a resident of its own tenants.
