@@ -64,7 +64,10 @@ describe("wt fhir export", () => {
         assert.deepStrictEqual(fhirSchemaErrors(bundle), [])
         const resources = bundle.entry.map((e: { resource: { resourceType: string; id: string } }) => e.resource)
         expectAllValid(resources)
-        assert.deepStrictEqual(countByType(resources), { AuditEvent: scenario.length + 1, Flag: 4, Composition: 4 })
+        // One Flag and one Composition per incident of the fixture (inc-a … inc-e).
+        const incidents = new Set(scenario.flatMap((e) => (e.kind === "incident_event" && e.subject.incidentId !== undefined ? [e.subject.incidentId] : []))).size
+        assert.strictEqual(incidents, 5)
+        assert.deepStrictEqual(countByType(resources), { AuditEvent: scenario.length + 1, Flag: incidents, Composition: incidents })
 
         const one = join(dir, "inc-a.ndjson")
         const incident = yield* wt("fhir", "export", "--incident", "inc-a", "--format", "ndjson", "--out", one)
