@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL("../../../", import.meta.url))
  */
 const program: Record<ServiceName, { readonly service: string; readonly env: Readonly<Record<string, string>> }> = {
   gateway: { service: "gateway", env: {} },
-  triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "on" } },
+  // The alarm lane looks devices up one by one (cached): care alarms are rare, and a whole-fleet snapshot reload would stall them.
+  triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "on", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
   "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "off" } },
   projector: { service: "projector", env: {} },
   audit: { service: "audit", env: {} },

@@ -1,6 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { TestDatabase } from "@wt/db/testing"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { Registry } from "./registry.ts"
 
@@ -116,6 +116,26 @@ describe("Registry on PostgreSQL", () => {
         // Ids first: no health data or addresses in the export.
         assert.notInclude(JSON.stringify(exported), "healthNotes")
         assert.notInclude(JSON.stringify(exported), "street")
+      }))
+  })
+})
+
+describe("Registry without fleet snapshots (the alarm-lane process)", () => {
+  const OneByOne = Registry.layer.pipe(
+    Layer.provideMerge(TestDatabase),
+    Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ WT_REGISTRY_FLEET_SNAPSHOT: "false" })))
+  )
+  layer(OneByOne, { timeout: 60_000 })((it) => {
+    it.effect("looks each device up on its own: a device deactivated before its first lookup is unknown", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const sql = yield* SqlClient.SqlClient
+        yield* registry.seedDemo({ ingestKey, password })
+        assert.strictEqual(Option.getOrThrow(yield* registry.deviceOwner("demo", "alarm-000001")).residentId, "res-0001")
+        // With a snapshot, this device would be answered from the fleet loaded by the lookup above.
+        yield* sql`UPDATE devices SET active = false WHERE tenant = 'demo' AND id = 'alarm-000004'`
+        assert.isTrue(Option.isNone(yield* registry.deviceOwner("demo", "alarm-000004")))
+        assert.isTrue(Option.isNone(yield* registry.deviceOwner("demo", "alarm-999999")))
       }))
   })
 })

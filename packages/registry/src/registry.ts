@@ -1,4 +1,4 @@
-import { Cache, Context, Duration, Effect, Exit, Layer, Option, Redacted } from "effect"
+import { Cache, Config, Context, Duration, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { seedDemoResponders } from "./demo-responders.ts"
@@ -95,6 +95,14 @@ const ownerOf = (row: OwnerRow): DeviceOwner => ({
 /** How old a tenant's device snapshot may get before it is reloaded (in the background). */
 const SnapshotRefreshMs = 10_000
 
+/**
+ * Whether device owners come from whole-fleet snapshots (`WT_REGISTRY_FLEET_SNAPSHOT`,
+ * default on). Worth it where every device reports (heartbeats, positions); not in the
+ * alarm-lane process, where care alarms are rare and a 100,000-row reload every 10 s (and
+ * the heap it holds) would stall the very events that must not wait.
+ */
+const FleetSnapshotConfig = Config.Boolean("WT_REGISTRY_FLEET_SNAPSHOT").pipe(Config.withDefault(true))
+
 const deviceFromRow = (row: DeviceRow) => ({
   id: row.id,
   type: row.type,
@@ -132,7 +140,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           WHERE d.tenant = ${tenant} AND d.active`.pipe(
           Effect.map((rows) => new Map(rows.map((row) => [row.id, ownerOf(row)])))
         )
-      const fleets = yield* makeTenantSnapshots(loadTenant, SnapshotRefreshMs)
+      const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotRefreshMs) : undefined
 
       const ingestKeys = yield* Cache.makeWith(
         (keyHash: string) =>
@@ -144,7 +152,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
       const deviceOwner = Effect.fnUntraced(function*(tenant: string, deviceId: string) {
-        const fleet = yield* fleets.get(tenant)
+        const fleet = fleets === undefined ? undefined : yield* fleets.get(tenant)
         const owner = fleet?.get(deviceId)
         if (owner !== undefined) return Option.some(owner)
         return yield* Cache.get(owners, `${tenant}\u0000${deviceId}`)
@@ -261,7 +269,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         yield* seedDemoResponders({ tenant: summary.tenant, secret: options.ingestKey }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         if (options.neighbour === true) yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* Cache.invalidateAll(owners)
-        fleets.invalidateAll()
+        fleets?.invalidateAll()
         yield* Cache.invalidateAll(ingestKeys)
         return summary
       })
