@@ -6,12 +6,9 @@ import type { AuditEntry } from "@wt/contracts"
 import { ensureStream } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Effect, Layer, Option, References } from "effect"
-import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-
-const main = new URL("./main.ts", import.meta.url).pathname
+import { cliRunner, scratchDir } from "./cli-harness.ts"
 
 const Env = Layer.effectDiscard(ensureStream(sealStreamSpec({ replicas: 1 }))).pipe(Layer.provideMerge(NatsTestServer.layerNats))
 
@@ -33,17 +30,8 @@ describe("wt audit verify and export", () => {
     it.effect("verifies the live stream and an export, and names the exact sequence of every kind of tampering", () =>
       Effect.gen(function*() {
         const { url } = yield* NatsTestServer
-        const dir = yield* Effect.acquireRelease(
-          Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-audit-"))),
-          (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-        )
-        const wt = (...args: ReadonlyArray<string>) =>
-          Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
-            const { DATABASE_URL: _, NATS_URL: __, ...inherited } = process.env
-            execFile(process.execPath, [main, ...args], { env: { ...inherited, NATS_URL: url, WT_DATA_DIR: dir }, timeout: 60_000 }, (error, stdout, stderr) => {
-              resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 }))
-            })
-          })
+        const dir = yield* scratchDir("audit")
+        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dir }, { unset: ["DATABASE_URL", "NATS_URL"], timeoutMs: 60_000 })
 
         const key = generateSealKey()
         yield* publishSigningKey(key)

@@ -6,12 +6,9 @@ import { fhirDocumentErrors, fhirSchemaErrors, scenarioEntries } from "@wt/fhir-
 import { decodeJson, publishRaw } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Effect, Result } from "effect"
-import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-
-const main = new URL("./main.ts", import.meta.url).pathname
+import { cliRunner, scratchDir } from "./cli-harness.ts"
 
 const nordby: AuditEntry = {
   id: "nordby-view-1",
@@ -35,17 +32,8 @@ describe("wt fhir export", () => {
     it.effect("writes the audit trail as FHIR R4 resources that validate against HL7's schema, filtered by incident, tenant and time, and audits itself", () =>
       Effect.gen(function*() {
         const { url } = yield* NatsTestServer
-        const dir = yield* Effect.acquireRelease(
-          Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-fhir-"))),
-          (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-        )
-        const wt = (...args: ReadonlyArray<string>) =>
-          Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
-            const { DATABASE_URL: _, NATS_URL: __, ...inherited } = process.env
-            execFile(process.execPath, [main, ...args], { env: { ...inherited, NATS_URL: url, WT_DATA_DIR: dir }, timeout: 60_000 }, (error, stdout, stderr) => {
-              resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 }))
-            })
-          })
+        const dir = yield* scratchDir("fhir")
+        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dir }, { unset: ["DATABASE_URL", "NATS_URL"], timeoutMs: 60_000 })
 
         const scenario = scenarioEntries()
         yield* Effect.forEach(scenario, appendAuditEntry, { discard: true })

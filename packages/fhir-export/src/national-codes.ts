@@ -59,19 +59,7 @@ export const alertCodeOf = (event: DeviceEvent): NationalCode | undefined => {
   }
 }
 
-/** National handling-log states (VKP). */
-export const HandlingStates: Readonly<Record<number, string>> = {
-  0: "reported",
-  1: "being handled",
-  3: "acknowledged",
-  4: "sent to call-out",
-  5: "call-out done",
-  6: "cause",
-  7: "action",
-  8: "conversation",
-  9: "measure taken",
-  10: "other actor"
-}
+export { HandlingStates } from "@wt/contracts"
 
 const SeverityLabels: Readonly<Record<number, string>> = { 0: "none", 10: "normal", 20: "moderate", 30: "serious", 40: "critical" }
 
