@@ -65,7 +65,7 @@ const P1IntervalMs = 50
 // Listing the consumers costs nats-server 2.9 about 10 ms of CPU per consumer (it counts
 // pending messages over the stream's subjects): polled every 250 ms, the benchmark itself
 // took a quarter of the machine. Drain times are therefore known to within a second.
-const DrainPollMs = 1000
+const DrainPollMs = Number(process.env["WT_BENCH_POLL_MS"] ?? 1000)
 const WarmUpP1 = 20
 const resultsDir = join(process.cwd(), "bench-results")
 
@@ -97,6 +97,15 @@ const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEv
   return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: e.id }))
 }
 
+const NatsProfPort = 18222
+
+/** Fetches nats-server's CPU profile for the next `seconds` into `path`; never fails the run. */
+const natsCpuProfile = (path: string, seconds: number): Promise<void> =>
+  fetch(`http://127.0.0.1:${NatsProfPort}/debug/pprof/profile?seconds=${seconds}`)
+    .then(async (r) => writeFileSync(path, Buffer.from(await r.arrayBuffer())))
+    .then(() => log(`nats-server CPU profile (${seconds} s of the pipeline phase): ${path}`))
+    .catch((error) => log(`nats-server CPU profile failed: ${String(error)}`))
+
 /** Sum of a Prometheus counter family over all its label sets. */
 const counterTotal = (url: string, name: string) =>
   Effect.promise(async () => {
@@ -114,7 +123,10 @@ const program = Effect.gen(function*() {
   const runStarted = Date.now()
   const { fleet, residents } = fleetWith(plan.stormDevices)
   const profileDir = join(resultsDir, "profiles")
-  if (flags.profile) mkdirSync(profileDir, { recursive: true })
+  if (flags.profile) {
+    mkdirSync(profileDir, { recursive: true })
+    process.env["WT_NATS_PROF_PORT"] = String(NatsProfPort)
+  }
   log(`${plan.mode} run: starting nats-server, a fresh database (${residents} residents), and the five services`)
   const system = yield* startBenchSystem({
     residents,
@@ -163,6 +175,8 @@ const program = Effect.gen(function*() {
     const natsPid = natsServerPid()
     const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
+    // The server's own CPU profile over the pipeline phase (Go pprof; read with `go tool pprof` or tests/bench/probe).
+    const natsProfile = flags.profile ? natsCpuProfile(join(profileDir, "nats-server-pipeline.pb.gz"), 30) : undefined
     // Done by every device consumer, at least: accepted minus what any of them still holds (a lower bound, as lanes overlap nothing).
     const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })
     let sending = true
@@ -189,6 +203,7 @@ const program = Effect.gen(function*() {
       (pipelineDrain.drainedAtMs !== undefined ? `all consumers drained after ${seconds(pipelineDoneMs)} s` : `NOT drained after ${seconds(pipelineDoneMs)} s`) +
       ` → ${pipelineEps} events/s end to end (${(pipelineEps / baselineEps).toFixed(2)} × baseline)`)
     log(`pipeline: each consumer last busy at (s): ${JSON.stringify(pipelineDrain.lastBusyS)}`)
+    if (natsProfile !== undefined) yield* Effect.promise(() => natsProfile)
     const pipelineCpuUs = pipelineCpu.perEvent(totals.accepted)
     log(`pipeline: CPU per accepted event (µs), by process: ${JSON.stringify(pipelineCpuUs)}`)
 

@@ -133,7 +133,13 @@ const startProcess = Effect.fnUntraced(function*(binary: string, options: Embedd
   const host = "127.0.0.1"
   const url = `nats://${host}:${port}`
   const confPath = join(natsDir, "nats.conf")
-  writeFileSync(confPath, natsServerConf({ serverName: `wt_embedded_${port}`, host, port, storeDir: natsDir }))
+  // WT_NATS_PROF_PORT: the Go profiler on that port (pnpm bench --profile), for where the server's time goes.
+  const profPort = process.env["WT_NATS_PROF_PORT"]
+  writeFileSync(
+    confPath,
+    natsServerConf({ serverName: `wt_embedded_${port}`, host, port, storeDir: natsDir }) +
+      (profPort !== undefined && /^\d+$/.test(profPort) ? `\nprof_port: ${profPort}\n` : "")
+  )
 
   const logTail: Array<string> = []
   const child = yield* Effect.acquireRelease(
