@@ -1,6 +1,7 @@
 import { Effect, Schedule } from "effect"
 import { Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
+import type { DeviceProgress } from "./consumer-progress.ts"
 import { round1 } from "./figures.ts"
 
 /** Where one durable consumer stands: what it has not yet been given, and what it holds unacknowledged. */
@@ -68,37 +69,55 @@ export interface DrainSample {
 /**
  * Waits until every durable consumer has nothing pending and nothing unacknowledged,
  * twice in a row (a triage decision adds incident records after its device event is acked).
- * Returns when that was first seen, or undefined at the deadline.
+ * With `progress` (cheap, from the services' metrics) the consumers are listed only once it
+ * says the device consumers are through, or every `listEveryMs` meanwhile; without it, every
+ * interval. Returns when the drain was first seen, or undefined at the deadline.
  */
 export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
   readonly startMs: number
   readonly timeoutMs: number
   readonly intervalMs?: number
-  readonly onSample?: (sample: DrainSample, states: ReadonlyArray<ConsumerState>) => void
+  readonly progress?: Effect.Effect<DeviceProgress>
+  readonly listEveryMs?: number
+  readonly onSample?: (sample: DrainSample) => void
 }) {
   const deadline = Date.now() + options.timeoutMs
+  const intervalMs = options.intervalMs ?? 200
+  const listEveryMs = options.listEveryMs ?? 5_000
   let idleSince: number | undefined
+  let listedAt = 0
+  let states: ReadonlyArray<ConsumerState> = []
   // When each consumer was last seen with work: the slowest one is where the pipeline's time goes.
   const lastBusy: Record<string, number> = {}
+  const busyAt = (name: string, now: number) => { lastBusy[name] = round1((now - options.startMs) / 1000) }
   while (true) {
     const now = Date.now()
-    const states = yield* consumerStates
-    for (const c of states) {
-      if (c.pending + c.ackPending > 0 || lastBusy[c.name] === undefined) lastBusy[c.name] = round1((now - options.startMs) / 1000)
+    const t = (now - options.startMs) / 1000
+    const progress = options.progress === undefined ? undefined : yield* options.progress
+    if (progress !== undefined) {
+      for (const name of progress.busy) busyAt(name, now)
+      options.onSample?.({ t, backlog: progress.backlog, deviceBacklog: progress.backlog })
     }
-    const device = states.filter((c) => c.stream === Streams.device)
-    options.onSample?.({
-      t: (now - options.startMs) / 1000,
-      backlog: states.reduce((n, c) => n + c.pending + c.ackPending, 0),
-      deviceBacklog: device.reduce((n, c) => n + c.pending + c.ackPending, 0)
-    }, states)
-    if (isIdle(states)) {
-      if (idleSince !== undefined) return { drainedAtMs: idleSince, states, lastBusyS: lastBusy }
-      idleSince = now
-    } else {
-      idleSince = undefined
+    if (progress === undefined || progress.done || idleSince !== undefined || now - listedAt >= listEveryMs) {
+      states = yield* consumerStates
+      listedAt = now
+      for (const c of states) if (c.pending + c.ackPending > 0 || lastBusy[c.name] === undefined) busyAt(c.name, now)
+      if (progress === undefined) {
+        const device = states.filter((c) => c.stream === Streams.device)
+        options.onSample?.({
+          t,
+          backlog: states.reduce((n, c) => n + c.pending + c.ackPending, 0),
+          deviceBacklog: device.reduce((n, c) => n + c.pending + c.ackPending, 0)
+        })
+      }
+      if (isIdle(states)) {
+        if (idleSince !== undefined) return { drainedAtMs: idleSince, states, lastBusyS: lastBusy }
+        idleSince = now
+      } else {
+        idleSince = undefined
+      }
     }
     if (now > deadline) return { drainedAtMs: idleSince, states, lastBusyS: lastBusy }
-    yield* Effect.sleep(options.intervalMs ?? 200)
+    yield* Effect.sleep(intervalMs)
   }
 })

@@ -1,5 +1,6 @@
 import { Effect, Redacted } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
+import { addLanes, emptyLaneCounts, type LaneCounts } from "./consumer-progress.ts"
 import { EventSink, httpIngestSink } from "@wt/sim-devices"
 
 export interface IngestTotals {
@@ -9,6 +10,8 @@ export interface IngestTotals {
   /** Batches the gateway could not take at all, even after the sink's retries. */
   failedBatches: number
   reasons: Array<string>
+  /** Events per lane in the batches the gateway took (a batch with rejects counts whole: an upper bound). */
+  stored: LaneCounts
 }
 
 /**
@@ -39,6 +42,7 @@ export const postBatches = Effect.fn("Bench.postBatches")(function*(options: {
               totals.accepted += d.accepted
               totals.rejected += d.rejected
               totals.duplicates += d.duplicates
+              addLanes(totals.stored, batch)
               for (const r of d.reasons) if (totals.reasons.length < 10) totals.reasons.push(r)
             }
           })
@@ -49,7 +53,7 @@ export const postBatches = Effect.fn("Bench.postBatches")(function*(options: {
   return totals
 })
 
-export const emptyTotals = (): IngestTotals => ({ accepted: 0, rejected: 0, duplicates: 0, failedBatches: 0, reasons: [] })
+export const emptyTotals = (): IngestTotals => ({ accepted: 0, rejected: 0, duplicates: 0, failedBatches: 0, reasons: [], stored: emptyLaneCounts() })
 
 export const inBatches = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []

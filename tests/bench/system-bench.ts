@@ -19,7 +19,8 @@ import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt
 import type { DeviceEvent } from "@wt/contracts"
 import { signIn } from "../support/http.ts"
 import { benchNats, startBenchSystem } from "./bench-system.ts"
-import { consumerStates, type DrainSample, streamState, subjectCounts, waitDrained } from "./consumer-watch.ts"
+import { addLanes, deviceConsumerLanes, deviceProgress, emptyLaneCounts, type LaneCounts, settledPerConsumer } from "./consumer-progress.ts"
+import { type DrainSample, streamState, subjectCounts, waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
 import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
@@ -62,10 +63,12 @@ const Senders = 4
 const StormSenders = 16
 const PublishWindow = 1000
 const P1IntervalMs = 50
-// Listing the consumers costs nats-server 2.9 about 10 ms of CPU per consumer (it counts
-// pending messages over the stream's subjects): polled every 250 ms, the benchmark itself
-// took a quarter of the machine. Drain times are therefore known to within a second.
-const DrainPollMs = Number(process.env["WT_BENCH_POLL_MS"] ?? 1000)
+// Progress comes from the services' metrics every SamplePollMs. The consumers' state is
+// asked of nats-server only to confirm a drain, or every ListEveryMs meanwhile: on 2.9 a
+// consumer info recounts a filtered consumer's pending messages subject by subject (and makes
+// its next deliveries recount too); asked once a second, it was 87 % of the server's CPU.
+const SamplePollMs = 200
+const ListEveryMs = 5_000
 const WarmUpP1 = 20
 const resultsDir = join(process.cwd(), "bench-results")
 
@@ -97,14 +100,16 @@ const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEv
   return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: e.id }))
 }
 
+const BenchServices = ["gateway", "triage", "triage-bulk", "projector", "audit", "console"] as const
+
 const NatsProfPort = 18222
 
 /** Fetches nats-server's CPU profile for the next `seconds` into `path`; never fails the run. */
 const natsCpuProfile = (path: string, seconds: number): Promise<void> =>
   fetch(`http://127.0.0.1:${NatsProfPort}/debug/pprof/profile?seconds=${seconds}`)
     .then(async (r) => writeFileSync(path, Buffer.from(await r.arrayBuffer())))
-    .then(() => log(`nats-server CPU profile (${seconds} s of the pipeline phase): ${path}`))
-    .catch((error) => log(`nats-server CPU profile failed: ${String(error)}`))
+    .then(() => void log(`nats-server CPU profile (${seconds} s of the pipeline phase): ${path}`))
+    .catch((error) => void log(`nats-server CPU profile failed: ${String(error)}`))
 
 /** Sum of a Prometheus counter family over all its label sets. */
 const counterTotal = (url: string, name: string) =>
@@ -134,7 +139,7 @@ const program = Effect.gen(function*() {
   })
   log(`system ready after ${seconds(Date.now() - runStarted)} s: ${system.residents} residents, ${system.devices} devices`)
 
-  const pids = () => Object.fromEntries((["gateway", "triage", "triage-bulk", "projector", "audit", "console"] as const).map((n) => [n, system.services[n].pid()]))
+  const pids = () => Object.fromEntries(BenchServices.map((n) => [n, system.services[n].pid()]))
   // Profiles are named by pid: keep which service each pid was.
   if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
   const rss = startRssSampler(pids, runStarted)
@@ -172,19 +177,28 @@ const program = Effect.gen(function*() {
     const totals = emptyTotals()
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
+    const serviceUrls = BenchServices.map((name) => system.services[name].url)
     const natsPid = natsServerPid()
     const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
     // The server's own CPU profile over the pipeline phase (Go pprof; read with `go tool pprof` or tests/bench/probe).
     const natsProfile = flags.profile ? natsCpuProfile(join(profileDir, "nats-server-pipeline.pb.gz"), 30) : undefined
-    // Done by every device consumer, at least: accepted minus what any of them still holds (a lower bound, as lanes overlap nothing).
+    // Progress from the services' metrics, not nats-server (see consumer-progress.ts).
+    const progressSince = (stored: () => LaneCounts) =>
+      Effect.gen(function*() {
+        const lanes = yield* deviceConsumerLanes
+        const start = yield* settledPerConsumer(serviceUrls)
+        return deviceProgress({ serviceUrls, lanes, start, stored })
+      })
+    const pipelineProgress = yield* progressSince(() => totals.stored)
+    // Done by every device consumer, at least: accepted minus what the furthest-behind one still holds.
     const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })
     let sending = true
     const sampler = Effect.gen(function*() {
       while (sending) {
-        const device = (yield* consumerStates).filter((c) => c.stream === Streams.device)
-        onSample({ t: (Date.now() - t0) / 1000, backlog: 0, deviceBacklog: device.reduce((n, c) => n + c.pending + c.ackPending, 0) })
-        yield* Effect.sleep(DrainPollMs)
+        const p = yield* pipelineProgress
+        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog, deviceBacklog: p.backlog })
+        yield* Effect.sleep(SamplePollMs)
       }
     })
     const [, ] = yield* Effect.all([
@@ -194,7 +208,7 @@ const program = Effect.gen(function*() {
       sampler
     ], { concurrency: "unbounded" })
     const ingestMs = Date.now() - t0
-    const pipelineDrain = yield* waitDrained({ startMs: t0, timeoutMs: plan.drainTimeoutMs, intervalMs: DrainPollMs, onSample })
+    const pipelineDrain = yield* waitDrained({ startMs: t0, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs, listEveryMs: ListEveryMs, progress: pipelineProgress, onSample })
     const pipelineDoneMs = (pipelineDrain.drainedAtMs ?? Date.now()) - t0
     // Not drained: what the furthest-behind device consumer had finished (an estimate; lanes see subsets).
     const completedAtEnd = Math.max(0, totals.accepted - Math.max(0, ...pipelineDrain.states.filter((c) => c.stream === Streams.device).map((c) => c.pending + c.ackPending)))
@@ -211,17 +225,20 @@ const program = Effect.gen(function*() {
     const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
     const backlogMessages = rawMessages(backlogEvents, deviceSubject)
     log(`backlog: publishing ${backlogMessages.length} GPS events straight to WT_DEVICE`)
+    const backlogStored = emptyLaneCounts()
+    const backlogProgress = yield* progressSince(() => backlogStored)
     t0 = Date.now()
     const backlogPublished = yield* Effect.promise(() => publishWindowed(js, backlogMessages, PublishWindow))
     const backlogPublishMs = Date.now() - t0
-    const telemetryPending = (yield* consumerStates).filter((c) => c.name.includes("telemetry")).map((c) => ({ consumer: c.name, pending: c.pending }))
-    log(`backlog: ${backlogPublished.stored} stored in ${seconds(backlogPublishMs)} s; pending at the telemetry consumers: ${JSON.stringify(telemetryPending)}`)
+    addLanes(backlogStored, backlogEvents)
+    const afterPublish = yield* backlogProgress
+    log(`backlog: ${backlogPublished.stored} stored in ${seconds(backlogPublishMs)} s; the furthest-behind consumer has ${afterPublish.backlog} to go (${afterPublish.busy.join(", ")})`)
     let drained = false
     const backlogStart = Date.now()
     const backlogDrainSamples: Array<DrainSample> = []
     const [backlogP1, backlogDrain] = yield* Effect.all([
       prober.run({ count: Math.max(plan.idleP1, 2000), intervalMs: P1IntervalMs, waitMs: 10_000, until: () => drained }),
-      waitDrained({ startMs: backlogStart, timeoutMs: plan.drainTimeoutMs, intervalMs: DrainPollMs, onSample: (s) => backlogDrainSamples.push(s) }).pipe(
+      waitDrained({ startMs: backlogStart, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs, listEveryMs: ListEveryMs, progress: backlogProgress, onSample: (s) => backlogDrainSamples.push(s) }).pipe(
         Effect.ensuring(Effect.sync(() => { drained = true }))
       )
     ], { concurrency: "unbounded" })
@@ -243,13 +260,14 @@ const program = Effect.gen(function*() {
     }
     log(`storm: ${storm.devices} devices flush ${storm.events.length} buffered events over HTTP at once (${StormSenders} connections)`)
     const stormTotals = emptyTotals()
+    const stormProgress = yield* progressSince(() => stormTotals.stored)
     const stormStart = Date.now()
     let stormDrained = false
     const stormDrainSamples: Array<DrainSample> = []
     const [stormP1, stormDrain] = yield* Effect.all([
       prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 10_000, until: () => stormDrained }),
       postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals }).pipe(
-        Effect.andThen(waitDrained({ startMs: stormStart, timeoutMs: plan.drainTimeoutMs, intervalMs: DrainPollMs, onSample: (s) => stormDrainSamples.push(s) })),
+        Effect.andThen(waitDrained({ startMs: stormStart, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs, listEveryMs: ListEveryMs, progress: stormProgress, onSample: (s) => stormDrainSamples.push(s) })),
         Effect.ensuring(Effect.sync(() => { stormDrained = true }))
       )
     ], { concurrency: "unbounded" })
@@ -317,7 +335,7 @@ const program = Effect.gen(function*() {
           events: backlogMessages.length,
           publish_s: seconds(backlogPublishMs),
           publish_eps: Math.round(backlogPublished.stored / (backlogPublishMs / 1000)),
-          pending_at_start: telemetryPending,
+          behind_at_start: { furthest: afterPublish.backlog, consumers: afterPublish.busy },
           drain_s: backlogDrainS,
           consumer_last_busy_s: backlogDrain.lastBusyS,
           p1: backlogSummary

@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { DeadLetter, Streams, Subjects } from "@wt/contracts"
 import { Effect, Fiber, Metric, Result, Schema } from "effect"
+import { PrometheusMetrics } from "effect/observability"
 import { decodeJson } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { consume, ensureConsumer } from "./consume.ts"
@@ -40,6 +41,18 @@ const eventually = <A, E, R>(read: Effect.Effect<A, E, R>, check: (a: A) => bool
 
 const consumerInfo = (durable: string) =>
   Nats.use(({ jsm }) => Effect.tryPromise(() => jsm.consumers.info(Streams.device, durable)))
+
+/** What `wt_consumer_messages_total` says one consumer settled, by outcome, as /metrics renders it. */
+const settledBy = (consumer: string) =>
+  PrometheusMetrics.format().pipe(Effect.map((text) => {
+    const out: Record<string, number> = {}
+    for (const line of text.split("\n")) {
+      if (!line.startsWith("wt_consumer_messages_total{") || !line.includes(`consumer="${consumer}"`)) continue
+      const outcome = /outcome="([a-z_]+)"/.exec(line)?.[1]
+      if (outcome !== undefined) out[outcome] = Number(line.slice(line.lastIndexOf(" ") + 1))
+    }
+    return out
+  }))
 
 const bytesOf = (base64: string) => new Uint8Array(Buffer.from(base64, "base64"))
 
@@ -85,6 +98,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
 
       const info = yield* eventually(consumerInfo("bad-input"), (i) => i.num_ack_pending === 0 && i.num_pending === 0, "all acked")
       assert.strictEqual(info.num_redelivered, 0)
+      assert.deepStrictEqual(yield* settledBy("bad-input"), { handled: 1, dead_lettered: 2 })
     }))
 
   it.effect("redelivers a failing message with the backoff until the handler succeeds", () =>
@@ -113,6 +127,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
       yield* eventually(consumerInfo("flaky"), (i) => i.num_ack_pending === 0, "acked after success")
       yield* Effect.sleep("400 millis")
       assert.strictEqual(attempts.length, 3, "no delivery after the success")
+      assert.deepStrictEqual(yield* settledBy("flaky"), { handled: 1, retried: 2 })
       assert.deepStrictEqual(yield* deadLettersOn(subjectOf("tflaky", "dev-1")), [])
     }))
 

@@ -5,6 +5,7 @@ import { Cause, Duration, Effect, Exit, Option, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
+import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { openMessages } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
@@ -136,6 +137,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       deliverPolicy: options.deliverPolicy ?? "all"
     } as const
     const label = `${options.stream}/${options.durable}`
+    const counted = consumerCounters(options.stream, options.durable)
     // A little under the ack wait, so the message is handed back before the server redelivers it.
     const handlerTimeoutMs = Math.floor(setup.ackWaitMs * 0.9)
 
@@ -161,10 +163,12 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         Effect.matchEffect({
           onSuccess: () =>
             Effect.sync(settle).pipe(
+              Effect.andThen(counted.deadLettered),
               Effect.andThen(Effect.logWarning(`${label}: dead-lettered ${msg.subject} seq ${msg.seq} (${reasonKind})`))
             ),
           onFailure: (error) =>
             Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
+              Effect.andThen(counted.retried),
               Effect.andThen(Effect.logError(`${label}: cannot dead-letter seq ${msg.seq}: ${error.message}`))
             )
         })
@@ -195,7 +199,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         Effect.onInterrupt(() => Effect.sync(() => msg.nak())),
         Effect.exit,
         Effect.flatMap((exit) => {
-          if (Exit.isSuccess(exit) && Option.isSome(exit.value)) return Effect.sync(() => msg.ack())
+          if (Exit.isSuccess(exit) && Option.isSome(exit.value)) return Effect.andThen(Effect.sync(() => msg.ack()), counted.handled)
           if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return Effect.void
           const failure = Exit.isFailure(exit)
             ? failureText(exit.cause)
@@ -210,6 +214,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
             )
           }
           return Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
+            Effect.andThen(counted.retried),
             Effect.andThen(Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}`))
           )
         })

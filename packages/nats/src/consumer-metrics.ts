@@ -1,0 +1,23 @@
+import { Effect, Metric } from "effect"
+
+const messages = Metric.counter("wt_consumer_messages_total", {
+  description: "Messages a durable consumer settled, by outcome: handled (acked), dead_lettered, retried (handed back)",
+  incremental: true
+})
+
+/**
+ * One consumer's counters, labelled once: the per-message cost is an increment. They tell
+ * the engineer on call (and the benchmark, without asking nats-server for consumer info,
+ * which on 2.9 recounts pending messages subject by subject) how far each consumer got.
+ */
+export const consumerCounters = (stream: string, consumer: string) => {
+  const of = (outcome: string) => Metric.withAttributes(messages, { stream, consumer, outcome })
+  const handled = of("handled")
+  const deadLettered = of("dead_lettered")
+  const retried = of("retried")
+  return {
+    handled: Metric.update(handled, 1),
+    deadLettered: Metric.update(deadLettered, 1),
+    retried: Metric.update(retried, 1)
+  } satisfies Record<string, Effect.Effect<void>>
+}

@@ -1,0 +1,87 @@
+import { Effect } from "effect"
+import { type DeviceEvent, type Lane, laneOfEvent, Lanes, Streams } from "@wt/contracts"
+import { Nats } from "@wt/nats"
+
+/**
+ * How far each device-stream consumer got, read from the services' `/metrics`
+ * (`wt_consumer_messages_total`), not from nats-server: on 2.9 a consumer info recounts
+ * the pending messages subject by subject, and the benchmark's own polling of it once a
+ * second was most of the server's CPU in the pipeline phase (832 against 109 µs per event).
+ */
+
+/** Events per lane that the phase has put into WT_DEVICE so far. */
+export type LaneCounts = Record<Lane, number>
+
+export const emptyLaneCounts = (): LaneCounts => ({ alarm: 0, tech: 0, telemetry: 0 })
+
+export const addLanes = (counts: LaneCounts, events: ReadonlyArray<DeviceEvent>): void => {
+  for (const e of events) counts[laneOfEvent(e)]++
+}
+
+/** Which lane each durable on WT_DEVICE reads ("all" for an unfiltered one), from its filter subject. */
+export const deviceConsumerLanes = Effect.gen(function*() {
+  const { jsm } = yield* Nats
+  return yield* Effect.promise(async () => {
+    const lanes = new Map<string, Lane | "all">()
+    for await (const info of jsm.consumers.list(Streams.device)) {
+      if (info.config.durable_name === undefined) continue
+      const filter = info.config.filter_subject ?? ""
+      const lane = Lanes.find((l) => filter === `wt.dev.*.${l}.>`)
+      // Anything but a lane filter is read as the whole stream (audit-device: `wt.dev.>`).
+      lanes.set(info.name, lane ?? "all")
+    }
+    return lanes
+  })
+})
+
+/** Messages settled (handled or dead-lettered) per consumer, summed over every service's /metrics. */
+export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
+  Effect.promise(async () => {
+    const texts = await Promise.all(serviceUrls.map((url) => fetch(`${url}/metrics`).then((r) => r.text()).catch(() => "")))
+    const settled = new Map<string, number>()
+    for (const text of texts) {
+      for (const line of text.split("\n")) {
+        if (!line.startsWith("wt_consumer_messages_total{") || line.includes(`outcome="retried"`)) continue
+        const consumer = /consumer="([^"]+)"/.exec(line)?.[1]
+        if (consumer === undefined || !line.includes(`stream="${Streams.device}"`)) continue
+        settled.set(consumer, (settled.get(consumer) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)))
+      }
+    }
+    return settled
+  })
+
+export interface DeviceProgress {
+  /** Every device consumer has settled at least what its lanes were given in this phase. */
+  readonly done: boolean
+  /** Messages the furthest-behind device consumer still has to settle. */
+  readonly backlog: number
+  /** Consumers not yet there. */
+  readonly busy: ReadonlyArray<string>
+}
+
+/**
+ * Progress of the device consumers since `start` (a snapshot of `settledPerConsumer` taken
+ * when the phase began), against what the phase stored per lane. A lower bound on the
+ * work left: a redelivered message settles twice, so "done" is confirmed by the consumers' state.
+ */
+export const deviceProgress = (options: {
+  readonly serviceUrls: ReadonlyArray<string>
+  readonly lanes: ReadonlyMap<string, Lane | "all">
+  readonly start: ReadonlyMap<string, number>
+  readonly stored: () => LaneCounts
+}) =>
+  Effect.map(settledPerConsumer(options.serviceUrls), (now): DeviceProgress => {
+    const stored = options.stored()
+    const all = stored.alarm + stored.tech + stored.telemetry
+    let backlog = 0
+    const busy: Array<string> = []
+    for (const [consumer, lane] of options.lanes) {
+      const want = lane === "all" ? all : stored[lane]
+      const left = want - ((now.get(consumer) ?? 0) - (options.start.get(consumer) ?? 0))
+      if (left > 0) {
+        backlog = Math.max(backlog, left)
+        busy.push(consumer)
+      }
+    }
+    return { done: busy.length === 0, backlog, busy }
+  })
