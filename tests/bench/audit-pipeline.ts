@@ -11,7 +11,7 @@ import { Streams } from "@wt/contracts"
 import { ServiceNames } from "@wt/launcher"
 import { demoSimFleet, makeFleetEvents } from "@wt/sim-devices"
 import { Effect, Option, Result } from "effect"
-import { readdirSync, readFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { benchNats, startBenchSystem } from "./bench-system.ts"
 import { waitDrained } from "./consumer-watch.ts"
@@ -71,7 +71,12 @@ export interface PipelineRun {
 
 const runOnce = (sealing: boolean, count: number, seed: number) =>
   Effect.scoped(Effect.gen(function*() {
-    const system = yield* startBenchSystem({ residents: Residents, env: { WT_AUDIT_SEALING: sealing ? "true" : "false" } })
+    mkdirSync("bench-results", { recursive: true })
+    const system = yield* startBenchSystem({
+      residents: Residents,
+      env: { WT_AUDIT_SEALING: sealing ? "true" : "false" },
+      logFile: join("bench-results", `services-audit-sealing-${sealing ? "on" : "off"}.log`)
+    })
     return yield* Effect.gen(function*() {
       // Warm-up, not counted: cold code paths, connections, caches.
       yield* postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: inBatches(events(2_000, seed + 100), Batch), concurrency: Senders, totals: emptyTotals() })

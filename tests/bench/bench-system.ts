@@ -1,3 +1,4 @@
+import { createWriteStream } from "node:fs"
 import { Effect } from "effect"
 import type { RunningSystem } from "@wt/launcher"
 import { Nats } from "@wt/nats"
@@ -12,14 +13,17 @@ export interface BenchSystem {
   readonly services: RunningSystem
   readonly devices: number
   readonly residents: number
-  /** The last lines each service logged, for when something goes wrong. */
+  /** The last lines the services logged, for when something goes wrong (all of them are in `logFile`). */
   readonly logTail: () => ReadonlyArray<string>
+  readonly logFile: string
 }
 
 export interface BenchSystemOptions {
   /** Residents the demo tenant is seeded with: the storm needs that many devices in the registry. */
   readonly residents: number
   readonly env: Readonly<Record<string, string>>
+  /** Where every line the services log is written. */
+  readonly logFile: string
 }
 
 /**
@@ -28,6 +32,10 @@ export interface BenchSystemOptions {
  */
 export const startBenchSystem = Effect.fn("Bench.startSystem")(function*(options: BenchSystemOptions) {
   const tail: Array<string> = []
+  const log = yield* Effect.acquireRelease(
+    Effect.sync(() => createWriteStream(options.logFile, { flags: "w" })),
+    (stream) => Effect.sync(() => stream.end())
+  )
   const installation = yield* startInstallation({
     label: "bench",
     residents: options.residents,
@@ -35,6 +43,7 @@ export const startBenchSystem = Effect.fn("Bench.startSystem")(function*(options
     poolMax: 4,
     env: options.env,
     onLine: (service, line) => {
+      log.write(`${service} | ${line}\n`)
       tail.push(`${service} | ${line.slice(0, 400)}`)
       if (tail.length > 200) tail.shift()
     }
@@ -48,7 +57,8 @@ export const startBenchSystem = Effect.fn("Bench.startSystem")(function*(options
     services: installation.services,
     devices: installation.seeded.devices,
     residents: installation.seeded.residents,
-    logTail: () => [...tail]
+    logTail: () => [...tail],
+    logFile: options.logFile
   } satisfies BenchSystem
 })
 

@@ -14,7 +14,7 @@ import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Result } from "effect"
 import { Streams, Subjects } from "@wt/contracts"
-import { Nats } from "@wt/nats"
+import { isProcessAlive, Nats } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt/sim-devices"
 import type { DeviceEvent } from "@wt/contracts"
 import { signIn } from "../support/http.ts"
@@ -100,7 +100,7 @@ const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEv
   return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: e.id }))
 }
 
-const BenchServices = ["gateway", "triage", "triage-bulk", "projector", "audit", "console"] as const
+const BenchServices = ["gateway", "triage", "triage-bulk", "supervision", "projector", "audit", "console"] as const
 
 const NatsProfPort = 18222
 
@@ -127,6 +127,7 @@ const counterTotal = (url: string, name: string) =>
 const program = Effect.gen(function*() {
   const runStarted = Date.now()
   const { fleet, residents } = fleetWith(plan.stormDevices)
+  mkdirSync(resultsDir, { recursive: true })
   const profileDir = join(resultsDir, "profiles")
   if (flags.profile) {
     mkdirSync(profileDir, { recursive: true })
@@ -135,13 +136,30 @@ const program = Effect.gen(function*() {
   log(`${plan.mode} run: starting nats-server, a fresh database (${residents} residents), and the five services`)
   const system = yield* startBenchSystem({
     residents,
-    env: flags.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}
+    // WT_BENCH_NODE_OPTIONS: extra Node flags for every service (e.g. --heapsnapshot-near-heap-limit=1).
+    env: {
+      NODE_OPTIONS: [flags.profile ? `--cpu-prof --cpu-prof-dir=${profileDir}` : "", process.env["WT_BENCH_NODE_OPTIONS"] ?? ""].join(" ").trim()
+    },
+    logFile: join(resultsDir, "services.log")
   })
   log(`system ready after ${seconds(Date.now() - runStarted)} s: ${system.residents} residents, ${system.devices} devices`)
 
   const pids = () => Object.fromEntries(BenchServices.map((n) => [n, system.services[n].pid()]))
   // Profiles are named by pid: keep which service each pid was.
   if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
+  // A service that dies mid-run (out of memory, say) would leave the run waiting for a drain: say so at once.
+  yield* Effect.forkScoped(Effect.gen(function*() {
+    const reported = new Set<string>()
+    while (true) {
+      yield* Effect.sleep("2 seconds")
+      for (const [name, pid] of Object.entries(pids())) {
+        if ((pid !== undefined && isProcessAlive(pid)) || reported.has(name)) continue
+        reported.add(name)
+        log(`SERVICE EXITED: ${name}; its last lines (all in ${system.logFile}):\n` +
+          system.logTail().filter((line) => line.startsWith(`${name} |`)).slice(-15).join("\n"))
+      }
+    }
+  }))
   const rss = startRssSampler(pids, runStarted)
   yield* Effect.addFinalizer(() => Effect.sync(() => rss.stop()))
 

@@ -75,10 +75,11 @@ const runNight = (killTriage: boolean) =>
       for (let n = 0; n < 4; n++) yield* send([event(fallDevice(repeater), "safety_alarm", { trigger: "pendant" })])
       let restartedAt = Date.now()
       if (killTriage) {
-        // Both triage processes: the alarm lane, and the one that runs absence supervision.
-        yield* Effect.all([sys.services.triage.kill("SIGKILL"), sys.services["triage-bulk"].kill("SIGKILL")])
+        // Every triage process: the alarm lane, the tech and telemetry lanes, and absence supervision.
+        const triages = [sys.services.triage, sys.services["triage-bulk"], sys.services.supervision]
+        yield* Effect.all(triages.map((t) => t.kill("SIGKILL")))
         yield* Effect.sleep("1 second")
-        yield* Effect.all([sys.services.triage.restart, sys.services["triage-bulk"].restart], { concurrency: 2 })
+        yield* Effect.all(triages.map((t) => t.restart), { concurrency: 3 })
         restartedAt = Date.now()
       }
 

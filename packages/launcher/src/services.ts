@@ -1,22 +1,26 @@
 import { fileURLToPath } from "node:url"
 
 /** The services of one installation, with their entry points and default ports. */
-export const ServiceNames = ["gateway", "triage", "triage-bulk", "projector", "audit", "console", "dispatch"] as const
+export const ServiceNames = ["gateway", "triage", "triage-bulk", "supervision", "projector", "audit", "console", "dispatch"] as const
 export type ServiceName = (typeof ServiceNames)[number]
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 
 /**
- * Triage runs as two processes of the same service on one machine: the alarm lane (and
+ * Triage runs as three processes of the same service on one machine: the alarm lane (and
  * escalation) in its own process, so a care alarm never waits on an event loop busy with
- * a backlog of heartbeats and positions; the tech and telemetry lanes and absence
- * supervision in the other. Separately deployed, any split of lanes works.
+ * a backlog of heartbeats and positions; the tech and telemetry lanes in the second; absence
+ * supervision in the third. With 100,000 devices, the second holds the fleet snapshot and
+ * the third every device's sign of life: together they outgrew one process's 256 MB budget
+ * (triage-bulk ran out of heap in the full benchmark). Separately deployed, any split works.
  */
 const program: Record<ServiceName, { readonly service: string; readonly env: Readonly<Record<string, string>> }> = {
   gateway: { service: "gateway", env: {} },
   // The alarm lane looks devices up one by one (cached): care alarms are rare, and a whole-fleet snapshot reload would stall them.
   triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "on", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
-  "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "off" } },
+  "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off" } },
+  // Supervision knows its devices from its own fleet list; the registry is asked only about a device not on it.
+  supervision: { service: "triage", env: { WT_TRIAGE_LANES: "", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "off", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
   projector: { service: "projector", env: {} },
   audit: { service: "audit", env: {} },
   console: { service: "console", env: {} },
@@ -40,6 +44,7 @@ export const defaultPorts: Record<ServiceName, number> = {
   console: 8080,
   triage: 8091,
   "triage-bulk": 8094,
+  supervision: 8096,
   projector: 8092,
   audit: 8093,
   dispatch: 8095
@@ -51,6 +56,7 @@ export const portVariable: Record<ServiceName, string> = {
   console: "WT_HTTP_PORT",
   triage: "WT_TRIAGE_PORT",
   "triage-bulk": "WT_TRIAGE_BULK_PORT",
+  supervision: "WT_SUPERVISION_PORT",
   projector: "WT_PROJECTOR_PORT",
   audit: "WT_AUDIT_PORT",
   dispatch: "WT_DISPATCH_PORT"

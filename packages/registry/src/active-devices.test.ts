@@ -3,7 +3,7 @@ import { TestDatabase } from "@wt/db/testing"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { demoFleet } from "./demo-fleet.ts"
-import { Registry } from "./registry.ts"
+import { type DevicePosition, Registry } from "./registry.ts"
 
 const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
 
@@ -27,6 +27,19 @@ describe("Registry.activeDevices", () => {
         assert.strictEqual(afterwards.length, expected.length - 1)
         assert.isUndefined(afterwards.find((d) => d.deviceId === "alarm-000001"))
         assert.deepStrictEqual(yield* registry.activeDevices("no-such-tenant"), [])
+
+        // Read a page at a time (pages of 4 here), the fleet comes out whole, once, in order.
+        const paged: Array<string> = []
+        let after: DevicePosition | undefined
+        while (true) {
+          const page = yield* registry.activeDevicesPage(after, 4)
+          paged.push(...page.map((d) => `${d.tenant}.${d.deviceId}`))
+          const last = page.at(-1)
+          if (page.length < 4 || last === undefined) break
+          after = { tenant: last.tenant, deviceId: last.deviceId }
+        }
+        assert.isAbove(afterwards.length, 8, "more than two pages")
+        assert.deepStrictEqual(paged, (yield* registry.activeDevices()).map((d) => `${d.tenant}.${d.deviceId}`))
       }))
   })
 })

@@ -3,7 +3,7 @@ export { demoSecrets, DemoSecretsError, type DemoSecrets } from "./demo-secrets.
 export { hashIngestKey } from "./ingest-key.ts"
 export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
 export { hashPassword, verifyPasswordHash } from "./password.ts"
-export { Registry, type RegistryShape } from "./registry.ts"
+export { type DevicePosition, FleetPageSize, Registry, type RegistryShape } from "./registry.ts"
 export { DemoUsers, type SeedDemoOptions } from "./seed.ts"
 export {
   type DeviceInput,

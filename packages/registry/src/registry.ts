@@ -8,6 +8,7 @@ import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, 
 import { verifyPasswordHash } from "./password.ts"
 import { seedNeighbourTenant } from "./neighbour-tenant.ts"
 import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
+import { makeInterner } from "./interning.ts"
 import { makeTenantSnapshots } from "./tenant-snapshots.ts"
 
 export interface RegistryShape {
@@ -23,6 +24,8 @@ export interface RegistryShape {
   readonly exportTenant: (tenant: string) => Effect.Effect<TenantExport, SqlError>
   /** Every active device (of one tenant, or of all), with its heartbeat interval: what absence supervision watches. */
   readonly activeDevices: (tenant?: string) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError>
+  /** Up to `limit` active devices after `after`, in (tenant, device id) order: a whole fleet read a page at a time. */
+  readonly activeDevicesPage: (after: DevicePosition | undefined, limit: number) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError>
   /** Upserts the demo tenant, fleet, plans, users and ingest key; safe to run on every start. */
   readonly seedDemo: (options: SeedDemoOptions) => Effect.Effect<SeedSummary, SqlError>
   readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError>
@@ -31,6 +34,12 @@ export interface RegistryShape {
 const CacheTtl = Duration.seconds(10)
 // A failed lookup (database down) is not remembered: the next event asks again.
 const ttlFor = (exit: Exit.Exit<unknown, unknown>) => (Exit.isSuccess(exit) ? CacheTtl : Duration.zero)
+
+/** Where a paged read of the fleet stands. */
+export interface DevicePosition {
+  readonly tenant: string
+  readonly deviceId: string
+}
 
 interface DeviceRow {
   readonly id: string
@@ -83,14 +92,58 @@ const profileOf = (row: { dementia: boolean; geofence: unknown; response_plan_id
 
 type OwnerRow = DeviceRow & { dementia: boolean; geofence: unknown; response_plan_id: string | null; plan_overrides: unknown }
 
-const ownerOf = (row: OwnerRow): DeviceOwner => ({
+const ownerOf = (row: OwnerRow, resident: TriageProfile = profileOf(row), intern: <S extends string>(s: S) => S = (s) => s): DeviceOwner => ({
   residentId: row.resident_id,
-  deviceType: row.type,
-  ...(row.sensor !== null ? { sensor: row.sensor } : {}),
-  placement: row.placement ?? "",
+  deviceType: intern(row.type),
+  ...(row.sensor !== null ? { sensor: intern(row.sensor) } : {}),
+  placement: intern(row.placement ?? ""),
   heartbeatIntervalS: row.heartbeat_interval_s,
-  resident: profileOf(row)
+  resident
 })
+
+const sameProfile = (a: TriageProfile, b: TriageProfile) =>
+  a.dementia === b.dementia && a.planId === b.planId &&
+  JSON.stringify(a.geofence) === JSON.stringify(b.geofence) && JSON.stringify(a.planOverrides) === JSON.stringify(b.planOverrides)
+
+const sameOwner = (a: DeviceOwner, b: DeviceOwner) =>
+  a.residentId === b.residentId && a.deviceType === b.deviceType && a.sensor === b.sensor &&
+  a.placement === b.placement && a.heartbeatIntervalS === b.heartbeatIntervalS && sameProfile(a.resident, b.resident)
+
+/**
+ * Builds a tenant's fleet from pages of rows: one profile object per resident, one copy of
+ * each repeated value, and the previous snapshot's entry wherever nothing changed. With
+ * 100,000 devices a reload then holds one page of rows and no second copy of the fleet
+ * (triage-bulk ran out of its heap reloading every row at once beside the old snapshot).
+ */
+const makeFleetBuilder = (previous: ReadonlyMap<string, DeviceOwner> | undefined) => {
+  const intern = makeInterner()
+  const profiles = new Map<string, TriageProfile>()
+  const fleet = new Map<string, DeviceOwner>()
+  const add = (row: OwnerRow) => {
+    let profile = profiles.get(row.resident_id)
+    if (profile === undefined) {
+      const made = profileOf(row)
+      profile = made.planId === undefined ? made : { ...made, planId: intern(made.planId) }
+      profiles.set(row.resident_id, profile)
+    }
+    const fresh = ownerOf(row, profile, intern)
+    const known = previous?.get(row.id)
+    fleet.set(row.id, known !== undefined && sameOwner(known, fresh) ? known : fresh)
+  }
+  return { add, fleet }
+}
+
+const supervisedOf = (intern: <S extends string>(s: S) => S) => (row: DeviceRow & { readonly tenant: string }): SupervisedDevice => ({
+  tenant: intern(row.tenant),
+  deviceId: row.id,
+  residentId: row.resident_id,
+  deviceType: intern(row.type),
+  ...(row.sensor !== null ? { sensor: intern(row.sensor) } : {}),
+  heartbeatIntervalS: row.heartbeat_interval_s
+})
+
+/** Rows per query when a whole fleet is read. */
+export const FleetPageSize = 5_000
 
 /** How old a tenant's device snapshot may get before it is reloaded (in the background). */
 const SnapshotRefreshMs = 10_000
@@ -126,20 +179,28 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
                    r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
             FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
             WHERE d.tenant = ${tenant} AND d.id = ${deviceId} AND d.active`.pipe(
-            Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), ownerOf))
+            Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => ownerOf(row)))
           )
         },
         { capacity: 50_000, timeToLive: ttlFor }
       )
 
-      const loadTenant = (tenant: string) =>
-        sql<OwnerRow>`
-          SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
-                 r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
-          FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
-          WHERE d.tenant = ${tenant} AND d.active`.pipe(
-          Effect.map((rows) => new Map(rows.map((row) => [row.id, ownerOf(row)])))
-        )
+      const loadTenant = (tenant: string, previous: ReadonlyMap<string, DeviceOwner> | undefined) =>
+        Effect.gen(function*() {
+          const builder = makeFleetBuilder(previous)
+          let after = ""
+          while (true) {
+            const rows = yield* sql<OwnerRow>`
+              SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
+                     r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
+              FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+              WHERE d.tenant = ${tenant} AND d.active AND d.id > ${after}
+              ORDER BY d.id LIMIT ${FleetPageSize}`
+            for (const row of rows) builder.add(row)
+            if (rows.length < FleetPageSize) return builder.fleet
+            after = rows[rows.length - 1]!.id
+          }
+        })
       const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotRefreshMs) : undefined
 
       const ingestKeys = yield* Cache.makeWith(
@@ -246,6 +307,17 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         } satisfies TenantExport
       })
 
+      const activeDevicesPage = Effect.fn("Registry.activeDevicesPage")(function*(after: DevicePosition | undefined, limit: number) {
+        const rows = yield* (after === undefined
+          ? sql<DeviceRow & { readonly tenant: string }>`
+            SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
+            FROM devices WHERE active ORDER BY tenant, id LIMIT ${limit}`
+          : sql<DeviceRow & { readonly tenant: string }>`
+            SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
+            FROM devices WHERE active AND (tenant, id) > (${after.tenant}, ${after.deviceId}) ORDER BY tenant, id LIMIT ${limit}`)
+        return rows.map(supervisedOf(makeInterner()))
+      })
+
       const activeDevices = Effect.fn("Registry.activeDevices")(function*(tenant?: string) {
         const rows = yield* (tenant === undefined
           ? sql<DeviceRow & { readonly tenant: string }>`
@@ -254,14 +326,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           : sql<DeviceRow & { readonly tenant: string }>`
             SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
             FROM devices WHERE active AND tenant = ${tenant} ORDER BY tenant, id`)
-        return rows.map((row): SupervisedDevice => ({
-          tenant: row.tenant,
-          deviceId: row.id,
-          residentId: row.resident_id,
-          deviceType: row.type,
-          ...(row.sensor !== null ? { sensor: row.sensor } : {}),
-          heartbeatIntervalS: row.heartbeat_interval_s
-        }))
+        return rows.map(supervisedOf(makeInterner()))
       })
 
       const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
@@ -294,7 +359,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         }
       )
 
-      return Registry.of({ deviceOwner, tenantForIngestKey, resident, exportTenant, activeDevices, seedDemo, verifyPassword })
+      return Registry.of({ deviceOwner, tenantForIngestKey, resident, exportTenant, activeDevices, activeDevicesPage, seedDemo, verifyPassword })
     })
   )
 }

@@ -6,13 +6,17 @@ interface Snapshot<A> {
 }
 
 /**
- * One value per tenant (its whole device fleet), loaded in one query and kept fresh in the
+ * One value per tenant (its whole device fleet), loaded in pages and kept fresh in the
  * background: a snapshot older than `refreshMs` is still answered from while its reload
  * runs, so no caller waits on a reload of 100,000 rows (a care alarm least of all). Only
  * the first call for a tenant waits. A failed load is not remembered: the caller falls
  * back to asking for its one device, and the next call tries again.
  */
-export const makeTenantSnapshots = <A, E, R>(load: (tenant: string) => Effect.Effect<A, E, R>, refreshMs: number) =>
+export const makeTenantSnapshots = <A, E, R>(
+  /** Gets the snapshot it replaces (if any), so unchanged parts can be kept rather than copied. */
+  load: (tenant: string, previous: A | undefined) => Effect.Effect<A, E, R>,
+  refreshMs: number
+) =>
   Effect.gen(function*() {
     const context = yield* Effect.context<R>()
     const snapshots = new Map<string, Snapshot<A>>()
@@ -22,7 +26,7 @@ export const makeTenantSnapshots = <A, E, R>(load: (tenant: string) => Effect.Ef
 
     const loadInto = (tenant: string) => {
       const started = generation
-      return load(tenant).pipe(
+      return load(tenant, snapshots.get(tenant)?.value).pipe(
         Effect.tap((value) =>
           Effect.sync(() => {
             if (started === generation) snapshots.set(tenant, { value, loadedAt: Date.now() })
