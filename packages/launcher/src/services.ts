@@ -20,7 +20,7 @@ const program: Record<ServiceName, { readonly service: string; readonly env: Rea
   triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "on", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
   "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off" } },
   // Supervision knows its devices from its own fleet list; the registry is asked only about a device not on it.
-  supervision: { service: "triage", env: { WT_TRIAGE_LANES: "", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "off", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
+  supervision: { service: "triage", env: { WT_TRIAGE_LANES: "none", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "off", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
   projector: { service: "projector", env: {} },
   audit: { service: "audit", env: {} },
   console: { service: "console", env: {} },

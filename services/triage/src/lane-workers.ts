@@ -3,7 +3,10 @@ import { type Lane, Lanes } from "@wt/contracts"
 import { consumeLane } from "./device-lane.ts"
 import { triageDeviceEvent } from "./triage-event.ts"
 
-/** Which lanes this process classifies (`WT_TRIAGE_LANES`, default all three). */
+/**
+ * Which lanes this process classifies (`WT_TRIAGE_LANES`, default all three; `none` for a
+ * process that only supervises: an empty value reads as unset, i.e. all three).
+ */
 export const TriageLanes = Config.String("WT_TRIAGE_LANES").pipe(
   Config.withDefault("alarm,tech,telemetry"),
   Config.map((s) => s.split(",").map((l) => l.trim()).filter((l): l is Lane => (Lanes as ReadonlyArray<string>).includes(l)))
