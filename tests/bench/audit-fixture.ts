@@ -2,16 +2,19 @@
  * Fills a NATS server with a sealed audit trail fast, for measuring `wt audit verify`:
  * entries published straight onto WT_AUDIT (no acks per entry) and sealed here, in
  * stream order, with a fresh key published on wt.seal.key as the audit service would.
- *   NATS_URL=nats://127.0.0.1:14222 pnpm exec node tests/bench/audit-fixture.ts --entries 1000000
+ *   NATS_URL=nats://127.0.0.1:14222 pnpm exec node tests/bench/audit-fixture.ts --entries 1000000 [--msg-id]
  * The server's WT_AUDIT must be empty or absent (sequences are taken to start at 1).
  */
 import { canonicalJsonBytes, generateSealKey, GenesisSealHash, leafHash, makeSeal, sealHash } from "@wt/audit-chain"
 import { publishSigningKey, sealMsgId, SealStream, sealStreamSpec } from "@wt/audit"
 import { defaultNatsSettings, ensureStream, makeNats, Nats, provisionStreamsWith } from "@wt/nats"
+import { headers } from "@nats-io/transport-node"
 import { Effect, References } from "effect"
 import { parseArgs } from "node:util"
 
-const { values } = parseArgs({ options: { entries: { type: "string", default: "1000000" }, "seal-size": { type: "string", default: "1000" } } })
+const { values } = parseArgs({
+  options: { entries: { type: "string", default: "1000000" }, "seal-size": { type: "string", default: "1000" }, "msg-id": { type: "boolean", default: false } }
+})
 const total = Number(values.entries)
 const sealSize = Number(values["seal-size"])
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:14222"
@@ -55,7 +58,10 @@ await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     for (let seq = 1; seq <= total; seq++) {
       const tenant = seq % 3 === 0 ? "north" : "demo"
       const bytes = entryBytes(seq, tenant)
-      nc.publish(`wt.audit.${tenant}.device_event`, bytes)
+      // --msg-id: with the Nats-Msg-Id header the audit writer sets (delivered with headers).
+      const h = values["msg-id"] ? headers() : undefined
+      h?.set("Nats-Msg-Id", `audit:dev-${seq}`)
+      nc.publish(`wt.audit.${tenant}.device_event`, bytes, h === undefined ? undefined : { headers: h })
       leaves.push(leafHash(seq, bytes))
       if (leaves.length === sealSize || seq === total) {
         const seal = makeSeal({ stream: "WT_AUDIT", fromSeq: seq - leaves.length + 1, leaves, prevSealHash: prev, sealedAt: new Date().toISOString(), key })

@@ -25,8 +25,7 @@ export interface BulkReadOptions {
   readonly toSeq: number
   /**
    * Called for each message in stream order; must not throw. `data` is a view into the
-   * socket's buffer (which is not reused); `subject` repeats the previous string when
-   * the subject's bytes repeat.
+   * socket's buffer (which is not reused); the same subject usually comes as the same string.
    */
   readonly onMessage: (seq: number, subject: string, data: Uint8Array) => void
   /** No bytes for this long fails the read; default 30 s (heartbeats come every 5 s). */
@@ -103,8 +102,8 @@ const hostPort = (server: string) => {
 class FrameReader {
   private pending: Buffer | undefined
   private lastDseq = 0
-  private lastSubjectBytes = Buffer.alloc(0)
-  private lastSubject = ""
+  /** Subjects seen, by a hash of their bytes: a stream's subjects repeat, and each is decoded once. */
+  private readonly subjects: Array<{ readonly bytes: Buffer; readonly subject: string } | undefined> = Array.from({ length: 256 }, () => undefined)
   private readonly ack: AckInfo = { sseq: 0, dseq: 0, pending: 0 }
   private readonly spaces = [0, 0, 0, 0, 0, 0]
   private done = false
@@ -219,17 +218,23 @@ class FrameReader {
     }
     this.lastDseq = dseq
     if (sseq <= this.toSeq) {
-      const known = this.lastSubjectBytes
-      const length = subjectEnd - subjectStart
-      if (length !== known.length || !bytesAt(buf, subjectStart, known)) {
-        this.lastSubjectBytes = Buffer.from(buf.subarray(subjectStart, subjectEnd))
-        this.lastSubject = this.lastSubjectBytes.toString("utf8")
-      }
-      this.onMessage(sseq, this.lastSubject, buf.subarray(dataStart, dataEnd))
+      this.onMessage(sseq, this.subjectAt(buf, subjectStart, subjectEnd), buf.subarray(dataStart, dataEnd))
       this.count++
     }
     // pending 0: nothing more is stored now.
     if (sseq >= this.toSeq || pending === 0) this.finish(undefined)
+  }
+
+  private subjectAt(buf: Buffer, start: number, end: number): string {
+    let h = 0x811c9dc5
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193)
+    const slot = (h >>> 0) & 255
+    const known = this.subjects[slot]
+    if (known !== undefined && known.bytes.length === end - start && bytesAt(buf, start, known.bytes)) return known.subject
+    const bytes = Buffer.from(buf.subarray(start, end))
+    const subject = bytes.toString("utf8")
+    this.subjects[slot] = { bytes, subject }
+    return subject
   }
 
   /** A status message: flow control asks for an answer, a heartbeat may name a stalled consumer's subject. */
