@@ -97,7 +97,7 @@ const hostPort = (server: string) => {
 
 /**
  * The protocol side of one read: handshake, then frames parsed as they arrive. Calls
- * `ended` once, with the error if the read did not reach its end.
+ * `onEnd` once, with the error if the read did not reach its end.
  */
 class FrameReader {
   private pending: Buffer | undefined
@@ -111,23 +111,22 @@ class FrameReader {
   lastActivity = Date.now()
   onPong: (() => void) | undefined
   onInfo: ((info: Record<string, unknown>) => void) | undefined
+  onEnd: (error: Error | undefined) => void = () => undefined
 
   private readonly socket: Socket
   private readonly toSeq: number
   private readonly onMessage: BulkReadOptions["onMessage"]
-  private readonly ended: (error: Error | undefined) => void
 
-  constructor(socket: Socket, toSeq: number, onMessage: BulkReadOptions["onMessage"], ended: (error: Error | undefined) => void) {
+  constructor(socket: Socket, toSeq: number, onMessage: BulkReadOptions["onMessage"]) {
     this.socket = socket
     this.toSeq = toSeq
     this.onMessage = onMessage
-    this.ended = ended
   }
 
   finish(error: Error | undefined) {
     if (this.done) return
     this.done = true
-    this.ended(error)
+    this.onEnd(error)
   }
 
   data(chunk: Buffer) {
@@ -253,18 +252,29 @@ class FrameReader {
   }
 }
 
-/** Opens the protocol connection and subscribes to `inbox`; resolves once the server has the subscription. */
+/** How long connecting, the handshake and the subscription may take. */
+const HandshakeMs = 5_000
+
+/**
+ * Opens the protocol connection and subscribes to `inbox`; resolves once the server
+ * has the subscription, fails on anything else (an error, a close, no answer).
+ */
 const openReader = (server: string, inbox: string, reader: (socket: Socket) => FrameReader) =>
   new Promise<{ socket: Socket; frames: FrameReader }>((resolve, reject) => {
     const { host, port } = hostPort(server)
     const socket = tcpConnect({ host, port })
     socket.setNoDelay(true)
     const frames = reader(socket)
+    const timer = setTimeout(() => frames.finish(new Error(`no answer from ${server} within ${HandshakeMs} ms`)), HandshakeMs)
     const failed = (error: Error) => {
+      clearTimeout(timer)
       socket.destroy()
       reject(error)
     }
+    frames.onEnd = (error) => failed(error ?? new Error("ended during the handshake"))
+    const onClose = () => frames.finish(new Error("the server closed the connection during the handshake"))
     socket.once("error", failed)
+    socket.once("close", onClose)
     frames.onInfo = (info) => {
       frames.onInfo = undefined
       if (info["auth_required"] === true || info["tls_required"] === true) {
@@ -276,7 +286,10 @@ const openReader = (server: string, inbox: string, reader: (socket: Socket) => F
     }
     frames.onPong = () => {
       frames.onPong = undefined
+      clearTimeout(timer)
       socket.off("error", failed)
+      socket.off("close", onClose)
+      frames.onEnd = () => undefined
       resolve({ socket, frames })
     }
     socket.on("data", (chunk: Buffer) => frames.data(chunk))
@@ -293,11 +306,10 @@ export const bulkReadRange = Effect.fn("Nats.bulkReadRange")(function*(options: 
   return yield* Effect.tryPromise({
     try: async (signal) => {
       const inbox = `_INBOX.wt-bulk.${randomBytes(12).toString("hex")}`
-      let ended: (error: Error | undefined) => void = () => undefined
-      const end = new Promise<void>((resolve, reject) => (ended = (error) => (error === undefined ? resolve() : reject(error))))
+      const { socket, frames } = await openReader(nc.getServer(), inbox, (s) => new FrameReader(s, options.toSeq, options.onMessage))
+      const end = new Promise<void>((resolve, reject) => (frames.onEnd = (error) => (error === undefined ? resolve() : reject(error))))
       // Failing before it is awaited (while the consumer is created) is not an unhandled rejection.
       end.catch(() => undefined)
-      const { socket, frames } = await openReader(nc.getServer(), inbox, (s) => new FrameReader(s, options.toSeq, options.onMessage, (error) => ended(error)))
       socket.on("error", (error) => frames.finish(error))
       socket.on("close", () => frames.finish(new Error("the connection closed before the range was read")))
       const stallMs = options.stallMs ?? 30_000
