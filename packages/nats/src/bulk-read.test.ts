@@ -17,10 +17,16 @@ interface Read {
   readonly data: string
 }
 
-// Sizes from empty to well over a socket read (64 KiB), so frames are cut at every place;
+// Sizes from empty to 1.5 MB (over the 1 MiB the socket reads at once), so frames are cut at every place;
 // every third message with headers (delivered as HMSG), the rest without (MSG).
 const payloadOf = (i: number) =>
-  Buffer.from(i % 997 === 0 ? `big ${i} `.repeat(30_000) : `{"n":${i},"text":"${"æøå-".repeat(i % 300)}"}`.slice(0, i % 11 === 0 ? 0 : undefined))
+  Buffer.from(
+    i === 2_000
+      ? "larger than one socket read ".repeat(55_000)
+      : i % 97 === 0
+      ? `big ${i} `.repeat(30_000)
+      : `{"n":${i},"text":"${"æøå-".repeat(i % 300)}"}`.slice(0, i % 11 === 0 ? 0 : undefined)
+  )
 const subjectOf = (i: number) => `bulk.${i % 3 === 0 ? "north" : "demo"}.kind${i % 5}`
 
 const bulk = (range: { fromSeq?: number; toSeq: number }) =>

@@ -25,12 +25,18 @@ export interface BulkReadOptions {
   readonly toSeq: number
   /**
    * Called for each message in stream order; must not throw. `data` is a view into the
-   * socket's buffer (which is not reused); the same subject usually comes as the same string.
+   * buffer the socket reads into, valid only during the call (copy what you keep); the
+   * same subject usually comes as the same string.
    */
   readonly onMessage: (seq: number, subject: string, data: Uint8Array) => void
   /** No bytes for this long fails the read; default 30 s (heartbeats come every 5 s). */
   readonly stallMs?: number
 }
+
+/** Bytes of a read first tried for finishing a carried frame. */
+const CarryHead = 16 * 1024
+/** The one buffer every socket read goes into: no allocation per read. */
+const ReadBytes = 1024 * 1024
 
 const CR = 13
 const LF = 10
@@ -100,7 +106,9 @@ const hostPort = (server: string) => {
  * `onEnd` once, with the error if the read did not reach its end.
  */
 class FrameReader {
-  private pending: Buffer | undefined
+  /** An unfinished frame from the end of the last read: `carry[0, carried)`. */
+  private carry = Buffer.allocUnsafe(64 * 1024)
+  private carried = 0
   private lastDseq = 0
   /** Subjects seen, by a hash of their bytes: a stream's subjects repeat, and each is decoded once. */
   private readonly subjects: Array<{ readonly bytes: Buffer; readonly subject: string } | undefined> = Array.from({ length: 256 }, () => undefined)
@@ -129,40 +137,75 @@ class FrameReader {
     this.onEnd(error)
   }
 
-  data(chunk: Buffer) {
+  /**
+   * Takes the `length` bytes the socket read into `chunk`, which is read into again
+   * afterwards: a frame cut at its end is carried over in a buffer of its own, and
+   * finished from the start of the next read.
+   */
+  data(chunk: Buffer, length: number) {
     this.lastActivity = Date.now()
     if (this.done) return
-    let buf = chunk
     let pos = 0
-    const pending = this.pending
-    if (pending !== undefined) {
-      this.pending = undefined
-      // The frame cut at the end of the last chunk is finished from the start of this
-      // one, without copying all of this one (a frame is usually far shorter than a chunk).
-      const head = Buffer.concat([pending, chunk.subarray(0, Math.min(chunk.length, 16_384))])
-      let at = 0
-      while (at < pending.length && !this.done) {
-        const next = this.frame(head, at)
-        if (next < 0) break
-        at = next
+    if (this.carried > 0) {
+      // Usually a few hundred bytes finish the carried frame; all of the read only for a large one.
+      const head = Math.min(length, CarryHead)
+      this.ensureCarry(this.carried + head, this.carried)
+      chunk.copy(this.carry, this.carried, 0, head)
+      let at = this.parse(this.carry, 0, this.carried + head, this.carried)
+      if (at < this.carried) {
+        this.ensureCarry(this.carried + length, this.carried + head)
+        chunk.copy(this.carry, this.carried + head, head, length)
+        const end = this.carried + length
+        at = this.parse(this.carry, at, end, end)
+        this.keep(this.carry, at, end)
+        return
       }
-      if (at < pending.length) buf = Buffer.concat([pending.subarray(at), chunk])
-      else pos = at - pending.length
+      pos = at - this.carried
+      this.carried = 0
     }
-    while (pos < buf.length && !this.done) {
-      const next = this.frame(buf, pos)
+    pos = this.parse(chunk, pos, length, length)
+    this.keep(chunk, pos, length)
+  }
+
+  /** Parses frames from `pos` while they start before `until`; returns where it stopped. */
+  private parse(buf: Buffer, pos: number, limit: number, until: number): number {
+    while (pos < until && !this.done) {
+      const next = this.frame(buf, pos, limit)
       if (next < 0) break
       pos = next
     }
-    if (pos < buf.length && !this.done) this.pending = buf.subarray(pos)
+    return pos
   }
 
-  /** Handles the frame at `pos`; returns where the next one starts, or -1 when it is not all here yet. */
-  private frame(buf: Buffer, pos: number): number {
+  /** Keeps the unfinished frame `buf[from, end)` for the next read. */
+  private keep(buf: Buffer, from: number, end: number) {
+    if (this.done || from >= end) {
+      this.carried = 0
+      return
+    }
+    if (buf === this.carry) {
+      this.carry.copyWithin(0, from, end)
+    } else {
+      this.ensureCarry(end - from, 0)
+      buf.copy(this.carry, 0, from, end)
+    }
+    this.carried = end - from
+  }
+
+  /** Grows the carry buffer to `size`, keeping its first `used` bytes. */
+  private ensureCarry(size: number, used: number) {
+    if (this.carry.length >= size) return
+    const bigger = Buffer.allocUnsafe(Math.max(size, this.carry.length * 2))
+    this.carry.copy(bigger, 0, 0, used)
+    this.carry = bigger
+  }
+
+  /** Handles the frame at `pos`; returns where the next one starts, or -1 when it is not all in `buf[0, limit)` yet. */
+  private frame(buf: Buffer, pos: number, limit: number): number {
     const spaces = this.spaces
     let nSpaces = 0
     let eol = -1
-    for (let i = pos; i < buf.length; i++) {
+    for (let i = pos; i < limit; i++) {
       const b = buf[i]
       if (b === SPACE) {
         if (nSpaces < 6) spaces[nSpaces] = i
@@ -172,7 +215,7 @@ class FrameReader {
         break
       }
     }
-    if (eol < 0 || eol + 1 >= buf.length) return -1
+    if (eol < 0 || eol + 1 >= limit) return -1
     if (buf[eol + 1] !== LF) return this.fail(new Error("malformed protocol line"))
     const op = buf[pos]
     // MSG <subject> <sid> [reply] <size>  |  HMSG <subject> <sid> [reply] <header size> <total size>
@@ -185,7 +228,7 @@ class FrameReader {
       if (total < 0 || headerSize < 0 || headerSize > total) return this.fail(new Error("malformed message sizes"))
       const start = eol + 2
       const end = start + total
-      if (end + 2 > buf.length) return -1
+      if (end + 2 > limit) return -1
       const replyStart = withReply ? spaces[2]! + 1 : -1
       const replyEnd = withReply ? spaces[3]! : -1
       if (withReply && parseAck(buf, replyStart, replyEnd, this.ack)) {
@@ -262,9 +305,20 @@ const HandshakeMs = 5_000
 const openReader = (server: string, inbox: string, reader: (socket: Socket) => FrameReader) =>
   new Promise<{ socket: Socket; frames: FrameReader }>((resolve, reject) => {
     const { host, port } = hostPort(server)
-    const socket = tcpConnect({ host, port })
+    let frames: FrameReader | undefined
+    const socket = tcpConnect({
+      host,
+      port,
+      onread: {
+        buffer: Buffer.allocUnsafe(ReadBytes),
+        callback: (length: number, buf: Uint8Array) => {
+          frames?.data(buf as Buffer, length)
+          return true
+        }
+      }
+    })
     socket.setNoDelay(true)
-    const frames = reader(socket)
+    frames = reader(socket)
     const timer = setTimeout(() => frames.finish(new Error(`no answer from ${server} within ${HandshakeMs} ms`)), HandshakeMs)
     const failed = (error: Error) => {
       clearTimeout(timer)
@@ -292,7 +346,6 @@ const openReader = (server: string, inbox: string, reader: (socket: Socket) => F
       frames.onEnd = () => undefined
       resolve({ socket, frames })
     }
-    socket.on("data", (chunk: Buffer) => frames.data(chunk))
   })
 
 /**
