@@ -71,29 +71,45 @@ const bytesAt = (buf: Buffer, start: number, bytes: Buffer): boolean => {
   return true
 }
 
-const dots = new Int32Array(16)
+/** The numeric value of each token after `$JS.ACK.`, -1 for one that is not a number. */
+const tokenValues = new Float64Array(16)
 
 /**
  * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (9 tokens) or,
  * from servers with domains, `$JS.ACK.<domain>.<account>.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>[.<token>]`.
+ * One pass, every token read as a number on the way, as which tokens count depends on how many there are.
  */
 const parseAck = (buf: Buffer, start: number, end: number, out: AckInfo): boolean => {
   if (end - start < ackPrefix.length || !bytesAt(buf, start, ackPrefix)) return false
-  let nDots = 0
-  for (let i = start; i < end; i++) {
-    if (buf[i] === DOT) {
-      if (nDots === dots.length) return false
-      dots[nDots++] = i
+  let t = 0
+  let value = 0
+  let digits = 0
+  for (let i = start + ackPrefix.length; i < end; i++) {
+    const b = buf[i]!
+    if (b === DOT) {
+      tokenValues[t] = digits > 0 ? value : -1
+      if (++t === tokenValues.length) return false
+      value = 0
+      digits = 0
+    } else if (digits >= 0) {
+      const d = b - 48
+      if (d >= 0 && d <= 9) {
+        value = value * 10 + d
+        digits++
+      } else {
+        digits = -1
+      }
     }
   }
-  const tokens = nDots + 1
+  tokenValues[t] = digits > 0 ? value : -1
+  // Tokens after "$JS.ACK.", counted from 0: stream, consumer, delivered, sseq, dseq, ts, pending.
+  const tokens = t + 3
   const base = tokens === 9 ? 0 : tokens >= 11 ? 2 : -1
   if (base < 0) return false
-  const token = (t: number) => decimal(buf, dots[t - 1]! + 1, t < nDots ? dots[t]! : end)
-  out.sseq = token(5 + base)
-  out.dseq = token(6 + base)
-  out.pending = token(8 + base)
-  return out.sseq > 0 && out.dseq > 0 && out.pending >= 0
+  out.sseq = tokenValues[3 + base]!
+  out.dseq = tokenValues[4 + base]!
+  out.pending = tokenValues[6 + base]!
+  return out.sseq > 0 && out.dseq > 0 && out.pending >= 0 && Number.isSafeInteger(out.sseq) && Number.isSafeInteger(out.dseq) && Number.isSafeInteger(out.pending)
 }
 
 const hostPort = (server: string) => {
