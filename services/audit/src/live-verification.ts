@@ -29,6 +29,8 @@ export interface LiveVerification {
   readonly toSeq?: number
   /** Parts verified at once; default half the machine's cores (see {@link defaultParallelism}). */
   readonly parallelism?: number
+  /** How the entries are read; see {@link RangeToVerify}. */
+  readonly reader?: "bulk" | "consumer"
   /** Fewest entries worth a part of its own; default 500,000. */
   readonly minEntriesPerPart?: number
 }
@@ -119,7 +121,12 @@ export const verifyLiveTrail = Effect.fn("Audit.verifyLiveTrail")(function*(opti
   const entries = Math.max(0, to - Math.max(options.fromSeq ?? 1, bounds.firstSeq) + 1)
   const chain = checkSeals(seals, { keys })
   const n = Math.min(options.parallelism ?? defaultParallelism(), Math.floor(entries / (options.minEntriesPerPart ?? MinEntriesPerPart)), seals.length)
-  const range = { stream: options.stream, ...(options.fromSeq === undefined ? {} : { fromSeq: options.fromSeq }), ...(options.toSeq === undefined ? {} : { toSeq: options.toSeq }) }
+  const range = {
+    stream: options.stream,
+    ...(options.fromSeq === undefined ? {} : { fromSeq: options.fromSeq }),
+    ...(options.toSeq === undefined ? {} : { toSeq: options.toSeq }),
+    ...(options.reader === undefined ? {} : { reader: options.reader })
+  }
   if (n <= 1 || chain.break !== undefined) return yield* verifyRange({ ...range, seals, keys })
 
   const parts = partsOf(seals, n, options.fromSeq, options.toSeq)
@@ -127,7 +134,12 @@ export const verifyLiveTrail = Effect.fn("Audit.verifyLiveTrail")(function*(opti
   const keysPem = keys.map(publicKeyPem)
   const parallel = Effect.all(
     parts.map((part, i) => {
-      const own = { ...(part.anchor === undefined ? {} : { anchor: part.anchor }), ...(part.fromSeq === undefined ? {} : { fromSeq: part.fromSeq }), ...(part.toSeq === undefined ? {} : { toSeq: part.toSeq }) }
+      const own = {
+        ...(part.anchor === undefined ? {} : { anchor: part.anchor }),
+        ...(part.fromSeq === undefined ? {} : { fromSeq: part.fromSeq }),
+        ...(part.toSeq === undefined ? {} : { toSeq: part.toSeq }),
+        ...(options.reader === undefined ? {} : { reader: options.reader })
+      }
       return i === parts.length - 1
         ? verifyRange({ stream: options.stream, seals: part.seals, keys, ...own })
         : inWorker({ url, stream: options.stream, seals: part.seals, keysPem, ...own })

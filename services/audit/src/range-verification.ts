@@ -18,6 +18,11 @@ export interface RangeToVerify {
   readonly anchor?: string
   readonly fromSeq?: number
   readonly toSeq?: number
+  /**
+   * `bulk` (default): the bulk reader, and the ordered consumer only if it fails;
+   * `consumer`: the ordered consumer alone, which is what a failed bulk read falls back to.
+   */
+  readonly reader?: "bulk" | "consumer"
 }
 
 /**
@@ -57,9 +62,24 @@ export const verifyRange = Effect.fn("Audit.verifyRange")(function*(range: Range
   const fromSeq = range.fromSeq === undefined ? {} : { fromSeq: range.fromSeq }
   const bounds = yield* streamBounds(range.stream)
   const toSeq = Math.min(range.toSeq ?? bounds.lastSeq, bounds.lastSeq)
+  const throughConsumer = Effect.gen(function*() {
+    const slow = start()
+    yield* readStreamRange({
+      stream: range.stream,
+      ...fromSeq,
+      toSeq,
+      onMessage: (m) => {
+        slow.verifier.push(m.seq, m.data)
+        slow.tenants.count(m.subject)
+      }
+    })
+    return slow
+  })
   const fast = start()
   const read = toSeq === 0 || (range.fromSeq ?? 1) > toSeq
     ? Effect.succeed(fast)
+    : range.reader === "consumer"
+    ? throughConsumer
     : bulkReadRange({
       stream: range.stream,
       ...fromSeq,
@@ -71,20 +91,9 @@ export const verifyRange = Effect.fn("Audit.verifyRange")(function*(range: Range
     }).pipe(
       Effect.as(fast),
       Effect.catch((error) =>
-        Effect.gen(function*() {
-          yield* Effect.logDebug(`bulk read of ${range.stream} failed (${error.message}); reading through an ordered consumer`)
-          const slow = start()
-          yield* readStreamRange({
-            stream: range.stream,
-            ...fromSeq,
-            toSeq,
-            onMessage: (m) => {
-              slow.verifier.push(m.seq, m.data)
-              slow.tenants.count(m.subject)
-            }
-          })
-          return slow
-        })
+        Effect.logDebug(`bulk read of ${range.stream} failed (${error.message}); reading through an ordered consumer`).pipe(
+          Effect.andThen(throughConsumer)
+        )
       )
     )
   const { verifier, tenants } = yield* read
