@@ -1,6 +1,6 @@
 export { canonicalJson, canonicalJsonBytes } from "./canonical-json.ts"
-export { fromHex, HashBytes, leafHash, nodeHash, sha256, toHex } from "./hashing.ts"
-export { merkleRoot, merkleTree, type MerkleTree, verifyAuditPath } from "./merkle.ts"
+export { fromHex, HashBytes, leafHash, leafHashText, nodeHash, nodeHashText, sha256, toHex } from "./hashing.ts"
+export { merkleRoot, merkleRootHexOfText, merkleTree, type MerkleTree, verifyAuditPath } from "./merkle.ts"
 export {
   AuditSeal,
   GenesisSealHash,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
-import { nodeHash, sha256, toHex } from "./hashing.ts"
-import { merkleRoot, merkleTree, verifyAuditPath } from "./merkle.ts"
+import { leafHash, leafHashText, nodeHash, sha256, toHex } from "./hashing.ts"
+import { merkleRoot, merkleRootHexOfText, merkleTree, verifyAuditPath } from "./merkle.ts"
 
 const rfcLeaf = (data: Uint8Array) => sha256(Buffer.concat([Buffer.from([0]), data]))
 
@@ -37,7 +37,16 @@ describe("Merkle tree (RFC 6962)", () => {
       const leaves = leavesOf(n)
       expect(toHex(merkleRoot(leaves))).toBe(toHex(reference(leaves)))
       expect(toHex(merkleTree(leaves).root)).toBe(toHex(reference(leaves)))
+      expect(merkleRootHexOfText(leaves.map((l) => Buffer.from(l).toString("latin1")))).toBe(toHex(reference(leaves)))
     }
+  })
+
+  it("the latin1-string hashes verification uses are the same bytes as the Buffer ones", () => {
+    for (const seq of [1, 255, 256, 2 ** 32 - 1, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER]) {
+      const bytes = Buffer.from(`{"n":${seq},"text":"æøå \u0000"}`)
+      expect(Buffer.from(leafHashText(seq, bytes), "latin1").equals(leafHash(seq, bytes))).toBe(true)
+    }
+    expect(merkleRootHexOfText([])).toBe(toHex(sha256(new Uint8Array(0))))
   })
 
   it("the audit path of every leaf leads to the root, and not from another leaf or position", () => {

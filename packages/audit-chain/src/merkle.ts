@@ -1,4 +1,4 @@
-import { nodeHash, sha256 } from "./hashing.ts"
+import { nodeHash, nodeHashText, sha256 } from "./hashing.ts"
 
 /**
  * The Merkle tree hash of RFC 6962 (Certificate Transparency) over leaf hashes.
@@ -17,6 +17,21 @@ export const merkleRoot = (leaves: ReadonlyArray<Uint8Array>): Buffer => {
     level = next
   }
   return Buffer.from(level[0]!)
+}
+
+/**
+ * {@link merkleRoot} over leaf hashes given as latin1 strings ({@link leafHashText}),
+ * as hex: what verification compares with a seal's root. Reuses `leaves` as scratch.
+ */
+export const merkleRootHexOfText = (leaves: Array<string>): string => {
+  if (leaves.length === 0) return sha256(new Uint8Array(0)).toString("hex")
+  let n = leaves.length
+  while (n > 1) {
+    let w = 0
+    for (let i = 0; i < n; i += 2) leaves[w++] = i + 1 < n ? nodeHashText(leaves[i]!, leaves[i + 1]!) : leaves[i]!
+    n = w
+  }
+  return Buffer.from(leaves[0]!, "latin1").toString("hex")
 }
 
 /** A Merkle tree kept level by level, for proving several leaves of one seal. */

@@ -1,5 +1,5 @@
-import { leafHash, sha256, toHex } from "./hashing.ts"
-import { merkleRoot } from "./merkle.ts"
+import { leafHashText, sha256, toHex } from "./hashing.ts"
+import { merkleRootHexOfText } from "./merkle.ts"
 import { type AuditSeal, GenesisSealHash, LeafDigestBytes, sealHash, verifySealSignature } from "./seal.ts"
 import type { SealPublicKey } from "./seal-key.ts"
 
@@ -64,6 +64,8 @@ export interface ChainVerifier {
 interface CheckedSeal {
   readonly seal: AuditSeal
   readonly digests: Buffer
+  /** `digests` as a latin1 string, compared with {@link leafHashText} per entry. */
+  readonly digestText: string
 }
 
 const broken = (seq: number, kind: BreakKind, reason: string): Broken => ({ _tag: "Broken", seq, kind, reason })
@@ -100,7 +102,7 @@ export const checkSeals = (
     if (digests.length !== seal.count * LeafDigestBytes || toHex(sha256(digests)) !== seal.leafDigestsHash) {
       return fail(seal.fromSeq, `${range}: the list of entry digests is not the one signed`)
     }
-    valid.push({ seal, digests })
+    valid.push({ seal, digests, digestText: digests.toString("latin1") })
     prevHash = sealHash(seal)
     prevTo = seal.toSeq
   }
@@ -124,7 +126,7 @@ export const chainVerifier = (seals: ReadonlyArray<AuditSeal>, options: VerifyOp
   let next: number | undefined = options.fromSeq ?? valid[0]?.seal.fromSeq
   let sealIndex = next === undefined ? 0 : valid.findIndex((c) => c.seal.toSeq >= next!)
   if (sealIndex < 0) sealIndex = valid.length
-  let leaves: Array<Buffer> = []
+  let leaves: Array<string> = []
   let sealedEntries = 0
   let sealsChecked = 0
   let unsealedEntries = 0
@@ -150,15 +152,17 @@ export const chainVerifier = (seals: ReadonlyArray<AuditSeal>, options: VerifyOp
     return undefined
   }
 
-  const matches = (c: CheckedSeal, seq: number, leaf: Buffer) => {
+  const matches = (c: CheckedSeal, seq: number, leaf: string) => {
     const at = (seq - c.seal.fromSeq) * LeafDigestBytes
-    return c.digests.compare(leaf, 0, LeafDigestBytes, at, at + LeafDigestBytes) === 0
+    const listed = c.digestText
+    for (let i = 0; i < LeafDigestBytes; i++) if (listed.charCodeAt(at + i) !== leaf.charCodeAt(i)) return false
+    return true
   }
 
   /** undefined when no seal covers the sequence. */
   const matchesSeal = (seq: number, bytes: Uint8Array): boolean | undefined => {
     const c = sealOf(seq)
-    return c === undefined ? undefined : matches(c, seq, leafHash(seq, bytes))
+    return c === undefined ? undefined : matches(c, seq, leafHashText(seq, bytes))
   }
 
   const push = (seq: number, bytes: Uint8Array) => {
@@ -190,7 +194,7 @@ export const chainVerifier = (seals: ReadonlyArray<AuditSeal>, options: VerifyOp
     if (current === undefined || seq < current.seal.fromSeq) {
       unsealedEntries++
     } else {
-      const leaf = leafHash(seq, bytes)
+      const leaf = leafHashText(seq, bytes)
       if (!matches(current, seq, leaf)) {
         anomaly = { expected: next, found: seq, foundMatches: false, expectedLater: false, expectedMatchesLater: false, foundAgain: false }
         return
@@ -199,7 +203,7 @@ export const chainVerifier = (seals: ReadonlyArray<AuditSeal>, options: VerifyOp
       leaves.push(leaf)
       if (seq === current.seal.toSeq) {
         if (leaves.length === current.seal.count) {
-          if (toHex(merkleRoot(leaves)) !== current.seal.merkleRoot) {
+          if (merkleRootHexOfText(leaves) !== current.seal.merkleRoot) {
             verdict = broken(current.seal.fromSeq, "seal", `seal ${current.seal.fromSeq}-${current.seal.toSeq}: its Merkle root does not match its own entries`)
             return
           }

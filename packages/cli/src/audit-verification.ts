@@ -1,9 +1,10 @@
 import { type AuditSeal, chainVerifier, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
 import { readPublishedKeys, readSeals, SealedStream, SealStream, streamBounds, verifyingKeys, verifyLiveTrail } from "@wt/audit"
 import { Effect, Result, Schema } from "effect"
-import { createReadStream, readFileSync } from "node:fs"
-import { createInterface } from "node:readline"
+import { readFileSync } from "node:fs"
 import { type HeaderLine, parseLine } from "./audit-export-format.ts"
+import { type EntryLineBytes, readEntryLine } from "./export-entry-line.ts"
+import { forEachLine } from "./export-lines.ts"
 
 export class AuditCliError extends Schema.TaggedError<AuditCliError>()("AuditCliError", { message: Schema.String }) {}
 
@@ -36,6 +37,22 @@ export const alignToSeals = (seals: ReadonlyArray<AuditSeal>, from: number | und
 }
 
 const tenantOf = (subject: string) => subject.split(".")[2] ?? "?"
+
+/** The tenant of a subject given as bytes; consecutive entries mostly repeat a few subjects, so each is decoded once. */
+const subjectTenants = () => {
+  const known = new Map<string, string>()
+  return {
+    of: (buf: Buffer, start: number, end: number): string => {
+      const subject = buf.toString("latin1", start, end)
+      let tenant = known.get(subject)
+      if (tenant === undefined) {
+        tenant = tenantOf(buf.toString("utf8", start, end))
+        known.set(subject, tenant)
+      }
+      return tenant
+    }
+  }
+}
 
 /** The pinned key: a PEM file, or the JSON that `GET /audit/public-key` answers. */
 export const readPinnedKey = (file: string) =>
@@ -87,7 +104,6 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
 }) {
   return yield* Effect.tryPromise({
     try: async (): Promise<VerificationReport> => {
-      const lines = createInterface({ input: createReadStream(options.file), crlfDelay: Infinity })
       let header: HeaderLine | undefined
       const keys: Array<SealPublicKey> = []
       const keyIds: Array<string> = []
@@ -114,20 +130,22 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
           ...(header?.toSeq === undefined ? {} : { toSeq: header.toSeq })
         })
       }
-      for await (const line of lines) {
+      let result: VerificationReport | undefined
+      const line = (text: string): boolean => {
         lineNo++
-        if (line.trim() === "") continue
-        const parsed = parseLine(line)
+        if (text.trim() === "") return true
+        const parsed = parseLine(text)
         if (Result.isFailure(parsed)) {
-          if (verifier === undefined && !line.startsWith(`{"type":"entry"`)) {
+          if (verifier === undefined && !text.startsWith(`{"type":"entry"`)) {
             const at = (seals.at(-1)?.toSeq ?? (header?.fromSeq ?? 1) - 1) + 1
-            return report({ _tag: "Broken", seq: at, kind: "seal", reason: `line ${lineNo} of the export is unreadable (${parsed.failure})` })
+            result = report({ _tag: "Broken", seq: at, kind: "seal", reason: `line ${lineNo} of the export is unreadable (${parsed.failure})` })
+            return false
           }
           verifier ??= startEntries()
           // Stands for the entry that should be here; empty bytes match no seal.
           verifier.push(lastSeq + 1, new Uint8Array(0))
           lastSeq++
-          continue
+          return true
         }
         const value = parsed.success
         switch (value.type) {
@@ -158,7 +176,26 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
           case "end":
             break
         }
+        return true
       }
+      // Entry lines as written are read from their bytes (see export-entry-line.ts); every
+      // other line, and any entry line written differently, is parsed as JSON above.
+      const entry: EntryLineBytes = { seq: 0, subjectStart: 0, subjectEnd: 0, length: 0 }
+      let unescaped = Buffer.alloc(64 * 1024)
+      const tenants = subjectTenants()
+      await forEachLine(options.file, (buf, start, end) => {
+        if (3 * (end - start) > unescaped.length) unescaped = Buffer.alloc(6 * (end - start))
+        const read = readEntryLine(buf, start, end, unescaped, entry)
+        if (read === undefined) return line(buf.toString("utf8", start, end))
+        lineNo++
+        verifier ??= startEntries()
+        verifier.push(read.seq, unescaped.subarray(0, read.length))
+        lastSeq = read.seq
+        const tenant = tenants.of(buf, read.subjectStart, read.subjectEnd)
+        entriesByTenant[tenant] = (entriesByTenant[tenant] ?? 0) + 1
+        return true
+      })
+      if (result !== undefined) return result
       if (header === undefined) throw new AuditCliError({ message: `${options.file} has no header line; not a file written by wt audit export` })
       return report((verifier ?? startEntries()).finish())
     },

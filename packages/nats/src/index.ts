@@ -17,6 +17,7 @@ export { publishEvent, type PublishOptions, publishRaw, type Published } from ".
 export { type DeadLetterInput, DeadLetterRawLimit, DeadLetters, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
 export { consume, type ConsumeOptions, ensureConsumer, type MessageMeta } from "./consume.ts"
 export { follow, type FollowMeta, type FollowOptions, followSkippedTotal } from "./follow.ts"
+export { bulkReadRange, type BulkReadOptions } from "./bulk-read.ts"
 export { readLastOnSubject, readSubject, type StoredMessage } from "./read.ts"
 export { tenantOfSubject } from "./subjects.ts"
 export {

@@ -13,6 +13,7 @@ export interface WorkerRange {
   readonly anchor?: string
   readonly fromSeq?: number
   readonly toSeq?: number
+  readonly reader?: "bulk" | "consumer"
 }
 
 const range = workerData as WorkerRange
@@ -27,7 +28,8 @@ Effect.runPromise(
       keys: range.keysPem.map(sealPublicKeyFromPem),
       ...(range.anchor === undefined ? {} : { anchor: range.anchor }),
       ...(range.fromSeq === undefined ? {} : { fromSeq: range.fromSeq }),
-      ...(range.toSeq === undefined ? {} : { toSeq: range.toSeq })
+      ...(range.toSeq === undefined ? {} : { toSeq: range.toSeq }),
+      ...(range.reader === undefined ? {} : { reader: range.reader })
     }).pipe(Effect.provideService(Nats, nats))
   })).pipe(Effect.provideService(References.MinimumLogLevel, "Warn"))
 ).then(

@@ -27,9 +27,9 @@ const sealsOver = (entries: ReadonlyArray<RawMessage>, alter: ReadonlyArray<numb
 
 const quiet = Effect.provideService(References.MinimumLogLevel, "Warn")
 
-describe("live verification in parts", () => {
+describe("live verification in parts and through either reader", () => {
   layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 180_000 })((it) => {
-    it.effect("verifying in parallel parts proves what one pass proves: same verdict, same first bad sequence, same counts", () =>
+    it.effect("parallel parts prove what one pass proves, and the ordered consumer what the bulk reader proves: same verdict, same first bad sequence, same counts", () =>
       Effect.gen(function*() {
         yield* appendEntries(1, Total - 500)
         yield* appendEntries(Total - 499, Total, "nordby")
@@ -43,6 +43,9 @@ describe("live verification in parts", () => {
             const single = yield* verifyLiveTrail({ ...options, parallelism: 1 })
             const parallel = yield* verifyLiveTrail({ ...options, parallelism: 3, minEntriesPerPart: 500 })
             assert.deepStrictEqual(parallel, single)
+            // What a failed bulk read falls back to, in one pass and in parts.
+            assert.deepStrictEqual(yield* verifyLiveTrail({ ...options, parallelism: 1, reader: "consumer" }), single)
+            assert.deepStrictEqual(yield* verifyLiveTrail({ ...options, parallelism: 3, minEntriesPerPart: 500, reader: "consumer" }), single)
             return single
           })
 

@@ -1,6 +1,7 @@
 import { type AuditSeal, chainVerifier, type SealPublicKey, type Verdict } from "@wt/audit-chain"
+import { bulkReadRange } from "@wt/nats"
 import { Effect } from "effect"
-import { readStreamRange } from "./stream-reader.ts"
+import { readStreamRange, streamBounds } from "./stream-reader.ts"
 
 /** A verdict over one stretch of the audit trail, and whose entries it held. */
 export interface RangeVerdict {
@@ -17,6 +18,11 @@ export interface RangeToVerify {
   readonly anchor?: string
   readonly fromSeq?: number
   readonly toSeq?: number
+  /**
+   * `bulk` (default): the bulk reader, and the ordered consumer only if it fails;
+   * `consumer`: the ordered consumer alone, which is what a failed bulk read falls back to.
+   */
+  readonly reader?: "bulk" | "consumer"
 }
 
 /**
@@ -37,23 +43,59 @@ const tenantCounter = () => {
   return { count, counts }
 }
 
-/** Reads one stretch of the stream through one ordered consumer and checks it against its seals. */
+/**
+ * Reads one stretch of the stream and checks it against its seals: through the bulk
+ * reader (its own protocol connection, several times faster), or, when that cannot be
+ * used or fails part way (authentication, TLS, a lost delivery), through an ordered
+ * consumer, from the start with a fresh verifier, so a failed attempt leaves no trace.
+ */
 export const verifyRange = Effect.fn("Audit.verifyRange")(function*(range: RangeToVerify) {
-  const verifier = chainVerifier(range.seals, {
-    keys: range.keys,
-    ...(range.anchor === undefined ? {} : { anchor: range.anchor }),
-    ...(range.fromSeq === undefined ? {} : { fromSeq: range.fromSeq }),
-    ...(range.toSeq === undefined ? {} : { toSeq: range.toSeq })
+  const start = () => ({
+    verifier: chainVerifier(range.seals, {
+      keys: range.keys,
+      ...(range.anchor === undefined ? {} : { anchor: range.anchor }),
+      ...(range.fromSeq === undefined ? {} : { fromSeq: range.fromSeq }),
+      ...(range.toSeq === undefined ? {} : { toSeq: range.toSeq })
+    }),
+    tenants: tenantCounter()
   })
-  const tenants = tenantCounter()
-  yield* readStreamRange({
-    stream: range.stream,
-    ...(range.fromSeq === undefined ? {} : { fromSeq: range.fromSeq }),
-    ...(range.toSeq === undefined ? {} : { toSeq: range.toSeq }),
-    onMessage: (m) => {
-      verifier.push(m.seq, m.data)
-      tenants.count(m.subject)
-    }
+  const fromSeq = range.fromSeq === undefined ? {} : { fromSeq: range.fromSeq }
+  const bounds = yield* streamBounds(range.stream)
+  const toSeq = Math.min(range.toSeq ?? bounds.lastSeq, bounds.lastSeq)
+  const throughConsumer = Effect.gen(function*() {
+    const slow = start()
+    yield* readStreamRange({
+      stream: range.stream,
+      ...fromSeq,
+      toSeq,
+      onMessage: (m) => {
+        slow.verifier.push(m.seq, m.data)
+        slow.tenants.count(m.subject)
+      }
+    })
+    return slow
   })
+  const fast = start()
+  const read = toSeq === 0 || (range.fromSeq ?? 1) > toSeq
+    ? Effect.succeed(fast)
+    : range.reader === "consumer"
+    ? throughConsumer
+    : bulkReadRange({
+      stream: range.stream,
+      ...fromSeq,
+      toSeq,
+      onMessage: (seq, subject, data) => {
+        fast.verifier.push(seq, data)
+        fast.tenants.count(subject)
+      }
+    }).pipe(
+      Effect.as(fast),
+      Effect.catch((error) =>
+        Effect.logDebug(`bulk read of ${range.stream} failed (${error.message}); reading through an ordered consumer`).pipe(
+          Effect.andThen(throughConsumer)
+        )
+      )
+    )
+  const { verifier, tenants } = yield* read
   return { verdict: verifier.finish(), entriesByTenant: tenants.counts } satisfies RangeVerdict
 })

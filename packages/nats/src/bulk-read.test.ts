@@ -1,0 +1,97 @@
+import { assert, layer } from "@effect/vitest"
+import { DeliverPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
+import { headers as natsHeaders } from "@nats-io/transport-node"
+import { Effect, Exit } from "effect"
+import { bulkReadRange } from "./bulk-read.ts"
+import { Nats } from "./connection.ts"
+import { NatsTestServer } from "./testing.ts"
+
+const Stream = "BULK_READ_TEST"
+const Total = 6_000
+/** Deleted after publishing: the stream's sequences then have a gap. */
+const Deleted = [1_500, 4_000]
+
+interface Read {
+  readonly seq: number
+  readonly subject: string
+  readonly data: string
+}
+
+// Sizes from empty to 1.5 MB (over the 1 MiB the socket reads at once), so frames are cut at every place;
+// every third message with headers (delivered as HMSG), the rest without (MSG).
+const payloadOf = (i: number) =>
+  Buffer.from(
+    i === 2_000
+      ? "larger than one socket read ".repeat(55_000)
+      : i % 97 === 0
+      ? `big ${i} `.repeat(30_000)
+      : `{"n":${i},"text":"${"æøå-".repeat(i % 300)}"}`.slice(0, i % 11 === 0 ? 0 : undefined)
+  )
+const subjectOf = (i: number) => `bulk.${i % 3 === 0 ? "north" : "demo"}.kind${i % 5}`
+
+const bulk = (range: { fromSeq?: number; toSeq: number }) =>
+  Effect.gen(function*() {
+    const out: Array<Read> = []
+    const count = yield* bulkReadRange({
+      stream: Stream,
+      ...range,
+      onMessage: (seq, subject, data) => out.push({ seq, subject, data: Buffer.from(data).toString("base64") })
+    })
+    assert.strictEqual(count, out.length)
+    return out
+  })
+
+/** The same range through the nats.js ordered consumer: what the bulk reader must equal. */
+const reference = (range: { fromSeq?: number; toSeq: number }) =>
+  Effect.gen(function*() {
+    const { js } = yield* Nats
+    return yield* Effect.promise(async () => {
+      const consumer = await js.consumers.get(Stream, range.fromSeq === undefined ? {} : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: range.fromSeq })
+      const out: Array<Read> = []
+      if ((await consumer.info(true)).num_pending === 0) return out
+      const messages = await consumer.consume({ max_messages: 1000 })
+      for await (const m of messages) {
+        if (m.seq <= range.toSeq) out.push({ seq: m.seq, subject: m.subject, data: Buffer.from(m.data).toString("base64") })
+        if (m.seq >= range.toSeq || m.info.pending === 0) break
+      }
+      await consumer.delete()
+      return out
+    })
+  })
+
+layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })("bulk reading a stream", (it) => {
+  it.effect("reads exactly what an ordered consumer reads, over any range, through gaps, headers, flow control and large messages", () =>
+    Effect.gen(function*() {
+      const { jsm, js, nc } = yield* Nats
+      yield* Effect.promise(async () => {
+        await jsm.streams.add({ name: Stream, subjects: ["bulk.>"], storage: StorageType.File, retention: RetentionPolicy.Limits })
+        for (let i = 1; i <= Total; i++) {
+          const h = natsHeaders()
+          h.set("Nats-Msg-Id", `m-${i}`)
+          nc.publish(subjectOf(i), payloadOf(i), i % 3 === 0 ? { headers: h } : undefined)
+          if (i % 500 === 0) await nc.flush()
+        }
+        await js.publish("bulk.demo.last", Buffer.from("last"))
+        for (const seq of Deleted) await jsm.streams.deleteMessage(Stream, seq)
+      })
+      const last = Total + 1
+
+      const all = yield* bulk({ toSeq: last })
+      assert.strictEqual(all.length, last - Deleted.length)
+      assert.deepStrictEqual(all, yield* reference({ toSeq: last }))
+
+      for (const range of [{ fromSeq: 1_001, toSeq: 2_000 }, { fromSeq: 1_500, toSeq: 1_500 }, { fromSeq: 1_499, toSeq: 1_501 }, { fromSeq: 5_990, toSeq: 99_999 }, { fromSeq: 3_000, toSeq: 3_000 }]) {
+        const read = yield* bulk(range)
+        assert.deepStrictEqual(read, yield* reference(range), JSON.stringify(range))
+      }
+      // Only a deleted sequence, and past the end: nothing, and no waiting for it.
+      assert.deepStrictEqual(yield* bulk({ fromSeq: 1_500, toSeq: 1_500 }), [])
+      assert.deepStrictEqual(yield* bulk({ fromSeq: last + 1, toSeq: last + 10 }), [])
+    }))
+
+  it.effect("fails, rather than reading nothing, when the stream does not exist", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(bulkReadRange({ stream: "NO_SUCH_STREAM", toSeq: 10, onMessage: () => undefined }))
+      assert.isTrue(Exit.isFailure(exit))
+    }))
+})

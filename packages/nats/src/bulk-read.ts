@@ -1,0 +1,416 @@
+import { AckPolicy, DeliverPolicy, ReplayPolicy } from "@nats-io/jetstream"
+import { nanos } from "@nats-io/transport-node"
+import { randomBytes } from "node:crypto"
+import { connect as tcpConnect, type Socket } from "node:net"
+import { Effect } from "effect"
+import { Nats } from "./connection.ts"
+import { errorMessage, NatsRequestFailed } from "./errors.ts"
+
+/**
+ * Reads a stretch of a stream in order over a connection of its own that speaks the
+ * NATS protocol directly: one ephemeral push consumer (no acks, flow control, idle
+ * heartbeats), its messages parsed straight out of the socket's buffers. The nats.js
+ * client spends more per message (objects, header parsing, a byte-by-byte parser) than
+ * verifying the message costs, and `wt audit verify` reads every entry of the audit
+ * trail. Read-only and for bulk reads only: anything unexpected (authentication or TLS
+ * required, a lost message, an error from the server) fails the read, and the caller
+ * reads the slower way instead.
+ */
+
+export interface BulkReadOptions {
+  readonly stream: string
+  /** Default: the stream's first message. */
+  readonly fromSeq?: number
+  /** The last sequence wanted; the read ends there, or where the stream ends if sooner. */
+  readonly toSeq: number
+  /**
+   * Called for each message in stream order; must not throw. `data` is a view into the
+   * buffer the socket reads into, valid only during the call (copy what you keep); the
+   * same subject usually comes as the same string.
+   */
+  readonly onMessage: (seq: number, subject: string, data: Uint8Array) => void
+  /** No bytes for this long fails the read; default 30 s (heartbeats come every 5 s). */
+  readonly stallMs?: number
+}
+
+/** Bytes of a read first tried for finishing a carried frame. */
+const CarryHead = 16 * 1024
+/** The one buffer every socket read goes into: no allocation per read. */
+const ReadBytes = 1024 * 1024
+
+const CR = 13
+const LF = 10
+const SPACE = 32
+const DOT = 46
+
+/** A decimal number in `buf[start, end)`, or -1. */
+const decimal = (buf: Buffer, start: number, end: number): number => {
+  if (end <= start || end - start > 15) return -1
+  let n = 0
+  for (let i = start; i < end; i++) {
+    const d = buf[i]! - 48
+    if (d < 0 || d > 9) return -1
+    n = n * 10 + d
+  }
+  return n
+}
+
+/** Where a JetStream delivery's reply subject keeps the stream and consumer sequences and the pending count. */
+interface AckInfo {
+  sseq: number
+  dseq: number
+  pending: number
+}
+
+const ackPrefix = Buffer.from("$JS.ACK.")
+
+/** Whether `buf[start, start + length)` holds the bytes of `bytes` (a loop beats a native call this short). */
+const bytesAt = (buf: Buffer, start: number, bytes: Buffer): boolean => {
+  if (start + bytes.length > buf.length) return false
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false
+  return true
+}
+
+/** The numeric value of each token after `$JS.ACK.`, -1 for one that is not a number. */
+const tokenValues = new Float64Array(16)
+
+/**
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (9 tokens) or,
+ * from servers with domains, `$JS.ACK.<domain>.<account>.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>[.<token>]`.
+ * One pass, every token read as a number on the way, as which tokens count depends on how many there are.
+ */
+const parseAck = (buf: Buffer, start: number, end: number, out: AckInfo): boolean => {
+  if (end - start < ackPrefix.length || !bytesAt(buf, start, ackPrefix)) return false
+  let t = 0
+  let value = 0
+  let digits = 0
+  for (let i = start + ackPrefix.length; i < end; i++) {
+    const b = buf[i]!
+    if (b === DOT) {
+      tokenValues[t] = digits > 0 ? value : -1
+      if (++t === tokenValues.length) return false
+      value = 0
+      digits = 0
+    } else if (digits >= 0) {
+      const d = b - 48
+      if (d >= 0 && d <= 9) {
+        value = value * 10 + d
+        digits++
+      } else {
+        digits = -1
+      }
+    }
+  }
+  tokenValues[t] = digits > 0 ? value : -1
+  // Tokens after "$JS.ACK.", counted from 0: stream, consumer, delivered, sseq, dseq, ts, pending.
+  const tokens = t + 3
+  const base = tokens === 9 ? 0 : tokens >= 11 ? 2 : -1
+  if (base < 0) return false
+  out.sseq = tokenValues[3 + base]!
+  out.dseq = tokenValues[4 + base]!
+  out.pending = tokenValues[6 + base]!
+  return out.sseq > 0 && out.dseq > 0 && out.pending >= 0 && Number.isSafeInteger(out.sseq) && Number.isSafeInteger(out.dseq) && Number.isSafeInteger(out.pending)
+}
+
+const hostPort = (server: string) => {
+  const url = new URL(server.includes("://") ? server : `nats://${server}`)
+  return { host: url.hostname.replace(/^\[|\]$/gu, ""), port: Number(url.port === "" ? 4222 : url.port) }
+}
+
+/**
+ * The protocol side of one read: handshake, then frames parsed as they arrive. Calls
+ * `onEnd` once, with the error if the read did not reach its end.
+ */
+class FrameReader {
+  /** An unfinished frame from the end of the last read: `carry[0, carried)`. */
+  private carry = Buffer.allocUnsafe(64 * 1024)
+  private carried = 0
+  private lastDseq = 0
+  /** Subjects seen, by a hash of their bytes: a stream's subjects repeat, and each is decoded once. */
+  private readonly subjects: Array<{ readonly bytes: Buffer; readonly subject: string } | undefined> = Array.from({ length: 256 }, () => undefined)
+  private readonly ack: AckInfo = { sseq: 0, dseq: 0, pending: 0 }
+  private readonly spaces = [0, 0, 0, 0, 0, 0]
+  private done = false
+  count = 0
+  lastActivity = Date.now()
+  onPong: (() => void) | undefined
+  onInfo: ((info: Record<string, unknown>) => void) | undefined
+  onEnd: (error: Error | undefined) => void = () => undefined
+
+  private readonly socket: Socket
+  private readonly toSeq: number
+  private readonly onMessage: BulkReadOptions["onMessage"]
+
+  constructor(socket: Socket, toSeq: number, onMessage: BulkReadOptions["onMessage"]) {
+    this.socket = socket
+    this.toSeq = toSeq
+    this.onMessage = onMessage
+  }
+
+  finish(error: Error | undefined) {
+    if (this.done) return
+    this.done = true
+    this.onEnd(error)
+  }
+
+  /**
+   * Takes the `length` bytes the socket read into `chunk`, which is read into again
+   * afterwards: a frame cut at its end is carried over in a buffer of its own, and
+   * finished from the start of the next read.
+   */
+  data(chunk: Buffer, length: number) {
+    this.lastActivity = Date.now()
+    if (this.done) return
+    let pos = 0
+    if (this.carried > 0) {
+      // Usually a few hundred bytes finish the carried frame; all of the read only for a large one.
+      const head = Math.min(length, CarryHead)
+      this.ensureCarry(this.carried + head, this.carried)
+      chunk.copy(this.carry, this.carried, 0, head)
+      let at = this.parse(this.carry, 0, this.carried + head, this.carried)
+      if (at < this.carried) {
+        this.ensureCarry(this.carried + length, this.carried + head)
+        chunk.copy(this.carry, this.carried + head, head, length)
+        const end = this.carried + length
+        at = this.parse(this.carry, at, end, end)
+        this.keep(this.carry, at, end)
+        return
+      }
+      pos = at - this.carried
+      this.carried = 0
+    }
+    pos = this.parse(chunk, pos, length, length)
+    this.keep(chunk, pos, length)
+  }
+
+  /** Parses frames from `pos` while they start before `until`; returns where it stopped. */
+  private parse(buf: Buffer, pos: number, limit: number, until: number): number {
+    while (pos < until && !this.done) {
+      const next = this.frame(buf, pos, limit)
+      if (next < 0) break
+      pos = next
+    }
+    return pos
+  }
+
+  /** Keeps the unfinished frame `buf[from, end)` for the next read. */
+  private keep(buf: Buffer, from: number, end: number) {
+    if (this.done || from >= end) {
+      this.carried = 0
+      return
+    }
+    if (buf === this.carry) {
+      this.carry.copyWithin(0, from, end)
+    } else {
+      this.ensureCarry(end - from, 0)
+      buf.copy(this.carry, 0, from, end)
+    }
+    this.carried = end - from
+  }
+
+  /** Grows the carry buffer to `size`, keeping its first `used` bytes. */
+  private ensureCarry(size: number, used: number) {
+    if (this.carry.length >= size) return
+    const bigger = Buffer.allocUnsafe(Math.max(size, this.carry.length * 2))
+    this.carry.copy(bigger, 0, 0, used)
+    this.carry = bigger
+  }
+
+  /** Handles the frame at `pos`; returns where the next one starts, or -1 when it is not all in `buf[0, limit)` yet. */
+  private frame(buf: Buffer, pos: number, limit: number): number {
+    const spaces = this.spaces
+    let nSpaces = 0
+    let eol = -1
+    for (let i = pos; i < limit; i++) {
+      const b = buf[i]
+      if (b === SPACE) {
+        if (nSpaces < 6) spaces[nSpaces] = i
+        nSpaces++
+      } else if (b === CR) {
+        eol = i
+        break
+      }
+    }
+    if (eol < 0 || eol + 1 >= limit) return -1
+    if (buf[eol + 1] !== LF) return this.fail(new Error("malformed protocol line"))
+    const op = buf[pos]
+    // MSG <subject> <sid> [reply] <size>  |  HMSG <subject> <sid> [reply] <header size> <total size>
+    if (op === 77 /* M */ || op === 72 /* H */) {
+      const headers = op === 72
+      const withReply = nSpaces === (headers ? 5 : 4)
+      if (nSpaces !== (headers ? 4 : 3) && !withReply) return this.fail(new Error("malformed message line"))
+      const total = decimal(buf, spaces[nSpaces - 1]! + 1, eol)
+      const headerSize = headers ? decimal(buf, spaces[nSpaces - 2]! + 1, spaces[nSpaces - 1]!) : 0
+      if (total < 0 || headerSize < 0 || headerSize > total) return this.fail(new Error("malformed message sizes"))
+      const start = eol + 2
+      const end = start + total
+      if (end + 2 > limit) return -1
+      const replyStart = withReply ? spaces[2]! + 1 : -1
+      const replyEnd = withReply ? spaces[3]! : -1
+      if (withReply && parseAck(buf, replyStart, replyEnd, this.ack)) {
+        this.message(buf, spaces[0]! + 1, spaces[1]!, start + headerSize, end)
+      } else if (headers) {
+        this.status(buf.toString("latin1", start, start + headerSize), withReply ? buf.toString("latin1", replyStart, replyEnd) : undefined)
+      }
+      return end + 2
+    }
+    const line = buf.toString("latin1", pos, eol)
+    if (line === "PING") this.socket.write("PONG\r\n")
+    else if (line === "PONG") this.onPong?.()
+    else if (line.startsWith("INFO ")) {
+      try {
+        this.onInfo?.(JSON.parse(line.slice(5)) as Record<string, unknown>)
+      } catch {
+        return this.fail(new Error("unreadable INFO"))
+      }
+    } else if (line.startsWith("-ERR")) return this.fail(new Error(`server: ${line}`))
+    else if (line !== "+OK") return this.fail(new Error(`unexpected protocol line ${line.slice(0, 40)}`))
+    return eol + 2
+  }
+
+  private message(buf: Buffer, subjectStart: number, subjectEnd: number, dataStart: number, dataEnd: number) {
+    const { sseq, dseq, pending } = this.ack
+    if (dseq !== this.lastDseq + 1) {
+      this.fail(new Error(`delivery ${this.lastDseq + 1} was lost (got ${dseq})`))
+      return
+    }
+    this.lastDseq = dseq
+    if (sseq <= this.toSeq) {
+      this.onMessage(sseq, this.subjectAt(buf, subjectStart, subjectEnd), buf.subarray(dataStart, dataEnd))
+      this.count++
+    }
+    // pending 0: nothing more is stored now.
+    if (sseq >= this.toSeq || pending === 0) this.finish(undefined)
+  }
+
+  private subjectAt(buf: Buffer, start: number, end: number): string {
+    let h = 0x811c9dc5
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193)
+    const slot = (h >>> 0) & 255
+    const known = this.subjects[slot]
+    if (known !== undefined && known.bytes.length === end - start && bytesAt(buf, start, known.bytes)) return known.subject
+    const bytes = Buffer.from(buf.subarray(start, end))
+    const subject = bytes.toString("utf8")
+    this.subjects[slot] = { bytes, subject }
+    return subject
+  }
+
+  /** A status message: flow control asks for an answer, a heartbeat may name a stalled consumer's subject. */
+  private status(headers: string, reply: string | undefined) {
+    if (headers.includes("FlowControl") && reply !== undefined) {
+      this.socket.write(`PUB ${reply} 0\r\n\r\n`)
+      return
+    }
+    const stalled = /^Nats-Consumer-Stalled:\s*(\S+)/imu.exec(headers)?.[1]
+    if (stalled !== undefined) this.socket.write(`PUB ${stalled} 0\r\n\r\n`)
+  }
+
+  private fail(error: Error): number {
+    this.finish(error)
+    return -1
+  }
+}
+
+/** How long connecting, the handshake and the subscription may take. */
+const HandshakeMs = 5_000
+
+/**
+ * Opens the protocol connection and subscribes to `inbox`; resolves once the server
+ * has the subscription, fails on anything else (an error, a close, no answer).
+ */
+const openReader = (server: string, inbox: string, reader: (socket: Socket) => FrameReader) =>
+  new Promise<{ socket: Socket; frames: FrameReader }>((resolve, reject) => {
+    const { host, port } = hostPort(server)
+    let frames: FrameReader | undefined
+    const socket = tcpConnect({
+      host,
+      port,
+      onread: {
+        buffer: Buffer.allocUnsafe(ReadBytes),
+        callback: (length: number, buf: Uint8Array) => {
+          frames?.data(buf as Buffer, length)
+          return true
+        }
+      }
+    })
+    socket.setNoDelay(true)
+    frames = reader(socket)
+    const timer = setTimeout(() => frames.finish(new Error(`no answer from ${server} within ${HandshakeMs} ms`)), HandshakeMs)
+    const failed = (error: Error) => {
+      clearTimeout(timer)
+      socket.destroy()
+      reject(error)
+    }
+    frames.onEnd = (error) => failed(error ?? new Error("ended during the handshake"))
+    const onClose = () => frames.finish(new Error("the server closed the connection during the handshake"))
+    socket.once("error", failed)
+    socket.once("close", onClose)
+    frames.onInfo = (info) => {
+      frames.onInfo = undefined
+      if (info["auth_required"] === true || info["tls_required"] === true) {
+        failed(new Error("the server requires authentication or TLS"))
+        return
+      }
+      const connect = { verbose: false, pedantic: false, headers: true, no_responders: false, protocol: 1, name: "wt-bulk-read", lang: "node", version: "1" }
+      socket.write(`CONNECT ${JSON.stringify(connect)}\r\nSUB ${inbox} 1\r\nPING\r\n`)
+    }
+    frames.onPong = () => {
+      frames.onPong = undefined
+      clearTimeout(timer)
+      socket.off("error", failed)
+      socket.off("close", onClose)
+      frames.onEnd = () => undefined
+      resolve({ socket, frames })
+    }
+  })
+
+/**
+ * Reads `fromSeq`–`toSeq` of `stream` in order (see the top of this file) and returns
+ * how many messages it handed over. Fails with {@link NatsRequestFailed} when the
+ * read cannot be done this way or does not reach its end.
+ */
+export const bulkReadRange = Effect.fn("Nats.bulkReadRange")(function*(options: BulkReadOptions) {
+  const { nc, jsm } = yield* Nats
+  const failed = (cause: unknown) => new NatsRequestFailed({ operation: `bulk read ${options.stream}`, message: errorMessage(cause) })
+  return yield* Effect.tryPromise({
+    try: async (signal) => {
+      const inbox = `_INBOX.wt-bulk.${randomBytes(12).toString("hex")}`
+      const { socket, frames } = await openReader(nc.getServer(), inbox, (s) => new FrameReader(s, options.toSeq, options.onMessage))
+      const end = new Promise<void>((resolve, reject) => (frames.onEnd = (error) => (error === undefined ? resolve() : reject(error))))
+      // Failing before it is awaited (while the consumer is created) is not an unhandled rejection.
+      end.catch(() => undefined)
+      socket.on("error", (error) => frames.finish(error))
+      socket.on("close", () => frames.finish(new Error("the connection closed before the range was read")))
+      const stallMs = options.stallMs ?? 30_000
+      const watchdog = setInterval(() => {
+        if (Date.now() - frames.lastActivity > stallMs) frames.finish(new Error(`no data for ${stallMs} ms`))
+      }, Math.min(stallMs, 1_000))
+      signal.addEventListener("abort", () => frames.finish(new Error("interrupted")))
+      let consumer: string | undefined
+      try {
+        const info = await jsm.consumers.add(options.stream, {
+          deliver_subject: inbox,
+          ack_policy: AckPolicy.None,
+          replay_policy: ReplayPolicy.Instant,
+          flow_control: true,
+          idle_heartbeat: nanos(5_000),
+          mem_storage: true,
+          inactive_threshold: nanos(60_000),
+          ...(options.fromSeq === undefined || options.fromSeq <= 1
+            ? { deliver_policy: DeliverPolicy.All }
+            : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq })
+        })
+        consumer = info.name
+        if (info.num_pending === 0) frames.finish(undefined)
+        await end
+        return frames.count
+      } finally {
+        clearInterval(watchdog)
+        frames.finish(undefined)
+        socket.destroy()
+        if (consumer !== undefined) void jsm.consumers.delete(options.stream, consumer).catch(() => undefined)
+      }
+    },
+    catch: failed
+  })
+})
