@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { setPriority } from "node:os"
 import { createInterface } from "node:readline"
 import { Data, Duration, Effect } from "effect"
-import { entryOf, nodeFlagsOf, processEnv, type ServiceName } from "./services.ts"
+import { entryOf, nicenessOf, nodeFlagsOf, processEnv, type ServiceName } from "./services.ts"
 
 export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
   readonly service: string
@@ -74,6 +75,15 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
       env,
       stdio: ["ignore", "pipe", "pipe"]
     })
+    const nice = nicenessOf(options.name, env)
+    // Already gone (spawn failed): the exit is reported as usual.
+    if (nice !== 0 && c.pid !== undefined) {
+      try {
+        setPriority(c.pid, nice)
+      } catch {
+        // A system that refuses only costs the care alarms' head start.
+      }
+    }
     createInterface({ input: c.stdout! }).on("line", (line) => onLine(options.name, line))
     createInterface({ input: c.stderr! }).on("line", (line) => onLine(options.name, line))
     child = c

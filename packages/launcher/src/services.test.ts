@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { processEnv, ServiceNames } from "./services.ts"
+import { nicenessOf, processEnv, ServiceNames } from "./services.ts"
 
 describe("the triage processes of pnpm start", () => {
   it("split the lanes: the alarm lane alone, the tech and telemetry lanes, and none beside absence supervision", () => {
@@ -11,5 +11,16 @@ describe("the triage processes of pnpm start", () => {
     expect([triage, bulk, supervision].map((env) => env["WT_TRIAGE_SUPERVISION"])).toEqual(["off", "off", "on"])
     expect([triage, bulk, supervision].map((env) => env["WT_TRIAGE_PORT"])).toEqual(["1", "2", "3"])
     expect(ServiceNames).toContain("supervision")
+  })
+})
+
+describe("niceness", () => {
+  it("lets bulk work yield the CPU to the care-alarm path, by WT_BULK_NICE (0 turns it off)", () => {
+    expect(ServiceNames.filter((n) => nicenessOf(n, {}) > 0)).toEqual(["triage-bulk", "supervision", "audit"])
+    expect(nicenessOf("triage", {})).toBe(0)
+    expect(nicenessOf("gateway", { WT_BULK_NICE: "10" })).toBe(0)
+    expect(nicenessOf("audit", { WT_BULK_NICE: "10" })).toBe(10)
+    expect(nicenessOf("audit", { WT_BULK_NICE: "0" })).toBe(0)
+    expect(nicenessOf("audit", { WT_BULK_NICE: "-5" })).toBe(5)
   })
 })

@@ -78,3 +78,20 @@ export const nodeFlagsOf = (env: Readonly<Record<string, string | undefined>>): 
 
 const DefaultHeapMb = 160
 
+
+/**
+ * The processes whose work can wait: on a busy machine (a telemetry backlog, a reconnect
+ * storm) they yield the CPU to the path a care alarm takes (gateway, alarm-lane triage,
+ * console and its read models, dispatch, and nats-server, which is not ours to start).
+ * Bulk work is not dropped, only done once the alarm path has what it needs.
+ */
+const BulkServices: ReadonlySet<ServiceName> = new Set(["triage-bulk", "supervision", "audit"])
+
+/** The nice value a service process runs at: `WT_BULK_NICE` (default 5; 0 turns it off) for bulk work, else 0. */
+export const nicenessOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): number => {
+  if (!BulkServices.has(name)) return 0
+  const nice = Number(env["WT_BULK_NICE"] ?? DefaultBulkNice)
+  return Number.isInteger(nice) && nice >= 0 && nice <= 19 ? nice : DefaultBulkNice
+}
+
+const DefaultBulkNice = 5

@@ -5,6 +5,7 @@ import { DeviceEvent, laneOfEvent, Subjects } from "@wt/contracts"
 import { publishEvent, sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { MaxBodyBytes, parseBatch, type Rejection } from "./ingest-batch.ts"
+import { IngestWindow } from "./ingest-window.ts"
 
 const events = Metric.counter("wt_ingest_events_total", { description: "Events received on POST /v1/events, by result", incremental: true })
 const countEvents = (result: string, n: number) => (n > 0 ? Metric.update(Metric.withAttributes(events, { result }), n) : Effect.void)
@@ -63,13 +64,17 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   if (parsed._tag === "Malformed") return yield* rejectWhole(400, parsed.reason, "invalid_json", raw, tenant.value)
   if (parsed._tag === "TooMany") return yield* rejectWhole(413, parsed.reason, "too_many", raw, tenant.value)
 
+  const window = yield* IngestWindow
   const stored = yield* Effect.forEach(
     parsed.accepted,
-    (event) =>
-      publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
+    (event) => {
+      const lane = laneOfEvent(event)
+      const publish = publishEvent(Subjects.device(event.tenant, lane, event.type, event.deviceId), DeviceEvent, event, { msgId: event.id })
+      return (lane === "alarm" ? publish : window.bulk(publish)).pipe(
         Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
         Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
-      ),
+      )
+    },
     { concurrency: "unbounded" }
   )
   const accepted = stored.filter((s) => s.error === undefined).map((s) => s.id)

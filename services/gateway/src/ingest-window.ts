@@ -1,0 +1,23 @@
+import { Config, Context, Effect, Layer, Semaphore } from "effect"
+
+/**
+ * How many heartbeats and positions the gateway has on their way to JetStream at once
+ * (`WT_INGEST_BULK_IN_FLIGHT`, default 2,000). JetStream stores a stream's messages in
+ * arrival order: when 100,000 devices reconnect and flush at once, an unbounded gateway
+ * puts tens of thousands of them ahead of a care alarm (P1 p99 1,053 ms in the full
+ * benchmark's storm). Past the window, bulk events wait here, and their senders wait for
+ * the answer, while alarm-lane events go straight through. Enough stay in flight to keep
+ * the store busy, so the window costs no throughput.
+ */
+export class IngestWindow extends Context.Service<IngestWindow, {
+  readonly bulk: <A, E, R>(publish: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}>()("wt/IngestWindow") {
+  static readonly layer = Layer.effect(
+    IngestWindow,
+    Effect.gen(function*() {
+      const permits = yield* Config.Int("WT_INGEST_BULK_IN_FLIGHT").pipe(Config.withDefault(2_000))
+      const window = yield* Semaphore.make(Math.max(1, permits))
+      return IngestWindow.of({ bulk: (publish) => window.withPermit(publish) })
+    })
+  )
+}
