@@ -11,6 +11,7 @@ import { defaultNatsSettings, ensureStream, makeNats, Nats, provisionStreamsWith
 import { headers } from "@nats-io/transport-node"
 import { Effect, References } from "effect"
 import { parseArgs } from "node:util"
+import { sampleEntryBytes } from "./sample-entry.ts"
 
 const { values } = parseArgs({
   options: { entries: { type: "string", default: "1000000" }, "seal-size": { type: "string", default: "1000" }, "msg-id": { type: "boolean", default: false } }
@@ -19,28 +20,9 @@ const total = Number(values.entries)
 const sealSize = Number(values["seal-size"])
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:14222"
 
-const utf8 = new TextEncoder()
 // ≈ 600 bytes, like a device-event entry; two tenants, so --tenant has something to count.
 const entryBytes = (seq: number, tenant: string) =>
-  utf8.encode(JSON.stringify({
-    id: `dev-${seq}`,
-    tenant,
-    kind: "device_event",
-    at: new Date(Date.UTC(2026, 10, 25, 21, 0, 0) + seq).toISOString(),
-    actor: { kind: "system", id: `alarm-${String(seq % 1300).padStart(6, "0")}` },
-    subject: { deviceId: `alarm-${String(seq % 1300).padStart(6, "0")}`, eventId: `018f${seq.toString(16).padStart(12, "0")}-7000-8000-000000000000` },
-    origin: { stream: "WT_DEVICE", seq },
-    summary: `accepted technical:heartbeat from alarm-${String(seq % 1300).padStart(6, "0")}`,
-    data: {
-      id: `018f${seq.toString(16).padStart(12, "0")}-7000-8000-000000000000`,
-      deviceId: `alarm-${String(seq % 1300).padStart(6, "0")}`,
-      occurredAt: "2026-11-25T21:04:05.120Z",
-      receivedAt: "2026-11-25T21:04:05.180Z",
-      source: { via: "sim" },
-      type: "technical",
-      payload: { event: "heartbeat", batteryPct: 87 }
-    }
-  }))
+  sampleEntryBytes(seq, { tenant, at: new Date(Date.UTC(2026, 10, 25, 21, 0, 0) + seq).toISOString() })
 
 await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
   const nats = yield* makeNats({ url, name: "wt-audit-fixture" })

@@ -15,6 +15,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { liveBench } from "./audit-live.ts"
 import { sealingCostBench } from "./audit-pipeline.ts"
+import { sampleEntryBytes } from "./sample-entry.ts"
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "audit"),
@@ -31,29 +32,7 @@ const { values } = parseArgs({
 const total = Number(values.entries)
 const sealSize = Number(values["seal-size"])
 
-const utf8 = new TextEncoder()
-// A device-event entry as the audit writer stores it (≈ 600 bytes), with every id distinct.
-const entryBytes = (seq: number) =>
-  utf8.encode(JSON.stringify({
-    id: `dev-${seq}`,
-    tenant: "demo",
-    kind: "device_event",
-    at: "2026-11-25T21:04:05.180Z",
-    actor: { kind: "system", id: `alarm-${String(seq % 1300).padStart(6, "0")}` },
-    subject: { deviceId: `alarm-${String(seq % 1300).padStart(6, "0")}`, eventId: `018f${seq.toString(16).padStart(12, "0")}-7000-8000-000000000000` },
-    origin: { stream: "WT_DEVICE", seq },
-    summary: `accepted technical:heartbeat from alarm-${String(seq % 1300).padStart(6, "0")}`,
-    data: {
-      id: `018f${seq.toString(16).padStart(12, "0")}-7000-8000-000000000000`,
-      tenant: "demo",
-      deviceId: `alarm-${String(seq % 1300).padStart(6, "0")}`,
-      occurredAt: "2026-11-25T21:04:05.120Z",
-      receivedAt: "2026-11-25T21:04:05.180Z",
-      source: { via: "sim" },
-      type: "technical",
-      payload: { event: "heartbeat", batteryPct: 87 }
-    }
-  }))
+const entryBytes = (seq: number) => sampleEntryBytes(seq, { tenant: "demo", at: "2026-11-25T21:04:05.180Z" })
 
 const entries = Array.from({ length: total }, (_, i) => ({ seq: i + 1, bytes: entryBytes(i + 1) }))
 const bytes = entries.reduce((n, e) => n + e.bytes.length, 0)

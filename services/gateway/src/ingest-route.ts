@@ -65,18 +65,22 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   if (parsed._tag === "TooMany") return yield* rejectWhole(413, parsed.reason, "too_many", raw, tenant.value)
 
   const window = yield* IngestWindow
-  const stored = yield* Effect.forEach(
-    parsed.accepted,
-    (event) => {
-      const lane = laneOfEvent(event)
-      const publish = publishEvent(Subjects.device(event.tenant, lane, event.type, event.deviceId), DeviceEvent, event, { msgId: event.id })
-      return (lane === "alarm" ? publish : window.bulk(publish)).pipe(
-        Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
-        Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
-      )
-    },
-    { concurrency: "unbounded" }
-  )
+  const publish = (events: ReadonlyArray<DeviceEvent>) =>
+    Effect.forEach(
+      events,
+      (event) =>
+        publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
+          Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
+          Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
+        ),
+      { concurrency: "unbounded" }
+    )
+  // Alarm-lane events never wait for the window; the rest of the batch waits its turn.
+  const alarms = parsed.accepted.filter((e) => laneOfEvent(e) === "alarm")
+  const bulk = parsed.accepted.filter((e) => laneOfEvent(e) !== "alarm")
+  const [storedAlarms, storedBulk] = yield* Effect.all([publish(alarms), window.bulk(bulk.length, publish(bulk))], { concurrency: 2 })
+  const results = new Map([...storedAlarms, ...storedBulk].map((s) => [s.id, s]))
+  const stored = parsed.accepted.flatMap((e) => results.get(e.id) ?? [])
   const accepted = stored.filter((s) => s.error === undefined).map((s) => s.id)
   const notStored = stored.filter((s) => s.error !== undefined)
   const rejected: Array<Omit<Rejection, "raw">> = parsed.rejected.map(({ index, reason }) => ({ index, reason }))

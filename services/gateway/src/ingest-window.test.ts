@@ -17,7 +17,7 @@ describe("IngestWindow", () => {
         yield* Deferred.await(release)
         running--
       })
-      const all = yield* Effect.forkChild(Effect.forEach(Array.from({ length: 5 }), () => window.bulk(publish), { concurrency: "unbounded" }))
+      const all = yield* Effect.forkChild(Effect.forEach(Array.from({ length: 5 }), () => window.bulk(1, publish), { concurrency: "unbounded" }))
       yield* Effect.yieldNow
       yield* Effect.sleep("20 millis")
       assert.strictEqual(running, 2, "two in flight, three waiting")
@@ -25,5 +25,12 @@ describe("IngestWindow", () => {
       yield* Fiber.join(all)
       assert.strictEqual(most, 2)
       assert.strictEqual(running, 0)
+    }).pipe(Effect.provide(WindowOfTwo)))
+
+  it.live("gives a batch larger than the window the whole window rather than never running it", () =>
+    Effect.gen(function*() {
+      const window = yield* IngestWindow
+      assert.strictEqual(yield* window.bulk(1000, Effect.succeed("published")), "published")
+      assert.strictEqual(yield* window.bulk(0, Effect.succeed("nothing to wait for")), "nothing to wait for")
     }).pipe(Effect.provide(WindowOfTwo)))
 })

@@ -10,14 +10,21 @@ import { Config, Context, Effect, Layer, Semaphore } from "effect"
  * the store busy, so the window costs no throughput.
  */
 export class IngestWindow extends Context.Service<IngestWindow, {
-  readonly bulk: <A, E, R>(publish: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Runs the publishing of `events` bulk events once that many fit in the window (a batch
+   * larger than the window takes all of it). Taken per batch, not per event: thousands of
+   * single-permit waiters made every release scan all of them.
+   */
+  readonly bulk: <A, E, R>(events: number, publish: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }>()("wt/IngestWindow") {
   static readonly layer = Layer.effect(
     IngestWindow,
     Effect.gen(function*() {
-      const permits = yield* Config.Int("WT_INGEST_BULK_IN_FLIGHT").pipe(Config.withDefault(2_000))
-      const window = yield* Semaphore.make(Math.max(1, permits))
-      return IngestWindow.of({ bulk: (publish) => window.withPermit(publish) })
+      const permits = Math.max(1, yield* Config.Int("WT_INGEST_BULK_IN_FLIGHT").pipe(Config.withDefault(2_000)))
+      const window = yield* Semaphore.make(permits)
+      return IngestWindow.of({
+        bulk: (events, publish) => (events <= 0 ? publish : window.withPermits(Math.min(events, permits))(publish))
+      })
     })
   )
 }
