@@ -70,7 +70,15 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
   let stopping = false
 
   const spawnChild = Effect.sync(() => {
-    const env = { ...process.env, ...options.env, ...processEnv(options.name, options.port), WT_SERVICE: options.name }
+    const env = {
+      // glibc gives each thread that allocates its own malloc arena; for a Node service that is
+      // tens of MB of resident memory it never returns (MALLOC_ARENA_MAX is glibc's knob).
+      MALLOC_ARENA_MAX: "2",
+      ...process.env,
+      ...options.env,
+      ...processEnv(options.name, options.port),
+      WT_SERVICE: options.name
+    }
     const c = spawn(process.execPath, [...nodeFlagsOf(env), entryOf(options.name)], {
       env,
       stdio: ["ignore", "pipe", "pipe"]
