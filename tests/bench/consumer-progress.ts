@@ -85,3 +85,11 @@ export const deviceProgress = (options: {
     }
     return { done: busy.length === 0, backlog, busy }
   })
+
+/** Progress of the device consumers from now on, against what `stored` says the phase has stored so far. */
+export const deviceProgressSince = (serviceUrls: ReadonlyArray<string>, stored: () => LaneCounts) =>
+  Effect.gen(function*() {
+    const lanes = yield* deviceConsumerLanes
+    const start = yield* settledPerConsumer(serviceUrls)
+    return deviceProgress({ serviceUrls, lanes, start, stored })
+  })

@@ -19,7 +19,7 @@ import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt
 import type { DeviceEvent } from "@wt/contracts"
 import { signIn } from "../support/http.ts"
 import { benchNats, startBenchSystem } from "./bench-system.ts"
-import { addLanes, deviceConsumerLanes, deviceProgress, emptyLaneCounts, type LaneCounts, settledPerConsumer } from "./consumer-progress.ts"
+import { addLanes, deviceProgressSince, emptyLaneCounts, type LaneCounts } from "./consumer-progress.ts"
 import { type DrainSample, streamState, subjectCounts, waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
@@ -202,12 +202,7 @@ const program = Effect.gen(function*() {
     // The server's own CPU profile over the pipeline phase (Go pprof; read with `go tool pprof` or tests/bench/probe).
     const natsProfile = flags.profile ? natsCpuProfile(join(profileDir, "nats-server-pipeline.pb.gz"), 30) : undefined
     // Progress from the services' metrics, not nats-server (see consumer-progress.ts).
-    const progressSince = (stored: () => LaneCounts) =>
-      Effect.gen(function*() {
-        const lanes = yield* deviceConsumerLanes
-        const start = yield* settledPerConsumer(serviceUrls)
-        return deviceProgress({ serviceUrls, lanes, start, stored })
-      })
+    const progressSince = (stored: () => LaneCounts) => deviceProgressSince(serviceUrls, stored)
     const pipelineProgress = yield* progressSince(() => totals.stored)
     // Done by every device consumer, at least: accepted minus what the furthest-behind one still holds.
     const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })

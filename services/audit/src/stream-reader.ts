@@ -1,5 +1,5 @@
 import { DeliverPolicy, type OrderedConsumerOptions } from "@nats-io/jetstream"
-import { Nats, NatsRequestFailed } from "@wt/nats"
+import { bulkReadRange, Nats, NatsRequestFailed } from "@wt/nats"
 import { Effect } from "effect"
 
 /** A message exactly as the stream stores it. */
@@ -106,50 +106,72 @@ export interface MessageBatches {
 
 /**
  * Follows a stream in order from `startSeq` (default: its first message) for the
- * current scope. Messages are pumped into a buffer by a plain async loop and taken
- * in batches: no effect runs per message, since the sealer follows every entry of
- * the audit trail in the same process as the audit writers. The pump pauses at
- * `highWater` buffered messages, so a large backlog is never read into memory at once.
+ * current scope, by reading what is new every `pollMs` in ranges: through the bulk
+ * reader (no acks, no client objects per message; an ordered consumer only when that
+ * read fails), up to `highWater` buffered messages, so a large backlog is never read
+ * into memory at once. The sealer follows every entry of the audit trail in the same
+ * process as the audit writers: read through an ordered consumer, that cost the
+ * pipeline a tenth of its throughput (`pnpm bench audit`, sealing on against off).
  */
 export const followInBatches = Effect.fn("Audit.followInBatches")(function*(options: {
   readonly stream: string
   readonly startSeq: number | undefined
   readonly highWater: number
+  readonly pollMs?: number
 }) {
-  const { js } = yield* Nats
-  const failed = (cause: unknown) => new NatsRequestFailed({ operation: `follow ${options.stream}`, message: errorText(cause) })
-  const consumer = yield* Effect.acquireRelease(
-    Effect.tryPromise({ try: () => js.consumers.get(options.stream, startAt(undefined, options.startSeq)), catch: failed }),
-    (consumer) => Effect.sync(() => void consumer.delete().catch(() => undefined))
-  )
-  const messages = yield* Effect.acquireRelease(
-    Effect.tryPromise({ try: () => consumer.consume({ max_messages: Math.min(options.highWater, 1000) }), catch: failed }),
-    (messages) => Effect.sync(() => messages.stop())
-  )
-
+  // Each read opens a connection and a consumer (a few ms of CPU here and in nats-server):
+  // at a quarter second they cost about a microsecond per entry at pipeline rates.
+  const pollMs = options.pollMs ?? 250
   const buffer: Array<RawMessage> = []
+  let next = options.startSeq ?? 1
   let failure: NatsRequestFailed | undefined
   let wake: (() => void) | undefined
-  let resume: (() => void) | undefined
+  let room: (() => void) | undefined
   const notify = () => {
     const w = wake
     wake = undefined
     w?.()
   }
-  void (async () => {
-    try {
-      for await (const m of messages) {
-        buffer.push({ seq: m.seq, subject: m.subject, data: m.data })
-        notify()
-        if (buffer.length >= options.highWater) await new Promise<void>((r) => (resume = r))
-      }
-      failure = failed(new Error("the message stream ended"))
-    } catch (cause) {
-      failure = failed(cause)
-    } finally {
-      notify()
-    }
-  })()
+  // A range may be handed over in part before its read fails: the retry starts after it.
+  const keep = (seq: number, subject: string, data: Uint8Array) => {
+    if (seq < next) return
+    // A copy: the bulk reader's view is into a buffer it reuses (and Buffer#slice would not copy).
+    buffer.push({ seq, subject, data: new Uint8Array(data) })
+    next = seq + 1
+  }
+  const waitForRoom = Effect.callback<void>((done) => {
+    room = () => done(Effect.void)
+    return Effect.sync(() => {
+      room = undefined
+    })
+  })
+
+  const readNew = Effect.gen(function*() {
+    if (buffer.length >= options.highWater) return yield* waitForRoom
+    const bounds = yield* streamBounds(options.stream)
+    // Entries before the stream's first (a retention limit) are gone; the sealer says so in its chain.
+    if (bounds.firstSeq > next) next = bounds.firstSeq
+    if (bounds.lastSeq < next) return yield* Effect.sleep(pollMs)
+    const range = { stream: options.stream, fromSeq: next, toSeq: Math.min(bounds.lastSeq, next + options.highWater - buffer.length - 1) }
+    yield* bulkReadRange({ ...range, onMessage: keep }).pipe(
+      Effect.catch((error) =>
+        Effect.logDebug(`bulk read of ${options.stream} failed (${error.message}); reading through an ordered consumer`).pipe(
+          Effect.andThen(readStreamRange({ ...range, fromSeq: next, onMessage: (m) => keep(m.seq, m.subject, m.data) }))
+        )
+      )
+    )
+    notify()
+  })
+  yield* Effect.forkScoped(
+    Effect.forever(readNew).pipe(
+      Effect.catch((error) =>
+        Effect.sync(() => {
+          failure = error
+          notify()
+        })
+      )
+    )
+  )
 
   const waitForMore = (until: number | undefined) =>
     Effect.callback<void>((done) => {
@@ -166,8 +188,8 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
       while (true) {
         if (buffer.length >= min || (until !== undefined && Date.now() >= until)) {
           const out = buffer.splice(0, max)
-          const r = resume
-          resume = undefined
+          const r = room
+          room = undefined
           r?.()
           return out
         }
