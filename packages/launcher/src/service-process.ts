@@ -79,7 +79,7 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
       ...processEnv(options.name, options.port),
       WT_SERVICE: options.name
     }
-    const c = spawn(process.execPath, [...nodeFlagsOf(env), entryOf(options.name)], {
+    const c = spawn(process.execPath, [...nodeFlagsOf(options.name, env), entryOf(options.name)], {
       env,
       stdio: ["ignore", "pipe", "pipe"]
     })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { nicenessOf, processEnv, ServiceNames } from "./services.ts"
+import { nicenessOf, nodeFlagsOf, processEnv, ServiceNames } from "./services.ts"
 
 describe("the triage processes of pnpm start", () => {
   it("split the lanes: the alarm lane alone, the tech and telemetry lanes, and none beside absence supervision", () => {
@@ -22,5 +22,14 @@ describe("niceness", () => {
     expect(nicenessOf("audit", { WT_BULK_NICE: "10" })).toBe(10)
     expect(nicenessOf("audit", { WT_BULK_NICE: "0" })).toBe(0)
     expect(nicenessOf("audit", { WT_BULK_NICE: "-5" })).toBe(5)
+  })
+})
+
+describe("heap caps", () => {
+  it("cap every service's old generation at 160 MB, supervision's (every device's sign of life) at 256 MB, unless WT_SERVICE_HEAP_MB says otherwise", () => {
+    expect(nodeFlagsOf("gateway", {})).toContain("--max-old-space-size=160")
+    expect(nodeFlagsOf("supervision", {})).toContain("--max-old-space-size=256")
+    expect(nodeFlagsOf("supervision", { WT_SERVICE_HEAP_MB: "200" })).toContain("--max-old-space-size=200")
+    expect(nodeFlagsOf("audit", { WT_SERVICE_HEAP_MB: "0" })).toEqual([])
   })
 })

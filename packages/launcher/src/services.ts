@@ -70,13 +70,18 @@ export const portVariable: Record<ServiceName, string> = {
  * old generation it would be 1–2 MB, and short-lived garbage (one object graph per message)
  * would be collected far too often. `WT_SERVICE_HEAP_MB` changes the cap; 0 leaves V8's defaults.
  */
-export const nodeFlagsOf = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
-  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? DefaultHeapMb)
+export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
+  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? DefaultHeapMb[name] ?? 160)
   if (!Number.isFinite(heapMb) || heapMb <= 0) return []
   return [`--max-old-space-size=${Math.round(heapMb)}`, "--max-semi-space-size=8"]
 }
 
-const DefaultHeapMb = 160
+/**
+ * Absence supervision holds every device's expectations and last sign of life: with 100,000
+ * devices about 125–150 MB live, so at 160 MB it ran out of heap in one full benchmark of
+ * three. It gets room to collect in, at the price of the 256 MB resident budget.
+ */
+const DefaultHeapMb: Partial<Record<ServiceName, number>> = { supervision: 256 }
 
 
 /**
