@@ -80,6 +80,13 @@ export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
   readonly progress?: Effect.Effect<DeviceProgress>
   readonly listEveryMs?: number
   readonly onSample?: (sample: DrainSample) => void
+  /**
+   * Called once `progress` first says the device consumers are through. Care-alarm probes
+   * sent during the phase should stop then: every probe holds the alarm lane busy for a
+   * moment, and thousands of unclaimed P1 incidents keep escalation busy, so probes sent
+   * until the consumers are seen idle could keep them from ever being seen idle.
+   */
+  readonly onProgressDone?: () => void
 }) {
   const deadline = Date.now() + options.timeoutMs
   const intervalMs = options.intervalMs ?? 200
@@ -95,6 +102,7 @@ export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
     const t = (now - options.startMs) / 1000
     const progress = options.progress === undefined ? undefined : yield* options.progress
     if (progress !== undefined) {
+      if (progress.done) options.onProgressDone?.()
       for (const name of progress.busy) busyAt(name, now)
       options.onSample?.({ t, backlog: progress.backlog, deviceBacklog: progress.backlog })
     }

@@ -251,7 +251,15 @@ const program = Effect.gen(function*() {
     const backlogDrainSamples: Array<DrainSample> = []
     const [backlogP1, backlogDrain] = yield* Effect.all([
       prober.run({ count: Math.max(plan.idleP1, 2000), intervalMs: P1IntervalMs, waitMs: 10_000, until: () => drained }),
-      waitDrained({ startMs: backlogStart, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs, listEveryMs: ListEveryMs, progress: backlogProgress, onSample: (s) => backlogDrainSamples.push(s) }).pipe(
+      waitDrained({
+        startMs: backlogStart,
+        timeoutMs: plan.drainTimeoutMs,
+        intervalMs: SamplePollMs,
+        listEveryMs: ListEveryMs,
+        progress: backlogProgress,
+        onSample: (s) => backlogDrainSamples.push(s),
+        onProgressDone: () => { drained = true }
+      }).pipe(
         Effect.ensuring(Effect.sync(() => { drained = true }))
       )
     ], { concurrency: "unbounded" })
@@ -280,7 +288,15 @@ const program = Effect.gen(function*() {
     const [stormP1, stormDrain] = yield* Effect.all([
       prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 10_000, until: () => stormDrained }),
       postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals }).pipe(
-        Effect.andThen(waitDrained({ startMs: stormStart, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs, listEveryMs: ListEveryMs, progress: stormProgress, onSample: (s) => stormDrainSamples.push(s) })),
+        Effect.andThen(waitDrained({
+          startMs: stormStart,
+          timeoutMs: plan.drainTimeoutMs,
+          intervalMs: SamplePollMs,
+          listEveryMs: ListEveryMs,
+          progress: stormProgress,
+          onSample: (s) => stormDrainSamples.push(s),
+          onProgressDone: () => { stormDrained = true }
+        })),
         Effect.ensuring(Effect.sync(() => { stormDrained = true }))
       )
     ], { concurrency: "unbounded" })
