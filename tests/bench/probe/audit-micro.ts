@@ -1,3 +1,7 @@
+/**
+ * CPU per device event of the audit writer's own steps (schema decode, entry, schema encode)
+ * against plain JSON: `pnpm exec node tests/bench/probe/audit-micro.ts`.
+ */
 import { DeviceEvent, AuditEntry } from "@wt/contracts"
 import { deviceEventEntry } from "@wt/audit-log"
 import { decodeJson, encodeJson } from "@wt/nats"
