@@ -75,7 +75,8 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "60 seconds
   it.effect("the device simulator's HTTP transport: every type of event, all accepted", () =>
     Effect.gen(function*() {
       const { ingestUrl, ingestKey } = yield* E2ESystem
-      const run = spawnSync(process.execPath, [join(root, "simulators/devices/src/main.ts"), "--via", "http", "--url", ingestUrl, "--key", ingestKey, "--count", "600", "--rate", "0", "--quiet"], {
+      // Seeded: care alarms are rare in the normal mix, and some seeds draw none in 600 events (seed 24 draws six)
+      const run = spawnSync(process.execPath, [join(root, "simulators/devices/src/main.ts"), "--via", "http", "--url", ingestUrl, "--key", ingestKey, "--count", "600", "--rate", "0", "--seed", "24", "--quiet"], {
         cwd: root,
         encoding: "utf8",
         env: { ...process.env, CI: "true" }
