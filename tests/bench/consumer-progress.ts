@@ -34,18 +34,28 @@ export const deviceConsumerLanes = Effect.gen(function*() {
   })
 })
 
+/** The samples of a Prometheus family on a service's /metrics: label text and value of each. */
+export const scrapeFamily = async (url: string, family: string): Promise<Array<{ readonly labels: string; readonly value: number }>> => {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text())
+  const samples: Array<{ labels: string; value: number }> = []
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(family) || (line[family.length] !== "{" && line[family.length] !== " ")) continue
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1))
+    if (Number.isFinite(value)) samples.push({ labels: line.slice(family.length, line.lastIndexOf(" ")), value })
+  }
+  return samples
+}
+
 /** Messages settled (handled or dead-lettered) per consumer, summed over every service's /metrics. */
 export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
   Effect.promise(async () => {
-    const texts = await Promise.all(serviceUrls.map((url) => fetch(`${url}/metrics`).then((r) => r.text()).catch(() => "")))
+    // A service that does not answer (restarting, say) counts as no progress for now.
+    const scraped = await Promise.all(serviceUrls.map((url) => scrapeFamily(url, "wt_consumer_messages_total").catch(() => [])))
     const settled = new Map<string, number>()
-    for (const text of texts) {
-      for (const line of text.split("\n")) {
-        if (!line.startsWith("wt_consumer_messages_total{") || line.includes(`outcome="retried"`)) continue
-        const consumer = /consumer="([^"]+)"/.exec(line)?.[1]
-        if (consumer === undefined || !line.includes(`stream="${Streams.device}"`)) continue
-        settled.set(consumer, (settled.get(consumer) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)))
-      }
+    for (const { labels, value } of scraped.flat()) {
+      if (labels.includes(`outcome="retried"`) || !labels.includes(`stream="${Streams.device}"`)) continue
+      const consumer = /consumer="([^"]+)"/.exec(labels)?.[1]
+      if (consumer !== undefined) settled.set(consumer, (settled.get(consumer) ?? 0) + value)
     }
     return settled
   })

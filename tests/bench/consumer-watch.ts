@@ -58,26 +58,24 @@ export const subjectCounts = (stream: string, filter: string) =>
 
 const isIdle = (states: ReadonlyArray<ConsumerState>) => states.every((c) => c.pending === 0 && c.ackPending === 0)
 
-/** One point of the progress chart: how much of the device stream every device consumer has finished. */
+/** One point of the progress chart: what the furthest-behind device consumer still has to settle. */
 export interface DrainSample {
   readonly t: number
   readonly backlog: number
-  /** Messages still pending or unacknowledged, summed over the device-stream consumers. */
-  readonly deviceBacklog: number
 }
 
 /**
  * Waits until every durable consumer has nothing pending and nothing unacknowledged,
  * twice in a row (a triage decision adds incident records after its device event is acked).
- * With `progress` (cheap, from the services' metrics) the consumers are listed only once it
- * says the device consumers are through, or every `listEveryMs` meanwhile; without it, every
- * interval. Returns when the drain was first seen, or undefined at the deadline.
+ * Progress comes cheaply from the services' metrics; the consumers are listed only once it
+ * says the device consumers are through, or every `listEveryMs` meanwhile. Returns when the
+ * drain was first seen, or undefined at the deadline.
  */
 export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
   readonly startMs: number
   readonly timeoutMs: number
   readonly intervalMs?: number
-  readonly progress?: Effect.Effect<DeviceProgress>
+  readonly progress: Effect.Effect<DeviceProgress>
   readonly listEveryMs?: number
   readonly onSample?: (sample: DrainSample) => void
   /**
@@ -100,24 +98,14 @@ export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
   while (true) {
     const now = Date.now()
     const t = (now - options.startMs) / 1000
-    const progress = options.progress === undefined ? undefined : yield* options.progress
-    if (progress !== undefined) {
-      if (progress.done) options.onProgressDone?.()
-      for (const name of progress.busy) busyAt(name, now)
-      options.onSample?.({ t, backlog: progress.backlog, deviceBacklog: progress.backlog })
-    }
-    if (progress === undefined || progress.done || idleSince !== undefined || now - listedAt >= listEveryMs) {
+    const progress = yield* options.progress
+    if (progress.done) options.onProgressDone?.()
+    for (const name of progress.busy) busyAt(name, now)
+    options.onSample?.({ t, backlog: progress.backlog })
+    if (progress.done || idleSince !== undefined || now - listedAt >= listEveryMs) {
       states = yield* consumerStates
       listedAt = now
       for (const c of states) if (c.pending + c.ackPending > 0 || lastBusy[c.name] === undefined) busyAt(c.name, now)
-      if (progress === undefined) {
-        const device = states.filter((c) => c.stream === Streams.device)
-        options.onSample?.({
-          t,
-          backlog: states.reduce((n, c) => n + c.pending + c.ackPending, 0),
-          deviceBacklog: device.reduce((n, c) => n + c.pending + c.ackPending, 0)
-        })
-      }
       if (isIdle(states)) {
         if (idleSince !== undefined) return { drainedAtMs: idleSince, states, lastBusyS: lastBusy }
         idleSince = now

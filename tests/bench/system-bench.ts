@@ -19,7 +19,7 @@ import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt
 import type { DeviceEvent } from "@wt/contracts"
 import { signIn } from "../support/http.ts"
 import { benchNats, startBenchSystem } from "./bench-system.ts"
-import { addLanes, deviceProgressSince, emptyLaneCounts, type LaneCounts } from "./consumer-progress.ts"
+import { addLanes, deviceProgressSince, emptyLaneCounts, type LaneCounts, scrapeFamily } from "./consumer-progress.ts"
 import { type DrainSample, streamState, subjectCounts, waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
@@ -69,6 +69,9 @@ const P1IntervalMs = 50
 // its next deliveries recount too); asked once a second, it was 87 % of the server's CPU.
 const SamplePollMs = 200
 const ListEveryMs = 5_000
+/** Waits for a phase's drain with the run's timeout and polling. */
+const drainOf = (options: Pick<Parameters<typeof waitDrained>[0], "startMs" | "progress" | "onSample" | "onProgressDone">) =>
+  waitDrained({ ...options, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs, listEveryMs: ListEveryMs })
 const WarmUpP1 = 20
 const resultsDir = join(process.cwd(), "bench-results")
 
@@ -113,16 +116,7 @@ const natsCpuProfile = (path: string, seconds: number): Promise<void> =>
 
 /** Sum of a Prometheus counter family over all its label sets. */
 const counterTotal = (url: string, name: string) =>
-  Effect.promise(async () => {
-    const text = await fetch(`${url}/metrics`).then((r) => r.text())
-    let total = 0
-    for (const line of text.split("\n")) {
-      if (!line.startsWith(name)) continue
-      const value = Number(line.slice(line.lastIndexOf(" ") + 1))
-      if (Number.isFinite(value)) total += value
-    }
-    return total
-  })
+  Effect.promise(async () => (await scrapeFamily(url, name)).reduce((n, s) => n + s.value, 0))
 
 const program = Effect.gen(function*() {
   const runStarted = Date.now()
@@ -199,18 +193,18 @@ const program = Effect.gen(function*() {
     const natsPid = natsServerPid()
     const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
-    // The server's own CPU profile over the pipeline phase (Go pprof; read with `go tool pprof` or tests/bench/probe).
+    // The server's own CPU profile over the pipeline phase (Go pprof; read it with `go tool pprof`).
     const natsProfile = flags.profile ? natsCpuProfile(join(profileDir, "nats-server-pipeline.pb.gz"), 30) : undefined
     // Progress from the services' metrics, not nats-server (see consumer-progress.ts).
     const progressSince = (stored: () => LaneCounts) => deviceProgressSince(serviceUrls, stored)
     const pipelineProgress = yield* progressSince(() => totals.stored)
     // Done by every device consumer, at least: accepted minus what the furthest-behind one still holds.
-    const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.deviceBacklog) })
+    const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.backlog) })
     let sending = true
     const sampler = Effect.gen(function*() {
       while (sending) {
         const p = yield* pipelineProgress
-        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog, deviceBacklog: p.backlog })
+        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog })
         yield* Effect.sleep(SamplePollMs)
       }
     })
@@ -221,7 +215,7 @@ const program = Effect.gen(function*() {
       sampler
     ], { concurrency: "unbounded" })
     const ingestMs = Date.now() - t0
-    const pipelineDrain = yield* waitDrained({ startMs: t0, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs, listEveryMs: ListEveryMs, progress: pipelineProgress, onSample })
+    const pipelineDrain = yield* drainOf({ startMs: t0, progress: pipelineProgress, onSample })
     const pipelineDoneMs = (pipelineDrain.drainedAtMs ?? Date.now()) - t0
     // Not drained: what the furthest-behind device consumer had finished (an estimate; lanes see subsets).
     const completedAtEnd = Math.max(0, totals.accepted - Math.max(0, ...pipelineDrain.states.filter((c) => c.stream === Streams.device).map((c) => c.pending + c.ackPending)))
@@ -251,15 +245,7 @@ const program = Effect.gen(function*() {
     const backlogDrainSamples: Array<DrainSample> = []
     const [backlogP1, backlogDrain] = yield* Effect.all([
       prober.run({ count: Math.max(plan.idleP1, 2000), intervalMs: P1IntervalMs, waitMs: 10_000, until: () => drained }),
-      waitDrained({
-        startMs: backlogStart,
-        timeoutMs: plan.drainTimeoutMs,
-        intervalMs: SamplePollMs,
-        listEveryMs: ListEveryMs,
-        progress: backlogProgress,
-        onSample: (s) => backlogDrainSamples.push(s),
-        onProgressDone: () => { drained = true }
-      }).pipe(
+      drainOf({ startMs: backlogStart, progress: backlogProgress, onSample: (s) => backlogDrainSamples.push(s), onProgressDone: () => { drained = true } }).pipe(
         Effect.ensuring(Effect.sync(() => { drained = true }))
       )
     ], { concurrency: "unbounded" })
@@ -288,15 +274,7 @@ const program = Effect.gen(function*() {
     const [stormP1, stormDrain] = yield* Effect.all([
       prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 10_000, until: () => stormDrained }),
       postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals }).pipe(
-        Effect.andThen(waitDrained({
-          startMs: stormStart,
-          timeoutMs: plan.drainTimeoutMs,
-          intervalMs: SamplePollMs,
-          listEveryMs: ListEveryMs,
-          progress: stormProgress,
-          onSample: (s) => stormDrainSamples.push(s),
-          onProgressDone: () => { stormDrained = true }
-        })),
+        Effect.andThen(drainOf({ startMs: stormStart, progress: stormProgress, onSample: (s) => stormDrainSamples.push(s), onProgressDone: () => { stormDrained = true } })),
         Effect.ensuring(Effect.sync(() => { stormDrained = true }))
       )
     ], { concurrency: "unbounded" })

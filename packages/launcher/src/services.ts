@@ -83,7 +83,6 @@ export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, stri
  */
 const DefaultHeapMb: Partial<Record<ServiceName, number>> = { supervision: 256 }
 
-
 /**
  * The processes whose work can wait: on a busy machine (a telemetry backlog, a reconnect
  * storm) they yield the CPU to the path a care alarm takes (gateway, alarm-lane triage,

@@ -105,9 +105,10 @@ const sameProfile = (a: TriageProfile, b: TriageProfile) =>
   a.dementia === b.dementia && a.planId === b.planId &&
   JSON.stringify(a.geofence) === JSON.stringify(b.geofence) && JSON.stringify(a.planOverrides) === JSON.stringify(b.planOverrides)
 
+/** Same device fields and the same profile object (a resident's profile is settled once per load). */
 const sameOwner = (a: DeviceOwner, b: DeviceOwner) =>
   a.residentId === b.residentId && a.deviceType === b.deviceType && a.sensor === b.sensor &&
-  a.placement === b.placement && a.heartbeatIntervalS === b.heartbeatIntervalS && sameProfile(a.resident, b.resident)
+  a.placement === b.placement && a.heartbeatIntervalS === b.heartbeatIntervalS && a.resident === b.resident
 
 /**
  * Builds a tenant's fleet from pages of rows: one profile object per resident, one copy of
@@ -120,14 +121,17 @@ const makeFleetBuilder = (previous: ReadonlyMap<string, DeviceOwner> | undefined
   const profiles = new Map<string, TriageProfile>()
   const fleet = new Map<string, DeviceOwner>()
   const add = (row: OwnerRow) => {
+    const known = previous?.get(row.id)
     let profile = profiles.get(row.resident_id)
     if (profile === undefined) {
       const made = profileOf(row)
-      profile = made.planId === undefined ? made : { ...made, planId: intern(made.planId) }
+      // The resident's profile from the last load when it has not changed, so its devices' entries can be kept.
+      profile = known !== undefined && known.residentId === row.resident_id && sameProfile(known.resident, made)
+        ? known.resident
+        : made.planId === undefined ? made : { ...made, planId: intern(made.planId) }
       profiles.set(row.resident_id, profile)
     }
     const fresh = ownerOf(row, profile, intern)
-    const known = previous?.get(row.id)
     fleet.set(row.id, known !== undefined && sameOwner(known, fresh) ? known : fresh)
   }
   return { add, fleet }

@@ -1,7 +1,7 @@
 import { Effect, Metric, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
-import { DeviceEvent, laneOfEvent, Subjects } from "@wt/contracts"
+import { DeviceEvent, type Lane, laneOfEvent, Subjects } from "@wt/contracts"
 import { publishEvent, sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { MaxBodyBytes, parseBatch, type Rejection } from "./ingest-batch.ts"
@@ -65,19 +65,23 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   if (parsed._tag === "TooMany") return yield* rejectWhole(413, parsed.reason, "too_many", raw, tenant.value)
 
   const window = yield* IngestWindow
-  const publish = (events: ReadonlyArray<DeviceEvent>) =>
+  const publish = (events: ReadonlyArray<readonly [DeviceEvent, Lane]>) =>
     Effect.forEach(
       events,
-      (event) =>
-        publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
+      ([event, lane]) =>
+        publishEvent(Subjects.device(event.tenant, lane, event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
           Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
           Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
         ),
       { concurrency: "unbounded" }
     )
   // Alarm-lane events never wait for the window; the rest of the batch waits its turn.
-  const alarms = parsed.accepted.filter((e) => laneOfEvent(e) === "alarm")
-  const bulk = parsed.accepted.filter((e) => laneOfEvent(e) !== "alarm")
+  const alarms: Array<readonly [DeviceEvent, Lane]> = []
+  const bulk: Array<readonly [DeviceEvent, Lane]> = []
+  for (const event of parsed.accepted) {
+    const lane = laneOfEvent(event)
+    ;(lane === "alarm" ? alarms : bulk).push([event, lane])
+  }
   const [storedAlarms, storedBulk] = yield* Effect.all([publish(alarms), window.bulk(bulk.length, publish(bulk))], { concurrency: 2 })
   const results = new Map([...storedAlarms, ...storedBulk].map((s) => [s.id, s]))
   const stored = parsed.accepted.flatMap((e) => results.get(e.id) ?? [])
