@@ -20,7 +20,8 @@ const start = (env: Record<string, string> = {}) => {
   })
   const stderr: Array<string> = []
   child.stderr.on("data", (chunk) => stderr.push(String(chunk)))
-  const exited = once(child, "exit").then(([code]) => code as number | null)
+  // "close", not "exit": the process can exit before its last log lines have been read from the pipe.
+  const exited = once(child, "close").then(([code]) => code as number | null)
   const waitFor = async (msg: string) => {
     const deadline = Date.now() + 15_000
     while (!records.some((r) => r.msg === msg)) {
