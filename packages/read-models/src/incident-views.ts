@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
-import type { Actor, IncidentState, IncidentStatus } from "@wt/contracts"
+import type { Actor, IncidentState, IncidentStatus, Priority } from "@wt/contracts"
 
 /** A queue row: the incident's current state as the projector last saw it. */
 export type IncidentView = IncidentState
@@ -29,8 +29,13 @@ export class IncidentViews extends Context.Service<IncidentViews, {
   readonly list: (tenants: ReadonlyArray<string>, statuses: ReadonlyArray<IncidentStatus>, limit?: number) => Effect.Effect<ReadonlyArray<IncidentView>, SqlError.SqlError>
   readonly get: (tenants: ReadonlyArray<string>, incidentId: string) => Effect.Effect<Option.Option<IncidentView>, SqlError.SqlError>
   readonly timeline: (tenants: ReadonlyArray<string>, incidentId: string) => Effect.Effect<Option.Option<ReadonlyArray<TimelineRow>>, SqlError.SqlError>
-  /** Unclaimed incidents of every tenant, oldest first: for the engine's escalation watch, not for users. */
-  readonly unclaimed: (limit?: number) => Effect.Effect<ReadonlyArray<IncidentView>, SqlError.SqlError>
+  /**
+   * Unclaimed incidents of every tenant whose next escalation level is due at `nowMs` (level n
+   * after n limits), most urgent first: for the engine's escalation watch, not for users. Only
+   * what is due is read, so a crowd of waiting incidents neither costs every sweep a read of
+   * them all nor keeps a newer P1 out of the first `limit`.
+   */
+  readonly dueForEscalation: (nowMs: number, limitsMs: Readonly<Record<Priority, number>>, limit?: number) => Effect.Effect<ReadonlyArray<IncidentView>, SqlError.SqlError>
 }>()("wt/IncidentViews") {
   static readonly layer = Layer.effect(
     IncidentViews,
@@ -73,12 +78,21 @@ export class IncidentViews extends Context.Service<IncidentViews, {
         }))
       })
 
-      const unclaimed = Effect.fn("IncidentViews.unclaimed")(function*(limit = 1000) {
-        const rows = yield* sql<{ state: unknown }>`SELECT state FROM incidents WHERE status = 'open' ORDER BY opened_at LIMIT ${limit}`
+      const dueForEscalation = Effect.fn("IncidentViews.dueForEscalation")(function*(
+        nowMs: number,
+        limitsMs: Readonly<Record<Priority, number>>,
+        limit = 1000
+      ) {
+        const rows = yield* sql<{ state: unknown }>`SELECT state FROM incidents
+          WHERE status = 'open'
+            AND opened_at <= to_timestamp(${nowMs / 1000}) - make_interval(secs => (CASE priority
+              WHEN 'P1' THEN ${limitsMs.P1} WHEN 'P2' THEN ${limitsMs.P2} WHEN 'P3' THEN ${limitsMs.P3} ELSE ${limitsMs.P4} END)::float8
+              / 1000 * (COALESCE((state->>'escalationLevel')::int, 0) + 1))
+          ORDER BY priority_rank, opened_at LIMIT ${limit}`
         return rows.map((r) => parse<IncidentView>(r.state))
       })
 
-      return IncidentViews.of({ list, get, timeline, unclaimed })
+      return IncidentViews.of({ list, get, timeline, dueForEscalation })
     })
   )
 }
