@@ -29,6 +29,7 @@ import { writeReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
 import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
 import { stormEvents } from "./storm-events.ts"
+import { ServiceNames } from "@wt/launcher"
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
@@ -103,7 +104,8 @@ const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEv
   return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: e.id }))
 }
 
-const BenchServices = ["gateway", "triage", "triage-bulk", "supervision", "projector", "audit", "console"] as const
+// Every service pnpm start runs (dispatch was missing until 2026-11-26): its RSS and CPU count too.
+const BenchServices = ServiceNames
 
 const NatsProfPort = 18222
 
