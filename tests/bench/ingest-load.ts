@@ -1,3 +1,5 @@
+import { once } from "node:events"
+import { Worker } from "node:worker_threads"
 import { Effect, Redacted } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
 import { addLanes, emptyLaneCounts, type LaneCounts } from "./consumer-progress.ts"
@@ -60,3 +62,36 @@ export const inBatches = <A>(items: ReadonlyArray<A>, size: number): Array<Reado
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
+
+/**
+ * `postBatches` on a worker thread (see ingest-load-worker.ts). Acquiring it starts the thread
+ * and hands it the batches, so its start-up is not timed; `run` sends them and keeps `totals`
+ * current while they go.
+ */
+export const startIngestWorker = Effect.fn("Bench.startIngestWorker")(function*(options: {
+  readonly ingestUrl: string
+  readonly ingestKey: string
+  readonly batches: ReadonlyArray<ReadonlyArray<DeviceEvent>>
+  readonly concurrency: number
+  readonly totals: IngestTotals
+}) {
+  const { totals, ...job } = options
+  const worker = yield* Effect.acquireRelease(
+    Effect.promise(async () => {
+      const started = new Worker(new URL("./ingest-load-worker.ts", import.meta.url), { workerData: job })
+      await once(started, "message")
+      return started
+    }),
+    (w) => Effect.promise(() => w.terminate())
+  )
+  const run = Effect.callback<IngestTotals, Error>((resume) => {
+    worker.on("message", (m: { readonly done: boolean; readonly totals: IngestTotals; readonly error?: string }) => {
+      Object.assign(totals, m.totals)
+      if (!m.done) return
+      resume(m.error === undefined ? Effect.succeed(totals) : Effect.fail(new Error(`storm senders failed: ${m.error}`)))
+    })
+    worker.on("error", (error) => resume(Effect.fail(error)))
+    worker.postMessage("go")
+  })
+  return { run }
+})

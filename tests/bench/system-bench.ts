@@ -22,7 +22,7 @@ import { benchNats, startBenchSystem } from "./bench-system.ts"
 import { addLanes, deviceProgressSince, emptyLaneCounts, type LaneCounts, scrapeFamily } from "./consumer-progress.ts"
 import { type DrainSample, streamState, subjectCounts, waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
-import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
+import { emptyTotals, inBatches, postBatches, startIngestWorker } from "./ingest-load.ts"
 import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
 import { writeReport } from "./report-html.ts"
@@ -269,13 +269,14 @@ const program = Effect.gen(function*() {
     }
     log(`storm: ${storm.devices} devices flush ${storm.events.length} buffered events over HTTP at once (${StormSenders} connections)`)
     const stormTotals = emptyTotals()
+    const stormSenders = yield* startIngestWorker({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals })
     const stormProgress = yield* progressSince(() => stormTotals.stored)
     const stormStart = Date.now()
     let stormDrained = false
     const stormDrainSamples: Array<DrainSample> = []
     const [stormP1, stormDrain] = yield* Effect.all([
       prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 10_000, until: () => stormDrained }),
-      postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals }).pipe(
+      stormSenders.run.pipe(
         Effect.andThen(drainOf({ startMs: stormStart, progress: stormProgress, onSample: (s) => stormDrainSamples.push(s), onProgressDone: () => { stormDrained = true } })),
         Effect.ensuring(Effect.sync(() => { stormDrained = true }))
       )
