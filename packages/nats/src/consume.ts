@@ -16,6 +16,14 @@ export interface MessageMeta {
   readonly streamSeq: number
   /** 1 on first delivery. */
   readonly deliveries: number
+  /** When JetStream stored the message (ms since the epoch). */
+  readonly storedAtMs: number
+  /**
+   * Messages the consumer still had to deliver after this one, as the server counted at delivery.
+   * Cheap to read, unlike a consumer info: on nats-server 2.9 that recounts a filtered consumer's
+   * pending messages subject by subject, holding up the stream meanwhile.
+   */
+  readonly pending: number
   readonly raw: Uint8Array
   readonly headers: MsgHdrs | undefined
 }
@@ -190,7 +198,15 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       if (Result.isFailure(decoded)) {
         return reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack())
       }
-      const meta: MessageMeta = { subject: msg.subject, streamSeq: msg.seq, deliveries, raw: msg.data, headers: msg.headers }
+      const meta: MessageMeta = {
+        subject: msg.subject,
+        streamSeq: msg.seq,
+        deliveries,
+        storedAtMs: msg.info.timestampNanos / 1e6,
+        pending: msg.info.pending,
+        raw: msg.data,
+        headers: msg.headers
+      }
       return options.handler(decoded.success, meta).pipe(
         // A handler running past the ack wait would be redelivered anyway (maybe to another copy),
         // and would hold up this worker: give up on it and count it as a failure.

@@ -1,4 +1,4 @@
-import { Cache, Config, Context, Duration, Effect, Exit, Layer, Option, Redacted } from "effect"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { seedDemoResponders } from "./demo-responders.ts"
@@ -10,6 +10,7 @@ import { seedNeighbourTenant } from "./neighbour-tenant.ts"
 import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
 import { makeInterner } from "./interning.ts"
 import { makeTenantSnapshots } from "./tenant-snapshots.ts"
+import { makeLookupCache } from "./lookup-cache.ts"
 
 export interface RegistryShape {
   /**
@@ -31,9 +32,8 @@ export interface RegistryShape {
   readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError>
 }
 
-const CacheTtl = Duration.seconds(10)
 // A failed lookup (database down) is not remembered: the next event asks again.
-const ttlFor = (exit: Exit.Exit<unknown, unknown>) => (Exit.isSuccess(exit) ? CacheTtl : Duration.zero)
+const CacheTtl = Duration.seconds(10)
 
 /** Where a paged read of the fleet stands. */
 export interface DevicePosition {
@@ -175,8 +175,8 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
       const sql = yield* SqlClient.SqlClient
 
       // A device registered since the tenant's snapshot was loaded (or an unknown one) is looked up alone.
-      const owners = yield* Cache.makeWith(
-        (key: string) => {
+      const owners = makeLookupCache({
+        lookup: (key: string) => {
           const [tenant = "", deviceId = ""] = key.split("\u0000")
           return sql<OwnerRow>`
             SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
@@ -186,8 +186,9 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
             Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => ownerOf(row)))
           )
         },
-        { capacity: 50_000, timeToLive: ttlFor }
-      )
+        capacity: 50_000,
+        timeToLiveMs: Duration.toMillis(CacheTtl)
+      })
 
       const loadTenant = (tenant: string, previous: ReadonlyMap<string, DeviceOwner> | undefined) =>
         Effect.gen(function*() {
@@ -207,24 +208,25 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         })
       const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotRefreshMs) : undefined
 
-      const ingestKeys = yield* Cache.makeWith(
-        (keyHash: string) =>
+      const ingestKeys = makeLookupCache({
+        lookup: (keyHash: string) =>
           sql<{ tenant: string }>`SELECT tenant FROM ingest_keys WHERE key_hash = ${keyHash}`.pipe(
             Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => row.tenant))
           ),
-        { capacity: 1_000, timeToLive: ttlFor }
-      )
+        capacity: 1_000,
+        timeToLiveMs: Duration.toMillis(CacheTtl)
+      })
 
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
       const deviceOwner = Effect.fnUntraced(function*(tenant: string, deviceId: string) {
         const fleet = fleets === undefined ? undefined : yield* fleets.get(tenant)
         const owner = fleet?.get(deviceId)
         if (owner !== undefined) return Option.some(owner)
-        return yield* Cache.get(owners, `${tenant}\u0000${deviceId}`)
+        return yield* owners.get(`${tenant}\u0000${deviceId}`)
       })
 
       const tenantForIngestKey = Effect.fn("Registry.tenantForIngestKey")(function*(key: string) {
-        return yield* Cache.get(ingestKeys, hashIngestKey(key))
+        return yield* ingestKeys.get(hashIngestKey(key))
       })
 
       const resident = Effect.fn("Registry.resident")(function*(tenant: string, residentId: string) {
@@ -337,9 +339,9 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         const summary = yield* seedDemoFleet(options).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* seedDemoResponders({ tenant: summary.tenant, secret: options.ingestKey }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         if (options.neighbour === true) yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-        yield* Cache.invalidateAll(owners)
+        yield* owners.invalidateAll
         fleets?.invalidateAll()
-        yield* Cache.invalidateAll(ingestKeys)
+        yield* ingestKeys.invalidateAll
         return summary
       })
 

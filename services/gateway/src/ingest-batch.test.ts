@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { parseBatch } from "./ingest-batch.ts"
+import { decodeItems, parseBatch, parseBody } from "./ingest-batch.ts"
 
 const now = "2026-11-25T03:00:01.000Z"
 const pendant = (id: string, extra: object = {}) => ({
@@ -52,5 +52,19 @@ describe("ingest batch parsing", () => {
   it("refuses more than 1000 events", () => {
     const many = Array.from({ length: 1001 }, (_, i) => pendant(`evt-${String(i).padStart(8, "0")}`))
     expect(parseBatch(JSON.stringify(many), "demo", now)._tag).toBe("TooMany")
+  })
+
+  it("checked a slice at a time (as the gateway does between turns of its event loop), a batch gives what it gives whole", () => {
+    const mixed = Array.from({ length: 250 }, (_, i) =>
+      i % 7 === 3 ? pendant(`evt-${String(i).padStart(8, "0")}`, { tenant: "other" }) : i % 11 === 5 ? { id: i } : pendant(`evt-${String(i).padStart(8, "0")}`))
+    const body = JSON.stringify(mixed)
+    const whole = parseBatch(body, "demo", now)
+    const items = parseBody(body)
+    if (items._tag !== "Items" || whole._tag !== "Parsed") throw new Error("not parsed")
+    const sliced = { accepted: [] as Array<unknown>, rejected: [] as Array<unknown> }
+    for (let from = 0; from < items.list.length; from += 100) decodeItems(items.list, from, from + 100, "demo", now, sliced as never)
+    expect(sliced).toEqual({ accepted: whole.accepted, rejected: whole.rejected })
+    expect(whole.accepted.length).toBeGreaterThan(150)
+    expect(whole.rejected.length).toBeGreaterThan(50)
   })
 })

@@ -28,12 +28,13 @@ const reasonOf = (exit: Exit.Exit<unknown, Schema.SchemaError>): string => {
   return error?._tag === "Fail" ? formatter(error.error.issue).replace(/\s+/g, " ").trim() : "invalid event"
 }
 
-/**
- * Splits a request body into events to store and events to reject, each with
- * a reason that names the field. The tenant comes from the key, never from the
- * body: an event claiming another tenant is rejected. The server stamps receivedAt.
- */
-export const parseBatch = (body: string, keyTenant: string, receivedAt: string): ParsedBatch => {
+export type BodyItems =
+  | { readonly _tag: "Malformed"; readonly reason: string }
+  | { readonly _tag: "TooMany"; readonly reason: string }
+  | { readonly _tag: "Items"; readonly list: ReadonlyArray<unknown> }
+
+/** The body's JSON: one event or an array of 1 to 1000, not yet checked one by one. */
+export const parseBody = (body: string): BodyItems => {
   let json: unknown
   try {
     json = JSON.parse(body)
@@ -45,19 +46,42 @@ export const parseBatch = (body: string, keyTenant: string, receivedAt: string):
   if (items.length > MaxEventsPerRequest) {
     return { _tag: "TooMany", reason: `${items.length} events in one request; at most ${MaxEventsPerRequest}` }
   }
-  const accepted: Array<DeviceEvent> = []
-  const rejected: Array<Rejection> = []
-  items.forEach((item, index) => {
+  return { _tag: "Items", list: items }
+}
+
+/**
+ * Checks items `from` up to `to` and adds each to `accepted` or `rejected`, with a reason
+ * that names the field. The tenant comes from the key, never from the body: an event
+ * claiming another tenant is rejected. The server stamps receivedAt.
+ */
+export const decodeItems = (
+  items: ReadonlyArray<unknown>,
+  from: number,
+  to: number,
+  keyTenant: string,
+  receivedAt: string,
+  into: { readonly accepted: Array<DeviceEvent>; readonly rejected: Array<Rejection> }
+): void => {
+  for (let index = from; index < Math.min(to, items.length); index++) {
+    const item = items[index]
     const exit = decode(item)
     if (Exit.isFailure(exit)) {
-      rejected.push({ index, reason: reasonOf(exit), raw: JSON.stringify(item) ?? "undefined" })
+      into.rejected.push({ index, reason: reasonOf(exit), raw: JSON.stringify(item) ?? "undefined" })
     } else if (exit.value.source.via === "engine") {
-      rejected.push({ index, reason: `source.via "engine" is reserved for events the engine synthesises`, raw: JSON.stringify(item) })
+      into.rejected.push({ index, reason: `source.via "engine" is reserved for events the engine synthesises`, raw: JSON.stringify(item) })
     } else if (exit.value.tenant !== keyTenant) {
-      rejected.push({ index, reason: `tenant "${exit.value.tenant}" does not match the ingest key's tenant`, raw: JSON.stringify(item) })
+      into.rejected.push({ index, reason: `tenant "${exit.value.tenant}" does not match the ingest key's tenant`, raw: JSON.stringify(item) })
     } else {
-      accepted.push({ ...exit.value, receivedAt })
+      into.accepted.push({ ...exit.value, receivedAt })
     }
-  })
-  return { _tag: "Parsed", accepted, rejected }
+  }
+}
+
+/** Splits a request body into events to store and events to reject, in one go (see `parseBody`, `decodeItems`). */
+export const parseBatch = (body: string, keyTenant: string, receivedAt: string): ParsedBatch => {
+  const parsed = parseBody(body)
+  if (parsed._tag !== "Items") return parsed
+  const into = { accepted: [] as Array<DeviceEvent>, rejected: [] as Array<Rejection> }
+  decodeItems(parsed.list, 0, parsed.list.length, keyTenant, receivedAt, into)
+  return { _tag: "Parsed", ...into }
 }

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { type Lane, Lanes, Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
 
@@ -9,11 +9,80 @@ export const SupervisionDurables: Record<Lane, string> = {
   telemetry: "triage-supervision-telemetry"
 }
 
-const processedThroughOne = (durable: string, nowMs: number) =>
+/** What one process's supervision consumer of a lane has been handed and has finished. */
+export class LaneProgress {
+  readonly #inFlight = new Map<number, number>()
+  /** Messages whose handling failed: they come back (here or to another copy) within the retry horizon. */
+  readonly #retrying = new Map<number, { readonly storedAtMs: number; readonly untilMs: number }>()
+  #lastSeq = 0
+  #lastStoredAtMs = 0
+  #lastPending: number | undefined
+
+  started(streamSeq: number, storedAtMs: number, pending: number): void {
+    this.#inFlight.set(streamSeq, storedAtMs)
+    this.#retrying.delete(streamSeq)
+    if (streamSeq >= this.#lastSeq) {
+      this.#lastSeq = streamSeq
+      this.#lastStoredAtMs = storedAtMs
+      this.#lastPending = pending
+    }
+  }
+
+  finished(streamSeq: number, handled: boolean, nowMs: number): void {
+    const storedAtMs = this.#inFlight.get(streamSeq)
+    this.#inFlight.delete(streamSeq)
+    if (!handled && storedAtMs !== undefined) this.#retrying.set(streamSeq, { storedAtMs, untilMs: nowMs + RetryHorizonMs })
+  }
+
+  /** A consumer info said nothing was pending or unacknowledged. */
+  caughtUp(): void {
+    if (this.#lastPending === undefined) this.#lastPending = 0
+  }
+
+  /**
+   * Up to when this lane's stored events are handled, as far as this process can tell, or
+   * undefined before it has heard anything. Nothing older than the oldest message in hand (or
+   * waiting to be retried) is still to come; while the server reported more to deliver, the next
+   * one was stored no earlier than the last delivered.
+   */
+  through(nowMs: number): number | undefined {
+    if (this.#lastPending === undefined) return undefined
+    let through = this.#lastPending > 0 ? this.#lastStoredAtMs : nowMs
+    for (const storedAtMs of this.#inFlight.values()) through = Math.min(through, storedAtMs)
+    for (const [seq, retry] of this.#retrying) {
+      if (retry.untilMs <= nowMs) this.#retrying.delete(seq)
+      else through = Math.min(through, retry.storedAtMs)
+    }
+    return through
+  }
+}
+
+// Five deliveries with backoff up to 5 s, each within the lane's ack wait: past this, a failed
+// message has been handled here or elsewhere, or dead-lettered.
+const RetryHorizonMs = 60_000
+
+/** One progress per lane for this process's supervision consumers: they write it, the absence watch reads it. */
+export class SupervisionProgress extends Context.Service<SupervisionProgress, Readonly<Record<Lane, LaneProgress>>>()("wt/SupervisionProgress") {
+  static readonly layer = Layer.sync(SupervisionProgress, () => ({ alarm: new LaneProgress(), tech: new LaneProgress(), telemetry: new LaneProgress() }))
+}
+
+/**
+ * Asked of the server only until the lane's consumer has delivered something or was seen
+ * caught up: on nats-server 2.9 a consumer info recounts a filtered consumer's pending messages
+ * subject by subject (55–85 ms on a stream of 300,000 messages from 100,000 devices, measured
+ * here), holding up the stream meanwhile. Asked every tick, it did that three times every
+ * two seconds.
+ */
+const processedThroughOne = (lane: Lane, progress: LaneProgress, nowMs: number) =>
   Effect.gen(function*() {
+    const known = progress.through(nowMs)
+    if (known !== undefined) return known
     const { jsm } = yield* Nats
-    const info = yield* Effect.tryPromise(() => jsm.consumers.info(Streams.device, durable))
-    if (info.num_pending === 0 && info.num_ack_pending === 0) return nowMs
+    const info = yield* Effect.tryPromise(() => jsm.consumers.info(Streams.device, SupervisionDurables[lane]))
+    if (info.num_pending === 0 && info.num_ack_pending === 0) {
+      progress.caughtUp()
+      return nowMs
+    }
     // Everything up to the ack floor is handled; the next message was stored no earlier than this one.
     const next = yield* Effect.tryPromise(() => jsm.streams.getMessage(Streams.device, { seq: info.ack_floor.stream_seq + 1 }))
     return next === null ? 0 : next.time.getTime()
@@ -28,7 +97,8 @@ const processedThroughOne = (durable: string, nowMs: number) =>
  * still waiting in the stream must not make its device look silent.
  */
 export const processedThrough = Effect.fn("Supervision.processedThrough")(function*(nowMs: number) {
-  const each = yield* Effect.forEach(Lanes, (lane) => processedThroughOne(SupervisionDurables[lane], nowMs), { concurrency: "unbounded" })
+  const progress = yield* SupervisionProgress
+  const each = yield* Effect.forEach(Lanes, (lane) => processedThroughOne(lane, progress[lane], nowMs), { concurrency: "unbounded" })
   return Math.min(nowMs, ...each)
 })
 

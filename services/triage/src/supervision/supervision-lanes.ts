@@ -1,9 +1,9 @@
-import { Effect, Layer, Option } from "effect"
+import { Effect, Exit, Layer, Option } from "effect"
 import { type DeviceEvent, Lanes } from "@wt/contracts"
-import { ensureConsumer } from "@wt/nats"
+import { ensureConsumer, type MessageMeta } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { consumeLane, LaneAckWaitMs, laneConsumer } from "../device-lane.ts"
-import { SupervisionDurables } from "./lane-watermark.ts"
+import { SupervisionDurables, SupervisionProgress } from "./lane-watermark.ts"
 import { observeDeviceEvent } from "./observe-device-event.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { residentContextOf } from "./supervision-policy.ts"
@@ -32,12 +32,20 @@ const observeKnown = Effect.fnUntraced(function*(event: DeviceEvent) {
 export const SupervisionLanes = Layer.effectDiscard(
   Effect.gen(function*() {
     const { concurrency } = yield* SupervisionSettings
+    const progress = yield* SupervisionProgress
     for (const lane of Lanes) {
+      const lanesProgress = progress[lane]
+      // What this process holds and has finished tells the absence watch how far each lane is handled.
+      const handler = (event: DeviceEvent, meta: MessageMeta) =>
+        Effect.suspend(() => {
+          lanesProgress.started(meta.streamSeq, meta.storedAtMs, meta.pending)
+          return observeKnown(event)
+        }).pipe(Effect.onExit((exit) => Effect.sync(() => lanesProgress.finished(meta.streamSeq, Exit.isSuccess(exit), Date.now()))))
       // Created before the layer is up, so no event stored after start is missed by "deliver new".
       yield* ensureConsumer({ ...laneConsumer(lane, SupervisionDurables[lane], concurrency[lane]), ackWaitMs: LaneAckWaitMs, deliverPolicy: "new" })
       yield* Effect.forkScoped(
         // Supervision starts when first deployed; replaying years of history would raise old absences.
-        consumeLane(lane, { durable: SupervisionDurables[lane], concurrency: concurrency[lane], deliverPolicy: "new", handler: observeKnown })
+        consumeLane(lane, { durable: SupervisionDurables[lane], concurrency: concurrency[lane], deliverPolicy: "new", handler })
       )
     }
   })

@@ -1,5 +1,6 @@
 import { Layer } from "effect"
 import { AbsenceWatch } from "./absence-watch.ts"
+import { SupervisionProgress } from "./lane-watermark.ts"
 import { SignsOfLife } from "./signs-of-life.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { SupervisionLanes } from "./supervision-lanes.ts"
@@ -13,7 +14,7 @@ import { SupervisionStore } from "./supervision-store.ts"
  */
 export const supervisionLayer = <E, R>(settings: Layer.Layer<SupervisionSettings, E, R>) =>
   Layer.mergeAll(SupervisionLanes, AbsenceWatch).pipe(
-    Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer)),
+    Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer, SupervisionProgress.layer)),
     Layer.provideMerge(SupervisionStore.layer),
     Layer.provideMerge(settings)
   )
