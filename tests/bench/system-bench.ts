@@ -131,7 +131,7 @@ const program = Effect.gen(function*() {
     mkdirSync(profileDir, { recursive: true })
     process.env["WT_NATS_PROF_PORT"] = String(NatsProfPort)
   }
-  log(`${plan.mode} run: starting nats-server, a fresh database (${residents} residents), and the five services`)
+  log(`${plan.mode} run: starting nats-server, a fresh database (${residents} residents), and the services`)
   const system = yield* startBenchSystem({
     residents,
     // WT_BENCH_NODE_OPTIONS: extra Node flags for every service (e.g. --heapsnapshot-near-heap-limit=1).
