@@ -24,6 +24,9 @@ export interface P1Phase {
   readonly missing: number
 }
 
+/** How long the benchmark's operator takes to answer a probe: well inside the 30 s before a P1 escalates. */
+const AnswerAfterMs = 5_000
+
 const CareTriggers = ["pendant", "button", "pull_cord", "fall_detector"] as const
 
 /**
@@ -50,12 +53,35 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
   let seen = 0
   const probes = new Map<string, Probe>()
 
+  // An operator answers every P1 (the probes' and the pipeline's care alarms): claim, then resolve,
+  // a few seconds after it is on the queue, as a response centre does. Left waiting, each was
+  // escalated again every 30 s (13,306 escalations in one full run, each an incident record, an
+  // audit entry and a row to project): load that a centre answering its alarms does not carry.
+  const toAnswer: Array<{ readonly incidentId: string; readonly dueAt: number }> = []
+  const answered = new Set<string>()
+  let stopped = false
+  const operator = (path: string, body: unknown) =>
+    fetch(`${options.consoleUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${options.token}` },
+      body: JSON.stringify(body)
+    }).then(async (r) => {
+      await r.arrayBuffer()
+      return r.status
+    }).catch(() => 0)
+  const answers = { resolved: 0, failed: 0 }
+
   const collect = () => {
     const events: ReadonlyArray<SseEvent> = stream.events
     for (; seen < events.length; seen++) {
       const e = events[seen]!
       const ev = e.data?.event
       if (e.event !== "incident" || ev === undefined) continue
+      const incidentId: string | undefined = e.data?.state?.incidentId
+      if (ev.type === "incident_opened" && e.data?.state?.priority === "P1" && incidentId !== undefined && !answered.has(incidentId)) {
+        answered.add(incidentId)
+        toAnswer.push({ incidentId, dueAt: e.receivedAt + AnswerAfterMs })
+      }
       if (ev.type !== "incident_opened" && ev.type !== "device_event_correlated") continue
       const probe = probes.get(ev.deviceEvent?.id)
       if (probe === undefined || probe.arrivedAt !== undefined) continue
@@ -69,6 +95,26 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
       seen = 0
     }
   }
+
+  const answering = (async () => {
+    while (!stopped) {
+      collect()
+      const now = Date.now()
+      const due: Array<string> = []
+      while (toAnswer.length > 0 && toAnswer[0]!.dueAt <= now && due.length < 8) due.push(toAnswer.shift()!.incidentId)
+      if (due.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        continue
+      }
+      await Promise.all(due.map(async (id) => {
+        const claimed = await operator(`/api/incidents/${encodeURIComponent(id)}/claim`, {})
+        const resolved = claimed === 200 ? await operator(`/api/incidents/${encodeURIComponent(id)}/resolve`, { cause: "benchmark probe, resident reassured" }) : claimed
+        if (resolved === 200) answers.resolved++
+        else answers.failed++
+      }))
+    }
+  })()
+  yield* Effect.addFinalizer(() => Effect.promise(() => { stopped = true; return answering }))
 
   const sendOne = () => {
     const alarm = alarms[cursor++ % alarms.length]!
@@ -126,7 +172,8 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
       }
     })
 
-  return { run }
+  /** The P1 incidents the benchmark's operator resolved, and those it could not (claim or resolve refused). */
+  return { run, answers: () => ({ ...answers }) }
 })
 
 export const phaseSummary = (phase: P1Phase) => ({

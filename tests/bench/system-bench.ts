@@ -301,6 +301,7 @@ const program = Effect.gen(function*() {
     const stormSummary = phaseSummary(stormP1)
     log(`storm: ${stormTotals.accepted} accepted, ${stormTotals.rejected} rejected, ${stormTotals.failedBatches} batches failed; ` +
       `drained ${stormDrainS === null ? "NOT within the timeout" : `after ${stormDrainS} s`}; stored ${stored}, triaged ${triaged}, audited ${audited} (expected ${expected}); lost ${stormLost}`)
+    log(`P1 incidents answered by the benchmark's operator so far: ${JSON.stringify(prober.answers())}`)
     log(`storm: P1 during it (${stormP1.sent}): p50 ${stormSummary.accepted_to_stream.p50} ms, p99 ${stormSummary.accepted_to_stream.p99} ms, missing ${stormP1.missing}`)
 
     const peaks = rss.peaks()
