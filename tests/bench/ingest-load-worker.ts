@@ -7,17 +7,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { Effect } from "effect"
-import type { DeviceEvent } from "@wt/contracts"
-import { emptyTotals, postBatches } from "./ingest-load.ts"
+import { emptyTotals, type IngestLoad, postBatches } from "./ingest-load.ts"
 
-interface Job {
-  readonly ingestUrl: string
-  readonly ingestKey: string
-  readonly batches: ReadonlyArray<ReadonlyArray<DeviceEvent>>
-  readonly concurrency: number
-}
-
-const job = workerData as Job
+const job = workerData as Omit<IngestLoad, "totals">
 const port = parentPort!
 const totals = emptyTotals()
 

@@ -16,18 +16,21 @@ export interface IngestTotals {
   stored: LaneCounts
 }
 
-/**
- * Posts prepared batches to the HTTP ingest gateway, `concurrency` requests at once, the
- * way a fleet's vendor platforms or protocol gateways would. `totals` is updated as answers
- * arrive, so a progress sampler can read it during the run.
- */
-export const postBatches = Effect.fn("Bench.postBatches")(function*(options: {
+/** Batches to post to the gateway, how many requests at once, and the totals to keep current. */
+export interface IngestLoad {
   readonly ingestUrl: string
   readonly ingestKey: string
   readonly batches: ReadonlyArray<ReadonlyArray<DeviceEvent>>
   readonly concurrency: number
   readonly totals: IngestTotals
-}) {
+}
+
+/**
+ * Posts prepared batches to the HTTP ingest gateway, `concurrency` requests at once, the
+ * way a fleet's vendor platforms or protocol gateways would. `totals` is updated as answers
+ * arrive, so a progress sampler can read it during the run.
+ */
+export const postBatches = Effect.fn("Bench.postBatches")(function*(options: IngestLoad) {
   const { totals } = options
   yield* Effect.gen(function*() {
     const sink = yield* EventSink
@@ -68,13 +71,7 @@ export const inBatches = <A>(items: ReadonlyArray<A>, size: number): Array<Reado
  * and hands it the batches, so its start-up is not timed; `run` sends them and keeps `totals`
  * current while they go.
  */
-export const startIngestWorker = Effect.fn("Bench.startIngestWorker")(function*(options: {
-  readonly ingestUrl: string
-  readonly ingestKey: string
-  readonly batches: ReadonlyArray<ReadonlyArray<DeviceEvent>>
-  readonly concurrency: number
-  readonly totals: IngestTotals
-}) {
+export const startIngestWorker = Effect.fn("Bench.startIngestWorker")(function*(options: IngestLoad) {
   const { totals, ...job } = options
   const worker = yield* Effect.acquireRelease(
     Effect.promise(async () => {
