@@ -64,6 +64,8 @@ export interface PipelineRun {
   readonly drained: boolean
   /** CPU of every service and the nats-server per accepted event, until drained (and, with sealing, until all is sealed). */
   readonly cpuMicrosPerEvent: number
+  /** The same, per service process and the nats-server: where sealing's cost lands. */
+  readonly cpuMicrosPerEventByProcess: Readonly<Record<string, number>>
   /** Audit entries the pipeline wrote per accepted event (what the sealer has to seal). */
   readonly auditEntriesPerEvent: number
   /** With sealing: how long after the pipeline drained the last audit entry was sealed. */
@@ -89,8 +91,13 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
       yield* waitDrained({ startMs: Date.now(), timeoutMs: 120_000, progress: warmUpProgress })
       const totals = emptyTotals()
       const progress = yield* deviceProgressSince(serviceUrls, () => totals.stored)
-      const pids = [...ServiceNames.map((name) => system.services[name].pid()), natsServerPid(system.natsUrl)]
+      const named: ReadonlyArray<readonly [string, number | undefined]> = [
+        ...ServiceNames.map((name) => [name, system.services[name].pid()] as const),
+        ["nats-server", natsServerPid(system.natsUrl)]
+      ]
+      const pids = named.map(([, pid]) => pid)
       const cpu0 = cpuMicros(pids)
+      const cpu0ByProcess = named.map(([, pid]) => cpuMicros([pid]))
       const entriesBefore = (yield* streamBounds(Streams.audit)).lastSeq
       const t0 = Date.now()
       yield* postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: inBatches(events(count, seed), Batch), concurrency: Senders, totals })
@@ -105,6 +112,9 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
         sealedAfterDrainMs = Math.max(0, Date.now() - doneAt)
       }
       const cpuMicrosPerEvent = Math.round((cpuMicros(pids) - cpu0) / Math.max(1, totals.accepted))
+      const cpuMicrosPerEventByProcess = Object.fromEntries(
+        named.map(([name, pid], i) => [name, Math.round((cpuMicros([pid]) - cpu0ByProcess[i]!) / Math.max(1, totals.accepted))])
+      )
       const auditEntriesPerEvent = Math.round((((yield* streamBounds(Streams.audit)).lastSeq - entriesBefore) / Math.max(1, totals.accepted)) * 100) / 100
       return {
         sealing,
@@ -112,6 +122,7 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
         eventsPerSecond: Math.round(totals.accepted / ((doneAt - t0) / 1000)),
         drained: drain.drainedAtMs !== undefined,
         cpuMicrosPerEvent,
+        cpuMicrosPerEventByProcess,
         auditEntriesPerEvent,
         ...(sealedAfterDrainMs === undefined ? {} : { sealedAfterDrainMs })
       } satisfies PipelineRun
@@ -133,7 +144,7 @@ export const sealingCostBench = (options: { readonly events: number; readonly ro
           Effect.tapError((error) => Effect.sync(() => options.log(`pipeline run failed (${String(error)}); trying again`))),
           Effect.retry({ times: 2 })
         )
-        options.log(`pipeline with sealing ${sealing ? "on " : "off"}: ${run.eventsPerSecond} events/s, ${run.cpuMicrosPerEvent} µs CPU per event (${run.accepted} accepted${run.drained ? "" : ", NOT drained"}${run.sealedAfterDrainMs === undefined ? "" : `; all sealed ${run.sealedAfterDrainMs} ms after the drain`})`)
+        options.log(`pipeline with sealing ${sealing ? "on " : "off"}: ${run.eventsPerSecond} events/s, ${run.cpuMicrosPerEvent} µs CPU per event ${JSON.stringify(run.cpuMicrosPerEventByProcess)} (${run.accepted} accepted${run.drained ? "" : ", NOT drained"}${run.sealedAfterDrainMs === undefined ? "" : `; all sealed ${run.sealedAfterDrainMs} ms after the drain`})`)
         runs.push(run)
       }
     }

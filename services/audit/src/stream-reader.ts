@@ -120,7 +120,7 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
   readonly pollMs?: number
 }) {
   // Each read opens a connection and a consumer (a few ms of CPU here and in nats-server):
-  // at a quarter second they cost about a microsecond per entry at pipeline rates.
+  // one a quarter second costs about a microsecond per entry at pipeline rates.
   const pollMs = options.pollMs ?? 250
   const buffer: Array<RawMessage> = []
   let next = options.startSeq ?? 1
@@ -161,6 +161,10 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
       )
     )
     notify()
+    // Caught up with what was there: the next read waits its turn. Read again at once, each read
+    // finding the few entries written meanwhile, the sealer opened connections and consumers back
+    // to back for as long as the pipeline ran (13.7 % of its throughput in `pnpm bench audit`).
+    if (range.toSeq >= bounds.lastSeq) yield* Effect.sleep(pollMs)
   })
   yield* Effect.forkScoped(
     Effect.forever(readNew).pipe(
