@@ -33,7 +33,7 @@ export interface RegistryShape {
 }
 
 // A failed lookup (database down) is not remembered: the next event asks again.
-const CacheTtl = Duration.seconds(10)
+const CacheTtlMs = Duration.toMillis(Duration.seconds(10))
 
 /** Where a paged read of the fleet stands. */
 export interface DevicePosition {
@@ -187,7 +187,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           )
         },
         capacity: 50_000,
-        timeToLiveMs: Duration.toMillis(CacheTtl)
+        timeToLiveMs: CacheTtlMs
       })
 
       const loadTenant = (tenant: string, previous: ReadonlyMap<string, DeviceOwner> | undefined) =>
@@ -214,7 +214,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
             Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => row.tenant))
           ),
         capacity: 1_000,
-        timeToLiveMs: Duration.toMillis(CacheTtl)
+        timeToLiveMs: CacheTtlMs
       })
 
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
