@@ -210,6 +210,31 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
       assert.strictEqual(calls, 2)
     }))
 
+  it.effect("a single in-order worker whose handler hangs gives that message up and goes on with the next", () =>
+    Effect.gen(function*() {
+      const handled: Array<number> = []
+      yield* Effect.forkScoped(consume({
+        stream: Streams.device,
+        durable: "hangs-once",
+        filterSubject: "wt.dev.thang1.>",
+        schema: Note,
+        source: "triage",
+        concurrency: 1,
+        maxDeliver: 1,
+        ackWait: "600 millis",
+        handler: (note) => (note.n === 1 ? Effect.never : Effect.sync(() => handled.push(note.n)))
+      }))
+      for (const n of [1, 2, 3]) {
+        yield* publishEvent(subjectOf("thang1", `dev-${n}`), Note, { n, text: "x" }, { msgId: `hang-once-${n}` })
+      }
+      yield* eventually(Effect.sync(() => handled), (h) => h.length === 2, "the messages behind the hung one")
+      assert.deepStrictEqual(handled, [2, 3])
+      const [letter] = yield* eventually(deadLettersOn(subjectOf("thang1", "dev-1")), (l) => l.length === 1, "dead letter")
+      assert.include(letter?.reason, "did not finish within")
+      const settled = yield* settledBy("hangs-once")
+      assert.deepStrictEqual([settled["handled"], settled["dead_lettered"]], [2, 1])
+    }))
+
   it.effect("dead-letters a message that was never acknowledged maxDeliver times (a copy died while handling it)", () =>
     Effect.gen(function*() {
       const { js } = yield* Nats

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream"
 import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
-import { Cause, Duration, Effect, Exit, Option, Result } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
@@ -49,6 +49,15 @@ export interface ConsumeOptions<A, E, R> {
   readonly deliverPolicy?: "all" | "new"
   /** Unacknowledged messages the server hands out to all copies together; default max(128, 32 × concurrency). */
   readonly maxAckPending?: number
+}
+
+/** One worker's message in hand, watched for a handler that runs past its time. */
+interface WorkerSlot {
+  /** When the handler of the message in hand began; 0 between messages. */
+  startedAtMs: number
+  /** Set by the watch just before it interrupts the worker. */
+  overdue: boolean
+  fiber: Fiber.Fiber<void> | undefined
 }
 
 const ConsumerNotFound = 10014
@@ -182,7 +191,19 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         })
       )
 
-    const handle = (msg: JsMsg): Effect.Effect<void, never, R | Nats> => {
+    // A failed attempt: redelivered after the backoff, or dead-lettered on the last one.
+    const failed = (msg: JsMsg, deliveries: number, failure: string) => {
+      if (deliveries >= maxDeliver) {
+        return reject(msg, deliveries, `handler failed on all ${deliveries} deliveries; last: ${failure}`, "max_deliver", () => msg.term())
+      }
+      return Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
+        Effect.andThen(counted.retried),
+        Effect.andThen(Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}`))
+      )
+    }
+    const overdue = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
+
+    const handle = (msg: JsMsg, slot: WorkerSlot): Effect.Effect<void, never, R | Nats> => {
       const deliveries = msg.info.deliveryCount
       if (deliveries > maxDeliver) {
         // The previous attempt neither acked nor failed in time (handler hung, process stopped).
@@ -207,38 +228,27 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         raw: msg.data,
         headers: msg.headers
       }
-      return options.handler(decoded.success, meta).pipe(
-        // A handler running past the ack wait would be redelivered anyway (maybe to another copy),
-        // and would hold up this worker: give up on it and count it as a failure.
-        Effect.timeoutOption(handlerTimeoutMs),
-        // Stopping mid-message: hand it back at once instead of waiting out the ack wait.
-        Effect.onInterrupt(() => Effect.sync(() => msg.nak())),
-        Effect.exit,
-        Effect.flatMap((exit) => {
-          if (Exit.isSuccess(exit) && Option.isSome(exit.value)) return Effect.andThen(Effect.sync(() => msg.ack()), counted.handled)
-          if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return Effect.void
-          const failure = Exit.isFailure(exit)
-            ? failureText(exit.cause)
-            : `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
-          if (deliveries >= maxDeliver) {
-            return reject(
-              msg,
-              deliveries,
-              `handler failed on all ${deliveries} deliveries; last: ${failure}`,
-              "max_deliver",
-              () => msg.term()
-            )
-          }
-          return Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
-            Effect.andThen(counted.retried),
-            Effect.andThen(Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}`))
-          )
-        })
+      // Only the handler can be interrupted; settling its message is never cut in half.
+      return Effect.uninterruptibleMask((restore) =>
+        restore(Effect.suspend(() => {
+          slot.startedAtMs = Date.now()
+          return options.handler(decoded.success, meta)
+        })).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) => {
+            slot.startedAtMs = 0
+            if (Exit.isSuccess(exit)) return Effect.andThen(Effect.sync(() => msg.ack()), counted.handled)
+            if (!Cause.hasInterruptsOnly(exit.cause)) return failed(msg, deliveries, failureText(exit.cause))
+            // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
+            // back at once instead of after the ack wait.
+            return slot.overdue ? failed(msg, deliveries, overdue) : Effect.sync(() => msg.nak())
+          })
+        )
       )
     }
 
     // Workers share one iterator: the client allows one, and it hands each message to one caller.
-    const worker = (iterator: AsyncIterator<JsMsg>) =>
+    const worker = (iterator: AsyncIterator<JsMsg>, slot: WorkerSlot) =>
       Effect.gen(function*() {
         while (true) {
           const next = yield* Effect.tryPromise(() => iterator.next()).pipe(
@@ -249,9 +259,43 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
             )
           )
           if (next.done === true) return
-          yield* handle(next.value)
+          yield* handle(next.value, slot)
         }
       })
+
+    // A worker whose handler was overdue is interrupted once its message is settled; another takes its place.
+    const workerInSlot = (iterator: AsyncIterator<JsMsg>, slots: Array<WorkerSlot>) =>
+      Effect.gen(function*() {
+        while (true) {
+          const slot: WorkerSlot = { startedAtMs: 0, overdue: false, fiber: undefined }
+          slots.push(slot)
+          const fiber = yield* Effect.forkChild(worker(iterator, slot))
+          slot.fiber = fiber
+          yield* Fiber.await(fiber)
+          slots.splice(slots.indexOf(slot), 1)
+          if (!slot.overdue) return
+        }
+      })
+
+    /**
+     * One watch per consumer instead of a timer per message (a per-message timeout forked two
+     * fibers for every message, a measurable share of a busy consumer's CPU). The check and the
+     * interrupt happen in one synchronous step, so the interrupt reaches the overdue handler, never
+     * the next message.
+     */
+    const watchOverdue = (slots: ReadonlyArray<WorkerSlot>) =>
+      Effect.forever(
+        Effect.sleep(Math.min(1000, Math.max(20, Math.floor(handlerTimeoutMs / 4)))).pipe(
+          Effect.andThen(Effect.sync(() => {
+            const now = Date.now()
+            for (const slot of slots) {
+              if (slot.overdue || slot.startedAtMs === 0 || now - slot.startedAtMs <= handlerTimeoutMs) continue
+              slot.overdue = true
+              slot.fiber?.interruptUnsafe()
+            }
+          }))
+        )
+      )
 
     // A deleted consumer does not come back by itself: stop, so the outer loop sets it up again.
     const watchStatus = (messages: ConsumerMessages) =>
@@ -275,7 +319,9 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         )
         yield* Effect.forkScoped(watchStatus(messages))
-        yield* Effect.forEach(Array.from({ length: concurrency }), () => worker(iterator), {
+        const slots: Array<WorkerSlot> = []
+        yield* Effect.forkScoped(watchOverdue(slots))
+        yield* Effect.forEach(Array.from({ length: concurrency }), () => workerInSlot(iterator, slots), {
           concurrency: "unbounded",
           discard: true
         })
