@@ -101,5 +101,30 @@ export const DeviceEvent = Schema.Union([SafetyAlarmEvent, SensorEvent, GpsEvent
     description: "Canonical device event accepted by POST /v1/events and carried on WT_DEVICE"
   })
 export type DeviceEvent = typeof DeviceEvent.Type
+
+const headOf = <T extends DeviceEvent["type"], P extends Schema.Struct.Fields>(type: T, payload: P) =>
+  Schema.Struct({
+    id: EventId,
+    tenant: TenantId,
+    deviceId: DeviceId,
+    occurredAt: Instant,
+    receivedAt: Schema.optionalKey(Instant),
+    type: Schema.Literal(type),
+    payload: Schema.Struct(payload)
+  })
+
+/**
+ * What names a stored device event: ids, times, type and the payload's discriminating field.
+ * For a reader that keeps the event's bytes as stored (the audit trail) and need not check,
+ * again, what the gateway checked before storing it.
+ */
+export const DeviceEventHead = Schema.Union([
+  headOf("safety_alarm", { trigger: SafetyAlarmPayload.fields.trigger }),
+  headOf("sensor", { sensor: SensorPayload.fields.sensor }),
+  headOf("gps", { sos: GpsPayload.fields.sos }),
+  headOf("medication", { event: MedicationPayload.fields.event }),
+  headOf("technical", { event: TechnicalPayload.fields.event })
+]).annotate({ identifier: "DeviceEventHead" })
+export type DeviceEventHead = typeof DeviceEventHead.Type
 export type DeviceEventType = DeviceEvent["type"]
 export const DeviceEventTypes = ["safety_alarm", "sensor", "gps", "medication", "technical"] as const

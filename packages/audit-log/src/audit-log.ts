@@ -1,6 +1,10 @@
-import { Effect } from "effect"
-import { AuditEntry, Subjects } from "@wt/contracts"
-import { publishEvent } from "@wt/nats"
+import { Effect, Result } from "effect"
+import { AuditEntry, type DeviceEventHead, Subjects } from "@wt/contracts"
+import { publishEvent, PublishFailed, publishRaw } from "@wt/nats"
+import { deviceEventEntryBytes, deviceEventEntryId, type Origin } from "./entries.ts"
+
+/** The message id of an entry: an entry written twice (a retry, a redelivery) is stored once. */
+const msgIdOf = (entryId: string) => `audit:${entryId}`
 
 /**
  * Appends an entry to WT_AUDIT on `wt.audit.<tenant>.<kind>`. The entry id is the
@@ -10,5 +14,14 @@ import { publishEvent } from "@wt/nats"
  * (a captured stack per call) cost more than the work itself.
  */
 export const appendAuditEntry = Effect.fnUntraced(function*(entry: AuditEntry) {
-  return yield* publishEvent(Subjects.audit(entry.tenant, entry.kind), AuditEntry, entry, { msgId: `audit:${entry.id}` })
+  return yield* publishEvent(Subjects.audit(entry.tenant, entry.kind), AuditEntry, entry, { msgId: msgIdOf(entry.id) })
 })
+
+/** Appends the entry of a stored device event, carrying the event's stored bytes (see {@link deviceEventEntryBytes}). */
+export const appendDeviceEventEntry = (event: DeviceEventHead, stored: Uint8Array, origin: Origin) => {
+  const subject = Subjects.audit(event.tenant, "device_event")
+  const bytes = deviceEventEntryBytes(event, stored, origin)
+  return Result.isSuccess(bytes)
+    ? publishRaw(subject, bytes.success, { msgId: msgIdOf(deviceEventEntryId(origin)) })
+    : Effect.fail(new PublishFailed({ subject, message: `cannot encode: ${bytes.failure.message}` }))
+}

@@ -1,4 +1,4 @@
-import type { DeviceEvent, IncidentEvent, IncidentState } from "@wt/contracts"
+import type { DeviceEvent, DeviceEventHead, IncidentEvent, IncidentState } from "@wt/contracts"
 import { outranks } from "@wt/contracts"
 import { evolveHandover } from "./handover.ts"
 
@@ -133,7 +133,7 @@ const nextFaults = (faults: ReadonlyArray<string>, e: DeviceEvent): ReadonlyArra
 }
 
 /** A short label of what raised the alarm, for the queue: "safety_alarm:pendant", "sensor:smoke". */
-export const alarmTypeOf = (e: DeviceEvent): string => {
+export const alarmTypeOf = (e: DeviceEventHead): string => {
   switch (e.type) {
     case "safety_alarm":
       return `safety_alarm:${e.payload.trigger}`

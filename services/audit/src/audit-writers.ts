@@ -1,11 +1,11 @@
 import { Config, Effect, Layer } from "effect"
-import { DeviceEvent, IncidentRecord, Streams, Subjects } from "@wt/contracts"
-import { appendAuditEntry, deviceEventEntry, incidentRecordEntries } from "@wt/audit-log"
+import { DeviceEventHead, IncidentRecord, Streams, Subjects } from "@wt/contracts"
+import { appendAuditEntry, appendDeviceEventEntry, incidentRecordEntries } from "@wt/audit-log"
 import { consume } from "@wt/nats"
 
 /**
- * Every device event JetStream accepted and every incident event (with its triage
- * decision) becomes an entry in WT_AUDIT. Entry ids follow the source stream's
+ * Every device event JetStream accepted (with its bytes as stored) and every incident
+ * event (with its triage decision) becomes an entry in WT_AUDIT. Entry ids follow the source stream's
  * sequence, so a redelivery after a crash writes nothing twice.
  */
 export const AuditWriters = Layer.effectDiscard(
@@ -16,10 +16,11 @@ export const AuditWriters = Layer.effectDiscard(
         stream: Streams.device,
         durable: "audit-device",
         filterSubject: Subjects.deviceAll,
-        schema: DeviceEvent,
+        // The gateway checked each event whole before storing it; the entry needs only its head and keeps its bytes.
+        schema: DeviceEventHead,
         source: "audit",
         concurrency,
-        handler: (event, meta) => appendAuditEntry(deviceEventEntry(event, { stream: Streams.device, seq: meta.streamSeq }))
+        handler: (event, meta) => appendDeviceEventEntry(event, meta.raw, { stream: Streams.device, seq: meta.streamSeq })
       })
     )
     yield* Effect.forkScoped(
