@@ -67,28 +67,26 @@ export const raiseAbsence = Effect.fn("Supervision.raiseAbsence")(function*(abse
 interface Due {
   readonly absence: Absence
   /** Marks it raised in KV, if it is still the same absence. */
-  readonly mark: Effect.Effect<unknown, NatsRequestFailed>
+  readonly mark: () => Effect.Effect<unknown, NatsRequestFailed>
 }
 
 /** One absence: raised, then marked in KV so no copy raises it again. A failure is retried next tick. */
 const settle = ({ absence, mark }: Due) =>
   raiseAbsence(absence).pipe(
-    Effect.flatMap((done) => (done ? mark : Effect.void)),
+    Effect.flatMap((done) => (done ? mark() : Effect.void)),
     Effect.catchCause((cause) =>
       Effect.logWarning(`absence ${absence._tag} of ${absence.deviceId} not raised yet: ${Cause.pretty(cause).split("\n")[0]}`)
     )
   )
 
-const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
-  const settings = yield* SupervisionSettings
-  const store = yield* SupervisionStore
-  const fleet = yield* SupervisedFleet
-  const now = yield* Clock.currentTimeMillis
-  // Judge only up to what every lane had been read up to a flush and a settle ago.
-  watermarks.record(now, yield* processedThrough(now))
-  const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
-  const work: Array<Due> = []
-
+/** What is overdue, found as it is settled: when a whole fleet falls silent, the list of it would be the largest thing in memory. */
+function* overdue(
+  settings: SupervisionSettings["Service"],
+  store: SupervisionStore["Service"],
+  fleet: SupervisedFleet["Service"],
+  now: number,
+  through: number
+): Generator<Due> {
   for (const [key, sighting] of store.sightings.entries()) {
     const device = fleet.byKey(key)
     if (device === undefined) continue
@@ -96,14 +94,14 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
     if (!isSilent(sighting, intervalS, settings.policy, now)) continue
     const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
     if (deadline >= through) continue
-    const absence: Absence = { _tag: "DeviceSilent", tenant: device.tenant, deviceId: device.deviceId, lastSeenMs: sighting.lastSeenMs, deadlineMs: deadline }
-    work.push({
-      absence,
-      mark: store.sightings.modify(key, (current) =>
-        current !== undefined && current.lastSeenMs === sighting.lastSeenMs && current.raisedForMs !== current.lastSeenMs
-          ? markSilenceRaised(current)
-          : undefined)
-    })
+    yield {
+      absence: { _tag: "DeviceSilent", tenant: device.tenant, deviceId: device.deviceId, lastSeenMs: sighting.lastSeenMs, deadlineMs: deadline },
+      mark: () =>
+        store.sightings.modify(key, (current) =>
+          current !== undefined && current.lastSeenMs === sighting.lastSeenMs && current.raisedForMs !== current.lastSeenMs
+            ? markSilenceRaised(current)
+            : undefined)
+    }
   }
 
   for (const check of due([...store.checks.entries()].map(([, c]) => c), now)) {
@@ -111,11 +109,12 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
     if (absence === undefined || (deadlineMs(check) ?? now) >= through) continue
     if (fleet.device(check.tenant, check.deviceId) === undefined) continue
     const opened = openedAtMs(check)
-    work.push({
+    yield {
       absence,
-      mark: store.checks.modify(checkKey(check), (current) =>
-        current !== undefined && openedAtMs(current) === opened && isDue(current, now) ? markRaised(current) : undefined)
-    })
+      mark: () =>
+        store.checks.modify(checkKey(check), (current) =>
+          current !== undefined && openedAtMs(current) === opened && isDue(current, now) ? markRaised(current) : undefined)
+    }
   }
 
   const policies = new Map<string, SupervisionPolicy>()
@@ -131,22 +130,44 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
     }
     const quiet = quietMorning(record, now, policy)
     if (quiet === undefined || quiet.byMs >= through) continue
-    const absence: Absence = {
-      _tag: "NoMorningActivity",
-      tenant: sensor.tenant,
-      deviceId: sensor.deviceId,
-      residentId: sensor.residentId,
-      day: quiet.day,
-      deadlineMs: quiet.byMs
+    yield {
+      absence: {
+        _tag: "NoMorningActivity",
+        tenant: sensor.tenant,
+        deviceId: sensor.deviceId,
+        residentId: sensor.residentId,
+        day: quiet.day,
+        deadlineMs: quiet.byMs
+      },
+      mark: () =>
+        store.activity.modify(key, (current) =>
+          current !== undefined && current.raisedForDay !== quiet.day ? markMorningRaised(current, quiet.day) : undefined)
     }
-    work.push({
-      absence,
-      mark: store.activity.modify(key, (current) =>
-        current !== undefined && current.raisedForDay !== quiet.day ? markMorningRaised(current, quiet.day) : undefined)
-    })
   }
+}
 
-  yield* Effect.forEach(work, settle, { concurrency: 16, discard: true })
+// Absences settled at once, and found ahead of settling.
+const Concurrency = 16
+const Chunk = 256
+
+const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
+  const settings = yield* SupervisionSettings
+  const store = yield* SupervisionStore
+  const fleet = yield* SupervisedFleet
+  const now = yield* Clock.currentTimeMillis
+  // Judge only up to what every lane had been read up to a flush and a settle ago.
+  watermarks.record(now, yield* processedThrough(now))
+  const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
+  const work = overdue(settings, store, fleet, now, through)
+  while (true) {
+    const chunk: Array<Due> = []
+    for (let next = work.next(); next.done !== true; next = work.next()) {
+      chunk.push(next.value)
+      if (chunk.length === Chunk) break
+    }
+    if (chunk.length === 0) return
+    yield* Effect.forEach(chunk, settle, { concurrency: Concurrency, discard: true })
+  }
 })
 
 /**
