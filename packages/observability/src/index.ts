@@ -7,6 +7,7 @@ export {
   latencyHistogram,
   prometheusContentType,
   renderPrometheus,
+  seriesOf,
   totalCounter,
   withLatency
 } from "./metrics.ts"

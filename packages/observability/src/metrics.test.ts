@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Metric } from "effect"
-import { latencyHistogram, renderPrometheus, totalCounter, withLatency } from "./index.ts"
+import { latencyHistogram, renderPrometheus, seriesOf, totalCounter, withLatency } from "./index.ts"
 
 describe("metrics", () => {
   it.effect("a counter incremented shows in the Prometheus text", () =>
@@ -27,5 +27,18 @@ describe("metrics", () => {
       const text = yield* renderPrometheus()
       expect(text).toContain(`wt_test_step_duration_ms_bucket{le="25"}`)
       expect(text).toContain("wt_test_step_duration_ms_count 2")
+    }))
+
+  it.effect("series by attribute set are made once each and count apart", () =>
+    Effect.gen(function*() {
+      const decided = seriesOf(totalCounter("wt_test_decisions_total"))
+      assert.strictEqual(decided({ outcome: "opened", priority: "P1" }), decided({ outcome: "opened", priority: "P1" }))
+      assert.notStrictEqual(decided({ outcome: "opened", priority: "P1" }), decided({ outcome: "opened", priority: "P2" }))
+      yield* Metric.update(decided({ outcome: "opened", priority: "P1" }), 1)
+      yield* Metric.update(decided({ outcome: "opened", priority: "P1" }), 1)
+      yield* Metric.update(decided({ outcome: "no_incident", priority: "none" }), 1)
+      const text = yield* renderPrometheus()
+      expect(text).toContain(`wt_test_decisions_total{outcome="opened",priority="P1"} 2`)
+      expect(text).toContain(`wt_test_decisions_total{outcome="no_incident",priority="none"} 1`)
     }))
 })

@@ -3,6 +3,7 @@ import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent, SupervisionStorms } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
 import { type DeviceOwner, Registry } from "@wt/registry"
+import { seriesOf } from "@wt/observability"
 import {
   classify,
   DefaultRuleBook,
@@ -23,7 +24,8 @@ const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
   boundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
 })
 
-const count = (outcome: string, priority = "none") => Metric.update(Metric.withAttributes(decisions, { outcome, priority }), 1)
+const decisionSeries = seriesOf(decisions)
+const count = (outcome: string, priority = "none") => Metric.update(decisionSeries({ outcome, priority }), 1)
 
 /**
  * Repeated care alarms (DOMAIN.md: four presses in six hours, each judged fine, then found dead):

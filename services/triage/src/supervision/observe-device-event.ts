@@ -47,7 +47,9 @@ export interface ObservedDevice {
  */
 export const observeDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent, owner: ObservedDevice) {
   const settings = yield* SupervisionSettings
-  const policy = policyFor(settings, event.tenant, event.occurredAt, owner.resident)
+  // Only a sensor's checks depend on the rule set (night hours, left-bed minutes): the policy is not
+  // worked out again (rule set, local time) for every heartbeat and position.
+  const policy = event.type === "sensor" ? policyFor(settings, event.tenant, event.occurredAt, owner.resident) : settings.policy
   const signs = yield* SignsOfLife
   const observation = observe(event, policy)
   if (observation.signOfLifeMs !== undefined && Number.isFinite(observation.signOfLifeMs)) {
