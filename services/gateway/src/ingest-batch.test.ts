@@ -1,5 +1,9 @@
-import { describe, expect, it } from "@effect/vitest"
-import { decodeItems, parseBatch, parseBody } from "./ingest-batch.ts"
+import { isDeepStrictEqual } from "node:util"
+import { assert, describe, expect, it } from "@effect/vitest"
+import { Arbitrary, Effect, Result } from "effect"
+import { DeviceEvent } from "@wt/contracts"
+import { decodeJson, encodeJson } from "@wt/nats"
+import { decodeItems, parseBatch, parseBody, storedBytes } from "./ingest-batch.ts"
 
 const now = "2026-11-25T03:00:01.000Z"
 const pendant = (id: string, extra: object = {}) => ({
@@ -67,4 +71,19 @@ describe("ingest batch parsing", () => {
     expect(whole.accepted.length).toBeGreaterThan(150)
     expect(whole.rejected.length).toBeGreaterThan(50)
   })
+
+  it.effect("stores an accepted event as the schema would encode it, for any event", () =>
+    Effect.gen(function*() {
+      const result = yield* Arbitrary.checkEffect(Arbitrary.schema(DeviceEvent), (sent) => {
+        const r = parseBatch(JSON.stringify(sent), sent.tenant, now)
+        if (r._tag !== "Parsed" || r.accepted.length !== 1) return sent.source.via === "engine"
+        const accepted = r.accepted[0]!
+        const bytes = storedBytes(accepted)
+        const viaSchema = Result.getOrThrow(encodeJson(DeviceEvent, accepted))
+        const decoded = decodeJson(DeviceEvent, bytes)
+        return Result.isSuccess(decoded) && isDeepStrictEqual(decoded.success, accepted) &&
+          isDeepStrictEqual(JSON.parse(new TextDecoder().decode(bytes)), JSON.parse(new TextDecoder().decode(viaSchema)))
+      }, { runs: 300 })
+      assert.strictEqual(Arbitrary.formatCheckFailure(result), undefined)
+    }))
 })

@@ -2,9 +2,9 @@ import { Effect, Metric, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
 import { DeviceEvent, type Lane, laneOfEvent, Subjects } from "@wt/contracts"
-import { publishEvent, sendDeadLetter } from "@wt/nats"
+import { publishRaw, sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
-import { decodeItems, MaxBodyBytes, parseBody, type Rejection } from "./ingest-batch.ts"
+import { decodeItems, MaxBodyBytes, parseBody, type Rejection, storedBytes } from "./ingest-batch.ts"
 import { IngestWindow } from "./ingest-window.ts"
 
 const events = Metric.counter("wt_ingest_events_total", { description: "Events received on POST /v1/events, by result", incremental: true })
@@ -85,7 +85,7 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
     Effect.forEach(
       events,
       ([event, lane]) =>
-        publishEvent(Subjects.device(event.tenant, lane, event.type, event.deviceId), DeviceEvent, event, { msgId: event.id }).pipe(
+        publishRaw(Subjects.device(event.tenant, lane, event.type, event.deviceId), storedBytes(event), { msgId: event.id }).pipe(
           Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
           Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
         ),
