@@ -144,7 +144,7 @@ export const sealingCostBench = (options: { readonly events: number; readonly ro
           Effect.tapError((error) => Effect.sync(() => options.log(`pipeline run failed (${String(error)}); trying again`))),
           Effect.retry({ times: 2 })
         )
-        options.log(`pipeline with sealing ${sealing ? "on " : "off"}: ${run.eventsPerSecond} events/s, ${run.cpuMicrosPerEvent} µs CPU per event ${JSON.stringify(run.cpuMicrosPerEventByProcess)} (${run.accepted} accepted${run.drained ? "" : ", NOT drained"}${run.sealedAfterDrainMs === undefined ? "" : `; all sealed ${run.sealedAfterDrainMs} ms after the drain`})`)
+        options.log(`pipeline with sealing ${sealing ? "on " : "off"}: ${run.eventsPerSecond} events/s, ${run.cpuMicrosPerEvent} µs CPU per event ${JSON.stringify(run.cpuMicrosPerEventByProcess)} (${run.accepted} accepted, ${run.auditEntriesPerEvent} audit entries per event${run.drained ? "" : ", NOT drained"}${run.sealedAfterDrainMs === undefined ? "" : `; all sealed ${run.sealedAfterDrainMs} ms after the drain`})`)
         runs.push(run)
       }
     }
