@@ -21,6 +21,7 @@ import {
 } from "@wt/supervision"
 import { routeTriaged } from "../triage-event.ts"
 import { absenceContext, absenceDecision } from "./absence-decisions.ts"
+import { forEachInChunks } from "./in-chunks.ts"
 import { processedThrough, WatermarkHistory } from "./lane-watermark.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { policyFor } from "./supervision-policy.ts"
@@ -146,10 +147,6 @@ function* overdue(
   }
 }
 
-// Absences settled at once, and found ahead of settling.
-const Concurrency = 16
-const Chunk = 256
-
 const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
   const settings = yield* SupervisionSettings
   const store = yield* SupervisionStore
@@ -158,16 +155,7 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
   // Judge only up to what every lane had been read up to a flush and a settle ago.
   watermarks.record(now, yield* processedThrough(now))
   const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
-  const work = overdue(settings, store, fleet, now, through)
-  while (true) {
-    const chunk: Array<Due> = []
-    for (let next = work.next(); next.done !== true; next = work.next()) {
-      chunk.push(next.value)
-      if (chunk.length === Chunk) break
-    }
-    if (chunk.length === 0) return
-    yield* Effect.forEach(chunk, settle, { concurrency: Concurrency, discard: true })
-  }
+  yield* forEachInChunks(overdue(settings, store, fleet, now, through), settle, { concurrency: 16 })
 })
 
 /**

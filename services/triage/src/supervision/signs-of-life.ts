@@ -1,5 +1,6 @@
 import { Context, Effect, Layer, Metric } from "effect"
 import { active, sighted } from "@wt/supervision"
+import { forEachInChunks } from "./in-chunks.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
 import { deviceKey, residentKey, SupervisionStore } from "./supervision-store.ts"
 
@@ -64,7 +65,7 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
           const batch = buffer.take()
           let failed = 0
           let reason = ""
-          yield* Effect.forEach(batch, ([key, value]) =>
+          yield* forEachInChunks(batch, ([key, value]) =>
             write(key, value).pipe(
               Effect.andThen(Metric.update(flushed, 1)),
               Effect.catch((error) =>
@@ -74,7 +75,7 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
                   reason = error.message
                 })
               )
-            ), { concurrency: 16, discard: true })
+            ), { concurrency: 16 })
           if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
         })
 

@@ -51,6 +51,8 @@ export class SupervisedFleet extends Context.Service<SupervisedFleet, {
       const refresh = Effect.gen(function*() {
         const next = new Map<string, SupervisedDevice>()
         const byResident = new Map<string, SupervisedDevice>()
+        // One copy of each resident's id for all their devices (each row brings its own).
+        const residentIds = new Map<string, string>()
         // A page at a time: 100,000 rows at once beside the fleet already held overran the heap.
         let after: DevicePosition | undefined
         let page: ReadonlyArray<SupervisedDevice> = []
@@ -61,7 +63,11 @@ export class SupervisedFleet extends Context.Service<SupervisedFleet, {
             // The entry from the last read when nothing changed: a refresh of 100,000 devices
             // then leaves no second copy of the fleet for the collector to find.
             const known = devices.get(key)
-            const d = known !== undefined && sameDevice(known, fresh) ? known : fresh
+            let d = known !== undefined && sameDevice(known, fresh) ? known : fresh
+            const residentId = residentIds.get(d.residentId)
+            if (residentId === undefined) residentIds.set(d.residentId, d.residentId)
+            // A kept entry shares the id it was given when it was new.
+            else if (d === fresh) d = { ...fresh, residentId }
             next.set(key, d)
             if (d.deviceType !== "sensor" || d.sensor !== "motion") continue
             const resident = residentKey(d.tenant, d.residentId)

@@ -4,7 +4,7 @@ import { ensureConsumer, type MessageMeta } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { consumeLane, LaneAckWaitMs, laneConsumer } from "../device-lane.ts"
 import { SupervisionDurables, SupervisionProgress } from "./lane-watermark.ts"
-import { observeDeviceEvent } from "./observe-device-event.ts"
+import { makeObserver } from "./observe-device-event.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { residentContextOf } from "./supervision-policy.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
@@ -13,15 +13,20 @@ import { SupervisionSettings } from "./supervision-settings.ts"
  * The fleet snapshot answers for registered devices without a database round trip per
  * event; a device registered since the last snapshot is looked up. Unknown devices are
  * dead-lettered by triage's classifying consumers; here they are only not supervised.
- *
- * Untraced on purpose: it runs per message, and Effect.fn's span and call-site Error
- * (a captured stack per call) cost more than the work itself.
  */
-const observeKnown = Effect.fnUntraced(function*(event: DeviceEvent) {
-  const known = (yield* SupervisedFleet).device(event.tenant, event.deviceId)
-  if (known !== undefined) return yield* observeDeviceEvent(event, known)
-  const owner = yield* (yield* Registry).deviceOwner(event.tenant, event.deviceId)
-  if (Option.isSome(owner)) yield* observeDeviceEvent(event, { ...owner.value, resident: residentContextOf(owner.value) })
+const makeObserveKnown = Effect.gen(function*() {
+  const fleet = yield* SupervisedFleet
+  const registry = yield* Registry
+  const observeDeviceEvent = yield* makeObserver
+  return (event: DeviceEvent) => {
+    const known = fleet.device(event.tenant, event.deviceId)
+    if (known !== undefined) return observeDeviceEvent(event, known)
+    return registry.deviceOwner(event.tenant, event.deviceId).pipe(
+      Effect.flatMap((owner) =>
+        Option.isSome(owner) ? observeDeviceEvent(event, { ...owner.value, resident: residentContextOf(owner.value) }) : Effect.void
+      )
+    )
+  }
 })
 
 /**
@@ -33,6 +38,7 @@ export const SupervisionLanes = Layer.effectDiscard(
   Effect.gen(function*() {
     const { concurrency } = yield* SupervisionSettings
     const progress = yield* SupervisionProgress
+    const observeKnown = yield* makeObserveKnown
     for (const lane of Lanes) {
       const lanesProgress = progress[lane]
       // What this process holds and has finished tells the absence watch how far each lane is handled.

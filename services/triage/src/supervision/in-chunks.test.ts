@@ -1,0 +1,41 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { forEachInChunks } from "./in-chunks.ts"
+
+describe("forEachInChunks", () => {
+  it.effect("visits every item once, in order within a chunk, reading the input only a chunk ahead", () =>
+    Effect.gen(function*() {
+      let produced = 0
+      let furthestAhead = 0
+      const seen: Array<number> = []
+      function* items() {
+        for (let i = 0; i < 1_000; i++) {
+          produced++
+          furthestAhead = Math.max(furthestAhead, produced - seen.length)
+          yield i
+        }
+      }
+      yield* forEachInChunks(items(), (i) => Effect.sync(() => seen.push(i)), { concurrency: 1, chunk: 64 })
+      assert.deepStrictEqual(seen, Array.from({ length: 1_000 }, (_, i) => i))
+      assert.isAtMost(furthestAhead, 64)
+    }))
+
+  it.effect("handles an empty input and one that ends on a chunk boundary", () =>
+    Effect.gen(function*() {
+      const seen: Array<number> = []
+      yield* forEachInChunks([], (i: number) => Effect.sync(() => seen.push(i)), { concurrency: 4 })
+      yield* forEachInChunks([1, 2, 3, 4], (i) => Effect.sync(() => seen.push(i)), { concurrency: 4, chunk: 2 })
+      assert.deepStrictEqual(seen, [1, 2, 3, 4])
+    }))
+
+  it.effect("stops at the first failure", () =>
+    Effect.gen(function*() {
+      const seen: Array<number> = []
+      const result = yield* forEachInChunks([1, 2, 3, 4, 5], (i) => (i === 3 ? Effect.fail("boom") : Effect.sync(() => seen.push(i))), {
+        concurrency: 1,
+        chunk: 2
+      }).pipe(Effect.flip)
+      assert.strictEqual(result, "boom")
+      assert.deepStrictEqual(seen, [1, 2])
+    }))
+})
