@@ -3,4 +3,4 @@ export { OpenIncidentBucket, OpenIncidentIndex, type OpenPointer } from "./open-
 export { incidentIdFor, routeDeviceEvent, type Routed, RoutingContended } from "./route-device-event.ts"
 export { type CareAlarm, CareAlarmBucket, CareAlarmHistory, inWindow } from "./care-alarm-history.ts"
 export { attachRestore, type RestoreOutcome } from "./attach-restore.ts"
-export { StormKey, StormSettings, SupervisionStorms } from "./supervision-storms.ts"
+export { evictBefore, StormKey, StormSettings, SupervisionStorms } from "./supervision-storms.ts"

@@ -1,4 +1,4 @@
-import { Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Config, Context, Deferred, Duration, Effect, Layer, Option } from "effect"
 import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
 import { IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
@@ -33,6 +33,19 @@ interface Pending {
 }
 
 /**
+ * Drops the losses seen before `cutoff`. Entries go in as they are seen (a later note on one keeps
+ * its place), so the oldest are first and the walk stops at the first one still in the window.
+ * It used to look at every entry, on every loss: when a whole fleet fell silent, raising 100,000
+ * absences walked a window of thousands each time.
+ */
+export const evictBefore = (window: Map<string, { readonly at: number }>, cutoff: number): void => {
+  for (const [device, entry] of window) {
+    if (entry.at >= cutoff) return
+    window.delete(device)
+  }
+}
+
+/**
  * Groups a mass loss of supervision (a mobile-network outage: thousands of devices
  * silent at once) into one storm incident per tenant with a count and the list of
  * devices still down, instead of thousands of incidents burying the one real
@@ -62,8 +75,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const windowOf = (tenant: string) => {
         let w = windows.get(tenant)
         if (w === undefined) windows.set(tenant, (w = new Map()))
-        const cutoff = Date.now() - settings.windowMs
-        for (const [device, entry] of w) if (entry.at < cutoff) w.delete(device)
+        evictBefore(w, Date.now() - settings.windowMs)
         return w
       }
 
@@ -85,12 +97,17 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return found
       })
 
-      const enqueue = (tenant: string, change: { lost?: string; restored?: string }) =>
+      const pendingOf = (tenant: string) => {
+        let p = pending.get(tenant)
+        if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
+        return p
+      }
+
+      // A loss is stored before its message is acknowledged: it is what the operator must see.
+      const enqueueLoss = (tenant: string, deviceId: string) =>
         Effect.gen(function*() {
-          let p = pending.get(tenant)
-          if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
-          if (change.lost !== undefined) p.lost.add(change.lost)
-          if (change.restored !== undefined) p.restored.add(change.restored)
+          const p = pendingOf(tenant)
+          p.lost.add(deviceId)
           const done = yield* Deferred.make<void, unknown>()
           p.waiters.push(done)
           return yield* Deferred.await(done)
@@ -121,7 +138,13 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         pending.clear()
         return Effect.forEach(batches, ([tenant, batch]) => flushTenant(tenant, batch), { discard: true, concurrency: 4 })
       })
-      yield* Effect.forkScoped(Effect.repeat(flushAll, Schedule.spaced(`${settings.flushMs} millis`)))
+      // A storm of 100,000 devices makes each write carry a list of that length: the pause after a
+      // write is at least as long as the write took, so its process keeps half its time for the lanes.
+      yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+        const startedAt = Date.now()
+        yield* flushAll
+        yield* Effect.sleep(Math.max(settings.flushMs, Date.now() - startedAt))
+      })))
 
       const mergeIndividuals = Effect.fnUntraced(function*(tenant: string, stormId: string, entries: ReadonlyArray<string>) {
         for (const incidentId of entries) {
@@ -141,7 +164,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         for (let attempt = 0; attempt < 5; attempt++) {
           const storm = yield* activeStorm(tenant)
           if (storm !== null) {
-            yield* enqueue(tenant, { lost: event.deviceId })
+            yield* enqueueLoss(tenant, event.deviceId)
             return Option.some<Routed>({ incidentId: storm.incidentId, opened: false })
           }
           if (window.size < settings.threshold) return Option.none<Routed>()
@@ -157,7 +180,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             Effect.annotateLogs({ tenant, incidentId: stormId, devices: window.size })
           )
           const individuals = [...window.values()].flatMap((e) => (e.incidentId !== undefined ? [e.incidentId] : []))
-          yield* Effect.forEach([...window.keys()], (deviceId) => enqueue(tenant, { lost: deviceId }), { concurrency: "unbounded", discard: true })
+          yield* Effect.forEach([...window.keys()], (deviceId) => enqueueLoss(tenant, deviceId), { concurrency: "unbounded", discard: true })
           yield* mergeIndividuals(tenant, stormId, individuals)
           return Option.some<Routed>({ incidentId: stormId, opened: true })
         }
@@ -171,16 +194,22 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           // A storm formed while this loss was being routed on its own: it belongs in the storm too.
           const storm = yield* activeStorm(tenant)
           if (storm === null || entry === undefined) return
-          yield* enqueue(tenant, { lost: deviceId })
+          yield* enqueueLoss(tenant, deviceId)
           yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
         }).pipe(Effect.ignore)
 
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
+      /**
+       * A device back from a storm is written with the next batch, and its message does not wait
+       * for it: waiting tied every heartbeat of a reconnect storm to the storm incident's writes,
+       * one batch at a time, each carrying the list of devices still down. If a batch is lost (a crash, a failed write) the device is still listed
+       * as down when the storm is read again, and its next sign of life takes it out.
+       */
       const signOfLife = Effect.fnUntraced(function*(event: DeviceEvent) {
         const storm = yield* activeStorm(event.tenant)
         if (storm === null || !storm.down.has(event.deviceId)) return
         storm.down.delete(event.deviceId)
-        yield* enqueue(event.tenant, { restored: event.deviceId })
+        pendingOf(event.tenant).restored.add(event.deviceId)
       })
 
       return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife })
