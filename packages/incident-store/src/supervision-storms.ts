@@ -1,4 +1,4 @@
-import { Config, Context, Deferred, Duration, Effect, Layer, Option } from "effect"
+import { Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
 import { IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
@@ -97,17 +97,12 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return found
       })
 
-      const pendingOf = (tenant: string) => {
-        let p = pending.get(tenant)
-        if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
-        return p
-      }
-
-      // A loss is stored before its message is acknowledged: it is what the operator must see.
-      const enqueueLoss = (tenant: string, deviceId: string) =>
+      const enqueue = (tenant: string, change: { lost?: string; restored?: string }) =>
         Effect.gen(function*() {
-          const p = pendingOf(tenant)
-          p.lost.add(deviceId)
+          let p = pending.get(tenant)
+          if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
+          if (change.lost !== undefined) p.lost.add(change.lost)
+          if (change.restored !== undefined) p.restored.add(change.restored)
           const done = yield* Deferred.make<void, unknown>()
           p.waiters.push(done)
           return yield* Deferred.await(done)
@@ -138,13 +133,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         pending.clear()
         return Effect.forEach(batches, ([tenant, batch]) => flushTenant(tenant, batch), { discard: true, concurrency: 4 })
       })
-      // A storm of 100,000 devices makes each write carry a list of that length: the pause after a
-      // write is at least as long as the write took, so its process keeps half its time for the lanes.
-      yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
-        const startedAt = Date.now()
-        yield* flushAll
-        yield* Effect.sleep(Math.max(settings.flushMs, Date.now() - startedAt))
-      })))
+      yield* Effect.forkScoped(Effect.repeat(flushAll, Schedule.spaced(`${settings.flushMs} millis`)))
 
       const mergeIndividuals = Effect.fnUntraced(function*(tenant: string, stormId: string, entries: ReadonlyArray<string>) {
         for (const incidentId of entries) {
@@ -164,7 +153,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         for (let attempt = 0; attempt < 5; attempt++) {
           const storm = yield* activeStorm(tenant)
           if (storm !== null) {
-            yield* enqueueLoss(tenant, event.deviceId)
+            yield* enqueue(tenant, { lost: event.deviceId })
             return Option.some<Routed>({ incidentId: storm.incidentId, opened: false })
           }
           if (window.size < settings.threshold) return Option.none<Routed>()
@@ -180,7 +169,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             Effect.annotateLogs({ tenant, incidentId: stormId, devices: window.size })
           )
           const individuals = [...window.values()].flatMap((e) => (e.incidentId !== undefined ? [e.incidentId] : []))
-          yield* Effect.forEach([...window.keys()], (deviceId) => enqueueLoss(tenant, deviceId), { concurrency: "unbounded", discard: true })
+          yield* Effect.forEach([...window.keys()], (deviceId) => enqueue(tenant, { lost: deviceId }), { concurrency: "unbounded", discard: true })
           yield* mergeIndividuals(tenant, stormId, individuals)
           return Option.some<Routed>({ incidentId: stormId, opened: true })
         }
@@ -194,22 +183,16 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           // A storm formed while this loss was being routed on its own: it belongs in the storm too.
           const storm = yield* activeStorm(tenant)
           if (storm === null || entry === undefined) return
-          yield* enqueueLoss(tenant, deviceId)
+          yield* enqueue(tenant, { lost: deviceId })
           yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
         }).pipe(Effect.ignore)
 
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
-      /**
-       * A device back from a storm is written with the next batch, and its message does not wait
-       * for it: waiting tied every heartbeat of a reconnect storm to the storm incident's writes,
-       * one batch at a time, each carrying the list of devices still down. If a batch is lost (a crash, a failed write) the device is still listed
-       * as down when the storm is read again, and its next sign of life takes it out.
-       */
       const signOfLife = Effect.fnUntraced(function*(event: DeviceEvent) {
         const storm = yield* activeStorm(event.tenant)
         if (storm === null || !storm.down.has(event.deviceId)) return
         storm.down.delete(event.deviceId)
-        pendingOf(event.tenant).restored.add(event.deviceId)
+        yield* enqueue(event.tenant, { restored: event.deviceId })
       })
 
       return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife })
