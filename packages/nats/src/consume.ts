@@ -281,11 +281,12 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
      * One watch per consumer instead of a timer per message (a per-message timeout forked two
      * fibers for every message, a measurable share of a busy consumer's CPU). The check and the
      * interrupt happen in one synchronous step, so the interrupt reaches the overdue handler, never
-     * the next message.
+     * the next message. It looks often enough to give a handler up before 95 % of the ack wait, so
+     * the message is settled before the server hands it out again.
      */
     const watchOverdue = (slots: ReadonlyArray<WorkerSlot>) =>
       Effect.forever(
-        Effect.sleep(Math.min(1000, Math.max(20, Math.floor(handlerTimeoutMs / 4)))).pipe(
+        Effect.sleep(Math.min(1000, Math.max(10, Math.floor(setup.ackWaitMs * 0.05)))).pipe(
           Effect.andThen(Effect.sync(() => {
             const now = Date.now()
             for (const slot of slots) {
