@@ -3,12 +3,7 @@ import { appendAuditEntry } from "@wt/audit-log"
 import type { AuditEntry } from "@wt/contracts"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Effect } from "effect"
-import { execFile } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-
-const main = new URL("./main.ts", import.meta.url).pathname
+import { cliRunner, scratchDir } from "./cli-harness.ts"
 
 const view = (n: number, tenant: string, residentId: string, incidentId?: string): AuditEntry => ({
   id: `view-${n}`,
@@ -25,15 +20,8 @@ describe("wt access-log", () => {
     it.effect("lists who looked at one resident's information, when and why, and records that it was read", () =>
       Effect.gen(function*() {
         const { url } = yield* NatsTestServer
-        const dir = yield* Effect.acquireRelease(
-          Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-access-"))),
-          (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-        )
-        const wt = (...args: ReadonlyArray<string>) =>
-          Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
-            execFile(process.execPath, [main, ...args], { env: { ...process.env, NATS_URL: url, WT_DATA_DIR: dir }, timeout: 30_000 }, (error, stdout, stderr) =>
-              resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 })))
-          })
+        const dir = yield* scratchDir("access")
+        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dir })
 
         yield* appendAuditEntry(view(3, "demo", "res-0007", "inc-9"))
         yield* appendAuditEntry(view(1, "demo", "res-0007"))

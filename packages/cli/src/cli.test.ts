@@ -3,20 +3,11 @@ import { PgClient } from "@effect/sql-pg"
 import { TestDatabase } from "@wt/db/testing"
 import { Registry } from "@wt/registry"
 import { Effect, Layer, Redacted } from "effect"
-import { execFile } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { cliRunner, scratchDir } from "./cli-harness.ts"
 
-const main = new URL("./main.ts", import.meta.url).pathname
-
-const wt = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
-    const { DATABASE_URL: _, ...inherited } = process.env
-    execFile(process.execPath, [main, ...args], { env: { ...inherited, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 }))
-    })
-  })
+const wt = (args: ReadonlyArray<string>, env: Record<string, string>) => cliRunner(env, { unset: ["DATABASE_URL"] })(...args)
 
 const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
 
@@ -27,10 +18,7 @@ describe("wt registry export", () => {
         const registry = yield* Registry
         yield* registry.seedDemo({ ingestKey: "cli-test-key", password: "cli-test-password", residents: 12 })
         const url = Redacted.value((yield* PgClient.PgClient).config.url!)
-        const dataDir = yield* Effect.acquireRelease(
-          Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-"))),
-          (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-        )
+        const dataDir = yield* scratchDir("registry")
 
         const direct = yield* wt(["registry", "export", "--tenant", "demo"], { DATABASE_URL: url, WT_DATA_DIR: dataDir })
         assert.strictEqual(direct.code, 0, direct.stderr)

@@ -5,23 +5,11 @@ import { applyIncidentRecord } from "@wt/read-models"
 import { scriptedDay } from "@wt/reports/testing"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
+import { cliRunner as cli, scratchDir } from "./cli-harness.ts"
 
-const main = new URL("./main.ts", import.meta.url).pathname
-
-const cli = (env: Record<string, string>) => (...args: ReadonlyArray<string>) =>
-  Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
-    execFile(process.execPath, [main, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
-      resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 })))
-  })
-
-const tempDir = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-report-"))),
-  (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-)
+const tempDir = scratchDir("report")
 
 describe("wt report", () => {
   layer(TestDatabase, { timeout: 90_000 })((it) => {

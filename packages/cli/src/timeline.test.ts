@@ -11,12 +11,7 @@ import { TestDatabase } from "@wt/db/testing"
 import { decide, evolve } from "@wt/incident"
 import { applyIncidentRecord } from "@wt/read-models"
 import { Effect, Fiber, Layer, Option, Redacted, References, Result } from "effect"
-import { execFile } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-
-const main = new URL("./main.ts", import.meta.url).pathname
+import { cliRunner as cli, scratchDir } from "./cli-harness.ts"
 const kari: Actor = { kind: "operator", id: "u-kari", name: "Kari" }
 const at = (s: string) => `2026-11-25T03:${s}Z`
 
@@ -33,16 +28,7 @@ const history = (incidentId: string, commands: ReadonlyArray<IncidentCommand>) =
   return records
 }
 
-const cli = (env: Record<string, string>) => (...args: ReadonlyArray<string>) =>
-  Effect.callback<{ stdout: string; stderr: string; code: number }>((resume) => {
-    execFile(process.execPath, [main, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
-      resume(Effect.succeed({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 })))
-  })
-
-const tempDir = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-cli-tl-"))),
-  (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-)
+const tempDir = scratchDir("tl")
 
 describe("wt timeline", () => {
   layer(TestDatabase, { timeout: 60_000 })((it) => {
