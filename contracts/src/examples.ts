@@ -1,4 +1,5 @@
-import type { DeviceEvent } from "./device-event.ts"
+import { Arbitrary } from "effect"
+import { DeviceEvent } from "./device-event.ts"
 import type { Priority, TriageDecision } from "./incident.ts"
 
 /** A pendant alarm as the gateway stores it; for tests and documentation. */
@@ -26,3 +27,16 @@ export const exampleDecision = (priority: Priority = "P1"): TriageDecision => ({
   reason: "pendant pressed",
   fireService: false
 })
+
+const finiteNumbers = (value: unknown): boolean =>
+  typeof value === "number" ? Number.isFinite(value)
+  : typeof value === "object" && value !== null ? Object.values(value).every(finiteNumbers)
+  : true
+
+/**
+ * Any device event that can arrive as JSON. The schema's numbers admit NaN and ±Infinity, which
+ * JSON cannot carry (they would be sent as null and rejected), so the schema's own arbitrary
+ * sometimes made events no sender could send.
+ */
+export const arbitraryDeviceEvent = (): Arbitrary.Arbitrary<DeviceEvent> =>
+  Arbitrary.schema(DeviceEvent).pipe(Arbitrary.filter(finiteNumbers))

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util"
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Effect, Result } from "effect"
 import { AuditEntry, DeviceEvent, DeviceEventHead } from "@wt/contracts"
+import { arbitraryDeviceEvent } from "@wt/contracts/examples"
 import { decodeJson, encodeJson } from "@wt/nats"
 import { deviceEventEntry, deviceEventEntryBytes } from "./entries.ts"
 
@@ -18,7 +19,7 @@ const entryOf = (bytes: Uint8Array) => Result.getOrThrow(decodeJson(AuditEntry, 
 describe("a device event's audit entry as bytes", () => {
   it.effect("decodes to the same entry as the event decoded whole, for any device event", () =>
     Effect.gen(function*() {
-      const result = yield* Arbitrary.checkEffect(Arbitrary.schema(DeviceEvent), (event) => {
+      const result = yield* Arbitrary.checkEffect(arbitraryDeviceEvent(), (event) => {
         const { bytes, head } = stored(event)
         const entry = entryOf(Result.getOrThrow(deviceEventEntryBytes(head, bytes, origin)))
         const decodedWhole = Result.getOrThrow(decodeJson(DeviceEvent, bytes))

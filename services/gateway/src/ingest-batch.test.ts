@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, Result } from "effect"
 import { DeviceEvent } from "@wt/contracts"
+import { arbitraryDeviceEvent } from "@wt/contracts/examples"
 import { decodeJson, encodeJson } from "@wt/nats"
 import { decodeItems, parseBatch, parseBody, storedBytes } from "./ingest-batch.ts"
 
@@ -74,7 +75,7 @@ describe("ingest batch parsing", () => {
 
   it.effect("stores an accepted event as the schema would encode it, for any event", () =>
     Effect.gen(function*() {
-      const result = yield* Arbitrary.checkEffect(Arbitrary.schema(DeviceEvent), (sent) => {
+      const result = yield* Arbitrary.checkEffect(arbitraryDeviceEvent(), (sent) => {
         const r = parseBatch(JSON.stringify(sent), sent.tenant, now)
         if (r._tag !== "Parsed" || r.accepted.length !== 1) return sent.source.via === "engine"
         const accepted = r.accepted[0]!
