@@ -102,16 +102,10 @@ export const DeviceEvent = Schema.Union([SafetyAlarmEvent, SensorEvent, GpsEvent
   })
 export type DeviceEvent = typeof DeviceEvent.Type
 
+const { source: _source, ...identity } = common
+
 const headOf = <T extends DeviceEvent["type"], P extends Schema.Struct.Fields>(type: T, payload: P) =>
-  Schema.Struct({
-    id: EventId,
-    tenant: TenantId,
-    deviceId: DeviceId,
-    occurredAt: Instant,
-    receivedAt: Schema.optionalKey(Instant),
-    type: Schema.Literal(type),
-    payload: Schema.Struct(payload)
-  })
+  Schema.Struct({ ...identity, type: Schema.Literal(type), payload: Schema.Struct(payload) })
 
 /**
  * What names a stored device event: ids, times, type and the payload's discriminating field.

@@ -95,8 +95,6 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
         ...ServiceNames.map((name) => [name, system.services[name].pid()] as const),
         ["nats-server", natsServerPid(system.natsUrl)]
       ]
-      const pids = named.map(([, pid]) => pid)
-      const cpu0 = cpuMicros(pids)
       const cpu0ByProcess = named.map(([, pid]) => cpuMicros([pid]))
       const entriesBefore = (yield* streamBounds(Streams.audit)).lastSeq
       const t0 = Date.now()
@@ -111,10 +109,11 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
         }
         sealedAfterDrainMs = Math.max(0, Date.now() - doneAt)
       }
-      const cpuMicrosPerEvent = Math.round((cpuMicros(pids) - cpu0) / Math.max(1, totals.accepted))
-      const cpuMicrosPerEventByProcess = Object.fromEntries(
-        named.map(([name, pid], i) => [name, Math.round((cpuMicros([pid]) - cpu0ByProcess[i]!) / Math.max(1, totals.accepted))])
-      )
+      // Each process read once: the total is their sum.
+      const usedByProcess = named.map(([, pid], i) => cpuMicros([pid]) - cpu0ByProcess[i]!)
+      const perEvent = (micros: number) => Math.round(micros / Math.max(1, totals.accepted))
+      const cpuMicrosPerEvent = perEvent(usedByProcess.reduce((a, b) => a + b, 0))
+      const cpuMicrosPerEventByProcess = Object.fromEntries(named.map(([name], i) => [name, perEvent(usedByProcess[i]!)]))
       const auditEntriesPerEvent = Math.round((((yield* streamBounds(Streams.audit)).lastSeq - entriesBefore) / Math.max(1, totals.accepted)) * 100) / 100
       return {
         sealing,

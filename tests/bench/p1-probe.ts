@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
 import type { SimFleet } from "@wt/sim-devices"
+import { bearer, postJson } from "../support/http.ts"
 import { openStream, type SseEvent } from "../support/sse.ts"
 import { summarize } from "./figures.ts"
 
@@ -60,15 +61,14 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
   const toAnswer: Array<{ readonly incidentId: string; readonly dueAt: number }> = []
   const answered = new Set<string>()
   let stopped = false
+  // The status of the operator's request, 0 when it got no answer.
   const operator = (path: string, body: unknown) =>
-    fetch(`${options.consoleUrl}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${options.token}` },
-      body: JSON.stringify(body)
-    }).then(async (r) => {
-      await r.arrayBuffer()
-      return r.status
-    }).catch(() => 0)
+    Effect.runPromise(
+      postJson(`${options.consoleUrl}${path}`, body, bearer(options.token)).pipe(
+        Effect.map((answer) => answer.status),
+        Effect.catchCause(() => Effect.succeed(0))
+      )
+    )
   const answers = { resolved: 0, failed: 0 }
 
   const collect = () => {

@@ -1,7 +1,7 @@
 import { Effect, Result } from "effect"
 import { encodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
-import { apiErrorCode, errorMessage, PublishFailed, WrongLastSequence } from "./errors.ts"
+import { apiErrorCode, type EncodeFailed, errorMessage, PublishFailed, WrongLastSequence } from "./errors.ts"
 import { pubAcksOf } from "./pub-acks.ts"
 
 const DefaultTimeoutMs = 5_000
@@ -62,15 +62,20 @@ export const publishRaw = (
     })
   )
 
+/** Publishes bytes already encoded like {@link publishRaw}; an encoding that failed fails the publish. */
+export const publishEncoded = (
+  subject: string,
+  bytes: Result.Result<Uint8Array, EncodeFailed>,
+  options: PublishOptions
+): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> =>
+  Result.isSuccess(bytes)
+    ? publishRaw(subject, bytes.success, options)
+    : Effect.fail(new PublishFailed({ subject, message: `cannot encode: ${bytes.failure.message}` }))
+
 /** Encodes the value with its schema to JSON and publishes it like {@link publishRaw}. */
 export const publishEvent = <A>(
   subject: string,
   schema: WireSchema<A>,
   value: A,
   options: PublishOptions
-): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> => {
-  const bytes = encodeJson(schema, value)
-  return Result.isSuccess(bytes)
-    ? publishRaw(subject, bytes.success, options)
-    : Effect.fail(new PublishFailed({ subject, message: `cannot encode: ${bytes.failure.message}` }))
-}
+): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> => publishEncoded(subject, encodeJson(schema, value), options)

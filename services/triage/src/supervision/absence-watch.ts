@@ -1,5 +1,6 @@
 import { Cause, Clock, Effect, Layer, Metric, Option } from "effect"
 import type { NatsRequestFailed } from "@wt/nats"
+import { seriesOf } from "@wt/observability"
 import { Registry } from "@wt/registry"
 import {
   type Absence,
@@ -28,7 +29,7 @@ import { policyFor } from "./supervision-policy.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
 import { residentKey, SupervisionStore } from "./supervision-store.ts"
 
-const raised = Metric.counter("wt_supervision_absences_total", { description: "Absences raised as incidents, by kind", incremental: true })
+const raised = seriesOf(Metric.counter("wt_supervision_absences_total", { description: "Absences raised as incidents, by kind", incremental: true }))
 
 // A handled sign of life waits up to a flush in some copy's buffer; this covers its KV write and the watch bringing it here.
 const SettleMs = 500
@@ -50,7 +51,7 @@ export const raiseAbsence = Effect.fn("Supervision.raiseAbsence")(function*(abse
   if (decision === undefined) return true
   const event = absenceEvent(absence)
   const routed = yield* routeTriaged(event, owner.value.residentId, decision, ctx)
-  yield* Metric.update(Metric.withAttributes(raised, { kind: absence._tag, priority: decision.priority }), 1)
+  yield* Metric.update(raised({ kind: absence._tag, priority: decision.priority }), 1)
   yield* Effect.logInfo("absence raised").pipe(
     Effect.annotateLogs({
       kind: absence._tag,
