@@ -495,8 +495,12 @@ export const IncidentState = Schema.Struct({
   mergedInto: Schema.optionalKey(IncidentId),
   /** Technical faults still open, as `<deviceId>:<fault>`; a restore removes its fault. */
   openFaults: Schema.optionalKey(Schema.Array(Schema.String)),
-  /** A supervision storm: how many devices it has held, and which have not come back. */
-  storm: Schema.optionalKey(Schema.Struct({ devices: Schema.Int, down: Schema.Array(Schema.String) })),
+  /**
+   * A supervision storm: how many devices it has held, and how many have not come back. Which
+   * devices those are is in its storm_updated events, not here: with 100,000 devices down the
+   * list was 1.5 MB, written again with every batch and read by every consumer of WT_INCIDENT.
+   */
+  storm: Schema.optionalKey(Schema.Struct({ devices: Schema.Int, stillDown: Schema.Int })),
   /** A triage decision asked for the fire service: it is alerted before any home-care offer. */
   fireService: Schema.optionalKey(Schema.Boolean),
   /** Outside agencies alerted so far. */
@@ -572,7 +576,15 @@ export const EscalateIncident = Schema.Struct({
 export const UpdateStorm = Schema.Struct({
   type: Schema.Literal("update_storm"),
   ...commandBase,
+  /**
+   * The incident version the sender's list of devices down was read at. The state holds only
+   * counts, so the sender works out which losses are new and which returns were down; the
+   * decider refuses a batch worked out on an older version (another writer came between).
+   */
+  basedOnVersion: Schema.Int,
+  /** Devices that lost supervision and were not down: each joins the storm. */
   lost: Schema.Array(Schema.String),
+  /** Devices heard from again that were down (or lost in this same batch). */
   restored: Schema.Array(Schema.String)
 })
 export const CloseIncident = Schema.Struct({ type: Schema.Literal("close"), ...commandBase, by: Actor })

@@ -45,7 +45,7 @@ export const streamState = (stream: string) =>
   Effect.gen(function*() {
     const { jsm } = yield* Nats
     const info = yield* Effect.promise(() => jsm.streams.info(stream))
-    return { messages: info.state.messages, lastSeq: info.state.last_seq }
+    return { messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq }
   })
 
 /** Messages stored per subject matching `filter` (nats-server 2.9 answers this in stream info). */

@@ -114,6 +114,12 @@ const natsCpuProfile = (path: string, seconds: number): Promise<void> =>
     .then(() => void log(`nats-server CPU profile (${seconds} s of the pipeline phase): ${path}`))
     .catch((error) => void log(`nats-server CPU profile failed: ${String(error)}`))
 
+/** Messages and MB a stream (WT_INCIDENT: what its every consumer reads) grew by between two looks. */
+const incidentWritesSince = (before: { messages: number; bytes: number }, after: { messages: number; bytes: number }) => ({
+  messages: after.messages - before.messages,
+  mb: round1((after.bytes - before.bytes) / 1e6)
+})
+
 /** Sum of a Prometheus counter family over all its label sets. */
 const counterTotal = (url: string, name: string) =>
   Effect.promise(async () => (await scrapeFamily(url, name)).reduce((n, s) => n + s.value, 0))
@@ -234,6 +240,7 @@ const program = Effect.gen(function*() {
     log(`backlog: publishing ${backlogMessages.length} GPS events straight to WT_DEVICE`)
     const backlogStored = emptyLaneCounts()
     const backlogProgress = yield* progressSince(() => backlogStored)
+    const incidentsAtBacklog = yield* streamState(Streams.incident)
     t0 = Date.now()
     const backlogPublished = yield* Effect.promise(() => publishWindowed(js, backlogMessages, PublishWindow))
     const backlogPublishMs = Date.now() - t0
@@ -252,12 +259,16 @@ const program = Effect.gen(function*() {
     const backlogSummary = phaseSummary(backlogP1)
     log(`backlog: each consumer last busy at (s): ${JSON.stringify(backlogDrain.lastBusyS)}`)
     const backlogDrainS = backlogDrain.drainedAtMs === undefined ? null : seconds(backlogDrain.drainedAtMs - backlogStart)
+    // The fleet outside the backlog falls silent meanwhile: the absence watch raises the storm here.
+    const backlogIncidentWrites = incidentWritesSince(incidentsAtBacklog, yield* streamState(Streams.incident))
+    log(`backlog: WT_INCIDENT grew by ${backlogIncidentWrites.messages} messages, ${backlogIncidentWrites.mb} MB`)
     log(`backlog: drained ${backlogDrainS === null ? "NOT within the timeout" : `after ${backlogDrainS} s`}; ` +
       `P1 during it (${backlogP1.sent}): p50 ${backlogSummary.accepted_to_stream.p50} ms, p99 ${backlogSummary.accepted_to_stream.p99} ms, missing ${backlogP1.missing}`)
 
     // ── reconnect storm ──
     const storm = stormEvents(fleet, plan.stormDevices, plan.bufferedPerDevice, Date.now())
     const stormBatches = inBatches(storm.events, Batch)
+    const incidentsBefore = yield* streamState(Streams.incident)
     const before = {
       stored: (yield* streamState(Streams.device)).messages,
       audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
@@ -269,6 +280,7 @@ const program = Effect.gen(function*() {
     const stormTotals = emptyTotals()
     const stormSenders = yield* startIngestWorker({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals })
     const stormProgress = yield* progressSince(() => stormTotals.stored)
+    const stormCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     const stormStart = Date.now()
     let stormDrained = false
     const stormDrainSamples: Array<DrainSample> = []
@@ -280,6 +292,9 @@ const program = Effect.gen(function*() {
       )
     ], { concurrency: "unbounded" })
     const stormDrainS = stormDrain.drainedAtMs === undefined ? null : seconds(stormDrain.drainedAtMs - stormStart)
+    const stormCpuUs = stormCpu.perEvent(stormTotals.accepted)
+    // What the incidents took meanwhile (storm batches above all): every consumer of WT_INCIDENT reads it.
+    const stormIncidentWrites = incidentWritesSince(incidentsBefore, yield* streamState(Streams.incident))
     const after = {
       stored: (yield* streamState(Streams.device)).messages,
       audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
@@ -295,6 +310,7 @@ const program = Effect.gen(function*() {
     const stormLost = Math.max(0, expected - stored) + Math.max(0, stored - triaged) + Math.max(0, stored - audited) +
       stormTotals.rejected + stormTotals.failedBatches * Batch
     const stormSummary = phaseSummary(stormP1)
+    log(`storm: CPU per accepted event (µs), by process: ${JSON.stringify(stormCpuUs)}; WT_INCIDENT grew by ${stormIncidentWrites.messages} messages, ${stormIncidentWrites.mb} MB`)
     log(`storm: ${stormTotals.accepted} accepted, ${stormTotals.rejected} rejected, ${stormTotals.failedBatches} batches failed; ` +
       `drained ${stormDrainS === null ? "NOT within the timeout" : `after ${stormDrainS} s`}; stored ${stored}, triaged ${triaged}, audited ${audited} (expected ${expected}); lost ${stormLost}`)
     log(`P1 incidents answered by the benchmark's operator so far: ${JSON.stringify(prober.answers())}`)
@@ -347,6 +363,7 @@ const program = Effect.gen(function*() {
           behind_at_start: { furthest: afterPublish.backlog, consumers: afterPublish.busy },
           drain_s: backlogDrainS,
           consumer_last_busy_s: backlogDrain.lastBusyS,
+          incident_writes: backlogIncidentWrites,
           p1: backlogSummary
         },
         storm: {
@@ -365,6 +382,8 @@ const program = Effect.gen(function*() {
           audited,
           drain_s: stormDrainS,
           consumer_last_busy_s: stormDrain.lastBusyS,
+          cpu_us_per_event: stormCpuUs,
+          incident_writes: stormIncidentWrites,
           p1: stormSummary
         },
         run_s: seconds(Date.now() - runStarted)

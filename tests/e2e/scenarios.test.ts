@@ -141,7 +141,7 @@ layer(ScenarioSystem, { excludeTestServices: true, timeout: "120 seconds" })("sc
       while (Date.now() < deadline) {
         const active = (yield* request<Array<any>>(`${sys.consoleUrl}/api/incidents?status=active`, { headers: bearer(token) })).body
         storm = active.find((i: any) => i.residentId === "storm")
-        if (storm !== undefined && storm.storm.down.length === 0) break
+        if (storm !== undefined && storm.storm.stillDown === 0) break
         yield* Effect.sleep("500 millis")
       }
       expect(storm).toBeDefined()
@@ -149,6 +149,8 @@ layer(ScenarioSystem, { excludeTestServices: true, timeout: "120 seconds" })("sc
       expect(storm.storm.devices).toBeGreaterThanOrEqual(10)
       expect(storm.storm.devices).toBeLessThanOrEqual(summary.disturbances.silentDevices)
       // Heard from again: nobody is left on the storm's list of devices still down.
-      expect(storm.storm.down).toEqual([])
+      expect(storm.storm.stillDown).toBe(0)
+      const listed = yield* request<{ down: Array<string> }>(`${sys.consoleUrl}/api/incidents/${storm.incidentId}/storm-devices`, { headers: bearer(token) })
+      expect(listed.body.down).toEqual([])
     }), 90_000)
 })

@@ -114,7 +114,7 @@ const runNight = (killTriage: boolean) =>
         yield* Effect.sleep("500 millis")
       }
       const of = (residentId: string) => active.filter((i: any) => i.residentId === residentId)
-      const summary = active.map((i: any) => `${i.residentId}:${i.priority}:${i.alarmType}${i.storm ? `:storm ${i.storm.devices}/${i.storm.down.length}` : ""}`).sort()
+      const summary = active.map((i: any) => `${i.residentId}:${i.priority}:${i.alarmType}${i.storm ? `:storm ${i.storm.devices}/${i.storm.stillDown}` : ""}`).sort()
       console.log(`night: ${active.length} active incidents\n  ${summary.join("\n  ")}`)
 
       for (const r of [fall1, fall2, fall3, fallInStorm]) expect(of(r).map((i: any) => [i.priority, i.alarmType])).toEqual([["P1", "safety_alarm:fall_detector"]])
@@ -127,7 +127,9 @@ const runNight = (killTriage: boolean) =>
       const storms = active.filter((i: any) => i.residentId === "storm")
       expect(storms).toHaveLength(1)
       expect(storms[0]).toMatchObject({ priority: "P2", category: "technical" })
-      expect(storms[0].storm.down).toHaveLength(5000)
+      expect(storms[0].storm.stillDown).toBe(5000)
+      const listed = yield* request<{ down: Array<string> }>(`${sys.consoleUrl}/api/incidents/${storms[0].incidentId}/storm-devices`, { headers: bearer(token) })
+      expect(new Set(listed.body.down)).toEqual(new Set(stormDevices))
       // Exactly these: 4 falls, the fire, the wanderer, the dose, the repeated alarms, 10 silent devices, 1 storm.
       expect(active).toHaveLength(19)
 

@@ -20,6 +20,8 @@ export interface StoredIncident {
 export interface Executed {
   readonly state: IncidentState | undefined
   readonly events: ReadonlyArray<IncidentEvent>
+  /** Stream sequence of the incident's last message after the command (of its last event, if any). */
+  readonly seq: number
 }
 
 /** The stored record could not be read back; the stream holds something that is not an incident. */
@@ -85,7 +87,7 @@ export class IncidentStore extends Context.Service<IncidentStore, {
           ).pipe(Effect.provideService(Nats, nats))
           seq = published.seq
         }
-        return { state: next, events } satisfies Executed
+        return { state: next, events, seq } satisfies Executed
       })
 
       const execute = Effect.fn("IncidentStore.execute")(function*(tenant: string, incidentId: string, command: IncidentCommand) {

@@ -1,9 +1,9 @@
 import { expect, layer } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Option } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Option } from "effect"
 import { examplePendantAlarm, exampleDecision } from "@wt/contracts/examples"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { NatsTestServer } from "@wt/nats/testing"
-import { IncidentStore, OpenIncidentIndex, routeDeviceEvent, StormKey, SupervisionStorms } from "./index.ts"
+import { IncidentStore, OpenIncidentIndex, readStormLedger, routeDeviceEvent, StormKey, SupervisionStorms } from "./index.ts"
 
 const lost = (n: number): DeviceEvent =>
   examplePendantAlarm(`evt-loss-${String(n).padStart(5, "0")}`, {
@@ -25,9 +25,9 @@ const TestLayer = SupervisionStorms.layer.pipe(
 )
 
 /** What triage does with a supervision loss: the storm if there is one, else the resident's incident. */
-const route = (event: DeviceEvent, n: number) =>
+const route = (event: DeviceEvent, n: number, copy?: SupervisionStorms["Service"]) =>
   Effect.gen(function*() {
-    const storms = yield* SupervisionStorms
+    const storms = copy ?? (yield* SupervisionStorms)
     const inStorm = yield* storms.routeLoss(event, storm)
     if (Option.isSome(inStorm)) return inStorm.value
     const routed = yield* routeDeviceEvent(event, `res-${n}`, technical)
@@ -49,21 +49,56 @@ layer(TestLayer, { excludeTestServices: true })("supervision storms", (it) => {
       for (const id of individuals) expect(Option.getOrThrow(yield* store.load("demo", id)).state.status).toBe("merged")
       const state = Option.getOrThrow(yield* store.load("demo", stormId)).state
       expect(state.residentId).toBe(StormKey)
-      expect(state.storm?.devices).toBe(200)
-      expect(state.storm?.down).toHaveLength(200)
+      expect(state.storm).toEqual({ devices: 200, stillDown: 200 })
+      expect((yield* readStormLedger("demo", stormId)).down.size).toBe(200)
 
       const storms = yield* SupervisionStorms
       yield* Effect.forEach(Array.from({ length: 150 }, (_, n) => n), (n) => storms.signOfLife(back(n)), { concurrency: 16 })
       const after = Option.getOrThrow(yield* store.load("demo", stormId)).state
-      expect([...after.storm!.down].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `dev-${150 + i}`).sort())
+      expect(after.storm).toEqual({ devices: 200, stillDown: 50 })
+      expect([...(yield* readStormLedger("demo", stormId)).down].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `dev-${150 + i}`).sort())
     }))
 
   it.effect("a loss redelivered into the storm counts once", () =>
     Effect.gen(function*() {
       const store = yield* IncidentStore
       const first = yield* route(lost(5), 5)
+      const before = Option.getOrThrow(yield* store.load("demo", first.incidentId)).state.storm
+      yield* route(lost(5), 5)
       yield* route(lost(5), 5)
       const state = Option.getOrThrow(yield* store.load("demo", first.incidentId)).state
-      expect(state.storm?.down.filter((d) => d === "dev-5")).toHaveLength(1)
+      const ledger = yield* readStormLedger("demo", first.incidentId)
+      expect(ledger.down.has("dev-5")).toBe(true)
+      expect(state.storm).toEqual(before)
+      expect(state.storm?.stillDown).toBe(ledger.down.size)
+    }))
+
+  it.effect("two copies writing one storm at once keep its counts equal to its events: no device counted twice or returned twice", () =>
+    Effect.gen(function*() {
+      // Like triage-bulk and supervision: each has its own list of devices down, read from the events.
+      const copy = Effect.map(Layer.build(Layer.fresh(SupervisionStorms.layer.pipe(Layer.provide(Settings)))), Context.get(SupervisionStorms))
+      const a = yield* copy
+      const b = yield* copy
+      const inNorth = (e: DeviceEvent): DeviceEvent => ({ ...e, tenant: "north" })
+      const routed = yield* Effect.all([
+        Effect.forEach(Array.from({ length: 300 }, (_, n) => n), (n) => route(inNorth(lost(1000 + n)), n, a), { concurrency: 16 }),
+        // The same 100 losses seen by the other copy too, and 50 only it saw.
+        Effect.forEach(Array.from({ length: 150 }, (_, n) => n + 200), (n) => route(inNorth(lost(1000 + n)), n, b), { concurrency: 16 })
+      ], { concurrency: 2 })
+      const stormId = routed.flat().find((r) => r.incidentId.startsWith("storm-"))!.incidentId
+      // Devices 1000–1119 come back through one copy, 1060–1179 through the other: 60 through both.
+      yield* Effect.all([
+        Effect.forEach(Array.from({ length: 120 }, (_, n) => 1000 + n), (n) => a.signOfLife(inNorth(back(n))), { concurrency: 16 }),
+        Effect.forEach(Array.from({ length: 120 }, (_, n) => 1060 + n), (n) => b.signOfLife(inNorth(back(n))), { concurrency: 16 })
+      ], { concurrency: 2 })
+
+      const store = yield* IncidentStore
+      const state = Option.getOrThrow(yield* store.load("north", stormId)).state
+      const ledger = yield* readStormLedger("north", stormId)
+      const merged = routed.flat().filter((r) => !r.incidentId.startsWith("storm-")).length
+      expect([...ledger.down].sort()).toEqual(Array.from({ length: 170 }, (_, i) => `dev-${1180 + i}`).sort())
+      expect(state.storm).toEqual({ devices: 350, stillDown: 170 })
+      // The few losses routed on their own before the storm formed were merged into it.
+      expect(merged).toBeLessThan(10)
     }))
 })

@@ -1,8 +1,11 @@
 import { Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
-import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
-import { IncidentStore } from "./incident-store.ts"
+import { Nats } from "@wt/nats"
+import type { DeviceEvent, TriageDecision } from "@wt/contracts"
+import { stormChange } from "@wt/incident"
+import { type Executed, IncidentContended, IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
 import type { Routed } from "./route-device-event.ts"
+import { catchUpLedger, openedLedger, readLedger, recordWritten, type StormLedger } from "./storm-ledger.ts"
 
 /** The pointer key (in the open-incident index) and pseudo-resident of a tenant's storm incident. */
 export const StormKey = "storm"
@@ -15,14 +18,9 @@ export const StormSettings = Config.all({
   flushMs: Config.Int("WT_STORM_FLUSH_MS").pipe(Config.withDefault(250))
 })
 
-interface ActiveStorm {
-  readonly incidentId: string
-  readonly down: Set<string>
-}
-
 /** What was last found for a tenant: its storm, or null when none is under way. */
 interface Checked {
-  readonly storm: ActiveStorm | null
+  readonly storm: StormLedger | null
   readonly checkedAt: number
 }
 
@@ -47,9 +45,9 @@ export const evictBefore = (window: Map<string, { readonly at: number }>, cutoff
 
 /**
  * Groups a mass loss of supervision (a mobile-network outage: thousands of devices
- * silent at once) into one storm incident per tenant with a count and the list of
- * devices still down, instead of thousands of incidents burying the one real
- * emergency. Only supervision losses join a storm; care alarms stand alone.
+ * silent at once) into one storm incident per tenant, with counts of the devices it
+ * held and those still down, instead of thousands of incidents burying the one real
+ * emergency. Which devices are down is in its storm_updated events (see storm-ledger.ts). Only supervision losses join a storm; care alarms stand alone.
  * Losses and returns are written in batches (one event per flush), and a handler
  * waits for its batch to be stored before its message is acknowledged.
  */
@@ -67,9 +65,10 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const settings = yield* StormSettings
       const store = yield* IncidentStore
       const index = yield* OpenIncidentIndex
+      const nats = yield* Nats
       const windows = new Map<string, Map<string, { at: number; incidentId?: string }>>()
       const storms = new Map<string, Checked>()
-      const remember = (tenant: string, storm: ActiveStorm | null) => storms.set(tenant, { storm, checkedAt: Date.now() })
+      const remember = (tenant: string, storm: StormLedger | null) => storms.set(tenant, { storm, checkedAt: Date.now() })
       const pending = new Map<string, Pending>()
 
       const windowOf = (tenant: string) => {
@@ -79,23 +78,34 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return w
       }
 
-      // Cached per tenant and refreshed every 2 s, so a storm another copy started is seen.
-      const activeStorm = Effect.fnUntraced(function*(tenant: string, fresh = false) {
-        const cached = storms.get(tenant)
-        if (!fresh && cached !== undefined && Date.now() - cached.checkedAt < 2000) return cached.storm
+      // Cached per tenant and brought up to date every 2 s, so a storm another copy started, and
+      // the losses and returns other copies wrote, are seen. Only the messages since the last
+      // look are read: the list of devices down is built from the storm's events, not reloaded.
+      const lookAgain = Effect.fnUntraced(function*(tenant: string, cached: Checked | undefined) {
+        // The callers that come while this look is under way use what is known: one look at a time.
+        if (cached !== undefined) remember(tenant, cached.storm)
         const pointer = yield* index.find(tenant, StormKey)
-        let found: ActiveStorm | null = null
+        let found: StormLedger | null = null
         if (Option.isSome(pointer)) {
-          const stored = yield* store.load(tenant, pointer.value.incidentId)
-          if (Option.isSome(stored) && ActiveStatuses.includes(stored.value.state.status)) {
-            found = { incidentId: pointer.value.incidentId, down: new Set(stored.value.state.storm?.down ?? []) }
-          } else if (Option.isSome(stored) || Date.now() - pointer.value.createdAt.getTime() > 30_000) {
+          const known = cached?.storm
+          const ledger = known != null && known.incidentId === pointer.value.incidentId
+            ? yield* catchUpLedger(tenant, known)
+            : yield* readLedger(tenant, pointer.value.incidentId)
+          if (ledger.seq > 0 && ledger.active) {
+            found = ledger
+          } else if (ledger.seq > 0 || Date.now() - pointer.value.createdAt.getTime() > 30_000) {
             yield* index.release(tenant, StormKey, pointer.value.revision)
           }
         }
         remember(tenant, found)
         return found
-      })
+      }, Effect.provideService(Nats, nats))
+
+      const activeStorm = (tenant: string, fresh = false) => {
+        const cached = storms.get(tenant)
+        if (!fresh && cached !== undefined && Date.now() - cached.checkedAt < 2000) return Effect.succeed(cached.storm)
+        return lookAgain(tenant, cached)
+      }
 
       const enqueue = (tenant: string, change: { lost?: string; restored?: string }) =>
         Effect.gen(function*() {
@@ -108,17 +118,26 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           return yield* Deferred.await(done)
         })
 
+      // The state counts devices; which are down is this process's ledger. A batch worked out on an
+      // old ledger is refused (StormViewStale): read what the other writers stored and work it out again.
       const flushTenant = (tenant: string, batch: Pending) =>
         Effect.gen(function*() {
-          const storm = yield* activeStorm(tenant)
-          if (storm === null) return
-          const result = yield* store.execute(tenant, storm.incidentId, {
-            type: "update_storm",
-            at: new Date().toISOString(),
-            lost: [...batch.lost],
-            restored: [...batch.restored]
-          })
-          remember(tenant, { incidentId: storm.incidentId, down: new Set(result.state?.storm?.down ?? []) })
+          for (let attempt = 0; attempt < 12; attempt++) {
+            const storm = yield* activeStorm(tenant, attempt > 0)
+            if (storm === null) return
+            const change = stormChange(storm.down, batch.lost, batch.restored)
+            if (change.lost.length === 0 && change.restored.length === 0) return
+            const written = yield* store.execute(tenant, storm.incidentId, {
+              type: "update_storm",
+              at: new Date().toISOString(),
+              basedOnVersion: storm.version,
+              ...change
+            }).pipe(Effect.map(Option.some), Effect.catchTag("StormViewStale", () => Effect.succeed(Option.none<Executed>())))
+            if (Option.isNone(written)) continue
+            if (written.value.state !== undefined) recordWritten(storm, change, written.value.state, written.value.seq)
+            return
+          }
+          return yield* new IncidentContended({ incidentId: storms.get(tenant)?.storm?.incidentId ?? StormKey })
         }).pipe(
           Effect.exit,
           Effect.flatMap((exit) =>
@@ -163,8 +182,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             continue
           }
           const at = event.receivedAt ?? event.occurredAt
-          yield* store.execute(tenant, stormId, { type: "open_incident", at, incidentId: stormId, tenant, residentId: StormKey, decision: stormDecision, deviceEvent: event })
-          remember(tenant, { incidentId: stormId, down: new Set() })
+          const opened = yield* store.execute(tenant, stormId, { type: "open_incident", at, incidentId: stormId, tenant, residentId: StormKey, decision: stormDecision, deviceEvent: event })
+          remember(tenant, openedLedger(stormId, opened.state?.version ?? 1, opened.seq))
           yield* Effect.logWarning("supervision storm: many devices lost supervision at once; grouped into one incident").pipe(
             Effect.annotateLogs({ tenant, incidentId: stormId, devices: window.size })
           )
@@ -191,7 +210,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const signOfLife = Effect.fnUntraced(function*(event: DeviceEvent) {
         const storm = yield* activeStorm(event.tenant)
         if (storm === null || !storm.down.has(event.deviceId)) return
-        storm.down.delete(event.deviceId)
+        // Already on its way in the next batch: a device's later events need not wait for it.
+        if (pending.get(event.tenant)?.restored.has(event.deviceId) === true) return
         yield* enqueue(event.tenant, { restored: event.deviceId })
       })
 

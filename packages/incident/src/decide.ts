@@ -7,7 +7,8 @@ import {
   IncidentEnded,
   IncidentNotFound,
   type IncidentRejected,
-  NotOwner
+  NotOwner,
+  StormViewStale
 } from "./errors.ts"
 import { decideHandover } from "./handover.ts"
 
@@ -149,10 +150,17 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
     }
     case "update_storm": {
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
-      const down = new Set(state.storm?.down ?? [])
-      const lost = [...new Set(command.lost)].filter((d) => !down.has(d))
-      const restored = [...new Set(command.restored)].filter((d) => down.has(d) || lost.includes(d))
+      // The state counts devices; which are down the sender read from the events (stormChange).
+      // A batch worked out on an older version may count a device twice or return one never down.
+      if (command.basedOnVersion !== state.version) {
+        return Result.fail(new StormViewStale({ incidentId: state.incidentId, version: state.version, basedOnVersion: command.basedOnVersion }))
+      }
+      const lost = [...new Set(command.lost)]
+      const restored = [...new Set(command.restored)]
       if (lost.length === 0 && restored.length === 0) return none
+      if (restored.length > (state.storm?.stillDown ?? 0) + lost.length) {
+        return Result.fail(new StormViewStale({ incidentId: state.incidentId, version: state.version, basedOnVersion: command.basedOnVersion }))
+      }
       return Result.succeed([{ type: "storm_updated", ...ids, lost, restored }])
     }
     case "request_handover":

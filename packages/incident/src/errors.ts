@@ -26,10 +26,27 @@ export class NotOwner extends Schema.TaggedError<NotOwner>()("NotOwner", {
   message: Schema.String
 }, { httpApiStatus: 409 }) {}
 
-export type IncidentRejected = IncidentNotFound | IncidentAlreadyExists | AlreadyClaimed | IncidentEnded | NotOwner | HandoverConflict
+export type IncidentRejected =
+  | IncidentNotFound
+  | IncidentAlreadyExists
+  | AlreadyClaimed
+  | IncidentEnded
+  | NotOwner
+  | HandoverConflict
+  | StormViewStale
 
 /** A handover or contact-cascade command that does not fit the step the call-out is at. */
 export class HandoverConflict extends Schema.TaggedError<HandoverConflict>()("HandoverConflict", {
   incidentId: Schema.String,
   message: Schema.String
+}, { httpApiStatus: 409 }) {}
+
+/**
+ * A storm batch worked out on a version of the incident other than the stored one: another
+ * writer changed the storm meanwhile. The sender reads the newer events and works it out again.
+ */
+export class StormViewStale extends Schema.TaggedError<StormViewStale>()("StormViewStale", {
+  incidentId: Schema.String,
+  version: Schema.Int,
+  basedOnVersion: Schema.Int
 }, { httpApiStatus: 409 }) {}

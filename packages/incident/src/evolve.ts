@@ -94,19 +94,12 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
     case "contact_cascade_ended":
       return evolveHandover(base, event)
     case "storm_updated": {
-      const before = state.storm ?? { devices: 0, down: [] }
-      const back = new Set(event.restored)
-      const down = new Set(before.down)
-      let joined = 0
-      for (const d of event.lost) {
-        if (!down.has(d)) joined++
-        down.add(d)
-      }
-      for (const d of back) down.delete(d)
+      // decide admits only losses of devices not down and returns of devices down (stormChange).
+      const before = state.storm ?? { devices: 0, stillDown: 0 }
       return {
         ...base,
-        deviceEventCount: state.deviceEventCount + joined,
-        storm: { devices: before.devices + joined, down: [...down] }
+        deviceEventCount: state.deviceEventCount + event.lost.length,
+        storm: { devices: before.devices + event.lost.length, stillDown: before.stillDown + event.lost.length - event.restored.length }
       }
     }
   }

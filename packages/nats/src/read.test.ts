@@ -4,7 +4,7 @@ import { Effect, Fiber, Metric, Option, Result, Schema } from "effect"
 import { decodeJson } from "./codec.ts"
 import { follow, followSkippedTotal } from "./follow.ts"
 import { publishEvent, publishRaw } from "./publish.ts"
-import { readLastOnSubject, readSubject } from "./read.ts"
+import { readLastOnSubject, readSubject, readSubjectAfter } from "./read.ts"
 import { NatsTestServer } from "./testing.ts"
 
 const Step = Schema.Struct({ step: Schema.Int })
@@ -50,6 +50,21 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("reading subjects
         Array.from({ length: 25 }, (_, i) => i + 1)
       )
       assert.deepStrictEqual(yield* readSubject(Streams.incident, Subjects.incident("t1", "inc-never")), [])
+    }))
+
+  it.effect("readSubjectAfter gives only the messages of one subject stored after a sequence, in order", () =>
+    Effect.gen(function*() {
+      const subject = Subjects.incident("t1", "inc-after")
+      const seqs: Array<number> = []
+      for (let i = 1; i <= 6; i++) {
+        seqs.push((yield* publishEvent(subject, Step, { step: i }, { msgId: `after-${i}` })).seq)
+        yield* publishEvent(Subjects.incident("t1", `inc-after-noise-${i}`), Step, { step: -i }, { msgId: `after-noise-${i}` })
+      }
+      const missed = yield* readSubjectAfter(Streams.incident, subject, seqs[2]!)
+      assert.deepStrictEqual(missed.map((m) => m.seq), seqs.slice(3))
+      assert.deepStrictEqual(missed.map((m) => Result.getOrThrow(decodeJson(Step, m.data)).step), [4, 5, 6])
+      assert.deepStrictEqual(yield* readSubjectAfter(Streams.incident, subject, seqs[5]!), [])
+      assert.deepStrictEqual((yield* readSubjectAfter(Streams.incident, subject, 0)).map((m) => m.seq), seqs)
     }))
 
   it.effect("follow reads in order from startSeq, skips and counts undecodable messages, and sees new ones live", () =>

@@ -35,6 +35,34 @@ export const readLastOnSubject = Effect.fn("Nats.readLastOnSubject")(function*(s
 })
 
 /**
+ * The messages on one subject stored after stream sequence `afterSeq`, in order: what a reader
+ * that had seen up to `afterSeq` missed. One request per message and no consumer: for catching
+ * up on a few messages (a storm another process wrote to) that is cheaper than an ordered
+ * consumer, which the server must create, count pending for, and drop again.
+ */
+export const readSubjectAfter = Effect.fn("Nats.readSubjectAfter")(function*(stream: string, subject: string, afterSeq: number) {
+  const { jsm } = yield* Nats
+  const out: Array<StoredMessage> = []
+  let seq = afterSeq + 1
+  while (true) {
+    const stored = yield* Effect.tryPromise({
+      // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
+      try: () => jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as { seq: number }),
+      catch: (cause) => cause
+    }).pipe(
+      Effect.catch((cause) =>
+        apiErrorCode(cause) === NoMessageFound
+          ? Effect.succeed(null)
+          : Effect.fail(new NatsRequestFailed({ operation: `read ${stream} ${subject} after ${afterSeq}`, message: errorMessage(cause) }))
+      )
+    )
+    if (stored === null) return out as ReadonlyArray<StoredMessage>
+    out.push({ seq: stored.seq, subject: stored.subject, data: stored.data })
+    seq = stored.seq + 1
+  }
+})
+
+/**
  * Every message on one subject, in stream order, e.g. the events of one incident.
  * Reads with a short-lived ordered consumer until it has caught up with the subject.
  */

@@ -52,6 +52,15 @@ export const IncidentTimeline = Schema.Struct({
   entries: Schema.Array(TimelineEntry)
 }).annotate({ identifier: "IncidentTimeline" })
 
+/** A storm incident's devices still down, read from its events (the incident holds only the counts). */
+export const StormDevices = Schema.Struct({
+  incidentId: IncidentId,
+  /** Every device the storm has held. */
+  devices: Schema.Int,
+  /** Devices not heard from since they lost supervision, sorted. */
+  down: Schema.Array(Schema.String)
+}).annotate({ identifier: "StormDevices" })
+
 /** The national handling-log codes a note may be filed under (see DOMAIN.md). */
 export const HandlingCode = Schema.Literals([0, 1, 3, 4, 5, 8, 9, 10]).annotate({ identifier: "HandlingCode" })
 
@@ -101,6 +110,10 @@ export class IncidentsApi extends HttpApiGroup.make("incidents")
     ),
     HttpApiEndpoint.get("get", "/incidents/:id", { params: byId, success: IncidentState, error: IncidentNotFound }),
     HttpApiEndpoint.get("timeline", "/incidents/:id/timeline", { params: byId, success: IncidentTimeline, error: IncidentNotFound }),
+    HttpApiEndpoint.get("stormDevices", "/incidents/:id/storm-devices", { params: byId, success: StormDevices, error: IncidentNotFound }).annotate(
+      OpenApi.Description,
+      "The devices a supervision storm still holds (lost supervision, not heard from since): residents whose alarm may not reach the centre. Empty for an incident that is not a storm."
+    ),
     HttpApiEndpoint.post("claim", "/incidents/:id/claim", { params: byId, success: IncidentState, error: commandErrors }),
     HttpApiEndpoint.post("resolve", "/incidents/:id/resolve", {
       params: byId,

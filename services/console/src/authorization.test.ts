@@ -71,6 +71,10 @@ const rules: Record<string, Rule> = {
     path: `/api/incidents/${demoIncident}/timeline`,
     acrossTenants: { path: `/api/incidents/${northIncident}/timeline`, as: "supervisor", owner: "north-operator" }
   },
+  "GET /api/incidents/:id/storm-devices": {
+    path: `/api/incidents/${demoIncident}/storm-devices`,
+    acrossTenants: { path: `/api/incidents/${northIncident}/storm-devices`, as: "operator", owner: "north-operator" }
+  },
   "POST /api/incidents/:id/claim": {
     path: "/api/incidents/authz-none/claim",
     body: {},

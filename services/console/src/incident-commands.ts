@@ -45,6 +45,8 @@ export const IncidentCommands = Effect.gen(function*() {
     }).pipe(
       Effect.catchTags({
         IncidentAlreadyExists: Effect.die,
+        // Only triage's storm batches carry a version to be refused on; no console command does.
+        StormViewStale: Effect.die,
         IncidentUnreadable: Effect.die,
         PublishFailed: Effect.die,
         NatsRequestFailed: Effect.die,

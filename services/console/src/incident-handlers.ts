@@ -2,6 +2,8 @@ import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { HandlingCodeByStatus } from "@wt/contracts"
 import { IncidentNotFound } from "@wt/incident"
+import { readStormLedger } from "@wt/incident-store"
+import { Nats } from "@wt/nats"
 import { IncidentViews } from "@wt/read-models"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { AlreadyClaimed } from "./api-errors.ts"
@@ -14,6 +16,7 @@ export const IncidentsHandlers = HttpApiBuilder.group(
   "incidents",
   Effect.fn(function*(handlers) {
     const views = yield* IncidentViews
+    const nats = yield* Nats
 
     const { execute: run } = yield* IncidentCommands
     const execute = (incidentId: string, commandFor: CommandFor) =>
@@ -51,6 +54,16 @@ export const IncidentsHandlers = HttpApiBuilder.group(
           ]).pipe(Effect.orDie)
           if (Option.isNone(incident) || Option.isNone(entries)) return yield* new IncidentNotFound({ incidentId: params.id })
           return { incident: incident.value, entries: entries.value }
+        }))
+      .handle("stormDevices", ({ params }) =>
+        Effect.gen(function*() {
+          const { user } = yield* CurrentSession
+          const incident = yield* views.get(user.tenants, params.id).pipe(Effect.orDie)
+          if (Option.isNone(incident)) return yield* new IncidentNotFound({ incidentId: params.id })
+          if (incident.value.storm === undefined) return { incidentId: params.id, devices: 0, down: [] }
+          // From the stream, not the read model: the list is in the storm's events, not in its state.
+          const ledger = yield* readStormLedger(incident.value.tenant, params.id).pipe(Effect.provideService(Nats, nats), Effect.orDie)
+          return { incidentId: params.id, devices: ledger.devices, down: [...ledger.down].sort() }
         }))
       .handle("claim", ({ params }) => execute(params.id, (by, at) => ({ type: "claim", at, by })))
       .handle("resolve", ({ params, payload }) => execute(params.id, (by, at) => ({ type: "resolve", at, by, ...payload })))

@@ -1,5 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { IncidentStore } from "@wt/incident-store"
 import { call, ConsoleTestLayer, openIncident, project, signIn } from "./console-fixture.ts"
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
@@ -38,6 +39,30 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console incidents", (it)
       expect(yield* idsFor("")).toContain("filter-1")
       const bad = yield* call("GET", "/api/incidents?status=sleeping", { token })
       expect(bad.status).toBe(400)
+    }))
+
+  it.effect("a storm's devices still down are listed from its events; an incident that is no storm lists none", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      const opened = yield* openIncident("demo", "storm-console-1", { priority: "P2" })
+      const first = yield* store.execute("demo", "storm-console-1", {
+        type: "update_storm", at: new Date().toISOString(), basedOnVersion: opened.state!.version, lost: ["dev-c", "dev-a", "dev-b"], restored: []
+      })
+      yield* store.execute("demo", "storm-console-1", {
+        type: "update_storm", at: new Date().toISOString(), basedOnVersion: first.state!.version, lost: ["dev-d"], restored: ["dev-b"]
+      })
+      yield* project("demo", "storm-console-1")
+      yield* openIncident("demo", "no-storm-1", { priority: "P3" })
+      yield* project("demo", "no-storm-1")
+
+      const { token } = yield* signIn("operator")
+      const incident = yield* call("GET", "/api/incidents/storm-console-1", { token })
+      expect((incident.body as { storm: unknown }).storm).toEqual({ devices: 4, stillDown: 3 })
+      const devices = yield* call("GET", "/api/incidents/storm-console-1/storm-devices", { token })
+      expect(devices.status).toBe(200)
+      expect(devices.body).toEqual({ incidentId: "storm-console-1", devices: 4, down: ["dev-a", "dev-c", "dev-d"] })
+      expect((yield* call("GET", "/api/incidents/no-storm-1/storm-devices", { token })).body).toEqual({ incidentId: "no-storm-1", devices: 0, down: [] })
+      expect((yield* call("GET", "/api/incidents/never-1/storm-devices", { token })).status).toBe(404)
     }))
 
   it.effect("another tenant's incident is 404 for reads and commands alike", () =>
