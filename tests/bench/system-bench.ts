@@ -120,6 +120,25 @@ const incidentWritesSince = (before: { messages: number; bytes: number }, after:
   mb: round1((after.bytes - before.bytes) / 1e6)
 })
 
+/** The last storm incident's counts, read from WT_INCIDENT (the console lists only the 500 most urgent). */
+const stormIncidentCounts = Effect.gen(function*() {
+  const { jsm } = yield* Nats
+  // A subject filter matches whole tokens only: list every incident's subject and keep the storms'.
+  const info = yield* Effect.promise(() => jsm.streams.info(Streams.incident, { subjects_filter: Subjects.incident("*", "*") }))
+  const subjects = Object.keys(info.state.subjects ?? {}).filter((subject) => subject.split(".")[3]?.startsWith("storm-") === true)
+  let last: { seq: number; storm: { devices: number; stillDown: number } } | null = null
+  for (const subject of subjects) {
+    const message = yield* Effect.promise(() => jsm.streams.getMessage(Streams.incident, { last_by_subj: subject }))
+    if (message === null) continue
+    // Records written before 2026-11-26 held the list (`down`) instead of the count.
+    type Held = { devices: number; stillDown?: number; down?: ReadonlyArray<string> }
+    const held = (JSON.parse(new TextDecoder().decode(message.data)) as { state: { storm?: Held } }).state.storm
+    if (held === undefined || (last !== null && message.seq < last.seq)) continue
+    last = { seq: message.seq, storm: { devices: held.devices, stillDown: held.stillDown ?? held.down?.length ?? 0 } }
+  }
+  return last?.storm ?? null
+})
+
 /** Sum of a Prometheus counter family over all its label sets. */
 const counterTotal = (url: string, name: string) =>
   Effect.promise(async () => (await scrapeFamily(url, name)).reduce((n, s) => n + s.value, 0))
@@ -310,6 +329,9 @@ const program = Effect.gen(function*() {
     const stormLost = Math.max(0, expected - stored) + Math.max(0, stored - triaged) + Math.max(0, stored - audited) +
       stormTotals.rejected + stormTotals.failedBatches * Batch
     const stormSummary = phaseSummary(stormP1)
+    // How big the storm incident grew: the devices the absence watch found silent while the backlog drained.
+    const stormIncident = yield* stormIncidentCounts
+    log(`storm incident: ${stormIncident === null ? "none" : `${stormIncident.devices} devices held, ${stormIncident.stillDown} still down`}`)
     log(`storm: CPU per accepted event (µs), by process: ${JSON.stringify(stormCpuUs)}; WT_INCIDENT grew by ${stormIncidentWrites.messages} messages, ${stormIncidentWrites.mb} MB`)
     log(`storm: ${stormTotals.accepted} accepted, ${stormTotals.rejected} rejected, ${stormTotals.failedBatches} batches failed; ` +
       `drained ${stormDrainS === null ? "NOT within the timeout" : `after ${stormDrainS} s`}; stored ${stored}, triaged ${triaged}, audited ${audited} (expected ${expected}); lost ${stormLost}`)
@@ -384,6 +406,7 @@ const program = Effect.gen(function*() {
           consumer_last_busy_s: stormDrain.lastBusyS,
           cpu_us_per_event: stormCpuUs,
           incident_writes: stormIncidentWrites,
+          storm_incident: stormIncident,
           p1: stormSummary
         },
         run_s: seconds(Date.now() - runStarted)

@@ -81,10 +81,12 @@ export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, stri
 
 /**
  * Absence supervision holds every device's expectations and last sign of life: with 100,000
- * devices about 125–150 MB live, so at 160 MB it ran out of heap in one full benchmark of
- * three. It gets room to collect in, at the price of the 256 MB resident budget.
+ * devices about 124 MB live (heap snapshot, 2026-11-26). At 160 MB it once ran out of heap,
+ * before its per-absence effects were cut; at 256 MB V8 let the heap grow to use it, and the
+ * process sat at 306–340 MB resident. At 176 MB it peaked at 285 MB in the full benchmark,
+ * with the heap in use at most 137 MB.
  */
-const DefaultHeapMb: Partial<Record<ServiceName, number>> = { supervision: 256 }
+const DefaultHeapMb: Partial<Record<ServiceName, number>> = { supervision: 176 }
 
 /**
  * The processes whose work can wait: on a busy machine (a telemetry backlog, a reconnect

@@ -14,6 +14,8 @@ describe("metrics", () => {
       expect(text).toContain("# TYPE wt_test_events_accepted_total counter")
       expect(text).toContain(`wt_test_events_accepted_total{lane="alarm"} 3`)
       expect(text).toMatch(/^process_resident_memory_bytes \d+/m)
+      expect(text).toMatch(/^nodejs_heap_total_bytes \d+/m)
+      expect(text).toMatch(/^nodejs_external_memory_bytes \d+/m)
     }))
 
   it.live("withLatency records failures as well as successes, in millisecond buckets", () =>

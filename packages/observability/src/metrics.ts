@@ -54,6 +54,10 @@ export const withLatency = (histogram: Metric.Histogram<number>) =>
 
 const residentMemory = Metric.gauge("process_resident_memory_bytes", { description: "Resident set size in bytes" })
 const heapUsed = Metric.gauge("nodejs_heap_used_bytes", { description: "V8 heap in use, bytes" })
+// Resident memory beyond the heap in use: what V8 holds for the heap but is not using, and
+// buffers outside it (message payloads). Without them a high RSS cannot be told apart.
+const heapTotal = Metric.gauge("nodejs_heap_total_bytes", { description: "V8 heap committed, bytes" })
+const external = Metric.gauge("nodejs_external_memory_bytes", { description: "Memory of objects outside the V8 heap (buffers), bytes" })
 const uptime = Metric.gauge("process_uptime_seconds", { description: "Seconds since the process started" })
 
 const sampleProcess = Effect.suspend(() => {
@@ -61,6 +65,8 @@ const sampleProcess = Effect.suspend(() => {
   return Effect.all([
     Metric.update(residentMemory, memory.rss),
     Metric.update(heapUsed, memory.heapUsed),
+    Metric.update(heapTotal, memory.heapTotal),
+    Metric.update(external, memory.external),
     Metric.update(uptime, process.uptime())
   ], { discard: true })
 })
