@@ -14,6 +14,7 @@ import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Result } from "effect"
 import { Streams, Subjects } from "@wt/contracts"
+import { readStormLedger } from "@wt/incident-store"
 import { isProcessAlive, Nats } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt/sim-devices"
 import type { DeviceEvent } from "@wt/contracts"
@@ -126,7 +127,7 @@ const stormIncidentCounts = Effect.gen(function*() {
   // A subject filter matches whole tokens only: list every incident's subject and keep the storms'.
   const info = yield* Effect.promise(() => jsm.streams.info(Streams.incident, { subjects_filter: Subjects.incident("*", "*") }))
   const subjects = Object.keys(info.state.subjects ?? {}).filter((subject) => subject.split(".")[3]?.startsWith("storm-") === true)
-  let last: { seq: number; storm: { devices: number; stillDown: number } } | null = null
+  let last: { seq: number; tenant: string; incidentId: string; down?: ReadonlyArray<string>; storm: { devices: number; stillDown: number } } | null = null
   for (const subject of subjects) {
     const message = yield* Effect.promise(() => jsm.streams.getMessage(Streams.incident, { last_by_subj: subject }))
     if (message === null) continue
@@ -134,9 +135,35 @@ const stormIncidentCounts = Effect.gen(function*() {
     type Held = { devices: number; stillDown?: number; down?: ReadonlyArray<string> }
     const held = (JSON.parse(new TextDecoder().decode(message.data)) as { state: { storm?: Held } }).state.storm
     if (held === undefined || (last !== null && message.seq < last.seq)) continue
-    last = { seq: message.seq, storm: { devices: held.devices, stillDown: held.stillDown ?? held.down?.length ?? 0 } }
+    const [, , tenant = "", incidentId = ""] = subject.split(".")
+    last = {
+      seq: message.seq,
+      tenant,
+      incidentId,
+      ...(held.down !== undefined ? { down: held.down } : {}),
+      storm: { devices: held.devices, stillDown: held.stillDown ?? held.down?.length ?? 0 }
+    }
   }
-  return last?.storm ?? null
+  return last
+})
+
+/**
+ * How many of the alarm lane's events were stored in an incident more than 100 and 250 ms after
+ * the gateway received them (from triage's own histogram): the part of a P1's way to the console
+ * up to the incident, so a slow P1 tail can be placed before or after it.
+ */
+const alarmLaneTail = (url: string) =>
+  Effect.promise(async () => {
+    const samples = await scrapeFamily(url, "wt_triage_receive_to_incident_ms_bucket")
+    const bucket = (le: string) => samples.filter((s) => s.labels.includes(`le="${le}"`)).reduce((n, s) => n + s.value, 0)
+    const all = bucket("+Inf")
+    return { events: all, over100: all - bucket("100"), over250: all - bucket("250") }
+  })
+
+const tailSince = (before: { events: number; over100: number; over250: number }, after: { events: number; over100: number; over250: number }) => ({
+  events: after.events - before.events,
+  over_100_ms: after.over100 - before.over100,
+  over_250_ms: after.over250 - before.over250
 })
 
 /** Sum of a Prometheus counter family over all its label sets. */
@@ -260,6 +287,7 @@ const program = Effect.gen(function*() {
     const backlogStored = emptyLaneCounts()
     const backlogProgress = yield* progressSince(() => backlogStored)
     const incidentsAtBacklog = yield* streamState(Streams.incident)
+    const alarmLaneAtBacklog = yield* alarmLaneTail(system.services.triage.url)
     t0 = Date.now()
     const backlogPublished = yield* Effect.promise(() => publishWindowed(js, backlogMessages, PublishWindow))
     const backlogPublishMs = Date.now() - t0
@@ -281,6 +309,8 @@ const program = Effect.gen(function*() {
     // The fleet outside the backlog falls silent meanwhile: the absence watch raises the storm here.
     const backlogIncidentWrites = incidentWritesSince(incidentsAtBacklog, yield* streamState(Streams.incident))
     log(`backlog: WT_INCIDENT grew by ${backlogIncidentWrites.messages} messages, ${backlogIncidentWrites.mb} MB`)
+    const backlogAlarmLane = tailSince(alarmLaneAtBacklog, yield* alarmLaneTail(system.services.triage.url))
+    log(`backlog: alarm lane, receipt to incident stored: ${JSON.stringify(backlogAlarmLane)}`)
     log(`backlog: drained ${backlogDrainS === null ? "NOT within the timeout" : `after ${backlogDrainS} s`}; ` +
       `P1 during it (${backlogP1.sent}): p50 ${backlogSummary.accepted_to_stream.p50} ms, p99 ${backlogSummary.accepted_to_stream.p99} ms, missing ${backlogP1.missing}`)
 
@@ -300,6 +330,7 @@ const program = Effect.gen(function*() {
     const stormSenders = yield* startIngestWorker({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: stormBatches, concurrency: StormSenders, totals: stormTotals })
     const stormProgress = yield* progressSince(() => stormTotals.stored)
     const stormCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
+    const alarmLaneAtStorm = yield* alarmLaneTail(system.services.triage.url)
     const stormStart = Date.now()
     let stormDrained = false
     const stormDrainSamples: Array<DrainSample> = []
@@ -312,6 +343,7 @@ const program = Effect.gen(function*() {
     ], { concurrency: "unbounded" })
     const stormDrainS = stormDrain.drainedAtMs === undefined ? null : seconds(stormDrain.drainedAtMs - stormStart)
     const stormCpuUs = stormCpu.perEvent(stormTotals.accepted)
+    const stormAlarmLane = tailSince(alarmLaneAtStorm, yield* alarmLaneTail(system.services.triage.url))
     // What the incidents took meanwhile (storm batches above all): every consumer of WT_INCIDENT reads it.
     const stormIncidentWrites = incidentWritesSince(incidentsBefore, yield* streamState(Streams.incident))
     const after = {
@@ -330,8 +362,21 @@ const program = Effect.gen(function*() {
       stormTotals.rejected + stormTotals.failedBatches * Batch
     const stormSummary = phaseSummary(stormP1)
     // How big the storm incident grew: the devices the absence watch found silent while the backlog drained.
-    const stormIncident = yield* stormIncidentCounts
-    log(`storm incident: ${stormIncident === null ? "none" : `${stormIncident.devices} devices held, ${stormIncident.stillDown} still down`}`)
+    const stormFound = yield* stormIncidentCounts
+    const stormIncident = stormFound === null ? null : { ...stormFound.storm, stillDownAmongSenders: 0 }
+    if (stormFound !== null && stormIncident !== null && stormIncident.stillDown > 0) {
+      // A device that sent its buffer in the storm was heard from again: it must have left the list.
+      const senders = new Set(storm.events.map((e) => e.deviceId))
+      const down = stormFound.down ?? [...(yield* readStormLedger(stormFound.tenant, stormFound.incidentId).pipe(Effect.orDie)).down]
+      stormIncident.stillDownAmongSenders = down.filter((d) => senders.has(d)).length
+    }
+    log(`storm: alarm lane, receipt to incident stored: ${JSON.stringify(stormAlarmLane)}`)
+    log(`storm incident: ${stormIncident === null ? "none" : `${stormIncident.devices} devices held, ${stormIncident.stillDown} still down ` +
+      `(${stormIncident.stillDownAmongSenders} of them among the storm's senders)`}`)
+    // Absences judged before the storm may still be being raised (and their returns written): look again later.
+    yield* Effect.sleep("10 seconds")
+    const stormLater = yield* stormIncidentCounts
+    log(`storm incident 10 s later: ${stormLater === null ? "none" : `${stormLater.storm.devices} devices held, ${stormLater.storm.stillDown} still down`}`)
     log(`storm: CPU per accepted event (µs), by process: ${JSON.stringify(stormCpuUs)}; WT_INCIDENT grew by ${stormIncidentWrites.messages} messages, ${stormIncidentWrites.mb} MB`)
     log(`storm: ${stormTotals.accepted} accepted, ${stormTotals.rejected} rejected, ${stormTotals.failedBatches} batches failed; ` +
       `drained ${stormDrainS === null ? "NOT within the timeout" : `after ${stormDrainS} s`}; stored ${stored}, triaged ${triaged}, audited ${audited} (expected ${expected}); lost ${stormLost}`)
@@ -386,6 +431,7 @@ const program = Effect.gen(function*() {
           drain_s: backlogDrainS,
           consumer_last_busy_s: backlogDrain.lastBusyS,
           incident_writes: backlogIncidentWrites,
+          alarm_lane_to_incident: backlogAlarmLane,
           p1: backlogSummary
         },
         storm: {
@@ -407,6 +453,8 @@ const program = Effect.gen(function*() {
           cpu_us_per_event: stormCpuUs,
           incident_writes: stormIncidentWrites,
           storm_incident: stormIncident,
+          storm_incident_10s_later: stormLater?.storm ?? null,
+          alarm_lane_to_incident: stormAlarmLane,
           p1: stormSummary
         },
         run_s: seconds(Date.now() - runStarted)

@@ -73,6 +73,20 @@ layer(TestLayer, { excludeTestServices: true })("supervision storms", (it) => {
       expect(state.storm?.stillDown).toBe(ledger.down.size)
     }))
 
+  it.effect("a device heard from while its loss waits for the batch leaves the storm with it", () =>
+    Effect.gen(function*() {
+      const inSouth = (e: DeviceEvent): DeviceEvent => ({ ...e, tenant: "south" })
+      const routed = yield* Effect.forEach(Array.from({ length: 12 }, (_, n) => 2000 + n), (n) => route(inSouth(lost(n)), n), { concurrency: 12 })
+      const stormId = routed.find((r) => r.incidentId.startsWith("storm-"))!.incidentId
+      const storms = yield* SupervisionStorms
+      // The loss is queued for the next batch, and the device's next event comes before that batch is written.
+      yield* Effect.all([route(inSouth(lost(2100)), 2100), storms.signOfLife(inSouth(back(2100)))], { concurrency: "unbounded" })
+      const ledger = yield* readStormLedger("south", stormId)
+      expect(ledger.down.has("dev-2100")).toBe(false)
+      const state = Option.getOrThrow(yield* (yield* IncidentStore).load("south", stormId)).state
+      expect(state.storm?.stillDown).toBe(ledger.down.size)
+    }))
+
   it.effect("two copies writing one storm at once keep its counts equal to its events: no device counted twice or returned twice", () =>
     Effect.gen(function*() {
       // Like triage-bulk and supervision: each has its own list of devices down, read from the events.

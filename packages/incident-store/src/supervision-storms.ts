@@ -47,7 +47,8 @@ export const evictBefore = (window: Map<string, { readonly at: number }>, cutoff
  * Groups a mass loss of supervision (a mobile-network outage: thousands of devices
  * silent at once) into one storm incident per tenant, with counts of the devices it
  * held and those still down, instead of thousands of incidents burying the one real
- * emergency. Which devices are down is in its storm_updated events (see storm-ledger.ts). Only supervision losses join a storm; care alarms stand alone.
+ * emergency. Which devices are down is in its storm_updated events (see storm-ledger.ts).
+ * Only supervision losses join a storm; care alarms stand alone.
  * Losses and returns are written in batches (one event per flush), and a handler
  * waits for its batch to be stored before its message is acknowledged.
  */
@@ -58,6 +59,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
   readonly noteIndividual: (tenant: string, deviceId: string, incidentId: string) => Effect.Effect<void>
   /** Any event from a device is a sign of life: it leaves the storm's list of devices down. */
   readonly signOfLife: (event: DeviceEvent) => Effect.Effect<void, unknown>
+  /** The device was heard from (known other than by one of its events): it leaves the storm's list. */
+  readonly heardFrom: (tenant: string, deviceId: string) => Effect.Effect<void, unknown>
 }>()("wt/SupervisionStorms") {
   static readonly layer = Layer.effect(
     SupervisionStorms,
@@ -207,15 +210,19 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         }).pipe(Effect.ignore)
 
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
-      const signOfLife = Effect.fnUntraced(function*(event: DeviceEvent) {
-        const storm = yield* activeStorm(event.tenant)
-        if (storm === null || !storm.down.has(event.deviceId)) return
+      // A restore waits for its batch to be stored, as a loss does.
+      const heardFrom = Effect.fnUntraced(function*(tenant: string, deviceId: string) {
+        const storm = yield* activeStorm(tenant)
+        if (storm === null) return
+        const waiting = pending.get(tenant)
+        // Down, or lost in the batch not yet written (stormChange lets a batch hold both).
+        if (!storm.down.has(deviceId) && waiting?.lost.has(deviceId) !== true) return
         // Already on its way in the next batch: a device's later events need not wait for it.
-        if (pending.get(event.tenant)?.restored.has(event.deviceId) === true) return
-        yield* enqueue(event.tenant, { restored: event.deviceId })
+        if (waiting?.restored.has(deviceId) === true) return
+        yield* enqueue(tenant, { restored: deviceId })
       })
 
-      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife })
+      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife: (event) => heardFrom(event.tenant, event.deviceId), heardFrom })
     })
   )
 }

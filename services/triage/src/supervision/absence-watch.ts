@@ -20,10 +20,12 @@ import {
   type SupervisionPolicy,
   silenceDeadlineMs
 } from "@wt/supervision"
+import { SupervisionStorms } from "@wt/incident-store"
 import { routeTriaged } from "../triage-event.ts"
 import { absenceContext, absenceDecision } from "./absence-decisions.ts"
 import { forEachInChunks } from "./in-chunks.ts"
 import { processedThrough, WatermarkHistory } from "./lane-watermark.ts"
+import { SignsOfLife } from "./signs-of-life.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { policyFor } from "./supervision-policy.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
@@ -51,6 +53,12 @@ export const raiseAbsence = Effect.fn("Supervision.raiseAbsence")(function*(abse
   if (decision === undefined) return true
   const event = absenceEvent(absence)
   const routed = yield* routeTriaged(event, owner.value.residentId, decision, ctx)
+  // Judged silent up to a watermark in the past, a device may have been heard from since, before its
+  // loss was in a storm: a sign of life handled then found nothing to restore. (A whole fleet of
+  // such devices returns at once when a mobile network comes back; ~2,000 stayed on the benchmark's storm.)
+  if (absence._tag === "DeviceSilent" && ((yield* SignsOfLife).lastSeenMs(absence.tenant, absence.deviceId) ?? 0) > absence.lastSeenMs) {
+    yield* (yield* SupervisionStorms).heardFrom(absence.tenant, absence.deviceId)
+  }
   yield* Metric.update(raised({ kind: absence._tag, priority: decision.priority }), 1)
   yield* Effect.logInfo("absence raised").pipe(
     Effect.annotateLogs({

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
+import { SupervisionStorms } from "@wt/incident-store"
 import type { NatsRequestFailed } from "@wt/nats"
 import { type CheckChange, checkKey, clear, clearDoseTakenAt, intervalOrDefault, observe, type PendingCheck, start } from "@wt/supervision"
 import type { ResidentContext } from "@wt/triage-rules"
@@ -46,16 +47,21 @@ export interface ObservedDevice {
 export const makeObserver = Effect.gen(function*() {
   const settings = yield* SupervisionSettings
   const signs = yield* SignsOfLife
+  const storms = yield* SupervisionStorms
   const { checks } = yield* SupervisionStore
   const earlyMs = settings.policy.dose.takenEarlyS * 1000
-  return (event: DeviceEvent, owner: ObservedDevice): Effect.Effect<void, NatsRequestFailed> => {
+  return (event: DeviceEvent, owner: ObservedDevice): Effect.Effect<void, unknown> => {
     // Only a sensor's checks depend on the rule set (night hours, left-bed minutes): the policy is not
     // worked out again (rule set, local time) for every heartbeat and position.
     const policy = event.type === "sensor" ? policyFor(settings, event.tenant, event.occurredAt, owner.resident) : settings.policy
     const observation = observe(event, policy)
-    const steps: Array<Effect.Effect<unknown, NatsRequestFailed>> = []
+    const steps: Array<Effect.Effect<unknown, unknown>> = []
     if (observation.signOfLifeMs !== undefined && Number.isFinite(observation.signOfLifeMs)) {
       steps.push(signs.sighted(event.tenant, event.deviceId, observation.signOfLifeMs, intervalOrDefault(policy, owner.heartbeatIntervalS)))
+      // The absence watch puts silent devices into a storm from this process, so this process knows of
+      // such a loss at once; another process learns of it within 2 s, and a device's last event before
+      // it falls quiet again may come sooner. (Heard from before its loss was queued: see raiseAbsence.)
+      steps.push(storms.signOfLife(event))
     }
     if (observation.activityMs !== undefined) steps.push(signs.active(event.tenant, owner.residentId, observation.activityMs))
     for (const change of observation.changes) steps.push(applyChange(checks, change, earlyMs))

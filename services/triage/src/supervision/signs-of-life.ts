@@ -16,6 +16,7 @@ interface Seen {
 
 interface LatestPerKey<V> {
   readonly keep: (key: string, value: V) => void
+  readonly peek: (key: string) => V | undefined
   /** Everything kept since the last take; the buffer starts empty again. */
   readonly take: () => Map<string, V>
 }
@@ -28,6 +29,7 @@ const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): LatestPerKe
       const current = buffer.get(key)
       if (current === undefined || isNewer(value, current)) buffer.set(key, value)
     },
+    peek: (key) => buffer.get(key),
     take: () => {
       const batch = buffer
       buffer = new Map()
@@ -46,6 +48,8 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
   readonly active: (tenant: string, residentId: string, atMs: number) => Effect.Effect<void>
   /** Writes what is buffered; what cannot be written now stays for the next flush. */
   readonly flush: Effect.Effect<void>
+  /** The device's latest sign of life this copy knows of: buffered, or in KV. */
+  readonly lastSeenMs: (tenant: string, deviceId: string) => number | undefined
 }>()("wt/SignsOfLife") {
   static readonly layer = Layer.effect(
     SignsOfLife,
@@ -91,7 +95,13 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       return SignsOfLife.of({
         sighted: (tenant, deviceId, atMs, intervalS) => Effect.sync(() => seen.keep(deviceKey(tenant, deviceId), { atMs, intervalS })),
         active: (tenant, residentId, atMs) => Effect.sync(() => activity.keep(residentKey(tenant, residentId), atMs)),
-        flush
+        flush,
+        lastSeenMs: (tenant, deviceId) => {
+          const key = deviceKey(tenant, deviceId)
+          const buffered = seen.peek(key)?.atMs
+          const stored = store.sightings.get(key)?.lastSeenMs
+          return buffered === undefined ? stored : stored === undefined ? buffered : Math.max(buffered, stored)
+        }
       })
     })
   )
