@@ -222,7 +222,14 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         yield* enqueue(tenant, { restored: deviceId })
       })
 
-      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife: (event) => heardFrom(event.tenant, event.deviceId), heardFrom })
+      // Per event on every lane: with no storm under way (nearly always), no generator and no fiber work.
+      const signOfLife = (event: DeviceEvent) => {
+        const cached = storms.get(event.tenant)
+        if (cached !== undefined && cached.storm === null && Date.now() - cached.checkedAt < 2000) return Effect.void
+        return heardFrom(event.tenant, event.deviceId)
+      }
+
+      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife, heardFrom })
     })
   )
 }

@@ -98,6 +98,7 @@ function* overdue(
   settings: SupervisionSettings["Service"],
   store: SupervisionStore["Service"],
   fleet: SupervisedFleet["Service"],
+  signs: SignsOfLife["Service"],
   now: number,
   through: number
 ): Generator<Due> {
@@ -106,6 +107,8 @@ function* overdue(
     if (device === undefined) continue
     const intervalS = intervalOrDefault(settings.policy, device.heartbeatIntervalS)
     if (!isSilent(sighting, intervalS, settings.policy, now)) continue
+    // Heard from, but not in KV yet: this copy's buffer, or its flush under way, has the sign of life.
+    if ((signs.lastSeenMs(device.tenant, device.deviceId) ?? 0) > sighting.lastSeenMs) continue
     const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
     if (deadline >= through) continue
     yield {
@@ -164,11 +167,12 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
   const settings = yield* SupervisionSettings
   const store = yield* SupervisionStore
   const fleet = yield* SupervisedFleet
+  const signs = yield* SignsOfLife
   const now = yield* Clock.currentTimeMillis
   // Judge only up to what every lane had been read up to a flush and a settle ago.
   watermarks.record(now, yield* processedThrough(now))
   const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
-  yield* forEachInChunks(overdue(settings, store, fleet, now, through), settle, { concurrency: 16 })
+  yield* forEachInChunks(overdue(settings, store, fleet, signs, now, through), settle, { concurrency: 16 })
 })
 
 /**

@@ -57,11 +57,13 @@ export const makeObserver = Effect.gen(function*() {
     const observation = observe(event, policy)
     const steps: Array<Effect.Effect<unknown, unknown>> = []
     if (observation.signOfLifeMs !== undefined && Number.isFinite(observation.signOfLifeMs)) {
-      steps.push(signs.sighted(event.tenant, event.deviceId, observation.signOfLifeMs, intervalOrDefault(policy, owner.heartbeatIntervalS)))
       // The absence watch puts silent devices into a storm from this process, so this process knows of
       // such a loss at once; another process learns of it within 2 s, and a device's last event before
       // it falls quiet again may come sooner. (Heard from before its loss was queued: see raiseAbsence.)
-      steps.push(storms.signOfLife(event))
+      steps.push(Effect.andThen(
+        signs.sighted(event.tenant, event.deviceId, observation.signOfLifeMs, intervalOrDefault(policy, owner.heartbeatIntervalS)),
+        storms.signOfLife(event)
+      ))
     }
     if (observation.activityMs !== undefined) steps.push(signs.active(event.tenant, owner.residentId, observation.activityMs))
     for (const change of observation.changes) steps.push(applyChange(checks, change, earlyMs))

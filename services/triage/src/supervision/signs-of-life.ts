@@ -16,24 +16,36 @@ interface Seen {
 
 interface LatestPerKey<V> {
   readonly keep: (key: string, value: V) => void
+  /** The newest value kept for the key and not yet written: in the buffer, or in the batch being written. */
   readonly peek: (key: string) => V | undefined
   /** Everything kept since the last take; the buffer starts empty again. */
   readonly take: () => Map<string, V>
+  /** The batch taken last is written (what failed was kept again). */
+  readonly written: () => void
 }
 
-/** The newest value per key since the last take. */
+/**
+ * The newest value per key since the last take. The batch being written stays readable until it is:
+ * with 100,000 devices back at once a flush takes seconds, and meanwhile neither the buffer nor KV
+ * held those signs of life, so the absence watch took the devices for silent.
+ */
 const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): LatestPerKey<V> => {
   let buffer = new Map<string, V>()
+  let writing = new Map<string, V>()
   return {
     keep: (key, value) => {
       const current = buffer.get(key)
       if (current === undefined || isNewer(value, current)) buffer.set(key, value)
     },
-    peek: (key) => buffer.get(key),
+    // Kept after the take, so never older than what is being written.
+    peek: (key) => buffer.get(key) ?? writing.get(key),
     take: () => {
-      const batch = buffer
+      writing = buffer
       buffer = new Map()
-      return batch
+      return writing
+    },
+    written: () => {
+      writing = new Map()
     }
   }
 }
@@ -80,6 +92,7 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
                 })
               )
             ), { concurrency: 16 })
+          buffer.written()
           if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
         })
 
