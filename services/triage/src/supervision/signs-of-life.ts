@@ -29,7 +29,7 @@ interface LatestPerKey<V> {
  * with 100,000 devices back at once a flush takes seconds, and meanwhile neither the buffer nor KV
  * held those signs of life, so the absence watch took the devices for silent.
  */
-const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): LatestPerKey<V> => {
+export const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): LatestPerKey<V> => {
   let buffer = new Map<string, V>()
   let writing = new Map<string, V>()
   return {
