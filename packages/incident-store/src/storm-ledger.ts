@@ -29,6 +29,15 @@ export const openedLedger = (incidentId: string, version: number, seq: number): 
   devices: 0
 })
 
+/** Applies one stored message of the storm: its change (if it was a storm update) and the state after it. */
+const advance = (ledger: StormLedger, seq: number, change: StormChange | undefined, state: IncidentState): void => {
+  if (change !== undefined) applyStormChange(ledger.down, change)
+  ledger.version = state.version
+  ledger.seq = seq
+  ledger.active = ActiveStatuses.includes(state.status)
+  ledger.devices = state.storm?.devices ?? 0
+}
+
 /**
  * Brings a ledger up to the stored incident: reads the messages after `ledger.seq` and applies
  * them. Safe when two readers catch up the same ledger at once: a message at or before the
@@ -43,27 +52,19 @@ export const catchUpLedger = Effect.fnUntraced(function*(tenant: string, ledger:
       return yield* new IncidentUnreadable({ incidentId: ledger.incidentId, message: record.failure.message })
     }
     const { event, state } = record.success
-    if (event.type === "storm_updated") applyStormChange(ledger.down, event)
-    ledger.version = state.version
-    ledger.seq = message.seq
-    ledger.active = ActiveStatuses.includes(state.status)
-    ledger.devices = state.storm?.devices ?? 0
+    advance(ledger, message.seq, event.type === "storm_updated" ? event : undefined, state)
   }
   return ledger
 })
 
 /** Reads a storm incident from its first event; `seq` 0 afterwards means nothing is stored yet. */
 export const readLedger = (tenant: string, incidentId: string) =>
-  catchUpLedger(tenant, { incidentId, down: new Set(), version: 0, seq: 0, active: false, devices: 0 })
+  catchUpLedger(tenant, { ...openedLedger(incidentId, 0, 0), active: false })
 
 /**
  * Records a batch this process stored as the message right after the ledger's. A look under way
  * at the same time may already have read it (and what came after it): then it is not applied again.
  */
 export const recordWritten = (ledger: StormLedger, change: StormChange, state: IncidentState, seq: number): void => {
-  if (seq <= ledger.seq) return
-  applyStormChange(ledger.down, change)
-  ledger.version = state.version
-  ledger.seq = seq
-  ledger.devices = state.storm?.devices ?? 0
+  if (seq > ledger.seq) advance(ledger, seq, change, state)
 }

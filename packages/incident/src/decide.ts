@@ -152,15 +152,12 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
       // The state counts devices; which are down the sender read from the events (stormChange).
       // A batch worked out on an older version may count a device twice or return one never down.
-      if (command.basedOnVersion !== state.version) {
-        return Result.fail(new StormViewStale({ incidentId: state.incidentId, version: state.version, basedOnVersion: command.basedOnVersion }))
-      }
+      const stale = Result.fail(new StormViewStale({ incidentId: state.incidentId, version: state.version, basedOnVersion: command.basedOnVersion }))
+      if (command.basedOnVersion !== state.version) return stale
       const lost = [...new Set(command.lost)]
       const restored = [...new Set(command.restored)]
       if (lost.length === 0 && restored.length === 0) return none
-      if (restored.length > (state.storm?.stillDown ?? 0) + lost.length) {
-        return Result.fail(new StormViewStale({ incidentId: state.incidentId, version: state.version, basedOnVersion: command.basedOnVersion }))
-      }
+      if (restored.length > (state.storm?.stillDown ?? 0) + lost.length) return stale
       return Result.succeed([{ type: "storm_updated", ...ids, lost, restored }])
     }
     case "request_handover":

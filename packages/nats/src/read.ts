@@ -1,4 +1,4 @@
-import { DeliverPolicy } from "@nats-io/jetstream"
+import { DeliverPolicy, type MsgRequest } from "@nats-io/jetstream"
 import { Effect, Option } from "effect"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, errorMessage, NatsRequestFailed } from "./errors.ts"
@@ -13,25 +13,26 @@ export interface StoredMessage {
 
 const NoMessageFound = 10037
 
+/** One message got from the stream (leader), or null when none matches the request. */
+const getStored = Effect.fnUntraced(function*(stream: string, request: MsgRequest, operation: string) {
+  const { jsm } = yield* Nats
+  const stored = yield* Effect.tryPromise({ try: () => jsm.streams.getMessage(stream, request), catch: (cause) => cause }).pipe(
+    Effect.catch((cause) =>
+      apiErrorCode(cause) === NoMessageFound
+        ? Effect.succeed(null)
+        : Effect.fail(new NatsRequestFailed({ operation, message: errorMessage(cause) }))
+    )
+  )
+  return stored === null ? null : { seq: stored.seq, subject: stored.subject, data: stored.data } satisfies StoredMessage
+})
+
 /**
  * The last message on one subject, read from the stream leader so that a write
  * just acknowledged is always seen (direct get may answer from a lagging replica).
  */
 export const readLastOnSubject = Effect.fn("Nats.readLastOnSubject")(function*(stream: string, subject: string) {
-  const { jsm } = yield* Nats
-  const stored = yield* Effect.tryPromise({
-    try: () => jsm.streams.getMessage(stream, { last_by_subj: subject }),
-    catch: (cause) => cause
-  }).pipe(
-    Effect.catch((cause) =>
-      apiErrorCode(cause) === NoMessageFound
-        ? Effect.succeed(null)
-        : Effect.fail(new NatsRequestFailed({ operation: `read last ${stream} ${subject}`, message: errorMessage(cause) }))
-    )
-  )
-  return stored === null
-    ? Option.none<StoredMessage>()
-    : Option.some<StoredMessage>({ seq: stored.seq, subject: stored.subject, data: stored.data })
+  const stored = yield* getStored(stream, { last_by_subj: subject }, `read last ${stream} ${subject}`)
+  return stored === null ? Option.none<StoredMessage>() : Option.some(stored)
 })
 
 /**
@@ -41,23 +42,14 @@ export const readLastOnSubject = Effect.fn("Nats.readLastOnSubject")(function*(s
  * consumer, which the server must create, count pending for, and drop again.
  */
 export const readSubjectAfter = Effect.fn("Nats.readSubjectAfter")(function*(stream: string, subject: string, afterSeq: number) {
-  const { jsm } = yield* Nats
   const out: Array<StoredMessage> = []
   let seq = afterSeq + 1
   while (true) {
-    const stored = yield* Effect.tryPromise({
-      // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
-      try: () => jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as { seq: number }),
-      catch: (cause) => cause
-    }).pipe(
-      Effect.catch((cause) =>
-        apiErrorCode(cause) === NoMessageFound
-          ? Effect.succeed(null)
-          : Effect.fail(new NatsRequestFailed({ operation: `read ${stream} ${subject} after ${afterSeq}`, message: errorMessage(cause) }))
-      )
-    )
+    // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
+    const request = { seq, next_by_subj: subject } as unknown as { seq: number }
+    const stored = yield* getStored(stream, request, `read ${stream} ${subject} after ${afterSeq}`)
     if (stored === null) return out as ReadonlyArray<StoredMessage>
-    out.push({ seq: stored.seq, subject: stored.subject, data: stored.data })
+    out.push(stored)
     seq = stored.seq + 1
   }
 })

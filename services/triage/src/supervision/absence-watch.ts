@@ -49,7 +49,7 @@ export const raiseAbsence = Effect.fn("Supervision.raiseAbsence")(function*(abse
   // Judged silent up to a watermark in the past, and from a sighting read up to a chunk ago: a device
   // heard from since is not raised (2026-11-26: the benchmark's storm went on growing for 10 s after
   // its devices had come back).
-  const heardSince = () => absence._tag === "DeviceSilent" && (signs.lastSeenMs(absence.tenant, absence.deviceId) ?? 0) > absence.lastSeenMs
+  const heardSince = () => absence._tag === "DeviceSilent" && signs.heardSince(absence.tenant, absence.deviceId, absence.lastSeenMs)
   if (heardSince()) return true
   const owner = yield* (yield* Registry).deviceOwner(absence.tenant, absence.deviceId)
   if (Option.isNone(owner)) return false
@@ -108,7 +108,7 @@ function* overdue(
     const intervalS = intervalOrDefault(settings.policy, device.heartbeatIntervalS)
     if (!isSilent(sighting, intervalS, settings.policy, now)) continue
     // Heard from, but not in KV yet: this copy's buffer, or its flush under way, has the sign of life.
-    if ((signs.lastSeenMs(device.tenant, device.deviceId) ?? 0) > sighting.lastSeenMs) continue
+    if (signs.heardSince(device.tenant, device.deviceId, sighting.lastSeenMs)) continue
     const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
     if (deadline >= through) continue
     yield {

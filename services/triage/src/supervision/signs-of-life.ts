@@ -60,8 +60,8 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
   readonly active: (tenant: string, residentId: string, atMs: number) => Effect.Effect<void>
   /** Writes what is buffered; what cannot be written now stays for the next flush. */
   readonly flush: Effect.Effect<void>
-  /** The device's latest sign of life this copy knows of: buffered, or in KV. */
-  readonly lastSeenMs: (tenant: string, deviceId: string) => number | undefined
+  /** A sign of life of the device later than `sinceMs` is known to this copy: buffered, being written, or in KV. */
+  readonly heardSince: (tenant: string, deviceId: string, sinceMs: number) => boolean
 }>()("wt/SignsOfLife") {
   static readonly layer = Layer.effect(
     SignsOfLife,
@@ -109,11 +109,9 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
         sighted: (tenant, deviceId, atMs, intervalS) => Effect.sync(() => seen.keep(deviceKey(tenant, deviceId), { atMs, intervalS })),
         active: (tenant, residentId, atMs) => Effect.sync(() => activity.keep(residentKey(tenant, residentId), atMs)),
         flush,
-        lastSeenMs: (tenant, deviceId) => {
+        heardSince: (tenant, deviceId, sinceMs) => {
           const key = deviceKey(tenant, deviceId)
-          const buffered = seen.peek(key)?.atMs
-          const stored = store.sightings.get(key)?.lastSeenMs
-          return buffered === undefined ? stored : stored === undefined ? buffered : Math.max(buffered, stored)
+          return (seen.peek(key)?.atMs ?? 0) > sinceMs || (store.sightings.get(key)?.lastSeenMs ?? 0) > sinceMs
         }
       })
     })
