@@ -1,4 +1,5 @@
 export { bootstrap, type BootstrapOptions } from "./bootstrap.ts"
-export { defaultPorts, portVariable, ServiceNames, type ServiceName } from "./services.ts"
+export { type BundleSpec, type ServiceBundle, serviceBundle, ServiceBundleFailed } from "./service-bundle.ts"
+export { bundleSpecOf, defaultPorts, portVariable, ServiceNames, type ServiceName } from "./services.ts"
 export { type ServiceProcess, ServiceNotReady, startServiceProcess } from "./service-process.ts"
 export { type RunningSystem, startSystem, type SystemOptions } from "./system.ts"

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { setPriority } from "node:os"
 import { createInterface } from "node:readline"
 import { Data, Duration, Effect } from "effect"
-import { entryOf, nicenessOf, nodeFlagsOf, processEnv, type ServiceName } from "./services.ts"
+import { serviceBundle } from "./service-bundle.ts"
+import { bundleSpecOf, nicenessOf, nodeFlagsOf, processEnv, runsBundled, type ServiceName, sourceEntryOf } from "./services.ts"
 
 export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
   readonly service: string
@@ -69,17 +70,26 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
   let child: ChildProcess | undefined
   let stopping = false
 
-  const spawnChild = Effect.sync(() => {
-    const env = {
-      // glibc gives each thread that allocates its own malloc arena; for a Node service that is
-      // tens of MB of resident memory it never returns (MALLOC_ARENA_MAX is glibc's knob).
-      MALLOC_ARENA_MAX: "2",
-      ...process.env,
-      ...options.env,
-      ...processEnv(options.name, options.port),
-      WT_SERVICE: options.name
-    }
-    const c = spawn(process.execPath, [...nodeFlagsOf(options.name, env), entryOf(options.name)], {
+  const env = {
+    // glibc gives each thread that allocates its own malloc arena; for a Node service that is
+    // tens of MB of resident memory it never returns (MALLOC_ARENA_MAX is glibc's knob).
+    MALLOC_ARENA_MAX: "2",
+    ...process.env,
+    ...options.env,
+    ...processEnv(options.name, options.port),
+    WT_SERVICE: options.name
+  }
+
+  // Looked up at every start, so a restart runs the code as it is now.
+  const entry = runsBundled(env)
+    ? serviceBundle(bundleSpecOf(options.name)).pipe(
+      Effect.map((b) => b.entry),
+      Effect.mapError((e) => new ServiceNotReady({ service: options.name, url, lastError: e.message }))
+    )
+    : Effect.succeed(sourceEntryOf(options.name))
+
+  const spawnChild = (entry: string) => Effect.sync(() => {
+    const c = spawn(process.execPath, [...nodeFlagsOf(options.name, env), entry], {
       env,
       stdio: ["ignore", "pipe", "pipe"]
     })
@@ -100,7 +110,7 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
 
   // Ready, or the reason it died first: a crash at start is reported at once, not after a timeout.
   const startAndWait = Effect.gen(function*() {
-    const c = yield* spawnChild
+    const c = yield* spawnChild(yield* entry)
     yield* Effect.raceFirst(
       waitReady(options.name, url),
       exited(c).pipe(Effect.flatMap((why) => Effect.fail(new ServiceNotReady({ service: options.name, url, lastError: why }))))

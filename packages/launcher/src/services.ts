@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url"
+import type { BundleSpec } from "./service-bundle.ts"
 
 /** The services of one installation, with their entry points and default ports. */
 export const ServiceNames = ["gateway", "triage", "triage-bulk", "supervision", "projector", "audit", "console", "dispatch"] as const
@@ -30,7 +31,24 @@ const program: Record<ServiceName, { readonly service: string; readonly env: Rea
   dispatch: { service: "dispatch", env: {} }
 }
 
-export const entryOf = (name: ServiceName): string => `${root}services/${program[name].service}/src/main.ts`
+/** A service's TypeScript entry, run as it is when `WT_SERVICE_BUNDLE=off`. */
+export const sourceEntryOf = (name: ServiceName): string => `${root}services/${program[name].service}/src/main.ts`
+
+/**
+ * What goes into a service's bundle: its main module, audit's verification worker (started
+ * by URL, so an entry of its own) and the console's fallback page (read beside its code).
+ */
+export const bundleSpecOf = (name: ServiceName): BundleSpec => {
+  const service = program[name].service
+  return {
+    serviceDir: `${root}services/${service}`,
+    entries: { main: "src/main.ts", ...(service === "audit" ? { "live-verification-worker": "src/live-verification-worker.ts" } : {}) },
+    assets: service === "console" ? ["src/page.html"] : []
+  }
+}
+
+/** Whether services start from their bundles (the default) or from their .ts sources (`WT_SERVICE_BUNDLE=off`). */
+export const runsBundled = (env: Readonly<Record<string, string | undefined>>): boolean => env["WT_SERVICE_BUNDLE"] !== "off"
 
 /**
  * Environment a process needs beyond the shared one: which lanes a triage process takes,

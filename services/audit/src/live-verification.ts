@@ -2,6 +2,8 @@ import { type AuditSeal, checkSeals, type Intact, publicKeyPem, sealHash, type S
 import { Nats, NatsRequestFailed } from "@wt/nats"
 import { Effect } from "effect"
 import { availableParallelism } from "node:os"
+import { extname } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { WorkerRange } from "./live-verification-worker.ts"
 import { type RangeVerdict, verifyRange } from "./range-verification.ts"
@@ -95,9 +97,13 @@ const combine = (results: ReadonlyArray<RangeVerdict>, seals: number): RangeVerd
   return { verdict, entriesByTenant }
 }
 
+// Run from source the worker is a .ts module; in the service's bundle (packages/launcher,
+// serviceBundle) it is an entry of its own beside this code, with the bundle's extension.
+const workerModule = new URL(`./live-verification-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+
 const inWorker = (range: WorkerRange) =>
   Effect.callback<RangeVerdict, NatsRequestFailed>((resume) => {
-    const worker = new Worker(new URL("./live-verification-worker.ts", import.meta.url), { workerData: range })
+    const worker = new Worker(workerModule, { workerData: range })
     worker.once("message", (message: { ok?: RangeVerdict; error?: string }) =>
       resume(message.ok === undefined
         ? Effect.fail(new NatsRequestFailed({ operation: `verify ${range.stream}`, message: message.error ?? "worker failed" }))

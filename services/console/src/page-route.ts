@@ -4,8 +4,13 @@ import { fileURLToPath } from "node:url"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 
-/** Where `vite build` puts the operator web app (services/console/web). */
-export const webDist = fileURLToPath(new URL("../web/dist", import.meta.url))
+/**
+ * Where `vite build` puts the operator web app (services/console/web): seen from src/ when
+ * the console runs from source, from dist/<build>/ when it runs bundled (packages/launcher).
+ */
+export const webDist = [new URL("../web/dist", import.meta.url), new URL("../../web/dist", import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(join(dir, "index.html"))) ?? fileURLToPath(new URL("../web/dist", import.meta.url))
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
