@@ -262,6 +262,28 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       ])
     }))
 
+  it.effect("next-of-kin cascade: cancelling the call-out stops the calls; no contact is called after it", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-dementia", { offerS: 30, contactCascade: true, contactTimeoutS: 2 })
+      const residents = yield* pickResident({ plan: "plan-dementia", minContacts: 3 })
+      const resident = residents[1] ?? residents[0]
+      expect(resident).toBeDefined()
+      const rig = yield* DispatchRig
+      const store = yield* IncidentStore
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      yield* waitForState(incidentId, (s) => s.cascade?.calling === true, 15_000)
+      yield* store.execute("demo", incidentId, { type: "cancel_handover", at: at(), by: kari, reason: "the resident answered the phone: fine" })
+      // Past two more call timeouts (2 s each): a cascade still running would have called the next contacts by now.
+      yield* Effect.sleep("5 seconds")
+      const events = (yield* eventsOf(incidentId)).filter((e) => e.type.startsWith("contact_"))
+      expect(events.at(-1)).toMatchObject({ type: "contact_cascade_ended", outcome: "cancelled" })
+      expect(events.filter((e) => e.type === "contact_called").length).toBeLessThanOrEqual(2)
+      expect(events.findIndex((e) => e.type === "contact_cascade_ended")).toBe(events.length - 1)
+      const third = demoResponderToken(rig.ingestKey, contactDevice(resident!.id, 3))
+      const calls = yield* Effect.flatMap(responderUrl("/v1/responder/offers"), (url) => request(url, { headers: { authorization: `Bearer ${third}` } }))
+      expect(calls.body.calls.map((c: any) => c.incidentId)).not.toContain(incidentId)
+    }))
+
   it.effect("simulated responder teams carry 20 call-outs through: accepted ones completed, rejected and unanswered ones re-offered", () =>
     Effect.gen(function*() {
       yield* setPlan("plan-standard", { offerS: 8, startS: 30, arrivalGraceS: 30, visitS: 60 })

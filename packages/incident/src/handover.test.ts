@@ -154,6 +154,36 @@ describe("handover protocol", () => {
     ])
     expect(state?.cascade).toMatchObject({ stage: "accepted", acceptedBy: 3 })
   })
+
+  it("cancelling the call-out stops calling the next of kin, and no timer or late command calls one again", () => {
+    const contacts = [1, 2].map((position) => ({ position, name: `C${position}`, relation: "child", keyholder: false }))
+    const { events, state } = run([
+      ...claimed(),
+      { type: "start_contact_cascade", at: iso(t0 + 3000), by: kari, contacts, timeoutS: 30 },
+      { type: "call_next_contact", at: iso(t0 + 3100), position: 1 },
+      { type: "cancel_handover", at: iso(t0 + 10_000), by: kari, reason: "resident answered: fine" },
+      { type: "time_out_contact", at: iso(t0 + 33_100), position: 1 },
+      { type: "call_next_contact", at: iso(t0 + 33_200), position: 2 },
+      { type: "answer_contact", at: iso(t0 + 40_000), position: 1, accepted: true, by: { kind: "responder", id: "contact-1" } }
+    ])
+    expect(events.map((e) => e.type).slice(3)).toEqual(["contact_cascade_started", "contact_called", "handover_cancelled", "contact_cascade_ended"])
+    expect(events.at(-1)).toMatchObject({ type: "contact_cascade_ended", outcome: "cancelled" })
+    expect(state?.cascade?.stage).toBe("cancelled")
+  })
+
+  it("a call-out cancelled with no one being called ends no cascade, and one returned for want of a team keeps calling", () => {
+    const contacts = [{ position: 1, name: "C1", relation: "child", keyholder: false }]
+    const cancelled = run([...claimed(), { type: "cancel_handover", at: iso(t0 + 3000), by: kari, reason: "fine" }])
+    expect(cancelled.events.map((e) => e.type).slice(3)).toEqual(["handover_cancelled"])
+    // No team on duty: the next of kin may be the only help the resident gets.
+    const returned = run([
+      ...claimed(),
+      { type: "start_contact_cascade", at: iso(t0 + 3000), by: kari, contacts, timeoutS: 30 },
+      { type: "return_handover", at: iso(t0 + 3100), reason: "no team on duty" },
+      { type: "call_next_contact", at: iso(t0 + 3200), position: 1 }
+    ])
+    expect(returned.events.map((e) => e.type).slice(4)).toEqual(["handover_returned", "contact_called"])
+  })
 })
 
 // Random interleavings of everything dispatch, responders, timers and operators may send,
@@ -170,8 +200,14 @@ const commandArb = (): fc.Arbitrary<(nowMs: number) => IncidentCommand> =>
     fc.constant((now: number): IncidentCommand => ({ type: "return_handover", at: iso(now), reason: "no team left" })),
     fc.constant((now: number): IncidentCommand => ({ type: "cancel_handover", at: iso(now), by: kari, reason: "resident fine" })),
     fc.constant((now: number): IncidentCommand => ({ type: "request_handover", at: iso(now), by: kari, reason: "again", address: home })),
-    fc.constant((now: number): IncidentCommand => ({ type: "notify_agency", at: iso(now), agency: "110", channel: "c", mobility: "m", reason: "r" }))
+    fc.constant((now: number): IncidentCommand => ({ type: "notify_agency", at: iso(now), agency: "110", channel: "c", mobility: "m", reason: "r" })),
+    fc.constant((now: number): IncidentCommand => ({ type: "start_contact_cascade", at: iso(now), by: kari, contacts: nextOfKin, timeoutS: 30 })),
+    fc.constantFrom(1, 2).map((position) => (now: number): IncidentCommand => ({ type: "call_next_contact", at: iso(now), position })),
+    fc.constantFrom(1, 2).map((position) => (now: number): IncidentCommand => ({ type: "time_out_contact", at: iso(now), position })),
+    fc.record({ position: fc.constantFrom(1, 2), accepted: fc.boolean() }).map(({ position, accepted }) => (now: number): IncidentCommand => ({ type: "answer_contact", at: iso(now), position, accepted, by: { kind: "responder", id: `contact-${position}` } })),
+    fc.constant((now: number): IncidentCommand => ({ type: "end_contact_cascade", at: iso(now), outcome: "exhausted" }))
   )
+const nextOfKin = [1, 2].map((position) => ({ position, name: `C${position}`, relation: "child", keyholder: false }))
 
 const scenario = fc.record({
   fire: fc.boolean(),
@@ -182,11 +218,28 @@ const scenario = fc.record({
 })
 
 describe("handover protocol properties", () => {
-  it("each command yields at most one event, and replaying the events reproduces the state", () => {
+  it("each command yields at most one event (a cancellation also ends the next-of-kin calls), and replaying the events reproduces the state", () => {
     fc.assert(fc.property(scenario, (commands) => {
       const { events, perCommand, state } = run(commands)
-      expect(perCommand.every((n) => n <= 1)).toBe(true)
+      let at = 0
+      perCommand.forEach((n) => {
+        const produced = events.slice(at, (at += n)).map((e) => e.type)
+        expect(n <= 1 || (produced[0] === "handover_cancelled" && produced[1] === "contact_cascade_ended" && n === 2)).toBe(true)
+      })
       expect(replay(events)).toEqual(state)
+    }))
+  })
+
+  it("after a cancelled call-out no next of kin is called until a cascade is started again", () => {
+    fc.assert(fc.property(scenario, (commands) => {
+      const { events } = run(commands)
+      let calling = false
+      events.forEach((e, i) => {
+        if (e.type === "contact_cascade_started") calling = true
+        if (e.type === "contact_cascade_ended" || (e.type === "contact_answered" && e.accepted)) calling = false
+        if (e.type === "handover_cancelled" && calling) expect(events[i + 1]).toMatchObject({ type: "contact_cascade_ended", outcome: "cancelled" })
+        if (e.type === "contact_called") expect(calling).toBe(true)
+      })
     }))
   })
 

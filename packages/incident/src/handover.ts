@@ -162,7 +162,12 @@ export const decideHandover = (command: HandoverCommand, state: IncidentState): 
     }
     case "cancel_handover": {
       if (h === undefined || !OpenHandoverStages.includes(h.stage)) return h?.stage === "cancelled" ? none : conflict("no call-out under way")
-      return one({ type: "handover_cancelled", ...ids, by: command.by, reason: command.reason })
+      const cancelled: IncidentEvent = { type: "handover_cancelled", ...ids, by: command.by, reason: command.reason }
+      // The next of kin are called for this call-out (dispatch starts it with the first offer):
+      // one the operator called off wakes nobody else.
+      return c?.stage === "calling"
+        ? Result.succeed([cancelled, { type: "contact_cascade_ended", ...ids, outcome: "cancelled" }])
+        : one(cancelled)
     }
     case "notify_agency": {
       if ((state.agencies ?? []).includes(command.agency)) return none

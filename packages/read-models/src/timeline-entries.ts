@@ -104,7 +104,7 @@ export const timelineEntries = (event: IncidentEvent): ReadonlyArray<TimelineEnt
     case "contact_call_timed_out":
       return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `contact ${event.position} did not answer`, detail: event }]
     case "contact_cascade_ended":
-      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `contact cascade ${event.outcome}`, detail: event }]
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: event.outcome === "cancelled" ? "calls to next of kin stopped: the call-out was cancelled" : `contact cascade ${event.outcome}`, detail: event }]
     case "incident_merged":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `merged into ${event.into} by ${name(event.by)}`, handlingCode: HandlingCodeByStatus.merged, detail: event }]
   }
