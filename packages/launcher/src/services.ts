@@ -91,20 +91,20 @@ export const portVariable: Record<ServiceName, string> = {
  * old generation it would be 1–2 MB, and short-lived garbage (one object graph per message)
  * would be collected far too often. `WT_SERVICE_HEAP_MB` changes the cap; 0 leaves V8's defaults.
  */
-export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
-  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? DefaultHeapMb[name] ?? 160)
+export const nodeFlagsOf = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
+  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? DefaultHeapMb)
   if (!Number.isFinite(heapMb) || heapMb <= 0) return []
   return [`--max-old-space-size=${Math.round(heapMb)}`, "--max-semi-space-size=8"]
 }
 
 /**
- * Absence supervision holds every device's expectations and last sign of life: with 100,000
- * devices about 124 MB live (heap snapshot, 2026-11-26). At 160 MB it once ran out of heap,
- * before its per-absence effects were cut; at 256 MB V8 let the heap grow to use it, and the
- * process sat at 306–340 MB resident. At 176 MB it peaked at 285 MB in the full benchmark,
- * with the heap in use at most 137 MB.
+ * The largest heap is absence supervision's, every device's expectations and last sign of
+ * life: with 100,000 devices about 124 MB live when it ran from source (heap snapshot,
+ * 2026-11-26), 21 MB of that the modules' source text. It had 176 MB then (at 256 MB V8 let
+ * the heap grow to use it, and the process sat at 306–340 MB resident). Bundled, its heap in
+ * use peaked at 110 MB through the full benchmark, and it has the cap the others have.
  */
-const DefaultHeapMb: Partial<Record<ServiceName, number>> = { supervision: 176 }
+const DefaultHeapMb = 160
 
 /**
  * The processes whose work can wait: on a busy machine (a telemetry backlog, a reconnect
