@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 import { Data, Effect } from "effect"
 import { build } from "rolldown"
 
@@ -165,6 +165,3 @@ export const serviceBundle = Effect.fn("Launcher.serviceBundle")(function*(spec:
   })
   return { entry, built: true } satisfies ServiceBundle
 })
-
-/** Where a bundle's entry module is, for starting a service by hand after `pnpm build`. */
-export const currentEntryOf = (spec: BundleSpec) => join(dirname(currentLink(spec)), "current", "main.mjs")
