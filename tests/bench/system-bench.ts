@@ -12,10 +12,10 @@ import { cpus, totalmem } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Result } from "effect"
+import { Effect, Option, Result } from "effect"
 import { Streams, Subjects } from "@wt/contracts"
 import { readStormLedger } from "@wt/incident-store"
-import { isProcessAlive, Nats } from "@wt/nats"
+import { isProcessAlive, Nats, readLastOnSubject } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt/sim-devices"
 import type { DeviceEvent } from "@wt/contracts"
 import { signIn } from "../support/http.ts"
@@ -127,22 +127,14 @@ const stormIncidentCounts = Effect.gen(function*() {
   // A subject filter matches whole tokens only: list every incident's subject and keep the storms'.
   const info = yield* Effect.promise(() => jsm.streams.info(Streams.incident, { subjects_filter: Subjects.incident("*", "*") }))
   const subjects = Object.keys(info.state.subjects ?? {}).filter((subject) => subject.split(".")[3]?.startsWith("storm-") === true)
-  let last: { seq: number; tenant: string; incidentId: string; down?: ReadonlyArray<string>; storm: { devices: number; stillDown: number } } | null = null
+  let last: { seq: number; tenant: string; incidentId: string; storm: { devices: number; stillDown: number } } | null = null
   for (const subject of subjects) {
-    const message = yield* Effect.promise(() => jsm.streams.getMessage(Streams.incident, { last_by_subj: subject }))
-    if (message === null) continue
-    // Records written before 2026-11-26 held the list (`down`) instead of the count.
-    type Held = { devices: number; stillDown?: number; down?: ReadonlyArray<string> }
-    const held = (JSON.parse(new TextDecoder().decode(message.data)) as { state: { storm?: Held } }).state.storm
-    if (held === undefined || (last !== null && message.seq < last.seq)) continue
+    const message = yield* readLastOnSubject(Streams.incident, subject).pipe(Effect.orDie)
+    if (Option.isNone(message)) continue
+    const storm = (JSON.parse(new TextDecoder().decode(message.value.data)) as { state: { storm?: { devices: number; stillDown: number } } }).state.storm
+    if (storm === undefined || (last !== null && message.value.seq < last.seq)) continue
     const [, , tenant = "", incidentId = ""] = subject.split(".")
-    last = {
-      seq: message.seq,
-      tenant,
-      incidentId,
-      ...(held.down !== undefined ? { down: held.down } : {}),
-      storm: { devices: held.devices, stillDown: held.stillDown ?? held.down?.length ?? 0 }
-    }
+    last = { seq: message.value.seq, tenant, incidentId, storm: { devices: storm.devices, stillDown: storm.stillDown } }
   }
   return last
 })
@@ -367,8 +359,8 @@ const program = Effect.gen(function*() {
     if (stormFound !== null && stormIncident !== null && stormIncident.stillDown > 0) {
       // A device that sent its buffer in the storm was heard from again: it must have left the list.
       const senders = new Set(storm.events.map((e) => e.deviceId))
-      const down = stormFound.down ?? [...(yield* readStormLedger(stormFound.tenant, stormFound.incidentId).pipe(Effect.orDie)).down]
-      stormIncident.stillDownAmongSenders = down.filter((d) => senders.has(d)).length
+      const { down } = yield* readStormLedger(stormFound.tenant, stormFound.incidentId).pipe(Effect.orDie)
+      stormIncident.stillDownAmongSenders = [...down].filter((d) => senders.has(d)).length
     }
     log(`storm: alarm lane, receipt to incident stored: ${JSON.stringify(stormAlarmLane)}`)
     log(`storm incident: ${stormIncident === null ? "none" : `${stormIncident.devices} devices held, ${stormIncident.stillDown} still down ` +

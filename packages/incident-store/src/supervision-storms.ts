@@ -18,6 +18,9 @@ export const StormSettings = Config.all({
   flushMs: Config.Int("WT_STORM_FLUSH_MS").pipe(Config.withDefault(250))
 })
 
+/** How long what was found for a tenant is used before the next look (a storm another copy started is seen within it). */
+const LookEveryMs = 2000
+
 /** What was last found for a tenant: its storm, or null when none is under way. */
 interface Checked {
   readonly storm: StormLedger | null
@@ -104,9 +107,11 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return found
       }, Effect.provideService(Nats, nats))
 
+      const recent = (cached: Checked | undefined): cached is Checked => cached !== undefined && Date.now() - cached.checkedAt < LookEveryMs
+
       const activeStorm = (tenant: string, fresh = false) => {
         const cached = storms.get(tenant)
-        if (!fresh && cached !== undefined && Date.now() - cached.checkedAt < 2000) return Effect.succeed(cached.storm)
+        if (!fresh && recent(cached)) return Effect.succeed(cached.storm)
         return lookAgain(tenant, cached)
       }
 
@@ -225,7 +230,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       // Per event on every lane: with no storm under way (nearly always), no generator and no fiber work.
       const signOfLife = (event: DeviceEvent) => {
         const cached = storms.get(event.tenant)
-        if (cached !== undefined && cached.storm === null && Date.now() - cached.checkedAt < 2000) return Effect.void
+        if (recent(cached) && cached.storm === null) return Effect.void
         return heardFrom(event.tenant, event.deviceId)
       }
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { Data, Effect } from "effect"
 import { build } from "rolldown"
 
@@ -118,7 +118,7 @@ const bundleNow = async (spec: BundleSpec): Promise<string> => {
       sourcemap: true
     }
   })
-  for (const asset of spec.assets ?? []) copyFileSync(join(spec.serviceDir, asset), join(scratch, asset.split("/").at(-1)!))
+  for (const asset of spec.assets ?? []) copyFileSync(join(spec.serviceDir, asset), join(scratch, basename(asset)))
   const inputs = read
     .concat((spec.assets ?? []).map((a) => join(spec.serviceDir, a)))
     .map(statOf)

@@ -8,9 +8,8 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
  * Where `vite build` puts the operator web app (services/console/web): seen from src/ when
  * the console runs from source, from dist/<build>/ when it runs bundled (packages/launcher).
  */
-export const webDist = [new URL("../web/dist", import.meta.url), new URL("../../web/dist", import.meta.url)]
-  .map((url) => fileURLToPath(url))
-  .find((dir) => existsSync(join(dir, "index.html"))) ?? fileURLToPath(new URL("../web/dist", import.meta.url))
+const webDistCandidates = ["../web/dist", "../../web/dist"].map((path) => fileURLToPath(new URL(path, import.meta.url)))
+export const webDist = webDistCandidates.find((dir) => existsSync(join(dir, "index.html"))) ?? webDistCandidates[0]!
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
