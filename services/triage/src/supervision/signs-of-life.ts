@@ -16,36 +16,40 @@ interface Seen {
 
 interface LatestPerKey<V> {
   readonly keep: (key: string, value: V) => void
-  /** The newest value kept for the key and not yet written: in the buffer, or in the batch being written. */
+  /** The newest value kept for the key and not yet written. */
   readonly peek: (key: string) => V | undefined
-  /** Everything kept since the last take; the buffer starts empty again. */
-  readonly take: () => Map<string, V>
-  /** The batch taken last is written (what failed was kept again). */
-  readonly written: () => void
+  /**
+   * What is waiting now, newest value per key, for one flush: as many entries as are waiting at the
+   * call (a value kept meanwhile for one of them is read in its place).
+   */
+  readonly waiting: () => Iterable<readonly [string, V]>
+  /** The value was written: forgotten, unless a newer one was kept for its key meanwhile. */
+  readonly written: (key: string, value: V) => void
 }
 
 /**
- * The newest value per key since the last take. The batch being written stays readable until it is:
- * with 100,000 devices back at once a flush takes seconds, and meanwhile neither the buffer nor KV
- * held those signs of life, so the absence watch took the devices for silent.
+ * The newest value per key until it is written. One map: a value stays in it, readable, until
+ * its write succeeds. (Swapping in an empty buffer for every flush held two copies of the fleet in
+ * a burst: while 110,000 signs of life were written, the next 110,000 gathered beside them.)
  */
 export const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): LatestPerKey<V> => {
-  let buffer = new Map<string, V>()
-  let writing = new Map<string, V>()
+  const unwritten = new Map<string, V>()
   return {
     keep: (key, value) => {
-      const current = buffer.get(key)
-      if (current === undefined || isNewer(value, current)) buffer.set(key, value)
+      const current = unwritten.get(key)
+      if (current === undefined || isNewer(value, current)) unwritten.set(key, value)
     },
-    // Kept after the take, so never older than what is being written.
-    peek: (key) => buffer.get(key) ?? writing.get(key),
-    take: () => {
-      writing = buffer
-      buffer = new Map()
-      return writing
+    peek: (key) => unwritten.get(key),
+    waiting: function*() {
+      // Map iteration is live: keys kept during the flush come after these, for the next one.
+      let left = unwritten.size
+      for (const entry of unwritten) {
+        if (left-- === 0) return
+        yield entry
+      }
     },
-    written: () => {
-      writing = new Map()
+    written: (key, value) => {
+      if (unwritten.get(key) === value) unwritten.delete(key)
     }
   }
 }
@@ -71,28 +75,26 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       const seen = latestPerKey<Seen>((next, current) => current.atMs < next.atMs)
       const activity = latestPerKey<number>((next, current) => current < next)
 
-      // Whatever cannot be written now goes back into the buffer, merged with what arrived since.
+      // What cannot be written now stays for the next flush.
       const flushBuffer = <V>(
         name: string,
         buffer: LatestPerKey<V>,
         write: (key: string, value: V) => Effect.Effect<unknown, { readonly message: string }>
       ) =>
         Effect.gen(function*() {
-          const batch = buffer.take()
           let failed = 0
           let reason = ""
-          yield* forEachInChunks(batch, ([key, value]) =>
+          yield* forEachInChunks(buffer.waiting(), ([key, value]) =>
             write(key, value).pipe(
+              Effect.andThen(Effect.sync(() => buffer.written(key, value))),
               Effect.andThen(Metric.update(flushed, 1)),
               Effect.catch((error) =>
                 Effect.sync(() => {
-                  buffer.keep(key, value)
                   failed++
                   reason = error.message
                 })
               )
             ), { concurrency: 16 })
-          buffer.written()
           if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
         })
 

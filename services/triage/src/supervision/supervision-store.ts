@@ -12,8 +12,10 @@ export const ResidentActivityBucket = "wt_resident_activity"
 // Checks settle within hours; a week leaves any forgotten one to expire.
 const PendingCheckTtlMs = 7 * 24 * 3_600_000
 
-export const deviceKey = (tenant: string, deviceId: string) => `${tenant}.${deviceId}`
-export const residentKey = (tenant: string, residentId: string) => `${tenant}.${residentId}`
+// Joined, not concatenated: V8 keeps a concatenation as a pair of strings, and a map that holds it
+// flattens it into a third copy. Held in several maps for each of 110,000 devices, that was 10 MB.
+export const deviceKey = (tenant: string, deviceId: string) => [tenant, deviceId].join(".")
+export const residentKey = (tenant: string, residentId: string) => [tenant, residentId].join(".")
 
 /**
  * Supervision state, in JetStream KV so that it survives restarts and is shared by
