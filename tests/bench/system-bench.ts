@@ -139,24 +139,47 @@ const stormIncidentCounts = Effect.gen(function*() {
   return last
 })
 
+interface LaneTail {
+  readonly events: number
+  readonly over100: number
+  readonly over250: number
+}
+
 /**
  * How many of the alarm lane's events were stored in an incident more than 100 and 250 ms after
- * the gateway received them (from triage's own histogram): the part of a P1's way to the console
- * up to the incident, so a slow P1 tail can be placed before or after it.
+ * the gateway received them (from triage's own histograms), in all and by stage (`stored` in
+ * WT_DEVICE, `delivered` to triage, `incident` stored): the part of a P1's way to the console up
+ * to the incident, so a slow P1 tail can be placed.
  */
 const alarmLaneTail = (url: string) =>
   Effect.promise(async () => {
-    const samples = await scrapeFamily(url, "wt_triage_receive_to_incident_ms_bucket")
-    const bucket = (le: string) => samples.filter((s) => s.labels.includes(`le="${le}"`)).reduce((n, s) => n + s.value, 0)
-    const all = bucket("+Inf")
-    return { events: all, over100: all - bucket("100"), over250: all - bucket("250") }
+    const tailOf = (samples: ReadonlyArray<{ labels: string; value: number }>): LaneTail => {
+      const bucket = (le: string) => samples.filter((s) => s.labels.includes(`le="${le}"`)).reduce((n, s) => n + s.value, 0)
+      const all = bucket("+Inf")
+      return { events: all, over100: all - bucket("100"), over250: all - bucket("250") }
+    }
+    const staged = await scrapeFamily(url, "wt_triage_receive_to_incident_stage_ms_bucket")
+    const stage = (name: string) => tailOf(staged.filter((s) => s.labels.includes(`stage="${name}"`)))
+    return {
+      all: tailOf(await scrapeFamily(url, "wt_triage_receive_to_incident_ms_bucket")),
+      stored: stage("stored"),
+      delivered: stage("delivered"),
+      incident: stage("incident")
+    }
   })
 
-const tailSince = (before: { events: number; over100: number; over250: number }, after: { events: number; over100: number; over250: number }) => ({
-  events: after.events - before.events,
-  over_100_ms: after.over100 - before.over100,
-  over_250_ms: after.over250 - before.over250
-})
+const tailSince = (before: Effect.Success<ReturnType<typeof alarmLaneTail>>, after: Effect.Success<ReturnType<typeof alarmLaneTail>>) => {
+  const since = (b: LaneTail, a: LaneTail) => ({ over_100_ms: a.over100 - b.over100, over_250_ms: a.over250 - b.over250 })
+  return {
+    events: after.all.events - before.all.events,
+    ...since(before.all, after.all),
+    by_stage: {
+      stored: since(before.stored, after.stored),
+      delivered: since(before.delivered, after.delivered),
+      incident: since(before.incident, after.incident)
+    }
+  }
+}
 
 /** Sum of a Prometheus counter family over all its label sets. */
 const counterTotal = (url: string, name: string) =>

@@ -19,10 +19,22 @@ import {
 } from "@wt/triage-rules"
 
 const decisions = Metric.counter("wt_triage_decisions_total", { description: "Device events triaged, by outcome and priority", incremental: true })
+const receiptBucketsMs = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
 const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
   description: "Gateway receipt to incident stored, in ms",
-  boundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
+  boundaries: receiptBucketsMs
 })
+/**
+ * The same way in three stages, so a slow alarm can be placed: `stored` (gateway receipt → stored in
+ * WT_DEVICE), `delivered` (stored → triage began on it), `incident` (triage began → incident stored).
+ */
+const stages = seriesOf(Metric.histogram("wt_triage_receive_to_incident_stage_ms", {
+  description: "Gateway receipt to incident stored, by stage, in ms",
+  boundaries: receiptBucketsMs
+}))
+const storedStage = stages({ stage: "stored" })
+const deliveredStage = stages({ stage: "delivered" })
+const incidentStage = stages({ stage: "incident" })
 
 const decisionSeries = seriesOf(decisions)
 const count = (outcome: string, priority = "none") => Metric.update(decisionSeries({ outcome, priority }), 1)
@@ -126,6 +138,7 @@ export const routeTriaged = Effect.fn("Triage.route")(function*(event: DeviceEve
  * (a captured stack per call) cost more than the work itself.
  */
 export const triageDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent, meta: MessageMeta) {
+  const startedMs = Date.now()
   const registry = yield* Registry
   const owner = yield* registry.deviceOwner(event.tenant, event.deviceId)
   if (Option.isNone(owner)) {
@@ -147,18 +160,28 @@ export const triageDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent,
   }
   const residentId = owner.value.residentId
   const storms = yield* SupervisionStorms
-  if (!isSupervisionLoss(event)) yield* storms.signOfLife(event)
+  // The device was heard from: it leaves a storm's list of devices down. That can wait for the
+  // storm's next batch to be stored, or for a look at what other copies wrote (every 2 s), so an
+  // event that opens or joins an incident does it after its incident is stored: a care alarm
+  // from a device back from an outage no longer waits on the storm's bookkeeping.
+  const heard = isSupervisionLoss(event) ? Effect.void : storms.signOfLife(event)
   const ctx = contextFor(event, owner.value)
   const rules = rulesFor(event)
   const decision = classify(event, rules, ctx)
   if (decision === undefined) {
+    yield* heard
     if (!isRestore(event)) return yield* count("no_incident")
     const outcome = yield* attachRestore(event, residentId, engineDecision(EngineRules.restore, rules, ctx) ?? fallbackRestore(event))
     return yield* count(`restore_${outcome}`)
   }
   const routed = yield* routeTriaged(event, residentId, decision, ctx)
   if (event.receivedAt !== undefined) {
-    yield* Metric.update(latency, Math.max(0, Date.now() - Date.parse(event.receivedAt)))
+    const receivedMs = Date.parse(event.receivedAt)
+    const storedMs = Date.now()
+    yield* Metric.update(latency, Math.max(0, storedMs - receivedMs))
+    yield* Metric.update(storedStage, Math.max(0, meta.storedAtMs - receivedMs))
+    yield* Metric.update(deliveredStage, Math.max(0, startedMs - meta.storedAtMs))
+    yield* Metric.update(incidentStage, Math.max(0, storedMs - startedMs))
   }
   yield* count(routed.opened ? "opened" : "correlated", decision.priority)
   if (routed.opened) {
@@ -167,4 +190,5 @@ export const triageDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent,
     )
   }
   if (isCareAlarm(event)) yield* checkRepeated(event, residentId, routed.incidentId, ctx)
+  yield* heard
 })
