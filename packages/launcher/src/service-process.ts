@@ -89,7 +89,7 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
     : Effect.succeed(sourceEntryOf(options.name))
 
   const spawnChild = (entry: string) => Effect.sync(() => {
-    const c = spawn(process.execPath, [...nodeFlagsOf(env), entry], {
+    const c = spawn(process.execPath, [...nodeFlagsOf(options.name, env), entry], {
       env,
       stdio: ["ignore", "pipe", "pipe"]
     })

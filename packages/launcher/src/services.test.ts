@@ -28,9 +28,10 @@ describe("niceness", () => {
 })
 
 describe("heap caps", () => {
-  it("cap every service's old generation at 160 MB, supervision's (every device's sign of life) too, unless WT_SERVICE_HEAP_MB says otherwise", () => {
-    expect(nodeFlagsOf({})).toContain("--max-old-space-size=160")
-    expect(nodeFlagsOf({ WT_SERVICE_HEAP_MB: "200" })).toContain("--max-old-space-size=200")
-    expect(nodeFlagsOf({ WT_SERVICE_HEAP_MB: "0" })).toEqual([])
+  it("cap every service's old generation at 160 MB and supervision's at 136 MB, unless WT_SERVICE_HEAP_MB says otherwise", () => {
+    expect(nodeFlagsOf("audit", {})).toContain("--max-old-space-size=160")
+    expect(nodeFlagsOf("supervision", {})).toContain("--max-old-space-size=136")
+    expect(nodeFlagsOf("supervision", { WT_SERVICE_HEAP_MB: "200" })).toContain("--max-old-space-size=200")
+    expect(nodeFlagsOf("audit", { WT_SERVICE_HEAP_MB: "0" })).toEqual([])
   })
 })

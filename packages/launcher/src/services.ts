@@ -89,22 +89,24 @@ export const portVariable: Record<ServiceName, string> = {
  * a cap on the old generation makes V8 collect sooner and keeps each process within the
  * 256 MB budget of issue 7. The young generation is sized explicitly: derived from a small
  * old generation it would be 1–2 MB, and short-lived garbage (one object graph per message)
- * would be collected far too often. `WT_SERVICE_HEAP_MB` changes the cap; 0 leaves V8's defaults.
+ * would be collected far too often. `WT_SERVICE_HEAP_MB` sets the cap of every process; 0 leaves V8's defaults.
  */
-export const nodeFlagsOf = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
-  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? DefaultHeapMb)
+export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
+  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? (name === "supervision" ? SupervisionHeapMb : DefaultHeapMb))
   if (!Number.isFinite(heapMb) || heapMb <= 0) return []
   return [`--max-old-space-size=${Math.round(heapMb)}`, "--max-semi-space-size=8"]
 }
 
-/**
- * The largest heap is absence supervision's, every device's expectations and last sign of
- * life: with 100,000 devices about 124 MB live when it ran from source (heap snapshot,
- * 2026-11-26), 21 MB of that the modules' source text. It had 176 MB then (at 256 MB V8 let
- * the heap grow to use it, and the process sat at 306–340 MB resident). Bundled, its heap in
- * use peaked at 110 MB through the full benchmark, and it has the cap the others have.
- */
 const DefaultHeapMb = 160
+
+/**
+ * The largest heap is absence supervision's: every device's expectations and last sign of
+ * life, and every sign of life not yet written. With 110,000 devices it held 85 MB live at the
+ * end of the full benchmark's storm, its peak (heap snapshot, 2026-11-26 18:26). Under the 160 MB
+ * cap V8 let its heap grow to 140–158 MB, and with the 55 MB of the Node binary's pages and
+ * malloc beside it the process peaked at 240–259 MB resident.
+ */
+const SupervisionHeapMb = 136
 
 /**
  * The processes whose work can wait: on a busy machine (a telemetry backlog, a reconnect
