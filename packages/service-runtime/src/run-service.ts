@@ -14,10 +14,13 @@ export const serviceProgram = <A, E>(
   Effect.scoped(Effect.gen(function*() {
     yield* Layer.build(layer)
     yield* Effect.logInfo("service started")
-    // Added after the build, so it runs before the layer's own finalizers.
-    yield* Effect.addFinalizer(() => Effect.logInfo("service stopping"))
     return yield* Effect.never
-  })).pipe(
+  }).pipe(
+    // Said as the stop reaches the service, wherever it is, and before its scope (the layer's
+    // finalizers) closes. A finalizer added after the build was once logged after the
+    // others, after "service stopped" even (CI, under load).
+    Effect.onInterrupt(() => Effect.logInfo("service stopping"))
+  )).pipe(
     Effect.tapCause((cause) =>
       Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("service failed", cause)
     ),
