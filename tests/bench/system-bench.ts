@@ -145,6 +145,23 @@ interface LaneTail {
   readonly over250: number
 }
 
+/** Triage's stages of receipt to incident (`wt_triage_receive_to_incident_stage_ms{stage}`). */
+const Stages = ["stored", "delivered", "incident"] as const
+type Stage = (typeof Stages)[number]
+
+interface LaneTails {
+  readonly all: LaneTail
+  readonly byStage: Record<Stage, LaneTail>
+}
+
+const tailOf = (samples: ReadonlyArray<{ labels: string; value: number }>): LaneTail => {
+  const bucket = (le: string) => samples.filter((s) => s.labels.includes(`le="${le}"`)).reduce((n, s) => n + s.value, 0)
+  const all = bucket("+Inf")
+  return { events: all, over100: all - bucket("100"), over250: all - bucket("250") }
+}
+
+const stageRecord = <A>(f: (stage: Stage) => A) => Object.fromEntries(Stages.map((stage) => [stage, f(stage)])) as Record<Stage, A>
+
 /**
  * How many of the alarm lane's events were stored in an incident more than 100 and 250 ms after
  * the gateway received them (from triage's own histograms), in all and by stage (`stored` in
@@ -152,32 +169,20 @@ interface LaneTail {
  * to the incident, so a slow P1 tail can be placed.
  */
 const alarmLaneTail = (url: string) =>
-  Effect.promise(async () => {
-    const tailOf = (samples: ReadonlyArray<{ labels: string; value: number }>): LaneTail => {
-      const bucket = (le: string) => samples.filter((s) => s.labels.includes(`le="${le}"`)).reduce((n, s) => n + s.value, 0)
-      const all = bucket("+Inf")
-      return { events: all, over100: all - bucket("100"), over250: all - bucket("250") }
-    }
+  Effect.promise(async (): Promise<LaneTails> => {
     const staged = await scrapeFamily(url, "wt_triage_receive_to_incident_stage_ms_bucket")
-    const stage = (name: string) => tailOf(staged.filter((s) => s.labels.includes(`stage="${name}"`)))
     return {
       all: tailOf(await scrapeFamily(url, "wt_triage_receive_to_incident_ms_bucket")),
-      stored: stage("stored"),
-      delivered: stage("delivered"),
-      incident: stage("incident")
+      byStage: stageRecord((stage) => tailOf(staged.filter((s) => s.labels.includes(`stage="${stage}"`))))
     }
   })
 
-const tailSince = (before: Effect.Success<ReturnType<typeof alarmLaneTail>>, after: Effect.Success<ReturnType<typeof alarmLaneTail>>) => {
+const tailSince = (before: LaneTails, after: LaneTails) => {
   const since = (b: LaneTail, a: LaneTail) => ({ over_100_ms: a.over100 - b.over100, over_250_ms: a.over250 - b.over250 })
   return {
     events: after.all.events - before.all.events,
     ...since(before.all, after.all),
-    by_stage: {
-      stored: since(before.stored, after.stored),
-      delivered: since(before.delivered, after.delivered),
-      incident: since(before.incident, after.incident)
-    }
+    by_stage: stageRecord((stage) => since(before.byStage[stage], after.byStage[stage]))
   }
 }
 

@@ -8,6 +8,15 @@ export type ServiceName = (typeof ServiceNames)[number]
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 
 /**
+ * The largest heap is absence supervision's: every device's expectations and last sign of
+ * life, and every sign of life not yet written. With 110,000 devices it held 85 MB live at the
+ * end of the full benchmark's storm, its peak (heap snapshot, 2026-11-26 18:26). Under the 160 MB
+ * cap V8 let its heap grow to 140–158 MB, and with the 55 MB of the Node binary's pages and
+ * malloc beside it the process peaked at 240–259 MB resident.
+ */
+const SupervisionHeapMb = 136
+
+/**
  * Triage runs as three processes of the same service on one machine: the alarm lane in its
  * own process, so a care alarm never waits on an event loop busy with a backlog of heartbeats
  * and positions; the tech and telemetry lanes in the second; in the third, the watches for
@@ -18,13 +27,22 @@ const root = fileURLToPath(new URL("../../../", import.meta.url))
  * together they outgrew one process's 256 MB budget (triage-bulk ran out of heap in the full
  * benchmark). Separately deployed, any split works.
  */
-const program: Record<ServiceName, { readonly service: string; readonly env: Readonly<Record<string, string>> }> = {
+const program: Record<ServiceName, {
+  readonly service: string
+  readonly env: Readonly<Record<string, string>>
+  /** Its V8 old-generation cap in MB, when not the default (see `nodeFlagsOf`). */
+  readonly heapMb?: number
+}> = {
   gateway: { service: "gateway", env: {} },
   // The alarm lane looks devices up one by one (cached): care alarms are rare, and a whole-fleet snapshot reload would stall them.
   triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
   "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off" } },
   // Supervision knows its devices from its own fleet list; the registry is asked only about a device not on it.
-  supervision: { service: "triage", env: { WT_TRIAGE_LANES: "none", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "on", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
+  supervision: {
+    service: "triage",
+    env: { WT_TRIAGE_LANES: "none", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "on", WT_REGISTRY_FLEET_SNAPSHOT: "false" },
+    heapMb: SupervisionHeapMb
+  },
   projector: { service: "projector", env: {} },
   audit: { service: "audit", env: {} },
   console: { service: "console", env: {} },
@@ -92,21 +110,13 @@ export const portVariable: Record<ServiceName, string> = {
  * would be collected far too often. `WT_SERVICE_HEAP_MB` sets the cap of every process; 0 leaves V8's defaults.
  */
 export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
-  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? (name === "supervision" ? SupervisionHeapMb : DefaultHeapMb))
+  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? program[name].heapMb ?? DefaultHeapMb)
   if (!Number.isFinite(heapMb) || heapMb <= 0) return []
   return [`--max-old-space-size=${Math.round(heapMb)}`, "--max-semi-space-size=8"]
 }
 
 const DefaultHeapMb = 160
 
-/**
- * The largest heap is absence supervision's: every device's expectations and last sign of
- * life, and every sign of life not yet written. With 110,000 devices it held 85 MB live at the
- * end of the full benchmark's storm, its peak (heap snapshot, 2026-11-26 18:26). Under the 160 MB
- * cap V8 let its heap grow to 140–158 MB, and with the 55 MB of the Node binary's pages and
- * malloc beside it the process peaked at 240–259 MB resident.
- */
-const SupervisionHeapMb = 136
 
 /**
  * The processes whose work can wait: on a busy machine (a telemetry backlog, a reconnect

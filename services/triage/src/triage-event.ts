@@ -3,7 +3,7 @@ import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent, SupervisionStorms } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
 import { type DeviceOwner, Registry } from "@wt/registry"
-import { seriesOf } from "@wt/observability"
+import { latencyHistogram, seriesOf } from "@wt/observability"
 import {
   classify,
   DefaultRuleBook,
@@ -19,19 +19,15 @@ import {
 } from "@wt/triage-rules"
 
 const decisions = Metric.counter("wt_triage_decisions_total", { description: "Device events triaged, by outcome and priority", incremental: true })
-const receiptBucketsMs = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
 const latency = Metric.histogram("wt_triage_receive_to_incident_ms", {
   description: "Gateway receipt to incident stored, in ms",
-  boundaries: receiptBucketsMs
+  boundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
 })
 /**
  * The same way in three stages, so a slow alarm can be placed: `stored` (gateway receipt → stored in
  * WT_DEVICE), `delivered` (stored → triage began on it), `incident` (triage began → incident stored).
  */
-const stages = seriesOf(Metric.histogram("wt_triage_receive_to_incident_stage_ms", {
-  description: "Gateway receipt to incident stored, by stage, in ms",
-  boundaries: receiptBucketsMs
-}))
+const stages = seriesOf(latencyHistogram("wt_triage_receive_to_incident_stage_ms", { description: "Gateway receipt to incident stored, by stage, in ms" }))
 const storedStage = stages({ stage: "stored" })
 const deliveredStage = stages({ stage: "delivered" })
 const incidentStage = stages({ stage: "incident" })
