@@ -3,7 +3,8 @@
  * `pnpm bench audit [options]`: audit-chain sealing and verification figures.
  */
 const benches: Record<string, string> = {
-  audit: "./audit-verify.ts"
+  audit: "./audit-verify.ts",
+  consume: "./consume-overhead.ts"
 }
 
 const name = process.argv[2]

@@ -1,13 +1,13 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream"
 import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
-import { Cause, Duration, Effect, Exit, Fiber, Result } from "effect"
+import { Cause, type Context, Duration, Effect, Exit, Fiber, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
-import { openMessages } from "./messages.ts"
+import { MessageInbox } from "./inbox.ts"
 import { tenantOfSubject } from "./subjects.ts"
 
 /** What a handler knows about the message besides its decoded value. */
@@ -49,6 +49,30 @@ export interface ConsumeOptions<A, E, R> {
   readonly deliverPolicy?: "all" | "new"
   /** Unacknowledged messages the server hands out to all copies together; default max(128, 32 × concurrency). */
   readonly maxAckPending?: number
+}
+
+/** A message's meta, its headers decoded only when read (most handlers never do). */
+class DeliveredMeta implements MessageMeta {
+  readonly subject: string
+  readonly streamSeq: number
+  readonly deliveries: number
+  readonly storedAtMs: number
+  readonly pending: number
+  readonly raw: Uint8Array
+  readonly #msg: JsMsg
+  constructor(msg: JsMsg) {
+    const info = msg.info
+    this.#msg = msg
+    this.subject = msg.subject
+    this.streamSeq = info.streamSequence
+    this.deliveries = info.deliveryCount
+    this.storedAtMs = info.timestampNanos / 1e6
+    this.pending = info.pending
+    this.raw = msg.data
+  }
+  get headers(): MsgHdrs | undefined {
+    return this.#msg.headers
+  }
 }
 
 /** One worker's message in hand, watched for a handler that runs past its time. */
@@ -203,7 +227,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
     }
     const overdue = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
 
-    const handle = (msg: JsMsg, slot: WorkerSlot): Effect.Effect<void, never, R | Nats> => {
+    const handle = (msg: JsMsg, slot: WorkerSlot, context: Context.Context<never>): Effect.Effect<void, never, R | Nats> => {
       const deliveries = msg.info.deliveryCount
       if (deliveries > maxDeliver) {
         // The previous attempt neither acked nor failed in time (handler hung, process stopped).
@@ -219,57 +243,48 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       if (Result.isFailure(decoded)) {
         return reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack())
       }
-      const meta: MessageMeta = {
-        subject: msg.subject,
-        streamSeq: msg.seq,
-        deliveries,
-        storedAtMs: msg.info.timestampNanos / 1e6,
-        pending: msg.info.pending,
-        raw: msg.data,
-        headers: msg.headers
-      }
-      // Only the handler can be interrupted; settling its message is never cut in half.
-      return Effect.uninterruptibleMask((restore) =>
-        restore(Effect.suspend(() => {
+      const meta = new DeliveredMeta(msg)
+      const value = decoded.success
+      // The worker runs uninterruptibly: only the handler can be interrupted, and settling its
+      // message is never cut in half.
+      return Effect.flatMap(
+        Effect.exit(Effect.interruptible(Effect.suspend(() => {
           slot.startedAtMs = Date.now()
-          return options.handler(decoded.success, meta)
-        })).pipe(
-          Effect.exit,
-          Effect.flatMap((exit) => {
-            slot.startedAtMs = 0
-            if (Exit.isSuccess(exit)) return Effect.andThen(Effect.sync(() => msg.ack()), counted.handled)
-            if (!Cause.hasInterruptsOnly(exit.cause)) return failed(msg, deliveries, failureText(exit.cause))
-            // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
-            // back at once instead of after the ack wait.
-            return slot.overdue ? failed(msg, deliveries, overdue) : Effect.sync(() => msg.nak())
-          })
-        )
+          return options.handler(value, meta)
+        }))),
+        (exit) => {
+          slot.startedAtMs = 0
+          if (Exit.isSuccess(exit)) {
+            return Effect.sync(() => {
+              msg.ack()
+              counted.handledUnsafe(context)
+            })
+          }
+          if (!Cause.hasInterruptsOnly(exit.cause)) return failed(msg, deliveries, failureText(exit.cause))
+          // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
+          // back at once instead of after the ack wait.
+          return slot.overdue ? failed(msg, deliveries, overdue) : Effect.sync(() => msg.nak())
+        }
       )
     }
 
-    // Workers share one iterator: the client allows one, and it hands each message to one caller.
-    const worker = (iterator: AsyncIterator<JsMsg>, slot: WorkerSlot) =>
+    // Workers share one inbox; each message goes to one of them.
+    const worker = (next: Effect.Effect<JsMsg | undefined>, slot: WorkerSlot, context: Context.Context<never>) =>
       Effect.gen(function*() {
         while (true) {
-          const next = yield* Effect.tryPromise(() => iterator.next()).pipe(
-            Effect.catch((error) =>
-              Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error.cause)}`).pipe(
-                Effect.as({ done: true, value: undefined } as const)
-              )
-            )
-          )
-          if (next.done === true) return
-          yield* handle(next.value, slot)
+          const msg = yield* next
+          if (msg === undefined) return
+          yield* handle(msg, slot, context)
         }
-      })
+      }).pipe(Effect.uninterruptible)
 
     // A worker whose handler was overdue is interrupted once its message is settled; another takes its place.
-    const workerInSlot = (iterator: AsyncIterator<JsMsg>, slots: Array<WorkerSlot>) =>
+    const workerInSlot = (next: Effect.Effect<JsMsg | undefined>, slots: Array<WorkerSlot>, context: Context.Context<never>) =>
       Effect.gen(function*() {
         while (true) {
           const slot: WorkerSlot = { startedAtMs: 0, overdue: false, fiber: undefined }
           slots.push(slot)
-          const fiber = yield* Effect.forkChild(worker(iterator, slot))
+          const fiber = yield* Effect.forkChild(worker(next, slot, context))
           slot.fiber = fiber
           yield* Fiber.await(fiber)
           slots.splice(slots.indexOf(slot), 1)
@@ -315,14 +330,26 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           try: () => js.consumers.get(options.stream, options.durable),
           catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         })
-        const { messages, iterator } = yield* openMessages(
-          () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)) }),
-          (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
+        const inbox = new MessageInbox()
+        // Messages still in hand when the session ends go back at once, not after the ack wait.
+        const closeInbox = Effect.sync(() => {
+          for (const msg of inbox.close()) msg.nak()
+        })
+        const messages = yield* Effect.acquireRelease(
+          Effect.tryPromise({
+            try: () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)), callback: inbox.push }),
+            catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
+          }),
+          (messages) => Effect.sync(() => messages.stop()).pipe(Effect.andThen(closeInbox))
         )
+        // Stopped by the client (consumer deleted, connection closed): the workers finish and the session ends.
+        yield* Effect.forkScoped(Effect.promise(() => messages.closed()).pipe(Effect.andThen(closeInbox)))
         yield* Effect.forkScoped(watchStatus(messages))
         const slots: Array<WorkerSlot> = []
         yield* Effect.forkScoped(watchOverdue(slots))
-        yield* Effect.forEach(Array.from({ length: concurrency }), () => workerInSlot(iterator, slots), {
+        const context = yield* Effect.context<never>()
+        const next = Effect.interruptible(inbox.next)
+        yield* Effect.forEach(Array.from({ length: concurrency }), () => workerInSlot(next, slots, context), {
           concurrency: "unbounded",
           discard: true
         })

@@ -1,0 +1,73 @@
+import type { JsMsg } from "@nats-io/jetstream"
+import { Effect } from "effect"
+
+/**
+ * The messages a consumer received and no worker has taken yet, filled by nats.js's callback.
+ *
+ * Why not the client's async iterator: each `next()` is a promise and a fiber resumed from it,
+ * per message, which cost a busy consumer more than decoding the message. Here a worker takes a
+ * message that is already in hand synchronously, and waits only when there is none.
+ */
+export class MessageInbox {
+  private queue: Array<JsMsg> = []
+  private head = 0
+  private readonly waiting: Array<(msg: JsMsg | undefined) => void> = []
+  private closed = false
+
+  /** The consumer's callback: hands the message to a waiting worker, or keeps it. */
+  readonly push = (msg: JsMsg): void => {
+    if (this.closed) {
+      // Stopped between the client's last pull and this delivery: hand it back at once.
+      msg.nak()
+      return
+    }
+    const waiter = this.waiting.shift()
+    if (waiter !== undefined) waiter(msg)
+    else this.queue.push(msg)
+  }
+
+  /** The next message in hand, if any. */
+  take(): JsMsg | undefined {
+    if (this.head === this.queue.length) return undefined
+    const msg = this.queue[this.head]!
+    this.queue[this.head++] = undefined as unknown as JsMsg
+    if (this.head === this.queue.length) {
+      this.queue = []
+      this.head = 0
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
+    }
+    return msg
+  }
+
+  /** The next message, waiting for one if need be; undefined once the inbox is closed and empty. */
+  readonly next: Effect.Effect<JsMsg | undefined> = Effect.suspend(() => {
+    const msg = this.take()
+    if (msg !== undefined || this.closed) return Effect.succeed(msg)
+    return Effect.callback<JsMsg | undefined>((resume) => {
+      const waiter = (m: JsMsg | undefined) => resume(Effect.succeed(m))
+      this.waiting.push(waiter)
+      // An interrupted worker stops waiting, so no message is handed to it.
+      return Effect.sync(() => {
+        const at = this.waiting.indexOf(waiter)
+        if (at >= 0) this.waiting.splice(at, 1)
+      })
+    })
+  })
+
+  /** Messages arriving from now on are refused; waiting workers get undefined. Returns what was left untaken. */
+  close(): ReadonlyArray<JsMsg> {
+    this.closed = true
+    for (const waiter of this.waiting.splice(0)) waiter(undefined)
+    const left = this.queue.slice(this.head)
+    this.queue = []
+    this.head = 0
+    return left
+  }
+
+  /** Messages in hand. */
+  get size(): number {
+    return this.queue.length - this.head
+  }
+}
