@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { AuditEntry, type DeviceEventHead, Subjects } from "@wt/contracts"
-import { publishEncoded, publishEvent } from "@wt/nats"
+import { publishEvent, publishRaw } from "@wt/nats"
 import { deviceEventEntryBytes, deviceEventEntryId, type Origin } from "./entries.ts"
 
 /** The message id of an entry: an entry written twice (a retry, a redelivery) is stored once. */
@@ -19,6 +19,6 @@ export const appendAuditEntry = Effect.fnUntraced(function*(entry: AuditEntry) {
 
 /** Appends the entry of a stored device event, carrying the event's stored bytes (see {@link deviceEventEntryBytes}). */
 export const appendDeviceEventEntry = (event: DeviceEventHead, stored: Uint8Array, origin: Origin) =>
-  publishEncoded(Subjects.audit(event.tenant, "device_event"), deviceEventEntryBytes(event, stored, origin), {
+  publishRaw(Subjects.audit(event.tenant, "device_event"), deviceEventEntryBytes(event, stored, origin), {
     msgId: msgIdOf(deviceEventEntryId(origin))
   })

@@ -21,7 +21,7 @@ describe("a device event's audit entry as bytes", () => {
     Effect.gen(function*() {
       const result = yield* Arbitrary.checkEffect(arbitraryDeviceEvent(), (event) => {
         const { bytes, head } = stored(event)
-        const entry = entryOf(Result.getOrThrow(deviceEventEntryBytes(head, bytes, origin)))
+        const entry = entryOf(deviceEventEntryBytes(head, bytes, origin))
         const decodedWhole = Result.getOrThrow(decodeJson(DeviceEvent, bytes))
         const whole = entryOf(Result.getOrThrow(encodeJson(AuditEntry, deviceEventEntry(decodedWhole, origin))))
         return isDeepStrictEqual(entry, whole)
@@ -36,7 +36,7 @@ describe("a device event's audit entry as bytes", () => {
         `"id":"018f0000-0000-7000-8000-000000000007","occurredAt":"2026-11-25T21:04:05.120Z","source":{"via":"sim"} }`
     )
     const head = Result.getOrThrow(decodeJson(DeviceEventHead, raw))
-    const bytes = Result.getOrThrow(deviceEventEntryBytes(head, raw, origin))
+    const bytes = deviceEventEntryBytes(head, raw, origin)
     const text = new TextDecoder().decode(bytes)
     assert.isTrue(text.endsWith(`,"data":${new TextDecoder().decode(raw)}}`))
     const entry = entryOf(bytes)
