@@ -8,7 +8,8 @@ export interface PubAck {
 }
 
 export interface PubAckOptions {
-  readonly msgId: string
+  /** Omitted only for a write guarded by `expectedLastSubjectSequence`, which a repeat cannot land twice. */
+  readonly msgId?: string
   readonly expectedLastSubjectSequence?: number
   /** Per attempt. */
   readonly timeoutMs: number
@@ -97,7 +98,7 @@ export class PubAcks {
     entry.retryAt = undefined
     entry.deadline = Date.now() + entry.options.timeoutMs
     const h = makeHeaders()
-    h.set("Nats-Msg-Id", entry.options.msgId)
+    if (entry.options.msgId !== undefined) h.set("Nats-Msg-Id", entry.options.msgId)
     if (entry.options.expectedLastSubjectSequence !== undefined) {
       h.set("Nats-Expected-Last-Subject-Sequence", String(entry.options.expectedLastSubjectSequence))
     }

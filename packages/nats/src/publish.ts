@@ -7,8 +7,11 @@ import { pubAcksOf } from "./pub-acks.ts"
 const DefaultTimeoutMs = 5_000
 
 export interface PublishOptions {
-  /** Sent as `Nats-Msg-Id`: a second publish with the same id inside the stream's window is stored once. */
-  readonly msgId: string
+  /**
+   * Sent as `Nats-Msg-Id`: a second publish with the same id inside the stream's window is stored once.
+   * Omit it only with `expectedLastSubjectSequence`: a repeat of such a write fails instead of landing twice.
+   */
+  readonly msgId?: string
   /** The publish succeeds only if the subject's last stored sequence is this (0: the subject is empty). */
   readonly expectedLastSubjectSequence?: number
   /** How long to wait for JetStream's acknowledgement, per attempt; default 5 s. */
@@ -53,7 +56,7 @@ export const publishRaw = (
     Effect.tryPromise({
       try: () =>
         pubAcksOf(nc).publish(subject, bytes, {
-          msgId: options.msgId,
+          ...(options.msgId === undefined ? {} : { msgId: options.msgId }),
           ...(options.expectedLastSubjectSequence === undefined ? {} : { expectedLastSubjectSequence: options.expectedLastSubjectSequence }),
           timeoutMs: options.timeoutMs ?? DefaultTimeoutMs,
           attempts: options.attempts ?? 3

@@ -1,6 +1,6 @@
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv"
 import { Deferred, Effect, Option, Result, type Scope } from "effect"
-import { decodeJson, encodeJson, Nats, NatsRequestFailed, type WireSchema } from "@wt/nats"
+import { decodeJson, encodeJson, Nats, NatsRequestFailed, publishRaw, type WireSchema } from "@wt/nats"
 
 /**
  * A JetStream KV bucket held in memory and kept current by a watch, so that the
@@ -30,6 +30,7 @@ interface Held<A> {
 const messageOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 const isWrongSequence = (cause: unknown): boolean => {
+  if ((cause as { _tag?: string } | undefined)?._tag === "WrongLastSequence") return true
   const code = (cause as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code
   return code === 10071 || /wrong last sequence|key exists/i.test(messageOf(cause))
 }
@@ -43,7 +44,8 @@ export const openKvMirror = <A>(options: {
   readonly ttlMs?: number
 }): Effect.Effect<KvMirror<A>, NatsRequestFailed, Nats | Scope.Scope> =>
   Effect.gen(function*() {
-    const { js } = yield* Nats
+    const nats = yield* Nats
+    const { js } = nats
     const bucket = options.bucket
     const failed = (operation: string) => (cause: unknown) =>
       new NatsRequestFailed({ operation: `${operation} ${bucket}`, message: messageOf(cause) })
@@ -93,6 +95,21 @@ export const openKvMirror = <A>(options: {
       )
     )
 
+    /**
+     * Stores the value if the key is still at `revision` (undefined: not there), giving its new revision.
+     * Published as a plain JetStream write guarded by the key's last sequence rather than through the
+     * client's `kv.update`, which builds a request, a timer and an Error for every write: at a storm's
+     * rate of signs of life those cost more than the write.
+     */
+    const write = (key: string, bytes: Uint8Array, revision: number | undefined): Effect.Effect<number, unknown> =>
+      publishRaw(`$KV.${bucket}.${key}`, bytes, { expectedLastSubjectSequence: revision ?? 0 }).pipe(
+        Effect.provideService(Nats, nats),
+        Effect.map((stored) => stored.seq),
+        // Not held, yet written before (deleted, or expired by the bucket's TTL): the client's create writes over that.
+        Effect.catchTag("WrongLastSequence", (error) =>
+          revision === undefined ? Effect.tryPromise({ try: () => kv.create(key, bytes), catch: (cause) => cause }) : Effect.fail(error))
+      )
+
     const modify = Effect.fnUntraced(function*(key: string, f: (current: A | undefined) => A | undefined) {
       for (let attempt = 0; attempt < MaxAttempts; attempt++) {
         const current = held.get(key)
@@ -101,10 +118,7 @@ export const openKvMirror = <A>(options: {
         const bytes = yield* Effect.fromResult(encodeJson(options.schema, next)).pipe(
           Effect.mapError((error) => failed(`encode ${key} for`)(error))
         )
-        const revision = yield* Effect.tryPromise({
-          try: () => (current === undefined ? kv.create(key, bytes) : kv.update(key, bytes, current.revision)),
-          catch: (cause) => cause
-        }).pipe(
+        const revision = yield* write(key, bytes, current?.revision).pipe(
           Effect.map(Option.some),
           Effect.catch((cause) => (isWrongSequence(cause) ? Effect.succeed(Option.none<number>()) : Effect.fail(failed("KV write")(cause))))
         )
