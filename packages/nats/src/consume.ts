@@ -7,7 +7,7 @@ import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
-import { MessageInbox } from "./inbox.ts"
+import { MessageInbox, pumpInto } from "./inbox.ts"
 import { tenantOfSubject } from "./subjects.ts"
 
 /** What a handler knows about the message besides its decoded value. */
@@ -331,19 +331,24 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         })
         const inbox = new MessageInbox()
-        // Messages still in hand when the session ends go back at once, not after the ack wait.
+        // Messages in the inbox when the session ends go back at once (those still in the client's own buffer wait for the ack wait).
         const closeInbox = Effect.sync(() => {
           for (const msg of inbox.close()) msg.nak()
         })
         const messages = yield* Effect.acquireRelease(
           Effect.tryPromise({
-            try: () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)), callback: inbox.push }),
+            try: () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)) }),
             catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
           }),
           (messages) => Effect.sync(() => messages.stop()).pipe(Effect.andThen(closeInbox))
         )
-        // Stopped by the client (consumer deleted, connection closed): the workers finish and the session ends.
-        yield* Effect.forkScoped(Effect.promise(() => messages.closed()).pipe(Effect.andThen(closeInbox)))
+        // Ends when the client stops (consumer deleted, connection closed): the workers finish and the session ends.
+        yield* Effect.forkScoped(
+          Effect.tryPromise(() => pumpInto(inbox, messages[Symbol.asyncIterator](), Math.max(2, concurrency))).pipe(
+            Effect.catch((error) => Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error.cause)}`)),
+            Effect.andThen(closeInbox)
+          )
+        )
         yield* Effect.forkScoped(watchStatus(messages))
         const slots: Array<WorkerSlot> = []
         yield* Effect.forkScoped(watchOverdue(slots))

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { JsMsg } from "@nats-io/jetstream"
 import { Effect, Fiber } from "effect"
-import { MessageInbox } from "./inbox.ts"
+import { MessageInbox, pumpInto } from "./inbox.ts"
 
 /** A stand-in for a delivered message: only its sequence and whether it was handed back matter here. */
 const message = (seq: number) => {
@@ -66,5 +66,25 @@ describe("MessageInbox", () => {
       other.push(asJs(late))
       assert.strictEqual(late.naks, 1)
       assert.strictEqual(other.size, 0)
+    }))
+
+  it.effect("reads the client's iterator no further ahead than its limit, so the client pulls no more than is taken", () =>
+    Effect.gen(function*() {
+      const inbox = new MessageInbox()
+      let read = 0
+      const iterator: AsyncIterator<JsMsg> = {
+        next: async () => (read < 100 ? { done: false, value: asJs(message(++read)) } : { done: true, value: undefined })
+      }
+      const pumping = pumpInto(inbox, iterator, 4)
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+      assert.strictEqual(read, 4)
+      assert.strictEqual(inbox.take()?.seq, 1)
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+      assert.strictEqual(read, 5)
+      const taken: Array<number> = [2, 3, 4, 5].map(() => inbox.take()!.seq)
+      assert.deepStrictEqual(taken, [2, 3, 4, 5])
+      for (let seq = 6; seq <= 100; seq++) assert.strictEqual((yield* inbox.next)?.seq, seq)
+      yield* Effect.promise(() => pumping)
+      assert.strictEqual(read, 100)
     }))
 })

@@ -2,17 +2,20 @@ import type { JsMsg } from "@nats-io/jetstream"
 import { Effect } from "effect"
 
 /**
- * The messages a consumer received and no worker has taken yet, filled by nats.js's callback.
+ * The messages a consumer received and no worker has taken yet, filled from the client's iterator
+ * by {@link pumpInto}.
  *
- * Why not the client's async iterator: each `next()` is a promise and a fiber resumed from it,
- * per message, which cost a busy consumer more than decoding the message. Here a worker takes a
- * message that is already in hand synchronously, and waits only when there is none.
+ * Why not a worker per `next()` of the client's async iterator: each was a promise and a fiber
+ * resumed from it, per message, which cost a busy consumer more than decoding the message. Here a
+ * worker takes a message that is already in hand synchronously, and waits only when there is none.
  */
 export class MessageInbox {
   private queue: Array<JsMsg> = []
   private head = 0
   private readonly waiting: Array<(msg: JsMsg | undefined) => void> = []
   private closed = false
+  private room: (() => void) | undefined
+  private roomBelow = 0
 
   /** The consumer's callback: hands the message to a waiting worker, or keeps it. */
   readonly push = (msg: JsMsg): void => {
@@ -31,6 +34,11 @@ export class MessageInbox {
     if (this.head === this.queue.length) return undefined
     const msg = this.queue[this.head]!
     this.queue[this.head++] = undefined as unknown as JsMsg
+    if (this.room !== undefined && this.queue.length - this.head < this.roomBelow) {
+      const room = this.room
+      this.room = undefined
+      room()
+    }
     if (this.head === this.queue.length) {
       this.queue = []
       this.head = 0
@@ -59,6 +67,8 @@ export class MessageInbox {
   /** Messages arriving from now on are refused; waiting workers get undefined. Returns what was left untaken. */
   close(): ReadonlyArray<JsMsg> {
     this.closed = true
+    this.room?.()
+    this.room = undefined
     for (const waiter of this.waiting.splice(0)) waiter(undefined)
     const left = this.queue.slice(this.head)
     this.queue = []
@@ -66,8 +76,40 @@ export class MessageInbox {
     return left
   }
 
+  /** Resolves once fewer than `limit` messages are in hand (or the inbox is closed). */
+  hasRoom(limit: number): Promise<void> | undefined {
+    if (this.closed || this.size < limit) return undefined
+    this.roomBelow = limit
+    return new Promise<void>((resolve) => {
+      this.room = resolve
+    })
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
   /** Messages in hand. */
   get size(): number {
     return this.queue.length - this.head
+  }
+}
+
+/**
+ * Moves messages from the client's iterator into the inbox, keeping at most `limit` in hand. The
+ * client sends its next pull only as its iterator is read, so reading no further ahead than the
+ * workers keeps what the consumer holds, and how long a message waits before its handler starts,
+ * as small as the client's pull: messages read ahead and left waiting past the ack wait are handed
+ * out again (as they were, when the client's callback filled the inbox with everything the server sent).
+ * Resolves when the iterator ends.
+ */
+export const pumpInto = async (inbox: MessageInbox, iterator: AsyncIterator<JsMsg>, limit: number): Promise<void> => {
+  while (!inbox.isClosed) {
+    const wait = inbox.hasRoom(limit)
+    if (wait !== undefined) await wait
+    if (inbox.isClosed) return
+    const next = await iterator.next()
+    if (next.done === true) return
+    inbox.push(next.value)
   }
 }
