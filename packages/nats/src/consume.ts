@@ -8,6 +8,7 @@ import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { MessageInbox, pumpInto } from "./inbox.ts"
+import { openMessages } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
 
 /** What a handler knows about the message besides its decoded value. */
@@ -330,21 +331,19 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           try: () => js.consumers.get(options.stream, options.durable),
           catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         })
+        const { messages, iterator } = yield* openMessages(
+          () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)) }),
+          (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
+        )
         const inbox = new MessageInbox()
         // Messages in the inbox when the session ends go back at once (those still in the client's own buffer wait for the ack wait).
         const closeInbox = Effect.sync(() => {
           for (const msg of inbox.close()) msg.nak()
         })
-        const messages = yield* Effect.acquireRelease(
-          Effect.tryPromise({
-            try: () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)) }),
-            catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
-          }),
-          (messages) => Effect.sync(() => messages.stop()).pipe(Effect.andThen(closeInbox))
-        )
+        yield* Effect.addFinalizer(() => closeInbox)
         // Ends when the client stops (consumer deleted, connection closed): the workers finish and the session ends.
         yield* Effect.forkScoped(
-          Effect.tryPromise(() => pumpInto(inbox, messages[Symbol.asyncIterator](), Math.max(2, concurrency))).pipe(
+          Effect.tryPromise(() => pumpInto(inbox, iterator, Math.max(2, concurrency))).pipe(
             Effect.catch((error) => Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error.cause)}`)),
             Effect.andThen(closeInbox)
           )

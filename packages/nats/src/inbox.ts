@@ -17,10 +17,10 @@ export class MessageInbox {
   private room: (() => void) | undefined
   private roomBelow = 0
 
-  /** The consumer's callback: hands the message to a waiting worker, or keeps it. */
+  /** Hands the message to a waiting worker, or keeps it; once closed, hands it back to the server. */
   readonly push = (msg: JsMsg): void => {
     if (this.closed) {
-      // Stopped between the client's last pull and this delivery: hand it back at once.
+      // Read from the client after the session ended: hand it back at once.
       msg.nak()
       return
     }
