@@ -4,6 +4,8 @@ import { Instant, TenantId } from "./ids.ts"
 
 export const AuditKind = Schema.Literals([
   "device_event",
+  // Many telemetry and technical events of one tenant in one entry (see the audit service).
+  "device_events",
   "triage_decision",
   "incident_event",
   "operator_action",

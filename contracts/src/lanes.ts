@@ -1,4 +1,4 @@
-import type { DeviceEvent, DeviceEventType } from "./device-event.ts"
+import type { DeviceEvent, DeviceEventHead, DeviceEventType } from "./device-event.ts"
 
 export const Lanes = ["alarm", "tech", "telemetry"] as const
 export type Lane = (typeof Lanes)[number]
@@ -18,7 +18,7 @@ export const laneOf = (type: DeviceEventType): Lane => laneByType[type]
 /**
  * The lane one event travels on. A GPS tracker's SOS is a care alarm, not a position:
  * it rides the alarm lane so it never waits behind a backlog of positions. Every other
- * event's lane follows its type.
+ * event's lane follows its type. An event's head is enough to tell.
  */
-export const laneOfEvent = (event: DeviceEvent): Lane =>
+export const laneOfEvent = (event: DeviceEvent | DeviceEventHead): Lane =>
   event.type === "gps" && event.payload.sos === true ? "alarm" : laneByType[event.type]

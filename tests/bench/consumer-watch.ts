@@ -48,14 +48,6 @@ export const streamState = (stream: string) =>
     return { messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq }
   })
 
-/** Messages stored per subject matching `filter` (nats-server 2.9 answers this in stream info). */
-export const subjectCounts = (stream: string, filter: string) =>
-  Effect.gen(function*() {
-    const { jsm } = yield* Nats
-    const info = yield* Effect.promise(() => jsm.streams.info(stream, { subjects_filter: filter }))
-    return Object.values(info.state.subjects ?? {}).reduce((n, c) => n + c, 0)
-  })
-
 const isIdle = (states: ReadonlyArray<ConsumerState>) => states.every((c) => c.pending === 0 && c.ackPending === 0)
 
 /** One point of the progress chart: what the furthest-behind device consumer still has to settle. */

@@ -21,7 +21,8 @@ import type { DeviceEvent } from "@wt/contracts"
 import { signIn } from "../support/http.ts"
 import { benchNats, startBenchSystem } from "./bench-system.ts"
 import { addLanes, deviceProgressSince, emptyLaneCounts, type LaneCounts, scrapeFamily } from "./consumer-progress.ts"
-import { type DrainSample, streamState, subjectCounts, waitDrained } from "./consumer-watch.ts"
+import { auditedDeviceEvents } from "./audited-events.ts"
+import { type DrainSample, streamState, waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches, startIngestWorker } from "./ingest-load.ts"
 import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
@@ -338,9 +339,10 @@ const program = Effect.gen(function*() {
     const storm = stormEvents(fleet, plan.stormDevices, plan.bufferedPerDevice, Date.now())
     const stormBatches = inBatches(storm.events, Batch)
     const incidentsBefore = yield* streamState(Streams.incident)
+    const deviceBefore = yield* streamState(Streams.device)
+    const auditBefore = yield* streamState(Streams.audit)
     const before = {
-      stored: (yield* streamState(Streams.device)).messages,
-      audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
+      stored: deviceBefore.messages,
       // Triage runs as two processes (alarm lane; tech and telemetry lanes): count both.
       triaged: (yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")) +
         (yield* counterTotal(system.services["triage-bulk"].url, "wt_triage_decisions_total"))
@@ -366,9 +368,11 @@ const program = Effect.gen(function*() {
     const stormAlarmLane = tailSince(alarmLaneAtStorm, yield* alarmLaneTail(system.services.triage.url))
     // What the incidents took meanwhile (storm batches above all): every consumer of WT_INCIDENT reads it.
     const stormIncidentWrites = incidentWritesSince(incidentsBefore, yield* streamState(Streams.incident))
+    const deviceAfter = yield* streamState(Streams.device)
     const after = {
-      stored: (yield* streamState(Streams.device)).messages,
-      audited: yield* subjectCounts(Streams.audit, Subjects.audit("*", "device_event")),
+      stored: deviceAfter.messages,
+      // Telemetry and technical events are audited in batches: count the events the entries hold.
+      audited: yield* auditedDeviceEvents(auditBefore.lastSeq, (yield* streamState(Streams.audit)).lastSeq, deviceBefore.lastSeq, deviceAfter.lastSeq),
       // Triage runs as two processes (alarm lane; tech and telemetry lanes): count both.
       triaged: (yield* counterTotal(system.services.triage.url, "wt_triage_decisions_total")) +
         (yield* counterTotal(system.services["triage-bulk"].url, "wt_triage_decisions_total"))
@@ -376,7 +380,7 @@ const program = Effect.gen(function*() {
     // The P1 probes sent meanwhile are in the same counts; each was one accepted event.
     const expected = stormTotals.accepted + (stormP1.sent - stormP1.unaccepted)
     const stored = after.stored - before.stored
-    const audited = after.audited - before.audited
+    const audited = after.audited
     const triaged = after.triaged - before.triaged
     const stormLost = Math.max(0, expected - stored) + Math.max(0, stored - triaged) + Math.max(0, stored - audited) +
       stormTotals.rejected + stormTotals.failedBatches * Batch

@@ -4,7 +4,7 @@ import { Arbitrary, Effect, Result } from "effect"
 import { AuditEntry, DeviceEvent, DeviceEventHead } from "@wt/contracts"
 import { arbitraryDeviceEvent } from "@wt/contracts/examples"
 import { decodeJson, encodeJson } from "@wt/nats"
-import { deviceEventEntry, deviceEventEntryBytes } from "./entries.ts"
+import { deviceEventEntry, deviceEventEntryBytes, type DeviceEventsData, deviceEventsEntryBytes, deviceEventsEntryId } from "./entries.ts"
 
 const origin = { stream: "WT_DEVICE", seq: 4711 }
 
@@ -53,5 +53,34 @@ describe("a device event's audit entry as bytes", () => {
     const head = decodeJson(DeviceEventHead, raw)
     assert.isTrue(Result.isFailure(head))
     if (Result.isFailure(head)) assert.include(head.failure.message, "deviceId")
+  })
+})
+
+describe("a batch of device events as one entry", () => {
+  it.effect("holds every event's bytes exactly as stored, in stream order, for any events", () =>
+    Effect.gen(function*() {
+      const result = yield* Arbitrary.checkEffect(Arbitrary.array(arbitraryDeviceEvent(), { minLength: 1, maxLength: 20 }), (events) => {
+        const batch = events.map((event, i) => ({ seq: 1000 + 3 * i, stored: stored(event).bytes }))
+        const bytes = deviceEventsEntryBytes("demo", batch, "WT_DEVICE", "2026-11-25T21:04:05.120Z")
+        const entry = entryOf(bytes)
+        const data = entry.data as DeviceEventsData
+        const text = new TextDecoder().decode(bytes)
+        return entry.kind === "device_events" && entry.id === deviceEventsEntryId(batch) &&
+          isDeepStrictEqual(entry.origin, { stream: "WT_DEVICE", seq: 1000 }) &&
+          isDeepStrictEqual(data.events.map((e) => e.seq), batch.map((e) => e.seq)) &&
+          // Each event's bytes appear as stored, and decode to the event.
+          batch.every(({ seq, stored }) => text.includes(`{"seq":${seq},"event":${new TextDecoder().decode(stored)}}`)) &&
+          data.events.every((e, i) => isDeepStrictEqual(e.event, JSON.parse(new TextDecoder().decode(batch[i]!.stored))))
+      }, { runs: 100 })
+      assert.strictEqual(Arbitrary.formatCheckFailure(result), undefined)
+    }))
+
+  it("names exactly which events it holds: two batches with the same ends and count but other events differ", () => {
+    const bytes = new Uint8Array([0x7b, 0x7d])
+    const a = deviceEventsEntryId([{ seq: 1, stored: bytes }, { seq: 3, stored: bytes }, { seq: 5, stored: bytes }])
+    const b = deviceEventsEntryId([{ seq: 1, stored: bytes }, { seq: 4, stored: bytes }, { seq: 5, stored: bytes }])
+    assert.match(a, /^devs-1-5-3-[0-9a-f]{8}$/)
+    assert.notStrictEqual(a, b)
+    assert.strictEqual(a, deviceEventsEntryId([{ seq: 1, stored: bytes }, { seq: 3, stored: bytes }, { seq: 5, stored: bytes }]))
   })
 })

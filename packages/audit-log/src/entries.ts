@@ -58,6 +58,73 @@ export const deviceEventEntryBytes = (event: DeviceEventHead, stored: Uint8Array
   return bytes
 }
 
+/** A stored device event that goes into a batch entry: its WT_DEVICE sequence and its bytes as stored. */
+export interface StoredDeviceEvent {
+  readonly seq: number
+  readonly stored: Uint8Array
+}
+
+/**
+ * A batch entry's id: the first and last WT_DEVICE sequence it holds, how many, and a digest of
+ * exactly which. A retried write of the same batch is de-duplicated; a batch that holds
+ * other events (a redelivery cut differently) never is, so no event loses its entry.
+ */
+export const deviceEventsEntryId = (events: ReadonlyArray<StoredDeviceEvent>) => {
+  const first = events[0]?.seq ?? 0
+  const last = events[events.length - 1]?.seq ?? 0
+  // FNV-1a over the sequences: collisions only matter between batches with the same first, last and count.
+  let digest = 0x811c9dc5
+  for (const { seq } of events) digest = Math.imul(digest ^ (seq % 0x100000000), 0x01000193) ^ Math.floor(seq / 0x100000000)
+  return `devs-${first}-${last}-${events.length}-${(digest >>> 0).toString(16).padStart(8, "0")}`
+}
+
+/**
+ * One entry (kind `device_events`) for many stored device events of one tenant, as JSON bytes:
+ * `data.events` lists each event's WT_DEVICE sequence and its bytes exactly as JetStream stored
+ * them, in stream order. Telemetry and technical events are audited this way: one WT_AUDIT
+ * message, one seal leaf and one write for a few hundred heartbeats and positions instead of one
+ * each (at telemetry rates the per-event entry was the audit service's largest cost and a third
+ * of nats-server's). `events` must be in stream order and each stored event one JSON object.
+ */
+export const deviceEventsEntryBytes = (tenant: string, events: ReadonlyArray<StoredDeviceEvent>, stream: string, at: string): Uint8Array => {
+  const first = events[0]!.seq
+  const last = events[events.length - 1]!.seq
+  const head: AuditEntry = {
+    id: deviceEventsEntryId(events),
+    tenant,
+    kind: "device_events",
+    at,
+    actor: { kind: "service", id: "gateway" },
+    subject: {},
+    origin: { stream, seq: first },
+    summary: `accepted ${events.length} device events, ${stream} ${first}–${last}`
+  }
+  const parts: Array<Uint8Array> = [utf8.encode(`${JSON.stringify(head).slice(0, -1)},"data":{"events":[`)]
+  let length = parts[0]!.length
+  events.forEach(({ seq, stored }, i) => {
+    const prefix = utf8.encode(`${i === 0 ? "" : ","}{"seq":${seq},"event":`)
+    parts.push(prefix, stored, closeBrace)
+    length += prefix.length + stored.length + 1
+  })
+  parts.push(closeBatch)
+  length += closeBatch.length
+  const bytes = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    bytes.set(part, offset)
+    offset += part.length
+  }
+  return bytes
+}
+
+const closeBrace = utf8.encode("}")
+const closeBatch = utf8.encode("]}}")
+
+/** The events a `device_events` entry holds, as its `data` carries them. */
+export interface DeviceEventsData {
+  readonly events: ReadonlyArray<{ readonly seq: number; readonly event: unknown }>
+}
+
 /**
  * The entries for one stored incident event: the incident event itself and, when it
  * carries one, the triage decision as its own entry so decisions can be audited alone.

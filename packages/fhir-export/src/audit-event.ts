@@ -37,6 +37,7 @@ const patternOf = (entry: AuditEntry): Pattern => {
   const kind: AuditKind = entry.kind
   switch (kind) {
     case "device_event":
+    case "device_events":
     case "triage_decision":
       return create
     case "incident_event":
@@ -60,6 +61,7 @@ const patternOf = (entry: AuditEntry): Pattern => {
 /** What an entry with no incident or device event is about, as BALP's data entity names it. */
 const DataOf: Record<AuditKind, string> = {
   device_event: "device event",
+  device_events: "device events",
   triage_decision: "triage decision",
   incident_event: "incident",
   operator_action: "incident",
@@ -67,6 +69,14 @@ const DataOf: Record<AuditKind, string> = {
   config_change: "configuration",
   export: "audit trail",
   elock_access: "e-lock access"
+}
+
+/** The ids of the device events a `device_events` entry holds, in stream order. */
+const batchedEventIds = (entry: AuditEntry): ReadonlyArray<string> => {
+  if (entry.kind !== "device_events") return []
+  const events = (entry.data as { events?: unknown } | undefined)?.events
+  if (!Array.isArray(events)) return []
+  return events.flatMap((e: { event?: { id?: unknown } }) => (typeof e?.event?.id === "string" ? [e.event.id] : []))
 }
 
 /** The FHIR id of the AuditEvent for the entry at `seq` in WT_AUDIT: the sequence is unique and names the sealed entry. */
@@ -109,6 +119,13 @@ export const auditEventOf = (seq: number, entry: AuditEntry, fallbackTime: strin
         role: objectRole("4", "Domain Resource"),
         name: "device event"
       }]),
+    // A batch of device events: each one, as the entry of a single event names it.
+    ...batchedEventIds(entry).map((id) => ({
+      what: { identifier: { system: IdentifierSystems.deviceEvent, value: requiredString(id, "unknown") } },
+      type: entityType("2", "System Object"),
+      role: objectRole("4", "Domain Resource"),
+      name: "device event"
+    })),
     ...(entry.subject.deviceId === undefined
       ? []
       : [{

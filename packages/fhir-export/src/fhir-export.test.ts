@@ -81,6 +81,13 @@ describe("FHIR R4 export", () => {
     const device = byKind("device_event")[0]!
     expect(device.meta?.profile[0]).toMatch(/\.Create$/)
     expect(device.agent[0]!.who).toMatchObject({ type: "Device", identifier: { value: "door-000001" } })
+    // A batch of heartbeats and positions: one creation naming each of its device events.
+    const batch = byKind("device_events")[0]!
+    expect(batch.action).toBe("C")
+    expect(batch.entity.filter((x) => x.name === "device event").map((x) => x.what.identifier?.value)).toEqual([
+      "018f3a2b-7c4d-7e8f-9a0b-000000000007",
+      "018f3a2b-7c4d-7e8f-9a0b-000000000008"
+    ])
     // Every event claiming a BALP profile has its data entity and its server agent; a person acts through a client.
     const withAccessLogRead = exportAll([...scenarioEntries(), { id: "al-1", tenant: "demo", kind: "record_view", at: exportedAt, actor: { kind: "admin", id: "u-admin" }, subject: { residentId: "res-0001" }, summary: "access log read" }]).events
     for (const e of withAccessLogRead.filter((e) => e.meta !== undefined)) {

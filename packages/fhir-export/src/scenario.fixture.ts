@@ -144,5 +144,19 @@ export const scenarioEntries = (): ReadonlyArray<AuditEntry> => {
   entries.push({ id: "elock-use-g1-1", tenant, kind: "elock_access", at: at(44), actor: dispatch, subject: lock, summary: "e-lock lock-0004 opened by responder member-nord-1", data: { lockId: "lock-0004", responderId: "member-nord-1" } })
   entries.push({ id: "elock-use-denied-g1-2", tenant, kind: "elock_access", at: at(45), actor: dispatch, subject: lock, summary: "e-lock opening refused to responder member-nord-2: no live grant", data: { responderId: "member-nord-2" } })
   entries.push({ id: "elock-revoke-g1", tenant, kind: "elock_access", at: at(60), actor: dispatch, subject: lock, summary: "e-lock lock-0004 access of responder member-nord-1 revoked: call-out completed", data: { lockId: "lock-0004", reason: "completed" } })
+  // Heartbeats and positions as the audit service writes them: a few hundred to an entry, here two.
+  const heartbeat = device(7, 61, { deviceId: "alarm-000001", type: "technical", payload: { event: "heartbeat" } })
+  const position = device(8, 61, { deviceId: "gps-000005", type: "gps", payload: { lat: 59.91, lon: 10.75 } })
+  entries.push({
+    id: "devs-101-103-2-0c1e5d7a",
+    tenant,
+    kind: "device_events",
+    at: at(61),
+    actor: { kind: "service", id: "gateway" },
+    subject: {},
+    origin: { stream: "WT_DEVICE", seq: 101 },
+    summary: "accepted 2 device events, WT_DEVICE 101–103",
+    data: { events: [{ seq: 101, event: heartbeat }, { seq: 103, event: position }] }
+  })
   return entries
 }

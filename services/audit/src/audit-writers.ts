@@ -1,16 +1,31 @@
 import { Config, Effect, Layer } from "effect"
-import { DeviceEventHead, IncidentRecord, Streams, Subjects } from "@wt/contracts"
-import { appendAuditEntry, appendDeviceEventEntry, incidentRecordEntries } from "@wt/audit-log"
+import { DeviceEventHead, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
+import { appendAuditEntry, appendDeviceEventEntry, appendDeviceEventsEntry, DeviceEventBatches, incidentRecordEntries } from "@wt/audit-log"
 import { consume } from "@wt/nats"
+
+/** How the audit service batches telemetry and technical events' entries (see README, Audit). */
+export const deviceBatchConfig = Config.all({
+  maxEvents: Config.Int("WT_AUDIT_BATCH_EVENTS").pipe(Config.withDefault(250)),
+  maxBytes: Config.Int("WT_AUDIT_BATCH_BYTES").pipe(Config.withDefault(512 * 1024)),
+  maxWaitMs: Config.Int("WT_AUDIT_BATCH_WAIT_MS").pipe(Config.withDefault(20))
+})
 
 /**
  * Every device event JetStream accepted (with its bytes as stored) and every incident
- * event (with its triage decision) becomes an entry in WT_AUDIT. Entry ids follow the source stream's
- * sequence, so a redelivery after a crash writes nothing twice.
+ * event (with its triage decision) becomes an entry in WT_AUDIT. A care alarm's event has an
+ * entry of its own; telemetry and technical events (heartbeats, positions: nearly all of them)
+ * are written a few hundred to an entry. Entry ids follow the source stream's sequence, so
+ * a redelivery after a crash writes no single entry twice; a batch written again after a crash
+ * holds other events, so an event may then be in two batches (never in none).
  */
 export const AuditWriters = Layer.effectDiscard(
   Effect.gen(function*() {
-    const concurrency = yield* Config.Int("WT_AUDIT_CONCURRENCY").pipe(Config.withDefault(256))
+    // Each handler of a batched event waits for its batch to be stored, so the consumer takes many at once.
+    const concurrency = yield* Config.Int("WT_AUDIT_CONCURRENCY").pipe(Config.withDefault(1024))
+    const batches = new DeviceEventBatches(
+      yield* deviceBatchConfig,
+      (tenant, events, at) => appendDeviceEventsEntry(tenant, events, { stream: Streams.device, at })
+    )
     yield* Effect.forkScoped(
       consume({
         stream: Streams.device,
@@ -20,7 +35,10 @@ export const AuditWriters = Layer.effectDiscard(
         schema: DeviceEventHead,
         source: "audit",
         concurrency,
-        handler: (event, meta) => appendDeviceEventEntry(event, meta.raw, { stream: Streams.device, seq: meta.streamSeq })
+        handler: (event, meta) =>
+          laneOfEvent(event) === "alarm"
+            ? appendDeviceEventEntry(event, meta.raw, { stream: Streams.device, seq: meta.streamSeq })
+            : batches.add(event.tenant, { seq: meta.streamSeq, stored: meta.raw }, event.receivedAt ?? event.occurredAt)
       })
     )
     yield* Effect.forkScoped(

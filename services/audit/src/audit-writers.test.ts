@@ -1,0 +1,90 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { type AuditEntry, DeviceEvent, laneOfEvent, Streams, Subjects } from "@wt/contracts"
+import { examplePendantAlarm } from "@wt/contracts/examples"
+import { publishEvent, readSubject } from "@wt/nats"
+import { NatsTestServer } from "@wt/nats/testing"
+import { ConfigProvider, Effect, Layer, References } from "effect"
+import { AuditWriters } from "./audit-writers.ts"
+
+const event = (n: number, tenant: string, kind: "heartbeat" | "position" | "alarm"): DeviceEvent =>
+  examplePendantAlarm(`018f3a2b-7c4d-7e8f-9a0b-${String(n).padStart(12, "0")}`, {
+    tenant,
+    deviceId: `dev-${n % 40}`,
+    ...(kind === "heartbeat"
+      ? { type: "technical", payload: { event: "heartbeat" } }
+      : kind === "position"
+      ? { type: "gps", payload: { lat: 59.91, lon: 10.75 } }
+      : {})
+  } as Partial<DeviceEvent>)
+
+const store = (e: DeviceEvent) =>
+  publishEvent(Subjects.device(e.tenant, laneOfEvent(e), e.type, e.deviceId), DeviceEvent, e, { msgId: e.id })
+
+const entriesOf = (tenant: string, kind: "device_event" | "device_events") =>
+  Effect.map(readSubject(Streams.audit, Subjects.audit(tenant, kind)), (ms) =>
+    ms.map((m) => ({ seq: m.seq, entry: JSON.parse(new TextDecoder().decode(m.data)) as AuditEntry, raw: m.data })))
+
+/** Polls until `check` holds, or fails after 15 s. */
+const waitFor = <A, R>(read: Effect.Effect<A, unknown, R>, check: (a: A) => boolean) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + 15_000
+    while (true) {
+      const value = yield* read
+      if (check(value)) return value
+      if (Date.now() > deadline) return yield* Effect.die(new Error("timed out"))
+      yield* Effect.sleep("50 millis")
+    }
+  })
+
+// Batches of at most 50 events: 600 heartbeats and positions of one tenant need at least 12.
+const Env = AuditWriters.pipe(
+  Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ WT_AUDIT_BATCH_EVENTS: "50", WT_AUDIT_BATCH_WAIT_MS: "20" }))),
+  Layer.provideMerge(NatsTestServer.layerNats),
+  Layer.provide(Layer.succeed(References.MinimumLogLevel, "Warn"))
+)
+
+describe("the audit service's device-event entries", () => {
+  layer(Env, { excludeTestServices: true, timeout: 120_000 })("against a real NATS", (it) => {
+    it.effect("every heartbeat and position is in exactly one batch of its tenant, with its bytes as stored; a care alarm has an entry of its own", () =>
+      Effect.gen(function*() {
+        const events = Array.from({ length: 600 }, (_, i) => event(i, i % 3 === 0 ? "other" : "demo", i % 2 === 0 ? "heartbeat" : "position"))
+        const alarms = [event(1000, "demo", "alarm"), event(1001, "other", "alarm")]
+        const stored = yield* Effect.forEach([...events, ...alarms], store, { concurrency: 50 })
+        const seqOf = new Map(stored.map((p, i) => [[...events, ...alarms][i]!.id, p.seq]))
+
+        const batched = yield* waitFor(
+          Effect.map(Effect.all([entriesOf("demo", "device_events"), entriesOf("other", "device_events")]), (all) => all.flat()),
+          (entries) => entries.reduce((n, e) => n + (e.entry.data as { events: Array<unknown> }).events.length, 0) >= events.length
+        )
+        const held = batched.flatMap(({ entry }) =>
+          (entry.data as { events: Array<{ seq: number; event: DeviceEvent }> }).events.map((e) => ({ tenant: entry.tenant, ...e }))
+        )
+        // Exactly once each, under its own tenant, at its own WT_DEVICE sequence.
+        assert.strictEqual(held.length, events.length)
+        assert.strictEqual(new Set(held.map((h) => h.seq)).size, events.length)
+        for (const h of held) {
+          assert.strictEqual(h.event.tenant, h.tenant)
+          assert.strictEqual(h.seq, seqOf.get(h.event.id))
+        }
+        // The bytes inside an entry are the event's as WT_DEVICE stored them, not a re-encoding.
+        const storedText = new Map((yield* readSubject(Streams.device, Subjects.deviceAll)).map((m) => [m.seq, new TextDecoder().decode(m.data)]))
+        for (const { entry, raw } of batched) {
+          const seqs = (entry.data as { events: Array<{ seq: number }> }).events.map((e) => e.seq)
+          assert.isAtMost(seqs.length, 50)
+          assert.deepStrictEqual(seqs, [...seqs].sort((a, b) => a - b), "in stream order")
+          assert.strictEqual(entry.origin?.seq, seqs[0])
+          assert.match(entry.id, new RegExp(`^devs-${seqs[0]}-${seqs.at(-1)}-${seqs.length}-[0-9a-f]{8}$`))
+          const text = new TextDecoder().decode(raw)
+          for (const seq of seqs) assert.include(text, `{"seq":${seq},"event":${storedText.get(seq)}}`)
+        }
+        assert.isAtLeast(batched.length, Math.ceil(400 / 50) + Math.ceil(200 / 50))
+
+        const single = yield* waitFor(
+          Effect.map(Effect.all([entriesOf("demo", "device_event"), entriesOf("other", "device_event")]), (all) => all.flat()),
+          (entries) => entries.length >= 2
+        )
+        assert.deepStrictEqual(single.map(({ entry }) => entry.subject.eventId).sort(), alarms.map((a) => a.id).sort())
+        assert.deepStrictEqual(single.map(({ entry }) => entry.id).sort(), alarms.map((a) => `dev-${seqOf.get(a.id)}`).sort())
+      }))
+  })
+})
