@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { eventually as pollUntil } from "@wt/nats/testing"
 
 export interface Answer<A = any> {
   readonly status: number
@@ -32,17 +33,9 @@ export const signIn = (consoleUrl: string, username: string, password: string) =
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
-/** Polls until `check` yields a value, or fails after the timeout. */
-export const eventually = <A, E, R>(check: Effect.Effect<A | undefined, E, R>, timeoutMs = 5000, intervalMs = 20) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + timeoutMs
-    while (true) {
-      const value = yield* check
-      if (value !== undefined) return value
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`condition not met within ${timeoutMs} ms`))
-      yield* Effect.sleep(intervalMs)
-    }
-  })
+/** Polls until `check` yields a value (a failed check is tried again), or dies after the timeout. */
+export const eventually = <A, E, R>(check: Effect.Effect<A | undefined, E, R>, timeoutMs = 5000, intervalMs = 20): Effect.Effect<A, never, R> =>
+  Effect.map(pollUntil(check, (value) => value !== undefined, "the condition", { timeoutMs, intervalMs }), (value) => value as A)
 
 /** Waits until the resident has an incident in the queue (`status` filter, default open) and returns it. */
 export const queuedIncident = (

@@ -8,7 +8,7 @@ import { consume, ensureConsumer } from "./consume.ts"
 import { DeadLetterRawLimit, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
 import { publishEvent, publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
-import { NatsTestServer } from "./testing.ts"
+import { eventually, NatsTestServer } from "./testing.ts"
 
 const Note = Schema.Struct({ n: Schema.Number, text: Schema.String })
 type Note = typeof Note.Type
@@ -27,18 +27,6 @@ const deadLettersOn = (subject: string) =>
   )
 
 /** Polls until the check holds; fails the test after 10 s. */
-const eventually = <A, E, R>(read: Effect.Effect<A, E, R>, check: (a: A) => boolean, what: string) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + 10_000
-    while (true) {
-      // Not readable yet (e.g. the consumer is still being created by the forked fiber): ask again.
-      const result = yield* Effect.result(read)
-      if (Result.isSuccess(result) && check(result.success)) return result.success
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out waiting for ${what}`))
-      yield* Effect.sleep("50 millis")
-    }
-  })
-
 const consumerInfo = (durable: string) =>
   Nats.use(({ jsm }) => Effect.tryPromise(() => jsm.consumers.info(Streams.device, durable)))
 

@@ -5,18 +5,9 @@ import { decodeJson } from "./codec.ts"
 import { follow, followSkippedTotal } from "./follow.ts"
 import { publishEvent, publishRaw } from "./publish.ts"
 import { readLastOnSubject, readSubject, readSubjectAfter } from "./read.ts"
-import { NatsTestServer } from "./testing.ts"
+import { NatsTestServer, until } from "./testing.ts"
 
 const Step = Schema.Struct({ step: Schema.Int })
-
-const waitFor = (check: () => boolean, what: string) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + 10_000
-    while (!check()) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out waiting for ${what}`))
-      yield* Effect.sleep("20 millis")
-    }
-  })
 
 layer(NatsTestServer.layerNats, { excludeTestServices: true })("reading subjects", (it) => {
   it.effect("readLastOnSubject gives none for an empty subject and the latest message otherwise", () =>
@@ -85,9 +76,9 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("reading subjects
         schema: Step,
         handler: (value, meta) => Effect.sync(() => void seen.push({ step: value.step, subject: meta.subject }))
       }))
-      yield* waitFor(() => seen.length === 2, "the stored messages")
+      yield* until(() => seen.length === 2, "the stored messages")
       yield* publishEvent(Subjects.incident("tfollow", "c"), Step, { step: 4 }, { msgId: "follow-4" })
-      yield* waitFor(() => seen.length === 3, "the live message")
+      yield* until(() => seen.length === 3, "the live message")
       assert.deepStrictEqual(seen, [
         { step: 2, subject: Subjects.incident("tfollow", "b") },
         { step: 3, subject: Subjects.incident("tfollow", "a") },
@@ -110,7 +101,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("reading subjects
       }))
       yield* Effect.sleep("300 millis")
       yield* publishEvent(Subjects.incident("tnew", "a"), Step, { step: 2 }, { msgId: "new-2" })
-      yield* waitFor(() => seen.length === 1, "the new message")
+      yield* until(() => seen.length === 1, "the new message")
       assert.deepStrictEqual(seen, [2])
     }))
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Layer, References } from "effect"
+import { Context, Effect, Layer, References, Result } from "effect"
 import { defaultNatsSettings, NatsConfig } from "./config.ts"
 import { Nats } from "./connection.ts"
 import { startEmbeddedNats } from "./embedded.ts"
@@ -40,3 +40,32 @@ export class NatsTestServer extends Context.Service<NatsTestServer, {
     Layer.provideMerge(NatsTestServer.layer)
   )
 }
+
+/**
+ * Reads until `check` holds, for a test waiting on what another fiber, process or server writes.
+ * A read that fails (not readable yet, e.g. a consumer still being created) is tried again; after
+ * `timeoutMs` (default 10 s) it dies naming `what` and the last failure.
+ */
+export const eventually = <A, E, R>(
+  read: Effect.Effect<A, E, R>,
+  check: (a: A) => boolean,
+  what: string,
+  options: { readonly timeoutMs?: number; readonly intervalMs?: number } = {}
+): Effect.Effect<A, never, R> =>
+  Effect.gen(function*() {
+    const timeoutMs = options.timeoutMs ?? 10_000
+    const deadline = Date.now() + timeoutMs
+    while (true) {
+      const result = yield* Effect.result(read)
+      if (Result.isSuccess(result) && check(result.success)) return result.success
+      if (Date.now() > deadline) {
+        const last = Result.isFailure(result) ? `; last read failed: ${String(result.failure)}` : ""
+        return yield* Effect.die(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`))
+      }
+      yield* Effect.sleep(options.intervalMs ?? 20)
+    }
+  })
+
+/** Waits until `holds()` is true: {@link eventually} of a condition in memory. */
+export const until = (holds: () => boolean, what: string, options?: { readonly timeoutMs?: number; readonly intervalMs?: number }) =>
+  Effect.asVoid(eventually(Effect.sync(holds), (held) => held, what, options))

@@ -2,7 +2,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { type AuditEntry, DeviceEvent, laneOfEvent, Streams, Subjects } from "@wt/contracts"
 import { examplePendantAlarm } from "@wt/contracts/examples"
 import { publishEvent, readSubject } from "@wt/nats"
-import { NatsTestServer } from "@wt/nats/testing"
+import { eventually, NatsTestServer } from "@wt/nats/testing"
 import { ConfigProvider, Effect, Layer, References } from "effect"
 import { AuditWriters } from "./audit-writers.ts"
 
@@ -24,18 +24,6 @@ const entriesOf = (tenant: string, kind: "device_event" | "device_events") =>
   Effect.map(readSubject(Streams.audit, Subjects.audit(tenant, kind)), (ms) =>
     ms.map((m) => ({ seq: m.seq, entry: JSON.parse(new TextDecoder().decode(m.data)) as AuditEntry, raw: m.data })))
 
-/** Polls until `check` holds, or fails after 15 s. */
-const waitFor = <A, R>(read: Effect.Effect<A, unknown, R>, check: (a: A) => boolean) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + 15_000
-    while (true) {
-      const value = yield* read
-      if (check(value)) return value
-      if (Date.now() > deadline) return yield* Effect.die(new Error("timed out"))
-      yield* Effect.sleep("50 millis")
-    }
-  })
-
 // Batches of at most 50 events: 600 heartbeats and positions of one tenant need at least 12.
 const Env = AuditWriters.pipe(
   Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ WT_AUDIT_BATCH_EVENTS: "50", WT_AUDIT_BATCH_WAIT_MS: "20" }))),
@@ -52,9 +40,10 @@ describe("the audit service's device-event entries", () => {
         const stored = yield* Effect.forEach([...events, ...alarms], store, { concurrency: 50 })
         const seqOf = new Map(stored.map((p, i) => [[...events, ...alarms][i]!.id, p.seq]))
 
-        const batched = yield* waitFor(
+        const batched = yield* eventually(
           Effect.map(Effect.all([entriesOf("demo", "device_events"), entriesOf("other", "device_events")]), (all) => all.flat()),
-          (entries) => entries.reduce((n, e) => n + (e.entry.data as { events: Array<unknown> }).events.length, 0) >= events.length
+          (entries) => entries.reduce((n, e) => n + (e.entry.data as { events: Array<unknown> }).events.length, 0) >= events.length,
+          "every heartbeat and position in a batch"
         )
         const held = batched.flatMap(({ entry }) =>
           (entry.data as { events: Array<{ seq: number; event: DeviceEvent }> }).events.map((e) => ({ tenant: entry.tenant, ...e }))
@@ -79,9 +68,10 @@ describe("the audit service's device-event entries", () => {
         }
         assert.isAtLeast(batched.length, Math.ceil(400 / 50) + Math.ceil(200 / 50))
 
-        const single = yield* waitFor(
+        const single = yield* eventually(
           Effect.map(Effect.all([entriesOf("demo", "device_event"), entriesOf("other", "device_event")]), (all) => all.flat()),
-          (entries) => entries.length >= 2
+          (entries) => entries.length >= 2,
+          "both alarms' entries"
         )
         assert.deepStrictEqual(single.map(({ entry }) => entry.subject.eventId).sort(), alarms.map((a) => a.id).sort())
         assert.deepStrictEqual(single.map(({ entry }) => entry.id).sort(), alarms.map((a) => `dev-${seqOf.get(a.id)}`).sort())

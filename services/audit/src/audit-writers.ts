@@ -21,7 +21,7 @@ export const deviceBatchConfig = Config.all({
 export const AuditWriters = Layer.effectDiscard(
   Effect.gen(function*() {
     // Each handler of a batched event waits for its batch to be stored, so the consumer takes many at once.
-    const concurrency = yield* Config.Int("WT_AUDIT_CONCURRENCY").pipe(Config.withDefault(1024))
+    const concurrency = yield* Config.Int("WT_AUDIT_CONCURRENCY").pipe(Config.withDefault(512))
     const batches = new DeviceEventBatches(
       yield* deviceBatchConfig,
       (tenant, events, at) => appendDeviceEventsEntry(tenant, events, { stream: Streams.device, at })

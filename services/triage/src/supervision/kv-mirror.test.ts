@@ -2,7 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { Kvm } from "@nats-io/kv"
 import { Effect, Option, Schema } from "effect"
 import { Nats } from "@wt/nats"
-import { NatsTestServer } from "@wt/nats/testing"
+import { NatsTestServer, until } from "@wt/nats/testing"
 import { openKvMirror } from "./kv-mirror.ts"
 
 const Count = Schema.Struct({ n: Schema.Number })
@@ -11,15 +11,6 @@ type Count = typeof Count.Type
 const bump = (by: number) => (current: Count | undefined): Count => ({ n: (current?.n ?? 0) + by })
 
 /** Polls until the check holds; fails the test after 10 s. */
-const eventually = (check: () => boolean, what: string) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + 10_000
-    while (!check()) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`timed out waiting for ${what}`))
-      yield* Effect.sleep("20 millis")
-    }
-  })
-
 layer(NatsTestServer.layerNats, { excludeTestServices: true })("a KV bucket held in memory", (it) => {
   it.effect("creates and updates a key by compare-and-set, and a second mirror sees every write", () =>
     Effect.gen(function*() {
@@ -29,7 +20,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("a KV bucket held
       yield* two.loaded
       assert.deepStrictEqual(yield* one.modify("demo.a", bump(1)), Option.some({ n: 1 }))
       assert.deepStrictEqual(yield* one.modify("demo.a", bump(1)), Option.some({ n: 2 }))
-      yield* eventually(() => two.get("demo.a")?.n === 2, "the second mirror to see n = 2")
+      yield* until(() => two.get("demo.a")?.n === 2, "the second mirror to see n = 2")
       // Leaving the value as it is writes nothing.
       assert.isTrue(Option.isNone(yield* one.modify("demo.a", (current) => current)))
     }))
@@ -44,7 +35,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("a KV bucket held
         Effect.forEach(Array.from({ length: 20 }), () => one.modify("demo.b", bump(1)), { discard: true }),
         Effect.forEach(Array.from({ length: 20 }), () => two.modify("demo.b", bump(100)), { discard: true })
       ], { concurrency: 2 })
-      yield* eventually(() => one.get("demo.b")?.n === 2020 && two.get("demo.b")?.n === 2020, "both mirrors at 20 + 20 × 100")
+      yield* until(() => one.get("demo.b")?.n === 2020 && two.get("demo.b")?.n === 2020, "both mirrors at 20 + 20 × 100")
     }))
 
   it.effect("writes over a key that was deleted", () =>
@@ -54,7 +45,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("a KV bucket held
       yield* mirror.modify("demo.c", bump(5))
       const { js } = yield* Nats
       yield* Effect.promise(async () => (await new Kvm(js).open("wt-test-deleted")).delete("demo.c"))
-      yield* eventually(() => mirror.get("demo.c") === undefined, "the mirror to drop the deleted key")
+      yield* until(() => mirror.get("demo.c") === undefined, "the mirror to drop the deleted key")
       assert.deepStrictEqual(yield* mirror.modify("demo.c", bump(1)), Option.some({ n: 1 }))
       const stored = yield* Effect.promise(async () => (await new Kvm(js).open("wt-test-deleted")).get("demo.c"))
       assert.deepStrictEqual(stored?.json(), { n: 1 })
