@@ -50,13 +50,18 @@ describe("device events gathered into batch entries", () => {
       assert.deepStrictEqual(written.map((w) => [w.tenant, w.seqs]).sort(), [["demo", [1, 3]], ["other", [2]]])
     }))
 
-  it.effect("a batch is cut at its byte limit, so an entry stays within a message's size", () =>
+  it.effect("a batch is cut at its byte limit, and an event that would take it over starts the next, so an entry stays within a message's size", () =>
     Effect.gen(function*() {
       const { written, write } = recorder()
-      // Each event is 8 bytes: the third reaches 24.
+      // Each event is 8 bytes: three fill 24. A 20-byte event does not fit beside one.
       const batches = new DeviceEventBatches({ maxEvents: 100, maxBytes: 24, maxWaitMs: 60_000 }, write)
       yield* Effect.all([10, 11, 12].map((seq) => batches.add("demo", event(seq), at(1))), { concurrency: "unbounded" })
       assert.deepStrictEqual(written.map((w) => w.seqs), [[10, 11, 12]])
+      const large = { seq: 14, stored: new TextEncoder().encode(`{"n":"${"x".repeat(12)}"}`) }
+      const handlers = yield* Effect.forkChild(Effect.all([batches.add("demo", event(13), at(1)), batches.add("demo", large, at(1))], { concurrency: "unbounded" }))
+      yield* TestClock.adjust(60_000)
+      yield* Fiber.join(handlers)
+      assert.deepStrictEqual(written.map((w) => w.seqs), [[10, 11, 12], [13], [14]])
     }))
 
   it.effect("a failed write fails every handler of the batch, so their messages come back; the next batch is written anew", () =>

@@ -28,8 +28,8 @@ interface OpenBatch<E> {
  * failed write fails every handler in the batch (their messages come back and are batched again).
  *
  * The first event of a batch writes it: its handler waits until the batch is full or `maxWaitMs`
- * has passed, then writes the entry and settles the others. So no timer or fiber of its own runs
- * beside the consumer, and a shutdown that interrupts the handlers settles every batch.
+ * has passed, then writes the entry and settles the others. So nothing of its own runs beside the
+ * consumer's handlers, and a shutdown that interrupts them settles every batch.
  */
 export class DeviceEventBatches<E, R> {
   readonly #open = new Map<string, OpenBatch<E>>()
@@ -48,7 +48,12 @@ export class DeviceEventBatches<E, R> {
   add(tenant: string, event: StoredDeviceEvent, at: string): Effect.Effect<void, E, R> {
     return Effect.suspend(() => {
       const open = this.#open.get(tenant)
-      if (open === undefined) {
+      // A large event would push the batch over its size: the batch goes as it is, and the event starts the next.
+      if (open !== undefined && open.bytes + event.stored.length > this.#limits.maxBytes) {
+        this.#close(open)
+        open.full?.()
+      }
+      if (open === undefined || this.#open.get(tenant) !== open) {
         const batch: OpenBatch<E> = { tenant, events: [event], at, bytes: event.stored.length, waiting: [], full: undefined }
         this.#open.set(tenant, batch)
         return this.#lead(batch)
@@ -83,16 +88,13 @@ export class DeviceEventBatches<E, R> {
 
   /** The first handler of a batch: waits for it to fill or time out, writes it, settles the rest. */
   #lead(batch: OpenBatch<E>): Effect.Effect<void, E, R> {
-    const gathered = Effect.callback<void>((resume) => {
+    const filled = Effect.callback<void>((resume) => {
       // Filled by other handlers before this one got here.
       if (this.#open.get(batch.tenant) !== batch) return resume(Effect.void)
-      const timer = setTimeout(() => resume(Effect.void), this.#limits.maxWaitMs)
-      batch.full = () => {
-        clearTimeout(timer)
-        resume(Effect.void)
-      }
-      return Effect.sync(() => clearTimeout(timer))
+      batch.full = () => resume(Effect.void)
     })
+    // On Effect's clock, one wait per batch (not per event).
+    const gathered = Effect.timeoutOption(filled, this.#limits.maxWaitMs)
     return gathered.pipe(
       Effect.andThen(Effect.suspend(() => {
         this.#close(batch)
