@@ -48,15 +48,27 @@ const utf8 = new TextEncoder()
  * a string or number taken from a head the schema already checked, and the schema's encoding
  * cost twice the rest of the entry (a property test holds the two to the same entry).
  */
-export const deviceEventEntryBytes = (event: DeviceEventHead, stored: Uint8Array, origin: Origin): Uint8Array => {
+export const deviceEventEntryBytes = (event: DeviceEventHead, stored: Uint8Array, origin: Origin): Uint8Array =>
   // `{…head…` + `,"data":` + stored + `}`
-  const head = utf8.encode(`${JSON.stringify(deviceEventEntryHead(event, origin)).slice(0, -1)},"data":`)
-  const bytes = new Uint8Array(head.length + stored.length + 1)
-  bytes.set(head, 0)
-  bytes.set(stored, head.length)
-  bytes[bytes.length - 1] = 0x7d
+  joined([headWithData(deviceEventEntryHead(event, origin)), stored, closeBrace])
+
+/** An entry's head as JSON bytes, open for its `data`: `{…head…,"data":`. */
+const headWithData = (head: AuditEntry): Uint8Array => utf8.encode(`${JSON.stringify(head).slice(0, -1)},"data":`)
+
+/** The parts one after another, in one array. */
+const joined = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  let length = 0
+  for (const part of parts) length += part.length
+  const bytes = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    bytes.set(part, offset)
+    offset += part.length
+  }
   return bytes
 }
+
+const closeBrace = utf8.encode("}")
 
 /** A stored device event that goes into a batch entry: its WT_DEVICE sequence and its bytes as stored. */
 export interface StoredDeviceEvent {
@@ -100,25 +112,14 @@ export const deviceEventsEntryBytes = (tenant: string, events: ReadonlyArray<Sto
     origin: { stream, seq: first },
     summary: `accepted ${events.length} device events, ${stream} ${first}–${last}`
   }
-  const parts: Array<Uint8Array> = [utf8.encode(`${JSON.stringify(head).slice(0, -1)},"data":{"events":[`)]
-  let length = parts[0]!.length
-  events.forEach(({ seq, stored }, i) => {
-    const prefix = utf8.encode(`${i === 0 ? "" : ","}{"seq":${seq},"event":`)
-    parts.push(prefix, stored, closeBrace)
-    length += prefix.length + stored.length + 1
-  })
+  // `{…head…` + `,"data":{"events":[` + `{"seq":…,"event":` stored `}` … + `]}}`
+  const parts: Array<Uint8Array> = [headWithData(head), openBatch]
+  events.forEach(({ seq, stored }, i) => parts.push(utf8.encode(`${i === 0 ? "" : ","}{"seq":${seq},"event":`), stored, closeBrace))
   parts.push(closeBatch)
-  length += closeBatch.length
-  const bytes = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    bytes.set(part, offset)
-    offset += part.length
-  }
-  return bytes
+  return joined(parts)
 }
 
-const closeBrace = utf8.encode("}")
+const openBatch = utf8.encode(`{"events":[`)
 const closeBatch = utf8.encode("]}}")
 
 /** The events a `device_events` entry holds, as its `data` carries them. */

@@ -4,7 +4,7 @@ import { appendAuditEntry, appendDeviceEventEntry, appendDeviceEventsEntry, Devi
 import { consume } from "@wt/nats"
 
 /** How the audit service batches telemetry and technical events' entries (see README, Audit). */
-export const deviceBatchConfig = Config.all({
+const deviceBatchConfig = Config.all({
   maxEvents: Config.Int("WT_AUDIT_BATCH_EVENTS").pipe(Config.withDefault(250)),
   maxBytes: Config.Int("WT_AUDIT_BATCH_BYTES").pipe(Config.withDefault(512 * 1024)),
   maxWaitMs: Config.Int("WT_AUDIT_BATCH_WAIT_MS").pipe(Config.withDefault(20))

@@ -10,14 +10,20 @@ type Count = typeof Count.Type
 
 const bump = (by: number) => (current: Count | undefined): Count => ({ n: (current?.n ?? 0) + by })
 
-/** Polls until the check holds; fails the test after 10 s. */
+/** Two mirrors of one bucket, as two copies of supervision hold it, both loaded. */
+const twoMirrors = (bucket: string) =>
+  Effect.gen(function*() {
+    const one = yield* openKvMirror({ bucket, schema: Count })
+    const two = yield* openKvMirror({ bucket, schema: Count })
+    yield* one.loaded
+    yield* two.loaded
+    return [one, two] as const
+  })
+
 layer(NatsTestServer.layerNats, { excludeTestServices: true })("a KV bucket held in memory", (it) => {
   it.effect("creates and updates a key by compare-and-set, and a second mirror sees every write", () =>
     Effect.gen(function*() {
-      const one = yield* openKvMirror({ bucket: "wt-test-counts", schema: Count })
-      const two = yield* openKvMirror({ bucket: "wt-test-counts", schema: Count })
-      yield* one.loaded
-      yield* two.loaded
+      const [one, two] = yield* twoMirrors("wt-test-counts")
       assert.deepStrictEqual(yield* one.modify("demo.a", bump(1)), Option.some({ n: 1 }))
       assert.deepStrictEqual(yield* one.modify("demo.a", bump(1)), Option.some({ n: 2 }))
       yield* until(() => two.get("demo.a")?.n === 2, "the second mirror to see n = 2")
@@ -27,10 +33,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("a KV bucket held
 
   it.effect("two writers at once: neither write is lost, whichever lands first", () =>
     Effect.gen(function*() {
-      const one = yield* openKvMirror({ bucket: "wt-test-race", schema: Count })
-      const two = yield* openKvMirror({ bucket: "wt-test-race", schema: Count })
-      yield* one.loaded
-      yield* two.loaded
+      const [one, two] = yield* twoMirrors("wt-test-race")
       yield* Effect.all([
         Effect.forEach(Array.from({ length: 20 }), () => one.modify("demo.b", bump(1)), { discard: true }),
         Effect.forEach(Array.from({ length: 20 }), () => two.modify("demo.b", bump(100)), { discard: true })
