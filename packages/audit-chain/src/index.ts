@@ -36,3 +36,20 @@ export {
   type VerifyOptions
 } from "./verify.ts"
 export { type InclusionProof, proveInclusion, verifyInclusion } from "./inclusion.ts"
+export {
+  anchorLine,
+  type AnchorLines,
+  anchorOfSeal,
+  AnchorRecord,
+  type AnchorState,
+  anchorState,
+  baselineOf,
+  baselineSealStreamSeq,
+  checkAgainstAnchors,
+  type ObservedTrail,
+  parseAnchorLines,
+  SealAnchor,
+  TrailAcknowledgment,
+  type TrailBaseline,
+  trailFindings
+} from "./anchor.ts"
