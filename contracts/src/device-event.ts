@@ -19,10 +19,17 @@ export const SensorState = Schema.Literals([
   "locked",
   "unlocked"
 ])
+/**
+ * Every free-text field of a device event has a length limit: a sender's text travels to the
+ * queue, the live stream and every operator's screen, so an unbounded one is a way to flood them.
+ */
+const ShortText = Schema.String.check(Schema.isMaxLength(128))
+
 export const SensorPayload = Schema.Struct({
   sensor: SensorKind,
   state: SensorState,
-  placement: Schema.optionalKey(Schema.String)
+  /** Where the sensor is, as the sender names it (e.g. "bedroom"). */
+  placement: Schema.optionalKey(ShortText)
 })
 
 const Latitude = Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 }))
@@ -47,7 +54,7 @@ export const MedicationEventKind = Schema.Literals([
 ])
 export const MedicationPayload = Schema.Struct({
   event: MedicationEventKind,
-  doseId: Schema.optionalKey(Schema.String),
+  doseId: Schema.optionalKey(ShortText),
   scheduledAt: Schema.optionalKey(Instant),
   critical: Schema.optionalKey(Schema.Boolean)
 })
@@ -70,10 +77,10 @@ export const TechnicalPayload = Schema.Struct({
 })
 
 // "engine": events triage synthesises for an absence (a silent device, a missed dose); not for senders.
-export const Via = Schema.Literals(["http", "dc09", "osmand", "scaip", "sim", "engine"])
+export const Via = Schema.Literals(["http", "dc09", "osmand", "scaip", "webhook", "sim", "engine"])
 export const EventSource = Schema.Struct({
   via: Via,
-  vendor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(128))),
+  vendor: Schema.optionalKey(ShortText),
   raw: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(8192)))
 })
 

@@ -484,8 +484,12 @@ export const IncidentState = Schema.Struct({
   lastEventAt: Instant,
   alarmType: Schema.String,
   deviceEventCount: Schema.Int,
-  /** The most recent device event ids, newest last (bounded), to recognise a redelivery. */
-  recentDeviceEventIds: Schema.Array(Schema.String),
+  /**
+   * The identities (`deviceEventKey`: tenant, device, sender's id) of the most recent device
+   * events, newest last (bounded), to recognise a redelivery. Absent in records stored before
+   * identities included the tenant and the device.
+   */
+  recentDeviceEventKeys: Schema.optionalKey(Schema.Array(Schema.String)),
   /** Number of incident events so far; the next event is version + 1. */
   version: Schema.Int,
   /** Repeated care alarms: closing needs a second person's confirmation. */

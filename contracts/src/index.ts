@@ -1,4 +1,5 @@
 export * from "./ids.ts"
+export * from "./event-identity.ts"
 export * from "./device-event.ts"
 export * from "./lanes.ts"
 export * from "./streams.ts"

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import type { JsMsg } from "@nats-io/jetstream"
-import { DeviceEventHead, Streams, Subjects } from "@wt/contracts"
+import { DeviceEventHead, deviceEventKey, Streams, Subjects } from "@wt/contracts"
 import { consume, defaultNatsSettings, ensureConsumer, Nats, NatsConfig, provisionStreams, startEmbeddedNats } from "@wt/nats"
 import { demoSimFleet, deviceSubject } from "@wt/sim-devices"
 import { Effect, Fiber, Layer, References } from "effect"
@@ -119,7 +119,7 @@ const program = Effect.gen(function*() {
     const raw = events.slice(0, messages).map((event) => ({
       subject: deviceSubject(event),
       bytes: encoder.encode(JSON.stringify({ ...event, receivedAt: new Date().toISOString() })),
-      msgId: event.id
+      msgId: deviceEventKey(event)
     }))
     const { stored } = yield* Effect.promise(() => publishWindowed(js, raw, 1000))
     console.log(`[consume] ${stored} device events stored on a fresh nats-server (pid ${pid})`)

@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Option, Result } from "effect"
-import { Streams, Subjects } from "@wt/contracts"
+import { deviceEventKey, Streams, Subjects } from "@wt/contracts"
 import { readStormLedger } from "@wt/incident-store"
 import { isProcessAlive, Nats, readLastOnSubject } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt/sim-devices"
@@ -101,7 +101,7 @@ const normalEvents = (fleet: SimFleet, count: number, seed: number, only?: "gps"
 
 const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEvent) => string): Array<RawMessage> => {
   const receivedAt = new Date().toISOString()
-  return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: e.id }))
+  return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: deviceEventKey(e) }))
 }
 
 // Every service pnpm start runs (dispatch was missing until 2026-11-26): its RSS and CPU count too.

@@ -5,11 +5,12 @@ import { Nats, NatsRequestFailed } from "@wt/nats"
 export const CareAlarmBucket = "wt_care_alarms"
 
 export interface CareAlarm {
+  /** The alarm's identity, `deviceEventKey` (tenant, device, sender's id): another device's alarm may carry the same sender id. */
   readonly eventId: string
   readonly at: string
 }
 
-/** The alarms of a resident inside the window ending at `now`, one per event id, oldest first. */
+/** The alarms of a resident inside the window ending at `now`, one per event identity, oldest first. */
 export const inWindow = (alarms: ReadonlyArray<CareAlarm>, now: number, windowMs: number): ReadonlyArray<CareAlarm> => {
   const seen = new Set<string>()
   return alarms
@@ -31,7 +32,7 @@ const failed = (operation: string) => (cause: unknown) =>
  * Kept in a KV bucket and updated by compare-and-set, so copies of triage share it.
  */
 export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
-  /** Records the alarm (idempotent by event id) and returns the alarms inside the window. */
+  /** Records the alarm (idempotent by its identity) and returns the alarms inside the window. */
   readonly record: (tenant: string, residentId: string, alarm: CareAlarm, windowMs: number) => Effect.Effect<ReadonlyArray<CareAlarm>, NatsRequestFailed>
 }>()("wt/CareAlarmHistory") {
   static readonly layer = Layer.effect(

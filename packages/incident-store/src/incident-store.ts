@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer, Option, Result, Schema } from "effect"
 import {
+  deviceEventKey,
   type IncidentCommand,
   type IncidentEvent,
   IncidentRecord,
@@ -37,8 +38,9 @@ export class IncidentContended extends Schema.TaggedError<IncidentContended>()("
 
 export type StoreError = IncidentUnreadable | IncidentContended | PublishFailed | NatsRequestFailed
 
+/** What makes a retried write of the same command land once: the device event's identity, else a fresh id. */
 const fingerprint = (command: IncidentCommand): string =>
-  command.type === "open_incident" || command.type === "correlate_device_event" ? command.deviceEvent.id : randomUUID()
+  command.type === "open_incident" || command.type === "correlate_device_event" ? deviceEventKey(command.deviceEvent) : randomUUID()
 
 /**
  * Event-sourced incidents on WT_INCIDENT, one subject per incident. Each message

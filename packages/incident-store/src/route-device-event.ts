@@ -1,5 +1,6 @@
 import { Effect, Option, Schema } from "effect"
 import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
+import { incidentIdFor } from "@wt/incident"
 import { IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
 
@@ -14,9 +15,6 @@ export class RoutingContended extends Schema.TaggedError<RoutingContended>()("Ro
   residentId: Schema.String,
   message: Schema.String
 }) {}
-
-/** Incident ids derive from the event that opened them, so a redelivery finds its own incident. */
-export const incidentIdFor = (event: DeviceEvent): string => `inc-${event.id.replace(/[^A-Za-z0-9_-]/g, "_")}`
 
 /**
  * A reservation whose incident never appeared (its writer died and its message went
@@ -39,6 +37,7 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
   const index = yield* OpenIncidentIndex
   const tenant = event.tenant
   const at = event.receivedAt ?? event.occurredAt
+  // Derived from the event, so a redelivery finds the incident it opened (see incidentIdFor).
   const ownId = incidentIdFor(event)
   const open = (incidentId: string) =>
     store.execute(tenant, incidentId, { type: "open_incident", at, incidentId, tenant, residentId, decision, deviceEvent: event }).pipe(

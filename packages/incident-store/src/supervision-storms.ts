@@ -1,7 +1,7 @@
 import { Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { Nats } from "@wt/nats"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
-import { stormChange } from "@wt/incident"
+import { stormChange, stormIncidentIdFor } from "@wt/incident"
 import { type Executed, IncidentContended, IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
 import type { Routed } from "./route-device-event.ts"
@@ -184,7 +184,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             return Option.some<Routed>({ incidentId: storm.incidentId, opened: false })
           }
           if (window.size < settings.threshold) return Option.none<Routed>()
-          const stormId = `storm-${tenant}-${event.id.replace(/[^A-Za-z0-9_-]/g, "_")}`.slice(0, 128)
+          const stormId = stormIncidentIdFor(event)
           if (!(yield* index.reserve(tenant, StormKey, stormId))) {
             yield* activeStorm(tenant, true)
             continue

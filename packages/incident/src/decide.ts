@@ -1,6 +1,6 @@
 import { Result } from "effect"
 import type { IncidentCommand, IncidentEvent, IncidentState } from "@wt/contracts"
-import { ActiveStatuses } from "@wt/contracts"
+import { ActiveStatuses, type DeviceEvent, deviceEventKey } from "@wt/contracts"
 import {
   AlreadyClaimed,
   IncidentAlreadyExists,
@@ -19,6 +19,12 @@ const none: Decision = Result.succeed([])
 const isActive = (state: IncidentState) => ActiveStatuses.includes(state.status)
 
 /**
+ * Whether the incident already holds this very device event: same tenant, same device, same
+ * sender id. The sender's id alone is not enough: another device, or another tenant's, may use it too.
+ */
+const holds = (state: IncidentState, event: DeviceEvent) => (state.recentDeviceEventKeys ?? []).includes(deviceEventKey(event))
+
+/**
  * The incident decider: which events a command produces given the current state.
  * Idempotent where a retry is expected (a redelivered device event, a second
  * claim by the same person), so at-least-once delivery never duplicates history.
@@ -27,7 +33,7 @@ const isActive = (state: IncidentState) => ActiveStatuses.includes(state.status)
 export const decide = (command: IncidentCommand, state: IncidentState | undefined, incidentId = ""): Decision => {
   if (command.type === "open_incident") {
     if (state !== undefined) {
-      return state.recentDeviceEventIds.includes(command.deviceEvent.id)
+      return holds(state, command.deviceEvent)
         ? none
         : Result.fail(new IncidentAlreadyExists({ incidentId: command.incidentId }))
     }
@@ -48,7 +54,7 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
 
   switch (command.type) {
     case "correlate_device_event": {
-      if (state.recentDeviceEventIds.includes(command.deviceEvent.id)) return none
+      if (holds(state, command.deviceEvent)) return none
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
       // One event per command, so a crash between two appends can never leave half a
       // decision. The correlated event carries its decision; evolve raises the priority

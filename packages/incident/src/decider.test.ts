@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { ActiveStatuses, DeviceEvent, PriorityScale, type Actor, type IncidentCommand, type IncidentEvent, type IncidentState } from "@wt/contracts"
+import { ActiveStatuses, DeviceEvent, deviceEventKey, PriorityScale, type Actor, type IncidentCommand, type IncidentEvent, type IncidentState } from "@wt/contracts"
 import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
-import { decide, evolve, initialState, replay } from "./index.ts"
+import { decide, evolve, incidentIdFor, initialState, replay } from "./index.ts"
 
 const at = "2026-11-25T03:00:00.000Z"
 const pendant = (id: string) => examplePendantAlarm(id, { occurredAt: at })
@@ -225,6 +225,48 @@ describe("incident decider properties", () => {
     const r = decide({ ...open, deviceEvent: event }, undefined)
     expect(Result.isSuccess(r)).toBe(true)
     const state = replay(Result.getOrThrow(r))
-    expect(state?.recentDeviceEventIds).toEqual([event.id])
+    expect(state?.recentDeviceEventKeys).toEqual([deviceEventKey(event)])
   })
+})
+
+/** A subject token unlike `token`, still 1-64 characters. */
+const unlike = (token: string) => token.slice(0, 63) + (token.endsWith("x") ? "y" : "x")
+
+describe("an event's identity is its tenant, its device and its own id", () => {
+  it.prop(
+    "two events with the same sender id but another tenant or device never share an incident",
+    [DeviceEvent, DeviceEvent, Schema.Literals(["tenant", "device", "both"])],
+    ([first, other, differ]) => {
+      const second: DeviceEvent = {
+        ...other,
+        id: first.id,
+        tenant: differ === "device" ? first.tenant : unlike(first.tenant),
+        deviceId: differ === "tenant" ? first.deviceId : unlike(first.deviceId)
+      }
+      // The server's incident ids: never the same for the two.
+      expect(incidentIdFor(second)).not.toBe(incidentIdFor(first))
+      const openFor = (event: DeviceEvent, incidentId: string): IncidentCommand =>
+        ({ ...open, tenant: event.tenant, incidentId, deviceEvent: event })
+      const opened = replay(Result.getOrThrow(decide(openFor(first, incidentIdFor(first)), undefined)))
+      // Even routed at the first's incident, the second is no redelivery of the first: it is
+      // refused as an incident that exists, never swallowed as one already opened.
+      const intoFirst = decide(openFor(second, incidentIdFor(first)), opened)
+      expect(Result.isFailure(intoFirst) && intoFirst.failure._tag).toBe("IncidentAlreadyExists")
+      // Joining an open incident, it is a new device event of that incident, not a repeat.
+      const joined = decide({ type: "correlate_device_event", at, decision: decision("P1"), deviceEvent: second }, opened)
+      expect(Result.getOrThrow(joined).map((e) => e.type)).toEqual(["device_event_correlated"])
+    }
+  )
+
+  it.prop(
+    "the same device's id stored again later (a counter that wrapped) opens an incident of its own; a redelivery finds its own",
+    [DeviceEvent],
+    ([event]) => {
+      const stored = { ...event, receivedAt: "2026-11-25T03:00:00.000Z" }
+      const storedLater = { ...event, receivedAt: "2026-12-02T17:45:10.250Z" }
+      expect(incidentIdFor(storedLater)).not.toBe(incidentIdFor(stored))
+      expect(incidentIdFor({ ...stored })).toBe(incidentIdFor(stored))
+      expect(incidentIdFor(stored)).toMatch(/^inc-[0-9a-f]{32}$/)
+    }
+  )
 })

@@ -1,14 +1,14 @@
 import type { DeviceEvent, DeviceEventHead, IncidentEvent, IncidentState } from "@wt/contracts"
-import { outranks } from "@wt/contracts"
+import { deviceEventKey, outranks } from "@wt/contracts"
 import { evolveHandover } from "./handover.ts"
 
-/** How many device event ids an incident remembers, to recognise a redelivered event. */
+/** How many device event identities an incident remembers, to recognise a redelivered event. */
 export const RecentEventMemory = 64
 
 export const initialState = (): IncidentState | undefined => undefined
 
-const remember = (ids: ReadonlyArray<string>, id: string): ReadonlyArray<string> => {
-  const next = [...ids, id]
+const remember = (keys: ReadonlyArray<string>, key: string): ReadonlyArray<string> => {
+  const next = [...keys, key]
   return next.length > RecentEventMemory ? next.slice(next.length - RecentEventMemory) : next
 }
 
@@ -30,7 +30,7 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
       lastEventAt: event.at,
       alarmType: alarmTypeOf(event.deviceEvent),
       deviceEventCount: 1,
-      recentDeviceEventIds: [event.deviceEvent.id],
+      recentDeviceEventKeys: [deviceEventKey(event.deviceEvent)],
       version: 1,
       openFaults: nextFaults([], event.deviceEvent),
       ...(event.decision.fireService ? { fireService: true } : {})
@@ -46,7 +46,7 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
         ...base,
         priority: outranks(event.decision.priority, state.priority) ? event.decision.priority : state.priority,
         deviceEventCount: state.deviceEventCount + 1,
-        recentDeviceEventIds: remember(state.recentDeviceEventIds, event.deviceEvent.id),
+        recentDeviceEventKeys: remember(state.recentDeviceEventKeys ?? [], deviceEventKey(event.deviceEvent)),
         openFaults: nextFaults(state.openFaults ?? [], event.deviceEvent),
         ...(event.decision.fireService ? { fireService: true } : {})
       }

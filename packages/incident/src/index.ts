@@ -5,3 +5,4 @@ export { DefaultEscalationLimits, escalationDue, type EscalationLimits, Escalati
 export { decideHandover, evolveHandover, handoverCommandTypes, isHandoverOpen, type HandoverCommand, type HandoverEvent } from "./handover.ts"
 export { distanceM } from "./geo.ts"
 export { applyStormChange, type StormChange, stormChange, stormDevicesDown } from "./storm.ts"
+export { incidentIdFor, stormIncidentIdFor } from "./incident-id.ts"

@@ -52,8 +52,12 @@ export class IncidentViews extends Context.Service<IncidentViews, {
 
       const get = Effect.fn("IncidentViews.get")(function*(tenants: ReadonlyArray<string>, incidentId: string) {
         if (tenants.length === 0) return Option.none()
-        const rows = yield* sql<{ state: unknown }>`SELECT state FROM incidents WHERE incident_id = ${incidentId} AND tenant IN ${sql.in(tenants)}`
-        return rows.length === 0 ? Option.none() : Option.some(parse<IncidentView>(rows[0]!.state))
+        const rows = yield* sql<{ tenant: string; state: unknown }>`SELECT tenant, state FROM incidents
+          WHERE incident_id = ${incidentId} AND tenant IN ${sql.in(tenants)} ORDER BY tenant`
+        // The row's key says whose incident it is; a state that names another tenant is not this row's.
+        const views = rows.map((r) => parse<IncidentView>(r.state)).filter((v, i) => v.tenant === rows[i]!.tenant)
+        // Ids made before they included the tenant may repeat across tenants; a reader of both sees the first.
+        return views.length === 0 ? Option.none() : Option.some(views[0]!)
       })
 
       const timeline = Effect.fn("IncidentViews.timeline")(function*(tenants: ReadonlyArray<string>, incidentId: string) {
@@ -61,7 +65,7 @@ export class IncidentViews extends Context.Service<IncidentViews, {
         if (Option.isNone(incident)) return Option.none()
         const rows = yield* sql<{ version: number; entry: number; stream_seq: string | number; kind: string; at: unknown; actor: unknown; summary: string; detail: unknown }>`
           SELECT version, entry, stream_seq, kind, at, actor, summary, detail FROM incident_timeline
-          WHERE incident_id = ${incidentId} ORDER BY version, entry`
+          WHERE tenant = ${incident.value.tenant} AND incident_id = ${incidentId} ORDER BY version, entry`
         return Option.some(rows.map((r): TimelineRow => {
           const detail = parse<{ handlingCode?: number; data: unknown }>(r.detail)
           return {

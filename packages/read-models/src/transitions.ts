@@ -28,7 +28,7 @@ export const createIncidentTransitions = Effect.gen(function*() {
     received_at timestamptz,
     alarm_type text,
     detail jsonb,
-    PRIMARY KEY (incident_id, version)
+    PRIMARY KEY (tenant, incident_id, version)
   )`
   yield* sql`CREATE INDEX IF NOT EXISTS incident_transitions_received ON incident_transitions (tenant, received_at) WHERE version = 1`
 })

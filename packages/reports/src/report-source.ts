@@ -73,15 +73,15 @@ export class ReportSource extends Context.Service<ReportSource, {
           SELECT t.incident_id, t.tenant, t.resident_id, t.version, t.at, t.event_type, t.status, t.priority, t.category,
             t.owner, t.actor, t.received_at, t.alarm_type, t.detail
           FROM incident_transitions t
-          JOIN (SELECT incident_id FROM incident_transitions
+          JOIN (SELECT tenant, incident_id FROM incident_transitions
                 WHERE version = 1 AND tenant IN ${sql.in(tenants)}
                   AND received_at >= ${new Date(fromMs).toISOString()} AND received_at < ${new Date(toMs).toISOString()}) o
-            ON o.incident_id = t.incident_id
-          ORDER BY t.incident_id, t.version`
+            ON o.tenant = t.tenant AND o.incident_id = t.incident_id
+          ORDER BY t.tenant, t.incident_id, t.version`
         const out: Array<IncidentHistory> = []
         let current: { incidentId: string; tenant: string; residentId: string; steps: Array<IncidentStep> } | undefined
         for (const r of rows) {
-          if (current?.incidentId !== r.incident_id) {
+          if (current?.incidentId !== r.incident_id || current.tenant !== r.tenant) {
             current = { incidentId: r.incident_id, tenant: r.tenant, residentId: r.resident_id, steps: [] }
             out.push(current)
           }

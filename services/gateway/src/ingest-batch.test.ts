@@ -21,7 +21,7 @@ const pendant = (id: string, extra: object = {}) => ({
 describe("ingest batch parsing", () => {
   it("accepts one event and stamps receivedAt over the sender's", () => {
     const r = parseBatch(JSON.stringify(pendant("evt-00000001", { receivedAt: "2020-01-01T00:00:00Z" })), "demo", now)
-    expect(r._tag === "Parsed" && r.accepted[0]?.receivedAt).toBe(now)
+    expect(r._tag === "Parsed" && r.accepted[0]?.event.receivedAt).toBe(now)
   })
 
   it("reports malformed JSON", () => {
@@ -34,7 +34,7 @@ describe("ingest batch parsing", () => {
     const r = parseBatch(JSON.stringify([pendant("evt-00000001"), bad]), "demo", now)
     expect(r._tag).toBe("Parsed")
     if (r._tag !== "Parsed") return
-    expect(r.accepted.map((e) => e.id)).toEqual(["evt-00000001"])
+    expect(r.accepted.map((a) => [a.index, a.event.id])).toEqual([[0, "evt-00000001"]])
     expect(r.rejected[0]?.index).toBe(1)
     expect(r.rejected[0]?.reason).toContain("deviceId")
   })
@@ -78,7 +78,7 @@ describe("ingest batch parsing", () => {
       const result = yield* Arbitrary.checkEffect(arbitraryDeviceEvent(), (sent) => {
         const r = parseBatch(JSON.stringify(sent), sent.tenant, now)
         if (r._tag !== "Parsed" || r.accepted.length !== 1) return sent.source.via === "engine"
-        const accepted = r.accepted[0]!
+        const accepted = r.accepted[0]!.event
         const bytes = storedBytes(accepted)
         const viaSchema = Result.getOrThrow(encodeJson(DeviceEvent, accepted))
         const decoded = decodeJson(DeviceEvent, bytes)

@@ -13,10 +13,16 @@ export interface Rejection {
   readonly raw: string
 }
 
+/** An event that passed the checks, with its place in the request (rejections name it by that place). */
+export interface AcceptedEvent {
+  readonly index: number
+  readonly event: DeviceEvent
+}
+
 export type ParsedBatch =
   | { readonly _tag: "Malformed"; readonly reason: string }
   | { readonly _tag: "TooMany"; readonly reason: string }
-  | { readonly _tag: "Parsed"; readonly accepted: ReadonlyArray<DeviceEvent>; readonly rejected: ReadonlyArray<Rejection> }
+  | { readonly _tag: "Parsed"; readonly accepted: ReadonlyArray<AcceptedEvent>; readonly rejected: ReadonlyArray<Rejection> }
 
 const decode = Schema.decodeUnknownExit(DeviceEvent, { errors: "all" })
 
@@ -60,7 +66,7 @@ export const decodeItems = (
   to: number,
   keyTenant: string,
   receivedAt: string,
-  into: { readonly accepted: Array<DeviceEvent>; readonly rejected: Array<Rejection> }
+  into: { readonly accepted: Array<AcceptedEvent>; readonly rejected: Array<Rejection> }
 ): void => {
   for (let index = from; index < Math.min(to, items.length); index++) {
     const item = items[index]
@@ -72,7 +78,7 @@ export const decodeItems = (
     } else if (exit.value.tenant !== keyTenant) {
       into.rejected.push({ index, reason: `tenant "${exit.value.tenant}" does not match the ingest key's tenant`, raw: JSON.stringify(item) })
     } else {
-      into.accepted.push({ ...exit.value, receivedAt })
+      into.accepted.push({ index, event: { ...exit.value, receivedAt } })
     }
   }
 }
@@ -90,7 +96,7 @@ export const storedBytes = (event: DeviceEvent): Uint8Array => utf8.encode(JSON.
 export const parseBatch = (body: string, keyTenant: string, receivedAt: string): ParsedBatch => {
   const parsed = parseBody(body)
   if (parsed._tag !== "Items") return parsed
-  const into = { accepted: [] as Array<DeviceEvent>, rejected: [] as Array<Rejection> }
+  const into = { accepted: [] as Array<AcceptedEvent>, rejected: [] as Array<Rejection> }
   decodeItems(parsed.list, 0, parsed.list.length, keyTenant, receivedAt, into)
   return { _tag: "Parsed", ...into }
 }

@@ -1,10 +1,10 @@
 import { Effect, Metric, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
-import { DeviceEvent, type Lane, laneOfEvent, Subjects } from "@wt/contracts"
+import { deviceEventKey, laneOfEvent, Subjects } from "@wt/contracts"
 import { publishRaw, sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
-import { decodeItems, MaxBodyBytes, parseBody, type Rejection, storedBytes } from "./ingest-batch.ts"
+import { type AcceptedEvent, decodeItems, MaxBodyBytes, parseBody, type Rejection, storedBytes } from "./ingest-batch.ts"
 import { IngestWindow } from "./ingest-window.ts"
 
 const events = Metric.counter("wt_ingest_events_total", { description: "Events received on POST /v1/events, by result", incremental: true })
@@ -71,7 +71,7 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   const items = parseBody(decoder.decode(raw))
   if (items._tag === "Malformed") return yield* rejectWhole(400, items.reason, "invalid_json", raw, tenant.value)
   if (items._tag === "TooMany") return yield* rejectWhole(413, items.reason, "too_many", raw, tenant.value)
-  const parsed = { accepted: [] as Array<DeviceEvent>, rejected: [] as Array<Rejection> }
+  const parsed = { accepted: [] as Array<AcceptedEvent>, rejected: [] as Array<Rejection> }
   // A large batch is checked a slice at a time, giving the event loop back in between: in a
   // reconnect storm sixteen batches of 1,000 arrive at once, and checked whole they held a
   // care alarm's request (one event) behind all of them.
@@ -81,26 +81,26 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   }
 
   const window = yield* IngestWindow
-  const publish = (events: ReadonlyArray<readonly [DeviceEvent, Lane]>) =>
+  // De-duplicated by the event's identity (tenant, device, sender's id), never by the sender's id
+  // alone: another tenant's or another device's event with the same id is another event.
+  const publish = (events: ReadonlyArray<AcceptedEvent>) =>
     Effect.forEach(
       events,
-      ([event, lane]) =>
-        publishRaw(Subjects.device(event.tenant, lane, event.type, event.deviceId), storedBytes(event), { msgId: event.id }).pipe(
-          Effect.map((ack) => ({ id: event.id, duplicate: ack.duplicate, error: undefined })),
-          Effect.catch((e) => Effect.succeed({ id: event.id, duplicate: false, error: e.message }))
+      ({ index, event }) =>
+        publishRaw(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), storedBytes(event), {
+          msgId: deviceEventKey(event)
+        }).pipe(
+          Effect.map((ack) => ({ index, id: event.id, duplicate: ack.duplicate, error: undefined })),
+          Effect.catch((e) => Effect.succeed({ index, id: event.id, duplicate: false, error: e.message }))
         ),
       { concurrency: "unbounded" }
     )
   // Alarm-lane events never wait for the window; the rest of the batch waits its turn.
-  const alarms: Array<readonly [DeviceEvent, Lane]> = []
-  const bulk: Array<readonly [DeviceEvent, Lane]> = []
-  for (const event of parsed.accepted) {
-    const lane = laneOfEvent(event)
-    ;(lane === "alarm" ? alarms : bulk).push([event, lane])
-  }
+  const alarms: Array<AcceptedEvent> = []
+  const bulk: Array<AcceptedEvent> = []
+  for (const accepted of parsed.accepted) (laneOfEvent(accepted.event) === "alarm" ? alarms : bulk).push(accepted)
   const [storedAlarms, storedBulk] = yield* Effect.all([publish(alarms), window.bulk(bulk.length, publish(bulk))], { concurrency: 2 })
-  const results = new Map([...storedAlarms, ...storedBulk].map((s) => [s.id, s]))
-  const stored = parsed.accepted.flatMap((e) => results.get(e.id) ?? [])
+  const stored = [...storedAlarms, ...storedBulk].sort((a, b) => a.index - b.index)
   const accepted = stored.filter((s) => s.error === undefined).map((s) => s.id)
   const notStored = stored.filter((s) => s.error !== undefined)
   const rejected: Array<Omit<Rejection, "raw">> = parsed.rejected.map(({ index, reason }) => ({ index, reason }))
@@ -115,8 +115,7 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   if (notStored.length > 0) {
     yield* Effect.logError(`${notStored.length} events could not be stored: ${notStored[0]!.error}`)
     // Not stored means not accepted: the sender must retry them (ids make retries safe).
-    const index = new Map(parsed.accepted.map((e, i) => [e.id, i]))
-    for (const s of notStored) rejected.push({ index: index.get(s.id) ?? -1, reason: `not stored, retry: ${s.error}` })
+    for (const s of notStored) rejected.push({ index: s.index, reason: `not stored, retry: ${s.error}` })
   }
   const status = accepted.length > 0 ? 202 : notStored.length > 0 ? 503 : 400
   return json(status, { accepted, rejected })

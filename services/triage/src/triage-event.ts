@@ -1,5 +1,5 @@
 import { Config, Effect, Metric, Option, Schema } from "effect"
-import type { DeviceEvent, TriageDecision } from "@wt/contracts"
+import { type DeviceEvent, deviceEventKey, type TriageDecision } from "@wt/contracts"
 import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent, SupervisionStorms } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
 import { type DeviceOwner, Registry } from "@wt/registry"
@@ -86,7 +86,7 @@ const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceE
   const threshold = Option.getOrElse(overrides.threshold, () => params.repeatedAlarmCount)
   const windowHours = Option.getOrElse(overrides.windowHours, () => params.repeatedAlarmWindowHours)
   const history = yield* CareAlarmHistory
-  const recent = yield* history.record(event.tenant, residentId, { eventId: event.id, at: event.receivedAt ?? event.occurredAt }, windowHours * 3_600_000)
+  const recent = yield* history.record(event.tenant, residentId, { eventId: deviceEventKey(event), at: event.receivedAt ?? event.occurredAt }, windowHours * 3_600_000)
   if (recent.length < threshold) return
   const store = yield* IncidentStore
   const rule = engineDecision(EngineRules.repeated, rules, ctx)

@@ -1,5 +1,5 @@
 import { Clock, Effect, Layer, Result } from "effect"
-import { laneOfEvent, Subjects } from "@wt/contracts"
+import { deviceEventKey, laneOfEvent, Subjects } from "@wt/contracts"
 import type { DeviceEvent } from "@wt/contracts"
 import { Nats, publishRaw } from "@wt/nats"
 import { DeliveryFailed, EventSink } from "./event-sink.ts"
@@ -34,7 +34,7 @@ export const jetStreamSink: Layer.Layer<EventSink, DeliveryFailed, Nats> = Layer
       const results = yield* Effect.forEach(
         events,
         (event) =>
-          publishRaw(deviceSubject(event), encoder.encode(JSON.stringify({ ...event, receivedAt })), { msgId: event.id }).pipe(
+          publishRaw(deviceSubject(event), encoder.encode(JSON.stringify({ ...event, receivedAt })), { msgId: deviceEventKey(event) }).pipe(
             Effect.result
           ),
         { concurrency: "unbounded" }

@@ -4,6 +4,8 @@ import planOverrides from "./0004_plan_overrides.ts"
 import sessions from "./0003_sessions.ts"
 import dispatch from "./0005_dispatch.ts"
 import incidentTransitions from "./0007_incident_transitions.ts"
+import incidentViewsByTenant from "./0008_incident_views_by_tenant.ts"
+import responderDevices from "./0009_responder_devices.ts"
 
 /**
  * Every migration, keyed `<id>_<name>` for the `fromRecord` loader. Add a file
@@ -16,5 +18,7 @@ export const migrations = {
   "0003_sessions": sessions,
   "0004_plan_overrides": planOverrides,
   "0005_dispatch": dispatch,
-  "0007_incident_transitions": incidentTransitions
+  "0007_incident_transitions": incidentTransitions,
+  "0008_incident_views_by_tenant": incidentViewsByTenant,
+  "0009_responder_devices": responderDevices
 }

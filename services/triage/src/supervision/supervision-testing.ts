@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Redacted, Result, type Scope } from "effect"
 import { SqlClient } from "effect/sql"
-import { type DeviceEvent, DeviceEvent as DeviceEventSchema, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
+import { type DeviceEvent, DeviceEvent as DeviceEventSchema, deviceEventKey, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
 import { TestDatabase } from "@wt/db/testing"
 import { IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
 import { decodeJson, publishEvent, readSubject } from "@wt/nats"
@@ -94,7 +94,7 @@ export const deviceEvent = (
   }) as DeviceEvent
 
 export const publishDeviceEvent = (event: DeviceEvent) =>
-  publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEventSchema, event, { msgId: event.id })
+  publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEventSchema, event, { msgId: deviceEventKey(event) })
 
 /** Publishes a heartbeat; answers its event (its receivedAt is the sign of life). */
 export const heartbeat = (deviceId: string) =>
