@@ -9,3 +9,16 @@ export const httpPortConfig: Config.Config<number> = portConfig("WT_HTTP_PORT", 
 
 /** HTTP ingest port (contract: `WT_INGEST_PORT`, default 8081). */
 export const ingestPortConfig: Config.Config<number> = portConfig("WT_INGEST_PORT", 8081)
+
+/** Loopback, where a service listens unless told otherwise. */
+export const DefaultBindHost = "127.0.0.1"
+
+/**
+ * The interface every service listens on (`WT_BIND_HOST`). Loopback by default: a service
+ * is reached from elsewhere only when its operator says so (`0.0.0.0`, `::` or an address).
+ */
+export const bindHostConfig: Config.Config<string> = Config.String("WT_BIND_HOST").pipe(Config.withDefault(DefaultBindHost))
+
+/** Whether a bind host (`WT_BIND_HOST`) is reachable from this machine only. */
+export const isLoopbackHost = (host: string): boolean =>
+  host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/u.test(host)

@@ -1,15 +1,18 @@
 import { Effect, Layer } from "effect"
-import { HttpMiddleware, HttpRouter, HttpServerResponse } from "effect/http"
+import { HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { prometheusContentType, renderPrometheus } from "@wt/observability"
+import { type MetricsAccess, metricsVerdict } from "./metrics-access.ts"
 import { evaluateReadiness, type ReadinessCheck } from "./readiness.ts"
 
 /**
  * `GET /healthz` (alive), `GET /readyz` (every readiness check passes) and `GET /metrics`
- * (Prometheus). Probes and scrapes arrive every few seconds, so they are not request-logged.
+ * (Prometheus, to whom `metrics` lets in). Probes and scrapes arrive every few seconds, so
+ * they are not request-logged.
  */
 export const healthRoutes = <R>(options: {
   readonly service: string
   readonly readiness: ReadonlyArray<ReadinessCheck<R>>
+  readonly metrics: MetricsAccess
 }): Layer.Layer<never, never, HttpRouter.HttpRouter | R> =>
   HttpRouter.use((router) =>
     Effect.gen(function*() {
@@ -34,10 +37,18 @@ export const healthRoutes = <R>(options: {
         )
       })
 
-      const metrics = Effect.map(
-        renderPrometheus(),
-        (body) => HttpServerResponse.text(body, { contentType: prometheusContentType })
-      )
+      const metrics = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        switch (metricsVerdict(options.metrics, request)) {
+          case "answer":
+            return Effect.map(renderPrometheus(), (body) => HttpServerResponse.text(body, { contentType: prometheusContentType }))
+          case "off":
+            return Effect.succeed(HttpServerResponse.jsonUnsafe({ error: "metrics are off here (WT_METRICS=off)" }, { status: 404 }))
+          case "forbidden":
+            return Effect.succeed(HttpServerResponse.jsonUnsafe({
+              error: "metrics are answered only to a client on this machine (WT_METRICS=loopback) or to Authorization: Bearer <WT_METRICS_TOKEN>"
+            }, { status: 403 }))
+        }
+      })
 
       yield* router.addAll([
         HttpRouter.route("GET", "/healthz", HttpMiddleware.withLoggerDisabled(

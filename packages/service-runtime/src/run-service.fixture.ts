@@ -1,5 +1,6 @@
 // A minimal service process for run-service.test.ts: an HTTP face plus a resource whose
-// release must be seen on shutdown. WT_FIXTURE_FAIL=1 makes startup fail instead.
+// release must be seen on shutdown. WT_FIXTURE_FAIL=1 makes startup fail instead. It listens
+// where WT_BIND_HOST says (loopback when unset), as every service does.
 import { Data, Effect, Layer } from "effect"
 import { runService, ServiceHttp } from "./index.ts"
 
@@ -12,4 +13,4 @@ const Worker = Layer.effectDiscard(Effect.acquireRelease(
   () => Effect.logInfo("worker released")
 ))
 
-runService("fixture-svc", Layer.mergeAll(Worker, ServiceHttp.layer({ service: "fixture-svc", port: 0, host: "127.0.0.1" })))
+runService("fixture-svc", Layer.mergeAll(Worker, ServiceHttp.layer({ service: "fixture-svc", port: 0 })))

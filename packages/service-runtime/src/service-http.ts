@@ -3,8 +3,11 @@ import { Context, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { NetAddress } from "effect/net"
 import { createServer } from "node:http"
+import { bodyLimit, type BodyLimits } from "./body-limit.ts"
+import { bindHostConfig } from "./config.ts"
 import { healthRoutes } from "./health-routes.ts"
 import { httpMetrics } from "./http-metrics.ts"
+import { type MetricsAccess, MetricsAccessConfig } from "./metrics-access.ts"
 import type { ReadinessCheck } from "./readiness.ts"
 
 export interface ServiceHttpOptions<E, R, RC> {
@@ -12,8 +15,15 @@ export interface ServiceHttpOptions<E, R, RC> {
   readonly service: string
   /** 0 picks a free port; read the bound one from `ServiceHttp`. */
   readonly port: number
-  /** Default: all interfaces. */
+  /** Default: `WT_BIND_HOST`, else loopback (127.0.0.1). */
   readonly host?: string | undefined
+  /**
+   * Request body limits: 64 KiB (`DefaultBodyLimitBytes`) unless a route is listed with its
+   * own. Enforced for every route, before a body is held whole (see `bodyLimit`).
+   */
+  readonly bodyLimits?: BodyLimits | undefined
+  /** Who may read `/metrics`; default from `WT_METRICS` and `WT_METRICS_TOKEN` (loopback only). */
+  readonly metrics?: MetricsAccess | undefined
   /**
    * The service's own routes, served on the same port: any layer that registers with
    * `HttpRouter` — `HttpRouter.add(...)`, `HttpRouter.addAll(...)`, or an
@@ -35,26 +45,35 @@ export class ServiceHttp extends Context.Service<ServiceHttp, {
   /** Base URL to reach the server from this machine, e.g. `http://127.0.0.1:41234`. */
   readonly url: string
 }>()("wt/ServiceHttp") {
-  static readonly layer = <E = never, R = never, RC = never>(options: ServiceHttpOptions<E, R, RC>) => {
+  static readonly layer = <E = never, R = never, RC = never>(options: ServiceHttpOptions<E, R, RC>) =>
+    Layer.unwrap(Effect.gen(function*() {
+      const host = options.host ?? (yield* bindHostConfig)
+      const metrics = options.metrics ?? (yield* MetricsAccessConfig)
+      return ServiceHttp.serve(options, host, metrics)
+    }))
+
+  private static readonly serve = <E, R, RC>(options: ServiceHttpOptions<E, R, RC>, host: string, metrics: MetricsAccess) => {
     const app = Layer.mergeAll(
-      healthRoutes({ service: options.service, readiness: options.readiness ?? [] }),
+      healthRoutes({ service: options.service, readiness: options.readiness ?? [], metrics }),
       options.routes ?? Layer.empty
     )
+    const limitBodies = bodyLimit(options.bodyLimits ?? {})
     const serving = HttpRouter.serve(app, {
       disableListenLog: true,
       disableLogger: options.logRequests === false,
-      middleware: httpMetrics
+      // A refused body is counted and timed like any other answer.
+      middleware: (httpApp) => httpMetrics(limitBodies(httpApp))
     })
     const listening = Layer.effect(ServiceHttp, Effect.gen(function*() {
       const server = yield* HttpServer.HttpServer
       const url = baseUrl(server.address)
-      yield* Effect.logInfo("http listening").pipe(Effect.annotateLogs("url", url))
+      yield* Effect.logInfo("http listening").pipe(Effect.annotateLogs({ url, host }))
       return { address: server.address, url }
     }))
     return Layer.mergeAll(serving, listening).pipe(
       Layer.provide(NodeHttpServer.layer(() => createServer(), {
         port: options.port,
-        ...(options.host === undefined ? {} : { host: options.host }),
+        host,
         // Long enough for in-flight ingest requests, short enough for a rolling restart.
         gracefulShutdownTimeout: "10 seconds"
       }))
