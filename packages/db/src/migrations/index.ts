@@ -5,6 +5,7 @@ import sessions from "./0003_sessions.ts"
 import dispatch from "./0005_dispatch.ts"
 import incidentTransitions from "./0007_incident_transitions.ts"
 import incidentViewsByTenant from "./0008_incident_views_by_tenant.ts"
+import deviceIdentities from "./0012_device_identities.ts"
 import responderDevices from "./0009_responder_devices.ts"
 
 /**

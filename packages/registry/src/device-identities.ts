@@ -1,0 +1,216 @@
+import { Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
+import type { DeviceType, SensorKindName } from "./demo-fleet.ts"
+import { makeLookupCache } from "./lookup-cache.ts"
+
+/** The alarm protocols a device may speak besides our JSON (contract: `source.via` of what they send). */
+export const Protocols = ["dc09", "scaip", "osmand", "webhook"] as const
+export type Protocol = (typeof Protocols)[number]
+
+/**
+ * How a device is known on one protocol's wire: a DC-09 account (with the receiver number and
+ * line prefix it is set up for, when it is bound to them), a SCAIP caller id, an OsmAnd device id,
+ * or a vendor's own id for the device (with the vendor). Unique across the installation.
+ */
+export interface WireIdentity {
+  readonly protocol: Protocol
+  readonly identity: string
+  /** Webhooks: the vendor whose platform posts for the device. */
+  readonly vendor?: string
+  /** DC-09: the receiver number (`R`) and line prefix (`L`) the unit sends with, when bound to them. */
+  readonly receiver?: string
+  readonly line?: string
+}
+
+/** A wire identity as an administrator sets it: with the DC-09 AES key (hex), when the unit encrypts. */
+export interface WireIdentityInput extends WireIdentity {
+  readonly key?: Redacted.Redacted<string>
+}
+
+/** A wire identity as shown: whether a key is set and its last four hex digits, never the key. */
+export interface WireIdentityView extends WireIdentity {
+  readonly keyHint?: string
+}
+
+/** The device a frame comes from, as a receiver needs it. */
+export interface IdentifiedDevice {
+  readonly tenant: string
+  readonly deviceId: string
+  readonly deviceType: DeviceType
+  readonly sensor?: SensorKindName
+  readonly receiver?: string
+  readonly line?: string
+  /** DC-09: the AES key (hex) the unit encrypts with. */
+  readonly key?: Redacted.Redacted<string>
+}
+
+export class IdentityTaken extends Schema.TaggedError<IdentityTaken>()("IdentityTaken", {
+  message: Schema.String
+}, { httpApiStatus: 409 }) {}
+
+export class IdentityDeviceNotFound extends Schema.TaggedError<IdentityDeviceNotFound>()("IdentityDeviceNotFound", {
+  message: Schema.String
+}, { httpApiStatus: 404 }) {}
+
+export class IdentityInvalid extends Schema.TaggedError<IdentityInvalid>()("IdentityInvalid", {
+  message: Schema.String
+}, { httpApiStatus: 400 }) {}
+
+interface IdentityRow {
+  readonly tenant: string
+  readonly device_id: string
+  readonly protocol: Protocol
+  readonly vendor: string
+  readonly identity: string
+  readonly receiver: string | null
+  readonly line: string | null
+  readonly secret: string | null
+}
+
+const viewOf = (row: IdentityRow): WireIdentityView => ({
+  protocol: row.protocol,
+  identity: row.identity,
+  ...(row.vendor !== "" ? { vendor: row.vendor } : {}),
+  ...(row.receiver !== null ? { receiver: row.receiver } : {}),
+  ...(row.line !== null ? { line: row.line } : {}),
+  ...(row.secret !== null ? { keyHint: `…${row.secret.slice(-4)}` } : {})
+})
+
+/** What each protocol's identity may look like, so a typo is refused when it is set, not when frames go unanswered. */
+const identityPatterns: Record<Protocol, RegExp> = {
+  // DC-09 accounts are 3 to 16 hexadecimal digits; receiver up to 6, line 1 to 6.
+  dc09: /^[0-9A-Fa-f]{3,16}$/u,
+  scaip: /^[A-Za-z0-9_.:+-]{1,64}$/u,
+  osmand: /^[A-Za-z0-9_.:-]{1,64}$/u,
+  webhook: /^[A-Za-z0-9_.:-]{1,64}$/u
+}
+
+/** Why an identity cannot be set, or undefined when it can. */
+export const identityProblem = (input: WireIdentityInput): string | undefined => {
+  if (!Protocols.includes(input.protocol)) return `protocol must be one of ${Protocols.join(", ")}`
+  if (!identityPatterns[input.protocol].test(input.identity)) return `not a valid ${input.protocol} identity: "${input.identity.slice(0, 70)}"`
+  if ((input.protocol === "webhook") !== (input.vendor !== undefined && input.vendor !== "")) {
+    return input.protocol === "webhook" ? "a webhook identity needs its vendor" : "only a webhook identity has a vendor"
+  }
+  if (input.vendor !== undefined && !/^[a-z0-9-]{1,40}$/u.test(input.vendor)) return "vendor must be 1-40 characters of a-z, 0-9 or -"
+  if (input.protocol !== "dc09" && (input.receiver !== undefined || input.line !== undefined || input.key !== undefined)) {
+    return "receiver, line and key belong to DC-09 identities only"
+  }
+  if (input.receiver !== undefined && !/^[0-9A-Fa-f]{1,6}$/u.test(input.receiver)) return "receiver must be 1-6 hexadecimal digits"
+  if (input.line !== undefined && !/^[0-9A-Fa-f]{1,6}$/u.test(input.line)) return "line must be 1-6 hexadecimal digits"
+  if (input.key !== undefined && !/^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{48}|[0-9A-Fa-f]{64})$/u.test(Redacted.value(input.key))) {
+    return "key must be an AES key of 128, 192 or 256 bits in hexadecimal (32, 48 or 64 digits)"
+  }
+  return undefined
+}
+
+const LookupTtlMs = Duration.toMillis(Duration.seconds(10))
+
+/**
+ * The devices' identities on the alarm protocols' wires. A receiver asks for every frame, so
+ * answers (an unknown identity too) are remembered for 10 s; a frame from a device set up a
+ * moment ago may be refused as unknown until then, and its sender retries.
+ */
+export class DeviceIdentities extends Context.Service<DeviceIdentities, {
+  /** The device behind an identity on a protocol's wire (`vendor` for webhooks). */
+  readonly find: (protocol: Protocol, identity: string, vendor?: string) => Effect.Effect<Option.Option<IdentifiedDevice>, SqlError>
+  /** A device's identities, keys left out. */
+  readonly ofDevice: (tenant: string, deviceId: string) => Effect.Effect<ReadonlyArray<WireIdentityView>, SqlError>
+  /** Every identity of a tenant's devices, by device id, keys left out. */
+  readonly ofTenant: (tenant: string) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WireIdentityView>>, SqlError>
+  /** Sets (or replaces) the device's identity on the input's protocol. */
+  readonly assign: (tenant: string, deviceId: string, input: WireIdentityInput) => Effect.Effect<WireIdentityView, IdentityInvalid | IdentityTaken | IdentityDeviceNotFound | SqlError>
+  readonly remove: (tenant: string, deviceId: string, protocol: Protocol) => Effect.Effect<boolean, SqlError>
+}>()("wt/DeviceIdentities") {
+  static readonly layer = Layer.effect(
+    DeviceIdentities,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+
+      const lookup = (key: string) =>
+        Effect.gen(function*() {
+          const [protocol, vendor, identity] = JSON.parse(key) as [Protocol, string, string]
+          const rows = yield* sql<IdentityRow & { type: DeviceType; sensor: SensorKindName | null }>`
+            SELECT i.tenant, i.device_id, i.protocol, i.vendor, i.identity, i.receiver, i.line, i.secret, d.type, d.sensor
+            FROM device_identities i JOIN devices d ON d.tenant = i.tenant AND d.id = i.device_id
+            WHERE i.protocol = ${protocol} AND i.vendor = ${vendor} AND i.identity = ${identity} AND d.active`
+          const row = rows[0]
+          if (row === undefined) return Option.none<IdentifiedDevice>()
+          return Option.some<IdentifiedDevice>({
+            tenant: row.tenant,
+            deviceId: row.device_id,
+            deviceType: row.type,
+            ...(row.sensor !== null ? { sensor: row.sensor } : {}),
+            ...(row.receiver !== null ? { receiver: row.receiver } : {}),
+            ...(row.line !== null ? { line: row.line } : {}),
+            ...(row.secret !== null ? { key: Redacted.make(row.secret) } : {})
+          })
+        })
+      const cache = makeLookupCache({ lookup, capacity: 20_000, timeToLiveMs: LookupTtlMs })
+
+      const find = Effect.fn("DeviceIdentities.find")(function*(protocol: Protocol, identity: string, vendor = "") {
+        // DC-09 accounts are hexadecimal: a unit may send them in either case.
+        const normalised = protocol === "dc09" ? identity.toUpperCase() : identity
+        return yield* cache.get(JSON.stringify([protocol, vendor, normalised]))
+      })
+
+      const ofDevice = Effect.fn("DeviceIdentities.ofDevice")(function*(tenant: string, deviceId: string) {
+        const rows = yield* sql<IdentityRow>`SELECT * FROM device_identities WHERE tenant = ${tenant} AND device_id = ${deviceId} ORDER BY protocol`
+        return rows.map(viewOf)
+      })
+
+      const ofTenant = Effect.fn("DeviceIdentities.ofTenant")(function*(tenant: string) {
+        const rows = yield* sql<IdentityRow>`SELECT * FROM device_identities WHERE tenant = ${tenant} ORDER BY device_id, protocol`
+        const byDevice = new Map<string, Array<WireIdentityView>>()
+        for (const row of rows) {
+          const list = byDevice.get(row.device_id)
+          if (list === undefined) byDevice.set(row.device_id, [viewOf(row)])
+          else list.push(viewOf(row))
+        }
+        return byDevice as ReadonlyMap<string, ReadonlyArray<WireIdentityView>>
+      })
+
+      const assign = Effect.fn("DeviceIdentities.assign")(function*(tenant: string, deviceId: string, input: WireIdentityInput) {
+        const problem = identityProblem(input)
+        if (problem !== undefined) return yield* new IdentityInvalid({ message: problem })
+        const device = yield* sql`SELECT 1 FROM devices WHERE tenant = ${tenant} AND id = ${deviceId}`
+        if (device.length === 0) return yield* new IdentityDeviceNotFound({ message: `no device ${deviceId}` })
+        const row = {
+          tenant,
+          device_id: deviceId,
+          protocol: input.protocol,
+          vendor: input.vendor ?? "",
+          identity: input.protocol === "dc09" ? input.identity.toUpperCase() : input.identity,
+          receiver: input.receiver?.toUpperCase() ?? null,
+          line: input.line?.toUpperCase() ?? null,
+          secret: input.key !== undefined ? Redacted.value(input.key).toLowerCase() : null
+        }
+        const taken = yield* sql<{ tenant: string; device_id: string }>`SELECT tenant, device_id FROM device_identities
+          WHERE protocol = ${row.protocol} AND vendor = ${row.vendor} AND identity = ${row.identity}`
+        if (taken.some((t) => t.tenant !== tenant || t.device_id !== deviceId)) {
+          return yield* new IdentityTaken({ message: `${row.protocol} identity ${row.identity} belongs to another device` })
+        }
+        yield* sql`INSERT INTO device_identities ${sql.insert(row)}
+          ON CONFLICT (tenant, device_id, protocol) DO UPDATE SET vendor = excluded.vendor, identity = excluded.identity,
+            receiver = excluded.receiver, line = excluded.line, secret = excluded.secret`.pipe(
+          // Another device took it between the check and the write.
+          Effect.catchTag("SqlError", (e): Effect.Effect<never, IdentityTaken | SqlError> =>
+            /device_identities_protocol_vendor_identity_key|unique/iu.test(String(e.cause))
+              ? Effect.fail(new IdentityTaken({ message: `${row.protocol} identity ${row.identity} belongs to another device` }))
+              : Effect.fail(e))
+        )
+        yield* cache.invalidateAll
+        return viewOf(row)
+      })
+
+      const remove = Effect.fn("DeviceIdentities.remove")(function*(tenant: string, deviceId: string, protocol: Protocol) {
+        const rows = yield* sql`DELETE FROM device_identities WHERE tenant = ${tenant} AND device_id = ${deviceId} AND protocol = ${protocol} RETURNING 1`
+        yield* cache.invalidateAll
+        return rows.length > 0
+      })
+
+      return DeviceIdentities.of({ find, ofDevice, ofTenant, assign, remove })
+    })
+  )
+}
