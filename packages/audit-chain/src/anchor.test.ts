@@ -122,11 +122,11 @@ describe("the audit service's check before it seals", () => {
 
   it("names each way the trail went backwards", () => {
     const recreated = trailFindings(anchored, { stream: { created: Recreated, lastSeq: 4 }, lastSeal: undefined, sealAtAnchor: undefined })
-    expect(recreated).toHaveLength(3)
-    expect(recreated[0]).toContain("WT_AUDIT ends at 4, but entries up to 120 were sealed")
-    expect(recreated[0]).toContain("entries 5–120 are missing")
-    expect(recreated[1]).toContain("the stream was re-created")
-    expect(recreated[2]).toContain("the seal stream holds no seal")
+    expect(recreated).toHaveLength(2)
+    expect(recreated[0]).toContain("WT_AUDIT was re-created")
+    expect(recreated[0]).toContain("the entries 1–120 sealed then are gone (it now ends at 4)")
+    expect(recreated[1]).toContain("the seal stream holds no seal")
+    expect(trailFindings(anchored, { ...asStored, stream: { created: Created, lastSeq: 90 } })).toEqual([expect.stringContaining("entries 91–120 are missing")])
     expect(trailFindings(anchored, { ...asStored, stream: undefined })[0]).toContain("WT_AUDIT does not exist")
     expect(trailFindings(anchored, { ...asStored, lastSeal: { ...asStored.lastSeal!, toSeq: 80 } })).toEqual([expect.stringContaining("the seals end at 80")])
     expect(trailFindings(anchored, { ...asStored, sealAtAnchor: "f".repeat(64) })).toEqual([expect.stringContaining("the seals were replaced")])

@@ -229,9 +229,12 @@ export const trailFindings = (baseline: TrailBaseline | undefined, observed: Obs
   const a = baseline.anchor
   const anchored = `anchored at ${a.anchoredAt}`
   if (stream === undefined) findings.push(`${a.stream} does not exist, but entries up to ${a.toSeq} were sealed (${anchored})`)
-  else {
-    if (stream.lastSeq < a.toSeq) findings.push(`${a.stream} ends at ${stream.lastSeq}, but entries up to ${a.toSeq} were sealed (${anchored}): entries ${stream.lastSeq + 1}–${a.toSeq} are missing`)
-    if (stream.created !== a.streamCreated) findings.push(`${a.stream} was created at ${stream.created}, not at ${a.streamCreated} as ${anchored}: the stream was re-created`)
+  else if (stream.created !== a.streamCreated) {
+    findings.push(
+      `${a.stream} was re-created: created at ${stream.created}, not at ${a.streamCreated} as ${anchored}; the entries 1–${a.toSeq} sealed then are gone (it now ends at ${stream.lastSeq})`
+    )
+  } else if (stream.lastSeq < a.toSeq) {
+    findings.push(`${a.stream} ends at ${stream.lastSeq}, but entries up to ${a.toSeq} were sealed (${anchored}): entries ${stream.lastSeq + 1}–${a.toSeq} are missing`)
   }
   if (lastSeal === undefined) findings.push(`the seal stream holds no seal, but seals up to ${a.toSeq} were stored (${anchored})`)
   else if (lastSeal.toSeq < a.toSeq) findings.push(`the seals end at ${lastSeal.toSeq}, but a seal up to ${a.toSeq} was stored (${anchored})`)

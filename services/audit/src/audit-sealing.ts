@@ -1,14 +1,17 @@
 import { ensureStream, NatsConfig } from "@wt/nats"
 import { Config, Context, Effect, Layer, Option } from "effect"
+import { anchorsFileConfig } from "./anchor-file.ts"
+import { anchorCommandConfig, anchorHook } from "./anchor-hook.ts"
 import { publishSigningKey } from "./seal-store.ts"
 import { sealStreamSpec } from "./seal-stream.ts"
 import type { AuditPublicKey } from "./seal-stream.ts"
-import { runSealer, sealerSettingsConfig } from "./sealer.ts"
+import { runSealer, sealerSettingsConfig, trailCheckIntervalConfig } from "./sealer.ts"
 import { loadOrCreateSigningKey, signingKeyFileConfig } from "./signing-key.ts"
 
 /**
  * Seals WT_AUDIT into WT_AUDIT_SEALS: provisions the seal stream, loads (or creates)
- * the signing key, publishes its public half and runs the sealer for the layer's life.
+ * the signing key, publishes its public half and runs the sealer for the layer's life,
+ * anchoring every seal outside NATS (docs/audit-integrity.md).
  * `WT_AUDIT_SEALING=false` leaves sealing to other copies (e.g. one dedicated sealer),
  * and lets a benchmark compare the pipeline with and without it.
  */
@@ -27,7 +30,13 @@ export class AuditSealing extends Context.Service<AuditSealing, {
       }
       const key = yield* loadOrCreateSigningKey(yield* signingKeyFileConfig)
       const publicKey = yield* publishSigningKey(key)
-      yield* Effect.forkScoped(runSealer(key, yield* sealerSettingsConfig))
+      const anchoring = {
+        file: yield* anchorsFileConfig,
+        hook: yield* anchorHook(yield* anchorCommandConfig),
+        checkEveryMs: yield* trailCheckIntervalConfig
+      }
+      yield* Effect.logInfo("seals are anchored").pipe(Effect.annotateLogs({ file: anchoring.file }))
+      yield* Effect.forkScoped(runSealer(key, yield* sealerSettingsConfig, anchoring))
       return AuditSealing.of({ publicKey: Option.some(publicKey) })
     })
   )

@@ -1,3 +1,6 @@
+export { acknowledgeTrail, NothingToAcknowledge } from "./acknowledge.ts"
+export { AnchorFileError, anchorsFileConfig, appendAnchor, readAnchors } from "./anchor-file.ts"
+export { AnchorCommandFailed, anchorCommandConfig, type AnchorCommandSettings, anchorHook, type AnchorHook, runAnchorCommand } from "./anchor-hook.ts"
 export { AuditSealing } from "./audit-sealing.ts"
 export { AuditWriters } from "./audit-writers.ts"
 export { type LiveVerification, verifyLiveTrail } from "./live-verification.ts"
@@ -13,6 +16,16 @@ export {
   verifyingKeys
 } from "./seal-store.ts"
 export { AuditPublicKey, SealedStream, sealMsgId, SealStream, sealStreamSpec } from "./seal-stream.ts"
-export { lastSealedSeq, runSealer, SealRace, sealedEntriesTotal, type SealerSettings, sealerSettingsConfig } from "./sealer.ts"
+export {
+  type Anchoring,
+  lastSealedSeq,
+  runSealer,
+  SealRace,
+  sealedEntriesTotal,
+  type SealerSettings,
+  sealerSettingsConfig,
+  trailCheckIntervalConfig
+} from "./sealer.ts"
 export { loadOrCreateSigningKey, SigningKeyError, signingKeyFileConfig } from "./signing-key.ts"
+export { observeTrail, TrailBroken, trailBreaksTotal, trailBroken } from "./trail-check.ts"
 export { followInBatches, type MessageBatches, type RawMessage, readStreamRange, type ReadRangeOptions, streamBounds } from "./stream-reader.ts"

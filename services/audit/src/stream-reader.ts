@@ -18,14 +18,14 @@ const startAt = (filterSubject: string | undefined, fromSeq: number | undefined)
     : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq })
 })
 
-/** The stream's first and last sequence right now (both 0 when it never held a message). */
+/** The stream's first and last sequence right now (both 0 when it never held a message), and when it was created. */
 export const streamBounds = Effect.fn("Audit.streamBounds")(function*(stream: string) {
   const { jsm } = yield* Nats
   const info = yield* Effect.tryPromise({
     try: () => jsm.streams.info(stream),
     catch: (cause) => new NatsRequestFailed({ operation: `info ${stream}`, message: errorText(cause) })
   })
-  return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages }
+  return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages, created: info.created }
 })
 
 export interface ReadRangeOptions {
@@ -118,6 +118,12 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
   readonly startSeq: number | undefined
   readonly highWater: number
   readonly pollMs?: number
+  /**
+   * When the stream was created: followed from here on, a stream created at another time
+   * (deleted and re-created), or one that now ends before what was read, fails the reader
+   * instead of being read on as if it were the same stream.
+   */
+  readonly created?: string
 }) {
   // Each read opens a connection and a consumer (a few ms of CPU here and in nats-server):
   // one a quarter second costs about a microsecond per entry at pipeline rates.
@@ -149,6 +155,12 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
   const readNew = Effect.gen(function*() {
     if (buffer.length >= options.highWater) return yield* waitForRoom
     const bounds = yield* streamBounds(options.stream)
+    if ((options.created !== undefined && bounds.created !== options.created) || bounds.lastSeq < next - 1) {
+      return yield* new NatsRequestFailed({
+        operation: `follow ${options.stream}`,
+        message: `the stream went backwards: created ${bounds.created}, ends at ${bounds.lastSeq}, after ${next - 1} was read`
+      })
+    }
     // Entries before the stream's first (a retention limit) are gone; the sealer says so in its chain.
     if (bounds.firstSeq > next) next = bounds.firstSeq
     if (bounds.lastSeq < next) return yield* Effect.sleep(pollMs)
