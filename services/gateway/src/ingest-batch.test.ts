@@ -4,7 +4,8 @@ import { Arbitrary, Effect, Result } from "effect"
 import { DeviceEvent } from "@wt/contracts"
 import { arbitraryDeviceEvent } from "@wt/contracts/examples"
 import { decodeJson, encodeJson } from "@wt/nats"
-import { decodeItems, parseBatch, parseBody, storedBytes } from "./ingest-batch.ts"
+import { storedBytes } from "@wt/intake"
+import { decodeItems, parseBatch, parseBody } from "./ingest-batch.ts"
 
 const now = "2026-11-25T03:00:01.000Z"
 const pendant = (id: string, extra: object = {}) => ({

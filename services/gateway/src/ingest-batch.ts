@@ -83,15 +83,6 @@ export const decodeItems = (
   }
 }
 
-const utf8 = new TextEncoder()
-
-/**
- * The bytes stored for an accepted event. A checked DeviceEvent is plain JSON data (its schema
- * checks, it does not transform), so it is stringified as it is instead of being encoded through
- * the schema a second time; a property test holds the two to the same event.
- */
-export const storedBytes = (event: DeviceEvent): Uint8Array => utf8.encode(JSON.stringify(event))
-
 /** Splits a request body into events to store and events to reject, in one go (see `parseBody`, `decodeItems`). */
 export const parseBatch = (body: string, keyTenant: string, receivedAt: string): ParsedBatch => {
   const parsed = parseBody(body)

@@ -1,10 +1,11 @@
 import { Effect, Metric, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
-import { deviceEventKey, laneOfEvent, Subjects } from "@wt/contracts"
-import { publishRaw, sendDeadLetter } from "@wt/nats"
+import { laneOfEvent } from "@wt/contracts"
+import { storeDeviceEvent } from "@wt/intake"
+import { sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
-import { type AcceptedEvent, decodeItems, MaxBodyBytes, parseBody, type Rejection, storedBytes } from "./ingest-batch.ts"
+import { type AcceptedEvent, decodeItems, MaxBodyBytes, parseBody, type Rejection } from "./ingest-batch.ts"
 import { IngestWindow } from "./ingest-window.ts"
 
 const events = Metric.counter("wt_ingest_events_total", { description: "Events received on POST /v1/events, by result", incremental: true })
@@ -81,15 +82,11 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   }
 
   const window = yield* IngestWindow
-  // De-duplicated by the event's identity (tenant, device, sender's id), never by the sender's id
-  // alone: another tenant's or another device's event with the same id is another event.
   const publish = (events: ReadonlyArray<AcceptedEvent>) =>
     Effect.forEach(
       events,
       ({ index, event }) =>
-        publishRaw(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), storedBytes(event), {
-          msgId: deviceEventKey(event)
-        }).pipe(
+        storeDeviceEvent(event).pipe(
           Effect.map((ack) => ({ index, id: event.id, duplicate: ack.duplicate, error: undefined })),
           Effect.catch((e) => Effect.succeed({ index, id: event.id, duplicate: false, error: e.message }))
         ),

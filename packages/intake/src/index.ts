@@ -1,0 +1,1 @@
+export { storedBytes, storeDeviceEvent } from "./store-device-event.ts"

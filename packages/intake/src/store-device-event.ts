@@ -1,0 +1,25 @@
+import { Effect } from "effect"
+import { type DeviceEvent, deviceEventKey, laneOfEvent, Subjects } from "@wt/contracts"
+import { type Nats, type PublishFailed, publishRaw, type Published, type WrongLastSequence } from "@wt/nats"
+
+const utf8 = new TextEncoder()
+
+/**
+ * The bytes stored for an accepted event. A checked DeviceEvent is plain JSON data (its schema
+ * checks, it does not transform), so it is stringified as it is instead of being encoded through
+ * the schema a second time; a property test holds the two to the same event.
+ */
+export const storedBytes = (event: DeviceEvent): Uint8Array => utf8.encode(JSON.stringify(event))
+
+/**
+ * Stores an accepted device event on WT_DEVICE, on its lane, and answers once JetStream has it
+ * (its PubAck): only then may the sender be told it was received. De-duplicated by the event's
+ * identity (tenant, device, sender's id), never by the sender's id alone, so a retransmission
+ * inside the window lands once (`duplicate`) while another tenant's or device's event with the
+ * same id is another event. Every entry point (HTTP ingest, the protocol receivers, webhooks)
+ * stores through here.
+ */
+export const storeDeviceEvent = (event: DeviceEvent): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> =>
+  publishRaw(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), storedBytes(event), {
+    msgId: deviceEventKey(event)
+  })
