@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { Effect, Redacted } from "effect"
+import { Effect } from "effect"
 
 const simulator = fileURLToPath(new URL("../../simulators/responders/src/main.ts", import.meta.url))
 
@@ -8,13 +8,13 @@ const simulator = fileURLToPath(new URL("../../simulators/responders/src/main.ts
  * Simulated home-care teams and next of kin for the demo tenant, against dispatch's responder
  * API: they accept offers after a few seconds, travel, arrive and complete in compressed time,
  * and now and then reject or do not answer. Stopped with the rest; off with WT_DEMO_RESPONDERS=0.
+ * Their phones' tokens are read from the data directory's demo-secrets.json (never a command
+ * line, where `ps` would show them), where the start that seeded them kept them.
  */
-export const runDemoResponders = (dispatchUrl: string, secret: Redacted.Redacted<string>) =>
+export const runDemoResponders = (dispatchUrl: string, dataDir: string) =>
   Effect.acquireRelease(
     Effect.sync(() =>
-      spawn(process.execPath, [simulator, "--url", dispatchUrl, "--quiet"], {
-        // The secret goes by environment, not on the command line where `ps` shows it.
-        env: { ...process.env, WT_DEMO_INGEST_KEY: Redacted.value(secret) },
+      spawn(process.execPath, [simulator, "--url", dispatchUrl, "--data-dir", dataDir, "--quiet"], {
         stdio: ["ignore", "ignore", "inherit"]
       })
     ),

@@ -11,7 +11,7 @@ import { bootstrap, defaultPorts, portVariable, type ServiceName, ServiceNames, 
 import { resolveNats } from "@wt/nats"
 import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
-import { demoSecrets, DemoUsers, NeighbourUsers } from "@wt/registry"
+import { demoResponderTokens, demoSecrets, DemoUsers, NeighbourUsers, saveDemoResponderTokens } from "@wt/registry"
 import { runDemoDevices } from "./demo-devices.ts"
 import { runDemoResponders } from "./demo-responders.ts"
 
@@ -28,7 +28,18 @@ const program = Effect.gen(function*() {
   const database = yield* resolveDatabase({ dataDir })
   const databaseUrl = Redacted.value(database.url)
   const secrets = yield* demoSecrets({ dataDir })
-  const seeded = yield* bootstrap({ natsUrl: nats.url, databaseUrl, ingestKey: secrets.ingestKey, password: secrets.password, seed: true })
+  // The demo's responder phones exist only while its simulated responders run: random tokens, issued
+  // on the first such start and kept in the data directory; with WT_DEMO_RESPONDERS=0 they are removed.
+  const demoResponders = (yield* Config.String("WT_DEMO_RESPONDERS").pipe(Config.withDefault("1"))) !== "0"
+  const seeded = yield* bootstrap({
+    natsUrl: nats.url,
+    databaseUrl,
+    ingestKey: secrets.ingestKey,
+    password: secrets.password,
+    seed: true,
+    responders: demoResponders ? { tokens: yield* demoResponderTokens({ dataDir }) } : "off"
+  })
+  if (seeded?.responderTokens !== undefined) yield* saveDemoResponderTokens({ dataDir, tokens: seeded.responderTokens })
 
   // Lets `pnpm wt` find this running system through the same WT_DATA_DIR.
   const runtimeFile = join(dataDir, "runtime.json")
@@ -49,8 +60,7 @@ const program = Effect.gen(function*() {
   const demoDevices = (yield* Config.String("WT_DEMO_DEVICES").pipe(Config.withDefault("1"))) !== "0"
   if (demoDevices) yield* runDemoDevices(nats.url, seeded?.devices ?? 1358)
 
-  const demoResponders = (yield* Config.String("WT_DEMO_RESPONDERS").pipe(Config.withDefault("1"))) !== "0"
-  if (demoResponders) yield* runDemoResponders(`http://127.0.0.1:${ports.dispatch}`, secrets.ingestKey)
+  if (demoResponders) yield* runDemoResponders(`http://127.0.0.1:${ports.dispatch}`, dataDir)
 
   const line = "─".repeat(72)
   const text = [
@@ -67,7 +77,7 @@ const program = Effect.gen(function*() {
     ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`})`,
     ` PostgreSQL      ${Option.isSome(database.embedded) ? `embedded PGlite on ${databaseUrl}` : "DATABASE_URL"}`,
     ` Data directory  ${dataDir}`,
-    ` Responder API   http://localhost:${ports.dispatch}/v1/responder/offers   (dispatch; demo device tokens derive from the ingest key)`,
+    ` Responder API   http://localhost:${ports.dispatch}/v1/responder/offers   (dispatch; demo phones' tokens in ${join(dataDir, "demo-secrets.json")})`,
     ` Demo responders ${demoResponders ? "4 simulated home-care teams and next of kin answer call-outs (WT_DEMO_RESPONDERS=0 to stop them)" : "off: call-outs wait for real responders"}`,
     ` Demo devices    ${demoDevices ? "heartbeats of the whole fleet are being sent (WT_DEMO_DEVICES=0 to stop them)" : "off: devices will fall silent"}`,
     ` Try it          pnpm sim --via http --key <ingest key> --mix alarms-only --count 5`,

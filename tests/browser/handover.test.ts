@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { ensureWebBuilt, launchChromium } from "../support/browser.ts"
-import { memberToken } from "../support/dispatch.ts"
+import { issueMemberToken } from "../support/dispatch.ts"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { postJson, request } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
@@ -51,7 +51,8 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "180 second
       // The team's phone takes it and reports arrival far from the confirmed address.
       const incident = yield* request(`${sys.consoleUrl}/api/incidents/${incidentId}`, { headers: { authorization: `Bearer ${(yield* postJson(`${sys.consoleUrl}/api/session`, { username: "supervisor", password: sys.password })).body.token}` } })
       const handover = incident.body.handover
-      const token = memberToken(sys.ingestKey, handover.team.id)
+      // The installation runs no simulated responders: the team's phone is issued as an administrator would.
+      const token = yield* issueMemberToken(sys.databaseUrl, handover.team.id)
       const responder = (path: string, body: unknown = {}) => postJson(`${sys.services.dispatch.url}/v1/responder/incidents/${incidentId}/${path}`, body, { authorization: `Bearer ${token}` })
       expect((yield* responder("accept", { offerNo: handover.offerNo, etaMinutes: 6 })).status).toBe(200)
       yield* promise(() => page.locator("[data-testid=handover-steps] li.current[data-stage=accepted]").waitFor({ timeout: 3000 }))

@@ -1,12 +1,12 @@
+import { createHash, createHmac } from "node:crypto"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { type ConfirmedAddress, type IncidentEvent, Streams, Subjects, type TriageDecision } from "@wt/contracts"
 import { IncidentStore } from "@wt/incident-store"
 import { readSubject } from "@wt/nats"
-import { contactDevice, demoResponderToken } from "@wt/registry"
 import { demoResponderDevices, type ResponderStats, runResponderSimulation } from "@wt/sim-responders"
-import { DispatchRig, deviceEvent, eventsOf, fallDecision, memberToken, pickResident, smokeDecision, waitForState } from "../support/dispatch.ts"
+import { contactToken, DispatchRig, deviceEvent, eventsOf, fallDecision, memberToken, pickResident, smokeDecision, waitForState } from "../support/dispatch.ts"
 import { eventually, postJson, request } from "../support/http.ts"
 
 const kari = { kind: "operator" as const, id: "user-operator", name: "Demo Operator" }
@@ -56,6 +56,13 @@ const asResponder = (token: string, path: string, body: unknown = {}) =>
 
 const types = (events: ReadonlyArray<IncidentEvent>) => events.map((e) => e.type)
 
+/** Audit entries of one kind about one incident, as stored in WT_AUDIT. */
+const auditOf = (kind: string, incidentId: string) =>
+  Effect.map(readSubject("WT_AUDIT", `wt.audit.demo.${kind}`), (ms) =>
+    ms.map((m) => JSON.parse(new TextDecoder().decode(m.data))).filter((e) => e.subject.incidentId === incidentId))
+
+const whoAmI = (token: string) => Effect.flatMap(responderUrl("/v1/responder/me"), (url) => request(url, { headers: { authorization: `Bearer ${token}` } }))
+
 layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240 seconds" })("dispatch against real NATS and PostgreSQL", (it) => {
   it.effect("a fall is offered with the confirmed address and critical notes, accepted, driven to, reached and completed", () =>
     Effect.gen(function*() {
@@ -66,7 +73,7 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const incidentId = yield* openIncident(resident!, fallDecision, { request: address })
       const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
       const team = offered.handover!.team!.id
-      const token = memberToken(rig.ingestKey, team)
+      const token = memberToken(rig.responderTokens, team)
 
       // The team's phone sees the offer with everything needed to act on it.
       const offers = yield* Effect.flatMap(responderUrl("/v1/responder/offers"), (url) => request(url, { headers: { authorization: `Bearer ${token}` } }))
@@ -104,7 +111,7 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       expect(final.owner).toMatchObject({ kind: "operator", id: kari.id })
 
       // A phone of another team cannot take it, and a stranger is turned away.
-      const other = memberToken(rig.ingestKey, team === "team-sor" ? "team-nord" : "team-sor")
+      const other = memberToken(rig.responderTokens, team === "team-sor" ? "team-nord" : "team-sor")
       expect((yield* asResponder(other, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 1 })).status).toBe(409)
       expect((yield* asResponder("rsp_nobody", `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 1 })).status).toBe(401)
     }))
@@ -115,7 +122,7 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const rig = yield* DispatchRig
       const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
       const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
-      const token = memberToken(rig.ingestKey, offered.handover!.team!.id)
+      const token = memberToken(rig.responderTokens, offered.handover!.team!.id)
       const url = yield* responderUrl(`/v1/responder/incidents/${incidentId}/accept`)
       const garbled = `{"offerNo": 1, "etaMinutes": ${incidentId}`
       const notJson = yield* request(url, { method: "POST", body: garbled, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } })
@@ -147,8 +154,8 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
       expect(offered.handover!.access!.kind).toBe("e_lock")
       const team = offered.handover!.team!.id
-      const token = memberToken(rig.ingestKey, team)
-      const colleague = memberToken(rig.ingestKey, team, 2)
+      const token = memberToken(rig.responderTokens, team)
+      const colleague = memberToken(rig.responderTokens, team, 2)
       const unlock = (t: string) => asResponder(t, `/v1/responder/incidents/${incidentId}/unlock`)
 
       expect((yield* unlock(token)).status).toBe(403) // not accepted yet
@@ -166,8 +173,140 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const kindOf = (id: string) => ["use-denied", "grant", "revoke", "use"].find((k) => id.startsWith(`elock-${k}-`))
       const count = (k: string) => audit.filter((e: any) => kindOf(String(e.id)) === k).length
       expect([count("grant"), count("use"), count("revoke")]).toEqual([1, 1, 1])
+      // Grant and revocation are dispatch's acts; the opening is the responder's, under their name.
+      const use = audit.find((e: any) => kindOf(String(e.id)) === "use")
+      expect(use.actor).toMatchObject({ kind: "responder", id: `${team}-m1` })
+      expect(typeof use.actor.name).toBe("string")
+      expect(audit.find((e: any) => kindOf(String(e.id)) === "grant").actor).toEqual({ kind: "service", id: "dispatch" })
       // Refused before acceptance, to the colleague, and after completion: each refusal audited too.
       expect(count("use-denied")).toBeGreaterThanOrEqual(3)
+    }))
+
+  it.effect("responder tokens are random and kept only as hashes: a token made the old way, an HMAC of the ingest key, is refused", () =>
+    Effect.gen(function*() {
+      const rig = yield* DispatchRig
+      const sql = yield* SqlClient.SqlClient
+      // How demo tokens used to be made: whoever held the ingest key could act as any responder.
+      const hmacOfIngestKey = (device: string) =>
+        `rsp_demo_${createHmac("sha256", rig.ingestKey).update(`responder:${device}`).digest("base64url").slice(0, 32)}`
+      const [resident] = yield* pickResident({ plan: "plan-dementia", minContacts: 1 })
+      for (const device of ["member:team-sentrum-1-m1", "member:team-nord-m2", `contact:${resident!.id}:1`]) {
+        expect((yield* whoAmI(hmacOfIngestKey(device))).status).toBe(401)
+      }
+      // The token the demo seed issued to the same phone works.
+      const issued = yield* whoAmI(memberToken(rig.responderTokens, "team-sentrum-1"))
+      expect(issued.status).toBe(200)
+      expect(issued.body).toMatchObject({ kind: "member", tenant: "demo", id: "team-sentrum-1-m1", teamId: "team-sentrum-1" })
+
+      const tokens = Object.values(rig.responderTokens)
+      expect(new Set(tokens).size).toBe(tokens.length)
+      for (const t of tokens) expect(Buffer.from(t.replace(/^rsp_/, ""), "base64url").length).toBeGreaterThanOrEqual(16)
+      const rows = yield* sql<{ token_hash: string; origin: string }>`SELECT token_hash, origin FROM responder_devices WHERE tenant = 'demo'`
+      const sha256 = (t: string) => createHash("sha256").update(t, "utf8").digest("hex")
+      expect(rows.map((r) => r.token_hash).sort()).toEqual(tokens.map(sha256).sort())
+      expect(rows.every((r) => r.origin === "demo")).toBe(true)
+      // The neighbour tenant, seeded without the demo's responders, has no responder device at all.
+      const [north] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM responder_devices WHERE tenant = 'north'`
+      expect(north!.n).toBe(0)
+    }))
+
+  it.effect("key safe: the code goes to the responder holding the live call-out, each release audited under their name; an accept after the call-out ended gets 409 and no code", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20, startS: 60, arrivalGraceS: 120, visitS: 300, radiusM: 75 })
+      const residents = yield* pickResident({ plan: "plan-standard", keyAccess: "key_safe" })
+      const resident = residents.at(-1)
+      expect(resident).toBeDefined()
+      const rig = yield* DispatchRig
+      const sql = yield* SqlClient.SqlClient
+      const [record] = yield* sql<{ code: string }>`SELECT key_access->>'code' AS code FROM residents WHERE tenant = 'demo' AND id = ${resident!.id}`
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      expect(offered.handover!.access).toEqual({ kind: "key_safe" })
+      const team = offered.handover!.team!.id
+      const token = memberToken(rig.responderTokens, team)
+      const accept = () => asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 5 })
+
+      const first = yield* accept()
+      expect(first.status).toBe(200)
+      expect(first.body.access).toEqual({ kind: "key_safe", code: record!.code })
+      // The same responder's accept again while the call-out is under way (the first answer lost on the way): the code again, audited again.
+      const retried = yield* accept()
+      expect(retried.status).toBe(200)
+      expect(retried.body.access).toEqual({ kind: "key_safe", code: record!.code })
+
+      expect((yield* asResponder(token, `/v1/responder/incidents/${incidentId}/on-site`, { lat: resident!.lat, lon: resident!.lon })).status).toBe(200)
+      expect((yield* asResponder(token, `/v1/responder/incidents/${incidentId}/complete`, { outcome: "ok" })).status).toBe(200)
+      const late = yield* accept()
+      expect(late.status).toBe(409)
+      expect(late.body.error).toContain("completed")
+      expect(late.body.access).toBeUndefined()
+      expect(late.body.code).toBeUndefined()
+
+      // Each release is an entry of its own, stored before the answer, under the responder's name; the code itself is in none.
+      const releases = (yield* auditOf("record_view", incidentId)).filter((e: any) => String(e.summary).includes("key-safe"))
+      expect(releases.map((e: any) => [e.actor.kind, e.actor.id, typeof e.actor.name, e.data.repeated])).toEqual([
+        ["responder", `${team}-m1`, "string", false],
+        ["responder", `${team}-m1`, "string", true]
+      ])
+      expect(new Set(releases.map((e: any) => e.id)).size).toBe(2)
+      expect(releases.every((e: any) => !("code" in e.data))).toBe(true)
+    }))
+
+  it.effect("key safe: an accept after the operator cancelled the call-out gets 409 and no code", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20 })
+      const residents = yield* pickResident({ plan: "plan-standard", keyAccess: "key_safe" })
+      const resident = residents.at(-2) ?? residents[0]
+      const rig = yield* DispatchRig
+      const store = yield* IncidentStore
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      const token = memberToken(rig.responderTokens, offered.handover!.team!.id)
+      const accept = () => asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 5 })
+      expect((yield* accept()).body.access.kind).toBe("key_safe")
+      yield* store.execute("demo", incidentId, { type: "cancel_handover", at: at(), by: kari, reason: "the resident's daughter is there" })
+      const late = yield* accept()
+      expect(late.status).toBe(409)
+      expect(late.body.error).toContain("cancelled")
+      expect(late.body.access).toBeUndefined()
+      const releases = (yield* auditOf("record_view", incidentId)).filter((e: any) => e.actor.kind === "responder")
+      expect(releases).toHaveLength(1)
+    }))
+
+  it.effect("e-lock ids are the tenant's own: a record naming another tenant's lock gets no grant, and that lock cannot be opened", () =>
+    Effect.gen(function*() {
+      yield* setPlan("plan-standard", { offerS: 20 })
+      const sql = yield* SqlClient.SqlClient
+      const [foreign] = yield* sql<{ id: string }>`SELECT id FROM devices WHERE tenant = 'north' AND sensor = 'e_lock' ORDER BY id LIMIT 1`
+      expect(foreign).toBeDefined()
+      // A demo resident whose record (mistyped, or edited by someone who should not) names north's lock.
+      const resident = (yield* pickResident({ plan: "plan-standard", keyAccess: "none" })).at(-1)
+      yield* sql`UPDATE residents SET key_access = ${JSON.stringify({ kind: "e_lock", lockId: foreign!.id })}::jsonb WHERE tenant = 'demo' AND id = ${resident!.id}`
+      const rig = yield* DispatchRig
+      const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
+      const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
+      expect(offered.handover!.access).toEqual({ kind: "e_lock", lockId: foreign!.id })
+      const token = memberToken(rig.responderTokens, offered.handover!.team!.id)
+      expect((yield* asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 5 })).status).toBe(200)
+      // Dispatch settles grants within a tick (100 ms here): the refusal is audited once it has looked.
+      const refused = yield* eventually(
+        Effect.map(auditOf("elock_access", incidentId), (es) => es.filter((e: any) => String(e.id).startsWith("elock-no-grant-"))).pipe(
+          Effect.map((es) => (es.length > 0 ? es : undefined))
+        ),
+        5000,
+        100
+      )
+      expect(refused[0]).toMatchObject({ actor: { kind: "service", id: "dispatch" }, data: { lockId: foreign!.id } })
+      for (let i = 0; i < 5; i++) {
+        const unlock = yield* asResponder(token, `/v1/responder/incidents/${incidentId}/unlock`)
+        expect(unlock.status).toBe(403)
+        yield* Effect.sleep("200 millis")
+      }
+      const grants = yield* sql<{ id: string }>`SELECT id FROM elock_grants WHERE incident_id = ${incidentId}`
+      expect(grants).toEqual([])
+      const denied = (yield* auditOf("elock_access", incidentId)).filter((e: any) => String(e.id).startsWith("elock-use-denied-"))
+      expect(denied.length).toBe(5)
+      expect(denied.every((e: any) => e.actor.kind === "responder" && e.actor.id === `${offered.handover!.team!.id}-m1`)).toBe(true)
     }))
 
   it.effect("a team that does not answer: the offer times out once at its deadline and goes to another team", () =>
@@ -199,7 +338,7 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const address = addressOf(resident!)
       const incidentId = yield* openIncident(resident!, fallDecision, { request: address })
       const offered = yield* waitForState(incidentId, (s) => s.handover?.stage === "offered")
-      const token = memberToken(rig.ingestKey, offered.handover!.team!.id)
+      const token = memberToken(rig.responderTokens, offered.handover!.team!.id)
       yield* asResponder(token, `/v1/responder/incidents/${incidentId}/accept`, { offerNo: 1, etaMinutes: 5 })
       const wrong = yield* asResponder(token, `/v1/responder/incidents/${incidentId}/on-site`, { lat: address.lat + 0.02, lon: address.lon + 0.02 })
       expect(wrong.status).toBe(200)
@@ -242,11 +381,11 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const rig = yield* DispatchRig
       const incidentId = yield* openIncident(resident!, fallDecision, { request: addressOf(resident!) })
       yield* waitForState(incidentId, (s) => s.cascade?.calling === true && s.cascade.contacts[s.cascade.current]?.position === 3, 15_000)
-      const third = demoResponderToken(rig.ingestKey, contactDevice(resident!.id, 3))
+      const third = contactToken(rig.responderTokens, resident!.id, 3)
       const calls = yield* Effect.flatMap(responderUrl("/v1/responder/offers"), (url) => request(url, { headers: { authorization: `Bearer ${third}` } }))
       expect(calls.body.calls.map((c: any) => c.incidentId)).toContain(incidentId)
       // The first contact answering now is too late.
-      const first = demoResponderToken(rig.ingestKey, contactDevice(resident!.id, 1))
+      const first = contactToken(rig.responderTokens, resident!.id, 1)
       expect((yield* asResponder(first, `/v1/responder/incidents/${incidentId}/answer`, { accepted: true })).status).toBe(409)
       const answered = yield* asResponder(third, `/v1/responder/incidents/${incidentId}/answer`, { accepted: true })
       expect(answered.status).toBe(200)
@@ -279,7 +418,7 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       expect(events.at(-1)).toMatchObject({ type: "contact_cascade_ended", outcome: "cancelled" })
       expect(events.filter((e) => e.type === "contact_called").length).toBeLessThanOrEqual(2)
       expect(events.findIndex((e) => e.type === "contact_cascade_ended")).toBe(events.length - 1)
-      const third = demoResponderToken(rig.ingestKey, contactDevice(resident!.id, 3))
+      const third = contactToken(rig.responderTokens, resident!.id, 3)
       const calls = yield* Effect.flatMap(responderUrl("/v1/responder/offers"), (url) => request(url, { headers: { authorization: `Bearer ${third}` } }))
       expect(calls.body.calls.map((c: any) => c.incidentId)).not.toContain(incidentId)
     }))
@@ -290,7 +429,7 @@ layer(DispatchRig.layerWithClients(), { excludeTestServices: true, timeout: "240
       const rig = yield* DispatchRig
       const residents = yield* pickResident({ plan: "plan-standard" })
       const stats: ResponderStats = { offersSeen: 0, accepted: 0, rejected: 0, ignored: 0, completed: 0, contactAnswers: 0, errors: 0 }
-      const devices = demoResponderDevices(rig.ingestKey, 40)
+      const devices = demoResponderDevices(rig.responderTokens)
       yield* Effect.forkScoped(runResponderSimulation({
         url: rig.dispatch.url,
         members: devices.members,

@@ -9,19 +9,22 @@ import { testDatabaseUrl } from "@wt/db/testing"
 import { IncidentStore } from "@wt/incident-store"
 import { bootstrap, type ServiceProcess, startServiceProcess } from "@wt/launcher"
 import { freePort, Nats, readSubject, startEmbeddedNats } from "@wt/nats"
-import { demoResponderToken, memberDevice } from "@wt/registry"
+import { contactDevice, type DemoResponderTokens, issueResponderDevice, memberDevice } from "@wt/registry"
 
 const decodeRecord = Schema.decodeUnknownResult(Schema.fromJsonString(IncidentRecord))
 
 /**
  * Dispatch on its own against a real nats-server and a fresh PostgreSQL database, the demo
- * tenant (with teams, members and responder devices) seeded; incidents are driven through the
- * incident store as the console and triage would, responders through the responder API.
+ * tenant (with teams, members and, as under `pnpm start` with its simulated responders, the
+ * demo's responder devices) seeded; incidents are driven through the incident store as the
+ * console and triage would, responders through the responder API with the tokens the seed issued.
  */
 export class DispatchRig extends Context.Service<DispatchRig, {
   readonly natsUrl: string
   readonly databaseUrl: string
   readonly ingestKey: string
+  /** The demo's responder phones and their tokens, as the seed issued them (device name → token). */
+  readonly responderTokens: DemoResponderTokens
   readonly dispatch: ServiceProcess
   /** Starts another copy of dispatch on the same stream and database. */
   readonly startCopy: Effect.Effect<ServiceProcess, unknown>
@@ -38,7 +41,16 @@ export class DispatchRig extends Context.Service<DispatchRig, {
         const nats = yield* startEmbeddedNats({ dataDir })
         const databaseUrl = yield* testDatabaseUrl
         const ingestKey = `dispatch-key-${Math.random().toString(36).slice(2)}`
-        yield* bootstrap({ natsUrl: nats.url, databaseUrl, ingestKey: Redacted.make(ingestKey), password: Redacted.make("pw-dispatch"), seed: true, residents })
+        const seeded = yield* bootstrap({
+          natsUrl: nats.url,
+          databaseUrl,
+          ingestKey: Redacted.make(ingestKey),
+          password: Redacted.make("pw-dispatch"),
+          seed: true,
+          residents,
+          responders: { tokens: Redacted.make({}) }
+        })
+        const responderTokens = Redacted.value(seeded!.responderTokens!)
         const logs: Array<string> = []
         const start = Effect.gen(function*() {
           const port = yield* freePort
@@ -62,6 +74,7 @@ export class DispatchRig extends Context.Service<DispatchRig, {
           natsUrl: nats.url,
           databaseUrl,
           ingestKey,
+          responderTokens,
           dispatch,
           startCopy: start.pipe(Scope.provide(scope)) as Effect.Effect<ServiceProcess, unknown>,
           logs
@@ -118,7 +131,27 @@ export const waitForState = (incidentId: string, check: (s: IncidentState) => bo
     }
   })
 
-export const memberToken = (ingestKey: string, teamId: string, n = 1) => demoResponderToken(ingestKey, memberDevice(`${teamId}-m${n}`))
+const tokenOf = (tokens: DemoResponderTokens, device: string) => {
+  const token = tokens[device]
+  if (token === undefined) throw new Error(`the demo seed issued no token to ${device}`)
+  return token
+}
+
+/** The demo token of member `n` of a team's phone. */
+export const memberToken = (tokens: DemoResponderTokens, teamId: string, n = 1) => tokenOf(tokens, memberDevice(`${teamId}-m${n}`))
+
+/** The demo token of a resident's `position`th next of kin's phone. */
+export const contactToken = (tokens: DemoResponderTokens, residentId: string, position: number) => tokenOf(tokens, contactDevice(residentId, position))
+
+/**
+ * A phone issued to member `n` of a team as an administrator would (an installation without the
+ * demo's simulated responders has no other): its token, this once.
+ */
+export const issueMemberToken = (databaseUrl: string, teamId: string, n = 1, tenant = "demo") =>
+  issueResponderDevice({ tenant, holder: { kind: "member", memberId: `${teamId}-m${n}` } }).pipe(
+    Effect.map((issued) => Redacted.value(issued.token)),
+    Effect.provide(databaseLayer({ url: Redacted.make(databaseUrl), poolMax: 1, applicationName: "issue-responder-device" }))
+  )
 
 /** A demo resident with a home address (and the plan and contacts a test needs). */
 export const pickResident = (where: { readonly plan: string; readonly minContacts?: number; readonly keyAccess?: string }) =>

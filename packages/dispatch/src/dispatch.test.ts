@@ -4,7 +4,21 @@ import { Result } from "effect"
 import type { IncidentCommand, IncidentState } from "@wt/contracts"
 import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 import { decide, evolve } from "@wt/incident"
-import { grantFor, grantHolds, handoverSettings, minuteOfDay, needsDispatch, nextAction, offerCandidates, onShift, type Team } from "./index.ts"
+import {
+  acceptOutcome,
+  grantFor,
+  grantHolds,
+  handoverSettings,
+  hashResponderToken,
+  minuteOfDay,
+  needsDispatch,
+  newResponderToken,
+  nextAction,
+  offerCandidates,
+  onShift,
+  ResponderTokenBytes,
+  type Team
+} from "./index.ts"
 
 const teamArb: fc.Arbitrary<Team> = fc.record({
   id: fc.stringMatching(/^t-[a-e]$/),
@@ -101,5 +115,43 @@ describe("what dispatch owes an incident", () => {
     ])
     expect(grantHolds(grant!, done, t0 + 5000)).toBe(false)
     expect(grantFor(done, t0 + 5000)).toBeUndefined()
+  })
+})
+
+describe("responder device tokens", () => {
+  it("are random, at least 128 bits, never repeat, and only their sha256 is kept", () => {
+    const tokens = Array.from({ length: 2000 }, newResponderToken)
+    expect(new Set(tokens).size).toBe(tokens.length)
+    expect(ResponderTokenBytes * 8).toBeGreaterThanOrEqual(128)
+    for (const t of tokens.slice(0, 50)) {
+      expect(Buffer.from(t.replace(/^rsp_/, ""), "base64url").length).toBe(ResponderTokenBytes)
+      expect(hashResponderToken(t)).toMatch(/^[0-9a-f]{64}$/)
+    }
+  })
+})
+
+describe("which accept gets the key-safe code", () => {
+  const keySafeOffer: IncidentCommand = { ...offered, access: { kind: "key_safe" } } as IncidentCommand
+  const accept: IncidentCommand = { type: "accept_handover", at: iso(t0 + 2000), offerNo: 1, responder, eta: iso(t0 + 600_000) }
+  const onSite: IncidentCommand = { type: "report_on_site", at: iso(t0 + 3000), responder, position: { lat: 69.1, lon: 17.4 }, radiusM: 50 }
+  const kari = { kind: "operator" as const, id: "kari" }
+
+  it("the responder holding the live call-out, for the offer they accepted; a key safe says so", () => {
+    expect(acceptOutcome(apply([...opened(false), keySafeOffer, accept]), "m-1", 1)).toEqual({ kind: "held", keySafe: true })
+    expect(acceptOutcome(apply([...opened(false), keySafeOffer, accept, onSite]), "m-1", 1)).toEqual({ kind: "held", keySafe: true })
+    expect(acceptOutcome(apply([...opened(false), offered, accept]), "m-1", 1)).toEqual({ kind: "held", keySafe: false })
+  })
+
+  it("nobody once the call-out is completed, cancelled or handed back, nor another responder, nor before an accept", () => {
+    const done = apply([...opened(false), keySafeOffer, accept, onSite, { type: "complete_handover", at: iso(t0 + 4000), responder, outcome: "ok" }])
+    expect(acceptOutcome(done, "m-1", 1)).toMatchObject({ kind: "not_held", reason: expect.stringContaining("completed") })
+    const cancelled = apply([...opened(false), keySafeOffer, accept, { type: "cancel_handover", at: iso(t0 + 3000), by: kari, reason: "fine" }])
+    expect(acceptOutcome(cancelled, "m-1", 1)).toMatchObject({ kind: "not_held", reason: expect.stringContaining("cancelled") })
+    const overdue = apply([...opened(false), keySafeOffer, accept, { type: "time_out_handover", at: iso(t0 + 3_600_000), step: "start", offerNo: 1 }])
+    expect(overdue.handover?.stage).toBe("returned")
+    expect(acceptOutcome(overdue, "m-1", 1).kind).toBe("not_held")
+    expect(acceptOutcome(apply([...opened(false), keySafeOffer, accept]), "m-2", 1).kind).toBe("not_held")
+    expect(acceptOutcome(apply([...opened(false), keySafeOffer]), "m-1", 1).kind).toBe("not_held")
+    expect(acceptOutcome(apply([...opened(false), keySafeOffer, accept]), "m-1", 2).kind).toBe("not_held")
   })
 })

@@ -1,5 +1,6 @@
 export { grantFor, grantHolds, type GrantSpec } from "./elock.ts"
 export { type DispatchAction, needsDispatch, nextAction, nextDeadline } from "./next-action.ts"
 export { DefaultHandoverSettings, HandoverPlan, handoverSettings, type HandoverSettings } from "./plan.ts"
-export { hashResponderToken, newResponderToken } from "./responder-token.ts"
+export { acceptOutcome, type AcceptOutcome, HeldStages } from "./key-safe.ts"
+export { hashResponderToken, newResponderDeviceId, newResponderToken, ResponderTokenBytes } from "./responder-token.ts"
 export { minuteOfDay, offerCandidates, onShift, type Shift, type Team, type Zone, zoneOf } from "./teams.ts"

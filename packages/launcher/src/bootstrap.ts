@@ -1,7 +1,7 @@
 import { Effect, Redacted } from "effect"
 import { databaseLayer, migrate } from "@wt/db"
 import { Nats, NatsConfig, provisionStreams } from "@wt/nats"
-import { Registry } from "@wt/registry"
+import { type DemoRespondersOption, Registry } from "@wt/registry"
 
 export interface BootstrapOptions {
   readonly natsUrl: string
@@ -13,6 +13,8 @@ export interface BootstrapOptions {
   /** Residents in the demo tenant (default 300). */
   readonly residents?: number
   readonly heartbeatIntervalS?: number
+  /** The demo's responder phones: tokens to keep (new ones issued where missing), or "off" to remove them. */
+  readonly responders?: DemoRespondersOption
 }
 
 /**
@@ -33,7 +35,8 @@ export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: Boot
       password: options.password,
       neighbour: true,
       ...(options.residents !== undefined ? { residents: options.residents } : {}),
-      ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
+      ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {}),
+      ...(options.responders !== undefined ? { responders: options.responders } : {})
     })
   }).pipe(
     Effect.provide(Registry.layer),

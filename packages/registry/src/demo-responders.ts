@@ -1,7 +1,7 @@
-import { createHmac } from "node:crypto"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { hashResponderToken } from "@wt/dispatch"
+import { hashResponderToken, newResponderDeviceId, newResponderToken } from "@wt/dispatch"
+import type { DemoResponderTokens } from "./demo-secrets.ts"
 
 /** Demo zones by postcode, matching the demo fleet's places. */
 export const DemoZones = [
@@ -25,27 +25,29 @@ export const DemoMembers = DemoTeams.flatMap((t, i) =>
 
 const shifts = [{ from: 7 * 60, to: 15 * 60 }, { from: 15 * 60, to: 23 * 60 }, { from: 23 * 60, to: 7 * 60 }]
 
-const reveal = (value: string | Redacted.Redacted<string>): string => (Redacted.isRedacted(value) ? Redacted.value(value) : value)
-
-/**
- * A demo responder device token, derived from the demo ingest key (itself generated once and
- * kept outside git), so the demo and its simulated responders agree on tokens without storing any.
- */
-export const demoResponderToken = (secret: string | Redacted.Redacted<string>, device: string): string =>
-  `rsp_demo_${createHmac("sha256", reveal(secret)).update(`responder:${device}`).digest("base64url").slice(0, 32)}`
-
 /** The device name of a team member's phone, and of a next of kin's phone in one resident's cascade. */
 export const memberDevice = (memberId: string) => `member:${memberId}`
 export const contactDevice = (residentId: string, position: number) => `contact:${residentId}:${position}`
 
 /**
- * Seeds the demo tenant's dispatch side: zones, teams with shifts and members, a device per
- * member and per next of kin (only token hashes stored), the outside agencies and their
- * channels, and the plans' handover settings (the dementia plan calls next of kin in order).
+ * The demo's responder phones: `{ tokens }` when the demo's simulated responders run (each
+ * device keeps the token it was given before, a device without one gets a new random token),
+ * `"off"` when they do not (the demo's devices are removed, so no earlier token still works);
+ * left out, devices stay as they are (a refresh of the demo tenant by `pnpm wt seed`).
+ */
+export type DemoRespondersOption = { readonly tokens: Redacted.Redacted<DemoResponderTokens> } | "off"
+
+/**
+ * Seeds the demo tenant's dispatch side: zones, teams with shifts and members, the outside
+ * agencies and their channels, and the plans' handover settings (the dementia plan calls next
+ * of kin in order). With `responders`, also a phone per member and per next of kin, of origin
+ * `demo`, only their tokens' sha256 stored; the tokens themselves are returned for the data
+ * directory and the simulator. A tenant without the demo has no responder device until an
+ * administrator issues one (see responder-devices.ts).
  */
 export const seedDemoResponders = Effect.fn("Registry.seedDemoResponders")(function*(options: {
   readonly tenant: string
-  readonly secret: string | Redacted.Redacted<string>
+  readonly responders?: DemoRespondersOption
 }) {
   const sql = yield* SqlClient.SqlClient
   const tenant = options.tenant
@@ -57,6 +59,29 @@ export const seedDemoResponders = Effect.fn("Registry.seedDemoResponders")(funct
     rank.set(c.resident_id, n)
     return { residentId: c.resident_id, position: n, name: c.name }
   })
+  const given = options.responders !== undefined && options.responders !== "off" ? Redacted.value(options.responders.tokens) : undefined
+  const issued: Record<string, string> = {}
+  const tokenOf = (device: string) => (issued[device] = given?.[device] ?? newResponderToken())
+  const devices = given === undefined ? [] : [
+    ...DemoMembers.map((m) => ({
+      token_hash: hashResponderToken(tokenOf(memberDevice(m.id))),
+      tenant,
+      kind: "member",
+      member_id: m.id,
+      resident_id: null,
+      contact_position: null,
+      label: `${m.name} phone`
+    })),
+    ...contactDevices.map((c) => ({
+      token_hash: hashResponderToken(tokenOf(contactDevice(c.residentId, c.position))),
+      tenant,
+      kind: "contact",
+      member_id: null,
+      resident_id: c.residentId,
+      contact_position: c.position,
+      label: c.name
+    }))
+  ]
   yield* sql.withTransaction(Effect.gen(function*() {
     for (const z of DemoZones) {
       yield* sql`INSERT INTO dispatch_zones (tenant, id, name, postcodes) VALUES (${tenant}, ${z.id}, ${z.name}, ${[...z.postcodes]})
@@ -74,28 +99,14 @@ export const seedDemoResponders = Effect.fn("Registry.seedDemoResponders")(funct
       yield* sql`INSERT INTO responder_members (tenant, id, team_id, name) VALUES (${tenant}, ${m.id}, ${m.teamId}, ${m.name})
         ON CONFLICT (tenant, id) DO UPDATE SET team_id = excluded.team_id, name = excluded.name`
     }
-    const devices = [
-      ...DemoMembers.map((m) => ({
-        token_hash: hashResponderToken(demoResponderToken(options.secret, memberDevice(m.id))),
-        tenant,
-        kind: "member",
-        member_id: m.id,
-        resident_id: null,
-        contact_position: null,
-        label: `${m.name} phone`
-      })),
-      ...contactDevices.map((c) => ({
-        token_hash: hashResponderToken(demoResponderToken(options.secret, contactDevice(c.residentId, c.position))),
-        tenant,
-        kind: "contact",
-        member_id: null,
-        resident_id: c.residentId,
-        contact_position: c.position,
-        label: c.name
-      }))
-    ]
+    if (options.responders !== undefined) {
+      // Demo devices whose token is not among today's (an older token, or the demo turned off) stop working.
+      const kept = devices.map((d) => d.token_hash)
+      yield* sql`DELETE FROM responder_devices WHERE tenant = ${tenant} AND origin = 'demo'
+        AND NOT (token_hash = ANY(${kept}::text[]))`
+    }
     for (let i = 0; i < devices.length; i += 500) {
-      const batch = devices.slice(i, i + 500)
+      const batch = devices.slice(i, i + 500).map((d) => ({ ...d, id: newResponderDeviceId(), origin: "demo" }))
       if (batch.length > 0) {
         yield* sql`INSERT INTO responder_devices ${sql.insert(batch as unknown as readonly [Record<string, unknown>])} ON CONFLICT (token_hash) DO NOTHING`
       }
@@ -111,5 +122,10 @@ export const seedDemoResponders = Effect.fn("Registry.seedDemoResponders")(funct
     yield* sql`UPDATE response_plans SET handover = ${JSON.stringify({ contactCascade: true, contactTimeoutS: 60 })}::jsonb
       WHERE tenant = ${tenant} AND id = 'plan-dementia'`
   }))
-  return { teams: DemoTeams.length, members: DemoMembers.length, contactDevices: contactDevices.length }
+  return {
+    teams: DemoTeams.length,
+    members: DemoMembers.length,
+    contactDevices: given === undefined ? 0 : contactDevices.length,
+    ...(given !== undefined ? { tokens: Redacted.make<DemoResponderTokens>(issued) } : {})
+  }
 })

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Redacted } from "effect"
-import { mkdtempSync, rmSync, statSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { demoSecrets } from "./demo-secrets.ts"
+import { demoResponderTokens, demoSecrets, saveDemoResponderTokens } from "./demo-secrets.ts"
 
 const tempDir = Effect.acquireRelease(
   Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-secrets-"))),
@@ -37,5 +37,26 @@ describe("demo secrets", () => {
       const onlyPassword = yield* demoSecrets({ dataDir }).pipe(withEnv({ WT_DEMO_PASSWORD: "password-from-env" }))
       assert.strictEqual(Redacted.value(onlyPassword.password), "password-from-env")
       assert.match(Redacted.value(onlyPassword.ingestKey), /^wt_demo_/)
+    }))
+
+  it.effect("keep the demo's responder tokens beside the ingest key and password, private, without changing those", () =>
+    Effect.gen(function*() {
+      const dataDir = yield* tempDir
+      assert.deepStrictEqual(Redacted.value(yield* demoResponderTokens({ dataDir })), {})
+      const secrets = yield* demoSecrets({ dataDir }).pipe(withEnv({}))
+      const tokens = { "member:team-nord-m1": "rsp_one", "contact:res-0001:1": "rsp_two" }
+      yield* saveDemoResponderTokens({ dataDir, tokens: Redacted.make(tokens) })
+      assert.deepStrictEqual(Redacted.value(yield* demoResponderTokens({ dataDir })), tokens)
+      const after = yield* demoSecrets({ dataDir }).pipe(withEnv({}))
+      assert.strictEqual(Redacted.value(after.ingestKey), Redacted.value(secrets.ingestKey))
+      assert.strictEqual(Redacted.value(after.password), Redacted.value(secrets.password))
+      const file = join(dataDir, "demo-secrets.json")
+      assert.strictEqual(statSync(file).mode & 0o777, 0o600)
+      assert.deepStrictEqual(JSON.parse(readFileSync(file, "utf8")).responderDevices, tokens)
+      // With the secrets from the environment there may be no file yet: one is made, and later read by demoSecrets.
+      const fresh = join(dataDir, "fresh")
+      yield* saveDemoResponderTokens({ dataDir: fresh, tokens: Redacted.make(tokens) })
+      assert.deepStrictEqual(Redacted.value(yield* demoResponderTokens({ dataDir: fresh })), tokens)
+      assert.match(Redacted.value((yield* demoSecrets({ dataDir: fresh }).pipe(withEnv({}))).ingestKey), /^wt_demo_/)
     }))
 })

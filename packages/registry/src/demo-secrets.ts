@@ -1,6 +1,6 @@
 import { Config, Effect, Option, Redacted, Schema } from "effect"
 import { randomBytes } from "node:crypto"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
 export interface DemoSecrets {
@@ -13,7 +13,14 @@ export class DemoSecretsError extends Schema.TaggedError<DemoSecretsError>()("De
   cause: Schema.optional(Schema.Defect())
 }) {}
 
-const StoredSecrets = Schema.Struct({ ingestKey: Schema.String, password: Schema.String })
+/** The demo's responder phones: device name (`member:<id>`, `contact:<resident>:<n>`) to its token. */
+export type DemoResponderTokens = Readonly<Record<string, string>>
+
+const StoredSecrets = Schema.Struct({
+  ingestKey: Schema.String,
+  password: Schema.String,
+  responderDevices: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+})
 const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredSecrets))
 
 const generate = () => ({
@@ -67,4 +74,46 @@ export const demoSecrets = Effect.fn("Registry.demoSecrets")(function*(options: 
     ingestKey: Option.getOrElse(envKey, () => Redacted.make(stored.ingestKey)),
     password: Option.getOrElse(envPassword, () => Redacted.make(stored.password))
   } satisfies DemoSecrets
+})
+
+/**
+ * The demo's responder device tokens kept in `${dataDir}/demo-secrets.json` beside the ingest
+ * key and password: none until a start with simulated responders issued them.
+ */
+export const demoResponderTokens = Effect.fn("Registry.demoResponderTokens")(function*(options: { readonly dataDir: string }) {
+  const file = join(options.dataDir, "demo-secrets.json")
+  return yield* Effect.try({
+    try: () => {
+      const stored = readStored(file)
+      if (Option.isNone(stored) && existsSync(file)) throw new Error(`${file} is not valid demo secrets JSON`)
+      return Redacted.make<DemoResponderTokens>(Option.match(stored, { onNone: () => ({}), onSome: (s) => s.responderDevices ?? {} }))
+    },
+    catch: (cause) => new DemoSecretsError({ message: `cannot read ${file}`, cause })
+  })
+})
+
+/**
+ * Keeps the demo's responder device tokens in `${dataDir}/demo-secrets.json` (mode 0600), so the
+ * simulated responders and a restart find them. Written whole to a new file and renamed over the
+ * old one, so a crash never leaves half a file.
+ */
+export const saveDemoResponderTokens = Effect.fn("Registry.saveDemoResponderTokens")(function*(options: {
+  readonly dataDir: string
+  readonly tokens: Redacted.Redacted<DemoResponderTokens>
+}) {
+  const file = join(options.dataDir, "demo-secrets.json")
+  yield* Effect.try({
+    try: () => {
+      const stored = readStored(file)
+      if (Option.isNone(stored) && existsSync(file)) throw new Error(`${file} is not valid demo secrets JSON`)
+      const tokens = Redacted.value(options.tokens)
+      const base: typeof StoredSecrets.Type = Option.getOrElse(stored, generate)
+      if (JSON.stringify(base.responderDevices ?? {}) === JSON.stringify(tokens)) return
+      mkdirSync(options.dataDir, { recursive: true })
+      const next = `${file}.${process.pid}.tmp`
+      writeFileSync(next, JSON.stringify({ ...base, responderDevices: tokens }, null, 2) + "\n", { mode: 0o600 })
+      renameSync(next, file)
+    },
+    catch: (cause) => new DemoSecretsError({ message: `cannot write ${file}`, cause })
+  })
 })

@@ -1,5 +1,5 @@
 export * from "./demo-fleet.ts"
-export { demoSecrets, DemoSecretsError, type DemoSecrets } from "./demo-secrets.ts"
+export { demoResponderTokens, type DemoResponderTokens, demoSecrets, DemoSecretsError, type DemoSecrets, saveDemoResponderTokens } from "./demo-secrets.ts"
 export { hashIngestKey } from "./ingest-key.ts"
 export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
 export { hashPassword, verifyPasswordHash } from "./password.ts"
@@ -19,4 +19,12 @@ export {
 } from "./registry-admin.ts"
 export { NeighbourTenantId, NeighbourTenantName, NeighbourUsers } from "./neighbour-tenant.ts"
 export { type ResidentLabel, residentLabels } from "./resident-labels.ts"
-export { contactDevice, DemoMembers, demoResponderToken, DemoTeams, DemoZones, memberDevice, seedDemoResponders } from "./demo-responders.ts"
+export { contactDevice, DemoMembers, type DemoRespondersOption, DemoTeams, DemoZones, memberDevice, seedDemoResponders } from "./demo-responders.ts"
+export {
+  issueResponderDevice,
+  listResponderDevices,
+  type ResponderDeviceHolder,
+  type ResponderDeviceRecord,
+  ResponderHolderNotFound,
+  revokeResponderDevice
+} from "./responder-devices.ts"

@@ -1,3 +1,4 @@
+import type { Redacted } from "effect"
 import type { AlarmTrigger, DeviceType, FleetDevice, Resident, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
 
 /** What the pipeline needs to know about a device, per event. */
@@ -72,4 +73,6 @@ export interface SeedSummary {
   readonly residents: number
   readonly devices: number
   readonly users: ReadonlyArray<string>
+  /** The demo's responder device tokens, when they were seeded: for the data directory and the simulator. */
+  readonly responderTokens?: Redacted.Redacted<Readonly<Record<string, string>>>
 }

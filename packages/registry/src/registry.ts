@@ -337,12 +337,15 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
         const summary = yield* seedDemoFleet(options).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-        yield* seedDemoResponders({ tenant: summary.tenant, secret: options.ingestKey }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        const responders = yield* seedDemoResponders({
+          tenant: summary.tenant,
+          ...(options.responders !== undefined ? { responders: options.responders } : {})
+        }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         if (options.neighbour === true) yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* owners.invalidateAll
         fleets?.invalidateAll()
         yield* ingestKeys.invalidateAll
-        return summary
+        return responders.tokens === undefined ? summary : { ...summary, responderTokens: responders.tokens }
       })
 
       const verifyPassword = Effect.fn("Registry.verifyPassword")(

@@ -1,6 +1,7 @@
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { demoFleet } from "./demo-fleet.ts"
+import type { DemoRespondersOption } from "./demo-responders.ts"
 import { hashIngestKey } from "./ingest-key.ts"
 import type { Role, SeedSummary } from "./model.ts"
 import { hashPassword } from "./password.ts"
@@ -14,6 +15,8 @@ export interface SeedDemoOptions {
   readonly heartbeatIntervalS?: number
   /** Also seed the small second tenant `north` and its users (see neighbour-tenant.ts). */
   readonly neighbour?: boolean
+  /** The demo's responder phones (see demo-responders.ts): issued only while its simulated responders run. */
+  readonly responders?: DemoRespondersOption
 }
 
 /** `operator2` exists so that two operators can race for the same incident. */

@@ -28,9 +28,11 @@ export class DispatchDirectory extends Context.Service<DispatchDirectory, {
   readonly agencyChannel: (tenant: string, agency: Agency) => Effect.Effect<Option.Option<string>, SqlError>
   readonly settings: (tenant: string, residentId: string, alarmType: string) => Effect.Effect<HandoverSettings, SqlError>
   readonly responderByTokenHash: (hash: string) => Effect.Effect<Option.Option<ResponderIdentity>, SqlError>
+  /** The resident's e-lock by id within the tenant, if it is one: a lock id never reaches another tenant's or resident's door. */
+  readonly residentLock: (tenant: string, residentId: string, lockId: string) => Effect.Effect<Option.Option<string>, SqlError>
   readonly insertGrant: (grant: OpenGrant & { readonly validFromMs: number }) => Effect.Effect<boolean, SqlError>
   readonly openGrants: Effect.Effect<ReadonlyArray<OpenGrant>, SqlError>
-  readonly revokeGrant: (id: string, reason: string) => Effect.Effect<boolean, SqlError>
+  readonly revokeGrant: (tenant: string, id: string, reason: string) => Effect.Effect<boolean, SqlError>
   readonly grantFor: (tenant: string, responderId: string, incidentId: string) => Effect.Effect<Option.Option<OpenGrant>, SqlError>
 }>()("wt/DispatchDirectory") {
   static readonly layer = Layer.effect(
@@ -99,12 +101,19 @@ export class DispatchDirectory extends Context.Service<DispatchDirectory, {
         return Option.none<ResponderIdentity>()
       })
 
+      const residentLock = Effect.fn("DispatchDirectory.residentLock")(function*(tenant: string, residentId: string, lockId: string) {
+        const rows = yield* sql<{ id: string }>`
+          SELECT id FROM devices
+          WHERE tenant = ${tenant} AND id = ${lockId} AND resident_id = ${residentId} AND type = 'sensor' AND sensor = 'e_lock' AND active`
+        return Option.fromNullishOr(rows[0]?.id)
+      })
+
       const insertGrant = Effect.fn("DispatchDirectory.insertGrant")(function*(g: OpenGrant & { readonly validFromMs: number }) {
         const rows = yield* sql<{ id: string }>`
           INSERT INTO elock_grants (id, tenant, incident_id, resident_id, lock_id, responder_id, valid_from, valid_to)
           VALUES (${g.id}, ${g.tenant}, ${g.incidentId}, ${g.residentId}, ${g.lockId}, ${g.responderId},
                   ${new Date(g.validFromMs).toISOString()}, ${new Date(g.validToMs).toISOString()})
-          ON CONFLICT (id) DO NOTHING RETURNING id`
+          ON CONFLICT (tenant, id) DO NOTHING RETURNING id`
         return rows.length > 0
       })
 
@@ -124,9 +133,10 @@ export class DispatchDirectory extends Context.Service<DispatchDirectory, {
         Effect.map((rows) => rows.map(toGrant))
       )
 
-      const revokeGrant = Effect.fn("DispatchDirectory.revokeGrant")(function*(id: string, reason: string) {
+      const revokeGrant = Effect.fn("DispatchDirectory.revokeGrant")(function*(tenant: string, id: string, reason: string) {
         const rows = yield* sql<{ id: string }>`
-          UPDATE elock_grants SET revoked_at = now(), revoked_reason = ${reason} WHERE id = ${id} AND revoked_at IS NULL RETURNING id`
+          UPDATE elock_grants SET revoked_at = now(), revoked_reason = ${reason}
+          WHERE tenant = ${tenant} AND id = ${id} AND revoked_at IS NULL RETURNING id`
         return rows.length > 0
       })
 
@@ -138,7 +148,7 @@ export class DispatchDirectory extends Context.Service<DispatchDirectory, {
         return Option.map(Option.fromNullishOr(rows[0]), toGrant)
       })
 
-      return DispatchDirectory.of({ teams, zones, agencyChannel, settings, responderByTokenHash, insertGrant, openGrants, revokeGrant, grantFor })
+      return DispatchDirectory.of({ teams, zones, agencyChannel, settings, responderByTokenHash, residentLock, insertGrant, openGrants, revokeGrant, grantFor })
     })
   )
 }

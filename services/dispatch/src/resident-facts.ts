@@ -1,5 +1,5 @@
 import { Effect, Option } from "effect"
-import type { ConfirmedAddress, HandoverAccess } from "@wt/contracts"
+import type { Actor, ConfirmedAddress, HandoverAccess } from "@wt/contracts"
 import { appendAuditEntry } from "@wt/audit-log"
 import { Registry, type ResidentRecord } from "@wt/registry"
 
@@ -39,9 +39,10 @@ export const factsOf = (record: ResidentRecord, nowMs: number): ResidentFacts =>
 }
 
 /**
- * Reads the resident's record for a call-out and audits the read (`record_view` by the
- * dispatch service, naming the incident and why). `auditId` is deterministic per purpose,
- * so a retried step does not audit twice.
+ * Reads the resident's record for a call-out and audits the read (`record_view`, naming the
+ * incident and why) before anything of it is used. By default the reader is the dispatch service
+ * and `auditId` is deterministic per purpose, so a retried step does not audit twice; a read for
+ * a responder names the responder and has an entry of its own each time.
  */
 export const readResidentFacts = Effect.fn("Dispatch.readResidentFacts")(function*(input: {
   readonly tenant: string
@@ -49,6 +50,8 @@ export const readResidentFacts = Effect.fn("Dispatch.readResidentFacts")(functio
   readonly incidentId: string
   readonly purpose: string
   readonly auditId: string
+  readonly actor?: Actor
+  readonly data?: unknown
 }) {
   const registry = yield* Registry
   const record = yield* registry.resident(input.tenant, input.residentId)
@@ -59,9 +62,10 @@ export const readResidentFacts = Effect.fn("Dispatch.readResidentFacts")(functio
     tenant: input.tenant,
     kind: "record_view",
     at: new Date(now).toISOString(),
-    actor: { kind: "service", id: "dispatch" },
+    actor: input.actor ?? { kind: "service", id: "dispatch" },
     subject: { residentId: input.residentId, incidentId: input.incidentId },
-    summary: `resident record read by dispatch for incident ${input.incidentId}: ${input.purpose}`
+    summary: `resident record read by ${input.actor === undefined ? "dispatch" : `${input.actor.kind} ${input.actor.id}`} for incident ${input.incidentId}: ${input.purpose}`,
+    ...(input.data !== undefined ? { data: input.data } : {})
   })
   return Option.some(factsOf(record.value, now))
 })

@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto"
 import { Effect, Layer, Metric, Option, Result, Schema } from "effect"
 import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Position, type IncidentCommand, type IncidentState, type ResponderRef } from "@wt/contracts"
-import { hashResponderToken } from "@wt/dispatch"
+import { acceptOutcome, hashResponderToken } from "@wt/dispatch"
 import { IncidentStore } from "@wt/incident-store"
 import { type Nats, sendDeadLetter } from "@wt/nats"
 import type { Registry } from "@wt/registry"
@@ -105,7 +106,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
     const run = (identity: ResponderIdentity, incidentId: string, command: IncidentCommand) =>
       store.execute(identity.tenant, incidentId, command).pipe(
         Effect.tap((executed) => Effect.sync(() => executed.state !== undefined && mirror.observe(executed.state))),
-        Effect.map((executed) => ({ ok: true as const, state: executed.state })),
+        Effect.map((executed) => ({ ok: true as const, state: executed.state, events: executed.events })),
         Effect.catchTags({
           IncidentNotFound: () => Effect.succeed({ ok: false as const, status: 404, error: "no such incident" }),
           HandoverConflict: (e) => Effect.succeed({ ok: false as const, status: 409, error: e.message }),
@@ -164,17 +165,35 @@ export const ResponderRoutes = HttpRouter.use((router) =>
           const at = now()
           const eta = new Date(Date.parse(at) + input.success.etaMinutes * 60_000).toISOString()
           const r = yield* run(me, incidentId, { type: "accept_handover", at, offerNo: input.success.offerNo, responder: refOf(me), eta })
-          if (!r.ok || r.state?.handover?.access?.kind !== "key_safe") return answer(r)
-          // The key-safe code goes to the responder who took the call-out, and only then.
-          const facts = yield* readResidentFacts({
+          if (!r.ok) return answer(r)
+          // The decider takes an accept repeated by the same responder as nothing new, also once the
+          // call-out is over; only a responder who holds the call-out, live, gets an answer (and a code).
+          const outcome = acceptOutcome(r.state, me.id, input.success.offerNo)
+          if (outcome.kind === "not_held") {
+            return json(409, { error: `${outcome.reason}: accepting changes nothing and releases no key-safe code`, stage: r.state?.handover?.stage })
+          }
+          if (!outcome.keySafe) return answer(r)
+          const state = r.state!
+          const h = state.handover!
+          const accepted = r.events.some((e) => e.type === "handover_accepted" && e.responder.id === me.id)
+          // The code goes to the responder holding the call-out, and each release is an audit entry
+          // of its own under their name, stored before the code leaves (a retried accept whose first
+          // answer was lost gets it again, audited again).
+          const released = yield* readResidentFacts({
             tenant: me.tenant,
-            residentId: r.state.residentId,
+            residentId: state.residentId,
             incidentId,
-            purpose: "key-safe code for the accepted call-out",
-            auditId: `dispatch-keysafe-${incidentId}-${r.state.handover.no}-${r.state.handover.offerNo}`
-          })
-          const code = Option.flatMapNullishOr(facts, (f) => (f.record.keyAccess.kind === "key_safe" ? f.record.keyAccess.code : undefined))
-          return json(200, { ...offerView(r.state), access: { kind: "key_safe", code: Option.getOrUndefined(code) } })
+            purpose: `key-safe code released to responder ${me.id} for call-out ${h.no}, offer ${h.offerNo}${accepted ? "" : " (accept repeated)"}`,
+            auditId: `keysafe-${me.tenant}.${incidentId}.${h.no}.${h.offerNo}.${randomUUID()}`,
+            actor: { kind: "responder", id: me.id, name: me.name },
+            data: { released: "key_safe_code", callOut: h.no, offerNo: h.offerNo, teamId: me.teamId, responderId: me.id, repeated: !accepted }
+          }).pipe(Effect.result)
+          if (Result.isFailure(released)) {
+            yield* Effect.logWarning("key-safe code not released: its audit entry could not be stored").pipe(Effect.annotateLogs({ incidentId }))
+            return json(503, { ...offerView(state), error: "accepted, but the key-safe code cannot be released until its release is audited: send accept again" })
+          }
+          const code = Option.flatMapNullishOr(released.success, (f) => (f.record.keyAccess.kind === "key_safe" ? f.record.keyAccess.code : undefined))
+          return json(200, { ...offerView(state), access: { kind: "key_safe", code: Option.getOrUndefined(code) } })
         })),
       memberRoute("/v1/responder/incidents/:id/reject", (me, incidentId, request) =>
         Effect.gen(function*() {
@@ -214,7 +233,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
       memberRoute("/v1/responder/incidents/:id/unlock", (me, incidentId) =>
         Effect.gen(function*() {
           const state = mirror.get(me.tenant, incidentId)
-          const grant = yield* elock.use(me.tenant, me.id, incidentId, state?.residentId ?? "")
+          const grant = yield* elock.use({ tenant: me.tenant, id: me.id, name: me.name }, incidentId, state?.residentId ?? "")
           return grant === undefined
             ? json(403, { error: "no live e-lock grant for you on this call-out" })
             : json(200, { opened: true, lockId: grant.lockId, validTo: new Date(grant.validToMs).toISOString() })

@@ -1,9 +1,14 @@
-import { contactDevice, DemoMembers, demoFleet, demoResponderToken, memberDevice } from "@wt/registry"
+import type { DemoResponderTokens } from "@wt/registry"
 
-/** The demo tenant's responder device tokens (members and next of kin), derived from the demo secret like the seed does. */
-export const demoResponderDevices = (secret: string, residents?: number) => ({
-  members: DemoMembers.map((m) => demoResponderToken(secret, memberDevice(m.id))),
-  contacts: demoFleet(residents !== undefined ? { residents } : {}).residents.flatMap((r) =>
-    r.contacts.map((_, i) => demoResponderToken(secret, contactDevice(r.id, i + 1)))
-  )
-})
+/**
+ * The demo's responder phones, split into team members' and next of kin's, from the tokens the
+ * demo issued (`responderDevices` in the data directory's demo-secrets.json, or the seed's answer).
+ * In device-name order, so the same tokens give the same simulation.
+ */
+export const demoResponderDevices = (tokens: DemoResponderTokens) => {
+  const named = Object.entries(tokens).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return {
+    members: named.filter(([device]) => device.startsWith("member:")).map(([, token]) => token),
+    contacts: named.filter(([device]) => device.startsWith("contact:")).map(([, token]) => token)
+  }
+}
