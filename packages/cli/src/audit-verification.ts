@@ -1,12 +1,32 @@
-import { type AuditSeal, chainVerifier, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
+import { type AuditSeal, type Broken, chainVerifier, checkAgainstAnchors, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
 import { readPublishedKeys, readSeals, SealedStream, SealStream, streamBounds, verifyingKeys, verifyLiveTrail } from "@wt/audit"
-import { Effect, Result, Schema } from "effect"
+import { Effect, Result } from "effect"
 import { readFileSync } from "node:fs"
+import type { AnchorSource } from "./audit-anchors.ts"
+import { AuditCliError } from "./audit-errors.ts"
 import { type HeaderLine, parseLine } from "./audit-export-format.ts"
 import { type EntryLineBytes, readEntryLine } from "./export-entry-line.ts"
 import { forEachLine } from "./export-lines.ts"
 
-export class AuditCliError extends Schema.TaggedError<AuditCliError>()("AuditCliError", { message: Schema.String }) {}
+export { AuditCliError }
+
+/** Keys chosen before reading the trail: `--public-key`, or the data directory's signing key. */
+export interface PinnedKeys {
+  readonly keys: ReadonlyArray<SealPublicKey>
+  readonly from: "pinned" | "data-dir"
+  readonly file: string
+}
+
+/** What the anchors said, for the report. */
+export interface AnchorReport {
+  readonly file: string
+  readonly exists: boolean
+  /** Anchors that bind (those since the last acknowledgment). */
+  readonly checked: number
+  readonly latest: { readonly toSeq: number; readonly anchoredAt: string } | undefined
+  readonly acknowledgment: { readonly at: string; readonly by: string; readonly reason: string; readonly previousToSeq: number | undefined } | undefined
+  readonly unreadableLines: ReadonlyArray<number>
+}
 
 /** What was verified and how it came out. */
 export interface VerificationReport {
@@ -16,10 +36,29 @@ export interface VerificationReport {
   readonly toSeq: number | undefined
   readonly seals: number
   readonly keyIds: ReadonlyArray<string>
-  /** `pinned`: --public-key; `published`: wt.seal.key; `export`: the keys inside the file itself. */
-  readonly keysFrom: "pinned" | "published" | "export"
+  /** `pinned`: --public-key; `data-dir`: the data directory's signing key; `published`: wt.seal.key; `export`: the keys inside the file itself. */
+  readonly keysFrom: "pinned" | "data-dir" | "published" | "export"
+  readonly keyFile: string | undefined
   readonly entriesByTenant: Readonly<Record<string, number>>
+  /** Undefined when no anchors were consulted (an export verified without --anchors). */
+  readonly anchors: AnchorReport | undefined
 }
+
+const anchorReport = (source: AnchorSource, checked: number): AnchorReport => {
+  const ack = source.state.acknowledgment
+  return {
+    file: source.file,
+    exists: source.exists,
+    checked,
+    latest: source.state.latest === undefined ? undefined : { toSeq: source.state.latest.toSeq, anchoredAt: source.state.latest.anchoredAt },
+    acknowledgment: ack === undefined ? undefined : { at: ack.at, by: ack.by, reason: ack.reason, previousToSeq: ack.previous?.toSeq },
+    unreadableLines: source.unreadable
+  }
+}
+
+/** The chain's verdict and the anchors' as one: the earlier break wins; the anchors' on a tie, as it says more. */
+const withAnchors = (verdict: Verdict, anchored: Broken | undefined): Verdict =>
+  anchored !== undefined && (verdict._tag === "Intact" || anchored.seq <= verdict.seq) ? anchored : verdict
 
 /** Fails in words when the audit trail or its seals are not on this NATS at all. */
 export const requireAuditStreams = Effect.forEach([SealedStream, SealStream.name], (stream) =>
@@ -65,15 +104,47 @@ export const readPinnedKey = (file: string) =>
     catch: (cause) => new AuditCliError({ message: `${file} is not an Ed25519 public key (PEM, or the JSON of GET /audit/public-key): ${String(cause)}` })
   })
 
-/** Verifies WT_AUDIT as stored now against WT_AUDIT_SEALS. */
+/** A stream's last sequence, or undefined when it does not exist. */
+const lastSeqOf = (stream: string) =>
+  streamBounds(stream).pipe(
+    Effect.map((b) => b.lastSeq as number | undefined),
+    Effect.catch(() => Effect.succeed(undefined))
+  )
+
+/**
+ * Verifies WT_AUDIT as stored now against WT_AUDIT_SEALS, and both against the anchors:
+ * seals and entries that agree with each other can still be a trail deleted and started
+ * again, which only the anchors, kept outside NATS, can tell.
+ */
 export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
   readonly from: number | undefined
   readonly to: number | undefined
-  readonly pinned: ReadonlyArray<SealPublicKey> | undefined
+  readonly pinned: PinnedKeys | undefined
+  readonly anchors: AnchorSource
 }) {
-  yield* requireAuditStreams
+  const anchors = options.anchors.state.anchors
+  const missing = yield* Effect.result(requireAuditStreams)
+  if (Result.isFailure(missing)) {
+    // Streams that are gone altogether, where the anchors say entries were sealed: not intact, rather than not checkable.
+    if (anchors.length === 0) return yield* missing.failure
+    const lastSeq = yield* lastSeqOf(SealedStream)
+    const sealsThere = (yield* lastSeqOf(SealStream.name)) !== undefined
+    const seals = sealsThere ? yield* readSeals : []
+    return {
+      source: `${SealedStream} (live)`,
+      verdict: checkAgainstAnchors(seals, anchors, lastSeq)!,
+      fromSeq: undefined,
+      toSeq: undefined,
+      seals: seals.length,
+      keyIds: options.pinned?.keys.map((k) => k.keyId) ?? [],
+      keysFrom: options.pinned?.from ?? "published",
+      keyFile: options.pinned?.file,
+      entriesByTenant: {},
+      anchors: anchorReport(options.anchors, anchors.length)
+    } satisfies VerificationReport
+  }
   const seals = yield* readSeals
-  const keys = options.pinned ?? verifyingKeys(yield* readPublishedKeys)
+  const keys = options.pinned?.keys ?? verifyingKeys(yield* readPublishedKeys)
   const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)
   const { verdict, entriesByTenant } = yield* verifyLiveTrail({
     stream: SealedStream,
@@ -82,26 +153,32 @@ export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
     ...(fromSeq === undefined ? {} : { fromSeq }),
     ...(toSeq === undefined ? {} : { toSeq })
   })
+  const lastSeq = (yield* streamBounds(SealedStream)).lastSeq
   return {
     source: `${SealedStream} (live)`,
-    verdict,
+    verdict: withAnchors(verdict, checkAgainstAnchors(seals, anchors, lastSeq)),
     fromSeq,
     toSeq,
     seals: seals.length,
     keyIds: keys.map((k) => k.keyId),
-    keysFrom: options.pinned === undefined ? "published" : "pinned",
-    entriesByTenant
+    keysFrom: options.pinned?.from ?? "published",
+    keyFile: options.pinned?.file,
+    entriesByTenant,
+    anchors: anchorReport(options.anchors, anchors.length)
   } satisfies VerificationReport
 })
 
 /**
  * Verifies an export file, reading it line by line. An unreadable entry line counts
- * as the entry that should stand there, so the verdict still names a sequence.
+ * as the entry that should stand there, so the verdict still names a sequence. Anchors,
+ * when given, bind as far as they were written before the export and within its range.
  */
 export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function*(options: {
   readonly file: string
-  readonly pinned: ReadonlyArray<SealPublicKey> | undefined
+  readonly pinned: PinnedKeys | undefined
+  readonly anchors: AnchorSource | undefined
 }) {
+  const pinned = options.pinned?.keys
   return yield* Effect.tryPromise({
     try: async (): Promise<VerificationReport> => {
       let header: HeaderLine | undefined
@@ -112,20 +189,27 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
       let verifier: ReturnType<typeof chainVerifier> | undefined
       let lastSeq = 0
       let lineNo = 0
-      const report = (verdict: Verdict): VerificationReport => ({
-        source: options.file,
-        verdict,
-        fromSeq: header?.fromSeq,
-        toSeq: header?.toSeq,
-        seals: seals.length,
-        keyIds: options.pinned?.map((k) => k.keyId) ?? keyIds,
-        keysFrom: options.pinned === undefined ? "export" : "pinned",
-        entriesByTenant
-      })
+      const report = (verdict: Verdict): VerificationReport => {
+        const anchors = options.anchors === undefined || header === undefined
+          ? []
+          : options.anchors.state.anchors.filter((a) => a.anchoredAt <= header!.exportedAt && (header!.toSeq === undefined || a.toSeq <= header!.toSeq))
+        return {
+          source: options.file,
+          verdict: withAnchors(verdict, checkAgainstAnchors(seals, anchors, lastSeq)),
+          fromSeq: header?.fromSeq,
+          toSeq: header?.toSeq,
+          seals: seals.length,
+          keyIds: pinned?.map((k) => k.keyId) ?? keyIds,
+          keysFrom: options.pinned?.from ?? "export",
+          keyFile: options.pinned?.file,
+          entriesByTenant,
+          anchors: options.anchors === undefined ? undefined : anchorReport(options.anchors, anchors.length)
+        }
+      }
       const startEntries = () => {
         lastSeq = (header?.fromSeq ?? seals[0]?.fromSeq ?? 1) - 1
         return chainVerifier(seals, {
-          keys: options.pinned ?? keys,
+          keys: pinned ?? keys,
           ...(header === undefined ? {} : { fromSeq: header.fromSeq }),
           ...(header?.toSeq === undefined ? {} : { toSeq: header.toSeq })
         })
@@ -203,12 +287,40 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
   })
 })
 
+const keysFromText: Record<VerificationReport["keysFrom"], string> = {
+  pinned: "pinned with --public-key",
+  "data-dir": "pinned: the data directory's signing key",
+  published: "as published on wt.seal.key; pin with --public-key",
+  export: "taken from the export itself; pin with --public-key"
+}
+
+/** What the anchors added to the verdict, in words. */
+const describeAnchors = (a: AnchorReport | undefined): ReadonlyArray<string> => {
+  if (a === undefined) return ["  anchors: not checked (give --anchors to check an export against them)"]
+  const lines: Array<string> = []
+  if (!a.exists) {
+    lines.push(`  anchors: none at ${a.file}: the trail's length is checked against nothing outside NATS (a trail deleted and started again would pass)`)
+  } else if (a.latest === undefined) {
+    lines.push(`  anchors: ${a.file} holds none that bind${a.acknowledgment === undefined ? "" : " since the acknowledgment below"}`)
+  } else {
+    lines.push(`  anchors: all ${a.checked} in ${a.file} hold (newest: entries up to ${a.latest.toSeq} sealed, anchored ${a.latest.anchoredAt})`)
+  }
+  if (a.acknowledgment !== undefined) {
+    const ack = a.acknowledgment
+    lines.push(
+      `  NOTE: the trail was restarted deliberately at ${ack.at} by ${ack.by} ("${ack.reason}")${
+        ack.previousToSeq === undefined ? "" : `; entries up to ${ack.previousToSeq} sealed before that are not in this trail`
+      }`
+    )
+  }
+  if (a.unreadableLines.length > 0) lines.push(`  warning: ${a.unreadableLines.length} lines of ${a.file} are not anchors (lines ${a.unreadableLines.slice(0, 5).join(", ")}${a.unreadableLines.length > 5 ? ", …" : ""})`)
+  return lines
+}
+
 /** The verdict as a supervisor reads it. */
 export const describeReport = (report: VerificationReport, tenant: string | undefined): ReadonlyArray<string> => {
   const v = report.verdict
-  const keys = `${report.keyIds.length === 0 ? "no keys" : `key ${report.keyIds.join(", ")}`} (${
-    report.keysFrom === "pinned" ? "pinned with --public-key" : report.keysFrom === "published" ? "as published on wt.seal.key" : "taken from the export itself; pin with --public-key"
-  })`
+  const keys = `${report.keyIds.length === 0 ? "no keys" : `key ${report.keyIds.join(", ")}`} (${keysFromText[report.keysFrom]}${report.keyFile === undefined ? "" : `, ${report.keyFile}`})`
   const tenants = tenant === undefined
     ? Object.entries(report.entriesByTenant).map(([t, n]) => `  tenant ${t}: ${n} entries`)
     : [`  tenant ${tenant}: ${report.entriesByTenant[tenant] ?? 0} entries (the chain covers all tenants; any break fails verification)`]
@@ -216,7 +328,8 @@ export const describeReport = (report: VerificationReport, tenant: string | unde
     return [
       `NOT INTACT: first bad sequence ${v.seq} (${v.kind}) in ${report.source}`,
       `  ${v.reason}`,
-      `  seals: ${report.seals}, verified with ${keys}`
+      `  seals: ${report.seals}, verified with ${keys}`,
+      ...describeAnchors(report.anchors)
     ]
   }
   const range = v.firstSeq === undefined ? "no entries" : `entries ${v.firstSeq}–${v.lastSeq}`
@@ -225,6 +338,7 @@ export const describeReport = (report: VerificationReport, tenant: string | unde
     `  ${v.sealedEntries} entries checked against ${v.sealsChecked} seals (chain of ${v.seals} seals, signatures and links all valid)`,
     ...(v.unsealedEntries > 0 ? [`  ${v.unsealedEntries} entries after seq ${v.lastSealedSeq ?? 0} are not sealed yet (in order, but not yet provable)`] : []),
     `  verified with ${keys}`,
+    ...describeAnchors(report.anchors),
     ...tenants
   ]
 }

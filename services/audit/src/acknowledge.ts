@@ -1,4 +1,4 @@
-import { anchorState, type TrailAcknowledgment } from "@wt/audit-chain"
+import { anchorState, baselineOf, baselineSealStreamSeq, type TrailAcknowledgment, trailFindings } from "@wt/audit-chain"
 import { Effect, Schema } from "effect"
 import { appendAnchor, readAnchors } from "./anchor-file.ts"
 import { SealedStream } from "./seal-stream.ts"
@@ -19,11 +19,18 @@ export const acknowledgeTrail = Effect.fn("Audit.acknowledgeTrail")(function*(op
   readonly reason: string
   readonly at: string
 }) {
-  const { latest } = anchorState((yield* readAnchors(options.file)).records, SealedStream)
-  const observed = yield* observeTrail(undefined)
+  const state = anchorState((yield* readAnchors(options.file)).records, SealedStream)
+  const baseline = baselineOf(state, undefined)
+  const observed = yield* observeTrail(baselineSealStreamSeq(baseline))
   if (observed.stream === undefined) {
     return yield* new NothingToAcknowledge({ message: `${SealedStream} does not exist; start the audit service (it creates the stream) and acknowledge then` })
   }
+  // An acknowledgment resets what binds the trail: never written when nothing went wrong.
+  const findings = trailFindings(baseline, observed)
+  if (findings.length === 0) {
+    return yield* new NothingToAcknowledge({ message: `the audit trail matches its anchors in ${options.file}; there is nothing to acknowledge` })
+  }
+  const latest = state.latest
   const record: TrailAcknowledgment = {
     type: "acknowledged",
     v: 1,
@@ -36,5 +43,5 @@ export const acknowledgeTrail = Effect.fn("Audit.acknowledgeTrail")(function*(op
     previous: latest === undefined ? null : { toSeq: latest.toSeq, sealHash: latest.sealHash, anchoredAt: latest.anchoredAt }
   }
   yield* appendAnchor(options.file, record)
-  return record
+  return { record, findings }
 })

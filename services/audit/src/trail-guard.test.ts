@@ -80,9 +80,13 @@ describe("the sealer against a trail that went backwards", () => {
         assert.deepInclude(checkAgainstAnchors(yield* readSeals, state.anchors, 10), { seq: 1, kind: "removed" })
 
         // An operator decides to go on with the trail as it now is.
-        const ack = yield* acknowledgeTrail({ file, by: "test", reason: "test of a deliberate restart", at: new Date().toISOString() })
+        const { record: ack, findings } = yield* acknowledgeTrail({ file, by: "test", reason: "test of a deliberate restart", at: new Date().toISOString() })
         assert.deepInclude(ack, { lastSeal: null, previous: { toSeq: 100, sealHash: sealHash(seals.at(-1)!), anchoredAt: (anchored.at(-1) as { anchoredAt: string }).anchoredAt } })
+        assert.include(findings.join(" "), "WT_AUDIT was re-created")
         yield* eventually(sealedUpTo, (n) => n === 10, "the new trail sealed after the acknowledgment")
+        // Once sealing is back on track there is nothing more to acknowledge.
+        const again = yield* Effect.flip(acknowledgeTrail({ file, by: "test", reason: "again", at: new Date().toISOString() }))
+        assert.include(again.message, "nothing to acknowledge")
         assert.strictEqual((yield* Metric.value(trailBroken)).value, 0)
         const after = anchorState((yield* readAnchors(file)).records, "WT_AUDIT")
         assert.strictEqual(after.acknowledgment?.reason, "test of a deliberate restart")

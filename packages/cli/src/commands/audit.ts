@@ -1,9 +1,13 @@
-import { publicKeyPem, type SealPublicKey } from "@wt/audit-chain"
-import { readPublishedKeys, verifyingKeys } from "@wt/audit"
-import { Console, Effect, Option } from "effect"
+import { publicKeyPem } from "@wt/audit-chain"
+import { acknowledgeTrail, anchorCommandConfig, readPublishedKeys, runAnchorCommand, verifyingKeys } from "@wt/audit"
+import { Clock, Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { userInfo } from "node:os"
+import { resolve } from "node:path"
+import { dataDirKey, loadAnchors } from "../audit-anchors.ts"
+import { AuditCliError } from "../audit-errors.ts"
 import { exportAuditTrail } from "../audit-export.ts"
-import { describeReport, readPinnedKey, requireAuditStreams, verifyExportFile, verifyLive } from "../audit-verification.ts"
+import { describeReport, type PinnedKeys, readPinnedKey, requireAuditStreams, verifyExportFile, verifyLive } from "../audit-verification.ts"
 import { reportingFailures, RecordNotIntact } from "../cli-failure.ts"
 import { CliNats } from "../nats.ts"
 
@@ -17,22 +21,36 @@ const verify = Command.make(
     to: Flag.Int("to").pipe(Flag.withDescription("Last stream sequence to verify (widened to its seal)"), Flag.optional),
     tenant: Flag.String("tenant").pipe(Flag.withDescription("Report this tenant's entries; the chain is shared, so any break still fails"), Flag.optional),
     publicKey: Flag.String("public-key").pipe(
-      Flag.withDescription("PEM file of the key seals must be signed with (from GET /audit/public-key or `wt audit public-key`); default: the published keys, or those in the export"),
+      Flag.withDescription(
+        "PEM file of the key seals must be signed with (from GET /audit/public-key or `wt audit public-key`); default: the data directory's signing key if it is here, else the published keys, or those in the export"
+      ),
+      Flag.optional
+    ),
+    anchors: Flag.String("anchors").pipe(
+      Flag.withDescription("Anchors file the seals must still hold (default: WT_AUDIT_ANCHORS_FILE, or <data dir>/audit/anchors.jsonl; for --file, only when given)"),
       Flag.optional
     ),
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print the verdict as JSON"), Flag.withDefault(false))
   },
   Effect.fn("cli.audit.verify")(function*(flags) {
-    const pinned: ReadonlyArray<SealPublicKey> | undefined = Option.isSome(flags.publicKey) ? yield* readPinnedKey(flags.publicKey.value) : undefined
+    const pinned: PinnedKeys | undefined = Option.isSome(flags.publicKey)
+      ? { keys: yield* readPinnedKey(flags.publicKey.value), from: "pinned", file: resolve(flags.publicKey.value) }
+      : Option.match(yield* dataDirKey, { onNone: () => undefined, onSome: ({ file, keys }) => ({ keys, from: "data-dir" as const, file }) })
     const report = Option.isSome(flags.file)
-      ? yield* verifyExportFile({ file: flags.file.value, pinned })
-      : yield* verifyLive({ from: optionalValue(flags.from), to: optionalValue(flags.to), pinned }).pipe(Effect.provide(CliNats))
+      ? yield* verifyExportFile({ file: flags.file.value, pinned, anchors: Option.isSome(flags.anchors) ? yield* loadAnchors(flags.anchors) : undefined })
+      : yield* Effect.gen(function*() {
+        // Read before the seals, so every anchor read is one the seals read after it must hold.
+        const anchors = yield* loadAnchors(flags.anchors)
+        return yield* verifyLive({ from: optionalValue(flags.from), to: optionalValue(flags.to), pinned, anchors }).pipe(Effect.provide(CliNats))
+      })
     const tenant = optionalValue(flags.tenant)
     yield* Console.log(flags.json ? JSON.stringify({ intact: report.verdict._tag === "Intact", ...report }, null, 2) : describeReport(report, tenant).join("\n"))
     if (report.verdict._tag === "Broken") return yield* new RecordNotIntact({ seq: report.verdict.seq, kind: report.verdict.kind })
   }, reportingFailures)
 ).pipe(
-  Command.withDescription("Recompute the seals over the audit trail; exit 0 when intact, 3 naming the first altered, removed, inserted or reordered sequence"),
+  Command.withDescription(
+    "Recompute the seals over the audit trail and hold them to the anchors kept outside NATS; exit 0 when intact, 3 naming the first altered, removed, inserted or reordered sequence"
+  ),
   Command.withExamples([
     { command: "wt audit verify", description: "The live stream" },
     { command: "wt audit verify --file audit.jsonl --public-key audit-key.pem", description: "An export, against a pinned key" }
@@ -69,7 +87,41 @@ const publicKey = Command.make(
   Command.withDescription("Print the published seal-verifying keys (PEM), e.g. to pin with `wt audit verify --public-key`")
 )
 
+const acknowledge = Command.make(
+  "acknowledge",
+  {
+    reason: Flag.String("reason").pipe(Flag.withDescription("Why the trail is accepted as it now is (kept in the anchors file, shown by every later verify)")),
+    anchors: Flag.String("anchors").pipe(
+      Flag.withDescription("Anchors file the audit service writes (default: WT_AUDIT_ANCHORS_FILE, or <data dir>/audit/anchors.jsonl)"),
+      Flag.optional
+    )
+  },
+  Effect.fn("cli.audit.acknowledge")(function*(flags) {
+    if (flags.reason.trim() === "") return yield* new AuditCliError({ message: "--reason must say why" })
+    const { file } = yield* loadAnchors(flags.anchors)
+    const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+    const { record, findings } = yield* acknowledgeTrail({ file, by: userInfo().username, reason: flags.reason, at })
+    yield* Console.log([
+      `Acknowledged ${record.stream} as it now is, in ${file}:`,
+      ...findings.map((f) => `  was: ${f}`),
+      `  now: created ${record.streamCreated}, ${record.lastSeal === null ? "no seals" : `sealed up to ${record.lastSeal.toSeq}`}`,
+      "The audit service resumes sealing within its check interval; wt audit verify will keep naming this acknowledgment."
+    ].join("\n"))
+    // The external store must learn of it too, or it would keep holding the trail to the old anchors.
+    const command = yield* anchorCommandConfig
+    if (Option.isSome(command)) {
+      yield* runAnchorCommand(command.value, record).pipe(
+        Effect.catch((error) => Console.error(`wt: warning: the acknowledgment is in ${file}, but WT_AUDIT_ANCHOR_COMMAND failed: ${error.message}`))
+      )
+    }
+  }, Effect.provide(CliNats), reportingFailures)
+).pipe(
+  Command.withDescription(
+    "After the audit trail went backwards (deleted, re-created, restored), accept it as it now is so sealing resumes; refused when the trail matches its anchors"
+  )
+)
+
 export const audit = Command.make("audit").pipe(
-  Command.withDescription("The tamper-evident audit trail: verify, export"),
-  Command.withSubcommands([verify, exportTrail, publicKey])
+  Command.withDescription("The tamper-evident audit trail: verify, export, acknowledge a restart"),
+  Command.withSubcommands([verify, exportTrail, publicKey, acknowledge])
 )

@@ -1,0 +1,43 @@
+import { type AnchorState, anchorState, type SealPublicKey, sealKeyFromPem } from "@wt/audit-chain"
+import { anchorsFileConfig, readAnchors, SealedStream, signingKeyFileConfig } from "@wt/audit"
+import { Effect, Option } from "effect"
+import { existsSync, readFileSync } from "node:fs"
+import { resolve } from "node:path"
+import { AuditCliError } from "./audit-errors.ts"
+
+/** The anchors the verifier holds the trail to, and where they came from. */
+export interface AnchorSource {
+  readonly file: string
+  /** Given with --anchors (a missing file is then an error, not a note). */
+  readonly explicit: boolean
+  readonly exists: boolean
+  readonly state: AnchorState
+  /** Lines that are not anchor records. */
+  readonly unreadable: ReadonlyArray<number>
+}
+
+/** `--anchors <file>`, else `WT_AUDIT_ANCHORS_FILE`, else the data directory's `audit/anchors.jsonl`. */
+export const loadAnchors = Effect.fn("cli.audit.loadAnchors")(function*(flag: Option.Option<string>) {
+  const explicit = Option.isSome(flag)
+  const file = explicit ? resolve(flag.value) : yield* anchorsFileConfig
+  const exists = existsSync(file)
+  if (explicit && !exists) return yield* new AuditCliError({ message: `--anchors ${file}: no such file` })
+  const read = yield* readAnchors(file).pipe(Effect.mapError((e) => new AuditCliError({ message: e.message })))
+  return { file, explicit, exists, state: anchorState(read.records, SealedStream), unreadable: read.unreadable } satisfies AnchorSource
+})
+
+/**
+ * The key the data directory's audit service signs with (`WT_AUDIT_KEY_FILE`, default
+ * `<data dir>/audit/ed25519.pem`), as a pinned verifying key: a key found outside NATS and
+ * outside the export, so seals re-signed with another key do not verify. None when the
+ * file is not there or cannot be read (another machine, another user).
+ */
+export const dataDirKey = Effect.gen(function*() {
+  const file = yield* signingKeyFileConfig
+  try {
+    const key = sealKeyFromPem(readFileSync(file, "utf8"))
+    return Option.some({ file, keys: [{ keyId: key.keyId, publicKey: key.publicKey }] as ReadonlyArray<SealPublicKey> })
+  } catch {
+    return Option.none<{ file: string; keys: ReadonlyArray<SealPublicKey> }>()
+  }
+})
