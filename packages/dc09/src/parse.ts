@@ -68,7 +68,6 @@ const parse = (input: Uint8Array | string, options: ParseOptions): ParseResult =
   if (Number.parseInt(lengthField, 16) !== body.length) return refuse("bad_length", `length field says ${Number.parseInt(lengthField, 16)}, the frame has ${body.length}`)
   const bytes = typeof input === "string" ? Uint8Array.from(body, (c) => c.charCodeAt(0)) : input.subarray(9, size - 1)
   if (crc16(bytes) !== Number.parseInt(crcField, 16)) return refuse("bad_crc", "CRC does not match the frame")
-  if (ControlCharacter.test(body)) return refuse("malformed", "control character inside the frame")
 
   const m = Header.exec(body)
   if (m === null) return refuse("malformed", "header is not \"id\"seq[Rrcvr]Lline#acct[")
@@ -80,6 +79,7 @@ const parse = (input: Uint8Array | string, options: ParseOptions): ParseResult =
     line: m[5]!,
     account: m[6]!
   }
+  if (ControlCharacter.test(body)) return refuse("malformed", "control character inside the frame", header)
   if (!isMessageId(header.token)) return refuse("unknown_id", "id is not SIA-DCS, ADM-CID or NULL", header)
   const messageId = header.token
 
