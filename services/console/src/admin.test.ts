@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { readSubject } from "@wt/nats"
 import { Registry } from "@wt/registry"
-import { call, ConsoleTestLayer, signIn } from "./console-fixture.ts"
+import { call, ConsoleTestLayer, openIncident, project, signIn } from "./console-fixture.ts"
 
 const decodeEntry = Schema.decodeUnknownSync(Schema.fromJsonString(AuditEntry))
 
@@ -40,9 +40,11 @@ layer(ConsoleTestLayer, { excludeTestServices: true, timeout: "60 seconds" })("t
       expect(card.status).toBe(200)
       expect(card.body).toMatchObject({ id: "res-new-1", tenant: "demo", language: "se", dementia: true, gpsLegalBasis: "decision_4_6a", keyAccess: { kind: "key_safe", code: "4711" } })
       expect(card.body.addresses).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "temporary", validFrom: "2026-11-20", validTo: "2026-12-15" })]))
-      // The operator's card reads the same registry.
+      // The operator's card reads the same registry (for an open incident of the resident, as an operator must).
+      yield* openIncident("demo", "admin-card-1", { residentId: "res-new-1" })
+      yield* project("demo", "admin-card-1")
       const operator = yield* signIn("operator")
-      const seen = yield* call("GET", "/api/residents/res-new-1", { token: operator.token })
+      const seen = yield* call("GET", "/api/residents/res-new-1?incident=admin-card-1", { token: operator.token })
       expect(seen.body.addresses.map((a: { kind: string }) => a.kind).sort()).toEqual(["home", "temporary"])
 
       const changes = (yield* auditOf("config_change")).filter((e) => e.subject.residentId === "res-new-1")

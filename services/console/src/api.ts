@@ -3,7 +3,7 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "
 import { Actor, IncidentId, IncidentState } from "@wt/contracts"
 import { HandoverConflict, IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
-import { AlreadyClaimed, InvalidStatusFilter, ResidentNotFound, Unauthorized } from "./api-errors.ts"
+import { AlreadyClaimed, Forbidden, InvalidStatusFilter, ResidentNotFound, Unauthorized } from "./api-errors.ts"
 import { ReportsApi } from "./report-api.ts"
 import { HandoverApi } from "./handover-api.ts"
 import { ResidentCard } from "./resident-card.ts"
@@ -30,8 +30,12 @@ export const SignInRequest = Schema.Struct({
 }).annotate({ identifier: "SignInRequest" })
 
 export const SessionCreated = Schema.Struct({
-  /** Usable as `Authorization: Bearer <token>`; also set as the `wt_session` cookie. */
-  token: Schema.String,
+  /**
+   * Usable as `Authorization: Bearer <token>`; also set as the `wt_session` cookie. Left out
+   * for a browser (a request with `Origin` or `Sec-Fetch-Site`/`Sec-Fetch-Dest`), which has
+   * the HttpOnly cookie: so no page script, an injected one included, ever holds the token.
+   */
+  token: Schema.optionalKey(Schema.String),
   user: SessionUser
 }).annotate({ identifier: "SessionCreated" })
 
@@ -146,10 +150,10 @@ export class ResidentsApi extends HttpApiGroup.make("residents")
       params: { id: Schema.String },
       query: { incident: Schema.optional(IncidentId) },
       success: ResidentCard,
-      error: [ResidentNotFound, IncidentNotFound]
+      error: [ResidentNotFound, IncidentNotFound, Forbidden]
     }).annotate(
       OpenApi.Description,
-      "The resident's full record for the resident card. Every read is audited (`record_view`: who, when, which resident); `incident` names the incident the record was opened for and must be one of the caller's."
+      "The resident's full record for the resident card. Every read is audited (`record_view`: who, when, which resident); `incident` names the incident the record was opened for and must be one of the caller's, about this resident (404 otherwise). An operator reads a record only for an incident they may act on: `incident` is required and must still be active (403 otherwise); supervisors and admins may read without one."
     ),
     HttpApiEndpoint.get("labels", "/resident-labels", { query: { ids: Schema.String }, success: Schema.Array(ResidentLabel) }).annotate(
       OpenApi.Description,
@@ -174,6 +178,6 @@ export class ConsoleApi extends HttpApi.make("console")
   .add(HandoverApi.middleware(JsonOnly).middleware(Authentication))
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
-    description: "Sign in with POST /api/session; then send the wt_session cookie or Authorization: Bearer <token>."
+    description: "Sign in with POST /api/session; then send the wt_session cookie (browsers) or Authorization: Bearer <token> (other clients: the token is in the answer unless the request came from a browser)."
   }))
 {}

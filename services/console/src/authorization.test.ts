@@ -120,9 +120,11 @@ const rules: Record<string, Rule> = {
     body: { position: 1, accepted: true },
     acrossTenants: { path: `/api/incidents/${northIncident}/cascade/answer`, body: { position: 1, accepted: true }, as: "operator", owner: "north-operator" }
   },
+  // Without an incident: an operator reads a record only for an open incident of that resident (residents.test.ts).
   "GET /api/residents/:id": {
+    roles: ["supervisor", "admin"],
     path: "/api/residents/res-0001",
-    acrossTenants: { path: "/api/residents/n-res-0001", as: "operator", owner: "north-operator" }
+    acrossTenants: { path: "/api/residents/n-res-0001", as: "supervisor", owner: "north-admin" }
   },
   "GET /api/resident-labels": { path: "/api/resident-labels?ids=res-0001" },
   "GET /api/overview": { roles: ["supervisor", "admin"], path: "/api/overview" },

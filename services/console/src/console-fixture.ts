@@ -34,7 +34,7 @@ let eventCounter = 0
 export const openIncident = Effect.fn("test.openIncident")(function*(
   tenant: string,
   incidentId: string,
-  options: { readonly priority?: Priority; readonly at?: string } = {}
+  options: { readonly priority?: Priority; readonly at?: string; readonly residentId?: string } = {}
 ) {
   const store = yield* IncidentStore
   const at = options.at ?? new Date().toISOString()
@@ -45,7 +45,7 @@ export const openIncident = Effect.fn("test.openIncident")(function*(
     at,
     incidentId,
     tenant,
-    residentId: "res-0001",
+    residentId: options.residentId ?? "res-0001",
     decision: exampleDecision(priority),
     deviceEvent
   })
@@ -70,6 +70,8 @@ export interface CallOptions {
   readonly cookie?: string
   readonly body?: unknown
   readonly contentType?: string
+  /** More request headers (`origin`, `sec-fetch-site` …). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** One request to the console under test; the body is parsed as JSON when it is JSON. */
@@ -81,6 +83,7 @@ export const call = (method: string, path: string, options: CallOptions = {}) =>
       if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
       if (options.cookie !== undefined) headers.cookie = options.cookie
       if (options.body !== undefined || method === "POST") headers["content-type"] = options.contentType ?? "application/json"
+      Object.assign(headers, options.headers)
       const response = await fetch(`${url}${path}`, {
         method,
         headers,

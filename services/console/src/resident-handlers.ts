@@ -2,15 +2,19 @@ import { randomUUID } from "node:crypto"
 import { Clock, Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { appendAuditEntry } from "@wt/audit-log"
+import { ActiveStatuses } from "@wt/contracts"
 import { IncidentNotFound } from "@wt/incident"
 import { IncidentViews } from "@wt/read-models"
 import { Registry, type ResidentRecord, residentLabels } from "@wt/registry"
 import { ConsoleApi, CurrentSession } from "./api.ts"
-import { ResidentNotFound } from "./api-errors.ts"
+import { Forbidden, ResidentNotFound } from "./api-errors.ts"
 import { actorOf } from "./incident-commands.ts"
 
 /**
- * `GET /api/residents/{id}`: any signed-in role may read a resident of its own tenants.
+ * `GET /api/residents/{id}`: a resident of the caller's own tenants. An operator reads a
+ * record only for an incident they may act on: an active incident of this resident in one of
+ * their tenants, named by `?incident=`. Supervisors and admins may read without one (quality
+ * work, the registry), and such a read is audited as one without an incident.
  * The view is audited before the record leaves the server, so no record is shown unrecorded;
  * a failing audit log is a 500, not a silent read.
  */
@@ -40,11 +44,19 @@ export const ResidentHandlers = HttpApiBuilder.group(
       Effect.gen(function*() {
         const { user } = yield* CurrentSession
         let tenants = user.tenants
+        if (query.incident === undefined && user.role === "operator") {
+          yield* Effect.logWarning("resident record refused: no incident given").pipe(Effect.annotateLogs({ userId: user.id }))
+          return yield* new Forbidden({ message: "an operator opens a resident's record for an open incident of that resident: name it with ?incident=<id>" })
+        }
         if (query.incident !== undefined) {
           // The reason given must be real: an incident of the caller's about this very resident.
           const incident = yield* views.get(user.tenants, query.incident).pipe(Effect.orDie)
           if (Option.isNone(incident) || incident.value.residentId !== params.id) {
             return yield* new IncidentNotFound({ incidentId: query.incident })
+          }
+          if (user.role === "operator" && !ActiveStatuses.includes(incident.value.status)) {
+            yield* Effect.logWarning("resident record refused: incident has ended").pipe(Effect.annotateLogs({ userId: user.id, incidentId: query.incident }))
+            return yield* new Forbidden({ message: `incident ${query.incident} is ${incident.value.status}: an operator opens a resident's record only while the incident is open` })
           }
           tenants = [incident.value.tenant]
         }

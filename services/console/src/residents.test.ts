@@ -54,13 +54,46 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("GET /api/residents/{id}"
       }
     }))
 
-  it.effect("a read without an incident is audited as such", () =>
+  it.effect("a supervisor's or admin's read without an incident is allowed and audited as such", () =>
+    Effect.gen(function*() {
+      for (const role of ["supervisor", "admin"] as const) {
+        const { token, user } = yield* signIn(role)
+        expect((yield* call("GET", "/api/residents/res-0002", { token })).status).toBe(200)
+        const entry = (yield* recordViews).find((e) => e.actor.id === user.id && e.subject.residentId === "res-0002")
+        expect(entry?.subject.incidentId).toBeUndefined()
+        expect(entry?.summary).toMatch(/without an incident/)
+      }
+    }))
+
+  it.effect("an operator reads a record only for an open incident of that resident: 403 without one or once it has ended, 200 with it", () =>
     Effect.gen(function*() {
       const { token, user } = yield* signIn("operator")
-      expect((yield* call("GET", "/api/residents/res-0002", { token })).status).toBe(200)
-      const entry = (yield* recordViews).find((e) => e.actor.id === user.id && e.subject.residentId === "res-0002")
-      expect(entry?.subject.incidentId).toBeUndefined()
-      expect(entry?.summary).toMatch(/without an incident/)
+      const before = (yield* recordViews).length
+      const without = yield* call("GET", "/api/residents/res-0003", { token })
+      expect(without.status).toBe(403)
+      expect(without.body._tag).toBe("Forbidden")
+      expect(without.body.message).toContain("?incident=")
+      // Nothing was shown, so nothing is audited as shown.
+      expect((yield* recordViews).length).toBe(before)
+
+      yield* openIncident("demo", "card-3", { residentId: "res-0003" })
+      yield* project("demo", "card-3")
+      const withIncident = yield* call("GET", "/api/residents/res-0003?incident=card-3", { token })
+      expect(withIncident.status).toBe(200)
+      expect(withIncident.body).toMatchObject({ id: "res-0003", tenant: "demo" })
+      expect((yield* recordViews).find((e) => e.actor.id === user.id && e.subject.incidentId === "card-3")?.subject.residentId).toBe("res-0003")
+      // Another resident's incident is no reason to read this one.
+      expect((yield* call("GET", "/api/residents/res-0002?incident=card-3", { token })).status).toBe(404)
+
+      // Once the incident has ended it is no reason any more, for an operator; a supervisor still may.
+      expect((yield* call("POST", "/api/incidents/card-3/claim", { token })).status).toBe(200)
+      expect((yield* call("POST", "/api/incidents/card-3/resolve", { token, body: { cause: "pressed by mistake" } })).status).toBe(200)
+      yield* project("demo", "card-3")
+      const ended = yield* call("GET", "/api/residents/res-0003?incident=card-3", { token })
+      expect(ended.status).toBe(403)
+      expect(ended.body.message).toContain("resolved")
+      const supervisor = (yield* signIn("supervisor")).token
+      expect((yield* call("GET", "/api/residents/res-0003?incident=card-3", { token: supervisor })).status).toBe(200)
     }))
 
   it.effect("is 404 for another tenant's resident, an unknown one, or an incident that is not this resident's", () =>

@@ -1,9 +1,10 @@
 import { Effect, Option, Redacted } from "effect"
-import { HttpEffect, HttpServerResponse } from "effect/http"
+import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { Registry, type User } from "@wt/registry"
 import { ConsoleApi, CurrentSession, SessionCookie, SessionCookieName } from "./api.ts"
 import { Unauthorized } from "./api-errors.ts"
+import { isFromBrowser } from "./browser-request.ts"
 import { ConsoleConfig } from "./config.ts"
 import { Sessions } from "./sessions.ts"
 
@@ -36,7 +37,9 @@ export const SessionHandlers = HttpApiBuilder.group(
           const token = yield* sessions.create(user.value).pipe(Effect.orDie)
           yield* HttpApiBuilder.securitySetCookie(SessionCookie, token, cookie)
           yield* Effect.logInfo("signed in").pipe(Effect.annotateLogs({ userId: user.value.id, role: user.value.role }))
-          return { token, user: publicUser(user.value) }
+          // A browser gets the HttpOnly cookie only; other clients also the token, for Authorization: Bearer.
+          const request = yield* HttpServerRequest.HttpServerRequest
+          return isFromBrowser(request.headers) ? { user: publicUser(user.value) } : { token, user: publicUser(user.value) }
         }))
       .handle("current", () => Effect.map(CurrentSession, ({ user }) => publicUser(user)))
       .handle("signOut", () =>

@@ -1,6 +1,11 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { ConfigProvider, Context, Effect, Layer } from "effect"
+import { ServiceHttp } from "@wt/service-runtime"
+import { uploadUntilRefused } from "@wt/service-runtime/testing"
 import { call, ConsoleTestLayer, password, signIn } from "./console-fixture.ts"
+import { ConsoleHttp } from "./console-http.ts"
+
+const MiB = 1024 * 1024
 
 // Every route behind a session, with a body good enough to get past validation.
 const protectedRoutes: ReadonlyArray<readonly [string, string, unknown?]> = [
@@ -18,8 +23,9 @@ const protectedRoutes: ReadonlyArray<readonly [string, string, unknown?]> = [
 ]
 
 layer(ConsoleTestLayer, { excludeTestServices: true })("console sessions", (it) => {
-  it.effect("signing in answers the token and user, and sets an HttpOnly SameSite=Strict cookie without Secure on http", () =>
+  it.effect("signing in from a non-browser client answers the token and user, and sets an HttpOnly SameSite=Strict cookie, Secure by default", () =>
     Effect.gen(function*() {
+      // Node's fetch, like curl or a CLI: no Origin, no Sec-Fetch-Site/-Dest (undici sends only sec-fetch-mode).
       const answer = yield* call("POST", "/api/session", { body: { username: "operator", password } })
       expect(answer.status).toBe(200)
       expect(answer.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
@@ -29,7 +35,68 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console sessions", (it) 
       expect(cookie).toMatch(/HttpOnly/i)
       expect(cookie).toMatch(/SameSite=Strict/i)
       expect(cookie).toMatch(/Path=\//i)
+      expect(cookie).toMatch(/;\s*Secure(;|$)/i)
+    }))
+
+  it.effect("a browser's sign-in (Origin, or Sec-Fetch-Site/-Dest) gets the cookie and the user, but no token in the body", () =>
+    Effect.gen(function*() {
+      const browsers: ReadonlyArray<Record<string, string>> = [
+        // What a page's fetch POST carries in Chromium, Firefox and Safari; a script can set none of these.
+        { origin: "http://localhost:8080", "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" },
+        { origin: "http://localhost:8080" },
+        { "sec-fetch-site": "same-origin" },
+        { "sec-fetch-dest": "empty" }
+      ]
+      for (const headers of browsers) {
+        const answer = yield* call("POST", "/api/session", { body: { username: "operator", password }, headers })
+        expect([headers, answer.status]).toEqual([headers, 200])
+        expect([headers, Object.keys(answer.body)]).toEqual([headers, ["user"]])
+        expect(answer.body.user.username).toBe("operator")
+        const token = (answer.headers.get("set-cookie") ?? "").match(/wt_session=([^;]+)/)?.[1]
+        expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+        // The cookie is the whole session: it works on its own.
+        expect((yield* call("GET", "/api/session", { cookie: `wt_session=${token}`, headers })).body.username).toBe("operator")
+      }
+    }))
+
+  it.effect("only with WT_COOKIE_SECURE=false (local development over http) is the cookie not Secure", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // A second console beside the first, with its own memo map, as another process would be.
+      const local = Context.get(
+        yield* Layer.buildWithMemoMap(
+          ConsoleHttp({ port: 0, host: "127.0.0.1", logRequests: false }).pipe(
+            Layer.provide(ConfigProvider.layerAdd(ConfigProvider.fromEnv({ env: { WT_COOKIE_SECURE: "false" } }), { asPrimary: true }))
+          ),
+          yield* Layer.makeMemoMap,
+          yield* Effect.scope
+        ),
+        ServiceHttp
+      )
+      const answer = yield* call("POST", "/api/session", { body: { username: "operator", password }, headers: { origin: local.url } })
+        .pipe(Effect.provideService(ServiceHttp, local))
+      expect(answer.status).toBe(200)
+      const cookie = answer.headers.get("set-cookie") ?? ""
+      expect(cookie).toMatch(/wt_session=[A-Za-z0-9_-]{43}/)
       expect(cookie).not.toMatch(/Secure/i)
+    })))
+
+  it.effect("an unauthenticated sign-in of 150 MiB is answered 413 at once, and the console stops reading it", () =>
+    Effect.gen(function*() {
+      const { url } = yield* ServiceHttp
+      const rssBefore = process.memoryUsage().rss
+      for (const chunked of [false, true]) {
+        const refused = yield* Effect.promise(() => uploadUntilRefused(url, { path: "/api/session", bytes: 150 * MiB, chunked }))
+        expect([chunked, refused.status]).toEqual([chunked, 413])
+        expect(JSON.parse(refused.body)).toMatchObject({ limitBytes: 64 * 1024 })
+        // The client's upload is cut short: the console answered and closed instead of reading on.
+        expect(refused.cutShort).toBe(true)
+        expect(refused.sent).toBeLessThan(32 * MiB)
+        if (!chunked) expect(refused.sentBeforeAnswer).toBeLessThan(16 * MiB)
+      }
+      // Nothing near 150 MiB was ever held (the console runs in this process here).
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * MiB)
+      // And it still signs people in.
+      expect((yield* call("POST", "/api/session", { body: { username: "operator", password } })).status).toBe(200)
     }))
 
   it.effect("a wrong password or an unknown user is 401", () =>
@@ -68,6 +135,7 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console sessions", (it) 
       const out = yield* call("DELETE", "/api/session", { cookie: `wt_session=${token}` })
       expect(out.status).toBe(204)
       expect(out.headers.get("set-cookie")).toMatch(/wt_session=;.*Max-Age=0/i)
+      expect(out.headers.get("set-cookie")).toMatch(/;\s*Secure(;|$)/i)
       expect((yield* call("GET", "/api/session", { token })).status).toBe(401)
     }))
 

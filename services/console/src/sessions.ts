@@ -33,8 +33,11 @@ export class Sessions extends Context.Service<Sessions, {
   /** Starts a session for a user whose password was checked; returns the token, shown once. */
   readonly create: (user: User) => Effect.Effect<string, SqlError.SqlError>
   readonly authenticate: (token: string) => Effect.Effect<Option.Option<SignedIn>, SqlError.SqlError>
-  /** Whether a session is still signed in, for connections that outlive one request. */
-  readonly isActive: (tokenHash: string) => Effect.Effect<boolean, SqlError.SqlError>
+  /**
+   * The session as it is now (its user's role and tenants read afresh), none once signed out
+   * or expired: for connections that outlive one request.
+   */
+  readonly current: (tokenHash: string) => Effect.Effect<Option.Option<SignedIn>, SqlError.SqlError>
   readonly revoke: (tokenHash: string) => Effect.Effect<void, SqlError.SqlError>
 }>()("wt/console/Sessions") {
   static readonly layer = Layer.effect(
@@ -54,9 +57,7 @@ export class Sessions extends Context.Service<Sessions, {
         return token
       })
 
-      const authenticate = Effect.fn("Sessions.authenticate")(function*(token: string) {
-        if (!tokenShape.test(token)) return Option.none<SignedIn>()
-        const tokenHash = hashSessionToken(token)
+      const current = Effect.fn("Sessions.current")(function*(tokenHash: string) {
         const [row] = yield* sql<SessionRow>`
           SELECT u.id, u.username, u.display_name, u.role, u.tenants
           FROM sessions s JOIN users u ON u.id = s.user_id
@@ -68,16 +69,16 @@ export class Sessions extends Context.Service<Sessions, {
         })
       })
 
-      const isActive = Effect.fn("Sessions.isActive")(function*(tokenHash: string) {
-        const rows = yield* sql`SELECT 1 FROM sessions WHERE token_hash = ${tokenHash} AND expires_at > now()`
-        return rows.length > 0
+      const authenticate = Effect.fn("Sessions.authenticate")(function*(token: string) {
+        if (!tokenShape.test(token)) return Option.none<SignedIn>()
+        return yield* current(hashSessionToken(token))
       })
 
       const revoke = Effect.fn("Sessions.revoke")(function*(tokenHash: string) {
         yield* sql`DELETE FROM sessions WHERE token_hash = ${tokenHash}`
       })
 
-      return Sessions.of({ create, authenticate, isActive, revoke })
+      return Sessions.of({ create, authenticate, current, revoke })
     })
   )
 }

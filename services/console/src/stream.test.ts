@@ -1,7 +1,9 @@
 import { expect, layer } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Exit, Layer, Scope } from "effect"
+import { SqlClient } from "effect/sql"
+import { hashPassword } from "@wt/registry"
 import { ServiceHttp } from "@wt/service-runtime"
-import { call, ConsoleTestLayer, openIncident, signIn } from "./console-fixture.ts"
+import { call, ConsoleTestLayer, openIncident, password, signIn } from "./console-fixture.ts"
 import { ConsoleHttp } from "./console-http.ts"
 
 interface SseEvent {
@@ -69,10 +71,29 @@ const aboutIncident = (id: string) => (e: SseEvent) => e.event === "incident" &&
 
 const metricValue = (body: string, name: string) => Number(body.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1])
 
-// Heartbeats every 200 ms instead of 15 s, so a test can watch a few go by.
+// Heartbeats every 200 ms instead of 15 s, so a test can watch a few go by; the session is
+// checked at its default pace (2 s).
 const TestLayer = ConsoleTestLayer.pipe(
   Layer.provide(ConfigProvider.layerAdd(ConfigProvider.fromEnv({ env: { WT_STREAM_HEARTBEAT: "200 millis" } }), { asPrimary: true }))
 )
+
+/** An administrator of both demo and north, who may move a user from one to the other. */
+const seedRegionalAdmin = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const hash = yield* Effect.promise(() => hashPassword(password))
+  yield* sql`INSERT INTO users (id, username, display_name, role, tenants, password_hash)
+    VALUES ('user-regional-admin', 'regional-admin', 'Regional Admin', 'admin', ARRAY['demo', 'north'], ${hash}) ON CONFLICT (id) DO NOTHING`
+})
+
+const moveOperator2 = (adminToken: string, tenants: ReadonlyArray<string>) =>
+  call("PUT", "/api/admin/users/user-operator2", {
+    token: adminToken,
+    body: { username: "operator2", displayName: "Demo Operator 2", role: "operator", tenants }
+  })
+
+/** Resolves true when the stream ends within `ms`, false otherwise. */
+const endsWithin = (client: { readonly ended: Promise<boolean> }, ms: number) =>
+  Effect.promise(() => Promise.race([client.ended, new Promise<false>((r) => setTimeout(() => r(false), ms))]))
 
 layer(TestLayer, { excludeTestServices: true })("console live stream", (it) => {
   it.effect("/api/stream is 401 without a session", () =>
@@ -139,8 +160,8 @@ layer(TestLayer, { excludeTestServices: true })("console live stream", (it) => {
       expect(client.comments).toContain("connected")
       expect(client.comments.filter((c) => c === "heartbeat").length).toBeGreaterThanOrEqual(1)
       expect((yield* call("DELETE", "/api/session", { token })).status).toBe(204)
-      const ended = yield* Effect.promise(() => Promise.race([client.ended, new Promise<false>((r) => setTimeout(() => r(false), 2000))]))
-      expect(ended).toBe(true)
+      expect(yield* endsWithin(client, 4000)).toBe(true)
+      expect(client.events.filter((e) => e.event === "session").map((e) => JSON.parse(e.data))).toEqual([{ ended: "signed_out" }])
     })))
 
   it.effect("a second console copy accepts the session, and stopping it ends its streams at once", () =>
@@ -176,5 +197,57 @@ layer(TestLayer, { excludeTestServices: true })("console live stream", (it) => {
       yield* Effect.promise(() => north.next(() => false, 300))
       expect(north.events.filter((e) => e.event === "incident" && JSON.parse(e.data).state.tenant !== "north")).toEqual([])
       expect(demo.events.filter(aboutIncident("scope-north"))).toEqual([])
+    })))
+
+  it.effect("operator2's open stream ends once an admin moves operator2 to north, and delivers no demo incident after that", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* seedRegionalAdmin
+      const admin = (yield* signIn("regional-admin")).token
+      const { token } = yield* signIn("operator2")
+      const client = yield* connect({ authorization: `Bearer ${token}` })
+      yield* openIncident("demo", "moved-before")
+      expect(yield* Effect.promise(() => client.next(aboutIncident("moved-before"), 1000))).toBeDefined()
+
+      const moved = yield* moveOperator2(admin, ["north"])
+      expect(moved.status).toBe(200)
+      // Demo incidents keep coming while the stream is still open (or not).
+      for (let i = 0; i < 6; i++) {
+        yield* openIncident("demo", `moved-after-${i}`)
+        yield* Effect.sleep("500 millis")
+      }
+      expect(yield* endsWithin(client, 1000)).toBe(true)
+      expect(client.events.filter((e) => e.event === "session").map((e) => JSON.parse(e.data))).toEqual([{ ended: "changed" }])
+      // Within one session check (2 s) of the move at the most; nothing of demo once it ended.
+      const delivered = client.events.filter((e) => e.event === "incident").map((e) => JSON.parse(e.data).state.incidentId as string)
+      expect(delivered.filter((id) => id.startsWith("moved-after-")).length).toBeLessThanOrEqual(5)
+      expect(delivered.at(-1)).not.toBe("moved-after-5")
+
+      // Connecting again, the same session gets its new scope: north's incidents, not demo's.
+      const again = yield* connect({ authorization: `Bearer ${token}` })
+      yield* openIncident("demo", "moved-demo-later")
+      yield* openIncident("north", "moved-north-later")
+      expect(yield* Effect.promise(() => again.next(aboutIncident("moved-north-later"), 1000))).toBeDefined()
+      expect(again.events.filter(aboutIncident("moved-demo-later"))).toEqual([])
+
+      // Back where the demo data has them, for anyone reading operator2 later.
+      expect((yield* moveOperator2(admin, ["demo"])).status).toBe(200)
+    })))
+
+  it.effect("a changed role ends the stream too, and one unchanged session check does not", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* seedRegionalAdmin
+      const admin = (yield* signIn("regional-admin")).token
+      const { token } = yield* signIn("operator2")
+      const client = yield* connect({ authorization: `Bearer ${token}` })
+      // Two session checks go by with nothing changed: the stream stays open.
+      expect(yield* endsWithin(client, 4500)).toBe(false)
+      const promoted = yield* call("PUT", "/api/admin/users/user-operator2", {
+        token: admin,
+        body: { username: "operator2", displayName: "Demo Operator 2", role: "supervisor", tenants: ["demo"] }
+      })
+      expect(promoted.status).toBe(200)
+      expect(yield* endsWithin(client, 4000)).toBe(true)
+      expect(client.events.filter((e) => e.event === "session").map((e) => JSON.parse(e.data))).toEqual([{ ended: "changed" }])
+      expect((yield* moveOperator2(admin, ["demo"])).status).toBe(200)
     })))
 })

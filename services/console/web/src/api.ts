@@ -42,13 +42,20 @@ export class ApiError extends Error {
   readonly status: number
   readonly body: unknown
   constructor(status: number, body: unknown) {
-    const message = typeof body === "object" && body !== null && "message" in body ? String(body.message) : `request failed (${status})`
+    // The API says why in `message`; the service runtime's own refusals (413) in `error`.
+    const message = typeof body === "object" && body !== null && "message" in body
+      ? String(body.message)
+      : typeof body === "object" && body !== null && "error" in body
+      ? String(body.error)
+      : `request failed (${status})`
     super(message)
     this.status = status
     this.body = body
   }
 }
 
+// Never a token: the answer to sign-in carries none for a browser, and the HttpOnly cookie,
+// out of every script's reach, authenticates each request.
 const call = async <A>(method: string, path: string, body?: unknown): Promise<A> => {
   const response = await fetch(path, {
     method,

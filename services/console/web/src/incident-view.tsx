@@ -24,6 +24,8 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
   const [entries, setEntries] = useState<ReadonlyArray<TimelineEntry>>([])
   const [live, setLive] = useState<ReadonlyArray<LiveEvent>>([])
   const [resident, setResident] = useState<Resident | undefined>()
+  /** Why the server would not show the card (an operator, once the incident has ended). */
+  const [cardRefused, setCardRefused] = useState<string | undefined>()
   const [checked, setChecked] = useState<ReadonlySet<number>>(new Set())
   const [party, setParty] = useState("")
   const [noteText, setNoteText] = useState("")
@@ -47,7 +49,12 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
       if (!alive) return
       setIncident(i)
       // Opened once per incident view: the server audits this read, for this incident.
-      api.resident(i.residentId, incidentId).then((r) => alive && setResident(r), (e) => onError(`resident card: ${errorText(e)}`))
+      api.resident(i.residentId, incidentId).then((r) => alive && setResident(r), (e) => {
+        if (!alive) return
+        // An operator reads the record only while the incident is open: a rule, not a failure.
+        if (e instanceof ApiError && e.status === 403) setCardRefused(e.message)
+        else onError(`resident card: ${errorText(e)}`)
+      })
     }, (e) => onError(errorText(e)))
     void reloadTimeline()
     const stop = queue.onEvent((news) => {
@@ -158,7 +165,7 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
       </div>
       <aside class="incident-side">
         {resident === undefined
-          ? <p class="muted">Loading resident card…</p>
+          ? <p class="muted" data-testid={cardRefused === undefined ? undefined : "card-refused"}>{cardRefused ?? "Loading resident card…"}</p>
           : <ResidentCard resident={resident} incident={incident} checked={checked} onCheck={(i) => setChecked((s) => {
             const next = new Set(s)
             if (next.has(i)) next.delete(i)

@@ -9,28 +9,51 @@ export interface LiveEvent {
 
 type Listener = (news: LiveEvent) => void
 
+/** Why the server ended the stream: signed out (or expired), or the user's role or tenants changed. */
+export type SessionEnd = "signed_out" | "changed"
+
 /**
  * The live queue: the server's list once, then every incident record from `/api/stream`.
  * The stream is opened first and the list read once it is connected, so nothing stored in
  * between is missed; a record only replaces an older version of the same incident.
+ * The stream authenticates with the session cookie, like every other request of the page.
  */
 export class LiveQueue {
   private readonly incidents = new Map<string, Incident>()
   private readonly listeners = new Set<Listener>()
   private readonly changeListeners = new Set<() => void>()
   private source: EventSource | undefined
+  /** Incidents the stream told of since it (re)connected: newer than any list read after that. */
+  private heardSinceOpen = new Set<string>()
   connected = false
+  private readonly onSessionEnd: (reason: SessionEnd) => void
+
+  constructor(onSessionEnd: (reason: SessionEnd) => void) {
+    this.onSessionEnd = onSessionEnd
+  }
 
   start() {
     const source = new EventSource("/api/stream")
     this.source = source
     source.addEventListener("open", () => {
       this.connected = true
+      this.heardSinceOpen = new Set()
       // After a reconnect the list is read again: the stream does not replay what was missed.
+      // What the list no longer holds (ended, or of a tenant no longer ours) goes, unless the
+      // stream has told of it since.
       void api.queue().then((list) => {
+        const listed = new Set(list.map((i) => i.incidentId))
+        for (const id of [...this.incidents.keys()]) if (!listed.has(id) && !this.heardSinceOpen.has(id)) this.incidents.delete(id)
         for (const incident of list) this.put(incident)
         this.changed()
       }, () => undefined)
+    })
+    // The server ends the stream when the session ends or its scope changes; the page starts over.
+    source.addEventListener("session", (message) => {
+      const { ended } = JSON.parse((message as MessageEvent<string>).data) as { ended: SessionEnd }
+      this.stop()
+      this.connected = false
+      this.onSessionEnd(ended)
     })
     source.addEventListener("error", () => {
       this.connected = false
@@ -38,6 +61,7 @@ export class LiveQueue {
     })
     source.addEventListener("incident", (message) => {
       const news = JSON.parse((message as MessageEvent<string>).data) as LiveEvent
+      this.heardSinceOpen.add(news.state.incidentId)
       this.put(news.state)
       for (const listener of this.listeners) listener(news)
       this.changed()

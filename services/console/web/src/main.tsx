@@ -66,7 +66,9 @@ const SignIn = ({ onSignedIn }: { readonly onSignedIn: (user: User) => void }) =
 }
 
 const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut: () => void }) => {
-  const queue = useMemo(() => new LiveQueue(), [])
+  // Signed out elsewhere, expired, or given other tenants or another role: the page starts
+  // over from the session, which shows the sign-in form or the new scope.
+  const queue = useMemo(() => new LiveQueue(() => location.reload()), [])
   const sound = useMemo(() => new AlarmSound(() => queue.list()), [queue])
   const incidents = useQueue(queue)
   const labels = useResidentLabels(incidents)
