@@ -10,4 +10,12 @@ export {
   type Origin,
   type StoredDeviceEvent
 } from "./entries.ts"
-export { changedFields, type ConfigChange, configChangeEntry, type ConfigEntity } from "./config-change.ts"
+export { changedFields, changedOnlyFields, type ConfigChange, configChangeEntry, type ConfigEntity, fieldMac } from "./config-change.ts"
+export {
+  type AuditFieldKey,
+  auditFieldKeyConfig,
+  AuditFieldKeyError,
+  auditFieldKeyOf,
+  createSecretFileOnce,
+  loadAuditFieldKey
+} from "./config-change-key.ts"

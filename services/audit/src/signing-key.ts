@@ -1,7 +1,8 @@
 import { privateKeyPem, type SealKey, sealKeyFromPem, generateSealKey } from "@wt/audit-chain"
+import { createSecretFileOnce } from "@wt/audit-log"
 import { Config, Effect, Option, Schema } from "effect"
-import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { chmodSync, readFileSync, statSync } from "node:fs"
+import { join, resolve } from "node:path"
 
 export class SigningKeyError extends Schema.TaggedError<SigningKeyError>()("SigningKeyError", {
   file: Schema.String,
@@ -20,23 +21,10 @@ export const signingKeyFileConfig = Config.all({
 
 const read = (file: string): SealKey => sealKeyFromPem(readFileSync(file, "utf8"))
 
+// Two copies starting together agree on one key, and neither reads a half-written file.
 const create = (file: string): SealKey => {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const key = generateSealKey()
-  // Written whole to a private temp file, then linked into place: link fails if the
-  // file exists, so two copies starting together agree on one key and neither ever
-  // reads a half-written file.
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`
-  writeFileSync(temp, privateKeyPem(key), { mode: 0o600, flag: "wx" })
-  try {
-    linkSync(temp, file)
-    return key
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
-    return read(file)
-  } finally {
-    unlinkSync(temp)
-  }
+  return createSecretFileOnce(file, privateKeyPem(key)) ? key : read(file)
 }
 
 /**

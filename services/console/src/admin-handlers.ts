@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Clock, Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import type { AuditEntry } from "@wt/contracts"
-import { appendAuditEntry, type ConfigChange, configChangeEntry } from "@wt/audit-log"
+import { appendAuditEntry, type ConfigChange, configChangeEntry, loadAuditFieldKey } from "@wt/audit-log"
 import { hashPassword, Registry, RegistryAdmin, type ResidentRecord, type User } from "@wt/registry"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { Forbidden, InvalidRegistryChange, RecordNotFound, UsernameInUse } from "./api-errors.ts"
@@ -53,7 +53,8 @@ const checkAddresses = (addresses: ReadonlyArray<{ readonly kind: string; readon
 /**
  * `/api/admin/…`: the registry for administrators. Each change is written to the registry,
  * then audited as `config_change` (who, when, which record, each changed field before and
- * after; residents' values as digests only). The audit write failing is a 500: the change is
+ * after; residents' values as keyed HMACs only, key codes and health facts not even that: see
+ * @wt/audit-log's config-change.ts). The audit write failing is a 500: the change is
  * then in the registry unaudited, which the log says, rather than silently.
  */
 export const AdminHandlers = HttpApiBuilder.group(
@@ -62,10 +63,11 @@ export const AdminHandlers = HttpApiBuilder.group(
   Effect.fn(function*(handlers) {
     const admin = yield* RegistryAdmin
     const registry = yield* Registry
+    const fieldKey = yield* loadAuditFieldKey()
 
     const audit = Effect.fn("Console.auditConfigChange")(function*(change: Omit<ConfigChange, "id" | "at" | "actor">, user: User) {
       const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-      const entry: AuditEntry = configChangeEntry({ ...change, id: `cfg-${randomUUID()}`, at, actor: actorOf(user) })
+      const entry: AuditEntry = configChangeEntry({ ...change, id: `cfg-${randomUUID()}`, at, actor: actorOf(user) }, fieldKey)
       yield* appendAuditEntry(entry).pipe(
         Effect.tapError(() => Effect.logError("registry changed but its audit entry was not written").pipe(Effect.annotateLogs({ entity: change.entity, entityId: change.entityId }))),
         Effect.orDie

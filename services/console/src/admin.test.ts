@@ -54,7 +54,7 @@ layer(ConsoleTestLayer, { excludeTestServices: true, timeout: "60 seconds" })("t
       expect(changes[1]!.summary).toBe("resident res-new-1 changed: addresses")
       const before = (changes[1]!.data as { before: { addresses: string } }).before.addresses
       const after = (changes[1]!.data as { after: { addresses: string } }).after.addresses
-      expect(before).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(before).toMatch(/^hmac-sha256:[0-9a-f]{64}$/)
       expect(after).not.toBe(before)
       for (const entry of changes) {
         const text = JSON.stringify(entry)
