@@ -16,7 +16,7 @@ describe("wt registry export", () => {
     it.effect("prints the tenant's residents with device ids and types as JSON, via DATABASE_URL or runtime.json", () =>
       Effect.gen(function*() {
         const registry = yield* Registry
-        yield* registry.seedDemo({ ingestKey: "cli-test-key", password: "cli-test-password", residents: 12 })
+        yield* registry.seedDemo({ ingestKey: "cli-test-key", password: "cli-test-password", residents: 12, dc09KeySecret: Redacted.make("cli-test-dc09") })
         const url = Redacted.value((yield* PgClient.PgClient).config.url!)
         const dataDir = yield* scratchDir("registry")
 
@@ -26,6 +26,13 @@ describe("wt registry export", () => {
         assert.strictEqual(exported.tenant, "demo")
         assert.strictEqual(exported.residents.length, 12)
         assert.deepInclude(exported.residents[0].devices[0], { id: "alarm-000001", type: "safety_alarm" })
+        // Each device's identities on the protocols' wires beside it, keys left out.
+        const devices = exported.residents.flatMap((r: any) => r.devices)
+        assert.deepStrictEqual(devices.find((d: any) => d.id === "alarm-000004").dc09, { account: "11000004", encrypted: true })
+        assert.deepStrictEqual(devices.find((d: any) => d.id === "alarm-000001").scaip, { cid: "11000001" })
+        const tracker = devices.find((d: any) => d.type === "gps")
+        assert.deepStrictEqual(tracker.osmand, { id: tracker.dc09.account })
+        assert.notInclude(direct.stdout, "keyHint")
 
         // A running system announces its database in runtime.json; this process stands in for it.
         writeFileSync(join(dataDir, "runtime.json"), JSON.stringify({ natsUrl: "nats://127.0.0.1:1", databaseUrl: url, pid: process.pid }))

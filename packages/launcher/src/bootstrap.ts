@@ -15,6 +15,8 @@ export interface BootstrapOptions {
   readonly heartbeatIntervalS?: number
   /** The demo's responder phones: tokens to keep (new ones issued where missing), or "off" to remove them. */
   readonly responders?: DemoRespondersOption
+  /** What the demo's DC-09 AES keys derive from (`demoDc09KeySecret`); without it no demo unit encrypts. */
+  readonly dc09KeySecret?: Redacted.Redacted<string>
 }
 
 /**
@@ -36,7 +38,8 @@ export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: Boot
       neighbour: true,
       ...(options.residents !== undefined ? { residents: options.residents } : {}),
       ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {}),
-      ...(options.responders !== undefined ? { responders: options.responders } : {})
+      ...(options.responders !== undefined ? { responders: options.responders } : {}),
+      ...(options.dc09KeySecret !== undefined ? { dc09KeySecret: options.dc09KeySecret } : {})
     })
   }).pipe(
     Effect.provide(Registry.layer),

@@ -6,6 +6,10 @@ import type { WireIdentityInput } from "./device-identities.ts"
 /** The vendors whose platforms post for the demo's dispensers and sensors (their mappings ship in @wt/webhooks). */
 export const DemoWebhookVendors = { medication: "evondos", sensor: "vivago" } as const
 
+/** The first digit of every wire identity of the demo tenant's devices, and of the neighbour's. */
+export const DemoTenantDigit = "1"
+export const NeighbourTenantDigit = "2"
+
 const kindDigit: Record<DeviceType, string> = { safety_alarm: "1", sensor: "2", gps: "3", medication: "4" }
 
 /**

@@ -19,7 +19,9 @@ export type DemoResponderTokens = Readonly<Record<string, string>>
 const StoredSecrets = Schema.Struct({
   ingestKey: Schema.String,
   password: Schema.String,
-  responderDevices: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+  responderDevices: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** What the demo's DC-09 units' AES keys are derived from (see `demoDc09Key`). */
+  dc09KeySecret: Schema.optionalKey(Schema.String)
 })
 const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredSecrets))
 
@@ -115,5 +117,29 @@ export const saveDemoResponderTokens = Effect.fn("Registry.saveDemoResponderToke
       renameSync(next, file)
     },
     catch: (cause) => new DemoSecretsError({ message: `cannot write ${file}`, cause })
+  })
+})
+
+/**
+ * The secret the demo's DC-09 AES keys are derived from (`demoDc09Key`), kept in
+ * `${dataDir}/demo-secrets.json` beside the other demo secrets: generated on first use, so the
+ * seeded registry and the device simulator agree on every encrypting unit's key. Demo only.
+ */
+export const demoDc09KeySecret = Effect.fn("Registry.demoDc09KeySecret")(function*(options: { readonly dataDir: string }) {
+  const file = join(options.dataDir, "demo-secrets.json")
+  return yield* Effect.try({
+    try: () => {
+      const stored = readStored(file)
+      if (Option.isNone(stored) && existsSync(file)) throw new Error(`${file} is not valid demo secrets JSON`)
+      const base: typeof StoredSecrets.Type = Option.getOrElse(stored, generate)
+      if (base.dc09KeySecret !== undefined) return Redacted.make(base.dc09KeySecret)
+      const secret = randomBytes(32).toString("base64url")
+      mkdirSync(options.dataDir, { recursive: true })
+      const next = `${file}.${process.pid}.tmp`
+      writeFileSync(next, JSON.stringify({ ...base, dc09KeySecret: secret }, null, 2) + "\n", { mode: 0o600 })
+      renameSync(next, file)
+      return Redacted.make(secret)
+    },
+    catch: (cause) => new DemoSecretsError({ message: `cannot read or write ${file}`, cause })
   })
 })

@@ -41,7 +41,12 @@ describe("device identities on PostgreSQL", () => {
     it.effect("a frame's identity finds its device and tenant; the key is there for the receiver, never shown", () =>
       Effect.gen(function*() {
         const registry = yield* Registry
-        yield* registry.seedDemo({ ingestKey: "identities-test-key-0001", password: "identities test password", residents: 20 })
+        yield* registry.seedDemo({
+          ingestKey: "identities-test-key-0001",
+          password: "identities test password",
+          residents: 20,
+          dc09KeySecret: Redacted.make("demo dc09 secret")
+        })
         const identities = yield* DeviceIdentities
         const shown = yield* identities.assign("demo", "alarm-000003", { protocol: "dc09", identity: "a1b2", receiver: "f3", line: "77", key })
         expect(shown).toEqual({ protocol: "dc09", identity: "A1B2", receiver: "F3", line: "77", keyHint: "…0e0f" })
@@ -79,7 +84,7 @@ describe("device identities on PostgreSQL", () => {
         expect(byDevice.get("alarm-000004")?.find((i) => i.protocol === "dc09")).toMatchObject({ identity: "11000004", keyHint: expect.any(String) })
         const alarm = Option.getOrThrow(yield* identities.find("dc09", "11000004"))
         expect(alarm.key && Redacted.value(alarm.key)).toBe(demoDc09Key("demo dc09 secret", "11000004"))
-        // Set by an administrator before the seed: kept.
+        // Set by an administrator after the first seed: kept.
         expect(byDevice.get("alarm-000003")?.find((i) => i.protocol === "dc09")?.identity).toBe("A1B2")
       }))
   })

@@ -77,6 +77,35 @@ const viewOf = (row: IdentityRow): WireIdentityView => ({
   ...(row.secret !== null ? { keyHint: `…${row.secret.slice(-4)}` } : {})
 })
 
+/**
+ * A device's identities as `registry export` lists them beside its id and type (contract): a
+ * `dc09` object with the account (receiver and line when bound, whether it encrypts), `scaip`
+ * with the caller id, `osmand` with the id, `webhook` with the vendor and its id. Keys left out.
+ */
+export interface ExportedIdentities {
+  readonly dc09?: { readonly account: string; readonly receiver?: string; readonly line?: string; readonly encrypted: boolean }
+  readonly scaip?: { readonly cid: string }
+  readonly osmand?: { readonly id: string }
+  readonly webhook?: { readonly vendor: string; readonly id: string }
+}
+
+export const exportedIdentities = (views: ReadonlyArray<WireIdentityView>): ExportedIdentities => {
+  const out: { -readonly [K in keyof ExportedIdentities]: ExportedIdentities[K] } = {}
+  for (const v of views) {
+    if (v.protocol === "dc09") {
+      out.dc09 = {
+        account: v.identity,
+        ...(v.receiver !== undefined ? { receiver: v.receiver } : {}),
+        ...(v.line !== undefined ? { line: v.line } : {}),
+        encrypted: v.keyHint !== undefined
+      }
+    } else if (v.protocol === "scaip") out.scaip = { cid: v.identity }
+    else if (v.protocol === "osmand") out.osmand = { id: v.identity }
+    else out.webhook = { vendor: v.vendor ?? "", id: v.identity }
+  }
+  return out
+}
+
 /** What each protocol's identity may look like, so a typo is refused when it is set, not when frames go unanswered. */
 const identityPatterns: Record<Protocol, RegExp> = {
   // DC-09 accounts are 3 to 16 hexadecimal digits; receiver up to 6, line 1 to 6.
@@ -104,6 +133,19 @@ export const identityProblem = (input: WireIdentityInput): string | undefined =>
   }
   return undefined
 }
+
+/** Every identity of a tenant's devices, by device id, keys left out. */
+export const tenantIdentities = Effect.fn("DeviceIdentities.ofTenant")(function*(tenant: string) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<IdentityRow>`SELECT * FROM device_identities WHERE tenant = ${tenant} ORDER BY device_id, protocol`
+  const byDevice = new Map<string, Array<WireIdentityView>>()
+  for (const row of rows) {
+    const list = byDevice.get(row.device_id)
+    if (list === undefined) byDevice.set(row.device_id, [viewOf(row)])
+    else list.push(viewOf(row))
+  }
+  return byDevice as ReadonlyMap<string, ReadonlyArray<WireIdentityView>>
+})
 
 const LookupTtlMs = Duration.toMillis(Duration.seconds(10))
 
@@ -160,16 +202,7 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
         return rows.map(viewOf)
       })
 
-      const ofTenant = Effect.fn("DeviceIdentities.ofTenant")(function*(tenant: string) {
-        const rows = yield* sql<IdentityRow>`SELECT * FROM device_identities WHERE tenant = ${tenant} ORDER BY device_id, protocol`
-        const byDevice = new Map<string, Array<WireIdentityView>>()
-        for (const row of rows) {
-          const list = byDevice.get(row.device_id)
-          if (list === undefined) byDevice.set(row.device_id, [viewOf(row)])
-          else list.push(viewOf(row))
-        }
-        return byDevice as ReadonlyMap<string, ReadonlyArray<WireIdentityView>>
-      })
+      const ofTenant = (tenant: string) => Effect.provideService(tenantIdentities(tenant), SqlClient.SqlClient, sql)
 
       const assign = Effect.fn("DeviceIdentities.assign")(function*(tenant: string, deviceId: string, input: WireIdentityInput) {
         const problem = identityProblem(input)

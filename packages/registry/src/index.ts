@@ -1,5 +1,5 @@
 export * from "./demo-fleet.ts"
-export { demoResponderTokens, type DemoResponderTokens, demoSecrets, DemoSecretsError, type DemoSecrets, saveDemoResponderTokens } from "./demo-secrets.ts"
+export { demoDc09KeySecret, demoResponderTokens, type DemoResponderTokens, demoSecrets, DemoSecretsError, type DemoSecrets, saveDemoResponderTokens } from "./demo-secrets.ts"
 export { hashIngestKey } from "./ingest-key.ts"
 export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
 export { hashPassword, verifyPasswordHash } from "./password.ts"
@@ -28,3 +28,5 @@ export {
   ResponderHolderNotFound,
   revokeResponderDevice
 } from "./responder-devices.ts"
+export { DeviceIdentities, type IdentifiedDevice, identityProblem, IdentityDeviceNotFound, IdentityInvalid, IdentityTaken, type Protocol, Protocols, type WireIdentity, type WireIdentityInput, type WireIdentityView } from "./device-identities.ts"
+export { demoDc09Key, demoEncrypts, demoIdentities, DemoWebhookVendors, demoWireDigits } from "./demo-identities.ts"

@@ -1,4 +1,5 @@
 import type { Redacted } from "effect"
+import type { ExportedIdentities } from "./device-identities.ts"
 import type { AlarmTrigger, DeviceType, FleetDevice, Resident, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
 
 /** What the pipeline needs to know about a device, per event. */
@@ -58,13 +59,14 @@ export interface TenantExport {
   readonly residents: ReadonlyArray<{
     readonly id: string
     readonly displayName: string
+    /** Each device with its identities on the alarm protocols' wires (keys left out). */
     readonly devices: ReadonlyArray<{
       readonly id: string
       readonly type: DeviceType
       readonly sensor?: SensorKindName
       readonly placement: string
       readonly triggers?: ReadonlyArray<AlarmTrigger>
-    }>
+    } & ExportedIdentities>
   }>
 }
 

@@ -110,7 +110,14 @@ describe("Registry on PostgreSQL", () => {
         assert.strictEqual(exported.residents.length, 300)
         const first = exported.residents[0]!
         assert.strictEqual(first.id, "res-0001")
-        assert.deepInclude(first.devices, { id: "alarm-000001", type: "safety_alarm", placement: first.devices[0]!.placement, triggers: first.devices[0]!.triggers! })
+        assert.deepInclude(first.devices, {
+          id: "alarm-000001",
+          type: "safety_alarm",
+          placement: first.devices[0]!.placement,
+          triggers: first.devices[0]!.triggers!,
+          dc09: { account: "11000001", encrypted: false },
+          scaip: { cid: "11000001" }
+        })
         const sensors = exported.residents.flatMap((r) => r.devices).filter((d) => d.type === "sensor")
         assert.isTrue(sensors.length > 0 && sensors.every((d) => d.sensor !== undefined))
         // Ids first: no health data or addresses in the export.

@@ -6,7 +6,10 @@ import type { AlarmTrigger, DeviceType, KeyAccess, Mobility, ResponsePlanStep, S
 import { hashIngestKey } from "./ingest-key.ts"
 import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, TriageProfile, User } from "./model.ts"
 import { verifyPasswordHash } from "./password.ts"
-import { seedNeighbourTenant } from "./neighbour-tenant.ts"
+import { NeighbourTenantId, seedNeighbourTenant } from "./neighbour-tenant.ts"
+import { DemoTenantDigit, NeighbourTenantDigit } from "./demo-identities.ts"
+import { seedDemoIdentities } from "./seed-identities.ts"
+import { exportedIdentities, tenantIdentities } from "./device-identities.ts"
 import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
 import { makeInterner } from "./interning.ts"
 import { makeTenantSnapshots } from "./tenant-snapshots.ts"
@@ -303,12 +306,13 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           if (list === undefined) byResident.set(d.resident_id, [d])
           else list.push(d)
         }
+        const identities = yield* tenantIdentities(tenant).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         return {
           tenant,
           residents: residents.map((r) => ({
             id: r.id,
             displayName: r.display_name,
-            devices: (byResident.get(r.id) ?? []).map(deviceFromRow)
+            devices: (byResident.get(r.id) ?? []).map((d) => ({ ...deviceFromRow(d), ...exportedIdentities(identities.get(d.id) ?? []) }))
           }))
         } satisfies TenantExport
       })
@@ -341,7 +345,11 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           tenant: summary.tenant,
           ...(options.responders !== undefined ? { responders: options.responders } : {})
         }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-        if (options.neighbour === true) yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        yield* seedDemoIdentities(summary.tenant, DemoTenantDigit, options.dc09KeySecret).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        if (options.neighbour === true) {
+          yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+          yield* seedDemoIdentities(NeighbourTenantId, NeighbourTenantDigit, options.dc09KeySecret).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        }
         yield* owners.invalidateAll
         fleets?.invalidateAll()
         yield* ingestKeys.invalidateAll

@@ -17,6 +17,11 @@ export interface SeedDemoOptions {
   readonly neighbour?: boolean
   /** The demo's responder phones (see demo-responders.ts): issued only while its simulated responders run. */
   readonly responders?: DemoRespondersOption
+  /**
+   * What the demo's DC-09 keys derive from (see demo-identities.ts). Every demo device gets its
+   * protocol identities either way; without it no demo unit encrypts.
+   */
+  readonly dc09KeySecret?: Redacted.Redacted<string>
 }
 
 /** `operator2` exists so that two operators can race for the same incident. */
