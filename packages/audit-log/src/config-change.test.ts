@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { createHash, randomBytes } from "node:crypto"
+import { randomBytes } from "node:crypto"
+import { dictionaryAttack, oldCanonical, sha256 } from "./config-change-attack.fixture.ts"
 import { changedFields, changedOnlyFields, configChangeEntry, fieldMac } from "./config-change.ts"
 import { auditFieldKeyOf } from "./config-change-key.ts"
 
@@ -82,44 +83,11 @@ describe("configChangeEntry", () => {
 })
 
 /**
- * Issue 25's second finding: resident changes were audited as `sha256:` + SHA-256 of each
- * value's canonical JSON, unsalted and unkeyed. The trail cannot be deleted, and the value
- * sets are tiny, so anyone who could read it recovered the key-safe code before and after
- * and whether the resident has dementia, in under a second. `dictionaryAttack` is that
- * attack, widened to other encodings an attacker would try; it is run against an entry in
- * the old format (it must find the code, or this test proves nothing) and against the
- * entry written now (it must find nothing).
+ * Issue 25's second finding (see config-change-attack.fixture.ts): the attack is run
+ * against an entry in the old format (it must find the code, or this test proves nothing)
+ * and against the entry written now (it must find nothing).
  */
 describe("the dictionary attack on resident changes in the trail", () => {
-  // How the old code wrote a digest (config-change.ts before this change): canonical JSON, keys sorted.
-  const canonical = (value: unknown): string =>
-    Array.isArray(value)
-      ? `[${value.map(canonical).join(",")}]`
-      : typeof value === "object" && value !== null
-      ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`
-      : JSON.stringify(value)
-  const sha256 = (text: string) => createHash("sha256").update(text).digest()
-
-  const codes = Array.from({ length: 10_000 }, (_, n) => String(n).padStart(4, "0"))
-  const candidates: ReadonlyArray<{ readonly label: string; readonly value: unknown }> = [
-    ...codes.map((code) => ({ label: `key-safe code ${code}`, value: { kind: "key_safe", code } })),
-    ...codes.map((code) => ({ label: `bare code ${code}`, value: code })),
-    { label: "dementia true", value: true },
-    { label: "dementia false", value: false }
-  ]
-
-  /** Every candidate, in every encoding tried, hashed with SHA-256 and looked for in the entry's text. */
-  const dictionaryAttack = (entryText: string): ReadonlyArray<string> => {
-    const found: Array<string> = []
-    for (const { label, value } of candidates) {
-      for (const encoded of new Set([canonical(value), JSON.stringify(value), String(value)])) {
-        const digest = sha256(encoded)
-        if (entryText.includes(digest.toString("hex")) || entryText.includes(digest.toString("base64"))) found.push(label)
-      }
-    }
-    return found
-  }
-
   const resident = (code: string, dementia: boolean) => ({
     displayName: "Solveig Testesen",
     birthYear: 1938,
@@ -132,7 +100,7 @@ describe("the dictionary attack on resident changes in the trail", () => {
 
   it("the old format gave the code before and after and the dementia fact away; the attack works", () => {
     const fields = changedFields(change.before, change.after)
-    const old = (r: Record<string, unknown>) => Object.fromEntries(fields.map((f) => [f, `sha256:${sha256(canonical(r[f])).toString("hex")}`]))
+    const old = (r: Record<string, unknown>) => Object.fromEntries(fields.map((f) => [f, `sha256:${sha256(oldCanonical(r[f])).toString("hex")}`]))
     const oldEntry = JSON.stringify({ ...configChangeEntry(change, key), data: { fields, before: old(change.before), after: old(change.after) } })
     expect(dictionaryAttack(oldEntry)).toEqual(expect.arrayContaining(["key-safe code 4821", "key-safe code 1234", "dementia true", "dementia false"]))
   })
