@@ -89,7 +89,7 @@ layer(Server, { excludeTestServices: true, timeout: "60 seconds" })("request bod
       // the connection instead of reading (or draining) the rest.
       expect(result.sentBeforeAnswer).toBeLessThan(16 * MiB)
       expect(result.cutShort).toBe(true)
-      expect(result.sent).toBeLessThan(32 * MiB)
+      expect(result.sent).toBeLessThan(16 * MiB)
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * MiB)
     }))
 
@@ -101,7 +101,7 @@ layer(Server, { excludeTestServices: true, timeout: "60 seconds" })("request bod
         expect([path, result.status]).toEqual([path, 413])
         expect(JSON.parse(result.body)).toEqual({ error: `request body is over the 64 KiB limit of POST ${path}`, limitBytes: 64 * 1024 })
         expect(result.cutShort).toBe(true)
-        expect(result.sent).toBeLessThan(32 * MiB)
+        expect(result.sent).toBeLessThan(16 * MiB)
       }
     }))
 
@@ -124,7 +124,7 @@ layer(Server, { excludeTestServices: true, timeout: "60 seconds" })("request bod
       const over = yield* Effect.promise(() => uploadUntilRefused(url, { path: "/v1/own", bytes: 150 * MiB, chunked: true }))
       expect(over.status).toBe(413)
       expect(JSON.parse(over.body)).toEqual({ own: "too large" })
-      expect(over.sent).toBeLessThan(32 * MiB)
+      expect(over.sent).toBeLessThan(16 * MiB)
     }))
 
   it.effect("the server still answers other requests afterwards, and counts the 413s", () =>

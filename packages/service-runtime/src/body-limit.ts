@@ -1,3 +1,4 @@
+import { Readable } from "node:stream"
 import { ByteSize, Effect } from "effect"
 import { HttpIncomingMessage, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 
@@ -52,6 +53,15 @@ const tooLarge = (limit: RouteBodyLimit, method: string, url: string, declared?:
     limitBytes: limit.maxBytes
   }, { status: 413, headers: { connection: "close" } })
 
+/**
+ * On an overflow the Node platform goes on draining the body (to keep the connection usable),
+ * at full speed until the connection is closed: half a second after the answer, hundreds of
+ * megabytes on a fast link. The answer closes the connection anyway, so the reading stops here.
+ */
+const stopReading = (request: HttpServerRequest.HttpServerRequest) => {
+  if (request.source instanceof Readable) request.source.pause()
+}
+
 const isBodyTooLarge = (error: unknown) =>
   HttpServerError.isHttpServerError(error) && error.reason._tag === "RequestParseError" && error.reason.reason === "BodyTooLarge"
 
@@ -81,12 +91,13 @@ export const bodyLimit = (limits: BodyLimits) =>
       Effect.matchEffect({
         onSuccess: () => bounded,
         onFailure: (error) =>
-          Effect.succeed(
-            isBodyTooLarge(error)
+          Effect.sync(() => {
+            stopReading(request)
+            return isBodyTooLarge(error)
               ? tooLarge(limit, request.method, request.url)
               // The client stopped sending halfway; it will rarely read this.
               : HttpServerResponse.jsonUnsafe({ error: "the request body could not be read" }, { status: 400, headers: { connection: "close" } })
-          )
+          })
       })
     )
   })

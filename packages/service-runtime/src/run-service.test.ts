@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import { once } from "node:events"
-import { networkInterfaces } from "node:os"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { externalAddress, probe } from "./testing.ts"
 
 const fixture = fileURLToPath(new URL("./run-service.fixture.ts", import.meta.url))
 
@@ -72,18 +72,6 @@ describe("runService", () => {
     expect(service.records.some((r) => r.msg === "service started")).toBe(false)
   })
 })
-
-/** An address of this machine that is not loopback, if it has one. */
-const externalAddress = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === "IPv4")?.address
-
-/** Status of a GET, or the network error's code when nothing answered. */
-const probe = async (url: string, headers: Record<string, string> = {}) => {
-  try {
-    return (await fetch(url, { headers, signal: AbortSignal.timeout(3000) })).status
-  } catch (error) {
-    return String((error as { cause?: { code?: string } }).cause?.code ?? error)
-  }
-}
 
 const portOf = (url: string) => new URL(url).port
 

@@ -1,6 +1,22 @@
-// Test helpers for HTTP limits: a client that keeps sending a body for as long as the
-// server lets it, and says how much went out before the answer came and in all.
+// Test helpers for HTTP limits and exposure: a client that keeps sending a body for as long
+// as the server lets it, and says how much went out before the answer came and in all; this
+// machine's own network address; a GET that tells "refused" from an answer.
 import { connect } from "node:net"
+import { networkInterfaces } from "node:os"
+
+/** An IPv4 address of this machine that is not loopback, if it has one. */
+export const externalAddress: string | undefined = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i !== undefined && !i.internal && i.family === "IPv4")?.address
+
+/** Status of a GET, or the network error's code (`ECONNREFUSED` …) when nothing answered. */
+export const probe = async (url: string, headers: Record<string, string> = {}): Promise<number | string> => {
+  try {
+    return (await fetch(url, { headers, signal: AbortSignal.timeout(3000) })).status
+  } catch (error) {
+    return String((error as { cause?: { code?: string } }).cause?.code ?? error)
+  }
+}
 
 export interface UploadOptions {
   readonly method?: string

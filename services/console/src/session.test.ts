@@ -90,7 +90,7 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("console sessions", (it) 
         expect(JSON.parse(refused.body)).toMatchObject({ limitBytes: 64 * 1024 })
         // The client's upload is cut short: the console answered and closed instead of reading on.
         expect(refused.cutShort).toBe(true)
-        expect(refused.sent).toBeLessThan(32 * MiB)
+        expect(refused.sent).toBeLessThan(16 * MiB)
         if (!chunked) expect(refused.sentBeforeAnswer).toBeLessThan(16 * MiB)
       }
       // Nothing near 150 MiB was ever held (the console runs in this process here).
