@@ -13,6 +13,7 @@ import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
 import { demoResponderTokens, demoSecrets, DemoUsers, NeighbourUsers, saveDemoResponderTokens } from "@wt/registry"
 import { runDemoDevices } from "./demo-devices.ts"
+import { localHttpSettings } from "./http-settings.ts"
 import { runDemoResponders } from "./demo-responders.ts"
 
 const program = Effect.gen(function*() {
@@ -48,13 +49,17 @@ const program = Effect.gen(function*() {
     () => Effect.sync(() => rmSync(runtimeFile, { force: true }))
   )
 
+  const http = yield* localHttpSettings
   yield* startSystem({
     natsUrl: nats.url,
     databaseUrl,
     ports,
     poolMax: Option.isSome(database.embedded) ? 1 : 4,
     restartOnCrash: true,
-    env: process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}
+    env: {
+      ...(process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}),
+      ...http.env
+    }
   })
 
   const demoDevices = (yield* Config.String("WT_DEMO_DEVICES").pipe(Config.withDefault("1"))) !== "0"
@@ -69,6 +74,7 @@ const program = Effect.gen(function*() {
     line,
     ` Console + API   http://localhost:${httpPort}        (OpenAPI: /api/openapi.json)`,
     ` HTTP ingest     http://localhost:${ingestPort}/v1/events`,
+    ...http.lines,
     ` Demo ingest key ${Redacted.value(secrets.ingestKey)}`,
     ` Demo users      ${DemoUsers.map((u) => `${u.username} (${u.role})`).join(", ")}`,
     `                 ${NeighbourUsers.map((u) => `${u.username} (${u.role} of ${u.tenants.join(" + ")})`).join(", ")}`,
