@@ -62,10 +62,10 @@ const parse = (input: Uint8Array | string, options: ParseOptions): ParseResult =
 
   const lengthField = text.slice(5, 9)
   if (!LengthField.test(lengthField)) return refuse("bad_length", "length field is not 0 and three hex digits")
-  const crcField = text.slice(1, 5)
-  if (!CrcField.test(crcField)) return refuse("bad_crc", "CRC field is not four hex digits")
   const body = text.slice(9, size - 1)
   if (Number.parseInt(lengthField, 16) !== body.length) return refuse("bad_length", `length field says ${Number.parseInt(lengthField, 16)}, the frame has ${body.length}`)
+  const crcField = text.slice(1, 5)
+  if (!CrcField.test(crcField)) return refuse("bad_crc", "CRC field is not four hex digits")
   const bytes = typeof input === "string" ? Uint8Array.from(body, (c) => c.charCodeAt(0)) : input.subarray(9, size - 1)
   if (crc16(bytes) !== Number.parseInt(crcField, 16)) return refuse("bad_crc", "CRC does not match the frame")
 

@@ -98,7 +98,10 @@ describe("transmitter → receiver → transmitter", () => {
       fc.property(message, fc.nat(), fc.integer({ min: 1, max: 255 }), ({ msg, key }, at, flip) => {
         const bytes = encodeDc09(msg)
         const i = 1 + (at % (bytes.length - 2))
+        const was = String.fromCharCode(bytes[i]!)
         bytes[i] = bytes[i]! ^ flip
+        // The CRC and length are hex, read in either case: a case change there damages nothing.
+        fc.pre(!(i < 9 && String.fromCharCode(bytes[i]!).toUpperCase() === was.toUpperCase()))
         const result = parseFrame(bytes, { now, keyFor: keyOf(key, msg.account) })
         expect(result._tag).toBe("Refused")
         expect(replyFor(result, { now, keyFor: keyOf(key, msg.account) }).kind).toBe("none")
