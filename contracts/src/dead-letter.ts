@@ -1,7 +1,8 @@
 import { Schema } from "effect"
 import { Instant } from "./ids.ts"
 
-export const DeadLetterSource = Schema.Literals(["gateway", "triage", "audit", "projector", "console", "dispatch"])
+/** Where a rejected input came from: a service, or one of the protocol receivers (`dc09`, `scaip`, `osmand`, `webhook`). */
+export const DeadLetterSource = Schema.Literals(["gateway", "triage", "audit", "projector", "console", "dispatch", "dc09", "scaip", "osmand", "webhook"])
 export type DeadLetterSource = typeof DeadLetterSource.Type
 
 /** A rejected input on `wt.dlq.<source>`, with the exact bytes that were rejected. */

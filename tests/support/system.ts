@@ -33,24 +33,36 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
   const databaseUrl = yield* testDatabaseUrl
   const ingestKey = `${options.label}-key-${Math.random().toString(36).slice(2)}`
   const password = `${options.label}-pass-${Math.random().toString(36).slice(2)}`
+  const dc09KeySecret = `${options.label}-dc09-${Math.random().toString(36).slice(2)}`
   const seeded = yield* bootstrap({
     natsUrl: nats.url,
     databaseUrl,
     ingestKey: Redacted.make(ingestKey),
     password: Redacted.make(password),
     seed: true,
+    dc09KeySecret: Redacted.make(dc09KeySecret),
     ...(options.residents !== undefined ? { residents: options.residents } : {}),
     ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
   })
   const ports = Object.fromEntries(
     yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))
   ) as Record<ServiceName, number>
+  // Where devices connect: free ports too, as several installations may run on one machine.
+  const protocolPorts = { dc09: yield* freePort, scaip: yield* freePort, osmand: yield* freePort }
   const services = yield* startSystem({
     natsUrl: nats.url,
     databaseUrl,
     ports,
     ...(options.poolMax !== undefined ? { poolMax: options.poolMax } : {}),
-    env: { LOG_LEVEL: "warn", LOG_FORMAT: "json", WT_DATA_DIR: dataDir, ...options.env },
+    env: {
+      LOG_LEVEL: "warn",
+      LOG_FORMAT: "json",
+      WT_DATA_DIR: dataDir,
+      WT_DC09_PORT: String(protocolPorts.dc09),
+      WT_SCAIP_PORT: String(protocolPorts.scaip),
+      WT_OSMAND_PORT: String(protocolPorts.osmand),
+      ...options.env
+    },
     onLine: options.onLine
   })
   return {
@@ -60,6 +72,8 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     consoleUrl: `http://127.0.0.1:${ports.console}`,
     ingestKey,
     password,
+    dc09KeySecret,
+    protocolPorts,
     services,
     // bootstrap with `seed: true` always seeds
     seeded: seeded!
@@ -84,6 +98,10 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   readonly consoleUrl: string
   readonly ingestKey: string
   readonly password: string
+  /** What the demo's DC-09 keys derive from (`demoDc09Key`). */
+  readonly dc09KeySecret: string
+  /** Where the receivers listen for devices. */
+  readonly protocolPorts: { readonly dc09: number; readonly scaip: number; readonly osmand: number }
   readonly services: RunningSystem
   /** Lines the services logged, for diagnosing a failure. */
   readonly logs: ReadonlyArray<string>

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url"
 import type { BundleSpec } from "./service-bundle.ts"
 
 /** The services of one installation, with their entry points and default ports. */
-export const ServiceNames = ["gateway", "triage", "triage-bulk", "supervision", "projector", "audit", "console", "dispatch"] as const
+export const ServiceNames = ["gateway", "receivers", "triage", "triage-bulk", "supervision", "projector", "audit", "console", "dispatch"] as const
 export type ServiceName = (typeof ServiceNames)[number]
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
@@ -34,6 +34,7 @@ const program: Record<ServiceName, {
   readonly heapMb?: number
 }> = {
   gateway: { service: "gateway", env: {} },
+  receivers: { service: "receivers", env: {} },
   // The alarm lane looks devices up one by one (cached): care alarms are rare, and a whole-fleet snapshot reload would stall them.
   triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
   "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off" } },
@@ -80,6 +81,7 @@ export const processEnv = (name: ServiceName, port: number): Readonly<Record<str
 /** Port each service serves /healthz, /readyz and /metrics on (gateway and console also serve their APIs there). */
 export const defaultPorts: Record<ServiceName, number> = {
   gateway: 8081,
+  receivers: 8097,
   console: 8080,
   triage: 8091,
   "triage-bulk": 8094,
@@ -92,6 +94,7 @@ export const defaultPorts: Record<ServiceName, number> = {
 /** The environment variable that sets each service's port. */
 export const portVariable: Record<ServiceName, string> = {
   gateway: "WT_INGEST_PORT",
+  receivers: "WT_RECEIVERS_PORT",
   console: "WT_HTTP_PORT",
   triage: "WT_TRIAGE_PORT",
   "triage-bulk": "WT_TRIAGE_BULK_PORT",

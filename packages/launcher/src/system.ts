@@ -36,7 +36,7 @@ export const startSystem = Effect.fn("Launcher.startSystem")(function*(options: 
     ...options.env
   }
   for (const name of names) env[portVariable[name]] = String(ports[name])
-  const order: ReadonlyArray<ServiceName> = ["projector", "audit", "triage", "triage-bulk", "supervision", "dispatch", "console", "gateway"]
+  const order: ReadonlyArray<ServiceName> = ["projector", "audit", "triage", "triage-bulk", "supervision", "dispatch", "console", "gateway", "receivers"]
   const started = yield* Effect.forEach(
     order.filter((n) => names.includes(n)),
     (name) =>

@@ -5,8 +5,8 @@ import sessions from "./0003_sessions.ts"
 import dispatch from "./0005_dispatch.ts"
 import incidentTransitions from "./0007_incident_transitions.ts"
 import incidentViewsByTenant from "./0008_incident_views_by_tenant.ts"
-import deviceIdentities from "./0012_device_identities.ts"
 import responderDevices from "./0009_responder_devices.ts"
+import deviceIdentities from "./0012_device_identities.ts"
 
 /**
  * Every migration, keyed `<id>_<name>` for the `fromRecord` loader. Add a file
@@ -21,5 +21,6 @@ export const migrations = {
   "0005_dispatch": dispatch,
   "0007_incident_transitions": incidentTransitions,
   "0008_incident_views_by_tenant": incidentViewsByTenant,
-  "0009_responder_devices": responderDevices
+  "0009_responder_devices": responderDevices,
+  "0012_device_identities": deviceIdentities
 }

@@ -1,0 +1,62 @@
+import { Effect, Metric } from "effect"
+import type { DeviceEvent } from "@wt/contracts"
+import { type Nats, type PublishFailed, sendDeadLetter, type WrongLastSequence } from "@wt/nats"
+import { latencyHistogram, seriesOf, totalCounter } from "@wt/observability"
+import { storeDeviceEvent } from "./store-device-event.ts"
+
+/** The protocols the receivers speak (each also a `source.via` and a dead-letter source). */
+export type ReceiverProtocol = "dc09" | "scaip" | "osmand" | "webhook"
+
+const frames = seriesOf(totalCounter("wt_receiver_frames_total", {
+  description: "Frames (requests, datagrams) the protocol receivers handled, by protocol and outcome: stored, duplicate, link_test, refused kinds, not_stored"
+}))
+const answered = seriesOf(latencyHistogram("wt_receiver_answer_ms", {
+  description: "From a frame's arrival to the answer to its sender (after JetStream stored its event), by protocol"
+}))
+
+/** Counts one frame's outcome in `wt_receiver_frames_total{protocol,outcome}`. */
+export const countFrame = (protocol: ReceiverProtocol, outcome: string): Effect.Effect<void> =>
+  Metric.update(frames({ protocol, outcome }), 1)
+
+/** Records how long a sender waited for its answer, from the frame's arrival (`performance.now()`). */
+export const recordAnswered = (protocol: ReceiverProtocol, arrivedAt: number): Effect.Effect<void> =>
+  Effect.suspend(() => Metric.update(answered({ protocol }), performance.now() - arrivedAt))
+
+export interface Refusal {
+  readonly protocol: ReceiverProtocol
+  /** A small fixed vocabulary for metrics: `bad_crc`, `unknown_account`, `malformed` … */
+  readonly reasonKind: string
+  /** Why, in words for the person reading the dead letter. */
+  readonly reason: string
+  /** The frame exactly as it arrived. */
+  readonly raw: Uint8Array
+  readonly tenant?: string
+}
+
+/**
+ * A frame the receiver will not take: counted, and kept in WT_DLQ (`wt.dlq.<protocol>`) with its
+ * reason and raw bytes. A dead letter that cannot be stored is logged, never thrown at the
+ * connection: the sender gets its protocol's refusal either way.
+ */
+export const refuseFrame = (refusal: Refusal): Effect.Effect<void, never, Nats> =>
+  Effect.gen(function*() {
+    yield* countFrame(refusal.protocol, refusal.reasonKind)
+    yield* sendDeadLetter({
+      source: refusal.protocol,
+      reason: refusal.reason,
+      reasonKind: refusal.reasonKind,
+      raw: refusal.raw,
+      ...(refusal.tenant === undefined ? {} : { tenant: refusal.tenant })
+    }).pipe(Effect.catch((e) => Effect.logError("could not store a refused frame in WT_DLQ", e)))
+  })
+
+/**
+ * Stores the device event a frame carried; the sender may be answered only when this succeeds.
+ * A failure to store is counted (`not_stored`) and returned: the receiver then answers as its
+ * protocol says for "try again", and the frame is not acknowledged.
+ */
+export const acceptFrame = (protocol: ReceiverProtocol, event: DeviceEvent): Effect.Effect<{ readonly duplicate: boolean }, PublishFailed | WrongLastSequence, Nats> =>
+  storeDeviceEvent(event).pipe(
+    Effect.tap((stored) => countFrame(protocol, stored.duplicate ? "duplicate" : "stored")),
+    Effect.tapError(() => countFrame(protocol, "not_stored"))
+  )
