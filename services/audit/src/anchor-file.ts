@@ -23,7 +23,7 @@ const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 
 
 /**
  * Appends one record and waits until it is on disk. The file is opened for appending
- * only (O_APPEND: every write lands at its end, whoever else appends) and closed again,
+ * (O_APPEND: every write lands at its end, whoever else appends; never written elsewhere) and closed again,
  * so a file moved away by an operator is never written behind their back. A new file's
  * directory entry is synced too, or a crash could lose the file whole.
  */
@@ -31,10 +31,14 @@ export const appendAnchor = Effect.fn("Audit.appendAnchor")(function*(file: stri
   yield* Effect.try({
     try: () => {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-      const fd = openSync(file, "a", 0o600)
+      const fd = openSync(file, "a+", 0o600)
       try {
-        const created = fstatSync(fd).size === 0
-        writeSync(fd, anchorLine(record))
+        const size = fstatSync(fd).size
+        const created = size === 0
+        // A line torn by a crash mid-write is ended first, so it costs only itself, not this record too.
+        const last = Buffer.alloc(1)
+        const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a
+        writeSync(fd, torn ? `\n${anchorLine(record)}` : anchorLine(record))
         fsyncSync(fd)
         if (created) {
           const dir = openSync(dirname(file), "r")

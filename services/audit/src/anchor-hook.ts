@@ -30,7 +30,15 @@ const lastLines = (text: string) => text.trim().split("\n").slice(-3).join(" | "
  */
 export const runAnchorCommand = (settings: AnchorCommandSettings, record: AnchorRecord) =>
   Effect.callback<void, AnchorCommandFailed>((resume) => {
-    const child = spawn("sh", ["-c", settings.command], { stdio: ["pipe", "ignore", "pipe"] })
+    // A process group of its own, so a timeout kills the whole pipeline, not just the shell.
+    const child = spawn("sh", ["-c", settings.command], { stdio: ["pipe", "ignore", "pipe"], detached: true })
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL")
+      } catch {
+        // Already gone.
+      }
+    }
     let stderr = ""
     let settled = false
     const settle = (effect: Effect.Effect<void, AnchorCommandFailed>) => {
@@ -40,7 +48,7 @@ export const runAnchorCommand = (settings: AnchorCommandSettings, record: Anchor
       resume(effect)
     }
     const timer = setTimeout(() => {
-      child.kill("SIGKILL")
+      kill()
       settle(Effect.fail(new AnchorCommandFailed({ message: `did not finish within ${settings.timeoutMs} ms; killed` })))
     }, settings.timeoutMs)
     child.stderr.on("data", (chunk: Buffer) => {
@@ -58,13 +66,13 @@ export const runAnchorCommand = (settings: AnchorCommandSettings, record: Anchor
     child.stdin.end(anchorLine(record))
     return Effect.sync(() => {
       clearTimeout(timer)
-      child.kill("SIGKILL")
+      kill()
     })
   })
 
 const anchorCommandRuns = Metric.counter("wt_audit_anchor_command_runs_total", { description: "Runs of WT_AUDIT_ANCHOR_COMMAND, by outcome", incremental: true })
 const commandSucceeded = Metric.withAttributes(anchorCommandRuns, { outcome: "ok" })
-const commandFailed = Metric.withAttributes(anchorCommandRuns, { outcome: "failed" })
+export const anchorCommandFailed = Metric.withAttributes(anchorCommandRuns, { outcome: "failed" })
 
 /** Hands anchors to the external store; never makes the sealer wait. */
 export interface AnchorHook {
@@ -87,7 +95,7 @@ export const anchorHook = Effect.fn("Audit.anchorHook")(function*(settings: Opti
         Effect.matchEffect({
           onSuccess: () => Metric.update(commandSucceeded, 1),
           onFailure: (error) =>
-            Metric.update(commandFailed, 1).pipe(
+            Metric.update(anchorCommandFailed, 1).pipe(
               Effect.andThen(Effect.logError(`the anchor command failed: ${error.message}`).pipe(Effect.annotateLogs({ command: settings.value.command })))
             )
         })
