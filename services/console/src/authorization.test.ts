@@ -124,7 +124,7 @@ const rules: Record<string, Rule> = {
   "GET /api/residents/:id": {
     roles: ["supervisor", "admin"],
     path: "/api/residents/res-0001",
-    acrossTenants: { path: "/api/residents/n-res-0001", as: "supervisor", owner: "north-admin" }
+    acrossTenants: { path: "/api/residents/n-res-0001", as: "operator", owner: "north-admin" }
   },
   "GET /api/resident-labels": { path: "/api/resident-labels?ids=res-0001" },
   "GET /api/overview": { roles: ["supervisor", "admin"], path: "/api/overview" },

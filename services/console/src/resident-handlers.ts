@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { Clock, Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { appendAuditEntry } from "@wt/audit-log"
-import { ActiveStatuses } from "@wt/contracts"
+import { ActiveStatuses, type IncidentStatus } from "@wt/contracts"
 import { IncidentNotFound } from "@wt/incident"
 import { IncidentViews } from "@wt/read-models"
 import { Registry, type ResidentRecord, residentLabels } from "@wt/registry"
@@ -43,25 +43,28 @@ export const ResidentHandlers = HttpApiBuilder.group(
       .handle("get", ({ params, query }) =>
       Effect.gen(function*() {
         const { user } = yield* CurrentSession
+        let incidentStatus: IncidentStatus | undefined
         let tenants = user.tenants
-        if (query.incident === undefined && user.role === "operator") {
-          yield* Effect.logWarning("resident record refused: no incident given").pipe(Effect.annotateLogs({ userId: user.id }))
-          return yield* new Forbidden({ message: "an operator opens a resident's record for an open incident of that resident: name it with ?incident=<id>" })
-        }
         if (query.incident !== undefined) {
           // The reason given must be real: an incident of the caller's about this very resident.
           const incident = yield* views.get(user.tenants, query.incident).pipe(Effect.orDie)
           if (Option.isNone(incident) || incident.value.residentId !== params.id) {
             return yield* new IncidentNotFound({ incidentId: query.incident })
           }
-          if (user.role === "operator" && !ActiveStatuses.includes(incident.value.status)) {
-            yield* Effect.logWarning("resident record refused: incident has ended").pipe(Effect.annotateLogs({ userId: user.id, incidentId: query.incident }))
-            return yield* new Forbidden({ message: `incident ${query.incident} is ${incident.value.status}: an operator opens a resident's record only while the incident is open` })
-          }
+          incidentStatus = incident.value.status
           tenants = [incident.value.tenant]
         }
+        // Another tenant's resident is 404 whatever the role, before any rule of the role is told.
         const record = yield* find(tenants, params.id).pipe(Effect.orDie)
         if (Option.isNone(record)) return yield* new ResidentNotFound({ residentId: params.id })
+        if (user.role === "operator" && incidentStatus === undefined) {
+          yield* Effect.logWarning("resident record refused: no incident given").pipe(Effect.annotateLogs({ userId: user.id }))
+          return yield* new Forbidden({ message: "an operator opens a resident's record for an open incident of that resident: name it with ?incident=<id>" })
+        }
+        if (user.role === "operator" && incidentStatus !== undefined && !ActiveStatuses.includes(incidentStatus)) {
+          yield* Effect.logWarning("resident record refused: incident has ended").pipe(Effect.annotateLogs({ userId: user.id, incidentId: query.incident }))
+          return yield* new Forbidden({ message: `incident ${query.incident} is ${incidentStatus}: an operator opens a resident's record only while the incident is open` })
+        }
         const at = new Date(yield* Clock.currentTimeMillis).toISOString()
         yield* appendAuditEntry({
           id: `view-${randomUUID()}`,
