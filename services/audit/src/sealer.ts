@@ -112,7 +112,7 @@ const untilTrailHolds = (anchoring: Anchoring, memory: SealerMemory) =>
       if (checked._tag === "Success") {
         if (reported !== undefined) {
           yield* Metric.update(trailBroken, 0)
-          yield* Effect.logWarning("the audit trail matches its anchors again (acknowledged by an operator); sealing resumes")
+          yield* Effect.logWarning("the audit trail matches its anchors again (acknowledged by an operator, or restored); sealing resumes")
         }
         return checked.success
       }
@@ -231,6 +231,8 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
 export const runSealer = (key: SealKey, settings: SealerSettings, anchoring: Anchoring = {}) =>
   Effect.gen(function*() {
     const memory: SealerMemory = { ownLast: undefined }
+    // Present from the start, so an alert rule sees 0 rather than nothing.
+    yield* Metric.update(trailBroken, 0)
     while (true) {
       const exit = yield* Effect.exit(
         untilTrailHolds(anchoring, memory).pipe(
