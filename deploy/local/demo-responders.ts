@@ -14,7 +14,8 @@ const simulator = fileURLToPath(new URL("../../simulators/responders/src/main.ts
 export const runDemoResponders = (dispatchUrl: string, dataDir: string) =>
   Effect.acquireRelease(
     Effect.sync(() =>
-      spawn(process.execPath, [simulator, "--url", dispatchUrl, "--data-dir", dataDir, "--quiet"], {
+      // A new seed each start: one run's first offer is not always answered the same way.
+      spawn(process.execPath, [simulator, "--url", dispatchUrl, "--data-dir", dataDir, "--seed", String(Date.now() % 2 ** 31), "--quiet"], {
         stdio: ["ignore", "ignore", "inherit"]
       })
     ),

@@ -6,6 +6,7 @@ import { audit } from "./commands/audit.ts"
 import { fhir } from "./commands/fhir.ts"
 import { registry } from "./commands/registry.ts"
 import { report } from "./commands/report.ts"
+import { responders } from "./commands/responders.ts"
 import { seed } from "./commands/seed.ts"
 import { timeline } from "./commands/timeline.ts"
 
@@ -13,7 +14,7 @@ import { timeline } from "./commands/timeline.ts"
 // so `wt --help` touches no database.
 const wt = Command.make("wt").pipe(
   Command.withDescription("Welfare-technology response centre: administration and supervision"),
-  Command.withSubcommands([seed, registry, audit, timeline, accessLog, report, fhir])
+  Command.withSubcommands([seed, registry, audit, timeline, accessLog, report, fhir, responders])
 )
 
 wt.pipe(
