@@ -9,10 +9,11 @@ const FuzzNowMs = Date.parse("2026-11-25T21:04:05.120Z")
 /**
  * One input through the whole codec: read as a query-string request (`/?` + the bytes as the URL's
  * query, Latin-1) and as a JSON body, map each to events for a registered device, and pick the HTTP
- * answer. Returns what became of the JSON reading ("events:<types>" or "refused:<kind>"); never throws.
+ * answer. Returns what became of both readings ("<query outcome> <json outcome>", each "events:<types>" or
+ * "refused:<kind>"); never throws.
  */
 export const fuzzOsmAnd = (input: Uint8Array): string => {
-  let last = ""
+  const outcomes: Array<string> = []
   for (const request of [
     { url: `/?${new TextDecoder("latin1").decode(input)}`, body: new Uint8Array(0) },
     { url: "/", contentType: "application/json", body: input }
@@ -20,16 +21,16 @@ export const fuzzOsmAnd = (input: Uint8Array): string => {
     const report = parseOsmAndRequest(request, FuzzNowMs)
     if (Result.isFailure(report)) {
       osmandHttpAnswer({ kind: "refused", refusal: report.failure })
-      last = `refused:${report.failure.kind}`
+      outcomes.push(`refused:${report.failure.kind}`)
       continue
     }
     const events = osmandDeviceEvents(report.success, FuzzDevice, FuzzNowMs)
     if (Result.isFailure(events)) {
-      last = `refused:${events.failure.kind}`
+      outcomes.push(`refused:${events.failure.kind}`)
       continue
     }
     osmandHttpAnswer({ kind: "stored" })
-    last = `events:${events.success.map((e) => e.type).join(",")}`
+    outcomes.push(`events:${events.success.map((e) => e.type).join(",")}`)
   }
-  return last
+  return outcomes.join(" ")
 }

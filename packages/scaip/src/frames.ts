@@ -41,7 +41,7 @@ export class MrqFrameSplitter {
   }
 
   /** Feeds the bytes a socket delivered; returns the frames (and oversize reports) they completed. */
-  push(chunk: Uint8Array): ReadonlyArray<FrameItem> {
+  readonly push = (chunk: Uint8Array): ReadonlyArray<FrameItem> => {
     const joined = new Uint8Array(this.buffer.length + chunk.length)
     joined.set(this.buffer, 0)
     joined.set(chunk, this.buffer.length)
@@ -82,14 +82,14 @@ export class MrqFrameSplitter {
   }
 
   /** At the end of the stream: what was left unfinished, if anything but whitespace. */
-  end(): ReadonlyArray<FrameItem> {
+  readonly end = (): ReadonlyArray<FrameItem> => {
     const rest = this.buffer
     this.buffer = new Uint8Array(0)
     if (this.skipping || rest.length === 0 || isWhitespace(rest)) return []
     return [{ kind: "frame", bytes: rest }]
   }
 
-  private oversized(prefix: Uint8Array, length: number): FrameItem {
+  private readonly oversized = (prefix: Uint8Array, length: number): FrameItem => {
     return { kind: "oversized", prefix: prefix.slice(), reason: `a SCAIP document of more than ${this.maxFrameBytes} bytes (${length} so far)` }
   }
 }

@@ -5,4 +5,19 @@ export { readStatus, ScaipStatusMapVersion, type Outcome, type StatusReading } f
 export { parseDeviceTime, parseGeo, scaipDeviceEvent, scaipDeviceKeys, scaipEventId, type ScaipDevice } from "./device-event.ts"
 export { encodeMessageResponse, responseFor, type MessageResponse, type ReceiverOutcome } from "./message-response.ts"
 export { MrqFrameSplitter, type FrameItem } from "./frames.ts"
-export { fuzzScaip } from "./fuzz.ts"
+export { fuzzScaip, fuzzScaipSip } from "./fuzz.ts"
+export {
+  parseSipMessage,
+  scaipBodyOf,
+  sipFromUser,
+  sipHeader,
+  SipLimits,
+  sipMessageRequest,
+  sipResponse,
+  SipStreamSplitter,
+  type SipMessage,
+  type SipRefusal,
+  type SipRefusalKind,
+  type SipStreamItem
+} from "./sip.ts"
+export { digestChallenge, digestHa1, makeNonce, parseDigest, verifyDigest, type DigestRefusalKind } from "./sip-digest.ts"

@@ -5,7 +5,7 @@ import * as fc from "fast-check"
 import { encodeMrq, readMrs, type ScaipAlarm } from "../../../simulators/devices/src/protocols/scaip-device.ts"
 import { DeviceTypes, StatusCodes } from "./code-tables.ts"
 import { scaipDeviceEvent, scaipEventId } from "./device-event.ts"
-import { fuzzScaip } from "./fuzz.ts"
+import { fuzzScaip, fuzzScaipSip } from "./fuzz.ts"
 import { parseMessageRequest } from "./message-request.ts"
 import { encodeMessageResponse, responseFor } from "./message-response.ts"
 
@@ -90,6 +90,19 @@ describe("SCAIP codec properties", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
         expect(fuzzScaip(bytes)).toMatch(/^(event|refused):/u)
+      }),
+      { numRuns: 10_000 }
+    )
+  })
+
+  it("arbitrary bytes as SIP (a TCP stream and a UDP datagram) never throw: 10,000 inputs", () => {
+    const sipish = fc.oneof(
+      fc.uint8Array({ maxLength: 512 }),
+      fc.tuple(fc.constantFrom("MESSAGE sip:arc@x SIP/2.0\r\n", "SIP/2.0 200 OK\r\n", "REGISTER sip:x SIP/2.0\r\n"), fc.array(fc.constantFrom("Content-Length: 12\r\n", "l: 0\r\n", "Content-Type: application/scaip+xml\r\n", "c: text/xml\r\n", "Via: SIP/2.0/TCP a\r\n", "\r\n", " folded\r\n", "<mrq><ref>1</ref><cid>2</cid><dty>3</dty></mrq>"), { maxLength: 8 })).map(([first, rest]) => enc(first + rest.join("")))
+    )
+    fc.assert(
+      fc.property(sipish, (bytes) => {
+        expect(fuzzScaipSip(bytes)).toMatch(/^(event|refused):/u)
       }),
       { numRuns: 10_000 }
     )
