@@ -44,7 +44,8 @@ describe("OsmAnd codec properties", () => {
     if (Result.isFailure(parsed)) throw new Error(parsed.failure.reason)
     const report = parsed.success
     expect(report.deviceId).toBe(fix.deviceId)
-    expect(report.position).toEqual({ lat: fix.lat, lon: fix.lon })
+    // Decimal text has no negative zero: -0 is sent as "0".
+    expect(report.position).toEqual({ lat: fix.lat + 0, lon: fix.lon + 0 })
     expect(report.timestampMs).toBe(style === "seconds" ? Math.floor(fix.epochMs / 1000) * 1000 : fix.epochMs)
     if (fix.speedMps !== undefined) expect(report.speedMps).toBeCloseTo(fix.speedMps, 6)
     expect(report.batteryPct).toBe(fix.batteryPct)
@@ -55,7 +56,7 @@ describe("OsmAnd codec properties", () => {
     const parsed = read(jsonRequest(fix))
     if (Result.isFailure(parsed)) throw new Error(parsed.failure.reason)
     const report = parsed.success
-    expect(report).toMatchObject({ form: "json", deviceId: fix.deviceId, position: { lat: fix.lat, lon: fix.lon }, timestampMs: fix.epochMs })
+    expect(report).toMatchObject({ form: "json", deviceId: fix.deviceId, position: { lat: fix.lat + 0, lon: fix.lon + 0 }, timestampMs: fix.epochMs })
     if (fix.speedMps !== undefined) expect(report.speedMps).toBe(fix.speedMps)
     if (fix.batteryPct !== undefined) expect(report.batteryPct).toBeCloseTo(fix.batteryPct, 6)
   })
