@@ -90,6 +90,7 @@ export const osmandDeviceEvents = (
     ...(report.moving !== undefined && { moving: report.moving }),
     ...(report.charging !== undefined && { charging: report.charging }),
     ...(report.mock === true && { mock: true }),
+    ...(report.validFix === false && { validFix: false }),
     ...(report.timestampMs === undefined && { timeFromReceiver: true })
   }
   const common = { tenant: device.tenant, deviceId: device.deviceId, occurredAt, source }

@@ -74,6 +74,11 @@ describe("OsmAnd query-string form (Traccar's test requests)", () => {
     expect(report.warnings.length).toBe(2)
   })
 
+  it("keeps a position the device marks as no fresh fix (valid=false), flagged", () => {
+    const [event] = eventsOf(ok(query("/?id=1&lat=59.9&lon=10.7&timestamp=1764104600&valid=false")))
+    expect(event).toMatchObject({ type: "gps", payload: { validFix: false } })
+  })
+
   it("reads Unix seconds below 2^31 and milliseconds above, like Traccar", () => {
     expect(parseTimestamp("2147483646")).toBe(2147483646000)
     expect(parseTimestamp("2147483647")).toBe(2147483647)

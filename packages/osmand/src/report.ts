@@ -34,6 +34,8 @@ export interface OsmAndReport {
   /** The JSON client's own id for this location (a UUID); the best identity a report can have. */
   readonly uuid?: string
   readonly mock?: boolean
+  /** `valid=false`: the device says this is not a fresh fix (often its last known position). */
+  readonly validFix?: boolean
   /** Optional values that were present but unusable, dropped rather than losing the position. */
   readonly warnings: ReadonlyArray<string>
 }
@@ -246,7 +248,7 @@ const fromQuery = (params: Map<string, Array<string>>, nowMs: number): Result.Re
     ...(charge !== undefined && { charging: charge === "true" }),
     ...(alarm !== undefined && { alarm }),
     ...(mock !== undefined && { mock: mock === "true" }),
-    ...(valid !== undefined && (valid === "false" || valid === "0") && { event: "invalid fix" }),
+    ...(valid !== undefined && { validFix: valid === "true" || valid === "1" }),
     warnings
   })
 }
