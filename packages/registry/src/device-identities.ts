@@ -110,7 +110,8 @@ export const exportedIdentities = (views: ReadonlyArray<WireIdentityView>): Expo
 const identityPatterns: Record<Protocol, RegExp> = {
   // DC-09 accounts are 3 to 16 hexadecimal digits; receiver up to 6, line 1 to 6.
   dc09: /^[0-9A-Fa-f]{3,16}$/u,
-  scaip: /^[A-Za-z0-9_.:+-]{1,64}$/u,
+  // A controller id, or controller/device when the unit names the device behind it.
+  scaip: /^[A-Za-z0-9_.:+-]{1,32}(?:\/[A-Za-z0-9_.:+-]{1,31})?$/u,
   osmand: /^[A-Za-z0-9_.:-]{1,64}$/u,
   webhook: /^[A-Za-z0-9_.:-]{1,64}$/u
 }

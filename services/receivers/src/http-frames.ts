@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { Effect, type Scope } from "effect"
 import { ListenFailed } from "./listen-failed.ts"
 import type { Peer } from "./tcp-frames.ts"
@@ -50,6 +50,28 @@ const send = (response: ServerResponse, answer: HttpAnswer, close = false) => {
  * Answers the port it listens on.
  */
 export const serveHttpFrames = <R>(options: HttpFramesOptions<R>): Effect.Effect<number, ListenFailed, R | Scope.Scope> =>
+  Effect.gen(function*() {
+    const server = yield* httpFrameServer(options)
+    yield* Effect.acquireRelease(
+      Effect.callback<void, Error>((resume) => {
+        server.once("error", (e) => resume(Effect.fail(e)))
+        server.listen(options.port, options.host, () => resume(Effect.void))
+      }).pipe(Effect.mapError((e) => new ListenFailed({ listener: `${options.label} http`, port: options.port, message: e.message }))),
+      () =>
+        Effect.callback<void>((resume) => {
+          server.closeAllConnections()
+          server.close(() => resume(Effect.void))
+        })
+    )
+    const address = server.address()
+    return typeof address === "object" && address !== null ? address.port : options.port
+  })
+
+/**
+ * The HTTP server of a protocol edge, not yet listening: `serveHttpFrames` listens with it, and a
+ * TCP edge that also takes HTTP on its port hands it the connections that start with a request line.
+ */
+export const httpFrameServer = <R>(options: Omit<HttpFramesOptions<R>, "host" | "port">): Effect.Effect<Server, never, R> =>
   Effect.gen(function*() {
     const context = yield* Effect.context<R>()
     const run = Effect.runPromiseWith(context)
@@ -107,17 +129,5 @@ export const serveHttpFrames = <R>(options: HttpFramesOptions<R>): Effect.Effect
     server.headersTimeout = options.requestTimeoutMs
     server.requestTimeout = options.requestTimeoutMs * 2
     server.on("clientError", (_error, socket) => socket.destroy())
-    yield* Effect.acquireRelease(
-      Effect.callback<void, Error>((resume) => {
-        server.once("error", (e) => resume(Effect.fail(e)))
-        server.listen(options.port, options.host, () => resume(Effect.void))
-      }).pipe(Effect.mapError((e) => new ListenFailed({ listener: `${options.label} http`, port: options.port, message: e.message }))),
-      () =>
-        Effect.callback<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
-    )
-    const address = server.address()
-    return typeof address === "object" && address !== null ? address.port : options.port
+    return server
   })

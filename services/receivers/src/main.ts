@@ -1,38 +1,84 @@
 import { Effect, Layer } from "effect"
 import { makeFrameSplitter } from "@wt/dc09"
-import { countFrame } from "@wt/intake"
+import { countFrame, refuseFrame } from "@wt/intake"
 import { DeviceIdentities } from "@wt/registry"
+import { MrqFrameSplitter } from "@wt/scaip"
 import { bindHostConfig, Infrastructure, infrastructureReadiness, runService, ServiceHttp } from "@wt/service-runtime"
 import { receiveDc09Frame, receiveDc09Item } from "./dc09-receiver.ts"
+import { httpFrameServer, serveHttpFrames } from "./http-frames.ts"
+import { receiveOsmAnd, requestText } from "./osmand-receiver.ts"
 import { ProtocolPortsConfig, receiversPortConfig } from "./receiver-ports.ts"
+import { receiveScaipHttp, receiveScaipItem } from "./scaip-receiver.ts"
 import { serveTcpFrames } from "./tcp-frames.ts"
 import { serveUdpFrames } from "./udp-frames.ts"
 
-/** A DC-09 connection idle this long is closed; units keep theirs open with link tests well within it. */
+/** A connection idle this long is closed; units keep theirs open with link tests well within it. */
 const IdleTimeoutMs = 5 * 60_000
+/** Connections each TCP receiver holds at once. */
+const MaxConnections = 20_000
+/** Bodies the HTTP receivers read: an OsmAnd report or a SCAIP request is a few hundred bytes. */
+const MaxHttpBodyBytes = 16 * 1024
+const HttpRequestTimeoutMs = 10_000
 
 /** Every protocol's listeners, bound before the service says it is ready. */
 const Listeners = Layer.effectDiscard(Effect.gen(function*() {
   const host = yield* bindHostConfig
   const ports = yield* ProtocolPortsConfig
+  const arrived = () => performance.now()
+
   const dc09Tcp = yield* serveTcpFrames({
     label: "dc09",
     host,
     port: ports.dc09,
-    maxConnections: 20_000,
+    maxConnections: MaxConnections,
     idleTimeoutMs: IdleTimeoutMs,
     splitter: () => makeFrameSplitter(),
-    handle: (item) => receiveDc09Item(item, performance.now())
+    handle: (item) => receiveDc09Item(item, arrived())
   })
   const dc09Udp = yield* serveUdpFrames({
     label: "dc09",
     host,
     port: ports.dc09,
     maxInFlight: 4096,
-    handle: (frame) => receiveDc09Frame(frame, performance.now()),
+    handle: (frame) => receiveDc09Frame(frame, arrived()),
     onDropped: countFrame("dc09", "dropped_busy")
   })
-  yield* Effect.logInfo("receivers listening").pipe(Effect.annotateLogs({ host, dc09Tcp, dc09Udp }))
+
+  const httpRefused = (protocol: "scaip" | "osmand") => (reasonKind: "too_large" | "timeout", frame: Parameters<typeof requestText>[0]) =>
+    refuseFrame({ protocol, reasonKind, reason: `${protocol} request refused before it was read whole (${reasonKind})`, raw: new TextEncoder().encode(requestText(frame)) })
+
+  // SCAIP: bare <mrq> documents over TCP, and HTTP POSTs of them on the same port.
+  const scaipHttp = yield* httpFrameServer({
+    label: "scaip",
+    maxBodyBytes: MaxHttpBodyBytes,
+    requestTimeoutMs: HttpRequestTimeoutMs,
+    handle: (frame) => receiveScaipHttp(frame, arrived()),
+    onRefused: httpRefused("scaip")
+  })
+  const scaip = yield* serveTcpFrames({
+    label: "scaip",
+    host,
+    port: ports.scaip,
+    maxConnections: MaxConnections,
+    idleTimeoutMs: IdleTimeoutMs,
+    splitter: () => {
+      const splitter = new MrqFrameSplitter()
+      return { push: splitter.push, end: () => [] }
+    },
+    handle: (item) => receiveScaipItem(item, arrived()),
+    http: scaipHttp
+  })
+
+  const osmand = yield* serveHttpFrames({
+    label: "osmand",
+    host,
+    port: ports.osmand,
+    maxBodyBytes: MaxHttpBodyBytes,
+    requestTimeoutMs: HttpRequestTimeoutMs,
+    handle: (frame) => receiveOsmAnd(frame, arrived()),
+    onRefused: httpRefused("osmand")
+  })
+  yield* Effect.logInfo("receivers listening").pipe(Effect.annotateLogs({ host, dc09Tcp, dc09Udp, scaip, osmand }))
 }))
 
 const Http = Layer.unwrap(Effect.gen(function*() {

@@ -1,3 +1,4 @@
+import type { Server } from "node:http"
 import { createServer, type Socket } from "node:net"
 import { Effect, type Scope } from "effect"
 import { ListenFailed } from "./listen-failed.ts"
@@ -30,7 +31,11 @@ export interface TcpFramesOptions<I, R> {
   readonly splitter: () => ItemSplitter<I>
   /** The answer to one item (undefined: none), in arrival order per connection. Must not fail. */
   readonly handle: (item: I, peer: Peer) => Effect.Effect<Uint8Array | undefined, never, R>
+  /** Also HTTP on the same port: a connection whose first bytes are a request line goes to this server. */
+  readonly http?: Server
 }
+
+const HttpRequestLine = /^(?:GET|POST|PUT|HEAD|OPTIONS|DELETE|PATCH) /u
 
 /**
  * A TCP listener for a framed alarm protocol, for the life of the scope. A connection's frames
@@ -77,7 +82,23 @@ export const serveTcpFrames = <I, R>(options: TcpFramesOptions<I, R>): Effect.Ef
           }
         )
       }
-      socket.on("data", (chunk: Buffer) => handleAll(splitter.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))))
+      const onData = (chunk: Buffer) => handleAll(splitter.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
+      socket.once("data", (first: Buffer) => {
+        if (options.http !== undefined && HttpRequestLine.test(first.subarray(0, 8).toString("latin1"))) {
+          // An HTTP client: the bytes go back on the socket and the HTTP server takes the connection.
+          sockets.delete(socket)
+          socket.removeAllListeners("data")
+          socket.removeAllListeners("end")
+          socket.setTimeout(0)
+          socket.pause()
+          socket.unshift(first)
+          options.http.emit("connection", socket)
+          socket.resume()
+          return
+        }
+        socket.on("data", onData)
+        onData(first)
+      })
       socket.on("end", () => {
         handleAll(splitter.end())
         void queue.then(() => socket.end())
