@@ -84,6 +84,6 @@ describe("SCAIP canonical events", () => {
 
   it("refuses to build an event for a device id the contract would not accept", () => {
     const built = scaipDeviceEvent(request("<mrq><ref>1</ref><cid>42</cid><dty>3</dty></mrq>"), { tenant: "demo", deviceId: "has.dots" }, now)
-    expect(Result.isFailure(built) && built.failure.snu).toBe(99)
+    expect(Result.isFailure(built) && built.failure).toMatchObject({ kind: "invalid_event", snu: 99 })
   })
 })

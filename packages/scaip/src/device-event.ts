@@ -123,7 +123,7 @@ export const scaipDeviceEvent = (
   }
   const checked = validate(event)
   if (Result.isFailure(checked)) {
-    return Result.fail({ kind: "invalid_field", reason: `event does not fit wt.device-event/v1: ${formatIssue(checked.failure.issue)}`, snu: StatusNumbers.undefinedError, ref: request.ref })
+    return Result.fail({ kind: "invalid_event", reason: `event does not fit wt.device-event/v1: ${formatIssue(checked.failure.issue)}`, snu: StatusNumbers.undefinedError, ref: request.ref })
   }
   return Result.succeed(event as DeviceEvent)
 }

@@ -49,6 +49,8 @@ export type ScaipRefusalKind =
   | "missing_field"
   | "invalid_field"
   | "duplicate_field"
+  /** The request was read, but the event it makes does not fit the contract (e.g. a device id the registry gave that is no subject token). */
+  | "invalid_event"
 
 /** Why a request was refused, with the `<snu>` to answer and the reference to echo when there is one. */
 export interface ScaipRefusal {
