@@ -34,6 +34,11 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
   const ingestKey = `${options.label}-key-${Math.random().toString(36).slice(2)}`
   const password = `${options.label}-pass-${Math.random().toString(36).slice(2)}`
   const dc09KeySecret = `${options.label}-dc09-${Math.random().toString(36).slice(2)}`
+  // The shipped vendor mappings' HMAC secrets, as an operator would set them for the gateway.
+  const webhookSecrets = {
+    "demo-dispenser": `${options.label}-dispenser-${Math.random().toString(36).slice(2)}`,
+    "demo-sensors": `${options.label}-sensors-${Math.random().toString(36).slice(2)}`
+  }
   const seeded = yield* bootstrap({
     natsUrl: nats.url,
     databaseUrl,
@@ -61,6 +66,8 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
       WT_DC09_PORT: String(protocolPorts.dc09),
       WT_SCAIP_PORT: String(protocolPorts.scaip),
       WT_OSMAND_PORT: String(protocolPorts.osmand),
+      WT_WEBHOOK_SECRET_DEMO_DISPENSER: webhookSecrets["demo-dispenser"],
+      WT_WEBHOOK_SECRET_DEMO_SENSORS: webhookSecrets["demo-sensors"],
       ...options.env
     },
     onLine: options.onLine
@@ -73,6 +80,7 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     ingestKey,
     password,
     dc09KeySecret,
+    webhookSecrets,
     protocolPorts,
     services,
     // bootstrap with `seed: true` always seeds
@@ -100,6 +108,8 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   readonly password: string
   /** What the demo's DC-09 keys derive from (`demoDc09Key`). */
   readonly dc09KeySecret: string
+  /** The vendors' webhook secrets the gateway checks signatures with. */
+  readonly webhookSecrets: { readonly "demo-dispenser": string; readonly "demo-sensors": string }
   /** Where the receivers listen for devices. */
   readonly protocolPorts: { readonly dc09: number; readonly scaip: number; readonly osmand: number }
   readonly services: RunningSystem

@@ -4,7 +4,7 @@ import type { DeviceType } from "./demo-fleet.ts"
 import type { WireIdentityInput } from "./device-identities.ts"
 
 /** The vendors whose platforms post for the demo's dispensers and sensors (their mappings ship in @wt/webhooks). */
-export const DemoWebhookVendors = { medication: "evondos", sensor: "vivago" } as const
+export const DemoWebhookVendors = { medication: "demo-dispenser", sensor: "demo-sensors" } as const
 
 /** The first digit of every wire identity of the demo tenant's devices, and of the neighbour's. */
 export const DemoTenantDigit = "1"

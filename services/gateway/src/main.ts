@@ -1,21 +1,32 @@
 import { Effect, Layer } from "effect"
-import { Registry } from "@wt/registry"
+import { DeviceIdentities, Registry } from "@wt/registry"
+import { WebhookLimits } from "@wt/webhooks"
 import { Infrastructure, infrastructureReadiness, ingestPortConfig, runService, ServiceHttp } from "@wt/service-runtime"
 import { MaxBodyBytes } from "./ingest-batch.ts"
 import { IngestRoute } from "./ingest-route.ts"
 import { IngestWindow } from "./ingest-window.ts"
+import { WebhookRoute, WebhookVendors } from "./webhook-route.ts"
 
 const Http = Layer.unwrap(Effect.gen(function*() {
   const port = yield* ingestPortConfig
   return ServiceHttp.layer({
     service: "gateway",
     port,
-    routes: IngestRoute,
+    routes: Layer.mergeAll(IngestRoute, WebhookRoute),
     readiness: infrastructureReadiness,
     // A batch of up to 1000 events may take 1 MiB. The route reads it itself, under that limit,
     // so an oversized batch is answered in the ingest contract's words and kept in WT_DLQ.
-    bodyLimits: { routes: [{ method: "POST", path: "/v1/events", maxBytes: MaxBodyBytes, readByRoute: true }] }
+    bodyLimits: {
+      routes: [
+        { method: "POST", path: "/v1/events", maxBytes: MaxBodyBytes, readByRoute: true },
+        // A vendor's body is read whole by its route (the signature is over its exact bytes).
+        { method: "POST", path: "/v1/webhooks/*", maxBytes: WebhookLimits.maxBodyBytes, readByRoute: true }
+      ]
+    }
   })
 }))
 
-runService("gateway", Http.pipe(Layer.provide(Layer.mergeAll(Registry.layer, IngestWindow.layer)), Layer.provideMerge(Infrastructure)))
+runService(
+  "gateway",
+  Http.pipe(Layer.provide(Layer.mergeAll(Registry.layer, DeviceIdentities.layer, IngestWindow.layer, WebhookVendors.layer)), Layer.provideMerge(Infrastructure))
+)

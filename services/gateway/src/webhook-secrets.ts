@@ -1,0 +1,19 @@
+import { Config, Effect, Option, Redacted } from "effect"
+
+/** The environment variable holding a vendor's webhook secret: `WT_WEBHOOK_SECRET_` and the vendor in capitals, `-` as `_`. */
+export const webhookSecretVariable = (vendor: string): string => `WT_WEBHOOK_SECRET_${vendor.toUpperCase().replaceAll("-", "_")}`
+
+/**
+ * Each vendor's HMAC secret, read from its environment variable at start. A vendor without one
+ * has every request refused as unsigned: a webhook no secret can check is never taken on trust.
+ */
+export const webhookSecrets = (vendors: Iterable<string>) =>
+  Effect.gen(function*() {
+    const secrets = new Map<string, Redacted.Redacted<string>>()
+    for (const vendor of vendors) {
+      const secret = yield* Config.option(Config.Redacted(webhookSecretVariable(vendor)))
+      if (Option.isSome(secret) && Redacted.value(secret.value) !== "") secrets.set(vendor, secret.value)
+      else yield* Effect.logWarning(`no ${webhookSecretVariable(vendor)}: webhooks of ${vendor} will be refused`)
+    }
+    return secrets as ReadonlyMap<string, Redacted.Redacted<string>>
+  })
