@@ -1,6 +1,6 @@
 import { DeviceEvent } from "@wt/contracts"
 import { Result, Schema, SchemaIssue } from "effect"
-import type { OsmAndRefusal, OsmAndReport } from "./report.ts"
+import { CareAlarms, type OsmAndRefusal, type OsmAndReport } from "./report.ts"
 
 /** The registered device a report came from, found by its OsmAnd id (`report.deviceId`). */
 export interface OsmAndDevice {
@@ -15,7 +15,6 @@ export interface OsmAndDevice {
  * `alarm`, since triage judges geofences itself.
  */
 export const OsmAndAlarmMapVersion = "osmand-alarms-2026.12.1"
-const CareAlarms = new Set(["sos", "general", "falldown", "fall", "accident", "panic"])
 const TechnicalAlarms: Readonly<Record<string, "low_battery" | "power_lost" | "power_restored" | "radio_jamming" | "tamper">> = {
   lowbattery: "low_battery",
   lowpower: "low_battery",

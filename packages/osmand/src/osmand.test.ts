@@ -131,6 +131,12 @@ describe("OsmAnd canonical events", () => {
     expect(laneOfEvent(event!)).toBe("alarm")
   })
 
+  it("never hides an SOS behind another alarm named in the same report", () => {
+    expect(ok(query("/?id=1&lat=59.9&lon=10.7&alarm=sos&alarm=lowBattery")).alarm).toBe("sos")
+    expect(ok(query("/?id=1&lat=59.9&lon=10.7&alarm=lowBattery&alarm=sos")).alarm).toBe("sos")
+    expect(ok(json(`{"device_id":"1","location":{"alarm":"lowBattery","extras":{"alarm":"sos"},"coords":{"latitude":59.9,"longitude":10.7}}}`)).alarm).toBe("sos")
+  })
+
   it("keeps an SOS without a fix as a care alarm", () => {
     const [event] = eventsOf(ok(query("/?id=1&timestamp=1764104600&alarm=sos")))
     expect(event).toMatchObject({ type: "safety_alarm", payload: { trigger: "button" } })

@@ -73,6 +73,18 @@ const EarliestMs = Date.UTC(2000, 0, 1)
 const FutureToleranceMs = 10 * 60 * 1000
 export const KnotsPerMps = 1.943844
 
+/**
+ * Traccar alarm names that mean a person is in danger (versioned with the alarm table in
+ * device-events.ts). When a report names several alarms, one of these wins, so an SOS is never
+ * hidden behind a low battery sent in the same request.
+ */
+export const CareAlarms: ReadonlySet<string> = new Set(["sos", "general", "falldown", "fall", "accident", "panic"])
+
+const decisiveAlarm = (values: ReadonlyArray<string | undefined>): string | undefined => {
+  const named = values.filter((v): v is string => v !== undefined)
+  return named.find((v) => CareAlarms.has(v.toLowerCase())) ?? named.at(-1)
+}
+
 type Fail = { readonly kind: OsmAndRefusalKind; readonly reason: string }
 const refuse = (kind: OsmAndRefusalKind, reason: string, deviceId?: string): Result.Result<never, OsmAndRefusal> =>
   Result.fail(deviceId === undefined ? { kind, reason } : { kind, reason, deviceId })
@@ -230,7 +242,7 @@ const fromQuery = (params: Map<string, Array<string>>, nowMs: number): Result.Re
   const hdop = optionalNumber("hdop", last("hdop"), warnings, { min: 0 })
   const rawBattery = last("batt")
   const batteryPct = percent(finite(rawBattery), rawBattery, warnings)
-  const alarm = shortText(last("alarm"))
+  const alarm = decisiveAlarm((params.get("alarm") ?? []).map(shortText))
   const charge = last("charge")
   const valid = last("valid")
   const mock = last("mock")
@@ -301,7 +313,7 @@ const fromJson = (root: unknown, nowMs: number): Result.Result<OsmAndReport, Osm
     if (typeof battery["is_charging"] === "boolean") charging = battery["is_charging"]
   }
   const extras = location["extras"]
-  const alarm = shortText(location["alarm"]) ?? (isObject(extras) ? shortText(extras["alarm"]) : undefined)
+  const alarm = decisiveAlarm([isObject(extras) ? shortText(extras["alarm"]) : undefined, shortText(location["alarm"])])
   const event = shortText(location["event"])
   const uuid = typeof location["uuid"] === "string" && /^[A-Za-z0-9-]{8,64}$/u.test(location["uuid"]) ? location["uuid"] : undefined
   return Result.succeed({

@@ -34,7 +34,8 @@ describe("minimal XML reader", () => {
     ["a bare less-than", "<mrq>< ref></mrq>"],
     ["an unquoted attribute", "<mrq a=1></mrq>"],
     ["a processing instruction inside", "<mrq><?php x ?></mrq>"],
-    ["an unterminated comment", "<mrq><!-- </mrq>"]
+    ["an unterminated comment", "<mrq><!-- </mrq>"],
+    ["a NUL in text", "<mrq><lte>a\u0000b</lte></mrq>"]
   ])("refuses %s as malformed", (_, text) => {
     const read = readXmlText(text)
     expect(read.ok).toBe(false)

@@ -94,6 +94,8 @@ const localName = (qualified: string): string => {
 
 /** Reads one XML document with a single root element from text already size-checked by the caller. */
 export const readXmlText = (text: string, limits: XmlLimits = DefaultXmlLimits): XmlReadResult => {
+  // XML 1.0's Char production: no C0 controls but tab, LF and CR.
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/u.test(text)) return malformed("a control character XML does not allow")
   const n = text.length
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
   const stack: OpenElement[] = []
