@@ -1,4 +1,5 @@
 import { Result } from "effect"
+import { loadBundledVendorMappings } from "./bundled.ts"
 import { mapWebhook, webhookDeviceEvent } from "./map-webhook.ts"
 import { verifySignature } from "./signature.ts"
 import type { VendorMapping } from "./vendor-mapping.ts"
@@ -24,4 +25,15 @@ export const fuzzWebhook = (mapping: VendorMapping, input: Uint8Array): string =
     else refused++
   }
   return `events:${events}/refused:${refused}`
+}
+
+let bundled: ReadonlyArray<VendorMapping> | undefined
+
+/** `fuzzWebhook` for every shipped mapping (checked once, on first use); the outcomes joined by spaces. */
+export const fuzzBundledWebhooks = (input: Uint8Array): string => {
+  if (bundled === undefined) {
+    const loaded = loadBundledVendorMappings()
+    bundled = Result.isSuccess(loaded) ? [...loaded.success.values()].map((l) => l.mapping) : []
+  }
+  return bundled.map((mapping) => fuzzWebhook(mapping, input)).join(" ")
 }

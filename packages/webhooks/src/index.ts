@@ -15,4 +15,4 @@ export {
 } from "./map-webhook.ts"
 export { webhookHttpAnswer, type WebhookHttpAnswer, type WebhookOutcome } from "./http-answer.ts"
 export { BundledVendorMappings, loadBundledVendorMappings } from "./bundled.ts"
-export { fuzzWebhook } from "./fuzz.ts"
+export { fuzzBundledWebhooks, fuzzWebhook } from "./fuzz.ts"

@@ -11,7 +11,7 @@ import {
 } from "../../../simulators/devices/src/protocols/webhook-sender.ts"
 import demoDispenser from "../vendors/demo-dispenser.json" with { type: "json" }
 import demoSensors from "../vendors/demo-sensors.json" with { type: "json" }
-import { fuzzWebhook } from "./fuzz.ts"
+import { fuzzBundledWebhooks, fuzzWebhook } from "./fuzz.ts"
 import { mapWebhook, webhookDeviceEvent } from "./map-webhook.ts"
 import { verifySignature } from "./signature.ts"
 import { loadVendorMapping, type VendorMapping } from "./vendor-mapping.ts"
@@ -138,6 +138,11 @@ describe("webhook codec properties", () => {
         { numRuns: 10_000 }
       )
     }
+  })
+
+  it("the benchmark's entry runs every shipped mapping", () => {
+    const body = enc(JSON.stringify({ datapoints: [{ transaction_id: "1", measurement: "lid_open", device_serial: "DSP-1", at: "2026-11-25T08:47:00Z" }] }))
+    expect(fuzzBundledWebhooks(body)).toBe("events:1/refused:0 refused:no_events")
   })
 
   it("arbitrary JSON never throws either (10,000 values per vendor)", () => {
