@@ -11,7 +11,18 @@ import { bootstrap, defaultPorts, portVariable, type ServiceName, ServiceNames, 
 import { resolveNats } from "@wt/nats"
 import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
-import { demoResponderTokens, demoSecrets, DemoUsers, NeighbourUsers, saveDemoResponderTokens } from "@wt/registry"
+import {
+  demoDc09KeySecret,
+  demoResponderTokens,
+  demoSecrets,
+  DemoUsers,
+  DemoWebhookVendors,
+  demoWebhookSecrets,
+  NeighbourUsers,
+  saveDemoResponderTokens
+} from "@wt/registry"
+import { webhookSecretVariable } from "@wt/webhooks"
+import { receiverLines, receiverPorts } from "./receiver-ports.ts"
 import { runDemoDevices } from "./demo-devices.ts"
 import { localHttpSettings } from "./http-settings.ts"
 import { runDemoResponders } from "./demo-responders.ts"
@@ -38,8 +49,15 @@ const program = Effect.gen(function*() {
     ingestKey: secrets.ingestKey,
     password: secrets.password,
     seed: true,
-    responders: demoResponders ? { tokens: yield* demoResponderTokens({ dataDir }) } : "off"
+    responders: demoResponders ? { tokens: yield* demoResponderTokens({ dataDir }) } : "off",
+    dc09KeySecret: yield* demoDc09KeySecret({ dataDir })
   })
+  // The demo's vendor platforms sign with generated secrets, unless the operator set the vendor's own.
+  const vendorSecrets = yield* demoWebhookSecrets({ dataDir, vendors: Object.values(DemoWebhookVendors) })
+  const webhookEnv = Object.fromEntries(
+    Object.entries(vendorSecrets).map(([vendor, secret]) => [webhookSecretVariable(vendor), process.env[webhookSecretVariable(vendor)] ?? secret])
+  )
+  const protocolPorts = yield* receiverPorts
   if (seeded?.responderTokens !== undefined) yield* saveDemoResponderTokens({ dataDir, tokens: seeded.responderTokens })
 
   // Lets `pnpm wt` find this running system through the same WT_DATA_DIR.
@@ -57,6 +75,7 @@ const program = Effect.gen(function*() {
     poolMax: Option.isSome(database.embedded) ? 1 : 4,
     restartOnCrash: true,
     env: {
+      ...webhookEnv,
       ...(process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}),
       ...http.env
     }
@@ -73,7 +92,8 @@ const program = Effect.gen(function*() {
     " Welfare-technology response centre is running",
     line,
     ` Console + API   http://localhost:${httpPort}        (OpenAPI: /api/openapi.json)`,
-    ` HTTP ingest     http://localhost:${ingestPort}/v1/events`,
+    ` HTTP ingest     http://localhost:${ingestPort}/v1/events   (vendor webhooks: /v1/webhooks/{vendor})`,
+    ...receiverLines(protocolPorts),
     ...http.lines,
     ` Demo ingest key ${Redacted.value(secrets.ingestKey)}`,
     ` Demo users      ${DemoUsers.map((u) => `${u.username} (${u.role})`).join(", ")}`,

@@ -16,6 +16,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
     Effect.gen(function*() {
       const dataDir = mkdtempSync(join(tmpdir(), "wt-start-"))
       const [http, ingest, triage, projector, audit, dispatch] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort])
+      const [triageBulk, supervision, receivers, dc09, scaip, osmand] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort])
       const env: Record<string, string> = {
         ...process.env,
         WT_DATA_DIR: dataDir,
@@ -25,6 +26,12 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         WT_PROJECTOR_PORT: String(projector),
         WT_AUDIT_PORT: String(audit),
         WT_DISPATCH_PORT: String(dispatch),
+        WT_TRIAGE_BULK_PORT: String(triageBulk),
+        WT_SUPERVISION_PORT: String(supervision),
+        WT_RECEIVERS_PORT: String(receivers),
+        WT_DC09_PORT: String(dc09),
+        WT_SCAIP_PORT: String(scaip),
+        WT_OSMAND_PORT: String(osmand),
         WT_DEMO_INGEST_KEY: "start-test-key",
         WT_DEMO_PASSWORD: "start-test-password",
         LOG_LEVEL: "warn"
@@ -43,6 +50,10 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         expect(out).toContain(`http://localhost:${http}`)
         expect(out).toContain("start-test-key")
         expect(out).toContain("operator (operator)")
+        // Each receiver's port, for pointing devices at the centre.
+        expect(out).toMatch(new RegExp(`SIA DC-09 +tcp\\+udp ${dc09}`))
+        expect(out).toContain(`tcp ${scaip}`)
+        expect(out).toContain(`http://localhost:${osmand}/`)
 
         const page = yield* request(`http://127.0.0.1:${http}/`)
         expect(page.status).toBe(200)

@@ -21,7 +21,9 @@ const StoredSecrets = Schema.Struct({
   password: Schema.String,
   responderDevices: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
   /** What the demo's DC-09 units' AES keys are derived from (see `demoDc09Key`). */
-  dc09KeySecret: Schema.optionalKey(Schema.String)
+  dc09KeySecret: Schema.optionalKey(Schema.String),
+  /** Each shipped vendor mapping's webhook secret, for the demo's simulated vendor platforms. */
+  webhookSecrets: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
 })
 const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredSecrets))
 
@@ -120,26 +122,54 @@ export const saveDemoResponderTokens = Effect.fn("Registry.saveDemoResponderToke
   })
 })
 
+/** Reads the stored demo secrets, adds what `add` returns when `has` says it is missing, and keeps the file whole. */
+const storedOrAdded = <A>(
+  dataDir: string,
+  has: (stored: typeof StoredSecrets.Type) => A | undefined,
+  add: (stored: typeof StoredSecrets.Type) => Partial<typeof StoredSecrets.Type>
+): A => {
+  const file = join(dataDir, "demo-secrets.json")
+  const stored = readStored(file)
+  if (Option.isNone(stored) && existsSync(file)) throw new Error(`${file} is not valid demo secrets JSON`)
+  const base: typeof StoredSecrets.Type = Option.getOrElse(stored, generate)
+  const present = has(base)
+  if (present !== undefined && Option.isSome(stored)) return present
+  const next = { ...base, ...(present === undefined ? add(base) : {}) }
+  mkdirSync(dataDir, { recursive: true })
+  const temporary = `${file}.${process.pid}.tmp`
+  writeFileSync(temporary, JSON.stringify(next, null, 2) + "\n", { mode: 0o600 })
+  renameSync(temporary, file)
+  return has(next)!
+}
+
 /**
  * The secret the demo's DC-09 AES keys are derived from (`demoDc09Key`), kept in
  * `${dataDir}/demo-secrets.json` beside the other demo secrets: generated on first use, so the
  * seeded registry and the device simulator agree on every encrypting unit's key. Demo only.
  */
 export const demoDc09KeySecret = Effect.fn("Registry.demoDc09KeySecret")(function*(options: { readonly dataDir: string }) {
-  const file = join(options.dataDir, "demo-secrets.json")
   return yield* Effect.try({
-    try: () => {
-      const stored = readStored(file)
-      if (Option.isNone(stored) && existsSync(file)) throw new Error(`${file} is not valid demo secrets JSON`)
-      const base: typeof StoredSecrets.Type = Option.getOrElse(stored, generate)
-      if (base.dc09KeySecret !== undefined) return Redacted.make(base.dc09KeySecret)
-      const secret = randomBytes(32).toString("base64url")
-      mkdirSync(options.dataDir, { recursive: true })
-      const next = `${file}.${process.pid}.tmp`
-      writeFileSync(next, JSON.stringify({ ...base, dc09KeySecret: secret }, null, 2) + "\n", { mode: 0o600 })
-      renameSync(next, file)
-      return Redacted.make(secret)
-    },
-    catch: (cause) => new DemoSecretsError({ message: `cannot read or write ${file}`, cause })
+    try: () => Redacted.make(storedOrAdded(options.dataDir, (s) => s.dc09KeySecret, () => ({ dc09KeySecret: randomBytes(32).toString("base64url") }))),
+    catch: (cause) => new DemoSecretsError({ message: `cannot read or write ${join(options.dataDir, "demo-secrets.json")}`, cause })
+  })
+})
+
+/**
+ * The HMAC secret each shipped vendor mapping's webhooks are signed with in the demo (the demo's
+ * simulated vendor platforms sign with it; the gateway reads it as `WT_WEBHOOK_SECRET_<VENDOR>`),
+ * generated on first use into `${dataDir}/demo-secrets.json`. Demo only: a real vendor's secret is
+ * the one the vendor issues.
+ */
+export const demoWebhookSecrets = Effect.fn("Registry.demoWebhookSecrets")(function*(options: { readonly dataDir: string; readonly vendors: ReadonlyArray<string> }) {
+  return yield* Effect.try({
+    try: () =>
+      storedOrAdded(
+        options.dataDir,
+        (s) => (options.vendors.every((v) => s.webhookSecrets?.[v] !== undefined) ? s.webhookSecrets! : undefined),
+        (s) => ({
+          webhookSecrets: Object.fromEntries(options.vendors.map((v) => [v, s.webhookSecrets?.[v] ?? randomBytes(24).toString("base64url")]))
+        })
+      ) as Readonly<Record<string, string>>,
+    catch: (cause) => new DemoSecretsError({ message: `cannot read or write ${join(options.dataDir, "demo-secrets.json")}`, cause })
   })
 })

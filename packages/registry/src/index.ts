@@ -1,5 +1,5 @@
 export * from "./demo-fleet.ts"
-export { demoDc09KeySecret, demoResponderTokens, type DemoResponderTokens, demoSecrets, DemoSecretsError, type DemoSecrets, saveDemoResponderTokens } from "./demo-secrets.ts"
+export { demoDc09KeySecret, demoResponderTokens, demoWebhookSecrets, type DemoResponderTokens, demoSecrets, DemoSecretsError, type DemoSecrets, saveDemoResponderTokens } from "./demo-secrets.ts"
 export { hashIngestKey } from "./ingest-key.ts"
 export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
 export { hashPassword, verifyPasswordHash } from "./password.ts"

@@ -1,7 +1,5 @@
 import { Config, Effect, Option, Redacted } from "effect"
-
-/** The environment variable holding a vendor's webhook secret: `WT_WEBHOOK_SECRET_` and the vendor in capitals, `-` as `_`. */
-export const webhookSecretVariable = (vendor: string): string => `WT_WEBHOOK_SECRET_${vendor.toUpperCase().replaceAll("-", "_")}`
+import { webhookSecretVariable } from "@wt/webhooks"
 
 /**
  * Each vendor's HMAC secret, read from its environment variable at start. A vendor without one
