@@ -61,6 +61,24 @@ describe("device identities on PostgreSQL", () => {
         expect(Option.isNone(yield* identities.find("scaip", "A1B2"))).toBe(true)
       }))
 
+    it.effect("a change without a key keeps the present key only when asked to", () =>
+      Effect.gen(function*() {
+        const identities = yield* DeviceIdentities
+        yield* identities.assign("demo", "alarm-000006", { protocol: "dc09", identity: "C0FFEE", key })
+        const kept = yield* identities.assign("demo", "alarm-000006", { protocol: "dc09", identity: "C0FFEF", line: "2" }, { keepKey: true })
+        expect(kept).toEqual({ protocol: "dc09", identity: "C0FFEF", line: "2", keyHint: "…0e0f" })
+        const device = Option.getOrThrow(yield* identities.find("dc09", "C0FFEF"))
+        expect(device.key && Redacted.value(device.key)).toBe(Redacted.value(key))
+        const replaced = yield* identities.assign("demo", "alarm-000006", { protocol: "dc09", identity: "C0FFEF", key: Redacted.make("ffeeddccbbaa99887766554433221100") }, { keepKey: true })
+        expect(replaced.keyHint).toBe("…1100")
+        const cleared = yield* identities.assign("demo", "alarm-000006", { protocol: "dc09", identity: "C0FFEF" })
+        expect(cleared.keyHint).toBeUndefined()
+        expect(Option.getOrThrow(yield* identities.find("dc09", "C0FFEF")).key).toBeUndefined()
+        // Nothing to keep on a new identity: it has no key.
+        const fresh = yield* identities.assign("demo", "alarm-000007", { protocol: "dc09", identity: "C0FFF0" }, { keepKey: true })
+        expect(fresh.keyHint).toBeUndefined()
+      }))
+
     it.effect("an identity belongs to one device of the whole installation; a removed one is unknown at once", () =>
       Effect.gen(function*() {
         const identities = yield* DeviceIdentities

@@ -162,8 +162,12 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
   readonly ofDevice: (tenant: string, deviceId: string) => Effect.Effect<ReadonlyArray<WireIdentityView>, SqlError>
   /** Every identity of a tenant's devices, by device id, keys left out. */
   readonly ofTenant: (tenant: string) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WireIdentityView>>, SqlError>
-  /** Sets (or replaces) the device's identity on the input's protocol. */
-  readonly assign: (tenant: string, deviceId: string, input: WireIdentityInput) => Effect.Effect<WireIdentityView, IdentityInvalid | IdentityTaken | IdentityDeviceNotFound | SqlError>
+  /**
+   * Sets (or replaces) the device's identity on the input's protocol. Without `key` the identity
+   * has none, unless `keepKey`: then the key it has (if any) stays, so an administrator can change
+   * an account or line without being handed the key to send back.
+   */
+  readonly assign: (tenant: string, deviceId: string, input: WireIdentityInput, options?: { readonly keepKey?: boolean }) => Effect.Effect<WireIdentityView, IdentityInvalid | IdentityTaken | IdentityDeviceNotFound | SqlError>
   readonly remove: (tenant: string, deviceId: string, protocol: Protocol) => Effect.Effect<boolean, SqlError>
 }>()("wt/DeviceIdentities") {
   static readonly layer = Layer.effect(
@@ -205,7 +209,7 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
 
       const ofTenant = (tenant: string) => Effect.provideService(tenantIdentities(tenant), SqlClient.SqlClient, sql)
 
-      const assign = Effect.fn("DeviceIdentities.assign")(function*(tenant: string, deviceId: string, input: WireIdentityInput) {
+      const assign = Effect.fn("DeviceIdentities.assign")(function*(tenant: string, deviceId: string, input: WireIdentityInput, options?: { readonly keepKey?: boolean }) {
         const problem = identityProblem(input)
         if (problem !== undefined) return yield* new IdentityInvalid({ message: problem })
         const device = yield* sql`SELECT 1 FROM devices WHERE tenant = ${tenant} AND id = ${deviceId}`
@@ -225,9 +229,12 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
         if (taken.some((t) => t.tenant !== tenant || t.device_id !== deviceId)) {
           return yield* new IdentityTaken({ message: `${row.protocol} identity ${row.identity} belongs to another device` })
         }
-        yield* sql`INSERT INTO device_identities ${sql.insert(row)}
+        const keepKey = options?.keepKey === true && row.secret === null
+        const stored = yield* sql<{ secret: string | null }>`INSERT INTO device_identities ${sql.insert(row)}
           ON CONFLICT (tenant, device_id, protocol) DO UPDATE SET vendor = excluded.vendor, identity = excluded.identity,
-            receiver = excluded.receiver, line = excluded.line, secret = excluded.secret`.pipe(
+            receiver = excluded.receiver, line = excluded.line,
+            secret = CASE WHEN ${keepKey} THEN device_identities.secret ELSE excluded.secret END
+          RETURNING secret`.pipe(
           // Another device took it between the check and the write.
           Effect.catchTag("SqlError", (e): Effect.Effect<never, IdentityTaken | SqlError> =>
             /device_identities_protocol_vendor_identity_key|unique/iu.test(String(e.cause))
@@ -235,7 +242,7 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
               : Effect.fail(e))
         )
         yield* cache.invalidateAll
-        return viewOf(row)
+        return viewOf({ ...row, secret: stored[0]?.secret ?? null })
       })
 
       const remove = Effect.fn("DeviceIdentities.remove")(function*(tenant: string, deviceId: string, protocol: Protocol) {
