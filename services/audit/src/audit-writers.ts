@@ -3,7 +3,7 @@ import { DeviceEventHead, IncidentRecord, laneOfEvent, Streams, Subjects } from 
 import { appendAuditEntry, appendDeviceEventEntry, appendDeviceEventsEntry, DeviceEventBatches, incidentRecordEntries } from "@wt/audit-log"
 import { consume } from "@wt/nats"
 
-/** How the audit service batches telemetry and technical events' entries (see README, Audit). */
+/** How the audit service batches telemetry and technical events' entries (see docs/audit.md). */
 const deviceBatchConfig = Config.all({
   maxEvents: Config.Int("WT_AUDIT_BATCH_EVENTS").pipe(Config.withDefault(250)),
   maxBytes: Config.Int("WT_AUDIT_BATCH_BYTES").pipe(Config.withDefault(512 * 1024)),

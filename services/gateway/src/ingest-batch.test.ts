@@ -55,6 +55,23 @@ describe("ingest batch parsing", () => {
     expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain("reserved")
   })
 
+  it("refuses free text over its limit (a 1 MB sensor placement, a long dose id, vendor or raw frame), naming the field", () => {
+    const sensor = (payload: object, source: object = { via: "http" }) =>
+      ({ ...pendant("evt-00000009"), type: "sensor", source, payload: { sensor: "door", state: "opened", ...payload } })
+    const cases = [
+      [sensor({ placement: "x".repeat(1024 * 1024) }), "placement"],
+      [{ ...pendant("evt-00000010"), type: "medication", payload: { event: "dose_missed", doseId: "d".repeat(129) } }, "doseId"],
+      [sensor({}, { via: "http", vendor: "v".repeat(129) }), "vendor"],
+      [sensor({}, { via: "dc09", raw: "r".repeat(8193) }), "raw"]
+    ] as const
+    for (const [event, field] of cases) {
+      const r = parseBatch(JSON.stringify(event), "demo", now)
+      expect(r._tag === "Parsed" && r.accepted.length).toBe(0)
+      expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain(field)
+    }
+    expect(parseBatch(JSON.stringify(sensor({ placement: "p".repeat(128) })), "demo", now)).toMatchObject({ _tag: "Parsed", rejected: [] })
+  })
+
   it("refuses more than 1000 events", () => {
     const many = Array.from({ length: 1001 }, (_, i) => pendant(`evt-${String(i).padStart(8, "0")}`))
     expect(parseBatch(JSON.stringify(many), "demo", now)._tag).toBe("TooMany")
