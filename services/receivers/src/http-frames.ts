@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { Effect, type Scope } from "effect"
-import { ListenFailed } from "./listen-failed.ts"
+import { type ListenFailed, listenScoped } from "./listen-failed.ts"
 import type { Peer } from "./tcp-frames.ts"
 
 /** One HTTP request as a protocol edge sees it: the whole body, read under the limit. */
@@ -52,19 +52,7 @@ const send = (response: ServerResponse, answer: HttpAnswer, close = false) => {
 export const serveHttpFrames = <R>(options: HttpFramesOptions<R>): Effect.Effect<number, ListenFailed, R | Scope.Scope> =>
   Effect.gen(function*() {
     const server = yield* httpFrameServer(options)
-    yield* Effect.acquireRelease(
-      Effect.callback<void, Error>((resume) => {
-        server.once("error", (e) => resume(Effect.fail(e)))
-        server.listen(options.port, options.host, () => resume(Effect.void))
-      }).pipe(Effect.mapError((e) => new ListenFailed({ listener: `${options.label} http`, port: options.port, message: e.message }))),
-      () =>
-        Effect.callback<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
-    )
-    const address = server.address()
-    return typeof address === "object" && address !== null ? address.port : options.port
+    return yield* listenScoped(server, `${options.label} http`, options.host, options.port, () => server.closeAllConnections())
   })
 
 /**

@@ -1,7 +1,7 @@
 import type { Server } from "node:http"
 import { createServer, type Socket } from "node:net"
 import { Effect, type Scope } from "effect"
-import { ListenFailed } from "./listen-failed.ts"
+import { type ListenFailed, listenScoped } from "./listen-failed.ts"
 
 /**
  * Cuts a connection's bytes into items (frames, and runs of bytes that were no frame); one per
@@ -108,17 +108,7 @@ export const serveTcpFrames = <I, R>(options: TcpFramesOptions<I, R>): Effect.Ef
     // Half-open: a sender that ends its side after its last frame still gets that frame's answer.
     const server = createServer({ allowHalfOpen: true }, onConnection)
     server.on("error", () => undefined)
-    yield* Effect.acquireRelease(
-      Effect.callback<void, Error>((resume) => {
-        server.once("error", (e) => resume(Effect.fail(e)))
-        server.listen(options.port, options.host, () => resume(Effect.void))
-      }).pipe(Effect.mapError((e) => new ListenFailed({ listener: `${options.label} tcp`, port: options.port, message: e.message }))),
-      () =>
-        Effect.callback<void>((resume) => {
-          for (const socket of sockets) socket.destroy()
-          server.close(() => resume(Effect.void))
-        })
-    )
-    const address = server.address()
-    return typeof address === "object" && address !== null ? address.port : options.port
+    return yield* listenScoped(server, `${options.label} tcp`, options.host, options.port, () => {
+      for (const socket of sockets) socket.destroy()
+    })
   })
