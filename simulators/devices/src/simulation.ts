@@ -10,11 +10,15 @@ export interface SimulationSummary {
   readonly accepted: number
   readonly rejected: number
   readonly duplicates: number
+  /** Events the sink could not put on its wire (see `Delivery.skipped`). */
+  readonly skipped: number
   readonly byType: Readonly<Record<string, number>>
   readonly elapsedS: number
   readonly eps: number
   /** Rejection reasons with how often each was given (the most frequent first, at most 20). */
   readonly rejectedReasons: Readonly<Record<string, number>>
+  /** Why events were skipped, with how often (the most frequent first, at most 20). */
+  readonly skippedReasons: Readonly<Record<string, number>>
 }
 
 /** Running totals of a simulation; read at any time for a progress line or a final summary. */
@@ -25,22 +29,29 @@ export interface Tally {
 
 const MaxDistinctReasons = 20
 
+const countReason = (reasons: Map<string, number>, raw: string) => {
+  const reason = raw.slice(0, 200)
+  // Bounded, because a receiver may put an index or id into every reason.
+  if (reasons.has(reason) || reasons.size < MaxDistinctReasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+}
+
+const byFrequency = (reasons: Map<string, number>) => Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1]))
+
 export const makeTally = (startMs: number): Tally => {
-  let sent = 0, accepted = 0, rejected = 0, duplicates = 0
+  let sent = 0, accepted = 0, rejected = 0, duplicates = 0, skipped = 0
   const byType: Record<string, number> = {}
   const reasons = new Map<string, number>()
+  const skippedReasons = new Map<string, number>()
   return {
     record: (events, delivery) => {
       sent += events.length
       accepted += delivery.accepted
       rejected += delivery.rejected
       duplicates += delivery.duplicates
+      skipped += delivery.skipped?.length ?? 0
       for (const event of events) byType[event.type] = (byType[event.type] ?? 0) + 1
-      for (const raw of delivery.reasons) {
-        const reason = raw.slice(0, 200)
-        // Bounded, because a receiver may put an index or id into every reason.
-        if (reasons.has(reason) || reasons.size < MaxDistinctReasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
-      }
+      for (const raw of delivery.reasons) countReason(reasons, raw)
+      for (const raw of delivery.skipped ?? []) countReason(skippedReasons, raw)
     },
     summary: (nowMs) => {
       const elapsedS = Math.max(0, nowMs - startMs) / 1000
@@ -49,10 +60,12 @@ export const makeTally = (startMs: number): Tally => {
         accepted,
         rejected,
         duplicates,
+        skipped,
         byType: { ...byType },
         elapsedS: Math.round(elapsedS * 1000) / 1000,
         eps: elapsedS > 0 ? Math.round(sent / elapsedS) : 0,
-        rejectedReasons: Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1]))
+        rejectedReasons: byFrequency(reasons),
+        skippedReasons: byFrequency(skippedReasons)
       }
     }
   }

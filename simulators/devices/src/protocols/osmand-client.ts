@@ -80,3 +80,22 @@ export const jsonRequest = (fix: TrackerFix): TrackerRequest => {
 
 /** The Traccar Client's rule: only 200 lets it drop the position; anything else is retried in 30 s. */
 export const clientDropsPosition = (status: number): boolean => status === 200
+
+/**
+ * A report without a fix: the tracker is alive, or raises one of its device alarms, but has no
+ * position. The report then has no lat and lon (query string, time in milliseconds) or no `coords`
+ * (JSON body), which Traccar reads as a status report.
+ */
+export const noFixRequest = (report: Omit<TrackerFix, "lat" | "lon">, form: "query" | "json"): TrackerRequest => {
+  if (form === "query") {
+    const params = new URLSearchParams(queryRequest({ ...report, lat: 0, lon: 0 }, "millis").url.slice(2))
+    params.delete("lat")
+    params.delete("lon")
+    return { method: "GET", url: `/?${params.toString()}`, body: "" }
+  }
+  // The JSON client has no fix when it sends no `coords` at all.
+  const request = jsonRequest({ ...report, lat: 0, lon: 0 })
+  const body = JSON.parse(request.body) as { location: Record<string, unknown> }
+  delete body.location["coords"]
+  return { ...request, body: JSON.stringify(body) }
+}

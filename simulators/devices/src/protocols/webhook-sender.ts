@@ -19,7 +19,10 @@ export interface DispenserEvent {
     | "refill_needed"
     | "lid_open"
     | "battery_low"
+    | "power_lost"
+    | "power_restored"
     | "device_connection_error"
+    | "device_connected"
     | "heartbeat"
     | "help_button"
   readonly atMs: number
@@ -36,11 +39,16 @@ export interface SensorPlatformEvent {
     | "sensor.detection.door_open"
     | "sensor.detection.door_close"
     | "sensor.detection.motionless"
+    | "sensor.detection.occupancy"
     | "sensor.detection.smoke"
+    | "sensor.detection.smoke_resolved"
     | "sensor.detection.water_leak"
+    | "sensor.detection.water_leak_resolved"
     | "sensor.detection.fall"
     | "sensor.health.low_battery"
     | "sensor.health.offline"
+    | "sensor.health.online"
+    | "sensor.health.tamper"
   readonly happenedAtMs: number
   readonly room?: string
   readonly battery?: number
