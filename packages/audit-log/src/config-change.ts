@@ -3,7 +3,7 @@ import { Redacted } from "effect"
 import type { Actor, AuditEntry } from "@wt/contracts"
 import type { AuditFieldKey } from "./config-change-key.ts"
 
-export type ConfigEntity = "resident" | "contacts" | "device" | "response_plan" | "user"
+export type ConfigEntity = "resident" | "contacts" | "device" | "device_identity" | "response_plan" | "user"
 
 /**
  * Fields of which an entry says only that they changed. Their values come from sets
@@ -15,6 +15,8 @@ export const changedOnlyFields: Readonly<Record<ConfigEntity, ReadonlySet<string
   resident: new Set(["keyAccess", "healthNotes", "dementia", "mobility", "gpsLegalBasis"]),
   contacts: new Set(),
   device: new Set(),
+  // A DC-09 AES key: no form of a secret, not even a keyed digest, goes into the permanent trail.
+  device_identity: new Set(["key"]),
   response_plan: new Set(),
   user: new Set(["password"])
 }

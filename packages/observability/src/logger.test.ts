@@ -45,6 +45,20 @@ describe("pino logger bridge", () => {
       expect(record?.authorization).toBe("[redacted]")
     }))
 
+  it.effect("keeps a device identity's AES key out of the output, as sent and as stored", () =>
+    Effect.gen(function*() {
+      const out = capture()
+      const body = { identity: "A1B2", line: "77", key: "000102030405060708090a0b0c0d0e0f" }
+      yield* Effect.logWarning("identity refused", { body, row: { identity: "A1B2", secret: "ffeeddccbbaa99887766554433221100" } }).pipe(
+        Effect.annotateLogs({ payload: body }),
+        Effect.provide(out.layer)
+      )
+      const raw = out.raw()
+      expect(raw).not.toContain("0a0b0c0d")
+      expect(raw).not.toContain("99887766")
+      expect(out.records()[0]?.payload).toEqual({ identity: "A1B2", line: "77", key: "[redacted]" })
+    }))
+
   it.effect("forwards level, message, annotations, span names, fiber id and the pretty cause", () =>
     Effect.gen(function*() {
       const out = capture()

@@ -7,7 +7,9 @@ export const redactedKeys: ReadonlyArray<string> = [
   "address", "addresses", "street", "phone", "email",
   "healthNotes", "notes", "note", "text",
   "lat", "lon", "position", "location", "geofence",
-  "password", "token", "authorization", "cookie", "ingestKey"
+  "password", "token", "authorization", "cookie", "ingestKey",
+  // A device identity's DC-09 AES key, as an administrator sends it and as the registry stores it.
+  "key", "secret"
 ]
 
 export const censor = "[redacted]"

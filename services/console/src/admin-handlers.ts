@@ -1,26 +1,14 @@
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import type { AuditEntry } from "@wt/contracts"
-import { appendAuditEntry, type ConfigChange, configChangeEntry, loadAuditFieldKey } from "@wt/audit-log"
+import { appendAuditEntry } from "@wt/audit-log"
 import { hashPassword, Registry, RegistryAdmin, type ResidentRecord, type User } from "@wt/registry"
-import { ConsoleApi, CurrentSession } from "./api.ts"
-import { Forbidden, InvalidRegistryChange, RecordNotFound, UsernameInUse } from "./api-errors.ts"
+import { ConsoleApi } from "./api.ts"
+import { administrator, makeConfigAudit, notFound, ownTenant } from "./admin-access.ts"
+import { Forbidden, InvalidRegistryChange, UsernameInUse } from "./api-errors.ts"
 import { actorOf } from "./incident-commands.ts"
 
-/** Administrators only; which tenants they may touch is checked per record. */
-const administrator = Effect.gen(function*() {
-  const { user } = yield* CurrentSession
-  if (user.role !== "admin") return yield* new Forbidden({ message: `a ${user.role} may not change the registry` })
-  return user
-})
-
-const notFound = (kind: string, id: string) => new RecordNotFound({ kind, id })
 const invalid = (message: string) => new InvalidRegistryChange({ message })
-
-/** The tenant a new record goes to must be one the administrator administers: otherwise it does not exist for them. */
-const ownTenant = (user: User, tenant: string) =>
-  user.tenants.includes(tenant) ? Effect.void : Effect.fail(notFound("tenant", tenant))
 
 /** What an administrator writes of a resident, in the shape it is compared and audited in. */
 const residentFields = (r: Omit<ResidentRecord, "id" | "contacts" | "devices" | "responsePlan">) => ({
@@ -63,17 +51,7 @@ export const AdminHandlers = HttpApiBuilder.group(
   Effect.fn(function*(handlers) {
     const admin = yield* RegistryAdmin
     const registry = yield* Registry
-    const fieldKey = yield* loadAuditFieldKey()
-
-    const audit = Effect.fn("Console.auditConfigChange")(function*(change: Omit<ConfigChange, "id" | "at" | "actor">, user: User) {
-      const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-      const entry: AuditEntry = configChangeEntry({ ...change, id: `cfg-${randomUUID()}`, at, actor: actorOf(user) }, fieldKey)
-      yield* appendAuditEntry(entry).pipe(
-        Effect.tapError(() => Effect.logError("registry changed but its audit entry was not written").pipe(Effect.annotateLogs({ entity: change.entity, entityId: change.entityId }))),
-        Effect.orDie
-      )
-      yield* Effect.logInfo("registry changed").pipe(Effect.annotateLogs({ entity: change.entity, entityId: change.entityId, userId: user.id }))
-    })
+    const audit = yield* makeConfigAudit
 
     /** The resident, if it is in one of the administrator's tenants. */
     const residentOf = Effect.fn("Console.adminResident")(function*(user: User, residentId: string) {

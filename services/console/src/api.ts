@@ -9,6 +9,7 @@ import { HandoverApi } from "./handover-api.ts"
 import { ResidentCard } from "./resident-card.ts"
 // Groups defined in their own files; imported here only to be added to ConsoleApi below.
 import { AdminApi } from "./admin-api.ts"
+import { DeviceIdentitiesApi } from "./identity-api.ts"
 import { OverviewApi } from "./overview-api.ts"
 
 // The middleware lives in its own module so that API groups in other files can use it
@@ -174,6 +175,7 @@ export class ConsoleApi extends HttpApi.make("console")
   .add(ResidentsApi)
   .add(OverviewApi)
   .add(AdminApi)
+  .add(DeviceIdentitiesApi)
   .add(ReportsApi.middleware(Authentication))
   .add(HandoverApi.middleware(JsonOnly).middleware(Authentication))
   .annotateMerge(OpenApi.annotations({

@@ -168,6 +168,22 @@ const rules: Record<string, Rule> = {
     body: deviceBody("demo", "res-0001"),
     acrossTenants: { path: "/api/admin/devices/n-alarm-authz", body: deviceBody("north", "n-res-0001"), as: "admin", owner: "north-admin" }
   },
+  "GET /api/admin/devices/:tenant/:id/identities": {
+    roles: ["admin"],
+    path: "/api/admin/devices/demo/alarm-000001/identities",
+    acrossTenants: { path: "/api/admin/devices/north/n-alarm-000001/identities", as: "admin", owner: "north-admin" }
+  },
+  "PUT /api/admin/devices/:tenant/:id/identities/:protocol": {
+    roles: ["admin"],
+    path: "/api/admin/devices/demo/alarm-000002/identities/osmand",
+    body: { identity: "authz-demo" },
+    acrossTenants: { path: "/api/admin/devices/north/n-alarm-000002/identities/osmand", body: { identity: "authz-north" }, as: "admin", owner: "north-admin" }
+  },
+  "DELETE /api/admin/devices/:tenant/:id/identities/:protocol": {
+    roles: ["admin"],
+    path: "/api/admin/devices/demo/alarm-000001/identities/dc09",
+    acrossTenants: { path: "/api/admin/devices/north/n-alarm-000001/identities/dc09", as: "admin", owner: "north-admin" }
+  },
   "GET /api/admin/plans": { roles: ["admin"], path: "/api/admin/plans" },
   "PUT /api/admin/plans/:id": {
     roles: ["admin"],

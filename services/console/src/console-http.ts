@@ -1,8 +1,9 @@
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { infrastructureReadiness, ServiceHttp } from "@wt/service-runtime"
-import { RegistryAdmin } from "@wt/registry"
+import { DeviceIdentities, RegistryAdmin } from "@wt/registry"
 import { AdminHandlers } from "./admin-handlers.ts"
+import { DeviceIdentityHandlers } from "./identity-handlers.ts"
 import { ConsoleApi } from "./api.ts"
 import { AuthenticationLive, JsonOnlyLive } from "./authentication.ts"
 import { IncidentFeed } from "./incident-feed.ts"
@@ -18,9 +19,9 @@ import { Sessions } from "./sessions.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers, ReportHandlers, HandoverHandlers]),
+  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers, DeviceIdentityHandlers, ReportHandlers, HandoverHandlers]),
   Layer.provide([AuthenticationLive, JsonOnlyLive]),
-  Layer.provide([FloodWatch.layer, RegistryAdmin.layer])
+  Layer.provide([FloodWatch.layer, RegistryAdmin.layer, DeviceIdentities.layer])
 )
 
 // Event streams never finish by themselves, so the server's graceful close would wait its
