@@ -1,17 +1,34 @@
 import { useState } from "preact/hooks"
 import { api, type DeviceRecord } from "./api.ts"
 import { errorText, useLoad } from "./admin-common.tsx"
+import { DeviceIdentities } from "./admin-identities.tsx"
 
 type SensorKind = NonNullable<DeviceRecord["sensor"]>
 
-export const DeviceTable = ({ devices, onSaved }: { readonly devices: ReadonlyArray<DeviceRecord>; readonly onSaved: () => void }) => (
-  <table class="admin-list" data-testid="device-table">
-    <thead><tr><th>Id</th><th>Type</th><th>Resident</th><th>Placement</th><th>Heartbeat (s)</th><th>Active</th><th></th></tr></thead>
-    <tbody>{devices.map((d) => <DeviceRow key={`${d.tenant}/${d.id}`} device={d} onSaved={onSaved} />)}</tbody>
-  </table>
-)
+export const DeviceTable = ({ devices, onSaved }: { readonly devices: ReadonlyArray<DeviceRecord>; readonly onSaved: () => void }) => {
+  // The device whose protocol identities are open below its row.
+  const [open, setOpen] = useState<string | undefined>()
+  return (
+    <table class="admin-list" data-testid="device-table">
+      <thead><tr><th>Id</th><th>Type</th><th>Resident</th><th>Placement</th><th>Heartbeat (s)</th><th>Active</th><th></th></tr></thead>
+      <tbody>
+        {devices.map((d) => {
+          const key = `${d.tenant}/${d.id}`
+          return (
+            <DeviceRow key={key} device={d} onSaved={onSaved} identitiesOpen={open === key} onIdentities={() => setOpen(open === key ? undefined : key)} />
+          )
+        })}
+      </tbody>
+    </table>
+  )
+}
 
-const DeviceRow = ({ device, onSaved }: { readonly device: DeviceRecord; readonly onSaved: () => void }) => {
+const DeviceRow = ({ device, onSaved, identitiesOpen, onIdentities }: {
+  readonly device: DeviceRecord
+  readonly onSaved: () => void
+  readonly identitiesOpen: boolean
+  readonly onIdentities: () => void
+}) => {
   const [placement, setPlacement] = useState(device.placement)
   const [heartbeat, setHeartbeat] = useState(device.heartbeatIntervalS)
   const [active, setActive] = useState(device.active)
@@ -22,6 +39,7 @@ const DeviceRow = ({ device, onSaved }: { readonly device: DeviceRecord; readonl
       .then(() => { setNote("saved"); onSaved() }, (e: unknown) => setNote(errorText(e)))
   }
   return (
+    <>
     <tr data-device={device.id}>
       <td>{device.id}</td>
       <td>{device.type.replace(/_/g, " ")}{device.sensor !== undefined ? ` (${device.sensor})` : ""}</td>
@@ -29,8 +47,15 @@ const DeviceRow = ({ device, onSaved }: { readonly device: DeviceRecord; readonl
       <td><input aria-label="placement" value={placement} onInput={(e) => setPlacement(e.currentTarget.value)} /></td>
       <td><input aria-label="heartbeat interval" type="number" min={10} value={heartbeat} onInput={(e) => setHeartbeat(Number(e.currentTarget.value))} /></td>
       <td><input aria-label="active" type="checkbox" checked={active} onChange={(e) => setActive(e.currentTarget.checked)} /></td>
-      <td><button onClick={save}>Save</button> <small>{note}</small></td>
+      <td>
+        <button onClick={save}>Save</button>{" "}
+        <button onClick={onIdentities} aria-expanded={identitiesOpen} data-testid="open-identities">Identities</button> <small>{note}</small>
+      </td>
     </tr>
+    {identitiesOpen
+      ? <tr class="identities-row" data-identities-of={device.id}><td colSpan={7}><DeviceIdentities tenant={device.tenant} deviceId={device.id} /></td></tr>
+      : null}
+    </>
   )
 }
 

@@ -17,6 +17,7 @@ import type {
   UserInput as UserInputSchema,
   UserRecord as UserRecordSchema
 } from "../../src/admin-api.ts"
+import type { WireIdentityInput as WireIdentityInputSchema, WireIdentityView as WireIdentityViewSchema } from "../../src/identity-api.ts"
 
 // The server's own schemas, as types only (erased in the bundle), so the page cannot drift from the API.
 export type { Actor, Owner, Priority }
@@ -36,6 +37,10 @@ export type PlanRecord = typeof PlanRecordSchema.Type
 export type UserInput = typeof UserInputSchema.Encoded
 export type UserRecord = typeof UserRecordSchema.Type
 export type ResidentSummary = typeof ResidentSummarySchema.Type
+export type WireIdentityView = typeof WireIdentityViewSchema.Type
+export type WireProtocol = WireIdentityView["protocol"]
+/** As sent: the DC-09 key a plain string (or null to remove it), never read back. */
+export type WireIdentityInput = typeof WireIdentityInputSchema.Encoded
 
 /** A refused request, with the server's words for the operator. */
 export class ApiError extends Error {
@@ -106,6 +111,12 @@ export const api = {
     putContacts: (id: string, contacts: Contacts) => call<void>("PUT", `/api/admin/residents/${enc(id)}/contacts`, contacts),
     devices: () => call<Array<DeviceRecord>>("GET", "/api/admin/devices"),
     putDevice: (id: string, input: DeviceInput) => call<DeviceRecord>("PUT", `/api/admin/devices/${enc(id)}`, input),
+    /** Of a DC-09 key only its last four digits (`keyHint`): the key is never sent back. */
+    identities: (tenant: string, id: string) => call<Array<WireIdentityView>>("GET", `/api/admin/devices/${enc(tenant)}/${enc(id)}/identities`),
+    putIdentity: (tenant: string, id: string, protocol: WireProtocol, input: WireIdentityInput) =>
+      call<WireIdentityView>("PUT", `/api/admin/devices/${enc(tenant)}/${enc(id)}/identities/${protocol}`, input),
+    removeIdentity: (tenant: string, id: string, protocol: WireProtocol) =>
+      call<void>("DELETE", `/api/admin/devices/${enc(tenant)}/${enc(id)}/identities/${protocol}`),
     plans: () => call<Array<PlanRecord>>("GET", "/api/admin/plans"),
     putPlan: (id: string, input: PlanInput) => call<PlanRecord>("PUT", `/api/admin/plans/${enc(id)}`, input),
     users: () => call<Array<UserRecord>>("GET", "/api/admin/users"),
