@@ -10,6 +10,7 @@ import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { MessageInbox, pumpInto } from "./inbox.ts"
 import { openMessages } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
+import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
 /** What a handler knows about the message besides its decoded value. */
 export interface MessageMeta {
@@ -182,6 +183,17 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
     const counted = consumerCounters(options.stream, options.durable)
     // A little under the ack wait, so the message is handed back before the server redelivers it.
     const handlerTimeoutMs = Math.floor(setup.ackWaitMs * 0.9)
+    // Decided once: without an exporting tracer no message costs a header read or a span.
+    const traced = yield* tracingExportedNow
+    const spanName = `Nats.consume ${label}`
+    const handlerOf = (value: A, meta: DeliveredMeta, msg: JsMsg) =>
+      traced
+        ? Effect.withSpan(
+          options.handler(value, meta),
+          spanName,
+          deliverySpanOptions(msg.headers, deliveryAttributes(options.stream, options.durable, meta.streamSeq))
+        )
+        : options.handler(value, meta)
 
     const deadLetter = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string) => {
       const tenant = tenantOfSubject(msg.subject)
@@ -251,7 +263,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       return Effect.flatMap(
         Effect.exit(Effect.interruptible(Effect.suspend(() => {
           slot.startedAtMs = Date.now()
-          return options.handler(value, meta)
+          return handlerOf(value, meta, msg)
         }))),
         (exit) => {
           slot.startedAtMs = 0

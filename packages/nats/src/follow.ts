@@ -1,9 +1,10 @@
-import { DeliverPolicy, type OrderedConsumerOptions } from "@nats-io/jetstream"
+import { DeliverPolicy, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream"
 import { Effect, Metric, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { errorMessage, NatsRequestFailed } from "./errors.ts"
 import { openMessages } from "./messages.ts"
+import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
 export interface FollowMeta {
   readonly subject: string
@@ -41,6 +42,15 @@ export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<
     const failed = (cause: unknown) =>
       new NatsRequestFailed({ operation: `follow ${options.stream} ${options.filterSubject}`, message: errorMessage(cause) })
     let lastSeq = 0
+    // Decided once: without an exporting tracer no message costs a header read or a span.
+    const traced = yield* tracingExportedNow
+    const spanName = `Nats.follow ${options.stream}`
+    const handlerOf = (value: A, msg: JsMsg) => {
+      const handled = options.handler(value, { subject: msg.subject, streamSeq: msg.seq })
+      return traced
+        ? Effect.withSpan(handled, spanName, deliverySpanOptions(msg.headers, deliveryAttributes(options.stream, "ordered", msg.seq)))
+        : handled
+    }
 
     const startOptions = (): Partial<OrderedConsumerOptions> => {
       if (lastSeq > 0) return { filter_subjects: options.filterSubject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 }
@@ -69,7 +79,7 @@ export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<
             yield* Effect.logDebug(`follow ${options.stream}: skipped seq ${msg.seq} (${decoded.failure.kind})`)
           } else {
             // Boxed, so a handler error is never mistaken for a lost connection below.
-            yield* options.handler(decoded.success, { subject: msg.subject, streamSeq: msg.seq }).pipe(
+            yield* handlerOf(decoded.success, msg).pipe(
               Effect.mapError((error) => ({ handlerFailed: error }))
             )
           }

@@ -1,4 +1,6 @@
 import { createInbox, headers as makeHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node"
+import { inboxPrefixOfConnection } from "./inbox-prefix.ts"
+import { TraceparentHeader } from "./trace-context.ts"
 
 /** JetStream's answer to a publish: where it stored the message. */
 export interface PubAck {
@@ -14,6 +16,8 @@ export interface PubAckOptions {
   /** Per attempt. */
   readonly timeoutMs: number
   readonly attempts: number
+  /** W3C `traceparent` of the publishing span; set only while traces are exported (see trace-context.ts). */
+  readonly traceparent?: string
 }
 
 /** JetStream refused the publish; `code` is its error code (e.g. 10071 wrong last sequence), as `apiErrorCode` reads it. */
@@ -77,7 +81,7 @@ export class PubAcks {
 
   constructor(nc: NatsConnection) {
     this.nc = nc
-    this.inbox = createInbox()
+    this.inbox = createInbox(inboxPrefixOfConnection(nc))
     this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (_error, msg) => this.answer(msg) })
     this.sweeper = setInterval(() => this.sweep(), SweepEveryMs)
     this.sweeper.unref()
@@ -102,6 +106,7 @@ export class PubAcks {
     if (entry.options.expectedLastSubjectSequence !== undefined) {
       h.set("Nats-Expected-Last-Subject-Sequence", String(entry.options.expectedLastSubjectSequence))
     }
+    if (entry.options.traceparent !== undefined) h.set(TraceparentHeader, entry.options.traceparent)
     try {
       this.nc.publish(entry.subject, entry.bytes, { reply: `${this.inbox}.${token}`, headers: h })
     } catch (error) {

@@ -1,8 +1,10 @@
+import type { NatsConnection } from "@nats-io/transport-node"
 import { Effect, Result } from "effect"
 import { encodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, type EncodeFailed, errorMessage, PublishFailed, WrongLastSequence } from "./errors.ts"
 import { pubAcksOf } from "./pub-acks.ts"
+import { formatTraceparent, tracingExported } from "./trace-context.ts"
 
 const DefaultTimeoutMs = 5_000
 
@@ -42,10 +44,38 @@ const publishError = (subject: string, options: PublishOptions, cause: unknown):
   return code === undefined ? new PublishFailed({ subject, message }) : new PublishFailed({ subject, message, code })
 }
 
+const send = (
+  nc: NatsConnection,
+  subject: string,
+  bytes: Uint8Array,
+  options: PublishOptions,
+  traceparent: string | undefined
+): Effect.Effect<Published, PublishFailed | WrongLastSequence> =>
+  Effect.tryPromise({
+    try: () =>
+      pubAcksOf(nc).publish(subject, bytes, {
+        ...(options.msgId === undefined ? {} : { msgId: options.msgId }),
+        ...(options.expectedLastSubjectSequence === undefined ? {} : { expectedLastSubjectSequence: options.expectedLastSubjectSequence }),
+        timeoutMs: options.timeoutMs ?? DefaultTimeoutMs,
+        attempts: options.attempts ?? 3,
+        ...(traceparent === undefined ? {} : { traceparent })
+      }),
+    catch: (cause) => publishError(subject, options, cause)
+  })
+
+/** The subject's first two tokens (`wt.dev`, `wt.inc`, `$KV.<bucket>`): the rest names tenants, devices and incidents. */
+const subjectFamily = (subject: string): string => {
+  const first = subject.indexOf(".")
+  const second = first < 0 ? -1 : subject.indexOf(".", first + 1)
+  return second < 0 ? subject : subject.slice(0, second)
+}
+
 /**
  * Publishes bytes and resolves once JetStream has stored them (its PubAck).
  * Fails with `WrongLastSequence` when `expectedLastSubjectSequence` did not match.
- * No span per call on purpose: ingest publishes tens of thousands of events a second.
+ * No span per call unless traces are exported: ingest publishes tens of thousands of events
+ * a second. When they are (`TracingLive`), the publish is a producer span and its
+ * `traceparent` travels in the message's headers, so whoever handles the message continues the trace.
  */
 export const publishRaw = (
   subject: string,
@@ -53,16 +83,15 @@ export const publishRaw = (
   options: PublishOptions
 ): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> =>
   Nats.use(({ nc }) =>
-    Effect.tryPromise({
-      try: () =>
-        pubAcksOf(nc).publish(subject, bytes, {
-          ...(options.msgId === undefined ? {} : { msgId: options.msgId }),
-          ...(options.expectedLastSubjectSequence === undefined ? {} : { expectedLastSubjectSequence: options.expectedLastSubjectSequence }),
-          timeoutMs: options.timeoutMs ?? DefaultTimeoutMs,
-          attempts: options.attempts ?? 3
-        }),
-      catch: (cause) => publishError(subject, options, cause)
-    })
+    Effect.withFiber((fiber) =>
+      tracingExported(fiber)
+        ? Effect.useSpan(
+          "Nats.publish",
+          { kind: "producer", attributes: { "messaging.system": "nats", "messaging.operation.type": "send", "messaging.destination.name": subjectFamily(subject) } },
+          (span) => send(nc, subject, bytes, options, formatTraceparent(span))
+        )
+        : send(nc, subject, bytes, options, undefined)
+    )
   )
 
 /** Publishes bytes already encoded like {@link publishRaw}; an encoding that failed fails the publish. */

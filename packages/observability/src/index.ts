@@ -11,3 +11,4 @@ export {
   totalCounter,
   withLatency
 } from "./metrics.ts"
+export { redactedSpanEvents, TracingLive, type TracingSettings, tracingSettingsConfig } from "./tracing.ts"

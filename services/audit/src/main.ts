@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import { TracingLive } from "@wt/observability"
 import { Infrastructure, infrastructureReadiness, portConfig, runService, ServiceHttp } from "@wt/service-runtime"
 import { AuditSealing } from "./audit-sealing.ts"
 import { AuditWriters } from "./audit-writers.ts"
@@ -12,5 +13,9 @@ const Http = Layer.unwrap(Effect.gen(function*() {
 
 runService(
   "audit",
-  Layer.mergeAll(AuditWriters, Http).pipe(Layer.provideMerge(AuditSealing.layer), Layer.provideMerge(Infrastructure))
+  Layer.mergeAll(AuditWriters, Http).pipe(
+    Layer.provideMerge(AuditSealing.layer),
+    Layer.provideMerge(Infrastructure),
+    Layer.provide(TracingLive("audit"))
+  )
 )

@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { IncidentStore } from "@wt/incident-store"
+import { TracingLive } from "@wt/observability"
 import { IncidentViews } from "@wt/read-models"
 import { Registry } from "@wt/registry"
 import { httpPortConfig, Infrastructure, runService } from "@wt/service-runtime"
@@ -13,6 +14,7 @@ runService(
   "console",
   Console.pipe(
     Layer.provide([IncidentStore.layer, IncidentViews.layer, Registry.layer]),
-    Layer.provideMerge(Infrastructure)
+    Layer.provideMerge(Infrastructure),
+    Layer.provide(TracingLive("console"))
   )
 )

@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import { TracingLive } from "@wt/observability"
 import { DeviceIdentities, Registry } from "@wt/registry"
 import { WebhookLimits } from "@wt/webhooks"
 import { Infrastructure, infrastructureReadiness, ingestPortConfig, runService, ServiceHttp } from "@wt/service-runtime"
@@ -28,5 +29,9 @@ const Http = Layer.unwrap(Effect.gen(function*() {
 
 runService(
   "gateway",
-  Http.pipe(Layer.provide(Layer.mergeAll(Registry.layer, DeviceIdentities.layer, IngestWindow.layer, WebhookVendors.layer)), Layer.provideMerge(Infrastructure))
+  Http.pipe(
+    Layer.provide(Layer.mergeAll(Registry.layer, DeviceIdentities.layer, IngestWindow.layer, WebhookVendors.layer)),
+    Layer.provideMerge(Infrastructure),
+    Layer.provide(TracingLive("gateway"))
+  )
 )

@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import { TracingLive } from "@wt/observability"
 import { Infrastructure, infrastructureReadiness, portConfig, runService, ServiceHttp } from "@wt/service-runtime"
 import { IncidentProjector } from "./incident-projector.ts"
 
@@ -7,4 +8,7 @@ const Http = Layer.unwrap(Effect.gen(function*() {
   return ServiceHttp.layer({ service: "projector", port, readiness: infrastructureReadiness })
 }))
 
-runService("projector", Layer.mergeAll(IncidentProjector, Http).pipe(Layer.provideMerge(Infrastructure)))
+runService(
+  "projector",
+  Layer.mergeAll(IncidentProjector, Http).pipe(Layer.provideMerge(Infrastructure), Layer.provide(TracingLive("projector")))
+)

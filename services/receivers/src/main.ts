@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { makeFrameSplitter } from "@wt/dc09"
 import { countFrame, refuseFrame } from "@wt/intake"
+import { TracingLive } from "@wt/observability"
 import { DeviceIdentities } from "@wt/registry"
 import { MrqFrameSplitter } from "@wt/scaip"
 import { bindHostConfig, Infrastructure, infrastructureReadiness, runService, ServiceHttp } from "@wt/service-runtime"
@@ -88,5 +89,10 @@ const Http = Layer.unwrap(Effect.gen(function*() {
 
 runService(
   "receivers",
-  Http.pipe(Layer.provideMerge(Listeners), Layer.provide(DeviceIdentities.layer), Layer.provideMerge(Infrastructure))
+  Http.pipe(
+    Layer.provideMerge(Listeners),
+    Layer.provide(DeviceIdentities.layer),
+    Layer.provideMerge(Infrastructure),
+    Layer.provide(TracingLive("receivers"))
+  )
 )

@@ -1,5 +1,6 @@
 import { Config, Effect, Layer } from "effect"
 import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
+import { TracingLive } from "@wt/observability"
 import { IncidentViews } from "@wt/read-models"
 import { Registry } from "@wt/registry"
 import { Infrastructure, infrastructureReadiness, portConfig, runService, ServiceHttp } from "@wt/service-runtime"
@@ -27,4 +28,4 @@ const Triage = Layer.mergeAll(LaneWorkers, unless("WT_TRIAGE_ESCALATION", Escala
   Layer.provideMerge(Infrastructure)
 )
 
-runService("triage", Triage)
+runService("triage", Triage.pipe(Layer.provide(TracingLive("triage"))))
