@@ -41,13 +41,20 @@ const tracesUrl = (base: string): string => {
   return url.toString()
 }
 
+/** A URL, or none when unset or empty (a compose file passes `${OTEL_EXPORTER_OTLP_ENDPOINT:-}` on as ""). */
+const optionalUrl = (name: string): Config.Config<Option.Option<URL>> =>
+  Config.schema(Schema.Union([Schema.Literal(""), Schema.URLFromString]), name).pipe(
+    Config.withDefault("" as const),
+    Config.map((value) => (value === "" ? Option.none() : Option.some(value)))
+  )
+
 /** The settings of a service named `service`, from the environment; a malformed value fails the start with its reason. */
 export const tracingSettingsConfig = (service: string): Config.Config<TracingSettings> =>
   Config.all({
     disabled: Config.Boolean("OTEL_SDK_DISABLED").pipe(Config.withDefault(false)),
     exporters: Config.String("OTEL_TRACES_EXPORTER").pipe(Config.withDefault("otlp")),
-    tracesEndpoint: Config.option(Config.URL("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")),
-    endpoint: Config.option(Config.URL("OTEL_EXPORTER_OTLP_ENDPOINT")),
+    tracesEndpoint: optionalUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+    endpoint: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
     protocol: Config.schema(Protocol, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").pipe(
       Config.orElse(() => Config.schema(Protocol, "OTEL_EXPORTER_OTLP_PROTOCOL")),
       Config.withDefault("http/protobuf" as const)
