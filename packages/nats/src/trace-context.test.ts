@@ -6,7 +6,7 @@ import { Nats } from "./connection.ts"
 import { consume } from "./consume.ts"
 import { follow } from "./follow.ts"
 import { publishRaw } from "./publish.ts"
-import { eventually, NatsTestServer } from "./testing.ts"
+import { NatsTestServer, until } from "./testing.ts"
 import { formatTraceparent, parseTraceparent, TraceparentHeader } from "./trace-context.ts"
 
 const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`))
@@ -85,7 +85,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("trace context ov
       const consumer = yield* Effect.forkChild(consume({
         stream: Streams.device,
         durable: "trace-test",
-        filterSubject: Subjects.deviceLaneFilter("alarm"),
+        filterSubject: subject,
         schema: Note,
         source: "triage",
         handler: () =>
@@ -105,9 +105,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("trace context ov
       assert.strictEqual(Option.getOrUndefined(publish.parent)?.spanId, send.spanId)
       assert.deepStrictEqual(sent, { traceId: send.traceId, spanId: publish.spanId, sampled: true })
 
-      yield* eventually(Effect.sync(() => {
-        if (handled.length === 0) throw new Error("not handled yet")
-      }))
+      yield* until(() => handled.length > 0, "the consumer to handle the message")
       assert.deepStrictEqual(handled[0], { traceId: send.traceId, parentSpanId: publish.spanId })
       const delivery = spans.find((s) => s.name === "Nats.consume WT_DEVICE/trace-test")!
       assert.strictEqual(delivery.kind, "consumer")
@@ -132,9 +130,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("trace context ov
               seen.push({ n: note.n, traceId: span.traceId, parentSpanId: Option.getOrUndefined(span.parent)?.spanId })
             })).pipe(Effect.orDie)
       }).pipe(Effect.withTracer(tracer)))
-      yield* eventually(Effect.sync(() => {
-        if (seen.length < 2) throw new Error("not read yet")
-      }))
+      yield* until(() => seen.length >= 2, "the reader to read both messages")
       yield* Fiber.interrupt(reader)
       const send = spans.find((s) => s.name === "Test.send")!
       const publish = spans.filter((s) => s.name === "Nats.publish").at(-1)!
