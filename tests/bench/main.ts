@@ -4,7 +4,8 @@
  */
 const benches: Record<string, string> = {
   audit: "./audit-verify.ts",
-  consume: "./consume-overhead.ts"
+  consume: "./consume-overhead.ts",
+  receivers: "./receivers.ts"
 }
 
 const name = process.argv[2]
