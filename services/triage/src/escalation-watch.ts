@@ -1,9 +1,11 @@
 import { Effect, Layer, Metric, Schedule } from "effect"
 import { escalationDue, type EscalationLimits, EscalationLimitsConfig } from "@wt/incident"
 import { IncidentStore } from "@wt/incident-store"
+import { seriesOf } from "@wt/observability"
 import { IncidentViews } from "@wt/read-models"
 
-const escalations = Metric.counter("wt_escalations_total", { description: "Incidents escalated for waiting unclaimed", incremental: true })
+// By priority, so an alert can page on a P1 left waiting (deploy/observability/alerts.yml).
+const escalations = seriesOf(Metric.counter("wt_escalations_total", { description: "Incidents escalated for waiting unclaimed, by priority", incremental: true }))
 
 /**
  * Every second, escalates incidents that waited unclaimed past their priority's limit
@@ -27,7 +29,7 @@ export const EscalationWatch = Layer.effectDiscard(
           Effect.catch(() => Effect.succeed(0))
         )
         if (done > 0) {
-          yield* Metric.update(escalations, 1)
+          yield* Metric.update(escalations({ priority: state.priority }), 1)
           yield* Effect.logWarning("incident escalated").pipe(
             Effect.annotateLogs({ incidentId: state.incidentId, priority: state.priority, level: command.type === "escalate" ? command.level : 0 })
           )
