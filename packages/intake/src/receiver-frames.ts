@@ -1,7 +1,9 @@
 import { Effect, Metric } from "effect"
-import type { DeviceEvent } from "@wt/contracts"
+import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
 import { type Nats, type PublishFailed, sendDeadLetter, type WrongLastSequence } from "@wt/nats"
 import { latencyHistogram, seriesOf, totalCounter } from "@wt/observability"
+import { IngestLimits, limitedReason } from "./ingest-limits.ts"
+import type { Verdict } from "./limit-book.ts"
 import { storeDeviceEvent } from "./store-device-event.ts"
 
 /** The protocols the receivers speak (each also a `source.via` and a dead-letter source). */
@@ -60,3 +62,18 @@ export const acceptFrame = (protocol: ReceiverProtocol, event: DeviceEvent): Eff
     Effect.tap((stored) => countFrame(protocol, stored.duplicate ? "duplicate" : "stored")),
     Effect.tapError(() => countFrame(protocol, "not_stored"))
   )
+
+/**
+ * Weighs a frame's events against their device's budgets, lane by lane (see `IngestLimits`),
+ * all of them or none. A frame over a limit is refused here: counted (`rate_limited`) and kept in
+ * WT_DLQ with its bytes; the receiver then gives its protocol's "busy" answer and stores nothing.
+ */
+export const admitFrame = (protocol: ReceiverProtocol, events: ReadonlyArray<DeviceEvent>, raw: Uint8Array): Effect.Effect<Verdict, never, IngestLimits | Nats> =>
+  Effect.gen(function*() {
+    const limits = yield* IngestLimits
+    const verdict = yield* limits.admit(protocol, events.map((e) => ({ tenant: e.tenant, deviceId: e.deviceId, lane: laneOfEvent(e) })))
+    if (verdict._tag === "Limited") {
+      yield* refuseFrame({ protocol, reasonKind: "rate_limited", reason: `${protocol} frame refused (rate_limited): ${limitedReason(verdict)}`, raw, tenant: events[0]!.tenant })
+    }
+    return verdict
+  })

@@ -72,6 +72,17 @@ describe("ingest batch parsing", () => {
     expect(parseBatch(JSON.stringify(sensor({ placement: "p".repeat(128) })), "demo", now)).toMatchObject({ _tag: "Parsed", rejected: [] })
   })
 
+  it("refuses a body nested deeper than any event before walking it (50,000 brackets overflowed the stack: a 500 with an empty body)", () => {
+    for (const body of ["[".repeat(50_000) + "]".repeat(50_000), '{"a":'.repeat(50_000) + "1" + "}".repeat(50_000), JSON.stringify([pendant("evt-00000009", { payload: { trigger: "pendant", x: JSON.parse("[".repeat(40) + "]".repeat(40)) } })])]) {
+      const r = parseBatch(body, "demo", now)
+      expect(r._tag).toBe("TooDeep")
+      expect(r._tag === "TooDeep" && r.reason).toContain("nested deeper than 32 levels")
+    }
+    // An event with a payload nested a little is only checked as usual.
+    const nested = parseBatch(JSON.stringify([pendant("evt-00000010", { payload: { trigger: "pendant", x: { y: [[1]] } } })]), "demo", now)
+    expect(nested._tag).toBe("Parsed")
+  })
+
   it("refuses more than 1000 events", () => {
     const many = Array.from({ length: 1001 }, (_, i) => pendant(`evt-${String(i).padStart(8, "0")}`))
     expect(parseBatch(JSON.stringify(many), "demo", now)._tag).toBe("TooMany")

@@ -1,5 +1,6 @@
 import { Exit, Schema, SchemaIssue } from "effect"
 import { DeviceEvent } from "@wt/contracts"
+import { findTooDeep, tooDeepReason } from "@wt/intake"
 
 /** At most this many events in one POST (contract). */
 export const MaxEventsPerRequest = 1000
@@ -21,6 +22,7 @@ export interface AcceptedEvent {
 
 export type ParsedBatch =
   | { readonly _tag: "Malformed"; readonly reason: string }
+  | { readonly _tag: "TooDeep"; readonly reason: string }
   | { readonly _tag: "TooMany"; readonly reason: string }
   | { readonly _tag: "Parsed"; readonly accepted: ReadonlyArray<AcceptedEvent>; readonly rejected: ReadonlyArray<Rejection> }
 
@@ -36,11 +38,17 @@ const reasonOf = (exit: Exit.Exit<unknown, Schema.SchemaError>): string => {
 
 export type BodyItems =
   | { readonly _tag: "Malformed"; readonly reason: string }
+  | { readonly _tag: "TooDeep"; readonly reason: string }
   | { readonly _tag: "TooMany"; readonly reason: string }
   | { readonly _tag: "Items"; readonly list: ReadonlyArray<unknown> }
 
-/** The body's JSON: one event or an array of 1 to 1000, not yet checked one by one. */
+/**
+ * The body's JSON: one event or an array of 1 to 1000, not yet checked one by one. A body that
+ * nests deeper than any event can is refused before it is parsed (see `MaxJsonDepth`).
+ */
 export const parseBody = (body: string): BodyItems => {
+  const tooDeep = findTooDeep(body)
+  if (tooDeep !== undefined) return { _tag: "TooDeep", reason: tooDeepReason(tooDeep) }
   let json: unknown
   try {
     json = JSON.parse(body)

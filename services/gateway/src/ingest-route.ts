@@ -2,7 +2,7 @@ import { Effect, Metric, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
 import { laneOfEvent } from "@wt/contracts"
-import { storeDeviceEvent } from "@wt/intake"
+import { IngestLimits, ingestKeySender, limitedReason, retryAfterSeconds, storeDeviceEvent } from "@wt/intake"
 import { sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { type AcceptedEvent, decodeItems, MaxBodyBytes, parseBody, type Rejection } from "./ingest-batch.ts"
@@ -34,22 +34,32 @@ const rejectWhole = (status: number, reason: string, reasonKind: string, raw: Ui
     return json(status, { accepted: [], rejected: [{ index: 0, reason }], error: reason })
   })
 
-/**
- * POST /v1/events (contract): one canonical event or an array of up to 1000.
- * Answers 202 only after JetStream stored every accepted event; each rejected
- * one is named by index with a reason and kept in WT_DLQ with its bytes.
- */
 /** Events checked between two turns of the event loop. */
 const DecodeSlice = 100
 
 /** Lets the event loop take I/O (another request) before going on. */
 const nextTurn = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
+/** An event over its lane's rate limit, with its place in the request. */
+interface Limited {
+  readonly index: number
+  readonly reason: string
+  readonly retryAfterMs: number
+}
+
+/**
+ * POST /v1/events (contract): one canonical event or an array of up to 1000.
+ * Answers 202 only after JetStream stored every accepted event; each rejected
+ * one is named by index with a reason and kept in WT_DLQ with its bytes.
+ * Events over their device's or ingest key's rate limit (lane by lane, see
+ * `IngestLimits`) are refused by index too; when nothing else was accepted the
+ * answer is 429 with `Retry-After`.
+ */
 export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpServerRequest.HttpServerRequest) {
   const registry = yield* Registry
   const key = bearerToken(request.headers.authorization)
   const tenant = key === undefined ? Option.none<string>() : yield* registry.tenantForIngestKey(key)
-  if (Option.isNone(tenant)) {
+  if (Option.isNone(tenant) || key === undefined) {
     yield* countEvents("unauthorized", 1)
     return json(401, { error: "a valid tenant ingest key is required: Authorization: Bearer <key>" })
   }
@@ -71,6 +81,7 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   const receivedAt = new Date().toISOString()
   const items = parseBody(decoder.decode(raw))
   if (items._tag === "Malformed") return yield* rejectWhole(400, items.reason, "invalid_json", raw, tenant.value)
+  if (items._tag === "TooDeep") return yield* rejectWhole(400, items.reason, "too_deep", raw, tenant.value)
   if (items._tag === "TooMany") return yield* rejectWhole(413, items.reason, "too_many", raw, tenant.value)
   const parsed = { accepted: [] as Array<AcceptedEvent>, rejected: [] as Array<Rejection> }
   // A large batch is checked a slice at a time, giving the event loop back in between: in a
@@ -78,7 +89,27 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   // care alarm's request (one event) behind all of them.
   for (let from = 0; from < items.list.length; from += DecodeSlice) {
     if (from > 0) yield* nextTurn
-    decodeItems(items.list, from, from + DecodeSlice, tenant.value, receivedAt, parsed)
+    // Whatever a check throws on (it should throw on nothing) is the body's refusal, not a 500.
+    const failed = checkSlice(items.list, from, tenant.value, receivedAt, parsed)
+    if (failed !== undefined) return yield* rejectWhole(400, `the body could not be checked: ${failed}`, "uncheckable", raw, tenant.value)
+  }
+
+  // Each event spends its own lane's budget, its device's and its key's: a key or device that
+  // floods positions or heartbeats is refused those, never its care alarms.
+  const limits = yield* IngestLimits
+  const sender = ingestKeySender(key)
+  const admitted: Array<AcceptedEvent> = []
+  const limited: Array<Limited> = []
+  for (const accepted of parsed.accepted) {
+    const verdict = yield* limits.admit("http", [{ sender, tenant: tenant.value, deviceId: accepted.event.deviceId, lane: laneOfEvent(accepted.event) }])
+    if (verdict._tag === "Admitted") admitted.push(accepted)
+    else limited.push({ index: accepted.index, reason: limitedReason(verdict), retryAfterMs: verdict.retryAfterMs })
+  }
+  if (limited.length > 0) {
+    // One dead letter per request: a sender far over its limit costs one small write per request, not one per event.
+    const whole = limited.length === items.list.length
+    const keptRaw = whole ? raw : encoder.encode(`[${limited.map((l) => JSON.stringify(items.list[l.index])).join(",")}]`)
+    yield* deadLetter(`${limited.length} of ${items.list.length} events over rate limits${whole ? "" : ` (events ${limited.map((l) => l.index).join(", ").slice(0, 200)})`}: ${limited[0]!.reason}`, "rate_limited", keptRaw, tenant.value)
   }
 
   const window = yield* IngestWindow
@@ -95,7 +126,7 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   // Alarm-lane events never wait for the window; the rest of the batch waits its turn.
   const alarms: Array<AcceptedEvent> = []
   const bulk: Array<AcceptedEvent> = []
-  for (const accepted of parsed.accepted) (laneOfEvent(accepted.event) === "alarm" ? alarms : bulk).push(accepted)
+  for (const accepted of admitted) (laneOfEvent(accepted.event) === "alarm" ? alarms : bulk).push(accepted)
   const [storedAlarms, storedBulk] = yield* Effect.all([publish(alarms), window.bulk(bulk.length, publish(bulk))], { concurrency: 2 })
   const stored = [...storedAlarms, ...storedBulk].sort((a, b) => a.index - b.index)
   const accepted = stored.filter((s) => s.error === undefined).map((s) => s.id)
@@ -105,17 +136,40 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
     concurrency: 16,
     discard: true
   })
+  for (const l of limited) rejected.push({ index: l.index, reason: l.reason })
   yield* countEvents("accepted", accepted.length)
   yield* countEvents("duplicate", stored.filter((s) => s.duplicate).length)
-  yield* countEvents("rejected", rejected.length)
+  yield* countEvents("rejected", parsed.rejected.length)
+  yield* countEvents("rate_limited", limited.length)
   yield* countEvents("not_stored", notStored.length)
   if (notStored.length > 0) {
     yield* Effect.logError(`${notStored.length} events could not be stored: ${notStored[0]!.error}`)
     // Not stored means not accepted: the sender must retry them (ids make retries safe).
     for (const s of notStored) rejected.push({ index: s.index, reason: `not stored, retry: ${s.error}` })
   }
-  const status = accepted.length > 0 ? 202 : notStored.length > 0 ? 503 : 400
-  return json(status, { accepted, rejected })
+  rejected.sort((a, b) => a.index - b.index)
+  const retryAfter = limited.length === 0 ? undefined : String(retryAfterSeconds(Math.max(...limited.map((l) => l.retryAfterMs))))
+  const status = accepted.length > 0 ? 202 : notStored.length > 0 ? 503 : limited.length > 0 ? 429 : 400
+  return HttpServerResponse.jsonUnsafe(
+    { accepted, rejected, ...(status === 429 ? { error: limited[0]!.reason } : {}) },
+    { status, ...(retryAfter === undefined ? {} : { headers: { "retry-after": retryAfter } }) }
+  )
 })
+
+/** `decodeItems` over one slice; the message of anything it threw, else undefined. */
+const checkSlice = (
+  list: ReadonlyArray<unknown>,
+  from: number,
+  tenant: string,
+  receivedAt: string,
+  into: { readonly accepted: Array<AcceptedEvent>; readonly rejected: Array<Rejection> }
+): string | undefined => {
+  try {
+    decodeItems(list, from, from + DecodeSlice, tenant, receivedAt, into)
+    return undefined
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+}
 
 export const IngestRoute = HttpRouter.add("POST", "/v1/events", handleIngest)

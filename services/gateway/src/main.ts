@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { TracingLive } from "@wt/observability"
+import { IngestLimits } from "@wt/intake"
 import { DeviceIdentities, Registry } from "@wt/registry"
 import { WebhookLimits } from "@wt/webhooks"
 import { Infrastructure, infrastructureReadiness, ingestPortConfig, runService, ServiceHttp } from "@wt/service-runtime"
@@ -30,7 +31,7 @@ const Http = Layer.unwrap(Effect.gen(function*() {
 runService(
   "gateway",
   Http.pipe(
-    Layer.provide(Layer.mergeAll(Registry.layer, DeviceIdentities.layer, IngestWindow.layer, WebhookVendors.layer)),
+    Layer.provide(Layer.mergeAll(Registry.layer, DeviceIdentities.layer, IngestWindow.layer, IngestLimits.layer, WebhookVendors.layer)),
     Layer.provideMerge(Infrastructure),
     Layer.provide(TracingLive("gateway"))
   )

@@ -1,7 +1,8 @@
 import { Clock, Context, Effect, Layer, Option, Redacted, Result } from "effect"
 import { ByteSize } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
-import { acceptFrame, recordAnswered, refuseFrame } from "@wt/intake"
+import { laneOfEvent } from "@wt/contracts"
+import { acceptFrame, findTooDeep, IngestLimits, limitedReason, recordAnswered, refuseFrame, retryAfterSeconds, tooDeepReason, vendorSender } from "@wt/intake"
 import { DeviceIdentities } from "@wt/registry"
 import {
   type LoadedMapping,
@@ -71,6 +72,12 @@ export const handleWebhook = Effect.fn("Gateway.webhook")(function*(request: Htt
     yield* refuse("too_large", `body over ${WebhookLimits.maxBodyBytes} bytes`)
     return answer({ kind: "refused", refusal: { kind: "too_large", reason: `body over ${WebhookLimits.maxBodyBytes} bytes` } })
   }
+  // Before anything reads it as JSON: a vendor's mapping walks the body recursively.
+  const tooDeep = findTooDeep(raw)
+  if (tooDeep !== undefined) {
+    yield* refuse("too_deep", tooDeepReason(tooDeep))
+    return answer({ kind: "refused", refusal: { kind: "malformed", reason: tooDeepReason(tooDeep) } })
+  }
   const { mapping, secret } = found.value
   const signed = secret === undefined
     ? Result.fail({ kind: "missing_signature" as const, reason: "no secret is configured for this vendor" })
@@ -87,6 +94,8 @@ export const handleWebhook = Effect.fn("Gateway.webhook")(function*(request: Htt
 
   const rejected: Array<WebhookItemRefusal> = [...mapped.success.refused]
   const accepted: Array<string> = []
+  const limits = yield* IngestLimits
+  const limited: Array<{ readonly index: number; readonly reason: string; readonly retryAfterMs: number }> = []
   for (const item of mapped.success.items) {
     const device = yield* identities.find("webhook", item.vendorDeviceId, name).pipe(Effect.option)
     if (Option.isNone(device)) return answer({ kind: "store_unavailable" })
@@ -100,6 +109,12 @@ export const handleWebhook = Effect.fn("Gateway.webhook")(function*(request: Htt
       rejected.push(event.failure)
       continue
     }
+    // The platform's and the device's budgets for this event's lane (see IngestLimits).
+    const verdict = yield* limits.admit("webhook", [{ sender: vendorSender(name), tenant, deviceId, lane: laneOfEvent(event.success) }])
+    if (verdict._tag === "Limited") {
+      limited.push({ index: item.index, reason: limitedReason(verdict), retryAfterMs: verdict.retryAfterMs })
+      continue
+    }
     const stored = yield* acceptFrame("webhook", { ...event.success, receivedAt: new Date(now).toISOString() }).pipe(Effect.option)
     // Not stored: the vendor retries the whole body, and what was stored collapses on its ids.
     if (Option.isNone(stored)) return answer({ kind: "store_unavailable" })
@@ -107,7 +122,20 @@ export const handleWebhook = Effect.fn("Gateway.webhook")(function*(request: Htt
   }
   yield* Effect.forEach(rejected, (r) => refuse(r.kind, `event ${r.index}: ${r.reason}`, utf8.encode(r.raw)), { discard: true })
   yield* recordAnswered("webhook", arrivedAt)
-  return answer({ kind: "stored", accepted, rejected })
+  if (limited.length === 0) return answer({ kind: "stored", accepted, rejected })
+  // Over a limit: one dead letter for the request, and 429 so the platform sends the body again
+  // later (what was stored now collapses on its ids then).
+  yield* refuse("rate_limited", `${limited.length} events over rate limits (events ${limited.map((l) => l.index).join(", ").slice(0, 200)}): ${limited[0]!.reason}`)
+  const stored = webhookHttpAnswer({ kind: "stored", accepted, rejected })
+  return HttpServerResponse.jsonUnsafe(
+    {
+      ...stored.body,
+      rejected: [...(stored.body as { rejected: ReadonlyArray<{ index: number; reason: string }> }).rejected, ...limited.map((l) => ({ index: l.index, reason: l.reason }))]
+        .sort((a, b) => a.index - b.index),
+      error: limited[0]!.reason
+    },
+    { status: 429, headers: { "retry-after": String(retryAfterSeconds(Math.max(...limited.map((l) => l.retryAfterMs)))) } }
+  )
 })
 
 export const WebhookRoute = HttpRouter.add("POST", "/v1/webhooks/:vendor", handleWebhook)

@@ -1,7 +1,7 @@
 import { Clock, Effect, Option, Redacted, Schema } from "effect"
 import { DeviceEvent } from "@wt/contracts"
 import { type Frame, type FrameHeader, parseFrame, type ParseResult, replyFor, type SplitItem, toDeviceEventDrafts } from "@wt/dc09"
-import { acceptFrame, countFrame, recordAnswered, refuseFrame } from "@wt/intake"
+import { acceptFrame, admitFrame, countFrame, type IngestLimits, recordAnswered, refuseFrame } from "@wt/intake"
 import type { Nats } from "@wt/nats"
 import { DeviceIdentities, type IdentifiedDevice } from "@wt/registry"
 
@@ -29,7 +29,7 @@ const headerOf = (result: ParseResult): FrameHeader | undefined => (result._tag 
  * 4. only then ACK, encrypted when the frame was.
  * Every refusal is counted and kept in WT_DLQ with the frame's bytes. Nothing here fails.
  */
-export const receiveDc09Frame = (bytes: Uint8Array, arrivedAt: number): Effect.Effect<Uint8Array | undefined, never, DeviceIdentities | Nats> =>
+export const receiveDc09Frame = (bytes: Uint8Array, arrivedAt: number): Effect.Effect<Uint8Array | undefined, never, DeviceIdentities | IngestLimits | Nats> =>
   Effect.gen(function*() {
     const identities = yield* DeviceIdentities
     const now = yield* Clock.currentTimeMillis
@@ -77,17 +77,22 @@ export const receiveDc09Frame = (bytes: Uint8Array, arrivedAt: number): Effect.E
       return yield* answer(replyFor(result, { now, keyFor }))
     }
     const stored = yield* storeFrame(result.frame, unit, bytes)
-    // Not stored: no answer, so the unit repeats the frame (its id makes the repeat land once).
-    if (stored === "not_stored") return undefined
+    // Not stored (or over its rate limit): no answer, so the unit repeats the frame (its id makes the repeat land once).
+    if (stored === "not_stored" || stored === "limited") return undefined
     if (stored === "not_canonical") return yield* answer(replyFor({ _tag: "Refused", reason: "malformed", detail: "", header }, { now, keyFor }))
     return yield* answer(replyFor(result, { now, keyFor }))
   })
 
-/** Stores every event the frame carries: `stored` once all are in JetStream. */
-const storeFrame = (frame: Frame, unit: IdentifiedDevice, bytes: Uint8Array): Effect.Effect<"stored" | "not_stored" | "not_canonical", never, Nats> =>
+/**
+ * Stores every event the frame carries: `stored` once all are in JetStream. A frame over its
+ * device's rate limit stores nothing (`limited`): unanswered, like a store that is down, so the
+ * unit repeats it later; DC-09 has no "busy" of its own.
+ */
+const storeFrame = (frame: Frame, unit: IdentifiedDevice, bytes: Uint8Array): Effect.Effect<"stored" | "not_stored" | "not_canonical" | "limited", never, IngestLimits | Nats> =>
   Effect.gen(function*() {
     const receivedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
     const drafts = toDeviceEventDrafts(frame, receivedAt)
+    const events: Array<DeviceEvent> = []
     for (const draft of drafts) {
       const checked = decodeEvent({ ...draft, tenant: unit.tenant, deviceId: unit.deviceId })
       if (checked._tag === "Failure") {
@@ -95,7 +100,11 @@ const storeFrame = (frame: Frame, unit: IdentifiedDevice, bytes: Uint8Array): Ef
         yield* refuseFrame({ protocol: "dc09", reasonKind: "not_canonical", reason: `no canonical event: ${String(checked.cause)}`, raw: bytes, tenant: unit.tenant })
         return "not_canonical"
       }
-      const ok = yield* acceptFrame("dc09", checked.value).pipe(
+      events.push(checked.value)
+    }
+    if (events.length > 0 && (yield* admitFrame("dc09", events, bytes))._tag === "Limited") return "limited"
+    for (const event of events) {
+      const ok = yield* acceptFrame("dc09", event).pipe(
         Effect.as(true),
         Effect.catch((e) => Effect.as(Effect.logError("DC-09 event not stored; frame left unanswered for the unit to retry", e), false))
       )
@@ -106,7 +115,7 @@ const storeFrame = (frame: Frame, unit: IdentifiedDevice, bytes: Uint8Array): Ef
   })
 
 /** One item of a TCP connection: a frame, or bytes that were no frame (kept, never answered). */
-export const receiveDc09Item = (item: SplitItem, arrivedAt: number): Effect.Effect<Uint8Array | undefined, never, DeviceIdentities | Nats> =>
+export const receiveDc09Item = (item: SplitItem, arrivedAt: number): Effect.Effect<Uint8Array | undefined, never, DeviceIdentities | IngestLimits | Nats> =>
   item._tag === "Frame"
     ? receiveDc09Frame(item.bytes, arrivedAt)
     : Effect.as(

@@ -16,6 +16,8 @@ export interface HttpAnswer {
   readonly status: number
   readonly contentType?: string
   readonly body?: string | Uint8Array
+  /** Seconds for `Retry-After` (a sender over its rate limit). */
+  readonly retryAfterS?: number
 }
 
 export interface HttpFramesOptions<R> {
@@ -38,7 +40,8 @@ const send = (response: ServerResponse, answer: HttpAnswer, close = false) => {
   response.writeHead(answer.status, {
     "content-type": answer.contentType ?? "text/plain; charset=utf-8",
     "content-length": typeof body === "string" ? Buffer.byteLength(body) : body.byteLength,
-    ...(close ? { connection: "close" } : {})
+    ...(close ? { connection: "close" } : {}),
+    ...(answer.retryAfterS === undefined ? {} : { "retry-after": String(answer.retryAfterS) })
   })
   response.end(body)
 }

@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { makeFrameSplitter } from "@wt/dc09"
-import { countFrame, refuseFrame } from "@wt/intake"
+import { countFrame, IngestLimits, refuseFrame } from "@wt/intake"
 import { TracingLive } from "@wt/observability"
 import { DeviceIdentities } from "@wt/registry"
 import { MrqFrameSplitter } from "@wt/scaip"
@@ -91,7 +91,7 @@ runService(
   "receivers",
   Http.pipe(
     Layer.provideMerge(Listeners),
-    Layer.provide(DeviceIdentities.layer),
+    Layer.provide(Layer.merge(DeviceIdentities.layer, IngestLimits.layer)),
     Layer.provideMerge(Infrastructure),
     Layer.provide(TracingLive("receivers"))
   )

@@ -1,5 +1,5 @@
 import { Clock, Effect, Option, Result } from "effect"
-import { acceptFrame, recordAnswered, refuseFrame } from "@wt/intake"
+import { acceptFrame, admitFrame, type IngestLimits, recordAnswered, refuseFrame, retryAfterSeconds } from "@wt/intake"
 import type { Nats } from "@wt/nats"
 import { type OsmAndOutcome, osmandDeviceEvents, osmandHttpAnswer, type OsmAndRefusal, parseOsmAndRequest } from "@wt/osmand"
 import { DeviceIdentities } from "@wt/registry"
@@ -25,7 +25,7 @@ const answerOf = (outcome: OsmAndOutcome): HttpAnswer => {
  * only then answer 200. A report refused for what it says is kept in WT_DLQ first and then
  * answered as the Traccar clients need (see `osmandHttpAnswer`); nothing here fails.
  */
-export const receiveOsmAnd = (frame: HttpFrame, arrivedAt: number): Effect.Effect<HttpAnswer, never, DeviceIdentities | Nats> =>
+export const receiveOsmAnd = (frame: HttpFrame, arrivedAt: number): Effect.Effect<HttpAnswer, never, DeviceIdentities | IngestLimits | Nats> =>
   Effect.gen(function*() {
     const identities = yield* DeviceIdentities
     const now = yield* Clock.currentTimeMillis
@@ -65,11 +65,15 @@ export const receiveOsmAnd = (frame: HttpFrame, arrivedAt: number): Effect.Effec
     const tracker = device.value.value
     const events = osmandDeviceEvents(report, { tenant: tracker.tenant, deviceId: tracker.deviceId }, now, raw)
     if (Result.isFailure(events)) return yield* refused(events.failure, tracker.tenant)
+    const received = events.success.map((event) => ({ ...event, receivedAt: new Date(now).toISOString() }))
+    // Over its rate limit: 503 with Retry-After, as for a store that is down; the client sends it again later.
+    const admitted = yield* admitFrame("osmand", received, utf8.encode(raw))
+    if (admitted._tag === "Limited") return yield* answered({ ...answerOf({ kind: "store_unavailable" }), retryAfterS: retryAfterSeconds(admitted.retryAfterMs) })
     let duplicates = 0
-    for (const event of events.success) {
-      const stored = yield* acceptFrame("osmand", { ...event, receivedAt: new Date(now).toISOString() }).pipe(Effect.option)
+    for (const event of received) {
+      const stored = yield* acceptFrame("osmand", event).pipe(Effect.option)
       if (Option.isNone(stored)) return yield* answered(answerOf({ kind: "store_unavailable" }))
       if (stored.value.duplicate) duplicates++
     }
-    return yield* answered(answerOf({ kind: duplicates === events.success.length ? "duplicate" : "stored" }))
+    return yield* answered(answerOf({ kind: duplicates === received.length ? "duplicate" : "stored" }))
   })

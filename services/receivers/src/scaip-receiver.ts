@@ -1,5 +1,5 @@
 import { Clock, Effect, Option, Result } from "effect"
-import { acceptFrame, recordAnswered, refuseFrame } from "@wt/intake"
+import { acceptFrame, admitFrame, type IngestLimits, recordAnswered, refuseFrame } from "@wt/intake"
 import type { Nats } from "@wt/nats"
 import { DeviceIdentities, type IdentifiedDevice } from "@wt/registry"
 import {
@@ -37,7 +37,7 @@ const findUnit = (request: MessageRequest) =>
  * on us; a store that is down is answered 6 (busy); a malformed request with the standard's own
  * status. Every refusal is counted and kept in WT_DLQ with the request's bytes; nothing here fails.
  */
-export const receiveScaipRequest = (bytes: Uint8Array, arrivedAt: number): Effect.Effect<Uint8Array, never, DeviceIdentities | Nats> =>
+export const receiveScaipRequest = (bytes: Uint8Array, arrivedAt: number): Effect.Effect<Uint8Array, never, DeviceIdentities | IngestLimits | Nats> =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     const answered = (outcome: ReceiverOutcome) => Effect.as(recordAnswered("scaip", arrivedAt), responseBytes(outcome))
@@ -58,13 +58,16 @@ export const receiveScaipRequest = (bytes: Uint8Array, arrivedAt: number): Effec
     const device = unit.value.value
     const event = scaipDeviceEvent(request, { tenant: device.tenant, deviceId: device.deviceId }, now, text(bytes))
     if (Result.isFailure(event)) return yield* refused(event.failure.kind, event.failure.reason, { kind: "refused", refusal: event.failure }, device.tenant)
-    const stored = yield* acceptFrame("scaip", { ...event.success, receivedAt: new Date(now).toISOString() }).pipe(Effect.option)
+    const received = { ...event.success, receivedAt: new Date(now).toISOString() }
+    // Over its rate limit: busy (snu 6), as for a store that is down; the unit sends it again later.
+    if ((yield* admitFrame("scaip", [received], bytes))._tag === "Limited") return yield* answered({ kind: "store_unavailable", ref: request.ref })
+    const stored = yield* acceptFrame("scaip", received).pipe(Effect.option)
     if (Option.isNone(stored)) return yield* answered({ kind: "store_unavailable", ref: request.ref })
     return yield* answered({ kind: stored.value.duplicate ? "duplicate" : "stored", ref: request.ref })
   })
 
 /** One item of a SCAIP TCP connection: a request, or a document too long to be one (kept, answered as too large). */
-export const receiveScaipItem = (item: FrameItem, arrivedAt: number): Effect.Effect<Uint8Array, never, DeviceIdentities | Nats> =>
+export const receiveScaipItem = (item: FrameItem, arrivedAt: number): Effect.Effect<Uint8Array, never, DeviceIdentities | IngestLimits | Nats> =>
   item.kind === "frame"
     ? receiveScaipRequest(item.bytes, arrivedAt)
     : Effect.as(
@@ -73,7 +76,7 @@ export const receiveScaipItem = (item: FrameItem, arrivedAt: number): Effect.Eff
     )
 
 /** SCAIP over HTTP: `POST` with the `<mrq>` as body, answered 200 with the `<mrs>` (whatever its status). */
-export const receiveScaipHttp = (frame: HttpFrame, arrivedAt: number): Effect.Effect<HttpAnswer, never, DeviceIdentities | Nats> =>
+export const receiveScaipHttp = (frame: HttpFrame, arrivedAt: number): Effect.Effect<HttpAnswer, never, DeviceIdentities | IngestLimits | Nats> =>
   frame.method !== "POST"
     ? Effect.as(
       refuseFrame({ protocol: "scaip", reasonKind: "malformed", reason: `SCAIP over HTTP takes POST, not ${frame.method}`, raw: utf8.encode(`${frame.method} ${frame.url}`) }),
