@@ -126,7 +126,7 @@ describe("deploy/observability: the files Prometheus and Grafana load", () => {
         join(dir, "prometheus.yml"),
         read("deploy/observability/prometheus.yml")
           .replace("/etc/prometheus/alerts.yml", join(root, "deploy/observability/alerts.yml"))
-          .replace("/etc/prometheus/secrets/metrics-token", join(dir, "token"))
+          .replace("/run/secrets/wt-metrics-token", join(dir, "token"))
       )
       const configCheck = spawnSync("promtool", ["check", "config", join(dir, "prometheus.yml")], { encoding: "utf8" })
       expect(configCheck.status, configCheck.stdout + configCheck.stderr).toBe(0)

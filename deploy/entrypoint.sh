@@ -1,0 +1,48 @@
+#!/bin/sh
+# The image's entry (deploy/Dockerfile): the first argument names what runs.
+#   gateway | receivers | triage | triage-bulk | supervision | projector | audit | console | dispatch
+#   wt <command …>   the CLI (seed, audit verify, registry export …)
+# triage-bulk and supervision are the triage program with the environment pnpm start gives
+# them (packages/launcher/src/services.ts); variables already set win, so a deployment can
+# split the lanes differently. The V8 heap is capped as the launcher caps it
+# (WT_SERVICE_HEAP_MB, default 160, supervision 136; 0 leaves V8's default).
+set -eu
+cd /app
+what="${1:-}"
+[ $# -gt 0 ] && shift
+
+heap_default=160
+case "$what" in
+  gateway|receivers|projector|audit|console|dispatch)
+    program="$what" ;;
+  triage)
+    program=triage
+    : "${WT_TRIAGE_LANES:=alarm}" "${WT_TRIAGE_SUPERVISION:=off}" "${WT_TRIAGE_ESCALATION:=off}" "${WT_REGISTRY_FLEET_SNAPSHOT:=false}"
+    export WT_TRIAGE_LANES WT_TRIAGE_SUPERVISION WT_TRIAGE_ESCALATION WT_REGISTRY_FLEET_SNAPSHOT ;;
+  triage-bulk)
+    program=triage
+    : "${WT_TRIAGE_LANES:=tech,telemetry}" "${WT_TRIAGE_SUPERVISION:=off}" "${WT_TRIAGE_ESCALATION:=off}"
+    export WT_TRIAGE_LANES WT_TRIAGE_SUPERVISION WT_TRIAGE_ESCALATION ;;
+  supervision)
+    program=triage
+    heap_default=136
+    : "${WT_TRIAGE_LANES:=none}" "${WT_TRIAGE_SUPERVISION:=on}" "${WT_TRIAGE_ESCALATION:=on}" "${WT_REGISTRY_FLEET_SNAPSHOT:=false}"
+    export WT_TRIAGE_LANES WT_TRIAGE_SUPERVISION WT_TRIAGE_ESCALATION WT_REGISTRY_FLEET_SNAPSHOT ;;
+  wt)
+    exec node packages/cli/src/main.ts "$@" ;;
+  *)
+    echo "usage: entrypoint.sh gateway|receivers|triage|triage-bulk|supervision|projector|audit|console|dispatch | wt <command>" >&2
+    exit 2 ;;
+esac
+
+# The service's name in logs, traces and the NATS connection list.
+: "${WT_SERVICE:=$what}" "${OTEL_SERVICE_NAME:=$what}"
+export WT_SERVICE OTEL_SERVICE_NAME
+
+heap="${WT_SERVICE_HEAP_MB:-$heap_default}"
+flags="--enable-source-maps"
+if [ "$heap" -gt 0 ] 2>/dev/null; then
+  flags="$flags --max-old-space-size=$heap --max-semi-space-size=8"
+fi
+# shellcheck disable=SC2086
+exec node $flags "services/$program/dist/current/main.mjs"
