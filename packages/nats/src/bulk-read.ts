@@ -2,8 +2,9 @@ import { AckPolicy, DeliverPolicy, ReplayPolicy } from "@nats-io/jetstream"
 import { nanos } from "@nats-io/transport-node"
 import { randomBytes } from "node:crypto"
 import { connect as tcpConnect, type Socket } from "node:net"
-import { Effect } from "effect"
-import { Nats } from "./connection.ts"
+import { Effect, Redacted } from "effect"
+import { Nats, type NatsAccess } from "./connection.ts"
+import { type NatsAuth, nkeySeedOf, signNonce } from "./credentials.ts"
 import { errorMessage, NatsRequestFailed } from "./errors.ts"
 
 /**
@@ -12,9 +13,9 @@ import { errorMessage, NatsRequestFailed } from "./errors.ts"
  * heartbeats), its messages parsed straight out of the socket's buffers. The nats.js
  * client spends more per message (objects, header parsing, a byte-by-byte parser) than
  * verifying the message costs, and `wt audit verify` reads every entry of the audit
- * trail. Read-only and for bulk reads only: anything unexpected (authentication or TLS
- * required, a lost message, an error from the server) fails the read, and the caller
- * reads the slower way instead.
+ * trail. It authenticates as the connection's user (nkey or password). Read-only and for bulk
+ * reads only: anything unexpected (TLS or credentials it cannot give required, a lost message,
+ * an error from the server) fails the read, and the caller reads the slower way instead.
  */
 
 export interface BulkReadOptions {
@@ -311,6 +312,28 @@ class FrameReader {
   }
 }
 
+/**
+ * The CONNECT fields that authenticate as the connection's user: an nkey's signature of the
+ * server's nonce, or a user and password. Undefined for what this reader does not speak (a JWT
+ * credentials file): the caller reads the slower way.
+ */
+const connectCredentials = (auth: NatsAuth, nonce: unknown): Record<string, string> | undefined => {
+  switch (auth._tag) {
+    case "None":
+      return {}
+    case "UserPassword":
+      return { user: auth.user, pass: Redacted.value(auth.password) }
+    case "NkeyFile":
+    case "NkeySeed": {
+      if (typeof nonce !== "string") return undefined
+      const seed = nkeySeedOf(auth)
+      return seed === undefined ? undefined : signNonce(seed, nonce)
+    }
+    case "CredsFile":
+      return undefined
+  }
+}
+
 /** How long connecting, the handshake and the subscription may take. */
 const HandshakeMs = 5_000
 
@@ -318,7 +341,7 @@ const HandshakeMs = 5_000
  * Opens the protocol connection and subscribes to `inbox`; resolves once the server
  * has the subscription, fails on anything else (an error, a close, no answer).
  */
-const openReader = (server: string, inbox: string, reader: (socket: Socket) => FrameReader) =>
+const openReader = (server: string, inbox: string, access: NatsAccess, reader: (socket: Socket) => FrameReader) =>
   new Promise<{ socket: Socket; frames: FrameReader }>((resolve, reject) => {
     const { host, port } = hostPort(server)
     let frames: FrameReader | undefined
@@ -347,11 +370,16 @@ const openReader = (server: string, inbox: string, reader: (socket: Socket) => F
     socket.once("close", onClose)
     frames.onInfo = (info) => {
       frames.onInfo = undefined
-      if (info["auth_required"] === true || info["tls_required"] === true) {
-        failed(new Error("the server requires authentication or TLS"))
+      if (info["tls_required"] === true) {
+        failed(new Error("the server requires TLS"))
         return
       }
-      const connect = { verbose: false, pedantic: false, headers: true, no_responders: false, protocol: 1, name: "wt-bulk-read", lang: "node", version: "1" }
+      const credentials = info["auth_required"] === true ? connectCredentials(access.auth, info["nonce"]) : {}
+      if (credentials === undefined) {
+        failed(new Error(`the server requires authentication this reader cannot give (${access.auth._tag})`))
+        return
+      }
+      const connect = { verbose: false, pedantic: false, headers: true, no_responders: false, protocol: 1, name: "wt-bulk-read", lang: "node", version: "1", ...credentials }
       socket.write(`CONNECT ${JSON.stringify(connect)}\r\nSUB ${inbox} 1\r\nPING\r\n`)
     }
     frames.onPong = () => {
@@ -370,12 +398,13 @@ const openReader = (server: string, inbox: string, reader: (socket: Socket) => F
  * read cannot be done this way or does not reach its end.
  */
 export const bulkReadRange = Effect.fn("Nats.bulkReadRange")(function*(options: BulkReadOptions) {
-  const { nc, jsm } = yield* Nats
+  const { nc, jsm, access } = yield* Nats
   const failed = (cause: unknown) => new NatsRequestFailed({ operation: `bulk read ${options.stream}`, message: errorMessage(cause) })
   return yield* Effect.tryPromise({
     try: async (signal) => {
-      const inbox = `_INBOX.wt-bulk.${randomBytes(12).toString("hex")}`
-      const { socket, frames } = await openReader(nc.getServer(), inbox, (s) => new FrameReader(s, options.toSeq, options.onMessage))
+      // Under the user's own inbox prefix, which its permissions let it subscribe to.
+      const inbox = `${access.inboxPrefix ?? "_INBOX"}.wt-bulk.${randomBytes(12).toString("hex")}`
+      const { socket, frames } = await openReader(nc.getServer(), inbox, access, (s) => new FrameReader(s, options.toSeq, options.onMessage))
       const end = new Promise<void>((resolve, reject) => (frames.onEnd = (error) => (error === undefined ? resolve() : reject(error))))
       // Failing before it is awaited (while the consumer is created) is not an unhandled rejection.
       end.catch(() => undefined)

@@ -1,7 +1,8 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node"
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream"
 import { Context, Effect, Layer, Result } from "effect"
-import { NatsConfig } from "./config.ts"
+import { natsAccessFromEnv, NatsConfig } from "./config.ts"
+import { authenticatorOf, type NatsAuth, type NatsTls } from "./credentials.ts"
 import { errorMessage, NatsConnectFailed } from "./errors.ts"
 import { coalesceWrites } from "./write-coalescing.ts"
 
@@ -12,18 +13,35 @@ export interface NatsConnectOptions {
   readonly name?: string
   /** How long the first connection is retried; default 15 s. */
   readonly connectTimeoutMs?: number
+  /** Who connects; unset, the credentials in the environment (`NATS_NKEY_FILE` …), if any. */
+  readonly auth?: NatsAuth
+  /** The CA to trust (and client certificate); unset, `NATS_CA` … from the environment, if set. */
+  readonly tls?: NatsTls | undefined
+  /** Prefix of reply inboxes; unset, `NATS_INBOX_PREFIX`, else the client's `_INBOX`. */
+  readonly inboxPrefix?: string | undefined
+}
+
+/** What a connection was opened with, for code that speaks the protocol over a connection of its own (bulk reads). */
+export interface NatsAccess {
+  readonly auth: NatsAuth
+  readonly tls: NatsTls | undefined
+  readonly inboxPrefix: string | undefined
 }
 
 const serversOf = (url: string) =>
   url.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
 
-const open = Effect.fnUntraced(function*(options: NatsConnectOptions) {
+const open = Effect.fnUntraced(function*(options: NatsConnectOptions, access: NatsAccess) {
   const servers = serversOf(options.url)
+  const authenticator = authenticatorOf(access.auth)
   const attempt = Effect.tryPromise({
     try: () =>
       connect({
         servers,
         name: options.name ?? "wt",
+        ...(authenticator === undefined ? {} : { authenticator }),
+        ...(access.tls === undefined ? {} : { tls: { caFile: access.tls.caFile, ...(access.tls.certFile === undefined ? {} : { certFile: access.tls.certFile, keyFile: access.tls.keyFile }) } }),
+        ...(access.inboxPrefix === undefined ? {} : { inboxPrefix: access.inboxPrefix }),
         // After the first connection, a service never gives up on NATS: it
         // keeps reconnecting while the client buffers publishes.
         maxReconnectAttempts: -1,
@@ -53,23 +71,33 @@ export class Nats extends Context.Service<Nats, {
   readonly nc: NatsConnection
   readonly js: JetStreamClient
   readonly jsm: JetStreamManager
+  /** The credentials, CA and inbox prefix the connection was opened with. */
+  readonly access: NatsAccess
 }>()("wt/Nats") {
   /** Connects with the settings of `NatsConfig`; the scope's end drains the connection. */
   static readonly layer = Layer.effect(
     Nats,
     Effect.gen(function*() {
       const config = yield* NatsConfig
-      return yield* makeNats({ url: config.url, name: config.name, connectTimeoutMs: config.connectTimeoutMs })
+      return yield* makeNats({
+        url: config.url,
+        name: config.name,
+        connectTimeoutMs: config.connectTimeoutMs,
+        auth: config.auth,
+        tls: config.tls,
+        inboxPrefix: config.inboxPrefix
+      })
     })
   )
 
-  /** Connects to an explicit URL, for tests, tools and embedded servers. */
+  /** Connects to an explicit URL, for tests, tools and embedded servers (credentials as given, else from the environment). */
   static readonly layerWith = (options: NatsConnectOptions) => Layer.effect(Nats, makeNats(options))
 }
 
 /** Opens a connection for the current scope; closing the scope drains it (in-flight acks and publishes finish). */
 export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnectOptions) {
-  const nc = yield* Effect.acquireRelease(open(options), (nc) =>
+  const access = yield* accessOf(options)
+  const nc = yield* Effect.acquireRelease(open(options, access), (nc) =>
     nc.isClosed()
       ? Effect.void
       : Effect.tryPromise(() => nc.drain()).pipe(
@@ -82,8 +110,22 @@ export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnect
       new NatsConnectFailed({ servers: options.url, message: `JetStream is not available: ${errorMessage(cause)}` })
   })
   yield* Effect.forkScoped(logConnectionChanges(nc))
-  return Nats.of({ nc, js: jetstream(nc), jsm })
+  return Nats.of({ nc, js: jetstream(nc), jsm, access })
 })
+
+// What the options leave unset comes from the environment, so a tool started with a service's
+// NATS_* variables connects as that service.
+const accessOf = (options: NatsConnectOptions) =>
+  Effect.gen(function*() {
+    const env = options.auth !== undefined && "tls" in options && "inboxPrefix" in options
+      ? undefined
+      : yield* natsAccessFromEnv.pipe(Effect.mapError((error) => new NatsConnectFailed({ servers: options.url, message: `NATS credentials: ${errorMessage(error)}` })))
+    return {
+      auth: options.auth ?? env!.auth,
+      tls: "tls" in options ? options.tls : env!.tls,
+      inboxPrefix: "inboxPrefix" in options ? options.inboxPrefix : env!.inboxPrefix
+    } satisfies NatsAccess
+  })
 
 // Operators need to see a lost or regained NATS connection; pings and cluster updates are noise.
 const logConnectionChanges = (nc: NatsConnection) =>

@@ -2,10 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { homedir } from "node:os"
-import { delimiter, join } from "node:path"
+import { delimiter, join, relative } from "node:path"
 import { connect } from "@nats-io/transport-node"
 import { Effect, Scope } from "effect"
+import { authenticatorOf } from "./credentials.ts"
 import { errorMessage, NatsUnavailable } from "./errors.ts"
+import { ensureLocalNatsSecurity, LocalNode, type LocalNatsSecurity, type LocalUser, type NatsClientAccess, TestUser } from "./local-security.ts"
+import { inboxPrefixOf } from "./users.ts"
 import { natsServerConf } from "./server-config.ts"
 
 /** A NATS server this process started (or found running for the same data directory). */
@@ -15,6 +18,13 @@ export interface EmbeddedNats {
   readonly kind: "process" | "container" | "external"
   /** Stops it now (also done when the scope closes); a no-op for servers this process did not start. */
   readonly stop: Effect.Effect<void>
+  /**
+   * How each user connects to it (its nkey seed file, the CA when TLS is on, its inbox prefix);
+   * undefined for a NATS given by `NATS_URL`, whose credentials are the operator's (environment).
+   */
+  readonly access: ((user: LocalUser) => NatsClientAccess) | undefined
+  /** Whether clients must speak TLS to it. */
+  readonly tls: boolean
 }
 
 export interface EmbeddedNatsOptions {
@@ -24,7 +34,21 @@ export interface EmbeddedNatsOptions {
   readonly port?: number
   /** How long to wait for the server to accept connections; default 60 s (a large store takes a while to recover). */
   readonly readyTimeoutMs?: number
+  /**
+   * TLS between clients and the server, with a local CA made on first start; default
+   * `WT_NATS_TLS=on`, else off: a single node on loopback has no wire to protect, and TLS
+   * costs every connection a handshake and every message its encryption.
+   */
+  readonly tls?: boolean
+  /** Also a user with every right (`test`), for tests that drive NATS from all sides; never for an installation. */
+  readonly testUser?: boolean
 }
+
+/** `WT_NATS_TLS=on` (or true/1): TLS for the embedded server. */
+export const embeddedTlsFromEnv = (): boolean => /^(on|true|1|yes)$/i.test(process.env["WT_NATS_TLS"] ?? "")
+
+/** Where the embedded server's secrets live: users' seeds, the authorization file and TLS files. */
+export const secretsDirOf = (dataDir: string) => join(dataDir, "nats", "secrets")
 
 const howToGetNats = [
   "No NATS server is available. Do one of:",
@@ -65,9 +89,17 @@ export const freePort: Effect.Effect<number> = Effect.callback<number>((resume) 
   })
 })
 
-const canConnect = (url: string) =>
+/** Whether the server at `url` accepts this user now. */
+const canConnect = (url: string, access: NatsClientAccess | undefined) =>
   Effect.tryPromise(async () => {
-    const nc = await connect({ servers: url, reconnect: false, timeout: 1_000 })
+    const authenticator = access === undefined ? undefined : authenticatorOf(access.auth)
+    const nc = await connect({
+      servers: url,
+      reconnect: false,
+      timeout: 1_000,
+      ...(authenticator === undefined ? {} : { authenticator }),
+      ...(access?.tls === undefined ? {} : { tls: { caFile: access.tls.caFile } })
+    })
     await nc.close()
   }).pipe(
     Effect.as(true),
@@ -97,6 +129,7 @@ const terminate = (child: ChildProcess) =>
 interface ServerRecord {
   readonly url: string
   readonly pid: number
+  readonly tls: boolean
 }
 
 const recordPath = (dataDir: string) => join(dataDir, "nats", "server.json")
@@ -106,7 +139,8 @@ const readRecord = (dataDir: string): ServerRecord | undefined => {
     const value: unknown = JSON.parse(readFileSync(recordPath(dataDir), "utf8"))
     if (typeof value === "object" && value !== null && "url" in value && "pid" in value) {
       const { url, pid } = value
-      if (typeof url === "string" && typeof pid === "number") return { url, pid }
+      const tls = "tls" in value && value.tls === true
+      if (typeof url === "string" && typeof pid === "number") return { url, pid, tls }
     }
   } catch {
     // no record, or unreadable: treat as none
@@ -125,19 +159,36 @@ export const isProcessAlive = (pid: number): boolean => {
   }
 }
 
+/** The users' keys (made on first start), the authorization file and, with TLS, the CA and the node's certificate. */
+const securityOf = (options: EmbeddedNatsOptions, tls: boolean): Effect.Effect<LocalNatsSecurity, NatsUnavailable> =>
+  Effect.try({
+    try: () => ensureLocalNatsSecurity({ dir: secretsDirOf(options.dataDir), tls, testUser: options.testUser === true }),
+    catch: (cause) => new NatsUnavailable({ message: `cannot make the NATS secrets in ${secretsDirOf(options.dataDir)}: ${errorMessage(cause)}` })
+  })
+
 /** Spawns nats-server with the deploy configuration, its store under `<dataDir>/nats`. */
 const startProcess = Effect.fnUntraced(function*(binary: string, options: EmbeddedNatsOptions) {
   const natsDir = join(options.dataDir, "nats")
   mkdirSync(natsDir, { recursive: true })
+  const tls = options.tls ?? embeddedTlsFromEnv()
+  const security = yield* securityOf(options, tls)
   const port = options.port ?? (yield* freePort)
   const host = "127.0.0.1"
   const url = `nats://${host}:${port}`
   const confPath = join(natsDir, "nats.conf")
+  const node = security.tls?.nodes[LocalNode]
   // WT_NATS_PROF_PORT: the Go profiler on that port (pnpm bench --profile), for where the server's time goes.
   const profPort = process.env["WT_NATS_PROF_PORT"]
   writeFileSync(
     confPath,
-    natsServerConf({ serverName: `wt_embedded_${port}`, host, port, storeDir: natsDir }) +
+    natsServerConf(
+      { serverName: `wt_embedded_${port}`, host, port, storeDir: natsDir },
+      {
+        // nats-server 2.9 resolves an include against the configuration's directory, even an absolute one.
+        authorizationInclude: relative(natsDir, security.authorizationFile),
+        ...(security.tls === undefined || node === undefined ? {} : { tls: { certFile: node.certFile, keyFile: node.keyFile, caFile: security.tls.caFile } })
+      }
+    ) +
       (profPort !== undefined && /^\d+$/.test(profPort) ? `\nprof_port: ${profPort}\n` : "")
   )
 
@@ -148,6 +199,8 @@ const startProcess = Effect.fnUntraced(function*(binary: string, options: Embedd
       const keep = (chunk: Buffer) => {
         for (const line of chunk.toString("utf8").split("\n")) {
           if (line.trim() === "") continue
+          // A refused client is a security event (or a service missing a permission): say so where the operator looks.
+          if (/Violation|Authorization Error|authentication error/i.test(line)) process.stderr.write(`nats-server | ${line}\n`)
           logTail.push(line)
           if (logTail.length > 40) logTail.shift()
         }
@@ -167,7 +220,7 @@ const startProcess = Effect.fnUntraced(function*(binary: string, options: Embedd
   )
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000)
-  while (!(yield* canConnect(url))) {
+  while (!(yield* canConnect(url, security.access("provision")))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       yield* terminate(child)
       return yield* new NatsUnavailable({
@@ -176,8 +229,8 @@ const startProcess = Effect.fnUntraced(function*(binary: string, options: Embedd
     }
     yield* Effect.sleep("50 millis")
   }
-  if (child.pid !== undefined) writeFileSync(recordPath(options.dataDir), JSON.stringify({ url, pid: child.pid }))
-  return { url, kind: "process", stop: terminate(child) } satisfies EmbeddedNats
+  if (child.pid !== undefined) writeFileSync(recordPath(options.dataDir), JSON.stringify({ url, pid: child.pid, tls }))
+  return { url, kind: "process", stop: terminate(child), access: security.access, tls } satisfies EmbeddedNats
 })
 
 const dockerMayRun = () =>
@@ -188,11 +241,25 @@ const dockerMayRun = () =>
 const startContainer = Effect.fnUntraced(function*(options: EmbeddedNatsOptions) {
   const natsDir = join(options.dataDir, "nats")
   mkdirSync(natsDir, { recursive: true })
+  const tls = options.tls ?? embeddedTlsFromEnv()
+  const security = yield* securityOf(options, tls)
+  const node = security.tls?.nodes[LocalNode]
+  // The same configuration as a nats-server process, with the paths it has inside the container.
+  const inContainer = (path: string) => `/data/${relative(natsDir, path)}`
+  writeFileSync(
+    join(natsDir, "container.conf"),
+    natsServerConf({ serverName: "wt_embedded_container", host: "0.0.0.0", port: 4222, storeDir: "/data" }, {
+      authorizationInclude: relative(natsDir, security.authorizationFile),
+      ...(security.tls === undefined || node === undefined
+        ? {}
+        : { tls: { certFile: inContainer(node.certFile), keyFile: inContainer(node.keyFile), caFile: inContainer(security.tls.caFile) } })
+    })
+  )
   const container = yield* Effect.acquireRelease(
     Effect.tryPromise(async () => {
       const { GenericContainer, Wait } = await import("testcontainers")
       return new GenericContainer("nats:2.10-alpine")
-        .withCommand(["-js", "-sd", "/data"])
+        .withCommand(["-c", "/data/container.conf"])
         .withExposedPorts(options.port === undefined ? 4222 : { container: 4222, host: options.port })
         .withBindMounts([{ source: natsDir, target: "/data" }])
         .withWaitStrategy(Wait.forLogMessage(/Server is ready/))
@@ -202,7 +269,13 @@ const startContainer = Effect.fnUntraced(function*(options: EmbeddedNatsOptions)
     (c) => Effect.tryPromise(() => c.stop()).pipe(Effect.ignore)
   )
   const url = `nats://${container.getHost()}:${container.getMappedPort(4222)}`
-  return { url, kind: "container", stop: Effect.tryPromise(() => container.stop()).pipe(Effect.ignore) } satisfies EmbeddedNats
+  return {
+    url,
+    kind: "container",
+    stop: Effect.tryPromise(() => container.stop()).pipe(Effect.ignore),
+    access: security.access,
+    tls
+  } satisfies EmbeddedNats
 })
 
 /**
@@ -226,6 +299,22 @@ export const startEmbeddedNats = Effect.fn("Nats.startEmbedded")(function*(
 })
 
 /**
+ * How `user` connects to the server `pnpm start` runs for this data directory: the user's seed
+ * file there, and the CA when that server speaks TLS. Undefined when the directory holds no keys
+ * (no server ever started there).
+ */
+export const localNatsAccess = (dataDir: string, user: LocalUser): NatsClientAccess | undefined => {
+  const seedFile = join(secretsDirOf(dataDir), "users", `${user}.nk`)
+  if (!existsSync(seedFile)) return undefined
+  const caFile = join(secretsDirOf(dataDir), "tls", "ca.pem")
+  return {
+    auth: { _tag: "NkeyFile", file: seedFile },
+    tls: readRecord(dataDir)?.tls === true ? { caFile } : undefined,
+    inboxPrefix: user === TestUser ? undefined : inboxPrefixOf(user)
+  }
+}
+
+/**
  * The NATS to use: `NATS_URL` when set; else a server already running for this data
  * directory (so `pnpm wt` finds the one `pnpm start` runs); else an embedded one for this scope.
  */
@@ -233,10 +322,14 @@ export const resolveNats = Effect.fn("Nats.resolve")(function*(
   options: EmbeddedNatsOptions
 ): Effect.fn.Return<EmbeddedNats, NatsUnavailable, Scope.Scope> {
   const fromEnv = process.env["NATS_URL"]
-  if (fromEnv !== undefined && fromEnv !== "") return { url: fromEnv, kind: "external", stop: Effect.void }
+  if (fromEnv !== undefined && fromEnv !== "") return { url: fromEnv, kind: "external", stop: Effect.void, access: undefined, tls: false }
   const record = readRecord(options.dataDir)
-  if (record !== undefined && isProcessAlive(record.pid) && (yield* canConnect(record.url))) {
-    return { url: record.url, kind: "external", stop: Effect.void }
+  if (record !== undefined && isProcessAlive(record.pid)) {
+    // The running server's users are this data directory's: the keys are here.
+    const security = yield* securityOf(options, record.tls)
+    if (yield* canConnect(record.url, security.access("provision"))) {
+      return { url: record.url, kind: "external", stop: Effect.void, access: security.access, tls: record.tls }
+    }
   }
   return yield* startEmbeddedNats(options)
 })

@@ -1,5 +1,35 @@
-export { defaultNatsSettings, NatsConfig, type NatsSettings, natsSettingsFromEnv } from "./config.ts"
-export { makeNats, Nats, type NatsConnectOptions } from "./connection.ts"
+export { defaultNatsSettings, natsAccessFromEnv, NatsConfig, type NatsSettings, natsSettingsFromEnv } from "./config.ts"
+export { makeNats, Nats, type NatsAccess, type NatsConnectOptions } from "./connection.ts"
+export {
+  authenticatorOf,
+  type NatsAuth,
+  natsAuthEnv,
+  natsAuthFromEnv,
+  type NatsTls,
+  natsTlsFromEnv,
+  NoAuth
+} from "./credentials.ts"
+export {
+  ensureLocalNatsSecurity,
+  LocalNode,
+  type LocalNatsSecurity,
+  type LocalNatsSecurityOptions,
+  type LocalUser,
+  type NatsClientAccess,
+  TestUser
+} from "./local-security.ts"
+export { ensureLocalTls, type LocalTlsFiles, loopbackHosts, type TlsNode } from "./local-tls.ts"
+export {
+  AgencyStreamName,
+  Buckets,
+  inboxPrefixOf,
+  type NatsUser,
+  NatsUsers,
+  permissionsOf,
+  SealStreamName,
+  type SubjectPermission,
+  type UserPermissions
+} from "./users.ts"
 export {
   ConsumerSetupFailed,
   DecodeFailed,
@@ -23,10 +53,24 @@ export { tenantOfSubject } from "./subjects.ts"
 export {
   type EmbeddedNats,
   type EmbeddedNatsOptions,
+  embeddedTlsFromEnv,
   findNatsServer,
   freePort,
   isProcessAlive,
+  localNatsAccess,
   resolveNats,
+  secretsDirOf,
   startEmbeddedNats
 } from "./embedded.ts"
-export { deployPlacement, natsServerConf, type NatsServerPlacement } from "./server-config.ts"
+export {
+  authorizationConf,
+  deployClusterNode,
+  deployClusterSecurity,
+  deployPlacement,
+  deploySecurity,
+  type NatsClusterNode,
+  natsClusterNodeConf,
+  natsServerConf,
+  type NatsServerPlacement,
+  type NatsServerSecurity
+} from "./server-config.ts"

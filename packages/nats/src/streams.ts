@@ -1,5 +1,5 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream"
-import { nanos } from "@nats-io/transport-node"
+import { nanos, PermissionViolationError } from "@nats-io/transport-node"
 import { DeviceDedupWindowMs, Streams, Subjects } from "@wt/contracts"
 import { Effect } from "effect"
 import { NatsConfig, type NatsSettings } from "./config.ts"
@@ -95,27 +95,55 @@ const differs = (current: Partial<StreamConfig>, spec: StreamSpec) =>
   current.deny_purge !== spec.deny_purge ||
   current.discard !== spec.discard
 
-/** Creates the stream, or updates it in place when its settings changed (e.g. replicas raised to 3). */
+/** Whether the server refused the request because this client's user may not make it. */
+export const isPermissionViolation = (cause: unknown): boolean =>
+  cause instanceof PermissionViolationError || (cause instanceof Error && /permissions violation/i.test(cause.message))
+
+/**
+ * Creates the stream, or updates it in place when its settings changed (e.g. replicas raised to 3).
+ * Where the client's NATS user may not change streams (every service's but provisioning's), an
+ * existing stream is used as it is (a difference is logged) and a missing one fails, naming the fix.
+ */
 export const ensureStream = Effect.fn("Nats.ensureStream")(function*(spec: StreamSpec) {
   const { jsm } = yield* Nats
   const failed = (cause: unknown) => new StreamProvisionFailed({ stream: spec.name, message: errorMessage(cause) })
   const { name, storage, retention, ...updatable } = spec
-  const update = Effect.tryPromise({ try: () => jsm.streams.update(name, updatable), catch: failed })
+  const update = Effect.tryPromise({ try: () => jsm.streams.update(name, updatable), catch: (cause) => cause }).pipe(
+    Effect.as("updated" as const),
+    Effect.catch((cause) =>
+      isPermissionViolation(cause)
+        ? Effect.logWarning(
+          `stream ${name} differs from this service's settings, and only the provisioning user may change it: ` +
+            "run provisioning (pnpm start does at each start) with the same NATS_* settings"
+        ).pipe(Effect.as("unchanged" as const))
+        : Effect.fail(failed(cause))
+    )
+  )
 
   const current = yield* Effect.tryPromise({ try: () => jsm.streams.info(name), catch: (cause) => cause }).pipe(
     Effect.map((info) => info.config),
     Effect.catch((cause) => (apiErrorCode(cause) === StreamNotFound ? Effect.succeed(undefined) : Effect.fail(failed(cause))))
   )
   if (current === undefined) {
-    yield* Effect.tryPromise({ try: () => jsm.streams.add({ ...spec }), catch: (cause) => cause }).pipe(
-      // Another copy of the service created it first.
-      Effect.catch((cause) => (apiErrorCode(cause) === StreamNameInUse ? update : Effect.fail(failed(cause))))
+    return yield* Effect.tryPromise({ try: () => jsm.streams.add({ ...spec }), catch: (cause) => cause }).pipe(
+      Effect.as("created" as const),
+      Effect.catch((cause) =>
+        // Another copy of the service created it first.
+        apiErrorCode(cause) === StreamNameInUse
+          ? update
+          : Effect.fail(
+            isPermissionViolation(cause)
+              ? new StreamProvisionFailed({
+                stream: name,
+                message: "the stream does not exist and this NATS user may not create it: run provisioning first (pnpm start does; see docs/nats-security.md)"
+              })
+              : failed(cause)
+          )
+      )
     )
-    return "created" as const
   }
   if (!differs(current, spec)) return "unchanged" as const
-  yield* update
-  return "updated" as const
+  return yield* update
 })
 
 /** Creates or updates the four streams with the given settings; safe to run from every service at every start. */

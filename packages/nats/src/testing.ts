@@ -5,12 +5,15 @@ import { Context, Effect, Layer, References, Result } from "effect"
 import { defaultNatsSettings, NatsConfig } from "./config.ts"
 import { Nats } from "./connection.ts"
 import { startEmbeddedNats } from "./embedded.ts"
+import { type LocalUser, type NatsClientAccess, TestUser } from "./local-security.ts"
 import { provisionStreams } from "./streams.ts"
 
 /** A fresh nats-server on a free port, its store in a temp directory removed afterwards. */
 export class NatsTestServer extends Context.Service<NatsTestServer, {
   readonly url: string
   readonly dataDir: string
+  /** How each installation user (and the all-rights `test` user the tests connect as) connects. */
+  readonly access: (user: LocalUser) => NatsClientAccess
 }>()("wt/NatsTestServer") {
   static readonly layer = Layer.effect(
     NatsTestServer,
@@ -19,8 +22,9 @@ export class NatsTestServer extends Context.Service<NatsTestServer, {
         Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-nats-test-"))),
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       )
-      const server = yield* startEmbeddedNats({ dataDir, readyTimeoutMs: 20_000 })
-      return NatsTestServer.of({ url: server.url, dataDir })
+      // The installation's users and permissions, as everywhere; the tests themselves play every part at once, as `test`.
+      const server = yield* startEmbeddedNats({ dataDir, readyTimeoutMs: 20_000, testUser: true })
+      return NatsTestServer.of({ url: server.url, dataDir, access: server.access! })
     })
   )
 
@@ -35,7 +39,7 @@ export class NatsTestServer extends Context.Service<NatsTestServer, {
   ).pipe(
     Layer.provideMerge(Nats.layer),
     Layer.provideMerge(
-      Layer.effect(NatsConfig, NatsTestServer.useSync((server) => ({ ...defaultNatsSettings, url: server.url, name: "wt-test" })))
+      Layer.effect(NatsConfig, NatsTestServer.useSync((server) => ({ ...defaultNatsSettings, url: server.url, name: "wt-test", ...server.access(TestUser) })))
     ),
     Layer.provideMerge(NatsTestServer.layer)
   )

@@ -1,0 +1,150 @@
+import { readFileSync } from "node:fs"
+import {
+  type Authenticator,
+  credsAuthenticator,
+  nkeyAuthenticator,
+  nkeys,
+  usernamePasswordAuthenticator
+} from "@nats-io/transport-node"
+import { Config, Option, Redacted } from "effect"
+
+/**
+ * How a client proves who it is to NATS. `NkeyFile` is what installations we generate use
+ * (a seed file of mode 0600 per user); the others are for an operator's own NATS.
+ */
+export type NatsAuth =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "NkeyFile"; readonly file: string }
+  | { readonly _tag: "NkeySeed"; readonly seed: Redacted.Redacted<string> }
+  | { readonly _tag: "UserPassword"; readonly user: string; readonly password: Redacted.Redacted<string> }
+  /** A NATS JWT credentials file (operator mode, e.g. from `nsc`). */
+  | { readonly _tag: "CredsFile"; readonly file: string }
+
+export const NoAuth: NatsAuth = { _tag: "None" }
+
+/** The CA that signed the servers' certificates and, for mutual TLS, the client's own certificate. */
+export interface NatsTls {
+  readonly caFile: string
+  readonly certFile?: string
+  readonly keyFile?: string
+}
+
+const text = (path: string) => readFileSync(path, "utf8")
+
+/** The seed of an nkey auth, read now (a file is read at each call, so a rotated seed is picked up at reconnect). */
+export const nkeySeedOf = (auth: NatsAuth): string | undefined =>
+  auth._tag === "NkeyFile" ? text(auth.file).trim() : auth._tag === "NkeySeed" ? Redacted.value(auth.seed).trim() : undefined
+
+/** What nats.js needs to authenticate; undefined for none. Files are read when the client connects. */
+export const authenticatorOf = (auth: NatsAuth): Authenticator | undefined => {
+  switch (auth._tag) {
+    case "None":
+      return undefined
+    case "NkeyFile":
+      return nkeyAuthenticator(() => new TextEncoder().encode(text(auth.file).trim()))
+    case "NkeySeed":
+      return nkeyAuthenticator(new TextEncoder().encode(Redacted.value(auth.seed).trim()))
+    case "UserPassword":
+      return usernamePasswordAuthenticator(auth.user, () => Redacted.value(auth.password))
+    case "CredsFile":
+      return credsAuthenticator(() => new TextEncoder().encode(text(auth.file)))
+  }
+}
+
+/** The public key of an nkey seed (`U…` for a user's seed `SU…`). */
+export const nkeyPublicKey = (seed: string): string => nkeys.fromSeed(new TextEncoder().encode(seed.trim())).getPublicKey()
+
+/** A new user nkey: its seed (secret) and public key (what the server's configuration names). */
+export const newUserNkey = (): { readonly seed: string; readonly publicKey: string } => {
+  const pair = nkeys.createUser()
+  return { seed: new TextDecoder().decode(pair.getSeed()), publicKey: pair.getPublicKey() }
+}
+
+/** Signs a server's nonce with an nkey seed, as the CONNECT of a client that speaks the protocol itself sends it. */
+export const signNonce = (seed: string, nonce: string): { readonly nkey: string; readonly sig: string } => {
+  const pair = nkeys.fromSeed(new TextEncoder().encode(seed.trim()))
+  return { nkey: pair.getPublicKey(), sig: Buffer.from(pair.sign(new TextEncoder().encode(nonce))).toString("base64url") }
+}
+
+const optional = (name: string) =>
+  Config.option(Config.String(name)).pipe(Config.map(Option.filter((value) => value.trim() !== "")))
+
+/**
+ * The credentials in the environment, first set wins: `NATS_CREDS` (JWT credentials file),
+ * `NATS_NKEY_FILE` (a file holding an nkey seed), `NATS_NKEY_SEED`, `NATS_USER` with
+ * `NATS_PASSWORD`; none of them: no authentication.
+ */
+export const natsAuthFromEnv: Config.Config<NatsAuth> = Config.all({
+  creds: optional("NATS_CREDS"),
+  nkeyFile: optional("NATS_NKEY_FILE"),
+  nkeySeed: Config.option(Config.Redacted("NATS_NKEY_SEED")),
+  user: optional("NATS_USER"),
+  password: Config.option(Config.Redacted("NATS_PASSWORD"))
+}).pipe(Config.map(({ creds, nkeyFile, nkeySeed, user, password }): NatsAuth => {
+  if (Option.isSome(creds)) return { _tag: "CredsFile", file: creds.value }
+  if (Option.isSome(nkeyFile)) return { _tag: "NkeyFile", file: nkeyFile.value }
+  if (Option.isSome(nkeySeed) && Redacted.value(nkeySeed.value).trim() !== "") return { _tag: "NkeySeed", seed: nkeySeed.value }
+  if (Option.isSome(user)) {
+    return { _tag: "UserPassword", user: user.value, password: Option.getOrElse(password, () => Redacted.make("")) }
+  }
+  return NoAuth
+}))
+
+/** `NATS_CA` (or `NATS_TLS_CA`), with `NATS_TLS_CERT` and `NATS_TLS_KEY` for a client certificate; none: TLS only if the server asks. */
+export const natsTlsFromEnv: Config.Config<NatsTls | undefined> = Config.all({
+  ca: optional("NATS_CA"),
+  caAlias: optional("NATS_TLS_CA"),
+  cert: optional("NATS_TLS_CERT"),
+  key: optional("NATS_TLS_KEY")
+}).pipe(Config.map(({ ca, caAlias, cert, key }) => {
+  const caFile = Option.getOrUndefined(Option.orElse(ca, () => caAlias))
+  if (caFile === undefined) return undefined
+  return {
+    caFile,
+    ...(Option.isSome(cert) ? { certFile: cert.value } : {}),
+    ...(Option.isSome(key) ? { keyFile: key.value } : {})
+  }
+}))
+
+/**
+ * The environment that gives a child process these credentials (the names {@link natsAuthFromEnv}
+ * and {@link natsTlsFromEnv} read), every other credential variable blanked so an inherited one
+ * cannot take precedence.
+ */
+export const natsAuthEnv = (auth: NatsAuth, tls: NatsTls | undefined, inboxPrefix: string | undefined): Record<string, string> => {
+  const env: Record<string, string> = {
+    NATS_CREDS: "",
+    NATS_NKEY_FILE: "",
+    NATS_NKEY_SEED: "",
+    NATS_USER: "",
+    NATS_PASSWORD: "",
+    NATS_CA: "",
+    NATS_TLS_CA: "",
+    NATS_TLS_CERT: "",
+    NATS_TLS_KEY: "",
+    NATS_INBOX_PREFIX: inboxPrefix ?? ""
+  }
+  switch (auth._tag) {
+    case "NkeyFile":
+      env["NATS_NKEY_FILE"] = auth.file
+      break
+    case "NkeySeed":
+      env["NATS_NKEY_SEED"] = Redacted.value(auth.seed)
+      break
+    case "UserPassword":
+      env["NATS_USER"] = auth.user
+      env["NATS_PASSWORD"] = Redacted.value(auth.password)
+      break
+    case "CredsFile":
+      env["NATS_CREDS"] = auth.file
+      break
+    case "None":
+      break
+  }
+  if (tls !== undefined) {
+    env["NATS_CA"] = tls.caFile
+    if (tls.certFile !== undefined) env["NATS_TLS_CERT"] = tls.certFile
+    if (tls.keyFile !== undefined) env["NATS_TLS_KEY"] = tls.keyFile
+  }
+  return env
+}

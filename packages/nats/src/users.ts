@@ -1,0 +1,200 @@
+import { Streams, Subjects } from "@wt/contracts"
+
+/**
+ * The NATS users of an installation, one per service (docs/nats-security.md). Triage's alarm
+ * and bulk lanes share `triage`; absence supervision, which alone keeps the supervision
+ * buckets, is `supervision`. `provision` is the only user that may create, change, purge or
+ * delete streams; `observer` is a test harness's (or an auditor's) read-only view.
+ */
+export const NatsUsers = [
+  "provision",
+  "gateway",
+  "receivers",
+  "triage",
+  "supervision",
+  "projector",
+  "audit",
+  "console",
+  "dispatch",
+  "cli",
+  "sim",
+  "observer"
+] as const
+export type NatsUser = (typeof NatsUsers)[number]
+
+/** Subjects a user may (allow) and may never (deny, which wins) publish or subscribe to. */
+export interface SubjectPermission {
+  readonly allow: ReadonlyArray<string>
+  readonly deny: ReadonlyArray<string>
+}
+
+export interface UserPermissions {
+  readonly publish: SubjectPermission
+  readonly subscribe: SubjectPermission
+}
+
+/**
+ * Streams and buckets beyond the four of the contract. Their owners define them
+ * (services/audit seal-stream.ts, services/dispatch agency-channel.ts, the KV buckets of
+ * packages/incident-store and services/triage); packages/launcher provisions them and its
+ * test checks these names against the owners'.
+ */
+export const SealStreamName = "WT_AUDIT_SEALS"
+export const AgencyStreamName = "WT_AGENCY"
+export const Buckets = {
+  openIncidents: "wt_open_incidents",
+  careAlarms: "wt_care_alarms",
+  deviceSeen: "wt_device_seen",
+  pendingChecks: "wt_pending_checks",
+  residentActivity: "wt_resident_activity"
+} as const
+
+/**
+ * Each user's replies come to inboxes under its own prefix (set on the connection), so no user
+ * can subscribe to another's inbox and read what JetStream hands that user (pulled messages,
+ * API answers).
+ */
+export const inboxPrefixOf = (user: NatsUser): string => `_INBOX.${user}`
+
+const api = "$JS.API"
+
+/** Stream state and configuration, no messages: what readiness checks and provisioning checks read. */
+const streamInfo = (stream: string) => [`${api}.STREAM.INFO.${stream}`]
+
+/**
+ * Reading a stream's messages: single messages (by sequence or last on a subject, also the
+ * direct form), and consumers of any kind on it (durable pull consumers, ordered consumers,
+ * push consumers with flow control): creating, looking up, pulling from, acknowledging and
+ * deleting them. Consumer subjects name their stream, so this grants nothing on other streams.
+ */
+const streamRead = (stream: string) => [
+  ...streamInfo(stream),
+  `${api}.STREAM.MSG.GET.${stream}`,
+  `${api}.DIRECT.GET.${stream}`,
+  `${api}.DIRECT.GET.${stream}.>`,
+  `${api}.CONSUMER.CREATE.${stream}`,
+  `${api}.CONSUMER.CREATE.${stream}.>`,
+  `${api}.CONSUMER.DURABLE.CREATE.${stream}.>`,
+  `${api}.CONSUMER.INFO.${stream}.>`,
+  `${api}.CONSUMER.NAMES.${stream}`,
+  `${api}.CONSUMER.LIST.${stream}`,
+  `${api}.CONSUMER.MSG.NEXT.${stream}.>`,
+  `${api}.CONSUMER.DELETE.${stream}.>`,
+  `$JS.ACK.${stream}.>`,
+  `$JS.FC.${stream}.>`
+]
+
+/** A KV bucket: its stream read (gets, watches) and its keys written. */
+const bucket = (name: string) => [...streamRead(`KV_${name}`), `$KV.${name}.>`]
+
+/** `wt.audit.<tenant>.<kind>` for the given kinds only. */
+const auditKinds = (...kinds: ReadonlyArray<string>) => kinds.map((kind) => Subjects.audit("*", kind))
+
+const contractStreams = Object.values(Streams)
+const allStreams = [...contractStreams, SealStreamName, AgencyStreamName]
+
+/**
+ * What every service needs: JetStream's account info (asked when the client opens its
+ * JetStream manager) and the info of the four contract streams (each service checks them at
+ * start and in /readyz).
+ */
+const base = [`${api}.INFO`, ...contractStreams.flatMap(streamInfo)]
+
+/**
+ * What no user but `provision` may ever do, denied even where an allow would match: create,
+ * change, purge or delete a stream or a message in it, snapshot or restore one, move its leader.
+ */
+const streamAdministration = [
+  `${api}.STREAM.CREATE.>`,
+  `${api}.STREAM.UPDATE.>`,
+  `${api}.STREAM.DELETE.>`,
+  `${api}.STREAM.PURGE.>`,
+  `${api}.STREAM.MSG.DELETE.>`,
+  `${api}.STREAM.SNAPSHOT.>`,
+  `${api}.STREAM.RESTORE.>`,
+  `${api}.STREAM.PEER.REMOVE.>`,
+  `${api}.STREAM.LEADER.STEPDOWN.>`,
+  `${api}.META.>`,
+  `${api}.SERVER.>`,
+  `${api}.ACCOUNT.>`
+]
+
+const user = (name: NatsUser, publish: ReadonlyArray<string>, denyPublish: ReadonlyArray<string> = []): UserPermissions => ({
+  publish: {
+    allow: [...new Set([...base, ...publish])],
+    deny: name === "provision" ? [] : [...streamAdministration, ...denyPublish]
+  },
+  // No user subscribes to a data subject: events reach services through JetStream consumers,
+  // whose deliveries come to the user's own inbox.
+  subscribe: { allow: [`${inboxPrefixOf(name)}.>`], deny: [] }
+})
+
+const deadLetters = (...sources: ReadonlyArray<string>) => sources.map(Subjects.deadLetter)
+
+const incidentWriter = [Subjects.incidentAll, ...streamRead(Streams.incident)]
+
+// Device events are written only by those that take them in, never incidents or audit entries.
+const noIncidentsNoAudit = [Subjects.incidentAll, Subjects.auditAll, "wt.seal.>"]
+
+/**
+ * The permissions of every user. A service's needs, as read from its code (streams it consumes
+ * or reads, subjects it writes, its dead-letter sources) and checked by running the end-to-end
+ * tests with them on (packages/nats/src/users.test.ts shows what each may not do).
+ */
+export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
+  // Creates and updates every stream, bucket and (when it wishes) consumer; reads nothing and writes no message.
+  provision: user("provision", [`${api}.>`]),
+  gateway: user("gateway", [Subjects.deviceAll, ...deadLetters("gateway", "webhook")], noIncidentsNoAudit),
+  receivers: user("receivers", [Subjects.deviceAll, ...deadLetters("dc09", "scaip", "osmand")], noIncidentsNoAudit),
+  // Device lanes in, incidents out; the open-incident index and care-alarm history are triage's buckets.
+  triage: user("triage", [
+    ...streamRead(Streams.device),
+    ...incidentWriter,
+    ...bucket(Buckets.openIncidents),
+    ...bucket(Buckets.careAlarms),
+    ...deadLetters("triage")
+  ], [Subjects.auditAll]),
+  // Triage's rights plus the buckets of absence supervision, which only it keeps.
+  supervision: user("supervision", [
+    ...streamRead(Streams.device),
+    ...incidentWriter,
+    ...bucket(Buckets.openIncidents),
+    ...bucket(Buckets.careAlarms),
+    ...bucket(Buckets.deviceSeen),
+    ...bucket(Buckets.pendingChecks),
+    ...bucket(Buckets.residentActivity),
+    ...deadLetters("triage")
+  ], [Subjects.auditAll]),
+  projector: user("projector", [...streamRead(Streams.incident), ...deadLetters("projector")], [Subjects.incidentAll, Subjects.auditAll]),
+  // Writes the audit entries of what passes through the pipeline, reads the trail it seals and writes the seals.
+  audit: user("audit", [
+    ...streamRead(Streams.device),
+    ...streamRead(Streams.incident),
+    ...streamRead(Streams.audit),
+    ...streamRead(SealStreamName),
+    ...auditKinds("device_event", "device_events", "triage_decision", "incident_event", "operator_action"),
+    "wt.seal.>",
+    ...deadLetters("audit")
+  ], [Subjects.incidentAll, Subjects.deviceAll]),
+  // Operators' commands are incident events; views of a record, exports and configuration changes are audited by the console itself.
+  console: user("console", [
+    ...incidentWriter,
+    ...auditKinds("record_view", "export", "config_change"),
+    ...deadLetters("console")
+  ], [Subjects.deviceAll]),
+  dispatch: user("dispatch", [
+    ...incidentWriter,
+    ...streamInfo(AgencyStreamName),
+    "wt.agency.>",
+    ...auditKinds("record_view", "elock_access"),
+    ...deadLetters("dispatch")
+  ], [Subjects.deviceAll]),
+  // A supervisor's and administrator's `pnpm wt`: reads every stream; audits its own exports, views and configuration changes.
+  cli: user("cli", [
+    ...allStreams.flatMap(streamRead),
+    ...auditKinds("export", "config_change", "record_view")
+  ], [Subjects.deviceAll, Subjects.incidentAll]),
+  // The device simulator and benchmark publishers (`--via nats`): device events only.
+  sim: user("sim", [Subjects.deviceAll, `${api}.STREAM.NAMES`, ...streamInfo(Streams.device)], noIncidentsNoAudit),
+  observer: user("observer", allStreams.flatMap(streamRead), ["wt.>"])
+}
