@@ -1,4 +1,11 @@
-import { createInbox, headers as makeHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node"
+import {
+  createInbox,
+  headers as makeHeaders,
+  type Msg,
+  type NatsConnection,
+  PermissionViolationError,
+  type Subscription
+} from "@nats-io/transport-node"
 import { inboxPrefixOfConnection } from "./inbox-prefix.ts"
 import { TraceparentHeader } from "./trace-context.ts"
 
@@ -37,6 +44,14 @@ export class NoStreamAnswered extends Error {
   constructor(subject: string) {
     super(`no stream stores subject ${subject}, or JetStream is unavailable`)
     this.name = "JetStreamNotEnabled"
+  }
+}
+
+/** The server refused the publish: this client's NATS user may not publish to the subject. */
+export class PublishNotPermitted extends Error {
+  constructor(subject: string) {
+    super(`this NATS user may not publish to ${subject} (permissions violation)`)
+    this.name = "PermissionViolationError"
   }
 }
 
@@ -86,6 +101,20 @@ export class PubAcks {
     this.sweeper = setInterval(() => this.sweep(), SweepEveryMs)
     this.sweeper.unref()
     void this.subscription.closed.then(() => this.close(new Error("connection closed before JetStream answered")))
+    void this.watchRefusals()
+  }
+
+  // A publish the server refuses is never answered; its permissions violation comes as a status.
+  // Failing the publishes to that subject at once says why, instead of a timeout after every attempt.
+  private async watchRefusals() {
+    for await (const status of this.nc.status()) {
+      if (status.type !== "error" || !(status.error instanceof PermissionViolationError)) continue
+      const refused = status.error
+      if (refused.operation !== "publish") continue
+      for (const [token, entry] of this.inFlight) {
+        if (entry.subject === refused.subject) this.settle(token, entry, new PublishNotPermitted(entry.subject))
+      }
+    }
   }
 
   publish(subject: string, bytes: Uint8Array, options: PubAckOptions): Promise<PubAck> {
