@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, Option } from "effect"
+import { HttpServerRequest } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { appendAuditEntry } from "@wt/audit-log"
 import { ActiveStatuses, type IncidentStatus } from "@wt/contracts"
@@ -66,6 +67,9 @@ export const ResidentHandlers = HttpApiBuilder.group(
           return yield* new Forbidden({ message: `incident ${query.incident} is ${incidentStatus}: an operator opens a resident's record only while the incident is open` })
         }
         const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+        // The browser's network address, as the connection (or a trusted proxy) gives it: the
+        // FHIR export's BALP Read names the client that received the record by it.
+        const address = Option.getOrUndefined((yield* HttpServerRequest.HttpServerRequest).remoteAddress)
         yield* appendAuditEntry({
           id: `view-${randomUUID()}`,
           tenant: record.value.tenant,
@@ -76,7 +80,7 @@ export const ResidentHandlers = HttpApiBuilder.group(
           summary: query.incident !== undefined
             ? `resident record viewed for incident ${query.incident}`
             : "resident record viewed without an incident",
-          data: { role: user.role }
+          data: { role: user.role, client: { application: "console-web", ...(address === undefined ? {} : { address }) } }
         }).pipe(Effect.orDie)
         return record.value
       }))

@@ -48,6 +48,8 @@ layer(ConsoleTestLayer, { excludeTestServices: true })("GET /api/residents/{id}"
           actor: { kind: role, id: user.id, name: user.displayName },
           subject: { residentId: "res-0001", incidentId: "card-1" }
         })
+        // The browser's address is recorded: the FHIR export's BALP Read needs the client's network address.
+        expect(entry!.data).toMatchObject({ client: { application: "console-web", address: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/) } })
         expect(Date.parse(entry!.at)).toBeGreaterThanOrEqual(started - 1000)
         // Audit entries carry ids only: no name, address or health note of the resident.
         expect(JSON.stringify(entry)).not.toContain(card.body.displayName)
