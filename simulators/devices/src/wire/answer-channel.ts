@@ -29,6 +29,8 @@ interface Waiter {
   readonly matches: (answer: Uint8Array) => boolean
   readonly resolve: (answer: Uint8Array | undefined) => void
   readonly timer: NodeJS.Timeout
+  /** The connection the frame went out on: only it can answer, or end the wait by closing. */
+  readonly on?: unknown
 }
 
 const unreachable = (endpoint: string, error: unknown) =>
@@ -79,15 +81,17 @@ export const tcpChannel = (options: { readonly host: string; readonly port: numb
       s.on("error", () => drop(s))
       s.on("close", () => {
         if (socket === s) socket = undefined
-        // The answer will not come on this connection: the caller resends on a new one.
-        settle(undefined)
+        // The answer will not come on this connection: the caller resends on a new one. A connection
+        // dropped earlier (after a timeout) closing late must not end the wait of a frame sent since.
+        if (waiter?.on === s) settle(undefined)
       })
       s.on("data", (chunk: Buffer) => {
+        if (socket !== s) return
         const { answers, rest } = options.split(buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]))
         buffered = rest
         for (const answer of answers) {
           const bytes = new Uint8Array(answer.buffer, answer.byteOffset, answer.byteLength)
-          if (waiter !== undefined && waiter.matches(bytes)) settle(bytes)
+          if (waiter !== undefined && waiter.on === s && waiter.matches(bytes)) settle(bytes)
           else options.onStray()
         }
       })
@@ -104,7 +108,7 @@ export const tcpChannel = (options: { readonly host: string; readonly port: numb
           settle(undefined)
           drop(s)
         }, timeoutMs)
-        waiter = { matches, resolve, timer }
+        waiter = { matches, resolve, timer, on: s }
         s.write(bytes)
       })
     },
