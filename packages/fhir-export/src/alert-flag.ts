@@ -1,68 +1,108 @@
 import { ActiveStatuses } from "@wt/contracts"
 import { alarmTypeOf } from "@wt/incident"
-import { CodeSystems, Extensions, IdentifierSystems } from "./code-systems.ts"
-import { alarmTypeCoding, coding, deviceRef, fhirId, fhirInstant, fhirString, narrative, patientRef, requiredString } from "./fhir-values.ts"
+import { Hl7CodeSystems, Hl7Extensions, VkpExtensions, VkpProfiles } from "./code-systems.ts"
+import type { ExportContext } from "./export-context.ts"
+import { coding, fhirId, fhirInstant, fhirString, fullUrlOf, identifier, narrative, requiredString } from "./fhir-values.ts"
 import type { IncidentHistory } from "./incident-history.ts"
-import { alertCodeOf, colourOf, flagPriorityOf, severityOf } from "./national-codes.ts"
+import { alertConceptOf, colourOf, flagPriorityOf, issueSeverityOf, severityOf } from "./national-codes.ts"
 
 export const flagId = (incidentId: string) => fhirId(`alert-${incidentId}`)
+export const detectedIssueId = (incidentId: string) => fhirId(`alert-code-${incidentId}`)
 
 const categoryOf = (category: string) => {
   switch (category) {
     case "medication":
-      return coding(CodeSystems.flagCategory, "drug", "Drug")
+      return coding(Hl7CodeSystems.flagCategory, "drug", "Drug")
     case "technical":
-      return coding(CodeSystems.flagCategory, "admin", "Administrative")
+      return coding(Hl7CodeSystems.flagCategory, "admin", "Administrative")
     default:
-      return coding(CodeSystems.flagCategory, "safety", "Safety")
+      return coding(Hl7CodeSystems.flagCategory, "safety", "Safety")
+  }
+}
+
+const openingOf = (history: IncidentHistory) => {
+  const opened = history.steps.find((s) => s.event.type === "incident_opened")?.event
+  return opened !== undefined && opened.type === "incident_opened" ? opened : undefined
+}
+
+/**
+ * The coded alert, as VKP-R4 codes one: a DetectedIssue (vkp-DetectedIssue) whose code is
+ * the national alert code of the device event that raised it, in the edition in force
+ * when the incident opened. Undefined when the national list has no code for the event
+ * (technical faults), or the incident's opening is not in the export.
+ */
+export const alertIssueOf = (ctx: ExportContext, history: IncidentHistory) => {
+  const opened = openingOf(history)
+  if (opened === undefined) return undefined
+  const concept = alertConceptOf(opened.deviceEvent)
+  const at = fhirInstant(opened.at) ?? ctx.fallbackTime
+  const national = concept === undefined ? undefined : ctx.national("alertCode", concept, at)
+  if (national === undefined) return undefined
+  const reason = fhirString(opened.decision.reason)
+  return {
+    resourceType: "DetectedIssue" as const,
+    id: detectedIssueId(history.incidentId),
+    meta: { profile: [VkpProfiles.detectedIssue] },
+    identifier: [identifier(ctx.terms.identifiers.incident, history.incidentId)],
+    status: "final" as const,
+    code: { coding: [national], text: requiredString(`${national.code} ${national.display ?? ""}`, national.code) },
+    severity: issueSeverityOf(history.state?.priority ?? opened.priority),
+    patient: ctx.patient(history.tenant, opened.residentId),
+    identifiedDateTime: at,
+    author: ctx.device(opened.deviceEvent.deviceId),
+    ...(reason === undefined ? {} : { detail: reason })
   }
 }
 
 /**
- * The alert of an incident as a Flag on the resident: the national alert code of the
- * device event that raised it (with our alarm type beside it), severity and triage
- * colour of the incident's priority now, the rule that decided it, and whether it is
- * still being handled. Undefined when the incident's opening is not in the export.
+ * The alert of an incident as a Flag on the resident (vkp-Flag): the text an operator
+ * reads in `code.text`, the national severity level of the incident's priority now
+ * (VKP's severity-level extension), a link to the coded alert (HL7's flag-detail), the
+ * national triage colour, the rule that decided it, and whether it is still being
+ * handled. Undefined when the incident's opening is not in the export.
  */
-export const alertFlagOf = (history: IncidentHistory, fallbackTime: string) => {
-  const opened = history.steps.find((s) => s.event.type === "incident_opened")?.event
-  if (opened === undefined || opened.type !== "incident_opened") return undefined
+export const alertFlagOf = (ctx: ExportContext, history: IncidentHistory, issue: { readonly id: string; readonly code: { readonly text: string } } | undefined) => {
+  const opened = openingOf(history)
+  if (opened === undefined) return undefined
   const state = history.state
   const priority = state?.priority ?? opened.priority
-  const national = alertCodeOf(opened.deviceEvent)
   const alarmType = alarmTypeOf(opened.deviceEvent)
-  const severity = severityOf(priority)
-  const flagPriority = flagPriorityOf(priority)
   const active = state === undefined || ActiveStatuses.includes(state.status)
-  const start = fhirInstant(opened.at) ?? fhirInstant(opened.deviceEvent.occurredAt) ?? fallbackTime
+  const start = fhirInstant(opened.at) ?? fhirInstant(opened.deviceEvent.occurredAt) ?? ctx.fallbackTime
   const end = active ? undefined : fhirInstant(state?.endedAt ?? state?.lastEventAt)
   const reason = fhirString(opened.decision.reason)
+  const severity = ctx.national("severityLevel", severityOf(priority), start)
+  const colour = ctx.national("triage", colourOf(priority), start)
+  const flagPriority = flagPriorityOf(priority)
+  const ext = ctx.terms.extensions
+  const label = issue === undefined ? alarmType : issue.code.text
   return {
     resourceType: "Flag" as const,
     id: flagId(history.incidentId),
-    text: narrative(`${priority} ${alarmType}${national === undefined ? "" : ` (${national.code} ${national.display})`}`, ...(reason === undefined ? [] : [reason])),
+    meta: { profile: [VkpProfiles.flag] },
+    text: narrative(`${priority} ${label}`, ...(reason === undefined ? [] : [reason])),
     extension: [
-      { url: Extensions.severity, valueCoding: coding(CodeSystems.severity, severity.code, severity.display) },
-      { url: Extensions.triageColour, valueCoding: coding(CodeSystems.triageColour, colourOf(priority), colourOf(priority)) },
-      { url: Extensions.priority, valueCoding: coding(CodeSystems.priority, priority, priority) },
-      { url: Extensions.flagPriority, valueCodeableConcept: { coding: [coding(CodeSystems.flagPriority, flagPriority.code, flagPriority.display)] } },
-      { url: Extensions.triageRule, valueString: requiredString(`${opened.decision.ruleId} (${opened.decision.ruleSetVersion})`, "unknown") },
-      { url: Extensions.fireService, valueBoolean: opened.decision.fireService }
+      // VKP's profile fixes this coding's system to the value set's URL, which its own required
+      // binding then cannot match; the code system's canonical URL is used (docs/fhir-export.md).
+      ...(severity === undefined ? [] : [{ url: VkpExtensions.severityLevel, valueCodeableConcept: { coding: [severity] } }]),
+      ...(issue === undefined ? [] : [{ url: Hl7Extensions.flagDetail, valueReference: { reference: fullUrlOf("DetectedIssue", issue.id), type: "DetectedIssue" } }]),
+      ...(colour === undefined ? [] : [{ url: ext.triageColour, valueCoding: colour }]),
+      { url: ext.priority, valueCoding: ctx.ownCoding("priority", priority, priority) },
+      { url: Hl7Extensions.flagPriority, valueCodeableConcept: { coding: [coding(Hl7CodeSystems.flagPriority, flagPriority.code, flagPriority.display)] } },
+      { url: ext.alarmType, valueCoding: ctx.ownCoding("alarmType", alarmType, alarmType) },
+      { url: ext.triageRule, valueString: requiredString(`${opened.decision.ruleId} (${opened.decision.ruleSetVersion})`, "unknown") },
+      { url: ext.fireService, valueBoolean: opened.decision.fireService }
     ],
-    identifier: [{ system: IdentifierSystems.incident, value: requiredString(history.incidentId, "unknown") }],
+    identifier: [identifier(ctx.terms.identifiers.incident, history.incidentId)],
     status: active ? ("active" as const) : ("inactive" as const),
     category: [{ coding: [categoryOf(opened.category)] }],
-    code: {
-      coding: [
-        ...(national === undefined ? [] : [coding(CodeSystems.alertCode, national.code, national.display)]),
-        alarmTypeCoding(alarmType)
-      ],
-      text: requiredString(national === undefined ? alarmType : `${national.code} ${national.display}`, "alert")
-    },
-    subject: patientRef(opened.residentId),
+    // VKP: the text shown to the user; the coded alert is the DetectedIssue this Flag points to.
+    code: { text: requiredString(`${priority} ${label}`, "alert") },
+    subject: ctx.patient(history.tenant, opened.residentId),
     period: { start, ...(end === undefined || end < start ? {} : { end }) },
-    author: deviceRef(opened.deviceEvent.deviceId)
+    author: ctx.device(opened.deviceEvent.deviceId)
   }
 }
 
 export type FhirFlag = NonNullable<ReturnType<typeof alertFlagOf>>
+export type FhirDetectedIssue = NonNullable<ReturnType<typeof alertIssueOf>>

@@ -1,6 +1,4 @@
-import type { Actor } from "@wt/contracts"
 import { createHash } from "node:crypto"
-import { CodeSystems, IdentifierSystems } from "./code-systems.ts"
 
 /**
  * FHIR's primitive types are narrower than ours: a `string` may not be empty or hold
@@ -79,47 +77,13 @@ export interface Reference {
   readonly display?: string
 }
 
-const identifier = (system: string, value: string): Identifier => ({ system, value: requiredString(value, "unknown") })
+export const identifier = (system: string, value: string): Identifier => ({ system, value: requiredString(value, "unknown") })
 
-/** The resident as a Patient: a literal reference for a receiving system to resolve, and our id beside it. */
-export const patientRef = (residentId: string): Reference => ({
-  reference: `Patient/${fhirId(requiredString(residentId, "unknown"))}`,
-  type: "Patient",
-  identifier: identifier(IdentifierSystems.resident, residentId)
-})
-
-export const deviceRef = (deviceId: string): Reference => ({
-  type: "Device",
-  identifier: identifier(IdentifierSystems.device, deviceId),
-  ...(fhirString(deviceId) === undefined ? {} : { display: fhirString(deviceId)! })
-})
-
-const HumanKinds: ReadonlySet<Actor["kind"]> = new Set(["operator", "supervisor", "admin", "responder"])
-
-export const isHuman = (actor: Actor) => HumanKinds.has(actor.kind)
-
-/** Who acted: a person by their user id, or a device or service of ours. */
-export const actorRef = (actor: Actor): Reference => {
-  if (actor.kind === "system") return deviceRef(actor.id)
-  const display = fhirString(actor.name ?? "") ?? fhirString(`${actor.kind} ${actor.id}`)
-  return {
-    type: isHuman(actor) ? "Practitioner" : "Device",
-    identifier: identifier(isHuman(actor) ? IdentifierSystems.user : IdentifierSystems.service, actor.id),
-    ...(display === undefined ? {} : { display })
-  }
-}
-
-/** The response centre's system, the observer of every audit event. */
-export const centreRef = (tenant: string): Reference => ({
-  type: "Device",
-  identifier: identifier(IdentifierSystems.service, "wt-response-centre"),
-  display: requiredString(`welfare-technology response centre (${tenant})`, "welfare-technology response centre")
-})
-
-export const coding = (system: string, code: string, display?: string) => {
+/** A Coding; `version` is the code system's version when the code comes from a versioned national table. */
+export const coding = (system: string, code: string, display?: string, version?: string) => {
   const c = fhirCode(code) ?? "unknown"
   const d = display === undefined ? undefined : fhirString(display)
-  return { system, code: c, ...(d === undefined ? {} : { display: d }) }
+  return { system, ...(version === undefined ? {} : { version }), code: c, ...(d === undefined ? {} : { display: d }) }
 }
 
-export const alarmTypeCoding = (alarmType: string) => coding(CodeSystems.alarmType, alarmType, alarmType)
+export type Coding = ReturnType<typeof coding>

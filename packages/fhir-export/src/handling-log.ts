@@ -2,10 +2,12 @@ import { type Actor, ActiveStatuses, HandlingCodeByStatus, type IncidentEvent } 
 import { timelineEntries } from "@wt/read-models"
 import { alarmTypeOf } from "@wt/incident"
 import { flagId } from "./alert-flag.ts"
-import { CodeSystems, Extensions, IdentifierSystems } from "./code-systems.ts"
-import { actorRef, centreRef, coding, fhirId, fhirInstant, fullUrlOf, narrative, patientRef, requiredString } from "./fhir-values.ts"
+import { Hl7CodeSystems, VkpProfiles } from "./code-systems.ts"
+import { conversationId, isConversationWithResident } from "./conversation-encounter.ts"
+import type { ExportContext } from "./export-context.ts"
+import { coding, fhirId, fhirInstant, fullUrlOf, identifier, narrative, requiredString } from "./fhir-values.ts"
 import type { HistoryStep, IncidentHistory } from "./incident-history.ts"
-import { HandlingStates } from "./national-codes.ts"
+import { handlingConceptOf, HandlingStates } from "./national-codes.ts"
 
 export const handlingLogId = (incidentId: string) => fhirId(`handling-log-${incidentId}`)
 
@@ -20,6 +22,10 @@ interface LogLine {
   readonly kind: string
   readonly text: ReadonlyArray<string>
   readonly alert?: boolean
+  /** Written by a person (a note, a cause or action given on resolving), not composed by us. */
+  readonly written?: boolean
+  /** The Encounter of a conversation with the resident this line records. */
+  readonly encounter?: string
 }
 
 const name = (a: Actor) => a.name ?? a.id
@@ -51,13 +57,13 @@ const linesOf = (step: HistoryStep): ReadonlyArray<LogLine> => {
     case "incident_claimed":
       return [{ ...base, actor: event.by, state: HandlingCodeByStatus.claimed, text: [`claimed by ${name(event.by)}`] }]
     case "note_added":
-      return [{ ...base, actor: event.by, state: event.handlingCode in HandlingStates ? event.handlingCode : undefined, text: [event.text] }]
+      return [{ ...base, actor: event.by, state: event.handlingCode in HandlingStates ? event.handlingCode : undefined, text: [event.text], written: true }]
     case "contact_recorded":
       return [{ ...base, actor: event.by, state: HandlingCodeByStatus.in_contact, text: [`conversation with ${event.party}`] }]
     case "incident_resolved":
       return [
-        ...(event.cause === undefined ? [] : [{ ...base, actor: event.by, state: 6, text: [event.cause] }]),
-        ...(event.action === undefined ? [] : [{ ...base, actor: event.by, state: 7, text: [event.action] }]),
+        ...(event.cause === undefined ? [] : [{ ...base, actor: event.by, state: 6, text: [event.cause], written: true }]),
+        ...(event.action === undefined ? [] : [{ ...base, actor: event.by, state: 7, text: [event.action], written: true }]),
         { ...base, actor: event.by, state: HandlingCodeByStatus.resolved, text: [`resolved by ${name(event.by)}`, ...(event.note === undefined ? [] : [event.note])] }
       ]
     case "incident_cancelled":
@@ -85,43 +91,72 @@ const linesOf = (step: HistoryStep): ReadonlyArray<LogLine> => {
   }
 }
 
+/** The LOINC document type of a handling log: a note (LOINC's document ontology), as VKP's examples code journal notes with LOINC. */
+const noteType = coding(Hl7CodeSystems.loinc, "34109-9", "Note")
+
 /**
- * The handling log of an incident as a Composition about the resident: one section per
- * log line, in order, coded with the national handling-log state (and our entry kind),
- * with who and when; the line that reported the alert points to its Flag. Final once
- * the incident is no longer being handled. Undefined when no entry names the resident.
+ * The handling log of an incident as a Composition about the resident (vkp-Composition):
+ * category "Trygghet og mestring", one `event` per line that is a national handling-log
+ * state (vkp-composition-event, in the edition in force at the line's time, with the
+ * line's time as its period), and one section per line, in order, typed as VKP's section
+ * codes type them (a person's note, or text composed by the system) with our own entry
+ * kind, who and when; the line that reported the alert points to its Flag, a conversation
+ * with the resident to its Encounter. Final once the incident is no longer being handled.
+ * Undefined when no entry names the resident.
  */
-export const handlingLogOf = (history: IncidentHistory, fallbackTime: string) => {
+export const handlingLogOf = (ctx: ExportContext, history: IncidentHistory) => {
   if (history.residentId === undefined) return undefined
-  const lines = history.steps.flatMap(linesOf)
+  let conversations = 0
+  const lines = history.steps.flatMap((step) => {
+    const encounter = isConversationWithResident(step.event) ? conversationId(history.incidentId, conversations++) : undefined
+    return linesOf(step).map((line) => (encounter === undefined ? line : { ...line, encounter }))
+  })
   const hasFlag = history.steps.some((s) => s.event.type === "incident_opened")
   const times = lines.map((l) => fhirInstant(l.at)).filter((t): t is string => t !== undefined).sort()
+  const first = times[0] ?? ctx.fallbackTime
   const ended = history.state !== undefined && !ActiveStatuses.includes(history.state.status)
+  const ext = ctx.terms.extensions
+  const category = ctx.national("compositionCategory", "safety_and_coping", first)
+  const municipality = ctx.municipality(history.tenant)
+  const events = lines.flatMap((line) => {
+    const at = fhirInstant(line.at)
+    const concept = line.state === undefined ? undefined : handlingConceptOf(line.state)
+    const state = concept === undefined || at === undefined ? undefined : ctx.national("compositionEvent", concept, at)
+    return state === undefined || at === undefined ? [] : [{ code: [{ coding: [state] }], period: { start: at } }]
+  })
   return {
     resourceType: "Composition" as const,
     id: handlingLogId(history.incidentId),
-    identifier: { system: IdentifierSystems.incident, value: requiredString(history.incidentId, "unknown") },
+    // The profile asks for a category (1..1, required binding): without the edition that defines it, no claim.
+    ...(category === undefined ? {} : { meta: { profile: [VkpProfiles.composition] } }),
+    identifier: identifier(ctx.terms.identifiers.incident, history.incidentId),
     status: ended ? ("final" as const) : ("preliminary" as const),
-    type: { coding: [coding(CodeSystems.documentType, "handling-log", "Handling log")], text: "Handling log (hendelseslogg)" },
-    subject: patientRef(history.residentId),
-    date: times.at(-1) ?? fallbackTime,
-    author: [centreRef(history.tenant)],
+    type: { coding: [noteType], text: "Handling log (hendelseslogg)" },
+    ...(category === undefined ? {} : { category: [{ coding: [category] }] }),
+    subject: ctx.patient(history.tenant, history.residentId),
+    date: times.at(-1) ?? ctx.fallbackTime,
+    author: [ctx.centreOrganisation()],
     title: requiredString(`Handling log of incident ${history.incidentId}`, "Handling log"),
+    ...(municipality === undefined ? {} : { custodian: municipality }),
+    ...(events.length === 0 ? {} : { event: events }),
     section: lines.map((line, i) => {
       const at = fhirInstant(line.at)
       const label = line.state === undefined ? line.kind : `${line.state} ${HandlingStates[line.state]}`
+      const section = at === undefined ? undefined : ctx.national("compositionSection", line.written === true ? "note" : "compiled_text", at)
+      const entries = [
+        ...(line.alert === true && hasFlag ? [{ reference: fullUrlOf("Flag", flagId(history.incidentId)), type: "Flag" }] : []),
+        ...(line.encounter === undefined ? [] : [{ reference: fullUrlOf("Encounter", line.encounter), type: "Encounter" }])
+      ]
       return {
-        ...(at === undefined ? {} : { extension: [{ url: Extensions.entryTime, valueDateTime: at }] }),
+        extension: [
+          ...(at === undefined ? [] : [{ url: ext.handlingTime, valueDateTime: at }]),
+          { url: ext.handlingEntry, valueCoding: ctx.ownCoding("handlingEntry", line.kind, line.kind) }
+        ],
         title: requiredString(`${i + 1}. ${at ?? line.at} ${label}`, `${i + 1}`),
-        code: {
-          coding: [
-            ...(line.state === undefined ? [] : [coding(CodeSystems.handlingState, String(line.state), HandlingStates[line.state])]),
-            coding(CodeSystems.timelineEntry, line.kind, line.kind)
-          ]
-        },
-        author: [actorRef(line.actor)],
+        ...(section === undefined ? {} : { code: { coding: [section] } }),
+        author: [ctx.actor(line.actor)],
         text: narrative(...line.text),
-        ...(line.alert === true && hasFlag ? { entry: [{ reference: fullUrlOf("Flag", flagId(history.incidentId)), type: "Flag" }] } : {})
+        ...(entries.length === 0 ? {} : { entry: entries })
       }
     })
   }

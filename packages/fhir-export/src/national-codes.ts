@@ -1,57 +1,55 @@
 import type { DeviceEvent, Priority } from "@wt/contracts"
 import { PriorityScale } from "@wt/contracts"
-
-export interface NationalCode {
-  readonly code: string
-  readonly display: string
-}
-
-const code = (c: string, display: string): NationalCode => ({ code: c, display })
+import type { AlertConcept, HandlingConcept, SeverityConcept, TriageConcept } from "./code-tables.ts"
 
 /**
- * The national alert code (DOMAIN.md, VKP) for the device event that raised an alert.
- * Undefined where the national list has none (technical faults, e-locks, positions
- * inside the geofence): the alert then carries only our own alarm type.
+ * Which national alert concept (DOMAIN.md, VKP alert codes) the device event that raised
+ * an alert is. Undefined where the national list has none (technical faults, e-locks, a
+ * tracker position inside the geofence): the alert then carries only our own alarm type.
+ * The code itself depends on the edition in force (code-tables.ts).
  */
-export const alertCodeOf = (event: DeviceEvent): NationalCode | undefined => {
+export const alertConceptOf = (event: DeviceEvent): AlertConcept | undefined => {
   switch (event.type) {
     case "safety_alarm":
       switch (event.payload.trigger) {
         case "fall_detector":
-          return code("4.1", "fall")
+          return "fall"
         case "button":
         case "pendant":
-          return code("4.13", "button press")
+          return "button"
         case "pull_cord":
-          return code("4.14", "pull cord")
+          return "pull_cord"
         case "voice_call_failed":
-          return code("4.22", "failed call to user")
+          return "failed_call"
       }
       return undefined
     case "sensor": {
       const { sensor, state } = event.payload
-      if (sensor === "smoke" || sensor === "heat") return code("4.11", "fire alarm")
-      if (sensor === "water") return code("4.17", "water alarm")
-      if (sensor === "epilepsy") return code("4.24", "epilepsy")
-      if (sensor === "bed" && state === "left_bed") return code("4.2", "left bed")
-      if (sensor === "bed" && state === "no_activity") return code("4.9", "inactivity")
-      if (sensor === "motion" && state === "no_activity") return code("4.19", "no movement")
-      if (sensor === "door" && state === "opened") return code("4.15", "door opened")
-      if (sensor === "door" && state === "closed") return code("4.16", "door closed")
+      if (sensor === "smoke" || sensor === "heat") return "fire"
+      if (sensor === "water") return "water"
+      if (sensor === "epilepsy") return "epilepsy"
+      if (sensor === "bed" && state === "left_bed") return "left_bed"
+      if (sensor === "bed" && state === "no_activity") return "inactivity"
+      if (sensor === "motion" && state === "no_activity") return "no_movement"
+      if (sensor === "door" && state === "opened") return "door_opened"
+      if (sensor === "door" && state === "closed") return "door_closed"
       return undefined
     }
     case "gps":
       // A tracker only opens an incident for an SOS or a position outside the geofence.
-      return event.payload.sos === true ? code("4.13", "button press") : code("4.21", "left home")
+      return event.payload.sos === true ? "button" : "left_home"
     case "medication":
       switch (event.payload.event) {
         case "dose_missed":
-        case "dispenser_jammed":
-          return code("1.1", "not dispensed")
+          return "dose_not_dispensed"
         case "dose_late":
-          return code("1.3", "no dispense confirmation")
+          return "dose_unconfirmed"
+        case "dispenser_jammed":
+          return "dispenser_roll_stuck"
         case "refill_needed":
-          return code("1.12", "nearly empty")
+          return "dispenser_nearly_empty"
+        case "lid_open":
+          return "dispenser_open"
       }
       return undefined
     case "technical":
@@ -61,25 +59,30 @@ export const alertCodeOf = (event: DeviceEvent): NationalCode | undefined => {
 
 export { HandlingStates } from "@wt/contracts"
 
-const SeverityLabels: Readonly<Record<number, string>> = { 0: "none", 10: "normal", 20: "moderate", 30: "serious", 40: "critical" }
-
-export const severityOf = (priority: Priority): NationalCode => {
-  const severity = PriorityScale[priority].severity
-  return code(String(severity), SeverityLabels[severity] ?? String(severity))
+/** Our handling-log codes (DOMAIN.md) are the national handling-log states' codes. */
+export const handlingConceptOf = (code: number): HandlingConcept | undefined => {
+  const text = String(code)
+  return ["0", "1", "3", "4", "5", "6", "7", "8", "9", "10"].includes(text) ? (text as HandlingConcept) : undefined
 }
 
-export const colourOf = (priority: Priority): string => PriorityScale[priority].colour
+export const severityOf = (priority: Priority): SeverityConcept => String(PriorityScale[priority].severity) as SeverityConcept
+
+export const colourOf = (priority: Priority): TriageConcept => PriorityScale[priority].colour as TriageConcept
 
 /** HL7's flag-priority codes: PH high, PM medium, PL low, PN none. */
-export const flagPriorityOf = (priority: Priority): NationalCode => {
+export const flagPriorityOf = (priority: Priority): { readonly code: string; readonly display: string } => {
   switch (priority) {
     case "P1":
-      return code("PH", "High priority")
+      return { code: "PH", display: "High priority" }
     case "P2":
-      return code("PM", "Medium priority")
+      return { code: "PM", display: "Medium priority" }
     case "P3":
-      return code("PL", "Low priority")
+      return { code: "PL", display: "Low priority" }
     case "P4":
-      return code("PN", "No alarm")
+      return { code: "PN", display: "No alarm" }
   }
 }
+
+/** DetectedIssue.severity (required HL7 binding): high for P1, moderate for P2, low otherwise. */
+export const issueSeverityOf = (priority: Priority): "high" | "moderate" | "low" =>
+  priority === "P1" ? "high" : priority === "P2" ? "moderate" : "low"

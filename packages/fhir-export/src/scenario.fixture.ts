@@ -130,13 +130,23 @@ export const scenarioEntries = (): ReadonlyArray<AuditEntry> => {
         at: event.at,
         actor: event.by,
         subject: { incidentId: event.incidentId, residentId },
-        summary: "resident card opened from the incident"
+        summary: "resident card opened from the incident",
+        data: { role: "operator", client: { application: "console-web", address: "10.20.30.40" } }
       })
     }
   }
   entries.push({ id: "op-1", tenant, kind: "operator_action", at: at(26), actor: kari, subject: { incidentId: "inc-a", residentId: "res-0001" }, summary: "claim" })
   entries.push({ id: "cfg-1", tenant, kind: "config_change", at: at(27), actor: { kind: "admin", id: "u-admin" }, subject: {}, summary: "rule set 2026-11 activated", data: { ruleSetVersion: "2026-11" } })
-  entries.push({ id: "export-1", tenant, kind: "export", at: at(28), actor: { kind: "admin", id: "u-admin" }, subject: {}, summary: "audit trail exported" })
+  entries.push({
+    id: "export-1",
+    tenant,
+    kind: "export",
+    at: at(28),
+    actor: { kind: "admin", id: "u-admin", name: "Anne Admin" },
+    subject: { incidentId: "inc-a", residentId: "res-0001" },
+    summary: "FHIR R4 export with wt fhir export (json): 40 AuditEvent",
+    data: { exportId: "5f0c1d2e-0000-4000-8000-000000000001", client: { application: "wt-cli", host: "centre-host-1" }, destination: { file: "/srv/exports/inc-a.json" } }
+  })
   // E-lock access as dispatch writes it: grant, a use, a refused use, revocation.
   const dispatch: Actor = { kind: "service", id: "dispatch" }
   const lock = { incidentId: "inc-e", residentId: "res-0004" }

@@ -60,3 +60,41 @@ export const fhirDocumentErrors = (document: unknown): ReadonlyArray<string> => 
 }
 
 export { scenarioEntries, scenarioEvents } from "./scenario.fixture.ts"
+
+export { checkProfile, holdsPattern, type ProfileFixture, type ValueSetFixture } from "./profile-check.ts"
+export { balpProfiles, vkpProfiles } from "./profiles.fixture.ts"
+export { balpValueSets, hl7ValueSetsFhirJsLacks, nationalValueSetsAt } from "./value-sets.fixture.ts"
+
+import { checkProfile as check, type ProfileFixture as Profile, type ValueSetFixture as ValueSet } from "./profile-check.ts"
+import { balpProfiles as balp, vkpProfiles as vkp } from "./profiles.fixture.ts"
+import { balpValueSets as balpSets, hl7ValueSetsFhirJsLacks as hl7Sets, nationalValueSetsAt as national } from "./value-sets.fixture.ts"
+
+export const profileFixtures: ReadonlyMap<string, Profile> = new Map([...balp, ...vkp].map((p) => [p.url, p]))
+
+/** The value sets the claimed profiles bind, the national ones as published at `at`. */
+export const valueSetsAt = (at: string): ReadonlyMap<string, ValueSet> => new Map([...balpSets, ...hl7Sets, ...national(at)].map((v) => [v.url, v]))
+
+/** Every profile a resource claims, checked; problems as `<profile>: <problem>` lines, and the slice each agent fell into. */
+export const claimedProfileIssues = (resource: { readonly resourceType: string; readonly meta?: { readonly profile?: ReadonlyArray<string> } }, valueSets: ReadonlyMap<string, ValueSet>) => {
+  const issues: Array<string> = []
+  const agentSlices: Array<string | undefined> = []
+  for (const url of resource.meta?.profile ?? []) {
+    const result = check(resource, url, profileFixtures, valueSets)
+    issues.push(...result.issues.map((i) => `${url}: ${i}`))
+    agentSlices.push(...(result.slicesOf.get("AuditEvent.agent") ?? []))
+  }
+  return { issues, agentSlices }
+}
+
+export interface FhirJsMessage {
+  readonly location: string
+  readonly resourceId: string
+  readonly severity: "fatal" | "error" | "warning" | "info"
+  readonly message: string
+}
+
+/** FHIR.js (npm `fhir`), the independent validator of the issue's acceptance: `new Fhir().validate(document)` as shipped. */
+export const fhirJsValidate = (document: unknown): { readonly valid: boolean; readonly messages: ReadonlyArray<FhirJsMessage> } => {
+  const { Fhir } = require("fhir") as { Fhir: new() => { validate: (d: unknown, o: object) => { valid: boolean; messages: Array<FhirJsMessage> } } }
+  return new Fhir().validate(document, {})
+}
