@@ -7,8 +7,8 @@ import { join, resolve } from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
 import { Config, Effect, Option, Redacted } from "effect"
 import { resolveDatabase } from "@wt/db"
-import { bootstrap, defaultPorts, portVariable, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
-import { resolveNats } from "@wt/nats"
+import { bootstrap, defaultPorts, natsUserEnv, portVariable, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
+import { resolveNats, secretsDirOf } from "@wt/nats"
 import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
 import {
@@ -45,6 +45,7 @@ const program = Effect.gen(function*() {
   const demoResponders = (yield* Config.String("WT_DEMO_RESPONDERS").pipe(Config.withDefault("1"))) !== "0"
   const seeded = yield* bootstrap({
     natsUrl: nats.url,
+    ...(nats.access === undefined ? {} : { natsAccess: nats.access("provision") }),
     databaseUrl,
     ingestKey: secrets.ingestKey,
     password: secrets.password,
@@ -70,6 +71,7 @@ const program = Effect.gen(function*() {
   const http = yield* localHttpSettings
   yield* startSystem({
     natsUrl: nats.url,
+    natsAccess: nats.access,
     databaseUrl,
     ports,
     poolMax: Option.isSome(database.embedded) ? 1 : 4,
@@ -82,7 +84,7 @@ const program = Effect.gen(function*() {
   })
 
   const demoDevices = (yield* Config.String("WT_DEMO_DEVICES").pipe(Config.withDefault("1"))) !== "0"
-  if (demoDevices) yield* runDemoDevices(nats.url, seeded?.devices ?? 1358)
+  if (demoDevices) yield* runDemoDevices(nats.url, seeded?.devices ?? 1358, natsUserEnv("sim", nats.access))
 
   if (demoResponders) yield* runDemoResponders(`http://127.0.0.1:${ports.dispatch}`, dataDir)
 
@@ -100,7 +102,7 @@ const program = Effect.gen(function*() {
     `                 ${NeighbourUsers.map((u) => `${u.username} (${u.role} of ${u.tenants.join(" + ")})`).join(", ")}`,
     ` Demo password   ${Redacted.value(secrets.password)}   (demo only; set WT_DEMO_PASSWORD / WT_DEMO_INGEST_KEY to fix them)`,
     ` Tenant          demo — ${seeded?.residents ?? "?"} residents, ${seeded?.devices ?? "?"} devices`,
-    ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`})`,
+    ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`}${nats.access === undefined ? "" : `, a user per service${nats.tls ? ", TLS" : ""}; keys in ${secretsDirOf(dataDir)}`})`,
     ` PostgreSQL      ${Option.isSome(database.embedded) ? `embedded PGlite on ${databaseUrl}` : "DATABASE_URL"}`,
     ` Data directory  ${dataDir}`,
     ` Responder API   http://localhost:${ports.dispatch}/v1/responder/offers   (dispatch; demo phones' tokens in ${join(dataDir, "demo-secrets.json")})`,

@@ -12,7 +12,7 @@ import { join } from "node:path"
 import { dictionaryAttack } from "../../packages/audit-log/src/config-change-attack.fixture.ts"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { bearer, eventually, postJson, request, signIn } from "../support/http.ts"
-import { E2ESystem } from "../support/system.ts"
+import { asNatsUser, E2ESystem } from "../support/system.ts"
 
 // What the CLI finds as the data directory: the audit service's key, anchors and field key live here.
 const dataDir = mkdtempSync(join(tmpdir(), "wt-e2e-audit-integrity-"))
@@ -39,10 +39,10 @@ const Env = E2ESystem.layerWithNatsAnd({
 
 const decodeEntry = Schema.decodeUnknownSync(Schema.fromJsonString(AuditEntry))
 
-/** `pnpm wt …` as a supervisor runs it on the machine: the data directory found by WT_DATA_DIR, NATS by NATS_URL. */
-const wt = (natsUrl: string, ...args: ReadonlyArray<string>) =>
+/** `pnpm wt …` as a supervisor runs it on the machine: the data directory found by WT_DATA_DIR, NATS by NATS_URL, as NATS user `cli`. */
+const wt = (natsEnv: Record<string, string>, ...args: ReadonlyArray<string>) =>
   Effect.callback<{ code: number; stdout: string; stderr: string }>((resume) => {
-    const env: Record<string, string | undefined> = { ...process.env, NATS_URL: natsUrl, WT_DATA_DIR: dataDir, WT_AUDIT_ANCHOR_COMMAND: anchorCommand }
+    const env: Record<string, string | undefined> = { ...process.env, ...natsEnv, WT_DATA_DIR: dataDir, WT_AUDIT_ANCHOR_COMMAND: anchorCommand }
     for (const name of ["WT_AUDIT_ANCHORS_FILE", "WT_AUDIT_KEY_FILE", "DATABASE_URL"]) delete env[name]
     execFile(process.execPath, [cli, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) =>
       resume(Effect.succeed({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })))
@@ -63,14 +63,18 @@ const settled = eventually(
   100
 )
 
-/** As issue 25's attacker did: a plain NATS client deletes a stream and creates it again, empty, with its old settings. */
+/**
+ * As issue 25's attacker did: a NATS client deletes a stream and creates it again, empty, with its
+ * old settings. Since issue 19 only the `provision` user may (packages/nats/src/users.test.ts): the
+ * attacker here holds its keys.
+ */
 const deleteAndRecreate = (stream: string) =>
   Effect.gen(function*() {
     const { jsm } = yield* Nats
     const { config } = yield* Effect.promise(() => jsm.streams.info(stream))
     yield* Effect.promise(() => jsm.streams.delete(stream))
     yield* Effect.promise(() => jsm.streams.add(config))
-  })
+  }).pipe(asNatsUser("provision"))
 
 const resident = (code: string, dementia: boolean) => ({
   tenant: "demo",
@@ -126,7 +130,7 @@ layer(Env, { excludeTestServices: true, timeout: "240 seconds" })("audit integri
       expect((yield* postJson(`${sys.ingestUrl}/v1/events`, events, bearer(sys.ingestKey))).status).toBe(202)
       const lastSeq = yield* settled
 
-      const before = yield* wt(sys.natsUrl, "audit", "verify")
+      const before = yield* wt(sys.natsEnv("cli"), "audit", "verify")
       expect(before.code, before.stdout + before.stderr).toBe(0)
       expect(before.stdout).toContain(`INTACT: WT_AUDIT (live), entries 1–${lastSeq}`)
       expect(before.stdout).toContain("pinned: the data directory's signing key")
@@ -157,7 +161,7 @@ layer(Env, { excludeTestServices: true, timeout: "240 seconds" })("audit integri
 
       // The verifier: not intact, naming the entries that are gone, with the default pinned key and with the served one.
       for (const args of [["audit", "verify"], ["audit", "verify", "--public-key", publicKey]]) {
-        const verdict = yield* wt(sys.natsUrl, ...args)
+        const verdict = yield* wt(sys.natsEnv("cli"), ...args)
         expect(verdict.code, `${args.join(" ")}: ${verdict.stdout}${verdict.stderr}`).toBe(3)
         expect(verdict.stdout).toContain("NOT INTACT: first bad sequence 1 (removed) in WT_AUDIT (live)")
         expect(verdict.stdout).toContain(`entries 1–${lastSeq} are missing`)
@@ -165,11 +169,11 @@ layer(Env, { excludeTestServices: true, timeout: "240 seconds" })("audit integri
       }
 
       // An operator decides to go on with the trail as it now is: sealing resumes, verify passes and keeps saying what was lost.
-      const ack = yield* wt(sys.natsUrl, "audit", "acknowledge", "--reason", "e2e: trail deleted on purpose")
+      const ack = yield* wt(sys.natsEnv("cli"), "audit", "acknowledge", "--reason", "e2e: trail deleted on purpose")
       expect(ack.code, ack.stdout + ack.stderr).toBe(0)
       yield* eventually(Effect.map(sealedUpTo, (n) => (n >= newEntries ? n : undefined)), 20_000, 200)
       expect(String((yield* request<string>(metrics)).body)).toMatch(/^wt_audit_trail_broken(\{[^}]*\})? 0$/mu)
-      const after = yield* wt(sys.natsUrl, "audit", "verify")
+      const after = yield* wt(sys.natsEnv("cli"), "audit", "verify")
       expect(after.code, after.stdout + after.stderr).toBe(0)
       expect(after.stdout).toContain(`entries up to ${lastSeq} sealed before that are not in this trail`)
       // The outside store was told of the acknowledgment too.

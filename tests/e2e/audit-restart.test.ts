@@ -64,7 +64,7 @@ layer(Env, { excludeTestServices: true, timeout: "180 seconds" })("audit service
       const served = yield* request<{ keyId: string }>(`http://127.0.0.1:${sys.services.ports.audit}/audit/public-key`)
       expect(served.body.keyId).toBe(published[0]!.keyId)
       const verified = yield* Effect.callback<{ code: number; stdout: string }>((resume) => {
-        execFile(process.execPath, [cli, "audit", "verify"], { env: { ...process.env, NATS_URL: sys.natsUrl, WT_DATA_DIR: keyDir } }, (error, stdout) =>
+        execFile(process.execPath, [cli, "audit", "verify"], { env: { ...process.env, ...sys.natsEnv("cli"), WT_DATA_DIR: keyDir } }, (error, stdout) =>
           resume(Effect.succeed({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout })))
       })
       expect(verified.code).toBe(0)

@@ -7,7 +7,7 @@ import { Nats } from "@wt/nats"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { bearer, eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 import { onDatabase } from "../support/database.ts"
-import { E2ESystem } from "../support/system.ts"
+import { asNatsUser, E2ESystem } from "../support/system.ts"
 
 /**
  * Findings of issue 25, reproduced as they were seen on a running system: an event was known by
@@ -38,7 +38,7 @@ const setDedupWindow = (ms: number) =>
     const { jsm } = yield* Nats
     const info = yield* Effect.promise(() => jsm.streams.info(Streams.device))
     yield* Effect.promise(() => jsm.streams.update(Streams.device, { ...info.config, duplicate_window: nanos(ms) }))
-  })
+  }).pipe(asNatsUser("provision"))
 
 layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "90 seconds" })("an event's identity is its tenant, its device and its own id", (it) => {
   it.effect("a tenant's P1 alarm is accepted and reaches its queue though another tenant used its id a moment before", () =>

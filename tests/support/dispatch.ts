@@ -7,8 +7,8 @@ import { type DeviceEvent, type IncidentEvent, IncidentRecord, type IncidentStat
 import { databaseLayer } from "@wt/db"
 import { testDatabaseUrl } from "@wt/db/testing"
 import { IncidentStore } from "@wt/incident-store"
-import { bootstrap, type ServiceProcess, startServiceProcess } from "@wt/launcher"
-import { freePort, Nats, readSubject, startEmbeddedNats } from "@wt/nats"
+import { bootstrap, natsUserEnv, type ServiceProcess, startServiceProcess } from "@wt/launcher"
+import { freePort, type LocalUser, Nats, type NatsClientAccess, readSubject, startEmbeddedNats } from "@wt/nats"
 import { contactDevice, type DemoResponderTokens, issueResponderDevice, memberDevice } from "@wt/registry"
 
 const decodeRecord = Schema.decodeUnknownResult(Schema.fromJsonString(IncidentRecord))
@@ -21,6 +21,7 @@ const decodeRecord = Schema.decodeUnknownResult(Schema.fromJsonString(IncidentRe
  */
 export class DispatchRig extends Context.Service<DispatchRig, {
   readonly natsUrl: string
+  readonly natsAccess: (user: LocalUser) => NatsClientAccess
   readonly databaseUrl: string
   readonly ingestKey: string
   /** The demo's responder phones and their tokens, as the seed issued them (device name → token). */
@@ -41,8 +42,10 @@ export class DispatchRig extends Context.Service<DispatchRig, {
         const nats = yield* startEmbeddedNats({ dataDir })
         const databaseUrl = yield* testDatabaseUrl
         const ingestKey = `dispatch-key-${Math.random().toString(36).slice(2)}`
+        const natsAccess = nats.access!
         const seeded = yield* bootstrap({
           natsUrl: nats.url,
+          natsAccess: natsAccess("provision"),
           databaseUrl,
           ingestKey: Redacted.make(ingestKey),
           password: Redacted.make("pw-dispatch"),
@@ -63,7 +66,8 @@ export class DispatchRig extends Context.Service<DispatchRig, {
               DATABASE_POOL_MAX: "4",
               LOG_LEVEL: "warn",
               LOG_FORMAT: "json",
-              WT_DISPATCH_TICK_MS: "100"
+              WT_DISPATCH_TICK_MS: "100",
+              ...natsUserEnv("dispatch", natsAccess)
             },
             onLine: (service, line) => void logs.push(`${service} | ${line}`)
           })
@@ -72,6 +76,7 @@ export class DispatchRig extends Context.Service<DispatchRig, {
         const scope = yield* Effect.scope
         return DispatchRig.of({
           natsUrl: nats.url,
+          natsAccess,
           databaseUrl,
           ingestKey,
           responderTokens,
@@ -82,10 +87,16 @@ export class DispatchRig extends Context.Service<DispatchRig, {
       })
     )
 
-  /** The rig plus a NATS connection, the incident store and the database, for driving and checking. */
+  /**
+   * The rig plus the incident store (writing as triage and the console would, NATS user `console`),
+   * a NATS connection that reads every stream (`observer`) and the database, for driving and checking.
+   */
   static readonly layerWithClients = (residents = 40) =>
     Layer.mergeAll(
-      IncidentStore.layer.pipe(Layer.provideMerge(Layer.unwrap(DispatchRig.useSync((r) => Nats.layerWith({ url: r.natsUrl, name: "dispatch-test" }))))),
+      IncidentStore.layer.pipe(
+        Layer.provide(Layer.unwrap(DispatchRig.useSync((r) => Nats.layerWith({ url: r.natsUrl, name: "dispatch-test-writer", ...r.natsAccess("console") }))))
+      ),
+      Layer.unwrap(DispatchRig.useSync((r) => Nats.layerWith({ url: r.natsUrl, name: "dispatch-test-observer", ...r.natsAccess("observer") }))),
       Layer.unwrap(DispatchRig.useSync((r) => databaseLayer({ url: Redacted.make(r.databaseUrl), poolMax: 2, applicationName: "dispatch-test" })))
     ).pipe(Layer.provideMerge(DispatchRig.layer(residents)))
 }

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { testDatabaseUrl } from "@wt/db/testing"
 import { bootstrap, type RunningSystem, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
-import { freePort, Nats, startEmbeddedNats } from "@wt/nats"
+import { freePort, type LocalUser, makeNats, Nats, type NatsClientAccess, natsAuthEnv, startEmbeddedNats } from "@wt/nats"
 
 export interface InstallationOptions {
   /** Names the temp directory and the generated secrets ("e2e", "bench"). */
@@ -39,8 +39,11 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     "demo-dispenser": `${options.label}-dispenser-${Math.random().toString(36).slice(2)}`,
     "demo-sensors": `${options.label}-sensors-${Math.random().toString(36).slice(2)}`
   }
+  // The installation's NATS users, as under pnpm start: each service connects as its own.
+  const natsAccess = nats.access!
   const seeded = yield* bootstrap({
     natsUrl: nats.url,
+    natsAccess: natsAccess("provision"),
     databaseUrl,
     ingestKey: Redacted.make(ingestKey),
     password: Redacted.make(password),
@@ -56,6 +59,7 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
   const protocolPorts = { dc09: yield* freePort, scaip: yield* freePort, osmand: yield* freePort }
   const services = yield* startSystem({
     natsUrl: nats.url,
+    natsAccess,
     databaseUrl,
     ports,
     ...(options.poolMax !== undefined ? { poolMax: options.poolMax } : {}),
@@ -74,6 +78,11 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
   })
   return {
     natsUrl: nats.url,
+    natsAccess,
+    natsEnv: (user: LocalUser) => {
+      const access = natsAccess(user)
+      return { NATS_URL: nats.url, ...natsAuthEnv(access.auth, access.tls, access.inboxPrefix) }
+    },
     databaseUrl,
     ingestUrl: `http://127.0.0.1:${ports.gateway}`,
     consoleUrl: `http://127.0.0.1:${ports.console}`,
@@ -101,6 +110,10 @@ export interface SystemOptions {
  */
 export class E2ESystem extends Context.Service<E2ESystem, {
   readonly natsUrl: string
+  /** How each NATS user connects (the services' own, `cli`, `observer`, `provision`). */
+  readonly natsAccess: (user: LocalUser) => NatsClientAccess
+  /** `NATS_URL` and the credential variables of a user, for a process such as `pnpm wt` (user `cli`). */
+  readonly natsEnv: (user: LocalUser) => Record<string, string>
   readonly databaseUrl: string
   readonly ingestUrl: string
   readonly consoleUrl: string
@@ -134,11 +147,24 @@ export class E2ESystem extends Context.Service<E2ESystem, {
     })
   )
 
-  /** The system plus a NATS connection to it, for checking what the streams hold. */
+  /** The system plus a NATS connection to it as `observer` (reads every stream, writes nothing), for checking what the streams hold. */
   static readonly layerWithNats = Layer.suspend(() => E2ESystem.layerWithNatsAnd({}))
 
   static readonly layerWithNatsAnd = (options: SystemOptions) =>
     Layer.unwrap(
-      E2ESystem.useSync((s) => Nats.layerWith({ url: s.natsUrl, name: "e2e-test" }))
+      E2ESystem.useSync((s) => Nats.layerWith({ url: s.natsUrl, name: "e2e-observer", ...s.natsAccess("observer") }))
     ).pipe(Layer.provideMerge(E2ESystem.layerWith(options)))
 }
+
+/**
+ * Runs `effect` on a connection of its own as `user`: e.g. as `provision`, the only user that
+ * may delete or change a stream, where a test plays the attacker who holds its keys.
+ */
+export const asNatsUser = (user: LocalUser) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const nats = yield* makeNats({ url: sys.natsUrl, name: `e2e-${user}`, ...sys.natsAccess(user) })
+      return yield* Effect.provideService(effect, Nats, nats)
+    })
+  )

@@ -1,10 +1,14 @@
-import { Effect, Redacted } from "effect"
+import { ConfigProvider, Effect, Redacted } from "effect"
 import { databaseLayer, migrate } from "@wt/db"
-import { Nats, NatsConfig, provisionStreams } from "@wt/nats"
+import { makeNats, Nats, type NatsClientAccess, natsSettingsFromEnv, NatsUnavailable } from "@wt/nats"
+import { operatorUserEnv } from "./nats-access.ts"
+import { provisionInstallation } from "./provision.ts"
 import { type DemoRespondersOption, Registry } from "@wt/registry"
 
 export interface BootstrapOptions {
   readonly natsUrl: string
+  /** The `provision` user's credentials for a NATS this installation runs; unset, from the environment (`NATS_*_PROVISION`, else `NATS_*`). */
+  readonly natsAccess?: NatsClientAccess
   readonly databaseUrl: string
   readonly ingestKey: Redacted.Redacted<string>
   readonly password: Redacted.Redacted<string>
@@ -20,14 +24,26 @@ export interface BootstrapOptions {
 }
 
 /**
- * Makes an installation ready before its services start: streams provisioned,
+ * The installation's streams and buckets, sized by the same `NATS_*` settings the services read,
+ * made as the `provision` user.
+ */
+export const provision = Effect.fn("Launcher.provision")(function*(options: { readonly natsUrl: string; readonly natsAccess?: NatsClientAccess | undefined }) {
+  const env = { ...process.env, ...operatorUserEnv("provision", process.env) }
+  const settings = yield* natsSettingsFromEnv.parse(ConfigProvider.fromEnv({ env: env as Record<string, string> })).pipe(
+    Effect.mapError((error) => new NatsUnavailable({ message: `NATS settings: ${error.message}` }))
+  )
+  const own = { ...settings, url: options.natsUrl, name: "wt-provision", ...options.natsAccess }
+  yield* Effect.scoped(
+    Effect.flatMap(makeNats(own), (nats) => provisionInstallation(own).pipe(Effect.provideService(Nats, nats)))
+  )
+})
+
+/**
+ * Makes an installation ready before its services start: streams and buckets provisioned,
  * migrations applied, demo tenant seeded. Each step is idempotent.
  */
 export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: BootstrapOptions) {
-  yield* provisionStreams.pipe(
-    Effect.provide(Nats.layer),
-    Effect.provide(NatsConfig.layerWith({ url: options.natsUrl, name: "wt-launcher" }))
-  )
+  yield* provision({ natsUrl: options.natsUrl, natsAccess: options.natsAccess })
   return yield* Effect.gen(function*() {
     yield* migrate
     if (!options.seed) return undefined

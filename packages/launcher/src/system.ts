@@ -1,9 +1,17 @@
+import type { LocalUser, NatsClientAccess } from "@wt/nats"
 import { Effect } from "effect"
+import { natsUserEnv, natsUserOf } from "./nats-access.ts"
 import { type ServiceProcess, startServiceProcess } from "./service-process.ts"
 import { defaultPorts, portVariable, type ServiceName, ServiceNames } from "./services.ts"
 
 export interface SystemOptions {
   readonly natsUrl: string
+  /**
+   * How each NATS user connects, for a NATS this installation runs (`EmbeddedNats.access`): every
+   * service gets its own user's credentials. Unset (an operator's NATS): from the environment,
+   * per service where `NATS_*_<USER>` is set (docs/nats-security.md).
+   */
+  readonly natsAccess?: ((user: LocalUser) => NatsClientAccess) | undefined
   readonly databaseUrl: string
   /** Per-service port overrides; defaults are the contract ports. */
   readonly ports?: Partial<Record<ServiceName, number>>
@@ -43,7 +51,7 @@ export const startSystem = Effect.fn("Launcher.startSystem")(function*(options: 
       startServiceProcess({
         name,
         port: ports[name],
-        env,
+        env: { ...env, ...natsUserEnv(natsUserOf[name], options.natsAccess) },
         restartOnCrash: options.restartOnCrash === true,
         ...(options.onLine ? { onLine: options.onLine } : {})
       }).pipe(

@@ -1,12 +1,14 @@
 import { type AuditSeal, sealPublicKeyFromPem } from "@wt/audit-chain"
-import { makeNats, Nats } from "@wt/nats"
-import { Effect, References } from "effect"
+import { makeNats, Nats, natsAccessFromEnv } from "@wt/nats"
+import { ConfigProvider, Effect, References } from "effect"
 import { parentPort, workerData } from "node:worker_threads"
 import { verifyRange } from "./range-verification.ts"
 
 /** What the main thread hands a verification worker. */
 export interface WorkerRange {
   readonly url: string
+  /** The parent connection's credentials as `NATS_*` variables (see `natsAuthEnv`). */
+  readonly natsEnv: Readonly<Record<string, string>>
   readonly stream: string
   readonly seals: ReadonlyArray<AuditSeal>
   readonly keysPem: ReadonlyArray<string>
@@ -21,7 +23,8 @@ const range = workerData as WorkerRange
 // One stretch of the trail, on its own connection and core; see live-verification.ts.
 Effect.runPromise(
   Effect.scoped(Effect.gen(function*() {
-    const nats = yield* makeNats({ url: range.url, name: "wt-verify" })
+    const access = yield* natsAccessFromEnv.parse(ConfigProvider.fromEnv({ env: range.natsEnv }))
+    const nats = yield* makeNats({ url: range.url, name: "wt-verify", ...access })
     return yield* verifyRange({
       stream: range.stream,
       seals: range.seals,

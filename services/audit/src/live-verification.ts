@@ -1,5 +1,5 @@
 import { type AuditSeal, checkSeals, type Intact, publicKeyPem, sealHash, type SealPublicKey, type Verdict } from "@wt/audit-chain"
-import { Nats, NatsRequestFailed } from "@wt/nats"
+import { Nats, natsAuthEnv, NatsRequestFailed } from "@wt/nats"
 import { Effect } from "effect"
 import { availableParallelism } from "node:os"
 import { extname } from "node:path"
@@ -120,7 +120,7 @@ const inWorker = (range: WorkerRange) =>
  * here too, so the parts prove exactly what one pass over the trail proves.
  */
 export const verifyLiveTrail = Effect.fn("Audit.verifyLiveTrail")(function*(options: LiveVerification) {
-  const { nc } = yield* Nats
+  const { nc, access } = yield* Nats
   const { seals, keys } = options
   const bounds = yield* streamBounds(options.stream)
   const to = Math.min(options.toSeq ?? bounds.lastSeq, bounds.lastSeq)
@@ -137,6 +137,8 @@ export const verifyLiveTrail = Effect.fn("Audit.verifyLiveTrail")(function*(opti
 
   const parts = partsOf(seals, n, options.fromSeq, options.toSeq)
   const url = `nats://${nc.getServer()}`
+  // Each worker connects as this connection's user (credentials as variables: they cross a thread).
+  const natsEnv = natsAuthEnv(access.auth, access.tls, access.inboxPrefix)
   const keysPem = keys.map(publicKeyPem)
   const parallel = Effect.all(
     parts.map((part, i) => {
@@ -148,11 +150,10 @@ export const verifyLiveTrail = Effect.fn("Audit.verifyLiveTrail")(function*(opti
       }
       return i === parts.length - 1
         ? verifyRange({ stream: options.stream, seals: part.seals, keys, ...own })
-        : inWorker({ url, stream: options.stream, seals: part.seals, keysPem, ...own })
+        : inWorker({ url, natsEnv, stream: options.stream, seals: part.seals, keysPem, ...own })
     }),
     { concurrency: "unbounded" }
   ).pipe(Effect.map((results) => combine(results, seals.length)))
-  // A worker that cannot reach NATS as this connection did (credentials are not passed
-  // on) costs speed only: the trail is then read in one pass.
+  // A worker that cannot reach NATS as this connection did costs speed only: the trail is then read in one pass.
   return yield* parallel.pipe(Effect.catch(() => verifyRange({ ...range, seals, keys })))
 })

@@ -2,7 +2,7 @@ import { DiscardPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import { nanos } from "@nats-io/transport-node"
 import { Effect, Schema } from "effect"
 import { Agency, ConfirmedAddress, Instant } from "@wt/contracts"
-import { ensureStream, NatsConfig, publishEvent } from "@wt/nats"
+import { ensureStream, NatsConfig, type NatsSettings, publishEvent, type StreamSpec } from "@wt/nats"
 
 /**
  * Outside agencies' channel, kept off the four contract streams: one JetStream stream,
@@ -24,22 +24,24 @@ export const AgencyAlert = Schema.Struct({
 }).annotate({ identifier: "AgencyAlert" })
 export type AgencyAlert = typeof AgencyAlert.Type
 
+/** The agencies' stream as settings size it; created by provisioning (packages/launcher), checked by dispatch at start. */
+export const agencyStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec => ({
+  name: AgencyStream,
+  description: "Alerts to outside agencies (fire 110, police 112, ambulance 113)",
+  subjects: ["wt.agency.>"],
+  storage: StorageType.File,
+  retention: RetentionPolicy.Limits,
+  discard: DiscardPolicy.Old,
+  max_age: nanos(30 * 24 * 3600 * 1000),
+  duplicate_window: nanos(2 * 60 * 1000),
+  num_replicas: settings.replicas,
+  allow_direct: true,
+  deny_delete: true,
+  deny_purge: true
+})
+
 export const ensureAgencyStream = Effect.gen(function*() {
-  const settings = yield* NatsConfig
-  yield* ensureStream({
-    name: AgencyStream,
-    description: "Alerts to outside agencies (fire 110, police 112, ambulance 113)",
-    subjects: ["wt.agency.>"],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(30 * 24 * 3600 * 1000),
-    duplicate_window: nanos(2 * 60 * 1000),
-    num_replicas: settings.replicas,
-    allow_direct: true,
-    deny_delete: true,
-    deny_purge: true
-  })
+  yield* ensureStream(agencyStreamSpec(yield* NatsConfig))
 })
 
 export const sendAgencyAlert = (channel: string, alert: AgencyAlert) =>

@@ -1,2 +1,2 @@
-export { AgencyAlert, agencySubject, AgencyStream } from "./agency-channel.ts"
+export { AgencyAlert, agencyStreamSpec, agencySubject, AgencyStream } from "./agency-channel.ts"
 export { DispatchService } from "./dispatch-service.ts"

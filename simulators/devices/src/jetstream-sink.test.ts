@@ -23,7 +23,8 @@ const TestNats = Layer.effect(
   Nats,
   Effect.gen(function*() {
     const server = yield* NatsTestServer
-    return yield* makeNats({ url: server.url, name: "wt-sim-devices-test" })
+    // The test makes the stream and reads it back as well as publishing: NATS user `test`, with every right.
+    return yield* makeNats({ url: server.url, name: "wt-sim-devices-test", ...server.access("test") })
   })
 ).pipe(Layer.provide(NatsTestServer.layer))
 const TestLayer = jetStreamSink.pipe(Layer.provide(DeviceStream), Layer.provideMerge(TestNats))

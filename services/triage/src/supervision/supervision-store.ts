@@ -12,6 +12,13 @@ export const ResidentActivityBucket = "wt_resident_activity"
 // Checks settle within hours; a week leaves any forgotten one to expire.
 const PendingCheckTtlMs = 7 * 24 * 3_600_000
 
+/** The supervision buckets and their key lifetimes; created by provisioning (packages/launcher), opened here. */
+export const SupervisionBuckets: ReadonlyArray<{ readonly bucket: string; readonly ttlMs?: number }> = [
+  { bucket: DeviceSeenBucket },
+  { bucket: PendingChecksBucket, ttlMs: PendingCheckTtlMs },
+  { bucket: ResidentActivityBucket }
+]
+
 // Joined, not concatenated: V8 keeps a concatenation as a pair of strings, and a map that holds it
 // flattens it into a third copy. Held in several maps for each of 110,000 devices, that was 10 MB.
 export const deviceKey = (tenant: string, deviceId: string) => [tenant, deviceId].join(".")

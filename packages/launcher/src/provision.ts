@@ -1,0 +1,40 @@
+import { Kvm } from "@nats-io/kv"
+import { sealStreamSpec } from "@wt/audit"
+import { CareAlarmBucket, OpenIncidentBucket } from "@wt/incident-store"
+import { ensureStream, Nats, type NatsSettings, NatsRequestFailed, provisionStreamsWith } from "@wt/nats"
+import { SupervisionBuckets } from "@wt/triage/src/supervision/supervision-store.ts"
+import { Effect } from "effect"
+// @wt/dispatch-service is not among the launcher's (or the root's) dependencies yet: by path until it is.
+import { agencyStreamSpec } from "../../../services/dispatch/src/agency-channel.ts"
+
+/** Every KV bucket of an installation, with its key lifetime where it has one. */
+export const installationBuckets: ReadonlyArray<{ readonly bucket: string; readonly ttlMs?: number }> = [
+  { bucket: OpenIncidentBucket },
+  { bucket: CareAlarmBucket },
+  ...SupervisionBuckets
+]
+
+const errorText = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+/**
+ * Creates (or brings to these settings) every stream and KV bucket of an installation: the four
+ * streams of the contract, the audit seals, the agencies' channel and the buckets of triage and
+ * supervision. Run as the `provision` user, the only one allowed to: each service only checks,
+ * at start, that what it needs is there. Idempotent; safe from several launchers at once.
+ */
+export const provisionInstallation = Effect.fn("Launcher.provisionInstallation")(function*(settings: NatsSettings) {
+  yield* provisionStreamsWith(settings)
+  for (const spec of [sealStreamSpec(settings), agencyStreamSpec(settings)]) {
+    const outcome = yield* ensureStream(spec)
+    if (outcome !== "unchanged") yield* Effect.logInfo(`stream ${spec.name} ${outcome}`)
+  }
+  const { js } = yield* Nats
+  const kvm = new Kvm(js)
+  for (const { bucket, ttlMs } of installationBuckets) {
+    // Opens the bucket if it exists (its settings kept), else creates it as its owner would, at the installation's replicas.
+    yield* Effect.tryPromise({
+      try: () => kvm.create(bucket, { history: 1, replicas: settings.replicas, ...(ttlMs === undefined ? {} : { ttl: ttlMs }) }),
+      catch: (cause) => new NatsRequestFailed({ operation: `provision KV ${bucket}`, message: errorText(cause) })
+    })
+  }
+})
