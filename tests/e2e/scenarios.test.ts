@@ -67,7 +67,14 @@ const ScenarioSystem = E2ESystem.layerWithNatsAnd({
   residents: Residents,
   // Compressed runs heartbeat in simulated minutes; nothing may look silent until the outage test says so.
   heartbeatIntervalS: 3600,
-  env: { WT_SUPERVISION_GRACE_S: "2", WT_SUPERVISION_WATCH_EVERY: "1 second", WT_SUPERVISION_FLEET_EVERY: "1 second" }
+  env: {
+    WT_SUPERVISION_GRACE_S: "2",
+    WT_SUPERVISION_WATCH_EVERY: "1 second",
+    WT_SUPERVISION_FLEET_EVERY: "1 second",
+    // Compressed to as fast as it goes, minutes of a device's reports arrive in a moment (the flooding
+    // sensor's 1,200 in a second): no real device's rate, so devices' rate limits are lifted here.
+    WT_INGEST_LIMITS: JSON.stringify({ device: { alarm: { perSecond: 1e6, burst: 1e6 }, tech: { perSecond: 1e6, burst: 1e6 }, telemetry: { perSecond: 1e6, burst: 1e6 } } })
+  }
 })
 
 layer(ScenarioSystem, { excludeTestServices: true, timeout: "120 seconds" })("scenarios against a running installation", (it) => {
