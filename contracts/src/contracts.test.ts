@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
 import { Exit, Schema } from "effect"
-import { DeviceEvent, DeviceEventTypes, laneOf, laneOfEvent, Subjects } from "./index.ts"
-import { publishedSchemas, renderJsonSchema } from "./json-schema.ts"
+import { DeviceEvent, DeviceEventTypes, laneOf, laneOfEvent, SenderDecodeOptions, SenderDeviceEvent, Subjects } from "./index.ts"
+import { jsonSchemaOf, publishedSchemas, renderJsonSchema } from "./json-schema.ts"
 
 const decode = Schema.decodeUnknownExit(DeviceEvent)
 const base = { id: "018f3a2b-7c4d-7e8f-9a0b-1c2d3e4f5a6b", tenant: "demo", deviceId: "alarm-000123", occurredAt: "2026-11-25T21:04:05.120Z", source: { via: "http" } }
@@ -50,4 +50,35 @@ describe("published JSON Schema", () => {
       expect(committed).toBe(renderJsonSchema(name))
     }
   )
+})
+
+describe("numbers on the wire", () => {
+  // Effect's Schema.Number admits NaN and ±Infinity and its JSON form spells them as strings, so its
+  // JSON Schema allowed "NaN" where a latitude goes; every number of the contracts is Schema.Finite.
+  it.each(Object.keys(publishedSchemas) as Array<keyof typeof publishedSchemas>)("%s admits numbers only as JSON numbers", (name) => {
+    expect(JSON.stringify(jsonSchemaOf(name))).not.toMatch(/"(NaN|Infinity|-Infinity)"/u)
+  })
+
+  it("refuses the non-finite spellings where a number goes", () => {
+    const gps = (lat: unknown) => ({ ...base, type: "gps", payload: { lat, lon: 10.7 } })
+    for (const lat of ["NaN", "Infinity", "-Infinity", Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(Exit.isFailure(decode(gps(lat)))).toBe(true)
+      expect(Exit.isFailure(Schema.decodeUnknownExit(Schema.toCodecJson(DeviceEvent))(gps(lat)))).toBe(true)
+    }
+  })
+})
+
+describe("sender-facing device event", () => {
+  const decodeSent = Schema.decodeUnknownExit(SenderDeviceEvent, SenderDecodeOptions)
+
+  it("is what senders may send: no engine events, no unknown envelope properties, payload fields kept", () => {
+    const alarm = { ...base, type: "safety_alarm", payload: { trigger: "pendant", siaCode: "MA" } }
+    const kept = decodeSent(alarm)
+    expect(Exit.isSuccess(kept) && kept.value.payload).toEqual({ trigger: "pendant", siaCode: "MA" })
+    expect(Exit.isFailure(decodeSent({ ...alarm, source: { via: "engine" } }))).toBe(true)
+    expect(Exit.isFailure(decodeSent({ ...alarm, occuredAt: alarm.occurredAt }))).toBe(true)
+    expect(Exit.isFailure(decodeSent({ ...alarm, payload: { trigger: "pendant", nested: { a: 1 } } }))).toBe(true)
+    // The stored form still carries the engine's own events.
+    expect(Exit.isSuccess(decode({ ...alarm, source: { via: "engine" } }))).toBe(true)
+  })
 })

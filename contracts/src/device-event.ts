@@ -32,14 +32,14 @@ export const SensorPayload = Schema.Struct({
   placement: Schema.optionalKey(ShortText)
 })
 
-const Latitude = Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 }))
-const Longitude = Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 }))
+const Latitude = Schema.Finite.check(Schema.isBetween({ minimum: -90, maximum: 90 }))
+const Longitude = Schema.Finite.check(Schema.isBetween({ minimum: -180, maximum: 180 }))
 export const GpsPayload = Schema.Struct({
   lat: Latitude,
   lon: Longitude,
-  accuracyM: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))),
-  speedMps: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))),
-  batteryPct: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 100 }))),
+  accuracyM: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+  speedMps: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+  batteryPct: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }))),
   sos: Schema.optionalKey(Schema.Boolean)
 })
 
@@ -73,7 +73,7 @@ export const TechnicalEventKind = Schema.Literals([
 ])
 export const TechnicalPayload = Schema.Struct({
   event: TechnicalEventKind,
-  batteryPct: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 100 })))
+  batteryPct: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 })))
 })
 
 // "engine": events triage synthesises for an absence (a silent device, a missed dose); not for senders.
@@ -108,6 +108,56 @@ export const DeviceEvent = Schema.Union([SafetyAlarmEvent, SensorEvent, GpsEvent
     description: "Canonical device event accepted by POST /v1/events and carried on WT_DEVICE"
   })
 export type DeviceEvent = typeof DeviceEvent.Type
+
+/**
+ * A payload field the contract does not name (contract: "add fields freely"): kept as sent, so a
+ * sender's or a protocol receiver's own codes travel with the event. A scalar, as short as any
+ * other free text, and at most `MaxPayloadFields` fields in all: extra fields must not become a
+ * way to flood the queue and the operators' screens.
+ */
+export const PayloadExtraValue = Schema.Union([ShortText, Schema.Finite, Schema.Boolean, Schema.Null])
+  .annotate({ identifier: "PayloadExtraValue", description: "A payload field the contract does not name: a string of at most 128 characters, a finite number, a boolean or null" })
+export const MaxPayloadFields = 32
+
+const openPayload = <S extends Schema.Struct<Schema.Struct.Fields>>(payload: S) =>
+  Schema.StructWithRest(payload, [Schema.Record(Schema.String, PayloadExtraValue)]).check(Schema.isMaxProperties(MaxPayloadFields))
+
+/** `via` as a sender may say it: "engine" is only for the events triage synthesises. */
+export const SenderVia = Schema.Literals(["http", "dc09", "osmand", "scaip", "webhook", "sim"])
+export const SenderEventSource = Schema.Struct({ ...EventSource.fields, via: SenderVia })
+
+const senderCommon = { ...common, source: SenderEventSource }
+
+/**
+ * The device event as a sender writes it, `wt.device-event/v1` as published
+ * (contracts/json-schema/device-event.v1.schema.json) and as the gateway decodes it (with
+ * `SenderDecodeOptions`). The rule for properties the contract does not name:
+ * - at the top level and in `source`, an unknown property is refused, with a reason naming it
+ *   (a misspelt `occuredAt` must not pass as an event without its time);
+ * - in `payload`, unknown properties are kept (see `PayloadExtraValue`).
+ * What it decodes to is a `DeviceEvent`.
+ */
+export const SenderDeviceEvent = Schema.Union([
+  Schema.Struct({ ...senderCommon, type: Schema.Literal("safety_alarm"), payload: openPayload(SafetyAlarmPayload) }),
+  Schema.Struct({ ...senderCommon, type: Schema.Literal("sensor"), payload: openPayload(SensorPayload) }),
+  Schema.Struct({ ...senderCommon, type: Schema.Literal("gps"), payload: openPayload(GpsPayload) }),
+  Schema.Struct({ ...senderCommon, type: Schema.Literal("medication"), payload: openPayload(MedicationPayload) }),
+  Schema.Struct({ ...senderCommon, type: Schema.Literal("technical"), payload: openPayload(TechnicalPayload) })
+]).annotate({
+  identifier: "SenderDeviceEvent",
+  title: "wt.device-event/v1",
+  description:
+    "Canonical device event as a sender writes it, accepted by POST /v1/events. Unknown top-level and source properties are refused; " +
+    "unknown payload properties are kept (scalars, at most 32 payload properties in all). `receivedAt` is stamped by the gateway."
+})
+export type SenderDeviceEvent = typeof SenderDeviceEvent.Type
+
+/**
+ * The options both sides of the device contract use: the gateway decodes with them, and the
+ * published JSON Schema is generated with them (`additionalProperties: false` where unknown
+ * properties are refused), so the two say the same.
+ */
+export const SenderDecodeOptions = { errors: "all", onExcessProperty: "error" } as const
 
 const { source: _source, ...identity } = common
 

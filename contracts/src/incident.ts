@@ -106,8 +106,8 @@ export const ConfirmedAddress = Schema.Struct({
   street: Schema.String,
   postcode: Schema.String,
   city: Schema.String,
-  lat: Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 })),
-  lon: Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 }))
+  lat: Schema.Finite.check(Schema.isBetween({ minimum: -90, maximum: 90 })),
+  lon: Schema.Finite.check(Schema.isBetween({ minimum: -180, maximum: 180 }))
 }).annotate({ identifier: "ConfirmedAddress" })
 export type ConfirmedAddress = typeof ConfirmedAddress.Type
 
@@ -141,9 +141,9 @@ export const ResponderRef = Schema.Struct({ id: Schema.String, name: Schema.Stri
 export type ResponderRef = typeof ResponderRef.Type
 
 export const Position = Schema.Struct({
-  lat: Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 })),
-  lon: Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 })),
-  accuracyM: Schema.optionalKey(Schema.Number)
+  lat: Schema.Finite.check(Schema.isBetween({ minimum: -90, maximum: 90 })),
+  lon: Schema.Finite.check(Schema.isBetween({ minimum: -180, maximum: 180 })),
+  accuracyM: Schema.optionalKey(Schema.Finite)
 }).annotate({ identifier: "Position" })
 export type Position = typeof Position.Type
 
@@ -218,7 +218,7 @@ export const IncidentMarkedRepeated = Schema.Struct({
   type: Schema.Literal("incident_marked_repeated"),
   ...eventBase,
   alarmsInWindow: Schema.Int,
-  windowHours: Schema.Number,
+  windowHours: Schema.Finite,
   /** The priority the incident has at least from now on. */
   atLeast: Priority,
   ruleId: Schema.String,
@@ -322,8 +322,8 @@ export const ResponderOnSite = Schema.Struct({
   responder: ResponderRef,
   position: Position,
   /** Distance from the confirmed address; beyond the radius the operator is alerted at once. */
-  distanceM: Schema.Number,
-  radiusM: Schema.Number,
+  distanceM: Schema.Finite,
+  radiusM: Schema.Finite,
   atConfirmedAddress: Schema.Boolean,
   deadline: Instant
 })
@@ -450,7 +450,7 @@ export const Handover = Schema.Struct({
   /** The running step and when it is overdue. */
   step: Schema.optionalKey(HandoverStep),
   deadline: Schema.optionalKey(Instant),
-  onSite: Schema.optionalKey(Schema.Struct({ distanceM: Schema.Number, atConfirmedAddress: Schema.Boolean })),
+  onSite: Schema.optionalKey(Schema.Struct({ distanceM: Schema.Finite, atConfirmedAddress: Schema.Boolean })),
   outcome: Schema.optionalKey(Schema.String),
   /** Why the operator owns it again (timeout, no team left). */
   returnedReason: Schema.optionalKey(Schema.String)
@@ -564,7 +564,7 @@ export const MarkRepeated = Schema.Struct({
   type: Schema.Literal("mark_repeated"),
   ...commandBase,
   alarmsInWindow: Schema.Int,
-  windowHours: Schema.Number,
+  windowHours: Schema.Finite,
   atLeast: Priority,
   ruleId: Schema.String,
   ruleSetVersion: Schema.String
@@ -639,7 +639,7 @@ export const ReportOnSite = Schema.Struct({
   responder: ResponderRef,
   position: Position,
   /** How far from the confirmed address still counts as there. */
-  radiusM: Schema.Number
+  radiusM: Schema.Finite
 })
 export const CompleteHandover = Schema.Struct({
   type: Schema.Literal("complete_handover"),

@@ -52,7 +52,18 @@ describe("ingest batch parsing", () => {
 
   it("refuses events that pretend to come from the engine", () => {
     const r = parseBatch(JSON.stringify(pendant("evt-00000001", { source: { via: "engine" } })), "demo", now)
-    expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain("reserved")
+    expect(r._tag === "Parsed" && r.rejected[0]?.reason).toContain(`["source"]["via"]`)
+  })
+
+  it("refuses an unknown top-level or source property, naming it, and keeps unknown payload fields (the published contract's rule)", () => {
+    const misspelt = parseBatch(JSON.stringify(pendant("evt-00000001", { occuredAt: "2026-11-25T03:00:00.000Z" })), "demo", now)
+    expect(misspelt._tag === "Parsed" && misspelt.rejected[0]?.reason).toContain(`["occuredAt"]`)
+    const inSource = parseBatch(JSON.stringify(pendant("evt-00000001", { source: { via: "http", vendr: "x" } })), "demo", now)
+    expect(inSource._tag === "Parsed" && inSource.rejected[0]?.reason).toContain(`["source"]["vendr"]`)
+    const extras = parseBatch(JSON.stringify(pendant("evt-00000001", { payload: { trigger: "pendant", siaCode: "MA", zone: 3, test: false } })), "demo", now)
+    expect(extras._tag === "Parsed" && extras.accepted[0]?.event.payload).toEqual({ trigger: "pendant", siaCode: "MA", zone: 3, test: false })
+    const nested = parseBatch(JSON.stringify(pendant("evt-00000001", { payload: { trigger: "pendant", extra: { a: 1 } } })), "demo", now)
+    expect(nested._tag === "Parsed" && nested.rejected[0]?.reason).toContain(`["payload"]["extra"]`)
   })
 
   it("refuses free text over its limit (a 1 MB sensor placement, a long dose id, vendor or raw frame), naming the field", () => {

@@ -1,5 +1,5 @@
 import { Exit, Schema, SchemaIssue } from "effect"
-import { DeviceEvent } from "@wt/contracts"
+import { type DeviceEvent, SenderDecodeOptions, SenderDeviceEvent } from "@wt/contracts"
 import { findTooDeep, tooDeepReason } from "@wt/intake"
 
 /** At most this many events in one POST (contract). */
@@ -26,7 +26,9 @@ export type ParsedBatch =
   | { readonly _tag: "TooMany"; readonly reason: string }
   | { readonly _tag: "Parsed"; readonly accepted: ReadonlyArray<AcceptedEvent>; readonly rejected: ReadonlyArray<Rejection> }
 
-const decode = Schema.decodeUnknownExit(DeviceEvent, { errors: "all" })
+// The sender-facing contract, decoded as it is published (contracts/json-schema/device-event.v1):
+// no "engine" events, an unknown top-level or source property refused by name, payload fields kept.
+const decode = Schema.decodeUnknownExit(SenderDeviceEvent, SenderDecodeOptions)
 
 const formatter = SchemaIssue.makeFormatterDefault()
 
@@ -81,8 +83,6 @@ export const decodeItems = (
     const exit = decode(item)
     if (Exit.isFailure(exit)) {
       into.rejected.push({ index, reason: reasonOf(exit), raw: JSON.stringify(item) ?? "undefined" })
-    } else if (exit.value.source.via === "engine") {
-      into.rejected.push({ index, reason: `source.via "engine" is reserved for events the engine synthesises`, raw: JSON.stringify(item) })
     } else if (exit.value.tenant !== keyTenant) {
       into.rejected.push({ index, reason: `tenant "${exit.value.tenant}" does not match the ingest key's tenant`, raw: JSON.stringify(item) })
     } else {
