@@ -133,7 +133,7 @@ layer(Env, { excludeTestServices: true, timeout: "240 seconds" })("audit integri
       const before = yield* wt(sys.natsEnv("cli"), "audit", "verify")
       expect(before.code, before.stdout + before.stderr).toBe(0)
       expect(before.stdout).toContain(`INTACT: WT_AUDIT (live), entries 1–${lastSeq}`)
-      expect(before.stdout).toContain("pinned: the data directory's signing key")
+      expect(before.stdout).toContain("pinned: this installation's signing keys")
       expect(before.stdout).toMatch(new RegExp(`anchors: all \\d+ in ${anchorsFile} hold \\(newest: entries up to ${lastSeq} sealed`, "u"))
       // Every seal anchored in the data directory, the newest also handed to the outside store.
       const anchored = parseAnchorLines(readFileSync(anchorsFile, "utf8")).records

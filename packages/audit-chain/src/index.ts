@@ -53,3 +53,12 @@ export {
   type TrailBaseline,
   trailFindings
 } from "./anchor.ts"
+export {
+  checkKeyRotation,
+  keyFingerprint,
+  KeyRotation,
+  makeKeyRotation,
+  type TrustChain,
+  trustChain,
+  type TrustedKey
+} from "./key-rotation.ts"

@@ -1,7 +1,7 @@
 import { leafHashText, sha256, toHex } from "./hashing.ts"
 import { merkleRootHexOfText } from "./merkle.ts"
 import { type AuditSeal, GenesisSealHash, LeafDigestBytes, sealHash, verifySealSignature } from "./seal.ts"
-import type { SealPublicKey } from "./seal-key.ts"
+import type { TrustedKey } from "./key-rotation.ts"
 
 /** One stored message: its stream sequence and its bytes exactly as stored. */
 export interface StoredEntry {
@@ -45,8 +45,8 @@ export interface Broken {
 export type Verdict = Intact | Broken
 
 export interface VerifyOptions {
-  /** The keys seals may be signed with. */
-  readonly keys: ReadonlyArray<SealPublicKey>
+  /** The keys seals may be signed with, each for the sequences it may seal (see `trustChain`). */
+  readonly keys: ReadonlyArray<TrustedKey>
   /** `prevSealHash` the first seal must carry; default {@link GenesisSealHash}. */
   readonly anchor?: string
   /** The sequence the entries start at; default the first seal's `fromSeq`. Start at a seal's `fromSeq` for its root to be checked. */
@@ -93,7 +93,15 @@ export const checkSeals = (
       return fail(prevTo === undefined ? seal.fromSeq : prevTo + 1, `${range} does not link to the previous seal (a seal was removed, altered or inserted)`)
     }
     const key = keys.get(seal.keyId)
-    if (key === undefined) return fail(seal.fromSeq, `${range} is signed with unknown key ${seal.keyId}`)
+    if (key === undefined) {
+      return fail(seal.fromSeq, `${range} is signed with key ${seal.keyId}, which is neither trusted nor announced by a trusted key`)
+    }
+    if (key.validFromSeq !== undefined && seal.fromSeq < key.validFromSeq) {
+      return fail(seal.fromSeq, `${range} is signed with key ${seal.keyId}, which key ${key.announcedBy ?? "?"} announced only for seals from ${key.validFromSeq}`)
+    }
+    if (key.validBeforeSeq !== undefined && seal.toSeq >= key.validBeforeSeq) {
+      return fail(seal.fromSeq, `${range} is signed with key ${seal.keyId}, which was rotated away from sequence ${key.validBeforeSeq}`)
+    }
     if (!verifySealSignature(seal, key)) return fail(seal.fromSeq, `${range}: signature does not verify`)
     if (seal.toSeq < seal.fromSeq || seal.count !== seal.toSeq - seal.fromSeq + 1) {
       return fail(seal.fromSeq, `${range}: count ${seal.count} does not fit the range`)

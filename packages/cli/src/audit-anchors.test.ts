@@ -3,7 +3,7 @@ import { generateSealKey, privateKeyPem, publicKeyPem } from "@wt/audit-chain"
 import { readLastSeal, runSealer, publishSigningKey, sealStreamSpec, SealStream } from "@wt/audit"
 import { appendAuditEntry } from "@wt/audit-log"
 import { Streams, type AuditEntry } from "@wt/contracts"
-import { ensureStream, Nats } from "@wt/nats"
+import { ensureStream, Nats, natsAuthEnv } from "@wt/nats"
 import { eventually, NatsTestServer } from "@wt/nats/testing"
 import { Effect, Fiber, Layer, Option, References } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -40,9 +40,10 @@ describe("wt audit verify against the anchors", () => {
   layer(Env, { excludeTestServices: true, timeout: 180_000 })((it) => {
     it.effect("a trail deleted and re-created with its seals is NOT INTACT, even with a pinned key; acknowledged, it verifies with a note", () =>
       Effect.gen(function*() {
-        const { url } = yield* NatsTestServer
+        const { access, url } = yield* NatsTestServer
         const dataDir = yield* scratchDir("anchors")
-        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dataDir }, { unset: ["DATABASE_URL", "NATS_URL", "WT_AUDIT_ANCHORS_FILE", "WT_AUDIT_KEY_FILE", "WT_AUDIT_ANCHOR_COMMAND"], timeoutMs: 60_000 })
+        const cli = access("cli")
+        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dataDir, ...natsAuthEnv(cli.auth, cli.tls, cli.inboxPrefix) }, { unset: ["DATABASE_URL", "NATS_URL", "WT_AUDIT_ANCHORS_FILE", "WT_AUDIT_KEY_FILE", "WT_AUDIT_ANCHOR_COMMAND"], timeoutMs: 60_000 })
         // The data directory as the audit service leaves it: its signing key and its anchors.
         const key = generateSealKey()
         mkdirSync(join(dataDir, "audit"), { recursive: true })
@@ -59,7 +60,7 @@ describe("wt audit verify against the anchors", () => {
         const intact = yield* wt("audit", "verify")
         assert.strictEqual(intact.code, 0, intact.stdout + intact.stderr)
         assert.include(intact.stdout, `INTACT: WT_AUDIT (live), entries 1–${Total}`)
-        assert.include(intact.stdout, "pinned: the data directory's signing key")
+        assert.include(intact.stdout, "pinned: this installation's signing keys")
         assert.include(intact.stdout, `anchors: all 5 in ${anchors} hold (newest: entries up to ${Total} sealed`)
         const exportFile = join(dataDir, "before.jsonl")
         assert.strictEqual((yield* wt("audit", "export", "--out", exportFile)).code, 0)

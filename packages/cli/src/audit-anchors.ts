@@ -1,7 +1,7 @@
-import { type AnchorState, anchorState, type SealPublicKey, sealKeyFromPem } from "@wt/audit-chain"
-import { anchorsFileConfig, readAnchors, SealedStream, signingKeyFileConfig } from "@wt/audit"
+import { type AnchorState, anchorState } from "@wt/audit-chain"
+import { anchorsFileConfig, readAnchors, SealedStream } from "@wt/audit"
 import { Effect, Option } from "effect"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { AuditCliError } from "./audit-errors.ts"
 
@@ -24,20 +24,4 @@ export const loadAnchors = Effect.fn("cli.audit.loadAnchors")(function*(flag: Op
   if (explicit && !exists) return yield* new AuditCliError({ message: `--anchors ${file}: no such file` })
   const read = yield* readAnchors(file).pipe(Effect.mapError((e) => new AuditCliError({ message: e.message })))
   return { file, explicit, exists, state: anchorState(read.records, SealedStream), unreadable: read.unreadable } satisfies AnchorSource
-})
-
-/**
- * The key the data directory's audit service signs with (`WT_AUDIT_KEY_FILE`, default
- * `<data dir>/audit/ed25519.pem`), as a pinned verifying key: a key found outside NATS and
- * outside the export, so seals re-signed with another key do not verify. None when the
- * file is not there or cannot be read (another machine, another user).
- */
-export const dataDirKey = Effect.gen(function*() {
-  const file = yield* signingKeyFileConfig
-  try {
-    const key = sealKeyFromPem(readFileSync(file, "utf8"))
-    return Option.some({ file, keys: [{ keyId: key.keyId, publicKey: key.publicKey }] as ReadonlyArray<SealPublicKey> })
-  } catch {
-    return Option.none<{ file: string; keys: ReadonlyArray<SealPublicKey> }>()
-  }
 })

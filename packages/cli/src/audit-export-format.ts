@@ -1,10 +1,10 @@
-import { AuditSeal } from "@wt/audit-chain"
+import { AuditSeal, KeyRotation } from "@wt/audit-chain"
 import { AuditPublicKey } from "@wt/audit"
 import { Result, Schema } from "effect"
 
 /**
- * `wt audit export` writes JSON lines, in this order: one header, the verifying keys,
- * every seal, the entries in stream order, one end line. An entry line carries its
+ * `wt audit export` writes JSON lines, in this order: one header, the verifying keys, the
+ * key rotations (each new key announced by the one before it), every seal, the entries in stream order, one end line. An entry line carries its
  * stream sequence and its bytes exactly as stored: as `text` (the stored JSON, itself
  * a JSON string) or, were they not UTF-8, as `base64`.
  */
@@ -34,6 +34,7 @@ export const headerLine = (header: Omit<HeaderLine, "type" | "format">): string 
   JSON.stringify({ type: "header", format: ExportFormat, ...header })
 export const keyLine = (key: AuditPublicKey): string => JSON.stringify({ type: "key", key })
 export const sealLine = (seal: AuditSeal): string => JSON.stringify({ type: "seal", seal })
+export const rotationLine = (rotation: KeyRotation): string => JSON.stringify({ type: "rotation", rotation })
 export const endLine = (entries: number, lastSeq: number | undefined): string => JSON.stringify({ type: "end", entries, lastSeq: lastSeq ?? null })
 
 export const entryLine = (seq: number, subject: string, bytes: Uint8Array): string => {
@@ -52,11 +53,13 @@ export type ParsedLine =
   | { readonly type: "header"; readonly header: HeaderLine }
   | { readonly type: "key"; readonly key: AuditPublicKey }
   | { readonly type: "seal"; readonly seal: AuditSeal }
+  | { readonly type: "rotation"; readonly rotation: KeyRotation }
   | { readonly type: "entry"; readonly seq: number; readonly subject: string; readonly bytes: Uint8Array }
   | { readonly type: "end" }
 
 const decodeKey = Schema.decodeUnknownResult(AuditPublicKey)
 const decodeSeal = Schema.decodeUnknownResult(AuditSeal)
+const decodeRotation = Schema.decodeUnknownResult(KeyRotation)
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** One line of an export, or why it is not one. Entry lines are checked by hand: there are hundreds of thousands. */
@@ -80,6 +83,10 @@ export const parseLine = (line: string): Result.Result<ParsedLine, string> => {
     case "seal": {
       const seal = decodeSeal(value["seal"])
       return Result.isSuccess(seal) ? Result.succeed({ type: "seal", seal: seal.success }) : Result.fail(`seal: ${seal.failure.message}`)
+    }
+    case "rotation": {
+      const rotation = decodeRotation(value["rotation"])
+      return Result.isSuccess(rotation) ? Result.succeed({ type: "rotation", rotation: rotation.success }) : Result.fail(`rotation: ${rotation.failure.message}`)
     }
     case "key": {
       const key = decodeKey(value["key"])

@@ -1,14 +1,14 @@
-import { readPublishedKeys, readSeals, readStreamRange, SealedStream } from "@wt/audit"
+import { readKeyRotations, readPublishedKeys, readSeals, readStreamRange, SealedStream } from "@wt/audit"
 import { appendAuditEntry } from "@wt/audit-log"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { userInfo } from "node:os"
 import { ExportFile } from "./export-file.ts"
-import { entryLine, endLine, headerLine, keyLine, sealLine } from "./audit-export-format.ts"
+import { entryLine, endLine, headerLine, keyLine, rotationLine, sealLine } from "./audit-export-format.ts"
 import { AuditCliError, alignToSeals, requireAuditStreams } from "./audit-verification.ts"
 
 /**
- * Writes WT_AUDIT (whole seals from `from` to `to`), every seal and every published key
+ * Writes WT_AUDIT (whole seals from `from` to `to`), every seal, every published key and key rotation
  * to `out` as JSON lines, then records the export itself in the audit trail, once
  * per tenant whose entries it contains.
  */
@@ -20,6 +20,7 @@ export const exportAuditTrail = Effect.fn("cli.audit.export")(function*(options:
   yield* requireAuditStreams
   const seals = yield* readSeals
   const keys = yield* readPublishedKeys
+  const rotations = yield* readKeyRotations
   const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)
   const exportedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
   const writer = yield* Effect.try({
@@ -32,6 +33,7 @@ export const exportAuditTrail = Effect.fn("cli.audit.export")(function*(options:
   yield* Effect.gen(function*() {
     writer.line(headerLine({ stream: SealedStream, exportedAt, fromSeq: fromSeq ?? 1, ...(toSeq === undefined ? {} : { toSeq }) }))
     for (const key of keys) writer.line(keyLine(key))
+    for (const rotation of rotations) writer.line(rotationLine(rotation))
     for (const seal of seals) writer.line(sealLine(seal))
     yield* readStreamRange({
       stream: SealedStream,

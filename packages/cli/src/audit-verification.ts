@@ -1,21 +1,17 @@
-import { type AuditSeal, type Broken, chainVerifier, checkAgainstAnchors, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
-import { readPublishedKeys, readSeals, SealedStream, SealStream, streamBounds, verifyingKeys, verifyLiveTrail } from "@wt/audit"
+import { type AuditSeal, type Broken, chainVerifier, checkAgainstAnchors, type KeyRotation, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
+import { readKeyRotations, readPublishedKeys, readSeals, SealedStream, SealStream, streamBounds, verifyingKeys, verifyLiveTrail } from "@wt/audit"
 import { Effect, Result } from "effect"
-import { readFileSync } from "node:fs"
 import type { AnchorSource } from "./audit-anchors.ts"
 import { AuditCliError } from "./audit-errors.ts"
 import { type HeaderLine, parseLine } from "./audit-export-format.ts"
+import { describeTrust, resolveTrust, type TrustReport, type TrustRoots } from "./audit-trust.ts"
 import { type EntryLineBytes, readEntryLine } from "./export-entry-line.ts"
 import { forEachLine } from "./export-lines.ts"
 
 export { AuditCliError }
 
-/** Keys chosen before reading the trail: `--public-key`, or the data directory's signing key. */
-export interface PinnedKeys {
-  readonly keys: ReadonlyArray<SealPublicKey>
-  readonly from: "pinned" | "data-dir"
-  readonly file: string
-}
+/** A pinned key file (PEM, or the JSON of `GET /audit/public-key`), as `wt timeline --public-key` reads it. */
+export { readKeyFile as readPinnedKey } from "./audit-trust.ts"
 
 /** What the anchors said, for the report. */
 export interface AnchorReport {
@@ -35,11 +31,19 @@ export interface VerificationReport {
   readonly fromSeq: number | undefined
   readonly toSeq: number | undefined
   readonly seals: number
+  /** The keys seals were held to: pinned ones first, then those announced by rotation. */
   readonly keyIds: ReadonlyArray<string>
-  /** `pinned`: --public-key; `data-dir`: the data directory's signing key; `published`: wt.seal.key; `export`: the keys inside the file itself. */
-  readonly keysFrom: "pinned" | "data-dir" | "published" | "export"
-  readonly keyFile: string | undefined
+  /** Where the pinned keys came from: `flag` (--public-key), `config` (WT_AUDIT_TRUSTED_KEYS), `data-dir` (this installation's keys). */
+  readonly keysFrom: TrustRoots["from"]
+  readonly keySource: string
+  readonly trust: {
+    readonly keys: ReadonlyArray<{ readonly keyId: string; readonly announcedBy?: string; readonly validFromSeq?: number; readonly validBeforeSeq?: number }>
+    readonly refusedRotations: ReadonlyArray<{ readonly keyId: string; readonly previousKeyId: string; readonly reason: string }>
+    readonly unmatchedFingerprints: ReadonlyArray<string>
+  }
   readonly entriesByTenant: Readonly<Record<string, number>>
+  /** The trust in full, for the words of the report (not in its JSON). */
+  readonly describe: TrustReport
   /** Undefined when no anchors were consulted (an export verified without --anchors). */
   readonly anchors: AnchorReport | undefined
 }
@@ -93,16 +97,23 @@ const subjectTenants = () => {
   }
 }
 
-/** The pinned key: a PEM file, or the JSON that `GET /audit/public-key` answers. */
-export const readPinnedKey = (file: string) =>
-  Effect.try({
-    try: () => {
-      const text = readFileSync(file, "utf8")
-      const pem = text.trimStart().startsWith("{") ? String((JSON.parse(text) as { publicKeyPem?: unknown }).publicKeyPem) : text
-      return [sealPublicKeyFromPem(pem)] as ReadonlyArray<SealPublicKey>
-    },
-    catch: (cause) => new AuditCliError({ message: `${file} is not an Ed25519 public key (PEM, or the JSON of GET /audit/public-key): ${String(cause)}` })
-  })
+/** The trust a verification used, as the report (and its JSON) carries it: no key material. */
+const trustFields = (trust: TrustReport) => ({
+  keyIds: trust.chain.keys.map((k) => k.keyId),
+  keysFrom: trust.from,
+  keySource: trust.source,
+  trust: {
+    keys: trust.chain.keys.map(({ keyId, announcedBy, validFromSeq, validBeforeSeq }) => ({
+      keyId,
+      ...(announcedBy === undefined ? {} : { announcedBy }),
+      ...(validFromSeq === undefined ? {} : { validFromSeq }),
+      ...(validBeforeSeq === undefined ? {} : { validBeforeSeq })
+    })),
+    refusedRotations: trust.chain.refused.map((r) => ({ keyId: r.rotation.keyId, previousKeyId: r.rotation.previousKeyId, reason: r.reason })),
+    unmatchedFingerprints: trust.unmatchedFingerprints
+  },
+  describe: trust
+})
 
 /** A stream's last sequence, or undefined when it does not exist. */
 const lastSeqOf = (stream: string) =>
@@ -119,7 +130,7 @@ const lastSeqOf = (stream: string) =>
 export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
   readonly from: number | undefined
   readonly to: number | undefined
-  readonly pinned: PinnedKeys | undefined
+  readonly roots: TrustRoots
   readonly anchors: AnchorSource
 }) {
   const anchors = options.anchors.state.anchors
@@ -136,15 +147,15 @@ export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
       fromSeq: undefined,
       toSeq: undefined,
       seals: seals.length,
-      keyIds: options.pinned?.keys.map((k) => k.keyId) ?? [],
-      keysFrom: options.pinned?.from ?? "published",
-      keyFile: options.pinned?.file,
+      ...trustFields(resolveTrust(options.roots, [], [])),
       entriesByTenant: {},
       anchors: anchorReport(options.anchors, anchors.length)
     } satisfies VerificationReport
   }
   const seals = yield* readSeals
-  const keys = options.pinned?.keys ?? verifyingKeys(yield* readPublishedKeys)
+  // The keys the trail carries are only candidates: a pinned fingerprint may name one, and a trusted key may announce one.
+  const trust = resolveTrust(options.roots, verifyingKeys(yield* readPublishedKeys), yield* readKeyRotations)
+  const keys = trust.chain.keys
   const { fromSeq, toSeq } = alignToSeals(seals, options.from, options.to)
   const { verdict, entriesByTenant } = yield* verifyLiveTrail({
     stream: SealedStream,
@@ -160,9 +171,7 @@ export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
     fromSeq,
     toSeq,
     seals: seals.length,
-    keyIds: keys.map((k) => k.keyId),
-    keysFrom: options.pinned?.from ?? "published",
-    keyFile: options.pinned?.file,
+    ...trustFields(trust),
     entriesByTenant,
     anchors: anchorReport(options.anchors, anchors.length)
   } satisfies VerificationReport
@@ -175,15 +184,17 @@ export const verifyLive = Effect.fn("cli.audit.verifyLive")(function*(options: {
  */
 export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function*(options: {
   readonly file: string
-  readonly pinned: PinnedKeys | undefined
+  readonly roots: TrustRoots
   readonly anchors: AnchorSource | undefined
 }) {
-  const pinned = options.pinned?.keys
   return yield* Effect.tryPromise({
     try: async (): Promise<VerificationReport> => {
       let header: HeaderLine | undefined
+      // Keys and rotations the export carries: candidates only (see resolveTrust).
       const keys: Array<SealPublicKey> = []
-      const keyIds: Array<string> = []
+      const rotations: Array<KeyRotation> = []
+      let trust: TrustReport | undefined
+      const trusted = () => (trust ??= resolveTrust(options.roots, keys, rotations))
       const seals: Array<AuditSeal> = []
       const entriesByTenant: Record<string, number> = {}
       let verifier: ReturnType<typeof chainVerifier> | undefined
@@ -199,9 +210,7 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
           fromSeq: header?.fromSeq,
           toSeq: header?.toSeq,
           seals: seals.length,
-          keyIds: pinned?.map((k) => k.keyId) ?? keyIds,
-          keysFrom: options.pinned?.from ?? "export",
-          keyFile: options.pinned?.file,
+          ...trustFields(trusted()),
           entriesByTenant,
           anchors: options.anchors === undefined ? undefined : anchorReport(options.anchors, anchors.length)
         }
@@ -209,7 +218,7 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
       const startEntries = () => {
         lastSeq = (header?.fromSeq ?? seals[0]?.fromSeq ?? 1) - 1
         return chainVerifier(seals, {
-          keys: pinned ?? keys,
+          keys: trusted().chain.keys,
           ...(header === undefined ? {} : { fromSeq: header.fromSeq }),
           ...(header?.toSeq === undefined ? {} : { toSeq: header.toSeq })
         })
@@ -238,12 +247,13 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
             break
           case "key":
             try {
-              const key = sealPublicKeyFromPem(value.key.publicKeyPem)
-              keys.push(key)
-              keyIds.push(key.keyId)
+              keys.push(sealPublicKeyFromPem(value.key.publicKeyPem))
             } catch {
               // A key that does not parse verifies nothing; seals signed with it will say so.
             }
+            break
+          case "rotation":
+            rotations.push(value.rotation)
             break
           case "seal":
             if (verifier !== undefined) throw new AuditCliError({ message: `line ${lineNo}: a seal after the entries; not a file written by wt audit export` })
@@ -287,13 +297,6 @@ export const verifyExportFile = Effect.fn("cli.audit.verifyExportFile")(function
   })
 })
 
-const keysFromText: Record<VerificationReport["keysFrom"], string> = {
-  pinned: "pinned with --public-key",
-  "data-dir": "pinned: the data directory's signing key",
-  published: "as published on wt.seal.key; pin with --public-key",
-  export: "taken from the export itself; pin with --public-key"
-}
-
 /** What the anchors added to the verdict, in words. */
 const describeAnchors = (a: AnchorReport | undefined): ReadonlyArray<string> => {
   if (a === undefined) return ["  anchors: not checked (give --anchors to check an export against them)"]
@@ -320,7 +323,7 @@ const describeAnchors = (a: AnchorReport | undefined): ReadonlyArray<string> => 
 /** The verdict as a supervisor reads it. */
 export const describeReport = (report: VerificationReport, tenant: string | undefined): ReadonlyArray<string> => {
   const v = report.verdict
-  const keys = `${report.keyIds.length === 0 ? "no keys" : `key ${report.keyIds.join(", ")}`} (${keysFromText[report.keysFrom]}${report.keyFile === undefined ? "" : `, ${report.keyFile}`})`
+  const keys = describeTrust(report.describe)
   const tenants = tenant === undefined
     ? Object.entries(report.entriesByTenant).map(([t, n]) => `  tenant ${t}: ${n} entries`)
     : [`  tenant ${tenant}: ${report.entriesByTenant[tenant] ?? 0} entries (the chain covers all tenants; any break fails verification)`]
@@ -328,7 +331,8 @@ export const describeReport = (report: VerificationReport, tenant: string | unde
     return [
       `NOT INTACT: first bad sequence ${v.seq} (${v.kind}) in ${report.source}`,
       `  ${v.reason}`,
-      `  seals: ${report.seals}, verified with ${keys}`,
+      `  seals: ${report.seals}`,
+      ...keys,
       ...describeAnchors(report.anchors)
     ]
   }
@@ -337,7 +341,7 @@ export const describeReport = (report: VerificationReport, tenant: string | unde
     `INTACT: ${report.source}, ${range}`,
     `  ${v.sealedEntries} entries checked against ${v.sealsChecked} seals (chain of ${v.seals} seals, signatures and links all valid)`,
     ...(v.unsealedEntries > 0 ? [`  ${v.unsealedEntries} entries after seq ${v.lastSealedSeq ?? 0} are not sealed yet (in order, but not yet provable)`] : []),
-    `  verified with ${keys}`,
+    ...keys,
     ...describeAnchors(report.anchors),
     ...tenants
   ]

@@ -1,12 +1,12 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { generateSealKey, publicKeyPem } from "@wt/audit-chain"
+import { generateSealKey, privateKeyPem, publicKeyPem } from "@wt/audit-chain"
 import { publishSigningKey, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit"
 import { appendAuditEntry } from "@wt/audit-log"
 import type { AuditEntry } from "@wt/contracts"
-import { ensureStream } from "@wt/nats"
+import { ensureStream, natsAuthEnv } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Effect, Layer, Option, References } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { cliRunner, scratchDir } from "./cli-harness.ts"
 
@@ -29,11 +29,15 @@ describe("wt audit verify and export", () => {
   layer(Env, { excludeTestServices: true, timeout: 120_000 })((it) => {
     it.effect("verifies the live stream and an export, and names the exact sequence of every kind of tampering", () =>
       Effect.gen(function*() {
-        const { url } = yield* NatsTestServer
+        const { access, url } = yield* NatsTestServer
         const dir = yield* scratchDir("audit")
-        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dir }, { unset: ["DATABASE_URL", "NATS_URL"], timeoutMs: 60_000 })
+        const cli = access("cli")
+        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dir, ...natsAuthEnv(cli.auth, cli.tls, cli.inboxPrefix) }, { unset: ["DATABASE_URL", "NATS_URL"], timeoutMs: 60_000 })
 
         const key = generateSealKey()
+        // The installation's own key, where the audit service keeps it: what verify trusts by default.
+        mkdirSync(join(dir, "audit"), { recursive: true, mode: 0o700 })
+        writeFileSync(join(dir, "audit", "ed25519.pem"), privateKeyPem(key), { mode: 0o600 })
         yield* publishSigningKey(key)
         yield* Effect.forEach(Array.from({ length: Total }, (_, i) => entry(i + 1)), appendAuditEntry, { discard: true })
         yield* Effect.forkScoped(runSealer(key, { sealSize: 25, sealEveryMs: 100 }))

@@ -6,8 +6,11 @@ export { AuditWriters } from "./audit-writers.ts"
 export { type LiveVerification, verifyLiveTrail } from "./live-verification.ts"
 export { type RangeVerdict, verifyRange } from "./range-verification.ts"
 export {
+  announceKeyRotation,
+  KeyRotationSubject,
   publicKeyRecord,
   publishSigningKey,
+  readKeyRotations,
   readLastSeal,
   readPublishedKeys,
   readSeals,
@@ -26,6 +29,14 @@ export {
   sealerSettingsConfig,
   trailCheckIntervalConfig
 } from "./sealer.ts"
-export { loadOrCreateSigningKey, SigningKeyError, signingKeyFileConfig } from "./signing-key.ts"
+export {
+  loadOrCreateSigningKey,
+  readRetiredKey,
+  retiredKeysDir,
+  retiredPublicKeys,
+  rotateSigningKey,
+  SigningKeyError,
+  signingKeyFileConfig
+} from "./signing-key.ts"
 export { observeTrail, TrailBroken, trailBreaksTotal, trailBroken } from "./trail-check.ts"
 export { followInBatches, type MessageBatches, type RawMessage, readStreamRange, type ReadRangeOptions, streamBounds } from "./stream-reader.ts"

@@ -1,8 +1,8 @@
-import { privateKeyPem, type SealKey, sealKeyFromPem, generateSealKey } from "@wt/audit-chain"
+import { privateKeyPem, type SealKey, sealKeyFromPem, type SealPublicKey, generateSealKey } from "@wt/audit-chain"
 import { createSecretFileOnce } from "@wt/audit-log"
 import { Config, Effect, Option, Schema } from "effect"
-import { chmodSync, readFileSync, statSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { chmodSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 
 export class SigningKeyError extends Schema.TaggedError<SigningKeyError>()("SigningKeyError", {
   file: Schema.String,
@@ -63,4 +63,60 @@ export const loadOrCreateSigningKey = Effect.fn("Audit.signingKey")(function*(fi
     try: () => read(file),
     catch: (cause) => new SigningKeyError({ file, message: `not an Ed25519 private key in PEM: ${String(cause)}` })
   })
+})
+
+/** Where keys that signed seals before a rotation are kept: `retired/<keyId>.pem` beside the key file. */
+export const retiredKeysDir = (keyFile: string): string => join(dirname(keyFile), "retired")
+
+/** A retired signing key by its id, if this data directory has it. */
+export const readRetiredKey = (keyFile: string, keyId: string): Option.Option<SealKey> => {
+  try {
+    const key = read(join(retiredKeysDir(keyFile), `${keyId}.pem`))
+    return key.keyId === keyId ? Option.some(key) : Option.none()
+  } catch {
+    return Option.none()
+  }
+}
+
+/** Every retired key's public half in this data directory (unreadable files left out). */
+export const retiredPublicKeys = (keyFile: string): ReadonlyArray<SealPublicKey> => {
+  let names: ReadonlyArray<string>
+  try {
+    names = readdirSync(retiredKeysDir(keyFile)).filter((n) => n.endsWith(".pem"))
+  } catch {
+    return []
+  }
+  return names.flatMap((name) => {
+    try {
+      const key = read(join(retiredKeysDir(keyFile), name))
+      return [{ keyId: key.keyId, publicKey: key.publicKey }]
+    } catch {
+      return []
+    }
+  })
+}
+
+/**
+ * `wt audit rotate-key`: the present key moves to `retired/<keyId>.pem` (kept, mode 0600: it signs the
+ * announcement of its successor), and a new key takes its place. The audit service announces the new
+ * key on the trail, signed by the old one, when it next starts (`announceKeyRotation`).
+ */
+export const rotateSigningKey = Effect.fn("Audit.rotateSigningKey")(function*(file: string) {
+  const previous = yield* Effect.try({
+    try: () => read(file),
+    catch: (cause) => new SigningKeyError({ file, message: `no signing key to rotate: ${String(cause)}` })
+  })
+  const next = generateSealKey()
+  yield* Effect.try({
+    try: () => {
+      createSecretFileOnce(join(retiredKeysDir(file), `${previous.keyId}.pem`), privateKeyPem(previous))
+      if (!readRetiredKey(file, previous.keyId).pipe(Option.isSome)) throw new Error(`the retired copy of ${previous.keyId} does not read back`)
+      // Written beside it and renamed over it: the key file is always one whole key.
+      const temp = `${file}.${process.pid}.${Date.now()}.tmp`
+      writeFileSync(temp, privateKeyPem(next), { mode: 0o600, flag: "wx" })
+      renameSync(temp, file)
+    },
+    catch: (cause) => new SigningKeyError({ file, message: `cannot rotate the seal signing key: ${String(cause)}` })
+  })
+  return { previous: previous.keyId, next: next.keyId }
 })

@@ -1,13 +1,14 @@
-import { publicKeyPem } from "@wt/audit-chain"
-import { acknowledgeTrail, anchorCommandConfig, readPublishedKeys, runAnchorCommand, verifyingKeys } from "@wt/audit"
+import { keyFingerprint, publicKeyPem } from "@wt/audit-chain"
+import { acknowledgeTrail, anchorCommandConfig, readPublishedKeys, rotateSigningKey, runAnchorCommand, signingKeyFileConfig, verifyingKeys } from "@wt/audit"
 import { Clock, Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { userInfo } from "node:os"
 import { resolve } from "node:path"
-import { dataDirKey, loadAnchors } from "../audit-anchors.ts"
+import { loadAnchors } from "../audit-anchors.ts"
 import { AuditCliError } from "../audit-errors.ts"
 import { exportAuditTrail } from "../audit-export.ts"
-import { describeReport, type PinnedKeys, readPinnedKey, requireAuditStreams, verifyExportFile, verifyLive } from "../audit-verification.ts"
+import { describeReport, requireAuditStreams, verifyExportFile, verifyLive } from "../audit-verification.ts"
+import { trustRoots } from "../audit-trust.ts"
 import { reportingFailures, RecordNotIntact } from "../cli-failure.ts"
 import { CliNats } from "../nats.ts"
 
@@ -22,7 +23,7 @@ const verify = Command.make(
     tenant: Flag.String("tenant").pipe(Flag.withDescription("Report this tenant's entries; the chain is shared, so any break still fails"), Flag.optional),
     publicKey: Flag.String("public-key").pipe(
       Flag.withDescription(
-        "PEM file of the key seals must be signed with (from GET /audit/public-key or `wt audit public-key`); default: the data directory's signing key if it is here, else the published keys, or those in the export"
+        "PEM file of the key seals must be signed with (from GET /audit/public-key or `wt audit public-key`); default: WT_AUDIT_TRUSTED_KEYS, else this installation's own signing keys. Keys the trail or an export carries are trusted only when a trusted key announced them (a key rotation)"
       ),
       Flag.optional
     ),
@@ -33,18 +34,17 @@ const verify = Command.make(
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print the verdict as JSON"), Flag.withDefault(false))
   },
   Effect.fn("cli.audit.verify")(function*(flags) {
-    const pinned: PinnedKeys | undefined = Option.isSome(flags.publicKey)
-      ? { keys: yield* readPinnedKey(flags.publicKey.value), from: "pinned", file: resolve(flags.publicKey.value) }
-      : Option.match(yield* dataDirKey, { onNone: () => undefined, onSome: ({ file, keys }) => ({ keys, from: "data-dir" as const, file }) })
+    const roots = yield* trustRoots(flags.publicKey)
     const report = Option.isSome(flags.file)
-      ? yield* verifyExportFile({ file: flags.file.value, pinned, anchors: Option.isSome(flags.anchors) ? yield* loadAnchors(flags.anchors) : undefined })
+      ? yield* verifyExportFile({ file: flags.file.value, roots, anchors: Option.isSome(flags.anchors) ? yield* loadAnchors(flags.anchors) : undefined })
       : yield* Effect.gen(function*() {
         // Read before the seals, so every anchor read is one the seals read after it must hold.
         const anchors = yield* loadAnchors(flags.anchors)
-        return yield* verifyLive({ from: optionalValue(flags.from), to: optionalValue(flags.to), pinned, anchors }).pipe(Effect.provide(CliNats))
+        return yield* verifyLive({ from: optionalValue(flags.from), to: optionalValue(flags.to), roots, anchors }).pipe(Effect.provide(CliNats))
       })
     const tenant = optionalValue(flags.tenant)
-    yield* Console.log(flags.json ? JSON.stringify({ intact: report.verdict._tag === "Intact", ...report }, null, 2) : describeReport(report, tenant).join("\n"))
+    const { describe: _, ...json } = report
+    yield* Console.log(flags.json ? JSON.stringify({ intact: report.verdict._tag === "Intact", ...json }, null, 2) : describeReport(report, tenant).join("\n"))
     if (report.verdict._tag === "Broken") return yield* new RecordNotIntact({ seq: report.verdict.seq, kind: report.verdict.kind })
   }, reportingFailures)
 ).pipe(
@@ -76,15 +76,36 @@ const exportTrail = Command.make(
 
 const publicKey = Command.make(
   "public-key",
-  {},
-  Effect.fn("cli.audit.publicKey")(function*() {
+  {
+    fingerprint: Flag.Boolean("fingerprint").pipe(Flag.withDescription("Print each key's sha256:<fingerprint> (for WT_AUDIT_TRUSTED_KEYS) instead of its PEM"), Flag.withDefault(false))
+  },
+  Effect.fn("cli.audit.publicKey")(function*(flags) {
     yield* requireAuditStreams
     const published = verifyingKeys(yield* readPublishedKeys)
     if (published.length === 0) yield* Console.error("wt: no seal key has been published yet")
-    for (const key of published) yield* Console.log(publicKeyPem(key).trimEnd())
+    for (const key of published) yield* Console.log(flags.fingerprint ? `sha256:${keyFingerprint(key)} ${key.keyId}` : publicKeyPem(key).trimEnd())
   }, Effect.provide(CliNats), reportingFailures)
 ).pipe(
-  Command.withDescription("Print the published seal-verifying keys (PEM), e.g. to pin with `wt audit verify --public-key`")
+  Command.withDescription(
+    "Print the published seal-verifying keys (PEM), e.g. to pin with `wt audit verify --public-key`. Check them against the audit service's key file before pinning: the published keys are what an attacker on NATS could replace"
+  )
+)
+
+const rotateKey = Command.make(
+  "rotate-key",
+  {},
+  Effect.fn("cli.audit.rotateKey")(function*() {
+    const file = yield* signingKeyFileConfig
+    const rotated = yield* rotateSigningKey(file).pipe(Effect.mapError((e) => new AuditCliError({ message: e.message })))
+    yield* Console.log([
+      `Rotated the seal signing key in ${file}: ${rotated.previous} → ${rotated.next}.`,
+      `  ${rotated.previous} is kept in ${resolve(file, "..", "retired")} (it signs its successor's announcement; keep it as safe as the key file).`,
+      "  Restart every audit service copy that seals: at start it announces the new key on the trail, signed by the old one,",
+      "  and seals with it from then on. Verifiers that pinned the old key accept the new one through that announcement."
+    ].join("\n"))
+  }, reportingFailures)
+).pipe(
+  Command.withDescription("Replace the audit service's seal signing key; the old key is retired in the data directory and announces the new one on the trail")
 )
 
 const acknowledge = Command.make(
@@ -123,5 +144,5 @@ const acknowledge = Command.make(
 
 export const audit = Command.make("audit").pipe(
   Command.withDescription("The tamper-evident audit trail: verify, export, acknowledge a restart"),
-  Command.withSubcommands([verify, exportTrail, publicKey, acknowledge])
+  Command.withSubcommands([verify, exportTrail, publicKey, acknowledge, rotateKey])
 )
