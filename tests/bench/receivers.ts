@@ -9,14 +9,14 @@
  *   (e) wire fuzz  arbitrary bytes over every receiver's real socket, then a valid frame that must be answered
  * Prints a table and writes bench-results/receivers.json.
  */
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs"
-import { cpus, loadavg, totalmem } from "node:os"
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Result } from "effect"
 import { deviceEventKey, Streams } from "@wt/contracts"
-import { isProcessAlive, Nats } from "@wt/nats"
+import { isProcessAlive, makeNats, startEmbeddedNats, TestUser } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents } from "@wt/sim-devices"
 import { startInstallation } from "../support/system.ts"
 import { round1 } from "./figures.ts"
@@ -102,20 +102,34 @@ const program = Effect.gen(function*() {
 
   return yield* Effect.gen(function*() {
     // ── (a) baseline ──
-    const { js, jsm } = yield* Nats
-    const baselineEvents = Result.getOrThrow(makeFleetEvents(fleet, { seed: 1, idSalt: Date.now() & 0xffff, mix: "normal" }))
-    const receivedAt = new Date().toISOString()
-    const baselineMessages = Array.from({ length: plan.baseline }, (_, i) => {
-      const e = baselineEvents.next(Date.now() - 3_600_000 + i)
-      return { subject: `bench.baseline.${deviceSubject(e)}`, bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: deviceEventKey(e) }
-    })
-    const device = yield* Effect.promise(() => jsm.streams.info(Streams.device))
-    yield* Effect.promise(() => jsm.streams.add({ ...device.config, name: "BENCH_BASELINE", subjects: ["bench.baseline.>"], description: "pnpm bench receivers baseline" }))
-    let t0 = performance.now()
-    const baseline = yield* Effect.promise(() => publishWindowed(js, baselineMessages, 1000))
-    const baselineS = (performance.now() - t0) / 1000
-    yield* Effect.promise(() => jsm.streams.delete("BENCH_BASELINE"))
-    const baselineEps = Math.round(baseline.stored / baselineS)
+    // The installation's NATS users may publish only their own subjects, so the raw publishes go to a
+    // stream configured like its WT_DEVICE on a nats-server of their own (same binary, same machine),
+    // as the all-rights test user.
+    const device = yield* Effect.scoped(Effect.gen(function*() {
+      const observer = yield* makeNats({ url: system.natsUrl, name: "wt-bench-receivers", ...system.natsAccess("observer") })
+      return yield* Effect.promise(() => observer.jsm.streams.info(Streams.device))
+    }))
+    // Scoped: the baseline's server is stopped before the receivers are measured.
+    const { baseline, baselineS, baselineEps } = yield* Effect.scoped(Effect.gen(function*() {
+      const baselineDir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-bench-baseline-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      const baselineServer = yield* startEmbeddedNats({ dataDir: baselineDir, testUser: true })
+      const { js, jsm } = yield* makeNats({ url: baselineServer.url, name: "wt-bench-baseline", ...baselineServer.access!(TestUser) })
+      const baselineEvents = Result.getOrThrow(makeFleetEvents(fleet, { seed: 1, idSalt: Date.now() & 0xffff, mix: "normal" }))
+      const receivedAt = new Date().toISOString()
+      const baselineMessages = Array.from({ length: plan.baseline }, (_, i) => {
+        const e = baselineEvents.next(Date.now() - 3_600_000 + i)
+        return { subject: `bench.baseline.${deviceSubject(e)}`, bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: deviceEventKey(e) }
+      })
+      yield* Effect.promise(() => jsm.streams.add({ ...device.config, name: "BENCH_BASELINE", subjects: ["bench.baseline.>"], description: "pnpm bench receivers baseline" }))
+      const t0 = performance.now()
+      const baseline = yield* Effect.promise(() => publishWindowed(js, baselineMessages, 1000))
+      const baselineS = (performance.now() - t0) / 1000
+      yield* Effect.promise(() => jsm.streams.delete("BENCH_BASELINE"))
+      return { baseline, baselineS, baselineEps: Math.round(baseline.stored / baselineS) }
+    }))
     log(`baseline: ${baselineEps} events/s raw JetStream publish (${baseline.stored} stored, ${baseline.failed} failed, window 1000)`)
 
     // ── (b) each protocol: warm-up, throughput, then a steady rate ──
@@ -218,7 +232,7 @@ const program = Effect.gen(function*() {
       process.exitCode = 1
     }
     return results
-  }).pipe(Effect.provide(Nats.layerWith({ url: system.natsUrl, name: "wt-bench-receivers" })))
+  })
 })
 
 NodeRuntime.runMain(Effect.scoped(program))
