@@ -65,7 +65,7 @@ export const liveBench = (options: { readonly entries: number; readonly sealSize
       Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-bench-audit-"))),
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
     )
-    const server = yield* startEmbeddedNats({ dataDir })
+    const server = yield* startEmbeddedNats({ dataDir, testUser: true })
     const serverPid = (() => {
       try {
         return (JSON.parse(readFileSync(join(dataDir, "nats", "server.json"), "utf8")) as { pid: number }).pid
@@ -73,7 +73,7 @@ export const liveBench = (options: { readonly entries: number; readonly sealSize
         return undefined
       }
     })()
-    const nats = yield* makeNats({ url: server.url, name: "wt-bench" })
+    const nats = yield* makeNats({ url: server.url, name: "wt-bench", ...server.access!("test") })
     return yield* Effect.gen(function*() {
       yield* provisionStreamsWith({ ...defaultNatsSettings, url: server.url })
       yield* ensureStream(sealStreamSpec({ replicas: 1 }))

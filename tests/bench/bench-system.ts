@@ -1,12 +1,14 @@
 import { createWriteStream } from "node:fs"
 import { Effect } from "effect"
 import type { RunningSystem } from "@wt/launcher"
-import { Nats } from "@wt/nats"
+import { type LocalUser, Nats, type NatsClientAccess } from "@wt/nats"
 import { startInstallation } from "../support/system.ts"
 import { benchIngestLimits } from "./ingest-limits.ts"
 
 export interface BenchSystem {
   readonly natsUrl: string
+  /** How each NATS user connects; the benchmark itself is `test` (it makes its own baseline stream). */
+  readonly natsAccess: (user: LocalUser) => NatsClientAccess
   readonly ingestUrl: string
   readonly consoleUrl: string
   readonly ingestKey: string
@@ -39,6 +41,7 @@ export const startBenchSystem = Effect.fn("Bench.startSystem")(function*(options
   )
   const installation = yield* startInstallation({
     label: "bench",
+    testUser: true,
     residents: options.residents,
     // The pool size pnpm start uses against a real PostgreSQL.
     poolMax: 4,
@@ -52,6 +55,7 @@ export const startBenchSystem = Effect.fn("Bench.startSystem")(function*(options
   })
   return {
     natsUrl: installation.natsUrl,
+    natsAccess: installation.natsAccess,
     ingestUrl: installation.ingestUrl,
     consoleUrl: installation.consoleUrl,
     ingestKey: installation.ingestKey,
@@ -64,5 +68,5 @@ export const startBenchSystem = Effect.fn("Bench.startSystem")(function*(options
   } satisfies BenchSystem
 })
 
-/** The benchmark's own connection to the installation's NATS. */
-export const benchNats = (system: BenchSystem) => Nats.layerWith({ url: system.natsUrl, name: "wt-bench" })
+/** The benchmark's own connection to the installation's NATS, as `test`: it reads every stream and makes its baseline's. */
+export const benchNats = (system: BenchSystem) => Nats.layerWith({ url: system.natsUrl, name: "wt-bench", ...system.natsAccess("test") })

@@ -17,6 +17,8 @@ export interface InstallationOptions {
   /** Database connections per service; default the launcher's. */
   readonly poolMax?: number
   readonly onLine: (service: string, line: string) => void
+  /** Also the all-rights NATS user `test`, for a harness that makes streams of its own (the benchmark's baseline); the services never get it. */
+  readonly testUser?: boolean
 }
 
 /**
@@ -29,7 +31,7 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     Effect.sync(() => mkdtempSync(join(tmpdir(), `wt-${options.label}-`))),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   )
-  const nats = yield* startEmbeddedNats({ dataDir })
+  const nats = yield* startEmbeddedNats({ dataDir, testUser: options.testUser === true })
   const databaseUrl = yield* testDatabaseUrl
   const ingestKey = `${options.label}-key-${Math.random().toString(36).slice(2)}`
   const password = `${options.label}-pass-${Math.random().toString(36).slice(2)}`

@@ -122,6 +122,30 @@ describe("startEmbeddedNats", () => {
       assert.isFalse(existsSync(join(dataDir, "nats", "server.json")))
     }))
 
+  it.live("with TLS on, the server takes only TLS clients that trust the local CA it made, with a user's key", () =>
+    Effect.gen(function*() {
+      const dataDir = yield* tempDir
+      const server = yield* startEmbeddedNats({ dataDir, tls: true })
+      assert.isTrue(server.tls)
+      const observer = server.access!("observer")
+      assert.isDefined(observer.tls)
+      assert.isTrue(existsSync(join(dataDir, "nats", "secrets", "tls", "ca.pem")))
+      assert.deepStrictEqual(yield* reachable(server.url, observer), { up: true, jetstream: true })
+      // The key without the CA: the server's certificate is not trusted.
+      assert.deepStrictEqual(yield* reachable(server.url, { ...observer, tls: undefined }), { up: false, jetstream: false })
+      const attempt = yield* Effect.promise(() =>
+        connect({ servers: server.url, reconnect: false, timeout: 1_000, authenticator: authenticatorOf(observer.auth)!, tls: null }).then(
+          async (nc) => {
+            await nc.close()
+            return "connected"
+          },
+          (error: Error) => error.message
+        )
+      )
+      // A client that will not speak TLS is turned away.
+      assert.notStrictEqual(attempt, "connected")
+    }).pipe(Effect.scoped))
+
   it.live("a connection rides out a server restart, and the restarted server still has the stored events", () =>
     Effect.gen(function*() {
       const dataDir = yield* tempDir
