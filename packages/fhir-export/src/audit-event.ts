@@ -25,7 +25,7 @@ import { coding, type Coding, fhirInstant, fhirString, identifier, type Referenc
  * AuditEvent is still written, the same shape, without the profile claim.
  */
 
-type Pattern = "create" | "update" | "read" | "disclose" | "execute"
+type Pattern = "create" | "update" | "read" | "disclose" | "execute" | "authenticate"
 
 /** What the entry's source recorded about the client, when it did (console reads, CLI exports). */
 interface RecordedClient {
@@ -71,6 +71,9 @@ const patternOf = (entry: AuditEntry): Pattern => {
       if (entry.id.startsWith("elock-grant-")) return "create"
       if (entry.id.startsWith("elock-revoke-")) return "update"
       return "execute"
+    default:
+      // A sign-in, a sign-out everywhere, a lock lifted (kind `authentication`): DICOM's user authentication.
+      return "authenticate"
   }
 }
 
@@ -100,11 +103,14 @@ const writerOf = (entry: AuditEntry): string => {
       return "wt-cli"
     case "elock_access":
       return "dispatch"
+    default:
+      return "console-web"
   }
 }
 
 /** The store the fact went into (BALP's server for a create or update). */
 const storeOf = (entry: AuditEntry): string => {
+  if (patternOf(entry) === "authenticate") return "console"
   switch (entry.kind) {
     case "config_change":
       return "registry"
@@ -183,6 +189,9 @@ const dataEntity = (ctx: ExportContext, entry: AuditEntry): Entity => {
       return entry.id.startsWith("elock-use")
         ? object(typeof data.lockId === "string" ? ctx.device(data.lockId) : { identifier: identifier(ids.elockGrant, entry.id) }, "e-lock")
         : object({ identifier: identifier(ids.elockGrant, elockGrantId(entry)) }, "e-lock access grant")
+    default:
+      // The account signed in to (or a name no user has, kept only as a keyed digest: then the entry itself).
+      return object({ identifier: typeof data.userId === "string" ? identifier(ids.user, data.userId) : identifier(ids.auditEntry, entry.id) }, "user account")
   }
 }
 
@@ -214,6 +223,7 @@ const userAgentOf = (ctx: ExportContext, entry: AuditEntry, pattern: Pattern) =>
   if (pattern === "read" || pattern === "disclose") {
     return isHuman(actor) || actor.kind === "service" ? { type: participation("IRCP", "information recipient"), actor } : undefined
   }
+  if (pattern === "authenticate") return isHuman(actor) ? { type: undefined, actor } : undefined
   if (pattern === "execute") {
     const responderId = dataOf(entry).responderId
     return typeof responderId === "string" ? { type: undefined, actor: { kind: "responder" as const, id: responderId } } : undefined
@@ -268,6 +278,14 @@ export const auditEventOf = (ctx: ExportContext, seq: number, entry: AuditEntry)
       }
     ]
     profile = recipient !== undefined && residentId !== undefined ? "PrivacyDisclosure.Source" : undefined
+  } else if (pattern === "authenticate") {
+    const client = recorded.address === undefined ? {} : { network: { address: recorded.address, type: "2" as const } }
+    agents = [
+      ...userAgents,
+      { type: { coding: [dicomRole("110153")] }, who: ctx.service(writerOf(entry)), requestor: user === undefined, ...client },
+      { type: { coding: [dicomRole("110152")] }, who: ctx.service(storeOf(entry)), requestor: false, network: centre }
+    ]
+    profile = undefined
   } else if (pattern === "execute") {
     agents = [
       ...userAgents,
@@ -286,18 +304,26 @@ export const auditEventOf = (ctx: ExportContext, seq: number, entry: AuditEntry)
     profile = residentId === undefined ? base : `Patient${base}`
   }
 
-  const type = pattern === "disclose" ? coding(Hl7CodeSystems.dicom, "110106", "Export") : coding(Hl7CodeSystems.auditEventType, "rest", "Restful Operation")
+  const outcomeOfSignIn = dataOf(entry).outcome
+  const type = pattern === "disclose"
+    ? coding(Hl7CodeSystems.dicom, "110106", "Export")
+    : pattern === "authenticate"
+    ? coding(Hl7CodeSystems.dicom, "110114", "User Authentication")
+    : coding(Hl7CodeSystems.auditEventType, "rest", "Restful Operation")
   const subtype = pattern === "disclose"
     ? [coding(Hl7CodeSystems.lifecycle, "disclose", "Disclose Record Lifecycle Event")]
+    : pattern === "authenticate"
+    ? (outcomeOfSignIn === "signed_out_everywhere" ? [coding(Hl7CodeSystems.dicom, "110123", "Logout")] : outcomeOfSignIn === "lock_lifted" ? [] : [coding(Hl7CodeSystems.dicom, "110122", "Login")])
     : [coding(Hl7CodeSystems.restfulInteraction, pattern === "execute" ? "operation" : pattern, pattern === "execute" ? "operation" : pattern)]
-  const denied = entry.kind === "elock_access" && entry.id.startsWith("elock-use-denied")
+  // A refused e-lock opening, a failed or refused sign-in: the operation did not succeed.
+  const denied = (entry.kind === "elock_access" && entry.id.startsWith("elock-use-denied")) || (pattern === "authenticate" && (outcomeOfSignIn === "failed" || outcomeOfSignIn === "refused"))
   return {
     resourceType: "AuditEvent" as const,
     id: auditEventId(seq),
     ...(profile === undefined ? {} : { meta: { profile: [BalpProfile(profile)] } }),
     type,
-    subtype,
-    action: pattern === "create" ? ("C" as const) : pattern === "update" ? ("U" as const) : pattern === "execute" ? ("E" as const) : ("R" as const),
+    ...(subtype.length === 0 ? {} : { subtype }),
+    action: pattern === "create" ? ("C" as const) : pattern === "update" ? ("U" as const) : pattern === "execute" || pattern === "authenticate" ? ("E" as const) : ("R" as const),
     recorded: fhirInstant(entry.at) ?? ctx.fallbackTime,
     // A refused e-lock opening is a failed operation, not a success.
     outcome: denied ? ("4" as const) : ("0" as const),

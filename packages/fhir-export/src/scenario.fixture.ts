@@ -1,4 +1,4 @@
-import type { Actor, AuditEntry, DeviceEvent, IncidentEvent, TriageDecision } from "@wt/contracts"
+import { type Actor, type AuditEntry, AuditKind, type DeviceEvent, type IncidentEvent, type TriageDecision } from "@wt/contracts"
 
 const tenant = "demo"
 const triage: Actor = { kind: "service", id: "triage" }
@@ -154,6 +154,19 @@ export const scenarioEntries = (): ReadonlyArray<AuditEntry> => {
   entries.push({ id: "elock-use-g1-1", tenant, kind: "elock_access", at: at(44), actor: dispatch, subject: lock, summary: "e-lock lock-0004 opened by responder member-nord-1", data: { lockId: "lock-0004", responderId: "member-nord-1" } })
   entries.push({ id: "elock-use-denied-g1-2", tenant, kind: "elock_access", at: at(45), actor: dispatch, subject: lock, summary: "e-lock opening refused to responder member-nord-2: no live grant", data: { responderId: "member-nord-2" } })
   entries.push({ id: "elock-revoke-g1", tenant, kind: "elock_access", at: at(60), actor: dispatch, subject: lock, summary: "e-lock lock-0004 access of responder member-nord-1 revoked: call-out completed", data: { lockId: "lock-0004", reason: "completed" } })
+  // A sign-in as the console records one, once the contract has the kind (an engineer is adding it).
+  if ((AuditKind.literals as ReadonlyArray<string>).includes("authentication")) {
+    entries.push({
+      id: "auth-1",
+      tenant,
+      kind: "authentication" as string as AuditEntry["kind"],
+      at: at(1),
+      actor: kari,
+      subject: {},
+      summary: "sign-in as user u-kari succeeded",
+      data: { outcome: "succeeded", knownDevice: true, userId: "u-kari", username: "kari", client: { application: "console-web", address: "10.20.30.40" } }
+    })
+  }
   // Heartbeats and positions as the audit service writes them: a few hundred to an entry, here two.
   const heartbeat = device(7, 61, { deviceId: "alarm-000001", type: "technical", payload: { event: "heartbeat" } })
   const position = device(8, 61, { deviceId: "gps-000005", type: "gps", payload: { lat: 59.91, lon: 10.75 } })
