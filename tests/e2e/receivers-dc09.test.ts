@@ -47,6 +47,13 @@ layer(System, { excludeTestServices: true, timeout: "120 seconds" })("SIA DC-09 
       const operator = yield* signIn(sys.consoleUrl, "operator", sys.password)
       const incident = yield* queuedIncident(sys.consoleUrl, operator, residentId, { timeoutMs: 10_000 })
       expect(incident).toMatchObject({ priority: "P1", tenant: "demo", alarmType: "safety_alarm:pendant" })
+      // Stored with what the frame said beyond the contract's fields (interop B1: they were dropped).
+      const stored = yield* readSubject(Streams.device, `wt.dev.demo.alarm.safety_alarm.${deviceId}`)
+      const event = JSON.parse(new TextDecoder().decode(stored[stored.length - 1]!.data))
+      expect(event).toMatchObject({
+        source: { via: "dc09", raw: expect.stringContaining(`"ADM-CID"`) },
+        payload: { trigger: "pendant", code: "CID:1101", zone: "001", codeTable: expect.stringContaining("dc09-codes") }
+      })
     }))
 
   it.effect("a Contact ID 111 (smoke) goes to the fire service before any home-care call-out", () =>

@@ -106,5 +106,12 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "90 seconds
         10_000
       )
       expect(kept.bad.tenant).toBe("demo")
+
+      // A request Node's parser refuses (Traccar's own test generator sends "GET ?id=…", no "/"):
+      // answered 400 and kept, not dropped without a word (interop B3).
+      const malformed = `GET ?id=${demoWireDigits("1", tracker)}&lat=59.9&lon=10.7 HTTP/1.1\r\nHost: x\r\n\r\n`
+      const answer400 = yield* tcpExchange(sys.protocolPorts.osmand, new TextEncoder().encode(malformed), { complete: (b) => b.toString().includes("\r\n\r\n") })
+      expect(answer400.toString()).toMatch(/^HTTP\/1\.1 400/u)
+      yield* eventually(Effect.map(letters("wt.dlq.osmand"), (ls) => ls.find((l) => Buffer.from(l.rawBase64, "base64").toString().startsWith("GET ?id="))), 10_000)
     }))
 })

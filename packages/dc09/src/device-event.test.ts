@@ -98,6 +98,13 @@ describe("event identity", () => {
     expect(hb(now)).not.toBe(hb(now + 60_000))
   })
 
+  it("link tests without a timestamp, always sequence 0000, stay distinct by the second they were received (interop B2: dc09_spt polls this way)", () => {
+    const poll = frameOfBytes(encodeDc09({ type: "NULL", sequence: 0, line: "0", account: "000" }), now)
+    const drafted = (t: number) => toDeviceEventDrafts(poll, new Date(t).toISOString())[0].id
+    expect(drafted(now)).not.toBe(drafted(now + 20_000))
+    expect(drafted(now)).toBe(drafted(now + 300))
+  })
+
   it("ids match the contract's EventId pattern", () => {
     expect(eventIdOf(frameOfBytes(alarm(0, new Date(now))))).toMatch(EventIdPattern)
   })

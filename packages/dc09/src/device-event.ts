@@ -86,11 +86,13 @@ const locationOf = (extended: ReadonlyArray<ExtendedData>): { readonly lat: numb
  * account, message type, sequence, data and extended data. A transmitter repeats an
  * unacknowledged message with the same sequence and data, and the repeat collapses on the
  * de-duplication key (tenant, device, id); its timestamp (refreshed by some retries) and the
- * encryption pad are left out. A link test has no data, so its timestamp is in: heartbeats from
- * a transmitter that never advances its sequence still count. Events of a message with several
+ * encryption pad are left out. A link test has no data, so its timestamp is in; one without a
+ * timestamp (allowed unencrypted) takes the second it was received, since many units send every
+ * link test with sequence 0000: otherwise each poll inside the 2-minute window would collapse into
+ * the first, and a unit polling every 90 s would look silent. Events of a message with several
  * get `-<index>`.
  */
-export const eventIdOf = (frame: Frame): string => {
+export const eventIdOf = (frame: Frame, receivedAtIso?: string): string => {
   const identity = JSON.stringify([
     frame.receiver ?? "",
     frame.line,
@@ -99,7 +101,7 @@ export const eventIdOf = (frame: Frame): string => {
     frame.sequence,
     frame.data,
     frame.extended.map((e) => `${e.id}${e.value}`),
-    frame.messageId === "NULL" ? (frame.timestamp?.text ?? "") : ""
+    frame.messageId === "NULL" ? (frame.timestamp?.text ?? receivedAtIso?.slice(0, 19) ?? "") : ""
   ])
   return `dc09-${frame.sequence}-${createHash("sha256").update(identity, "latin1").digest("hex").slice(0, 16)}`
 }
@@ -116,7 +118,7 @@ export const toDeviceEventDrafts = (
   receivedAtIso: string,
   table: CodeTable = DefaultCodeTable
 ): readonly [DeviceEventDraft, ...Array<DeviceEventDraft>] => {
-  const id = eventIdOf(frame)
+  const id = eventIdOf(frame, receivedAtIso)
   const items = itemsOf(frame, table)
   const occurredAt = frame.timestamp !== undefined && frame.timestampInWindow ? new Date(frame.timestamp.epochMs).toISOString() : receivedAtIso
   const location = locationOf(frame.extended)

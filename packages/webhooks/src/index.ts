@@ -16,4 +16,4 @@ export {
 export { webhookHttpAnswer, type WebhookHttpAnswer, type WebhookOutcome } from "./http-answer.ts"
 export { BundledVendorMappings, loadBundledVendorMappings } from "./bundled.ts"
 export { fuzzBundledWebhooks, fuzzWebhook } from "./fuzz.ts"
-export { webhookSecretVariable } from "./secret-variable.ts"
+export { signingKeyOf, webhookSecretVariable } from "./secret-variable.ts"

@@ -8,6 +8,7 @@ import {
   type LoadedMapping,
   loadBundledVendorMappings,
   mapWebhook,
+  signingKeyOf,
   verifySignature,
   webhookDeviceEvent,
   webhookHttpAnswer,
@@ -81,7 +82,7 @@ export const handleWebhook = Effect.fn("Gateway.webhook")(function*(request: Htt
   const { mapping, secret } = found.value
   const signed = secret === undefined
     ? Result.fail({ kind: "missing_signature" as const, reason: "no secret is configured for this vendor" })
-    : verifySignature(mapping.mapping, raw, request.headers, Redacted.value(secret), now)
+    : verifySignature(mapping.mapping, raw, request.headers, signingKeyOf(Redacted.value(secret)), now)
   if (Result.isFailure(signed)) {
     yield* refuse(signed.failure.kind, signed.failure.reason)
     return answer({ kind: "unauthenticated", refusal: signed.failure })

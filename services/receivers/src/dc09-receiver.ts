@@ -94,13 +94,16 @@ const storeFrame = (frame: Frame, unit: IdentifiedDevice, bytes: Uint8Array): Ef
     const drafts = toDeviceEventDrafts(frame, receivedAt)
     const events: Array<DeviceEvent> = []
     for (const draft of drafts) {
-      const checked = decodeEvent({ ...draft, tenant: unit.tenant, deviceId: unit.deviceId })
+      const event = { ...draft, tenant: unit.tenant, deviceId: unit.deviceId }
+      const checked = decodeEvent(event)
       if (checked._tag === "Failure") {
         // The codec made something the contract refuses: a bug of ours, kept for a person to see.
         yield* refuseFrame({ protocol: "dc09", reasonKind: "not_canonical", reason: `no canonical event: ${String(checked.cause)}`, raw: bytes, tenant: unit.tenant })
         return "not_canonical"
       }
-      events.push(checked.value)
+      // The event as built, not the decoded copy: decoding drops the payload fields the contract does
+      // not name, and the frame's code, zone, code-table version and location ride in those.
+      events.push(event as DeviceEvent)
     }
     if (events.length > 0 && (yield* admitFrame("dc09", events, bytes))._tag === "Limited") return "limited"
     for (const event of events) {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { Socket } from "node:net"
 import { Effect, type Scope } from "effect"
 import { type ListenFailed, listenScoped } from "./listen-failed.ts"
 import type { Peer } from "./tcp-frames.ts"
@@ -20,6 +21,9 @@ export interface HttpAnswer {
   readonly retryAfterS?: number
 }
 
+/** Why a request was refused before it reached the handler: too large, too slow, or not HTTP Node can read. */
+export type HttpRefusalKind = "too_large" | "timeout" | "malformed"
+
 export interface HttpFramesOptions<R> {
   readonly label: string
   readonly host: string
@@ -31,7 +35,7 @@ export interface HttpFramesOptions<R> {
   readonly requestTimeoutMs: number
   readonly handle: (frame: HttpFrame, peer: Peer) => Effect.Effect<HttpAnswer, never, R>
   /** A request refused before it reached `handle` (too large, too slow): counted and kept by the caller. */
-  readonly onRefused: (reasonKind: "too_large" | "timeout", frame: HttpFrame, peer: Peer) => Effect.Effect<void, never, R>
+  readonly onRefused: (reasonKind: HttpRefusalKind, frame: HttpFrame, peer: Peer) => Effect.Effect<void, never, R>
 }
 
 const send = (response: ServerResponse, answer: HttpAnswer, close = false) => {
@@ -70,7 +74,7 @@ export const httpFrameServer = <R>(options: Omit<HttpFramesOptions<R>, "host" | 
     const onRequest = (request: IncomingMessage, response: ServerResponse) => {
       const peer: Peer = { address: request.socket.remoteAddress ?? "?", port: request.socket.remotePort ?? 0 }
       const head = { method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers }
-      const refuse = (reasonKind: "too_large" | "timeout", status: number, text: string, body: Uint8Array) => {
+      const refuse = (reasonKind: HttpRefusalKind, status: number, text: string, body: Uint8Array) => {
         void run(options.onRefused(reasonKind, { ...head, body }, peer))
         send(response, { status, body: text }, true)
         request.destroy()
@@ -119,6 +123,23 @@ export const httpFrameServer = <R>(options: Omit<HttpFramesOptions<R>, "host" | 
     const server = createServer(onRequest)
     server.headersTimeout = options.requestTimeoutMs
     server.requestTimeout = options.requestTimeoutMs * 2
-    server.on("clientError", (_error, socket) => socket.destroy())
+    // A request Node's parser refuses (a target without "/", a broken header …) is answered 400
+    // and kept with the bytes the parser saw, never dropped without a word.
+    server.on("clientError", (error: Error & { readonly code?: string; readonly rawPacket?: Buffer }, socket) => {
+      const remote = socket as Partial<Socket>
+      const peer: Peer = { address: remote.remoteAddress ?? "?", port: remote.remotePort ?? 0 }
+      const raw = error.rawPacket ?? Buffer.alloc(0)
+      void run(options.onRefused("malformed", {
+        method: "?",
+        url: "?",
+        headers: {},
+        body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+      }, peer))
+      if (socket.writable) {
+        const text = `malformed HTTP request (${error.code ?? "unreadable"})`
+        socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+      }
+      socket.destroy()
+    })
     return server
   })

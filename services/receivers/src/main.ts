@@ -6,7 +6,7 @@ import { DeviceIdentities } from "@wt/registry"
 import { MrqFrameSplitter } from "@wt/scaip"
 import { bindHostConfig, Infrastructure, infrastructureReadiness, runService, ServiceHttp } from "@wt/service-runtime"
 import { receiveDc09Frame, receiveDc09Item } from "./dc09-receiver.ts"
-import { httpFrameServer, serveHttpFrames } from "./http-frames.ts"
+import { type HttpFrame, httpFrameServer, type HttpRefusalKind, serveHttpFrames } from "./http-frames.ts"
 import { receiveOsmAnd, requestText } from "./osmand-receiver.ts"
 import { ProtocolPortsConfig, receiversPortConfig } from "./receiver-ports.ts"
 import { receiveScaipHttp, receiveScaipItem } from "./scaip-receiver.ts"
@@ -45,8 +45,14 @@ const Listeners = Layer.effectDiscard(Effect.gen(function*() {
     onDropped: countFrame("dc09", "dropped_busy")
   })
 
-  const httpRefused = (protocol: "scaip" | "osmand") => (reasonKind: "too_large" | "timeout", frame: Parameters<typeof requestText>[0]) =>
-    refuseFrame({ protocol, reasonKind, reason: `${protocol} request refused before it was read whole (${reasonKind})`, raw: new TextEncoder().encode(requestText(frame)) })
+  const httpRefused = (protocol: "scaip" | "osmand") => (reasonKind: HttpRefusalKind, frame: HttpFrame) =>
+    refuseFrame({
+      protocol,
+      reasonKind,
+      reason: `${protocol} request refused before it was read whole (${reasonKind})`,
+      // A request Node could not parse has no request line to show: its bytes as they came.
+      raw: reasonKind === "malformed" ? frame.body : new TextEncoder().encode(requestText(frame))
+    })
 
   // SCAIP: bare <mrq> documents over TCP, and HTTP POSTs of them on the same port.
   const scaipHttp = yield* httpFrameServer({
