@@ -9,7 +9,11 @@ export const redactedKeys: ReadonlyArray<string> = [
   "lat", "lon", "position", "location", "geofence",
   "password", "token", "authorization", "cookie", "ingestKey",
   // A device identity's DC-09 AES key, as an administrator sends it and as the registry stores it.
-  "key", "secret"
+  "key", "secret",
+  // How a home is entered (a key-safe code, an e-lock), and who to call: never in a log line, whatever logs a record.
+  "keyAccess", "keySafeCode", "contacts",
+  // Secrets by other names: session cookies set, NATS seeds, signing keys, password hashes, vendors' request signatures.
+  "set-cookie", "seed", "privateKey", "passwordHash", "x-signature", "webhook-signature"
 ]
 
 export const censor = "[redacted]"
