@@ -90,6 +90,9 @@ const bucket = (name: string) => [...streamRead(`KV_${name}`), `$KV.${name}.>`]
 /** `wt.audit.<tenant>.<kind>` for the given kinds only. */
 const auditKinds = (...kinds: ReadonlyArray<string>) => kinds.map((kind) => Subjects.audit("*", kind))
 
+/** The names and settings of every stream, for the users that read them all. */
+const streamListing = [`${api}.STREAM.NAMES`, `${api}.STREAM.LIST`]
+
 const contractStreams = Object.values(Streams)
 const allStreams = [...contractStreams, SealStreamName, AgencyStreamName]
 
@@ -176,10 +179,10 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     "wt.seal.>",
     ...deadLetters("audit")
   ], [Subjects.incidentAll, Subjects.deviceAll]),
-  // Operators' commands are incident events; views of a record, exports and configuration changes are audited by the console itself.
+  // Operators' commands are incident events; views of a record, exports, configuration changes and sign-ins are audited by the console itself.
   console: user("console", [
     ...incidentWriter,
-    ...auditKinds("record_view", "export", "config_change"),
+    ...auditKinds("record_view", "export", "config_change", "authentication"),
     ...deadLetters("console")
   ], [Subjects.deviceAll]),
   dispatch: user("dispatch", [
@@ -191,10 +194,11 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
   ], [Subjects.deviceAll]),
   // A supervisor's and administrator's `pnpm wt`: reads every stream; audits its own exports, views and configuration changes.
   cli: user("cli", [
+    ...streamListing,
     ...allStreams.flatMap(streamRead),
     ...auditKinds("export", "config_change", "record_view")
   ], [Subjects.deviceAll, Subjects.incidentAll]),
   // The device simulator and benchmark publishers (`--via nats`): device events only.
   sim: user("sim", [Subjects.deviceAll, `${api}.STREAM.NAMES`, ...streamInfo(Streams.device)], noIncidentsNoAudit),
-  observer: user("observer", allStreams.flatMap(streamRead), ["wt.>"])
+  observer: user("observer", [...streamListing, ...allStreams.flatMap(streamRead)], ["wt.>"])
 }
