@@ -1,6 +1,7 @@
 export * from "./demo-fleet.ts"
 export { demoDc09KeySecret, demoResponderTokens, demoWebhookSecrets, type DemoResponderTokens, demoSecrets, DemoSecretsError, type DemoSecrets, saveDemoResponderTokens } from "./demo-secrets.ts"
 export { hashIngestKey } from "./ingest-key.ts"
+export { type KeyAccessInput, type KeyAccessView, keyAccessView, KeySafeCodeMissing, KeySafeCodeUnavailable } from "./key-access.ts"
 export type { DeviceOwner, TriageProfile, RegisteredDevice, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, User } from "./model.ts"
 export { hashPassword, verifyPasswordHash } from "./password.ts"
 export { type DevicePosition, FleetPageSize, Registry, type RegistryShape } from "./registry.ts"

@@ -1,6 +1,7 @@
 import type { Redacted } from "effect"
 import type { ExportedIdentities } from "./device-identities.ts"
 import type { AlarmTrigger, DeviceType, FleetDevice, Resident, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
+import type { KeyAccessView } from "./key-access.ts"
 
 /** What the pipeline needs to know about a device, per event. */
 /** The resident facts triage rules depend on. */
@@ -35,9 +36,10 @@ export interface RegisteredDevice extends FleetDevice {
   readonly active: boolean
 }
 
-/** A resident's full record, as shown to an operator handling an incident. */
-export interface ResidentRecord extends Omit<Resident, "devices"> {
+/** A resident's full record, as shown to an operator handling an incident: a key safe's code is not part of it. */
+export interface ResidentRecord extends Omit<Resident, "devices" | "keyAccess"> {
   readonly tenant: string
+  readonly keyAccess: KeyAccessView
   readonly devices: ReadonlyArray<RegisteredDevice>
   /** The resident's response plan: one checklist per alarm type. */
   readonly responsePlan: ReadonlyArray<ResponsePlanStep>

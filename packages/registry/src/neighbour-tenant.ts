@@ -1,6 +1,7 @@
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { demoFleet, type FleetDevice, type KeyAccess } from "./demo-fleet.ts"
+import type { KeyAccessSeal } from "./key-access.ts"
 import type { Role } from "./model.ts"
 import { hashPassword } from "./password.ts"
 
@@ -30,7 +31,10 @@ const DailyTestCallS = 24 * 3600
 // Prefixed ids: nobody mistakes one of north's residents or devices for one of demo's.
 const renamed = (id: string) => `n-${id}`
 
-export const seedNeighbourTenant = Effect.fn("Registry.seedNeighbourTenant")(function*(password: string | Redacted.Redacted<string>) {
+export const seedNeighbourTenant = Effect.fn("Registry.seedNeighbourTenant")(function*(
+  password: string | Redacted.Redacted<string>,
+  seal: KeyAccessSeal["seal"]
+) {
   const sql = yield* SqlClient.SqlClient
   const fleet = demoFleet({ tenant: NeighbourTenantId, residents: NeighbourResidents, seed: 0x0707_2026 })
   const tenant = NeighbourTenantId
@@ -56,7 +60,7 @@ export const seedNeighbourTenant = Effect.fn("Registry.seedNeighbourTenant")(fun
         dementia: r.dementia,
         mobility: r.mobility,
         health_notes: JSON.stringify(r.healthNotes),
-        key_access: JSON.stringify(keyAccess(r.keyAccess)),
+        key_access: JSON.stringify(yield* seal(tenant, id, keyAccess(r.keyAccess))),
         response_plan_id: r.responsePlanId,
         record: JSON.stringify({ source: "demo-fleet" })
       })} ON CONFLICT (tenant, id) DO NOTHING`

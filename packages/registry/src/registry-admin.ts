@@ -1,7 +1,8 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import type { Address, AlarmTrigger, Contact, DeviceType, Geofence, GpsLegalBasis, KeyAccess, Mobility, SensorKindName } from "./demo-fleet.ts"
+import type { Address, AlarmTrigger, Contact, DeviceType, Geofence, GpsLegalBasis, Mobility, SensorKindName } from "./demo-fleet.ts"
+import { type KeyAccessInput, keyAccessSealFromConfig, KeySafeCodeMissing, type KeySafeCodeUnavailable } from "./key-access.ts"
 import type { Role } from "./model.ts"
 
 /** A resident's registry record as an administrator writes it (contacts and devices have their own writes). */
@@ -13,7 +14,8 @@ export interface ResidentInput {
   readonly addresses: ReadonlyArray<Address>
   readonly healthNotes: ReadonlyArray<string>
   readonly mobility: Mobility
-  readonly keyAccess: KeyAccess
+  /** A key safe without `code` keeps the code stored (codes are write-only: see key-access.ts). */
+  readonly keyAccess: KeyAccessInput
   readonly dementia: boolean
   readonly gpsLegalBasis?: GpsLegalBasis
   readonly geofence?: Geofence
@@ -124,7 +126,7 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
   readonly residents: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<ResidentSummary>, SqlError>
   /** The tenant (of those given) a resident belongs to. */
   readonly residentTenant: (tenants: ReadonlyArray<string>, residentId: string) => Effect.Effect<Option.Option<string>, SqlError>
-  readonly putResident: (residentId: string, input: ResidentInput) => Effect.Effect<void, SqlError>
+  readonly putResident: (residentId: string, input: ResidentInput) => Effect.Effect<void, SqlError | KeySafeCodeMissing | KeySafeCodeUnavailable>
   readonly putContacts: (tenant: string, residentId: string, contacts: ReadonlyArray<Contact>) => Effect.Effect<void, SqlError>
   readonly devices: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<DeviceRecord>, SqlError>
   readonly device: (tenants: ReadonlyArray<string>, deviceId: string) => Effect.Effect<Option.Option<DeviceRecord>, SqlError>
@@ -141,6 +143,19 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
     RegistryAdmin,
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      const keyAccessSeal = yield* keyAccessSealFromConfig
+
+      /** The `key_access` value to store: a new code sealed, or the stored one kept when none is given. */
+      const storedKeyAccess = Effect.fn("RegistryAdmin.storedKeyAccess")(function*(residentId: string, input: ResidentInput) {
+        const access = input.keyAccess
+        if (access.kind !== "key_safe" || access.code !== undefined) {
+          return yield* keyAccessSeal.seal(input.tenant, residentId, access.kind === "key_safe" ? { kind: "key_safe", code: access.code! } : access)
+        }
+        const [row] = yield* sql<{ key_access: unknown }>`
+          SELECT key_access FROM residents WHERE tenant = ${input.tenant} AND id = ${residentId} AND key_access->>'kind' = 'key_safe'`
+        if (row === undefined) return yield* new KeySafeCodeMissing({ residentId })
+        return typeof row.key_access === "string" ? JSON.parse(row.key_access) : row.key_access
+      })
 
       const residents = Effect.fn("RegistryAdmin.residents")(function*(tenants: ReadonlyArray<string>) {
         if (tenants.length === 0) return []
@@ -159,6 +174,7 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
       })
 
       const putResident = Effect.fn("RegistryAdmin.putResident")(function*(residentId: string, input: ResidentInput) {
+        const keyAccess = yield* storedKeyAccess(residentId, input)
         const row = {
           id: residentId,
           tenant: input.tenant,
@@ -168,7 +184,7 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
           dementia: input.dementia,
           mobility: input.mobility,
           health_notes: JSON.stringify(input.healthNotes),
-          key_access: JSON.stringify(input.keyAccess),
+          key_access: JSON.stringify(keyAccess),
           gps_legal_basis: input.gpsLegalBasis ?? null,
           geofence: input.geofence !== undefined ? JSON.stringify(input.geofence) : null,
           response_plan_id: input.responsePlanId === "" ? null : input.responsePlanId

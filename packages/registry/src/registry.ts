@@ -2,7 +2,8 @@ import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effe
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { seedDemoResponders } from "./demo-responders.ts"
-import type { AlarmTrigger, DeviceType, KeyAccess, Mobility, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
+import type { AlarmTrigger, DeviceType, Mobility, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
+import { keyAccessSealFromConfig, keyAccessView, type KeySafeCodeUnavailable } from "./key-access.ts"
 import { hashIngestKey } from "./ingest-key.ts"
 import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, TriageProfile, User } from "./model.ts"
 import { verifyPasswordHash } from "./password.ts"
@@ -25,14 +26,21 @@ export interface RegistryShape {
   /** The tenant an ingest key (the raw bearer token) belongs to; cached ~10 s. */
   readonly tenantForIngestKey: (key: string) => Effect.Effect<Option.Option<string>, SqlError>
   readonly resident: (tenant: string, residentId: string) => Effect.Effect<Option.Option<ResidentRecord>, SqlError>
+  /**
+   * The resident's key-safe code, opened: only for handing it over (to the responder holding a
+   * live call-out, on an audited reveal). None when the resident has no key safe (or no record).
+   */
+  readonly keySafeCode: (tenant: string, residentId: string) => Effect.Effect<Option.Option<string>, SqlError | KeySafeCodeUnavailable>
   readonly exportTenant: (tenant: string) => Effect.Effect<TenantExport, SqlError>
   /** Every active device (of one tenant, or of all), with its heartbeat interval: what absence supervision watches. */
   readonly activeDevices: (tenant?: string) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError>
   /** Up to `limit` active devices after `after`, in (tenant, device id) order: a whole fleet read a page at a time. */
   readonly activeDevicesPage: (after: DevicePosition | undefined, limit: number) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError>
   /** Upserts the demo tenant, fleet, plans, users and ingest key; safe to run on every start. */
-  readonly seedDemo: (options: SeedDemoOptions) => Effect.Effect<SeedSummary, SqlError>
+  readonly seedDemo: (options: SeedDemoOptions) => Effect.Effect<SeedSummary, SqlError | KeySafeCodeUnavailable>
   readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError>
+  /** The user of this name, without a password: whom a failed or refused sign-in claimed to be, for the audit trail. */
+  readonly userByName: (username: string) => Effect.Effect<Option.Option<User>, SqlError>
 }
 
 // A failed lookup (database down) is not remembered: the next event asks again.
@@ -64,7 +72,7 @@ interface ResidentRow {
   readonly dementia: boolean
   readonly mobility: Mobility | null
   readonly health_notes: ReadonlyArray<string>
-  readonly key_access: KeyAccess
+  readonly key_access: unknown
   readonly gps_legal_basis: "consent" | "decision_4_6a" | null
   readonly geofence: { lat: number; lon: number; radiusM: number } | null
   readonly response_plan_id: string | null
@@ -176,6 +184,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
     Registry,
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      const keyAccess = yield* keyAccessSealFromConfig
 
       // A device registered since the tenant's snapshot was loaded (or an unknown one) is looked up alone.
       const owners = makeLookupCache({
@@ -282,7 +291,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           })),
           healthNotes: row.health_notes,
           mobility: row.mobility ?? "independent",
-          keyAccess: row.key_access,
+          keyAccess: keyAccessView(row.key_access),
           dementia: row.dementia,
           ...(row.gps_legal_basis !== null ? { gpsLegalBasis: row.gps_legal_basis } : {}),
           ...(row.geofence !== null ? { geofence: row.geofence } : {}),
@@ -292,6 +301,12 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           responsePlan: plan.map((p): ResponsePlanStep => ({ id: p.id, alarmType: p.alarm_type, title: p.title, steps: p.steps }))
         }
         return Option.some(record)
+      })
+
+      const keySafeCode = Effect.fn("Registry.keySafeCode")(function*(tenant: string, residentId: string) {
+        const [row] = yield* sql<{ key_access: unknown }>`SELECT key_access FROM residents WHERE tenant = ${tenant} AND id = ${residentId}`
+        if (row === undefined) return Option.none<string>()
+        return yield* keyAccess.open(tenant, residentId, row.key_access)
       })
 
       const exportTenant = Effect.fn("Registry.exportTenant")(function*(tenant: string) {
@@ -340,14 +355,14 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
       })
 
       const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
-        const summary = yield* seedDemoFleet(options).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        const summary = yield* seedDemoFleet(options, keyAccess.seal).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         const responders = yield* seedDemoResponders({
           tenant: summary.tenant,
           ...(options.responders !== undefined ? { responders: options.responders } : {})
         }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         yield* seedDemoIdentities(summary.tenant, DemoTenantDigit, options.dc09KeySecret).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         if (options.neighbour === true) {
-          yield* seedNeighbourTenant(options.password).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+          yield* seedNeighbourTenant(options.password, keyAccess.seal).pipe(Effect.provideService(SqlClient.SqlClient, sql))
           yield* seedDemoIdentities(NeighbourTenantId, NeighbourTenantDigit, options.dc09KeySecret).pipe(Effect.provideService(SqlClient.SqlClient, sql))
         }
         yield* owners.invalidateAll
@@ -376,7 +391,25 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         }
       )
 
-      return Registry.of({ deviceOwner, tenantForIngestKey, resident, exportTenant, activeDevices, activeDevicesPage, seedDemo, verifyPassword })
+      const userByName = Effect.fn("Registry.userByName")(function*(username: string) {
+        const [row] = yield* sql<Omit<UserRow, "password_hash">>`
+          SELECT id, username, display_name, role, tenants FROM users WHERE username = ${username}`
+        if (row === undefined) return Option.none<User>()
+        return Option.some<User>({ id: row.id, username: row.username, displayName: row.display_name, role: row.role, tenants: row.tenants })
+      })
+
+      return Registry.of({
+        deviceOwner,
+        tenantForIngestKey,
+        resident,
+        keySafeCode,
+        exportTenant,
+        activeDevices,
+        activeDevicesPage,
+        seedDemo,
+        verifyPassword,
+        userByName
+      })
     })
   )
 }

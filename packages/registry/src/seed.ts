@@ -1,6 +1,7 @@
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { demoFleet } from "./demo-fleet.ts"
+import type { KeyAccessSeal } from "./key-access.ts"
 import type { DemoRespondersOption } from "./demo-responders.ts"
 import { hashIngestKey } from "./ingest-key.ts"
 import type { Role, SeedSummary } from "./model.ts"
@@ -42,7 +43,7 @@ const chunks = <A>(items: ReadonlyArray<A>, size = 500): Array<readonly [A, ...A
 }
 
 /** Upserts the demo tenant with its fleet, plans, users and ingest key, in one transaction. */
-export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(options: SeedDemoOptions) {
+export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(options: SeedDemoOptions, seal: KeyAccessSeal["seal"]) {
   const sql = yield* SqlClient.SqlClient
   const fleet = demoFleet({
     ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
@@ -52,7 +53,9 @@ export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(optio
   const password = reveal(options.password)
   const passwordHashes = yield* Effect.promise(() => Promise.all(DemoUsers.map(() => hashPassword(password))))
 
-  const residents = fleet.residents.map((r) => ({
+  // Key-safe codes are stored sealed, never in the clear (see key-access.ts).
+  const keyAccess = yield* Effect.forEach(fleet.residents, (r) => seal(tenant, r.id, r.keyAccess))
+  const residents = fleet.residents.map((r, i) => ({
     id: r.id,
     tenant,
     display_name: r.displayName,
@@ -61,7 +64,7 @@ export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(optio
     dementia: r.dementia,
     mobility: r.mobility,
     health_notes: JSON.stringify(r.healthNotes),
-    key_access: JSON.stringify(r.keyAccess),
+    key_access: JSON.stringify(keyAccess[i]),
     gps_legal_basis: r.gpsLegalBasis ?? null,
     geofence: r.geofence !== undefined ? JSON.stringify(r.geofence) : null,
     response_plan_id: r.responsePlanId,
