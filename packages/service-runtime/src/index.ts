@@ -7,3 +7,12 @@ export { ServiceHttp, type ServiceHttpOptions } from "./service-http.ts"
 export { Infrastructure, infrastructureReadiness } from "./infrastructure.ts"
 export { bodyLimit, bodyLimitOf, type BodyLimits, DefaultBodyLimitBytes, type RouteBodyLimit } from "./body-limit.ts"
 export { isLoopbackAddress, type MetricsAccess, MetricsAccessConfig, metricsVerdict } from "./metrics-access.ts"
+export {
+  BaseSecurityHeaders,
+  isHttps,
+  securityHeaders,
+  SecurityHeadersConfig,
+  type SecurityHeadersSettings,
+  StrictTransportSecurity,
+  withDefaultHeaders
+} from "./security-headers.ts"

@@ -9,6 +9,7 @@ import { healthRoutes } from "./health-routes.ts"
 import { httpMetrics } from "./http-metrics.ts"
 import { type MetricsAccess, MetricsAccessConfig } from "./metrics-access.ts"
 import type { ReadinessCheck } from "./readiness.ts"
+import { securityHeaders, SecurityHeadersConfig, type SecurityHeadersSettings } from "./security-headers.ts"
 
 export interface ServiceHttpOptions<E, R, RC> {
   /** Reported by `/healthz` and in logs. */
@@ -24,6 +25,8 @@ export interface ServiceHttpOptions<E, R, RC> {
   readonly bodyLimits?: BodyLimits | undefined
   /** Who may read `/metrics`; default from `WT_METRICS` and `WT_METRICS_TOKEN` (loopback only). */
   readonly metrics?: MetricsAccess | undefined
+  /** HSTS and trusted proxies; default from `WT_HSTS` and `WT_TRUSTED_PROXIES` (see security-headers.ts). */
+  readonly security?: SecurityHeadersSettings | undefined
   /**
    * The service's own routes, served on the same port: any layer that registers with
    * `HttpRouter` — `HttpRouter.add(...)`, `HttpRouter.addAll(...)`, or an
@@ -49,20 +52,27 @@ export class ServiceHttp extends Context.Service<ServiceHttp, {
     Layer.unwrap(Effect.gen(function*() {
       const host = options.host ?? (yield* bindHostConfig)
       const metrics = options.metrics ?? (yield* MetricsAccessConfig)
-      return ServiceHttp.serve(options, host, metrics)
+      const security = options.security ?? (yield* SecurityHeadersConfig)
+      return ServiceHttp.serve(options, host, metrics, security)
     }))
 
-  private static readonly serve = <E, R, RC>(options: ServiceHttpOptions<E, R, RC>, host: string, metrics: MetricsAccess) => {
+  private static readonly serve = <E, R, RC>(
+    options: ServiceHttpOptions<E, R, RC>,
+    host: string,
+    metrics: MetricsAccess,
+    security: SecurityHeadersSettings
+  ) => {
     const app = Layer.mergeAll(
       healthRoutes({ service: options.service, readiness: options.readiness ?? [], metrics }),
       options.routes ?? Layer.empty
     )
     const limitBodies = bodyLimit(options.bodyLimits ?? {})
+    const secured = securityHeaders(security)
     const serving = HttpRouter.serve(app, {
       disableListenLog: true,
       disableLogger: options.logRequests === false,
-      // A refused body is counted and timed like any other answer.
-      middleware: (httpApp) => httpMetrics(limitBodies(httpApp))
+      // A refused body is counted and timed like any other answer, and carries the security headers too.
+      middleware: (httpApp) => secured(httpMetrics(limitBodies(httpApp)))
     })
     const listening = Layer.effect(ServiceHttp, Effect.gen(function*() {
       const server = yield* HttpServer.HttpServer
