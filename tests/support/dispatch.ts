@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Layer, Option, Redacted, Result, Schema, Scope } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Option, Redacted, Result, Schema, Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { type DeviceEvent, type IncidentEvent, IncidentRecord, type IncidentState, Streams, type TriageDecision } from "@wt/contracts"
 import { databaseLayer } from "@wt/db"
@@ -52,7 +52,8 @@ export class DispatchRig extends Context.Service<DispatchRig, {
           seed: true,
           residents,
           responders: { tokens: Redacted.make({}) }
-        })
+          // Seeded under the data directory dispatch runs with: its installation key seals the key-safe codes.
+        }).pipe(Effect.provide(ConfigProvider.layerAdd(ConfigProvider.fromEnv({ env: { WT_DATA_DIR: dataDir } }), { asPrimary: true })))
         const responderTokens = Redacted.value(seeded!.responderTokens!)
         const logs: Array<string> = []
         const start = Effect.gen(function*() {
@@ -67,6 +68,7 @@ export class DispatchRig extends Context.Service<DispatchRig, {
               LOG_LEVEL: "warn",
               LOG_FORMAT: "json",
               WT_DISPATCH_TICK_MS: "100",
+              WT_DATA_DIR: dataDir,
               ...natsUserEnv("dispatch", natsAccess)
             },
             onLine: (service, line) => void logs.push(`${service} | ${line}`)

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
 import { testDatabaseUrl } from "@wt/db/testing"
 import { bootstrap, type RunningSystem, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
 import { freePort, type LocalUser, makeNats, Nats, type NatsClientAccess, natsAuthEnv, startEmbeddedNats } from "@wt/nats"
@@ -53,7 +53,8 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     dc09KeySecret: Redacted.make(dc09KeySecret),
     ...(options.residents !== undefined ? { residents: options.residents } : {}),
     ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {})
-  })
+    // Seeded under the data directory the services run with: its installation key seals the key-safe codes.
+  }).pipe(Effect.provide(ConfigProvider.layerAdd(ConfigProvider.fromEnv({ env: { WT_DATA_DIR: dataDir } }), { asPrimary: true })))
   const ports = Object.fromEntries(
     yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))
   ) as Record<ServiceName, number>

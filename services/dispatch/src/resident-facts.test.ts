@@ -33,6 +33,6 @@ describe("resident facts for a call-out", () => {
     const facts = factsOf(record(), Date.parse("2026-11-25T12:00:00Z"))
     expect(facts.criticalNotes).toEqual(["anticoagulants: bleeding risk", "mobility: walker", "dementia"])
     expect(facts.access).toEqual({ kind: "e_lock", lockId: "sens-lock-1" })
-    expect(factsOf(record({ keyAccess: { kind: "key_safe", code: "1234" } }), 0).access).toEqual({ kind: "key_safe" })
+    expect(factsOf(record({ keyAccess: { kind: "key_safe" } }), 0).access).toEqual({ kind: "key_safe" })
   })
 })

@@ -39,6 +39,15 @@ export const factsOf = (record: ResidentRecord, nowMs: number): ResidentFacts =>
 }
 
 /**
+ * The resident's key-safe code, opened from its sealed form: only for handing it to the responder
+ * holding a live call-out, after that release is audited (see responder-api.ts).
+ */
+export const openKeySafeCode = Effect.fn("Dispatch.openKeySafeCode")(function*(tenant: string, residentId: string) {
+  const registry = yield* Registry
+  return yield* registry.keySafeCode(tenant, residentId)
+})
+
+/**
  * Reads the resident's record for a call-out and audits the read (`record_view`, naming the
  * incident and why) before anything of it is used. By default the reader is the dispatch service
  * and `auditId` is deterministic per purpose, so a retried step does not audit twice; a read for

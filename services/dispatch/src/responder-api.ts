@@ -9,7 +9,8 @@ import type { Registry } from "@wt/registry"
 import { DispatchDirectory, type ResponderIdentity } from "./directory.ts"
 import { ElockAccess } from "./elock-access.ts"
 import { IncidentMirror } from "./incident-mirror.ts"
-import { readResidentFacts } from "./resident-facts.ts"
+import { AcceptRequest, AnswerRequest, CompleteRequest, EmptyRequest, RejectRequest, ResponderIncidentId } from "./responder-contract.ts"
+import { openKeySafeCode, readResidentFacts } from "./resident-facts.ts"
 
 const mismatches = Metric.counter("wt_dispatch_address_mismatch_total", { description: "Arrivals reported away from the confirmed address", incremental: true })
 
@@ -17,11 +18,13 @@ const json = (status: number, body: unknown) => HttpServerResponse.jsonUnsafe(bo
 
 const bearer = (authorization: string | undefined) => authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 
-const Accept = Schema.Struct({ offerNo: Schema.Int, etaMinutes: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 600 })) })
-const Reject = Schema.Struct({ offerNo: Schema.Int, reason: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500))) })
-const Complete = Schema.Struct({ outcome: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4000)) })
-const Answer = Schema.Struct({ accepted: Schema.Boolean })
-const Empty = Schema.Struct({})
+// The request schemas are shared with the API's OpenAPI document (responder-openapi.ts).
+const Accept = AcceptRequest
+const Reject = RejectRequest
+const Complete = CompleteRequest
+const Answer = AnswerRequest
+const Empty = EmptyRequest
+const isIncidentId = Schema.is(ResponderIncidentId)
 
 /** What a responder's phone is shown for one call-out: everything needed to act, nothing more. */
 const offerView = (s: IncidentState) => {
@@ -87,7 +90,8 @@ export const ResponderRoutes = HttpRouter.use((router) =>
           yield* refused(raw, reason, "invalid_json", tenant, request.url)
           return Result.fail({ message: reason })
         }
-        const decoded = Schema.decodeUnknownResult(schema)(parsed ?? {})
+        // A property the request's schema does not name is refused, as the OpenAPI document says.
+        const decoded = Schema.decodeUnknownResult(schema, { onExcessProperty: "error" })(parsed ?? {})
         if (Result.isFailure(decoded)) {
           yield* refused(raw, decoded.failure.message, "schema", tenant, request.url)
           return Result.fail({ message: decoded.failure.message })
@@ -125,7 +129,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
           if (Option.isNone(identity)) return unauthorized
           if (identity.value.kind !== "member") return json(403, { error: "only a team member's device can do this" })
           const { id } = yield* HttpRouter.params
-          if (id === undefined || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return json(400, { error: "bad incident id" })
+          if (id === undefined || !isIncidentId(id)) return json(400, { error: "bad incident id" })
           return yield* handle(identity.value, id, request)
         }).pipe(Effect.provideContext(context), Effect.orDie))
 
@@ -192,8 +196,13 @@ export const ResponderRoutes = HttpRouter.use((router) =>
             yield* Effect.logWarning("key-safe code not released: its audit entry could not be stored").pipe(Effect.annotateLogs({ incidentId }))
             return json(503, { ...offerView(state), error: "accepted, but the key-safe code cannot be released until its release is audited: send accept again" })
           }
-          const code = Option.flatMapNullishOr(released.success, (f) => (f.record.keyAccess.kind === "key_safe" ? f.record.keyAccess.code : undefined))
-          return json(200, { ...offerView(state), access: { kind: "key_safe", code: Option.getOrUndefined(code) } })
+          // The code is stored sealed (bound to its tenant and resident) and opened only here, after the release is audited.
+          const code = Option.isNone(released.success) ? Result.succeed(Option.none<string>()) : yield* openKeySafeCode(me.tenant, state.residentId).pipe(Effect.result)
+          if (Result.isFailure(code)) {
+            yield* Effect.logError("key-safe code cannot be opened").pipe(Effect.annotateLogs({ incidentId, reason: code.failure._tag }))
+            return json(503, { ...offerView(state), error: "accepted, but the key-safe code cannot be opened here: call the response centre" })
+          }
+          return json(200, { ...offerView(state), access: { kind: "key_safe", code: Option.getOrUndefined(code.success) } })
         })),
       memberRoute("/v1/responder/incidents/:id/reject", (me, incidentId, request) =>
         Effect.gen(function*() {
@@ -245,10 +254,12 @@ export const ResponderRoutes = HttpRouter.use((router) =>
           const me = identity.value
           if (me.kind !== "contact") return json(403, { error: "only a next of kin's device answers a cascade call" })
           const { id } = yield* HttpRouter.params
+          // An id that is no subject token would make the incident's subject invalid (a 500).
+          if (id === undefined || !isIncidentId(id)) return json(400, { error: "bad incident id" })
           const input = yield* body(request, Answer, me.tenant)
           if (Result.isFailure(input)) return invalid(input.failure)
-          const loaded = id === undefined ? Option.none() : Option.map(yield* store.load(me.tenant, id), (s) => s.state)
-          if (id === undefined || Option.isNone(loaded) || loaded.value.residentId !== me.residentId) return json(404, { error: "no such incident" })
+          const loaded = Option.map(yield* store.load(me.tenant, id), (s) => s.state)
+          if (Option.isNone(loaded) || loaded.value.residentId !== me.residentId) return json(404, { error: "no such incident" })
           const r = yield* run(me, id, {
             type: "answer_contact",
             at: now(),
