@@ -3,7 +3,7 @@ import type { DeviceEvent } from "@wt/contracts"
 import { EventSink } from "../event-sink.ts"
 import type { SimFleet } from "../fleet.ts"
 import { clientDropsPosition, type TrackerRequest } from "../protocols/osmand-client.ts"
-import { httpExchange } from "./http-exchange.ts"
+import { httpSender } from "./http-exchange.ts"
 import { makeLanes } from "./lanes.ts"
 import { osmandRequestFor } from "./osmand-events.ts"
 import { accepted, deliverEach, type Persistence, reaching, rejected, sleep, type WireOutcome } from "./wire-delivery.ts"
@@ -34,6 +34,7 @@ export const osmandSink = (options: OsmAndSinkOptions): Layer.Layer<EventSink> =
       const stats = options.stats ?? makeWireStats()
       const directory = wireDirectory(options.fleet)
       const base = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`
+      const http = yield* Effect.acquireRelease(Effect.sync(() => httpSender(options.lanes)), (h) => Effect.sync(() => h.close()))
       const lanes = makeLanes(options.lanes, () => ({ close: () => undefined }))
 
       const prepare = (event: DeviceEvent): Carried<TrackerRequest> => {
@@ -53,7 +54,7 @@ export const osmandSink = (options: OsmAndSinkOptions): Layer.Layer<EventSink> =
             stats.wrote()
             const sentAt = performance.now()
             const answer = await reaching(attempts, () =>
-              httpExchange(`${base}${request.url}`, {
+              http.exchange(`${base}${request.url}`, {
                 method: request.method,
                 ...(request.contentType !== undefined ? { headers: { "content-type": request.contentType }, body: request.body } : {})
               }, answerTimeoutMs)

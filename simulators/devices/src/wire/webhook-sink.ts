@@ -5,7 +5,7 @@ import { DemoWebhookVendors } from "@wt/registry"
 import { DeliveryFailed, EventSink } from "../event-sink.ts"
 import type { SimFleet } from "../fleet.ts"
 import { type DispenserEvent, dispenserDelivery, type SensorPlatformEvent, sensorDelivery, type WebhookRequest } from "../protocols/webhook-sender.ts"
-import { httpExchange } from "./http-exchange.ts"
+import { httpSender } from "./http-exchange.ts"
 import { makeLanes } from "./lanes.ts"
 import { vendorEventFor } from "./webhook-events.ts"
 import { accepted, deliveryFailed, type Persistence, reaching, rejected, sleep, tallyOutcomes, type WireOutcome } from "./wire-delivery.ts"
@@ -60,6 +60,7 @@ export const webhookSink = (options: WebhookSinkOptions): Layer.Layer<EventSink>
       const stats = options.stats ?? makeWireStats()
       const directory = wireDirectory(options.fleet)
       const base = options.url.replace(/\/+$/u, "")
+      const http = yield* Effect.acquireRelease(Effect.sync(() => httpSender(options.lanes)), (h) => Effect.sync(() => h.close()))
       const lanes = makeLanes(options.lanes, () => ({ close: () => undefined }))
       let deliveries = 0
 
@@ -77,7 +78,7 @@ export const webhookSink = (options: WebhookSinkOptions): Layer.Layer<EventSink>
             stats.wrote()
             const sentAt = performance.now()
             const answer = await reaching(attempts, () =>
-              httpExchange(`${base}${request.path}`, { method: "POST", headers: request.headers, body: request.body }, answerTimeoutMs)
+              http.exchange(`${base}${request.path}`, { method: "POST", headers: request.headers, body: request.body }, answerTimeoutMs)
             )
             if (answer === undefined) {
               stats.timedOut()
