@@ -15,8 +15,8 @@ export const AddressInput = Schema.Struct({
   postcode: Text(20),
   city: Text(100),
   /** Where responders are sent; absent when not yet geocoded. */
-  lat: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 }))),
-  lon: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 }))),
+  lat: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: -90, maximum: 90 }))),
+  lon: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: -180, maximum: 180 }))),
   /** A temporary address (a stay during a move, respite care) needs both dates. */
   validFrom: Schema.optionalKey(IsoDate),
   validTo: Schema.optionalKey(IsoDate)
@@ -40,7 +40,7 @@ export const ResidentInput = Schema.Struct({
   dementia: Schema.Boolean,
   /** Required when the resident has a GPS tracker: consent, or a decision under § 4-6 a. */
   gpsLegalBasis: Schema.optionalKey(Schema.Literals(["consent", "decision_4_6a"])),
-  geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Number, lon: Schema.Number, radiusM: Schema.Number.check(Schema.isBetween({ minimum: 50, maximum: 50_000 })) })),
+  geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Finite, lon: Schema.Finite, radiusM: Schema.Finite.check(Schema.isBetween({ minimum: 50, maximum: 50_000 })) })),
   responsePlanId: Schema.String.check(Schema.isMaxLength(64))
 }).annotate({ identifier: "ResidentInput" })
 

@@ -46,3 +46,19 @@ export class InvalidRegistryChange extends Schema.TaggedError<InvalidRegistryCha
 export class UsernameInUse extends Schema.TaggedError<UsernameInUse>()("UsernameInUse", {
   message: Schema.String
 }, { httpApiStatus: 409 }) {}
+
+/** One thing wrong with a request: where (`path`: the part, then the keys down to the value) and why. */
+export const RequestIssue = Schema.Struct({
+  path: Schema.Array(Schema.Union([Schema.String, Schema.Int])),
+  message: Schema.String
+}).annotate({ identifier: "RequestIssue" })
+
+/**
+ * A request the API could not read: a path parameter, query parameter or body that does not fit
+ * the route's schema (malformed JSON, a wrong type, a missing or unknown field, a value out of
+ * range). `message` names the first problem; `issues` lists each (at most 20).
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  message: Schema.String,
+  issues: Schema.Array(RequestIssue)
+}, { httpApiStatus: 400 }) {}

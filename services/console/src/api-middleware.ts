@@ -1,6 +1,6 @@
 import { Context } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
-import { Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
+import { InvalidRequest, Unauthorized, UnsupportedMediaType } from "./api-errors.ts"
 import type { SignedIn } from "./sessions.ts"
 
 export const SessionCookieName = "wt_session"
@@ -25,4 +25,14 @@ export class Authentication extends HttpApiMiddleware.Service<Authentication, { 
  */
 export class JsonOnly extends HttpApiMiddleware.Service<JsonOnly>()("wt/console/JsonOnly", {
   error: UnsupportedMediaType
+}) {}
+
+/**
+ * Answers a request whose path, query or body does not fit its route's schema with 400 and an
+ * `InvalidRequest` body naming the problem (HttpApi's own answer is a 400 with an empty body).
+ * `validatingRequests` puts it on every endpoint that takes input, and only there, so the
+ * OpenAPI document declares the 400 exactly where it can happen.
+ */
+export class RequestValidation extends HttpApiMiddleware.Service<RequestValidation>()("wt/console/RequestValidation", {
+  error: InvalidRequest
 }) {}

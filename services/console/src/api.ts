@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { Actor, IncidentId, IncidentState } from "@wt/contracts"
+import { Actor, IncidentId, IncidentRecord, IncidentState } from "@wt/contracts"
 import { HandoverConflict, IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
 import { AlreadyClaimed, Forbidden, InvalidStatusFilter, ResidentNotFound, Unauthorized } from "./api-errors.ts"
@@ -16,6 +16,9 @@ import { OverviewApi } from "./overview-api.ts"
 // without a circular import of this one.
 export { Authentication, CurrentSession, JsonOnly, SessionCookie, SessionCookieName } from "./api-middleware.ts"
 import { Authentication, JsonOnly } from "./api-middleware.ts"
+import { BodyTooLarge, declareBodyLimit } from "./body-limit-api.ts"
+import { describeStream, StreamSessionEnd } from "./stream-api.ts"
+import { exactApi } from "./request-validation.ts"
 
 export const SessionUser = Schema.Struct({
   id: Schema.String,
@@ -167,9 +170,13 @@ export class ResidentsApi extends HttpApiGroup.make("residents")
 
 /**
  * The operator/supervisor API. The live queue, `GET /api/stream` (server-sent events,
- * `event: incident` with `{event, state}`), is a plain route beside it.
+ * `event: incident` with `{event, state}`), is a plain route beside it, described in the
+ * OpenAPI document by `describeStream`. Every endpoint that takes input answers 400
+ * `InvalidRequest` for input that does not fit, and only POST and PUT check the content type
+ * (`exactApi`); a body with a property its schema does not name is refused, as the document's
+ * `additionalProperties: false` says.
  */
-export class ConsoleApi extends HttpApi.make("console")
+export class ConsoleApi extends exactApi(HttpApi.make("console")
   .add(SessionApi)
   .add(IncidentsApi)
   .add(ResidentsApi)
@@ -180,6 +187,9 @@ export class ConsoleApi extends HttpApi.make("console")
   .add(HandoverApi.middleware(JsonOnly).middleware(Authentication))
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
-    description: "Sign in with POST /api/session; then send the wt_session cookie (browsers) or Authorization: Bearer <token> (other clients: the token is in the answer unless the request came from a browser)."
+    description: "Sign in with POST /api/session; then send the wt_session cookie (browsers) or Authorization: Bearer <token> (other clients: the token is in the answer unless the request came from a browser).",
+    transform: (spec) => declareBodyLimit(describeStream(spec))
   }))
+  .annotate(HttpApi.PayloadParseOptions, { errors: "all", onExcessProperty: "error" })
+  .annotate(HttpApi.AdditionalSchemas, [IncidentRecord, StreamSessionEnd, BodyTooLarge]))
 {}

@@ -12,6 +12,7 @@ import { HandoverHandlers } from "./handover-handlers.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
 import { OverviewHandlers } from "./overview-handlers.ts"
 import { PageRoute } from "./page-route.ts"
+import { RequestValidationLive } from "./request-validation.ts"
 import { ReportHandlers } from "./report-handlers.ts"
 import { ResidentHandlers } from "./resident-handlers.ts"
 import { SessionHandlers } from "./session-handlers.ts"
@@ -20,7 +21,7 @@ import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
   Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers, DeviceIdentityHandlers, ReportHandlers, HandoverHandlers]),
-  Layer.provide([AuthenticationLive, JsonOnlyLive]),
+  Layer.provide([AuthenticationLive, JsonOnlyLive, RequestValidationLive]),
   Layer.provide([FloodWatch.layer, RegistryAdmin.layer, DeviceIdentities.layer])
 )
 

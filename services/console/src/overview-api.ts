@@ -17,9 +17,9 @@ export const TenantOverview = Schema.Struct({
     active: Schema.Boolean,
     alarmsLast10Min: Schema.Int,
     operatorsOnDuty: Schema.Int,
-    rate: Schema.Number,
-    startsAbove: Schema.Number,
-    endsBelow: Schema.Number
+    rate: Schema.Finite,
+    startsAbove: Schema.Finite,
+    endsBelow: Schema.Finite
   })
 }).annotate({ identifier: "TenantOverview" })
 

@@ -14,7 +14,7 @@ export class InvalidReportQuery extends Schema.TaggedError<InvalidReportQuery>()
 
 export const ReportKind = Schema.Literals(ReportKinds).annotate({ identifier: "ReportKind" })
 
-const Cell = Schema.Union([Schema.String, Schema.Number, Schema.Boolean, Schema.Null])
+const Cell = Schema.Union([Schema.String, Schema.Finite, Schema.Boolean, Schema.Null])
 
 export const ReportTable = Schema.Struct({
   name: Schema.String,

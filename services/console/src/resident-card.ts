@@ -5,8 +5,8 @@ export const Address = Schema.Struct({
   street: Schema.String,
   postcode: Schema.String,
   city: Schema.String,
-  lat: Schema.Number,
-  lon: Schema.Number,
+  lat: Schema.Finite,
+  lon: Schema.Finite,
   validFrom: Schema.optionalKey(Schema.String),
   validTo: Schema.optionalKey(Schema.String)
 })
@@ -24,7 +24,7 @@ export const Device = Schema.Struct({
   type: Schema.String,
   sensor: Schema.optionalKey(Schema.String),
   placement: Schema.String,
-  heartbeatIntervalS: Schema.Number,
+  heartbeatIntervalS: Schema.Finite,
   triggers: Schema.optionalKey(Schema.Array(Schema.String)),
   active: Schema.Boolean
 })
@@ -36,7 +36,7 @@ export const ResidentCard = Schema.Struct({
   id: Schema.String,
   tenant: Schema.String,
   displayName: Schema.String,
-  birthYear: Schema.Number,
+  birthYear: Schema.Finite,
   language: Schema.String,
   addresses: Schema.Array(Address),
   healthNotes: Schema.Array(Schema.String),
@@ -44,7 +44,7 @@ export const ResidentCard = Schema.Struct({
   keyAccess: KeyAccess,
   dementia: Schema.Boolean,
   gpsLegalBasis: Schema.optionalKey(Schema.String),
-  geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Number, lon: Schema.Number, radiusM: Schema.Number })),
+  geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Finite, lon: Schema.Finite, radiusM: Schema.Finite })),
   /** In the order they are to be called. */
   contacts: Schema.Array(Contact),
   responsePlanId: Schema.String,

@@ -9,6 +9,7 @@ import { DispatchDirectory } from "./directory.ts"
 import { Dispatcher } from "./dispatcher.ts"
 import { IncidentMirror } from "./incident-mirror.ts"
 import { ResponderApi } from "./responder-api.ts"
+import { ResponderOpenApiRoute } from "./responder-openapi.ts"
 
 const Http = Layer.unwrap(Effect.gen(function*() {
   const port = yield* portConfig("WT_DISPATCH_PORT", 8095)
@@ -20,7 +21,8 @@ const Http = Layer.unwrap(Effect.gen(function*() {
   return ServiceHttp.layer({
     service: "dispatch",
     port,
-    routes: ResponderApi,
+    // The responder API and its OpenAPI document (GET /openapi.json).
+    routes: Layer.mergeAll(ResponderApi, ResponderOpenApiRoute),
     readiness
   })
 }))

@@ -5,6 +5,7 @@ import { DeviceIdentities, Registry } from "@wt/registry"
 import { WebhookLimits } from "@wt/webhooks"
 import { Infrastructure, infrastructureReadiness, ingestPortConfig, runService, ServiceHttp } from "@wt/service-runtime"
 import { MaxBodyBytes } from "./ingest-batch.ts"
+import { IngestOpenApiRoute } from "./ingest-openapi.ts"
 import { IngestRoute } from "./ingest-route.ts"
 import { IngestWindow } from "./ingest-window.ts"
 import { WebhookRoute, WebhookVendors } from "./webhook-route.ts"
@@ -14,7 +15,8 @@ const Http = Layer.unwrap(Effect.gen(function*() {
   return ServiceHttp.layer({
     service: "gateway",
     port,
-    routes: Layer.mergeAll(IngestRoute, WebhookRoute),
+    // The ingest routes and their OpenAPI document (GET /openapi.json).
+    routes: Layer.mergeAll(IngestRoute, WebhookRoute, IngestOpenApiRoute),
     readiness: infrastructureReadiness,
     // A batch of up to 1000 events may take 1 MiB. The route reads it itself, under that limit,
     // so an oversized batch is answered in the ingest contract's words and kept in WT_DLQ.
