@@ -13,14 +13,14 @@ const head = (url: string, init: RequestInit = {}) =>
   })
 
 // A JSON route, a route that fails (500), one that sets its own policy (as the console's page does), and a large body's 413.
-const Routes = HttpRouter.addAll([
-  HttpRouter.route("GET", "/v1/thing", HttpServerResponse.jsonUnsafe({ ok: true })),
-  HttpRouter.route("GET", "/v1/broken", Effect.die(new Error("boom"))),
-  HttpRouter.route("GET", "/page", HttpServerResponse.text("<p>hi</p>", {
+const Routes = Layer.mergeAll(
+  HttpRouter.add("GET", "/v1/thing", HttpServerResponse.jsonUnsafe({ ok: true })),
+  HttpRouter.add("GET", "/v1/broken", Effect.die(new Error("boom"))),
+  HttpRouter.add("GET", "/page", HttpServerResponse.text("<p>hi</p>", {
     contentType: "text/html",
     headers: { "content-security-policy": "default-src 'self'", "cache-control": "no-cache" }
   }))
-])
+)
 
 const serve = (security?: { readonly hsts: "auto" | "on" | "off"; readonly trustedProxies: ReadonlyArray<IpNetwork.IpNetwork> }) =>
   ServiceHttp.layer({ service: "headers-svc", port: 0, host: "127.0.0.1", routes: Routes, logRequests: false, ...(security !== undefined ? { security } : {}) })
