@@ -60,11 +60,11 @@ layer(Env, { excludeTestServices: true, timeout: "180 seconds" })("audit service
       expect(published).toHaveLength(1)
       expect(verifyAuditTrail(entries, seals, { keys: verifyingKeys(published) })).toMatchObject({ _tag: "Intact", sealedEntries: lastSeq, unsealedEntries: 0 })
 
-      // The service serves the key it signs with; the CLI verifies the live stream against it.
+      // The service serves the key it signs with; the CLI, configured as the installation is (its key file), verifies the live stream against it.
       const served = yield* request<{ keyId: string }>(`http://127.0.0.1:${sys.services.ports.audit}/audit/public-key`)
       expect(served.body.keyId).toBe(published[0]!.keyId)
       const verified = yield* Effect.callback<{ code: number; stdout: string }>((resume) => {
-        execFile(process.execPath, [cli, "audit", "verify"], { env: { ...process.env, ...sys.natsEnv("cli"), WT_DATA_DIR: keyDir } }, (error, stdout) =>
+        execFile(process.execPath, [cli, "audit", "verify"], { env: { ...process.env, ...sys.natsEnv("cli"), WT_DATA_DIR: keyDir, WT_AUDIT_KEY_FILE: join(keyDir, "ed25519.pem") } }, (error, stdout) =>
           resume(Effect.succeed({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout })))
       })
       expect(verified.code).toBe(0)
