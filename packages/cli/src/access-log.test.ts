@@ -1,6 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { appendAuditEntry } from "@wt/audit-log"
 import type { AuditEntry } from "@wt/contracts"
+import { natsClientEnv } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Effect } from "effect"
 import { cliRunner, scratchDir } from "./cli-harness.ts"
@@ -19,9 +20,9 @@ describe("wt access-log", () => {
   layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 60_000 })((it) => {
     it.effect("lists who looked at one resident's information, when and why, and records that it was read", () =>
       Effect.gen(function*() {
-        const { url } = yield* NatsTestServer
+        const { access, url } = yield* NatsTestServer
         const dir = yield* scratchDir("access")
-        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dir })
+        const wt = cliRunner({ NATS_URL: url, WT_DATA_DIR: dir, ...natsClientEnv(access("cli")) })
 
         yield* appendAuditEntry(view(3, "demo", "res-0007", "inc-9"))
         yield* appendAuditEntry(view(1, "demo", "res-0007"))

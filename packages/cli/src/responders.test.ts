@@ -1,7 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { PgClient } from "@effect/sql-pg"
 import { TestDatabase } from "@wt/db/testing"
-import { readSubject, startEmbeddedNats } from "@wt/nats"
+import { natsClientEnv, readSubject, startEmbeddedNats } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
 import { Effect, Layer, Redacted } from "effect"
@@ -18,9 +18,9 @@ describe("wt responders", () => {
         const registry = yield* Registry
         yield* registry.seedDemo({ ingestKey: "cli-responders-key", password: "cli-responders-password", residents: 12 })
         const url = Redacted.value((yield* PgClient.PgClient).config.url!)
-        const { url: natsUrl } = yield* NatsTestServer
+        const { access, url: natsUrl } = yield* NatsTestServer
         const dir = yield* scratchDir("responders")
-        const wt = cliRunner({ DATABASE_URL: url, NATS_URL: natsUrl, WT_DATA_DIR: dir }, { timeoutMs: 60_000 })
+        const wt = cliRunner({ DATABASE_URL: url, NATS_URL: natsUrl, WT_DATA_DIR: dir, ...natsClientEnv(access("cli")) }, { timeoutMs: 60_000 })
         const sql = yield* SqlClient.SqlClient
 
         const issued = yield* wt("responders", "issue", "--tenant", "demo", "--member", "team-nord-m1")
@@ -61,7 +61,7 @@ describe("wt responders", () => {
         const dir = yield* scratchDir("responders-no-audit")
         // A nats-server without the platform's streams: the device is stored, its audit entry cannot be.
         const bare = yield* startEmbeddedNats({ dataDir: dir })
-        const wt = cliRunner({ DATABASE_URL: url, NATS_URL: bare.url, WT_DATA_DIR: dir }, { timeoutMs: 60_000 })
+        const wt = cliRunner({ DATABASE_URL: url, NATS_URL: bare.url, WT_DATA_DIR: dir, ...natsClientEnv(bare.access!("cli")) }, { timeoutMs: 60_000 })
         const sql = yield* SqlClient.SqlClient
         const failed = yield* wt("responders", "issue", "--tenant", "demo", "--member", "team-sor-m2")
         assert.strictEqual(failed.code, 1)

@@ -2,7 +2,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { generateSealKey, type InclusionProof, verifyInclusion } from "@wt/audit-chain"
 import { publishSigningKey, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit"
 import { appendAuditEntry, incidentRecordEntries } from "@wt/audit-log"
-import { ensureStream } from "@wt/nats"
+import { ensureStream, natsClientEnv } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { PgClient } from "@effect/sql-pg"
 import type { Actor, IncidentCommand, IncidentState } from "@wt/contracts"
@@ -104,8 +104,8 @@ describe("wt timeline", () => {
         // The resolution is audited after the last seal: not yet provable.
         yield* Effect.forEach(incidentRecordEntries(records[2]!, { stream: "WT_INCIDENT", seq: 3 }), appendAuditEntry, { discard: true })
 
-        const { url: natsUrl } = yield* NatsTestServer
-        const wt = cli({ DATABASE_URL: Redacted.value((yield* PgClient.PgClient).config.url!), NATS_URL: natsUrl, WT_DATA_DIR: yield* tempDir })
+        const { access, url: natsUrl } = yield* NatsTestServer
+        const wt = cli({ DATABASE_URL: Redacted.value((yield* PgClient.PgClient).config.url!), NATS_URL: natsUrl, WT_DATA_DIR: yield* tempDir, ...natsClientEnv(access("cli")) })
         const json = yield* wt("timeline", "inc-tl-2", "--verify", "--json")
         assert.strictEqual(json.code, 0, json.stderr)
         const integrity = JSON.parse(json.stdout).integrity as {

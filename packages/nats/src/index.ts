@@ -16,6 +16,7 @@ export {
   type LocalNatsSecurityOptions,
   type LocalUser,
   type NatsClientAccess,
+  natsClientEnv,
   TestUser
 } from "./local-security.ts"
 export { ensureLocalTls, type LocalTlsFiles, loopbackHosts, type TlsNode } from "./local-tls.ts"

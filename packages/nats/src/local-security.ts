@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { type NatsAuth, type NatsTls, newUserNkey, nkeyPublicKey } from "./credentials.ts"
+import { type NatsAuth, natsAuthEnv, type NatsTls, newUserNkey, nkeyPublicKey } from "./credentials.ts"
 import { ensureLocalTls, type LocalTlsFiles, loopbackHosts, type TlsNode } from "./local-tls.ts"
 import { authorizationConf } from "./server-config.ts"
 import { inboxPrefixOf, type NatsUser, NatsUsers, permissionsOf, type UserPermissions } from "./users.ts"
@@ -11,6 +11,9 @@ export interface NatsClientAccess {
   readonly tls: NatsTls | undefined
   readonly inboxPrefix: string | undefined
 }
+
+/** The `NATS_*` variables that make a child process connect as this access says (see `natsAuthEnv`). */
+export const natsClientEnv = (access: NatsClientAccess): Record<string, string> => natsAuthEnv(access.auth, access.tls, access.inboxPrefix)
 
 /** A user with every right, for tests that drive NATS from all sides at once; never in an installation. */
 export const TestUser = "test"
