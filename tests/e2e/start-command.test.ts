@@ -16,7 +16,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
     Effect.gen(function*() {
       const dataDir = mkdtempSync(join(tmpdir(), "wt-start-"))
       const [http, ingest, triage, projector, audit, dispatch] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort])
-      const [triageBulk, supervision, receivers, dc09, scaip, osmand] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort])
+      const [triageBulk, supervision, receivers, dc09, scaip, osmand, scaipSip] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort, freePort])
       const env: Record<string, string> = {
         ...process.env,
         WT_DATA_DIR: dataDir,
@@ -31,6 +31,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         WT_RECEIVERS_PORT: String(receivers),
         WT_DC09_PORT: String(dc09),
         WT_SCAIP_PORT: String(scaip),
+        WT_SCAIP_SIP_PORT: String(scaipSip),
         WT_OSMAND_PORT: String(osmand),
         WT_DEMO_INGEST_KEY: "start-test-key",
         WT_DEMO_PASSWORD: "start-test-password",
@@ -53,6 +54,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         // Each receiver's port, for pointing devices at the centre.
         expect(out).toMatch(new RegExp(`SIA DC-09 +tcp\\+udp ${dc09}`))
         expect(out).toContain(`tcp ${scaip}`)
+        expect(out).toMatch(new RegExp(`SCAIP over SIP +udp\\+tcp ${scaipSip}`))
         expect(out).toContain(`http://localhost:${osmand}/`)
 
         const page = yield* request(`http://127.0.0.1:${http}/`)

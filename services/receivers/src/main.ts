@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import { makeFrameSplitter } from "@wt/dc09"
 import { countFrame, IngestLimits, refuseFrame } from "@wt/intake"
 import { TracingLive } from "@wt/observability"
+import type { Nats } from "@wt/nats"
 import { DeviceIdentities } from "@wt/registry"
 import { MrqFrameSplitter } from "@wt/scaip"
 import { bindHostConfig, Infrastructure, infrastructureReadiness, runService, ServiceHttp } from "@wt/service-runtime"
@@ -10,6 +11,10 @@ import { type HttpFrame, httpFrameServer, type HttpRefusalKind, serveHttpFrames 
 import { receiveOsmAnd, requestText } from "./osmand-receiver.ts"
 import { ProtocolPortsConfig, receiversPortConfig } from "./receiver-ports.ts"
 import { receiveScaipHttp, receiveScaipItem } from "./scaip-receiver.ts"
+import { receiveSipRequest, receiveSipResponse, receiveUnreadableSip } from "./scaip-sip-receiver.ts"
+import { sipAuthenticatorFromConfig } from "./sip-accounts.ts"
+import { receiveSipTcpItem, type SipHandlers, sipStreamBroken, sipTcpSplitter } from "./sip-tcp.ts"
+import { serveSipUdp } from "./sip-udp.ts"
 import { serveTcpFrames } from "./tcp-frames.ts"
 import { serveUdpFrames } from "./udp-frames.ts"
 
@@ -76,6 +81,26 @@ const Listeners = Layer.effectDiscard(Effect.gen(function*() {
     http: scaipHttp
   })
 
+  // SCAIP in SIP MESSAGEs (SS 91100 §9.1), UDP and TCP on one port, authenticated by SIP digest when accounts are set.
+  const sipAuth = yield* sipAuthenticatorFromConfig
+  const sip: SipHandlers<DeviceIdentities | IngestLimits | Nats> = {
+    onRequest: (request, raw, flow) => receiveSipRequest(request, raw, flow, sipAuth, arrived()),
+    onUnreadable: receiveUnreadableSip,
+    onResponse: receiveSipResponse,
+    count: (outcome) => countFrame("scaip", outcome)
+  }
+  const scaipSipUdp = yield* serveSipUdp({ label: "scaip sip", host, port: ports.scaipSip, maxInFlight: 4096, ...sip })
+  const scaipSipTcp = yield* serveTcpFrames({
+    label: "scaip sip",
+    host,
+    port: ports.scaipSip,
+    maxConnections: MaxConnections,
+    idleTimeoutMs: IdleTimeoutMs,
+    splitter: sipTcpSplitter,
+    handle: (item, peer) => receiveSipTcpItem(item, peer, sip),
+    closeAfter: sipStreamBroken
+  })
+
   const osmand = yield* serveHttpFrames({
     label: "osmand",
     host,
@@ -85,7 +110,7 @@ const Listeners = Layer.effectDiscard(Effect.gen(function*() {
     handle: (frame) => receiveOsmAnd(frame, arrived()),
     onRefused: httpRefused("osmand")
   })
-  yield* Effect.logInfo("receivers listening").pipe(Effect.annotateLogs({ host, dc09Tcp, dc09Udp, scaip, osmand }))
+  yield* Effect.logInfo("receivers listening").pipe(Effect.annotateLogs({ host, dc09Tcp, dc09Udp, scaip, scaipSipUdp, scaipSipTcp, osmand }))
 }))
 
 const Http = Layer.unwrap(Effect.gen(function*() {

@@ -10,6 +10,8 @@ export const ProtocolPortsConfig = Config.all({
   dc09: portConfig("WT_DC09_PORT", 9000),
   /** SCAIP `<mrq>` over TCP, and over HTTP POST on the same port's HTTP twin (see scaip-receiver.ts). */
   scaip: portConfig("WT_SCAIP_PORT", 9100),
+  /** SCAIP as the standard carries it: in SIP MESSAGEs, UDP and TCP on the same number (SIP's own 5060). */
+  scaipSip: portConfig("WT_SCAIP_SIP_PORT", 5060),
   /** OsmAnd over HTTP. */
   osmand: portConfig("WT_OSMAND_PORT", 5055)
 })

@@ -30,14 +30,24 @@ const findUnit = (request: MessageRequest) =>
     return Option.none<IdentifiedDevice>()
   })
 
+/** Who sent a request, when the transport authenticated it: a SIP account, bound to one tenant's units or to all. */
+export interface ScaipSender {
+  readonly account?: string
+  readonly tenant?: string
+}
+
 /**
- * One SCAIP `<mrq>` (over TCP, or the body of an HTTP POST), start to `<mrs>`: read it, find the
+ * One SCAIP `<mrq>` (the body of a SIP MESSAGE, over bare TCP, or the body of an HTTP POST), start to `<mrs>`: read it, find the
  * unit by its controller id (and device id), store its event, and only then answer `snu` 0. An
  * unknown unit is answered 5 (not treated) so it takes its next alarm action instead of waiting
  * on us; a store that is down is answered 6 (busy); a malformed request with the standard's own
  * status. Every refusal is counted and kept in WT_DLQ with the request's bytes; nothing here fails.
  */
-export const receiveScaipRequest = (bytes: Uint8Array, arrivedAt: number): Effect.Effect<Uint8Array, never, DeviceIdentities | IngestLimits | Nats> =>
+export const receiveScaipRequest = (
+  bytes: Uint8Array,
+  arrivedAt: number,
+  sender: ScaipSender = {}
+): Effect.Effect<Uint8Array, never, DeviceIdentities | IngestLimits | Nats> =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     const answered = (outcome: ReceiverOutcome) => Effect.as(recordAnswered("scaip", arrivedAt), responseBytes(outcome))
@@ -56,6 +66,13 @@ export const receiveScaipRequest = (bytes: Uint8Array, arrivedAt: number): Effec
       return yield* refused("unknown_device", `controller ${request.cid} is not registered`, { kind: "unknown_device", ref: request.ref })
     }
     const device = unit.value.value
+    if (sender.tenant !== undefined && device.tenant !== sender.tenant) {
+      // An account of one tenant's units speaking for another's: not treated, so the unit takes its next action.
+      return yield* refused("not_authorised", `controller ${request.cid} is not a unit of the tenant its SIP account ${sender.account ?? ""} serves`, {
+        kind: "not_authorised",
+        ref: request.ref
+      }, device.tenant)
+    }
     const event = scaipDeviceEvent(request, { tenant: device.tenant, deviceId: device.deviceId }, now, text(bytes))
     if (Result.isFailure(event)) return yield* refused(event.failure.kind, event.failure.reason, { kind: "refused", refusal: event.failure }, device.tenant)
     const received = { ...event.success, receivedAt: new Date(now).toISOString() }

@@ -33,6 +33,8 @@ export interface TcpFramesOptions<I, R> {
   readonly handle: (item: I, peer: Peer) => Effect.Effect<Uint8Array | undefined, never, R>
   /** Also HTTP on the same port: a connection whose first bytes are a request line goes to this server. */
   readonly http?: Server
+  /** An item after which the stream cannot be framed any more: its answer is written, then the connection closed. */
+  readonly closeAfter?: (item: I) => boolean
 }
 
 const HttpRequestLine = /^(?:GET|POST|PUT|HEAD|OPTIONS|DELETE|PATCH) /u
@@ -71,7 +73,13 @@ export const serveTcpFrames = <I, R>(options: TcpFramesOptions<I, R>): Effect.Ef
         if (items.length === 0) return
         socket.pause()
         const work = Effect.gen(function*() {
-          for (const item of items) answer(yield* options.handle(item, peer))
+          for (const item of items) {
+            answer(yield* options.handle(item, peer))
+            if (options.closeAfter?.(item) === true) {
+              socket.end()
+              return
+            }
+          }
         }).pipe(Effect.catchCause((cause) => Effect.logError(`${options.label}: handling a frame failed`, cause)))
         queue = queue.then(() => run(work)).then(
           () => {
