@@ -19,6 +19,7 @@ import { deviceEventKey, Streams } from "@wt/contracts"
 import { isProcessAlive, makeNats, startEmbeddedNats, TestUser } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents } from "@wt/sim-devices"
 import { startInstallation } from "../support/system.ts"
+import { receiversBenchIngestLimits } from "./ingest-limits.ts"
 import { round1 } from "./figures.ts"
 import { publishWindowed } from "./raw-publish.ts"
 import { readAnswerBuckets, type ReceiverSide, receiverSideSince } from "./receivers-answer-metric.ts"
@@ -95,7 +96,13 @@ const program = Effect.gen(function*() {
   log("starting nats-server, a fresh database and the services")
   const logFile = join(resultsDir, "receivers-services.log")
   const serviceLog = yield* Effect.acquireRelease(Effect.sync(() => createWriteStream(logFile, { flags: "w" })), (s) => Effect.sync(() => s.end()))
-  const system = yield* startInstallation({ label: "bench", poolMax: 4, onLine: (service, line) => void serviceLog.write(`${service} | ${line}\n`) })
+  // Its simulated units send far above real devices' rates: the ingest limits lifted (see ingest-limits.ts).
+  const system = yield* startInstallation({
+    label: "bench",
+    poolMax: 4,
+    env: receiversBenchIngestLimits,
+    onLine: (service, line) => void serviceLog.write(`${service} | ${line}\n`)
+  })
   const fleet = demoSimFleet({ residents: system.seeded.residents })
   log(`ready after ${round1((Date.now() - started) / 1000)} s: ${system.seeded.devices} devices; receivers on dc09 ${system.protocolPorts.dc09}, scaip ${system.protocolPorts.scaip}, osmand ${system.protocolPorts.osmand}`)
   const installation = { ...system, webhookSecrets: system.webhookSecrets as Record<string, string> }
