@@ -314,6 +314,16 @@ export const localNatsAccess = (dataDir: string, user: LocalUser): NatsClientAcc
   }
 }
 
+const credentialVariables = ["NATS_CREDS", "NATS_NKEY_FILE", "NATS_NKEY_SEED", "NATS_USER"] as const
+
+/**
+ * What a tool connects with as `user`: nothing of its own when credentials are in the
+ * environment (a connection then reads them), else the user's key in the data directory of the
+ * system `pnpm start` runs there, if any. Spread into `Nats.layerWith` / `makeNats` options.
+ */
+export const natsAccessFor = (user: LocalUser, dataDir: string): Partial<NatsClientAccess> =>
+  credentialVariables.some((name) => (process.env[name] ?? "").trim() !== "") ? {} : localNatsAccess(dataDir, user) ?? {}
+
 /**
  * The NATS to use: `NATS_URL` when set; else a server already running for this data
  * directory (so `pnpm wt` finds the one `pnpm start` runs); else an embedded one for this scope.

@@ -59,6 +59,7 @@ export {
   freePort,
   isProcessAlive,
   localNatsAccess,
+  natsAccessFor,
   resolveNats,
   secretsDirOf,
   startEmbeddedNats

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path"
 import { Clock, Config, Console, Effect, Layer, Option, Redacted, Result } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import { DeviceEventTypes } from "@wt/contracts"
-import { Nats } from "@wt/nats"
+import { Nats, natsAccessFor } from "@wt/nats"
 import { demoSimFleet, readRegistryFile } from "./fleet.ts"
 import type { SimFleet } from "./fleet.ts"
 import { makeFleetEvents, Mixes } from "./fleet-events.ts"
@@ -158,7 +158,8 @@ export const simCommand = Command.make("sim", flags, Effect.fn("Sim.command")(fu
   const sink: Layer.Layer<EventSink, unknown> = f.via === "http"
     ? httpIngestSink({ url: f.url, key: Option.getOrElse(f.key, () => Redacted.make("")) })
     : f.via === "nats"
-    ? jetStreamSink.pipe(Layer.provide(Nats.layerWith({ url: f.natsUrl, name: "wt-sim-devices", connectTimeoutMs: 5_000 })))
+    // As NATS user `sim`: NATS_NKEY_FILE … when set, else its key in the platform's data directory.
+    ? jetStreamSink.pipe(Layer.provide(Nats.layerWith({ url: f.natsUrl, name: "wt-sim-devices", connectTimeoutMs: 5_000, ...natsAccessFor("sim", userPath(f.dataDir)) })))
     : f.via === "dc09"
     ? dc09Sink({ ...common, port: f.dc09Port, transport: f.transport, keySecret: secrets.dc09KeySecret })
     : f.via === "scaip"

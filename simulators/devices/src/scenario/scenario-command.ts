@@ -1,6 +1,7 @@
+import { resolve } from "node:path"
 import { Clock, Config, Console, Effect, Layer, Option, Schema } from "effect"
 import { Argument, CliError, Command, Flag } from "effect/cli"
-import { Nats } from "@wt/nats"
+import { Nats, natsAccessFor } from "@wt/nats"
 import { demoSimFleet } from "../fleet.ts"
 import { httpIngestSink, MaxIngestBatch } from "../http-ingest-sink.ts"
 import { jetStreamSink } from "../jetstream-sink.ts"
@@ -104,7 +105,13 @@ export const scenarioCommand = Command.make("scenario", flags, Effect.fn("Sim.sc
   const simStartMs = Option.getOrElse(at, () => simStartFor({ startLocal: scenario.startLocal, durationS, speed, nowMs, utcOffsetMin: DefaultUtcOffsetMin }))
   const sink = f.via === "http"
     ? httpIngestSink({ url: f.url, key: Option.getOrThrow(f.key) })
-    : jetStreamSink.pipe(Layer.provide(Nats.layerWith({ url: f.natsUrl, name: "wt-sim-scenario", connectTimeoutMs: 5_000 })))
+    : jetStreamSink.pipe(Layer.provide(Nats.layerWith({
+      url: f.natsUrl,
+      name: "wt-sim-scenario",
+      connectTimeoutMs: 5_000,
+      // As NATS user `sim`: NATS_NKEY_FILE … when set, else its key in the platform's data directory.
+      ...natsAccessFor("sim", resolve(process.env["WT_DATA_DIR"] ?? ".data"))
+    })))
   const live = process.stderr.isTTY === true && !f.quiet && !process.env["CI"]
 
   const summary = yield* runScenario({
