@@ -59,7 +59,7 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))
   ) as Record<ServiceName, number>
   // Where devices connect: free ports too, as several installations may run on one machine.
-  const protocolPorts = { dc09: yield* freePort, scaip: yield* freePort, osmand: yield* freePort }
+  const protocolPorts = { dc09: yield* freePort, scaip: yield* freePort, scaipSip: yield* freePort, osmand: yield* freePort }
   const services = yield* startSystem({
     natsUrl: nats.url,
     natsAccess,
@@ -72,6 +72,7 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
       WT_DATA_DIR: dataDir,
       WT_DC09_PORT: String(protocolPorts.dc09),
       WT_SCAIP_PORT: String(protocolPorts.scaip),
+      WT_SCAIP_SIP_PORT: String(protocolPorts.scaipSip),
       WT_OSMAND_PORT: String(protocolPorts.osmand),
       WT_WEBHOOK_SECRET_DEMO_DISPENSER: webhookSecrets["demo-dispenser"],
       WT_WEBHOOK_SECRET_DEMO_SENSORS: webhookSecrets["demo-sensors"],
@@ -127,7 +128,7 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   /** The vendors' webhook secrets the gateway checks signatures with. */
   readonly webhookSecrets: { readonly "demo-dispenser": string; readonly "demo-sensors": string }
   /** Where the receivers listen for devices. */
-  readonly protocolPorts: { readonly dc09: number; readonly scaip: number; readonly osmand: number }
+  readonly protocolPorts: { readonly dc09: number; readonly scaip: number; readonly scaipSip: number; readonly osmand: number }
   readonly services: RunningSystem
   /** Lines the services logged, for diagnosing a failure. */
   readonly logs: ReadonlyArray<string>
