@@ -1,8 +1,13 @@
+import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { DeadLetter, Streams } from "@wt/contracts"
-import { readSubject } from "@wt/nats"
+import { freePort, readSubject } from "@wt/nats"
 import { demoWireDigits } from "@wt/registry"
 import { encodeMrq } from "@wt/sim-devices/protocols/scaip"
 import { onDatabase } from "../support/database.ts"
@@ -41,6 +46,45 @@ const message = (link: SipUnitLink, transport: "UDP" | "TCP", port: number, cid:
     : [`Authorization: ${digestAuthorization(options.challenge, { username: SipAccount.username, password: options.password ?? SipAccount.password, method: "MESSAGE", uri })}`]
   return sipRequest({ method: "MESSAGE", uri, transport, local: link.local, user: cid, callId: options.call, cseq: options.cseq, headers: authorization, contentType: "application/scaip+xml", body: mrq })
 }
+
+const scenarios = fileURLToPath(new URL("./sipp/", import.meta.url))
+
+/**
+ * SIPp (Debian sip-tester; CI installs it, .ci/run) playing a SCAIP unit from tests/e2e/sipp/: the alarm
+ * scenario with the out-of-call scenario that takes our <mrs> MESSAGE. What it sent and received is read
+ * back from its message log.
+ */
+const runSipp = (port: number, transport: "u1" | "t1", fields: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const installed = spawnSync("sipp", ["-v"], { encoding: "utf8" })
+    if (installed.error !== undefined) throw new Error("SIPp is not installed (Debian package sip-tester; .ci/run installs it)")
+    const local = yield* freePort
+    const dir = mkdtempSync(join(tmpdir(), "wt-sipp-"))
+    writeFileSync(join(dir, "fields.csv"), `SEQUENTIAL\n${fields.join(";")}\n`)
+    const args = [
+      `127.0.0.1:${port}`, "-t", transport, "-i", "127.0.0.1", "-p", String(local),
+      "-sf", join(scenarios, "scaip-alarm.xml"), "-oocsf", join(scenarios, "scaip-mrs.xml"), "-inf", join(dir, "fields.csv"),
+      "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
+      "-trace_msg", "-message_file", join(dir, "messages.log"), "-trace_err", "-error_file", join(dir, "errors.log")
+    ]
+    const code = yield* Effect.promise(() =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn("sipp", args, { cwd: dir, stdio: "ignore" })
+        child.on("exit", (c) => resolve(c))
+        child.on("error", () => resolve(null))
+      })
+    )
+    const read = (name: string) => {
+      try {
+        return readFileSync(join(dir, name), "latin1")
+      } catch {
+        return ""
+      }
+    }
+    const result = { code, local, messages: read("messages.log"), errors: read("errors.log") }
+    rmSync(dir, { recursive: true, force: true })
+    return result
+  })
 
 const isStatus = (status: number) => (m: SipText) => statusOf(m) === status
 const isMessage = (m: SipText) => m.firstLine.startsWith("MESSAGE ")
@@ -168,6 +212,14 @@ layer(
       link.send(`MESSAGE ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP ${link.local};branch=z9hG4bKbig\r\nFrom: <sip:1@x>;tag=1\r\nTo: <${uri}>\r\nCall-ID: big@unit\r\nCSeq: 1 MESSAGE\r\nContent-Length: 20000\r\n\r\n${"x".repeat(20_000)}`)
       yield* link.next(isStatus(413))
       link.send(new Uint8Array([0x16, 0x03, 0x01, 0x00, 0xff, 0x01]))
+      // A line that is no header: 400 with the reason, as the headers an answer needs are there; its
+      // retransmission gets the same answer and is not kept a second time.
+      const broken = `MESSAGE ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP ${link.local};branch=z9hG4bKhdr\r\nFrom: <sip:1@x>;tag=1\r\nTo: <${uri}>\r\nCall-ID: hdr@unit\r\nCSeq: 1 MESSAGE\r\nthis line is no header\r\nContent-Type: application/scaip+xml\r\nContent-Length: 6\r\n\r\n<mrq/>`
+      link.send(broken)
+      const bad = yield* link.next(isStatus(400))
+      expect([header(bad, "call-id"), header(bad, "warning")]).toEqual(["hdr@unit", '399 wt "a header line without a name and a colon"'])
+      link.send(broken)
+      yield* link.next(isStatus(400))
 
       const kept = yield* eventually(
         Effect.map(scaipLetters, (letters) => {
@@ -177,7 +229,8 @@ layer(
             forbidden: find((raw, reason) => raw.includes("W0001") && reason.includes("digest credentials refused (bad_response)")),
             invite: find((raw, reason) => raw.startsWith("INVITE ") && reason.includes("method_not_allowed")),
             big: find((raw, reason) => raw.includes("Call-ID: big@unit") && reason.includes("too_large")),
-            garbage: find((raw) => raw.startsWith("\x16\x03\x01"))
+            garbage: find((raw) => raw.startsWith("\x16\x03\x01")),
+            broken: find((raw, reason) => raw.includes("Call-ID: hdr@unit") && reason.includes("malformed"))
           }
           return Object.values(found).every((l) => l !== undefined) ? found : undefined
         }),
@@ -188,6 +241,7 @@ layer(
       // Neither the OPTIONS, the REGISTER nor the challenges are refusals: nothing kept for them.
       const letters = yield* scaipLetters
       expect(letters.filter((l) => /^(?:OPTIONS|REGISTER) /u.test(rawOf(l)))).toEqual([])
+      expect(letters.filter((l) => rawOf(l).includes("Call-ID: hdr@unit"))).toHaveLength(1)
     }))
 
   it.effect("over TCP, bytes that cannot be framed as SIP (no Content-Length) are kept and the connection closed; a CRLFCRLF keep-alive is answered CRLF", () =>
@@ -202,5 +256,28 @@ layer(
       link.send(`MESSAGE ${uri} SIP/2.0\r\nVia: SIP/2.0/TCP ${link.local};branch=z9hG4bKnolen\r\nFrom: <sip:1@x>;tag=1\r\nTo: <${uri}>\r\nCall-ID: nolen@unit\r\nCSeq: 1 MESSAGE\r\n\r\n<mrq/>`)
       yield* eventually(Effect.sync(() => (link.closed() ? true : undefined)), 5000)
       yield* eventually(Effect.map(scaipLetters, (ls) => ls.find((l) => rawOf(l).includes("Call-ID: nolen@unit") && l.reason.includes("without Content-Length"))), 10_000)
+    }))
+
+  it.effect.each([["UDP", "u1"], ["TCP", "t1"]] as const)("SIPp, an implementation we did not write, as a unit over %s: digest, 200, and our <mrs> snu 0, which it checks and answers; stored and on the queue", ([name, transport]) =>
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const alarm = yield* alarmOf(transport === "u1" ? "alarm-000037" : "alarm-000039")
+      const ref = `SIPP${name}1`
+      const run = yield* runSipp(sys.protocolPorts.scaipSip, transport, [alarm.cid, ref])
+      // Exit 0: every call, the alarm's and the out-of-call <mrs> (whose snu 0 and content type it checked), succeeded.
+      // SIPp notes the out-of-call MESSAGE it took; any other event is an error.
+      // (SIPp 3.6.1 writes its events one after another without a line break: split them at their timestamps.)
+      const events = run.errors.split(/(?=\d{4}-\d{2}-\d{2}\t)/u).filter((e) => /^\d{4}-/u.test(e) && !e.includes("Received out-of-call MESSAGE message, using the out-of-call scenario"))
+      expect({ code: run.code, events }).toEqual({ code: 0, events: [] })
+      expect(run.errors).toContain("out-of-call MESSAGE")
+      expect(run.messages).toContain("SIP/2.0 401 Unauthorized")
+      expect(run.messages).toMatch(/Authorization: Digest username="luc-demo-group"/u)
+      expect(run.messages).toContain(`MESSAGE sip:${alarm.cid}@127.0.0.1:${run.local} SIP/2.0`)
+      expect(run.messages).toContain(`<mrs><ref>${ref}</ref><snu>0</snu></mrs>`)
+      expect(run.messages.match(/SIP\/2\.0 200 OK/gu)?.length).toBe(2)
+      expect((yield* storedVia(alarm.id)).map((e) => [e.type, e.source.via])).toEqual([["safety_alarm", "scaip"]])
+      const operator = yield* signIn(sys.consoleUrl, "operator", sys.password)
+      const incident = yield* queuedIncident(sys.consoleUrl, operator, alarm.resident_id, { timeoutMs: 10_000 })
+      expect(incident).toMatchObject({ priority: "P1", deviceEventCount: 1 })
     }))
 })

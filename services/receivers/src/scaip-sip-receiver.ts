@@ -141,12 +141,17 @@ export const receiveUnreadableSip = (raw: Uint8Array, refusal: SipRefusal, flow:
       : [answer(head, flow, 400, "Bad Request", [["Warning", `399 wt "${refusal.reason.replace(/["\\]/gu, "").slice(0, 100)}"`]])]
   })
 
-/** The header section of bytes whose body could not be taken, read as a message without one: enough to address a refusal. */
+/**
+ * The header section of bytes that could not be read whole, without its body, its Content-Length and
+ * any line that is no header: enough, when Via, From, To, Call-ID and CSeq are among the rest, to
+ * address the refusal to the unit.
+ */
 const headersOnly = (raw: Uint8Array): SipMessage | undefined => {
   const text = latin1(raw.subarray(0, 8192))
   const end = text.indexOf("\r\n\r\n")
   if (end < 0) return undefined
-  const lines = text.slice(0, end).split("\r\n").filter((line) => !/^(?:content-length|l)\s*:/iu.test(line))
+  const [first, ...rest] = text.slice(0, end).split("\r\n")
+  const lines = [first!, ...rest.filter((line) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}[ \t]*:/u.test(line) && !/^(?:content-length|l)\s*:/iu.test(line))]
   const parsed = parseSipMessage(new TextEncoder().encode(`${lines.join("\r\n")}\r\nContent-Length: 0\r\n\r\n`), "udp")
   return Result.isSuccess(parsed) ? parsed.success : undefined
 }

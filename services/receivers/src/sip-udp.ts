@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { createSocket } from "node:dgram"
 import { Effect, Result, type Scope } from "effect"
 import { parseSipMessage, type SipMessage, sipHeader, type SipRefusal } from "@wt/scaip"
@@ -125,11 +126,14 @@ export const serveSipUdp = <R>(options: SipUdpOptions<R>): Effect.Effect<number,
       void run(options.onResponse(response, entry !== undefined))
     }
 
-    const onRequest = (message: SipMessage, raw: Uint8Array, flow: SipFlow) => {
-      const key = [flow.peer.address, flow.peer.port, sipHeader(message, "Via"), sipHeader(message, "CSeq"), sipHeader(message, "Call-ID")].join("|")
+    /**
+     * One server transaction: handled once, its answers kept for 32 s (Timer J) and sent again for each
+     * retransmission, which is otherwise absorbed. Bytes we cannot read are keyed by their digest, so a
+     * unit retransmitting them is kept in WT_DLQ once, not once per copy.
+     */
+    const transact = <E>(key: string, answerTo: Peer, flow: SipFlow, work: () => Effect.Effect<ReadonlyArray<SipOutgoing>, E, R>) => {
       const known = servers.get(key)
       if (known !== undefined) {
-        // A retransmission: the answer it already had (the unit missed it), or nothing while it is being handled.
         count("sip_retransmission")
         if (known.answers !== undefined && known.to !== undefined) for (const bytes of known.answers) send(bytes, known.to)
         return
@@ -142,8 +146,7 @@ export const serveSipUdp = <R>(options: SipUdpOptions<R>): Effect.Effect<number,
       const tracked = servers.size < MaxTransactions
       if (tracked) servers.set(key, entry)
       inFlight++
-      const answerTo = responseTarget(message, flow.peer)
-      run(options.onRequest(message, raw, flow).pipe(
+      run(work().pipe(
         Effect.catchCause((cause) => Effect.as(Effect.logError(`${options.label}: a SIP request's handling failed`, cause), []))
       )).then(
         (outgoing) => {
@@ -169,23 +172,19 @@ export const serveSipUdp = <R>(options: SipUdpOptions<R>): Effect.Effect<number,
         return
       }
       const parsed = parseSipMessage(raw, "udp")
+      const from = `${flow.peer.address}|${flow.peer.port}`
       if (Result.isFailure(parsed)) {
-        if (inFlight >= options.maxInFlight) {
-          count("dropped_busy")
-          return
-        }
-        inFlight++
-        run(options.onUnreadable(raw.slice(), parsed.failure, flow)).then(
-          (outgoing) => {
-            inFlight--
-            deliver(outgoing, flow, flow.peer)
-          },
-          () => inFlight--
-        )
+        const digest = createHash("sha256").update(raw).digest("base64")
+        transact(`${from}|unreadable|${digest}`, flow.peer, flow, () => options.onUnreadable(raw.slice(), parsed.failure, flow))
         return
       }
-      if (parsed.success.kind === "response") onResponse(parsed.success)
-      else onRequest(parsed.success, raw.slice(), flow)
+      const message = parsed.success
+      if (message.kind === "response") {
+        onResponse(message)
+        return
+      }
+      const key = [from, sipHeader(message, "Via"), sipHeader(message, "CSeq"), sipHeader(message, "Call-ID")].join("|")
+      transact(key, responseTarget(message, flow.peer), flow, () => options.onRequest(message, raw.slice(), flow))
     })
 
     yield* Effect.acquireRelease(
