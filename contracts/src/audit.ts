@@ -12,9 +12,16 @@ export const AuditKind = Schema.Literals([
   "record_view",
   "config_change",
   "export",
-  "elock_access"
+  "elock_access",
+  // Sign-ins to the console: succeeded, failed, refused while throttled or locked; a user signed
+  // out everywhere; a lock lifted. A failed attempt for a name no user has is kept under the
+  // tenant `_installation` (InstallationTenant), with the name only as a keyed HMAC.
+  "authentication"
 ]).annotate({ identifier: "AuditKind" })
 export type AuditKind = typeof AuditKind.Type
+
+/** Where an `authentication` entry goes when the sign-in names no user of any tenant. */
+export const InstallationTenant = "_installation"
 
 /** One entry on `wt.audit.<tenant>.<kind>`; the audit service seals them in stream order. */
 export const AuditEntry = Schema.Struct({

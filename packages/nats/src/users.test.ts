@@ -147,7 +147,7 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
         assert.strictEqual(result, user === "audit" ? "ok" : "refused", `${user} publishing ${pipelineEntry}`)
       }
       const own: Partial<Record<NatsUser, ReadonlyArray<string>>> = {
-        console: ["record_view", "export", "config_change"],
+        console: ["record_view", "export", "config_change", "authentication"],
         dispatch: ["record_view", "elock_access"],
         cli: ["export", "config_change", "record_view"]
       }
