@@ -33,7 +33,8 @@ export const ResidentInput = Schema.Struct({
   healthNotes: Schema.Array(Text(300)).check(Schema.isMaxLength(20)),
   mobility: Schema.Literals(["independent", "walking_aid", "wheelchair", "bedbound"]),
   keyAccess: Schema.Union([
-    Schema.Struct({ kind: Schema.Literal("key_safe"), code: Text(40) }),
+    /** The code is write-only: left out, the stored code is kept (a key safe needs one stored already). */
+    Schema.Struct({ kind: Schema.Literal("key_safe"), code: Schema.optionalKey(Text(40)) }),
     Schema.Struct({ kind: Schema.Literal("e_lock"), lockId: Text(64) }),
     Schema.Struct({ kind: Schema.Literal("none") })
   ]),

@@ -10,8 +10,12 @@ import { actorOf } from "./incident-commands.ts"
 
 const invalid = (message: string) => new InvalidRegistryChange({ message })
 
-/** What an administrator writes of a resident, in the shape it is compared and audited in. */
-const residentFields = (r: Omit<ResidentRecord, "id" | "contacts" | "devices" | "responsePlan">) => ({
+/**
+ * What an administrator writes of a resident, in the shape it is compared and audited in. The
+ * key-safe code is compared in the clear here and never leaves: config-change.ts lists it as
+ * changed only, with no value at all.
+ */
+const residentFields = (r: Omit<ResidentRecord, "id" | "contacts" | "devices" | "responsePlan" | "keyAccess"> & { readonly keyAccess: unknown }) => ({
   displayName: r.displayName,
   birthYear: r.birthYear,
   language: r.language,
@@ -98,14 +102,27 @@ export const AdminHandlers = HttpApiBuilder.group(
             if (!plans.some((p) => p.id === payload.responsePlanId)) return yield* invalid(`no response plan ${payload.responsePlanId} in ${payload.tenant}`)
           }
           const input = { ...payload, addresses: payload.addresses.map((a) => ({ ...a, lat: a.lat ?? Number.NaN, lon: a.lon ?? Number.NaN })) }
-          yield* admin.putResident(params.id, input).pipe(Effect.orDie)
+          // The stored code, opened only to tell whether the administrator changed it (a code left out is kept).
+          let storedAccess: unknown = undefined
+          if (Option.isSome(existing)) {
+            storedAccess = existing.value.keyAccess.kind !== "key_safe" ? existing.value.keyAccess : {
+              kind: "key_safe",
+              code: Option.getOrUndefined(yield* registry.keySafeCode(existing.value.tenant, params.id).pipe(Effect.orDie))
+            }
+          }
+          const keepsCode = payload.keyAccess.kind === "key_safe" && payload.keyAccess.code === undefined
+          const writtenAccess: unknown = keepsCode && Option.isSome(existing) && existing.value.keyAccess.kind === "key_safe" ? storedAccess : payload.keyAccess
+          yield* admin.putResident(params.id, input).pipe(
+            Effect.catchTag("KeySafeCodeMissing", () => Effect.fail(invalid("a key safe needs its code: none is stored to keep"))),
+            Effect.catchTag(["SqlError", "KeySafeCodeUnavailable"], Effect.die)
+          )
           yield* audit({
             tenant: payload.tenant,
             entity: "resident",
             entityId: params.id,
             subject: { residentId: params.id },
-            before: Option.isSome(existing) ? residentFields(existing.value) : undefined,
-            after: residentFields(input),
+            before: Option.isSome(existing) ? residentFields({ ...existing.value, keyAccess: storedAccess }) : undefined,
+            after: residentFields({ ...input, keyAccess: writtenAccess }),
             disclose: false
           }, user)
         }))

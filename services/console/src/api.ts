@@ -11,12 +11,15 @@ import { ResidentCard } from "./resident-card.ts"
 import { AdminApi } from "./admin-api.ts"
 import { DeviceIdentitiesApi } from "./identity-api.ts"
 import { OverviewApi } from "./overview-api.ts"
+import { KeySafeApi } from "./key-safe-api.ts"
+import { SessionControlApi } from "./session-control-api.ts"
+import { SignInThrottled } from "./sign-in-errors.ts"
 
 // The middleware lives in its own module so that API groups in other files can use it
 // without a circular import of this one.
 export { Authentication, CurrentSession, JsonOnly, SessionCookie, SessionCookieName } from "./api-middleware.ts"
 import { Authentication, JsonOnly } from "./api-middleware.ts"
-import { BodyTooLarge, declareBodyLimit } from "./body-limit-api.ts"
+import { declareServerAnswers } from "@wt/service-runtime"
 import { describeStream, StreamSessionEnd } from "./stream-api.ts"
 import { exactApi } from "./request-validation.ts"
 
@@ -97,7 +100,7 @@ const commandErrors = [IncidentNotFound, AlreadyClaimed, IncidentEnded, NotOwner
 
 
 export class SessionApi extends HttpApiGroup.make("session")
-  .add(HttpApiEndpoint.post("signIn", "/session", { payload: SignInRequest, success: SessionCreated, error: Unauthorized }))
+  .add(HttpApiEndpoint.post("signIn", "/session", { payload: SignInRequest, success: SessionCreated, error: [Unauthorized, SignInThrottled] }))
   .middleware(JsonOnly)
   .add(
     HttpApiEndpoint.get("current", "/session", { success: SessionUser }).middleware(Authentication),
@@ -183,13 +186,15 @@ export class ConsoleApi extends exactApi(HttpApi.make("console")
   .add(OverviewApi)
   .add(AdminApi)
   .add(DeviceIdentitiesApi)
+  .add(KeySafeApi)
+  .add(SessionControlApi)
   .add(ReportsApi.middleware(Authentication))
   .add(HandoverApi.middleware(JsonOnly).middleware(Authentication))
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — console API",
     description: "Sign in with POST /api/session; then send the wt_session cookie (browsers) or Authorization: Bearer <token> (other clients: the token is in the answer unless the request came from a browser).",
-    transform: (spec) => declareBodyLimit(describeStream(spec))
+    transform: (spec) => declareServerAnswers(describeStream(spec), { bodyLimit: true })
   }))
   .annotate(HttpApi.PayloadParseOptions, { errors: "all", onExcessProperty: "error" })
-  .annotate(HttpApi.AdditionalSchemas, [IncidentRecord, StreamSessionEnd, BodyTooLarge]))
+  .annotate(HttpApi.AdditionalSchemas, [IncidentRecord, StreamSessionEnd]))
 {}

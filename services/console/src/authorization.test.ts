@@ -126,7 +126,23 @@ const rules: Record<string, Rule> = {
     path: "/api/residents/res-0001",
     acrossTenants: { path: "/api/residents/n-res-0001", as: "operator", owner: "north-admin" }
   },
+  // Like the card: an operator needs an open incident of the resident (key-safe.test.ts).
+  "POST /api/residents/:id/key-safe-code": {
+    roles: ["supervisor", "admin"],
+    path: "/api/residents/res-0001/key-safe-code",
+    body: {},
+    acrossTenants: { path: "/api/residents/n-res-0002/key-safe-code", body: {}, as: "operator", owner: "north-admin" }
+  },
   "GET /api/resident-labels": { path: "/api/resident-labels?ids=res-0001" },
+  "POST /api/session/sign-out-everywhere": { path: "/api/session/sign-out-everywhere", body: {} },
+  // Another tenant's user is 404 (sign-in.test.ts); not run across tenants here, where it would end the sessions this test goes on using.
+  "POST /api/admin/users/:id/sign-out-everywhere": { roles: ["admin"], path: "/api/admin/users/user-operator2/sign-out-everywhere", body: {} },
+  "POST /api/admin/users/:id/lift-sign-in-lock": {
+    roles: ["admin"],
+    path: "/api/admin/users/user-operator2/lift-sign-in-lock",
+    body: {},
+    acrossTenants: { path: "/api/admin/users/user-north-operator/lift-sign-in-lock", body: {}, as: "admin", owner: "north-admin" }
+  },
   "GET /api/overview": { roles: ["supervisor", "admin"], path: "/api/overview" },
   "GET /api/reports/:kind": {
     roles: ["supervisor", "admin"],

@@ -5,7 +5,10 @@ import { Config, Duration } from "effect"
  * over https only. Only local development over plain http turns it off (`false`): browsers
  * other than Chromium and Firefox drop a Secure cookie set over http even on localhost.
  * `pnpm start` does that for a console on loopback, and says so.
- * `WT_SESSION_TTL` (e.g. "12 hours", one shift plus handover) bounds a session's life.
+ * `WT_SESSION_TTL` (default 13 hours: a 12-hour shift and the handovers at either end) is a
+ * session's absolute lifetime, however busy; `WT_SESSION_IDLE` (default 60 minutes) ends one
+ * that no request used for that long (an open live stream alone does not count: the web app
+ * tells the server when its user is at the keyboard).
  * `WT_STREAM_HEARTBEAT` (default 15 s) spaces the event stream's keep-alive comments;
  * lower it behind a proxy that closes idle connections sooner.
  * `WT_STREAM_SESSION_CHECK` (default 2 s): how often an open event stream reads its session
@@ -13,7 +16,8 @@ import { Config, Duration } from "effect"
  */
 export const ConsoleConfig = Config.all({
   cookieSecure: Config.Boolean("WT_COOKIE_SECURE").pipe(Config.withDefault(true)),
-  sessionTtl: Config.Duration("WT_SESSION_TTL").pipe(Config.withDefault(Duration.hours(12))),
+  sessionTtl: Config.Duration("WT_SESSION_TTL").pipe(Config.withDefault(Duration.hours(13))),
+  sessionIdle: Config.Duration("WT_SESSION_IDLE").pipe(Config.withDefault(Duration.minutes(60))),
   streamHeartbeat: Config.Duration("WT_STREAM_HEARTBEAT").pipe(Config.withDefault(Duration.seconds(15))),
   streamSessionCheck: Config.Duration("WT_STREAM_SESSION_CHECK").pipe(Config.withDefault(Duration.seconds(2)))
 })

@@ -15,14 +15,29 @@ import { PageRoute } from "./page-route.ts"
 import { RequestValidationLive } from "./request-validation.ts"
 import { ReportHandlers } from "./report-handlers.ts"
 import { ResidentHandlers } from "./resident-handlers.ts"
+import { KeySafeHandlers } from "./key-safe-handlers.ts"
+import { KnownDevices } from "./known-devices.ts"
+import { SessionControlHandlers } from "./session-control-handlers.ts"
 import { SessionHandlers } from "./session-handlers.ts"
 import { Sessions } from "./sessions.ts"
+import { SignInThrottle } from "./sign-in-throttle.ts"
 import { StreamRoute } from "./stream-route.ts"
 
 const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.json" }).pipe(
-  Layer.provide([SessionHandlers, IncidentsHandlers, ResidentHandlers, OverviewHandlers, AdminHandlers, DeviceIdentityHandlers, ReportHandlers, HandoverHandlers]),
+  Layer.provide([
+    SessionHandlers,
+    SessionControlHandlers,
+    IncidentsHandlers,
+    ResidentHandlers,
+    KeySafeHandlers,
+    OverviewHandlers,
+    AdminHandlers,
+    DeviceIdentityHandlers,
+    ReportHandlers,
+    HandoverHandlers
+  ]),
   Layer.provide([AuthenticationLive, JsonOnlyLive, RequestValidationLive]),
-  Layer.provide([FloodWatch.layer, RegistryAdmin.layer, DeviceIdentities.layer])
+  Layer.provide([FloodWatch.layer, RegistryAdmin.layer, DeviceIdentities.layer, SignInThrottle.layer, KnownDevices.layer])
 )
 
 // Event streams never finish by themselves, so the server's graceful close would wait its

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { extname, join, relative, sep } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -21,14 +22,40 @@ const contentTypes: Record<string, string> = {
   ".json": "application/json"
 }
 
-// The page drives a session: never inside another site's frame (clickjacking), and nothing
-// loaded from anywhere but this server (the centre's network may have no internet).
+/**
+ * The page's Content-Security-Policy: scripts, styles, images and connections from this server
+ * only, and no inline script or style at all, so that markup that got into the page (a resident's
+ * name with `<img onerror=…>` or `<script>`) runs nothing even if it were ever inserted as HTML.
+ * Never inside another site's frame (clickjacking); forms post only here. The service runtime adds
+ * nosniff, no-referrer and HSTS (see @wt/service-runtime's security-headers.ts). `inline` lists the
+ * hashes of inline blocks a page must have (the fallback page.html's script and style).
+ */
+export const pageContentSecurityPolicy = (inline: { readonly scripts?: ReadonlyArray<string>; readonly styles?: ReadonlyArray<string> } = {}) =>
+  [
+    "default-src 'self'",
+    `script-src 'self'${(inline.scripts ?? []).map((h) => ` '${h}'`).join("")}`,
+    `style-src 'self'${(inline.styles ?? []).map((h) => ` '${h}'`).join("")}`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'"
+  ].join("; ")
+
 const pageHeaders = {
   "x-frame-options": "DENY",
-  "content-security-policy":
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "content-security-policy": pageContentSecurityPolicy(),
   "x-content-type-options": "nosniff"
 }
+
+const sha256Of = (text: string) => `sha256-${createHash("sha256").update(text, "utf8").digest("base64")}`
+
+/** The hashes of a page's inline `<script>` and `<style>` blocks, for its CSP. */
+export const inlineHashes = (html: string) => ({
+  scripts: [...html.matchAll(/<script>([\s\S]*?)<\/script>/gu)].map((m) => sha256Of(m[1]!)),
+  styles: [...html.matchAll(/<style>([\s\S]*?)<\/style>/gu)].map((m) => sha256Of(m[1]!))
+})
 
 const filesUnder = (dir: string): Array<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -45,7 +72,7 @@ export const PageRoute = Layer.unwrap(Effect.sync(() => {
     const page = readFileSync(new URL("./page.html", import.meta.url), "utf8")
     return HttpRouter.add("GET", "/", HttpServerResponse.text(page, {
       contentType: "text/html; charset=utf-8",
-      headers: { ...pageHeaders, "cache-control": "no-cache" }
+      headers: { ...pageHeaders, "content-security-policy": pageContentSecurityPolicy(inlineHashes(page)), "cache-control": "no-cache" }
     }))
   }
   const routes = filesUnder(webDist).map((file) => {

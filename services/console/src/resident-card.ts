@@ -11,8 +11,9 @@ export const Address = Schema.Struct({
   validTo: Schema.optionalKey(Schema.String)
 })
 
+/** How responders get in. A key safe's code is never part of the record: it is revealed on its own, audited (`POST …/key-safe-code`). */
 export const KeyAccess = Schema.Union([
-  Schema.Struct({ kind: Schema.Literal("key_safe"), code: Schema.String }),
+  Schema.Struct({ kind: Schema.Literal("key_safe") }),
   Schema.Struct({ kind: Schema.Literal("e_lock"), lockId: Schema.String }),
   Schema.Struct({ kind: Schema.Literal("none") })
 ])

@@ -27,7 +27,9 @@ interface SessionRow {
 /**
  * Console sessions in PostgreSQL, so every console copy accepts a session any copy issued.
  * The user is read afresh on every request: a changed role or tenant list, or a deleted
- * user, takes effect at once.
+ * user, takes effect at once. A session ends at its absolute lifetime (`WT_SESSION_TTL`) or
+ * after `WT_SESSION_IDLE` without a request (`last_seen_at`, moved on by `authenticate`; an open
+ * stream's checks read it without moving it).
  */
 export class Sessions extends Context.Service<Sessions, {
   /** Starts a session for a user whose password was checked; returns the token, shown once. */
@@ -39,6 +41,8 @@ export class Sessions extends Context.Service<Sessions, {
    */
   readonly current: (tokenHash: string) => Effect.Effect<Option.Option<SignedIn>, SqlError.SqlError>
   readonly revoke: (tokenHash: string) => Effect.Effect<void, SqlError.SqlError>
+  /** Ends every session of the user (sign-out everywhere); how many there were. */
+  readonly revokeAll: (userId: string) => Effect.Effect<number, SqlError.SqlError>
 }>()("wt/console/Sessions") {
   static readonly layer = Layer.effect(
     Sessions,
@@ -46,39 +50,58 @@ export class Sessions extends Context.Service<Sessions, {
       const sql = yield* SqlClient.SqlClient
       const config = yield* ConsoleConfig
       const ttlSeconds = Duration.toSeconds(config.sessionTtl)
+      const idleSeconds = Duration.toSeconds(config.sessionIdle)
+      // Moving last_seen_at on is a write: at most every 15 s per session (sooner with a short idle timeout).
+      const touchEverySeconds = Math.min(15, idleSeconds / 4)
 
       const create = Effect.fn("Sessions.create")(function*(user: User) {
         const token = randomBytes(32).toString("base64url")
         // Expired sessions are swept here rather than by a timer: sign-ins are rare and cheap to piggyback on.
-        yield* sql`DELETE FROM sessions WHERE expires_at < now()`
+        yield* sql`DELETE FROM sessions WHERE expires_at < now() OR last_seen_at < now() - make_interval(secs => ${idleSeconds})`
         // Expiry is computed by the database, the same clock `authenticate` compares against.
         yield* sql`INSERT INTO sessions (token_hash, user_id, expires_at)
           VALUES (${hashSessionToken(token)}, ${user.id}, now() + make_interval(secs => ${ttlSeconds}))`
         return token
       })
 
-      const current = Effect.fn("Sessions.current")(function*(tokenHash: string) {
-        const [row] = yield* sql<SessionRow>`
-          SELECT u.id, u.username, u.display_name, u.role, u.tenants
+      const live = (tokenHash: string) =>
+        sql<SessionRow & { readonly idle_s: number }>`
+          SELECT u.id, u.username, u.display_name, u.role, u.tenants,
+                 extract(epoch FROM now() - s.last_seen_at)::float8 AS idle_s
           FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.token_hash = ${tokenHash} AND s.expires_at > now()`
-        if (row === undefined) return Option.none<SignedIn>()
-        return Option.some<SignedIn>({
-          tokenHash,
-          user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, tenants: row.tenants }
-        })
+          WHERE s.token_hash = ${tokenHash} AND s.expires_at > now()
+            AND s.last_seen_at > now() - make_interval(secs => ${idleSeconds})`
+
+      const signedIn = (tokenHash: string, row: SessionRow): SignedIn => ({
+        tokenHash,
+        user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, tenants: row.tenants }
+      })
+
+      const current = Effect.fn("Sessions.current")(function*(tokenHash: string) {
+        const [row] = yield* live(tokenHash)
+        return row === undefined ? Option.none<SignedIn>() : Option.some(signedIn(tokenHash, row))
       })
 
       const authenticate = Effect.fn("Sessions.authenticate")(function*(token: string) {
         if (!tokenShape.test(token)) return Option.none<SignedIn>()
-        return yield* current(hashSessionToken(token))
+        const tokenHash = hashSessionToken(token)
+        const [row] = yield* live(tokenHash)
+        if (row === undefined) return Option.none<SignedIn>()
+        // A request is use: the idle timeout starts again.
+        if (row.idle_s >= touchEverySeconds) yield* sql`UPDATE sessions SET last_seen_at = now() WHERE token_hash = ${tokenHash}`
+        return Option.some(signedIn(tokenHash, row))
       })
 
       const revoke = Effect.fn("Sessions.revoke")(function*(tokenHash: string) {
         yield* sql`DELETE FROM sessions WHERE token_hash = ${tokenHash}`
       })
 
-      return Sessions.of({ create, authenticate, current, revoke })
+      const revokeAll = Effect.fn("Sessions.revokeAll")(function*(userId: string) {
+        const ended = yield* sql<{ token_hash: string }>`DELETE FROM sessions WHERE user_id = ${userId} RETURNING token_hash`
+        return ended.length
+      })
+
+      return Sessions.of({ create, authenticate, current, revoke, revokeAll })
     })
   )
 }

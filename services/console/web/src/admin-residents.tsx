@@ -111,8 +111,10 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
     setSaved(undefined)
     try {
       const healthNotes = notesText === undefined ? form.healthNotes : notesText.split("\n").map((l) => l.trim()).filter((l) => l !== "")
-      await api.admin.putResident(residentId, { ...form, healthNotes })
-      setForm({ ...form, healthNotes })
+      // An empty code field keeps the stored code.
+      const keyAccess = form.keyAccess.kind === "key_safe" && (form.keyAccess.code ?? "") === "" ? { kind: "key_safe" as const } : form.keyAccess
+      await api.admin.putResident(residentId, { ...form, healthNotes, keyAccess })
+      setForm({ ...form, healthNotes, keyAccess: form.keyAccess.kind === "key_safe" ? { kind: "key_safe" } : form.keyAccess })
       setNotesText(undefined)
       setIsNew(false)
       setError(undefined)
@@ -166,7 +168,18 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
           </select>
         </label>
         {form.keyAccess.kind === "key_safe"
-          ? <label>Key safe code<input name="keyCode" value={form.keyAccess.code} onInput={(e) => set({ keyAccess: { kind: "key_safe", code: e.currentTarget.value } })} /></label>
+          ? (
+            <label>Key safe code
+              {/* Write-only: the stored code is never sent back; left empty, it is kept (the operator's card reveals it, audited). */}
+              <input
+                name="keyCode"
+                autocomplete="off"
+                value={form.keyAccess.code ?? ""}
+                placeholder={isNew ? "the code" : "unchanged (type a new code to replace it)"}
+                onInput={(e) => set({ keyAccess: { kind: "key_safe", code: e.currentTarget.value } })}
+              />
+            </label>
+          )
           : form.keyAccess.kind === "e_lock"
           ? <label>E-lock id<input name="lockId" value={form.keyAccess.lockId} onInput={(e) => set({ keyAccess: { kind: "e_lock", lockId: e.currentTarget.value } })} /></label>
           : <span />}

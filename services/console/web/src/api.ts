@@ -80,6 +80,10 @@ export const api = {
   signIn: (username: string, password: string) => call<{ user: User }>("POST", "/api/session", { username, password }),
   current: () => call<User>("GET", "/api/session"),
   signOut: () => call<void>("DELETE", "/api/session"),
+  /** Ends every session of this user, on every workstation. */
+  signOutEverywhere: () => call<void>("POST", "/api/session/sign-out-everywhere"),
+  /** Tells the server the user is at the keyboard: any authenticated request restarts the idle timeout. */
+  stillHere: () => call<User>("GET", "/api/session"),
   queue: () => call<Array<Incident>>("GET", "/api/incidents?status=active"),
   /** Incidents in the given statuses (comma list; `active` for every unfinished one). */
   incidentsIn: (statuses: string) => call<Array<Incident>>("GET", `/api/incidents?status=${enc(statuses)}`),
@@ -100,6 +104,9 @@ export const api = {
   /** Audited on the server: who, when, this resident, for this incident. */
   resident: (residentId: string, incidentId: string) =>
     call<Resident>("GET", `/api/residents/${enc(residentId)}?incident=${enc(incidentId)}`),
+  /** The key-safe code, which the card never carries; each reveal is its own audit entry. */
+  revealKeySafeCode: (residentId: string, incidentId: string) =>
+    call<{ residentId: string; code: string }>("POST", `/api/residents/${enc(residentId)}/key-safe-code?incident=${enc(incidentId)}`),
   /** Names for queue rows; not the record, not audited. */
   residentLabels: (ids: ReadonlyArray<string>) => call<Array<ResidentLabel>>("GET", `/api/resident-labels?ids=${ids.map(enc).join(",")}`),
   overview: () => call<Overview>("GET", "/api/overview"),

@@ -78,6 +78,22 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
   const [message, setMessage] = useState<{ text: string; at: number } | undefined>()
   const [, rerender] = useState(0)
 
+  // The session ends after WT_SESSION_IDLE without use; the live stream alone is not use. While
+  // the user types or moves the pointer, the server hears of it at most once a minute.
+  useEffect(() => {
+    let lastTold = Date.now()
+    const stillHere = () => {
+      if (Date.now() - lastTold < 60_000) return
+      lastTold = Date.now()
+      void api.stillHere().catch(() => undefined)
+    }
+    const events = ["keydown", "pointerdown", "pointermove", "wheel"] as const
+    for (const e of events) window.addEventListener(e, stillHere, { passive: true })
+    return () => {
+      for (const e of events) window.removeEventListener(e, stillHere)
+    }
+  }, [])
+
   useEffect(() => {
     queue.start()
     sound.start()
@@ -143,6 +159,13 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
           {muted ? `Sound muted ${Math.ceil((sound.mutedUntil - now) / 1000)} s` : sound.sounding.length > 0 ? `${sound.sounding[0]} sounding — mute` : "Sound on"}
         </button>
         <button onClick={() => void api.signOut().finally(onSignOut)}>Sign out</button>
+        <button
+          data-testid="sign-out-everywhere"
+          title="Ends your sessions on every workstation and forgets the browsers you signed in from"
+          onClick={() => { if (confirm("Sign out on every workstation?")) void api.signOutEverywhere().finally(onSignOut) }}
+        >
+          Sign out everywhere
+        </button>
       </header>
       {message !== undefined && now - message.at < 8000
         ? <div class="toast" role="alert" data-testid="toast" onClick={() => setMessage(undefined)}>{message.text}</div>

@@ -1,12 +1,37 @@
-import type { Incident, Resident } from "./api.ts"
+import { useState } from "preact/hooks"
+import { api, type Incident, type Resident } from "./api.ts"
 
 const today = () => new Date().toISOString().slice(0, 10)
 
 const isCurrent = (a: { readonly validFrom?: string; readonly validTo?: string }, on: string) =>
   (a.validFrom === undefined || a.validFrom <= on) && (a.validTo === undefined || on <= a.validTo)
 
-const keyAccessText = (k: Resident["keyAccess"]) =>
-  k.kind === "key_safe" ? `Key safe, code ${k.code}` : k.kind === "e_lock" ? `E-lock ${k.lockId}` : "No key access registered"
+/**
+ * How the home is entered. A key safe's code is not part of the record: it is fetched only when
+ * the operator asks (to tell a keyholder or the fire service), and each reveal is audited.
+ */
+const KeyAccess = ({ resident, incident }: { readonly resident: Resident; readonly incident: Incident }) => {
+  const [code, setCode] = useState<string | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  const k = resident.keyAccess
+  if (k.kind === "e_lock") return <>E-lock {k.lockId}</>
+  if (k.kind !== "key_safe") return <>No key access registered</>
+  if (code !== undefined) return <>Key safe, code <strong class="code" data-testid="key-safe-code">{code}</strong> <small>(revealed; recorded in the audit trail)</small></>
+  return (
+    <>
+      Key safe: code hidden{" "}
+      <button
+        type="button"
+        data-testid="reveal-key-safe"
+        title="Shows the code; the reveal is recorded in the audit trail"
+        onClick={() => api.revealKeySafeCode(resident.id, incident.incidentId).then((r) => setCode(r.code), (e: unknown) => setError(e instanceof Error ? e.message : String(e)))}
+      >
+        Reveal
+      </button>
+      {error !== undefined ? <span class="error" role="alert"> {error}</span> : null}
+    </>
+  )
+}
 
 const gpsBasisText: Record<string, string> = {
   consent: "consent from the resident",
@@ -36,7 +61,7 @@ export const ResidentCard = ({ resident, incident, checked, onCheck }: {
       <dl>
         <dt>Language</dt><dd data-testid="language">{resident.language}</dd>
         <dt>Mobility</dt><dd>{resident.mobility.replace(/_/g, " ")}{resident.dementia ? " · dementia" : ""}</dd>
-        <dt>Key access</dt><dd data-testid="key-access">{keyAccessText(resident.keyAccess)}</dd>
+        <dt>Key access</dt><dd data-testid="key-access"><KeyAccess resident={resident} incident={incident} /></dd>
         {resident.gpsLegalBasis !== undefined
           ? <><dt>GPS tracking</dt><dd>legal basis: {gpsBasisText[resident.gpsLegalBasis] ?? resident.gpsLegalBasis}</dd></>
           : null}
