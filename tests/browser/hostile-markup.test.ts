@@ -28,16 +28,15 @@ const watchedPage = (browser: Browser) =>
       dialogs.push(d.message())
       void d.dismiss()
     })
-    await page.addInitScript(() => {
-      const w = window as unknown as { __violations: Array<string> }
-      w.__violations = []
-      document.addEventListener("securitypolicyviolation", (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`))
+    // Plain script text: it runs in the page, where the test's types do not reach.
+    await page.addInitScript({
+      content: `window.__violations = []; document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI))`
     })
     return { page, dialogs }
   })
 
-const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned ?? null)
-const violations = (page: Page) => page.evaluate(() => (window as unknown as { __violations: Array<string> }).__violations)
+const pwned = (page: Page) => page.evaluate<string | null>("window.__pwned ?? null")
+const violations = (page: Page) => page.evaluate<Array<string>>("window.__violations")
 
 layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "180 seconds" })("hostile markup in resident data, in a real browser", (it) => {
   it.effect("a resident name with <img onerror> and <script> is shown as text on the queue, the incident and the resident card; nothing runs; the page's CSP forbids inline script; the key-safe code shows only on Reveal", () =>
@@ -86,7 +85,7 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "180 second
       // The incident and its resident card.
       const incidentId = yield* promise(() => row.getAttribute("data-incident"))
       yield* promise(async () => {
-        await page.evaluate((id) => { location.hash = `#/incident/${id}` }, incidentId!)
+        await page.evaluate(`location.hash = ${JSON.stringify(`#/incident/${incidentId}`)}`)
         await page.locator("[data-testid=incident]").waitFor({ timeout: 5000 })
         await page.locator("[data-testid=resident-card] h2", { hasText: "<img src=x" }).waitFor({ timeout: 5000 })
       })
