@@ -51,7 +51,7 @@ const exampleEnv = (overrides: Record<string, string> = {}): Record<string, stri
     const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/u.exec(line)
     if (match !== null) env[match[1]!] = match[2]!
   }
-  for (const secret of ["POSTGRES_PASSWORD", "WT_METRICS_TOKEN", "WT_AUDIT_FIELD_KEY", "GRAFANA_ADMIN_PASSWORD", "WT_DEMO_INGEST_KEY", "WT_DEMO_PASSWORD"]) {
+  for (const secret of ["POSTGRES_PASSWORD", "WT_METRICS_TOKEN", "WT_AUDIT_FIELD_KEY", "WT_INSTALLATION_KEY", "GRAFANA_ADMIN_PASSWORD", "WT_DEMO_INGEST_KEY", "WT_DEMO_PASSWORD"]) {
     env[secret] = `test-${secret.toLowerCase()}`
   }
   return { ...env, ...overrides }
@@ -74,7 +74,7 @@ describe("deploy/compose.yaml", () => {
   })
 
   it("refuses to start without its secrets: each is required, none has a default", () => {
-    for (const secret of ["POSTGRES_PASSWORD", "WT_METRICS_TOKEN", "WT_AUDIT_FIELD_KEY"]) {
+    for (const secret of ["POSTGRES_PASSWORD", "WT_METRICS_TOKEN", "WT_AUDIT_FIELD_KEY", "WT_INSTALLATION_KEY"]) {
       const env = exampleEnv()
       delete env[secret]
       expect(() => compose(env), secret).toThrow(secret)

@@ -107,7 +107,7 @@ describe("deploy/helm/wt", () => {
       const variable = name === "triage-bulk" || name === "supervision" ? "WT_TRIAGE_PORT" : portVariable[name]
       expect(env[variable]).toBe(String(defaultPorts[name]))
       expect(env).toMatchObject({ NATS_URL: "nats://wt-nats:4222", NATS_STREAM_REPLICAS: "3", WT_BIND_HOST: "0.0.0.0" })
-      for (const secret of ["DATABASE_URL", "WT_METRICS_TOKEN", "WT_AUDIT_FIELD_KEY"]) expect(env[secret].secretKeyRef.name, secret).toBe("wt-secrets")
+      for (const secret of ["DATABASE_URL", "WT_METRICS_TOKEN", "WT_AUDIT_FIELD_KEY", "WT_INSTALLATION_KEY"]) expect(env[secret].secretKeyRef.name, secret).toBe("wt-secrets")
       expect(env).not.toHaveProperty("OTEL_EXPORTER_OTLP_ENDPOINT")
       expect(pod.metadata.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": String(defaultPorts[name]), "prometheus.io/path": "/metrics" })
       expect(pod.metadata.labels["app.kubernetes.io/part-of"]).toBe("wt")
