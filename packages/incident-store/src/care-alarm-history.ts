@@ -1,8 +1,8 @@
 import { Kvm, type KV } from "@nats-io/kv"
 import { Context, Effect, Layer } from "effect"
-import { Nats, NatsRequestFailed } from "@wt/nats"
+import { Nats, NatsRequestFailed, CareAlarmBucket } from "@wt/nats"
 
-export const CareAlarmBucket = "wt_care_alarms"
+export { CareAlarmBucket } from "@wt/nats"
 
 export interface CareAlarm {
   /** The alarm's identity, `deviceEventKey` (tenant, device, sender's id): another device's alarm may carry the same sender id. */

@@ -1,9 +1,8 @@
 import { Kvm, type KV } from "@nats-io/kv"
 import { Context, Effect, Layer, Option } from "effect"
-import { Nats, NatsRequestFailed } from "@wt/nats"
+import { Nats, NatsRequestFailed, OpenIncidentBucket } from "@wt/nats"
 
-/** The KV bucket that points from a resident to their one open incident. */
-export const OpenIncidentBucket = "wt_open_incidents"
+export { OpenIncidentBucket } from "@wt/nats"
 
 export interface OpenPointer {
   readonly incidentId: string

@@ -1,6 +1,6 @@
 export { bootstrap, type BootstrapOptions, provision } from "./bootstrap.ts"
 export { natsUserEnv, natsUserOf, operatorUserEnv } from "./nats-access.ts"
-export { installationBuckets, provisionInstallation } from "./provision.ts"
+export { provisionInstallation } from "./provision.ts"
 export { type BundleSpec, type ServiceBundle, serviceBundle, ServiceBundleFailed } from "./service-bundle.ts"
 export { bundleSpecOf, defaultPorts, portVariable, ServiceNames, type ServiceName } from "./services.ts"
 export { type ServiceProcess, ServiceNotReady, startServiceProcess } from "./service-process.ts"

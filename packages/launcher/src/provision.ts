@@ -1,18 +1,15 @@
 import { Kvm } from "@nats-io/kv"
-import { sealStreamSpec } from "@wt/audit"
-import { CareAlarmBucket, OpenIncidentBucket } from "@wt/incident-store"
-import { ensureStream, Nats, type NatsSettings, NatsRequestFailed, provisionStreamsWith } from "@wt/nats"
-import { SupervisionBuckets } from "@wt/triage/src/supervision/supervision-store.ts"
+import {
+  agencyStreamSpec,
+  ensureStream,
+  InstallationBuckets,
+  Nats,
+  type NatsSettings,
+  NatsRequestFailed,
+  provisionStreamsWith,
+  sealStreamSpec
+} from "@wt/nats"
 import { Effect } from "effect"
-// @wt/dispatch-service is not among the launcher's (or the root's) dependencies yet: by path until it is.
-import { agencyStreamSpec } from "../../../services/dispatch/src/agency-channel.ts"
-
-/** Every KV bucket of an installation, with its key lifetime where it has one. */
-export const installationBuckets: ReadonlyArray<{ readonly bucket: string; readonly ttlMs?: number }> = [
-  { bucket: OpenIncidentBucket },
-  { bucket: CareAlarmBucket },
-  ...SupervisionBuckets
-]
 
 const errorText = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
@@ -30,7 +27,7 @@ export const provisionInstallation = Effect.fn("Launcher.provisionInstallation")
   }
   const { js } = yield* Nats
   const kvm = new Kvm(js)
-  for (const { bucket, ttlMs } of installationBuckets) {
+  for (const { bucket, ttlMs } of InstallationBuckets) {
     // Opens the bucket if it exists (its settings kept), else creates it as its owner would, at the installation's replicas.
     yield* Effect.tryPromise({
       try: () => kvm.create(bucket, { history: 1, replicas: settings.replicas, ...(ttlMs === undefined ? {} : { ttl: ttlMs }) }),

@@ -21,13 +21,11 @@ export {
 } from "./local-security.ts"
 export { ensureLocalTls, type LocalTlsFiles, loopbackHosts, type TlsNode } from "./local-tls.ts"
 export {
-  AgencyStreamName,
   Buckets,
   inboxPrefixOf,
   type NatsUser,
   NatsUsers,
   permissionsOf,
-  SealStreamName,
   type SubjectPermission,
   type UserPermissions
 } from "./users.ts"
@@ -76,3 +74,4 @@ export {
   type NatsServerPlacement,
   type NatsServerSecurity
 } from "./server-config.ts"
+export { agencyStreamSpec, AgencyStream, CareAlarmBucket, DeviceSeenBucket, InstallationBuckets, OpenIncidentBucket, PendingChecksBucket, PendingCheckTtlMs, ResidentActivityBucket, SealedStream, SealStream, sealStreamSpec } from "./installation.ts"

@@ -10,7 +10,8 @@ import { ensureStream, provisionStreamsWith } from "./streams.ts"
 import { publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
 import { NatsTestServer } from "./testing.ts"
-import { inboxPrefixOf, type NatsUser, NatsUsers, permissionsOf, SealStreamName } from "./users.ts"
+import { SealStream } from "./installation.ts"
+import { inboxPrefixOf, type NatsUser, NatsUsers, permissionsOf } from "./users.ts"
 
 /**
  * Each NATS user connects to a real nats-server with the installation's permissions, and what it
@@ -56,7 +57,7 @@ const Provisioned = Layer.effectDiscard(
   run("provision", Effect.gen(function*() {
     yield* provisionStreamsWith(defaultNatsSettings)
     yield* ensureStream({
-      name: SealStreamName,
+      name: SealStream.name,
       description: "seals",
       subjects: ["wt.seal.>"],
       storage: StorageType.File,
@@ -111,7 +112,7 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
   it.effect("the gateway cannot delete, purge or change a stream, nor create one", () =>
     Effect.gen(function*() {
       const gateway = (f: (nats: Nats["Service"]) => Promise<unknown>) => run("gateway", outcome(promised(f)))
-      for (const stream of [Streams.audit, SealStreamName, Streams.device]) {
+      for (const stream of [Streams.audit, SealStream.name, Streams.device]) {
         assert.strictEqual(yield* gateway(({ jsm }) => jsm.streams.delete(stream)), "refused", `delete ${stream}`)
         assert.strictEqual(yield* gateway(({ jsm }) => jsm.streams.purge(stream)), "refused", `purge ${stream}`)
         assert.strictEqual(yield* gateway(({ jsm }) => jsm.streams.update(stream, { max_age: 1_000_000_000 })), "refused", `update ${stream}`)
@@ -192,7 +193,7 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
   it.effect("nobody but provisioning may delete WT_AUDIT or WT_AUDIT_SEALS, purge or change them; provisioning may", () =>
     Effect.gen(function*() {
       for (const user of NatsUsers.filter((u) => u !== "provision")) {
-        for (const stream of [Streams.audit, SealStreamName]) {
+        for (const stream of [Streams.audit, SealStream.name]) {
           const attempt = (f: (nats: Nats["Service"]) => Promise<unknown>) => run(user, outcome(promised(f)))
           assert.strictEqual(yield* attempt(({ jsm }) => jsm.streams.delete(stream)), "refused", `${user} deleting ${stream}`)
           assert.strictEqual(yield* attempt(({ jsm }) => jsm.streams.purge(stream)), "refused", `${user} purging ${stream}`)
@@ -200,8 +201,8 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
         }
       }
       // The right exists, and is provisioning's alone (last: it takes the seals away).
-      assert.strictEqual(yield* run("provision", outcome(promised(({ jsm }) => jsm.streams.delete(SealStreamName)))), "ok")
-      const gone = yield* run("observer", outcome(promised(({ jsm }) => jsm.streams.info(SealStreamName))))
+      assert.strictEqual(yield* run("provision", outcome(promised(({ jsm }) => jsm.streams.delete(SealStream.name)))), "ok")
+      const gone = yield* run("observer", outcome(promised(({ jsm }) => jsm.streams.info(SealStream.name))))
       assert.match(gone, /stream not found/i)
     }))
 })

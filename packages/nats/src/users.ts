@@ -1,4 +1,5 @@
 import { Streams, Subjects } from "@wt/contracts"
+import { AgencyStream, CareAlarmBucket, DeviceSeenBucket, OpenIncidentBucket, PendingChecksBucket, ResidentActivityBucket, SealStream } from "./installation.ts"
 
 /**
  * The NATS users of an installation, one per service (docs/nats-security.md). Triage's alarm
@@ -33,20 +34,13 @@ export interface UserPermissions {
   readonly subscribe: SubjectPermission
 }
 
-/**
- * Streams and buckets beyond the four of the contract. Their owners define them
- * (services/audit seal-stream.ts, services/dispatch agency-channel.ts, the KV buckets of
- * packages/incident-store and services/triage); packages/launcher provisions them and its
- * test checks these names against the owners'.
- */
-export const SealStreamName = "WT_AUDIT_SEALS"
-export const AgencyStreamName = "WT_AGENCY"
+/** The installation's own buckets, by what they hold (names in installation.ts, where provisioning reads them). */
 export const Buckets = {
-  openIncidents: "wt_open_incidents",
-  careAlarms: "wt_care_alarms",
-  deviceSeen: "wt_device_seen",
-  pendingChecks: "wt_pending_checks",
-  residentActivity: "wt_resident_activity"
+  openIncidents: OpenIncidentBucket,
+  careAlarms: CareAlarmBucket,
+  deviceSeen: DeviceSeenBucket,
+  pendingChecks: PendingChecksBucket,
+  residentActivity: ResidentActivityBucket
 } as const
 
 /**
@@ -94,7 +88,7 @@ const auditKinds = (...kinds: ReadonlyArray<string>) => kinds.map((kind) => Subj
 const streamListing = [`${api}.STREAM.NAMES`, `${api}.STREAM.LIST`]
 
 const contractStreams = Object.values(Streams)
-const allStreams = [...contractStreams, SealStreamName, AgencyStreamName]
+const allStreams = [...contractStreams, SealStream.name, AgencyStream]
 
 /**
  * What every service needs: JetStream's account info (asked when the client opens its
@@ -174,7 +168,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...streamRead(Streams.device),
     ...streamRead(Streams.incident),
     ...streamRead(Streams.audit),
-    ...streamRead(SealStreamName),
+    ...streamRead(SealStream.name),
     ...auditKinds("device_event", "device_events", "triage_decision", "incident_event", "operator_action"),
     "wt.seal.>",
     ...deadLetters("audit")
@@ -187,7 +181,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
   ], [Subjects.deviceAll]),
   dispatch: user("dispatch", [
     ...incidentWriter,
-    ...streamInfo(AgencyStreamName),
+    ...streamInfo(AgencyStream),
     "wt.agency.>",
     ...auditKinds("record_view", "elock_access"),
     ...deadLetters("dispatch")

@@ -2,22 +2,9 @@ import { Context, Effect, Layer } from "effect"
 import { DeviceSighting, PendingCheck, ResidentActivity } from "@wt/supervision"
 import { type KvMirror, openKvMirror } from "./kv-mirror.ts"
 
-/** Last sign of life per device, key `<tenant>.<deviceId>`. */
-export const DeviceSeenBucket = "wt_device_seen"
-/** Left-bed, night-door and dose checks, key `<tenant>.<kind>.<subject>`. */
-export const PendingChecksBucket = "wt_pending_checks"
-/** Latest activity in the home per resident with a motion sensor, key `<tenant>.<residentId>`. */
-export const ResidentActivityBucket = "wt_resident_activity"
-
-// Checks settle within hours; a week leaves any forgotten one to expire.
-const PendingCheckTtlMs = 7 * 24 * 3_600_000
-
-/** The supervision buckets and their key lifetimes; created by provisioning (packages/launcher), opened here. */
-export const SupervisionBuckets: ReadonlyArray<{ readonly bucket: string; readonly ttlMs?: number }> = [
-  { bucket: DeviceSeenBucket },
-  { bucket: PendingChecksBucket, ttlMs: PendingCheckTtlMs },
-  { bucket: ResidentActivityBucket }
-]
+// The buckets' names and key lifetimes live with the installation's other buckets (provisioning creates them).
+export { DeviceSeenBucket, PendingChecksBucket, ResidentActivityBucket } from "@wt/nats"
+import { DeviceSeenBucket, PendingChecksBucket, PendingCheckTtlMs, ResidentActivityBucket } from "@wt/nats"
 
 // Joined, not concatenated: V8 keeps a concatenation as a pair of strings, and a map that holds it
 // flattens it into a third copy. Held in several maps for each of 110,000 devices, that was 10 MB.

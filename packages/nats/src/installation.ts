@@ -1,0 +1,80 @@
+import { DiscardPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
+import { nanos } from "@nats-io/transport-node"
+import type { NatsSettings } from "./config.ts"
+import type { StreamSpec } from "./streams.ts"
+
+/**
+ * The streams and KV buckets of an installation beyond the four of the contract: what provisioning
+ * (the `provision` user, packages/launcher) creates, and each owning service only checks at start.
+ * Named here, in one package, so provisioning depends on no service.
+ */
+
+/** Where the audit service publishes its seals and its public keys. */
+export const SealStream = {
+  name: "WT_AUDIT_SEALS",
+  /** One message per seal, in stream order of WT_AUDIT. */
+  sealSubject: "wt.seal.audit",
+  /** One message per signing key ever used. */
+  keySubject: "wt.seal.key",
+  subjects: "wt.seal.>"
+} as const
+
+/** The stream sealed, named in every seal. */
+export const SealedStream = "WT_AUDIT"
+
+/** Seals and keys are kept forever and, like the audit trail, can be neither deleted nor purged. */
+export const sealStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec => ({
+  name: SealStream.name,
+  description: "Signed seals over WT_AUDIT and the keys that verify them; messages can be neither deleted nor purged",
+  subjects: [SealStream.subjects],
+  storage: StorageType.File,
+  retention: RetentionPolicy.Limits,
+  discard: DiscardPolicy.Old,
+  max_age: 0,
+  duplicate_window: nanos(2 * 60 * 1000),
+  num_replicas: settings.replicas,
+  allow_direct: true,
+  deny_delete: true,
+  deny_purge: true
+})
+
+/** Alerts to outside agencies (fire 110, police 112, ambulance 113), for whatever bridge consumes them. */
+export const AgencyStream = "WT_AGENCY"
+
+export const agencyStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec => ({
+  name: AgencyStream,
+  description: "Alerts to outside agencies (fire 110, police 112, ambulance 113)",
+  subjects: ["wt.agency.>"],
+  storage: StorageType.File,
+  retention: RetentionPolicy.Limits,
+  discard: DiscardPolicy.Old,
+  max_age: nanos(30 * 24 * 3600 * 1000),
+  duplicate_window: nanos(2 * 60 * 1000),
+  num_replicas: settings.replicas,
+  allow_direct: true,
+  deny_delete: true,
+  deny_purge: true
+})
+
+/** The resident's one open incident, key `<tenant>.<residentId>` (correlation, every triage copy). */
+export const OpenIncidentBucket = "wt_open_incidents"
+/** Each resident's recent care alarms across incidents, key `<tenant>.<residentId>`. */
+export const CareAlarmBucket = "wt_care_alarms"
+/** Last sign of life per device, key `<tenant>.<deviceId>` (supervision). */
+export const DeviceSeenBucket = "wt_device_seen"
+/** Left-bed, night-door and dose checks, key `<tenant>.<kind>.<subject>` (supervision). */
+export const PendingChecksBucket = "wt_pending_checks"
+/** Latest activity in the home per resident with a motion sensor, key `<tenant>.<residentId>` (supervision). */
+export const ResidentActivityBucket = "wt_resident_activity"
+
+/** Checks settle within hours; a week leaves any forgotten one to expire. */
+export const PendingCheckTtlMs = 7 * 24 * 3_600_000
+
+/** Every KV bucket of an installation, with its key lifetime where it has one. */
+export const InstallationBuckets: ReadonlyArray<{ readonly bucket: string; readonly ttlMs?: number }> = [
+  { bucket: OpenIncidentBucket },
+  { bucket: CareAlarmBucket },
+  { bucket: DeviceSeenBucket },
+  { bucket: PendingChecksBucket, ttlMs: PendingCheckTtlMs },
+  { bucket: ResidentActivityBucket }
+]
