@@ -96,8 +96,8 @@ export const sipAuthenticatorFromConfig = Effect.gen(function*() {
   }
   const decoded = decodeAccounts(Redacted.value(raw.value))
   if (Result.isFailure(decoded)) {
-    // The reason names the field, never the value (passwords).
-    return yield* new SipAccountsInvalid({ message: `WT_SCAIP_SIP_ACCOUNTS is not a list of {username, password (12+ characters), tenant?}: ${String(decoded.failure.message ?? decoded.failure).replace(/"[^"]*"/gu, "…").slice(0, 300)}` })
+    // The reason names the field (a path such as [0]["password"]), never a value: quoted text outside brackets is cut.
+    return yield* new SipAccountsInvalid({ message: `WT_SCAIP_SIP_ACCOUNTS is not a list of {username, password (12+ characters), tenant?}: ${String(decoded.failure.message ?? decoded.failure).replace(/(?<!\[)"[^"]*"(?!\])/gu, "…").slice(0, 300)}` })
   }
   return makeSipAuthenticator(realm, decoded.success)
 })

@@ -2,10 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import { createSocket } from "node:dgram"
 import { connect } from "node:net"
-import { Effect, Result } from "effect"
+import { ConfigProvider, Effect, Result } from "effect"
 import * as fc from "fast-check"
 import { parseSipMessage, type SipMessage, sipHeader } from "@wt/scaip"
-import { makeSipAuthenticator } from "./sip-accounts.ts"
+import { makeSipAuthenticator, sipAuthenticatorFromConfig } from "./sip-accounts.ts"
 import { receiveSipTcpItem, sipStreamBroken, sipTcpSplitter } from "./sip-tcp.ts"
 import { serveSipUdp } from "./sip-udp.ts"
 import { answer, hostPortOf, missingHeader, mrsMessage, type SipFlow, type SipOutgoing, uriOf, withReceivedAt } from "./sip-wire.ts"
@@ -120,6 +120,23 @@ describe("SIP digest against group accounts (sip-accounts.ts)", () => {
     const open = makeSipAuthenticator("arc.example", [])
     expect([open.required, open.check(unitMessage(), now)._tag]).toEqual([false, "Authenticated"])
   })
+})
+
+describe("SIP accounts from configuration", () => {
+  const fromEnv = (env: Record<string, string>) => sipAuthenticatorFromConfig.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env }))))
+
+  it.effect("reads the accounts and realm; a list it cannot read stops the start with a reason that never shows a password", () =>
+    Effect.gen(function*() {
+      const auth = yield* fromEnv({ WT_SCAIP_SIP_ACCOUNTS: JSON.stringify([{ username: "g1", password: "a-long-password" }]), WT_SCAIP_SIP_REALM: "arc.example" })
+      expect([auth.required, auth.realm]).toEqual([true, "arc.example"])
+      expect((yield* fromEnv({})).required).toBe(false)
+      for (const bad of ['[{"username":"g1","password":"short-pw"}]', "[]", "not json", '[{"username":"g 1","password":"a-long-password"}]']) {
+        const failed = yield* Effect.flip(fromEnv({ WT_SCAIP_SIP_ACCOUNTS: bad }))
+        expect(failed._tag).toBe("SipAccountsInvalid")
+        expect(String(failed.message)).not.toContain("short-pw")
+        expect(String(failed.message)).not.toContain("a-long-password")
+      }
+    }))
 })
 
 /** A handler that answers every request 200 and, for a MESSAGE, sends a MESSAGE of its own, counting what it handled. */
