@@ -5,7 +5,7 @@ import type { DeviceIdentities } from "@wt/registry"
 import { parseSipMessage, scaipBodyOf, type SipMessage, sipHeader, type SipRefusal } from "@wt/scaip"
 import { receiveScaipRequest } from "./scaip-receiver.ts"
 import type { SipAuthenticator } from "./sip-accounts.ts"
-import { AllowedMethods, answer, missingHeader, mrsMessage, type SipFlow, type SipOutgoing, uriOf } from "./sip-wire.ts"
+import { AllowedMethods, answer, inflatedBody, missingHeader, mrsMessage, type SipFlow, type SipOutgoing, uriOf } from "./sip-wire.ts"
 
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
 const utf8 = new TextDecoder()
@@ -42,7 +42,8 @@ const authenticate = (request: SipMessage, raw: Uint8Array, flow: SipFlow, auth:
 
 /**
  * One SIP request to the SCAIP receiver, start to what goes back on its flow:
- * - MESSAGE with `application/scaip+xml` (SS 91100 §9.1): authenticated, its `<mrq>` handled as on every
+ * - MESSAGE with `application/scaip+xml` (SS 91100 §9.1; its body may be deflate or gzip compressed, SIS-TR
+ *   91102 §7.6): authenticated, its `<mrq>` handled as on every
  *   transport (stored first, then `<mrs>` snu 0; unknown unit 5; busy 6; malformed 1/2/3/7/10), then
  *   answered SIP 200 and the `<mrs>` sent in a MESSAGE of ours (SIS-TR 91102 §7.5). The 200 only says the
  *   SIP request arrived; the `<mrs>` says what became of the alarm (TR 91102 §7.3);
@@ -98,8 +99,11 @@ const register = (request: SipMessage, raw: Uint8Array, flow: SipFlow, auth: Sip
     return [answer(request, flow, 200, "OK", [...bindings, ["Expires", String(expires)]])]
   })
 
-const message = (request: SipMessage, raw: Uint8Array, flow: SipFlow, auth: SipAuthenticator, arrivedAt: number) =>
+const message = (sent: SipMessage, raw: Uint8Array, flow: SipFlow, auth: SipAuthenticator, arrivedAt: number) =>
   Effect.gen(function*() {
+    const inflated = inflatedBody(sent)
+    if (typeof inflated === "string") return yield* refuse(sent, raw, flow, 400, "Bad Request", "malformed", inflated)
+    const request = inflated ?? sent
     const body = scaipBodyOf(request)
     if (Result.isFailure(body)) {
       return yield* refuse(request, raw, flow, 415, "Unsupported Media Type", "unsupported_media", body.failure.reason, [["Accept", "application/scaip+xml"], ["Accept-Encoding", "identity"]])

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto"
-import { type SipMessage, sipHeader, sipMessageRequest, sipResponse } from "@wt/scaip"
+import { gunzipSync, inflateSync } from "node:zlib"
+import { type SipMessage, sipHeader, SipLimits, sipMessageRequest, sipResponse } from "@wt/scaip"
 import type { Peer } from "./tcp-frames.ts"
 
 /** How a SIP message reached us: which transport, from where. Answers and our own MESSAGE go back the same way. */
@@ -101,3 +102,22 @@ export const mrsMessage = (request: SipMessage, flow: SipFlow, mrs: string): Sip
 
 /** The branch of a message's top Via (a response names the transaction it answers by it). */
 export const topBranch = (message: SipMessage): string | undefined => /;\s*branch=([^;,\s]{1,128})/iu.exec(sipHeader(message, "Via") ?? "")?.[1]
+
+/**
+ * A body sent compressed, as SIS-TR 91102 §7.6 suggests for a SCAIP message over 1000 bytes on UDP
+ * ("Content-Encoding: deflate", or gzip), read back into a plain one: decompressed under the SIP body cap
+ * (so a small bomb cannot grow past it), the encoding header gone. `undefined`: not compressed, or not
+ * in an encoding we read (the caller refuses it). A `string`: why it cannot be read.
+ */
+export const inflatedBody = (message: SipMessage): SipMessage | string | undefined => {
+  const encoding = (sipHeader(message, "Content-Encoding") ?? "identity").trim().toLowerCase()
+  if (encoding === "identity") return undefined
+  const inflate = encoding === "deflate" ? inflateSync : encoding === "gzip" || encoding === "x-gzip" ? gunzipSync : undefined
+  if (inflate === undefined) return undefined
+  try {
+    const body = inflate(message.body, { maxOutputLength: SipLimits.maxBodyBytes })
+    return { ...message, headers: message.headers.filter(([n]) => n !== "Content-Encoding"), body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) }
+  } catch (e) {
+    return `a ${encoding} body that does not decompress within ${SipLimits.maxBodyBytes} bytes (${e instanceof Error && "code" in e ? String(e.code) : "unreadable"})`
+  }
+}

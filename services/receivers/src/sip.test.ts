@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import { createSocket } from "node:dgram"
+import { deflateSync, gzipSync } from "node:zlib"
 import { connect } from "node:net"
 import { ConfigProvider, Effect, Result } from "effect"
 import * as fc from "fast-check"
@@ -8,7 +9,7 @@ import { parseSipMessage, type SipMessage, sipHeader } from "@wt/scaip"
 import { makeSipAuthenticator, sipAuthenticatorFromConfig } from "./sip-accounts.ts"
 import { receiveSipTcpItem, sipStreamBroken, sipTcpSplitter } from "./sip-tcp.ts"
 import { serveSipUdp } from "./sip-udp.ts"
-import { answer, hostPortOf, missingHeader, mrsMessage, type SipFlow, type SipOutgoing, uriOf, withReceivedAt } from "./sip-wire.ts"
+import { answer, hostPortOf, inflatedBody, missingHeader, mrsMessage, type SipFlow, type SipOutgoing, uriOf, withReceivedAt } from "./sip-wire.ts"
 import { serveTcpFrames } from "./tcp-frames.ts"
 
 const enc = (text: string) => new TextEncoder().encode(text)
@@ -76,6 +77,30 @@ describe("SIP on the wire (sip-wire.ts)", () => {
     // Each is a new request: a new branch and Call-ID (RFC 3261 §8.1.1.4, §8.1.1.7).
     const second = mrsMessage(unitMessage(), flow, "<mrs/>")!
     expect(sipHeader(read(second.bytes), "Call-ID")).not.toBe(sipHeader(message, "Call-ID"))
+  })
+})
+
+describe("compressed SCAIP bodies (SIS-TR 91102 §7.6)", () => {
+  const compressed = (body: Uint8Array, encoding: string) => {
+    const plain = unitMessage([`Content-Encoding: ${encoding}`])
+    return { ...plain, body }
+  }
+  const mrq = enc("<mrq><ref>1</ref><cid>42</cid><dty>0003</dty></mrq>")
+
+  it("reads a deflate or gzip body back to the plain <mrq>, without the encoding header; leaves a plain one alone", () => {
+    for (const [encoding, bytes] of [["deflate", deflateSync(mrq)], ["gzip", gzipSync(mrq)]] as const) {
+      const read = inflatedBody(compressed(new Uint8Array(bytes), encoding))
+      expect(typeof read === "object" && [dec(read.body), sipHeader(read, "Content-Encoding")]).toEqual([dec(mrq), undefined])
+    }
+    expect(inflatedBody(unitMessage())).toBeUndefined()
+    expect(inflatedBody(compressed(mrq, "br"))).toBeUndefined()
+  })
+
+  it("refuses, with a reason, a body that does not decompress or would grow past the SIP body cap", () => {
+    expect(inflatedBody(compressed(mrq, "deflate"))).toMatch(/^a deflate body that does not decompress/u)
+    const bomb = new Uint8Array(deflateSync(new Uint8Array(1_000_000)))
+    expect(bomb.length).toBeLessThan(2000)
+    expect(inflatedBody(compressed(bomb, "deflate"))).toMatch(/within 8192 bytes/u)
   })
 })
 
