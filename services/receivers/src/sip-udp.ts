@@ -118,7 +118,12 @@ export const serveSipUdp = <R>(options: SipUdpOptions<R>): Effect.Effect<number,
     const onResponse = (response: SipMessage) => {
       const branch = topBranch(response)
       const entry = branch === undefined ? undefined : clients.get(branch)
-      if (entry !== undefined && (response.status ?? 0) >= 200 && !entry.answered) {
+      if (entry?.answered === true) {
+        // The unit's answer again (it saw a retransmission of ours that crossed its first answer): counted once.
+        count("sip_retransmission")
+        return
+      }
+      if (entry !== undefined && (response.status ?? 0) >= 200) {
         entry.answered = true
         if (entry.timer !== undefined) clearTimeout(entry.timer)
         later(SipTimers.t4Ms, () => clients.delete(branch!))
