@@ -1,10 +1,12 @@
 /**
  * `pnpm bench [--quick] [--profile]`: the system benchmark (see system-bench.ts).
  * `pnpm bench audit [options]`: audit-chain sealing and verification figures.
+ * `pnpm bench fuzz [--inputs N] [--quick]`: every HTTP route fuzzed from its OpenAPI document (fuzz.ts).
  */
 const benches: Record<string, string> = {
   audit: "./audit-verify.ts",
   consume: "./consume-overhead.ts",
+  fuzz: "./fuzz.ts",
   receivers: "./receivers.ts"
 }
 

@@ -6,6 +6,7 @@ import { createServer } from "node:http"
 import { bodyLimit, type BodyLimits } from "./body-limit.ts"
 import { bindHostConfig } from "./config.ts"
 import { healthRoutes } from "./health-routes.ts"
+import { answerClientErrorsAsJson, MaxPathParameterLength, RouteNotFoundAsJson } from "./http-errors.ts"
 import { httpMetrics } from "./http-metrics.ts"
 import { type MetricsAccess, MetricsAccessConfig } from "./metrics-access.ts"
 import type { ReadinessCheck } from "./readiness.ts"
@@ -64,7 +65,9 @@ export class ServiceHttp extends Context.Service<ServiceHttp, {
   ) => {
     const app = Layer.mergeAll(
       healthRoutes({ service: options.service, readiness: options.readiness ?? [], metrics }),
-      options.routes ?? Layer.empty
+      options.routes ?? Layer.empty,
+      // A request no route takes is answered with a JSON body like every other refusal.
+      RouteNotFoundAsJson
     )
     const limitBodies = bodyLimit(options.bodyLimits ?? {})
     const secured = securityHeaders(security)
@@ -72,7 +75,8 @@ export class ServiceHttp extends Context.Service<ServiceHttp, {
       disableListenLog: true,
       disableLogger: options.logRequests === false,
       // A refused body is counted and timed like any other answer, and carries the security headers too.
-      middleware: (httpApp) => secured(httpMetrics(limitBodies(httpApp)))
+      middleware: (httpApp) => secured(httpMetrics(limitBodies(httpApp))),
+      routerConfig: { maxParamLength: MaxPathParameterLength }
     })
     const listening = Layer.effect(ServiceHttp, Effect.gen(function*() {
       const server = yield* HttpServer.HttpServer
@@ -81,7 +85,7 @@ export class ServiceHttp extends Context.Service<ServiceHttp, {
       return { address: server.address, url }
     }))
     return Layer.mergeAll(serving, listening).pipe(
-      Layer.provide(NodeHttpServer.layer(() => createServer(), {
+      Layer.provide(NodeHttpServer.layer(() => answerClientErrorsAsJson(createServer()), {
         port: options.port,
         host,
         // Long enough for in-flight ingest requests, short enough for a rolling restart.

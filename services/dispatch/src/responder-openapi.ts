@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, HttpApiSecurity, HttpApiMiddleware, OpenApi } from "effect/http-api"
 import { Position } from "@wt/contracts"
-import { DefaultBodyLimitBytes } from "@wt/service-runtime"
+import { declareServerAnswers } from "@wt/service-runtime"
 import {
   AcceptedNotReleased,
   AcceptedWithCode,
@@ -34,8 +34,6 @@ const NoToken = refusal(401, "ResponderUnauthorized", "No valid responder device
 const NotYours = refusal(403, "ResponderForbidden", "The device's holder may not do this (a next of kin's device on a team member's route, or the other way round; no e-lock grant)")
 const NotFound = refusal(404, "ResponderNotFound", "No such incident for this device")
 const Conflict = refusal(409, "ResponderConflict", "The call-out or cascade is not in a state where this step applies (no longer offered, held by another, over)")
-const TooLarge = Schema.Struct({ error: Schema.String, limitBytes: Schema.Int }).pipe(HttpApiSchema.status(413))
-  .annotate({ identifier: "BodyTooLarge", description: `A body over ${DefaultBodyLimitBytes / 1024} KiB, refused before the route runs` })
 
 /** `Authorization: Bearer rsp_…`, one token per device. */
 class ResponderToken extends HttpApiMiddleware.Service<ResponderToken>()("wt/dispatch/ResponderToken", {
@@ -44,7 +42,7 @@ class ResponderToken extends HttpApiMiddleware.Service<ResponderToken>()("wt/dis
 }) {}
 
 const byId = { id: ResponderIncidentId }
-const member = [Invalid, NotYours, NotFound, Conflict, TooLarge] as const
+const member = [Invalid, NotYours, NotFound, Conflict] as const
 
 /** What each step answers: the call-out as it now stands, or `{ok: true}` when the incident has none. */
 const stepAnswer = Schema.Union([OfferView, StepDone])
@@ -71,7 +69,7 @@ class ResponderRoutesDoc extends HttpApiGroup.make("responder", { topLevel: true
     HttpApiEndpoint.post("onSite", "/v1/responder/incidents/:id/on-site", { params: byId, payload: Position, success: stepAnswer, error: member })
       .annotate(OpenApi.Description, "Arrived, with the phone's position; the answer's `onSite.atConfirmedAddress` says whether that is at the confirmed address."),
     HttpApiEndpoint.post("complete", "/v1/responder/incidents/:id/complete", { params: byId, payload: CompleteRequest, success: stepAnswer, error: member }),
-    HttpApiEndpoint.post("unlock", "/v1/responder/incidents/:id/unlock", { params: byId, success: Unlocked, error: [Invalid, NotYours, TooLarge] })
+    HttpApiEndpoint.post("unlock", "/v1/responder/incidents/:id/unlock", { params: byId, success: Unlocked, error: [Invalid, NotYours] })
       .annotate(OpenApi.Description, "Open the resident's e-lock under the caller's live grant for this call-out (403 without one). The body is not read."),
     HttpApiEndpoint.post("answer", "/v1/responder/incidents/:id/answer", { params: byId, payload: AnswerRequest, success: CascadeAnswered, error: member })
       .annotate(OpenApi.Description, "A next of kin's device answers the cascade call it is being made (`accepted`: coming, or not).")
@@ -93,7 +91,8 @@ export class ResponderApiDoc extends HttpApi.make("responder")
     description:
       "For responders' phones, on dispatch's own port (WT_DISPATCH_PORT). Every request carries `Authorization: Bearer <token>` of its device (see docs/responders.md). " +
       "A body the API cannot read is answered 400 and kept in WT_DLQ with its bytes; a property a request's schema does not name is refused.",
-    transform: optionalBodies
+    // The server's own answers (an over-long path parameter, a body over 64 KiB) are declared too.
+    transform: (spec) => declareServerAnswers(optionalBodies(spec), { bodyLimit: true })
   }))
 {}
 

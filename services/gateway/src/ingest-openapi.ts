@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
 import { SenderDeviceEvent } from "@wt/contracts"
+import { declareServerAnswers } from "@wt/service-runtime"
 import { MaxBodyBytes, MaxEventsPerRequest } from "./ingest-batch.ts"
 
 // The ingest port's routes (ingest-route.ts, webhook-route.ts) are plain routes; this HttpApi only
@@ -106,7 +107,8 @@ export class IngestApiDoc extends HttpApi.make("ingest")
   .annotateMerge(OpenApi.annotations({
     title: "Welfare-technology response centre — ingest API",
     description: "Device events over HTTP, on the ingest port (WT_INGEST_PORT, default 8081): canonical events with a tenant ingest key, and vendor platforms' signed webhooks.",
-    transform: retryAfter
+    // Both routes read their own bodies (and answer 413 themselves); an over-long vendor name matches no route.
+    transform: (spec) => declareServerAnswers(retryAfter(spec), { bodyLimit: false })
   }))
 {}
 
