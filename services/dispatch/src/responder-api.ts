@@ -90,8 +90,8 @@ export const ResponderRoutes = HttpRouter.use((router) =>
           yield* refused(raw, reason, "invalid_json", tenant, request.url)
           return Result.fail({ message: reason })
         }
-        // A property the request's schema does not name is refused, as the OpenAPI document says.
-        const decoded = Schema.decodeUnknownResult(schema, { onExcessProperty: "error" })(parsed ?? {})
+        // A property the request's schema does not name is refused, as the OpenAPI document says; every problem is named.
+        const decoded = Schema.decodeUnknownResult(schema, { errors: "all", onExcessProperty: "error" })(parsed ?? {})
         if (Result.isFailure(decoded)) {
           yield* refused(raw, decoded.failure.message, "schema", tenant, request.url)
           return Result.fail({ message: decoded.failure.message })
