@@ -2,6 +2,9 @@
 # The image's entry (deploy/Dockerfile): the first argument names what runs.
 #   gateway | receivers | triage | triage-bulk | supervision | projector | audit | console | dispatch
 #   wt <command …>   the CLI (seed, audit verify, registry export …)
+#   provision        every stream and bucket, as NATS user provision (deploy/nats/provision.ts)
+#   nats-secrets …   the NATS users' keys, authorization file, CA and node certificates
+#                    (deploy/nats/secrets.ts and its flags: --out DIR --nodes … --hosts …)
 # triage-bulk and supervision are the triage program with the environment pnpm start gives
 # them (packages/launcher/src/services.ts); variables already set win, so a deployment can
 # split the lanes differently. The V8 heap is capped as the launcher caps it
@@ -30,8 +33,38 @@ case "$what" in
     export WT_TRIAGE_LANES WT_TRIAGE_SUPERVISION WT_TRIAGE_ESCALATION WT_REGISTRY_FLEET_SNAPSHOT ;;
   wt)
     exec node packages/cli/src/main.ts "$@" ;;
+  provision)
+    # The nodes may answer before the cluster has elected its leaders and accept a stream a few
+    # seconds later: try again, WT_PROVISION_TRIES times 3 s apart, before failing the start.
+    tries="${WT_PROVISION_TRIES:-20}"
+    attempt=1
+    until node deploy/nats/provision.ts; do
+      if [ "$attempt" -ge "$tries" ]; then
+        echo "provision: failed $attempt times, giving up" >&2
+        exit 1
+      fi
+      attempt=$((attempt + 1))
+      sleep 3
+    done
+    exit 0 ;;
+  nats-secrets)
+    node deploy/nats/secrets.ts "$@"
+    # Run as root (compose writes into a folder Docker made), the files go to the image's node
+    # user, which every service runs as: it must read its key (mode 0600) and the CA.
+    if [ "$(id -u)" = 0 ]; then
+      out=".data/nats-cluster/secrets"
+      while [ $# -gt 0 ]; do
+        case "$1" in
+          --out) out="$2"; shift ;;
+          --out=*) out="${1#--out=}" ;;
+        esac
+        shift
+      done
+      chown -R "${WT_SECRETS_OWNER:-node:node}" "$out"
+    fi
+    exit 0 ;;
   *)
-    echo "usage: entrypoint.sh gateway|receivers|triage|triage-bulk|supervision|projector|audit|console|dispatch | wt <command>" >&2
+    echo "usage: entrypoint.sh gateway|receivers|triage|triage-bulk|supervision|projector|audit|console|dispatch | wt <command> | provision | nats-secrets [flags]" >&2
     exit 2 ;;
 esac
 
