@@ -8,6 +8,7 @@ import incidentViewsByTenant from "./0008_incident_views_by_tenant.ts"
 import responderDevices from "./0009_responder_devices.ts"
 import deviceIdentities from "./0012_device_identities.ts"
 import signInAndSealedCodes from "./0013_sign_in_and_sealed_codes.ts"
+import userLanguage from "./0014_user_language.ts"
 
 /**
  * Every migration, keyed `<id>_<name>` for the `fromRecord` loader. Add a file
@@ -24,5 +25,6 @@ export const migrations = {
   "0008_incident_views_by_tenant": incidentViewsByTenant,
   "0009_responder_devices": responderDevices,
   "0012_device_identities": deviceIdentities,
-  "0013_sign_in_and_sealed_codes": signInAndSealedCodes
+  "0013_sign_in_and_sealed_codes": signInAndSealedCodes,
+  "0014_user_language": userLanguage
 }
