@@ -2,13 +2,26 @@
 // NATS: NATS_URL, else a nats-server from PATH with its store under WT_DATA_DIR, else a
 // container (testcontainers), else a message saying how to get one. PostgreSQL:
 // DATABASE_URL, else embedded PGlite served on a local port. Ctrl-C stops all of it.
+// `pnpm start --cluster`: three nats-server nodes on loopback (TLS, stores under WT_DATA_DIR),
+// every stream at three replicas, two copies of each service (`--copies N` for another number).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Config, Effect, Option, Redacted } from "effect"
 import { resolveDatabase } from "@wt/db"
-import { bootstrap, defaultPorts, natsUserEnv, portVariable, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
-import { resolveNats, secretsDirOf } from "@wt/nats"
+import {
+  bootstrap,
+  defaultPorts,
+  natsUserEnv,
+  portVariable,
+  type RunningSystem,
+  type ServiceName,
+  ServiceNames,
+  startLocalCluster,
+  startSystem
+} from "@wt/launcher"
+import { type EmbeddedNats, freePort, NatsUnavailable, resolveNats, secretsDirOf } from "@wt/nats"
 import { LoggerLive } from "@wt/observability"
 import { stoppedBySignalIsSuccess } from "@wt/service-runtime"
 import {
@@ -27,6 +40,25 @@ import { runDemoDevices } from "./demo-devices.ts"
 import { localHttpSettings } from "./http-settings.ts"
 import { runDemoResponders } from "./demo-responders.ts"
 
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2),
+  options: { cluster: { type: "boolean", default: false }, copies: { type: "string" } },
+  strict: true
+})
+
+/** Copies of each service: `--copies N`, else 2 on a cluster and 1 on one node. */
+const copies = flags.copies === undefined ? (flags.cluster ? 2 : 1) : Number(flags.copies)
+if (!Number.isInteger(copies) || copies < 1 || copies > 5) {
+  process.stderr.write(`pnpm start: --copies takes a number from 1 to 5, not ${flags.copies}\n`)
+  process.exit(2)
+}
+
+/** The banner's lines for the copies of each service: where each one's health, metrics (and API) answer. */
+const copyLines = (system: RunningSystem): ReadonlyArray<string> => [
+  ` Copies          ${ServiceNames.map((n) => system.copies[n].length).every((c) => c === system.copies.gateway.length) ? `${system.copies.gateway.length} of each service` : "per service"}; each its own port (/healthz, /readyz, /metrics):`,
+  ...ServiceNames.map((name) => `   ${name.padEnd(13)} ${system.copies[name].map((p) => p.url.replace("127.0.0.1", "localhost")).join("   ")}`)
+]
+
 const program = Effect.gen(function*() {
   const dataDir = resolve(yield* Config.String("WT_DATA_DIR").pipe(Config.withDefault(".data")))
   mkdirSync(dataDir, { recursive: true })
@@ -36,7 +68,26 @@ const program = Effect.gen(function*() {
   const httpPort = ports.console
   const ingestPort = ports.gateway
 
-  const nats = yield* resolveNats({ dataDir })
+  const cluster = flags.cluster
+    ? yield* Effect.gen(function*() {
+      if ((process.env["NATS_URL"] ?? "") !== "") {
+        return yield* new NatsUnavailable({ message: "pnpm start --cluster starts its own three nodes: unset NATS_URL (or run without --cluster against your NATS)" })
+      }
+      return yield* startLocalCluster({ dataDir, onLine: (node, line) => process.stderr.write(`${node.padEnd(9)} | ${line}\n`) })
+    })
+    : undefined
+  const nats: EmbeddedNats = cluster === undefined
+    ? yield* resolveNats({ dataDir })
+    : { url: cluster.url, kind: "process", stop: Effect.void, access: cluster.access, tls: true }
+  const replicas = cluster === undefined ? undefined : 3
+  if (cluster !== undefined) {
+    // As the single node's record does: `pnpm wt` reads it to know the cluster speaks TLS (its CA is in the secrets).
+    const record = join(dataDir, "nats", "server.json")
+    yield* Effect.acquireRelease(
+      Effect.sync(() => writeFileSync(record, JSON.stringify({ url: cluster.url, pid: cluster.nodes[0]!.pid() ?? process.pid, tls: true }))),
+      () => Effect.sync(() => rmSync(record, { force: true }))
+    )
+  }
   const database = yield* resolveDatabase({ dataDir })
   const databaseUrl = Redacted.value(database.url)
   const secrets = yield* demoSecrets({ dataDir })
@@ -46,6 +97,7 @@ const program = Effect.gen(function*() {
   const seeded = yield* bootstrap({
     natsUrl: nats.url,
     ...(nats.access === undefined ? {} : { natsAccess: nats.access("provision") }),
+    ...(replicas === undefined ? {} : { replicas }),
     databaseUrl,
     ingestKey: secrets.ingestKey,
     password: secrets.password,
@@ -69,14 +121,24 @@ const program = Effect.gen(function*() {
   )
 
   const http = yield* localHttpSettings
-  yield* startSystem({
+  // A receivers copy beyond the first listens for devices on free ports of its own.
+  const receiverCopyPorts: Array<{ readonly dc09: number; readonly scaip: number; readonly scaipSip: number; readonly osmand: number }> = []
+  const system = yield* startSystem({
     natsUrl: nats.url,
     natsAccess: nats.access,
     databaseUrl,
     ports,
     poolMax: Option.isSome(database.embedded) ? 1 : 4,
     restartOnCrash: true,
+    copies,
+    copyEnv: (name) =>
+      name !== "receivers" ? Effect.succeed({}) : Effect.gen(function*() {
+        const own = { dc09: yield* freePort, scaip: yield* freePort, scaipSip: yield* freePort, osmand: yield* freePort }
+        receiverCopyPorts.push(own)
+        return { WT_DC09_PORT: String(own.dc09), WT_SCAIP_PORT: String(own.scaip), WT_SCAIP_SIP_PORT: String(own.scaipSip), WT_OSMAND_PORT: String(own.osmand) }
+      }),
     env: {
+      ...(replicas === undefined ? {} : { NATS_STREAM_REPLICAS: String(replicas) }),
       ...webhookEnv,
       ...(process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}),
       ...http.env
@@ -96,13 +158,20 @@ const program = Effect.gen(function*() {
     ` Console + API   http://localhost:${httpPort}        (OpenAPI: /api/openapi.json)`,
     ` HTTP ingest     http://localhost:${ingestPort}/v1/events   (vendor webhooks: /v1/webhooks/{vendor})`,
     ...receiverLines(protocolPorts),
+    ...receiverCopyPorts.flatMap((own, i) => [` Receivers #${i + 2}    another copy, its own device ports:`, ...receiverLines(own)]),
     ...http.lines,
     ` Demo ingest key ${Redacted.value(secrets.ingestKey)}`,
     ` Demo users      ${DemoUsers.map((u) => `${u.username} (${u.role})`).join(", ")}`,
     `                 ${NeighbourUsers.map((u) => `${u.username} (${u.role} of ${u.tenants.join(" + ")})`).join(", ")}`,
     ` Demo password   ${Redacted.value(secrets.password)}   (demo only; set WT_DEMO_PASSWORD / WT_DEMO_INGEST_KEY to fix them)`,
     ` Tenant          demo — ${seeded?.residents ?? "?"} residents, ${seeded?.devices ?? "?"} devices`,
-    ` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`}${nats.access === undefined ? "" : `, a user per service${nats.tls ? ", TLS" : ""}; keys in ${secretsDirOf(dataDir)}`})`,
+    ...(cluster === undefined
+      ? [` NATS            ${nats.url} (${nats.kind === "external" ? "external" : `embedded ${nats.kind}`}${nats.access === undefined ? "" : `, a user per service${nats.tls ? ", TLS" : ""}; keys in ${secretsDirOf(dataDir)}`})`]
+      : [
+        ` NATS cluster    ${cluster.nodes.length} nodes on loopback, TLS between clients and nodes and between nodes, streams at ${replicas} replicas; a user per service, keys and CA in ${secretsDirOf(dataDir)}`,
+        ...cluster.nodes.map((n) => `   ${n.name.padEnd(13)} ${n.clientUrl}   monitor ${n.monitorUrl}   store ${n.storeDir}`)
+      ]),
+    ...(copies > 1 ? copyLines(system) : []),
     ` PostgreSQL      ${Option.isSome(database.embedded) ? `embedded PGlite on ${databaseUrl}` : "DATABASE_URL"}`,
     ` Data directory  ${dataDir}`,
     ` Responder API   http://localhost:${ports.dispatch}/v1/responder/offers   (dispatch; demo phones' tokens in ${join(dataDir, "demo-secrets.json")})`,

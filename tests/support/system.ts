@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
 import { testDatabaseUrl } from "@wt/db/testing"
-import { bootstrap, type RunningSystem, type ServiceName, ServiceNames, startSystem } from "@wt/launcher"
+import { bootstrap, type LocalCluster, type RunningSystem, type ServiceName, ServiceNames, startLocalCluster, startSystem } from "@wt/launcher"
 import { freePort, type LocalUser, makeNats, Nats, type NatsClientAccess, natsAuthEnv, startEmbeddedNats } from "@wt/nats"
 
 export interface InstallationOptions {
@@ -19,7 +19,36 @@ export interface InstallationOptions {
   readonly onLine: (service: string, line: string) => void
   /** Also the all-rights NATS user `test`, for a harness that makes streams of its own (the benchmark's baseline); the services never get it. */
   readonly testUser?: boolean
+  /**
+   * Three nats-server nodes on loopback (TLS between clients and nodes and between nodes, free
+   * ports, stores under the temp directory) and every stream at three replicas, as
+   * `pnpm start --cluster` runs; default one embedded node.
+   */
+  readonly cluster?: boolean
+  /** Copies of each service (one number, or per service); default 2 on a cluster, else 1. */
+  readonly copies?: number | Partial<Record<ServiceName, number>>
+  /** The launcher starts a service again when it dies on its own (as pnpm start does); default off. */
+  readonly restartOnCrash?: boolean
 }
+
+/** Where a receivers process listens for devices. */
+export interface ProtocolPorts {
+  readonly dc09: number
+  readonly scaip: number
+  readonly scaipSip: number
+  readonly osmand: number
+}
+
+const freeProtocolPorts = Effect.gen(function*() {
+  return { dc09: yield* freePort, scaip: yield* freePort, scaipSip: yield* freePort, osmand: yield* freePort } satisfies ProtocolPorts
+})
+
+const protocolEnv = (ports: ProtocolPorts) => ({
+  WT_DC09_PORT: String(ports.dc09),
+  WT_SCAIP_PORT: String(ports.scaip),
+  WT_SCAIP_SIP_PORT: String(ports.scaipSip),
+  WT_OSMAND_PORT: String(ports.osmand)
+})
 
 /**
  * One isolated installation, as `pnpm start` would run it: its own nats-server (temp store),
@@ -31,7 +60,11 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     Effect.sync(() => mkdtempSync(join(tmpdir(), `wt-${options.label}-`))),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   )
-  const nats = yield* startEmbeddedNats({ dataDir, testUser: options.testUser === true })
+  const cluster: LocalCluster | undefined = options.cluster === true
+    ? yield* startLocalCluster({ dataDir, testUser: options.testUser === true, onLine: (node, line) => options.onLine(`nats ${node}`, line) })
+    : undefined
+  const nats = cluster === undefined ? yield* startEmbeddedNats({ dataDir, testUser: options.testUser === true }) : { url: cluster.url, access: cluster.access }
+  const replicas = cluster === undefined ? 1 : 3
   const databaseUrl = yield* testDatabaseUrl
   const ingestKey = `${options.label}-key-${Math.random().toString(36).slice(2)}`
   const password = `${options.label}-pass-${Math.random().toString(36).slice(2)}`
@@ -46,6 +79,7 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
   const seeded = yield* bootstrap({
     natsUrl: nats.url,
     natsAccess: natsAccess("provision"),
+    replicas,
     databaseUrl,
     ingestKey: Redacted.make(ingestKey),
     password: Redacted.make(password),
@@ -59,21 +93,28 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     yield* Effect.forEach(ServiceNames, (n) => Effect.map(freePort, (p) => [n, p] as const))
   ) as Record<ServiceName, number>
   // Where devices connect: free ports too, as several installations may run on one machine.
-  const protocolPorts = { dc09: yield* freePort, scaip: yield* freePort, scaipSip: yield* freePort, osmand: yield* freePort }
+  const protocolPorts = yield* freeProtocolPorts
+  // A receivers copy beyond the first listens for devices on ports of its own.
+  const receiverCopyPorts: Array<ProtocolPorts> = [protocolPorts]
   const services = yield* startSystem({
     natsUrl: nats.url,
     natsAccess,
     databaseUrl,
     ports,
+    copies: options.copies ?? (cluster === undefined ? 1 : 2),
+    copyEnv: (name) =>
+      name !== "receivers" ? Effect.succeed({}) : Effect.map(freeProtocolPorts, (own) => {
+        receiverCopyPorts.push(own)
+        return protocolEnv(own)
+      }),
+    restartOnCrash: options.restartOnCrash === true,
     ...(options.poolMax !== undefined ? { poolMax: options.poolMax } : {}),
     env: {
       LOG_LEVEL: "warn",
       LOG_FORMAT: "json",
       WT_DATA_DIR: dataDir,
-      WT_DC09_PORT: String(protocolPorts.dc09),
-      WT_SCAIP_PORT: String(protocolPorts.scaip),
-      WT_SCAIP_SIP_PORT: String(protocolPorts.scaipSip),
-      WT_OSMAND_PORT: String(protocolPorts.osmand),
+      NATS_STREAM_REPLICAS: String(replicas),
+      ...protocolEnv(protocolPorts),
       WT_WEBHOOK_SECRET_DEMO_DISPENSER: webhookSecrets["demo-dispenser"],
       WT_WEBHOOK_SECRET_DEMO_SENSORS: webhookSecrets["demo-sensors"],
       ...options.env
@@ -83,6 +124,8 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
   return {
     natsUrl: nats.url,
     natsAccess,
+    cluster,
+    dataDir,
     natsEnv: (user: LocalUser) => {
       const access = natsAccess(user)
       return { NATS_URL: nats.url, ...natsAuthEnv(access.auth, access.tls, access.inboxPrefix) }
@@ -90,11 +133,16 @@ export const startInstallation = Effect.fn("Tests.startInstallation")(function*(
     databaseUrl,
     ingestUrl: `http://127.0.0.1:${ports.gateway}`,
     consoleUrl: `http://127.0.0.1:${ports.console}`,
+    /** Every gateway copy's and console copy's address, copy 1 first. */
+    ingestUrls: services.copies.gateway.map((p) => p.url),
+    consoleUrls: services.copies.console.map((p) => p.url),
     ingestKey,
     password,
     dc09KeySecret,
     webhookSecrets,
     protocolPorts,
+    /** Each receivers copy's device ports, copy 1 first. */
+    receiverCopyPorts: receiverCopyPorts as ReadonlyArray<ProtocolPorts>,
     services,
     // bootstrap with `seed: true` always seeds
     seeded: seeded!
@@ -106,6 +154,10 @@ export interface SystemOptions {
   readonly env?: Readonly<Record<string, string>>
   readonly residents?: number
   readonly heartbeatIntervalS?: number
+  /** The three-node cluster with R3 streams (and two copies of each service unless `copies` says otherwise). */
+  readonly cluster?: boolean
+  readonly copies?: number | Partial<Record<ServiceName, number>>
+  readonly restartOnCrash?: boolean
 }
 
 /**
@@ -114,6 +166,9 @@ export interface SystemOptions {
  */
 export class E2ESystem extends Context.Service<E2ESystem, {
   readonly natsUrl: string
+  /** The three nodes, when the system runs on a cluster (`cluster: true`). */
+  readonly cluster: LocalCluster | undefined
+  readonly dataDir: string
   /** How each NATS user connects (the services' own, `cli`, `observer`, `provision`). */
   readonly natsAccess: (user: LocalUser) => NatsClientAccess
   /** `NATS_URL` and the credential variables of a user, for a process such as `pnpm wt` (user `cli`). */
@@ -121,6 +176,9 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   readonly databaseUrl: string
   readonly ingestUrl: string
   readonly consoleUrl: string
+  /** Every gateway copy's and console copy's address, copy 1 first. */
+  readonly ingestUrls: ReadonlyArray<string>
+  readonly consoleUrls: ReadonlyArray<string>
   readonly ingestKey: string
   readonly password: string
   /** What the demo's DC-09 keys derive from (`demoDc09Key`). */
@@ -128,7 +186,9 @@ export class E2ESystem extends Context.Service<E2ESystem, {
   /** The vendors' webhook secrets the gateway checks signatures with. */
   readonly webhookSecrets: { readonly "demo-dispenser": string; readonly "demo-sensors": string }
   /** Where the receivers listen for devices. */
-  readonly protocolPorts: { readonly dc09: number; readonly scaip: number; readonly scaipSip: number; readonly osmand: number }
+  readonly protocolPorts: ProtocolPorts
+  /** Each receivers copy's device ports, copy 1 first. */
+  readonly receiverCopyPorts: ReadonlyArray<ProtocolPorts>
   readonly services: RunningSystem
   /** Lines the services logged, for diagnosing a failure. */
   readonly logs: ReadonlyArray<string>

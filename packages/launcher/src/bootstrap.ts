@@ -9,6 +9,8 @@ export interface BootstrapOptions {
   readonly natsUrl: string
   /** The `provision` user's credentials for a NATS this installation runs; unset, from the environment (`NATS_*_PROVISION`, else `NATS_*`). */
   readonly natsAccess?: NatsClientAccess
+  /** Replicas of every stream and bucket (3 on a cluster); unset, `NATS_STREAM_REPLICAS` (default 1). */
+  readonly replicas?: number
   readonly databaseUrl: string
   readonly ingestKey: Redacted.Redacted<string>
   readonly password: Redacted.Redacted<string>
@@ -27,12 +29,16 @@ export interface BootstrapOptions {
  * The installation's streams and buckets, sized by the same `NATS_*` settings the services read,
  * made as the `provision` user.
  */
-export const provision = Effect.fn("Launcher.provision")(function*(options: { readonly natsUrl: string; readonly natsAccess?: NatsClientAccess | undefined }) {
+export const provision = Effect.fn("Launcher.provision")(function*(options: {
+  readonly natsUrl: string
+  readonly natsAccess?: NatsClientAccess | undefined
+  readonly replicas?: number | undefined
+}) {
   const env = { ...process.env, ...operatorUserEnv("provision", process.env) }
   const settings = yield* natsSettingsFromEnv.parse(ConfigProvider.fromEnv({ env: env as Record<string, string> })).pipe(
     Effect.mapError((error) => new NatsUnavailable({ message: `NATS settings: ${error.message}` }))
   )
-  const own = { ...settings, url: options.natsUrl, name: "wt-provision", ...options.natsAccess }
+  const own = { ...settings, url: options.natsUrl, name: "wt-provision", ...options.natsAccess, ...(options.replicas === undefined ? {} : { replicas: options.replicas }) }
   yield* Effect.scoped(
     Effect.flatMap(makeNats(own), (nats) => provisionInstallation(own).pipe(Effect.provideService(Nats, nats)))
   )
@@ -43,7 +49,7 @@ export const provision = Effect.fn("Launcher.provision")(function*(options: { re
  * migrations applied, demo tenant seeded. Each step is idempotent.
  */
 export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: BootstrapOptions) {
-  yield* provision({ natsUrl: options.natsUrl, natsAccess: options.natsAccess })
+  yield* provision({ natsUrl: options.natsUrl, natsAccess: options.natsAccess, replicas: options.replicas })
   return yield* Effect.gen(function*() {
     yield* migrate
     if (!options.seed) return undefined

@@ -17,6 +17,8 @@ export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
 
 export interface ServiceProcessOptions {
   readonly name: ServiceName
+  /** How its lines and messages name it when several copies run (`triage#2`); default its name. */
+  readonly label?: string
   readonly port: number
   readonly env: Readonly<Record<string, string>>
   /** Receives each line the service writes; defaults to prefixing and forwarding to our stdout. */
@@ -28,6 +30,8 @@ export interface ServiceProcessOptions {
 /** A running service process, which a test may kill and start again. */
 export interface ServiceProcess {
   readonly name: ServiceName
+  /** Its name, with its copy's number when several copies run (`triage#2`). */
+  readonly label: string
   readonly url: string
   readonly pid: () => number | undefined
   /** Sends a signal and waits for the process to exit. */
@@ -46,6 +50,12 @@ const exited = (child: ChildProcess): Effect.Effect<string> =>
     : Effect.callback<string>((resume) => {
       child.once("exit", (code, signal) => resume(Effect.succeed(`exited (${code ?? signal})`)))
     })
+
+/**
+ * Whether it stopped as asked: exit 0, or SIGINT/SIGTERM (a terminal's Ctrl-C reaches every
+ * process of the group, the services too). Such a stop is not a crash and is not restarted.
+ */
+const stoppedAsAsked = (child: ChildProcess) => child.exitCode === 0 || child.signalCode === "SIGINT" || child.signalCode === "SIGTERM"
 
 /** Polls /readyz until it answers 200, so callers start work only against a ready service. */
 export const waitReady = (service: string, url: string, timeout: Duration.Input = "90 seconds") =>
@@ -66,6 +76,7 @@ export const waitReady = (service: string, url: string, timeout: Duration.Input 
 /** Spawns a service as its own Node process; the scope's end stops it with SIGTERM. */
 export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(function*(options: ServiceProcessOptions) {
   const url = `http://127.0.0.1:${options.port}`
+  const label = options.label ?? options.name
   const onLine = options.onLine ?? forward
   let child: ChildProcess | undefined
   let stopping = false
@@ -102,8 +113,8 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
         // A system that refuses only costs the care alarms' head start.
       }
     }
-    createInterface({ input: c.stdout! }).on("line", (line) => onLine(options.name, line))
-    createInterface({ input: c.stderr! }).on("line", (line) => onLine(options.name, line))
+    createInterface({ input: c.stdout! }).on("line", (line) => onLine(label, line))
+    createInterface({ input: c.stderr! }).on("line", (line) => onLine(label, line))
     child = c
     return c
   })
@@ -112,8 +123,8 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
   const startAndWait = Effect.gen(function*() {
     const c = yield* spawnChild(yield* entry)
     yield* Effect.raceFirst(
-      waitReady(options.name, url),
-      exited(c).pipe(Effect.flatMap((why) => Effect.fail(new ServiceNotReady({ service: options.name, url, lastError: why }))))
+      waitReady(label, url),
+      exited(c).pipe(Effect.flatMap((why) => Effect.fail(new ServiceNotReady({ service: label, url, lastError: why }))))
     )
   })
 
@@ -143,9 +154,13 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
           yield* Effect.sleep("1 second")
           continue
         }
-        onLine(options.name, `launcher: ${options.name} ${why}; restarting in 1 s`)
+        if (stoppedAsAsked(c)) {
+          onLine(label, `launcher: ${label} ${why}, stopped as asked; not restarted`)
+          return
+        }
+        onLine(label, `launcher: ${label} ${why}; restarting in 1 s`)
         yield* Effect.sleep("1 second")
-        yield* startAndWait.pipe(Effect.catch((e) => Effect.sync(() => onLine(options.name, `launcher: ${e.message}`))))
+        yield* startAndWait.pipe(Effect.catch((e) => Effect.sync(() => onLine(label, `launcher: ${e.message}`))))
       }
     })
     yield* Effect.forkScoped(watch)
@@ -153,6 +168,7 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
 
   const handle: ServiceProcess = {
     name: options.name,
+    label,
     url,
     pid: () => child?.pid,
     kill,

@@ -1,4 +1,4 @@
-import type { LocalUser, NatsClientAccess } from "@wt/nats"
+import { freePort, type LocalUser, type NatsClientAccess } from "@wt/nats"
 import { Effect } from "effect"
 import { natsUserEnv, natsUserOf } from "./nats-access.ts"
 import { type ServiceProcess, startServiceProcess } from "./service-process.ts"
@@ -23,10 +23,27 @@ export interface SystemOptions {
   readonly onLine?: (service: string, line: string) => void
   /** Restart a service that dies on its own (pnpm start); tests that kill services leave this off. */
   readonly restartOnCrash?: boolean
+  /**
+   * Copies of each service (default 1): one number for every service, or per service. Copies
+   * share their durable consumers (and split the messages), their database and their NATS user;
+   * copy 1 serves on `ports`, each further copy on a free port of its own.
+   */
+  readonly copies?: number | Partial<Record<ServiceName, number>>
+  /** Environment of copy `copy` (2, 3 …) beyond the shared one: e.g. a receivers copy's own device ports. */
+  readonly copyEnv?: (name: ServiceName, copy: number) => Effect.Effect<Readonly<Record<string, string>>>
 }
 
 export type RunningSystem = Readonly<Record<ServiceName, ServiceProcess>> & {
+  /** Copy 1's port of each service. */
   readonly ports: Readonly<Record<ServiceName, number>>
+  /** Every copy of each service, copy 1 first (the same process as `system[name]`). */
+  readonly copies: Readonly<Record<ServiceName, ReadonlyArray<ServiceProcess>>>
+}
+
+/** How many copies of `name` the options ask for. */
+export const copiesOf = (copies: SystemOptions["copies"], name: ServiceName): number => {
+  const n = typeof copies === "number" ? copies : copies?.[name] ?? 1
+  return Number.isInteger(n) && n >= 1 ? n : 1
 }
 
 /**
@@ -45,19 +62,39 @@ export const startSystem = Effect.fn("Launcher.startSystem")(function*(options: 
   }
   for (const name of names) env[portVariable[name]] = String(ports[name])
   const order: ReadonlyArray<ServiceName> = ["projector", "audit", "triage", "triage-bulk", "supervision", "dispatch", "console", "gateway", "receivers"]
+  const planned = yield* Effect.forEach(order.filter((n) => names.includes(n)), (name) =>
+    Effect.forEach(Array.from({ length: copiesOf(options.copies, name) }, (_, i) => i + 1), (copy) =>
+      Effect.gen(function*() {
+        if (copy === 1) return { name, copy, port: ports[name], env: {} }
+        // Each copy its own port: /healthz, /readyz, /metrics and, for gateway and console, their APIs.
+        const port = yield* freePort
+        const own = options.copyEnv === undefined ? {} : yield* options.copyEnv(name, copy)
+        return { name, copy, port, env: own }
+      })))
+  const many = planned.some((copies) => copies.length > 1)
+  const waves = Math.max(0, ...planned.map((copies) => copies.length))
+  // Copy by copy: every service's first copy at once, then the second copies …, so a small machine is not asked to start them all together.
   const started = yield* Effect.forEach(
-    order.filter((n) => names.includes(n)),
-    (name) =>
+    Array.from({ length: waves }, (_, i) => planned.flatMap((copies) => copies.filter((c) => c.copy === i + 1))),
+    (wave) => Effect.forEach(wave, (p) =>
       startServiceProcess({
-        name,
-        port: ports[name],
-        env: { ...env, ...natsUserEnv(natsUserOf[name], options.natsAccess) },
+        name: p.name,
+        ...(many ? { label: `${p.name}#${p.copy}` } : {}),
+        port: p.port,
+        env: { ...env, ...p.env, ...natsUserEnv(natsUserOf[p.name], options.natsAccess) },
         restartOnCrash: options.restartOnCrash === true,
         ...(options.onLine ? { onLine: options.onLine } : {})
       }).pipe(
-        Effect.map((p) => [name, p] as const)
-      ),
-    { concurrency: "unbounded" }
-  )
-  return { ...Object.fromEntries(started), ports } as RunningSystem
+        Effect.map((process) => ({ ...p, process }))
+      ), { concurrency: "unbounded" })
+  ).pipe(Effect.map((waves) => waves.flat()))
+  const copies: Partial<Record<ServiceName, ReadonlyArray<ServiceProcess>>> = {}
+  const first: Partial<Record<ServiceName, ServiceProcess>> = {}
+  for (const name of order.filter((n) => names.includes(n))) {
+    const list = started.filter((s) => s.name === name).sort((a, b) => a.copy - b.copy).map((s) => s.process)
+    copies[name] = list
+    first[name] = list[0]!
+  }
+  // Only the services asked for are there (as before: `services` narrows the system).
+  return { ...first, ports, copies } as RunningSystem
 })

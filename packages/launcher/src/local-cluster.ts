@@ -1,0 +1,326 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { join, relative } from "node:path"
+import {
+  ensureLocalNatsSecurity,
+  findNatsServer,
+  freePort,
+  type LocalNatsSecurity,
+  type LocalUser,
+  makeNats,
+  type NatsClientAccess,
+  natsClusterNodeConf,
+  NatsUnavailable,
+  secretsDirOf
+} from "@wt/nats"
+import { Duration, Effect, Scope } from "effect"
+
+/** One nats-server of a local cluster, which the fault suite may kill, freeze, starve of disk and start again. */
+export interface LocalClusterNode {
+  /** Its server name (`nats-1` …), as `cluster.leader` of a stream's info names it. */
+  readonly name: string
+  /** Where clients reach this node alone. */
+  readonly clientUrl: string
+  /** Its monitoring endpoint (`/healthz`, `/jsz`, `/varz`). */
+  readonly monitorUrl: string
+  readonly storeDir: string
+  /** Where its output goes. */
+  readonly logFile: string
+  readonly pid: () => number | undefined
+  readonly running: () => boolean
+  /** Sends a signal and returns at once (SIGKILL a leader, SIGSTOP and SIGCONT a node). */
+  readonly signal: (signal: NodeJS.Signals) => void
+  /** SIGTERM (JetStream flushes and closes its files), SIGKILL after 10 s; waits for the exit. */
+  readonly stop: Effect.Effect<void>
+  /**
+   * Starts it again with the same ports and store (after a stop or a kill), waiting until it
+   * answers on its client port. `maxFileStore` (bytes) caps its JetStream file store for this run
+   * of the process: the fault suite's full disk.
+   */
+  readonly start: (options?: { readonly maxFileStore?: number }) => Effect.Effect<void, NatsUnavailable>
+  /** JetStream's figures of this node (`/jsz`): bytes stored, and whether JetStream is enabled on it. */
+  readonly jetstream: Effect.Effect<{ readonly storeBytes: number; readonly enabled: boolean }, NatsUnavailable>
+}
+
+/** A JetStream cluster of nats-server processes on loopback, TLS between clients and nodes and between nodes. */
+export interface LocalCluster {
+  /** Every node's client URL, comma-separated (`NATS_URL`). */
+  readonly url: string
+  readonly nodes: ReadonlyArray<LocalClusterNode>
+  /** How each NATS user connects (its seed file, the cluster's CA, its inbox prefix). */
+  readonly access: (user: LocalUser) => NatsClientAccess
+  readonly tls: true
+  /** The node of a server name (`cluster.leader` of a stream's info). */
+  readonly node: (name: string) => LocalClusterNode | undefined
+  /** Waits until every running node is healthy and JetStream answers across the cluster. */
+  readonly ready: Effect.Effect<void, NatsUnavailable>
+  /** Stops every node, then starts them all again, and waits until the cluster is ready. */
+  readonly restart: Effect.Effect<void, NatsUnavailable>
+}
+
+export interface LocalClusterOptions {
+  /** Stores go under `<dataDir>/nats/cluster/<node>`, secrets under `<dataDir>/nats/secrets` (as the single node's). */
+  readonly dataDir: string
+  /** Nodes; default 3 (a quorum survives one lost). */
+  readonly size?: number
+  /** Also the all-rights NATS user `test` (test harnesses that make streams of their own). */
+  readonly testUser?: boolean
+  /** Lines a node logs that an operator must see (permission violations), prefixed by the node's name. */
+  readonly onLine?: (node: string, line: string) => void
+  /** How long the cluster may take to form; default 120 s (a large store takes a while to recover). */
+  readonly readyTimeoutMs?: number
+}
+
+const nodeNames = (size: number) => Array.from({ length: size }, (_, i) => `nats-${i + 1}`)
+
+interface NodePorts {
+  readonly client: number
+  readonly cluster: number
+  readonly http: number
+}
+
+/** The ports a cluster of this data directory had, so `pnpm wt` and a restarted node keep their addresses. */
+const portsFile = (dir: string) => join(dir, "ports.json")
+
+const readPorts = (dir: string, names: ReadonlyArray<string>): Record<string, NodePorts> | undefined => {
+  try {
+    const value = JSON.parse(readFileSync(portsFile(dir), "utf8")) as Record<string, NodePorts>
+    return names.every((n) => typeof value[n]?.client === "number" && typeof value[n]?.cluster === "number" && typeof value[n]?.http === "number")
+      ? value
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const portFree = (port: number) =>
+  Effect.callback<boolean>((resume) => {
+    const server = createServer()
+    server.once("error", () => resume(Effect.succeed(false)))
+    server.listen(port, "127.0.0.1", () => server.close(() => resume(Effect.succeed(true))))
+  })
+
+/** The recorded ports when all are free still, else new free ones. */
+const choosePorts = Effect.fnUntraced(function*(dir: string, names: ReadonlyArray<string>) {
+  const recorded = readPorts(dir, names)
+  if (recorded !== undefined) {
+    const all = names.flatMap((n) => [recorded[n]!.client, recorded[n]!.cluster, recorded[n]!.http])
+    const free = yield* Effect.forEach(all, portFree)
+    if (free.every((f) => f)) return recorded
+  }
+  const chosen: Record<string, NodePorts> = {}
+  for (const name of names) chosen[name] = { client: yield* freePort, cluster: yield* freePort, http: yield* freePort }
+  writeFileSync(portsFile(dir), JSON.stringify(chosen, null, 2) + "\n")
+  return chosen
+})
+
+const DefaultMaxFileStore = "max_file_store: 20GB"
+
+const isRunning = (child: ChildProcess | undefined) => child !== undefined && child.exitCode === null && child.signalCode === null
+
+const exited = (child: ChildProcess) =>
+  !isRunning(child)
+    ? Effect.void
+    : Effect.callback<void>((resume) => {
+      child.once("exit", () => resume(Effect.void))
+    })
+
+const errorText = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+/** The monitoring endpoint's answer, or undefined when the node does not answer. */
+const monitor = (url: string) =>
+  Effect.tryPromise(async () => {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+    return { status: response.status, body: await response.text() }
+  }).pipe(Effect.catch(() => Effect.succeed(undefined)))
+
+/**
+ * Starts a JetStream cluster of `size` nats-server processes on loopback, each with its own
+ * free ports and its store under the data directory, configured by `natsClusterNodeConf` (the
+ * deploy cluster's configuration with local placement): TLS from clients and on the routes
+ * (both ends verified against one local CA), the installation's users and permissions. The
+ * secrets are the single node's (`ensureLocalNatsSecurity` with a certificate per node). The
+ * scope's end stops every node.
+ */
+export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(function*(
+  options: LocalClusterOptions
+): Effect.fn.Return<LocalCluster, NatsUnavailable, Scope.Scope> {
+  const binary = findNatsServer()
+  if (binary === undefined) {
+    return yield* new NatsUnavailable({ message: "a local cluster needs nats-server on PATH (apt-get install nats-server, or NATS_SERVER_BIN)" })
+  }
+  const names = nodeNames(options.size ?? 3)
+  const dir = join(options.dataDir, "nats", "cluster")
+  mkdirSync(dir, { recursive: true })
+  const security: LocalNatsSecurity = yield* Effect.try({
+    try: () =>
+      ensureLocalNatsSecurity({
+        dir: secretsDirOf(options.dataDir),
+        tls: true,
+        nodes: names.map((name) => ({ name, hosts: ["127.0.0.1", "localhost"] })),
+        testUser: options.testUser === true
+      }),
+    catch: (cause) => new NatsUnavailable({ message: `cannot make the cluster's secrets in ${secretsDirOf(options.dataDir)}: ${errorText(cause)}` })
+  })
+  const tls = security.tls!
+  const ports = yield* choosePorts(dir, names)
+  const url = names.map((n) => `nats://127.0.0.1:${ports[n]!.client}`).join(",")
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000
+
+  const confOf = (name: string, maxFileStore: number | undefined) => {
+    const files = tls.nodes[name]!
+    const conf = natsClusterNodeConf({
+      serverName: name,
+      host: "127.0.0.1",
+      port: ports[name]!.client,
+      httpPort: ports[name]!.http,
+      storeDir: join(dir, name),
+      clusterName: "wt-local",
+      clusterHost: "127.0.0.1",
+      clusterPort: ports[name]!.cluster,
+      routes: names.map((n) => `nats-route://127.0.0.1:${ports[n]!.cluster}`)
+    }, {
+      // nats-server 2.9 resolves an include against the configuration's directory, even an absolute one.
+      authorizationInclude: relative(dir, security.authorizationFile),
+      tls: { certFile: files.certFile, keyFile: files.keyFile, caFile: tls.caFile }
+    })
+    if (maxFileStore === undefined) return conf
+    if (!conf.includes(DefaultMaxFileStore)) throw new Error(`natsClusterNodeConf no longer says "${DefaultMaxFileStore}": the disk limit cannot be set`)
+    return conf.replace(DefaultMaxFileStore, `max_file_store: ${Math.max(1, Math.round(maxFileStore))}`)
+  }
+
+  const provisionAccess = security.access("provision")
+
+  const makeNode = (name: string): LocalClusterNode & { readonly spawnNode: (maxFileStore?: number) => Effect.Effect<void, NatsUnavailable> } => {
+    let child: ChildProcess | undefined
+    const clientUrl = `nats://127.0.0.1:${ports[name]!.client}`
+    const monitorUrl = `http://127.0.0.1:${ports[name]!.http}`
+    const storeDir = join(dir, name)
+    const logFile = join(dir, `${name}.log`)
+    const confFile = join(dir, `${name}.conf`)
+
+    const stop = Effect.suspend(() => {
+      const c = child
+      if (c === undefined || !isRunning(c)) return Effect.void
+      // A frozen node must be thawed to hear the SIGTERM.
+      c.kill("SIGCONT")
+      c.kill("SIGTERM")
+      return exited(c).pipe(
+        Effect.timeoutOrElse({
+          duration: "10 seconds",
+          orElse: () => Effect.sync(() => c.kill("SIGKILL")).pipe(Effect.andThen(exited(c)))
+        })
+      )
+    })
+
+    // Up when it accepts the provisioning user (JetStream may still be catching up: see `ready`).
+    const accepting = Effect.gen(function*() {
+      const deadline = Date.now() + readyTimeoutMs
+      while (true) {
+        const answer = yield* monitor(`${monitorUrl}/varz`)
+        if (answer?.status === 200) return
+        if (!isRunning(child) || Date.now() > deadline) {
+          const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n") : ""
+          return yield* new NatsUnavailable({ message: `nats-server ${name} did not start on ${clientUrl}:\n${tail}` })
+        }
+        yield* Effect.sleep("100 millis")
+      }
+    })
+
+    const spawnNode = (maxFileStore?: number) =>
+      Effect.gen(function*() {
+        if (isRunning(child)) return
+        mkdirSync(storeDir, { recursive: true })
+        yield* Effect.try({
+          try: () => writeFileSync(confFile, confOf(name, maxFileStore)),
+          catch: (cause) => new NatsUnavailable({ message: errorText(cause) })
+        })
+        const log = createWriteStream(logFile, { flags: "a" })
+        // A process group of its own: a terminal's Ctrl-C reaches the launcher and the services,
+        // not the nodes, which the launcher stops once the services have finished their last writes.
+        const c = spawn(binary, ["-c", confFile], { stdio: ["ignore", "pipe", "pipe"], detached: true })
+        const keep = (chunk: Buffer) => {
+          log.write(chunk)
+          if (options.onLine === undefined) return
+          for (const line of chunk.toString("utf8").split("\n")) {
+            // A refused client is a security event (or a service missing a permission): say so where the operator looks.
+            if (/Violation|Authorization Error|authentication error/i.test(line)) options.onLine(name, line)
+          }
+        }
+        c.stdout?.on("data", keep)
+        c.stderr?.on("data", keep)
+        c.on("error", (error) => log.write(`spawn failed: ${error.message}\n`))
+        c.once("exit", () => log.end())
+        child = c
+        yield* accepting
+      })
+
+    const jetstream = Effect.gen(function*() {
+      const answer = yield* monitor(`${monitorUrl}/jsz`)
+      if (answer?.status !== 200) return yield* new NatsUnavailable({ message: `${name} does not answer /jsz` })
+      const jsz = JSON.parse(answer.body) as { disabled?: boolean; storage?: number; config?: unknown }
+      return { storeBytes: jsz.storage ?? 0, enabled: jsz.disabled !== true && jsz.config !== undefined }
+    })
+
+    return {
+      name,
+      clientUrl,
+      monitorUrl,
+      storeDir,
+      logFile,
+      pid: () => child?.pid,
+      running: () => isRunning(child),
+      signal: (signal) => {
+        if (isRunning(child)) child!.kill(signal)
+      },
+      stop,
+      start: (startOptions) => spawnNode(startOptions?.maxFileStore),
+      spawnNode,
+      jetstream
+    }
+  }
+
+  const nodes = names.map(makeNode)
+
+  // Healthy: each running node's /healthz (JetStream in contact with the meta leader, its streams current),
+  // and the account's JetStream info answered through the cluster.
+  const ready = Effect.gen(function*() {
+    const deadline = Date.now() + readyTimeoutMs
+    let last = ""
+    while (Date.now() < deadline) {
+      const health = yield* Effect.forEach(nodes.filter((n) => n.running()), (n) =>
+        Effect.map(monitor(`${n.monitorUrl}/healthz`), (a) => ({ name: n.name, ok: a?.status === 200, body: a?.body ?? "no answer" })))
+      const unhealthy = health.filter((h) => !h.ok)
+      if (unhealthy.length === 0) {
+        const answered = yield* Effect.scoped(Effect.gen(function*() {
+          const nats = yield* makeNats({ url, name: "wt-cluster-ready", ...provisionAccess, connectTimeoutMs: 2_000 })
+          yield* Effect.tryPromise(() => nats.jsm.getAccountInfo())
+        })).pipe(Effect.as(true), Effect.catch((e) => Effect.sync(() => { last = errorText(e); return false })))
+        if (answered) return
+      } else {
+        last = unhealthy.map((h) => `${h.name}: ${h.body.trim()}`).join("; ")
+      }
+      yield* Effect.sleep("250 millis")
+    }
+    return yield* new NatsUnavailable({ message: `the local NATS cluster did not become ready within ${Duration.format(Duration.millis(readyTimeoutMs))}: ${last}` })
+  })
+
+  yield* Effect.addFinalizer(() => Effect.forEach(nodes, (n) => n.stop, { concurrency: "unbounded", discard: true }))
+  yield* Effect.forEach(nodes, (n) => n.spawnNode(), { concurrency: "unbounded", discard: true })
+  yield* ready
+
+  return {
+    url,
+    nodes,
+    access: security.access,
+    tls: true,
+    node: (name) => nodes.find((n) => n.name === name),
+    ready,
+    restart: Effect.gen(function*() {
+      yield* Effect.forEach(nodes, (n) => n.stop, { concurrency: "unbounded", discard: true })
+      yield* Effect.forEach(nodes, (n) => n.spawnNode(), { concurrency: "unbounded", discard: true })
+      yield* ready
+    })
+  } satisfies LocalCluster
+})
