@@ -469,12 +469,42 @@ export const ContactCascade = Schema.Struct({
 }).annotate({ identifier: "ContactCascade" })
 export type ContactCascade = typeof ContactCascade.Type
 
+/**
+ * One device event of an incident as the queue shows it: what it was (`alarmType`, the label of
+ * `alarmTypeOf`: "safety_alarm:pendant", "technical:low_battery"), how triage judged it, which
+ * device sent it, its sender's id and when it joined the incident.
+ */
+export const IncidentSignal = Schema.Struct({
+  alarmType: Schema.String,
+  category: IncidentCategory,
+  priority: Priority,
+  deviceId: Schema.String,
+  /** The sender's id of the device event (with the tenant and `deviceId`, its identity). */
+  eventId: Schema.String,
+  at: Instant
+}).annotate({ identifier: "IncidentSignal" })
+export type IncidentSignal = typeof IncidentSignal.Type
+
+/** Device events of one alarm type from one device within an incident: how many, the most urgent judgement, the latest. */
+export const IncidentSignalSummary = Schema.Struct({
+  alarmType: Schema.String,
+  category: IncidentCategory,
+  /** The most urgent priority triage gave any of them. */
+  priority: Priority,
+  deviceId: Schema.String,
+  count: Schema.Int,
+  /** When the latest of them joined the incident. */
+  lastAt: Instant
+}).annotate({ identifier: "IncidentSignalSummary" })
+export type IncidentSignalSummary = typeof IncidentSignalSummary.Type
+
 export const IncidentState = Schema.Struct({
   incidentId: IncidentId,
   tenant: TenantId,
   residentId: ResidentId,
   status: IncidentStatus,
   priority: Priority,
+  /** The headline's category (see `headline`); in records stored before headlines, the opening event's. */
   category: IncidentCategory,
   owner: Owner,
   openedAt: Instant,
@@ -482,7 +512,27 @@ export const IncidentState = Schema.Struct({
   claimedBy: Schema.optionalKey(Actor),
   endedAt: Schema.optionalKey(Instant),
   lastEventAt: Instant,
+  /** The headline's alarm type (see `headline`); in records stored before headlines, the opening event's. */
   alarmType: Schema.String,
+  /**
+   * The incident's most urgent device event: what the queue, the timeline, reports and the FHIR Flag
+   * name it by. It changes only when a device event that triage judged strictly more urgent joins, so
+   * of equally urgent events the first keeps it. `priority` is that event's own; the incident's may be
+   * higher (repeated alarms). Absent in records stored before headlines.
+   */
+  headline: Schema.optionalKey(IncidentSignal),
+  /**
+   * Every kind of device event the incident holds, one entry per alarm type and device, most recently
+   * joined last (bounded, see `SignalMemory` in @wt/incident): what joined it, shown beneath the headline.
+   * Absent in records stored before headlines.
+   */
+  signals: Schema.optionalKey(Schema.Array(IncidentSignalSummary)),
+  /**
+   * The categories triage gave any of its device events (at most one of each). The engine resolves or
+   * merges an incident on its own only when every one is technical, whatever heads it. Absent in
+   * records stored before headlines: then `category` alone tells.
+   */
+  categories: Schema.optionalKey(Schema.Array(IncidentCategory)),
   deviceEventCount: Schema.Int,
   /**
    * The identities (`deviceEventKey`: tenant, device, sender's id) of the most recent device

@@ -1,5 +1,6 @@
 import { Effect, Option } from "effect"
 import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
+import { onlyTechnical } from "@wt/incident"
 import { IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
 
@@ -9,7 +10,7 @@ export type RestoreOutcome = "no_open_incident" | "annotated" | "resolved"
  * A restore (power back, communication back, sensor restored) is written into the
  * resident's open incident; when that incident is technical, nobody has taken it and
  * every fault in it is restored, the engine resolves it. A care incident is never
- * closed by a restore: a person decides that.
+ * closed by a restore, nor a technical one that any other signal joined: a person decides that.
  */
 export const attachRestore = Effect.fn("Correlation.attachRestore")(function*(event: DeviceEvent, residentId: string, decision: TriageDecision) {
   const store = yield* IncidentStore
@@ -24,7 +25,7 @@ export const attachRestore = Effect.fn("Correlation.attachRestore")(function*(ev
   )
   if (Option.isNone(result) || result.value.state === undefined) return "no_open_incident" as RestoreOutcome
   const state = result.value.state
-  const restoredTechnical = state.category === "technical" && state.claimedBy === undefined && (state.openFaults ?? []).length === 0 &&
+  const restoredTechnical = onlyTechnical(state) && state.claimedBy === undefined && (state.openFaults ?? []).length === 0 &&
     ActiveStatuses.includes(state.status)
   if (!restoredTechnical) return "annotated" as RestoreOutcome
   yield* store.execute(event.tenant, incidentId, {

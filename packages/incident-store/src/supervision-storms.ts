@@ -1,7 +1,7 @@
 import { Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { Nats } from "@wt/nats"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
-import { stormChange, stormIncidentIdFor } from "@wt/incident"
+import { onlyTechnical, stormChange, stormIncidentIdFor } from "@wt/incident"
 import { type Executed, IncidentContended, IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
 import type { Routed } from "./route-device-event.ts"
@@ -165,8 +165,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const mergeIndividuals = Effect.fnUntraced(function*(tenant: string, stormId: string, entries: ReadonlyArray<string>) {
         for (const incidentId of entries) {
           const stored = yield* store.load(tenant, incidentId)
-          // Only incidents nobody has taken, and only technical ones: a person decides the rest.
-          if (Option.isNone(stored) || stored.value.state.status !== "open" || stored.value.state.category !== "technical") continue
+          // Only incidents nobody has taken, holding only technical signals: a person decides the rest.
+          if (Option.isNone(stored) || stored.value.state.status !== "open" || !onlyTechnical(stored.value.state)) continue
           yield* store.execute(tenant, incidentId, { type: "merge", at: new Date().toISOString(), by: { kind: "system", id: "triage", name: "storm grouping" }, into: stormId }).pipe(
             Effect.ignore
           )

@@ -11,6 +11,7 @@ import {
   StormViewStale
 } from "./errors.ts"
 import { decideHandover } from "./handover.ts"
+import { onlyTechnical } from "./headline.ts"
 
 export type Decision = Result.Result<ReadonlyArray<IncidentEvent>, IncidentRejected>
 
@@ -88,8 +89,9 @@ export const decide = (command: IncidentCommand, state: IncidentState | undefine
     case "cancel": {
       if (!isActive(state)) return Result.fail(new IncidentEnded({ incidentId: state.incidentId, status: state.status }))
       const supervises = command.by.kind === "supervisor" || command.by.kind === "admin"
-      // The engine may resolve a technical incident once every fault in it has been restored.
-      const restoredTechnical = command.by.kind === "system" && state.category === "technical" && state.claimedBy === undefined &&
+      // The engine may resolve a technical incident once every fault in it has been restored; one
+      // that holds any other signal (a pendant that joined a battery fault) waits for a person.
+      const restoredTechnical = command.by.kind === "system" && onlyTechnical(state) && state.claimedBy === undefined &&
         (state.openFaults ?? []).length === 0
       if (state.claimedBy === undefined && command.type === "resolve" && !restoredTechnical) {
         return Result.fail(new NotOwner({ incidentId: state.incidentId, message: "claim the incident before resolving it" }))

@@ -1,6 +1,7 @@
-import type { DeviceEvent, DeviceEventHead, IncidentEvent, IncidentState } from "@wt/contracts"
+import type { DeviceEvent, IncidentEvent, IncidentState } from "@wt/contracts"
 import { deviceEventKey, outranks } from "@wt/contracts"
 import { evolveHandover } from "./handover.ts"
+import { currentHeadline, nextCategories, nextSignals, signalOf, takesHeadline } from "./headline.ts"
 
 /** How many device event identities an incident remembers, to recognise a redelivered event. */
 export const RecentEventMemory = 64
@@ -18,6 +19,7 @@ const remember = (keys: ReadonlyArray<string>, key: string): ReadonlyArray<strin
  */
 export const evolve = (state: IncidentState | undefined, event: IncidentEvent): IncidentState => {
   if (event.type === "incident_opened") {
+    const headline = { ...signalOf(event.deviceEvent, event.decision, event.at), priority: event.priority, category: event.category }
     return {
       incidentId: event.incidentId,
       tenant: event.tenant,
@@ -28,7 +30,10 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
       owner: { kind: "queue", id: event.tenant },
       openedAt: event.at,
       lastEventAt: event.at,
-      alarmType: alarmTypeOf(event.deviceEvent),
+      alarmType: headline.alarmType,
+      headline,
+      signals: nextSignals([], headline, headline),
+      categories: [event.category],
       deviceEventCount: 1,
       recentDeviceEventKeys: [deviceEventKey(event.deviceEvent)],
       version: 1,
@@ -41,15 +46,22 @@ export const evolve = (state: IncidentState | undefined, event: IncidentEvent): 
   }
   const base = { ...state, lastEventAt: event.at, version: state.version + 1 }
   switch (event.type) {
-    case "device_event_correlated":
+    case "device_event_correlated": {
+      // The most urgent signal heads the incident: its alarm type and category are the headline's.
+      const signal = signalOf(event.deviceEvent, event.decision, event.at)
+      const takes = takesHeadline(currentHeadline(state), signal)
       return {
         ...base,
+        ...(takes ? { headline: signal, alarmType: signal.alarmType, category: signal.category } : {}),
+        signals: nextSignals(state.signals ?? [], signal, takes ? signal : state.headline),
+        categories: nextCategories(state.categories ?? [state.category], signal.category),
         priority: outranks(event.decision.priority, state.priority) ? event.decision.priority : state.priority,
         deviceEventCount: state.deviceEventCount + 1,
         recentDeviceEventKeys: remember(state.recentDeviceEventKeys ?? [], deviceEventKey(event.deviceEvent)),
         openFaults: nextFaults(state.openFaults ?? [], event.deviceEvent),
         ...(event.decision.fireService ? { fireService: true } : {})
       }
+    }
     case "priority_raised":
       return { ...base, priority: outranks(event.to, state.priority) ? event.to : state.priority }
     case "incident_claimed":
@@ -123,22 +135,6 @@ const nextFaults = (faults: ReadonlyArray<string>, e: DeviceEvent): ReadonlyArra
   }
   if (e.type === "sensor" && e.payload.state === "restored") return faults.filter((f) => !f.startsWith(`${e.deviceId}:`))
   return faults
-}
-
-/** A short label of what raised the alarm, for the queue: "safety_alarm:pendant", "sensor:smoke". */
-export const alarmTypeOf = (e: DeviceEventHead): string => {
-  switch (e.type) {
-    case "safety_alarm":
-      return `safety_alarm:${e.payload.trigger}`
-    case "sensor":
-      return `sensor:${e.payload.sensor}`
-    case "gps":
-      return e.payload.sos ? "gps:sos" : "gps:position"
-    case "medication":
-      return `medication:${e.payload.event}`
-    case "technical":
-      return `technical:${e.payload.event}`
-  }
 }
 
 export const replay = (events: Iterable<IncidentEvent>): IncidentState | undefined => {

@@ -1,5 +1,6 @@
 export { decide, type Decision } from "./decide.ts"
-export { alarmTypeOf, evolve, initialState, RecentEventMemory, replay } from "./evolve.ts"
+export { evolve, initialState, RecentEventMemory, replay } from "./evolve.ts"
+export { alarmTypeOf, currentHeadline, nextCategories, nextSignals, onlyTechnical, SignalMemory, signalOf, takesHeadline } from "./headline.ts"
 export * from "./errors.ts"
 export { DefaultEscalationLimits, escalationDue, type EscalationLimits, EscalationLimitsConfig } from "./escalation.ts"
 export { decideHandover, evolveHandover, handoverCommandTypes, isHandoverOpen, type HandoverCommand, type HandoverEvent } from "./handover.ts"
