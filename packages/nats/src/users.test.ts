@@ -190,6 +190,35 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
       assert.strictEqual(yield* run("receivers", outcome(publish(Subjects.incident("demo", "inc-3")))), "refused")
     }))
 
+  it.effect("the console reads GPS positions of WT_DEVICE through a consumer filtered to one tracker, and no other device event, nor any consumer of another", () =>
+    Effect.gen(function*() {
+      const tracker = Subjects.device("demo", "telemetry", "gps", "gps-perm-1")
+      const alarm = Subjects.device("demo", "alarm", "safety_alarm", "alarm-perm-1")
+      yield* run("gateway", publishRaw(tracker, bytes("{}"), { msgId: "perm-gps-1", timeoutMs: 2_000, attempts: 1 }))
+      yield* run("gateway", publishRaw(alarm, bytes("{}"), { msgId: "perm-alarm-1", timeoutMs: 2_000, attempts: 1 }))
+      const pushed = (name: string, filter: string | undefined) =>
+        promised(({ jsm }) =>
+          jsm.consumers.add(Streams.device, {
+            name,
+            deliver_subject: `${inboxPrefixOf("console")}.${name}`,
+            ...(filter === undefined ? {} : { filter_subject: filter }),
+            ack_policy: "none" as never,
+            mem_storage: true,
+            num_replicas: 1,
+            inactive_threshold: 2_000_000_000
+          })
+        )
+      // One tracker's positions, on either lane (SOS positions travel on the alarm lane).
+      assert.strictEqual(yield* run("console", outcome(pushed("pos_ok", "wt.dev.demo.*.gps.gps-perm-1"))), "ok")
+      // Anything else of WT_DEVICE is refused: another event type, every event, no filter, a pull, a message get.
+      assert.strictEqual(yield* run("console", outcome(pushed("pos_alarm", alarm))), "refused")
+      assert.strictEqual(yield* run("console", outcome(pushed("pos_all", Subjects.deviceAll))), "refused")
+      assert.strictEqual(yield* run("console", outcome(pushed("pos_none", undefined))), "refused")
+      assert.strictEqual(yield* run("console", outcome(readSubject(Streams.device, alarm))), "refused")
+      assert.strictEqual(yield* run("console", outcome(promised(({ jsm }) => jsm.streams.getMessage(Streams.device, { seq: 1 })))), "refused")
+      assert.strictEqual(yield* run("console", outcome(promised(({ jsm }) => jsm.consumers.delete(Streams.device, "pos_ok")))), "refused")
+    }))
+
   it.effect("nobody but provisioning may delete WT_AUDIT or WT_AUDIT_SEALS, purge or change them; provisioning may", () =>
     Effect.gen(function*() {
       for (const user of NatsUsers.filter((u) => u !== "provision")) {

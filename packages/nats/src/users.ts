@@ -126,6 +126,15 @@ const user = (name: NatsUser, publish: ReadonlyArray<string>, denyPublish: Reado
   subscribe: { allow: [`${inboxPrefixOf(name)}.>`], deny: [] }
 })
 
+/**
+ * GPS positions only, for the console's maps: a consumer on WT_DEVICE may be made only with one
+ * filter naming a tracker's subject (`wt.dev.<tenant>.*.gps.<device>`), which the client puts in
+ * the request's subject (`CONSUMER.CREATE.<stream>.<name>.<filter>`), so no other event can be read.
+ * It pushes into the user's own inbox and goes away by itself (inactive threshold): no pull, no
+ * delete, nothing that could touch another service's consumer.
+ */
+const gpsPositionsRead = [`${api}.CONSUMER.CREATE.${Streams.device}.*.wt.dev.*.*.gps.*`]
+
 const deadLetters = (...sources: ReadonlyArray<string>) => sources.map(Subjects.deadLetter)
 
 const incidentWriter = [Subjects.incidentAll, ...streamRead(Streams.incident)]
@@ -176,6 +185,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
   // Operators' commands are incident events; views of a record, exports, configuration changes and sign-ins are audited by the console itself.
   console: user("console", [
     ...incidentWriter,
+    ...gpsPositionsRead,
     ...auditKinds("record_view", "export", "config_change", "authentication"),
     ...deadLetters("console")
   ], [Subjects.deviceAll]),
