@@ -53,6 +53,16 @@ const badRequestsFor = (doc: OpenApiDocument, template: string, method: Method, 
     const bad = unfittingValue(resolveSchema(doc, p.schema))
     if (bad !== undefined) out.push({ ...base, label: `path parameter ${p.name} = ${JSON.stringify(bad.slice(0, 20))}`, path: fillPath(template, { ...fitting, [p.name]: bad }), mustBeInvalidRequest: true })
   }
+  // PostgreSQL can neither store nor compare U+0000: a NUL that reached it was a 500 with an empty body.
+  for (const p of parameters.filter((p) => p.in === "path")) {
+    out.push({ ...base, label: `path parameter ${p.name} with U+0000`, path: fillPath(template, { ...fitting, [p.name]: "a\u0000b" }) })
+  }
+  for (const p of parameters.filter((p) => p.in === "query")) {
+    out.push({ ...base, label: `query ${p.name} with U+0000`, query: [query, `${p.name}=a%00b`].filter((q) => q !== "").join("&") })
+  }
+  if (template === "/api/session" && method === "post") {
+    out.push({ ...base, label: "a sign-in name with U+0000", body: JSON.stringify({ username: "operator\u0000", password: "x" }), mustBeInvalidRequest: true })
+  }
   for (const p of parameters.filter((p) => p.in === "query")) {
     out.push({ ...base, label: `query ${p.name} given twice`, query: [query, `${p.name}=a`, `${p.name}=b`].filter((q) => q !== "").join("&") })
     const bad = unfittingValue(resolveSchema(doc, p.schema))
@@ -96,7 +106,7 @@ layer(ConsoleTestLayer, { excludeTestServices: true, timeout: "120 seconds" })("
       expect(nonFiniteNumberSchemas(doc)).toEqual([])
       const stream = doc.paths["/api/stream"]?.get
       expect(stream?.responses["200"]?.content?.["text/event-stream"]).toBeDefined()
-      expect(Object.keys(stream?.responses ?? {}).sort()).toEqual(["200", "401"])
+      expect(Object.keys(stream?.responses ?? {}).sort()).toEqual(["200", "401", "431"])
       // Every operation that takes input declares its 400 with a JSON body (the finding: none of the 8 with a body did).
       for (const { path, method, operation } of operationsOf(doc)) {
         const takesInput = operation.requestBody !== undefined || (operation.parameters ?? []).length > 0

@@ -22,6 +22,7 @@ import { Authentication, JsonOnly } from "./api-middleware.ts"
 import { declareServerAnswers } from "@wt/service-runtime"
 import { describeStream, StreamSessionEnd } from "./stream-api.ts"
 import { exactApi } from "./request-validation.ts"
+import { RecordId, withoutNul } from "./record-id-api.ts"
 
 export const SessionUser = Schema.Struct({
   id: Schema.String,
@@ -32,7 +33,7 @@ export const SessionUser = Schema.Struct({
 }).annotate({ identifier: "SessionUser" })
 
 export const SignInRequest = Schema.Struct({
-  username: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)),
+  username: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128), withoutNul),
   password: Schema.String.check(Schema.isMaxLength(1024))
 }).annotate({ identifier: "SignInRequest" })
 
@@ -154,7 +155,7 @@ export const ResidentLabel = Schema.Struct({
 export class ResidentsApi extends HttpApiGroup.make("residents")
   .add(
     HttpApiEndpoint.get("get", "/residents/:id", {
-      params: { id: Schema.String },
+      params: { id: RecordId },
       query: { incident: Schema.optional(IncidentId) },
       success: ResidentCard,
       error: [ResidentNotFound, IncidentNotFound, Forbidden]
@@ -162,7 +163,7 @@ export class ResidentsApi extends HttpApiGroup.make("residents")
       OpenApi.Description,
       "The resident's full record for the resident card. Every read is audited (`record_view`: who, when, which resident); `incident` names the incident the record was opened for and must be one of the caller's, about this resident (404 otherwise). An operator reads a record only for an incident they may act on: `incident` is required and must still be active (403 otherwise); supervisors and admins may read without one."
     ),
-    HttpApiEndpoint.get("labels", "/resident-labels", { query: { ids: Schema.String }, success: Schema.Array(ResidentLabel) }).annotate(
+    HttpApiEndpoint.get("labels", "/resident-labels", { query: { ids: Schema.String.check(withoutNul) }, success: Schema.Array(ResidentLabel) }).annotate(
       OpenApi.Description,
       "Name and today's town of residents of the caller's tenants (`ids`: comma list, at most 500), for queue rows. Not the record: not audited as a record view."
     )

@@ -3,6 +3,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { IncidentId } from "@wt/contracts"
 import { IncidentNotFound } from "@wt/incident"
 import { Authentication, JsonOnly } from "./api-middleware.ts"
+import { RecordId } from "./record-id-api.ts"
 import { Forbidden, RecordNotFound, ResidentNotFound } from "./api-errors.ts"
 
 export const KeySafeCode = Schema.Struct({
@@ -14,7 +15,7 @@ export const KeySafeCode = Schema.Struct({
 export class KeySafeApi extends HttpApiGroup.make("keySafe")
   .add(
     HttpApiEndpoint.post("reveal", "/residents/:id/key-safe-code", {
-      params: { id: Schema.String },
+      params: { id: RecordId },
       query: { incident: Schema.optional(IncidentId) },
       success: KeySafeCode,
       error: [ResidentNotFound, IncidentNotFound, Forbidden, RecordNotFound]

@@ -1,4 +1,5 @@
-import { Context, Effect, SchemaIssue } from "effect"
+import { Context, Effect, Layer, SchemaIssue } from "effect"
+import { HttpServerRequest } from "effect/http"
 import { type HttpApi, type HttpApiEndpoint, type HttpApiGroup, HttpApiMiddleware } from "effect/http-api"
 import { InvalidRequest } from "./api-errors.ts"
 import { JsonOnly, RequestValidation } from "./api-middleware.ts"
@@ -19,11 +20,7 @@ const segment = (segment: PropertyKey | { readonly key: PropertyKey }): string |
   return typeof key === "number" ? key : clip(String(key))
 }
 
-/**
- * `RequestValidation`: a request that does not decode is answered 400 with what is wrong where.
- * A response that does not encode (a server bug) is left to HttpApi, which reports it as a 500.
- */
-export const RequestValidationLive = HttpApiMiddleware.layerSchemaErrorTransform(RequestValidation, (error) => {
+const toInvalidRequest = HttpApiMiddleware.layerSchemaErrorTransform(RequestValidation, (error) => {
   if (error.kind === "Body" || error.kind === "ResponseHeaders") return Effect.fail(error)
   const part = parts[error.kind]
   const issues = formatIssues(error.cause.issue).issues.slice(0, MaxIssues).map((issue) => ({
@@ -34,6 +31,32 @@ export const RequestValidationLive = HttpApiMiddleware.layerSchemaErrorTransform
   const where = first === undefined || first.path.length === 1 ? `the request ${part}` : `${first.path.slice(1).map((p) => JSON.stringify(p)).join(".")} in the request ${part}`
   return Effect.fail(new InvalidRequest({ message: `${where} does not fit: ${first?.message ?? "invalid"}`, issues }))
 })
+
+/**
+ * PostgreSQL can neither store nor compare U+0000, so a NUL in a path parameter or query reached
+ * it as a 500 with an empty body; refused here for every route that takes input, whatever its
+ * schema says of the value.
+ */
+const nulInUrl = new InvalidRequest({
+  message: "the request path or query does not fit: it must not contain U+0000 (%00)",
+  issues: [{ path: ["path"], message: "must not contain U+0000" }]
+})
+
+/**
+ * `RequestValidation`: a request that does not decode is answered 400 with what is wrong where.
+ * A response that does not encode (a server bug) is left to HttpApi, which reports it as a 500.
+ */
+export const RequestValidationLive = Layer.effect(
+  RequestValidation,
+  Effect.gen(function*() {
+    const transform = yield* Effect.gen(function*() {
+      return yield* RequestValidation
+    }).pipe(Effect.provide(toInvalidRequest))
+    return RequestValidation.of((httpEffect, options) =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        /%00/iu.test(request.url) ? Effect.fail(nulInUrl) : transform(httpEffect, options)))
+  })
+)
 
 const takesInput = (endpoint: HttpApiEndpoint.Top): boolean =>
   endpoint.params !== undefined || endpoint.query !== undefined || endpoint.headers !== undefined || endpoint.payload.size > 0

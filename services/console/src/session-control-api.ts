@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Authentication, JsonOnly } from "./api-middleware.ts"
+import { RecordId } from "./record-id-api.ts"
 import { Forbidden, RecordNotFound } from "./api-errors.ts"
 
 export const SessionsEnded = Schema.Struct({
@@ -15,7 +16,7 @@ export const SignInLockLifted = Schema.Struct({
   lifted: Schema.Boolean
 }).annotate({ identifier: "SignInLockLifted" })
 
-const byUser = { id: Schema.String.check(Schema.isMaxLength(64)) }
+const byUser = { id: RecordId }
 
 /**
  * Ending sessions beyond the one at hand: a user's own "sign out everywhere", and an
