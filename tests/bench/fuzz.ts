@@ -14,6 +14,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
+import { ServiceNames } from "@wt/launcher"
 import { makeNats } from "@wt/nats"
 import { fuzzRig, ingestDeadLetters } from "../support/fuzz-rig.ts"
 import { countsTable, runFuzz } from "../support/http-fuzz.ts"
@@ -39,7 +40,7 @@ const program = Effect.gen(function*() {
   const rig = yield* fuzzRig({ ...system, webhookSecrets: system.webhookSecrets, dispatchUrl: `http://127.0.0.1:${system.services.ports.dispatch}` })
   const observer = yield* makeNats({ url: system.natsUrl, name: "wt-bench-fuzz", ...system.natsAccess("observer") })
   const deadLettersBefore = yield* ingestDeadLetters(observer)
-  const pids = Object.fromEntries(Object.entries(system.services).filter(([name]) => name !== "ports").map(([name, p]) => [name, (p as { pid: () => number | undefined }).pid()]))
+  const pids = Object.fromEntries(ServiceNames.map((name) => [name, system.services[name].pid()]))
   log(`ready after ${Math.round((Date.now() - started) / 1000)} s; ${inputs} inputs, seed ${seed}`)
 
   const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100)

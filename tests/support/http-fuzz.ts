@@ -330,27 +330,44 @@ export const fuzzRequests = (targets: ReadonlyArray<Target>): fc.Arbitrary<FuzzR
 // ---------------------------------------------------------------------------------------------
 // sending and judging
 
-/** Sends one request; the body of the answer is kept whole (answers are small unless something is wrong). */
+const describe = (e: unknown): string => {
+  const cause = e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined
+  return e instanceof Error ? `${e.name}: ${e.message}${cause !== undefined ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : ""}` : String(e)
+}
+
+const sendOnce = async (request: FuzzRequest): Promise<FuzzAnswer> => {
+  const response = await fetch(request.url, {
+    method: request.method.toUpperCase(),
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    signal: AbortSignal.timeout(30_000)
+  })
+  const contentType = response.headers.get("content-type") ?? undefined
+  if (contentType?.startsWith("text/event-stream") === true && response.body !== null) {
+    // A live stream never ends by itself: its first event is its answer.
+    const reader = response.body.getReader()
+    const first = await reader.read()
+    await reader.cancel()
+    return { status: response.status, contentType, text: first.done ? "" : new TextDecoder().decode(first.value) }
+  }
+  return { status: response.status, contentType, text: await response.text() }
+}
+
+/**
+ * Sends one request; the body of the answer is kept whole (answers are small unless something is
+ * wrong). A request that got no answer is sent once more (the client then opens a new
+ * connection): a kept-alive connection the server closed just as the client reused it is the
+ * client's race, not the service's failure; no answer twice is.
+ */
 export const send = async (request: FuzzRequest): Promise<FuzzAnswer> => {
   try {
-    const response = await fetch(request.url, {
-      method: request.method.toUpperCase(),
-      headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      signal: AbortSignal.timeout(30_000)
-    })
-    const contentType = response.headers.get("content-type") ?? undefined
-    if (contentType?.startsWith("text/event-stream") === true && response.body !== null) {
-      // A live stream never ends by itself: its first event is its answer.
-      const reader = response.body.getReader()
-      const first = await reader.read()
-      await reader.cancel()
-      return { status: response.status, contentType, text: first.done ? "" : new TextDecoder().decode(first.value) }
+    return await sendOnce(request)
+  } catch (first) {
+    try {
+      return await sendOnce(request)
+    } catch (second) {
+      return { status: 599, contentType: undefined, text: `no answer, twice: ${describe(first)}; ${describe(second)}` }
     }
-    return { status: response.status, contentType, text: await response.text() }
-  } catch (e) {
-    // No answer at all (the connection reset or timed out) counts as a failure of the service.
-    return { status: 599, contentType: undefined, text: `no answer: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` }
   }
 }
 
