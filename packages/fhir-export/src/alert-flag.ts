@@ -26,19 +26,36 @@ const openingOf = (history: IncidentHistory) => {
 }
 
 /**
+ * The device event that heads the incident (its most urgent, see IncidentState.headline) with the
+ * decision it was stored with: a pendant alarm that joined a low-battery incident, not the battery.
+ * The opening's when the headline's event is not among the entries exported.
+ */
+const headlineOf = (history: IncidentHistory, opened: NonNullable<ReturnType<typeof openingOf>>) => {
+  const h = history.state?.headline
+  const step = h === undefined ? undefined : history.steps.find(({ event }) =>
+    (event.type === "incident_opened" || event.type === "device_event_correlated") &&
+    event.deviceEvent.id === h.eventId && event.deviceEvent.deviceId === h.deviceId && event.at === h.at)
+  const event = step?.event
+  return event !== undefined && (event.type === "incident_opened" || event.type === "device_event_correlated")
+    ? { deviceEvent: event.deviceEvent, decision: event.decision, at: event.at }
+    : { deviceEvent: opened.deviceEvent, decision: opened.decision, at: opened.at }
+}
+
+/**
  * The coded alert, as VKP-R4 codes one: a DetectedIssue (vkp-DetectedIssue) whose code is
- * the national alert code of the device event that raised it, in the edition in force
- * when the incident opened. Undefined when the national list has no code for the event
- * (technical faults), or the incident's opening is not in the export.
+ * the national alert code of the device event that heads the incident (its most urgent), in
+ * the edition in force when that event joined it. Undefined when the national list has no code
+ * for the event (technical faults), or the incident's opening is not in the export.
  */
 export const alertIssueOf = (ctx: ExportContext, history: IncidentHistory) => {
   const opened = openingOf(history)
   if (opened === undefined) return undefined
-  const concept = alertConceptOf(opened.deviceEvent)
-  const at = fhirInstant(opened.at) ?? ctx.fallbackTime
+  const headline = headlineOf(history, opened)
+  const concept = alertConceptOf(headline.deviceEvent)
+  const at = fhirInstant(headline.at) ?? ctx.fallbackTime
   const national = concept === undefined ? undefined : ctx.national("alertCode", concept, at)
   if (national === undefined) return undefined
-  const reason = fhirString(opened.decision.reason)
+  const reason = fhirString(headline.decision.reason)
   return {
     resourceType: "DetectedIssue" as const,
     id: detectedIssueId(history.incidentId),
@@ -49,14 +66,14 @@ export const alertIssueOf = (ctx: ExportContext, history: IncidentHistory) => {
     severity: issueSeverityOf(history.state?.priority ?? opened.priority),
     patient: ctx.patient(history.tenant, opened.residentId),
     identifiedDateTime: at,
-    author: ctx.device(opened.deviceEvent.deviceId),
+    author: ctx.device(headline.deviceEvent.deviceId),
     ...(reason === undefined ? {} : { detail: reason })
   }
 }
 
 /**
  * The alert of an incident as a Flag on the resident (vkp-Flag): the text an operator
- * reads in `code.text`, the national severity level of the incident's priority now
+ * reads in `code.text` (the headline's: its most urgent device event), the national severity level of the incident's priority now
  * (VKP's severity-level extension), a link to the coded alert (HL7's flag-detail), the
  * national triage colour, the rule that decided it, and whether it is still being
  * handled. Undefined when the incident's opening is not in the export.
@@ -66,11 +83,12 @@ export const alertFlagOf = (ctx: ExportContext, history: IncidentHistory, issue:
   if (opened === undefined) return undefined
   const state = history.state
   const priority = state?.priority ?? opened.priority
-  const alarmType = alarmTypeOf(opened.deviceEvent)
+  const headline = headlineOf(history, opened)
+  const alarmType = alarmTypeOf(headline.deviceEvent)
   const active = state === undefined || ActiveStatuses.includes(state.status)
   const start = fhirInstant(opened.at) ?? fhirInstant(opened.deviceEvent.occurredAt) ?? ctx.fallbackTime
   const end = active ? undefined : fhirInstant(state?.endedAt ?? state?.lastEventAt)
-  const reason = fhirString(opened.decision.reason)
+  const reason = fhirString(headline.decision.reason)
   const severity = ctx.national("severityLevel", severityOf(priority), start)
   const colour = ctx.national("triage", colourOf(priority), start)
   const flagPriority = flagPriorityOf(priority)
@@ -90,17 +108,17 @@ export const alertFlagOf = (ctx: ExportContext, history: IncidentHistory, issue:
       { url: ext.priority, valueCoding: ctx.ownCoding("priority", priority, priority) },
       { url: Hl7Extensions.flagPriority, valueCodeableConcept: { coding: [coding(Hl7CodeSystems.flagPriority, flagPriority.code, flagPriority.display)] } },
       { url: ext.alarmType, valueCoding: ctx.ownCoding("alarmType", alarmType, alarmType) },
-      { url: ext.triageRule, valueString: requiredString(`${opened.decision.ruleId} (${opened.decision.ruleSetVersion})`, "unknown") },
-      { url: ext.fireService, valueBoolean: opened.decision.fireService }
+      { url: ext.triageRule, valueString: requiredString(`${headline.decision.ruleId} (${headline.decision.ruleSetVersion})`, "unknown") },
+      { url: ext.fireService, valueBoolean: state?.fireService ?? opened.decision.fireService }
     ],
     identifier: [identifier(ctx.terms.identifiers.incident, history.incidentId)],
     status: active ? ("active" as const) : ("inactive" as const),
-    category: [{ coding: [categoryOf(opened.category)] }],
+    category: [{ coding: [categoryOf(headline.decision.category)] }],
     // VKP: the text shown to the user; the coded alert is the DetectedIssue this Flag points to.
     code: { text: requiredString(`${priority} ${label}`, "alert") },
     subject: ctx.patient(history.tenant, opened.residentId),
     period: { start, ...(end === undefined || end < start ? {} : { end }) },
-    author: ctx.device(opened.deviceEvent.deviceId)
+    author: ctx.device(headline.deviceEvent.deviceId)
   }
 }
 

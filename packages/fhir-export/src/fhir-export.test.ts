@@ -66,19 +66,25 @@ describe("FHIR R4 export", () => {
   it("an alert is coded as VKP codes one: the national alert code on a DetectedIssue, the severity level and a link to it on the Flag, the text in Flag.code", () => {
     const { incidents } = exportAll(scenarioEntries())
     const byId = (id: string) => incidents.find((r) => r.id === id) as any
+    // inc-a opened with a door at night (P2) and a fall (P1) joined it: the fall heads it (issue 21).
     const issue = byId("alert-code-inc-a")
     expect(issue.meta.profile).toEqual(["http://ehelse.no/fhir/StructureDefinition/vkp-DetectedIssue-v090"])
-    expect(issue.code.coding).toEqual([{ system: "http://ehelse.no/fhir/CodeSystem/vkp-alert-code-v090", version: "0.9.0", code: "4.15", display: "Dør åpnet" }])
+    expect(issue.code.coding).toEqual([{ system: "http://ehelse.no/fhir/CodeSystem/vkp-alert-code-v090", version: "0.9.0", code: "4.1", display: "Fall" }])
+    expect(issue.author).toMatchObject({ type: "Device", identifier: { value: "alarm-000001" } })
+    expect(issue.detail).toBe("fall detected")
     expect(issue.patient).toEqual({ type: "Patient", identifier: { system: "https://fhir.wt.example.no/NamingSystem/resident-id", value: "res-0001" } })
     const flag = byId("alert-inc-a")
     expect(flag.meta.profile).toEqual(["http://ehelse.no/fhir/StructureDefinition/vkp-Flag-v090"])
-    expect(flag.code).toEqual({ text: "P1 4.15 Dør åpnet" })
+    expect(flag.code).toEqual({ text: "P1 4.1 Fall" })
+    expect(flag.category[0].coding[0]).toMatchObject({ code: "safety" })
+    expect(flag.author).toMatchObject({ type: "Device", identifier: { value: "alarm-000001" } })
     const ext = (url: string) => flag.extension.find((x: any) => x.url === url)
     // Severity of the priority now (P1 after a fall joined): 40 critical; triage colour red.
     expect(ext("http://ehelse.no/fhir/StructureDefinition/vkp-severity-level-v090").valueCodeableConcept.coding[0]).toMatchObject({ system: "http://ehelse.no/fhir/CodeSystem/vkp-severity-level-v090", code: "40" })
     expect(ext("https://fhir.wt.example.no/StructureDefinition/triage-colour").valueCoding).toMatchObject({ system: "http://ehelse.no/fhir/CodeSystem/vkp-triage-v090", code: "R" })
     expect(ext("http://hl7.org/fhir/StructureDefinition/flag-detail").valueReference.type).toBe("DetectedIssue")
-    expect(ext("https://fhir.wt.example.no/StructureDefinition/alarm-type").valueCoding.code).toBe("sensor:door")
+    expect(ext("https://fhir.wt.example.no/StructureDefinition/alarm-type").valueCoding.code).toBe("safety_alarm:fall_detector")
+    expect(ext("https://fhir.wt.example.no/StructureDefinition/triage-rule").valueString).toBe("care.fall (2026-11)")
     expect(flag.status).toBe("inactive")
     expect(flag.period).toEqual({ start: "2026-11-25T02:00:00.000Z", end: "2026-11-25T02:20:00.000Z" })
     expect(byId("alert-code-inc-b").code.coding[0].code).toBe("4.11")

@@ -117,14 +117,15 @@ describe("profiles the export claims", () => {
       const { incidents, report } = exportAll(entries, at)
       const code = (id: string) => (incidents.find((r) => r.id === id) as any)?.code.coding[0].code
       const log = incidents.find((r) => r.id === "handling-log-inc-a") as any
-      return { dose: code("alert-code-inc-d"), door: code("alert-code-inc-a"), states: log.event?.map((e: any) => e.code[0].coding[0].code) ?? [], report, incidents }
+      return { dose: code("alert-code-inc-d"), fall: code("alert-code-inc-a"), states: log.event?.map((e: any) => e.code[0].coding[0].code) ?? [], report, incidents }
     }
     const nov2021 = dose("2021-11-10T12:00:00.000Z")
     const dec2021 = dose("2021-12-01T12:00:00.000Z")
     const now = dose()
     // A missed dose: 3.7 while dispenser deviations were 3.x, 1.7 once they moved to 1.x, 1.1 after the renumbering.
     expect([nov2021.dose, dec2021.dose, now.dose]).toEqual(["3.7", "1.7", "1.1"])
-    expect([nov2021.door, dec2021.door, now.door]).toEqual(["4.15", "4.15", "4.15"])
+    // inc-a: a door opened, then a fall that heads it.
+    expect([nov2021.fall, dec2021.fall, now.fall]).toEqual(["4.1", "4.1", "4.1"])
     // Handling-log states 6–10 came on 2021-11-16: before, only 0, 1, 3, 4, 5 have national codes.
     expect(nov2021.states).toEqual(["0", "1", "3"])
     expect(now.states).toEqual(["0", "1", "8", "10", "6", "7", "9", "3"])

@@ -8,8 +8,9 @@ import { createIncidentTransitions, transitionRow } from "./transitions.ts"
 export const IncidentProjection = "incidents"
 
 /**
- * Applies one stored incident record. Idempotent and order-safe: the queue row only
- * moves forward in version, timeline entries are keyed by (tenant, incident, version, entry),
+ * Applies one stored incident record. Idempotent and order-safe: the queue row (its
+ * alarm type and category are the incident's headline's, which a more urgent device event
+ * joining it changes) only moves forward in version, timeline entries are keyed by (tenant, incident, version, entry),
  * and the checkpoint only moves forward, all in one transaction.
  */
 export const applyIncidentRecord = Effect.fn("ReadModels.applyIncidentRecord")(function*(record: IncidentRecord, streamSeq: number) {
@@ -22,12 +23,13 @@ export const applyIncidentRecord = Effect.fn("ReadModels.applyIncidentRecord")(f
         ${s.alarmType}, ${JSON.stringify(s.owner)}::jsonb, ${s.openedAt}, ${s.claimedAt ?? null}, ${s.claimedBy ? JSON.stringify(s.claimedBy) : null}::jsonb,
         ${s.endedAt ?? null}, ${s.lastEventAt}, ${s.version}, ${streamSeq}, ${JSON.stringify(s)}::jsonb)
       ON CONFLICT (tenant, incident_id) DO UPDATE SET
-        status = EXCLUDED.status, priority = EXCLUDED.priority, priority_rank = EXCLUDED.priority_rank, owner = EXCLUDED.owner,
+        status = EXCLUDED.status, priority = EXCLUDED.priority, priority_rank = EXCLUDED.priority_rank,
+        category = EXCLUDED.category, alarm_type = EXCLUDED.alarm_type, owner = EXCLUDED.owner,
         claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by, ended_at = EXCLUDED.ended_at,
         last_event_at = EXCLUDED.last_event_at, version = EXCLUDED.version, stream_seq = EXCLUDED.stream_seq, state = EXCLUDED.state
       WHERE incidents.version < EXCLUDED.version`
     // One statement for all of the record's entries: one round trip per record, not per entry.
-    const entries: ReadonlyArray<Record<string, unknown>> = timelineEntries(record.event).map((t) => ({
+    const entries: ReadonlyArray<Record<string, unknown>> = timelineEntries(record.event, s).map((t) => ({
       tenant: s.tenant,
       incident_id: s.incidentId,
       version: s.version,

@@ -1,11 +1,11 @@
-import type { Actor, DeviceEvent, IncidentEvent, TriageDecision } from "@wt/contracts"
+import type { Actor, DeviceEvent, IncidentEvent, IncidentState, TriageDecision } from "@wt/contracts"
 import { HandlingCodeByStatus } from "@wt/contracts"
 import { alarmTypeOf } from "@wt/incident"
 
 /** One line of an incident's timeline, as a supervisor reads it. Ids only, no personal data. */
 export interface TimelineEntry {
   readonly entry: number
-  readonly kind: "device_event" | "triage_decision" | IncidentEvent["type"]
+  readonly kind: "device_event" | "triage_decision" | "headline" | IncidentEvent["type"]
   readonly at: string
   readonly actor: Actor
   readonly summary: string
@@ -42,17 +42,37 @@ const decisionEntry = (entry: number, at: string, d: TriageDecision): TimelineEn
   detail: d
 })
 
-/** Expands one stored incident event into its timeline entries. */
-export const timelineEntries = (event: IncidentEvent): ReadonlyArray<TimelineEntry> => {
+/**
+ * When a joining device event took the headline (it is more urgent than what headed the
+ * incident), a line saying so: the queue's words for the incident changed here.
+ */
+const headlineEntries = (event: IncidentEvent & { readonly type: "device_event_correlated" }, after: IncidentState | undefined): ReadonlyArray<TimelineEntry> => {
+  const h = after?.headline
+  if (h === undefined || h.eventId !== event.deviceEvent.id || h.deviceId !== event.deviceEvent.deviceId || h.at !== event.at) return []
+  return [{
+    entry: 2,
+    kind: "headline",
+    at: event.at,
+    actor: triage,
+    summary: `${h.alarmType} from ${h.deviceId} now heads the incident (${h.priority}, ${h.category}): the most urgent signal; what joined before is listed beneath it`,
+    detail: h
+  }]
+}
+
+/**
+ * Expands one stored incident event into its timeline entries; `after`, the incident's state
+ * after it, tells whether a joining device event took the headline.
+ */
+export const timelineEntries = (event: IncidentEvent, after?: IncidentState): ReadonlyArray<TimelineEntry> => {
   switch (event.type) {
     case "incident_opened":
       return [
         deviceEntry(0, event.deviceEvent),
         decisionEntry(1, event.at, event.decision),
-        { entry: 2, kind: event.type, at: event.at, actor: triage, summary: `incident opened as ${event.priority}, owned by the queue`, handlingCode: HandlingCodeByStatus.open, detail: { priority: event.priority, category: event.category } }
+        { entry: 2, kind: event.type, at: event.at, actor: triage, summary: `incident opened as ${event.priority} ${alarmTypeOf(event.deviceEvent)} (${event.category}), owned by the queue`, handlingCode: HandlingCodeByStatus.open, detail: { priority: event.priority, category: event.category } }
       ]
     case "device_event_correlated":
-      return [deviceEntry(0, event.deviceEvent), decisionEntry(1, event.at, event.decision)]
+      return [deviceEntry(0, event.deviceEvent), decisionEntry(1, event.at, event.decision), ...headlineEntries(event, after)]
     case "priority_raised":
       return [{ entry: 0, kind: event.type, at: event.at, actor: triage, summary: `priority raised ${event.from} → ${event.to}: ${event.reason}`, detail: event }]
     case "incident_claimed":
