@@ -12,6 +12,7 @@ import { AdminApi } from "./admin-api.ts"
 import { DeviceIdentitiesApi } from "./identity-api.ts"
 import { OverviewApi } from "./overview-api.ts"
 import { KeySafeApi } from "./key-safe-api.ts"
+import { PositionsApi } from "./positions-api.ts"
 import { SessionControlApi } from "./session-control-api.ts"
 import { SignInThrottled } from "./sign-in-errors.ts"
 
@@ -23,13 +24,16 @@ import { declareServerAnswers } from "@wt/service-runtime"
 import { describeStream, StreamSessionEnd } from "./stream-api.ts"
 import { exactApi } from "./request-validation.ts"
 import { RecordId, withoutNul } from "./record-id-api.ts"
+import { LanguageChoice, UserLanguage } from "./user-language.ts"
 
 export const SessionUser = Schema.Struct({
   id: Schema.String,
   username: Schema.String,
   displayName: Schema.String,
   role: Schema.Literals(["operator", "supervisor", "admin"]),
-  tenants: Schema.Array(Schema.String)
+  tenants: Schema.Array(Schema.String),
+  /** The web app's language the user chose; absent until they choose one (the browser's language decides until then). */
+  language: Schema.optionalKey(UserLanguage)
 }).annotate({ identifier: "SessionUser" })
 
 export const SignInRequest = Schema.Struct({
@@ -105,7 +109,14 @@ export class SessionApi extends HttpApiGroup.make("session")
   .middleware(JsonOnly)
   .add(
     HttpApiEndpoint.get("current", "/session", { success: SessionUser }).middleware(Authentication),
-    HttpApiEndpoint.delete("signOut", "/session", { success: HttpApiSchema.NoContent }).middleware(Authentication)
+    HttpApiEndpoint.delete("signOut", "/session", { success: HttpApiSchema.NoContent }).middleware(Authentication),
+    HttpApiEndpoint.put("chooseLanguage", "/session/language", { payload: LanguageChoice, success: SessionUser })
+      .middleware(JsonOnly)
+      .middleware(Authentication)
+      .annotate(
+        OpenApi.Description,
+        "Sets the web app's language for the signed-in user (`nb` Norwegian bokmål or `en` English), stored with the user: every workstation they sign in at shows it. Answers the session's user with the language."
+      )
   )
   .prefix("/api")
 {}
@@ -188,6 +199,7 @@ export class ConsoleApi extends exactApi(HttpApi.make("console")
   .add(AdminApi)
   .add(DeviceIdentitiesApi)
   .add(KeySafeApi)
+  .add(PositionsApi)
   .add(SessionControlApi)
   .add(ReportsApi.middleware(Authentication))
   .add(HandoverApi.middleware(JsonOnly).middleware(Authentication))

@@ -133,7 +133,14 @@ const rules: Record<string, Rule> = {
     body: {},
     acrossTenants: { path: "/api/residents/n-res-0002/key-safe-code", body: {}, as: "operator", owner: "north-admin" }
   },
+  // Positions: the card's rules (positions.test.ts); audited like a view of the record.
+  "GET /api/residents/:id/positions": {
+    roles: ["supervisor", "admin"],
+    path: "/api/residents/res-0001/positions",
+    acrossTenants: { path: "/api/residents/n-res-0001/positions", as: "operator", owner: "north-admin" }
+  },
   "GET /api/resident-labels": { path: "/api/resident-labels?ids=res-0001" },
+  "PUT /api/session/language": { path: "/api/session/language", body: { language: "en" } },
   "POST /api/session/sign-out-everywhere": { path: "/api/session/sign-out-everywhere", body: {} },
   // Another tenant's user is 404 (sign-in.test.ts); not run across tenants here, where it would end the sessions this test goes on using.
   "POST /api/admin/users/:id/sign-out-everywhere": { roles: ["admin"], path: "/api/admin/users/user-operator2/sign-out-everywhere", body: {} },

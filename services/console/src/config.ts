@@ -1,4 +1,16 @@
-import { Config, Duration } from "effect"
+import { Config, Duration, Schema } from "effect"
+
+/**
+ * A map tile server's URL template, `{z}/{x}/{y}` in it (e.g. an OpenStreetMap tile server
+ * of the municipality's own): http(s) only, no quote, space or semicolon (it goes into the CSP).
+ */
+export const MapTilesTemplate = Schema.String.check(Schema.isPattern(
+  /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[^\s'";,]*\{z\}[^\s'";,]*\{x\}[^\s'";,]*\{y\}[^\s'";,]*$/u,
+  { message: "must be an http(s) URL template with {z}, {x} and {y}, e.g. https://tiles.example.no/{z}/{x}/{y}.png" }
+))
+
+/** The origin the page may load map tiles from (its CSP's img-src). */
+export const tilesOrigin = (template: string) => new URL(template.replace(/\{[xyz]\}/gu, "0")).origin
 
 /**
  * `WT_COOKIE_SECURE` (default true) marks the session cookie `Secure`, so a browser sends it
@@ -19,6 +31,7 @@ export const ConsoleConfig = Config.all({
   sessionTtl: Config.Duration("WT_SESSION_TTL").pipe(Config.withDefault(Duration.hours(13))),
   sessionIdle: Config.Duration("WT_SESSION_IDLE").pipe(Config.withDefault(Duration.minutes(60))),
   streamHeartbeat: Config.Duration("WT_STREAM_HEARTBEAT").pipe(Config.withDefault(Duration.seconds(15))),
-  streamSessionCheck: Config.Duration("WT_STREAM_SESSION_CHECK").pipe(Config.withDefault(Duration.seconds(2)))
+  streamSessionCheck: Config.Duration("WT_STREAM_SESSION_CHECK").pipe(Config.withDefault(Duration.seconds(2))),
+  mapTiles: Config.schema(MapTilesTemplate, "WT_MAP_TILES_URL").pipe(Config.option)
 })
 export type ConsoleConfig = Config.Success<typeof ConsoleConfig>

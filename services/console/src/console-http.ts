@@ -12,6 +12,7 @@ import { HandoverHandlers } from "./handover-handlers.ts"
 import { IncidentsHandlers } from "./incident-handlers.ts"
 import { OverviewHandlers } from "./overview-handlers.ts"
 import { PageRoute } from "./page-route.ts"
+import { PositionsHandlers } from "./positions-handlers.ts"
 import { RequestValidationLive } from "./request-validation.ts"
 import { ReportHandlers } from "./report-handlers.ts"
 import { ResidentHandlers } from "./resident-handlers.ts"
@@ -30,6 +31,7 @@ const ApiRoutes = HttpApiBuilder.layer(ConsoleApi, { openapiPath: "/api/openapi.
     IncidentsHandlers,
     ResidentHandlers,
     KeySafeHandlers,
+    PositionsHandlers,
     OverviewHandlers,
     AdminHandlers,
     DeviceIdentityHandlers,

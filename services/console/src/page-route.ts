@@ -2,8 +2,9 @@ import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { extname, join, relative, sep } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
+import { ConsoleConfig, tilesOrigin } from "./config.ts"
 
 /**
  * Where `vite build` puts the operator web app (services/console/web): seen from src/ when
@@ -29,13 +30,18 @@ const contentTypes: Record<string, string> = {
  * Never inside another site's frame (clickjacking); forms post only here. The service runtime adds
  * nosniff, no-referrer and HSTS (see @wt/service-runtime's security-headers.ts). `inline` lists the
  * hashes of inline blocks a page must have (the fallback page.html's script and style).
+ * `mapTiles` (WT_MAP_TILES_URL): a tile server's URL template; only its origin is added to img-src,
+ * and only when one is configured: by default the maps are drawn from the data and load nothing.
  */
-export const pageContentSecurityPolicy = (inline: { readonly scripts?: ReadonlyArray<string>; readonly styles?: ReadonlyArray<string> } = {}) =>
+export const pageContentSecurityPolicy = (
+  inline: { readonly scripts?: ReadonlyArray<string>; readonly styles?: ReadonlyArray<string> } = {},
+  mapTiles?: string
+) =>
   [
     "default-src 'self'",
     `script-src 'self'${(inline.scripts ?? []).map((h) => ` '${h}'`).join("")}`,
     `style-src 'self'${(inline.styles ?? []).map((h) => ` '${h}'`).join("")}`,
-    "img-src 'self' data:",
+    `img-src 'self' data:${mapTiles === undefined ? "" : ` ${tilesOrigin(mapTiles)}`}`,
     "connect-src 'self'",
     "object-src 'none'",
     "frame-ancestors 'none'",
@@ -43,11 +49,11 @@ export const pageContentSecurityPolicy = (inline: { readonly scripts?: ReadonlyA
     "form-action 'self'"
   ].join("; ")
 
-const pageHeaders = {
+const pageHeadersOf = (mapTiles: string | undefined) => ({
   "x-frame-options": "DENY",
-  "content-security-policy": pageContentSecurityPolicy(),
+  "content-security-policy": pageContentSecurityPolicy({}, mapTiles),
   "x-content-type-options": "nosniff"
-}
+})
 
 const sha256Of = (text: string) => `sha256-${createHash("sha256").update(text, "utf8").digest("base64")}`
 
@@ -67,12 +73,14 @@ const filesUnder = (dir: string): Array<string> =>
  * Vite names assets by content hash, so they may be cached for good; the page itself never.
  * Without a build (`pnpm install` builds it), the minimal page in page.html stands in.
  */
-export const PageRoute = Layer.unwrap(Effect.sync(() => {
+export const PageRoute = Layer.unwrap(Effect.gen(function*() {
+  const mapTiles = Option.getOrUndefined((yield* ConsoleConfig).mapTiles)
+  const pageHeaders = pageHeadersOf(mapTiles)
   if (!existsSync(join(webDist, "index.html"))) {
     const page = readFileSync(new URL("./page.html", import.meta.url), "utf8")
     return HttpRouter.add("GET", "/", HttpServerResponse.text(page, {
       contentType: "text/html; charset=utf-8",
-      headers: { ...pageHeaders, "content-security-policy": pageContentSecurityPolicy(inlineHashes(page)), "cache-control": "no-cache" }
+      headers: { ...pageHeaders, "content-security-policy": pageContentSecurityPolicy(inlineHashes(page), mapTiles), "cache-control": "no-cache" }
     }))
   }
   const routes = filesUnder(webDist).map((file) => {

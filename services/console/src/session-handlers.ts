@@ -12,13 +12,15 @@ import { SignInAudit } from "./sign-in-audit.ts"
 import { SignInThrottled } from "./sign-in-errors.ts"
 import { SignInConfig } from "./sign-in-policy.ts"
 import { type ThrottleScope, SignInThrottle } from "./sign-in-throttle.ts"
+import { chooseLanguage, languageOf, type UserLanguage } from "./user-language.ts"
 
-export const publicUser = (user: User) => ({
+export const publicUser = (user: User, language: UserLanguage | undefined) => ({
   id: user.id,
   username: user.username,
   displayName: user.displayName,
   role: user.role,
-  tenants: user.tenants
+  tenants: user.tenants,
+  ...(language === undefined ? {} : { language })
 })
 
 /** The client's address as the connection (or, per `WT_TRUSTED_PROXIES`, a trusted proxy) gives it. */
@@ -113,10 +115,17 @@ export const SessionHandlers = HttpApiBuilder.group(
           }
           yield* audit.record({ known: true, user: user.value }, { outcome: "succeeded", user: user.value, knownDevice: Option.isSome(knownDevice) }, { address })
           yield* Effect.logInfo("signed in").pipe(Effect.annotateLogs({ userId: user.value.id, role: user.value.role }))
+          const signedInUser = publicUser(user.value, yield* languageOf(user.value.id).pipe(Effect.orDie))
           // A browser gets the HttpOnly cookie only; other clients also the token, for Authorization: Bearer.
-          return isFromBrowser(request.headers) ? { user: publicUser(user.value) } : { token, user: publicUser(user.value) }
+          return isFromBrowser(request.headers) ? { user: signedInUser } : { token, user: signedInUser }
         }))
-      .handle("current", () => Effect.map(CurrentSession, ({ user }) => publicUser(user)))
+      .handle("current", () => Effect.map(CurrentSession, ({ user, language }) => publicUser(user, language)))
+      .handle("chooseLanguage", ({ payload }) =>
+        Effect.gen(function*() {
+          const { user } = yield* CurrentSession
+          yield* chooseLanguage(user.id, payload.language).pipe(Effect.orDie)
+          return publicUser(user, payload.language)
+        }))
       .handle("signOut", () =>
         Effect.gen(function*() {
           const { tokenHash, user } = yield* CurrentSession

@@ -3,11 +3,14 @@ import { Context, Duration, Effect, Layer, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import type { Role, User } from "@wt/registry"
 import { ConsoleConfig } from "./config.ts"
+import type { UserLanguage } from "./user-language.ts"
 
 /** A signed-in user, and which session they presented (to sign that one out). */
 export interface SignedIn {
   readonly user: User
   readonly tokenHash: string
+  /** The console's language the user chose; none until they chose (the browser's language decides). */
+  readonly language: UserLanguage | undefined
 }
 
 /** Only this hash of a token is ever stored or compared. */
@@ -22,6 +25,7 @@ interface SessionRow {
   readonly display_name: string
   readonly role: Role
   readonly tenants: ReadonlyArray<string>
+  readonly language: UserLanguage | null
 }
 
 /**
@@ -66,7 +70,7 @@ export class Sessions extends Context.Service<Sessions, {
 
       const live = (tokenHash: string) =>
         sql<SessionRow & { readonly idle_s: number }>`
-          SELECT u.id, u.username, u.display_name, u.role, u.tenants,
+          SELECT u.id, u.username, u.display_name, u.role, u.tenants, u.language,
                  extract(epoch FROM now() - s.last_seen_at)::float8 AS idle_s
           FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.token_hash = ${tokenHash} AND s.expires_at > now()
@@ -74,7 +78,8 @@ export class Sessions extends Context.Service<Sessions, {
 
       const signedIn = (tokenHash: string, row: SessionRow): SignedIn => ({
         tokenHash,
-        user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, tenants: row.tenants }
+        user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, tenants: row.tenants },
+        language: row.language ?? undefined
       })
 
       const current = Effect.fn("Sessions.current")(function*(tokenHash: string) {
