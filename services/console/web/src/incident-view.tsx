@@ -5,6 +5,8 @@ import { handlingCodes, noteCodes } from "./handling-codes.ts"
 import type { LiveEvent, LiveQueue } from "./live-queue.ts"
 import { HandoverPanel } from "./handover-panel.tsx"
 import { ResidentCard } from "./resident-card.tsx"
+import { nextToAnswer, useAnswerKey } from "./answer-key.ts"
+import { JoinedInIncident } from "./signals.tsx"
 import { TimelineView } from "./timeline-view.tsx"
 
 interface Props {
@@ -83,6 +85,20 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
     }
   }
 
+  // The alarm sounding is answered from here too: claimed, and opened in place of this one.
+  const answering = useRef(false)
+  useAnswerKey(() => {
+    const next = nextToAnswer(queue.list())
+    if (next === undefined || answering.current) return
+    answering.current = true
+    api.claim(next.incidentId).then((state) => {
+      queue.put(state)
+      location.hash = `#/incident/${encodeURIComponent(next.incidentId)}`
+    }, (error) => onError(errorText(error))).finally(() => {
+      answering.current = false
+    })
+  })
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null
@@ -110,13 +126,14 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
         <header class={`incident-head ${incident.priority}`}>
           <button class="back" onClick={onBack} title="Back to the queue (Esc)">← Queue</button>
           <span class={`badge ${incident.priority}`}>{incident.priority}</span>
-          <h1>{alarmLabel(incident.alarmType)}</h1>
+          <h1 data-testid="headline" data-alarm-type={incident.alarmType} data-category={incident.category}>{alarmLabel(incident.alarmType)}</h1>
           <span class="age">{age(incident.openedAt, now)}</span>
           <span class="status" data-testid="incident-status">{incident.status.replace(/_/g, " ")}</span>
           <span class="owner">owner: {who(incident.owner)}</span>
           {incident.repeated === true ? <span class="mark repeated">repeated</span> : null}
           {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated">escalated {incident.escalationLevel}</span> : null}
         </header>
+        <JoinedInIncident incident={incident} />
 
         <div class="actions-bar">
           {isUnclaimed(incident) ? <button class="claim primary" onClick={() => void run(() => api.claim(incidentId))}>Claim (c)</button> : null}

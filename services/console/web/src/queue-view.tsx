@@ -2,6 +2,8 @@ import { useEffect, useRef } from "preact/hooks"
 import type { Incident, ResidentLabel } from "./api.ts"
 import { age, alarmLabel, isUnclaimed, who } from "./format.ts"
 import { HandoverMark } from "./handover-panel.tsx"
+import { nextToAnswer, useAnswerKey } from "./answer-key.ts"
+import { JoinedInRow } from "./signals.tsx"
 
 interface Props {
   readonly incidents: ReadonlyArray<Incident>
@@ -22,6 +24,11 @@ export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen,
   useEffect(() => {
     body.current?.querySelector<HTMLElement>("tr.selected")?.scrollIntoView({ block: "nearest" })
   }, [selected])
+  // The alarm sounding is answered with one key, whichever row is selected.
+  useAnswerKey(() => {
+    const next = nextToAnswer(incidents)
+    if (next !== undefined) onClaim(next)
+  })
   if (incidents.length === 0) return <p class="empty" data-testid="queue-empty">The queue is empty.</p>
   return (
     <table class="queue" data-testid="queue">
@@ -40,7 +47,12 @@ export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen,
           >
             <td><span class={`badge ${incident.priority}`}>{incident.priority}</span></td>
             <td class="age" data-testid="age">{age(incident.openedAt, now)}</td>
-            <td>{alarmLabel(incident.alarmType)}{incident.deviceEventCount > 1 ? <span class="count"> ×{incident.deviceEventCount}</span> : null}</td>
+            <td class="alarm">
+              {/* The headline: the incident's most urgent signal; what else joined it beneath. */}
+              <span class="headline" data-testid="headline" data-alarm-type={incident.alarmType} data-category={incident.category}>{alarmLabel(incident.alarmType)}</span>
+              {incident.deviceEventCount > 1 ? <span class="count"> ×{incident.deviceEventCount}</span> : null}
+              <JoinedInRow incident={incident} />
+            </td>
             <td class="resident" data-testid="resident">
               {labels?.get(incident.residentId) !== undefined
                 ? (
