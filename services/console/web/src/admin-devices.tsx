@@ -2,15 +2,17 @@ import { useState } from "preact/hooks"
 import { api, type DeviceRecord } from "./api.ts"
 import { errorText, useLoad } from "./admin-common.tsx"
 import { DeviceIdentities } from "./admin-identities.tsx"
+import { t, term } from "./i18n.ts"
 
 type SensorKind = NonNullable<DeviceRecord["sensor"]>
 
 export const DeviceTable = ({ devices, onSaved }: { readonly devices: ReadonlyArray<DeviceRecord>; readonly onSaved: () => void }) => {
   // The device whose protocol identities are open below its row.
   const [open, setOpen] = useState<string | undefined>()
+  const h = t().admin.deviceHeaders
   return (
     <table class="admin-list" data-testid="device-table">
-      <thead><tr><th>Id</th><th>Type</th><th>Resident</th><th>Placement</th><th>Heartbeat (s)</th><th>Active</th><th></th></tr></thead>
+      <thead><tr><th>{t().common.id}</th><th>{h.type}</th><th>{h.resident}</th><th>{h.placement}</th><th>{h.heartbeat}</th><th>{h.active}</th><th></th></tr></thead>
       <tbody>
         {devices.map((d) => {
           const key = `${d.tenant}/${d.id}`
@@ -36,20 +38,21 @@ const DeviceRow = ({ device, onSaved, identitiesOpen, onIdentities }: {
   const save = () => {
     const { id: _, triggers, ...input } = device
     api.admin.putDevice(device.id, { ...input, ...(triggers !== undefined ? { triggers: [...triggers] } : {}), placement, heartbeatIntervalS: heartbeat, active })
-      .then(() => { setNote("saved"); onSaved() }, (e: unknown) => setNote(errorText(e)))
+      .then(() => { setNote(t().common.saved); onSaved() }, (e: unknown) => setNote(errorText(e)))
   }
+  const m = t()
   return (
     <>
     <tr data-device={device.id}>
       <td>{device.id}</td>
-      <td>{device.type.replace(/_/g, " ")}{device.sensor !== undefined ? ` (${device.sensor})` : ""}</td>
+      <td>{term(m.deviceType, device.type)}{device.sensor !== undefined ? ` (${term(m.sensor, device.sensor)})` : ""}</td>
       <td>{device.residentId}</td>
-      <td><input aria-label="placement" value={placement} onInput={(e) => setPlacement(e.currentTarget.value)} /></td>
-      <td><input aria-label="heartbeat interval" type="number" min={10} value={heartbeat} onInput={(e) => setHeartbeat(Number(e.currentTarget.value))} /></td>
-      <td><input aria-label="active" type="checkbox" checked={active} onChange={(e) => setActive(e.currentTarget.checked)} /></td>
+      <td><input aria-label={m.admin.placement} value={placement} onInput={(e) => setPlacement(e.currentTarget.value)} /></td>
+      <td><input aria-label={m.admin.heartbeat} type="number" min={10} value={heartbeat} onInput={(e) => setHeartbeat(Number(e.currentTarget.value))} /></td>
+      <td><input aria-label={m.admin.active} type="checkbox" checked={active} onChange={(e) => setActive(e.currentTarget.checked)} /></td>
       <td>
-        <button onClick={save}>Save</button>{" "}
-        <button onClick={onIdentities} aria-expanded={identitiesOpen} data-testid="open-identities">Identities</button> <small>{note}</small>
+        <button onClick={save}>{m.common.save}</button>{" "}
+        <button onClick={onIdentities} aria-expanded={identitiesOpen} data-testid="open-identities">{m.admin.identities}</button> <small>{note}</small>
       </td>
     </tr>
     {identitiesOpen
@@ -65,6 +68,7 @@ export const NewDevice = ({ tenant, residentId, onSaved }: { readonly tenant: st
   const [sensor, setSensor] = useState("motion")
   const [placement, setPlacement] = useState("")
   const [note, setNote] = useState<string | undefined>()
+  const m = t()
   return (
     <form class="new-device" onSubmit={(e) => {
       e.preventDefault()
@@ -72,20 +76,20 @@ export const NewDevice = ({ tenant, residentId, onSaved }: { readonly tenant: st
         tenant, residentId, type, placement, heartbeatIntervalS: 60, active: true,
         ...(type === "sensor" ? { sensor: sensor as SensorKind } : {}),
         ...(type === "safety_alarm" ? { triggers: ["button", "pendant", "pull_cord"] } : {})
-      }).then(() => { setNote(`device ${id} added`); setId(""); onSaved() }, (err: unknown) => setNote(errorText(err)))
+      }).then(() => { setNote(m.admin.deviceAdded(id)); setId(""); onSaved() }, (err: unknown) => setNote(errorText(err)))
     }}>
-      <strong>Add device</strong>
-      <input placeholder="device id" required value={id} onInput={(e) => setId(e.currentTarget.value)} />
+      <strong>{m.admin.addDevice}</strong>
+      <input placeholder={m.admin.deviceId} required value={id} onInput={(e) => setId(e.currentTarget.value)} />
       <select value={type} onChange={(e) => setType(e.currentTarget.value as typeof type)}>
-        {["safety_alarm", "sensor", "gps", "medication"].map((t) => <option value={t}>{t.replace(/_/g, " ")}</option>)}
+        {["safety_alarm", "sensor", "gps", "medication"].map((d) => <option value={d}>{term(m.deviceType, d)}</option>)}
       </select>
       {type === "sensor"
         ? <select value={sensor} onChange={(e) => setSensor(e.currentTarget.value)}>
-          {["bed", "motion", "door", "smoke", "heat", "water", "epilepsy", "e_lock"].map((s) => <option value={s}>{s}</option>)}
+          {["bed", "motion", "door", "smoke", "heat", "water", "epilepsy", "e_lock"].map((s) => <option value={s}>{term(m.sensor, s)}</option>)}
         </select>
         : null}
-      <input placeholder="placement (bedroom, front door …)" required value={placement} onInput={(e) => setPlacement(e.currentTarget.value)} />
-      <button>Add</button> <small>{note}</small>
+      <input placeholder={m.admin.placementPlaceholder} required value={placement} onInput={(e) => setPlacement(e.currentTarget.value)} />
+      <button>{m.common.add}</button> <small>{note}</small>
     </form>
   )
 }
@@ -93,12 +97,13 @@ export const NewDevice = ({ tenant, residentId, onSaved }: { readonly tenant: st
 export const DeviceList = () => {
   const { value, error, reload } = useLoad(() => api.admin.devices(), [])
   const [filter, setFilter] = useState("")
+  const m = t().admin
   if (error !== undefined) return <p class="error">{error}</p>
-  if (value === undefined) return <p>Loading devices…</p>
+  if (value === undefined) return <p>{m.loadingDevices}</p>
   const shown = value.filter((d) => `${d.id} ${d.residentId} ${d.placement}`.toLowerCase().includes(filter.toLowerCase())).slice(0, 200)
   return (
     <>
-      <div class="toolbar"><input placeholder="find by device, resident or placement" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} /> <span class="muted">{value.length} devices</span></div>
+      <div class="toolbar"><input placeholder={m.findDevice} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} /> <span class="muted">{m.deviceCount(value.length)}</span></div>
       <DeviceTable devices={shown} onSaved={() => void reload()} />
     </>
   )

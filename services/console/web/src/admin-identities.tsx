@@ -1,13 +1,12 @@
 import { useState } from "preact/hooks"
 import { api, type WireIdentityInput, type WireIdentityView, type WireProtocol } from "./api.ts"
 import { errorText, Status, useLoad } from "./admin-common.tsx"
+import { t } from "./i18n.ts"
 
-const protocols: ReadonlyArray<{ readonly id: WireProtocol; readonly label: string; readonly identity: string }> = [
-  { id: "dc09", label: "SIA DC-09", identity: "account (hex)" },
-  { id: "scaip", label: "SCAIP", identity: "controller id (or controller/device)" },
-  { id: "osmand", label: "OsmAnd", identity: "device id" },
-  { id: "webhook", label: "Vendor webhook", identity: "the vendor's id for the device" }
-]
+const protocolIds: ReadonlyArray<WireProtocol> = ["dc09", "scaip", "osmand", "webhook"]
+
+/** Each protocol's name and what its identity is, in the current language. */
+const protocolsNow = () => protocolIds.map((id) => ({ id, ...(t().admin.protocols[id] ?? { label: id, identity: "" }) }))
 
 interface Draft {
   readonly protocol: WireProtocol
@@ -40,7 +39,7 @@ const inputOf = (d: Draft): WireIdentityInput => ({
 })
 
 const details = (i: WireIdentityView) =>
-  [i.vendor !== undefined ? `vendor ${i.vendor}` : "", i.receiver !== undefined ? `receiver ${i.receiver}` : "", i.line !== undefined ? `line ${i.line}` : ""]
+  [i.vendor !== undefined ? t().admin.vendorOf(i.vendor) : "", i.receiver !== undefined ? t().admin.receiverOf(i.receiver) : "", i.line !== undefined ? t().admin.lineOf(i.line) : ""]
     .filter((s) => s !== "").join(", ")
 
 /**
@@ -58,32 +57,34 @@ export const DeviceIdentities = ({ tenant, deviceId }: { readonly tenant: string
   const done = (message: string) => () => { setSaved(message); setFailed(undefined); setDraft(undefined); void reload() }
   const refused = (e: unknown) => { setSaved(undefined); setFailed(errorText(e)) }
 
+  const m = t().admin
+  const protocols = protocolsNow()
   const remove = (p: WireProtocol) => {
-    if (!window.confirm(`Remove ${deviceId}'s ${p} identity? Frames naming it will be refused as from an unknown sender.`)) return
-    api.admin.removeIdentity(tenant, deviceId, p).then(done(`${p} identity removed`), refused)
+    if (!window.confirm(m.removeIdentityConfirm(deviceId, p))) return
+    api.admin.removeIdentity(tenant, deviceId, p).then(done(m.identityRemoved(p)), refused)
   }
-  const save = (d: Draft) => api.admin.putIdentity(tenant, deviceId, d.protocol, inputOf(d)).then(done(`${d.protocol} identity saved`), refused)
+  const save = (d: Draft) => api.admin.putIdentity(tenant, deviceId, d.protocol, inputOf(d)).then(done(m.identitySaved(d.protocol)), refused)
 
   const kind = draft === undefined ? undefined : protocols.find((p) => p.id === draft.protocol)
   const hint = draft === undefined ? undefined : present(draft.protocol)?.keyHint
   return (
-    <section class="identities" data-testid="identity-section" aria-label={`protocol identities of ${deviceId}`}>
-      <h3>Protocol identities <small class="muted">{deviceId}</small></h3>
-      {error !== undefined ? <p class="error">{error}</p> : value === undefined ? <p>Loading…</p> : (
+    <section class="identities" data-testid="identity-section" aria-label={m.identitiesOf(deviceId)}>
+      <h3>{m.protocolIdentities} <small class="muted">{deviceId}</small></h3>
+      {error !== undefined ? <p class="error">{error}</p> : value === undefined ? <p>{t().common.loading}</p> : (
         <table class="admin-list" data-testid="identity-list">
-          <thead><tr><th>Protocol</th><th>Identity</th><th>Bound to</th><th>Key</th><th></th></tr></thead>
+          <thead><tr><th>{m.identityHeaders.protocol}</th><th>{m.identityHeaders.identity}</th><th>{m.identityHeaders.bound}</th><th>{m.identityHeaders.key}</th><th></th></tr></thead>
           <tbody>
             {protocols.map((p) => {
               const i = present(p.id)
               return (
                 <tr data-protocol={p.id} data-set={i !== undefined ? "yes" : "no"}>
                   <td>{p.label}</td>
-                  <td data-testid="identity">{i?.identity ?? <span class="muted">none</span>}</td>
+                  <td data-testid="identity">{i?.identity ?? <span class="muted">{t().common.none}</span>}</td>
                   <td>{i !== undefined ? details(i) : ""}</td>
-                  <td data-testid="key-state">{p.id !== "dc09" || i === undefined ? "" : i.keyHint !== undefined ? `key set ${i.keyHint}` : "no key (in the clear)"}</td>
+                  <td data-testid="key-state">{p.id !== "dc09" || i === undefined ? "" : i.keyHint !== undefined ? m.keySet(i.keyHint) : m.noKey}</td>
                   <td>
-                    <button type="button" onClick={() => edit(p.id)}>{i !== undefined ? "Change" : "Set"}</button>{" "}
-                    {i !== undefined ? <button type="button" onClick={() => remove(p.id)}>Remove</button> : null}
+                    <button type="button" onClick={() => edit(p.id)}>{i !== undefined ? m.change : m.set}</button>{" "}
+                    {i !== undefined ? <button type="button" onClick={() => remove(p.id)}>{t().common.remove}</button> : null}
                   </td>
                 </tr>
               )
@@ -93,25 +94,25 @@ export const DeviceIdentities = ({ tenant, deviceId }: { readonly tenant: string
       )}
       {draft === undefined || kind === undefined ? null : (
         <form class="identity-edit" data-testid="identity-form" onSubmit={(e) => { e.preventDefault(); save(draft) }}>
-          <strong>{kind.label} identity</strong>
-          <label>Identity<input name="identity" required placeholder={kind.identity} value={draft.identity} onInput={(e) => setDraft({ ...draft, identity: e.currentTarget.value })} /></label>
+          <strong>{m.identityTitle(kind.label)}</strong>
+          <label>{m.identity}<input name="identity" required placeholder={kind.identity} value={draft.identity} onInput={(e) => setDraft({ ...draft, identity: e.currentTarget.value })} /></label>
           {draft.protocol === "webhook"
-            ? <label>Vendor<input name="vendor" required placeholder="demo-dispenser" value={draft.vendor} onInput={(e) => setDraft({ ...draft, vendor: e.currentTarget.value })} /></label>
+            ? <label>{m.vendor}<input name="vendor" required placeholder="demo-dispenser" value={draft.vendor} onInput={(e) => setDraft({ ...draft, vendor: e.currentTarget.value })} /></label>
             : null}
           {draft.protocol === "dc09" ? (
             <>
-              <label>Receiver (optional)<input name="receiver" placeholder="hex, e.g. 1" value={draft.receiver} onInput={(e) => setDraft({ ...draft, receiver: e.currentTarget.value })} /></label>
-              <label>Line (optional)<input name="line" placeholder="hex, e.g. 1" value={draft.line} onInput={(e) => setDraft({ ...draft, line: e.currentTarget.value })} /></label>
-              <label>AES key {hint !== undefined ? <small class="muted" data-testid="identity-key-hint">key set {hint}; empty: kept</small> : <small class="muted">none set; empty: none</small>}
-                <input name="key" type="password" autocomplete="new-password" spellcheck={false} placeholder="32, 48 or 64 hex digits"
+              <label>{m.receiver}<input name="receiver" placeholder={m.hexExample} value={draft.receiver} onInput={(e) => setDraft({ ...draft, receiver: e.currentTarget.value })} /></label>
+              <label>{m.line}<input name="line" placeholder={m.hexExample} value={draft.line} onInput={(e) => setDraft({ ...draft, line: e.currentTarget.value })} /></label>
+              <label>{m.aesKey} {hint !== undefined ? <small class="muted" data-testid="identity-key-hint">{m.keyKept(hint)}</small> : <small class="muted">{m.noneSet}</small>}
+                <input name="key" type="password" autocomplete="new-password" spellcheck={false} placeholder={m.keyPlaceholder}
                   disabled={draft.removeKey} value={draft.key} onInput={(e) => setDraft({ ...draft, key: e.currentTarget.value })} />
               </label>
               {hint !== undefined
-                ? <label class="check"><input name="remove-key" type="checkbox" checked={draft.removeKey} onChange={(e) => setDraft({ ...draft, removeKey: e.currentTarget.checked, key: "" })} /> remove the key (the unit sends in the clear)</label>
+                ? <label class="check"><input name="remove-key" type="checkbox" checked={draft.removeKey} onChange={(e) => setDraft({ ...draft, removeKey: e.currentTarget.checked, key: "" })} /> {m.removeKey}</label>
                 : null}
             </>
           ) : null}
-          <div><button class="primary">Save identity</button> <button type="button" onClick={() => setDraft(undefined)}>Cancel</button></div>
+          <div><button class="primary">{m.saveIdentity}</button> <button type="button" onClick={() => setDraft(undefined)}>{t().common.cancel}</button></div>
         </form>
       )}
       <Status saved={saved} error={failed} />

@@ -2,6 +2,8 @@ import { useEffect, useState } from "preact/hooks"
 import { api, ApiError, type Resident, type ResidentInput, type ResidentSummary } from "./api.ts"
 import { errorText, Status, useLoad, withoutKey } from "./admin-common.tsx"
 import { DeviceTable, NewDevice } from "./admin-devices.tsx"
+import { clock } from "./format.ts"
+import { t, term } from "./i18n.ts"
 
 type Address = ResidentInput["addresses"][number]
 type Contact = Resident["contacts"][number]
@@ -10,26 +12,27 @@ export const ResidentList = ({ tenants }: { readonly tenants: ReadonlyArray<stri
   const { value, error } = useLoad(() => api.admin.residents(), [])
   const [filter, setFilter] = useState("")
   const [newId, setNewId] = useState("")
+  const m = t()
   if (error !== undefined) return <p class="error">{error}</p>
-  if (value === undefined) return <p>Loading residents…</p>
+  if (value === undefined) return <p>{m.admin.loadingResidents}</p>
   const shown = value.filter((r: ResidentSummary) => `${r.id} ${r.displayName}`.toLowerCase().includes(filter.toLowerCase())).slice(0, 200)
   return (
     <>
       <div class="toolbar">
-        <input placeholder="find by name or id" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} data-testid="resident-filter" />
+        <input placeholder={m.admin.findResident} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} data-testid="resident-filter" />
         <form onSubmit={(e) => { e.preventDefault(); if (newId.trim() !== "") location.hash = `#/admin/residents/${encodeURIComponent(newId.trim())}` }}>
-          <input placeholder="new resident id" value={newId} onInput={(e) => setNewId(e.currentTarget.value)} />
-          <button>New resident</button>
+          <input placeholder={m.admin.newResidentId} value={newId} onInput={(e) => setNewId(e.currentTarget.value)} />
+          <button>{m.admin.newResident}</button>
         </form>
-        <span class="muted">tenants: {tenants.join(", ")}</span>
+        <span class="muted">{m.admin.tenantsList(tenants.join(", "))}</span>
       </div>
       <table class="admin-list" data-testid="resident-list">
-        <thead><tr><th>Id</th><th>Name</th><th>Tenant</th><th>Devices</th><th></th></tr></thead>
+        <thead><tr><th>{m.common.id}</th><th>{m.common.name}</th><th>{m.common.tenant}</th><th>{m.admin.residentHeaders.devices}</th><th></th></tr></thead>
         <tbody>
           {shown.map((r) => (
             <tr data-resident={r.id}>
               <td>{r.id}</td><td>{r.displayName}</td><td>{r.tenant}</td><td>{r.devices}</td>
-              <td><a href={`#/admin/residents/${encodeURIComponent(r.id)}`}>Edit</a></td>
+              <td><a href={`#/admin/residents/${encodeURIComponent(r.id)}`}>{m.common.edit}</a></td>
             </tr>
           ))}
         </tbody>
@@ -101,7 +104,7 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
     })
   }, [residentId])
 
-  if (form === undefined) return error !== undefined ? <p class="error">{error}</p> : <p>Loading resident…</p>
+  if (form === undefined) return error !== undefined ? <p class="error">{error}</p> : <p>{t().common.loading}</p>
   const set = (patch: Partial<ResidentInput>) => setForm({ ...form, ...patch })
   const setAddress = (i: number, patch: Partial<Address>) =>
     set({ addresses: form.addresses.map((a, j) => (j === i ? { ...a, ...patch } : a)) })
@@ -118,7 +121,7 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
       setNotesText(undefined)
       setIsNew(false)
       setError(undefined)
-      setSaved(`Saved ${form.displayName} at ${new Date().toLocaleTimeString("en-GB")}`)
+      setSaved(t().admin.savedAt(form.displayName, clock(Date.now())))
     } catch (e) {
       setError(errorText(e))
     }
@@ -128,7 +131,7 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
     try {
       await api.admin.putContacts(residentId, { contacts })
       setError(undefined)
-      setSaved(`Contacts saved at ${new Date().toLocaleTimeString("en-GB")}`)
+      setSaved(t().admin.contactsSavedAt(clock(Date.now())))
     } catch (e) {
       setError(errorText(e))
     }
@@ -140,112 +143,114 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
     setContacts(next)
   }
   const own = (devices.value ?? []).filter((d) => d.residentId === residentId && d.tenant === form.tenant)
+  const m = t()
+  const words = m.admin
 
   return (
     <div class="editor" data-testid="resident-editor">
-      <h2>{isNew ? "New resident" : form.displayName} <small>{residentId}</small></h2>
+      <h2>{isNew ? words.newResident : form.displayName} <small>{residentId}</small></h2>
       <form class="grid" onSubmit={(e) => { e.preventDefault(); void save() }}>
-        <label>Tenant
+        <label>{m.common.tenant}
           <select name="tenant" value={form.tenant} disabled={!isNew} onChange={(e) => set({ tenant: e.currentTarget.value })}>
             {tenants.map((t) => <option value={t}>{t}</option>)}
           </select>
         </label>
-        <label>Name<input name="displayName" required value={form.displayName} onInput={(e) => set({ displayName: e.currentTarget.value })} /></label>
-        <label>Born<input name="birthYear" type="number" value={form.birthYear} onInput={(e) => set({ birthYear: Number(e.currentTarget.value) })} /></label>
-        <label>Language<input name="language" value={form.language} pattern="[a-z]{2,3}" title="ISO 639 code: nb, se, en, pl …" onInput={(e) => set({ language: e.currentTarget.value })} /></label>
-        <label>Mobility
+        <label>{m.common.name}<input name="displayName" required value={form.displayName} onInput={(e) => set({ displayName: e.currentTarget.value })} /></label>
+        <label>{words.born}<input name="birthYear" type="number" value={form.birthYear} onInput={(e) => set({ birthYear: Number(e.currentTarget.value) })} /></label>
+        <label>{m.common.language}<input name="language" value={form.language} pattern="[a-z]{2,3}" title={words.languageTitle} onInput={(e) => set({ language: e.currentTarget.value })} /></label>
+        <label>{words.mobility}
           <select name="mobility" value={form.mobility} onChange={(e) => set({ mobility: e.currentTarget.value as ResidentInput["mobility"] })}>
-            {["independent", "walking_aid", "wheelchair", "bedbound"].map((m) => <option value={m}>{m.replace(/_/g, " ")}</option>)}
+            {["independent", "walking_aid", "wheelchair", "bedbound"].map((v) => <option value={v}>{term(m.mobility, v)}</option>)}
           </select>
         </label>
-        <label class="check"><input name="dementia" type="checkbox" checked={form.dementia} onChange={(e) => set({ dementia: e.currentTarget.checked })} /> Dementia</label>
-        <label>Key access
+        <label class="check"><input name="dementia" type="checkbox" checked={form.dementia} onChange={(e) => set({ dementia: e.currentTarget.checked })} /> {words.dementia}</label>
+        <label>{words.keyAccess}
           <select name="keyKind" value={form.keyAccess.kind} onChange={(e) => {
             const kind = e.currentTarget.value
             set({ keyAccess: kind === "key_safe" ? { kind, code: "" } : kind === "e_lock" ? { kind, lockId: "" } : { kind: "none" } })
           }}>
-            <option value="key_safe">key safe</option><option value="e_lock">e-lock</option><option value="none">none</option>
+            {(["key_safe", "e_lock", "none"] as const).map((k) => <option value={k}>{term(words.keyKinds, k)}</option>)}
           </select>
         </label>
         {form.keyAccess.kind === "key_safe"
           ? (
-            <label>Key safe code
+            <label>{words.keySafeCode}
               {/* Write-only: the stored code is never sent back; left empty, it is kept (the operator's card reveals it, audited). */}
               <input
                 name="keyCode"
                 autocomplete="off"
                 value={form.keyAccess.code ?? ""}
-                placeholder={isNew ? "the code" : "unchanged (type a new code to replace it)"}
+                placeholder={isNew ? words.theCode : words.codeUnchanged}
                 onInput={(e) => set({ keyAccess: { kind: "key_safe", code: e.currentTarget.value } })}
               />
             </label>
           )
           : form.keyAccess.kind === "e_lock"
-          ? <label>E-lock id<input name="lockId" value={form.keyAccess.lockId} onInput={(e) => set({ keyAccess: { kind: "e_lock", lockId: e.currentTarget.value } })} /></label>
+          ? <label>{words.eLockId}<input name="lockId" value={form.keyAccess.lockId} onInput={(e) => set({ keyAccess: { kind: "e_lock", lockId: e.currentTarget.value } })} /></label>
           : <span />}
-        <label>GPS legal basis
+        <label>{words.gpsBasis}
           <select name="gpsLegalBasis" value={form.gpsLegalBasis ?? ""} onChange={(e) => {
             const v = e.currentTarget.value
             setForm(v === "" ? withoutKey(form, "gpsLegalBasis") : { ...form, gpsLegalBasis: v as "consent" | "decision_4_6a" })
           }}>
-            <option value="">no GPS tracking</option>
-            <option value="consent">consent from the resident</option>
-            <option value="decision_4_6a">decision under § 4-6 a</option>
+            <option value="">{words.noGps}</option>
+            <option value="consent">{term(m.gpsBasis, "consent")}</option>
+            <option value="decision_4_6a">{words.decisionShort}</option>
           </select>
         </label>
-        <label>Response plan
+        <label>{words.responsePlan}
           <select name="responsePlanId" value={form.responsePlanId} onChange={(e) => set({ responsePlanId: e.currentTarget.value })}>
-            <option value="">none</option>
+            <option value="">{m.common.none}</option>
             {[...new Set((plans.value ?? []).filter((p) => p.tenant === form.tenant).map((p) => p.id))].map((id) => <option value={id}>{id}</option>)}
           </select>
         </label>
-        <label class="wide">Emergency health notes (one per line)
+        <label class="wide">{words.healthNotes}
           <textarea name="healthNotes" rows={3} value={notesText ?? form.healthNotes.join("\n")} onInput={(e) => setNotesText(e.currentTarget.value)} />
         </label>
 
         <fieldset class="wide addresses-edit" data-testid="addresses">
-          <legend>Addresses</legend>
+          <legend>{words.addresses}</legend>
           {form.addresses.map((a, i) => (
             <div class={`address-row ${a.kind}`} data-kind={a.kind}>
               <select name={`address-${i}-kind`} value={a.kind} onChange={(e) => setAddress(i, { kind: e.currentTarget.value as Address["kind"] })}>
-                <option value="home">home</option><option value="temporary">temporary</option>
+                <option value="home">{term(m.handover.addressKind, "home")}</option><option value="temporary">{term(m.handover.addressKind, "temporary")}</option>
               </select>
-              <input name={`address-${i}-street`} placeholder="street" required value={a.street} onInput={(e) => setAddress(i, { street: e.currentTarget.value })} />
-              <input name={`address-${i}-postcode`} placeholder="postcode" required size={6} value={a.postcode} onInput={(e) => setAddress(i, { postcode: e.currentTarget.value })} />
-              <input name={`address-${i}-city`} placeholder="city" required value={a.city} onInput={(e) => setAddress(i, { city: e.currentTarget.value })} />
-              <label>from<input name={`address-${i}-from`} type="date" value={a.validFrom ?? ""} required={a.kind === "temporary"} onInput={(e) => set({ addresses: form.addresses.map((x, j) => (j === i ? dateOrNone(x, "validFrom", e.currentTarget.value) : x)) })} /></label>
-              <label>to<input name={`address-${i}-to`} type="date" value={a.validTo ?? ""} required={a.kind === "temporary"} onInput={(e) => set({ addresses: form.addresses.map((x, j) => (j === i ? dateOrNone(x, "validTo", e.currentTarget.value) : x)) })} /></label>
-              <button type="button" onClick={() => set({ addresses: form.addresses.filter((_, j) => j !== i) })} aria-label={`remove address ${i + 1}`}>Remove</button>
+              <input name={`address-${i}-street`} placeholder={words.street} required value={a.street} onInput={(e) => setAddress(i, { street: e.currentTarget.value })} />
+              <input name={`address-${i}-postcode`} placeholder={words.postcode} required size={6} value={a.postcode} onInput={(e) => setAddress(i, { postcode: e.currentTarget.value })} />
+              <input name={`address-${i}-city`} placeholder={words.city} required value={a.city} onInput={(e) => setAddress(i, { city: e.currentTarget.value })} />
+              <label>{words.from}<input name={`address-${i}-from`} type="date" value={a.validFrom ?? ""} required={a.kind === "temporary"} onInput={(e) => set({ addresses: form.addresses.map((x, j) => (j === i ? dateOrNone(x, "validFrom", e.currentTarget.value) : x)) })} /></label>
+              <label>{words.to}<input name={`address-${i}-to`} type="date" value={a.validTo ?? ""} required={a.kind === "temporary"} onInput={(e) => set({ addresses: form.addresses.map((x, j) => (j === i ? dateOrNone(x, "validTo", e.currentTarget.value) : x)) })} /></label>
+              <button type="button" onClick={() => set({ addresses: form.addresses.filter((_, j) => j !== i) })} aria-label={words.removeAddress(i + 1)}>{m.common.remove}</button>
             </div>
           ))}
           <button type="button" data-testid="add-temporary" onClick={() => set({ addresses: [...form.addresses, { kind: "temporary", street: "", postcode: "", city: "" }] })}>
-            Add temporary address (during a move, respite stay …)
+            {words.addTemporary}
           </button>
         </fieldset>
-        <div class="wide"><button class="primary" data-testid="save-resident">Save resident</button></div>
+        <div class="wide"><button class="primary" data-testid="save-resident">{words.saveResident}</button></div>
       </form>
       <Status saved={saved} error={error} />
 
       {isNew ? null : (
         <>
-          <h3>Contacts, in calling order</h3>
+          <h3>{words.contacts}</h3>
           <div class="contacts-edit" data-testid="contacts-edit">
             {contacts.map((c, i) => (
               <div class="contact-row">
                 <span class="n">{i + 1}.</span>
-                <input aria-label="name" value={c.name} onInput={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))} />
-                <input aria-label="relation" value={c.relation} onInput={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, relation: e.currentTarget.value } : x)))} />
-                <input aria-label="phone" value={c.phone} onInput={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, phone: e.currentTarget.value } : x)))} />
-                <label class="check"><input type="checkbox" checked={c.keyholder} onChange={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, keyholder: e.currentTarget.checked } : x)))} /> keyholder</label>
-                <button type="button" onClick={() => move(i, -1)} aria-label="call earlier">↑</button>
-                <button type="button" onClick={() => move(i, 1)} aria-label="call later">↓</button>
-                <button type="button" onClick={() => setContacts(contacts.filter((_, j) => j !== i))}>Remove</button>
+                <input aria-label={m.common.name} value={c.name} onInput={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))} />
+                <input aria-label={words.relation} value={c.relation} onInput={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, relation: e.currentTarget.value } : x)))} />
+                <input aria-label={words.phone} value={c.phone} onInput={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, phone: e.currentTarget.value } : x)))} />
+                <label class="check"><input type="checkbox" checked={c.keyholder} onChange={(e) => setContacts(contacts.map((x, j) => (j === i ? { ...x, keyholder: e.currentTarget.checked } : x)))} /> {words.keyholder}</label>
+                <button type="button" onClick={() => move(i, -1)} aria-label={words.callEarlier}>↑</button>
+                <button type="button" onClick={() => move(i, 1)} aria-label={words.callLater}>↓</button>
+                <button type="button" onClick={() => setContacts(contacts.filter((_, j) => j !== i))}>{m.common.remove}</button>
               </div>
             ))}
-            <button type="button" onClick={() => setContacts([...contacts, { name: "", relation: "", phone: "", keyholder: false }])}>Add contact</button>
-            <button type="button" class="primary" onClick={() => void saveContacts()}>Save contacts</button>
+            <button type="button" onClick={() => setContacts([...contacts, { name: "", relation: "", phone: "", keyholder: false }])}>{words.addContact}</button>
+            <button type="button" class="primary" onClick={() => void saveContacts()}>{words.saveContacts}</button>
           </div>
-          <h3>Devices</h3>
+          <h3>{words.devices}</h3>
           <DeviceTable devices={own} onSaved={() => void devices.reload()} />
           <NewDevice tenant={form.tenant} residentId={residentId} onSaved={() => void devices.reload()} />
         </>

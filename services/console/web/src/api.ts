@@ -18,6 +18,8 @@ import type {
   UserRecord as UserRecordSchema
 } from "../../src/admin-api.ts"
 import type { WireIdentityInput as WireIdentityInputSchema, WireIdentityView as WireIdentityViewSchema } from "../../src/identity-api.ts"
+import type { ResidentPositions as ResidentPositionsSchema } from "../../src/positions-api.ts"
+import { type Language, t } from "./i18n.ts"
 
 // The server's own schemas, as types only (erased in the bundle), so the page cannot drift from the API.
 export type { Actor, Owner, Priority }
@@ -41,6 +43,7 @@ export type WireIdentityView = typeof WireIdentityViewSchema.Type
 export type WireProtocol = WireIdentityView["protocol"]
 /** As sent: the DC-09 key a plain string (or null to remove it), never read back. */
 export type WireIdentityInput = typeof WireIdentityInputSchema.Encoded
+export type ResidentPositions = typeof ResidentPositionsSchema.Type
 
 /** A refused request, with the server's words for the operator. */
 export class ApiError extends Error {
@@ -52,7 +55,7 @@ export class ApiError extends Error {
       ? String(body.message)
       : typeof body === "object" && body !== null && "error" in body
       ? String(body.error)
-      : `request failed (${status})`
+      : t().errors.requestFailed(status)
     super(message)
     this.status = status
     this.body = body
@@ -82,6 +85,8 @@ export const api = {
   signOut: () => call<void>("DELETE", "/api/session"),
   /** Ends every session of this user, on every workstation. */
   signOutEverywhere: () => call<void>("POST", "/api/session/sign-out-everywhere"),
+  /** The user's language, kept with the user on the server. */
+  chooseLanguage: (language: Language) => call<User>("PUT", "/api/session/language", { language }),
   /** Tells the server the user is at the keyboard: any authenticated request restarts the idle timeout. */
   stillHere: () => call<User>("GET", "/api/session"),
   queue: () => call<Array<Incident>>("GET", "/api/incidents?status=active"),
@@ -107,6 +112,9 @@ export const api = {
   /** The key-safe code, which the card never carries; each reveal is its own audit entry. */
   revealKeySafeCode: (residentId: string, incidentId: string) =>
     call<{ residentId: string; code: string }>("POST", `/api/residents/${enc(residentId)}/key-safe-code?incident=${enc(incidentId)}`),
+  /** Each GPS tracker's positions of the last `minutes`; audited on the server like the card. */
+  positions: (residentId: string, incidentId: string | undefined, minutes: number) =>
+    call<ResidentPositions>("GET", `/api/residents/${enc(residentId)}/positions?minutes=${minutes}${incidentId === undefined ? "" : `&incident=${enc(incidentId)}`}`),
   /** Names for queue rows; not the record, not audited. */
   residentLabels: (ids: ReadonlyArray<string>) => call<Array<ResidentLabel>>("GET", `/api/resident-labels?ids=${ids.map(enc).join(",")}`),
   overview: () => call<Overview>("GET", "/api/overview"),

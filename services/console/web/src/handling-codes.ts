@@ -1,10 +1,13 @@
-import { HandlingStates } from "@wt/contracts/handling-states"
-
-/** The national handling-log codes (VKP), as the operator sees them. */
-export const handlingCodes = HandlingStates
+import { t } from "./i18n.ts"
 
 /** The codes a note may be filed under (the server's `HandlingCode`). */
 export const noteCodes = [8, 10, 1, 4, 5, 9, 3, 0] as const
 
+/** A national handling-log code's name (VKP), in the current language. */
+export const codeName = (code: number) => t().handlingCode[code] ?? ""
+
 export const codeLabel = (code: number | undefined) =>
-  code === undefined ? "" : `${code} ${handlingCodes[code] ?? ""}`.trim()
+  code === undefined ? "" : `${code} ${codeName(code)}`.trim()
+
+/** @deprecated English names only: use `codeName`. Kept while incident-view.tsx still imports it. */
+export { HandlingStates as handlingCodes } from "@wt/contracts/handling-states"

@@ -11,6 +11,7 @@ import { Overview, TimelinePage } from "./supervisor-views.tsx"
 import { AdminPage } from "./admin-views.tsx"
 import { RecentIncidents } from "./recent-incidents.tsx"
 import { useResidentLabels } from "./resident-labels.ts"
+import { browserLanguage, type Language, Languages, language, setLanguage, t } from "./i18n.ts"
 import "./styles.css"
 
 type Route =
@@ -45,8 +46,20 @@ const go = (hash: string) => {
   location.hash = hash
 }
 
-const SignIn = ({ onSignedIn }: { readonly onSignedIn: (user: User) => void }) => {
+/** The language choice; `onChoose` stores it (with the user, once signed in). */
+const LanguageSwitch = ({ onChoose }: { readonly onChoose: (language: Language) => void }) => {
+  const m = t()
+  return (
+    <select class="language" data-testid="language-switch" aria-label={m.common.language} title={m.top.languageTitle} value={language()}
+      onChange={(e) => onChoose(e.currentTarget.value as Language)}>
+      {Languages.map((l) => <option value={l} lang={l}>{m.languageName[l]}</option>)}
+    </select>
+  )
+}
+
+const SignIn = ({ onSignedIn, onLanguage }: { readonly onSignedIn: (user: User) => void; readonly onLanguage: (language: Language) => void }) => {
   const [error, setError] = useState<string | undefined>()
+  const m = t()
   return (
     <form class="sign-in" data-testid="sign-in" onSubmit={(e) => {
       e.preventDefault()
@@ -56,16 +69,17 @@ const SignIn = ({ onSignedIn }: { readonly onSignedIn: (user: User) => void }) =
         (err: unknown) => setError(err instanceof Error ? err.message : String(err))
       )
     }}>
-      <h1>Response centre</h1>
-      <input name="username" placeholder="username" autocomplete="username" required autofocus />
-      <input name="password" type="password" placeholder="password" autocomplete="current-password" required />
-      <button class="primary">Sign in</button>
+      <h1>{m.common.brand}</h1>
+      <input name="username" placeholder={m.signIn.username} autocomplete="username" required autofocus />
+      <input name="password" type="password" placeholder={m.signIn.password} autocomplete="current-password" required />
+      <button class="primary">{m.signIn.submit}</button>
+      <LanguageSwitch onChoose={onLanguage} />
       {error !== undefined ? <p class="error" role="alert">{error}</p> : null}
     </form>
   )
 }
 
-const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut: () => void }) => {
+const Console = ({ user, onSignOut, onLanguage }: { readonly user: User; readonly onSignOut: () => void; readonly onLanguage: (language: Language) => void }) => {
   // Signed out elsewhere, expired, or given other tenants or another role: the page starts
   // over from the session, which shows the sign-in form or the new scope.
   const queue = useMemo(() => new LiveQueue(() => location.reload()), [])
@@ -141,30 +155,32 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
 
   const muted = sound.isMuted(now)
   const supervisor = user.role === "supervisor" || user.role === "admin"
+  const m = t()
   return (
     <>
       <header class="top">
-        <a class="brand" href="#/">Response centre</a>
-        {user.role !== "operator" ? <a href="#/incidents" data-testid="incidents-link">Incidents</a> : null}
-        {user.role === "admin" ? <a href="#/admin/residents" data-testid="admin-link">Registry</a> : null}
-        <span class="who" data-testid="who">{user.displayName} · {user.role} · {user.tenants.join(", ")}</span>
-        {supervisor ? <a href="#/reports/sla" data-testid="reports-link">Reports</a> : null}
-        <span class={`conn ${queue.connected ? "up" : "down"}`}>{queue.connected ? "live" : "reconnecting…"}</span>
+        <a class="brand" href="#/">{m.common.brand}</a>
+        {user.role !== "operator" ? <a href="#/incidents" data-testid="incidents-link">{m.top.incidents}</a> : null}
+        {user.role === "admin" ? <a href="#/admin/residents" data-testid="admin-link">{m.top.registry}</a> : null}
+        <span class="who" data-testid="who">{user.displayName} · {m.roles[user.role] ?? user.role} · {user.tenants.join(", ")}</span>
+        {supervisor ? <a href="#/reports/sla" data-testid="reports-link">{m.top.reports}</a> : null}
+        <span class={`conn ${queue.connected ? "up" : "down"}`}>{queue.connected ? m.top.live : m.top.reconnecting}</span>
         <button
           class={`mute ${muted ? "on" : ""} ${sound.sounding.length > 0 && !muted ? "ringing" : ""}`}
           data-testid="mute"
           onClick={() => { if (muted) sound.unmute(); else sound.mute(); rerender((n) => n + 1) }}
-          title={`Silence the alarm sound for ${MuteMinutes} minutes (m)`}
+          title={m.top.muteTitle(MuteMinutes)}
         >
-          {muted ? `Sound muted ${Math.ceil((sound.mutedUntil - now) / 1000)} s` : sound.sounding.length > 0 ? `${sound.sounding[0]} sounding — mute` : "Sound on"}
+          {muted ? m.top.muted(String(Math.ceil((sound.mutedUntil - now) / 1000))) : sound.sounding.length > 0 ? m.top.sounding(sound.sounding[0]!) : m.top.soundOn}
         </button>
-        <button onClick={() => void api.signOut().finally(onSignOut)}>Sign out</button>
+        <LanguageSwitch onChoose={onLanguage} />
+        <button onClick={() => void api.signOut().finally(onSignOut)}>{m.top.signOut}</button>
         <button
           data-testid="sign-out-everywhere"
-          title="Ends your sessions on every workstation and forgets the browsers you signed in from"
-          onClick={() => { if (confirm("Sign out on every workstation?")) void api.signOutEverywhere().finally(onSignOut) }}
+          title={m.top.signOutEverywhereTitle}
+          onClick={() => { if (confirm(m.top.signOutEverywhereConfirm)) void api.signOutEverywhere().finally(onSignOut) }}
         >
-          Sign out everywhere
+          {m.top.signOutEverywhere}
         </button>
       </header>
       {message !== undefined && now - message.at < 8000
@@ -183,7 +199,7 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
               onOpen={(i) => go(`#/incident/${i.incidentId}`)}
               labels={labels}
             />
-            <p class="keys">j/k or ↑/↓ move · Enter or c claim · o open · m mute · in an incident: t conversation, n note, r resolve, Esc back</p>
+            <p class="keys">{m.top.keys}</p>
           </>
         ) : route.page === "incident" ? (
           <IncidentView key={route.id} incidentId={route.id} queue={queue} user={user} now={now} onBack={() => go("#/")} onError={say} />
@@ -203,12 +219,31 @@ const Console = ({ user, onSignOut }: { readonly user: User; readonly onSignOut:
 
 const App = () => {
   const [user, setUser] = useState<User | undefined | null>(undefined)
+  // The words follow the language; a change re-renders every page from here.
+  const [, setShown] = useState<Language>(language())
+  const show = (next: Language) => {
+    setLanguage(next)
+    setShown(next)
+  }
+  // A language picked on the sign-in form is the user's choice: kept with the user once signed in.
+  const [picked, setPicked] = useState(false)
+  // The user's own choice, once known; until they choose, the browser's.
+  const signedIn = (u: User) => {
+    if (u.language !== undefined && !picked) show(u.language)
+    else if (picked) void api.chooseLanguage(language()).catch(() => undefined)
+    setUser(u)
+  }
   useEffect(() => {
-    api.current().then(setUser, () => setUser(null))
+    show(browserLanguage())
+    api.current().then(signedIn, () => setUser(null))
   }, [])
   if (user === undefined) return null
-  if (user === null) return <SignIn onSignedIn={setUser} />
-  return <Console user={user} onSignOut={() => setUser(null)} />
+  if (user === null) return <SignIn onSignedIn={signedIn} onLanguage={(next) => { setPicked(true); show(next) }} />
+  const choose = (next: Language) => {
+    show(next)
+    api.chooseLanguage(next).then(setUser, () => undefined)
+  }
+  return <Console user={user} onSignOut={() => setUser(null)} onLanguage={choose} />
 }
 
 render(<App />, document.getElementById("app")!)

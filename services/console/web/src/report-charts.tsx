@@ -1,4 +1,6 @@
 // Small SVG charts drawn here: no chart library, nothing fetched from elsewhere.
+import { dateTime } from "./format.ts"
+import { t } from "./i18n.ts"
 
 export interface Bar {
   readonly label: string
@@ -33,7 +35,7 @@ export const BarChart = ({ bars, max, target, format, testId }: {
         const v = b.value ?? 0
         return (
           <g key={b.label}>
-            <title>{b.title ?? `${b.label}: ${b.value === null ? "no data" : format(b.value)}`}</title>
+            <title>{b.title ?? `${b.label}: ${b.value === null ? t().reports.noData : format(b.value)}`}</title>
             {b.value === null
               ? <text x={x + step / 2} y={top + plot - 4} class="tick" text-anchor="middle">–</text>
               : // A zero still shows, as a sliver: "none within 60 s" is not "no data".
@@ -71,13 +73,13 @@ export const IntervalChart = ({ intervals, fromMs, toMs, testId }: {
         return (
           <g key={h}>
             <line x1={at} y1={0} x2={at} y2={height - 16} class="grid" />
-            <text x={at} y={height - 4} class="tick" text-anchor="middle">{`+${h} h`}</text>
+            <text x={at} y={height - 4} class="tick" text-anchor="middle">{t().reports.hours(h)}</text>
           </g>
         )
       })}
       {intervals.map((iv, i) => (
         <g key={`${iv.label}-${i}`}>
-          <title>{`${iv.label}: ${new Date(iv.fromMs).toISOString()} – ${new Date(iv.toMs).toISOString()}`}</title>
+          <title>{`${iv.label}: ${dateTime(iv.fromMs)} – ${dateTime(iv.toMs)}`}</title>
           <text x={114} y={12 + i * lane + 10} class="tick" text-anchor="end">{iv.label.length > 16 ? `${iv.label.slice(0, 15)}…` : iv.label}</text>
           <rect x={x(iv.fromMs)} y={12 + i * lane} width={Math.max(2, x(iv.toMs) - x(iv.fromMs))} height={lane - 4} class={`bar ${iv.className ?? ""}`} />
         </g>

@@ -6,13 +6,14 @@ export type ReportDocument = typeof ReportDocumentSchema.Type
 export type ReportKind = typeof ReportKindSchema.Type
 export type ReportRow = ReportDocument["tables"][number]["rows"][number]
 
-export const ReportKinds: ReadonlyArray<{ readonly kind: ReportKind; readonly label: string }> = [
-  { kind: "sla", label: "Answer time" },
-  { kind: "on-site", label: "On site" },
-  { kind: "repeated", label: "Repeated alarms" },
-  { kind: "floods", label: "Floods" },
-  { kind: "ownerless", label: "Ownerless intervals" },
-  { kind: "indicators", label: "E-health indicators" }
+/** The reports, in the order of their tabs (their names: i18n.ts, `reports.kinds`). */
+export const ReportKinds: ReadonlyArray<{ readonly kind: ReportKind }> = [
+  { kind: "sla" },
+  { kind: "on-site" },
+  { kind: "repeated" },
+  { kind: "floods" },
+  { kind: "ownerless" },
+  { kind: "indicators" }
 ]
 
 export interface ReportQuery {

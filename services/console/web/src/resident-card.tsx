@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks"
 import { api, type Incident, type Resident } from "./api.ts"
-
-const today = () => new Date().toISOString().slice(0, 10)
+import { date, osloDay } from "./format.ts"
+import { t, term } from "./i18n.ts"
 
 const isCurrent = (a: { readonly validFrom?: string; readonly validTo?: string }, on: string) =>
   (a.validFrom === undefined || a.validFrom <= on) && (a.validTo === undefined || on <= a.validTo)
@@ -14,28 +14,24 @@ const KeyAccess = ({ resident, incident }: { readonly resident: Resident; readon
   const [code, setCode] = useState<string | undefined>()
   const [error, setError] = useState<string | undefined>()
   const k = resident.keyAccess
-  if (k.kind === "e_lock") return <>E-lock {k.lockId}</>
-  if (k.kind !== "key_safe") return <>No key access registered</>
-  if (code !== undefined) return <>Key safe, code <strong class="code" data-testid="key-safe-code">{code}</strong> <small>(revealed; recorded in the audit trail)</small></>
+  const m = t().card
+  if (k.kind === "e_lock") return <>{m.eLock(k.lockId)}</>
+  if (k.kind !== "key_safe") return <>{m.noKeyAccess}</>
+  if (code !== undefined) return <>{m.keySafeCode} <strong class="code" data-testid="key-safe-code">{code}</strong> <small>{m.revealedNote}</small></>
   return (
     <>
-      Key safe: code hidden{" "}
+      {m.keySafeHidden}{" "}
       <button
         type="button"
         data-testid="reveal-key-safe"
-        title="Shows the code; the reveal is recorded in the audit trail"
+        title={m.revealTitle}
         onClick={() => api.revealKeySafeCode(resident.id, incident.incidentId).then((r) => setCode(r.code), (e: unknown) => setError(e instanceof Error ? e.message : String(e)))}
       >
-        Reveal
+        {m.reveal}
       </button>
       {error !== undefined ? <span class="error" role="alert"> {error}</span> : null}
     </>
   )
-}
-
-const gpsBasisText: Record<string, string> = {
-  consent: "consent from the resident",
-  decision_4_6a: "decision under pasient- og brukerrettighetsloven § 4-6 a"
 }
 
 /**
@@ -53,47 +49,48 @@ export const ResidentCard = ({ resident, incident, checked, onCheck }: {
   readonly checked: ReadonlySet<number>
   readonly onCheck: (step: number) => void
 }) => {
-  const on = today()
+  const on = osloDay()
   const plan = planFor(resident, incident.alarmType)
+  const m = t()
   return (
     <section class="card resident" data-testid="resident-card">
-      <h2>{resident.displayName} <small>born {resident.birthYear} · {resident.id}</small></h2>
+      <h2>{resident.displayName} <small>{m.card.born(resident.birthYear)} · {resident.id}</small></h2>
       <dl>
-        <dt>Language</dt><dd data-testid="language">{resident.language}</dd>
-        <dt>Mobility</dt><dd>{resident.mobility.replace(/_/g, " ")}{resident.dementia ? " · dementia" : ""}</dd>
-        <dt>Key access</dt><dd data-testid="key-access"><KeyAccess resident={resident} incident={incident} /></dd>
+        <dt>{m.card.language}</dt><dd data-testid="language">{resident.language}</dd>
+        <dt>{m.card.mobility}</dt><dd>{term(m.mobility, resident.mobility)}{resident.dementia ? ` · ${m.card.dementia}` : ""}</dd>
+        <dt>{m.card.keyAccess}</dt><dd data-testid="key-access"><KeyAccess resident={resident} incident={incident} /></dd>
         {resident.gpsLegalBasis !== undefined
-          ? <><dt>GPS tracking</dt><dd>legal basis: {gpsBasisText[resident.gpsLegalBasis] ?? resident.gpsLegalBasis}</dd></>
+          ? <><dt>{m.card.gps}</dt><dd>{m.card.legalBasis(term(m.gpsBasis, resident.gpsLegalBasis))}</dd></>
           : null}
       </dl>
-      <h3>Addresses</h3>
+      <h3>{m.card.addresses}</h3>
       <ul class="addresses">
         {resident.addresses.map((a) => (
           <li class={`${a.kind} ${isCurrent(a, on) ? "current" : ""}`} data-kind={a.kind}>
-            {a.kind === "temporary" ? <strong class="tag temporary">TEMPORARY</strong> : <span class="tag">home</span>}{" "}
+            {a.kind === "temporary" ? <strong class="tag temporary">{m.card.temporary}</strong> : <span class="tag">{m.card.home}</span>}{" "}
             {a.street}, {a.postcode} {a.city}
-            {a.validFrom !== undefined || a.validTo !== undefined ? <small> ({a.validFrom ?? "…"} – {a.validTo ?? "…"})</small> : null}
+            {a.validFrom !== undefined || a.validTo !== undefined ? <small> ({a.validFrom === undefined ? "…" : date(a.validFrom)} – {a.validTo === undefined ? "…" : date(a.validTo)})</small> : null}
           </li>
         ))}
       </ul>
-      <h3>Emergency health notes</h3>
-      {resident.healthNotes.length === 0 ? <p class="muted">none recorded</p> : (
+      <h3>{m.card.healthNotes}</h3>
+      {resident.healthNotes.length === 0 ? <p class="muted">{m.card.noneRecorded}</p> : (
         <ul class="health">{resident.healthNotes.map((n) => <li>{n}</li>)}</ul>
       )}
-      <h3>Contacts, in calling order</h3>
+      <h3>{m.card.contacts}</h3>
       <ol class="contacts" data-testid="contacts">
         {resident.contacts.map((c) => (
-          <li>{c.name} <small>({c.relation})</small> <a href={`tel:${c.phone}`}>{c.phone}</a>{c.keyholder ? <span class="tag keyholder">keyholder</span> : null}</li>
+          <li>{c.name} <small>({c.relation})</small> <a href={`tel:${c.phone}`}>{c.phone}</a>{c.keyholder ? <span class="tag keyholder">{m.card.keyholder}</span> : null}</li>
         ))}
       </ol>
-      <h3>Devices</h3>
+      <h3>{m.card.devices}</h3>
       <ul class="devices">
         {resident.devices.map((d) => (
-          <li class={d.active ? "" : "inactive"}>{d.type.replace(/_/g, " ")}{d.sensor !== undefined ? ` (${d.sensor})` : ""} — {d.placement} <small>{d.id}</small></li>
+          <li class={d.active ? "" : "inactive"}>{term(m.deviceType, d.type)}{d.sensor !== undefined ? ` (${term(m.sensor, d.sensor)})` : ""} — {d.placement} <small>{d.id}</small></li>
         ))}
       </ul>
-      <h3>Response plan{plan !== undefined ? `: ${plan.title}` : ""}</h3>
-      {plan === undefined ? <p class="muted">No plan for this alarm type.</p> : (
+      <h3>{m.card.plan}{plan !== undefined ? `: ${plan.title}` : ""}</h3>
+      {plan === undefined ? <p class="muted">{m.card.noPlan}</p> : (
         <ol class="plan" data-testid="plan">
           {plan.steps.map((step, i) => (
             <li>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks"
 import { api, type Incident, type Overview as OverviewFigures, type Timeline } from "./api.ts"
-import { age, alarmLabel, isUnclaimed, who } from "./format.ts"
+import { age, alarmLabel, isUnclaimed, num, statusLabel, who } from "./format.ts"
+import { t } from "./i18n.ts"
 import type { LiveQueue } from "./live-queue.ts"
 import { TimelineView } from "./timeline-view.tsx"
 
@@ -32,44 +33,45 @@ export const Overview = ({ incidents, now }: { readonly incidents: ReadonlyArray
   const waiting = incidents.filter(isUnclaimed)
   const oldest = [...waiting].sort((a, b) => a.openedAt.localeCompare(b.openedAt))[0]
   const flooding = server?.tenants.filter((t) => t.flood.active) ?? []
+  const m = t().overview
   return (
     <section class="overview" data-testid="overview">
       {(["P1", "P2", "P3", "P4"] as const).map((p) => (
         <div class={`tile ${p}`} data-priority={p} data-testid={`waiting-${p}`}>
           <span class="n">{waiting.filter((i) => i.priority === p).length}</span>
-          <span class="label">{p} waiting</span>
-          <small>{incidents.filter((i) => i.priority === p && !isUnclaimed(i)).length} in hand</small>
+          <span class="label">{m.waiting(p)}</span>
+          <small>{m.inHand(incidents.filter((i) => i.priority === p && !isUnclaimed(i)).length)}</small>
         </div>
       ))}
       <div class="tile oldest" data-testid="oldest-unclaimed">
         <span class="n">{oldest === undefined ? "—" : age(oldest.openedAt, now)}</span>
-        <span class="label">oldest unclaimed</span>
+        <span class="label">{m.oldestUnclaimed}</span>
         <small>{oldest === undefined ? "" : `${oldest.priority} ${alarmLabel(oldest.alarmType)}`}</small>
       </div>
       <div class="tile staff" data-testid="operators-signed-in">
         <span class="n">{server === undefined ? "…" : new Set(server.tenants.flatMap((t) => t.operatorsSignedIn.map((o) => o.id))).size}</span>
-        <span class="label">operators signed in</span>
+        <span class="label">{m.operatorsSignedIn}</span>
         <small>{server?.tenants.flatMap((t) => t.operatorsSignedIn.map((o) => o.displayName)).filter((n, i, all) => all.indexOf(n) === i).join(", ")}</small>
       </div>
       <div class={`tile flood ${flooding.length > 0 ? "active" : ""}`} data-testid="flood" data-flood={flooding.length > 0 ? "active" : "normal"}>
-        <span class="n">{flooding.length > 0 ? "FLOOD" : "normal"}</span>
-        <span class="label">alarm flood (ISA-18.2)</span>
+        <span class="n">{flooding.length > 0 ? m.flood : m.normal}</span>
+        <span class="label">{m.floodLabel}</span>
         <small>
           {server?.tenants.map((t) =>
-            `${t.tenant}: ${t.flood.alarmsLast10Min} alarms / 10 min, ${t.flood.operatorsOnDuty} on duty → ${t.flood.rate.toFixed(1)} per operator${t.flood.active ? " (flood until < " + t.flood.endsBelow + ")" : ""}`
+            `${m.floodLine(t.tenant, t.flood.alarmsLast10Min, t.flood.operatorsOnDuty, num(t.flood.rate, 1))}${t.flood.active ? m.floodUntil(t.flood.endsBelow) : ""}`
           ).join(" · ")}
         </small>
       </div>
       {server !== undefined && server.tenants.length > 1
         ? (
           <table class="per-tenant" data-testid="per-tenant">
-            <thead><tr><th>Tenant</th><th>P1</th><th>P2</th><th>P3</th><th>P4</th><th>in hand</th><th>oldest unclaimed</th><th>operators</th><th>flood</th></tr></thead>
+            <thead><tr><th>{m.tenantHeaders.tenant}</th><th>P1</th><th>P2</th><th>P3</th><th>P4</th><th>{m.tenantHeaders.inHand}</th><th>{m.tenantHeaders.oldest}</th><th>{m.tenantHeaders.operators}</th><th>{m.tenantHeaders.flood}</th></tr></thead>
             <tbody>
               {server.tenants.map((t) => (
                 <tr data-tenant={t.tenant}>
                   <td>{t.tenant}</td><td>{t.waiting.P1}</td><td>{t.waiting.P2}</td><td>{t.waiting.P3}</td><td>{t.waiting.P4}</td><td>{t.inHand}</td>
                   <td>{t.oldestUnclaimed === undefined ? "—" : `${age(t.oldestUnclaimed.openedAt, now)} (${t.oldestUnclaimed.priority})`}</td>
-                  <td>{t.operatorsSignedIn.length}</td><td>{t.flood.active ? "FLOOD" : "normal"}</td>
+                  <td>{t.operatorsSignedIn.length}</td><td>{t.flood.active ? m.flood : m.normal}</td>
                 </tr>
               ))}
             </tbody>
@@ -91,15 +93,16 @@ export const TimelinePage = ({ incidentId, queue }: { readonly incidentId: strin
       if (news.state.incidentId === incidentId) setTimeout(() => void load(), 300)
     })
   }, [incidentId])
+  const m = t().timeline
   if (error !== undefined) return <p class="error">{error}</p>
-  if (timeline === undefined) return <p>Loading timeline…</p>
+  if (timeline === undefined) return <p>{m.loading}</p>
   const i = timeline.incident
   return (
     <section class="timeline-page" data-testid="timeline-page">
       <h1><span class={`badge ${i.priority}`}>{i.priority}</span> {alarmLabel(i.alarmType)} <small>{i.incidentId}</small></h1>
       <p>
-        Resident {i.residentId} · status <strong>{i.status.replace(/_/g, " ")}</strong> · owner {who(i.owner)}
-        {i.resolvedBy !== undefined ? ` · resolved by ${who(i.resolvedBy)}` : ""} · <a href={`#/incident/${i.incidentId}`}>open incident</a>
+        {m.resident(i.residentId)} · {m.status} <strong>{statusLabel(i.status)}</strong> · {m.owner(who(i.owner))}
+        {i.resolvedBy !== undefined ? m.resolvedBy(who(i.resolvedBy)) : ""} · <a href={`#/incident/${i.incidentId}`}>{m.openIncident}</a>
       </p>
       <TimelineView entries={timeline.entries} />
     </section>

@@ -1,6 +1,7 @@
 import type { Actor, TimelineEntry } from "./api.ts"
 import { codeLabel } from "./handling-codes.ts"
-import { dateTime, who } from "./format.ts"
+import { dateTime, kindLabel, num, who } from "./format.ts"
+import { t, term } from "./i18n.ts"
 
 export interface OwnershipInterval {
   readonly owner: string
@@ -30,17 +31,19 @@ export const ownershipIntervals = (entries: ReadonlyArray<TimelineEntry>): Array
 }
 
 const actorText = (actor: Actor) => actor.kind === "operator" || actor.kind === "supervisor" || actor.kind === "admin"
-  ? `${who(actor)} (${actor.kind})`
-  : `${actor.kind}:${actor.id}`
+  ? `${who(actor)} (${term(t().actorKind, actor.kind)})`
+  : `${term(t().actorKind, actor.kind)}:${actor.id}`
 
 const seconds = (from: string, to: string | undefined) =>
-  to === undefined ? "ongoing" : `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s`
+  to === undefined ? t().timeline.ongoing : `${num((Date.parse(to) - Date.parse(from)) / 1000, 1)} s`
 
 /** Every event, decision and action with who and when, and the ownership intervals. */
-export const TimelineView = ({ entries }: { readonly entries: ReadonlyArray<TimelineEntry> }) => (
+export const TimelineView = ({ entries }: { readonly entries: ReadonlyArray<TimelineEntry> }) => {
+  const m = t().timeline
+  return (
   <>
     <table class="timeline" data-testid="timeline">
-      <thead><tr><th>Time</th><th>Who</th><th>Code</th><th>What</th></tr></thead>
+      <thead><tr><th>{m.headers.time}</th><th>{m.headers.who}</th><th>{m.headers.code}</th><th>{m.headers.what}</th></tr></thead>
       <tbody>
         {entries.map((e) => (
           <tr data-kind={e.kind} key={`${e.version}-${e.entry}`}>
@@ -48,7 +51,7 @@ export const TimelineView = ({ entries }: { readonly entries: ReadonlyArray<Time
             <td class="who">{actorText(e.actor)}</td>
             <td class="code">{codeLabel(e.handlingCode)}</td>
             <td>
-              <span class="kind">{e.kind.replace(/_/g, " ")}</span> {e.summary}
+              <span class="kind">{kindLabel(e.kind)}</span> {e.summary}
               {e.kind === "note_added" && typeof e.detail === "object" && e.detail !== null && "text" in e.detail
                 ? <div class="note-text">“{String(e.detail.text)}”</div>
                 : null}
@@ -57,14 +60,15 @@ export const TimelineView = ({ entries }: { readonly entries: ReadonlyArray<Time
         ))}
       </tbody>
     </table>
-    <h3>Ownership</h3>
+    <h3>{m.ownership}</h3>
     <table class="ownership" data-testid="ownership">
-      <thead><tr><th>Owner</th><th>From</th><th>To</th><th>Held</th></tr></thead>
+      <thead><tr><th>{m.ownershipHeaders.owner}</th><th>{m.ownershipHeaders.from}</th><th>{m.ownershipHeaders.to}</th><th>{m.ownershipHeaders.held}</th></tr></thead>
       <tbody>
         {ownershipIntervals(entries).map((o) => (
-          <tr><td>{o.owner}</td><td>{dateTime(o.from)}</td><td>{o.to === undefined ? "" : dateTime(o.to)}</td><td>{seconds(o.from, o.to)}</td></tr>
+          <tr><td>{o.owner === "queue" ? m.queue : o.owner}</td><td>{dateTime(o.from)}</td><td>{o.to === undefined ? "" : dateTime(o.to)}</td><td>{seconds(o.from, o.to)}</td></tr>
         ))}
       </tbody>
     </table>
   </>
-)
+  )
+}
