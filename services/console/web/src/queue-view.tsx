@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "preact/hooks"
 import type { Incident, ResidentLabel } from "./api.ts"
-import { age, alarmLabel, isUnclaimed, who } from "./format.ts"
+import { age, alarmLabel, isUnclaimed, statusLabel, who } from "./format.ts"
+import { t } from "./i18n.ts"
 import { HandoverMark } from "./handover-panel.tsx"
 import { nextToAnswer, useAnswerKey } from "./answer-key.ts"
 import { JoinedInRow } from "./signals.tsx"
@@ -29,11 +30,12 @@ export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen,
     const next = nextToAnswer(incidents)
     if (next !== undefined) onClaim(next)
   })
-  if (incidents.length === 0) return <p class="empty" data-testid="queue-empty">The queue is empty.</p>
+  const m = t().queue
+  if (incidents.length === 0) return <p class="empty" data-testid="queue-empty">{m.empty}</p>
   return (
     <table class="queue" data-testid="queue">
       <thead>
-        <tr><th>Pri</th><th>Age</th><th>Alarm</th><th>Resident</th><th>Marks</th><th>Status</th><th></th></tr>
+        <tr><th>{m.headers.priority}</th><th>{m.headers.age}</th><th>{m.headers.alarm}</th><th>{m.headers.resident}</th><th>{m.headers.marks}</th><th>{m.headers.status}</th><th></th></tr>
       </thead>
       <tbody ref={body}>
         {incidents.map((incident, index) => (
@@ -59,7 +61,7 @@ export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen,
                   <>
                     <strong>{labels.get(incident.residentId)!.displayName}</strong>
                     {labels.get(incident.residentId)!.city !== "" ? `, ${labels.get(incident.residentId)!.city}` : ""}
-                    {labels.get(incident.residentId)!.temporaryAddress ? <span class="tag temporary">TEMPORARY ADDRESS</span> : null}
+                    {labels.get(incident.residentId)!.temporaryAddress ? <span class="tag temporary">{m.temporaryAddress}</span> : null}
                     {" "}<small class="muted">{incident.residentId}</small>
                   </>
                 )
@@ -67,17 +69,17 @@ export const QueueView = ({ incidents, now, selected, onSelect, onClaim, onOpen,
               {incident.tenant !== undefined && multiTenant(incidents) ? <small class="tenant"> · {incident.tenant}</small> : null}
             </td>
             <td>
-              {incident.repeated === true ? <span class="mark repeated" title="repeated care alarms">repeated</span> : null}
-              {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated" title="escalated">escalated {incident.escalationLevel}</span> : null}
+              {incident.repeated === true ? <span class="mark repeated" title={m.repeatedTitle}>{m.repeated}</span> : null}
+              {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated" title={m.escalatedTitle}>{m.escalated(incident.escalationLevel ?? 0)}</span> : null}
               <HandoverMark incident={incident} now={now} />
             </td>
             <td class="status" data-testid="status">
-              {isUnclaimed(incident) ? "waiting" : `${incident.status.replace(/_/g, " ")} · ${who(incident.claimedBy ?? incident.owner)}`}
+              {isUnclaimed(incident) ? m.waiting : `${statusLabel(incident.status)} · ${who(incident.claimedBy ?? incident.owner)}`}
             </td>
             <td class="actions">
               {isUnclaimed(incident)
-                ? <button class="claim" onClick={(e) => { e.stopPropagation(); onClaim(incident) }}>Claim</button>
-                : <button onClick={(e) => { e.stopPropagation(); onOpen(incident) }}>Open</button>}
+                ? <button class="claim" onClick={(e) => { e.stopPropagation(); onClaim(incident) }}>{m.claim}</button>
+                : <button onClick={(e) => { e.stopPropagation(); onOpen(incident) }}>{m.open}</button>}
             </td>
           </tr>
         ))}
