@@ -828,7 +828,9 @@ export const language = (): Language => current
 /** Switches the pages' language (the caller re-renders); the document says it too, for screen readers. */
 export const setLanguage = (next: Language) => {
   current = next
-  if (typeof document !== "undefined") document.documentElement.lang = next
+  // Through globalThis: this module is also read by tests outside a browser.
+  const page = (globalThis as { readonly document?: { readonly documentElement: { lang: string } } }).document
+  if (page !== undefined) page.documentElement.lang = next
 }
 
 /** The words of the current language. */

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks"
 import { api, type Incident, type Resident } from "./api.ts"
 import { date, osloDay } from "./format.ts"
 import { t, term } from "./i18n.ts"
+import { hasPlace, PositionMap } from "./position-map.tsx"
 
 const isCurrent = (a: { readonly validFrom?: string; readonly validTo?: string }, on: string) =>
   (a.validFrom === undefined || a.validFrom <= on) && (a.validTo === undefined || on <= a.validTo)
@@ -52,6 +53,9 @@ export const ResidentCard = ({ resident, incident, checked, onCheck }: {
   const on = osloDay()
   const plan = planFor(resident, incident.alarmType)
   const m = t()
+  // Where the person is matters first for a GPS alarm; otherwise the map follows the devices.
+  const gpsAlarm = incident.alarmType.startsWith("gps")
+  const map = hasPlace(resident) ? <PositionMap resident={resident} incident={incident} /> : null
   return (
     <section class="card resident" data-testid="resident-card">
       <h2>{resident.displayName} <small>{m.card.born(resident.birthYear)} · {resident.id}</small></h2>
@@ -63,6 +67,7 @@ export const ResidentCard = ({ resident, incident, checked, onCheck }: {
           ? <><dt>{m.card.gps}</dt><dd>{m.card.legalBasis(term(m.gpsBasis, resident.gpsLegalBasis))}</dd></>
           : null}
       </dl>
+      {gpsAlarm ? map : null}
       <h3>{m.card.addresses}</h3>
       <ul class="addresses">
         {resident.addresses.map((a) => (
@@ -89,6 +94,7 @@ export const ResidentCard = ({ resident, incident, checked, onCheck }: {
           <li class={d.active ? "" : "inactive"}>{term(m.deviceType, d.type)}{d.sensor !== undefined ? ` (${term(m.sensor, d.sensor)})` : ""} — {d.placement} <small>{d.id}</small></li>
         ))}
       </ul>
+      {gpsAlarm ? null : map}
       <h3>{m.card.plan}{plan !== undefined ? `: ${plan.title}` : ""}</h3>
       {plan === undefined ? <p class="muted">{m.card.noPlan}</p> : (
         <ol class="plan" data-testid="plan">
