@@ -99,7 +99,9 @@ export const fitAspect = (e: Extent, aspect: number): Extent => {
 /** The longest round length (1, 2 or 5 × 10ⁿ metres) not longer than `maxM`: the scale bar's. */
 export const roundLengthM = (maxM: number) => {
   if (!(maxM >= 1)) return 1
-  const power = 10 ** Math.floor(Math.log10(maxM))
+  let power = 10 ** Math.floor(Math.log10(maxM))
+  // log10 rounds up just below a power of ten (log10(9999999.99999999) is 7).
+  if (power > maxM) power /= 10
   for (const step of [5, 2, 1]) if (step * power <= maxM) return step * power
   return power
 }
