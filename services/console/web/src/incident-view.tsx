@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks"
 import { api, ApiError, type Incident, type Resident, type TimelineEntry, type User } from "./api.ts"
-import { age, alarmLabel, clock, isUnclaimed, who } from "./format.ts"
-import { handlingCodes, noteCodes } from "./handling-codes.ts"
+import { age, alarmLabel, clock, isUnclaimed, kindLabel, statusLabel, who } from "./format.ts"
+import { codeName, noteCodes } from "./handling-codes.ts"
+import { t } from "./i18n.ts"
 import type { LiveEvent, LiveQueue } from "./live-queue.ts"
 import { HandoverPanel } from "./handover-panel.tsx"
 import { ResidentCard } from "./resident-card.tsx"
@@ -55,7 +56,7 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
         if (!alive) return
         // An operator reads the record only while the incident is open: a rule, not a failure.
         if (e instanceof ApiError && e.status === 403) setCardRefused(e.message)
-        else onError(`resident card: ${errorText(e)}`)
+        else onError(t().incident.cardError(errorText(e)))
       })
     }, (e) => onError(errorText(e)))
     void reloadTimeline()
@@ -117,72 +118,74 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
     return () => window.removeEventListener("keydown", onKey)
   }, [incident, incidentId])
 
-  if (incident === undefined) return <p>Loading incident…</p>
+  const m = t().incident
+  const q = t().queue
+  if (incident === undefined) return <p>{m.loading}</p>
   const ended = ["resolved", "closed", "cancelled", "merged"].includes(incident.status)
 
   return (
-    <div class="incident" data-testid="incident" data-status={incident.status}>
+    <div class="incident" data-testid="incident" data-incident={incidentId} data-status={incident.status}>
       <div class="incident-main">
         <header class={`incident-head ${incident.priority}`}>
-          <button class="back" onClick={onBack} title="Back to the queue (Esc)">← Queue</button>
+          <button class="back" onClick={onBack} title={m.backTitle}>{m.back}</button>
           <span class={`badge ${incident.priority}`}>{incident.priority}</span>
           <h1 data-testid="headline" data-alarm-type={incident.alarmType} data-category={incident.category}>{alarmLabel(incident.alarmType)}</h1>
           <span class="age">{age(incident.openedAt, now)}</span>
-          <span class="status" data-testid="incident-status">{incident.status.replace(/_/g, " ")}</span>
-          <span class="owner">owner: {who(incident.owner)}</span>
-          {incident.repeated === true ? <span class="mark repeated">repeated</span> : null}
-          {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated">escalated {incident.escalationLevel}</span> : null}
+          <span class="status" data-testid="incident-status">{statusLabel(incident.status)}</span>
+          <span class="owner">{m.owner(who(incident.owner))}</span>
+          {incident.repeated === true ? <span class="mark repeated">{q.repeated}</span> : null}
+          {(incident.escalationLevel ?? 0) > 0 ? <span class="mark escalated">{q.escalated(incident.escalationLevel ?? 0)}</span> : null}
         </header>
         <JoinedInIncident incident={incident} />
 
         <div class="actions-bar">
-          {isUnclaimed(incident) ? <button class="claim primary" onClick={() => void run(() => api.claim(incidentId))}>Claim (c)</button> : null}
-          {incident.status === "resolved" ? <button onClick={() => void run(() => api.close(incidentId))}>Close</button> : null}
-          {user.role === "supervisor" || user.role === "admin" ? <a href={`#/timeline/${incidentId}`}>Supervisor timeline</a> : null}
+          {isUnclaimed(incident) ? <button class="claim primary" onClick={() => void run(() => api.claim(incidentId))}>{m.claim}</button> : null}
+          {incident.status === "resolved" ? <button onClick={() => void run(() => api.close(incidentId))}>{m.close}</button> : null}
+          {user.role === "supervisor" || user.role === "admin" ? <a href={`#/timeline/${incidentId}`}>{m.supervisorTimeline}</a> : null}
         </div>
 
         {ended ? null : (
           <div class="forms">
             <form class="contact" onSubmit={(e) => { e.preventDefault(); if (party.trim() !== "") void run(() => api.contact(incidentId, party.trim()), () => setParty("")) }}>
-              <label>Conversation with (t)</label>
-              <input ref={partyField} name="party" value={party} onInput={(e) => setParty(e.currentTarget.value)} placeholder="resident, next of kin, home care…" />
-              <button>Log conversation</button>
+              <label>{m.conversationWith}</label>
+              <input ref={partyField} name="party" value={party} onInput={(e) => setParty(e.currentTarget.value)} placeholder={m.conversationPlaceholder} />
+              <button>{m.logConversation}</button>
             </form>
             <form class="note" onSubmit={(e) => { e.preventDefault(); if (noteText.trim() !== "") void run(() => api.note(incidentId, noteText.trim(), noteCode), () => setNoteText("")) }}>
-              <label>Note (n)</label>
+              <label>{m.note}</label>
               <select name="code" value={noteCode} onChange={(e) => setNoteCode(Number(e.currentTarget.value))}>
-                {noteCodes.map((c) => <option value={c}>{c} {handlingCodes[c]}</option>)}
+                {noteCodes.map((c) => <option value={c}>{c} {codeName(c)}</option>)}
               </select>
-              <input ref={noteField} name="note" value={noteText} onInput={(e) => setNoteText(e.currentTarget.value)} placeholder="what happened" />
-              <button>Add note</button>
+              <input ref={noteField} name="note" value={noteText} onInput={(e) => setNoteText(e.currentTarget.value)} placeholder={m.notePlaceholder} />
+              <button>{m.addNote}</button>
             </form>
             <form class="resolve" onSubmit={(e) => { e.preventDefault(); void run(() => api.resolve(incidentId, cause.trim(), action.trim(), "")) }}>
-              <label>Resolve (r)</label>
-              <input ref={causeField} name="cause" value={cause} onInput={(e) => setCause(e.currentTarget.value)} placeholder="cause (code 6)" />
-              <input name="action" value={action} onInput={(e) => setAction(e.currentTarget.value)} placeholder="action (code 7)" />
-              <button class="primary">Resolve</button>
+              <label>{m.resolve}</label>
+              <input ref={causeField} name="cause" value={cause} onInput={(e) => setCause(e.currentTarget.value)} placeholder={m.causePlaceholder} />
+              <input name="action" value={action} onInput={(e) => setAction(e.currentTarget.value)} placeholder={m.actionPlaceholder} />
+              <button class="primary">{m.resolveButton}</button>
             </form>
             <form class="cancel" onSubmit={(e) => { e.preventDefault(); if (cancelReason.trim() !== "") void run(() => api.cancel(incidentId, cancelReason.trim())) }}>
-              <label>Cancel</label>
-              <input name="reason" value={cancelReason} onInput={(e) => setCancelReason(e.currentTarget.value)} placeholder="false alarm, resident reassured…" />
-              <button>Cancel incident</button>
+              <label>{m.cancel}</label>
+              <input name="reason" value={cancelReason} onInput={(e) => setCancelReason(e.currentTarget.value)} placeholder={m.cancelPlaceholder} />
+              <button>{m.cancelButton}</button>
             </form>
           </div>
         )}
 
         <HandoverPanel incident={incident} resident={resident} now={now} run={(command) => run(command)} />
 
-        <h2>Live</h2>
+        <h2>{m.live}</h2>
         <ul class="live" data-testid="live-events">
-          {live.length === 0 ? <li class="muted">Events on this incident appear here as they happen.</li> : null}
-          {live.map((n) => <li>{clock(n.event.at)} {n.event.type.replace(/_/g, " ")} → {n.state.status.replace(/_/g, " ")}</li>)}
+          {live.length === 0 ? <li class="muted">{m.liveEmpty}</li> : null}
+          {live.map((n) => <li>{clock(n.event.at)} {kindLabel(n.event.type)} → {statusLabel(n.state.status)}</li>)}
         </ul>
-        <h2>Handling log</h2>
+        <h2>{m.handlingLog}</h2>
         <TimelineView entries={entries} />
       </div>
       <aside class="incident-side">
         {resident === undefined
-          ? <p class="muted" data-testid={cardRefused === undefined ? undefined : "card-refused"}>{cardRefused ?? "Loading resident card…"}</p>
+          ? <p class="muted" data-testid={cardRefused === undefined ? undefined : "card-refused"}>{cardRefused ?? m.loadingCard}</p>
           : <ResidentCard resident={resident} incident={incident} checked={checked} onCheck={(i) => setChecked((s) => {
             const next = new Set(s)
             if (next.has(i)) next.delete(i)
