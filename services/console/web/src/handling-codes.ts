@@ -8,6 +8,3 @@ export const codeName = (code: number) => t().handlingCode[code] ?? ""
 
 export const codeLabel = (code: number | undefined) =>
   code === undefined ? "" : `${code} ${codeName(code)}`.trim()
-
-/** @deprecated English names only: use `codeName`. Kept while incident-view.tsx still imports it. */
-export { HandlingStates as handlingCodes } from "@wt/contracts/handling-states"

@@ -66,7 +66,7 @@ const en = {
     signOutEverywhereTitle: "Ends your sessions on every workstation and forgets the browsers you signed in from",
     signOutEverywhereConfirm: "Sign out on every workstation?",
     languageTitle: "The console's language, kept with your user",
-    keys: "j/k or ↑/↓ move · Enter or c claim · o open · m mute · in an incident: t conversation, n note, r resolve, Esc back"
+    keys: "a answer the alarm sounding · j/k or ↑/↓ move · Enter or c claim · o open · m mute · in an incident: t conversation, n note, r resolve, Esc back"
   },
   roles: { operator: "operator", supervisor: "supervisor", admin: "admin" } as Record<string, string>,
   queue: {
@@ -462,7 +462,7 @@ const nb: Messages = {
     signOutEverywhereTitle: "Avslutter øktene dine på alle arbeidsstasjoner og glemmer nettleserne du har logget inn fra",
     signOutEverywhereConfirm: "Logge ut på alle arbeidsstasjoner?",
     languageTitle: "Konsollens språk, lagret på brukeren din",
-    keys: "j/k eller ↑/↓ flytt · Enter eller c ta hendelsen · o åpne · m demp · i en hendelse: t samtale, n notat, r ferdigbehandle, Esc tilbake"
+    keys: "a svar på alarmen som lyder · j/k eller ↑/↓ flytt · Enter eller c ta hendelsen · o åpne · m demp · i en hendelse: t samtale, n notat, r ferdigbehandle, Esc tilbake"
   },
   roles: { operator: "operatør", supervisor: "vaktleder", admin: "administrator" },
   queue: {
