@@ -75,6 +75,12 @@ describe("an incident's headline is its most urgent signal (issue 21)", () => {
     expect(state.openFaults).toEqual(["alarm-000001:low_battery"])
   })
 
+  it("a GPS SOS joining a technical incident heads it as a location alarm (seen in the interop runs)", () => {
+    const sos = { ...pendant("evt-sos", "gps-000001"), type: "gps", payload: { lat: 59.91, lon: 10.75, sos: true } } as DeviceEvent
+    const { state } = run([opening(technical("evt-1", "sensor_supervision_lost", "gps-000001"), fault("P2")), joining(sos, decision("P1", "location"))])
+    expect(state).toMatchObject({ priority: "P1", category: "location", alarmType: "gps:sos", headline: { deviceId: "gps-000001", eventId: "evt-sos" } })
+  })
+
   it("of equally urgent signals the first keeps the headline; the later is counted beneath", () => {
     const { state } = run([opening(pendant("evt-1"), care()), joining(fall("evt-2"), care()), joining(pendant("evt-3"), care())])
     expect(state.headline).toMatchObject({ alarmType: "safety_alarm:pendant", eventId: "evt-1" })
