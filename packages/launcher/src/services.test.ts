@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { nicenessOf, nodeFlagsOf, processEnv, ServiceNames } from "./services.ts"
+import { copyEnvOf, nicenessOf, nodeFlagsOf, processEnv, ServiceNames } from "./services.ts"
+import { copiesOf } from "./system.ts"
 
 describe("the triage processes of pnpm start", () => {
   it("split the lanes: the alarm lane alone, the tech and telemetry lanes, and none beside absence supervision and escalation", () => {
@@ -33,5 +34,22 @@ describe("heap caps", () => {
     expect(nodeFlagsOf("supervision", {})).toContain("--max-old-space-size=136")
     expect(nodeFlagsOf("supervision", { WT_SERVICE_HEAP_MB: "200" })).toContain("--max-old-space-size=200")
     expect(nodeFlagsOf("audit", { WT_SERVICE_HEAP_MB: "0" })).toEqual([])
+  })
+})
+
+describe("copies of a service", () => {
+  it("one copy of audit seals, the others only write entries; every other service's copies are alike", () => {
+    expect(copyEnvOf("audit", 1)).toEqual({})
+    expect(copyEnvOf("audit", 2)).toEqual({ WT_AUDIT_SEALING: "false" })
+    expect(copyEnvOf("audit", 3)).toEqual({ WT_AUDIT_SEALING: "false" })
+    expect(ServiceNames.filter((n) => n !== "audit").map((n) => copyEnvOf(n, 2))).toEqual(ServiceNames.filter((n) => n !== "audit").map(() => ({})))
+  })
+
+  it("are counted from one number or per service, one by default and for anything that is not a positive whole number", () => {
+    expect(copiesOf(2, "triage")).toBe(2)
+    expect(copiesOf({ triage: 3 }, "triage")).toBe(3)
+    expect(copiesOf({ triage: 3 }, "audit")).toBe(1)
+    expect(copiesOf(undefined, "gateway")).toBe(1)
+    expect([0, -1, 1.5, Number.NaN].map((n) => copiesOf(n, "gateway"))).toEqual([1, 1, 1, 1])
   })
 })

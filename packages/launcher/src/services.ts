@@ -78,6 +78,16 @@ export const processEnv = (name: ServiceName, port: number): Readonly<Record<str
   [portVariable[program[name].service as ServiceName]]: String(port)
 })
 
+/**
+ * Environment of a copy beyond the first. One copy of audit seals, the others only write
+ * entries (`WT_AUDIT_SEALING=false`): a seal is published with expected-last-subject-sequence
+ * on the seal it links to, and on a clustered stream nats-server before 2.9.21 checks that
+ * only against what is stored, not against a write in flight (nats-io/nats-server#4320), so two
+ * sealers on three replicas forked the chain within a minute (the fault suite, 2026-12-04).
+ */
+export const copyEnvOf = (name: ServiceName, copy: number): Readonly<Record<string, string>> =>
+  name === "audit" && copy > 1 ? { WT_AUDIT_SEALING: "false" } : {}
+
 /** Port each service serves /healthz, /readyz and /metrics on (gateway and console also serve their APIs there). */
 export const defaultPorts: Record<ServiceName, number> = {
   gateway: 8081,

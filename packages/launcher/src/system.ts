@@ -2,7 +2,7 @@ import { freePort, type LocalUser, type NatsClientAccess } from "@wt/nats"
 import { Effect } from "effect"
 import { natsUserEnv, natsUserOf } from "./nats-access.ts"
 import { type ServiceProcess, startServiceProcess } from "./service-process.ts"
-import { defaultPorts, portVariable, type ServiceName, ServiceNames } from "./services.ts"
+import { copyEnvOf, defaultPorts, portVariable, type ServiceName, ServiceNames } from "./services.ts"
 
 export interface SystemOptions {
   readonly natsUrl: string
@@ -69,7 +69,7 @@ export const startSystem = Effect.fn("Launcher.startSystem")(function*(options: 
         // Each copy its own port: /healthz, /readyz, /metrics and, for gateway and console, their APIs.
         const port = yield* freePort
         const own = options.copyEnv === undefined ? {} : yield* options.copyEnv(name, copy)
-        return { name, copy, port, env: own }
+        return { name, copy, port, env: { ...copyEnvOf(name, copy), ...own } }
       })))
   const many = planned.some((copies) => copies.length > 1)
   const waves = Math.max(0, ...planned.map((copies) => copies.length))

@@ -1,0 +1,132 @@
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream"
+import { Streams } from "@wt/contracts"
+
+/**
+ * What the streams hold, read as the `observer` user (every stream, writes nothing) with
+ * ordered consumers from where the last look ended: every device event stored on WT_DEVICE
+ * (by event id, with its sequences), every device event that reached an incident on
+ * WT_INCIDENT (by event id, with the incidents), every (incident, version) written, and every
+ * WT_DEVICE sequence an audit entry covers. Counted, not de-duplicated: a second copy of
+ * anything is what the fault suite looks for.
+ */
+export interface Ledger {
+  /** Event id → the WT_DEVICE sequences it is stored at. */
+  readonly stored: Map<string, Array<number>>
+  /** Event id → the incidents whose records hold it (`incident_opened`, `device_event_correlated`). */
+  readonly inIncidents: Map<string, Array<string>>
+  /** `tenant/incident#version` → how many records carry it. */
+  readonly versions: Map<string, number>
+  /** (incident, version) written more than once, in the order found. */
+  readonly duplicateVersions: Array<string>
+  /** WT_DEVICE sequence → audit entries that cover it (`device_event`, or a place in `device_events`). */
+  readonly audited: Map<number, number>
+  /** Stream → sequences it does not have. */
+  readonly holes: Record<string, Array<number>>
+}
+
+const text = new TextDecoder()
+
+/**
+ * Reads `stream` from `fromSeq` up to its last sequence now, each sequence exactly once; returns
+ * where the next look starts. An ordered consumer that is reset (its node killed or frozen) may
+ * hand a sequence again or resume past one: a repeat is skipped, a skipped sequence is fetched
+ * on its own, and one the stream does not have is a hole (these streams never delete).
+ */
+const readFrom = async (
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  stream: string,
+  fromSeq: number,
+  onMessage: (seq: number, subject: string, data: Uint8Array) => void,
+  onHole: (seq: number) => void
+): Promise<number> => {
+  const info = await jsm.streams.info(stream)
+  const last = info.state.last_seq
+  if (last < fromSeq) return fromSeq
+  const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, fromSeq) })
+  const messages = await consumer.consume({ max_messages: 1000 })
+  // Nothing for a while (a node down): stop, and go on from here at the next look.
+  let idle: ReturnType<typeof setTimeout> | undefined
+  const arm = () => {
+    clearTimeout(idle)
+    idle = setTimeout(() => void messages.close(), 15_000)
+  }
+  arm()
+  let next = fromSeq
+  const fetchGap = async (to: number) => {
+    for (; next < to; next++) {
+      const m = await jsm.streams.getMessage(stream, { seq: next }).catch(() => null)
+      if (m === null) onHole(next)
+      else onMessage(next, m.subject, m.data)
+    }
+  }
+  try {
+    for await (const m of messages) {
+      arm()
+      if (m.seq < next) continue
+      if (m.seq > next) await fetchGap(m.seq)
+      onMessage(m.seq, m.subject, m.data)
+      next = m.seq + 1
+      if (m.seq >= last) break
+    }
+  } finally {
+    clearTimeout(idle)
+    await messages.close()
+    void consumer.delete().catch(() => undefined)
+  }
+  return next
+}
+
+export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
+  const ledger: Ledger = { stored: new Map(), inIncidents: new Map(), versions: new Map(), duplicateVersions: [], audited: new Map(), holes: {} }
+  const hole = (stream: string) => (seq: number) => void (ledger.holes[stream] ??= []).push(seq)
+  const cursor = { device: 1, incident: 1, audit: 1 }
+  const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
+    const list = map.get(key)
+    if (list === undefined) map.set(key, [value])
+    else list.push(value)
+  }
+
+  const onDevice = (seq: number, _subject: string, data: Uint8Array) => {
+    const event = JSON.parse(text.decode(data)) as { id?: string }
+    if (typeof event.id === "string") push(ledger.stored, event.id, seq)
+  }
+
+  const onIncident = (_seq: number, _subject: string, data: Uint8Array) => {
+    const record = JSON.parse(text.decode(data)) as {
+      event?: { type?: string; deviceEvent?: { id?: string } }
+      state?: { tenant?: string; incidentId?: string; version?: number }
+    }
+    const incident = `${record.state?.tenant}/${record.state?.incidentId}`
+    const version = `${incident}#${record.state?.version}`
+    const seen = (ledger.versions.get(version) ?? 0) + 1
+    ledger.versions.set(version, seen)
+    if (seen === 2) ledger.duplicateVersions.push(version)
+    const type = record.event?.type
+    const id = record.event?.deviceEvent?.id
+    if ((type === "incident_opened" || type === "device_event_correlated") && typeof id === "string") push(ledger.inIncidents, id, incident)
+  }
+
+  const onAudit = (_seq: number, subject: string, data: Uint8Array) => {
+    const note = (seq: unknown) => {
+      if (typeof seq === "number") ledger.audited.set(seq, (ledger.audited.get(seq) ?? 0) + 1)
+    }
+    if (subject.endsWith(".device_event")) {
+      const entry = JSON.parse(text.decode(data)) as { origin?: { stream?: string; seq?: number } }
+      if (entry.origin?.stream === undefined || entry.origin.stream === Streams.device) note(entry.origin?.seq)
+    } else if (subject.endsWith(".device_events")) {
+      const entry = JSON.parse(text.decode(data)) as { data?: { events?: ReadonlyArray<{ seq?: number }> } }
+      for (const e of entry.data?.events ?? []) note(e.seq)
+    }
+  }
+
+  return {
+    ledger,
+    /** Reads what was stored since the last look. */
+    catchUp: async () => {
+      cursor.device = await readFrom(js, jsm, Streams.device, cursor.device, onDevice, hole(Streams.device))
+      cursor.incident = await readFrom(js, jsm, Streams.incident, cursor.incident, onIncident, hole(Streams.incident))
+      cursor.audit = await readFrom(js, jsm, Streams.audit, cursor.audit, onAudit, hole(Streams.audit))
+    }
+  }
+}
