@@ -6,7 +6,7 @@
  * The server's WT_AUDIT must be empty or absent (sequences are taken to start at 1).
  */
 import { canonicalJsonBytes, generateSealKey, GenesisSealHash, leafHash, makeSeal, sealHash } from "@wt/audit-chain"
-import { publishSigningKey, sealMsgId, SealStream, sealStreamSpec } from "@wt/audit"
+import { publishSigningKey, sealMsgId, SealStream, sealStreamSpec } from "@wt/audit-log"
 import { defaultNatsSettings, ensureStream, makeNats, Nats, provisionStreamsWith } from "@wt/nats"
 import { headers } from "@nats-io/transport-node"
 import { Effect, References } from "effect"

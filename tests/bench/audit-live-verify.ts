@@ -3,7 +3,7 @@
  * wall time, this process's CPU and the nats-server's CPU per entry.
  *   NATS_URL=nats://127.0.0.1:14222 pnpm exec node tests/bench/audit-live-verify.ts [--parts 1|2] [--server-pid PID]
  */
-import { readPublishedKeys, readSeals, verifyingKeys, verifyLiveTrail } from "@wt/audit"
+import { readPublishedKeys, readSeals, verifyingKeys, verifyLiveTrail } from "@wt/audit-log"
 import { makeNats, Nats } from "@wt/nats"
 import { Effect, References } from "effect"
 import { readFileSync } from "node:fs"

@@ -4,8 +4,7 @@
  * sealer works through a backlog, and how fast the live stream verifies.
  */
 import { generateSealKey } from "@wt/audit-chain"
-import { publishSigningKey, readLastSeal, readSeals, runSealer, sealStreamSpec, verifyLiveTrail } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, publishSigningKey, readLastSeal, readSeals, runSealer, sealStreamSpec, verifyLiveTrail } from "@wt/audit-log"
 import type { AuditEntry } from "@wt/contracts"
 import { defaultNatsSettings, ensureStream, makeNats, Nats, provisionStreamsWith, startEmbeddedNats } from "@wt/nats"
 import { Effect, Fiber, Option, References } from "effect"

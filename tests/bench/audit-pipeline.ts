@@ -6,7 +6,7 @@
  * does not favour either.
  */
 import type { DeviceEvent } from "@wt/contracts"
-import { readLastSeal, streamBounds } from "@wt/audit"
+import { readLastSeal, streamBounds } from "@wt/audit-log"
 import { Streams } from "@wt/contracts"
 import { ServiceNames } from "@wt/launcher"
 import { demoSimFleet, makeFleetEvents } from "@wt/sim-devices"

@@ -1,7 +1,6 @@
 import { afterAll, expect, layer } from "@effect/vitest"
-import { auditFieldKeyOf, fieldMac } from "@wt/audit-log"
+import { auditFieldKeyOf, fieldMac, readLastSeal, SealStream, streamBounds } from "@wt/audit-log"
 import { parseAnchorLines } from "@wt/audit-chain"
-import { readLastSeal, SealStream, streamBounds } from "@wt/audit"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { Nats, readSubject } from "@wt/nats"
 import { Effect, Option, Schema } from "effect"

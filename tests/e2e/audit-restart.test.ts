@@ -1,6 +1,6 @@
 import { afterAll, expect, layer } from "@effect/vitest"
 import { verifyAuditTrail } from "@wt/audit-chain"
-import { readLastSeal, readPublishedKeys, readSeals, readStreamRange, streamBounds, verifyingKeys } from "@wt/audit"
+import { readLastSeal, readPublishedKeys, readSeals, readStreamRange, streamBounds, verifyingKeys } from "@wt/audit-log"
 import { Streams } from "@wt/contracts"
 import { Effect, Fiber, Option } from "effect"
 import { execFile } from "node:child_process"

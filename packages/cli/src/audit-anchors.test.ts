@@ -1,7 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { generateSealKey, privateKeyPem, publicKeyPem } from "@wt/audit-chain"
-import { readLastSeal, runSealer, publishSigningKey, sealStreamSpec, SealStream } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, publishSigningKey, readLastSeal, runSealer, SealStream, sealStreamSpec } from "@wt/audit-log"
 import { Streams, type AuditEntry } from "@wt/contracts"
 import { ensureStream, Nats, natsAuthEnv } from "@wt/nats"
 import { eventually, NatsTestServer } from "@wt/nats/testing"

@@ -1,5 +1,5 @@
 import { type AnchorState, anchorState } from "@wt/audit-chain"
-import { anchorsFileConfig, readAnchors, SealedStream } from "@wt/audit"
+import { anchorsFileConfig, readAnchors, SealedStream } from "@wt/audit-log"
 import { Effect, Option } from "effect"
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"

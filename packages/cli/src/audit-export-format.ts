@@ -1,5 +1,5 @@
 import { AuditSeal, KeyRotation } from "@wt/audit-chain"
-import { AuditPublicKey } from "@wt/audit"
+import { AuditPublicKey } from "@wt/audit-log"
 import { Result, Schema } from "effect"
 
 /**

@@ -1,5 +1,4 @@
-import { readKeyRotations, readPublishedKeys, readSeals, readStreamRange, SealedStream } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, readKeyRotations, readPublishedKeys, readSeals, readStreamRange, SealedStream } from "@wt/audit-log"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { userInfo } from "node:os"

@@ -13,8 +13,7 @@ import {
   sealHash,
   sealKeyFromPem
 } from "@wt/audit-chain"
-import { publishSigningKey, readKeyRotations, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, publishSigningKey, readKeyRotations, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit-log"
 import type { AuditEntry } from "@wt/contracts"
 import { ensureStream, natsAuthEnv } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"

@@ -1,5 +1,5 @@
 import { keyFingerprint, type KeyRotation, sealKeyFromPem, type SealPublicKey, sealPublicKeyFromPem, type TrustChain, trustChain } from "@wt/audit-chain"
-import { retiredKeysDir, retiredPublicKeys, SealedStream, signingKeyFileConfig } from "@wt/audit"
+import { retiredKeysDir, retiredPublicKeys, SealedStream, signingKeyFileConfig } from "@wt/audit-log"
 import { Config, Effect, Option } from "effect"
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"

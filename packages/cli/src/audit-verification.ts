@@ -1,5 +1,14 @@
 import { type AuditSeal, type Broken, chainVerifier, checkAgainstAnchors, type KeyRotation, type SealPublicKey, sealPublicKeyFromPem, type Verdict } from "@wt/audit-chain"
-import { readKeyRotations, readPublishedKeys, readSeals, SealedStream, SealStream, streamBounds, verifyingKeys, verifyLiveTrail } from "@wt/audit"
+import {
+  readKeyRotations,
+  readPublishedKeys,
+  readSeals,
+  SealedStream,
+  SealStream,
+  streamBounds,
+  verifyingKeys,
+  verifyLiveTrail
+} from "@wt/audit-log"
 import { Effect, Result } from "effect"
 import type { AnchorSource } from "./audit-anchors.ts"
 import { AuditCliError } from "./audit-errors.ts"

@@ -1,7 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { generateSealKey, privateKeyPem, publicKeyPem } from "@wt/audit-chain"
-import { publishSigningKey, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, publishSigningKey, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit-log"
 import type { AuditEntry } from "@wt/contracts"
 import { ensureStream, natsAuthEnv } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"

@@ -1,5 +1,4 @@
-import { readStreamRange, streamBounds } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, readStreamRange, streamBounds } from "@wt/audit-log"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { BundleWriter, type ExportReport, FhirExport, FhirExportConfigFile, type FhirResource, ndjsonLine, resolveConfig } from "@wt/fhir-export"
 import { decodeJson } from "@wt/nats"

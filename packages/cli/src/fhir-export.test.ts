@@ -1,6 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { readStreamRange } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, readStreamRange } from "@wt/audit-log"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { fhirDocumentErrors, fhirSchemaErrors, scenarioEntries } from "@wt/fhir-export/testing"
 import { decodeJson, natsAuthEnv, publishRaw } from "@wt/nats"

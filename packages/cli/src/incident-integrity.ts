@@ -10,7 +10,7 @@ import {
   type StoredEntry,
   verifyInclusion
 } from "@wt/audit-chain"
-import { readPublishedKeys, readSeals, readStreamRange, SealedStream, verifyingKeys } from "@wt/audit"
+import { readPublishedKeys, readSeals, readStreamRange, SealedStream, verifyingKeys } from "@wt/audit-log"
 import { Effect, Result } from "effect"
 import { requireAuditStreams } from "./audit-verification.ts"
 

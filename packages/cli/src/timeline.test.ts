@@ -1,7 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { generateSealKey, type InclusionProof, verifyInclusion } from "@wt/audit-chain"
-import { publishSigningKey, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit"
-import { appendAuditEntry, incidentRecordEntries } from "@wt/audit-log"
+import { appendAuditEntry, incidentRecordEntries, publishSigningKey, readLastSeal, runSealer, sealStreamSpec } from "@wt/audit-log"
 import { ensureStream, natsClientEnv } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { PgClient } from "@effect/sql-pg"

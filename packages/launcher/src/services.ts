@@ -54,14 +54,15 @@ const program: Record<ServiceName, {
 export const sourceEntryOf = (name: ServiceName): string => `${root}services/${program[name].service}/src/main.ts`
 
 /**
- * What goes into a service's bundle: its main module, audit's verification worker (started
- * by URL, so an entry of its own) and the console's fallback page (read beside its code).
+ * What goes into a service's bundle: its main module and the console's fallback page (read
+ * beside its code). No service starts a worker thread: the live trail's verification worker
+ * (packages/audit-log) runs in `wt audit verify`, which starts from source.
  */
 export const bundleSpecOf = (name: ServiceName): BundleSpec => {
   const service = program[name].service
   return {
     serviceDir: `${root}services/${service}`,
-    entries: { main: "src/main.ts", ...(service === "audit" ? { "live-verification-worker": "src/live-verification-worker.ts" } : {}) },
+    entries: { main: "src/main.ts" },
     assets: service === "console" ? ["src/page.html"] : []
   }
 }

@@ -1,12 +1,18 @@
+import {
+  anchorCommandConfig,
+  anchorHook,
+  anchorsFileConfig,
+  type AuditPublicKey,
+  loadOrCreateSigningKey,
+  publishSigningKey,
+  runSealer,
+  sealerSettingsConfig,
+  sealStreamSpec,
+  signingKeyFileConfig,
+  trailCheckIntervalConfig
+} from "@wt/audit-log"
 import { ensureStream, NatsConfig } from "@wt/nats"
 import { Config, Context, Effect, Layer, Option } from "effect"
-import { anchorsFileConfig } from "./anchor-file.ts"
-import { anchorCommandConfig, anchorHook } from "./anchor-hook.ts"
-import { publishSigningKey } from "./seal-store.ts"
-import { sealStreamSpec } from "./seal-stream.ts"
-import type { AuditPublicKey } from "./seal-stream.ts"
-import { runSealer, sealerSettingsConfig, trailCheckIntervalConfig } from "./sealer.ts"
-import { loadOrCreateSigningKey, signingKeyFileConfig } from "./signing-key.ts"
 
 /**
  * Seals WT_AUDIT into WT_AUDIT_SEALS: provisions the seal stream, loads (or creates)

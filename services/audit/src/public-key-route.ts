@@ -1,6 +1,6 @@
 import { Option } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import type { AuditPublicKey } from "./seal-stream.ts"
+import type { AuditPublicKey } from "@wt/audit-log"
 
 /**
  * `GET /audit/public-key`: the key that verifies this copy's seals, for

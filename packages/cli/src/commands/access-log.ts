@@ -1,5 +1,4 @@
-import { readStreamRange, streamBounds } from "@wt/audit"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry, readStreamRange, streamBounds } from "@wt/audit-log"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { decodeJson } from "@wt/nats"
 import { Clock, Console, Effect, Option, Result } from "effect"

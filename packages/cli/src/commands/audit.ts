@@ -1,5 +1,13 @@
 import { keyFingerprint, publicKeyPem } from "@wt/audit-chain"
-import { acknowledgeTrail, anchorCommandConfig, readPublishedKeys, rotateSigningKey, runAnchorCommand, signingKeyFileConfig, verifyingKeys } from "@wt/audit"
+import {
+  acknowledgeTrail,
+  anchorCommandConfig,
+  readPublishedKeys,
+  rotateSigningKey,
+  runAnchorCommand,
+  signingKeyFileConfig,
+  verifyingKeys
+} from "@wt/audit-log"
 import { Clock, Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { userInfo } from "node:os"

@@ -97,8 +97,9 @@ const combine = (results: ReadonlyArray<RangeVerdict>, seals: number): RangeVerd
   return { verdict, entriesByTenant }
 }
 
-// Run from source the worker is a .ts module; in the service's bundle (packages/launcher,
-// serviceBundle) it is an entry of its own beside this code, with the bundle's extension.
+// Run from source the worker is a .ts module beside this one. A bundle holding this code must
+// make the worker an entry of its own beside it, with the bundle's extension (packages/launcher,
+// serviceBundle's `entries`); no service bundle does today: `wt audit verify` runs from source.
 const workerModule = new URL(`./live-verification-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
 
 const inWorker = (range: WorkerRange) =>

@@ -1,5 +1,5 @@
 import { privateKeyPem, type SealKey, sealKeyFromPem, type SealPublicKey, generateSealKey } from "@wt/audit-chain"
-import { createSecretFileOnce } from "@wt/audit-log"
+import { createSecretFileOnce } from "../config-change-key.ts"
 import { Config, Effect, Option, Schema } from "effect"
 import { chmodSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"

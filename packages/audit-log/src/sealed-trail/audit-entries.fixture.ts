@@ -1,5 +1,5 @@
 import type { AuditEntry } from "@wt/contracts"
-import { appendAuditEntry } from "@wt/audit-log"
+import { appendAuditEntry } from "../audit-log.ts"
 import { Effect } from "effect"
 
 /** A realistic audit entry: an operator claiming an incident, numbered so every one differs. */
