@@ -70,7 +70,8 @@ describe("wt fhir export", () => {
         assert.deepStrictEqual(countByType(lines), { AuditEvent: aboutA + 2, DetectedIssue: 1, Flag: 1, Composition: 1, Encounter: 1, CodeSystem: 3 })
         const deviceEvents = lines.filter((r) => r.resourceType === "AuditEvent" && r.entity.some((x: any) => x.name === "device event" && x.type?.code === "2"))
         assert.deepStrictEqual(deviceEvents.map((r) => r.entity.find((x: any) => x.type?.code === "2").what.identifier.value), ["018f3a2b-7c4d-7e8f-9a0b-000000000001", "018f3a2b-7c4d-7e8f-9a0b-000000000002"])
-        assert.strictEqual(lines.find((r) => r.resourceType === "DetectedIssue").code.coding[0].code, "4.15")
+        // The alert is coded from the incident's headline: the fall (4.1) that joined, not the door (4.15) that opened it.
+        assert.strictEqual(lines.find((r) => r.resourceType === "DetectedIssue").code.coding[0].code, "4.1")
 
         const tenant = join(dir, "nordby.json")
         assert.strictEqual((yield* wt("fhir", "export", "--tenant", "nordby", "--out", tenant)).code, 0)
