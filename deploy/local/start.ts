@@ -8,11 +8,12 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import { Config, Effect, Option, Redacted } from "effect"
+import { Config, Data, Effect, Option, Redacted, Runtime } from "effect"
 import { resolveDatabase } from "@wt/db"
 import {
   bootstrap,
   defaultPorts,
+  FixedPortServices,
   natsUserEnv,
   portVariable,
   type RunningSystem,
@@ -53,6 +54,11 @@ if (!Number.isInteger(copies) || copies < 1 || copies > 5) {
   process.exit(2)
 }
 
+/** A service could not start: said in one paragraph on stderr (not a stack trace), exit code 1. */
+class StartFailed extends Data.TaggedError("StartFailed")<{ readonly message: string }> {
+  override readonly [Runtime.errorReported] = false
+}
+
 /** The banner's lines for the copies of each service: where each one's health, metrics (and API) answer. */
 const copyLines = (system: RunningSystem): ReadonlyArray<string> => [
   ` Copies          ${ServiceNames.map((n) => system.copies[n].length).every((c) => c === system.copies.gateway.length) ? `${system.copies.gateway.length} of each service` : "per service"}; each its own port (/healthz, /readyz, /metrics):`,
@@ -62,11 +68,17 @@ const copyLines = (system: RunningSystem): ReadonlyArray<string> => [
 const program = Effect.gen(function*() {
   const dataDir = resolve(yield* Config.String("WT_DATA_DIR").pipe(Config.withDefault(".data")))
   mkdirSync(dataDir, { recursive: true })
-  const ports = (yield* Config.all(
-    Object.fromEntries(ServiceNames.map((n) => [n, Config.Port(portVariable[n]).pipe(Config.withDefault(defaultPorts[n]))]))
-  )) as Record<ServiceName, number>
-  const httpPort = ports.console
-  const ingestPort = ports.gateway
+  // The console's, ingest's and the responder API's ports are known ones; any other service's
+  // is a free one unless set (startSystem picks it), so a second system here does not collide on them.
+  const ports: Partial<Record<ServiceName, number>> = {}
+  for (const name of ServiceNames) {
+    const port = yield* Config.option(Config.Port(portVariable[name]))
+    if (Option.isSome(port)) ports[name] = port.value
+    else if (FixedPortServices.has(name)) ports[name] = defaultPorts[name]
+  }
+  const httpPort = ports.console!
+  const ingestPort = ports.gateway!
+  const dispatchPort = ports.dispatch!
 
   const cluster = flags.cluster
     ? yield* Effect.gen(function*() {
@@ -143,12 +155,18 @@ const program = Effect.gen(function*() {
       ...(process.stdout.isTTY && process.env["LOG_FORMAT"] === undefined ? { LOG_FORMAT: "pretty" } : {}),
       ...http.env
     }
-  })
+  }).pipe(
+    // No banner while a service cannot start: the reason, and everything this run started is stopped.
+    Effect.catchTags({
+      PortTaken: (e) => startFailed(e.message),
+      ServiceNotReady: (e) => startFailed(`${e.service} did not start: ${e.lastError}`)
+    })
+  )
 
   const demoDevices = (yield* Config.String("WT_DEMO_DEVICES").pipe(Config.withDefault("1"))) !== "0"
   if (demoDevices) yield* runDemoDevices(nats.url, seeded?.devices ?? 1358, natsUserEnv("sim", nats.access))
 
-  if (demoResponders) yield* runDemoResponders(`http://127.0.0.1:${ports.dispatch}`, dataDir)
+  if (demoResponders) yield* runDemoResponders(`http://127.0.0.1:${dispatchPort}`, dataDir)
 
   const line = "─".repeat(72)
   const text = [
@@ -174,7 +192,7 @@ const program = Effect.gen(function*() {
     ...(copies > 1 ? copyLines(system) : []),
     ` PostgreSQL      ${Option.isSome(database.embedded) ? `embedded PGlite on ${databaseUrl}` : "DATABASE_URL"}`,
     ` Data directory  ${dataDir}`,
-    ` Responder API   http://localhost:${ports.dispatch}/v1/responder/offers   (dispatch; demo phones' tokens in ${join(dataDir, "demo-secrets.json")})`,
+    ` Responder API   http://localhost:${dispatchPort}/v1/responder/offers   (dispatch; demo phones' tokens in ${join(dataDir, "demo-secrets.json")})`,
     ` Demo responders ${demoResponders ? "4 simulated home-care teams and next of kin answer call-outs (WT_DEMO_RESPONDERS=0 to stop them)" : "off: call-outs wait for real responders"}`,
     ` Demo devices    ${demoDevices ? "heartbeats of the whole fleet are being sent (WT_DEMO_DEVICES=0 to stop them)" : "off: devices will fall silent"}`,
     ` Try it          pnpm sim --via http --key <ingest key> --mix alarms-only --count 5`,
@@ -184,6 +202,11 @@ const program = Effect.gen(function*() {
   yield* Effect.sync(() => process.stdout.write(text + "\n"))
   return yield* Effect.never
 })
+
+const startFailed = (reason: string) =>
+  Effect.sync(() => process.stderr.write(`\npnpm start: the system is not running.\n${reason}\n\n`)).pipe(
+    Effect.andThen(Effect.fail(new StartFailed({ message: reason })))
+  )
 
 NodeRuntime.runMain(
   Effect.scoped(program).pipe(

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -87,6 +88,47 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
       } finally {
         if (child.exitCode === null) child.kill("SIGKILL")
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+    }), 150_000)
+
+  it.live("with a service's port held by another process it prints no banner: it names the service, the port and the variable, stops what it started and exits 1", () =>
+    Effect.gen(function*() {
+      const dataDir = mkdtempSync(join(tmpdir(), "wt-start-taken-"))
+      const [http, ingest, dispatch, triage] = yield* Effect.all([freePort, freePort, freePort, freePort])
+      // Another copy's triage, as in the report: "pnpm start printed 'running' while triage restarted in a loop".
+      const holder = createServer()
+      yield* Effect.promise(() => new Promise<void>((resolve) => holder.listen(triage, "127.0.0.1", resolve)))
+      const env: Record<string, string> = {
+        ...process.env,
+        WT_DATA_DIR: dataDir,
+        WT_HTTP_PORT: String(http),
+        WT_INGEST_PORT: String(ingest),
+        WT_DISPATCH_PORT: String(dispatch),
+        WT_TRIAGE_PORT: String(triage),
+        LOG_LEVEL: "warn"
+      }
+      delete env["NATS_URL"]
+      delete env["DATABASE_URL"]
+      const child = spawn(process.execPath, [join(root, "deploy/local/start.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+      let out = ""
+      let err = ""
+      child.stdout.on("data", (d) => (out += d))
+      child.stderr.on("data", (d) => (err += d))
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+      try {
+        const code = yield* Effect.promise(() => exited)
+        expect(code, `${out}\n${err}`).toBe(1)
+        expect(out).not.toContain("is running")
+        expect(err).toContain("pnpm start: the system is not running.")
+        expect(err).toContain(`triage: port ${triage} on 127.0.0.1 (WT_TRIAGE_PORT) is taken by another process`)
+        // One paragraph, not a stack trace.
+        expect(err).not.toMatch(/\n\s+at /u)
+        expect(out).toContain("stopped: services, NATS and PostgreSQL this run started are down")
+        expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
+      } finally {
+        if (child.exitCode === null) child.kill("SIGKILL")
+        holder.close()
         rmSync(dataDir, { recursive: true, force: true })
       }
     }), 150_000)

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { randomUUID } from "node:crypto"
 import { setPriority } from "node:os"
 import { createInterface } from "node:readline"
 import { Data, Duration, Effect } from "effect"
 import { serviceBundle } from "./service-bundle.ts"
+import { startFailureReason } from "./start-failure.ts"
 import { bundleSpecOf, nicenessOf, nodeFlagsOf, processEnv, runsBundled, type ServiceName, sourceEntryOf } from "./services.ts"
 
 export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
@@ -14,6 +16,13 @@ export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
     return `${this.service} did not become ready at ${this.url}/readyz: ${this.lastError}`
   }
 }
+
+/**
+ * How a service's health probes say which process answered: `WT_INSTANCE` in, the header out
+ * (service-runtime's `instanceConfig` and `InstanceHeader`; the launcher does not depend on it).
+ */
+const InstanceVariable = "WT_INSTANCE"
+const InstanceHeader = "wt-instance"
 
 export interface ServiceProcessOptions {
   readonly name: ServiceName
@@ -57,15 +66,28 @@ const exited = (child: ChildProcess): Effect.Effect<string> =>
  */
 const stoppedAsAsked = (child: ChildProcess) => child.exitCode === 0 || child.signalCode === "SIGINT" || child.signalCode === "SIGTERM"
 
-/** Polls /readyz until it answers 200, so callers start work only against a ready service. */
-export const waitReady = (service: string, url: string, timeout: Duration.Input = "90 seconds") =>
+/**
+ * Polls /readyz until it answers 200, so callers start work only against a ready service. With
+ * `instance`, only the process started with it counts: an answer from any other process on the
+ * port (another copy of the system, another program) fails at once, as "ready" would be a lie.
+ */
+export const waitReady = (service: string, url: string, timeout: Duration.Input = "90 seconds", instance?: string) =>
   Effect.gen(function*() {
     const deadline = Date.now() + Duration.toMillis(Duration.fromInputUnsafe(timeout))
     let lastError = "no answer"
     while (Date.now() < deadline) {
-      const status = yield* Effect.tryPromise(() => fetch(`${url}/readyz`).then(async (r) => ({ ok: r.ok, body: await r.text() }))).pipe(
-        Effect.catch((e) => Effect.succeed({ ok: false, body: String(e.cause ?? e) }))
+      const status = yield* Effect.tryPromise(() =>
+        fetch(`${url}/readyz`).then(async (r) => ({ ok: r.ok, answered: r.headers.get(InstanceHeader), body: await r.text() }))
+      ).pipe(
+        Effect.catch((e) => Effect.succeed({ ok: false, answered: undefined, body: String(e.cause ?? e) }))
       )
+      if (instance !== undefined && status.answered !== undefined && status.answered !== instance) {
+        return yield* new ServiceNotReady({
+          service,
+          url,
+          lastError: `port ${new URL(url).port} is taken: another process answers there${status.answered === null ? "" : ` (${status.answered.replace(/:.*/u, "")} of another running system?)`}`
+        })
+      }
       if (status.ok) return
       lastError = status.body
       yield* Effect.sleep("100 millis")
@@ -80,6 +102,8 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
   const onLine = options.onLine ?? forward
   let child: ChildProcess | undefined
   let stopping = false
+  // The last lines the current process wrote: why it died, if it dies before it is ready.
+  let recent: Array<string> = []
 
   const env = {
     // glibc gives each thread that allocates its own malloc arena; for a Node service that is
@@ -99,11 +123,17 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
     )
     : Effect.succeed(sourceEntryOf(options.name))
 
-  const spawnChild = (entry: string) => Effect.sync(() => {
+  const spawnChild = (entry: string, instance: string) => Effect.sync(() => {
     const c = spawn(process.execPath, [...nodeFlagsOf(options.name, env), entry], {
-      env,
+      env: { ...env, [InstanceVariable]: instance },
       stdio: ["ignore", "pipe", "pipe"]
     })
+    recent = []
+    const heard = (line: string) => {
+      recent.push(line)
+      if (recent.length > 40) recent.shift()
+      onLine(label, line)
+    }
     const nice = nicenessOf(options.name, env)
     // Already gone (spawn failed): the exit is reported as usual.
     if (nice !== 0 && c.pid !== undefined) {
@@ -113,18 +143,26 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
         // A system that refuses only costs the care alarms' head start.
       }
     }
-    createInterface({ input: c.stdout! }).on("line", (line) => onLine(label, line))
-    createInterface({ input: c.stderr! }).on("line", (line) => onLine(label, line))
+    createInterface({ input: c.stdout! }).on("line", heard)
+    createInterface({ input: c.stderr! }).on("line", heard)
     child = c
     return c
   })
 
   // Ready, or the reason it died first: a crash at start is reported at once, not after a timeout.
   const startAndWait = Effect.gen(function*() {
-    const c = yield* spawnChild(yield* entry)
+    const instance = `${label}:${randomUUID()}`
+    const c = yield* spawnChild(yield* entry, instance)
     yield* Effect.raceFirst(
-      waitReady(label, url),
-      exited(c).pipe(Effect.flatMap((why) => Effect.fail(new ServiceNotReady({ service: label, url, lastError: why }))))
+      waitReady(label, url, "90 seconds", instance),
+      exited(c).pipe(
+        // Its last lines are read once its output has ended, so the reason it wrote is among them.
+        Effect.flatMap((why) => Effect.as(Effect.sleep("50 millis"), why)),
+        Effect.flatMap((why) => {
+          const reason = startFailureReason(recent)
+          return Effect.fail(new ServiceNotReady({ service: label, url, lastError: reason === undefined ? why : `${why}: ${reason}` }))
+        })
+      )
     )
   })
 

@@ -102,6 +102,14 @@ export const defaultPorts: Record<ServiceName, number> = {
   dispatch: 8095
 }
 
+/**
+ * The services whose port people, devices and phones are told (the console, HTTP ingest and
+ * webhooks, the responder API): on one machine they keep their contract ports unless set. Every
+ * other service's port only the launcher needs to know (/healthz, /readyz, /metrics), so there it
+ * is a free one unless set, and a second system on the same machine does not collide on them.
+ */
+export const FixedPortServices: ReadonlySet<ServiceName> = new Set(["gateway", "console", "dispatch"])
+
 /** The environment variable that sets each service's port. */
 export const portVariable: Record<ServiceName, string> = {
   gateway: "WT_INGEST_PORT",

@@ -1,8 +1,9 @@
 import { freePort, type LocalUser, type NatsClientAccess } from "@wt/nats"
 import { Effect } from "effect"
 import { natsUserEnv, natsUserOf } from "./nats-access.ts"
+import { portIsFree, PortTaken } from "./port-check.ts"
 import { type ServiceProcess, startServiceProcess } from "./service-process.ts"
-import { copyEnvOf, defaultPorts, portVariable, type ServiceName, ServiceNames } from "./services.ts"
+import { copyEnvOf, defaultPorts, FixedPortServices, portVariable, type ServiceName, ServiceNames } from "./services.ts"
 
 export interface SystemOptions {
   readonly natsUrl: string
@@ -13,7 +14,10 @@ export interface SystemOptions {
    */
   readonly natsAccess?: ((user: LocalUser) => NatsClientAccess) | undefined
   readonly databaseUrl: string
-  /** Per-service port overrides; defaults are the contract ports. */
+  /**
+   * Per-service ports. Unset: the contract port for the console, ingest and the responder API
+   * (`FixedPortServices`), a free port for every other service.
+   */
   readonly ports?: Partial<Record<ServiceName, number>>
   /** Extra environment for every service (LOG_LEVEL …). */
   readonly env?: Readonly<Record<string, string>>
@@ -46,19 +50,39 @@ export const copiesOf = (copies: SystemOptions["copies"], name: ServiceName): nu
   return Number.isInteger(n) && n >= 1 ? n : 1
 }
 
+/** Each service's port: as asked, else the contract port of a fixed-port service, else a free one. */
+const portsOf = (asked: SystemOptions["ports"]) =>
+  Effect.gen(function*() {
+    const ports = { ...defaultPorts }
+    for (const name of ServiceNames) {
+      const port = asked?.[name]
+      ports[name] = port !== undefined ? port : FixedPortServices.has(name) ? defaultPorts[name] : yield* freePort
+    }
+    return ports
+  })
+
 /**
  * Starts every service as its own process against one NATS and one PostgreSQL,
- * each waited for until /readyz answers; the scope's end stops them all.
- * Consumers start first so nothing the gateway accepts waits for a service to come up.
+ * each waited for until /readyz answers from that process; the scope's end stops them all.
+ * A port held by another process fails the start before anything is spawned, naming the
+ * service, the port and its variable; a service that dies or does not get ready fails it with
+ * the reason (`ServiceNotReady`). Consumers start first so nothing the gateway accepts waits
+ * for a service to come up.
  */
 export const startSystem = Effect.fn("Launcher.startSystem")(function*(options: SystemOptions) {
-  const ports = { ...defaultPorts, ...options.ports }
+  const ports = yield* portsOf(options.ports)
   const names = options.services ?? ServiceNames
   const env: Record<string, string> = {
     NATS_URL: options.natsUrl,
     DATABASE_URL: options.databaseUrl,
     DATABASE_POOL_MAX: String(options.poolMax ?? 2),
     ...options.env
+  }
+  // Where the services will listen (service-runtime's bindHostConfig reads the same variable).
+  const host = env["WT_BIND_HOST"] ?? process.env["WT_BIND_HOST"] ?? "127.0.0.1"
+  const taken = yield* Effect.filter(names, (name) => Effect.map(portIsFree(host, ports[name]), (free) => !free))
+  if (taken.length > 0) {
+    return yield* new PortTaken({ host, taken: taken.map((service) => ({ service, port: ports[service], variable: portVariable[service] })) })
   }
   for (const name of names) env[portVariable[name]] = String(ports[name])
   const order: ReadonlyArray<ServiceName> = ["projector", "audit", "triage", "triage-bulk", "supervision", "dispatch", "console", "gateway", "receivers"]

@@ -1,4 +1,4 @@
-import { Config } from "effect"
+import { Config, Option } from "effect"
 
 /** A TCP port from the environment variable `name`, `fallback` when unset. */
 export const portConfig = (name: string, fallback: number): Config.Config<number> =>
@@ -22,3 +22,9 @@ export const bindHostConfig: Config.Config<string> = Config.String("WT_BIND_HOST
 /** Whether a bind host (`WT_BIND_HOST`) is reachable from this machine only. */
 export const isLoopbackHost = (host: string): boolean =>
   host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/u.test(host)
+
+/**
+ * Which process this is, when its launcher says (`WT_INSTANCE`): the health probes answer with it,
+ * so the launcher knows the "ready" it reads is its own process's and not another's on the same port.
+ */
+export const instanceConfig: Config.Config<string | undefined> = Config.option(Config.String("WT_INSTANCE")).pipe(Config.map(Option.getOrUndefined))

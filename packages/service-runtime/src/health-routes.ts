@@ -4,15 +4,20 @@ import { prometheusContentType, renderPrometheus } from "@wt/observability"
 import { type MetricsAccess, metricsVerdict } from "./metrics-access.ts"
 import { evaluateReadiness, type ReadinessCheck } from "./readiness.ts"
 
+/** The header by which /healthz and /readyz say which process answered (`WT_INSTANCE`, set by the launcher). */
+export const InstanceHeader = "wt-instance"
+
 /**
  * `GET /healthz` (alive), `GET /readyz` (every readiness check passes) and `GET /metrics`
  * (Prometheus, to whom `metrics` lets in). Probes and scrapes arrive every few seconds, so
- * they are not request-logged.
+ * they are not request-logged. With `instance`, the probes carry it in {@link InstanceHeader}:
+ * a launcher that waits for its own process is not answered "ready" by another one that holds the port.
  */
 export const healthRoutes = <R>(options: {
   readonly service: string
   readonly readiness: ReadonlyArray<ReadinessCheck<R>>
   readonly metrics: MetricsAccess
+  readonly instance?: string | undefined
 }): Layer.Layer<never, never, HttpRouter.HttpRouter | R> =>
   HttpRouter.use((router) =>
     Effect.gen(function*() {
@@ -20,6 +25,9 @@ export const healthRoutes = <R>(options: {
       const context = yield* Effect.context<R>()
       const checks = options.readiness
       let wasReady: boolean | undefined
+      const instance = options.instance
+      const signed = (response: HttpServerResponse.HttpServerResponse) =>
+        instance === undefined ? response : HttpServerResponse.setHeader(response, InstanceHeader, instance)
 
       const readyz = Effect.gen(function*() {
         const readiness = yield* evaluateReadiness(checks).pipe(Effect.provideContext(context))
@@ -29,12 +37,12 @@ export const healthRoutes = <R>(options: {
             ? Effect.logInfo("ready")
             : Effect.logWarning("not ready").pipe(Effect.annotateLogs("failing", readiness.failing.join(",")))
         }
-        return HttpServerResponse.jsonUnsafe(
+        return signed(HttpServerResponse.jsonUnsafe(
           readiness.ready
             ? { ready: true, checks: readiness.checks }
             : { ready: false, checks: readiness.checks, failing: readiness.failing },
           { status: readiness.ready ? 200 : 503 }
-        )
+        ))
       })
 
       const metrics = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
@@ -52,7 +60,7 @@ export const healthRoutes = <R>(options: {
 
       yield* router.addAll([
         HttpRouter.route("GET", "/healthz", HttpMiddleware.withLoggerDisabled(
-          Effect.succeed(HttpServerResponse.jsonUnsafe({ status: "ok", service: options.service }))
+          Effect.succeed(signed(HttpServerResponse.jsonUnsafe({ status: "ok", service: options.service })))
         )),
         HttpRouter.route("GET", "/readyz", HttpMiddleware.withLoggerDisabled(readyz)),
         HttpRouter.route("GET", "/metrics", HttpMiddleware.withLoggerDisabled(metrics))

@@ -4,11 +4,12 @@ import { HttpRouter, HttpServer } from "effect/http"
 import { NetAddress } from "effect/net"
 import { createServer } from "node:http"
 import { bodyLimit, type BodyLimits } from "./body-limit.ts"
-import { bindHostConfig } from "./config.ts"
+import { bindHostConfig, instanceConfig } from "./config.ts"
 import { healthRoutes } from "./health-routes.ts"
 import { answerClientErrorsAsJson, MaxPathParameterLength, RouteNotFoundAsJson } from "./http-errors.ts"
 import { httpMetrics } from "./http-metrics.ts"
 import { type MetricsAccess, MetricsAccessConfig } from "./metrics-access.ts"
+import { quietPolls } from "./polled-routes.ts"
 import type { ReadinessCheck } from "./readiness.ts"
 import { securityHeaders, SecurityHeadersConfig, type SecurityHeadersSettings } from "./security-headers.ts"
 
@@ -36,7 +37,10 @@ export interface ServiceHttpOptions<E, R, RC> {
   readonly routes?: Layer.Layer<never, E, R> | undefined
   /** All must return `true` within ~1 s for `/readyz` to answer 200. */
   readonly readiness?: ReadonlyArray<ReadinessCheck<RC>> | undefined
-  /** One info line per request ("Sent HTTP response"); default true. Probes are never logged. */
+  /**
+   * One info line per request ("Sent HTTP response"); default true. Probes are never logged;
+   * a route marked `polledRoute` is logged at debug while it answers below 400.
+   */
   readonly logRequests?: boolean | undefined
 }
 
@@ -54,17 +58,18 @@ export class ServiceHttp extends Context.Service<ServiceHttp, {
       const host = options.host ?? (yield* bindHostConfig)
       const metrics = options.metrics ?? (yield* MetricsAccessConfig)
       const security = options.security ?? (yield* SecurityHeadersConfig)
-      return ServiceHttp.serve(options, host, metrics, security)
+      return ServiceHttp.serve(options, host, metrics, security, yield* instanceConfig)
     }))
 
   private static readonly serve = <E, R, RC>(
     options: ServiceHttpOptions<E, R, RC>,
     host: string,
     metrics: MetricsAccess,
-    security: SecurityHeadersSettings
+    security: SecurityHeadersSettings,
+    instance: string | undefined
   ) => {
     const app = Layer.mergeAll(
-      healthRoutes({ service: options.service, readiness: options.readiness ?? [], metrics }),
+      healthRoutes({ service: options.service, readiness: options.readiness ?? [], metrics, instance }),
       options.routes ?? Layer.empty,
       // A request no route takes is answered with a JSON body like every other refusal.
       RouteNotFoundAsJson
@@ -75,7 +80,7 @@ export class ServiceHttp extends Context.Service<ServiceHttp, {
       disableListenLog: true,
       disableLogger: options.logRequests === false,
       // A refused body is counted and timed like any other answer, and carries the security headers too.
-      middleware: (httpApp) => secured(httpMetrics(limitBodies(httpApp))),
+      middleware: (httpApp) => secured(httpMetrics(quietPolls(limitBodies(httpApp)))),
       routerConfig: { maxParamLength: MaxPathParameterLength }
     })
     const listening = Layer.effect(ServiceHttp, Effect.gen(function*() {

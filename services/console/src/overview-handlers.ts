@@ -1,6 +1,7 @@
 import { Clock, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { ActiveStatuses } from "@wt/contracts"
+import { polledRoute } from "@wt/service-runtime"
 import { FloodEndsBelow, floodFigures, FloodStartsAbove, IncidentViews, operatorsSignedIn } from "@wt/read-models"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { Forbidden } from "./api-errors.ts"
@@ -16,8 +17,9 @@ export const OverviewHandlers = HttpApiBuilder.group(
     const views = yield* IncidentViews
     const floodWatch = yield* FloodWatch
 
+    // Each supervisor's overview asks again every 5 s: answered polls are logged at debug.
     return handlers.handle("get", () =>
-      Effect.gen(function*() {
+      polledRoute(Effect.gen(function*() {
         const { user } = yield* CurrentSession
         if (user.role === "operator") return yield* new Forbidden({ message: "the overview is for supervisors" })
         const [active, figures, staff] = yield* Effect.all([
@@ -48,6 +50,6 @@ export const OverviewHandlers = HttpApiBuilder.group(
           }
         })
         return { at: new Date(yield* Clock.currentTimeMillis).toISOString(), tenants }
-      }))
+      })))
   })
 )

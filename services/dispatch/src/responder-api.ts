@@ -6,6 +6,7 @@ import { acceptOutcome, hashResponderToken } from "@wt/dispatch"
 import { IncidentStore } from "@wt/incident-store"
 import { type Nats, sendDeadLetter } from "@wt/nats"
 import type { Registry } from "@wt/registry"
+import { polledRoute } from "@wt/service-runtime"
 import { DispatchDirectory, type ResponderIdentity } from "./directory.ts"
 import { ElockAccess } from "./elock-access.ts"
 import { IncidentMirror } from "./incident-mirror.ts"
@@ -142,8 +143,9 @@ export const ResponderRoutes = HttpRouter.use((router) =>
     yield* router.addAll([
       HttpRouter.route("GET", "/v1/responder/me", (request: HttpServerRequest.HttpServerRequest) =>
         Effect.map(identify(request), (identity) => Option.match(identity, { onNone: () => unauthorized, onSome: (i) => json(200, i) })).pipe(Effect.orDie)),
+      // Phones ask for their offers every few seconds: answered polls are logged at debug.
       HttpRouter.route("GET", "/v1/responder/offers", (request: HttpServerRequest.HttpServerRequest) =>
-        Effect.gen(function*() {
+        polledRoute(Effect.gen(function*() {
           const identity = yield* identify(request)
           if (Option.isNone(identity)) return unauthorized
           const me = identity.value
@@ -161,7 +163,7 @@ export const ResponderRoutes = HttpRouter.use((router) =>
               .filter((s) => s.handover?.responder?.id === me.id && ["accepted", "en_route", "on_site"].includes(s.handover.stage))
               .map(offerView)
           })
-        }).pipe(Effect.orDie)),
+        })).pipe(Effect.orDie)),
       memberRoute("/v1/responder/incidents/:id/accept", (me, incidentId, request) =>
         Effect.gen(function*() {
           const input = yield* body(request, Accept, me.tenant)
