@@ -1,7 +1,5 @@
-import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer, Option, Result, Schema } from "effect"
 import {
-  deviceEventKey,
   type IncidentCommand,
   type IncidentEvent,
   IncidentRecord,
@@ -10,7 +8,7 @@ import {
   Subjects
 } from "@wt/contracts"
 import { decide, evolve, type IncidentRejected } from "@wt/incident"
-import { decodeJson, Nats, NatsRequestFailed, PublishFailed, publishEvent, readLastOnSubject } from "@wt/nats"
+import { decodeJson, encodeJson, Nats, NatsRequestFailed, PublishFailed, publishEncoded, readAtSequence, readLastOnSubject, WrongLastSequence } from "@wt/nats"
 
 /** An incident as last stored: its state and the stream sequence of its last event. */
 export interface StoredIncident {
@@ -38,9 +36,10 @@ export class IncidentContended extends Schema.TaggedError<IncidentContended>()("
 
 export type StoreError = IncidentUnreadable | IncidentContended | PublishFailed | NatsRequestFailed
 
-/** What makes a retried write of the same command land once: the device event's identity, else a fresh id. */
-const fingerprint = (command: IncidentCommand): string =>
-  command.type === "open_incident" || command.type === "correlate_device_event" ? deviceEventKey(command.deviceEvent) : randomUUID()
+/** One incident version's message id: JetStream stores one message per id within WT_INCIDENT's duplicate window. */
+export const versionMessageId = (subject: string, version: number): string => `${subject}#${version}`
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /**
  * Event-sourced incidents on WT_INCIDENT, one subject per incident. Each message
@@ -73,7 +72,24 @@ export class IncidentStore extends Context.Service<IncidentStore, {
         return Option.some<StoredIncident>({ state: record.success.state, seq: last.value.seq })
       })
 
-      const attempt = Effect.fnUntraced(function*(tenant: string, incidentId: string, command: IncidentCommand, id: string) {
+      /**
+       * Stores one version of an incident. The expected last sequence alone is not a compare-and-set
+       * on an R3 stream of nats-server before 2.9.21 (nats-io/nats-server#4320: two writes in flight
+       * on one sequence are both stored; the fault suite found incident versions written twice). The
+       * message id names the version, and JetStream's duplicate check does hold for writes in flight:
+       * of two writes of one version, one is stored. A duplicate answer is ours only when the stored
+       * bytes are the ones we sent (our own resend); otherwise another writer won and we lost the race.
+       */
+      const writeVersion = Effect.fnUntraced(function*(subject: string, record: IncidentRecord, seq: number) {
+        const bytes = encodeJson(IncidentRecord, record)
+        const published = yield* publishEncoded(subject, bytes, { msgId: versionMessageId(subject, record.state.version), expectedLastSubjectSequence: seq })
+        if (!published.duplicate) return published.seq
+        const stored = yield* readAtSequence(Streams.incident, published.seq)
+        if (Result.isSuccess(bytes) && Option.isSome(stored) && sameBytes(stored.value.data, bytes.success)) return published.seq
+        return yield* new WrongLastSequence({ subject, expected: seq, message: `version ${record.state.version} was written by another writer (#${published.seq})` })
+      }, Effect.provideService(Nats, nats))
+
+      const attempt = Effect.fnUntraced(function*(tenant: string, incidentId: string, command: IncidentCommand) {
         const stored = yield* load(tenant, incidentId)
         const state = Option.isSome(stored) ? stored.value.state : undefined
         const events = yield* Effect.fromResult(decide(command, state, incidentId))
@@ -81,23 +97,16 @@ export class IncidentStore extends Context.Service<IncidentStore, {
         let seq = Option.isSome(stored) ? stored.value.seq : 0
         for (const event of events) {
           next = evolve(next, event)
-          const published = yield* publishEvent(
-            Subjects.incident(tenant, incidentId),
-            IncidentRecord,
-            { event, state: next },
-            { msgId: `${incidentId}:${next.version}:${id}`, expectedLastSubjectSequence: seq }
-          ).pipe(Effect.provideService(Nats, nats))
-          seq = published.seq
+          seq = yield* writeVersion(Subjects.incident(tenant, incidentId), { event, state: next }, seq)
         }
         return { state: next, events, seq } satisfies Executed
       })
 
       const execute = Effect.fn("IncidentStore.execute")(function*(tenant: string, incidentId: string, command: IncidentCommand) {
-        const id = fingerprint(command)
         // On a lost race, decide again on the winner's state: a second claim then
         // fails as AlreadyClaimed with the winner's name, not as a bare conflict.
         for (let tries = 0; tries < 12; tries++) {
-          const result = yield* attempt(tenant, incidentId, command, id).pipe(
+          const result = yield* attempt(tenant, incidentId, command).pipe(
             Effect.map(Option.some),
             Effect.catchTag("WrongLastSequence", () => Effect.succeed(Option.none<Executed>()))
           )

@@ -55,8 +55,11 @@ describe("a three-node cluster from natsClusterNodeConf and ensureLocalNatsSecur
         )
       }
       const url = ports.map((p) => `nats://127.0.0.1:${p.client}`).join(",")
-      const provision = yield* makeNats({ url, name: "cluster-provision", ...security.access("provision") })
-      // Until the three have met and elected a meta leader.
+      // Until the three have met and elected a meta leader (JetStream does not answer before, and a
+      // first connection on a busy machine can come before that).
+      const provision = yield* makeNats({ url, name: "cluster-provision", ...security.access("provision") }).pipe(
+        Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 60 })
+      )
       const info = yield* Effect.tryPromise(() => provision.jsm.streams.add({ name: "WT_CLUSTER_CHECK", subjects: ["wt.check.>"], num_replicas: 3 })).pipe(
         Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 60 })
       )

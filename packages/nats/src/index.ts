@@ -47,7 +47,7 @@ export { type DeadLetterInput, DeadLetterRawLimit, DeadLetters, deadLettersTotal
 export { consume, type ConsumeOptions, ensureConsumer, type MessageMeta } from "./consume.ts"
 export { follow, type FollowMeta, type FollowOptions, followSkippedTotal } from "./follow.ts"
 export { bulkReadRange, type BulkReadOptions } from "./bulk-read.ts"
-export { readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
+export { readAtSequence, readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
 export { tenantOfSubject } from "./subjects.ts"
 export {
   type EmbeddedNats,

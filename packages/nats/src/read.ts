@@ -35,6 +35,12 @@ export const readLastOnSubject = Effect.fn("Nats.readLastOnSubject")(function*(s
   return stored === null ? Option.none<StoredMessage>() : Option.some(stored)
 })
 
+/** The message stored at one stream sequence, read from the stream leader; none when it is gone or never was. */
+export const readAtSequence = Effect.fn("Nats.readAtSequence")(function*(stream: string, seq: number) {
+  const stored = yield* getStored(stream, { seq }, `read ${stream} #${seq}`)
+  return stored === null ? Option.none<StoredMessage>() : Option.some(stored)
+})
+
 /**
  * The messages on one subject stored after stream sequence `afterSeq`, in order: what a reader
  * that had seen up to `afterSeq` missed. One request per message and no consumer: for catching
