@@ -70,7 +70,7 @@ describe("the launcher says a system is running only when every service is", () 
       expect(lines).toEqual([])
     }).pipe(Effect.scoped))
 
-  it.live("services whose ports are not set get free ones, so a second system comes up beside one on the contract ports; each readiness is its own process's", () =>
+  it.live("services whose ports are not set get the first free ones from their contract ports up, so a second system comes up beside one on the contract ports; each readiness is its own process's", () =>
     Effect.gen(function*() {
       const sys = yield* installation
       // The first system's internal services, on their contract ports (or whatever holds those here already).
@@ -87,6 +87,9 @@ describe("the launcher says a system is running only when every service is", () 
       })
       expect(second.ports.triage).not.toBe(defaultPorts.triage)
       expect(second.ports.projector).not.toBe(defaultPorts.projector)
+      // Found from the contract port up, below the ephemeral range an outgoing connection could take a port from.
+      for (const name of ["triage", "projector"] as const) expect(second.ports[name]).toBeGreaterThan(defaultPorts[name])
+      for (const name of ["triage", "projector"] as const) expect(second.ports[name]).toBeLessThan(32768)
       for (const service of [second.triage, second.projector]) {
         const answer = yield* Effect.promise(() => fetch(`${service.url}/readyz`))
         expect(answer.status).toBe(200)

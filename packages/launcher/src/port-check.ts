@@ -24,3 +24,19 @@ export const portIsFree = (host: string, port: number): Effect.Effect<boolean> =
     server.once("error", () => resume(Effect.succeed(false)))
     server.listen({ port, host, exclusive: true }, () => server.close(() => resume(Effect.succeed(true))))
   })
+
+/**
+ * The first port from `from` up that is free at `host` and not in `assigned` (ports this start
+ * has given to other services, not yet listened on). Below the kernel's ephemeral range (32768
+ * and up on Linux), unlike a port the kernel picks (`listen(0)`): a port there can be taken
+ * between being picked and being listened on by any outgoing connection on the machine (a
+ * service's own to NATS or PostgreSQL), while one found here is taken only by another listener,
+ * which the start then names. The first system on a machine gets the contract ports this way.
+ */
+export const firstFreePort = (host: string, from: number, assigned: ReadonlySet<number>): Effect.Effect<number | undefined> =>
+  Effect.gen(function*() {
+    for (let port = from; port < from + 1000 && port < 32768; port++) {
+      if (!assigned.has(port) && (yield* portIsFree(host, port))) return port
+    }
+    return undefined
+  })

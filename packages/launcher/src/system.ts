@@ -1,7 +1,7 @@
 import { freePort, type LocalUser, type NatsClientAccess } from "@wt/nats"
 import { Effect } from "effect"
 import { natsUserEnv, natsUserOf } from "./nats-access.ts"
-import { portIsFree, PortTaken } from "./port-check.ts"
+import { firstFreePort, portIsFree, PortTaken } from "./port-check.ts"
 import { type ServiceProcess, startServiceProcess } from "./service-process.ts"
 import { copyEnvOf, defaultPorts, FixedPortServices, portVariable, type ServiceName, ServiceNames } from "./services.ts"
 
@@ -16,7 +16,7 @@ export interface SystemOptions {
   readonly databaseUrl: string
   /**
    * Per-service ports. Unset: the contract port for the console, ingest and the responder API
-   * (`FixedPortServices`), a free port for every other service.
+   * (`FixedPortServices`); for every other service the first free port from its contract port up.
    */
   readonly ports?: Partial<Record<ServiceName, number>>
   /** Extra environment for every service (LOG_LEVEL …). */
@@ -50,13 +50,22 @@ export const copiesOf = (copies: SystemOptions["copies"], name: ServiceName): nu
   return Number.isInteger(n) && n >= 1 ? n : 1
 }
 
-/** Each service's port: as asked, else the contract port of a fixed-port service, else a free one. */
-const portsOf = (asked: SystemOptions["ports"]) =>
+/**
+ * Each service's port: as asked, else the contract port of a fixed-port service, else the first
+ * free one from its contract port up (the contract port itself when no other system holds it).
+ */
+const portsOf = (asked: SystemOptions["ports"], host: string) =>
   Effect.gen(function*() {
     const ports = { ...defaultPorts }
-    for (const name of ServiceNames) {
-      const port = asked?.[name]
-      ports[name] = port !== undefined ? port : FixedPortServices.has(name) ? defaultPorts[name] : yield* freePort
+    const assigned = new Set<number>()
+    const unset = ServiceNames.filter((name) => asked?.[name] === undefined && !FixedPortServices.has(name))
+    for (const name of ServiceNames.filter((n) => !unset.includes(n))) {
+      ports[name] = asked?.[name] ?? defaultPorts[name]
+      assigned.add(ports[name])
+    }
+    for (const name of unset) {
+      ports[name] = (yield* firstFreePort(host, defaultPorts[name], assigned)) ?? (yield* freePort)
+      assigned.add(ports[name])
     }
     return ports
   })
@@ -70,7 +79,6 @@ const portsOf = (asked: SystemOptions["ports"]) =>
  * for a service to come up.
  */
 export const startSystem = Effect.fn("Launcher.startSystem")(function*(options: SystemOptions) {
-  const ports = yield* portsOf(options.ports)
   const names = options.services ?? ServiceNames
   const env: Record<string, string> = {
     NATS_URL: options.natsUrl,
@@ -80,6 +88,7 @@ export const startSystem = Effect.fn("Launcher.startSystem")(function*(options: 
   }
   // Where the services will listen (service-runtime's bindHostConfig reads the same variable).
   const host = env["WT_BIND_HOST"] ?? process.env["WT_BIND_HOST"] ?? "127.0.0.1"
+  const ports = yield* portsOf(options.ports, host)
   const taken = yield* Effect.filter(names, (name) => Effect.map(portIsFree(host, ports[name]), (free) => !free))
   if (taken.length > 0) {
     return yield* new PortTaken({ host, taken: taken.map((service) => ({ service, port: ports[service], variable: portVariable[service] })) })
