@@ -20,6 +20,12 @@ export interface Ledger {
   readonly duplicateVersions: Array<string>
   /** WT_DEVICE sequence → audit entries that cover it (`device_event`, or a place in `device_events`). */
   readonly audited: Map<number, number>
+  /**
+   * WT_DEVICE sequence → the `device_events` batches among them. A batch is written at least once:
+   * after a publish whose answer was lost, the events come again and may be batched with others,
+   * so one can be in two batches, never in none (docs/audit.md).
+   */
+  readonly inBatches: Map<number, number>
   /** Stream → sequences it does not have. */
   readonly holes: Record<string, Array<number>>
 }
@@ -78,7 +84,7 @@ const readFrom = async (
 }
 
 export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
-  const ledger: Ledger = { stored: new Map(), inIncidents: new Map(), versions: new Map(), duplicateVersions: [], audited: new Map(), holes: {} }
+  const ledger: Ledger = { stored: new Map(), inIncidents: new Map(), versions: new Map(), duplicateVersions: [], audited: new Map(), inBatches: new Map(), holes: {} }
   const hole = (stream: string) => (seq: number) => void (ledger.holes[stream] ??= []).push(seq)
   const cursor = { device: 1, incident: 1, audit: 1 }
   const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
@@ -116,7 +122,10 @@ export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
       if (entry.origin?.stream === undefined || entry.origin.stream === Streams.device) note(entry.origin?.seq)
     } else if (subject.endsWith(".device_events")) {
       const entry = JSON.parse(text.decode(data)) as { data?: { events?: ReadonlyArray<{ seq?: number }> } }
-      for (const e of entry.data?.events ?? []) note(e.seq)
+      for (const e of entry.data?.events ?? []) {
+        note(e.seq)
+        if (typeof e.seq === "number") ledger.inBatches.set(e.seq, (ledger.inBatches.get(e.seq) ?? 0) + 1)
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { MessageInbox, pumpInto } from "./inbox.ts"
-import { openMessages } from "./messages.ts"
+import { openMessages, PullExpiresMs } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
@@ -344,7 +344,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         })
         const { messages, iterator } = yield* openMessages(
-          () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)) }),
+          () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)), expires: PullExpiresMs }),
           (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         )
         const inbox = new MessageInbox()

@@ -3,7 +3,7 @@ import { Effect, Metric, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { errorMessage, NatsRequestFailed } from "./errors.ts"
-import { openMessages } from "./messages.ts"
+import { openMessages, PullExpiresMs } from "./messages.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
 export interface FollowMeta {
@@ -68,7 +68,7 @@ export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<
           // Not awaited: the server drops it anyway once inactive, and the reader should not wait for it.
         (consumer) => Effect.sync(() => void consumer.delete().catch(() => undefined))
         )
-        const { iterator } = yield* openMessages(() => consumer.consume({ max_messages: 256 }), failed)
+        const { iterator } = yield* openMessages(() => consumer.consume({ max_messages: 256, expires: PullExpiresMs }), failed)
         while (true) {
           const next = yield* Effect.tryPromise({ try: () => iterator.next(), catch: failed })
           if (next.done === true) return

@@ -1,6 +1,15 @@
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream"
 import { Effect } from "effect"
 
+/**
+ * How long each pull request of a consume lives (the client's default is 30 s). The server sends
+ * heartbeats at half of it, and the client notices a consumer leader that died with its pull only
+ * after two are missed: with 30 s that was 30-60 s, and the fault suite saw P1 alarms reach the
+ * console 70 s late after WT_INCIDENT's leader was killed. With 5 s it is within 5-10 s, for one
+ * pull request per consumer every 5 s when idle.
+ */
+export const PullExpiresMs = 5_000
+
 /** A consumer's message iterator, opened for the current scope. */
 export interface OpenMessages {
   readonly messages: ConsumerMessages
