@@ -6,7 +6,8 @@ import type { Browser, Page } from "playwright-core"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { readSubject } from "@wt/nats"
 import { ensureWebBuilt, launchChromium } from "../support/browser.ts"
-import { alarmDevice, pendantAlarm } from "../support/events.ts"
+import { demoFleet } from "@wt/registry"
+import { alarmDevice, gpsDevice, pendantAlarm } from "../support/events.ts"
 import { eventually, postJson } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 
@@ -19,39 +20,101 @@ const decodeEntry = Schema.decodeUnknownSync(Schema.fromJsonString(AuditEntry))
 
 const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
 
-/** A fresh browser context (its own cookies) signed in through the sign-in form. */
-const signedInPage = (browser: Browser, consoleUrl: string, username: string, password: string) =>
+type Language = "en" | "nb"
+
+/**
+ * How a browser is set up, and the language its user picks in the console. The browser's own
+ * language and clock are set against the choice (a Norwegian browser for the English run, a UTC
+ * clock for the Norwegian one): the page must follow the user's stored choice and Oslo time.
+ */
+const browsers: Record<Language, { readonly locale: string; readonly timezoneId: string }> = {
+  en: { locale: "nb-NO", timezoneId: "Europe/Oslo" },
+  nb: { locale: "en-GB", timezoneId: "UTC" }
+}
+
+/** What the page says in each language (services/console/web/src/i18n.ts). */
+const words = {
+  en: {
+    signOut: "Sign out",
+    sounding: "P1 sounding",
+    muted: /muted 1[12]\d s/,
+    headline: "safety alarm",
+    live: ["contact recorded", "note added", "incident resolved"],
+    dateTime: /^\d{2}\/\d{2}\/\d{4}, (\d{2}):\d{2}:\d{2}\.\d{3}$/,
+    operator: "Demo Operator (operator)",
+    conversation: "8 conversation",
+    queueOwner: "queue"
+  },
+  nb: {
+    signOut: "Logg ut",
+    sounding: "P1 lyder",
+    muted: /dempet 1[12]\d s/,
+    headline: "trygghetsalarm",
+    live: ["samtale registrert", "notat lagt til", "hendelse ferdigbehandlet"],
+    dateTime: /^\d{2}\.\d{2}\.\d{4}, (\d{2}):\d{2}:\d{2},\d{3}$/,
+    operator: "Demo Operator (operatør)",
+    conversation: "8 samtale",
+    queueOwner: "kø"
+  }
+} as const
+
+/** The hour in Oslo now (and a minute ago, for a test that runs across the hour). */
+const osloHours = () =>
+  [Date.now(), Date.now() - 60_000].map((at) => new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Oslo", hour: "2-digit", hourCycle: "h23" }).format(at))
+
+/**
+ * A fresh browser context (its own cookies) signed in through the sign-in form; the user then
+ * picks `language` in the header, which keeps it with the user (PUT /api/session/language).
+ */
+const signedInPage = (browser: Browser, consoleUrl: string, username: string, password: string, language: Language = "en") =>
   promise(async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: "en-GB", timezoneId: "Europe/Oslo" })
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, ...browsers[language] })
     const page = await context.newPage()
     await page.goto(consoleUrl)
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", password)
     await page.click("form[data-testid=sign-in] button")
     await page.locator("[data-testid=who]").waitFor()
+    const chosen = page.waitForResponse((r) => r.url().endsWith("/api/session/language") && r.status() === 200)
+    await page.selectOption("[data-testid=language-switch]", language)
+    await chosen
+    await page.locator("header.top button", { hasText: new RegExp(`^${words[language].signOut}$`, "u") }).waitFor()
     // The live stream is connected before anything is posted: the queue must update without a reload.
     await page.locator(".conn.up").waitFor()
     return page
   })
 
+/** Where each run keeps its pictures: the English ones under their old names, the Norwegian ones as no-*. */
+const picture = (language: Language, name: string) => `${screenshots}${language === "nb" ? `no-${name}` : name}.png`
+
 const row = (page: Page, residentId: string) => page.locator("tr.row", { hasText: residentId })
 
 layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 seconds" })("the operator console in a real browser", (it) => {
-  it.effect("an operator sees a P1 within 1 s, claims it, reads the card, follows the plan, logs a conversation and resolves; a second operator and a supervisor see it all", () =>
+  // The main flow once in each language, each with its own residents (the same system, one after the other).
+  for (const [language, first] of [["en", 20], ["nb", 22]] as const) {
+  it.effect(`[${language}] an operator sees a P1 within 1 s, claims it, reads the card, follows the plan, logs a conversation and resolves; a second operator and a supervisor see it all`, () =>
     Effect.gen(function*() {
+      const w = words[language]
       const sys = yield* E2ESystem
       const browser = yield* launchChromium
-      const kari = yield* signedInPage(browser, sys.consoleUrl, "operator", sys.password)
-      const ola = yield* signedInPage(browser, sys.consoleUrl, "operator2", sys.password)
+      const kari = yield* signedInPage(browser, sys.consoleUrl, "operator", sys.password, language)
+      const ola = yield* signedInPage(browser, sys.consoleUrl, "operator2", sys.password, language)
+      // The choice is the user's: after a reload the page still speaks it, whatever the browser's language.
+      yield* promise(async () => {
+        await kari.reload()
+        await kari.locator("header.top button", { hasText: new RegExp(`^${w.signOut}$`, "u") }).waitFor()
+        await kari.locator(".conn.up").waitFor()
+      })
+      expect(yield* promise(() => kari.evaluate<string>("document.documentElement.lang"))).toBe(language)
       const ingest = (event: unknown) => postJson(`${sys.ingestUrl}/v1/events`, event, { authorization: `Bearer ${sys.ingestKey}` })
 
       // Something already waiting, so the queue shows more than one row.
-      const older = alarmDevice(21)
+      const older = alarmDevice(first + 1)
       yield* ingest(pendantAlarm(older.deviceId, { type: "technical", payload: { event: "low_battery" } } as never))
       yield* promise(() => row(kari, older.residentId).waitFor({ timeout: 5000 }))
 
       // A P1, posted to ingest, appears in the open page without a reload.
-      const { deviceId, residentId } = alarmDevice(20)
+      const { deviceId, residentId } = alarmDevice(first)
       const postedAt = Date.now()
       const accepted = yield* ingest(pendantAlarm(deviceId))
       expect(accepted.status).toBe(202)
@@ -61,16 +124,17 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
       expect(latencyMs).toBeLessThan(1000)
       const p1 = row(kari, residentId)
       expect(yield* promise(() => p1.getAttribute("data-priority"))).toBe("P1")
+      expect(yield* promise(() => p1.locator("[data-testid=headline]").textContent())).toContain(w.headline)
       const incidentId = (yield* promise(() => p1.getAttribute("data-incident")))!
       // The age counts up while it waits.
       const age1 = yield* promise(() => p1.locator("[data-testid=age]").textContent())
       yield* promise(() => p1.locator("[data-testid=age]").filter({ hasNotText: age1 ?? "" }).waitFor({ timeout: 3000 }))
       yield* promise(() => row(ola, residentId).waitFor({ timeout: 1000 }))
       // The alarm sounds until someone takes it; the mute is visible and limited in time.
-      expect(yield* promise(() => kari.locator("[data-testid=mute]").textContent())).toContain("P1 sounding")
-      yield* promise(() => kari.screenshot({ path: `${screenshots}queue.png` }))
+      expect(yield* promise(() => kari.locator("[data-testid=mute]").textContent())).toContain(w.sounding)
+      yield* promise(() => kari.screenshot({ path: picture(language, "queue") }))
       yield* promise(() => kari.click("[data-testid=mute]"))
-      expect(yield* promise(() => kari.locator("[data-testid=mute]").textContent())).toMatch(/muted 1[12]\d s/)
+      expect(yield* promise(() => kari.locator("[data-testid=mute]").textContent())).toMatch(w.muted)
 
       // Claimed with the keyboard: move to the P1 (it is first: most urgent) and press c.
       yield* promise(() => kari.keyboard.press("k"))
@@ -104,7 +168,8 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
       const stepCount = yield* promise(() => steps.count())
       expect(stepCount).toBeGreaterThan(0)
       for (let i = 0; i < stepCount; i++) yield* promise(() => steps.nth(i).check())
-      yield* promise(() => card.screenshot({ path: `${screenshots}resident-card.png` }))
+      yield* promise(() => card.screenshot({ path: picture(language, "resident-card") }))
+      if (language === "nb") yield* promise(() => kari.screenshot({ path: picture(language, "incident") }))
 
       // A conversation, a note and the resolution, by keyboard; each lands in the live log.
       yield* promise(async () => {
@@ -127,13 +192,13 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
         await kari.locator("[data-testid=incident][data-status=resolved]").waitFor({ timeout: 3000 })
       })
       expect(yield* promise(() => kari.locator("[data-testid=live-events] li").allTextContents())).toEqual(
-        expect.arrayContaining([expect.stringContaining("contact recorded"), expect.stringContaining("note added"), expect.stringContaining("incident resolved")])
+        expect.arrayContaining(w.live.map((kind) => expect.stringContaining(kind)))
       )
       // Resolved incidents leave everyone's queue.
       yield* promise(() => row(ola, residentId).waitFor({ state: "detached", timeout: 2000 }))
 
       // A supervisor reads the whole story: every step, who and when, and who owned it when.
-      const boss = yield* signedInPage(browser, sys.consoleUrl, "supervisor", sys.password)
+      const boss = yield* signedInPage(browser, sys.consoleUrl, "supervisor", sys.password, language)
       // Finished incidents are off the queue: the supervisor finds it under Incidents.
       yield* promise(async () => {
         await boss.click("[data-testid=incidents-link]")
@@ -146,15 +211,82 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
       expect(rows.map((r) => r.kind)).toEqual(expect.arrayContaining([
         "device_event", "triage_decision", "incident_opened", "incident_claimed", "contact_recorded", "note_added", "incident_resolved"
       ]))
-      for (const r of rows) expect(r.cells[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/)
+      // Dates and times as the language writes them, in Oslo time whatever the browser's clock says.
+      for (const r of rows) expect(r.cells[0]).toMatch(w.dateTime)
+      expect(osloHours()).toContain(w.dateTime.exec(rows.find((r) => r.kind === "incident_resolved")!.cells[0]!)![1])
       for (const kind of ["incident_claimed", "contact_recorded", "note_added", "incident_resolved"]) {
-        expect(rows.find((r) => r.kind === kind)?.cells[1]).toBe("Demo Operator (operator)")
+        expect(rows.find((r) => r.kind === kind)?.cells[1]).toBe(w.operator)
       }
-      expect(rows.find((r) => r.kind === "contact_recorded")?.cells[2]).toBe("8 conversation")
+      expect(rows.find((r) => r.kind === "contact_recorded")?.cells[2]).toBe(w.conversation)
       expect(rows.find((r) => r.kind === "incident_resolved")?.cells[3]).toContain("cause: fall, no injury")
       const owners = yield* promise(() => boss.locator("[data-testid=ownership] tbody tr td:first-child").allTextContents())
-      expect(owners).toEqual(["queue", "Demo Operator"])
-      yield* promise(() => boss.screenshot({ path: `${screenshots}timeline.png`, fullPage: true }))
+      expect(owners).toEqual([w.queueOwner, "Demo Operator"])
+      yield* promise(() => boss.screenshot({ path: picture(language, "timeline"), fullPage: true }))
+    }))
+  }
+
+  it.effect("[nb] a tracker's wearer walks out of the geofence: the GPS incident shows the track, the fence and the home on a map drawn from the data (nothing fetched from elsewhere), audited as a view of the record", () =>
+    Effect.gen(function*() {
+      const sys = yield* E2ESystem
+      const browser = yield* launchChromium
+      const { deviceId, residentId } = gpsDevice(50)
+      const resident = demoFleet().residents.find((r) => r.id === residentId)!
+      const fence = resident.geofence!
+      const ingest = (event: unknown) => postJson(`${sys.ingestUrl}/v1/events`, event, { authorization: `Bearer ${sys.ingestKey}` })
+
+      const page = yield* signedInPage(browser, sys.consoleUrl, "operator", sys.password, "nb")
+      // What the page asks for, and any CSP violation: a map drawn from the data needs nothing from elsewhere.
+      const requested: Array<string> = []
+      page.on("request", (r) => requested.push(r.url()))
+      yield* promise(() => page.evaluate(`window.__violations = []; document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective))`))
+
+      // Twelve minutes of walking: from home, north-east and out through the fence to 1.6 × its radius.
+      const steps = 10
+      const mPerDegLat = 111_195
+      const mPerDegLon = mPerDegLat * Math.cos((fence.lat * Math.PI) / 180)
+      for (let i = 0; i < steps; i++) {
+        const along = (1.6 * fence.radiusM * i) / (steps - 1)
+        const bend = Math.sin((i / (steps - 1)) * Math.PI) * fence.radiusM * 0.25
+        const at = new Date(Date.now() - (steps - 1 - i) * 80_000).toISOString()
+        const posted = yield* ingest(pendantAlarm(deviceId, {
+          type: "gps",
+          occurredAt: at,
+          source: { via: "osmand", vendor: "e2e" },
+          payload: { lat: fence.lat + (along * 0.8 + bend) / mPerDegLat, lon: fence.lon + (along * 0.6 - bend) / mPerDegLon, accuracyM: 12 }
+        } as never))
+        expect(posted.status).toBe(202)
+      }
+
+      // The person outside the fence is an incident; claimed, its card opens with the map first.
+      const gpsRow = row(page, residentId)
+      yield* promise(() => gpsRow.waitFor({ timeout: 5000 }))
+      expect(yield* promise(() => gpsRow.locator("[data-testid=headline]").textContent())).toContain("lokalisering (GPS)")
+      yield* promise(() => gpsRow.locator("button.claim").click())
+      const map = page.locator("[data-testid=resident-card] [data-testid=position-map]")
+      yield* promise(() => page.locator(`[data-testid=resident-card] [data-testid=position-map][data-positions="${steps}"]`).waitFor({ timeout: 10_000 }))
+      yield* promise(() => map.locator("[data-testid=map-track]").waitFor())
+      expect(yield* promise(() => map.locator("[data-testid=map-fence] text").textContent())).toBe(`geogjerde ${fence.radiusM.toLocaleString("nb-NO")} m`)
+      expect(yield* promise(() => map.locator("[data-testid=map-home] text").textContent())).toBe("hjem")
+      expect(yield* promise(() => map.locator("[data-testid=map-fence-state]").textContent())).toBe("utenfor geogjerdet")
+      expect(yield* promise(() => map.locator("[data-testid=map-scale] text").textContent())).toMatch(/^\d+ (m|km)$/u)
+      expect(yield* promise(() => map.locator("[data-testid=map-north] text").textContent())).toBe("N")
+      expect(yield* promise(() => map.locator("[data-testid=map-last]").textContent())).toMatch(/^Siste posisjon \d{2}:\d{2}:\d{2} \(for \d+ s siden\)$/u)
+      expect(yield* promise(() => map.locator("image").count())).toBe(0)
+      yield* promise(() => map.screenshot({ path: picture("nb", "map") }))
+
+      // Nothing was fetched from anywhere but the console, and the CSP was never crossed.
+      expect(requested.filter((url) => !url.startsWith(sys.consoleUrl))).toEqual([])
+      expect(yield* promise(() => page.evaluate<Array<string>>("window.__violations"))).toEqual([])
+
+      // The read of the positions is in the audit trail: who, which resident, which incident, how many; never where.
+      const incidentId = (yield* promise(() => page.locator("[data-testid=incident]").getAttribute("data-incident")))!
+      const view = yield* eventually(
+        Effect.map(readSubject(Streams.audit, Subjects.audit("demo", "record_view")), (ms) =>
+          ms.map((m) => decodeEntry(new TextDecoder().decode(m.data))).find((e) => e.subject.incidentId === incidentId && JSON.stringify(e.data).includes("positions"))),
+        3000
+      )
+      expect(view).toMatchObject({ actor: { kind: "operator", name: "Demo Operator" }, subject: { residentId, incidentId }, data: { view: "positions", positions: steps } })
+      expect(JSON.stringify(view)).not.toContain(String(fence.lat).slice(0, 6))
     }))
 
   it.effect("two operators click Claim on the same P1 at once: one wins, the other is told who; the supervisor's overview shows it live", () =>

@@ -1,3 +1,4 @@
+import { residentCardOf } from "./resident-card.ts"
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -86,7 +87,7 @@ export const AdminHandlers = HttpApiBuilder.group(
             summary: "resident record viewed for administration",
             data: { role: user.role }
           }).pipe(Effect.orDie)
-          return record.value
+          return residentCardOf(record.value)
         }))
       .handle("putResident", ({ params, payload }) =>
         Effect.gen(function*() {

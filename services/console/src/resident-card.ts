@@ -5,8 +5,9 @@ export const Address = Schema.Struct({
   street: Schema.String,
   postcode: Schema.String,
   city: Schema.String,
-  lat: Schema.Finite,
-  lon: Schema.Finite,
+  /** Absent when the address has no coordinates (one an administrator typed in, not geocoded). */
+  lat: Schema.optionalKey(Schema.Finite),
+  lon: Schema.optionalKey(Schema.Finite),
   validFrom: Schema.optionalKey(Schema.String),
   validTo: Schema.optionalKey(Schema.String)
 })
@@ -54,3 +55,13 @@ export const ResidentCard = Schema.Struct({
   responsePlan: Schema.Array(PlanEntry)
 }).annotate({ identifier: "ResidentCard" })
 export type ResidentCard = typeof ResidentCard.Type
+
+/**
+ * The card of a registry record. The registry gives an address without coordinates NaN for them,
+ * which JSON cannot carry: such an address goes out without lat and lon (the card was a 500 for a
+ * resident with a temporary address an administrator had added).
+ */
+export const residentCardOf = <R extends { readonly addresses: ReadonlyArray<{ readonly lat: number; readonly lon: number }> }>(record: R) => ({
+  ...record,
+  addresses: record.addresses.map(({ lat, lon, ...address }) => (Number.isFinite(lat) && Number.isFinite(lon) ? { ...address, lat, lon } : address))
+})

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { residentLabels } from "@wt/registry"
+import { residentCardOf } from "./resident-card.ts"
 import { ConsoleApi, CurrentSession } from "./api.ts"
 import { ResidentAccess } from "./resident-access.ts"
 
@@ -32,7 +33,7 @@ export const ResidentHandlers = HttpApiBuilder.group(
           yield* access.audit(user, record, query.incident, {
             summary: query.incident !== undefined ? `resident record viewed for incident ${query.incident}` : "resident record viewed without an incident"
           })
-          return record
+          return residentCardOf(record)
         }))
   })
 )

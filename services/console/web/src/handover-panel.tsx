@@ -4,6 +4,7 @@ import type { Incident, Resident } from "./api.ts"
 import { hourMinute, num, osloDay } from "./format.ts"
 import { handoverApi } from "./handover-api.ts"
 import { t, term } from "./i18n.ts"
+import { hasCoordinates } from "./coordinates.ts"
 
 const openStages = new Set(["requested", "offered", "accepted", "en_route", "on_site"])
 
@@ -43,7 +44,7 @@ export const HandoverMark = ({ incident, now }: { readonly incident: Incident; r
 
 const addressesOf = (resident: Resident | undefined, now: number): ReadonlyArray<ConfirmedAddress> => {
   const day = osloDay(now)
-  const usable = (resident?.addresses ?? []).filter((a) => Number.isFinite(a.lat) && Number.isFinite(a.lon))
+  const usable = (resident?.addresses ?? []).filter(hasCoordinates)
   // A temporary address valid today first: the failure this prevents is care sent to the old one.
   const valid = usable.filter((a) => a.kind === "home" || ((a.validFrom ?? day) <= day && day <= (a.validTo ?? day)))
   return [...valid].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "temporary" ? -1 : 1))

@@ -3,6 +3,7 @@ import { api, ApiError, type Incident, type Resident, type ResidentPositions } f
 import { clock, num, osloDay } from "./format.ts"
 import { t } from "./i18n.ts"
 import { distanceM, extentOf, fitAspect, type LatLon, projectionAt, roundLengthM, tileCorner, tilesFor, tileUrl } from "./map-geometry.ts"
+import { hasCoordinates } from "./coordinates.ts"
 
 type TrackPoint = ResidentPositions["tracks"][number]["positions"][number]
 
@@ -17,7 +18,7 @@ export const hasPlace = (resident: Resident) => resident.geofence !== undefined 
 
 const homeOf = (resident: Resident) => {
   const day = osloDay()
-  const usable = resident.addresses.filter((a) => Number.isFinite(a.lat) && Number.isFinite(a.lon))
+  const usable = resident.addresses.filter(hasCoordinates)
   // Where the person lives today: a temporary address valid today, else home.
   const temporary = usable.find((a) => a.kind === "temporary" && (a.validFrom ?? day) <= day && day <= (a.validTo ?? day))
   return temporary ?? usable.find((a) => a.kind === "home")
@@ -147,7 +148,10 @@ const MapDrawing = ({ origin, points, fence, home, tiles }: {
           <g data-testid="map-last-marker" transform={`translate(${at(last).x} ${at(last).y})`}>
             {last.accuracyM !== undefined ? <circle class="map-accuracy" r={Math.max(4, last.accuracyM * scale)} /> : null}
             <circle class={`map-now ${last.sos === true ? "sos" : ""}`} r={7} />
-            <text class="map-label strong" x={10} y={-8}>{`${m.last} ${clock(last.at)}`}</text>
+            {/* On the right half the label reads leftwards, so it is not cut at the map's edge. */}
+            {at(last).x > Width / 2
+              ? <text class="map-label strong" x={-10} y={-8} text-anchor="end">{`${m.last} ${clock(last.at)}`}</text>
+              : <text class="map-label strong" x={10} y={-8}>{`${m.last} ${clock(last.at)}`}</text>}
           </g>
         )
         : null}
