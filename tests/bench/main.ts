@@ -5,6 +5,7 @@
  */
 const benches: Record<string, string> = {
   audit: "./audit-verify.ts",
+  cluster: "./cluster-bench.ts",
   consume: "./consume-overhead.ts",
   fuzz: "./fuzz.ts",
   receivers: "./receivers.ts"

@@ -35,7 +35,7 @@ import { ServiceNames } from "@wt/launcher"
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
-  options: { quick: { type: "boolean", default: false }, profile: { type: "boolean", default: false } },
+  options: { quick: { type: "boolean", default: false }, profile: { type: "boolean", default: false }, cluster: { type: "boolean", default: false } },
   strict: true
 })
 
@@ -501,4 +501,6 @@ const program = Effect.gen(function*() {
   }).pipe(Effect.provide(benchNats(system)))
 })
 
-NodeRuntime.runMain(Effect.scoped(program))
+// `--cluster`: the three-node cluster's figures instead (cluster-bench.ts).
+if (flags.cluster) await import("./cluster-bench.ts")
+else NodeRuntime.runMain(Effect.scoped(program))

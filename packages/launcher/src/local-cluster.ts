@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { join, relative } from "node:path"
 import {
   ensureLocalNatsSecurity,
   findNatsServer,
   freePort,
+  isProcessAlive,
   type LocalNatsSecurity,
   type LocalUser,
   makeNats,
@@ -115,6 +116,17 @@ const choosePorts = Effect.fnUntraced(function*(dir: string, names: ReadonlyArra
   return chosen
 })
 
+/** A live nats-server with this pid (not another process that got the pid of one long gone). */
+const isNatsServer = (pid: number) => {
+  if (!isProcessAlive(pid)) return false
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("nats-server")
+  } catch {
+    // No /proc (not Linux): alive is all we know.
+    return true
+  }
+}
+
 const DefaultMaxFileStore = "max_file_store: 20GB"
 
 const isRunning = (child: ChildProcess | undefined) => child !== undefined && child.exitCode === null && child.signalCode === null
@@ -164,6 +176,18 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
     catch: (cause) => new NatsUnavailable({ message: `cannot make the cluster's secrets in ${secretsDirOf(options.dataDir)}: ${errorText(cause)}` })
   })
   const tls = security.tls!
+  // Two clusters on one store would corrupt it: refuse while this directory's nodes still run.
+  const pidsFile = join(dir, "pids.json")
+  const runningPids = (() => {
+    try {
+      return (JSON.parse(readFileSync(pidsFile, "utf8")) as ReadonlyArray<number>).filter((pid) => typeof pid === "number" && isNatsServer(pid))
+    } catch {
+      return []
+    }
+  })()
+  if (runningPids.length > 0) {
+    return yield* new NatsUnavailable({ message: `a cluster already runs on ${dir} (nats-server pids ${runningPids.join(", ")}): stop it first, or use another WT_DATA_DIR` })
+  }
   const ports = yield* choosePorts(dir, names)
   const url = names.map((n) => `nats://127.0.0.1:${ports[n]!.client}`).join(",")
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000
@@ -192,6 +216,8 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
 
   const provisionAccess = security.access("provision")
 
+  // The pids file follows every (re)start of a node.
+  let onSpawn = () => {}
   const makeNode = (name: string): LocalClusterNode & { readonly spawnNode: (maxFileStore?: number) => Effect.Effect<void, NatsUnavailable> } => {
     let child: ChildProcess | undefined
     const clientUrl = `nats://127.0.0.1:${ports[name]!.client}`
@@ -253,6 +279,7 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
         c.on("error", (error) => log.write(`spawn failed: ${error.message}\n`))
         c.once("exit", () => log.end())
         child = c
+        onSpawn()
         yield* accepting
       })
 
@@ -306,8 +333,13 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
     return yield* new NatsUnavailable({ message: `the local NATS cluster did not become ready within ${Duration.format(Duration.millis(readyTimeoutMs))}: ${last}` })
   })
 
-  yield* Effect.addFinalizer(() => Effect.forEach(nodes, (n) => n.stop, { concurrency: "unbounded", discard: true }))
+  const recordPids = () => writeFileSync(pidsFile, JSON.stringify(nodes.flatMap((n) => n.pid() ?? [])))
+  yield* Effect.addFinalizer(() =>
+    Effect.forEach(nodes, (n) => n.stop, { concurrency: "unbounded", discard: true }).pipe(Effect.andThen(Effect.sync(() => rmSync(pidsFile, { force: true }))))
+  )
   yield* Effect.forEach(nodes, (n) => n.spawnNode(), { concurrency: "unbounded", discard: true })
+  recordPids()
+  onSpawn = recordPids
   yield* ready
 
   return {
