@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream"
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerNotification, type JsMsg } from "@nats-io/jetstream"
 import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
 import { Cause, type Context, Duration, Effect, Exit, Fiber, Result } from "effect"
@@ -8,7 +8,7 @@ import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { MessageInbox, pumpInto } from "./inbox.ts"
-import { openMessages, PullExpiresMs } from "./messages.ts"
+import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
@@ -166,7 +166,7 @@ export const ensureConsumer = Effect.fn("Nats.ensureConsumer")(function*(options
  */
 export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effect<never, ConsumerSetupFailed, R | Nats> =>
   Effect.gen(function*() {
-    const { js } = yield* Nats
+    const { js, nc } = yield* Nats
     const maxDeliver = options.maxDeliver ?? 5
     const backoff = options.backoff ?? defaultBackoff
     const concurrency = Math.max(1, options.concurrency ?? 1)
@@ -327,15 +327,8 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       )
 
     // A deleted consumer does not come back by itself: stop, so the outer loop sets it up again.
-    const watchStatus = (messages: ConsumerMessages) =>
-      Effect.tryPromise(async () => {
-        for await (const status of messages.status()) {
-          if (status.type === "consumer_deleted" || (status.type === "consumer_not_found" && status.count >= 2)) {
-            messages.stop()
-            return
-          }
-        }
-      }).pipe(Effect.ignore)
+    const deleted = (status: ConsumerNotification) =>
+      status.type === "consumer_deleted" || (status.type === "consumer_not_found" && status.count >= 2) ? "the consumer was deleted" : undefined
 
     const session = Effect.scoped(
       Effect.gen(function*() {
@@ -360,7 +353,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
             Effect.andThen(closeInbox)
           )
         )
-        yield* Effect.forkScoped(watchStatus(messages))
+        yield* Effect.forkScoped(endWhenStale(nc, messages, label, deleted))
         const slots: Array<WorkerSlot> = []
         yield* Effect.forkScoped(watchOverdue(slots))
         const context = yield* Effect.context<never>()

@@ -1,10 +1,9 @@
-import { type ConsumerMessages, DeliverPolicy, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream"
-import type { NatsConnection } from "@nats-io/transport-node"
+import { DeliverPolicy, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream"
 import { Effect, Metric, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { errorMessage, NatsRequestFailed } from "./errors.ts"
-import { openMessages, PullExpiresMs } from "./messages.ts"
+import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
 export interface FollowMeta {
@@ -32,36 +31,11 @@ export const followSkippedTotal = Metric.counter("wt_follow_skipped_total", {
 })
 
 /**
- * An ordered consumer is an R1 ephemeral on one node. When that node dies the client's own recovery
- * asks the dead consumer for its info, or keeps trying to make it again, until the node answers,
- * and after a reconnect it does so with its heartbeat watch off: a reader stood still as long as
- * the node was away (the fault suite saw care alarms reach the console 30-70 s late). So the session
- * ends on two missed heartbeats (2 × FollowHeartbeatMs) and on every reconnect of the connection,
- * and the next one makes a new consumer, where the stream's leader is now, from the message after
- * the last one handled: nothing is skipped or read twice.
+ * An ordered consumer is an R1 ephemeral on one node: when that node dies, a new one must be made
+ * where the stream's leader is now (endWhenStale ends the session; the next starts after the last
+ * message handled). The server's heartbeat each second, so a live view notices within 2 s.
  */
-/** A live view must notice a dead node fast: the server's heartbeat each second, two missed end the session. */
 const FollowHeartbeatMs = 1_000
-
-const endWhenStale = (nc: NatsConnection, messages: ConsumerMessages) =>
-  Effect.gen(function*() {
-    // The client's status iterator is a queued iterator with stop(), which its type does not say.
-    const connection = yield* Effect.acquireRelease(Effect.sync(() => nc.status()), (status) => Effect.sync(() => (status as { stop?: () => void }).stop?.()))
-    const reconnected = Effect.tryPromise(async () => {
-      for await (const status of connection) if (status.type === "reconnect") return "reconnected to another server" as const
-      return undefined
-    })
-    const silent = Effect.tryPromise(async () => {
-      for await (const status of messages.status()) {
-        if (status.type === "heartbeats_missed" && status.count >= 2) return "went silent (its node is gone?)" as const
-      }
-      return undefined
-    })
-    const why = yield* Effect.raceFirst(reconnected, silent)
-    if (why === undefined) return
-    messages.stop()
-    yield* Effect.logWarning(`follow: the ordered consumer ${why}; making a new one`)
-  }).pipe(Effect.scoped, Effect.ignore)
 
 /**
  * Reads a stream in order with an ephemeral ordered consumer, until interrupted;
@@ -102,7 +76,7 @@ export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<
         (consumer) => Effect.sync(() => void consumer.delete().catch(() => undefined))
         )
         const { iterator, messages } = yield* openMessages(() => consumer.consume({ max_messages: 256, expires: PullExpiresMs, idle_heartbeat: FollowHeartbeatMs }), failed)
-        yield* Effect.forkScoped(endWhenStale(nc, messages))
+        yield* Effect.forkScoped(endWhenStale(nc, messages, `follow ${options.stream}`))
         while (true) {
           const next = yield* Effect.tryPromise({ try: () => iterator.next(), catch: failed })
           if (next.done === true) return

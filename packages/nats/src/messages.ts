@@ -1,4 +1,5 @@
-import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream"
+import type { ConsumerMessages, ConsumerNotification, JsMsg } from "@nats-io/jetstream"
+import type { NatsConnection } from "@nats-io/transport-node"
 import { Effect } from "effect"
 
 /**
@@ -34,3 +35,38 @@ export const openMessages = <E>(open: () => Promise<ConsumerMessages>, onError: 
         Effect.ignore
       )
   )
+
+/**
+ * Ends a consume session whose consumer can no longer deliver, so the caller makes it again. The
+ * client's own recovery after a node died asks the consumer on that node for its info, or keeps
+ * trying to make an ordered consumer again, until the node answers, and after a reconnect it does so
+ * with its heartbeat watch off: a reader stood still as long as the node was away (the fault suite
+ * saw care alarms reach the console 30-70 s late). A session therefore ends on two missed heartbeats,
+ * on every reconnect of the connection, and on what `alsoEndOn` names (a deleted consumer).
+ */
+export const endWhenStale = (
+  nc: NatsConnection,
+  messages: ConsumerMessages,
+  label: string,
+  alsoEndOn: (status: ConsumerNotification) => string | undefined = () => undefined
+) =>
+  Effect.gen(function*() {
+    // The client's status iterator is a queued iterator with stop(), which its type does not say.
+    const connection = yield* Effect.acquireRelease(Effect.sync(() => nc.status()), (status) => Effect.sync(() => (status as { stop?: () => void }).stop?.()))
+    const reconnected = Effect.tryPromise(async () => {
+      for await (const status of connection) if (status.type === "reconnect") return "the connection moved to another server"
+      return undefined
+    })
+    const consumer = Effect.tryPromise(async () => {
+      for await (const status of messages.status()) {
+        if (status.type === "heartbeats_missed" && status.count >= 2) return "the consumer went silent (its node is gone?)"
+        const other = alsoEndOn(status)
+        if (other !== undefined) return other
+      }
+      return undefined
+    })
+    const why = yield* Effect.raceFirst(reconnected, consumer)
+    if (why === undefined) return
+    messages.stop()
+    yield* Effect.logWarning(`${label}: ${why}; making the consumer again`)
+  }).pipe(Effect.scoped, Effect.ignore)
