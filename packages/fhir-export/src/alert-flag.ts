@@ -97,7 +97,9 @@ export const alertFlagOf = (ctx: ExportContext, history: IncidentHistory, issue:
   return {
     resourceType: "Flag" as const,
     id: flagId(history.incidentId),
-    meta: { profile: [VkpProfiles.flag] },
+    // VKP's Flag requires the national severity level; an alert from before the level's first
+    // edition (2021-09-02) has none, and then the Flag does not claim the profile it cannot meet.
+    ...(severity === undefined ? {} : { meta: { profile: [VkpProfiles.flag] } }),
     text: narrative(`${priority} ${label}`, ...(reason === undefined ? [] : [reason])),
     extension: [
       // VKP's profile fixes this coding's system to the value set's URL, which its own required

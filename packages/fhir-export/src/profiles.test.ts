@@ -184,6 +184,18 @@ describe("profiles the export claims", () => {
     expect(events.some((e) => profilesOf(e).length > 0) || entries.length === 0 || entries.every((e) => ["record_view", "export", "elock_access", "authentication"].includes(e.kind))).toBe(true)
   }, { arbitrary: { runs: 100 } })
 
+  it("an alert from before the national severity level's first edition (2021-09-02) does not claim VKP's Flag, which requires it", () => {
+    const opened = Schema.decodeUnknownSync(IncidentOpened)({
+      type: "incident_opened", incidentId: "inc-old", tenant: "demo", at: "2021-03-01T10:00:00.000Z", residentId: "res-0001", priority: "P3", category: "medication",
+      decision: { ruleId: "r", ruleSetVersion: "v", priority: "P3", category: "medication", reason: "dose missed", fireService: false },
+      deviceEvent: { id: "018f3a2b-7c4d-7e8f-9a0b-00000000dead", tenant: "demo", deviceId: "med-000001", occurredAt: "2021-03-01T10:00:00.000Z", source: { via: "http" }, type: "medication", payload: { event: "dose_missed" } }
+    })
+    const entry = { id: "inc-old", tenant: "demo", kind: "incident_event" as const, at: opened.at, actor: { kind: "service" as const, id: "triage" }, subject: { incidentId: opened.incidentId, residentId: opened.residentId }, summary: "opened", data: opened as IncidentEvent }
+    const flag = exportAll([entry]).incidents.find((r) => r.resourceType === "Flag")!
+    expect(profilesOf(flag)).toEqual([])
+    expect(claimedProfileIssues(flag, valueSetsAt("2021-03-01T10:00:00Z")).issues).toEqual([])
+  })
+
   it.prop("any incident history gives resources that meet the VKP profiles they claim", [IncidentOpened, Schema.Array(Schema.Unknown)], ([opened]) => {
     const entry = { id: "inc-1", tenant: opened.tenant, kind: "incident_event" as const, at: opened.at, actor: { kind: "service" as const, id: "triage" }, subject: { incidentId: opened.incidentId, residentId: opened.residentId }, summary: "opened", data: opened as IncidentEvent }
     const { incidents } = exportAll([entry])
