@@ -43,7 +43,11 @@ const words = {
     dateTime: /^\d{2}\/\d{2}\/\d{4}, (\d{2}):\d{2}:\d{2}\.\d{3}$/,
     operator: "Demo Operator (operator)",
     conversation: "8 conversation",
-    queueOwner: "queue"
+    queueOwner: "queue",
+    // The timeline's what column, worded from each entry's data (timeline-what.ts); what the operator typed as typed.
+    received: /^device event safety alarm · pendant from alarm-\d+ \(received \d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}:\d{2}\.\d{3}, id [0-9a-f-]{36}\)$/,
+    opened: "incident opened as P1 safety alarm · pendant (care), owned by the queue",
+    resolved: "resolved by Demo Operator; cause: fall, no injury; action: home care helped the resident up"
   },
   nb: {
     signOut: "Logg ut",
@@ -54,7 +58,10 @@ const words = {
     dateTime: /^\d{2}\.\d{2}\.\d{4}, (\d{2}):\d{2}:\d{2},\d{3}$/,
     operator: "Demo Operator (operatør)",
     conversation: "8 samtale",
-    queueOwner: "kø"
+    queueOwner: "kø",
+    received: /^hendelse fra utstyr trygghetsalarm · alarmknapp \(armbånd\/anheng\) fra alarm-\d+ \(mottatt \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2},\d{3}, id [0-9a-f-]{36}\)$/,
+    opened: "hendelse opprettet som P1 trygghetsalarm · alarmknapp (armbånd/anheng) (omsorg), eid av køen",
+    resolved: "ferdigbehandlet av Demo Operator; årsak: fall, no injury; tiltak: home care helped the resident up"
   }
 } as const
 
@@ -218,7 +225,9 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
         expect(rows.find((r) => r.kind === kind)?.cells[1]).toBe(w.operator)
       }
       expect(rows.find((r) => r.kind === "contact_recorded")?.cells[2]).toBe(w.conversation)
-      expect(rows.find((r) => r.kind === "incident_resolved")?.cells[3]).toContain("cause: fall, no injury")
+      expect(rows.find((r) => r.kind === "device_event")?.cells[3]).toMatch(w.received)
+      expect(rows.find((r) => r.kind === "incident_opened")?.cells[3]).toContain(w.opened)
+      expect(rows.find((r) => r.kind === "incident_resolved")?.cells[3]).toContain(w.resolved)
       const owners = yield* promise(() => boss.locator("[data-testid=ownership] tbody tr td:first-child").allTextContents())
       expect(owners).toEqual([w.queueOwner, "Demo Operator"])
       yield* promise(() => boss.screenshot({ path: picture(language, "timeline"), fullPage: true }))

@@ -64,6 +64,13 @@ layer(IncidentViews.layer.pipe(Layer.provideMerge(TestDatabase)), { excludeTestS
       const headline = timeline.filter((e) => e.kind === "headline")
       expect(headline).toHaveLength(1)
       expect(headline[0]).toMatchObject({ version: 2, at: t1, summary: expect.stringContaining("safety_alarm:pendant from alarm-000101 now heads the incident (P1, care)") })
+      // The alarm types as data too, for a reader in another language than the summaries' English.
+      expect(timeline.filter((e) => e.alarmType !== undefined).map((e) => [e.kind, e.alarmType])).toEqual([
+        ["device_event", "technical:low_battery"],
+        ["incident_opened", "technical:low_battery"],
+        ["device_event", "safety_alarm:pendant"],
+        ["headline", "safety_alarm:pendant"]
+      ])
 
       // The reports' transitions carry the category of the headline at each step.
       const steps = yield* sql<{ version: number; priority: string; category: string; alarm_type: string }>`

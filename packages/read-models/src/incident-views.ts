@@ -1,6 +1,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import type { Actor, IncidentState, IncidentStatus, Priority } from "@wt/contracts"
+import { withAlarmTypes } from "./timeline-alarm-types.ts"
 
 /** A queue row: the incident's current state as the projector last saw it. */
 export type IncidentView = IncidentState
@@ -15,6 +16,8 @@ export interface TimelineRow {
   readonly summary: string
   readonly handlingCode?: number
   readonly detail: unknown
+  /** The alarm type the entry is about (device_event, headline, incident_opened): see withAlarmTypes. */
+  readonly alarmType?: string
 }
 
 const parse = <A>(v: unknown): A => (typeof v === "string" ? JSON.parse(v) : v) as A
@@ -66,7 +69,7 @@ export class IncidentViews extends Context.Service<IncidentViews, {
         const rows = yield* sql<{ version: number; entry: number; stream_seq: string | number; kind: string; at: unknown; actor: unknown; summary: string; detail: unknown }>`
           SELECT version, entry, stream_seq, kind, at, actor, summary, detail FROM incident_timeline
           WHERE tenant = ${incident.value.tenant} AND incident_id = ${incidentId} ORDER BY version, entry`
-        return Option.some(rows.map((r): TimelineRow => {
+        return Option.some(withAlarmTypes(rows.map((r): TimelineRow => {
           const detail = parse<{ handlingCode?: number; data: unknown }>(r.detail)
           return {
             version: r.version,
@@ -79,7 +82,7 @@ export class IncidentViews extends Context.Service<IncidentViews, {
             ...(detail.handlingCode !== undefined ? { handlingCode: detail.handlingCode } : {}),
             detail: detail.data
           }
-        }))
+        })))
       })
 
       const dueForEscalation = Effect.fn("IncidentViews.dueForEscalation")(function*(

@@ -2,7 +2,11 @@ import type { Actor, DeviceEvent, IncidentEvent, IncidentState, TriageDecision }
 import { HandlingCodeByStatus } from "@wt/contracts"
 import { alarmTypeOf } from "@wt/incident"
 
-/** One line of an incident's timeline, as a supervisor reads it. Ids only, no personal data. */
+/**
+ * One line of an incident's timeline, as a supervisor reads it. Ids only, no personal data.
+ * `summary` is English, for the CLI and as the web app's fallback; `detail` holds what the summary
+ * says as data (the web app words each entry in the user's language from it).
+ */
 export interface TimelineEntry {
   readonly entry: number
   readonly kind: "device_event" | "triage_decision" | "headline" | IncidentEvent["type"]
@@ -96,9 +100,9 @@ export const timelineEntries = (event: IncidentEvent, after?: IncidentState): Re
     case "handover_requested":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `call-out requested by ${name(event.by)} to the confirmed ${event.address.kind} address: ${event.reason}`, handlingCode: SentToCallOut, detail: { reason: event.reason, addressKind: event.address.kind } }]
     case "handover_offered":
-      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `offer ${event.offerNo} to ${event.team.name}, answer by ${event.deadline} (${event.criticalNotes.length} critical notes, access: ${event.access.kind})`, handlingCode: SentToCallOut, detail: { offerNo: event.offerNo, team: event.team, deadline: event.deadline, access: event.access.kind } }]
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `offer ${event.offerNo} to ${event.team.name}, answer by ${event.deadline} (${event.criticalNotes.length} critical notes, access: ${event.access.kind})`, handlingCode: SentToCallOut, detail: { offerNo: event.offerNo, team: event.team, deadline: event.deadline, access: event.access.kind, criticalNotes: event.criticalNotes.length } }]
     case "handover_accepted":
-      return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: `accepted by ${event.responder.name} (team ${event.responder.teamId}), ETA ${event.eta}; team owns the call-out`, handlingCode: SentToCallOut, detail: { offerNo: event.offerNo, eta: event.eta, deadline: event.deadline } }]
+      return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: `accepted by ${event.responder.name} (team ${event.responder.teamId}), ETA ${event.eta}; team owns the call-out`, handlingCode: SentToCallOut, detail: { offerNo: event.offerNo, eta: event.eta, deadline: event.deadline, teamId: event.responder.teamId } }]
     case "handover_rejected":
       return [{ entry: 0, kind: event.type, at: event.at, actor: responder(event.responder), summary: `offer ${event.offerNo} rejected by ${event.responder.name}: ${event.reason}`, detail: { offerNo: event.offerNo, reason: event.reason } }]
     case "handover_timed_out":
@@ -114,7 +118,7 @@ export const timelineEntries = (event: IncidentEvent, after?: IncidentState): Re
     case "handover_cancelled":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `call-out cancelled by ${name(event.by)}: ${event.reason}`, detail: { reason: event.reason } }]
     case "agency_notified":
-      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `${event.agency} alerted on ${event.channel}: ${event.reason}`, handlingCode: OtherActor, detail: { agency: event.agency, channel: event.channel } }]
+      return [{ entry: 0, kind: event.type, at: event.at, actor: dispatch, summary: `${event.agency} alerted on ${event.channel}: ${event.reason}`, handlingCode: OtherActor, detail: { agency: event.agency, channel: event.channel, reason: event.reason } }]
     case "contact_cascade_started":
       return [{ entry: 0, kind: event.type, at: event.at, actor: event.by, summary: `calling ${event.contacts.length} contacts in order, ${event.timeoutS} s each`, detail: { contacts: event.contacts.length, timeoutS: event.timeoutS } }]
     case "contact_called":

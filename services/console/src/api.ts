@@ -58,8 +58,15 @@ export const TimelineEntry = Schema.Struct({
   kind: Schema.String,
   at: Schema.String,
   actor: Actor,
+  /** In English, as the platform wrote it; a client in another language words the entry from `kind`, `alarmType` and `detail`. */
   summary: Schema.String,
   handlingCode: Schema.optionalKey(Schema.Int),
+  /**
+   * The alarm type the entry is about (`safety_alarm:pendant`, `technical:low_battery` …): on a
+   * device event, a headline and an incident's opening; absent on other entries.
+   */
+  alarmType: Schema.optionalKey(Schema.String),
+  /** What the entry says, as data: its fields depend on `kind` (a device event's is the event as received). */
   detail: Schema.Unknown
 }).annotate({ identifier: "TimelineEntry" })
 

@@ -173,6 +173,9 @@ const en = {
     0: "reported", 1: "being handled", 3: "acknowledged", 4: "sent to call-out", 5: "call-out done", 6: "cause", 7: "action",
     8: "conversation", 9: "measure taken", 10: "other actor"
   } as Record<number, string>,
+  category: {
+    care: "care", fire: "fire", wellbeing: "wellbeing", location: "location", medication: "medication", technical: "technical"
+  } as Record<string, string>,
   actorKind: { operator: "operator", supervisor: "supervisor", admin: "admin", responder: "responder", service: "service", system: "system", queue: "queue", team: "team", agency: "agency" } as Record<string, string>,
   handover: {
     title: "Call-out",
@@ -225,7 +228,59 @@ const en = {
     status: "status",
     owner: (name: string) => `owner ${name}`,
     resolvedBy: (name: string) => ` · resolved by ${name}`,
-    openIncident: "open incident"
+    openIncident: "open incident",
+    // The "what" of each entry, worded from its data (timeline-what.ts). Names, ids, rule ids and
+    // what people typed are passed in as they are; times come formatted in Oslo time.
+    what: {
+      deviceEvent: (alarm: string, device: string, received: string, id: string) => `${alarm} from ${device} (received ${received}, id ${id})`,
+      notReceived: "time of receipt not recorded",
+      triage: (priority: string, rule: string, ruleSet: string, reason: string) => `${priority} by rule ${rule} (${ruleSet}): ${reason}`,
+      fireService: "; fire service to be alerted",
+      headline: (alarm: string, device: string, priority: string, category: string) =>
+        `${alarm} from ${device} now heads the incident (${priority}, ${category}): the most urgent signal; what joined before is listed beneath it`,
+      opened: (priority: string, alarm: string, category: string) => `incident opened as ${priority} ${alarm} (${category}), owned by the queue`,
+      priorityRaised: (from: string, to: string, reason: string) => `priority raised ${from} → ${to}: ${reason}`,
+      claimed: (name: string) => `claimed by ${name}; owner now ${name}`,
+      note: (code: string, name: string) => `note (code ${code}) by ${name}`,
+      resolved: (name: string) => `resolved by ${name}`,
+      cause: (text: string) => `; cause: ${text}`,
+      action: (text: string) => `; action: ${text}`,
+      cancelled: (name: string, reason: string) => `cancelled by ${name}: ${reason}`,
+      conversation: (party: string, name: string) => `conversation with ${party} (${name})`,
+      repeated: (alarms: string, hours: string, atLeast: string, rule: string, ruleSet: string) =>
+        `repeated: ${alarms} care alarms within ${hours} h; at least ${atLeast}; a second person must confirm the closing (${rule}, ${ruleSet})`,
+      escalated: (level: string, seconds: string) => `escalated to level ${level}: unclaimed for ${seconds} s`,
+      closed: (name: string) => `closed by ${name}`,
+      confirming: (name: string) => `, confirming the resolution by ${name}`,
+      storm: (lost: string, restored: string) => `storm: ${lost} more devices lost supervision, ${restored} came back`,
+      handoverRequested: (name: string, address: string, reason: string) => `call-out requested by ${name} to the confirmed address (${address}): ${reason}`,
+      handoverOffered: (offer: string, team: string, deadline: string, notes: string, access: string) =>
+        `offer ${offer} to ${team}, answer by ${deadline} (critical notes: ${notes}, access: ${access})`,
+      access: { none: "none", key_safe: "key safe", e_lock: "e-lock" } as Record<string, string>,
+      handoverAccepted: (name: string, team: string, eta: string) => `accepted by ${name} (team ${team}), ETA ${eta}; the team owns the call-out`,
+      handoverRejected: (offer: string, name: string, reason: string) => `offer ${offer} rejected by ${name}: ${reason}`,
+      offerTimedOut: (offer: string, deadline: string) => `offer ${offer} not answered by ${deadline}; moving to the next team`,
+      stepOverdue: (step: string, deadline: string) => `${step}: overdue since ${deadline}; back with the operator`,
+      handoverReturned: (reason: string) => `call-out back with the operator: ${reason}`,
+      enRoute: (name: string, deadline: string) => `${name} en route, due on site by ${deadline}`,
+      onSite: (name: string, metres: string) => `${name} on site (${metres} m from the confirmed address)`,
+      wrongAddress: (name: string, metres: string, radius: string) =>
+        `WRONG ADDRESS: ${name} reported arrival ${metres} m from the confirmed address (radius ${radius} m)`,
+      completed: (name: string, outcome: string) => `call-out completed by ${name}: ${outcome}`,
+      handoverCancelled: (name: string, reason: string) => `call-out cancelled by ${name}: ${reason}`,
+      agencyNotified: (agency: string, channel: string, reason: string) => `${agency} alerted on ${channel}: ${reason}`,
+      cascadeStarted: (contacts: string, seconds: string) => `calling ${contacts} contacts in order, ${seconds} s each`,
+      contactCalled: (position: string, deadline: string) => `calling contact ${position}, answer by ${deadline}`,
+      contactAccepted: (position: string) => `contact ${position} accepted`,
+      contactDeclined: (position: string) => `contact ${position} declined`,
+      contactNoAnswer: (position: string) => `contact ${position} did not answer`,
+      cascadeEnded: {
+        accepted: "calls to next of kin ended: one is coming",
+        exhausted: "calls to next of kin ended: no one could come",
+        cancelled: "calls to next of kin stopped: the call-out was cancelled"
+      } as Record<string, string>,
+      merged: (into: string, name: string) => `merged into ${into} by ${name}`
+    }
   },
   overview: {
     waiting: (p: string) => `${p} waiting`,
@@ -572,6 +627,9 @@ const nb: Messages = {
     0: "rapportert", 1: "under behandling", 3: "kvittert", 4: "sendt til utrykning", 5: "utrykning utført", 6: "årsak", 7: "tiltak",
     8: "samtale", 9: "tiltak utført", 10: "annen aktør"
   },
+  category: {
+    care: "omsorg", fire: "brann", wellbeing: "trivsel", location: "lokalisering", medication: "medisiner", technical: "teknisk"
+  },
   actorKind: { operator: "operatør", supervisor: "vaktleder", admin: "administrator", responder: "hjemmetjenesten", service: "tjeneste", system: "system", queue: "kø", team: "team", agency: "nødetat" },
   handover: {
     title: "Utrykning",
@@ -624,7 +682,57 @@ const nb: Messages = {
     status: "status",
     owner: (name) => `eier ${name}`,
     resolvedBy: (name) => ` · ferdigbehandlet av ${name}`,
-    openIncident: "åpne hendelsen"
+    openIncident: "åpne hendelsen",
+    what: {
+      deviceEvent: (alarm, device, received, id) => `${alarm} fra ${device} (mottatt ${received}, id ${id})`,
+      notReceived: "mottakstidspunkt ikke registrert",
+      triage: (priority, rule, ruleSet, reason) => `${priority} etter regel ${rule} (${ruleSet}): ${reason}`,
+      fireService: "; brannvesenet skal varsles",
+      headline: (alarm, device, priority, category) =>
+        `${alarm} fra ${device} er nå hendelsens overskrift (${priority}, ${category}): det mest hastende signalet; det som kom til før, står under`,
+      opened: (priority, alarm, category) => `hendelse opprettet som ${priority} ${alarm} (${category}), eid av køen`,
+      priorityRaised: (from, to, reason) => `prioritet hevet ${from} → ${to}: ${reason}`,
+      claimed: (name) => `tatt av ${name}; eier nå ${name}`,
+      note: (code, name) => `notat (kode ${code}) av ${name}`,
+      resolved: (name) => `ferdigbehandlet av ${name}`,
+      cause: (text) => `; årsak: ${text}`,
+      action: (text) => `; tiltak: ${text}`,
+      cancelled: (name, reason) => `annullert av ${name}: ${reason}`,
+      conversation: (party, name) => `samtale med ${party} (${name})`,
+      repeated: (alarms, hours, atLeast, rule, ruleSet) =>
+        `gjentatt: ${alarms} trygghetsalarmer innen ${hours} t; minst ${atLeast}; en annen person må bekrefte lukkingen (${rule}, ${ruleSet})`,
+      escalated: (level, seconds) => `eskalert til nivå ${level}: uten eier i ${seconds} s`,
+      closed: (name) => `lukket av ${name}`,
+      confirming: (name) => `, bekrefter ferdigbehandlingen til ${name}`,
+      storm: (lost, restored) => `storm: ${lost} enheter til har mistet kontakten, ${restored} er tilbake`,
+      handoverRequested: (name, address, reason) => `utrykning bestilt av ${name} til den bekreftede adressen (${address}): ${reason}`,
+      handoverOffered: (offer, team, deadline, notes, access) =>
+        `tilbud ${offer} til ${team}, svar innen ${deadline} (kritiske merknader: ${notes}, tilgang: ${access})`,
+      access: { none: "ingen", key_safe: "nøkkelboks", e_lock: "e-lås" },
+      handoverAccepted: (name, team, eta) => `akseptert av ${name} (team ${team}), ventet ${eta}; teamet har utrykningen`,
+      handoverRejected: (offer, name, reason) => `tilbud ${offer} avslått av ${name}: ${reason}`,
+      offerTimedOut: (offer, deadline) => `tilbud ${offer} ikke besvart innen ${deadline}; går videre til neste team`,
+      stepOverdue: (step, deadline) => `${step}: over fristen siden ${deadline}; tilbake hos operatøren`,
+      handoverReturned: (reason) => `utrykningen er tilbake hos operatøren: ${reason}`,
+      enRoute: (name, deadline) => `${name} på vei, skal være fremme innen ${deadline}`,
+      onSite: (name, metres) => `${name} fremme (${metres} m fra den bekreftede adressen)`,
+      wrongAddress: (name, metres, radius) =>
+        `FEIL ADRESSE: ${name} meldte ankomst ${metres} m fra den bekreftede adressen (radius ${radius} m)`,
+      completed: (name, outcome) => `utrykning utført av ${name}: ${outcome}`,
+      handoverCancelled: (name, reason) => `utrykning avbrutt av ${name}: ${reason}`,
+      agencyNotified: (agency, channel, reason) => `${agency} varslet på ${channel}: ${reason}`,
+      cascadeStarted: (contacts, seconds) => `ringer ${contacts} pårørende i rekkefølge, ${seconds} s hver`,
+      contactCalled: (position, deadline) => `ringer pårørende nr. ${position}, svar innen ${deadline}`,
+      contactAccepted: (position) => `pårørende nr. ${position} kommer`,
+      contactDeclined: (position) => `pårørende nr. ${position} kan ikke komme`,
+      contactNoAnswer: (position) => `pårørende nr. ${position} svarte ikke`,
+      cascadeEnded: {
+        accepted: "ringing til pårørende avsluttet: én kommer",
+        exhausted: "ringing til pårørende avsluttet: ingen kunne komme",
+        cancelled: "ringing til pårørende stoppet: utrykningen ble avbrutt"
+      },
+      merged: (into, name) => `slått sammen med ${into} av ${name}`
+    }
   },
   overview: {
     waiting: (p) => `${p} venter`,

@@ -2,6 +2,7 @@ import type { Actor, TimelineEntry } from "./api.ts"
 import { codeLabel } from "./handling-codes.ts"
 import { dateTime, kindLabel, num, who } from "./format.ts"
 import { t, term } from "./i18n.ts"
+import { timelineWhat } from "./timeline-what.ts"
 
 export interface OwnershipInterval {
   readonly owner: string
@@ -51,7 +52,7 @@ export const TimelineView = ({ entries }: { readonly entries: ReadonlyArray<Time
             <td class="who">{actorText(e.actor)}</td>
             <td class="code">{codeLabel(e.handlingCode)}</td>
             <td>
-              <span class="kind">{kindLabel(e.kind)}</span> {e.summary}
+              <span class="kind">{kindLabel(e.kind)}</span> {timelineWhat(e)}
               {e.kind === "note_added" && typeof e.detail === "object" && e.detail !== null && "text" in e.detail
                 ? <div class="note-text">“{String(e.detail.text)}”</div>
                 : null}
