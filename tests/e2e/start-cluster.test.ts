@@ -1,15 +1,12 @@
-import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { freePort, isProcessAlive } from "@wt/nats"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
-
-const root = fileURLToPath(new URL("../../", import.meta.url))
+import { spawnStart } from "../support/start-command.ts"
 
 /**
  * Issue 19's acceptance: `pnpm start --cluster` on a fresh data directory brings up three
@@ -22,8 +19,7 @@ describe("pnpm start --cluster", () => {
     Effect.gen(function*() {
       const dataDir = mkdtempSync(join(tmpdir(), "wt-start-cluster-"))
       const [http, ingest, dispatch, dc09, scaip, scaipSip, osmand] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort, freePort])
-      const env: Record<string, string> = {
-        ...process.env,
+      const started = spawnStart(["--cluster"], {
         WT_DATA_DIR: dataDir,
         WT_HTTP_PORT: String(http),
         WT_INGEST_PORT: String(ingest),
@@ -36,21 +32,16 @@ describe("pnpm start --cluster", () => {
         WT_DEMO_PASSWORD: "cluster-test-password",
         WT_DEMO_DEVICES: "0",
         LOG_LEVEL: "warn"
-      }
-      delete env["NATS_URL"]
-      delete env["DATABASE_URL"]
-      const child = spawn(process.execPath, [join(root, "deploy/local/start.ts"), "--cluster"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
-      let out = ""
-      child.stdout.on("data", (d) => (out += d))
-      child.stderr.on("data", (d) => (out += d))
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+      })
+      const { child, exited } = started
+      const out = () => started.stdout() + started.stderr()
       try {
-        yield* eventually(Effect.sync(() => (out.includes("is running") ? true : undefined)), 180_000, 250).pipe(
-          Effect.catchDefect(() => Effect.die(new Error(`pnpm start --cluster did not come up:\n${out.slice(-4000)}`)))
+        yield* eventually(Effect.sync(() => (out().includes("is running") ? true : undefined)), 180_000, 250).pipe(
+          Effect.catchDefect(() => Effect.die(new Error(`pnpm start --cluster did not come up:\n${out().slice(-4000)}`)))
         )
-        expect(out).toMatch(/NATS cluster +3 nodes on loopback, TLS .* streams at 3 replicas/u)
-        expect(out).toContain("2 of each service")
-        const consoleCopies = [...(out.match(/^ +console +(.+)$/mu)?.[1] ?? "").matchAll(/http:\/\/localhost:(\d+)/gu)].map((m) => `http://127.0.0.1:${m[1]}`)
+        expect(out()).toMatch(/NATS cluster +3 nodes on loopback, TLS .* streams at 3 replicas/u)
+        expect(out()).toContain("2 of each service")
+        const consoleCopies = [...(out().match(/^ +console +(.+)$/mu)?.[1] ?? "").matchAll(/http:\/\/localhost:(\d+)/gu)].map((m) => `http://127.0.0.1:${m[1]}`)
         expect(consoleCopies).toHaveLength(2)
 
         const page = yield* request(`http://127.0.0.1:${http}/`)

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { freePort, isProcessAlive } from "@wt/nats"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
+import { spawnStart } from "../support/start-command.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 
@@ -19,7 +20,6 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
       const [http, ingest, triage, projector, audit, dispatch] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort])
       const [triageBulk, supervision, receivers, dc09, scaip, osmand, scaipSip] = yield* Effect.all([freePort, freePort, freePort, freePort, freePort, freePort, freePort])
       const env: Record<string, string> = {
-        ...process.env,
         WT_DATA_DIR: dataDir,
         WT_HTTP_PORT: String(http),
         WT_INGEST_PORT: String(ingest),
@@ -38,25 +38,21 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         WT_DEMO_PASSWORD: "start-test-password",
         LOG_LEVEL: "warn"
       }
-      delete env["NATS_URL"]
-      delete env["DATABASE_URL"]
-      const child = spawn(process.execPath, [join(root, "deploy/local/start.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
-      let out = ""
-      child.stdout.on("data", (d) => (out += d))
-      child.stderr.on("data", (d) => (out += d))
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+      const started = spawnStart([], env)
+      const { child, exited } = started
+      const out = () => started.stdout() + started.stderr()
       try {
-        yield* eventually(Effect.sync(() => (out.includes("is running") ? true : undefined)), 90_000, 200).pipe(
-          Effect.catchDefect(() => Effect.die(new Error(`pnpm start did not come up:\n${out.slice(-4000)}`)))
+        yield* eventually(Effect.sync(() => (out().includes("is running") ? true : undefined)), 90_000, 200).pipe(
+          Effect.catchDefect(() => Effect.die(new Error(`pnpm start did not come up:\n${out().slice(-4000)}`)))
         )
-        expect(out).toContain(`http://localhost:${http}`)
-        expect(out).toContain("start-test-key")
-        expect(out).toContain("operator (operator)")
+        expect(out()).toContain(`http://localhost:${http}`)
+        expect(out()).toContain("start-test-key")
+        expect(out()).toContain("operator (operator)")
         // Each receiver's port, for pointing devices at the centre.
-        expect(out).toMatch(new RegExp(`SIA DC-09 +tcp\\+udp ${dc09}`))
-        expect(out).toContain(`tcp ${scaip}`)
-        expect(out).toMatch(new RegExp(`SCAIP over SIP +udp\\+tcp ${scaipSip}`))
-        expect(out).toContain(`http://localhost:${osmand}/`)
+        expect(out()).toMatch(new RegExp(`SIA DC-09 +tcp\\+udp ${dc09}`))
+        expect(out()).toContain(`tcp ${scaip}`)
+        expect(out()).toMatch(new RegExp(`SCAIP over SIP +udp\\+tcp ${scaipSip}`))
+        expect(out()).toContain(`http://localhost:${osmand}/`)
 
         const page = yield* request(`http://127.0.0.1:${http}/`)
         expect(page.status).toBe(200)
@@ -70,9 +66,10 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         expect(incident.priority).toBe("P1")
 
         // The CLI finds the running system through the same WT_DATA_DIR.
+        const { NATS_URL: _nats, DATABASE_URL: _database, ...inherited } = process.env
         const exported = spawnSync(process.execPath, [join(root, "packages/cli/src/main.ts"), "registry", "export", "--tenant", "demo"], {
           cwd: root,
-          env,
+          env: { ...inherited, ...env },
           encoding: "utf8"
         })
         expect(exported.status).toBe(0)
@@ -99,32 +96,24 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
       // Another copy's triage, as in the report: "pnpm start printed 'running' while triage restarted in a loop".
       const holder = createServer()
       yield* Effect.promise(() => new Promise<void>((resolve) => holder.listen(triage, "127.0.0.1", resolve)))
-      const env: Record<string, string> = {
-        ...process.env,
+      const started = spawnStart([], {
         WT_DATA_DIR: dataDir,
         WT_HTTP_PORT: String(http),
         WT_INGEST_PORT: String(ingest),
         WT_DISPATCH_PORT: String(dispatch),
         WT_TRIAGE_PORT: String(triage),
         LOG_LEVEL: "warn"
-      }
-      delete env["NATS_URL"]
-      delete env["DATABASE_URL"]
-      const child = spawn(process.execPath, [join(root, "deploy/local/start.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
-      let out = ""
-      let err = ""
-      child.stdout.on("data", (d) => (out += d))
-      child.stderr.on("data", (d) => (err += d))
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+      })
+      const { child, exited } = started
       try {
         const code = yield* Effect.promise(() => exited)
-        expect(code, `${out}\n${err}`).toBe(1)
-        expect(out).not.toContain("is running")
-        expect(err).toContain("pnpm start: the system is not running.")
-        expect(err).toContain(`triage: port ${triage} on 127.0.0.1 (WT_TRIAGE_PORT) is taken by another process`)
+        expect(code, `${started.stdout()}\n${started.stderr()}`).toBe(1)
+        expect(started.stdout()).not.toContain("is running")
+        expect(started.stderr()).toContain("pnpm start: the system is not running.")
+        expect(started.stderr()).toContain(`triage: port ${triage} on 127.0.0.1 (WT_TRIAGE_PORT) is taken by another process`)
         // One paragraph, not a stack trace.
-        expect(err).not.toMatch(/\n\s+at /u)
-        expect(out).toContain("stopped: services, NATS and PostgreSQL this run started are down")
+        expect(started.stderr()).not.toMatch(/\n\s+at /u)
+        expect(started.stdout()).toContain("stopped: services, NATS and PostgreSQL this run started are down")
         expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
       } finally {
         if (child.exitCode === null) child.kill("SIGKILL")

@@ -1,0 +1,30 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../../", import.meta.url))
+
+export interface StartedCommand {
+  readonly child: ChildProcess
+  /** What it printed so far on stdout, and on stderr. */
+  readonly stdout: () => string
+  readonly stderr: () => string
+  readonly exited: Promise<number | null>
+}
+
+/**
+ * `pnpm start [args]` as a user runs it, on embedded NATS and PostgreSQL: the test's own
+ * NATS_URL and DATABASE_URL are not passed on; `env` adds the data directory and ports.
+ */
+export const spawnStart = (args: ReadonlyArray<string>, env: Record<string, string>): StartedCommand => {
+  const full: Record<string, string | undefined> = { ...process.env, ...env }
+  delete full["NATS_URL"]
+  delete full["DATABASE_URL"]
+  const child = spawn(process.execPath, [join(root, "deploy/local/start.ts"), ...args], { cwd: root, env: full, stdio: ["ignore", "pipe", "pipe"] })
+  let out = ""
+  let err = ""
+  child.stdout!.on("data", (d) => (out += d))
+  child.stderr!.on("data", (d) => (err += d))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return { child, stdout: () => out, stderr: () => err, exited }
+}
