@@ -78,16 +78,42 @@ export const findNatsServer = (): string | undefined => {
   return undefined
 }
 
-/** A port nothing listens on right now. */
-export const freePort: Effect.Effect<number> = Effect.callback<number>((resume) => {
-  const server = createServer()
-  server.unref()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
+/** Whether a listener can take `port` on loopback now (0: any port; answers the port taken). */
+const tryListen = (port: number) =>
+  Effect.callback<number | undefined>((resume) => {
+    const server = createServer()
+    server.unref()
+    server.once("error", () => resume(Effect.succeed(undefined)))
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address()
+      const taken = typeof address === "object" && address !== null ? address.port : undefined
+      server.close(() => resume(Effect.succeed(taken)))
+    })
   })
-})
+
+/**
+ * Test workers run in parallel, each starting whole systems whose ports are chosen first and bound
+ * seconds later: two workers given the same just-released ephemeral port collided (CI: a receivers
+ * copy found another system's projector on its port). Inside a vitest worker each pool slot takes
+ * its ports from a range of its own below the ephemeral range (which outgoing connections also use),
+ * in turn from a random start; elsewhere the kernel chooses.
+ */
+const SlotPorts = 1000
+const slot = Number(process.env["VITEST_POOL_ID"] ?? "")
+const slotRange = Number.isInteger(slot) && slot >= 1 && slot <= 12 ? { first: 20_000 + (slot - 1) * SlotPorts } : undefined
+let cursor = Math.floor(Math.random() * SlotPorts)
+
+/** A port nothing listens on right now. */
+export const freePort: Effect.Effect<number> = slotRange === undefined
+  ? Effect.map(tryListen(0), (port) => port ?? 0)
+  : Effect.gen(function*() {
+    for (let tries = 0; tries < SlotPorts; tries++) {
+      const port = slotRange.first + (cursor++ % SlotPorts)
+      const taken = yield* tryListen(port)
+      if (taken !== undefined) return taken
+    }
+    return (yield* tryListen(0)) ?? 0
+  })
 
 /** Whether the server at `url` accepts this user now. */
 const canConnect = (url: string, access: NatsClientAccess | undefined) =>
