@@ -51,7 +51,7 @@ const cardOpenAt = (page: Page, previous?: string) =>
     const open = [...w.document.querySelectorAll("[data-testid=incident][data-status=claimed]")]
       .find((e: any) => e.dataset.incident !== before && e.querySelector("[data-testid=resident-card]") !== null) as any
     return open === undefined ? false : { at: w.performance.now(), incidentId: open.dataset.incident, hash: w.location.hash }
-  }, previous ?? null, { timeout: 10_000, polling: 10 }).then((h) => h.jsonValue() as Promise<{ at: number; incidentId: string; hash: string }>)
+  }, previous ?? null, { timeout: 20_000, polling: 10 }).then((h) => h.jsonValue() as Promise<{ at: number; incidentId: string; hash: string }>)
 
 /** The keys pressed between two instants of the page clock, with when. */
 const keysBetween = (page: Page, from: number, to: number) =>
