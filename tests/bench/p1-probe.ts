@@ -5,6 +5,7 @@ import type { SimFleet } from "@wt/sim-devices"
 import { bearer, postJson } from "../support/http.ts"
 import { openStream, type SseEvent } from "../support/sse.ts"
 import { summarize } from "./figures.ts"
+import { answerDue, type DueAnswer } from "../support/answer-due.ts"
 
 /** One P1 sent: when the client posted it, and when (by the gateway's clock stamp) ingest accepted it. */
 interface Probe {
@@ -58,7 +59,7 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
   // a few seconds after it is on the queue, as a response centre does. Left waiting, each was
   // escalated again every 30 s (13,306 escalations in one full run, each an incident record, an
   // audit entry and a row to project): load that a centre answering its alarms does not carry.
-  const toAnswer: Array<{ readonly incidentId: string; readonly dueAt: number }> = []
+  const toAnswer: Array<DueAnswer> = []
   const answered = new Set<string>()
   let stopped = false
   // The status of the operator's request, 0 when it got no answer.
@@ -99,19 +100,11 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
   const answering = (async () => {
     while (!stopped) {
       collect()
-      const now = Date.now()
-      const due: Array<string> = []
-      while (toAnswer.length > 0 && toAnswer[0]!.dueAt <= now && due.length < 8) due.push(toAnswer.shift()!.incidentId)
-      if (due.length === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        continue
-      }
-      await Promise.all(due.map(async (id) => {
-        const claimed = await operator(`/api/incidents/${encodeURIComponent(id)}/claim`, {})
-        const resolved = claimed === 200 ? await operator(`/api/incidents/${encodeURIComponent(id)}/resolve`, { cause: "benchmark probe, resident reassured" }) : claimed
-        if (resolved === 200) answers.resolved++
+      const anyDue = await answerDue(toAnswer, operator, "benchmark probe, resident reassured", (resolved) => {
+        if (resolved) answers.resolved++
         else answers.failed++
-      }))
+      })
+      if (!anyDue) await new Promise((resolve) => setTimeout(resolve, 200))
     }
   })()
   yield* Effect.addFinalizer(() => Effect.promise(() => { stopped = true; return answering }))

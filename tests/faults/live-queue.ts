@@ -7,6 +7,8 @@
  * answered queue does.
  */
 
+import { answerDue, type DueAnswer } from "../support/answer-due.ts"
+
 /** When each device event was first seen in an incident record on a live queue, and the gateway's receipt stamp. */
 export interface Arrival {
   readonly at: number
@@ -18,7 +20,7 @@ const AnswerAfterMs = 3_000
 export const watchLiveQueue = (options: { readonly consoleUrls: ReadonlyArray<string>; readonly token: string }) => {
   const arrivals = new Map<string, Arrival>()
   const answers = { resolved: 0, refused: 0 }
-  const toAnswer: Array<{ readonly incidentId: string; readonly dueAt: number }> = []
+  const toAnswer: Array<DueAnswer> = []
   const answered = new Set<string>()
   const connects = options.consoleUrls.map(() => 0)
   let stopped = false
@@ -105,19 +107,11 @@ export const watchLiveQueue = (options: { readonly consoleUrls: ReadonlyArray<st
 
   const answering = (async () => {
     while (!stopped) {
-      const now = Date.now()
-      const due: Array<string> = []
-      while (toAnswer.length > 0 && toAnswer[0]!.dueAt <= now && due.length < 8) due.push(toAnswer.shift()!.incidentId)
-      if (due.length === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        continue
-      }
-      await Promise.all(due.map(async (id) => {
-        const claimed = await command(`/api/incidents/${encodeURIComponent(id)}/claim`, {})
-        const resolved = claimed === 200 ? await command(`/api/incidents/${encodeURIComponent(id)}/resolve`, { cause: "fault suite, resident reassured" }) : claimed
-        if (resolved === 200) answers.resolved++
+      const anyDue = await answerDue(toAnswer, command, "fault suite, resident reassured", (resolved) => {
+        if (resolved) answers.resolved++
         else answers.refused++
-      }))
+      })
+      if (!anyDue) await new Promise((resolve) => setTimeout(resolve, 200))
     }
   })()
 
