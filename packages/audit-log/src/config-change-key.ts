@@ -1,7 +1,8 @@
 import { Config, Effect, Option, Redacted, Schema } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { dirname } from "node:path"
+import { dataDirFileConfig } from "./data-dir-file.ts"
 
 /**
  * The key of the HMACs a `config_change` entry carries instead of personal values. It never
@@ -53,13 +54,9 @@ export const createSecretFileOnce = (file: string, contents: string): boolean =>
  */
 export const auditFieldKeyConfig = Config.all({
   key: Config.option(Config.Redacted("WT_AUDIT_FIELD_KEY")),
-  file: Config.option(Config.String("WT_AUDIT_FIELD_KEY_FILE")),
-  dataDir: Config.String("WT_DATA_DIR").pipe(Config.withDefault("./.data"))
+  file: dataDirFileConfig("WT_AUDIT_FIELD_KEY_FILE", "audit", "field-hmac.key")
 }).pipe(
-  Config.map(({ dataDir, file, key }) => ({
-    key: Option.filter(key, (k) => Redacted.value(k) !== ""),
-    file: resolve(Option.getOrElse(Option.filter(file, (f) => f !== ""), () => join(dataDir, "audit", "field-hmac.key")))
-  }))
+  Config.map(({ file, key }) => ({ key: Option.filter(key, (k) => Redacted.value(k) !== ""), file }))
 )
 
 const readKeyFile = (file: string): Buffer => {

@@ -1,7 +1,8 @@
 import { type AnchorLines, anchorLine, type AnchorRecord, parseAnchorLines } from "@wt/audit-chain"
-import { Config, Effect, Option, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { dirname } from "node:path"
+import { dataDirFileConfig } from "../data-dir-file.ts"
 
 /** The anchors file could not be read or appended to. */
 export class AnchorFileError extends Schema.TaggedError<AnchorFileError>()("AnchorFileError", {
@@ -10,14 +11,7 @@ export class AnchorFileError extends Schema.TaggedError<AnchorFileError>()("Anch
 }) {}
 
 /** `WT_AUDIT_ANCHORS_FILE`, default `${WT_DATA_DIR:-./.data}/audit/anchors.jsonl`, as an absolute path. */
-export const anchorsFileConfig = Config.all({
-  file: Config.option(Config.String("WT_AUDIT_ANCHORS_FILE")),
-  dataDir: Config.String("WT_DATA_DIR").pipe(Config.withDefault("./.data"))
-}).pipe(
-  Config.map(({ dataDir, file }) =>
-    resolve(Option.getOrElse(Option.filter(file, (f) => f !== ""), () => join(dataDir, "audit", "anchors.jsonl")))
-  )
-)
+export const anchorsFileConfig = dataDirFileConfig("WT_AUDIT_ANCHORS_FILE", "audit", "anchors.jsonl")
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT"
 

@@ -1,8 +1,9 @@
 import { privateKeyPem, type SealKey, sealKeyFromPem, type SealPublicKey, generateSealKey } from "@wt/audit-chain"
 import { createSecretFileOnce } from "../config-change-key.ts"
-import { Config, Effect, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { chmodSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { dirname, join } from "node:path"
+import { dataDirFileConfig } from "../data-dir-file.ts"
 
 export class SigningKeyError extends Schema.TaggedError<SigningKeyError>()("SigningKeyError", {
   file: Schema.String,
@@ -10,14 +11,7 @@ export class SigningKeyError extends Schema.TaggedError<SigningKeyError>()("Sign
 }) {}
 
 /** `WT_AUDIT_KEY_FILE`, default `${WT_DATA_DIR:-./.data}/audit/ed25519.pem`, as an absolute path. */
-export const signingKeyFileConfig = Config.all({
-  file: Config.option(Config.String("WT_AUDIT_KEY_FILE")),
-  dataDir: Config.String("WT_DATA_DIR").pipe(Config.withDefault("./.data"))
-}).pipe(
-  Config.map(({ dataDir, file }) =>
-    resolve(Option.getOrElse(Option.filter(file, (f) => f !== ""), () => join(dataDir, "audit", "ed25519.pem")))
-  )
-)
+export const signingKeyFileConfig = dataDirFileConfig("WT_AUDIT_KEY_FILE", "audit", "ed25519.pem")
 
 const read = (file: string): SealKey => sealKeyFromPem(readFileSync(file, "utf8"))
 
