@@ -1,11 +1,12 @@
 /**
- * Reproduces what the fault suite found first (2026-12-04): on a three-node cluster of this
+ * Reproduces what the fault suite found first: on a three-node cluster of this
  * machine's nats-server (Debian 2.9.10), two publishes to one subject carrying the same
  * `Nats-Expected-Last-Subject-Sequence` are often BOTH stored on an R3 stream; on R1 exactly one
  * is. The check is made by the leader before the write is proposed, not against writes in flight
  * (nats-io/nats-server#4320, fixed by #4319 in July 2023, after 2.9.20). Whatever relies on that
  * header as a compare-and-set is not one on R3 with such a server: the audit seals (so the
- * launcher runs one sealing copy of audit), incident writes, KV updates.
+ * launcher runs one sealing copy of audit); incident writes and the open-incident pointer also
+ * name the state they expect in their message id, whose duplicate check does hold in flight.
  *
  *   pnpm exec node tests/faults/expected-seq-race.ts [--pairs 200]
  */
