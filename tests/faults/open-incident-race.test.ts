@@ -2,15 +2,32 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
-import { OpenIncidentIndex } from "@wt/incident-store"
+import { type Context, Effect, Layer, Option } from "effect"
+import { CareAlarmHistory, OpenIncidentIndex } from "@wt/incident-store"
 import { provisionInstallation, startLocalCluster } from "@wt/launcher"
 import { defaultNatsSettings, makeNats, Nats } from "@wt/nats"
 
-const dataDir = mkdtempSync(join(tmpdir(), "wt-open-race-"))
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+const dataDirs: Array<string> = []
+const freshDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "wt-open-race-"))
+  dataDirs.push(dir)
+  return dir
+}
+afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
 
 const Residents = 150
+
+/** Two connections to two nodes of a fresh three-node cluster, as two copies of triage have, its buckets at R3. */
+const twoCopies = Effect.gen(function*() {
+  const cluster = yield* startLocalCluster({ dataDir: freshDataDir(), testUser: true })
+  const connect = (node: number, name: string) => makeNats({ url: cluster.nodes[node]!.clientUrl, name, ...cluster.access("test") })
+  const a = yield* connect(0, "copy-a")
+  const b = yield* connect(1, "copy-b")
+  yield* provisionInstallation({ ...defaultNatsSettings, replicas: 3 }).pipe(Effect.provideService(Nats, a))
+  return [a, b] as const
+})
+const on = <I, S>(tag: Context.Key<I, S>, layer: Layer.Layer<I, unknown, Nats>, nats: Nats["Service"]) =>
+  Effect.provide(Effect.service(tag), layer.pipe(Layer.provide(Layer.succeed(Nats, nats))))
 
 /**
  * The open-incident pointer is the one thing that keeps two copies of triage from opening two
@@ -19,18 +36,12 @@ const Residents = 150
  * (tests/faults/expected-seq-race.ts): here two copies on two nodes reserve each resident's empty
  * slot at the same moment, first on a key never used, then on one whose incident was released.
  */
-describe("the open-incident pointer on an R3 bucket of the three-node cluster", () => {
+describe("compare-and-set on the R3 buckets of the three-node cluster", () => {
   it.live("of two copies reserving one resident's slot at once, exactly one gets it", () =>
     Effect.gen(function*() {
-      const cluster = yield* startLocalCluster({ dataDir, testUser: true })
-      const connect = (node: number, name: string) => makeNats({ url: cluster.nodes[node]!.clientUrl, name, ...cluster.access("test") })
-      const a = yield* connect(0, "copy-a")
-      const b = yield* connect(1, "copy-b")
-      yield* provisionInstallation({ ...defaultNatsSettings, replicas: 3 }).pipe(Effect.provideService(Nats, a))
-      const indexOn = (nats: typeof a) =>
-        Effect.provide(Effect.gen(function*() { return yield* OpenIncidentIndex }), OpenIncidentIndex.layer.pipe(Layer.provide(Layer.succeed(Nats, nats))))
-      const indexA = yield* indexOn(a)
-      const indexB = yield* indexOn(b)
+      const [a, b] = yield* twoCopies
+      const indexA = yield* on(OpenIncidentIndex, OpenIncidentIndex.layer, a)
+      const indexB = yield* on(OpenIncidentIndex, OpenIncidentIndex.layer, b)
 
       const race = Effect.fn(function*(round: string) {
         const winners: Array<ReadonlyArray<boolean>> = []
@@ -60,5 +71,25 @@ describe("the open-incident pointer on an R3 bucket of the three-node cluster", 
         yield* indexB.release("demo", `res-race-${i}`, pointer.revision)
       }
       yield* race("after-release")
+    }).pipe(Effect.scoped), 300_000)
+
+  it.live("two copies recording two care alarms of one resident at once both keep both", () =>
+    Effect.gen(function*() {
+      const [a, b] = yield* twoCopies
+      const historyA = yield* on(CareAlarmHistory, CareAlarmHistory.layer, a)
+      const historyB = yield* on(CareAlarmHistory, CareAlarmHistory.layer, b)
+      const at = new Date().toISOString()
+      for (let i = 0; i < Residents; i++) {
+        const resident = `res-alarms-${i}`
+        // An earlier alarm, so that the two below update the key rather than create it.
+        yield* historyA.record("demo", resident, { eventId: `earlier-${i}`, at }, 3_600_000)
+        yield* Effect.all([
+          historyA.record("demo", resident, { eventId: `a-${i}`, at }, 3_600_000),
+          historyB.record("demo", resident, { eventId: `b-${i}`, at }, 3_600_000)
+        ], { concurrency: 2 })
+        // A third alarm reads what the two left: an alarm overwritten by the other copy would be missing.
+        const after = yield* historyA.record("demo", resident, { eventId: `c-${i}`, at }, 3_600_000)
+        expect(after.map((alarm) => alarm.eventId).sort(), resident).toEqual([`a-${i}`, `b-${i}`, `c-${i}`, `earlier-${i}`])
+      }
     }).pipe(Effect.scoped), 300_000)
 })

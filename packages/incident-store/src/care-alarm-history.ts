@@ -1,6 +1,6 @@
 import { Kvm, type KV } from "@nats-io/kv"
 import { Context, Effect, Layer } from "effect"
-import { Nats, NatsRequestFailed, CareAlarmBucket } from "@wt/nats"
+import { kvCompareAndSet, Nats, NatsRequestFailed, CareAlarmBucket } from "@wt/nats"
 
 export { CareAlarmBucket } from "@wt/nats"
 
@@ -29,7 +29,8 @@ const failed = (operation: string) => (cause: unknown) =>
 /**
  * Each resident's recent care alarms, across incidents: a man who presses four times
  * in six hours, each time judged fine, must stand out even though every incident was closed.
- * Kept in a KV bucket and updated by compare-and-set, so copies of triage share it.
+ * Kept in a KV bucket and updated by compare-and-set (`kvCompareAndSet`, which holds on R3), so
+ * copies of triage share it without one overwriting the other's alarm.
  */
 export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
   /** Records the alarm (idempotent by its identity) and returns the alarms inside the window. */
@@ -38,7 +39,9 @@ export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
   static readonly layer = Layer.effect(
     CareAlarmHistory,
     Effect.gen(function*() {
-      const { js } = yield* Nats
+      const nats = yield* Nats
+      const { js } = nats
+      const encoder = new TextEncoder()
       const kv: KV = yield* Effect.tryPromise({ try: () => new Kvm(js).create(CareAlarmBucket, { history: 1 }), catch: failed(`open KV ${CareAlarmBucket}`) })
 
       const record = Effect.fn("CareAlarmHistory.record")(function*(tenant: string, residentId: string, alarm: CareAlarm, windowMs: number) {
@@ -48,12 +51,11 @@ export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
           const current: ReadonlyArray<CareAlarm> = entry !== null && entry.operation === "PUT" && entry.length > 0 ? entry.json<Array<CareAlarm>>() : []
           const next = inWindow([...current, alarm], Date.parse(alarm.at), windowMs)
           if (current.some((a) => a.eventId === alarm.eventId)) return next
-          const payload = JSON.stringify(next)
-          const written = yield* Effect.tryPromise({
-            try: () => (entry === null || entry.operation !== "PUT" ? kv.create(key, payload) : kv.update(key, payload, entry.revision)),
-            catch: (cause) => cause
-          }).pipe(Effect.as(true), Effect.catch(() => Effect.succeed(false)))
-          if (written) return next
+          const written = yield* kvCompareAndSet(CareAlarmBucket, key, encoder.encode(JSON.stringify(next)), entry?.revision ?? 0).pipe(
+            Effect.provideService(Nats, nats),
+            Effect.orElseSucceed(() => "lost" as const)
+          )
+          if (written === "written") return next
           yield* Effect.sleep(Math.floor(Math.random() * 5 * (attempt + 1)))
         }
         return yield* new NatsRequestFailed({ operation: "care alarm history", message: "contended" })

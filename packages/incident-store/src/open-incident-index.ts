@@ -1,6 +1,6 @@
 import { Kvm, type KV } from "@nats-io/kv"
 import { Context, Effect, Layer, Option } from "effect"
-import { Nats, NatsRequestFailed, OpenIncidentBucket, publishRaw, readAtSequence, readLastOnSubject } from "@wt/nats"
+import { kvCompareAndSet, kvLastEntry, Nats, NatsRequestFailed, OpenIncidentBucket } from "@wt/nats"
 
 export { OpenIncidentBucket } from "@wt/nats"
 
@@ -11,8 +11,6 @@ export interface OpenPointer {
 }
 
 const keyOf = (tenant: string, residentId: string) => `${tenant}.${residentId}`
-const BucketStream = `KV_${OpenIncidentBucket}`
-const subjectOf = (key: string) => `$KV.${OpenIncidentBucket}.${key}`
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const failed = (operation: string) => (cause: unknown) =>
@@ -23,12 +21,8 @@ const failed = (operation: string) => (cause: unknown) =>
  * any number of triage copies agree: `reserve` is a compare-and-set on an empty
  * key, so two alarms from one resident racing on two copies open one incident.
  *
- * The compare-and-set is not the KV client's `create`: that rests on the expected-last-sequence
- * header alone, which nats-server before 2.9.21 checks against stored writes only, so on an R3
- * bucket two creates in flight at once could both be stored (nats-io/nats-server#4320). The write
- * also carries a message id naming the state it expects (`<subject>@<sequence of the delete marker
- * or 0>`): two reservations of one empty slot have one id, and JetStream's duplicate check, which
- * does hold in flight, stores one of them.
+ * The compare-and-set is `kvCompareAndSet`, not the KV client's `create`, which two copies could
+ * both win on an R3 bucket of nats-server before 2.9.21.
  */
 export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
   readonly find: (tenant: string, residentId: string) => Effect.Effect<Option.Option<OpenPointer>, NatsRequestFailed>
@@ -54,21 +48,12 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
       })
 
       const reserve = Effect.fn("OpenIncidentIndex.reserve")(function*(tenant: string, residentId: string, incidentId: string) {
-        const subject = subjectOf(keyOf(tenant, residentId))
-        const last = yield* readLastOnSubject(BucketStream, subject)
+        const key = keyOf(tenant, residentId)
+        const last = yield* kvLastEntry(OpenIncidentBucket, key)
         // A delete or purge marker has no body; a pointer holds its incident's id, ours on a retry.
         if (Option.isSome(last) && last.value.data.length > 0) return decoder.decode(last.value.data) === incidentId
         const expected = Option.isSome(last) ? last.value.seq : 0
-        const published = yield* publishRaw(subject, encoder.encode(incidentId), { msgId: `${subject}@${expected}`, expectedLastSubjectSequence: expected }).pipe(
-          Effect.map(Option.some),
-          Effect.catchTag("WrongLastSequence", () => Effect.succeed(Option.none())),
-          Effect.mapError((cause) => failed("kv reserve")(cause))
-        )
-        if (Option.isNone(published)) return false
-        if (!published.value.duplicate) return true
-        // Someone reserved this slot first: it is ours only if it was our own earlier try.
-        const stored = yield* readAtSequence(BucketStream, published.value.seq)
-        return Option.isSome(stored) && decoder.decode(stored.value.data) === incidentId
+        return (yield* kvCompareAndSet(OpenIncidentBucket, key, encoder.encode(incidentId), expected)) === "written"
       }, Effect.provideService(Nats, nats))
 
       const release = Effect.fn("OpenIncidentIndex.release")(function*(tenant: string, residentId: string, revision: number) {

@@ -45,9 +45,11 @@ export { ensureStream, provisionStreams, provisionStreamsWith, streamSpecs, type
 export { publishEncoded, publishEvent, type PublishOptions, publishRaw, type Published } from "./publish.ts"
 export { type DeadLetterInput, DeadLetterRawLimit, DeadLetters, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
 export { consume, type ConsumeOptions, ensureConsumer, type MessageMeta } from "./consume.ts"
+export { consumeLane, LaneAckWaitMs, laneConsumer } from "./device-lane.ts"
 export { follow, type FollowMeta, type FollowOptions, followSkippedTotal } from "./follow.ts"
 export { bulkReadRange, type BulkReadOptions } from "./bulk-read.ts"
 export { readAtSequence, readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
+export { kvCompareAndSet, kvLastEntry } from "./kv-compare-and-set.ts"
 export { tenantOfSubject } from "./subjects.ts"
 export {
   type EmbeddedNats,
