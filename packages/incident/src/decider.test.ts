@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { ActiveStatuses, DeviceEvent, deviceEventKey, PriorityScale, type Actor, type IncidentCommand, type IncidentEvent, type IncidentState } from "@wt/contracts"
+import { ActiveStatuses, DeviceEvent, deviceEventKey, PriorityScale, type Actor, type IncidentCommand, type IncidentEvent, type IncidentState, type TriageDecision } from "@wt/contracts"
+import { DeciderSpecification } from "@wt/contracts/decider-testing"
 import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 import { decide, evolve, incidentIdFor, initialState, replay } from "./index.ts"
 
@@ -35,27 +36,42 @@ const open: IncidentCommand = {
   deviceEvent: pendant("evt-00000001")
 }
 
+// Given the incident's events so far, when a command comes, then these events (or nothing, or a refusal).
+const given = DeciderSpecification.for({ decide, evolve, initialState })
+const ids = { incidentId: "inc-1", tenant: "demo", at }
+const openedBy = (d: TriageDecision, deviceEvent: DeviceEvent): IncidentEvent =>
+  ({ type: "incident_opened", ...ids, residentId: "res-0001", priority: d.priority, category: d.category, decision: d, deviceEvent })
+/** What `open` opens. */
+const opened = openedBy(decision("P3"), pendant("evt-00000001"))
+const correlate = (d: TriageDecision, deviceEvent: DeviceEvent): IncidentCommand => ({ type: "correlate_device_event", at, decision: d, deviceEvent })
+const correlated = (d: TriageDecision, deviceEvent: DeviceEvent): IncidentEvent => ({ type: "device_event_correlated", ...ids, decision: d, deviceEvent })
+const claim = (by: Actor): IncidentCommand => ({ type: "claim", at, by })
+const claimedBy = (by: Actor): IncidentEvent => ({ type: "incident_claimed", ...ids, by })
+const resolve = (by: Actor, cause?: string): IncidentCommand => ({ type: "resolve", at, by, ...(cause !== undefined ? { cause } : {}) })
+const resolvedBy = (by: Actor, cause?: string): IncidentEvent => ({ type: "incident_resolved", ...ids, by, ...(cause !== undefined ? { cause } : {}) })
+const supervisor: Actor = { kind: "supervisor", id: "u-sup" }
+
 describe("incident decider", () => {
   it("opens an incident owned by the queue", () => {
-    const { state } = run([open])
+    const state = given([]).when(open).then([opened])
     expect(state?.status).toBe("open")
     expect(state?.owner.kind).toBe("queue")
     expect(state?.priority).toBe("P3")
   })
 
   it("a redelivered opening event produces nothing new", () => {
-    const { events } = run([open, open])
-    expect(events).toHaveLength(1)
+    given([opened]).when(open).thenNothingHappened()
   })
 
   it("a P1 joining a P3 incident raises it to P1", () => {
-    const { events, state } = run([open, { type: "correlate_device_event", at, decision: decision("P1"), deviceEvent: pendant("evt-00000002") }])
-    expect(events.map((e) => e.type)).toEqual(["incident_opened", "device_event_correlated"])
+    const state = given([opened]).when(correlate(decision("P1"), pendant("evt-00000002"))).then([correlated(decision("P1"), pendant("evt-00000002"))])
     expect(state?.priority).toBe("P1")
   })
 
   it("a P4 joining a P1 incident leaves it P1", () => {
-    const { state } = run([{ ...open, decision: decision("P1") }, { type: "correlate_device_event", at, decision: decision("P4"), deviceEvent: pendant("evt-00000002") }])
+    const state = given([openedBy(decision("P1"), pendant("evt-00000001"))])
+      .when(correlate(decision("P4"), pendant("evt-00000002")))
+      .then([correlated(decision("P4"), pendant("evt-00000002"))])
     expect(state?.priority).toBe("P1")
   })
 
@@ -71,40 +87,33 @@ describe("incident decider", () => {
   })
 
   it("the same device event correlated twice is recorded once", () => {
-    const correlate: IncidentCommand = { type: "correlate_device_event", at, decision: decision("P3"), deviceEvent: pendant("evt-00000002") }
-    const { events } = run([open, correlate, correlate])
-    expect(events).toHaveLength(2)
+    const second = correlate(decision("P3"), pendant("evt-00000002"))
+    const joined = correlated(decision("P3"), pendant("evt-00000002"))
+    given([opened]).when(second).then([joined])
+    given([opened, joined]).when(second).thenNothingHappened()
   })
 
   it("the second claimant is told who owns the incident", () => {
-    const claimed = run([open, { type: "claim", at, by: kari }]).state
-    const second = decide({ type: "claim", at, by: ola }, claimed)
-    expect(Result.isFailure(second)).toBe(true)
-    if (Result.isFailure(second)) {
-      expect(second.failure._tag).toBe("AlreadyClaimed")
-      expect(second.failure._tag === "AlreadyClaimed" && second.failure.claimedBy.name).toBe("Kari")
-    }
+    const refused = given([opened, claimedBy(kari)]).when(claim(ola)).thenFails("AlreadyClaimed")
+    expect(refused.claimedBy.name).toBe("Kari")
   })
 
   it("a claim repeated by its owner is a no-op", () => {
-    const claimed = run([open, { type: "claim", at, by: kari }]).state
-    expect(decide({ type: "claim", at, by: kari }, claimed)).toEqual(Result.succeed([]))
+    given([opened, claimedBy(kari)]).when(claim(kari)).thenNothingHappened()
   })
 
   it("resolving needs a claim, and only the owner or a supervisor resolves", () => {
-    const opened = run([open]).state
-    expect(Result.isFailure(decide({ type: "resolve", at, by: kari }, opened))).toBe(true)
-    const claimed = run([open, { type: "claim", at, by: kari }]).state
-    expect(Result.isFailure(decide({ type: "resolve", at, by: ola }, claimed))).toBe(true)
-    const resolved = decide({ type: "resolve", at, by: { kind: "supervisor", id: "u-sup" } }, claimed)
-    expect(Result.isSuccess(resolved)).toBe(true)
+    given([opened]).when(resolve(kari)).thenFails("NotOwner")
+    given([opened, claimedBy(kari)]).when(resolve(ola)).thenFails("NotOwner")
+    given([opened, claimedBy(kari)]).when(resolve(supervisor)).then([resolvedBy(supervisor)])
   })
 
   it("an ended incident accepts no claim and no new device event", () => {
-    const { state } = run([open, { type: "claim", at, by: kari }, { type: "resolve", at, by: kari, cause: "false alarm" }])
+    const state = given([opened, claimedBy(kari)]).when(resolve(kari, "false alarm")).then([resolvedBy(kari, "false alarm")])
     expect(state?.status).toBe("resolved")
-    const again = decide({ type: "correlate_device_event", at, decision: decision("P1"), deviceEvent: pendant("evt-00000009") }, state)
-    expect(Result.isFailure(again) && again.failure._tag).toBe("IncidentEnded")
+    const ended = [opened, claimedBy(kari), resolvedBy(kari, "false alarm")]
+    given(ended).when(correlate(decision("P1"), pendant("evt-00000009"))).thenFails("IncidentEnded")
+    given(ended).when(claim(ola)).thenFails("IncidentEnded")
   })
 })
 
@@ -143,50 +152,47 @@ const toCommand = (s: typeof Step.Type): IncidentCommand => {
 }
 
 describe("repeated alarms, escalation and restores", () => {
-  const claimAndResolve = (repeated: boolean) =>
-    run([
-      open,
-      ...(repeated ? [{ type: "mark_repeated", at, alarmsInWindow: 4, windowHours: 6, atLeast: "P2", ruleId: "care.repeated", ruleSetVersion: "t" } as const] : []),
-      { type: "claim", at, by: kari },
-      { type: "resolve", at, by: kari, cause: "resident fine" }
-    ]).state
+  const markRepeated: IncidentCommand = { type: "mark_repeated", at, alarmsInWindow: 4, windowHours: 6, atLeast: "P2", ruleId: "care.repeated", ruleSetVersion: "t" }
+  const markedRepeated: IncidentEvent = { type: "incident_marked_repeated", ...ids, alarmsInWindow: 4, windowHours: 6, atLeast: "P2", ruleId: "care.repeated", ruleSetVersion: "t" }
+  const close = (by: Actor): IncidentCommand => ({ type: "close", at, by })
 
   it("a repeated incident is at least P2 and its resolver cannot close it alone", () => {
-    const state = claimAndResolve(true)!
-    expect(state.repeated).toBe(true)
-    expect(state.priority).toBe("P2")
-    const alone = decide({ type: "close", at, by: kari }, state)
-    expect(Result.isFailure(alone) && alone.failure._tag).toBe("NotOwner")
-    const confirmed = decide({ type: "close", at, by: ola }, state)
-    expect(Result.isSuccess(confirmed) && confirmed.success[0]).toMatchObject({ type: "incident_closed", confirms: { id: kari.id } })
+    given([opened]).when(markRepeated).then([markedRepeated])
+    const state = given([opened, markedRepeated, claimedBy(kari)]).when(resolve(kari, "resident fine")).then([resolvedBy(kari, "resident fine")])
+    expect(state?.repeated).toBe(true)
+    expect(state?.priority).toBe("P2")
+    const resolved = [opened, markedRepeated, claimedBy(kari), resolvedBy(kari, "resident fine")]
+    given(resolved).when(close(kari)).thenFails("NotOwner")
+    given(resolved).when(close(ola)).then([{ type: "incident_closed", ...ids, by: ola, confirms: kari }])
   })
 
   it("an ordinary incident can be closed by its resolver", () => {
-    expect(Result.isSuccess(decide({ type: "close", at, by: kari }, claimAndResolve(false)))).toBe(true)
+    given([opened, claimedBy(kari), resolvedBy(kari, "resident fine")]).when(close(kari)).then([{ type: "incident_closed", ...ids, by: kari }])
   })
 
   it("escalation happens once per level and never after a claim", () => {
     const escalate = (level: number): IncidentCommand => ({ type: "escalate", at, level, reason: "P1 unclaimed for 30 s", unclaimedForMs: 30_000 })
-    const { state, events } = run([open, escalate(1), escalate(1), escalate(2)])
-    expect(events.filter((e) => e.type === "incident_escalated")).toHaveLength(2)
+    const escalated = (level: number): IncidentEvent => ({ type: "incident_escalated", ...ids, level, reason: "P1 unclaimed for 30 s", unclaimedForMs: 30_000 })
+    given([opened]).when(escalate(1)).then([escalated(1)])
+    given([opened, escalated(1)]).when(escalate(1)).thenNothingHappened()
+    const state = given([opened, escalated(1)]).when(escalate(2)).then([escalated(2)])
     expect(state?.escalationLevel).toBe(2)
-    const claimed = run([open, { type: "claim", at, by: kari }]).state
-    expect(decide(escalate(1), claimed)).toEqual(Result.succeed([]))
+    given([opened, claimedBy(kari)]).when(escalate(1)).thenNothingHappened()
   })
 
   it("a technical incident whose faults are all restored can be resolved by the engine", () => {
     const fault = (id: string, event: "power_lost" | "power_restored"): DeviceEvent => ({ ...pendant(id), type: "technical", payload: { event } }) as DeviceEvent
     const technical = (p: DeviceEvent) => ({ ...decision("P4"), category: "technical" as const, ruleId: p.id })
     const system: Actor = { kind: "system", id: "triage" }
-    const opened = run([{ ...open, decision: technical(fault("f-00000001", "power_lost")), deviceEvent: fault("f-00000001", "power_lost") }]).state
-    expect(opened?.openFaults).toEqual(["alarm-000001:power_lost"])
-    expect(Result.isFailure(decide({ type: "resolve", at, by: system }, opened))).toBe(true)
-    const restored = run([
-      { ...open, decision: technical(fault("f-00000001", "power_lost")), deviceEvent: fault("f-00000001", "power_lost") },
-      { type: "correlate_device_event", at, decision: technical(fault("f-00000002", "power_restored")), deviceEvent: fault("f-00000002", "power_restored") }
-    ]).state
-    expect(restored?.openFaults).toEqual([])
-    expect(Result.isSuccess(decide({ type: "resolve", at, by: system, cause: "power restored" }, restored))).toBe(true)
+    const lost = fault("f-00000001", "power_lost")
+    const restored = fault("f-00000002", "power_restored")
+    const openedByFault = openedBy(technical(lost), lost)
+    const opening = given([]).when({ ...open, decision: technical(lost), deviceEvent: lost }).then([openedByFault])
+    expect(opening?.openFaults).toEqual(["alarm-000001:power_lost"])
+    given([openedByFault]).when(resolve(system)).thenFails("NotOwner")
+    const afterRestore = given([openedByFault]).when(correlate(technical(restored), restored)).then([correlated(technical(restored), restored)])
+    expect(afterRestore?.openFaults).toEqual([])
+    given([openedByFault, correlated(technical(restored), restored)]).when(resolve(system, "power restored")).then([resolvedBy(system, "power restored")])
   })
 })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { Result } from "effect"
 import type { Actor, ConfirmedAddress, IncidentCommand, IncidentEvent, IncidentState, ResponderRef } from "@wt/contracts"
+import { DeciderSpecification } from "@wt/contracts/decider-testing"
 import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 import { decide, distanceM, evolve, initialState, replay } from "./index.ts"
 
@@ -59,6 +60,25 @@ const offer = (offerNo: number, teamId: string, atMs: number): IncidentCommand =
   timeouts
 })
 
+// Given the events a run of commands stored, when the next command comes, then these events (or nothing, or a refusal).
+const given = DeciderSpecification.for({ decide, evolve, initialState })
+const history = (commands: ReadonlyArray<IncidentCommand>) => run(commands).events
+const ids = { incidentId: "inc-1", tenant: "demo" }
+/** What `offer` offers, to the call-out `claimed` requested. */
+const offered = (offerNo: number, teamId: string, atMs: number): IncidentEvent => ({
+  type: "handover_offered",
+  ...ids,
+  at: iso(atMs),
+  offerNo,
+  team: { id: teamId, name: teamId },
+  address: home,
+  criticalNotes: ["anticoagulants"],
+  access: { kind: "e_lock", lockId: "lock-1" },
+  reason: "fall, cannot get up",
+  timeouts,
+  deadline: iso(atMs + timeouts.offerS * 1000)
+})
+
 describe("handover protocol", () => {
   it("a fall is offered, accepted, driven to, reached at the confirmed address and completed; ownership moves with each step", () => {
     const r = responderOf("team-a")
@@ -107,27 +127,37 @@ describe("handover protocol", () => {
   it("an arrival far from the confirmed address is flagged", () => {
     const r = responderOf("team-a")
     const old = { lat: 63.45, lon: 10.45 } // the resident's old address, several km away
-    const { state, events } = run([
+    const accepted = history([
       ...claimed(),
       offer(1, "team-a", t0 + 3000),
-      { type: "accept_handover", at: iso(t0 + 5000), offerNo: 1, responder: r, eta: iso(t0 + 600_000) },
-      { type: "report_on_site", at: iso(t0 + 500_000), responder: r, position: old, radiusM: 75 }
+      { type: "accept_handover", at: iso(t0 + 5000), offerNo: 1, responder: r, eta: iso(t0 + 600_000) }
     ])
-    const arrived = events.at(-1)
-    expect(arrived?.type === "responder_on_site" && [arrived.atConfirmedAddress, arrived.distanceM > 3000]).toEqual([false, true])
+    const distance = Math.round(distanceM(old, home))
+    expect(distance).toBeGreaterThan(3000)
+    const state = given(accepted).when({ type: "report_on_site", at: iso(t0 + 500_000), responder: r, position: old, radiusM: 75 }).then([{
+      type: "responder_on_site",
+      ...ids,
+      at: iso(t0 + 500_000),
+      responder: r,
+      position: old,
+      distanceM: distance,
+      radiusM: 75,
+      atConfirmedAddress: false,
+      deadline: iso(t0 + 500_000 + timeouts.visitS * 1000)
+    }])
     expect(state?.handover?.onSite?.atConfirmedAddress).toBe(false)
   })
 
   it("a fire incident cannot be offered to home care before the fire service is alerted", () => {
-    const before = run([...claimed(true), offer(1, "team-a", t0 + 3000)])
-    expect(before.events.some((e) => e.type === "handover_offered")).toBe(false)
-    const after = run([
-      ...claimed(true),
-      { type: "notify_agency", at: iso(t0 + 2500), agency: "110", channel: "wt.agency.demo.110", address: home, mobility: "wheelchair", reason: "smoke" },
-      { type: "notify_agency", at: iso(t0 + 2600), agency: "110", channel: "wt.agency.demo.110", address: home, mobility: "wheelchair", reason: "smoke" },
-      offer(1, "team-a", t0 + 3000)
-    ])
-    expect(after.events.map((e) => e.type).slice(3)).toEqual(["agency_notified", "handover_offered"])
+    const notify = (atMs: number): IncidentCommand =>
+      ({ type: "notify_agency", at: iso(atMs), agency: "110", channel: "wt.agency.demo.110", address: home, mobility: "wheelchair", reason: "smoke" })
+    const alerted: IncidentEvent =
+      { type: "agency_notified", ...ids, at: iso(t0 + 2500), agency: "110", channel: "wt.agency.demo.110", address: home, mobility: "wheelchair", reason: "smoke" }
+    const requested = history(claimed(true))
+    given(requested).when(offer(1, "team-a", t0 + 3000)).thenFails("HandoverConflict")
+    given(requested).when(notify(t0 + 2500)).then([alerted])
+    given([...requested, alerted]).when(notify(t0 + 2600)).thenNothingHappened()
+    given([...requested, alerted]).when(offer(1, "team-a", t0 + 3000)).then([offered(1, "team-a", t0 + 3000)])
   })
 
   it("a cascade calls contacts in order until one accepts; unanswered calls time out once each", () => {
@@ -173,16 +203,14 @@ describe("handover protocol", () => {
 
   it("a call-out cancelled with no one being called ends no cascade, and one returned for want of a team keeps calling", () => {
     const contacts = [{ position: 1, name: "C1", relation: "child", keyholder: false }]
-    const cancelled = run([...claimed(), { type: "cancel_handover", at: iso(t0 + 3000), by: kari, reason: "fine" }])
-    expect(cancelled.events.map((e) => e.type).slice(3)).toEqual(["handover_cancelled"])
+    given(history(claimed())).when({ type: "cancel_handover", at: iso(t0 + 3000), by: kari, reason: "fine" })
+      .then([{ type: "handover_cancelled", ...ids, at: iso(t0 + 3000), by: kari, reason: "fine" }])
     // No team on duty: the next of kin may be the only help the resident gets.
-    const returned = run([
-      ...claimed(),
-      { type: "start_contact_cascade", at: iso(t0 + 3000), by: kari, contacts, timeoutS: 30 },
-      { type: "return_handover", at: iso(t0 + 3100), reason: "no team on duty" },
-      { type: "call_next_contact", at: iso(t0 + 3200), position: 1 }
-    ])
-    expect(returned.events.map((e) => e.type).slice(4)).toEqual(["handover_returned", "contact_called"])
+    const calling = history([...claimed(), { type: "start_contact_cascade", at: iso(t0 + 3000), by: kari, contacts, timeoutS: 30 }])
+    const returned: IncidentEvent = { type: "handover_returned", ...ids, at: iso(t0 + 3100), reason: "no team on duty" }
+    given(calling).when({ type: "return_handover", at: iso(t0 + 3100), reason: "no team on duty" }).then([returned])
+    given([...calling, returned]).when({ type: "call_next_contact", at: iso(t0 + 3200), position: 1 })
+      .then([{ type: "contact_called", ...ids, at: iso(t0 + 3200), position: 1, deadline: iso(t0 + 3200 + 30_000) }])
   })
 })
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
 import type { IncidentCommand, IncidentEvent, IncidentState } from "@wt/contracts"
+import { DeciderSpecification } from "@wt/contracts/decider-testing"
 import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
-import { decide, evolve, stormChange, stormDevicesDown } from "./index.ts"
+import { decide, evolve, initialState, stormChange, stormDevicesDown } from "./index.ts"
 
 const at = "2026-11-25T03:00:00.000Z"
 const opened = (): IncidentState => {
@@ -18,6 +19,24 @@ const opened = (): IncidentState => {
   return evolve(undefined, Result.getOrThrow(decide(command, undefined, "storm-1"))[0]!)
 }
 
+// Given the storm incident's events, when a batch comes, then these events (or nothing, or a refusal).
+const given = DeciderSpecification.for({ decide, evolve, initialState })
+const ids = { incidentId: "storm-1", tenant: "demo", at }
+const stormOpened: IncidentEvent = {
+  type: "incident_opened",
+  ...ids,
+  residentId: "storm",
+  priority: "P2",
+  category: "technical",
+  decision: { ...exampleDecision("P2"), category: "technical" },
+  deviceEvent: examplePendantAlarm("evt-1", { occurredAt: at })
+}
+/** The version the opening leaves the incident at. */
+const openedVersion = 1
+const updateStorm = (basedOnVersion: number, lost: ReadonlyArray<string>, restored: ReadonlyArray<string>): IncidentCommand =>
+  ({ type: "update_storm", at, basedOnVersion, lost, restored })
+const stormUpdated = (lost: ReadonlyArray<string>, restored: ReadonlyArray<string>): IncidentEvent => ({ type: "storm_updated", ...ids, lost, restored })
+
 const update = (state: IncidentState, lost: ReadonlyArray<string>, restored: ReadonlyArray<string>, basedOnVersion = state.version): IncidentCommand => ({
   type: "update_storm",
   at,
@@ -32,23 +51,17 @@ const Batch = Schema.Struct({ lost: Schema.Array(Device), restored: Schema.Array
 
 describe("storm incidents", () => {
   it("a batch worked out on an older version is refused, so another writer's changes are never counted twice", () => {
-    const state = opened()
-    const first = Result.getOrThrow(decide(update(state, ["d1", "d2"], []), state))
-    const after = evolve(state, first[0]!)
-    expect(after.storm).toEqual({ devices: 2, stillDown: 2 })
-    const stale = decide(update(after, ["d2"], [], state.version), after)
-    expect(Result.isFailure(stale) && stale.failure._tag).toBe("StormViewStale")
+    const after = given([stormOpened]).when(updateStorm(openedVersion, ["d1", "d2"], [])).then([stormUpdated(["d1", "d2"], [])])
+    expect(after?.storm).toEqual({ devices: 2, stillDown: 2 })
+    given([stormOpened, stormUpdated(["d1", "d2"], [])]).when(updateStorm(openedVersion, ["d2"], [])).thenFails("StormViewStale")
   })
 
   it("more returns than devices down is refused as a stale view", () => {
-    const state = opened()
-    const refused = decide(update(state, ["d1"], ["d1", "d2"]), state)
-    expect(Result.isFailure(refused) && refused.failure._tag).toBe("StormViewStale")
+    given([stormOpened]).when(updateStorm(openedVersion, ["d1"], ["d1", "d2"])).thenFails("StormViewStale")
   })
 
   it("a batch that changes nothing writes nothing", () => {
-    const state = opened()
-    expect(Result.getOrThrow(decide(update(state, [], []), state))).toEqual([])
+    given([stormOpened]).when(updateStorm(openedVersion, [], [])).thenNothingHappened()
   })
 
   it.prop("the counts always match the devices the events hold: devices joined, and those still down", [Schema.Array(Batch)], ([batches]) => {
