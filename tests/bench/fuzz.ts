@@ -1,6 +1,6 @@
 /**
- * `pnpm bench fuzz [--inputs N] [--quick] [--seed S]`: the long form of tests/e2e/contract-fuzz.test.ts
- * (issue 20 item 2). One installation as `pnpm start` runs it; every route of the console API, the
+ * `pnpm bench fuzz [--inputs N] [--quick] [--seed S]`: the long form of tests/e2e/contract-fuzz.test.ts.
+ * One installation as `pnpm start` runs it; every route of the console API, the
  * responder API and the ingest API fuzzed from the OpenAPI document its service serves, as each role
  * (operator, supervisor, admin of demo; north-operator), responders' phones, both tenants' ingest keys,
  * signing vendor platforms, forged credentials and no one: 100,000 inputs (10,000 with --quick).

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { histogramPng, lineChartPng } from "./charts/chart-png.ts"
 import type { Point } from "./charts/chart-png.ts"
 
-/** The HTML report beside latest.json: headline figures against the targets of issue 7, and PNG charts beside it. */
+/** The HTML report beside latest.json: headline figures against the performance targets (docs/architecture.md), and PNG charts beside it. */
 
 export interface ReportCharts {
   readonly latencies: Readonly<Record<string, ReadonlyArray<number>>>

@@ -104,7 +104,7 @@ const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEv
   return events.map((e) => ({ subject: subjectOf(e), bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: deviceEventKey(e) }))
 }
 
-// Every service pnpm start runs (dispatch was missing until 2026-11-26): its RSS and CPU count too.
+// Every service pnpm start runs, so none is left out of the figures: its RSS and CPU count too.
 const BenchServices = ServiceNames
 
 const NatsProfPort = 18222

@@ -12,7 +12,7 @@ ensureWebBuilt()
 
 const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
 
-// Issue 21 acceptance: a P1 pendant alarm for a resident with an open P4 fault is headlined as a
+// What the headline is for: a P1 pendant alarm for a resident with an open P4 fault is headlined as a
 // safety alarm on the queue, and from the sound to the claimed incident with the resident card
 // open takes at most two keystrokes. The page's own clock measures it: a wrapper around
 // AudioContext.createOscillator notes when each tone starts (the P1 pattern is a 1320 Hz square
@@ -85,7 +85,7 @@ const words = {
   nb: { locale: "nb-NO", safetyAlarm: "trygghetsalarm", pendant: "alarmknapp", lowBattery: "lavt batteri" }
 } as const
 
-// Norwegian runs once the web app has its translations (another change of issue 21); until then, English only.
+// Norwegian runs as well where the web app has its translations (i18n.ts); without them, English only.
 const translated = existsSync(fileURLToPath(new URL("../../services/console/web/src/i18n.ts", import.meta.url)))
 const languages = translated ? (["en", "nb"] as const) : (["en"] as const)
 

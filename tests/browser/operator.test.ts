@@ -332,8 +332,8 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
       )
       const [winner, loser] = winnerName === "Demo Operator" ? [kari, ola] : [ola, kari]
       // The winner's page opens the incident (its card, its audited resident read): not a latency
-      // target. Under a full test run on two cores it once took over 2 s, and over 5 s on a slow
-      // machine while the dispatch tests offered 1,000 incidents beside it (CI, 2026-11-26 16:07).
+      // target. Under a full test run on two cores it has taken over 2 s, and over 5 s on a slow
+      // machine while the dispatch tests offered 1,000 incidents beside it, hence the wide timeout.
       yield* promise(() => winner.locator("[data-testid=incident][data-status=claimed]").waitFor({ timeout: 15_000 }))
       // The loser is told who won, at once: "claimed by …" when their claim lost the race, or (if the
       // news beat their click) the row or incident already names the winner.

@@ -63,8 +63,8 @@ const settled = eventually(
 )
 
 /**
- * As issue 25's attacker did: a NATS client deletes a stream and creates it again, empty, with its
- * old settings. Since issue 19 only the `provision` user may (packages/nats/src/users.test.ts): the
+ * The attack on the trail itself: a NATS client deletes a stream and creates it again, empty, with its
+ * old settings. Only the `provision` user may (packages/nats/src/users.test.ts), so the
  * attacker here holds its keys.
  */
 const deleteAndRecreate = (stream: string) =>

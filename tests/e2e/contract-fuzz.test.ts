@@ -1,4 +1,4 @@
-// Issue 20 item 2: every HTTP route of the console API, the responder API and the ingest API fuzzed
+// Every HTTP route of the console API, the responder API and the ingest API fuzzed
 // from its own OpenAPI document, as each role (operator, supervisor, admin of demo; north-operator),
 // as responders' phones, with both tenants' ingest keys, as signing vendor platforms, and as no one.
 // The short form (a few thousand inputs); `pnpm bench fuzz` runs the long one.

@@ -10,7 +10,7 @@ import { onDatabase } from "../support/database.ts"
 import { asNatsUser, E2ESystem } from "../support/system.ts"
 
 /**
- * Findings of issue 25, reproduced as they were seen on a running system: an event was known by
+ * Security findings reproduced as they were seen on a running system, when an event was known by
  * the sender's id alone. Each test failed on that code: the second tenant's alarm was dropped as a
  * duplicate, one tenant's incident overwrote the other's row, and a device's alarm was swallowed
  * into another resident's incident.

@@ -4,8 +4,8 @@ import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { bearer, eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 
-// Issue 21: pendant alarms that joined their residents' open low-battery incidents rose to P1 but
-// stayed headlined "technical · low battery" in the queue. Against the real services: ingest,
+// Pendant alarms that joined their residents' open low-battery incidents used to rise to P1 but
+// stay headlined "technical · low battery" in the queue. Against the real services: ingest,
 // triage, the incident store, the projector and the console.
 layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "90 seconds" })("an incident's headline is its most urgent signal", (it) => {
   it.effect("a low-battery fault, then a pendant alarm of the same resident: one incident, headed P1 care safety_alarm:pendant, its timeline listing both", () =>

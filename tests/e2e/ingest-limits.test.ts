@@ -16,7 +16,8 @@ import { udpExchange } from "../support/sockets.ts"
 import { E2ESystem } from "../support/system.ts"
 
 /**
- * Issue 20: a runaway device or a looping platform is refused past its lane's budget (429 and
+ * A runaway device or a looping platform is refused past its lane's budget, so it cannot starve the
+ * others (429 and
  * Retry-After on HTTP; each protocol's own "busy" on the receivers), every refusal counted and
  * kept in WT_DLQ, and care alarms never refused by a budget heartbeats or positions spent.
  * Tiny budgets here, so a test hits them in a few requests; the defaults are in docs/ingest-limits.md.

@@ -12,7 +12,8 @@ import { endsWithCr, tcpExchange } from "../support/sockets.ts"
 import { E2ESystem } from "../support/system.ts"
 
 /**
- * Issue 20: no personal data or secret in any log line. A scenario through every service, at the
+ * No personal data or secret in any log line: IT staff read logs, residents' records are not theirs
+ * to read. A scenario through every service, at the
  * most talkative log level, that handles every kind of them: an administrator writes a resident's
  * record and contacts, an operator reads it and dispatches, a responder gets the key-safe code,
  * sign-ins right and wrong, ingest keys right and wrong, an encrypted DC-09 frame, a tracker's

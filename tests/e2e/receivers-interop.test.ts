@@ -10,7 +10,8 @@ import { eventually, queuedIncident, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 
 /**
- * Our receivers checked against an implementation we did not write (issue 18): deliveries signed by
+ * Our receivers checked against an implementation we did not write, so that a shared misreading of
+ * the protocol cannot pass on both sides: deliveries signed by
  * the Standard Webhooks reference library for JavaScript (npm `standardwebhooks`), the scheme the
  * shipped `demo-sensors` mapping is modelled on, posted to the gateway's `POST /v1/webhooks/demo-sensors`.
  * The runs against public DC-09 and OsmAnd transmitters, which cannot live in this suite, are

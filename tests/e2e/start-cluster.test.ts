@@ -9,7 +9,7 @@ import { eventually, postJson, queuedIncident, request, signIn } from "../suppor
 import { spawnStart } from "../support/start-command.ts"
 
 /**
- * Issue 19's acceptance: `pnpm start --cluster` on a fresh data directory brings up three
+ * What `pnpm start --cluster` promises: on a fresh data directory it brings up three
  * nats-server nodes and two copies of every service, the console works as before (an alarm sent
  * to ingest is a P1 on the queue, and a session made on one console copy is good on the other),
  * and Ctrl-C stops all of it, the nodes included.

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 
 /**
- * The attack of issue 25's second finding, for tests: resident changes were audited as
+ * The dictionary attack on the old audit format, for tests: resident changes were audited as
  * `sha256:` + SHA-256 of each value's canonical JSON (keys sorted), unkeyed; with every
  * four-digit key-safe code and both answers to "has dementia" hashed the same way, the
  * trail gave the code before and after and the health fact away in under a second.

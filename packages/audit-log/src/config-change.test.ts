@@ -83,7 +83,7 @@ describe("configChangeEntry", () => {
 })
 
 /**
- * Issue 25's second finding (see config-change-attack.fixture.ts): the attack is run
+ * The dictionary attack on the old format (see config-change-attack.fixture.ts) is run
  * against an entry in the old format (it must find the code, or this test proves nothing)
  * and against the entry written now (it must find nothing).
  */

@@ -66,7 +66,7 @@ describe("FHIR R4 export", () => {
   it("an alert is coded as VKP codes one: the national alert code on a DetectedIssue, the severity level and a link to it on the Flag, the text in Flag.code", () => {
     const { incidents } = exportAll(scenarioEntries())
     const byId = (id: string) => incidents.find((r) => r.id === id) as any
-    // inc-a opened with a door at night (P2) and a fall (P1) joined it: the fall heads it (issue 21).
+    // inc-a opened with a door at night (P2) and a fall (P1) joined it: the fall, the more urgent, heads it.
     const issue = byId("alert-code-inc-a")
     expect(issue.meta.profile).toEqual(["http://ehelse.no/fhir/StructureDefinition/vkp-DetectedIssue-v090"])
     expect(issue.code.coding).toEqual([{ system: "http://ehelse.no/fhir/CodeSystem/vkp-alert-code-v090", version: "0.9.0", code: "4.1", display: "Fall" }])

@@ -15,7 +15,7 @@ import { inboxPrefixOf, type NatsUser, NatsUsers, permissionsOf } from "./users.
 
 /**
  * Each NATS user connects to a real nats-server with the installation's permissions, and what it
- * must not do is refused by the server itself (issue 19): the gateway writes device events only,
+ * must not do is refused by the server itself, not merely left undone by our code: the gateway writes device events only,
  * only audit writes the audit trail's pipeline entries, nobody but provisioning deletes, purges or
  * changes a stream, and no one reads what is not theirs. The services doing their jobs under these
  * permissions is what the end-to-end tests show (tests/e2e, every service its own user).

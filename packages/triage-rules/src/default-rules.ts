@@ -13,7 +13,7 @@ export const DefaultParameters: RuleParameters = {
 const supervisionLost = ["sensor_supervision_lost", "communication_failure"] as const
 
 /**
- * The default rules (issue 3). Order matters: the first matching rule fires, so the
+ * The default rules. Order matters: the first matching rule fires, so the
  * specific rows (dementia outside at night, a safety alarm losing supervision) come
  * before the general ones. Events no rule matches raise nothing on their own:
  * heartbeats, positions inside the fence, doses taken, restores, a single

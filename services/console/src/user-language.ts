@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 
-/** The console's languages: Norwegian bokmål and English (issue 21). */
+/** The console's languages: Norwegian bokmål, which the centre's operators work in, and English. */
 export const UserLanguage = Schema.Literals(["nb", "en"]).annotate({
   identifier: "UserLanguage",
   description: "The web app's language: `nb` Norwegian bokmål, `en` English."

@@ -4,8 +4,8 @@ import { InstallationKeyConfig, loadInstallationKey } from "../installation-key.
 import { sealKeySafeCode } from "../key-safe-code.ts"
 
 /**
- * Issue 20: sign-in throttling, session idle timeout and sign-out everywhere, and key-safe
- * codes sealed at rest.
+ * Sign-in throttling, session idle timeout and sign-out everywhere, and key-safe codes sealed
+ * at rest: what a password-guesser, a stolen session or a copy of the database could otherwise use.
  *
  * - `sessions.last_seen_at`: a session not used for the idle timeout ends (the absolute
  *   lifetime stays `expires_at`). Sessions are found by user to end them all at once.

@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
 /**
- * Issue 21: the console's language, chosen per user (`nb` Norwegian bokmål, `en` English).
+ * The console's language, chosen per user (`nb` Norwegian bokmål, `en` English).
  * NULL until the user chooses one: until then the browser's own language decides (a Norwegian
  * workstation shows Norwegian). Switched in the web app (`PUT /api/session/language`).
  */

@@ -1,7 +1,7 @@
-// The web app's two languages, Norwegian bokmål and English (issue 21). Every word the pages show
+// The web app's two languages, Norwegian bokmål and English. Every word the pages show
 // comes from here: `en` defines the keys and `nb` must have each of them (the type says so), and
 // i18n.test.ts walks the views for text that did not come from here. National terms as the
-// services use them (see DOMAIN.md): trygghetsalarm, digitalt tilsyn, lokaliseringsteknologi,
+// services use them (see docs/domain.md): trygghetsalarm, digitalt tilsyn, lokaliseringsteknologi,
 // medisindispenser, e-lås, nøkkelboks, pårørende, hjemmetjenesten, utrykning, responssenter.
 
 export type Language = "nb" | "en"
