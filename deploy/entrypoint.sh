@@ -5,10 +5,11 @@
 #   provision        every stream and bucket, as NATS user provision (deploy/nats/provision.ts)
 #   nats-secrets …   the NATS users' keys, authorization file, CA and node certificates
 #                    (deploy/nats/secrets.ts and its flags: --out DIR --nodes … --hosts …)
-# triage-bulk and supervision are the triage program with the environment pnpm start gives
-# them (packages/launcher/src/services.ts); variables already set win, so a deployment can
-# split the lanes differently. The V8 heap is capped as the launcher caps it
-# (WT_SERVICE_HEAP_MB, default 160, supervision 136; 0 leaves V8's default).
+# triage and triage-bulk are the triage program with the lanes pnpm start gives them
+# (packages/launcher/src/services.ts); variables already set win, so a deployment can split the
+# lanes differently. supervision is its own program (absence supervision and escalation). The V8
+# heap is capped as the launcher caps it (WT_SERVICE_HEAP_MB, default 160, supervision 136; 0
+# leaves V8's default).
 set -eu
 cd /app
 what="${1:-}"
@@ -20,17 +21,17 @@ case "$what" in
     program="$what" ;;
   triage)
     program=triage
-    : "${WT_TRIAGE_LANES:=alarm}" "${WT_TRIAGE_SUPERVISION:=off}" "${WT_TRIAGE_ESCALATION:=off}" "${WT_REGISTRY_FLEET_SNAPSHOT:=false}"
-    export WT_TRIAGE_LANES WT_TRIAGE_SUPERVISION WT_TRIAGE_ESCALATION WT_REGISTRY_FLEET_SNAPSHOT ;;
+    : "${WT_TRIAGE_LANES:=alarm}" "${WT_REGISTRY_FLEET_SNAPSHOT:=false}"
+    export WT_TRIAGE_LANES WT_REGISTRY_FLEET_SNAPSHOT ;;
   triage-bulk)
     program=triage
-    : "${WT_TRIAGE_LANES:=tech,telemetry}" "${WT_TRIAGE_SUPERVISION:=off}" "${WT_TRIAGE_ESCALATION:=off}"
-    export WT_TRIAGE_LANES WT_TRIAGE_SUPERVISION WT_TRIAGE_ESCALATION ;;
+    : "${WT_TRIAGE_LANES:=tech,telemetry}"
+    export WT_TRIAGE_LANES ;;
   supervision)
-    program=triage
+    program=supervision
     heap_default=136
-    : "${WT_TRIAGE_LANES:=none}" "${WT_TRIAGE_SUPERVISION:=on}" "${WT_TRIAGE_ESCALATION:=on}" "${WT_REGISTRY_FLEET_SNAPSHOT:=false}"
-    export WT_TRIAGE_LANES WT_TRIAGE_SUPERVISION WT_TRIAGE_ESCALATION WT_REGISTRY_FLEET_SNAPSHOT ;;
+    : "${WT_REGISTRY_FLEET_SNAPSHOT:=false}"
+    export WT_REGISTRY_FLEET_SNAPSHOT ;;
   wt)
     exec node packages/cli/src/main.ts "$@" ;;
   provision)

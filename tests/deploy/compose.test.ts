@@ -222,7 +222,7 @@ describe("deploy/Dockerfile and its entrypoint", () => {
       const script = read("deploy/entrypoint.sh")
       expect(script).toContain("cd /app")
       for (const name of ServiceNames) {
-        const program = name === "triage-bulk" || name === "supervision" ? "triage" : name
+        const program = name === "triage-bulk" ? "triage" : name
         const result = spawnSync("sh", ["-c", script.replace("cd /app", `cd ${root}`), "entrypoint", name], {
           env: { PATH: `${bin}:/usr/bin:/bin` },
           encoding: "utf8"

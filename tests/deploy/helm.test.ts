@@ -139,7 +139,7 @@ describe("deploy/helm/wt", () => {
       expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" })
       expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" })
       const env = envOf(deployment)
-      const variable = name === "triage-bulk" || name === "supervision" ? "WT_TRIAGE_PORT" : portVariable[name]
+      const variable = name === "triage-bulk" ? "WT_TRIAGE_PORT" : portVariable[name]
       expect(env[variable]).toBe(String(defaultPorts[name]))
       expect(env).toMatchObject({ NATS_URL: "nats://wt-nats:4222", NATS_STREAM_REPLICAS: "3", WT_BIND_HOST: "0.0.0.0" })
       for (const secret of ["DATABASE_URL", "WT_METRICS_TOKEN", "WT_AUDIT_FIELD_KEY", "WT_INSTALLATION_KEY"]) expect(env[secret].secretKeyRef.name, secret).toBe("wt-secrets")

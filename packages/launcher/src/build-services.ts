@@ -8,7 +8,7 @@ import { Console, Effect } from "effect"
 import { serviceBundle } from "./service-bundle.ts"
 import { bundleSpecOf, ServiceNames } from "./services.ts"
 
-// triage, triage-bulk and supervision are one program: bundled once.
+// triage and triage-bulk are one program: bundled once.
 const specs = [...new Map(ServiceNames.map(bundleSpecOf).map((spec) => [spec.serviceDir, spec])).values()]
 
 const program = Effect.forEach(specs, (spec) =>

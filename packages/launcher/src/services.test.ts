@@ -1,18 +1,20 @@
 import { describe, expect, it } from "vitest"
-import { copyEnvOf, nicenessOf, nodeFlagsOf, processEnv, ServiceNames } from "./services.ts"
+import { bundleSpecOf, copyEnvOf, nicenessOf, nodeFlagsOf, processEnv, ServiceNames, sourceEntryOf } from "./services.ts"
 import { copiesOf } from "./system.ts"
 
-describe("the triage processes of pnpm start", () => {
-  it("split the lanes: the alarm lane alone, the tech and telemetry lanes, and none beside absence supervision and escalation", () => {
+describe("the triage and supervision processes of pnpm start", () => {
+  it("split the lanes: the alarm lane alone, the tech and telemetry lanes, and none in supervision, which runs absence supervision and escalation", () => {
     const triage = processEnv("triage", 1)
     const bulk = processEnv("triage-bulk", 2)
     const supervision = processEnv("supervision", 3)
-    expect([triage["WT_TRIAGE_LANES"], bulk["WT_TRIAGE_LANES"], supervision["WT_TRIAGE_LANES"]]).toEqual(["alarm", "tech,telemetry", "none"])
-    // Exactly one of them supervises, and each listens on its own port under the variable the triage program reads.
-    expect([triage, bulk, supervision].map((env) => env["WT_TRIAGE_SUPERVISION"])).toEqual(["off", "off", "on"])
-    // Escalation runs beside supervision, never on the alarm lane's event loop.
-    expect([triage, bulk, supervision].map((env) => env["WT_TRIAGE_ESCALATION"])).toEqual(["off", "off", "on"])
-    expect([triage, bulk, supervision].map((env) => env["WT_TRIAGE_PORT"])).toEqual(["1", "2", "3"])
+    expect([triage["WT_TRIAGE_LANES"], bulk["WT_TRIAGE_LANES"], supervision["WT_TRIAGE_LANES"]]).toEqual(["alarm", "tech,telemetry", undefined])
+    // Exactly one of them supervises: the supervision service, with escalation beside it, never on the alarm lane's event loop.
+    expect((["triage", "triage-bulk", "supervision"] as const).map((n) => bundleSpecOf(n).serviceDir.replace(/.*\/services\//u, "")))
+      .toEqual(["triage", "triage", "supervision"])
+    expect(sourceEntryOf("supervision")).toMatch(/services\/supervision\/src\/main\.ts$/u)
+    // Each listens on its own port under the variable its program reads.
+    expect([triage, bulk].map((env) => env["WT_TRIAGE_PORT"])).toEqual(["1", "2"])
+    expect([supervision["WT_SUPERVISION_PORT"], supervision["WT_TRIAGE_PORT"]]).toEqual(["3", undefined])
     expect(ServiceNames).toContain("supervision")
   })
 })

@@ -17,15 +17,16 @@ const root = fileURLToPath(new URL("../../../", import.meta.url))
 const SupervisionHeapMb = 136
 
 /**
- * Triage runs as three processes of the same service on one machine: the alarm lane in its
- * own process, so a care alarm never waits on an event loop busy with a backlog of heartbeats
- * and positions; the tech and telemetry lanes in the second; in the third, the watches for
- * what did not happen in time: absence supervision and the escalation of unclaimed incidents.
- * Escalation left the alarm lane's process because, with thousands of incidents waiting
- * (the benchmark's storm), its sweeps delayed the care alarms it exists for. With 100,000
- * devices, the second holds the fleet snapshot and the third every device's sign of life:
- * together they outgrew one process's 256 MB budget (triage-bulk ran out of heap in the full
- * benchmark). Separately deployed, any split works.
+ * Triage runs as two processes of the same service on one machine, told their lanes by
+ * `WT_TRIAGE_LANES`: the alarm lane in its own process, so a care alarm never waits on an event
+ * loop busy with a backlog of heartbeats and positions; the tech and telemetry lanes in
+ * `triage-bulk`. The watches for what did not happen in time, absence supervision and the
+ * escalation of unclaimed incidents, are the supervision service's. Escalation is kept off the
+ * alarm lane's process because, with thousands of incidents waiting (the benchmark's storm), its
+ * sweeps delayed the care alarms it exists for. With 100,000 devices, triage-bulk holds the fleet
+ * snapshot and supervision every device's sign of life: together they outgrew one process's
+ * 256 MB budget (triage-bulk ran out of heap in the full benchmark). Separately deployed, any
+ * split of the lanes works.
  */
 const program: Record<ServiceName, {
   readonly service: string
@@ -36,14 +37,10 @@ const program: Record<ServiceName, {
   gateway: { service: "gateway", env: {} },
   receivers: { service: "receivers", env: {} },
   // The alarm lane looks devices up one by one (cached): care alarms are rare, and a whole-fleet snapshot reload would stall them.
-  triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
-  "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry", WT_TRIAGE_SUPERVISION: "off", WT_TRIAGE_ESCALATION: "off" } },
+  triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
+  "triage-bulk": { service: "triage", env: { WT_TRIAGE_LANES: "tech,telemetry" } },
   // Supervision knows its devices from its own fleet list; the registry is asked only about a device not on it.
-  supervision: {
-    service: "triage",
-    env: { WT_TRIAGE_LANES: "none", WT_TRIAGE_SUPERVISION: "on", WT_TRIAGE_ESCALATION: "on", WT_REGISTRY_FLEET_SNAPSHOT: "false" },
-    heapMb: SupervisionHeapMb
-  },
+  supervision: { service: "supervision", env: { WT_REGISTRY_FLEET_SNAPSHOT: "false" }, heapMb: SupervisionHeapMb },
   projector: { service: "projector", env: {} },
   audit: { service: "audit", env: {} },
   console: { service: "console", env: {} },

@@ -1,11 +1,12 @@
 import { Config, Effect, Layer } from "effect"
 import { type Lane, Lanes } from "@wt/contracts"
-import { consumeLane } from "./device-lane.ts"
+import { consumeLane } from "@wt/nats"
 import { triageDeviceEvent } from "./triage-event.ts"
 
 /**
- * Which lanes this process classifies (`WT_TRIAGE_LANES`, default all three; `none` for a
- * process that only supervises: an empty value reads as unset, i.e. all three).
+ * Which lanes this process classifies (`WT_TRIAGE_LANES`, default all three; pnpm start gives the
+ * alarm lane a process of its own). Names that are not lanes are ignored, so `none` is no lane;
+ * an empty value reads as unset, i.e. all three.
  */
 export const TriageLanes = Config.String("WT_TRIAGE_LANES").pipe(
   Config.withDefault("alarm,tech,telemetry"),

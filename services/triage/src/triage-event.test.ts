@@ -4,7 +4,7 @@ import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms }
 import { TestDatabase } from "@wt/db/testing"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
-import { awaitIncidentEvent, deviceEvent, publishDeviceEvent } from "./supervision/supervision-testing.ts"
+import { awaitIncidentEvent, deviceEvent, publishDeviceEvent } from "@wt/incident-store/testing"
 import { triageDeviceEvent } from "./triage-event.ts"
 
 /**

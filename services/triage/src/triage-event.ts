@@ -1,6 +1,6 @@
 import { Config, Effect, Metric, Option, Schema } from "effect"
 import { type DeviceEvent, deviceEventKey, type TriageDecision } from "@wt/contracts"
-import { attachRestore, CareAlarmHistory, IncidentStore, routeDeviceEvent, SupervisionStorms } from "@wt/incident-store"
+import { attachRestore, CareAlarmHistory, IncidentStore, routeTriaged, SupervisionStorms } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
 import { type DeviceOwner, Registry } from "@wt/registry"
 import { latencyHistogram, seriesOf } from "@wt/observability"
@@ -103,26 +103,6 @@ const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceE
   yield* Effect.logWarning("repeated care alarms: incident needs a second person to close").pipe(
     Effect.annotateLogs({ incidentId, alarms: recent.length, windowHours })
   )
-})
-
-/**
- * Puts a decided event into an incident: a supervision loss into the tenant's storm
- * when one is under way (or this loss starts one), everything else into the
- * resident's own incident. Also used for the losses the absence watch synthesises.
- */
-export const routeTriaged = Effect.fn("Triage.route")(function*(event: DeviceEvent, residentId: string, decision: TriageDecision, ctx: TriageContext) {
-  if (isSupervisionLoss(event)) {
-    const storms = yield* SupervisionStorms
-    const stormDecision = engineDecision(EngineRules.supervisionStorm, rulesFor(event), ctx)
-    if (stormDecision !== undefined) {
-      const inStorm = yield* storms.routeLoss(event, stormDecision)
-      if (Option.isSome(inStorm)) return inStorm.value
-      const routed = yield* routeDeviceEvent(event, residentId, decision)
-      yield* storms.noteIndividual(event.tenant, event.deviceId, routed.incidentId)
-      return routed
-    }
-  }
-  return yield* routeDeviceEvent(event, residentId, decision)
 })
 
 /**

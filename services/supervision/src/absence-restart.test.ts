@@ -14,23 +14,23 @@ import {
   supervisionTestBase
 } from "./supervision-testing.ts"
 
-// Every 2 s: alarm-000009 falls silent while triage is down; alarm-000011 keeps reporting throughout;
+// Every 2 s: alarm-000009 falls silent while supervision is down; alarm-000011 keeps reporting throughout;
 // sens-000012 never reports, so it is raised before the restart and must not be raised again after it;
-// res-0007 leaves bed (sens-000017) just before the stop and is due back while triage is down.
+// res-0007 leaves bed (sens-000017) just before the stop and is due back while supervision is down.
 const Base = supervisionTestBase({ residents: 12, fastDevices: ["alarm-000009", "alarm-000011", "sens-000012"] })
 const settings = fastSettings()
 
-/** Supervision as one triage process: started in its own scope, stopped by closing it. */
-const startTriage = Effect.gen(function*() {
+/** Supervision as one process: started in its own scope, stopped by closing it. */
+const startCopy = Effect.gen(function*() {
   const scope = yield* Scope.make()
   return { scope, store: yield* startSupervision(settings, scope) }
 })
 
 layer(Base, { excludeTestServices: true, timeout: 90_000 })("supervision across a restart", (it) => {
-  it.effect("what fell due while triage was down is raised on time after the restart, and nothing is raised twice", () =>
+  it.effect("what fell due while supervision was down is raised on time after the restart, and nothing is raised twice", () =>
     Effect.gen(function*() {
       yield* Effect.forkScoped(Effect.forever(heartbeat("alarm-000011").pipe(Effect.andThen(Effect.sleep("600 millis")))))
-      const first = yield* startTriage
+      const first = yield* startCopy
       yield* awaitEnrolled("alarm-000009").pipe(Effect.provideService(SupervisionStore, first.store))
       yield* heartbeat("alarm-000009")
       const before = yield* awaitIncidentEvent("silence.demo.sens-000012.", 10_000)
@@ -47,7 +47,7 @@ layer(Base, { excludeTestServices: true, timeout: 90_000 })("supervision across 
       yield* Effect.sleep("4500 millis")
 
       const restartedAt = Date.now()
-      const second = yield* startTriage
+      const second = yield* startCopy
       const after = yield* awaitIncidentEvent(`silence.demo.alarm-000009.${lastSeen}`, RaiseSlackMs + 3_000)
       expect(after.seenAtMs).toBeDefined()
       // Overdue during the downtime: raised within a watch period and the settle margin of coming back.

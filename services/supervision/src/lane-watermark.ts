@@ -2,7 +2,10 @@ import { Context, Effect, Layer } from "effect"
 import { type Lane, Lanes, Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
 
-/** The durables through which supervision sees every lane, apart from triage's classifying ones. */
+/**
+ * The durables through which supervision sees every lane, apart from triage's classifying ones.
+ * Named from when supervision ran inside triage: kept, so an installation's consumers go on where they were.
+ */
 export const SupervisionDurables: Record<Lane, string> = {
   alarm: "triage-supervision-alarm",
   tech: "triage-supervision-tech",

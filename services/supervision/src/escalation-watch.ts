@@ -11,8 +11,10 @@ const escalations = seriesOf(Metric.counter("wt_escalations_total", { descriptio
  * Every second, escalates incidents that waited unclaimed past their priority's limit
  * (P1: 30 s by default, `WT_ESCALATE_P1` …): the escalation is an incident event, so it is
  * in the timeline, raises the incident on the queue and reaches supervisors on the live
- * stream. Any number of processes may run it (pnpm start runs it beside absence supervision,
- * off the alarm lane); the decider ignores a level already reached.
+ * stream. It watches for what did not happen in time, as absence supervision does, and runs
+ * beside it, off the alarm lane's process: with thousands of incidents waiting, its sweeps
+ * would delay the care alarms it exists for. Any number of copies may run it; the decider
+ * ignores a level already reached.
  */
 export const EscalationWatch = Layer.effectDiscard(
   Effect.gen(function*() {

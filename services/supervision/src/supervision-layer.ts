@@ -8,7 +8,7 @@ import { SupervisionSettings } from "./supervision-settings.ts"
 import { SupervisionStore } from "./supervision-store.ts"
 
 /**
- * Absence supervision inside triage: its own durables on every lane (signs of life,
+ * Absence supervision: its own durables on every lane (signs of life,
  * pending checks), its state in JetStream KV, and the watch that raises what is
  * overdue. Needs Nats, Registry, IncidentStore, OpenIncidentIndex and SupervisionStorms.
  */

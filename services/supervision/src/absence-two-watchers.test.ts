@@ -18,7 +18,7 @@ import {
 const Base = supervisionTestBase({ residents: 12, fastDevices: ["alarm-000010"] })
 const settings = fastSettings()
 
-layer(Base, { excludeTestServices: true, timeout: 60_000 })("two triage copies supervising at once", (it) => {
+layer(Base, { excludeTestServices: true, timeout: 60_000 })("two supervision copies at once", (it) => {
   it.effect("a silent device and an overdue check are each raised once, not once per copy", () =>
     Effect.gen(function*() {
       // Two copies: separate layers with their own consumers' share, mirrors and watches, one NATS.

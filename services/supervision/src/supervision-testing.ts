@@ -1,9 +1,8 @@
-import { Context, Effect, Layer, Redacted, Result, type Scope } from "effect"
+import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import { SqlClient } from "effect/sql"
-import { type DeviceEvent, DeviceEvent as DeviceEventSchema, deviceEventKey, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
 import { TestDatabase } from "@wt/db/testing"
 import { IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
-import { decodeJson, publishEvent, readSubject } from "@wt/nats"
+import { deviceEvent, publishDeviceEvent } from "@wt/incident-store/testing"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
 import { DefaultPolicy, localMinuteOfDay } from "@wt/supervision"
@@ -11,6 +10,8 @@ import { DefaultParameters, DefaultRuleSet } from "@wt/triage-rules"
 import { supervisionLayer } from "./supervision-layer.ts"
 import { DefaultSupervisionSettings, SupervisionSettings, type SupervisionSettingsShape } from "./supervision-settings.ts"
 import { deviceKey, SupervisionStore } from "./supervision-store.ts"
+
+export { awaitIncidentEvent, deviceEvent, incidentEventsFor, publishDeviceEvent } from "@wt/incident-store/testing"
 
 /** Test support for supervision against real NATS and PostgreSQL: fast timings, a seeded registry. */
 
@@ -69,32 +70,12 @@ export const supervisionTestBase = (options: { readonly residents: number; reado
   )
 }
 
-/** One triage copy's supervision, built into `scope` (by default the caller's): answers its store. */
+/** One copy's supervision, built into `scope` (by default the caller's): answers its store. */
 export const startSupervision = (settings: SupervisionSettingsShape, scope?: Scope.Scope) =>
   Effect.gen(function*() {
     const context = yield* Layer.buildWithScope(supervisionLayer(SupervisionSettings.layerWith(settings)), scope ?? (yield* Effect.scope))
     return Context.get(context, SupervisionStore)
   })
-
-let counter = 0
-/** A device event as the gateway stores it, received now. */
-export const deviceEvent = (
-  deviceId: string,
-  body: Pick<DeviceEvent, "type" | "payload">,
-  occurredAt = new Date().toISOString()
-): DeviceEvent =>
-  ({
-    id: `test-${deviceId}-${Date.now()}-${++counter}`,
-    tenant: "demo",
-    deviceId,
-    occurredAt,
-    receivedAt: new Date().toISOString(),
-    source: { via: "sim" },
-    ...body
-  }) as DeviceEvent
-
-export const publishDeviceEvent = (event: DeviceEvent) =>
-  publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEventSchema, event, { msgId: deviceEventKey(event) })
 
 /** Publishes a heartbeat; answers its event (its receivedAt is the sign of life). */
 export const heartbeat = (deviceId: string) =>
@@ -107,37 +88,10 @@ export const heartbeat = (deviceId: string) =>
 export const keepReporting = (deviceId: string, everyMs: number) =>
   Layer.effectDiscard(Effect.forkScoped(Effect.forever(heartbeat(deviceId).pipe(Effect.ignore, Effect.andThen(Effect.sleep(everyMs))))))
 
-/** Every incident event that carries a device event whose id starts with `prefix`, across all incidents. */
-export const incidentEventsFor = (prefix: string) =>
-  readSubject(Streams.incident, Subjects.incidentAll).pipe(
-    Effect.map((messages) =>
-      messages.flatMap((m) => {
-        const record = decodeJson(IncidentRecord, m.data)
-        if (Result.isFailure(record)) return []
-        const event = record.success.event
-        return (event.type === "incident_opened" || event.type === "device_event_correlated") && event.deviceEvent.id.startsWith(prefix)
-          ? [{ ...event, state: record.success.state }]
-          : []
-      })
-    )
-  )
-
 /** Waits until supervision has enrolled the device (its first sighting, or its registration, is in KV). */
 export const awaitEnrolled = (deviceId: string) =>
   Effect.gen(function*() {
     const store = yield* SupervisionStore
     yield* store.loaded
     while (store.sightings.get(deviceKey("demo", deviceId)) === undefined) yield* Effect.sleep("50 millis")
-  })
-
-/** Polls until an incident event for `prefix` exists, or `withinMs` passes; answers when it was first seen. */
-export const awaitIncidentEvent = (prefix: string, withinMs: number) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + withinMs
-    while (true) {
-      const found = yield* incidentEventsFor(prefix)
-      if (found.length > 0) return { found, seenAtMs: Date.now() }
-      if (Date.now() > deadline) return { found, seenAtMs: undefined }
-      yield* Effect.sleep("100 millis")
-    }
   })

@@ -20,8 +20,7 @@ import {
   type SupervisionPolicy,
   silenceDeadlineMs
 } from "@wt/supervision"
-import { SupervisionStorms } from "@wt/incident-store"
-import { routeTriaged } from "../triage-event.ts"
+import { routeTriaged, SupervisionStorms } from "@wt/incident-store"
 import { absenceContext, absenceDecision } from "./absence-decisions.ts"
 import { forEachInChunks } from "./in-chunks.ts"
 import { processedThrough, WatermarkHistory } from "./lane-watermark.ts"
@@ -37,7 +36,7 @@ const raised = seriesOf(Metric.counter("wt_supervision_absences_total", { descri
 const SettleMs = 500
 
 /**
- * Raises one absence as an incident through triage's own routing (a silent device
+ * Raises one absence as an incident through the routing triage uses (a silent device
  * joins a supervision storm when one is under way), with a synthetic event whose id
  * is a function of the absence: two copies, or one that restarted before marking it
  * raised, land on the same incident. False when the device is no longer registered
@@ -47,8 +46,8 @@ export const raiseAbsence = Effect.fn("Supervision.raiseAbsence")(function*(abse
   const { ruleBook } = yield* SupervisionSettings
   const signs = yield* SignsOfLife
   // Judged silent up to a watermark in the past, and from a sighting read up to a chunk ago: a device
-  // heard from since is not raised (2026-11-26: the benchmark's storm went on growing for 10 s after
-  // its devices had come back).
+  // heard from since is not raised (else the benchmark's storm went on growing for 10 s after its
+  // devices had come back).
   const heardSince = () => absence._tag === "DeviceSilent" && signs.heardSince(absence.tenant, absence.deviceId, absence.lastSeenMs)
   if (heardSince()) return true
   const owner = yield* (yield* Registry).deviceOwner(absence.tenant, absence.deviceId)

@@ -1,6 +1,6 @@
 import type { Effect } from "effect"
 import { DeviceEvent, type Lane, Streams, Subjects } from "@wt/contracts"
-import { consume, type MessageMeta } from "@wt/nats"
+import { consume, type MessageMeta } from "./consume.ts"
 
 // A message held by a copy that died is redelivered after this long: keep it short
 // (supervision's watermark holds every absence back until then).
@@ -14,7 +14,11 @@ export const laneConsumer = (lane: Lane, durable: string, concurrency: number) =
   maxAckPending: Math.max(128, concurrency * 32)
 })
 
-/** Reads one device lane through a durable of triage's, `concurrency` messages at once. */
+/**
+ * Reads one device lane through a durable of its own, `concurrency` messages at once: triage's
+ * classifying consumers and supervision's. An event that cannot be read is dead-lettered as
+ * triage's (`wt.dlq.triage`), whichever of them reads it: the lanes are triage's input.
+ */
 export const consumeLane = <E, R>(lane: Lane, options: {
   readonly durable: string
   readonly concurrency: number

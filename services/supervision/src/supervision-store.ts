@@ -13,7 +13,7 @@ export const residentKey = (tenant: string, residentId: string) => [tenant, resi
 
 /**
  * Supervision state, in JetStream KV so that it survives restarts and is shared by
- * every triage copy; each copy holds a watched mirror of it in memory.
+ * every supervision copy; each copy holds a watched mirror of it in memory.
  */
 export class SupervisionStore extends Context.Service<SupervisionStore, {
   readonly sightings: KvMirror<DeviceSighting>

@@ -5,7 +5,7 @@ import { decodeJson, encodeJson, Nats, NatsRequestFailed, publishRaw, type WireS
 /**
  * A JetStream KV bucket held in memory and kept current by a watch, so that the
  * watch loop can scan every key every tick without a request, and a restarted or
- * second triage copy rebuilds the same picture from the bucket.
+ * second supervision copy rebuilds the same picture from the bucket.
  */
 export interface KvMirror<A> {
   readonly bucket: string

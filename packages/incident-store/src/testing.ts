@@ -1,0 +1,52 @@
+import { Effect, Result } from "effect"
+import { type DeviceEvent, DeviceEvent as DeviceEventSchema, deviceEventKey, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
+import { decodeJson, publishEvent, readSubject } from "@wt/nats"
+
+/** Test support against real NATS: device events stored as the gateway stores them, and the incident events they became. */
+
+let counter = 0
+/** A device event as the gateway stores it, received now. */
+export const deviceEvent = (
+  deviceId: string,
+  body: Pick<DeviceEvent, "type" | "payload">,
+  occurredAt = new Date().toISOString()
+): DeviceEvent =>
+  ({
+    id: `test-${deviceId}-${Date.now()}-${++counter}`,
+    tenant: "demo",
+    deviceId,
+    occurredAt,
+    receivedAt: new Date().toISOString(),
+    source: { via: "sim" },
+    ...body
+  }) as DeviceEvent
+
+export const publishDeviceEvent = (event: DeviceEvent) =>
+  publishEvent(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), DeviceEventSchema, event, { msgId: deviceEventKey(event) })
+
+/** Every incident event that carries a device event whose id starts with `prefix`, across all incidents. */
+export const incidentEventsFor = (prefix: string) =>
+  readSubject(Streams.incident, Subjects.incidentAll).pipe(
+    Effect.map((messages) =>
+      messages.flatMap((m) => {
+        const record = decodeJson(IncidentRecord, m.data)
+        if (Result.isFailure(record)) return []
+        const event = record.success.event
+        return (event.type === "incident_opened" || event.type === "device_event_correlated") && event.deviceEvent.id.startsWith(prefix)
+          ? [{ ...event, state: record.success.state }]
+          : []
+      })
+    )
+  )
+
+/** Polls until an incident event for `prefix` exists, or `withinMs` passes; answers when it was first seen. */
+export const awaitIncidentEvent = (prefix: string, withinMs: number) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + withinMs
+    while (true) {
+      const found = yield* incidentEventsFor(prefix)
+      if (found.length > 0) return { found, seenAtMs: Date.now() }
+      if (Date.now() > deadline) return { found, seenAtMs: undefined }
+      yield* Effect.sleep("100 millis")
+    }
+  })
