@@ -4,7 +4,7 @@ import { crc16, frameOf, nakAt, parseFrame, replyFor } from "./index.ts"
 const bytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
 const noKeys = { keyFor: () => undefined }
 
-// Frames whose CRC and length were checked independently: the three of DOMAIN.md (from
+// Frames whose CRC and length were checked independently: the three of docs/domain.md (from
 // fioletoven/dc09's tests), the standard's own examples (receiver 579BDF, line 789ABC, account
 // 12345A, as quoted in pysiaalarm's and other receivers' test cases) and ADM-CID frames from a
 // public receiver's test cases. Body = from the first `"` to before <CR>.
@@ -40,7 +40,7 @@ describe("verified DC-09 vectors", () => {
     }
   })
 
-  it("the NAK this receiver builds at 16:20:01 on 2025-09-24 is the DOMAIN.md vector byte for byte", () => {
+  it("the NAK this receiver builds at 16:20:01 on 2025-09-24 is the docs/domain.md vector byte for byte", () => {
     const nak = nakAt(Date.UTC(2025, 8, 24, 16, 20, 1))
     expect(nak.kind === "NAK" && nak.text).toBe(`\nE4410025"NAK"0000R0L0A0[]_16:20:01,09-24-2025\r`)
   })

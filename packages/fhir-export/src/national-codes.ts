@@ -3,7 +3,7 @@ import { PriorityScale } from "@wt/contracts"
 import type { AlertConcept, HandlingConcept, SeverityConcept, TriageConcept } from "./code-tables.ts"
 
 /**
- * Which national alert concept (DOMAIN.md, VKP alert codes) the device event that raised
+ * Which national alert concept (docs/domain.md, VKP alert codes) the device event that raised
  * an alert is. Undefined where the national list has none (technical faults, e-locks, a
  * tracker position inside the geofence): the alert then carries only our own alarm type.
  * The code itself depends on the edition in force (code-tables.ts).
@@ -59,7 +59,7 @@ export const alertConceptOf = (event: DeviceEvent): AlertConcept | undefined => 
 
 export { HandlingStates } from "@wt/contracts"
 
-/** Our handling-log codes (DOMAIN.md) are the national handling-log states' codes. */
+/** Our handling-log codes (docs/domain.md) are the national handling-log states' codes. */
 export const handlingConceptOf = (code: number): HandlingConcept | undefined => {
   const text = String(code)
   return ["0", "1", "3", "4", "5", "6", "7", "8", "9", "10"].includes(text) ? (text as HandlingConcept) : undefined

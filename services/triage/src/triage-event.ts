@@ -36,7 +36,7 @@ const decisionSeries = seriesOf(decisions)
 const count = (outcome: string, priority = "none") => Metric.update(decisionSeries({ outcome, priority }), 1)
 
 /**
- * Repeated care alarms (DOMAIN.md: four presses in six hours, each judged fine, then found dead):
+ * Repeated care alarms (docs/domain.md: four presses in six hours, each judged fine, then found dead):
  * the rule set's `repeatedAlarmCount` and `repeatedAlarmWindowHours`, unless the environment overrides them.
  */
 export const RepeatedAlarmOverrides = Config.all({

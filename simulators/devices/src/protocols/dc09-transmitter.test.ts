@@ -13,7 +13,7 @@ describe("DC-09 transmitter: encoding", () => {
     expect(crc16Arc(ascii("123456789"))).toBe(0xbb3d)
   })
 
-  it("reproduces the verified vectors of DOMAIN.md byte for byte", () => {
+  it("reproduces the verified vectors of docs/domain.md byte for byte", () => {
     expect(encodeDc09Text({ type: "SIA-DCS", sequence: 1, receiver: "F3", line: "77", account: "1234", data: "#1234|NRR|Atest" })).toBe(
       `\nF4D20029"SIA-DCS"0001RF3L77#1234[#1234|NRR|Atest]\r`
     )
@@ -64,7 +64,7 @@ describe("DC-09 transmitter: encoding", () => {
 })
 
 describe("DC-09 transmitter: reading replies", () => {
-  it("reads the NAK vector of DOMAIN.md with the receiver's time", () => {
+  it("reads the NAK vector of docs/domain.md with the receiver's time", () => {
     expect(readDc09Reply(ascii(`\nE4410025"NAK"0000R0L0A0[]_16:20:01,09-24-2025\r`))).toEqual({
       kind: "NAK", encrypted: false, sequence: 0, receiver: "0", line: "0", account: "0", timestamp: new Date(Date.UTC(2025, 8, 24, 16, 20, 1))
     })
