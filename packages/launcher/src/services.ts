@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("../../../", import.meta.url))
 /**
  * The largest heap is absence supervision's: every device's expectations and last sign of
  * life, and every sign of life not yet written. With 110,000 devices it held 85 MB live at the
- * end of the full benchmark's storm, its peak (heap snapshot, 2026-11-26 18:26). Under the 160 MB
+ * end of the full benchmark's storm, its peak (measured from a heap snapshot). Under the 160 MB
  * cap V8 let its heap grow to 140–158 MB, and with the 55 MB of the Node binary's pages and
  * malloc beside it the process peaked at 240–259 MB resident.
  */
@@ -81,7 +81,7 @@ export const processEnv = (name: ServiceName, port: number): Readonly<Record<str
  * entries (`WT_AUDIT_SEALING=false`): a seal is published with expected-last-subject-sequence
  * on the seal it links to, and on a clustered stream nats-server before 2.9.21 checks that
  * only against what is stored, not against a write in flight (nats-io/nats-server#4320), so two
- * sealers on three replicas forked the chain within a minute (the fault suite, 2026-12-04).
+ * sealers on three replicas forked the chain within a minute in the fault suite.
  */
 export const copyEnvOf = (name: ServiceName, copy: number): Readonly<Record<string, string>> =>
   name === "audit" && copy > 1 ? { WT_AUDIT_SEALING: "false" } : {}
@@ -124,9 +124,9 @@ export const portVariable: Record<ServiceName, string> = {
  * Node flags each service process starts with. V8 grows a heap lazily towards a limit far
  * above what a service holds live, so under load the services sat at 300–700 MB resident;
  * a cap on the old generation makes V8 collect sooner and keeps each process within the
- * 256 MB budget of issue 7. The young generation is sized explicitly: derived from a small
- * old generation it would be 1–2 MB, and short-lived garbage (one object graph per message)
- * would be collected far too often. `WT_SERVICE_HEAP_MB` sets the cap of every process; 0 leaves V8's defaults.
+ * 256 MB resident budget every service is held to (a benchmark target, docs/architecture.md).
+ * The young generation is sized explicitly: derived from a small old generation it would be
+ * 1–2 MB, and short-lived garbage (one object graph per message) would be collected far too often. `WT_SERVICE_HEAP_MB` sets the cap of every process; 0 leaves V8's defaults.
  */
 export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
   const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? program[name].heapMb ?? DefaultHeapMb)
