@@ -8,7 +8,7 @@ import { demoFleet } from "@wt/registry"
 import { bearer, eventually, postJson, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 
-// The night of DOMAIN.md's failures, for 50 residents, then a mobile-network outage.
+// The night of the failures in docs/domain.md, for 50 residents, then a mobile-network outage.
 const Residents = 1250
 const fleet = demoFleet({ residents: Residents })
 const night = fleet.residents.slice(0, 50)

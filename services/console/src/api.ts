@@ -84,7 +84,7 @@ export const StormDevices = Schema.Struct({
   down: Schema.Array(Schema.String)
 }).annotate({ identifier: "StormDevices" })
 
-/** The national handling-log codes a note may be filed under (see DOMAIN.md). */
+/** The national handling-log codes a note may be filed under (see docs/domain.md). */
 export const HandlingCode = Schema.Literals([0, 1, 3, 4, 5, 8, 9, 10]).annotate({ identifier: "HandlingCode" })
 
 export const ResolveRequest = Schema.Struct({
