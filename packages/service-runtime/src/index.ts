@@ -7,6 +7,7 @@ export { runService, serviceProgram, stoppedBySignalIsSuccess } from "./run-serv
 export { ServiceHttp, type ServiceHttpOptions } from "./service-http.ts"
 export { Infrastructure, infrastructureReadiness } from "./infrastructure.ts"
 export { bodyLimit, bodyLimitOf, type BodyLimits, DefaultBodyLimitBytes, type RouteBodyLimit } from "./body-limit.ts"
+export { ExactDecoding } from "./exact-decoding.ts"
 export { answerClientErrorsAsJson, MaxPathParameterLength, RouteNotFoundAsJson } from "./http-errors.ts"
 export { BodyTooLarge, declareServerAnswers, HeadersTooLarge, RouteNotFound } from "./openapi-server-answers.ts"
 export { isLoopbackAddress, type MetricsAccess, MetricsAccessConfig, metricsVerdict } from "./metrics-access.ts"

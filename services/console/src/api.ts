@@ -20,7 +20,7 @@ import { SignInThrottled } from "./sign-in-errors.ts"
 // without a circular import of this one.
 export { Authentication, CurrentSession, JsonOnly, SessionCookie, SessionCookieName } from "./api-middleware.ts"
 import { Authentication, JsonOnly } from "./api-middleware.ts"
-import { declareServerAnswers } from "@wt/service-runtime"
+import { declareServerAnswers, ExactDecoding } from "@wt/service-runtime"
 import { describeStream, StreamSessionEnd } from "./stream-api.ts"
 import { exactApi } from "./request-validation.ts"
 import { RecordId, withoutNul } from "./record-id-api.ts"
@@ -215,6 +215,6 @@ export class ConsoleApi extends exactApi(HttpApi.make("console")
     description: "Sign in with POST /api/session; then send the wt_session cookie (browsers) or Authorization: Bearer <token> (other clients: the token is in the answer unless the request came from a browser).",
     transform: (spec) => declareServerAnswers(describeStream(spec), { bodyLimit: true })
   }))
-  .annotate(HttpApi.PayloadParseOptions, { errors: "all", onExcessProperty: "error" })
+  .annotate(HttpApi.PayloadParseOptions, ExactDecoding)
   .annotate(HttpApi.AdditionalSchemas, [IncidentRecord, StreamSessionEnd]))
 {}

@@ -8,8 +8,7 @@ import { ensureAgencyStream } from "./agency-channel.ts"
 import { DispatchDirectory } from "./directory.ts"
 import { Dispatcher } from "./dispatcher.ts"
 import { IncidentMirror } from "./incident-mirror.ts"
-import { ResponderApi } from "./responder-api.ts"
-import { ResponderOpenApiRoute } from "./responder-openapi.ts"
+import { ResponderRoutes } from "./responder-http.ts"
 
 const Http = Layer.unwrap(Effect.gen(function*() {
   const port = yield* portConfig("WT_DISPATCH_PORT", 8095)
@@ -22,7 +21,7 @@ const Http = Layer.unwrap(Effect.gen(function*() {
     service: "dispatch",
     port,
     // The responder API and its OpenAPI document (GET /openapi.json).
-    routes: Layer.mergeAll(ResponderApi, ResponderOpenApiRoute),
+    routes: ResponderRoutes,
     readiness
   })
 }))

@@ -1,8 +1,8 @@
 import { Schema } from "effect"
 import { ContactCascade, Handover, HandoverAccess, Instant, Priority } from "@wt/contracts"
 
-// The responder API's requests and answers, as Schemas: responder-api.ts decodes the requests with
-// them, and its OpenAPI document (responder-openapi.ts) is generated from them.
+// The responder API's requests and answers, as Schemas: its HttpApi (responder-api.ts) declares
+// its endpoints with them, and its OpenAPI document is generated from that HttpApi.
 
 export const AcceptRequest = Schema.Struct({
   offerNo: Schema.Int,
@@ -21,12 +21,6 @@ export const EmptyRequest = Schema.Struct({}).annotate({ identifier: "EmptyReque
 /** An incident id in a responder path: a NATS subject token. */
 export const ResponderIncidentId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,128}$/u))
 
-/** Every refusal: why, and for an accept that changes nothing, the call-out's stage. */
-export const ResponderError = Schema.Struct({
-  error: Schema.String,
-  stage: Schema.optionalKey(Handover.fields.stage)
-}).annotate({ identifier: "ResponderError" })
-
 export const ResponderIdentityView = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("member"), tenant: Schema.String, id: Schema.String, name: Schema.String, teamId: Schema.String }),
   Schema.Struct({ kind: Schema.Literal("contact"), tenant: Schema.String, residentId: Schema.String, position: Schema.Int, label: Schema.String })
@@ -34,7 +28,7 @@ export const ResponderIdentityView = Schema.Union([
 
 const h = Handover.fields
 
-/** What a responder's phone is shown for one call-out (`offerView` in responder-api.ts). */
+/** What a responder's phone is shown for one call-out (`offerView` in responder-views.ts). */
 export const OfferView = Schema.Struct({
   incidentId: Schema.String,
   priority: Priority,
@@ -74,6 +68,3 @@ export const ContactCalls = Schema.Struct({ calls: Schema.Array(CascadeCall) }).
 export const Unlocked = Schema.Struct({ opened: Schema.Literal(true), lockId: Schema.String, validTo: Instant }).annotate({ identifier: "Unlocked" })
 
 export const CascadeAnswered = Schema.Struct({ cascade: Schema.optionalKey(ContactCascade) }).annotate({ identifier: "CascadeAnswered" })
-
-/** `503` to an accept whose key-safe code cannot be released yet: the call-out is accepted; send accept again. */
-export const AcceptedNotReleased = Schema.Struct({ ...OfferView.fields, error: Schema.String }).annotate({ identifier: "AcceptedNotReleased" })
