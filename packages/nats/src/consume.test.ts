@@ -7,6 +7,7 @@ import { Nats } from "./connection.ts"
 import { consume, ensureConsumer } from "./consume.ts"
 import { DeadLetterRawLimit, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
 import { publishEvent, publishRaw } from "./publish.ts"
+import { PublishFailed } from "./errors.ts"
 import { readSubject } from "./read.ts"
 import { eventually, NatsTestServer } from "./testing.ts"
 
@@ -175,6 +176,34 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
     }))
 
   it.effect("counts a handler that outlives the ack wait as failed, and dead-letters it at maxDeliver", () =>
+  it.effect("retries a message whose handler fails because NATS is away past maxDeliver, and handles it once NATS answers", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const handled: Array<number> = []
+      yield* Effect.forkScoped(consume({
+        stream: Streams.device,
+        durable: "nats-away",
+        filterSubject: "wt.dev.taway.>",
+        schema: Note,
+        source: "triage",
+        maxDeliver: 2,
+        backoff: [50],
+        handler: (note) =>
+          Effect.suspend(() => {
+            calls++
+            // The incident stream has no leader for the first six attempts (a frozen node).
+            return calls <= 6
+              ? Effect.fail(new PublishFailed({ subject: "wt.inc.demo.x", message: "timeout" }))
+              : Effect.sync(() => handled.push(note.n))
+          })
+      }))
+      yield* publishEvent(subjectOf("taway", "dev-1"), Note, { n: 1, text: "x" }, { msgId: "away-0001" })
+      yield* eventually(Effect.sync(() => handled), (h) => h.length === 1, "handled once NATS answers")
+      assert.strictEqual(calls, 7)
+      assert.deepStrictEqual(yield* deadLettersOn(subjectOf("taway", "dev-1")), [])
+      yield* eventually(consumerInfo("nats-away"), (i) => i.num_ack_pending === 0 && i.num_pending === 0, "acknowledged")
+    }))
+
     Effect.gen(function*() {
       let calls = 0
       yield* Effect.forkScoped(consume({
@@ -185,6 +214,8 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
         source: "triage",
         maxDeliver: 2,
         backoff: [50],
+        // A hang counts as NATS being away (retried until the give-up time): none here.
+        giveUpAfter: 0,
         ackWait: "600 millis",
         handler: () => Effect.suspend(() => {
           calls++
@@ -210,6 +241,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
         concurrency: 1,
         maxDeliver: 1,
         ackWait: "600 millis",
+        giveUpAfter: 0,
         handler: (note) => (note.n === 1 ? Effect.never : Effect.sync(() => handled.push(note.n)))
       }))
       yield* publishEvent(subjectOf("thang1", "dev-1"), Note, { n: 1, text: "x" }, { msgId: "hang-once-1" })
@@ -237,6 +269,8 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
         source: "triage",
         maxDeliver: 2,
         ackWait: "500 millis",
+        // Given up at once: an unsettled message is otherwise handled again until the give-up time.
+        giveUpAfter: 0,
         handler: () => Effect.void
       } as const
       yield* ensureConsumer({

@@ -8,6 +8,7 @@ import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { MessageInbox, pumpInto } from "./inbox.ts"
+import { delayFor, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
 import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
@@ -39,10 +40,15 @@ export interface ConsumeOptions<A, E, R> {
   /** Names the dead letters this consumer produces (`wt.dlq.<source>`). */
   readonly source: DeadLetterSource
   readonly handler: (value: A, meta: MessageMeta) => Effect.Effect<void, E, R>
-  /** Attempts before a failing message is dead-lettered; default 5. */
+  /** Attempts before a message failing by its own fault is dead-lettered; default 5. */
   readonly maxDeliver?: number
   /** Redelivery delay (ms) after the n-th failure; the last entry repeats. Default [250, 1000, 5000]. */
   readonly backoff?: ReadonlyArray<number>
+  /**
+   * How long a message failing because NATS was away (or not acknowledged because a copy died
+   * or its acks were lost) is retried past `maxDeliver` before it is dead-lettered; default 10 minutes.
+   */
+  readonly giveUpAfter?: Duration.Input
   /** Messages handled at once; default 1 (in order). Each message is still acked exactly once. */
   readonly concurrency?: number
   /** How long a handler may take; past it the attempt counts as failed (the server would redeliver). Default 30 s. */
@@ -90,9 +96,6 @@ const ConsumerNotFound = 10014
 const ConsumerAlreadyExists = 10148
 
 const defaultBackoff: ReadonlyArray<number> = [250, 1000, 5000]
-
-const delayFor = (backoff: ReadonlyArray<number>, deliveries: number) =>
-  backoff.length === 0 ? 0 : backoff[Math.min(deliveries, backoff.length) - 1] ?? 0
 
 const failureText = (cause: Cause.Cause<unknown>) => {
   const error = Cause.squash(cause)
@@ -170,6 +173,19 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
     const maxDeliver = options.maxDeliver ?? 5
     const backoff = options.backoff ?? defaultBackoff
     const concurrency = Math.max(1, options.concurrency ?? 1)
+    const giveUpAfterMs = Duration.toMillis(Duration.fromInputUnsafe(options.giveUpAfter ?? "10 minutes"))
+    // Stream sequence → when this process first saw it fail; settled messages leave it.
+    const failingSince = new Map<number, number>()
+    const failingForMs = (msg: JsMsg, now: number) => {
+      const since = failingSince.get(msg.seq)
+      if (since !== undefined) return now - since
+      if (failingSince.size > 4096) {
+        for (const [seq, at] of failingSince) if (now - at > 2 * giveUpAfterMs) failingSince.delete(seq)
+      }
+      failingSince.set(msg.seq, now)
+      return 0
+    }
+    const settled = (msg: JsMsg) => failingSince.delete(msg.seq)
     const maxAckPending = options.maxAckPending ?? Math.max(128, concurrency * 32)
     const setup = {
       stream: options.stream,
@@ -216,7 +232,10 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       deadLetter(msg, deliveries, reason, reasonKind).pipe(
         Effect.matchEffect({
           onSuccess: () =>
-            Effect.sync(settle).pipe(
+            Effect.sync(() => {
+              settle()
+              settled(msg)
+            }).pipe(
               Effect.andThen(counted.deadLettered),
               Effect.andThen(Effect.logWarning(`${label}: dead-lettered ${msg.subject} seq ${msg.seq} (${reasonKind})`))
             ),
@@ -228,29 +247,26 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         })
       )
 
-    // A failed attempt: redelivered after the backoff, or dead-lettered on the last one.
-    const failed = (msg: JsMsg, deliveries: number, failure: string) => {
-      if (deliveries >= maxDeliver) {
-        return reject(msg, deliveries, `handler failed on all ${deliveries} deliveries; last: ${failure}`, "max_deliver", () => msg.term())
-      }
-      return Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
-        Effect.andThen(counted.retried),
-        Effect.andThen(Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}`))
-      )
+    // A failed attempt: redelivered after the backoff, or dead-lettered (delivery-verdict.ts).
+    const failed = (msg: JsMsg, deliveries: number, failure: string, transient: boolean) => {
+      const verdict = verdictOnFailure({ deliveries, maxDeliver, transient, failingForMs: failingForMs(msg, Date.now()), giveUpAfterMs, backoff, failure })
+      if (verdict._tag === "deadLetter") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
+      const log = deliveries >= maxDeliver
+        ? Effect.logWarning(`${label}: seq ${msg.seq} failed on delivery ${deliveries} while NATS was away; trying again (${failure})`)
+        : Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}`)
+      return Effect.sync(() => msg.nak(verdict.delayMs)).pipe(Effect.andThen(counted.retried), Effect.andThen(log))
     }
     const overdue = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
 
     const handle = (msg: JsMsg, slot: WorkerSlot, context: Context.Context<never>): Effect.Effect<void, never, R | Nats> => {
       const deliveries = msg.info.deliveryCount
       if (deliveries > maxDeliver) {
-        // The previous attempt neither acked nor failed in time (handler hung, process stopped).
-        return reject(
-          msg,
-          deliveries,
-          `not acknowledged after ${deliveries - 1} deliveries (ack wait expired)`,
-          "max_deliver",
-          () => msg.term()
-        )
+        // The previous attempts were not settled (a copy died holding it, or its acks were lost with a
+        // node): tried again, unless it has been failing for long. Across restarts, from when it was stored.
+        const now = Date.now()
+        const storedAgoMs = now - Math.floor(msg.info.timestampNanos / 1_000_000)
+        const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
+        if (verdict !== "handle" && verdict._tag === "deadLetter") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
       }
       const decoded = decodeJson(options.schema, msg.data)
       if (Result.isFailure(decoded)) {
@@ -272,11 +288,12 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
               msg.ack()
               counted.handledUnsafe(context)
             })
+              settled(msg)
           }
-          if (!Cause.hasInterruptsOnly(exit.cause)) return failed(msg, deliveries, failureText(exit.cause))
+          if (!Cause.hasInterruptsOnly(exit.cause)) return failed(msg, deliveries, failureText(exit.cause), isTransientCause(exit.cause))
           // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
           // back at once instead of after the ack wait.
-          return slot.overdue ? failed(msg, deliveries, overdue) : Effect.sync(() => msg.nak())
+          return slot.overdue ? failed(msg, deliveries, overdue, true) : Effect.sync(() => msg.nak())
         }
       )
     }
