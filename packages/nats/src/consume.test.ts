@@ -6,8 +6,8 @@ import { decodeJson } from "./codec.ts"
 import { Nats } from "./connection.ts"
 import { consume, ensureConsumer } from "./consume.ts"
 import { DeadLetterRawLimit, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
-import { publishEvent, publishRaw } from "./publish.ts"
 import { PublishFailed } from "./errors.ts"
+import { publishEvent, publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
 import { eventually, NatsTestServer } from "./testing.ts"
 
@@ -175,7 +175,6 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
       assert.strictEqual(calls, 3)
     }))
 
-  it.effect("counts a handler that outlives the ack wait as failed, and dead-letters it at maxDeliver", () =>
   it.effect("retries a message whose handler fails because NATS is away past maxDeliver, and handles it once NATS answers", () =>
     Effect.gen(function*() {
       let calls = 0
@@ -204,6 +203,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
       yield* eventually(consumerInfo("nats-away"), (i) => i.num_ack_pending === 0 && i.num_pending === 0, "acknowledged")
     }))
 
+  it.effect("counts a handler that outlives the ack wait as failed, and dead-letters it at maxDeliver", () =>
     Effect.gen(function*() {
       let calls = 0
       yield* Effect.forkScoped(consume({
@@ -213,9 +213,9 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
         schema: Note,
         source: "triage",
         maxDeliver: 2,
-        backoff: [50],
         // A hang counts as NATS being away (retried until the give-up time): none here.
         giveUpAfter: 0,
+        backoff: [50],
         ackWait: "600 millis",
         handler: () => Effect.suspend(() => {
           calls++
@@ -240,8 +240,8 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
         source: "triage",
         concurrency: 1,
         maxDeliver: 1,
-        ackWait: "600 millis",
         giveUpAfter: 0,
+        ackWait: "600 millis",
         handler: (note) => (note.n === 1 ? Effect.never : Effect.sync(() => handled.push(note.n)))
       }))
       yield* publishEvent(subjectOf("thang1", "dev-1"), Note, { n: 1, text: "x" }, { msgId: "hang-once-1" })
@@ -268,9 +268,9 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
         schema: Note,
         source: "triage",
         maxDeliver: 2,
-        ackWait: "500 millis",
         // Given up at once: an unsettled message is otherwise handled again until the give-up time.
         giveUpAfter: 0,
+        ackWait: "500 millis",
         handler: () => Effect.void
       } as const
       yield* ensureConsumer({

@@ -266,7 +266,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         const now = Date.now()
         const storedAgoMs = now - Math.floor(msg.info.timestampNanos / 1_000_000)
         const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
-        if (verdict !== "handle" && verdict._tag === "deadLetter") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
+        if (verdict !== "handle") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
       }
       const decoded = decodeJson(options.schema, msg.data)
       if (Result.isFailure(decoded)) {

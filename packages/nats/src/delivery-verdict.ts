@@ -70,7 +70,7 @@ export const verdictOnFailure = (attempt: FailedDelivery): DeliveryVerdict => {
  * it, or its acks were lost with a node. It is tried again unless it has been failing for
  * `giveUpAfterMs`: a message that kills every copy that takes it is given up then.
  */
-export const verdictOnUnsettled = (attempt: { readonly deliveries: number; readonly maxDeliver: number; readonly failingForMs: number; readonly giveUpAfterMs: number }): "handle" | DeliveryVerdict =>
+export const verdictOnUnsettled = (attempt: { readonly deliveries: number; readonly maxDeliver: number; readonly failingForMs: number; readonly giveUpAfterMs: number }): "handle" | Extract<DeliveryVerdict, { readonly _tag: "deadLetter" }> =>
   attempt.deliveries <= attempt.maxDeliver || attempt.failingForMs < attempt.giveUpAfterMs
     ? "handle"
     : { _tag: "deadLetter", reason: `not acknowledged after ${attempt.deliveries - 1} deliveries over ${minutes(attempt.failingForMs)} (ack wait expired)` }
