@@ -14,6 +14,8 @@ export interface Ledger {
   readonly stored: Map<string, Array<number>>
   /** Event id → the incidents whose records hold it (`incident_opened`, `device_event_correlated`). */
   readonly inIncidents: Map<string, Array<string>>
+  /** Event id → the WT_INCIDENT sequence of the first record that holds it. */
+  readonly incidentSeq: Map<string, number>
   /** `tenant/incident#version` → how many records carry it. */
   readonly versions: Map<string, number>
   /** (incident, version) written more than once, in the order found. */
@@ -33,23 +35,26 @@ export interface Ledger {
 const text = new TextDecoder()
 
 /**
- * Reads `stream` from `fromSeq` up to its last sequence now, each sequence exactly once; returns
- * where the next look starts. An ordered consumer that is reset (its node killed or frozen) may
- * hand a sequence again or resume past one: a repeat is skipped, a skipped sequence is fetched
- * on its own, and one the stream does not have is a hole (these streams never delete).
+ * Reads `stream` from `cursor.next` up to its last sequence now, each sequence exactly once,
+ * moving `cursor.next` past each one as it is counted: a look that fails half-way (a node frozen
+ * or killed under the reader) keeps what it counted, and the next look goes on from there rather
+ * than counting it again. An ordered consumer that is reset may hand a sequence again or resume
+ * past one: a repeat is skipped, a skipped sequence is fetched on its own, and one the stream
+ * answers it does not have is a hole (these streams never delete); a fetch that fails is not a
+ * hole but a failed look.
  */
 const readFrom = async (
   js: JetStreamClient,
   jsm: JetStreamManager,
   stream: string,
-  fromSeq: number,
+  cursor: { next: number },
   onMessage: (seq: number, subject: string, data: Uint8Array) => void,
   onHole: (seq: number) => void
-): Promise<number> => {
+): Promise<void> => {
   const info = await jsm.streams.info(stream)
   const last = info.state.last_seq
-  if (last < fromSeq) return fromSeq
-  const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, fromSeq) })
+  if (last < cursor.next) return
+  const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, cursor.next) })
   const messages = await consumer.consume({ max_messages: 1000 })
   // Nothing for a while (a node down): stop, and go on from here at the next look.
   let idle: ReturnType<typeof setTimeout> | undefined
@@ -58,21 +63,22 @@ const readFrom = async (
     idle = setTimeout(() => void messages.close(), 15_000)
   }
   arm()
-  let next = fromSeq
   const fetchGap = async (to: number) => {
-    for (; next < to; next++) {
-      const m = await jsm.streams.getMessage(stream, { seq: next }).catch(() => null)
-      if (m === null) onHole(next)
-      else onMessage(next, m.subject, m.data)
+    while (cursor.next < to) {
+      // null: the stream answered that it has no such message; a failed request throws.
+      const m = await jsm.streams.getMessage(stream, { seq: cursor.next })
+      if (m === null) onHole(cursor.next)
+      else onMessage(cursor.next, m.subject, m.data)
+      cursor.next++
     }
   }
   try {
     for await (const m of messages) {
       arm()
-      if (m.seq < next) continue
-      if (m.seq > next) await fetchGap(m.seq)
+      if (m.seq < cursor.next) continue
+      if (m.seq > cursor.next) await fetchGap(m.seq)
       onMessage(m.seq, m.subject, m.data)
-      next = m.seq + 1
+      cursor.next = m.seq + 1
       if (m.seq >= last) break
     }
   } finally {
@@ -80,13 +86,12 @@ const readFrom = async (
     await messages.close()
     void consumer.delete().catch(() => undefined)
   }
-  return next
 }
 
 export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
-  const ledger: Ledger = { stored: new Map(), inIncidents: new Map(), versions: new Map(), duplicateVersions: [], audited: new Map(), inBatches: new Map(), holes: {} }
+  const ledger: Ledger = { stored: new Map(), inIncidents: new Map(), incidentSeq: new Map(), versions: new Map(), duplicateVersions: [], audited: new Map(), inBatches: new Map(), holes: {} }
   const hole = (stream: string) => (seq: number) => void (ledger.holes[stream] ??= []).push(seq)
-  const cursor = { device: 1, incident: 1, audit: 1 }
+  const cursor = { device: { next: 1 }, incident: { next: 1 }, audit: { next: 1 } }
   const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
     const list = map.get(key)
     if (list === undefined) map.set(key, [value])
@@ -98,7 +103,7 @@ export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
     if (typeof event.id === "string") push(ledger.stored, event.id, seq)
   }
 
-  const onIncident = (_seq: number, _subject: string, data: Uint8Array) => {
+  const onIncident = (seq: number, _subject: string, data: Uint8Array) => {
     const record = JSON.parse(text.decode(data)) as {
       event?: { type?: string; deviceEvent?: { id?: string } }
       state?: { tenant?: string; incidentId?: string; version?: number }
@@ -110,7 +115,10 @@ export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
     if (seen === 2) ledger.duplicateVersions.push(version)
     const type = record.event?.type
     const id = record.event?.deviceEvent?.id
-    if ((type === "incident_opened" || type === "device_event_correlated") && typeof id === "string") push(ledger.inIncidents, id, incident)
+    if ((type === "incident_opened" || type === "device_event_correlated") && typeof id === "string") {
+      push(ledger.inIncidents, id, incident)
+      if (!ledger.incidentSeq.has(id)) ledger.incidentSeq.set(id, seq)
+    }
   }
 
   const onAudit = (_seq: number, subject: string, data: Uint8Array) => {
@@ -133,9 +141,9 @@ export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
     ledger,
     /** Reads what was stored since the last look. */
     catchUp: async () => {
-      cursor.device = await readFrom(js, jsm, Streams.device, cursor.device, onDevice, hole(Streams.device))
-      cursor.incident = await readFrom(js, jsm, Streams.incident, cursor.incident, onIncident, hole(Streams.incident))
-      cursor.audit = await readFrom(js, jsm, Streams.audit, cursor.audit, onAudit, hole(Streams.audit))
+      await readFrom(js, jsm, Streams.device, cursor.device, onDevice, hole(Streams.device))
+      await readFrom(js, jsm, Streams.incident, cursor.incident, onIncident, hole(Streams.incident))
+      await readFrom(js, jsm, Streams.audit, cursor.audit, onAudit, hole(Streams.audit))
     }
   }
 }

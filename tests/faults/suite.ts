@@ -73,6 +73,8 @@ export const QuickPlan: FaultPlan = {
 export interface FaultRow {
   readonly fault: string
   readonly what: string
+  /** The slowest care alarms over 5 s, with when each hop stored it (ms after the gateway's receipt). */
+  readonly slow_alarms?: ReadonlyArray<{ readonly id: string; readonly received: string; readonly ms_to_device_stream: number | null; readonly ms_to_incident_stream: number | null; readonly ms_to_console: number }>
   /** Events answered 202 whose first attempt fell in this fault's window (care alarms among them). */
   readonly accepted: number
   readonly care_alarms: number
@@ -262,6 +264,28 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
       return a === undefined ? [] : [{ gateway: a.at - a.receivedAt, client: a.at - e.firstPostAt }]
     })
     const p1 = summarize(arrived.map((a) => a.gateway), measured.length - arrived.length)
+    // Where the slowest care alarms waited: the stream's own timestamps of each hop, from the gateway's receipt.
+    const storedAt = (stream: string, seq: number | undefined) =>
+      seq === undefined
+        ? Effect.succeed(undefined)
+        : Effect.tryPromise(() => observer.jsm.streams.getMessage(stream, { seq })).pipe(
+          Effect.map((m) => (m === null ? undefined : Date.parse(m.time.toISOString()))),
+          Effect.orElseSucceed(() => undefined)
+        )
+    const slowest = measured
+      .flatMap((e) => {
+        const a = live.arrivals.get(e.id)
+        return a === undefined || a.at - a.receivedAt < 5_000 ? [] : [{ e, a }]
+      })
+      .sort((x, y) => (y.a.at - y.a.receivedAt) - (x.a.at - x.a.receivedAt))
+      .slice(0, 6)
+    const slowAlarms = yield* Effect.forEach(slowest, ({ e, a }) =>
+      Effect.gen(function*() {
+        const device = yield* storedAt(Streams.device, ledger.stored.get(e.id)?.[0])
+        const incident = yield* storedAt(Streams.incident, ledger.incidentSeq.get(e.id))
+        const after = (t: number | undefined) => (t === undefined ? null : t - a.receivedAt)
+        return { id: e.id, received: new Date(a.receivedAt).toISOString(), ms_to_device_stream: after(device), ms_to_incident_stream: after(incident), ms_to_console: a.at - a.receivedAt }
+      }))
     const client = summarize(arrived.map((a) => a.client), 0)
     const verified = yield* auditVerify(cliEnv)
     const verdict = verified.code === 0 && /^INTACT/m.test(verified.stdout)
@@ -284,10 +308,12 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
       fault_s: Math.round((run.recoveredAt - run.startedAt) / 100) / 10,
       stream_holes: holes,
       anomalies: { count: anomalies.length, samples, duplicate_versions: ledger.duplicateVersions.slice(versionsBefore, versionsBefore + 8) },
+      slow_alarms: slowAlarms,
       notes: [...run.notes, ...(during.length === 0 ? ["no care alarm was sent while it lasted: P1 over the whole window"] : [])]
     }
     log(`${row.fault}: accepted ${row.accepted} (${row.care_alarms} care alarms), lost ${row.lost} ${JSON.stringify(lost)}, duplicated ${row.duplicated} ` +
       `${JSON.stringify(duplicated)}, in two audit batches ${inTwoBatches}, ${Object.keys(holes).length === 0 ? "no holes" : `HOLES ${JSON.stringify(holes)}`}, P1 p99 ${row.p1_ms.p99} ms (client ${row.p1_client_ms.p99} ms, ${row.p1_ms.samples} alarms, ${row.p1_ms.missing} not on the queue), audit ${verdict}`)
+    if (slowAlarms.length > 0) log(`${row.fault}: slowest care alarms (ms after the gateway's receipt): ${JSON.stringify(slowAlarms)}`)
     return row
   })
 

@@ -19,7 +19,19 @@ export interface NatsConnectOptions {
   readonly tls?: NatsTls | undefined
   /** Prefix of reply inboxes; unset, `NATS_INBOX_PREFIX`, else the client's `_INBOX`. */
   readonly inboxPrefix?: string | undefined
+  /** How often the client pings its server; default {@link PingIntervalMs}. */
+  readonly pingIntervalMs?: number
 }
+
+/**
+ * A server that stops answering but keeps its sockets open (frozen, swapped out, a half-dead
+ * host) is noticed only by unanswered pings: the client's default of one every two minutes, two
+ * outstanding, left a service tied to a frozen node for the whole freeze while the other nodes
+ * had elected new leaders within seconds. Every 2 s with three outstanding, it moves to another
+ * node after 6–8 s: about when the cluster has a new leader to write to.
+ */
+export const PingIntervalMs = 2_000
+const MaxPingsOut = 3
 
 /** What a connection was opened with, for code that speaks the protocol over a connection of its own (bulk reads). */
 export interface NatsAccess {
@@ -46,7 +58,10 @@ const open = Effect.fnUntraced(function*(options: NatsConnectOptions, access: Na
         // keeps reconnecting while the client buffers publishes.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
-        timeout: 5_000,
+        pingInterval: options.pingIntervalMs ?? PingIntervalMs,
+        maxPingOut: MaxPingsOut,
+        // Per server tried: a reconnect that tries a frozen node first gives up on it sooner.
+        timeout: 3_000,
         // An Error (with its stack) per request, kept in case it times out, cost more CPU than
         // the publish itself at ingest rates; failures still say which request failed.
         noAsyncTraces: true

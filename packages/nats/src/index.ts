@@ -1,5 +1,5 @@
 export { defaultNatsSettings, natsAccessFromEnv, NatsConfig, type NatsSettings, natsSettingsFromEnv } from "./config.ts"
-export { makeNats, Nats, type NatsAccess, type NatsConnectOptions } from "./connection.ts"
+export { makeNats, Nats, type NatsAccess, type NatsConnectOptions, PingIntervalMs } from "./connection.ts"
 export {
   authenticatorOf,
   type NatsAuth,

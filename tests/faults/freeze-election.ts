@@ -1,0 +1,67 @@
+/**
+ * What a frozen stream leader does to writers on the other nodes: starts the three-node cluster,
+ * makes an R3 stream, SIGSTOPs the node leading it for `--freeze` seconds, and meanwhile publishes
+ * once a second from a client on each node (the frozen one's too, as a service connected to it)
+ * and asks each for the stream's leader, printing what answered and when. `--ping-ms` sets the
+ * clients' ping interval (default: the services' own).
+ *
+ *   pnpm exec node tests/faults/freeze-election.ts [--freeze 30] [--ping-ms 120000]
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, Effect } from "effect"
+import { startLocalCluster } from "@wt/launcher"
+import { makeNats, PingIntervalMs } from "@wt/nats"
+
+const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { freeze: { type: "string", default: "30" }, "ping-ms": { type: "string" } }, strict: true })
+const freezeMs = Number(flags.freeze) * 1000
+const pingIntervalMs = flags["ping-ms"] === undefined ? PingIntervalMs : Number(flags["ping-ms"])
+
+const program = Effect.gen(function*() {
+  const dataDir = yield* Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-freeze-"))),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
+  const cluster = yield* startLocalCluster({ dataDir, testUser: true })
+  const clients = yield* Effect.forEach(cluster.nodes, (node) => makeNats({ url: node.clientUrl, name: `on-${node.name}`, pingIntervalMs, ...cluster.access("test") }))
+  yield* Effect.tryPromise(() => clients[0]!.jsm.streams.add({ name: "FREEZE", subjects: ["freeze.>"], num_replicas: 3 }))
+  for (let i = 0; i < 20; i++) yield* Effect.tryPromise(() => clients[0]!.js.publish("freeze.warm", "x"))
+  const leaderName = (yield* Effect.tryPromise(() => clients[0]!.jsm.streams.info("FREEZE"))).cluster?.leader
+  const leaderIndex = cluster.nodes.findIndex((n) => n.name === leaderName)
+  const all = cluster.nodes.map((_, i) => i)
+  yield* Console.log(`FREEZE led by ${leaderName}; freezing it for ${freezeMs / 1000} s; clients ping every ${pingIntervalMs} ms`)
+  const t0 = Date.now()
+  cluster.nodes[leaderIndex]!.signal("SIGSTOP")
+  const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`
+  const probe = (i: number) =>
+    Effect.gen(function*() {
+      const { js, jsm } = clients[i]!
+      const name = `client of ${cluster.nodes[i]!.name}${i === leaderIndex ? " (frozen)" : ""} now on ${clients[i]!.nc.getServer()}`
+      const published = yield* Effect.tryPromise(() => js.publish(`freeze.${cluster.nodes[i]!.name}`, "x", { timeout: 2_000 })).pipe(
+        Effect.map((ack) => `stored #${ack.seq}`),
+        Effect.catch(() => Effect.succeed("publish failed"))
+      )
+      const leader = yield* Effect.tryPromise(() => jsm.streams.info("FREEZE")).pipe(
+        Effect.map((info) => `leader ${info.cluster?.leader}`),
+        Effect.catch(() => Effect.succeed("no answer"))
+      )
+      return `${name}: ${published}; ${leader}`
+    })
+  while (Date.now() - t0 < freezeMs) {
+    const lines = yield* Effect.forEach(all, probe, { concurrency: "unbounded" })
+    yield* Console.log(`${since()}\n  ${lines.join("\n  ")}`)
+    yield* Effect.sleep("1 second")
+  }
+  cluster.nodes[leaderIndex]!.signal("SIGCONT")
+  yield* Console.log(`${since()} thawed`)
+  for (let i = 0; i < 5; i++) {
+    const lines = yield* Effect.forEach(all, probe, { concurrency: "unbounded" })
+    yield* Console.log(`${since()}\n  ${lines.join("\n  ")}`)
+    yield* Effect.sleep("1 second")
+  }
+})
+
+NodeRuntime.runMain(Effect.scoped(program))
