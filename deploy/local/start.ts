@@ -34,7 +34,7 @@ import {
   demoWebhookSecrets,
   NeighbourUsers,
   saveDemoResponderTokens
-} from "@wt/registry"
+} from "@wt/registry/demo"
 import { webhookSecretVariable } from "@wt/webhooks"
 import { receiverLines, receiverPorts } from "./receiver-ports.ts"
 import { runDemoDevices } from "./demo-devices.ts"

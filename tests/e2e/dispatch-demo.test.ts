@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { freePort } from "@wt/nats"
-import { demoFleet } from "@wt/registry"
+import { demoFleet } from "@wt/registry/demo"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { bearer, eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 

@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import { demoDc09Key, demoEncrypts, demoFleet, demoWireDigits } from "@wt/registry"
+import { demoDc09Key, demoEncrypts, demoFleet, demoWireDigits } from "@wt/registry/demo"
 import { contactIdData, encodeDc09, readDc09Reply } from "@wt/sim-devices/protocols/dc09"
 import { queryRequest } from "@wt/sim-devices/protocols/osmand"
 import { dispenserDelivery } from "@wt/sim-devices/protocols/webhook"

@@ -4,7 +4,7 @@ import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import type { DeviceEvent } from "@wt/contracts"
 import { databaseLayer } from "@wt/db"
-import { demoFleet } from "@wt/registry"
+import { demoFleet } from "@wt/registry/demo"
 import { bearer, eventually, postJson, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
 

@@ -1,7 +1,7 @@
 import { afterAll, expect, layer } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
-import { demoFleet } from "@wt/registry"
+import { demoFleet } from "@wt/registry/demo"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { eventually, postJson, queuedIncident, signIn } from "../support/http.ts"
 import { type CollectedSpan, startOtlpCollector } from "../support/otlp-collector.ts"

@@ -3,7 +3,7 @@ import { Result } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
 import { parseFrame, toDeviceEventDrafts } from "@wt/dc09"
 import { osmandDeviceEvents, parseOsmAndRequest } from "@wt/osmand"
-import { demoDc09Key, demoEncrypts } from "@wt/registry"
+import { demoDc09Key, demoEncrypts } from "@wt/registry/demo"
 import { parseMessageRequest, scaipDeviceEvent } from "@wt/scaip"
 import {
   type Carried,

@@ -9,7 +9,8 @@ import { testDatabaseUrl } from "@wt/db/testing"
 import { IncidentStore } from "@wt/incident-store"
 import { bootstrap, natsUserEnv, type ServiceProcess, startServiceProcess } from "@wt/launcher"
 import { freePort, type LocalUser, Nats, type NatsClientAccess, readSubject, startEmbeddedNats } from "@wt/nats"
-import { contactDevice, type DemoResponderTokens, issueResponderDevice, memberDevice } from "@wt/registry"
+import { issueResponderDevice } from "@wt/registry"
+import { contactDevice, type DemoResponderTokens, memberDevice } from "@wt/registry/demo"
 
 const decodeRecord = Schema.decodeUnknownResult(Schema.fromJsonString(IncidentRecord))
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import type { DeviceEvent } from "@wt/contracts"
-import { demoFleet } from "@wt/registry"
+import { demoFleet } from "@wt/registry/demo"
 
 const fleet = demoFleet()
 

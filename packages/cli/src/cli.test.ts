@@ -2,6 +2,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { PgClient } from "@effect/sql-pg"
 import { TestDatabase } from "@wt/db/testing"
 import { Registry } from "@wt/registry"
+import { DemoSeeder } from "@wt/registry/demo"
 import { Effect, Layer, Redacted } from "effect"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -9,14 +10,14 @@ import { cliRunner, scratchDir } from "./cli-harness.ts"
 
 const wt = (args: ReadonlyArray<string>, env: Record<string, string>) => cliRunner(env, { unset: ["DATABASE_URL"] })(...args)
 
-const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+const Env = DemoSeeder.layer.pipe(Layer.provideMerge(Registry.layer), Layer.provideMerge(TestDatabase))
 
 describe("wt registry export", () => {
   layer(Env, { timeout: 60_000 })((it) => {
     it.effect("prints the tenant's residents with device ids and types as JSON, via DATABASE_URL or runtime.json", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        yield* registry.seedDemo({ ingestKey: "cli-test-key", password: "cli-test-password", residents: 12, dc09KeySecret: Redacted.make("cli-test-dc09") })
+        const seeder = yield* DemoSeeder
+        yield* seeder.seed({ ingestKey: "cli-test-key", password: "cli-test-password", residents: 12, dc09KeySecret: Redacted.make("cli-test-dc09") })
         const url = Redacted.value((yield* PgClient.PgClient).config.url!)
         const dataDir = yield* scratchDir("registry")
 

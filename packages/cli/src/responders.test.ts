@@ -4,19 +4,20 @@ import { TestDatabase } from "@wt/db/testing"
 import { natsClientEnv, readSubject, startEmbeddedNats } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
+import { DemoSeeder } from "@wt/registry/demo"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { createHash } from "node:crypto"
 import { cliRunner, scratchDir } from "./cli-harness.ts"
 
-const Env = Layer.mergeAll(Registry.layer.pipe(Layer.provideMerge(TestDatabase)), NatsTestServer.layerNats)
+const Env = Layer.mergeAll(DemoSeeder.layer.pipe(Layer.provideMerge(Registry.layer), Layer.provideMerge(TestDatabase)), NatsTestServer.layerNats)
 
 describe("wt responders", () => {
   layer(Env, { excludeTestServices: true, timeout: 120_000 })((it) => {
     it.effect("issues a member's phone a random token shown once, lists it without the token, revokes it; each change audited without the token", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        yield* registry.seedDemo({ ingestKey: "cli-responders-key", password: "cli-responders-password", residents: 12 })
+        const seeder = yield* DemoSeeder
+        yield* seeder.seed({ ingestKey: "cli-responders-key", password: "cli-responders-password", residents: 12 })
         const url = Redacted.value((yield* PgClient.PgClient).config.url!)
         const { access, url: natsUrl } = yield* NatsTestServer
         const dir = yield* scratchDir("responders")
@@ -56,7 +57,7 @@ describe("wt responders", () => {
 
     it.effect("hands out no token whose issue it cannot audit: with no audit stream to write to, the new device is revoked again", () =>
       Effect.gen(function*() {
-        yield* (yield* Registry).seedDemo({ ingestKey: "cli-responders-key", password: "cli-responders-password", residents: 12 })
+        yield* (yield* DemoSeeder).seed({ ingestKey: "cli-responders-key", password: "cli-responders-password", residents: 12 })
         const url = Redacted.value((yield* PgClient.PgClient).config.url!)
         const dir = yield* scratchDir("responders-no-audit")
         // A nats-server without the platform's streams: the device is stored, its audit entry cannot be.

@@ -1,9 +1,10 @@
-import { ConfigProvider, Effect, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { databaseLayer, migrate } from "@wt/db"
 import { makeNats, Nats, type NatsClientAccess, natsSettingsFromEnv, NatsUnavailable } from "@wt/nats"
 import { operatorUserEnv } from "./nats-access.ts"
 import { provisionInstallation } from "./provision.ts"
-import { type DemoRespondersOption, Registry } from "@wt/registry"
+import { Registry } from "@wt/registry"
+import { DemoSeeder, type DemoRespondersOption } from "@wt/registry/demo"
 
 export interface BootstrapOptions {
   readonly natsUrl: string
@@ -53,8 +54,8 @@ export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: Boot
   return yield* Effect.gen(function*() {
     yield* migrate
     if (!options.seed) return undefined
-    const registry = yield* Registry
-    return yield* registry.seedDemo({
+    const seeder = yield* DemoSeeder
+    return yield* seeder.seed({
       ingestKey: options.ingestKey,
       password: options.password,
       neighbour: true,
@@ -64,7 +65,7 @@ export const bootstrap = Effect.fn("Launcher.bootstrap")(function*(options: Boot
       ...(options.dc09KeySecret !== undefined ? { dc09KeySecret: options.dc09KeySecret } : {})
     })
   }).pipe(
-    Effect.provide(Registry.layer),
+    Effect.provide(DemoSeeder.layer.pipe(Layer.provide(Registry.layer))),
     Effect.provide(databaseLayer({ url: Redacted.make(options.databaseUrl), poolMax: 1, applicationName: "wt-launcher" }))
   )
 })

@@ -2,17 +2,19 @@ import { assert, describe, layer } from "@effect/vitest"
 import { TestDatabase } from "@wt/db/testing"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { demoFleet } from "./demo-fleet.ts"
+import { demoFleet } from "./demo/demo-fleet.ts"
+import { DemoSeeder } from "./demo/demo-seeder.ts"
 import { type DevicePosition, Registry } from "./registry.ts"
 
-const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+const Env = DemoSeeder.layer.pipe(Layer.provideMerge(Registry.layer), Layer.provideMerge(TestDatabase))
 
 describe("Registry.activeDevices", () => {
   layer(Env, { timeout: 60_000 })((it) => {
     it.effect("lists every active device with its resident and heartbeat interval, and leaves out devices taken out of service", () =>
       Effect.gen(function*() {
         const registry = yield* Registry
-        yield* registry.seedDemo({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw"), residents: 5 })
+        const seeder = yield* DemoSeeder
+        yield* seeder.seed({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw"), residents: 5 })
         const fleet = demoFleet({ residents: 5 })
         const expected = fleet.residents.flatMap((r) => r.devices.map((d) => d.id)).sort()
         const all = yield* registry.activeDevices()

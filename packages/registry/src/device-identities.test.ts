@@ -1,12 +1,13 @@
 import { assert, describe, expect, it, layer } from "@effect/vitest"
 import { TestDatabase } from "@wt/db/testing"
 import { Effect, Exit, Layer, Option, Redacted } from "effect"
-import { demoDc09Key, demoIdentities, demoWireDigits } from "./demo-identities.ts"
+import { demoDc09Key, demoIdentities, demoWireDigits } from "./demo/demo-identities.ts"
+import { DemoSeeder } from "./demo/demo-seeder.ts"
+import { seedDemoIdentities } from "./demo/seed-identities.ts"
 import { DeviceIdentities, identityProblem } from "./device-identities.ts"
 import { Registry } from "./registry.ts"
-import { seedDemoIdentities } from "./seed-identities.ts"
 
-const Env = Layer.mergeAll(Registry.layer, DeviceIdentities.layer).pipe(Layer.provideMerge(TestDatabase))
+const Env = DemoSeeder.layer.pipe(Layer.provideMerge(Layer.mergeAll(Registry.layer, DeviceIdentities.layer)), Layer.provideMerge(TestDatabase))
 const key = Redacted.make("000102030405060708090a0b0c0d0e0f")
 
 describe("demo wire identities (pure)", () => {
@@ -40,8 +41,8 @@ describe("device identities on PostgreSQL", () => {
   layer(Env, { timeout: 60_000 })((it) => {
     it.effect("a frame's identity finds its device and tenant; the key is there for the receiver, never shown", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        yield* registry.seedDemo({
+        const seeder = yield* DemoSeeder
+        yield* seeder.seed({
           ingestKey: "identities-test-key-0001",
           password: "identities test password",
           residents: 20,

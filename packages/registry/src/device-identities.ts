@@ -1,12 +1,14 @@
 import { Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import type { DeviceType, SensorKindName } from "./demo-fleet.ts"
+import { DeviceType, SensorKind } from "@wt/contracts"
 import { makeLookupCache } from "./lookup-cache.ts"
+import { type RegistryRowInvalid, rowsOf } from "./rows.ts"
 
 /** The alarm protocols a device may speak besides our JSON (contract: `source.via` of what they send). */
 export const Protocols = ["dc09", "scaip", "osmand", "webhook"] as const
 export type Protocol = (typeof Protocols)[number]
+const ProtocolSchema = Schema.Literals(Protocols)
 
 /**
  * How a device is known on one protocol's wire: a DC-09 account (with the receiver number and
@@ -38,7 +40,7 @@ export interface IdentifiedDevice {
   readonly tenant: string
   readonly deviceId: string
   readonly deviceType: DeviceType
-  readonly sensor?: SensorKindName
+  readonly sensor?: typeof SensorKind.Type
   readonly receiver?: string
   readonly line?: string
   /** DC-09: the AES key (hex) the unit encrypts with. */
@@ -57,16 +59,21 @@ export class IdentityInvalid extends Schema.TaggedError<IdentityInvalid>()("Iden
   message: Schema.String
 }, { httpApiStatus: 400 }) {}
 
-interface IdentityRow {
-  readonly tenant: string
-  readonly device_id: string
-  readonly protocol: Protocol
-  readonly vendor: string
-  readonly identity: string
-  readonly receiver: string | null
-  readonly line: string | null
-  readonly secret: string | null
-}
+const IdentityRow = Schema.Struct({
+  tenant: Schema.String,
+  device_id: Schema.String,
+  protocol: ProtocolSchema,
+  vendor: Schema.String,
+  identity: Schema.String,
+  receiver: Schema.NullOr(Schema.String),
+  line: Schema.NullOr(Schema.String),
+  secret: Schema.NullOr(Schema.String)
+})
+type IdentityRow = typeof IdentityRow.Type
+const identityRows = rowsOf("device_identities", IdentityRow)
+const identifiedRows = rowsOf("device_identities", Schema.Struct({ ...IdentityRow.fields, type: DeviceType, sensor: Schema.NullOr(SensorKind) }))
+const ownerRows = rowsOf("device_identities", Schema.Struct({ tenant: Schema.String, device_id: Schema.String }))
+const secretRows = rowsOf("device_identities", Schema.Struct({ secret: Schema.NullOr(Schema.String) }))
 
 const viewOf = (row: IdentityRow): WireIdentityView => ({
   protocol: row.protocol,
@@ -138,7 +145,7 @@ export const identityProblem = (input: WireIdentityInput): string | undefined =>
 /** Every identity of a tenant's devices, by device id, keys left out. */
 export const tenantIdentities = Effect.fn("DeviceIdentities.ofTenant")(function*(tenant: string) {
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql<IdentityRow>`SELECT * FROM device_identities WHERE tenant = ${tenant} ORDER BY device_id, protocol`
+  const rows = yield* sql`SELECT * FROM device_identities WHERE tenant = ${tenant} ORDER BY device_id, protocol`.pipe(Effect.flatMap(identityRows))
   const byDevice = new Map<string, Array<WireIdentityView>>()
   for (const row of rows) {
     const list = byDevice.get(row.device_id)
@@ -157,17 +164,17 @@ const LookupTtlMs = Duration.toMillis(Duration.seconds(10))
  */
 export class DeviceIdentities extends Context.Service<DeviceIdentities, {
   /** The device behind an identity on a protocol's wire (`vendor` for webhooks). */
-  readonly find: (protocol: Protocol, identity: string, vendor?: string) => Effect.Effect<Option.Option<IdentifiedDevice>, SqlError>
+  readonly find: (protocol: Protocol, identity: string, vendor?: string) => Effect.Effect<Option.Option<IdentifiedDevice>, SqlError | RegistryRowInvalid>
   /** A device's identities, keys left out. */
-  readonly ofDevice: (tenant: string, deviceId: string) => Effect.Effect<ReadonlyArray<WireIdentityView>, SqlError>
+  readonly ofDevice: (tenant: string, deviceId: string) => Effect.Effect<ReadonlyArray<WireIdentityView>, SqlError | RegistryRowInvalid>
   /** Every identity of a tenant's devices, by device id, keys left out. */
-  readonly ofTenant: (tenant: string) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WireIdentityView>>, SqlError>
+  readonly ofTenant: (tenant: string) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WireIdentityView>>, SqlError | RegistryRowInvalid>
   /**
    * Sets (or replaces) the device's identity on the input's protocol. Without `key` the identity
    * has none, unless `keepKey`: then the key it has (if any) stays, so an administrator can change
    * an account or line without being handed the key to send back.
    */
-  readonly assign: (tenant: string, deviceId: string, input: WireIdentityInput, options?: { readonly keepKey?: boolean }) => Effect.Effect<WireIdentityView, IdentityInvalid | IdentityTaken | IdentityDeviceNotFound | SqlError>
+  readonly assign: (tenant: string, deviceId: string, input: WireIdentityInput, options?: { readonly keepKey?: boolean }) => Effect.Effect<WireIdentityView, IdentityInvalid | IdentityTaken | IdentityDeviceNotFound | SqlError | RegistryRowInvalid>
   readonly remove: (tenant: string, deviceId: string, protocol: Protocol) => Effect.Effect<boolean, SqlError>
 }>()("wt/DeviceIdentities") {
   static readonly layer = Layer.effect(
@@ -178,10 +185,10 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
       const lookup = (key: string) =>
         Effect.gen(function*() {
           const [protocol, vendor, identity] = JSON.parse(key) as [Protocol, string, string]
-          const rows = yield* sql<IdentityRow & { type: DeviceType; sensor: SensorKindName | null }>`
+          const rows = yield* sql`
             SELECT i.tenant, i.device_id, i.protocol, i.vendor, i.identity, i.receiver, i.line, i.secret, d.type, d.sensor
             FROM device_identities i JOIN devices d ON d.tenant = i.tenant AND d.id = i.device_id
-            WHERE i.protocol = ${protocol} AND i.vendor = ${vendor} AND i.identity = ${identity} AND d.active`
+            WHERE i.protocol = ${protocol} AND i.vendor = ${vendor} AND i.identity = ${identity} AND d.active`.pipe(Effect.flatMap(identifiedRows))
           const row = rows[0]
           if (row === undefined) return Option.none<IdentifiedDevice>()
           return Option.some<IdentifiedDevice>({
@@ -203,7 +210,9 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
       })
 
       const ofDevice = Effect.fn("DeviceIdentities.ofDevice")(function*(tenant: string, deviceId: string) {
-        const rows = yield* sql<IdentityRow>`SELECT * FROM device_identities WHERE tenant = ${tenant} AND device_id = ${deviceId} ORDER BY protocol`
+        const rows = yield* sql`SELECT * FROM device_identities WHERE tenant = ${tenant} AND device_id = ${deviceId} ORDER BY protocol`.pipe(
+          Effect.flatMap(identityRows)
+        )
         return rows.map(viewOf)
       })
 
@@ -224,13 +233,13 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
           line: input.line?.toUpperCase() ?? null,
           secret: input.key !== undefined ? Redacted.value(input.key).toLowerCase() : null
         }
-        const taken = yield* sql<{ tenant: string; device_id: string }>`SELECT tenant, device_id FROM device_identities
-          WHERE protocol = ${row.protocol} AND vendor = ${row.vendor} AND identity = ${row.identity}`
+        const taken = yield* sql`SELECT tenant, device_id FROM device_identities
+          WHERE protocol = ${row.protocol} AND vendor = ${row.vendor} AND identity = ${row.identity}`.pipe(Effect.flatMap(ownerRows))
         if (taken.some((t) => t.tenant !== tenant || t.device_id !== deviceId)) {
           return yield* new IdentityTaken({ message: `${row.protocol} identity ${row.identity} belongs to another device` })
         }
         const keepKey = options?.keepKey === true && row.secret === null
-        const stored = yield* sql<{ secret: string | null }>`INSERT INTO device_identities ${sql.insert(row)}
+        const stored = yield* sql`INSERT INTO device_identities ${sql.insert(row)}
           ON CONFLICT (tenant, device_id, protocol) DO UPDATE SET vendor = excluded.vendor, identity = excluded.identity,
             receiver = excluded.receiver, line = excluded.line,
             secret = CASE WHEN ${keepKey} THEN device_identities.secret ELSE excluded.secret END
@@ -239,7 +248,8 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
           Effect.catchTag("SqlError", (e): Effect.Effect<never, IdentityTaken | SqlError> =>
             /device_identities_protocol_vendor_identity_key|unique/iu.test(String(e.cause))
               ? Effect.fail(new IdentityTaken({ message: `${row.protocol} identity ${row.identity} belongs to another device` }))
-              : Effect.fail(e))
+              : Effect.fail(e)),
+          Effect.flatMap(secretRows)
         )
         yield* cache.invalidateAll
         return viewOf({ ...row, secret: stored[0]?.secret ?? null })

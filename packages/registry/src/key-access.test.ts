@@ -3,13 +3,18 @@ import { TestDatabase } from "@wt/db/testing"
 import { ConfigProvider, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
-import { demoFleet } from "./demo-fleet.ts"
+import { demoFleet } from "./demo/demo-fleet.ts"
+import { DemoSeeder } from "./demo/demo-seeder.ts"
 import { Registry } from "./registry.ts"
 import { RegistryAdmin } from "./registry-admin.ts"
 
 // An installation key of this test's own, given as WT_INSTALLATION_KEY.
 const Installation = ConfigProvider.layerAdd(ConfigProvider.fromEnv({ env: { WT_INSTALLATION_KEY: randomBytes(32).toString("hex") } }), { asPrimary: true })
-const Env = Layer.mergeAll(Registry.layer, RegistryAdmin.layer).pipe(Layer.provideMerge(TestDatabase), Layer.provide(Installation))
+const Env = DemoSeeder.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(Registry.layer, RegistryAdmin.layer)),
+  Layer.provideMerge(TestDatabase),
+  Layer.provide(Installation)
+)
 
 const fleet = demoFleet({ residents: 40 })
 const withKeySafe = fleet.residents.filter((r) => r.keyAccess.kind === "key_safe")
@@ -20,7 +25,8 @@ describe("key-safe codes in the registry", () => {
     it.effect("are stored sealed, never in the clear; the record says only that there is a key safe; the code opens on request", () =>
       Effect.gen(function*() {
         const registry = yield* Registry
-        yield* registry.seedDemo({ ingestKey: Redacted.make("k-0123456789abcdef"), password: Redacted.make("pw-0123456789"), residents: 40, neighbour: true })
+        const seeder = yield* DemoSeeder
+        yield* seeder.seed({ ingestKey: Redacted.make("k-0123456789abcdef"), password: Redacted.make("pw-0123456789"), residents: 40, neighbour: true })
         assert.isAbove(withKeySafe.length, 3)
         const sql = yield* SqlClient.SqlClient
         const rows = yield* sql<{ id: string; key_access: unknown }>`SELECT id, key_access FROM residents WHERE tenant = 'demo' AND key_access->>'kind' = 'key_safe'`

@@ -7,18 +7,14 @@ import {
   openKeySafeCode,
   sealKeySafeCode
 } from "@wt/db"
-import type { KeyAccess } from "./demo-fleet.ts"
+import type { KeyAccess } from "@wt/contracts"
 
-/**
- * How a resident's home is entered, as a record shows it: for a key safe, that there is one,
- * never its code. The code is sealed at rest (see @wt/db's key-safe-code.ts) and opened only
- * where it is handed over: to the responder holding a live call-out, and on an operator's
- * explicit, audited reveal.
+/*
+ * A record shows how a resident's home is entered (`KeyAccessView` in @wt/contracts): for a key
+ * safe, that there is one, never its code. The code is sealed at rest (see @wt/db's
+ * key-safe-code.ts) and opened only where it is handed over: to the responder holding a live
+ * call-out, and on an operator's explicit, audited reveal.
  */
-export type KeyAccessView =
-  | { readonly kind: "key_safe" }
-  | { readonly kind: "e_lock"; readonly lockId: string }
-  | { readonly kind: "none" }
 
 /** What an administrator writes: a key safe's code may be left out to keep the one stored. */
 export type KeyAccessInput =
@@ -37,14 +33,6 @@ export class KeySafeCodeMissing extends Schema.TaggedError<KeySafeCodeMissing>()
 }) {}
 
 const parsed = (stored: unknown): unknown => (typeof stored === "string" ? JSON.parse(stored) : stored)
-
-/** The record's view of a stored `key_access` value; a key safe shows as one whether or not its code could be opened. */
-export const keyAccessView = (stored: unknown): KeyAccessView => {
-  const value = parsed(stored) as { kind?: unknown; lockId?: unknown } | null
-  if (value?.kind === "key_safe") return { kind: "key_safe" }
-  if (value?.kind === "e_lock" && typeof value.lockId === "string") return { kind: "e_lock", lockId: value.lockId }
-  return { kind: "none" }
-}
 
 /**
  * Seals and opens key-safe codes under the installation key named by the configuration read

@@ -1,23 +1,24 @@
-import type { Redacted } from "effect"
+import type { DeviceType, FleetDevice, Geofence, KeyAccessView, Resident, ResponsePlanStep, SafetyAlarmTrigger, SensorKind } from "@wt/contracts"
 import type { ExportedIdentities } from "./device-identities.ts"
-import type { AlarmTrigger, DeviceType, FleetDevice, Resident, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
-import type { KeyAccessView } from "./key-access.ts"
 
-/** What the pipeline needs to know about a device, per event. */
+// The registry's answers, built from its model in @wt/contracts (residents, devices, plans, users).
+export type { Role, User } from "@wt/contracts"
+
 /** The resident facts triage rules depend on. */
 export interface TriageProfile {
   readonly dementia: boolean
-  readonly geofence?: { readonly lat: number; readonly lon: number; readonly radiusM: number }
+  readonly geofence?: Geofence
   readonly planId?: string
   /** The plan's overrides of triage rules, as stored; triage decodes them with its own schema. */
   readonly planOverrides?: Readonly<Record<string, unknown>>
 }
 
+/** What the pipeline needs to know about a device, per event. */
 export interface DeviceOwner {
   readonly resident: TriageProfile
   readonly residentId: string
   readonly deviceType: DeviceType
-  readonly sensor?: SensorKindName
+  readonly sensor?: typeof SensorKind.Type
   readonly placement: string
   readonly heartbeatIntervalS: number
 }
@@ -28,7 +29,7 @@ export interface SupervisedDevice {
   readonly deviceId: string
   readonly residentId: string
   readonly deviceType: DeviceType
-  readonly sensor?: SensorKindName
+  readonly sensor?: typeof SensorKind.Type
   readonly heartbeatIntervalS: number
 }
 
@@ -45,16 +46,6 @@ export interface ResidentRecord extends Omit<Resident, "devices" | "keyAccess"> 
   readonly responsePlan: ReadonlyArray<ResponsePlanStep>
 }
 
-export type Role = "operator" | "supervisor" | "admin"
-
-export interface User {
-  readonly id: string
-  readonly username: string
-  readonly displayName: string
-  readonly role: Role
-  readonly tenants: ReadonlyArray<string>
-}
-
 /** `pnpm wt registry export --tenant <t>` (contract): ids first, no health data. */
 export interface TenantExport {
   readonly tenant: string
@@ -65,18 +56,9 @@ export interface TenantExport {
     readonly devices: ReadonlyArray<{
       readonly id: string
       readonly type: DeviceType
-      readonly sensor?: SensorKindName
+      readonly sensor?: typeof SensorKind.Type
       readonly placement: string
-      readonly triggers?: ReadonlyArray<AlarmTrigger>
+      readonly triggers?: ReadonlyArray<typeof SafetyAlarmTrigger.Type>
     } & ExportedIdentities>
   }>
-}
-
-export interface SeedSummary {
-  readonly tenant: string
-  readonly residents: number
-  readonly devices: number
-  readonly users: ReadonlyArray<string>
-  /** The demo's responder device tokens, when they were seeded: for the data directory and the simulator. */
-  readonly responderTokens?: Redacted.Redacted<Readonly<Record<string, string>>>
 }

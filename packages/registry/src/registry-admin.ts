@@ -1,9 +1,9 @@
+import type { Address, Contact, DeviceType, Geofence, GpsLegalBasis, Mobility, Role, SafetyAlarmTrigger, SensorKind, User } from "@wt/contracts"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import type { Address, AlarmTrigger, Contact, DeviceType, Geofence, GpsLegalBasis, Mobility, SensorKindName } from "./demo-fleet.ts"
 import { type KeyAccessInput, keyAccessSealFromConfig, KeySafeCodeMissing, type KeySafeCodeUnavailable } from "./key-access.ts"
-import type { Role } from "./model.ts"
+import { JsonColumn, type RegistryRowInvalid, rowsOf, TenantDeviceRow, userFromRow, UserRow } from "./rows.ts"
 
 /** A resident's registry record as an administrator writes it (contacts and devices have their own writes). */
 export interface ResidentInput {
@@ -26,11 +26,11 @@ export interface DeviceInput {
   readonly tenant: string
   readonly residentId: string
   readonly type: DeviceType
-  readonly sensor?: SensorKindName
+  readonly sensor?: typeof SensorKind.Type
   readonly placement: string
   readonly heartbeatIntervalS: number
   readonly active: boolean
-  readonly triggers?: ReadonlyArray<AlarmTrigger>
+  readonly triggers?: ReadonlyArray<typeof SafetyAlarmTrigger.Type>
 }
 
 export interface DeviceRecord extends DeviceInput {
@@ -50,13 +50,7 @@ export interface PlanRecord {
 }
 
 /** A console user as administrators see it: never the password hash. */
-export interface UserRecord {
-  readonly id: string
-  readonly username: string
-  readonly displayName: string
-  readonly role: Role
-  readonly tenants: ReadonlyArray<string>
-}
+export type UserRecord = User
 
 export interface UserInput {
   readonly username: string
@@ -76,45 +70,39 @@ export class UsernameTaken extends Schema.TaggedError<UsernameTaken>()("Username
   username: Schema.String
 }) {}
 
-interface DeviceRow {
-  readonly id: string
-  readonly tenant: string
-  readonly resident_id: string
-  readonly type: DeviceType
-  readonly sensor: SensorKindName | null
-  readonly placement: string | null
-  readonly heartbeat_interval_s: number
-  readonly active: boolean
-  readonly triggers: unknown
-}
-
 // sql.insert takes a list only when it is known to be non-empty.
 const nonEmpty = <A>(rows: ReadonlyArray<A>) => rows as unknown as readonly [A, ...Array<A>]
 
-const json = <A>(v: unknown): A => (typeof v === "string" ? JSON.parse(v) : v) as A
+const deviceRows = rowsOf("devices", TenantDeviceRow)
+const residentSummaryRows = rowsOf("residents", Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  display_name: Schema.String,
+  devices: Schema.Number
+}))
+const tenantRows = rowsOf("residents", Schema.Struct({ tenant: Schema.String }))
+const keyAccessRows = rowsOf("residents", Schema.Struct({ key_access: JsonColumn(Schema.Unknown) }))
+const planRows = rowsOf("response_plans", Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  alarm_type: Schema.String,
+  title: Schema.String,
+  steps: JsonColumn(Schema.Array(Schema.String))
+}))
+const userRows = rowsOf("users", UserRow)
 
-const deviceOf = (row: DeviceRow): DeviceRecord => {
-  const triggers = json<ReadonlyArray<AlarmTrigger> | null>(row.triggers)
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    residentId: row.resident_id,
-    type: row.type,
-    ...(row.sensor !== null ? { sensor: row.sensor } : {}),
-    placement: row.placement ?? "",
-    heartbeatIntervalS: row.heartbeat_interval_s,
-    active: row.active,
-    ...(triggers !== null && triggers !== undefined ? { triggers } : {})
-  }
-}
-
-const userOf = (row: { id: string; username: string; display_name: string; role: Role; tenants: ReadonlyArray<string> }): UserRecord => ({
+const deviceOf = (row: TenantDeviceRow): DeviceRecord => ({
   id: row.id,
-  username: row.username,
-  displayName: row.display_name,
-  role: row.role,
-  tenants: row.tenants
+  tenant: row.tenant,
+  residentId: row.resident_id,
+  type: row.type,
+  ...(row.sensor !== null ? { sensor: row.sensor } : {}),
+  placement: row.placement ?? "",
+  heartbeatIntervalS: row.heartbeat_interval_s,
+  active: row.active,
+  ...(row.triggers !== null ? { triggers: row.triggers } : {})
 })
+
 
 /**
  * Administrators' writes to the registry: residents, their addresses and contacts, devices,
@@ -123,19 +111,19 @@ const userOf = (row: { id: string; username: string; display_name: string; role:
  * ~10 s and the supervised fleet for a minute, so a change reaches triage within that time.
  */
 export class RegistryAdmin extends Context.Service<RegistryAdmin, {
-  readonly residents: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<ResidentSummary>, SqlError>
+  readonly residents: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<ResidentSummary>, SqlError | RegistryRowInvalid>
   /** The tenant (of those given) a resident belongs to. */
-  readonly residentTenant: (tenants: ReadonlyArray<string>, residentId: string) => Effect.Effect<Option.Option<string>, SqlError>
-  readonly putResident: (residentId: string, input: ResidentInput) => Effect.Effect<void, SqlError | KeySafeCodeMissing | KeySafeCodeUnavailable>
+  readonly residentTenant: (tenants: ReadonlyArray<string>, residentId: string) => Effect.Effect<Option.Option<string>, SqlError | RegistryRowInvalid>
+  readonly putResident: (residentId: string, input: ResidentInput) => Effect.Effect<void, SqlError | RegistryRowInvalid | KeySafeCodeMissing | KeySafeCodeUnavailable>
   readonly putContacts: (tenant: string, residentId: string, contacts: ReadonlyArray<Contact>) => Effect.Effect<void, SqlError>
-  readonly devices: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<DeviceRecord>, SqlError>
-  readonly device: (tenants: ReadonlyArray<string>, deviceId: string) => Effect.Effect<Option.Option<DeviceRecord>, SqlError>
+  readonly devices: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<DeviceRecord>, SqlError | RegistryRowInvalid>
+  readonly device: (tenants: ReadonlyArray<string>, deviceId: string) => Effect.Effect<Option.Option<DeviceRecord>, SqlError | RegistryRowInvalid>
   readonly putDevice: (deviceId: string, input: DeviceInput) => Effect.Effect<void, SqlError>
-  readonly plans: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<PlanRecord>, SqlError>
+  readonly plans: (tenants: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<PlanRecord>, SqlError | RegistryRowInvalid>
   /** Replaces every alarm type's checklist of the plan. */
   readonly putPlan: (plan: PlanRecord) => Effect.Effect<void, SqlError>
-  readonly users: () => Effect.Effect<ReadonlyArray<UserRecord>, SqlError>
-  readonly user: (userId: string) => Effect.Effect<Option.Option<UserRecord>, SqlError>
+  readonly users: () => Effect.Effect<ReadonlyArray<UserRecord>, SqlError | RegistryRowInvalid>
+  readonly user: (userId: string) => Effect.Effect<Option.Option<UserRecord>, SqlError | RegistryRowInvalid>
   /** Creates or updates a user; a new user needs a password hash. */
   readonly putUser: (userId: string, input: UserInput, passwordHash: string | undefined) => Effect.Effect<void, SqlError | UsernameTaken>
 }>()("wt/RegistryAdmin") {
@@ -151,25 +139,27 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
         if (access.kind !== "key_safe" || access.code !== undefined) {
           return yield* keyAccessSeal.seal(input.tenant, residentId, access.kind === "key_safe" ? { kind: "key_safe", code: access.code! } : access)
         }
-        const [row] = yield* sql<{ key_access: unknown }>`
-          SELECT key_access FROM residents WHERE tenant = ${input.tenant} AND id = ${residentId} AND key_access->>'kind' = 'key_safe'`
+        const [row] = yield* sql`
+          SELECT key_access FROM residents WHERE tenant = ${input.tenant} AND id = ${residentId} AND key_access->>'kind' = 'key_safe'`.pipe(
+          Effect.flatMap(keyAccessRows)
+        )
         if (row === undefined) return yield* new KeySafeCodeMissing({ residentId })
-        return typeof row.key_access === "string" ? JSON.parse(row.key_access) : row.key_access
+        return row.key_access
       })
 
       const residents = Effect.fn("RegistryAdmin.residents")(function*(tenants: ReadonlyArray<string>) {
         if (tenants.length === 0) return []
-        const rows = yield* sql<{ id: string; tenant: string; display_name: string; devices: string | number }>`
+        const rows = yield* sql`
           SELECT r.id, r.tenant, r.display_name,
-            (SELECT count(*) FROM devices d WHERE d.tenant = r.tenant AND d.resident_id = r.id) AS devices
-          FROM residents r WHERE r.tenant IN ${sql.in(tenants)} ORDER BY r.tenant, r.id`
-        return rows.map((r): ResidentSummary => ({ id: r.id, tenant: r.tenant, displayName: r.display_name, devices: Number(r.devices) }))
+            (SELECT count(*)::int FROM devices d WHERE d.tenant = r.tenant AND d.resident_id = r.id) AS devices
+          FROM residents r WHERE r.tenant IN ${sql.in(tenants)} ORDER BY r.tenant, r.id`.pipe(Effect.flatMap(residentSummaryRows))
+        return rows.map((r): ResidentSummary => ({ id: r.id, tenant: r.tenant, displayName: r.display_name, devices: r.devices }))
       })
 
       const residentTenant = Effect.fn("RegistryAdmin.residentTenant")(function*(tenants: ReadonlyArray<string>, residentId: string) {
         if (tenants.length === 0) return Option.none<string>()
-        const rows = yield* sql<{ tenant: string }>`
-          SELECT tenant FROM residents WHERE id = ${residentId} AND tenant IN ${sql.in(tenants)} ORDER BY tenant LIMIT 1`
+        const rows = yield* sql`
+          SELECT tenant FROM residents WHERE id = ${residentId} AND tenant IN ${sql.in(tenants)} ORDER BY tenant LIMIT 1`.pipe(Effect.flatMap(tenantRows))
         return Option.map(Option.fromNullishOr(rows[0]), (r) => r.tenant)
       })
 
@@ -231,17 +221,17 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
 
       const devices = Effect.fn("RegistryAdmin.devices")(function*(tenants: ReadonlyArray<string>) {
         if (tenants.length === 0) return []
-        const rows = yield* sql<DeviceRow>`
+        const rows = yield* sql`
           SELECT id, tenant, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
-          FROM devices WHERE tenant IN ${sql.in(tenants)} ORDER BY tenant, resident_id, id`
+          FROM devices WHERE tenant IN ${sql.in(tenants)} ORDER BY tenant, resident_id, id`.pipe(Effect.flatMap(deviceRows))
         return rows.map(deviceOf)
       })
 
       const device = Effect.fn("RegistryAdmin.device")(function*(tenants: ReadonlyArray<string>, deviceId: string) {
         if (tenants.length === 0) return Option.none<DeviceRecord>()
-        const rows = yield* sql<DeviceRow>`
+        const rows = yield* sql`
           SELECT id, tenant, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
-          FROM devices WHERE id = ${deviceId} AND tenant IN ${sql.in(tenants)} ORDER BY tenant LIMIT 1`
+          FROM devices WHERE id = ${deviceId} AND tenant IN ${sql.in(tenants)} ORDER BY tenant LIMIT 1`.pipe(Effect.flatMap(deviceRows))
         return Option.map(Option.fromNullishOr(rows[0]), deviceOf)
       })
 
@@ -266,14 +256,14 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
 
       const plans = Effect.fn("RegistryAdmin.plans")(function*(tenants: ReadonlyArray<string>) {
         if (tenants.length === 0) return []
-        const rows = yield* sql<{ id: string; tenant: string; alarm_type: string; title: string; steps: unknown }>`
+        const rows = yield* sql`
           SELECT id, tenant, alarm_type, title, steps FROM response_plans
-          WHERE tenant IN ${sql.in(tenants)} ORDER BY tenant, id, alarm_type`
+          WHERE tenant IN ${sql.in(tenants)} ORDER BY tenant, id, alarm_type`.pipe(Effect.flatMap(planRows))
         const byPlan = new Map<string, { id: string; tenant: string; entries: Array<PlanEntryInput> }>()
         for (const r of rows) {
           const key = `${r.tenant}\u0000${r.id}`
           const plan = byPlan.get(key) ?? { id: r.id, tenant: r.tenant, entries: [] }
-          plan.entries.push({ alarmType: r.alarm_type, title: r.title, steps: json<ReadonlyArray<string>>(r.steps) })
+          plan.entries.push({ alarmType: r.alarm_type, title: r.title, steps: r.steps })
           byPlan.set(key, plan)
         }
         return [...byPlan.values()] as ReadonlyArray<PlanRecord>
@@ -288,23 +278,23 @@ export class RegistryAdmin extends Context.Service<RegistryAdmin, {
       })
 
       const users = Effect.fn("RegistryAdmin.users")(function*() {
-        const rows = yield* sql<{ id: string; username: string; display_name: string; role: Role; tenants: ReadonlyArray<string> }>`
-          SELECT id, username, display_name, role, tenants FROM users ORDER BY username`
-        return rows.map(userOf)
+        const rows = yield* sql`
+          SELECT id, username, display_name, role, tenants FROM users ORDER BY username`.pipe(Effect.flatMap(userRows))
+        return rows.map(userFromRow)
       })
 
       const user = Effect.fn("RegistryAdmin.user")(function*(userId: string) {
-        const rows = yield* sql<{ id: string; username: string; display_name: string; role: Role; tenants: ReadonlyArray<string> }>`
-          SELECT id, username, display_name, role, tenants FROM users WHERE id = ${userId}`
-        return Option.map(Option.fromNullishOr(rows[0]), userOf)
+        const rows = yield* sql`
+          SELECT id, username, display_name, role, tenants FROM users WHERE id = ${userId}`.pipe(Effect.flatMap(userRows))
+        return Option.map(Option.fromNullishOr(rows[0]), userFromRow)
       })
 
       const putUser = Effect.fn("RegistryAdmin.putUser")(function*(userId: string, input: UserInput, passwordHash: string | undefined) {
-        const [clash] = yield* sql<{ id: string }>`SELECT id FROM users WHERE username = ${input.username} AND id <> ${userId}`
-        if (clash !== undefined) return yield* new UsernameTaken({ username: input.username })
+        const clash = yield* sql`SELECT 1 FROM users WHERE username = ${input.username} AND id <> ${userId}`
+        if (clash.length > 0) return yield* new UsernameTaken({ username: input.username })
         yield* sql.withTransaction(Effect.gen(function*() {
-          const [before] = yield* sql<{ id: string }>`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`
-          if (before === undefined) {
+          const before = yield* sql`SELECT 1 FROM users WHERE id = ${userId} FOR UPDATE`
+          if (before.length === 0) {
             if (passwordHash === undefined) return yield* Effect.die(new Error("a new user needs a password"))
             yield* sql`INSERT INTO users ${sql.insert({
               id: userId,

@@ -2,11 +2,12 @@ import { assert, describe, layer } from "@effect/vitest"
 import { TestDatabase } from "@wt/db/testing"
 import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import { DemoSeeder } from "./demo/demo-seeder.ts"
 import { Registry } from "./registry.ts"
 
 const ingestKey = Redacted.make("test-ingest-key-0123456789")
 const password = Redacted.make("correct horse battery staple")
-const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+const Env = DemoSeeder.layer.pipe(Layer.provideMerge(Registry.layer), Layer.provideMerge(TestDatabase))
 
 const counts = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -24,10 +25,10 @@ describe("Registry on PostgreSQL", () => {
   layer(Env, { timeout: 60_000 })((it) => {
     it.effect("seeds the demo tenant idempotently: a second seed leaves the same counts", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        const first = yield* registry.seedDemo({ ingestKey, password })
+        const seeder = yield* DemoSeeder
+        const first = yield* seeder.seed({ ingestKey, password })
         const afterFirst = yield* counts
-        yield* registry.seedDemo({ ingestKey, password })
+        yield* seeder.seed({ ingestKey, password })
         const afterSecond = yield* counts
         assert.deepStrictEqual(afterSecond, afterFirst)
         assert.strictEqual(first.residents, 300)
@@ -128,7 +129,8 @@ describe("Registry on PostgreSQL", () => {
 })
 
 describe("Registry without fleet snapshots (the alarm-lane process)", () => {
-  const OneByOne = Registry.layer.pipe(
+  const OneByOne = DemoSeeder.layer.pipe(
+    Layer.provideMerge(Registry.layer),
     Layer.provideMerge(TestDatabase),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ WT_REGISTRY_FLEET_SNAPSHOT: "false" })))
   )
@@ -136,8 +138,9 @@ describe("Registry without fleet snapshots (the alarm-lane process)", () => {
     it.effect("looks each device up on its own: a device deactivated before its first lookup is unknown", () =>
       Effect.gen(function*() {
         const registry = yield* Registry
+        const seeder = yield* DemoSeeder
         const sql = yield* SqlClient.SqlClient
-        yield* registry.seedDemo({ ingestKey, password })
+        yield* seeder.seed({ ingestKey, password })
         assert.strictEqual(Option.getOrThrow(yield* registry.deviceOwner("demo", "alarm-000001")).residentId, "res-0001")
         // With a snapshot, this device would be answered from the fleet loaded by the lookup above.
         yield* sql`UPDATE devices SET active = false WHERE tenant = 'demo' AND id = 'alarm-000004'`

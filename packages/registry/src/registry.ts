@@ -1,20 +1,16 @@
-import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { AddressKind, Contact, Geofence, GpsLegalBasis, KeyAccessView, Mobility, type ResponsePlanStep, type User } from "@wt/contracts"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { seedDemoResponders } from "./demo-responders.ts"
-import type { AlarmTrigger, DeviceType, Mobility, ResponsePlanStep, SensorKindName } from "./demo-fleet.ts"
-import { keyAccessSealFromConfig, keyAccessView, type KeySafeCodeUnavailable } from "./key-access.ts"
+import { keyAccessSealFromConfig, type KeySafeCodeUnavailable } from "./key-access.ts"
 import { hashIngestKey } from "./ingest-key.ts"
-import type { DeviceOwner, ResidentRecord, Role, SeedSummary, SupervisedDevice, TenantExport, TriageProfile, User } from "./model.ts"
+import type { DeviceOwner, ResidentRecord, SupervisedDevice, TenantExport, TriageProfile } from "./model.ts"
 import { verifyPasswordHash } from "./password.ts"
-import { NeighbourTenantId, seedNeighbourTenant } from "./neighbour-tenant.ts"
-import { DemoTenantDigit, NeighbourTenantDigit } from "./demo-identities.ts"
-import { seedDemoIdentities } from "./seed-identities.ts"
 import { exportedIdentities, tenantIdentities } from "./device-identities.ts"
-import { seedDemoFleet, type SeedDemoOptions } from "./seed.ts"
 import { makeInterner } from "./interning.ts"
 import { makeTenantSnapshots } from "./tenant-snapshots.ts"
 import { makeLookupCache } from "./lookup-cache.ts"
+import { deviceFromRow, DeviceRow, JsonColumn, type RegistryRowInvalid, rowsOf, TenantDeviceRow, userFromRow, UserRow } from "./rows.ts"
 
 export interface RegistryShape {
   /**
@@ -22,25 +18,29 @@ export interface RegistryShape {
    * whole fleet (one query, reloaded in the background every ~10 s), and a device not in it
    * from a lookup of its own, cached ~10 s (including "unknown").
    */
-  readonly deviceOwner: (tenant: string, deviceId: string) => Effect.Effect<Option.Option<DeviceOwner>, SqlError>
+  readonly deviceOwner: (tenant: string, deviceId: string) => Effect.Effect<Option.Option<DeviceOwner>, SqlError | RegistryRowInvalid>
   /** The tenant an ingest key (the raw bearer token) belongs to; cached ~10 s. */
-  readonly tenantForIngestKey: (key: string) => Effect.Effect<Option.Option<string>, SqlError>
-  readonly resident: (tenant: string, residentId: string) => Effect.Effect<Option.Option<ResidentRecord>, SqlError>
+  readonly tenantForIngestKey: (key: string) => Effect.Effect<Option.Option<string>, SqlError | RegistryRowInvalid>
+  readonly resident: (tenant: string, residentId: string) => Effect.Effect<Option.Option<ResidentRecord>, SqlError | RegistryRowInvalid>
   /**
    * The resident's key-safe code, opened: only for handing it over (to the responder holding a
    * live call-out, on an audited reveal). None when the resident has no key safe (or no record).
    */
-  readonly keySafeCode: (tenant: string, residentId: string) => Effect.Effect<Option.Option<string>, SqlError | KeySafeCodeUnavailable>
-  readonly exportTenant: (tenant: string) => Effect.Effect<TenantExport, SqlError>
+  readonly keySafeCode: (tenant: string, residentId: string) => Effect.Effect<Option.Option<string>, SqlError | RegistryRowInvalid | KeySafeCodeUnavailable>
+  readonly exportTenant: (tenant: string) => Effect.Effect<TenantExport, SqlError | RegistryRowInvalid>
   /** Every active device (of one tenant, or of all), with its heartbeat interval: what absence supervision watches. */
-  readonly activeDevices: (tenant?: string) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError>
+  readonly activeDevices: (tenant?: string) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError | RegistryRowInvalid>
   /** Up to `limit` active devices after `after`, in (tenant, device id) order: a whole fleet read a page at a time. */
-  readonly activeDevicesPage: (after: DevicePosition | undefined, limit: number) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError>
-  /** Upserts the demo tenant, fleet, plans, users and ingest key; safe to run on every start. */
-  readonly seedDemo: (options: SeedDemoOptions) => Effect.Effect<SeedSummary, SqlError | KeySafeCodeUnavailable>
-  readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError>
+  readonly activeDevicesPage: (after: DevicePosition | undefined, limit: number) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError | RegistryRowInvalid>
+  readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError | RegistryRowInvalid>
   /** The user of this name, without a password: whom a failed or refused sign-in claimed to be, for the audit trail. */
-  readonly userByName: (username: string) => Effect.Effect<Option.Option<User>, SqlError>
+  readonly userByName: (username: string) => Effect.Effect<Option.Option<User>, SqlError | RegistryRowInvalid>
+  /**
+   * Forgets every cached answer (device owners, fleet snapshots, ingest keys), so the next
+   * lookup reads the database: for a bulk write in this process, such as a seed, that must be
+   * seen at once rather than within the ~10 s the caches keep.
+   */
+  readonly forgetCached: Effect.Effect<void>
 }
 
 // A failed lookup (database down) is not remembered: the next event asks again.
@@ -52,56 +52,63 @@ export interface DevicePosition {
   readonly deviceId: string
 }
 
-interface DeviceRow {
-  readonly id: string
-  readonly resident_id: string
-  readonly type: DeviceType
-  readonly sensor: SensorKindName | null
-  readonly placement: string | null
-  readonly heartbeat_interval_s: number
-  readonly active: boolean
-  readonly triggers: ReadonlyArray<AlarmTrigger> | null
-}
+/** A device with what triage needs of its resident, cached with it: no names, no health data. */
+const OwnerRow = Schema.Struct({
+  ...DeviceRow.fields,
+  dementia: Schema.Boolean,
+  geofence: Schema.NullOr(JsonColumn(Geofence)),
+  response_plan_id: Schema.NullOr(Schema.String),
+  /** The plan's overrides of triage rules, as stored; triage decodes them with its own schema. */
+  plan_overrides: Schema.NullOr(JsonColumn(Schema.Record(Schema.String, Schema.Unknown)))
+})
+type OwnerRow = typeof OwnerRow.Type
+const ownerRows = rowsOf("devices", OwnerRow)
 
-interface ResidentRow {
-  readonly id: string
-  readonly tenant: string
-  readonly display_name: string
-  readonly birth_year: number | null
-  readonly language: string
-  readonly dementia: boolean
-  readonly mobility: Mobility | null
-  readonly health_notes: ReadonlyArray<string>
-  readonly key_access: unknown
-  readonly gps_legal_basis: "consent" | "decision_4_6a" | null
-  readonly geofence: { lat: number; lon: number; radiusM: number } | null
-  readonly response_plan_id: string | null
-}
+const ResidentRow = Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  display_name: Schema.String,
+  birth_year: Schema.NullOr(Schema.Number),
+  language: Schema.String,
+  dementia: Schema.Boolean,
+  mobility: Schema.NullOr(Mobility),
+  health_notes: JsonColumn(Schema.Array(Schema.String)),
+  /** As a record shows it: a key safe's sealed code is left out. */
+  key_access: JsonColumn(KeyAccessView),
+  gps_legal_basis: Schema.NullOr(GpsLegalBasis),
+  geofence: Schema.NullOr(JsonColumn(Geofence)),
+  response_plan_id: Schema.NullOr(Schema.String)
+})
+const residentRows = rowsOf("residents", ResidentRow)
 
-interface UserRow {
-  readonly id: string
-  readonly username: string
-  readonly display_name: string
-  readonly role: Role
-  readonly tenants: ReadonlyArray<string>
-  readonly password_hash: string
-}
+const AddressRow = Schema.Struct({
+  kind: AddressKind,
+  street: Schema.String,
+  postcode: Schema.String,
+  city: Schema.String,
+  lat: Schema.NullOr(Schema.Number),
+  lon: Schema.NullOr(Schema.Number),
+  valid_from: Schema.NullOr(Schema.String),
+  valid_to: Schema.NullOr(Schema.String)
+})
+const addressRows = rowsOf("addresses", AddressRow)
+const contactRows = rowsOf("contacts", Contact)
+const planRows = rowsOf("response_plans", Schema.Struct({ id: Schema.String, alarm_type: Schema.String, title: Schema.String, steps: JsonColumn(Schema.Array(Schema.String)) }))
+const deviceRows = rowsOf("devices", DeviceRow)
+const tenantDeviceRows = rowsOf("devices", TenantDeviceRow)
+const ingestKeyRows = rowsOf("ingest_keys", Schema.Struct({ tenant: Schema.String }))
+const keyAccessRows = rowsOf("residents", Schema.Struct({ key_access: Schema.Unknown }))
+const residentNameRows = rowsOf("residents", Schema.Struct({ id: Schema.String, display_name: Schema.String }))
 
-// What triage needs of the resident with every event, cached with the device: no names, no health data.
-const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v)
+const userRows = rowsOf("users", UserRow)
+const passwordRows = rowsOf("users", Schema.Struct({ ...UserRow.fields, password_hash: Schema.String }))
 
-const profileOf = (row: { dementia: boolean; geofence: unknown; response_plan_id: string | null; plan_overrides: unknown }): TriageProfile => {
-  const fence = json(row.geofence) as TriageProfile["geofence"] | null
-  const overrides = json(row.plan_overrides) as Record<string, unknown> | null
-  return {
-    dementia: row.dementia === true,
-    ...(fence !== null && fence !== undefined ? { geofence: fence } : {}),
-    ...(row.response_plan_id !== null ? { planId: row.response_plan_id } : {}),
-    ...(overrides !== null && overrides !== undefined ? { planOverrides: overrides } : {})
-  }
-}
-
-type OwnerRow = DeviceRow & { dementia: boolean; geofence: unknown; response_plan_id: string | null; plan_overrides: unknown }
+const profileOf = (row: OwnerRow): TriageProfile => ({
+  dementia: row.dementia,
+  ...(row.geofence !== null ? { geofence: row.geofence } : {}),
+  ...(row.response_plan_id !== null ? { planId: row.response_plan_id } : {}),
+  ...(row.plan_overrides !== null ? { planOverrides: row.plan_overrides } : {})
+})
 
 const ownerOf = (row: OwnerRow, resident: TriageProfile = profileOf(row), intern: <S extends string>(s: S) => S = (s) => s): DeviceOwner => ({
   residentId: row.resident_id,
@@ -148,7 +155,7 @@ const makeFleetBuilder = (previous: ReadonlyMap<string, DeviceOwner> | undefined
   return { add, fleet }
 }
 
-const supervisedOf = (intern: <S extends string>(s: S) => S) => (row: DeviceRow & { readonly tenant: string }): SupervisedDevice => ({
+const supervisedOf = (intern: <S extends string>(s: S) => S) => (row: TenantDeviceRow): SupervisedDevice => ({
   tenant: intern(row.tenant),
   deviceId: row.id,
   residentId: row.resident_id,
@@ -171,14 +178,6 @@ const SnapshotRefreshMs = 10_000
  */
 const FleetSnapshotConfig = Config.Boolean("WT_REGISTRY_FLEET_SNAPSHOT").pipe(Config.withDefault(true))
 
-const deviceFromRow = (row: DeviceRow) => ({
-  id: row.id,
-  type: row.type,
-  ...(row.sensor !== null ? { sensor: row.sensor } : {}),
-  placement: row.placement ?? "",
-  ...(row.triggers !== null ? { triggers: row.triggers } : {})
-})
-
 export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Registry") {
   static readonly layer = Layer.effect(
     Registry,
@@ -190,11 +189,12 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
       const owners = makeLookupCache({
         lookup: (key: string) => {
           const [tenant = "", deviceId = ""] = key.split("\u0000")
-          return sql<OwnerRow>`
+          return sql`
             SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
                    r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
             FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
             WHERE d.tenant = ${tenant} AND d.id = ${deviceId} AND d.active`.pipe(
+            Effect.flatMap(ownerRows),
             Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => ownerOf(row)))
           )
         },
@@ -207,12 +207,12 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           const builder = makeFleetBuilder(previous)
           let after = ""
           while (true) {
-            const rows = yield* sql<OwnerRow>`
+            const rows = yield* sql`
               SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
                      r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
               FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
               WHERE d.tenant = ${tenant} AND d.active AND d.id > ${after}
-              ORDER BY d.id LIMIT ${FleetPageSize}`
+              ORDER BY d.id LIMIT ${FleetPageSize}`.pipe(Effect.flatMap(ownerRows))
             for (const row of rows) builder.add(row)
             if (rows.length < FleetPageSize) return builder.fleet
             after = rows[rows.length - 1]!.id
@@ -222,7 +222,8 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       const ingestKeys = makeLookupCache({
         lookup: (keyHash: string) =>
-          sql<{ tenant: string }>`SELECT tenant FROM ingest_keys WHERE key_hash = ${keyHash}`.pipe(
+          sql`SELECT tenant FROM ingest_keys WHERE key_hash = ${keyHash}`.pipe(
+            Effect.flatMap(ingestKeyRows),
             Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => row.tenant))
           ),
         capacity: 1_000,
@@ -242,36 +243,27 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
       })
 
       const resident = Effect.fn("Registry.resident")(function*(tenant: string, residentId: string) {
-        const [row] = yield* sql<ResidentRow>`
+        const [row] = yield* sql`
           SELECT id, tenant, display_name, birth_year, language, dementia, mobility, health_notes,
                  key_access, gps_legal_basis, geofence, response_plan_id
-          FROM residents WHERE tenant = ${tenant} AND id = ${residentId}`
+          FROM residents WHERE tenant = ${tenant} AND id = ${residentId}`.pipe(Effect.flatMap(residentRows))
         if (row === undefined) return Option.none<ResidentRecord>()
         const [addresses, contacts, devices, plan] = yield* Effect.all([
-          sql<{
-            kind: "home" | "temporary"
-            street: string
-            postcode: string
-            city: string
-            lat: number | null
-            lon: number | null
-            valid_from: string | null
-            valid_to: string | null
-          }>`
+          sql`
             SELECT kind, street, postcode, city, lat, lon, valid_from::text AS valid_from, valid_to::text AS valid_to
             FROM addresses WHERE tenant = ${tenant} AND resident_id = ${residentId}
-            ORDER BY valid_from NULLS FIRST, kind`,
-          sql<{ name: string; relation: string; phone: string; keyholder: boolean }>`
+            ORDER BY valid_from NULLS FIRST, kind`.pipe(Effect.flatMap(addressRows)),
+          sql`
             SELECT name, relation, phone, keyholder FROM contacts
-            WHERE tenant = ${tenant} AND resident_id = ${residentId} ORDER BY position`,
-          sql<DeviceRow>`
+            WHERE tenant = ${tenant} AND resident_id = ${residentId} ORDER BY position`.pipe(Effect.flatMap(contactRows)),
+          sql`
             SELECT id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
-            FROM devices WHERE tenant = ${tenant} AND resident_id = ${residentId} ORDER BY id`,
+            FROM devices WHERE tenant = ${tenant} AND resident_id = ${residentId} ORDER BY id`.pipe(Effect.flatMap(deviceRows)),
           row.response_plan_id === null
             ? Effect.succeed([])
-            : sql<{ id: string; alarm_type: string; title: string; steps: ReadonlyArray<string> }>`
+            : sql`
               SELECT id, alarm_type, title, steps FROM response_plans
-              WHERE tenant = ${tenant} AND id = ${row.response_plan_id} ORDER BY alarm_type`
+              WHERE tenant = ${tenant} AND id = ${row.response_plan_id} ORDER BY alarm_type`.pipe(Effect.flatMap(planRows))
         ], { concurrency: 1 })
         const record: ResidentRecord = {
           id: row.id,
@@ -291,7 +283,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           })),
           healthNotes: row.health_notes,
           mobility: row.mobility ?? "independent",
-          keyAccess: keyAccessView(row.key_access),
+          keyAccess: row.key_access,
           dementia: row.dementia,
           ...(row.gps_legal_basis !== null ? { gpsLegalBasis: row.gps_legal_basis } : {}),
           ...(row.geofence !== null ? { geofence: row.geofence } : {}),
@@ -304,17 +296,17 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
       })
 
       const keySafeCode = Effect.fn("Registry.keySafeCode")(function*(tenant: string, residentId: string) {
-        const [row] = yield* sql<{ key_access: unknown }>`SELECT key_access FROM residents WHERE tenant = ${tenant} AND id = ${residentId}`
+        const [row] = yield* sql`SELECT key_access FROM residents WHERE tenant = ${tenant} AND id = ${residentId}`.pipe(Effect.flatMap(keyAccessRows))
         if (row === undefined) return Option.none<string>()
         return yield* keyAccess.open(tenant, residentId, row.key_access)
       })
 
       const exportTenant = Effect.fn("Registry.exportTenant")(function*(tenant: string) {
-        const residents = yield* sql<{ id: string; display_name: string }>`
-          SELECT id, display_name FROM residents WHERE tenant = ${tenant} ORDER BY id`
-        const devices = yield* sql<DeviceRow>`
+        const residents = yield* sql`
+          SELECT id, display_name FROM residents WHERE tenant = ${tenant} ORDER BY id`.pipe(Effect.flatMap(residentNameRows))
+        const devices = yield* sql`
           SELECT id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
-          FROM devices WHERE tenant = ${tenant} AND active ORDER BY resident_id, id`
+          FROM devices WHERE tenant = ${tenant} AND active ORDER BY resident_id, id`.pipe(Effect.flatMap(deviceRows))
         const byResident = new Map<string, Array<DeviceRow>>()
         for (const d of devices) {
           const list = byResident.get(d.resident_id)
@@ -334,68 +326,54 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       const activeDevicesPage = Effect.fn("Registry.activeDevicesPage")(function*(after: DevicePosition | undefined, limit: number) {
         const rows = yield* (after === undefined
-          ? sql<DeviceRow & { readonly tenant: string }>`
+          ? sql`
             SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
             FROM devices WHERE active ORDER BY tenant, id LIMIT ${limit}`
-          : sql<DeviceRow & { readonly tenant: string }>`
+          : sql`
             SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
-            FROM devices WHERE active AND (tenant, id) > (${after.tenant}, ${after.deviceId}) ORDER BY tenant, id LIMIT ${limit}`)
+            FROM devices WHERE active AND (tenant, id) > (${after.tenant}, ${after.deviceId}) ORDER BY tenant, id LIMIT ${limit}`).pipe(
+          Effect.flatMap(tenantDeviceRows)
+        )
         return rows.map(supervisedOf(makeInterner()))
       })
 
       const activeDevices = Effect.fn("Registry.activeDevices")(function*(tenant?: string) {
         const rows = yield* (tenant === undefined
-          ? sql<DeviceRow & { readonly tenant: string }>`
+          ? sql`
             SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
             FROM devices WHERE active ORDER BY tenant, id`
-          : sql<DeviceRow & { readonly tenant: string }>`
+          : sql`
             SELECT tenant, id, resident_id, type, sensor, placement, heartbeat_interval_s, active, triggers
-            FROM devices WHERE active AND tenant = ${tenant} ORDER BY tenant, id`)
+            FROM devices WHERE active AND tenant = ${tenant} ORDER BY tenant, id`).pipe(
+          Effect.flatMap(tenantDeviceRows)
+        )
         return rows.map(supervisedOf(makeInterner()))
       })
 
-      const seedDemo = Effect.fn("Registry.seedDemo")(function*(options: SeedDemoOptions) {
-        const summary = yield* seedDemoFleet(options, keyAccess.seal).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-        const responders = yield* seedDemoResponders({
-          tenant: summary.tenant,
-          ...(options.responders !== undefined ? { responders: options.responders } : {})
-        }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-        yield* seedDemoIdentities(summary.tenant, DemoTenantDigit, options.dc09KeySecret).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-        if (options.neighbour === true) {
-          yield* seedNeighbourTenant(options.password, keyAccess.seal).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-          yield* seedDemoIdentities(NeighbourTenantId, NeighbourTenantDigit, options.dc09KeySecret).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-        }
+      const forgetCached = Effect.gen(function*() {
         yield* owners.invalidateAll
         fleets?.invalidateAll()
         yield* ingestKeys.invalidateAll
-        return responders.tokens === undefined ? summary : { ...summary, responderTokens: responders.tokens }
       })
 
       const verifyPassword = Effect.fn("Registry.verifyPassword")(
         function*(username: string, password: string | Redacted.Redacted<string>) {
-          const [row] = yield* sql<UserRow>`
-            SELECT id, username, display_name, role, tenants, password_hash FROM users WHERE username = ${username}`
+          const [row] = yield* sql`
+            SELECT id, username, display_name, role, tenants, password_hash FROM users WHERE username = ${username}`.pipe(Effect.flatMap(passwordRows))
           const plain = Redacted.isRedacted(password) ? Redacted.value(password) : password
           // Unknown users cost the same as known ones, so timing does not reveal which usernames exist.
           const ok = yield* Effect.promise(() =>
             verifyPasswordHash(plain, row?.password_hash ?? unknownUserHash).catch(() => false)
           )
           if (row === undefined || !ok) return Option.none<User>()
-          return Option.some<User>({
-            id: row.id,
-            username: row.username,
-            displayName: row.display_name,
-            role: row.role,
-            tenants: row.tenants
-          })
+          return Option.some(userFromRow(row))
         }
       )
 
       const userByName = Effect.fn("Registry.userByName")(function*(username: string) {
-        const [row] = yield* sql<Omit<UserRow, "password_hash">>`
-          SELECT id, username, display_name, role, tenants FROM users WHERE username = ${username}`
-        if (row === undefined) return Option.none<User>()
-        return Option.some<User>({ id: row.id, username: row.username, displayName: row.display_name, role: row.role, tenants: row.tenants })
+        const [row] = yield* sql`
+          SELECT id, username, display_name, role, tenants FROM users WHERE username = ${username}`.pipe(Effect.flatMap(userRows))
+        return Option.map(Option.fromNullishOr(row), userFromRow)
       })
 
       return Registry.of({
@@ -406,9 +384,9 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         exportTenant,
         activeDevices,
         activeDevicesPage,
-        seedDemo,
         verifyPassword,
-        userByName
+        userByName,
+        forgetCached
       })
     })
   )

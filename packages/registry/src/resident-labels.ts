@@ -1,5 +1,7 @@
-import { Effect } from "effect"
+import { AddressKind } from "@wt/contracts"
+import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { rowsOf } from "./rows.ts"
 
 /** How a queue row names a resident: enough to tell people apart at a glance, not the record. */
 export interface ResidentLabel {
@@ -11,10 +13,18 @@ export interface ResidentLabel {
   readonly temporaryAddress: boolean
 }
 
+const labelRows = rowsOf("residents", Schema.Struct({
+  id: Schema.String,
+  tenant: Schema.String,
+  display_name: Schema.String,
+  city: Schema.NullOr(Schema.String),
+  kind: Schema.NullOr(AddressKind)
+}))
+
 export const residentLabels = Effect.fn("Registry.residentLabels")(function*(tenants: ReadonlyArray<string>, ids: ReadonlyArray<string>) {
   if (tenants.length === 0 || ids.length === 0) return []
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql<{ id: string; tenant: string; display_name: string; city: string | null; kind: string | null }>`
+  const rows = yield* sql`
     SELECT r.id, r.tenant, r.display_name, a.city, a.kind
     FROM residents r
     LEFT JOIN LATERAL (
@@ -23,7 +33,7 @@ export const residentLabels = Effect.fn("Registry.residentLabels")(function*(ten
         AND (a.valid_from IS NULL OR a.valid_from <= current_date) AND (a.valid_to IS NULL OR a.valid_to >= current_date)
       ORDER BY (a.kind = 'temporary') DESC LIMIT 1
     ) a ON true
-    WHERE r.tenant IN ${sql.in(tenants)} AND r.id IN ${sql.in(ids)}`
+    WHERE r.tenant IN ${sql.in(tenants)} AND r.id IN ${sql.in(ids)}`.pipe(Effect.flatMap(labelRows))
   return rows.map((r): ResidentLabel => ({
     id: r.id,
     tenant: r.tenant,

@@ -1,6 +1,7 @@
 import { Effect, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { hashResponderToken, newResponderDeviceId, newResponderToken } from "@wt/dispatch"
+import { rowsOf } from "./rows.ts"
 
 /** Whose phone a responder device is: a team member's, or a next of kin's in one resident's cascade. */
 export type ResponderDeviceHolder =
@@ -17,6 +18,20 @@ export interface ResponderDeviceRecord {
   readonly createdAt: string
   readonly revokedAt: string | undefined
 }
+
+const memberRows = rowsOf("responder_members", Schema.Struct({ name: Schema.String }))
+const contactRows = rowsOf("contacts", Schema.Struct({ name: Schema.String }))
+const deviceRows = rowsOf("responder_devices", Schema.Struct({
+  id: Schema.String,
+  origin: Schema.Literals(["demo", "admin"]),
+  kind: Schema.Literals(["member", "contact"]),
+  member_id: Schema.NullOr(Schema.String),
+  resident_id: Schema.NullOr(Schema.String),
+  contact_position: Schema.NullOr(Schema.Number),
+  label: Schema.String,
+  created_at: Schema.Union([Schema.Date, Schema.String]),
+  revoked_at: Schema.NullOr(Schema.Union([Schema.Date, Schema.String]))
+}))
 
 export class ResponderHolderNotFound extends Schema.TaggedError<ResponderHolderNotFound>()("ResponderHolderNotFound", {
   tenant: Schema.String,
@@ -37,12 +52,12 @@ export const issueResponderDevice = Effect.fn("Registry.issueResponderDevice")(f
   const { tenant, holder } = input
   let label: string
   if (holder.kind === "member") {
-    const [member] = yield* sql<{ name: string }>`SELECT name FROM responder_members WHERE tenant = ${tenant} AND id = ${holder.memberId}`
+    const [member] = yield* sql`SELECT name FROM responder_members WHERE tenant = ${tenant} AND id = ${holder.memberId}`.pipe(Effect.flatMap(memberRows))
     if (member === undefined) return yield* new ResponderHolderNotFound({ tenant, message: `no team member ${holder.memberId} in tenant ${tenant}` })
     label = input.label ?? `${member.name} phone`
   } else {
-    const contacts = yield* sql<{ name: string }>`
-      SELECT name FROM contacts WHERE tenant = ${tenant} AND resident_id = ${holder.residentId} ORDER BY position`
+    const contacts = yield* sql`
+      SELECT name FROM contacts WHERE tenant = ${tenant} AND resident_id = ${holder.residentId} ORDER BY position`.pipe(Effect.flatMap(contactRows))
     const contact = contacts[holder.position - 1]
     if (contact === undefined) {
       return yield* new ResponderHolderNotFound({ tenant, message: `resident ${holder.residentId} of tenant ${tenant} has no contact ${holder.position}` })
@@ -68,7 +83,7 @@ export const issueResponderDevice = Effect.fn("Registry.issueResponderDevice")(f
 /** Revokes a device of the tenant by its id: its token stops working at once. False when there was none to revoke. */
 export const revokeResponderDevice = Effect.fn("Registry.revokeResponderDevice")(function*(tenant: string, id: string) {
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql<{ id: string }>`
+  const rows = yield* sql`
     UPDATE responder_devices SET revoked_at = now() WHERE tenant = ${tenant} AND id = ${id} AND revoked_at IS NULL RETURNING id`
   return rows.length > 0
 })
@@ -76,19 +91,11 @@ export const revokeResponderDevice = Effect.fn("Registry.revokeResponderDevice")
 /** The tenant's responder devices, revoked ones too. */
 export const listResponderDevices = Effect.fn("Registry.listResponderDevices")(function*(tenant: string) {
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql<{
-    id: string
-    origin: "demo" | "admin"
-    kind: "member" | "contact"
-    member_id: string | null
-    resident_id: string | null
-    contact_position: number | null
-    label: string
-    created_at: Date | string
-    revoked_at: Date | string | null
-  }>`
+  const rows = yield* sql`
     SELECT id, origin, kind, member_id, resident_id, contact_position, label, created_at, revoked_at
-    FROM responder_devices WHERE tenant = ${tenant} ORDER BY kind, member_id, resident_id, contact_position, created_at`
+    FROM responder_devices WHERE tenant = ${tenant} ORDER BY kind, member_id, resident_id, contact_position, created_at`.pipe(
+    Effect.flatMap(deviceRows)
+  )
   return rows.map((r): ResponderDeviceRecord => ({
     id: r.id,
     tenant,

@@ -1,13 +1,9 @@
-import { Instant, Priority } from "@wt/contracts"
+import { DeviceType, Geofence, Instant, Priority } from "@wt/contracts"
 import { Schema } from "effect"
-import { DeviceType, LocalTime, NightHours, type PlanParameter, type RuleParameters, type RuleSet, TimeZone } from "./rule-set.ts"
+import { LocalTime, NightHours, type PlanParameter, type RuleParameters, type RuleSet, TimeZone } from "./rule-set.ts"
 
-export const Geofence = Schema.Struct({
-  lat: Schema.Number.check(Schema.isBetween({ minimum: -90, maximum: 90 })),
-  lon: Schema.Number.check(Schema.isBetween({ minimum: -180, maximum: 180 })),
-  radiusM: Schema.Number.check(Schema.isGreaterThan(0))
-}).annotate({ identifier: "Geofence" })
-export type Geofence = typeof Geofence.Type
+// The resident's geofence is the registry's (its model, in @wt/contracts).
+export { Geofence }
 
 /**
  * What a resident's response plan changes in the rules for that resident: a rule's

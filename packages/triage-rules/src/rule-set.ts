@@ -1,4 +1,5 @@
 import {
+  DeviceType,
   IncidentCategory,
   Instant,
   MedicationEventKind,
@@ -38,9 +39,8 @@ const isTimeZone = (zone: string): boolean => {
 export const TimeZone = Schema.String.check(Schema.makeFilter(isTimeZone, { message: "must be an IANA time zone" }))
   .annotate({ identifier: "TimeZone" })
 
-/** The registry's device types; a technical event is judged by the kind of device that sent it. */
-export const DeviceType = Schema.Literals(["safety_alarm", "sensor", "gps", "medication"]).annotate({ identifier: "DeviceType" })
-export type DeviceType = typeof DeviceType.Type
+// The registry's device types (its model, in @wt/contracts): a technical event is judged by the kind of device that sent it.
+export { DeviceType }
 
 const Minutes = Schema.Number.check(Schema.isGreaterThan(0))
 

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { SafetyAlarmTrigger, SensorKind } from "@wt/contracts"
+import { AddressKind, DeviceType, GpsLegalBasis, Mobility, Role, SafetyAlarmTrigger, SensorKind } from "@wt/contracts"
 import { Authentication, JsonOnly } from "./api-middleware.ts"
 import { Forbidden, InvalidRegistryChange, RecordNotFound, UsernameInUse } from "./api-errors.ts"
 import { Contact, ResidentCard } from "./resident-card.ts"
@@ -10,7 +10,7 @@ const IsoDate = Schema.String.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}$/u))
 const Id = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u))
 
 export const AddressInput = Schema.Struct({
-  kind: Schema.Literals(["home", "temporary"]),
+  kind: AddressKind,
   street: Text(200),
   postcode: Text(20),
   city: Text(100),
@@ -31,7 +31,7 @@ export const ResidentInput = Schema.Struct({
   addresses: Schema.Array(AddressInput).check(Schema.isMinLength(1), Schema.isMaxLength(10)),
   /** Only what matters in an emergency. */
   healthNotes: Schema.Array(Text(300)).check(Schema.isMaxLength(20)),
-  mobility: Schema.Literals(["independent", "walking_aid", "wheelchair", "bedbound"]),
+  mobility: Mobility,
   keyAccess: Schema.Union([
     /** The code is write-only: left out, the stored code is kept (a key safe needs one stored already). */
     Schema.Struct({ kind: Schema.Literal("key_safe"), code: Schema.optionalKey(Text(40)) }),
@@ -40,7 +40,7 @@ export const ResidentInput = Schema.Struct({
   ]),
   dementia: Schema.Boolean,
   /** Required when the resident has a GPS tracker: consent, or a decision under § 4-6 a. */
-  gpsLegalBasis: Schema.optionalKey(Schema.Literals(["consent", "decision_4_6a"])),
+  gpsLegalBasis: Schema.optionalKey(GpsLegalBasis),
   geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Finite, lon: Schema.Finite, radiusM: Schema.Finite.check(Schema.isBetween({ minimum: 50, maximum: 50_000 })) })),
   responsePlanId: Schema.String.check(Schema.isMaxLength(64))
 }).annotate({ identifier: "ResidentInput" })
@@ -53,7 +53,7 @@ export const ContactsInput = Schema.Struct({
 export const DeviceInput = Schema.Struct({
   tenant: Id,
   residentId: Id,
-  type: Schema.Literals(["safety_alarm", "sensor", "gps", "medication"]),
+  type: DeviceType,
   /** Required for, and only for, sensors. */
   sensor: Schema.optionalKey(SensorKind),
   /** Where in the home (or on the person) the device is. */
@@ -78,8 +78,6 @@ export const PlanInput = Schema.Struct({
 }).annotate({ identifier: "PlanInput" })
 
 export const PlanRecord = Schema.Struct({ id: Schema.String, ...PlanInput.fields }).annotate({ identifier: "PlanRecord" })
-
-export const Role = Schema.Literals(["operator", "supervisor", "admin"])
 
 export const UserInput = Schema.Struct({
   username: Schema.String.check(Schema.isPattern(/^[a-z0-9][a-z0-9._-]{1,63}$/u)),

@@ -115,7 +115,7 @@ export const AdminHandlers = HttpApiBuilder.group(
           const writtenAccess: unknown = keepsCode && Option.isSome(existing) && existing.value.keyAccess.kind === "key_safe" ? storedAccess : payload.keyAccess
           yield* admin.putResident(params.id, input).pipe(
             Effect.catchTag("KeySafeCodeMissing", () => Effect.fail(invalid("a key safe needs its code: none is stored to keep"))),
-            Effect.catchTag(["SqlError", "KeySafeCodeUnavailable"], Effect.die)
+            Effect.catchTag(["SqlError", "RegistryRowInvalid", "KeySafeCodeUnavailable"], Effect.die)
           )
           yield* audit({
             tenant: payload.tenant,

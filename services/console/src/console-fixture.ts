@@ -10,6 +10,7 @@ import { readSubject } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { applyIncidentRecord, IncidentViews } from "@wt/read-models"
 import { Registry } from "@wt/registry"
+import { DemoSeeder } from "@wt/registry/demo"
 import { ServiceHttp } from "@wt/service-runtime"
 import { ConsoleHttp } from "./console-http.ts"
 
@@ -17,12 +18,13 @@ export const password = "correct horse battery staple"
 
 /** Users `operator`, `operator2`, `supervisor`, `admin` of tenant `demo`; tenant `north` with `north-operator`, and `regional` supervising both. */
 const seedDemoUsers = Effect.gen(function*() {
-  const registry = yield* Registry
-  yield* registry.seedDemo({ ingestKey: "console-test-ingest-key", password, residents: 5, neighbour: true })
+  const seeder = yield* DemoSeeder
+  yield* seeder.seed({ ingestKey: "console-test-ingest-key", password, residents: 5, neighbour: true })
 })
 
 /** The console with its demo users seeded, and what it stands on, for `layer(...)`. */
 export const ConsoleTestLayer = Layer.effectDiscard(seedDemoUsers).pipe(
+  Layer.provide(DemoSeeder.layer),
   Layer.provideMerge(ConsoleHttp({ port: 0, host: "127.0.0.1", logRequests: false })),
   Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, IncidentViews.layer, Registry.layer)),
   Layer.provideMerge(Layer.mergeAll(NatsTestServer.layerNats, TestDatabase))

@@ -75,7 +75,8 @@ export const DeviceIdentityHandlers = HttpApiBuilder.group(
               IdentityInvalid: (e) => Effect.fail(new InvalidRegistryChange({ message: e.message })),
               // Deleted between the check above and the write.
               IdentityDeviceNotFound: () => Effect.fail(notFound("device", params.id)),
-              SqlError: storeFailed("device identity not stored")
+              SqlError: storeFailed("device identity not stored"),
+              RegistryRowInvalid: Effect.die
             })
           )
           const hadKey = before?.keyHint !== undefined

@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { AuditEntry, Streams, Subjects } from "@wt/contracts"
 import { readSubject } from "@wt/nats"
-import { demoFleet } from "@wt/registry"
+import { demoFleet } from "@wt/registry/demo"
 import { call, ConsoleTestLayer, openIncident, project, signIn } from "./console-fixture.ts"
 
 const decodeEntry = Schema.decodeUnknownSync(Schema.fromJsonString(AuditEntry))

@@ -1,7 +1,10 @@
+import { AddressKind, Contact, DeviceType, Geofence, GpsLegalBasis, KeyAccessView, Mobility, SafetyAlarmTrigger, SensorKind } from "@wt/contracts"
 import { Schema } from "effect"
 
+export { Contact }
+
 export const Address = Schema.Struct({
-  kind: Schema.Literals(["home", "temporary"]),
+  kind: AddressKind,
   street: Schema.String,
   postcode: Schema.String,
   city: Schema.String,
@@ -12,22 +15,13 @@ export const Address = Schema.Struct({
   validTo: Schema.optionalKey(Schema.String)
 })
 
-/** How responders get in. A key safe's code is never part of the record: it is revealed on its own, audited (`POST …/key-safe-code`). */
-export const KeyAccess = Schema.Union([
-  Schema.Struct({ kind: Schema.Literal("key_safe") }),
-  Schema.Struct({ kind: Schema.Literal("e_lock"), lockId: Schema.String }),
-  Schema.Struct({ kind: Schema.Literal("none") })
-])
-
-export const Contact = Schema.Struct({ name: Schema.String, relation: Schema.String, phone: Schema.String, keyholder: Schema.Boolean })
-
 export const Device = Schema.Struct({
   id: Schema.String,
-  type: Schema.String,
-  sensor: Schema.optionalKey(Schema.String),
+  type: DeviceType,
+  sensor: Schema.optionalKey(SensorKind),
   placement: Schema.String,
   heartbeatIntervalS: Schema.Finite,
-  triggers: Schema.optionalKey(Schema.Array(Schema.String)),
+  triggers: Schema.optionalKey(Schema.Array(SafetyAlarmTrigger)),
   active: Schema.Boolean
 })
 
@@ -42,11 +36,12 @@ export const ResidentCard = Schema.Struct({
   language: Schema.String,
   addresses: Schema.Array(Address),
   healthNotes: Schema.Array(Schema.String),
-  mobility: Schema.String,
-  keyAccess: KeyAccess,
+  mobility: Mobility,
+  /** How responders get in. A key safe's code is never part of the record: it is revealed on its own, audited (`POST …/key-safe-code`). */
+  keyAccess: KeyAccessView,
   dementia: Schema.Boolean,
-  gpsLegalBasis: Schema.optionalKey(Schema.String),
-  geofence: Schema.optionalKey(Schema.Struct({ lat: Schema.Finite, lon: Schema.Finite, radiusM: Schema.Finite })),
+  gpsLegalBasis: Schema.optionalKey(GpsLegalBasis),
+  geofence: Schema.optionalKey(Geofence),
   /** In the order they are to be called. */
   contacts: Schema.Array(Contact),
   responsePlanId: Schema.String,

@@ -5,6 +5,7 @@ import { IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/inciden
 import { deviceEvent, publishDeviceEvent } from "@wt/incident-store/testing"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
+import { DemoSeeder } from "@wt/registry/demo"
 import { DefaultPolicy, localMinuteOfDay } from "@wt/supervision"
 import { DefaultParameters, DefaultRuleSet } from "@wt/triage-rules"
 import { supervisionLayer } from "./supervision-layer.ts"
@@ -56,12 +57,12 @@ export const RaiseSlackMs = 2_500
 export const supervisionTestBase = (options: { readonly residents: number; readonly fastDevices: ReadonlyArray<string> }) => {
   const seeded = Layer.effectDiscard(
     Effect.gen(function*() {
-      yield* (yield* Registry).seedDemo({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw-not-used"), residents: options.residents })
+      yield* (yield* DemoSeeder).seed({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw-not-used"), residents: options.residents })
       const sql = yield* SqlClient.SqlClient
       yield* sql`UPDATE devices SET heartbeat_interval_s = 3600`
       if (options.fastDevices.length > 0) yield* sql`UPDATE devices SET heartbeat_interval_s = 2 WHERE id IN ${sql.in(options.fastDevices)}`
     }).pipe(Effect.orDie)
-  )
+  ).pipe(Layer.provide(DemoSeeder.layer))
   return Layer.mergeAll(SupervisionStorms.layer, seeded).pipe(
     Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer)),
     Layer.provideMerge(Registry.layer),

@@ -4,6 +4,7 @@ import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms }
 import { TestDatabase } from "@wt/db/testing"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
+import { DemoSeeder } from "@wt/registry/demo"
 import { awaitIncidentEvent, deviceEvent, publishDeviceEvent } from "@wt/incident-store/testing"
 import { triageDeviceEvent } from "./triage-event.ts"
 
@@ -30,9 +31,9 @@ const HeldStorms = Layer.effect(
 
 const seeded = Layer.effectDiscard(
   Effect.gen(function*() {
-    yield* (yield* Registry).seedDemo({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw-not-used"), residents: 3 })
+    yield* (yield* DemoSeeder).seed({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw-not-used"), residents: 3 })
   }).pipe(Effect.orDie)
-)
+).pipe(Layer.provide(DemoSeeder.layer))
 
 const Env = Layer.mergeAll(HeldStorms, seeded).pipe(
   Layer.provideMerge(StormBookkeeping.layer),

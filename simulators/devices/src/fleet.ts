@@ -1,6 +1,6 @@
 import { Effect, FileSystem, Schema } from "effect"
-import { DeviceId, SafetyAlarmTrigger, SensorKind, TenantId } from "@wt/contracts"
-import { demoFleet } from "@wt/registry/demo-fleet"
+import { DeviceId, DeviceType, SafetyAlarmTrigger, SensorKind, TenantId } from "@wt/contracts"
+import { demoFleet } from "@wt/registry/demo"
 
 /**
  * What the simulator needs to know about a fleet: device ids, kinds and, for GPS,
@@ -8,7 +8,7 @@ import { demoFleet } from "@wt/registry/demo-fleet"
  */
 export const SimDevice = Schema.Struct({
   id: DeviceId,
-  type: Schema.Literals(["safety_alarm", "sensor", "gps", "medication"]),
+  type: DeviceType,
   sensor: Schema.optionalKey(SensorKind),
   placement: Schema.optionalKey(Schema.String),
   heartbeatIntervalS: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThan(0))),

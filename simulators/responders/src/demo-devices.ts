@@ -1,4 +1,4 @@
-import type { DemoResponderTokens } from "@wt/registry"
+import type { DemoResponderTokens } from "@wt/registry/demo"
 
 /**
  * The demo's responder phones, split into team members' and next of kin's, from the tokens the

@@ -1,5 +1,5 @@
-import { Registry, demoSecrets } from "@wt/registry"
-import { Console, Effect } from "effect"
+import { DemoSeeder, demoSecrets } from "@wt/registry/demo"
+import { Console, Effect, Layer } from "effect"
 import { Command, Flag } from "effect/cli"
 import { CliRegistry } from "../database.ts"
 import { DataDir } from "../data-dir.ts"
@@ -15,8 +15,8 @@ export const seed = Command.make(
   Effect.fn("cli.seed")(function*({ residents }) {
     const dataDir = yield* DataDir
     const secrets = yield* demoSecrets({ dataDir })
-    const registry = yield* Registry
-    const summary = yield* registry.seedDemo({ ingestKey: secrets.ingestKey, password: secrets.password, residents, neighbour: true })
+    const seeder = yield* DemoSeeder
+    const summary = yield* seeder.seed({ ingestKey: secrets.ingestKey, password: secrets.password, residents, neighbour: true })
     yield* Console.log(
       `Seeded tenant ${summary.tenant}: ${summary.residents} residents, ${summary.devices} devices, users ${summary.users.join(", ")}.`
     )
@@ -24,6 +24,6 @@ export const seed = Command.make(
     yield* Console.log(`Demo ingest key and password: WT_DEMO_INGEST_KEY / WT_DEMO_PASSWORD, or ${dataDir}/demo-secrets.json`)
   })
 ).pipe(
-  Command.provide(CliRegistry),
+  Command.provide(DemoSeeder.layer.pipe(Layer.provide(CliRegistry))),
   Command.withDescription("Create or refresh the demo tenant, its residents and devices, users and ingest key (idempotent)")
 )

@@ -1,3 +1,4 @@
+import type { DeviceType } from "@wt/contracts"
 import { useState } from "preact/hooks"
 import { api, type DeviceRecord } from "./api.ts"
 import { errorText, useLoad } from "./admin-common.tsx"
@@ -5,6 +6,9 @@ import { DeviceIdentities } from "./admin-identities.tsx"
 import { t, term } from "./i18n.ts"
 
 type SensorKind = NonNullable<DeviceRecord["sensor"]>
+
+// The registry's device types, in the order offered; the record fails to compile when the model gains or loses one.
+const deviceTypes = Object.keys({ safety_alarm: true, sensor: true, gps: true, medication: true } satisfies Record<DeviceType, true>) as ReadonlyArray<DeviceType>
 
 export const DeviceTable = ({ devices, onSaved }: { readonly devices: ReadonlyArray<DeviceRecord>; readonly onSaved: () => void }) => {
   // The device whose protocol identities are open below its row.
@@ -64,7 +68,7 @@ const DeviceRow = ({ device, onSaved, identitiesOpen, onIdentities }: {
 
 export const NewDevice = ({ tenant, residentId, onSaved }: { readonly tenant: string; readonly residentId: string; readonly onSaved: () => void }) => {
   const [id, setId] = useState("")
-  const [type, setType] = useState<"safety_alarm" | "sensor" | "gps" | "medication">("sensor")
+  const [type, setType] = useState<DeviceType>("sensor")
   const [sensor, setSensor] = useState("motion")
   const [placement, setPlacement] = useState("")
   const [note, setNote] = useState<string | undefined>()
@@ -81,7 +85,7 @@ export const NewDevice = ({ tenant, residentId, onSaved }: { readonly tenant: st
       <strong>{m.admin.addDevice}</strong>
       <input placeholder={m.admin.deviceId} required value={id} onInput={(e) => setId(e.currentTarget.value)} />
       <select value={type} onChange={(e) => setType(e.currentTarget.value as typeof type)}>
-        {["safety_alarm", "sensor", "gps", "medication"].map((d) => <option value={d}>{term(m.deviceType, d)}</option>)}
+        {deviceTypes.map((d) => <option value={d}>{term(m.deviceType, d)}</option>)}
       </select>
       {type === "sensor"
         ? <select value={sensor} onChange={(e) => setSensor(e.currentTarget.value)}>

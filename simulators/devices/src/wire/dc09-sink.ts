@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
-import { demoDc09Key, demoEncrypts } from "@wt/registry"
+import { demoDc09Key, demoEncrypts } from "@wt/registry/demo"
 import { EventSink } from "../event-sink.ts"
 import type { SimFleet } from "../fleet.ts"
 import { answers, type Dc09Message, encodeDc09, readDc09Reply } from "../protocols/dc09-transmitter.ts"

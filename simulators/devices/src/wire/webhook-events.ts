@@ -1,5 +1,5 @@
 import type { DeviceEvent } from "@wt/contracts"
-import { DemoWebhookVendors } from "@wt/registry"
+import { DemoWebhookVendors } from "@wt/registry/demo"
 import type { DispenserEvent, SensorPlatformEvent } from "../protocols/webhook-sender.ts"
 import { type Carried, kindOf, send, skip, type WireDevice } from "./wire-device.ts"
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { Effect, Layer } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
-import { DemoWebhookVendors } from "@wt/registry"
+import { DemoWebhookVendors } from "@wt/registry/demo"
 import { DeliveryFailed, EventSink } from "../event-sink.ts"
 import type { SimFleet } from "../fleet.ts"
 import { type DispenserEvent, dispenserDelivery, type SensorPlatformEvent, sensorDelivery, type WebhookRequest } from "../protocols/webhook-sender.ts"

@@ -1,5 +1,5 @@
 import type { DeviceEvent } from "@wt/contracts"
-import { demoWireDigits, NeighbourTenantId } from "@wt/registry"
+import { demoWireDigits, NeighbourTenantId } from "@wt/registry/demo"
 import type { SimDevice, SimFleet } from "../fleet.ts"
 
 /** A fleet device as a protocol sender sees it: its kind and the digits that name it on every wire. */

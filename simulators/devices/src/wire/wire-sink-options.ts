@@ -1,4 +1,4 @@
-import { DemoWebhookVendors } from "@wt/registry"
+import { DemoWebhookVendors } from "@wt/registry/demo"
 import { secretVariable } from "./webhook-sink.ts"
 
 const VendorSecret = /^([a-z0-9-]{1,32})=(.+)$/su

@@ -2,19 +2,21 @@ import { assert, describe, layer } from "@effect/vitest"
 import { TestDatabase } from "@wt/db/testing"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { Registry } from "./registry.ts"
+import { Registry } from "../registry.ts"
+import { DemoSeeder } from "./demo-seeder.ts"
 
 const ingestKey = Redacted.make("test-ingest-key-0123456789")
 const password = Redacted.make("correct horse battery staple")
-const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+const Env = DemoSeeder.layer.pipe(Layer.provideMerge(Registry.layer), Layer.provideMerge(TestDatabase))
 
 describe("the second demo tenant", () => {
   layer(Env, { timeout: 60_000 })((it) => {
     it.effect("is seeded beside demo with its own users and prefixed ids, daily test calls only, and a later seed keeps an administrator's edits", () =>
       Effect.gen(function*() {
         const registry = yield* Registry
+        const seeder = yield* DemoSeeder
         const sql = yield* SqlClient.SqlClient
-        yield* registry.seedDemo({ ingestKey, password, residents: 5, neighbour: true })
+        yield* seeder.seed({ ingestKey, password, residents: 5, neighbour: true })
 
         const northOperator = yield* registry.verifyPassword("north-operator", password)
         assert.deepStrictEqual(Option.map(northOperator, (u) => u.tenants), Option.some(["north"]))
@@ -36,7 +38,7 @@ describe("the second demo tenant", () => {
         assert.deepStrictEqual(keys.map((k) => k.tenant), ["demo"])
 
         yield* sql`UPDATE addresses SET street = 'Edited by admin' WHERE tenant = 'north' AND resident_id = 'n-res-0001'`
-        yield* registry.seedDemo({ ingestKey, password, residents: 5, neighbour: true })
+        yield* seeder.seed({ ingestKey, password, residents: 5, neighbour: true })
         const record = yield* registry.resident("north", "n-res-0001")
         assert.isTrue(Option.isSome(record) && record.value.addresses.some((a) => a.street === "Edited by admin"))
       }))

@@ -1,9 +1,9 @@
+import type { FleetDevice, KeyAccess, Role } from "@wt/contracts"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { demoFleet, type FleetDevice, type KeyAccess } from "./demo-fleet.ts"
-import type { KeyAccessSeal } from "./key-access.ts"
-import type { Role } from "./model.ts"
-import { hashPassword } from "./password.ts"
+import type { KeyAccessSeal } from "../key-access.ts"
+import { hashPassword } from "../password.ts"
+import { demoFleet } from "./demo-fleet.ts"
 
 /**
  * A second, small demo tenant beside `demo`, so that tenant scoping can be seen and tested:
@@ -31,7 +31,7 @@ const DailyTestCallS = 24 * 3600
 // Prefixed ids: nobody mistakes one of north's residents or devices for one of demo's.
 const renamed = (id: string) => `n-${id}`
 
-export const seedNeighbourTenant = Effect.fn("Registry.seedNeighbourTenant")(function*(
+export const seedNeighbourTenant = Effect.fn("DemoSeeder.seedNeighbourTenant")(function*(
   password: string | Redacted.Redacted<string>,
   seal: KeyAccessSeal["seal"]
 ) {

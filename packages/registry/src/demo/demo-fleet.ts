@@ -1,5 +1,5 @@
 import { makeRng, type Rng } from "@wt/seeded-random"
-import type { SafetyAlarmTrigger, SensorKind } from "@wt/contracts"
+import type { Address, Contact, FleetDevice, Geofence, GpsLegalBasis, KeyAccess, Mobility, Resident, ResponsePlanStep, SensorKind } from "@wt/contracts"
 
 /**
  * The demo tenant: a fictional municipality, "Fjordvik kommune", with residents,
@@ -8,84 +8,7 @@ import type { SafetyAlarmTrigger, SensorKind } from "@wt/contracts"
  * options always give the same fleet, so simulators, tests and the seeded registry agree.
  */
 
-export type SensorKindName = typeof SensorKind.Type
-export type AlarmTrigger = typeof SafetyAlarmTrigger.Type
-export type DeviceType = "safety_alarm" | "sensor" | "gps" | "medication"
-export type Mobility = "independent" | "walking_aid" | "wheelchair" | "bedbound"
-export type GpsLegalBasis = "consent" | "decision_4_6a"
-
-export interface FleetDevice {
-  readonly id: string
-  readonly type: DeviceType
-  readonly sensor?: SensorKindName
-  readonly placement: string
-  readonly heartbeatIntervalS: number
-  /** For safety alarms: the triggers this unit can send. */
-  readonly triggers?: ReadonlyArray<AlarmTrigger>
-}
-
-export interface Address {
-  readonly kind: "home" | "temporary"
-  readonly street: string
-  readonly postcode: string
-  readonly city: string
-  readonly lat: number
-  readonly lon: number
-  /** ISO dates (YYYY-MM-DD); absent means open-ended. */
-  readonly validFrom?: string
-  readonly validTo?: string
-}
-
-export type KeyAccess =
-  | { readonly kind: "key_safe"; readonly code: string }
-  | { readonly kind: "e_lock"; readonly lockId: string }
-  | { readonly kind: "none" }
-
-export interface Contact {
-  readonly name: string
-  readonly relation: string
-  readonly phone: string
-  readonly keyholder: boolean
-}
-
-export interface Geofence {
-  readonly lat: number
-  readonly lon: number
-  readonly radiusM: number
-}
-
-export interface Resident {
-  readonly id: string
-  readonly displayName: string
-  readonly birthYear: number
-  readonly language: string
-  readonly addresses: ReadonlyArray<Address>
-  readonly healthNotes: ReadonlyArray<string>
-  readonly mobility: Mobility
-  readonly keyAccess: KeyAccess
-  readonly dementia: boolean
-  /** Present iff the resident has a GPS tracker. */
-  readonly gpsLegalBasis?: GpsLegalBasis
-  /** Present iff the resident has a GPS tracker. */
-  readonly geofence?: Geofence
-  /** Next of kin and keyholders, in the order they are to be called. */
-  readonly contacts: ReadonlyArray<Contact>
-  readonly responsePlanId: string
-  readonly devices: ReadonlyArray<FleetDevice>
-}
-
-/**
- * One alarm type's checklist within a plan. A plan (same `id`) has one entry per
- * alarm type; `alarmType` uses the queue label scheme of `alarmTypeOf` in
- * @wt/incident ("safety_alarm:fall_detector", "sensor:smoke" …) or just the
- * event type ("safety_alarm") as the fallback for that type.
- */
-export interface ResponsePlanStep {
-  readonly id: string
-  readonly alarmType: string
-  readonly title: string
-  readonly steps: ReadonlyArray<string>
-}
+type SensorKindName = typeof SensorKind.Type
 
 export interface DemoFleet {
   readonly tenant: { readonly id: string; readonly name: string }

@@ -5,13 +5,14 @@ import { Effect, Exit, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { createHmac } from "node:crypto"
 import { DemoMembers, memberDevice } from "./demo-responders.ts"
-import { Registry } from "./registry.ts"
-import { issueResponderDevice, listResponderDevices, revokeResponderDevice } from "./responder-devices.ts"
+import { Registry } from "../registry.ts"
+import { issueResponderDevice, listResponderDevices, revokeResponderDevice } from "../responder-devices.ts"
+import { DemoSeeder } from "./demo-seeder.ts"
 
 const ingestKey = Redacted.make("test-ingest-key-responders-0123456789")
 const password = Redacted.make("correct horse battery staple")
 const residents = 12
-const Env = Registry.layer.pipe(Layer.provideMerge(TestDatabase))
+const Env = DemoSeeder.layer.pipe(Layer.provideMerge(Registry.layer), Layer.provideMerge(TestDatabase))
 
 const devices = (tenant = "demo") =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
@@ -22,8 +23,8 @@ describe("the demo's responder devices on PostgreSQL", () => {
   layer(Env, { timeout: 60_000 })((it) => {
     it.effect("without the demo's simulated responders, the demo tenant is seeded with no responder device at all", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        const summary = yield* registry.seedDemo({ ingestKey, password, residents, neighbour: true })
+        const seeder = yield* DemoSeeder
+        const summary = yield* seeder.seed({ ingestKey, password, residents, neighbour: true })
         assert.isUndefined(summary.responderTokens)
         assert.deepStrictEqual(yield* devices("demo"), [])
         assert.deepStrictEqual(yield* devices("north"), [])
@@ -35,8 +36,8 @@ describe("the demo's responder devices on PostgreSQL", () => {
 
     it.effect("with them, each member's and next of kin's phone gets a random token of its own, only its sha256 stored, none derived from the ingest key", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        const summary = yield* registry.seedDemo({ ingestKey, password, residents, responders: { tokens: Redacted.make({}) } })
+        const seeder = yield* DemoSeeder
+        const summary = yield* seeder.seed({ ingestKey, password, residents, responders: { tokens: Redacted.make({}) } })
         const tokens = Redacted.value(summary.responderTokens!)
         const sql = yield* SqlClient.SqlClient
         const [contacts] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts WHERE tenant = 'demo'`
@@ -57,15 +58,15 @@ describe("the demo's responder devices on PostgreSQL", () => {
 
     it.effect("a restart with the kept tokens keeps them; a token not kept is replaced and stops working; off removes the demo's phones, an administrator's stay", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        const first = Redacted.value((yield* registry.seedDemo({ ingestKey, password, residents, responders: { tokens: Redacted.make({}) } })).responderTokens!)
-        const again = Redacted.value((yield* registry.seedDemo({ ingestKey, password, residents, responders: { tokens: Redacted.make(first) } })).responderTokens!)
+        const seeder = yield* DemoSeeder
+        const first = Redacted.value((yield* seeder.seed({ ingestKey, password, residents, responders: { tokens: Redacted.make({}) } })).responderTokens!)
+        const again = Redacted.value((yield* seeder.seed({ ingestKey, password, residents, responders: { tokens: Redacted.make(first) } })).responderTokens!)
         assert.deepStrictEqual(again, first)
         assert.deepStrictEqual((yield* devices("demo")).map((d) => d.token_hash), Object.values(first).map(hashResponderToken).sort())
 
         const lost = memberDevice(DemoMembers[1]!.id)
         const { [lost]: _, ...kept } = first
-        const renewed = Redacted.value((yield* registry.seedDemo({ ingestKey, password, residents, responders: { tokens: Redacted.make(kept) } })).responderTokens!)
+        const renewed = Redacted.value((yield* seeder.seed({ ingestKey, password, residents, responders: { tokens: Redacted.make(kept) } })).responderTokens!)
         assert.notStrictEqual(renewed[lost], first[lost])
         const hashes = new Set((yield* devices("demo")).map((d) => d.token_hash))
         assert.isFalse(hashes.has(hashResponderToken(first[lost]!)))
@@ -73,17 +74,17 @@ describe("the demo's responder devices on PostgreSQL", () => {
 
         const issued = yield* issueResponderDevice({ tenant: "demo", holder: { kind: "member", memberId: DemoMembers[0]!.id } })
         // A refresh that says nothing about responders (pnpm wt seed) leaves every phone as it is.
-        yield* registry.seedDemo({ ingestKey, password, residents })
+        yield* seeder.seed({ ingestKey, password, residents })
         assert.strictEqual((yield* devices("demo")).length, Object.keys(renewed).length + 1)
-        yield* registry.seedDemo({ ingestKey, password, residents, responders: "off" })
+        yield* seeder.seed({ ingestKey, password, residents, responders: "off" })
         const left = yield* devices("demo")
         assert.deepStrictEqual(left.map((d) => [d.token_hash, d.origin]), [[hashResponderToken(Redacted.value(issued.token)), "admin"]])
       }))
 
     it.effect("an administrator issues a phone to a member or a next of kin of the tenant only, sees it without its token, and revokes it", () =>
       Effect.gen(function*() {
-        const registry = yield* Registry
-        yield* registry.seedDemo({ ingestKey, password, residents, neighbour: true })
+        const seeder = yield* DemoSeeder
+        yield* seeder.seed({ ingestKey, password, residents, neighbour: true })
         const sql = yield* SqlClient.SqlClient
         const [contact] = yield* sql<{ resident_id: string }>`SELECT resident_id FROM contacts WHERE tenant = 'demo' ORDER BY resident_id LIMIT 1`
         const phone = yield* issueResponderDevice({ tenant: "demo", holder: { kind: "contact", residentId: contact!.resident_id, position: 1 } })

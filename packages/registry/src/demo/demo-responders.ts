@@ -1,6 +1,7 @@
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { hashResponderToken, newResponderDeviceId, newResponderToken } from "@wt/dispatch"
+import { rowsOf } from "../rows.ts"
 import type { DemoResponderTokens } from "./demo-secrets.ts"
 
 /** Demo zones by postcode, matching the demo fleet's places. */
@@ -22,6 +23,8 @@ const memberNames = ["Mari", "Jonas", "Ingrid", "Ola", "Sofie", "Emil", "Nora", 
 export const DemoMembers = DemoTeams.flatMap((t, i) =>
   [0, 1].map((j) => ({ id: `${t.id}-m${j + 1}`, teamId: t.id, name: `${memberNames[(i * 2 + j) % memberNames.length]} (${t.name})` }))
 )
+
+const contactRows = rowsOf("contacts", Schema.Struct({ resident_id: Schema.String, position: Schema.Number, name: Schema.String }))
 
 const shifts = [{ from: 7 * 60, to: 15 * 60 }, { from: 15 * 60, to: 23 * 60 }, { from: 23 * 60, to: 7 * 60 }]
 
@@ -45,14 +48,14 @@ export type DemoRespondersOption = { readonly tokens: Redacted.Redacted<DemoResp
  * directory and the simulator. A tenant without the demo has no responder device until an
  * administrator issues one (see responder-devices.ts).
  */
-export const seedDemoResponders = Effect.fn("Registry.seedDemoResponders")(function*(options: {
+export const seedDemoResponders = Effect.fn("DemoSeeder.seedDemoResponders")(function*(options: {
   readonly tenant: string
   readonly responders?: DemoRespondersOption
 }) {
   const sql = yield* SqlClient.SqlClient
   const tenant = options.tenant
-  const contacts = yield* sql<{ resident_id: string; position: number; name: string }>`
-    SELECT resident_id, position, name FROM contacts WHERE tenant = ${tenant} ORDER BY resident_id, position`
+  const contacts = yield* sql`
+    SELECT resident_id, position, name FROM contacts WHERE tenant = ${tenant} ORDER BY resident_id, position`.pipe(Effect.flatMap(contactRows))
   const rank = new Map<string, number>()
   const contactDevices = contacts.map((c) => {
     const n = (rank.get(c.resident_id) ?? 0) + 1

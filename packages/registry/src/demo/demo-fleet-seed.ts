@@ -1,29 +1,11 @@
+import type { Role } from "@wt/contracts"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import { hashIngestKey } from "../ingest-key.ts"
+import type { KeyAccessSeal } from "../key-access.ts"
+import { hashPassword } from "../password.ts"
 import { demoFleet } from "./demo-fleet.ts"
-import type { KeyAccessSeal } from "./key-access.ts"
-import type { DemoRespondersOption } from "./demo-responders.ts"
-import { hashIngestKey } from "./ingest-key.ts"
-import type { Role, SeedSummary } from "./model.ts"
-import { hashPassword } from "./password.ts"
-
-export interface SeedDemoOptions {
-  readonly ingestKey: string | Redacted.Redacted<string>
-  readonly password: string | Redacted.Redacted<string>
-  readonly tenant?: string
-  readonly residents?: number
-  /** Every device's expected heartbeat interval; tests and compressed scenarios shorten it. */
-  readonly heartbeatIntervalS?: number
-  /** Also seed the small second tenant `north` and its users (see neighbour-tenant.ts). */
-  readonly neighbour?: boolean
-  /** The demo's responder phones (see demo-responders.ts): issued only while its simulated responders run. */
-  readonly responders?: DemoRespondersOption
-  /**
-   * What the demo's DC-09 keys derive from (see demo-identities.ts). Every demo device gets its
-   * protocol identities either way; without it no demo unit encrypts.
-   */
-  readonly dc09KeySecret?: Redacted.Redacted<string>
-}
+import type { SeedDemoOptions } from "./demo-seeder.ts"
 
 /** `operator2` exists so that two operators can race for the same incident. */
 export const DemoUsers: ReadonlyArray<{ readonly username: string; readonly displayName: string; readonly role: Role }> = [
@@ -43,7 +25,7 @@ const chunks = <A>(items: ReadonlyArray<A>, size = 500): Array<readonly [A, ...A
 }
 
 /** Upserts the demo tenant with its fleet, plans, users and ingest key, in one transaction. */
-export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(options: SeedDemoOptions, seal: KeyAccessSeal["seal"]) {
+export const seedDemoFleet = Effect.fn("DemoSeeder.seedDemoFleet")(function*(options: SeedDemoOptions, seal: KeyAccessSeal["seal"]) {
   const sql = yield* SqlClient.SqlClient
   const fleet = demoFleet({
     ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
@@ -170,5 +152,5 @@ export const seedDemoFleet = Effect.fn("Registry.seedDemoFleet")(function*(optio
     residents: residents.length,
     devices: devices.length,
     users: DemoUsers.map((u) => u.username)
-  } satisfies SeedSummary
+  }
 })

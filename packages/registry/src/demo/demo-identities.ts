@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto"
 import { Redacted } from "effect"
-import type { DeviceType } from "./demo-fleet.ts"
-import type { WireIdentityInput } from "./device-identities.ts"
+import type { DeviceType } from "@wt/contracts"
+import type { WireIdentityInput } from "../device-identities.ts"
 
 /** The vendors whose platforms post for the demo's dispensers and sensors (their mappings ship in @wt/webhooks). */
 export const DemoWebhookVendors = { medication: "demo-dispenser", sensor: "demo-sensors" } as const
