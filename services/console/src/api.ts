@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { Actor, IncidentId, IncidentRecord, IncidentState } from "@wt/contracts"
+import { Actor, IncidentId, IncidentRecord, IncidentState, Role } from "@wt/contracts"
 import { HandoverConflict, IncidentEnded, IncidentNotFound, NotOwner } from "@wt/incident"
 import { IncidentContended } from "@wt/incident-store"
 import { AlreadyClaimed, Forbidden, InvalidStatusFilter, ResidentNotFound, Unauthorized } from "./api-errors.ts"
@@ -30,7 +30,7 @@ export const SessionUser = Schema.Struct({
   id: Schema.String,
   username: Schema.String,
   displayName: Schema.String,
-  role: Schema.Literals(["operator", "supervisor", "admin"]),
+  role: Role,
   tenants: Schema.Array(Schema.String),
   /** The web app's language the user chose; absent until they choose one (the browser's language decides until then). */
   language: Schema.optionalKey(UserLanguage)
