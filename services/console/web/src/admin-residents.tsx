@@ -1,3 +1,4 @@
+import type { GpsLegalBasis, Mobility } from "@wt/contracts"
 import { useEffect, useState } from "preact/hooks"
 import { api, ApiError, type Resident, type ResidentInput, type ResidentSummary } from "./api.ts"
 import { errorText, Status, useLoad, withoutKey } from "./admin-common.tsx"
@@ -7,6 +8,9 @@ import { t, term } from "./i18n.ts"
 
 type Address = ResidentInput["addresses"][number]
 type Contact = Resident["contacts"][number]
+
+// The registry's mobility levels, in the order offered; the record fails to compile when the model gains or loses one.
+const mobilities = Object.keys({ independent: true, walking_aid: true, wheelchair: true, bedbound: true } satisfies Record<Mobility, true>) as ReadonlyArray<Mobility>
 
 export const ResidentList = ({ tenants }: { readonly tenants: ReadonlyArray<string> }) => {
   const { value, error } = useLoad(() => api.admin.residents(), [])
@@ -70,10 +74,10 @@ const inputOf = (r: Resident): ResidentInput => ({
     ...(a.validTo !== undefined ? { validTo: a.validTo } : {})
   })),
   healthNotes: [...r.healthNotes],
-  mobility: r.mobility as ResidentInput["mobility"],
+  mobility: r.mobility,
   keyAccess: r.keyAccess,
   dementia: r.dementia,
-  ...(r.gpsLegalBasis !== undefined ? { gpsLegalBasis: r.gpsLegalBasis as "consent" | "decision_4_6a" } : {}),
+  ...(r.gpsLegalBasis !== undefined ? { gpsLegalBasis: r.gpsLegalBasis } : {}),
   ...(r.geofence !== undefined ? { geofence: r.geofence } : {}),
   responsePlanId: r.responsePlanId
 })
@@ -159,8 +163,8 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
         <label>{words.born}<input name="birthYear" type="number" value={form.birthYear} onInput={(e) => set({ birthYear: Number(e.currentTarget.value) })} /></label>
         <label>{m.common.language}<input name="language" value={form.language} pattern="[a-z]{2,3}" title={words.languageTitle} onInput={(e) => set({ language: e.currentTarget.value })} /></label>
         <label>{words.mobility}
-          <select name="mobility" value={form.mobility} onChange={(e) => set({ mobility: e.currentTarget.value as ResidentInput["mobility"] })}>
-            {["independent", "walking_aid", "wheelchair", "bedbound"].map((v) => <option value={v}>{term(m.mobility, v)}</option>)}
+          <select name="mobility" value={form.mobility} onChange={(e) => set({ mobility: e.currentTarget.value as Mobility })}>
+            {mobilities.map((v) => <option value={v}>{term(m.mobility, v)}</option>)}
           </select>
         </label>
         <label class="check"><input name="dementia" type="checkbox" checked={form.dementia} onChange={(e) => set({ dementia: e.currentTarget.checked })} /> {words.dementia}</label>
@@ -191,7 +195,7 @@ export const ResidentEditor = ({ residentId, tenants }: { readonly residentId: s
         <label>{words.gpsBasis}
           <select name="gpsLegalBasis" value={form.gpsLegalBasis ?? ""} onChange={(e) => {
             const v = e.currentTarget.value
-            setForm(v === "" ? withoutKey(form, "gpsLegalBasis") : { ...form, gpsLegalBasis: v as "consent" | "decision_4_6a" })
+            setForm(v === "" ? withoutKey(form, "gpsLegalBasis") : { ...form, gpsLegalBasis: v as GpsLegalBasis })
           }}>
             <option value="">{words.noGps}</option>
             <option value="consent">{term(m.gpsBasis, "consent")}</option>
