@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Option, Result, Schema } from "effect"
+import { Context, Effect, Layer, Option, Random, Result, Schedule, Schema } from "effect"
 import {
   type IncidentCommand,
   type IncidentEvent,
@@ -38,6 +38,11 @@ export type StoreError = IncidentUnreadable | IncidentContended | PublishFailed 
 
 /** One incident version's message id: JetStream stores one message per id within WT_INCIDENT's duplicate window. */
 export const versionMessageId = (subject: string, version: number): string => `${subject}#${version}`
+
+/** Twelve tries in all, with a jittered, growing pause so a burst of writers on one incident spreads out. */
+const lostRace = Schedule.recurs(11).pipe(
+  Schedule.addDelay(({ attempt }) => Random.next.pipe(Effect.map((r) => Math.floor(r * 4 * attempt))))
+)
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 
@@ -105,16 +110,10 @@ export class IncidentStore extends Context.Service<IncidentStore, {
       const execute = Effect.fn("IncidentStore.execute")(function*(tenant: string, incidentId: string, command: IncidentCommand) {
         // On a lost race, decide again on the winner's state: a second claim then
         // fails as AlreadyClaimed with the winner's name, not as a bare conflict.
-        for (let tries = 0; tries < 12; tries++) {
-          const result = yield* attempt(tenant, incidentId, command).pipe(
-            Effect.map(Option.some),
-            Effect.catchTag("WrongLastSequence", () => Effect.succeed(Option.none<Executed>()))
-          )
-          if (Option.isSome(result)) return result.value
-          // Jittered, growing pause so a burst of writers on one incident spreads out.
-          yield* Effect.sleep(Math.floor(Math.random() * 4 * (tries + 1)))
-        }
-        return yield* new IncidentContended({ incidentId })
+        return yield* attempt(tenant, incidentId, command).pipe(
+          Effect.retry({ schedule: lostRace, while: (error) => error._tag === "WrongLastSequence" }),
+          Effect.catchTag("WrongLastSequence", () => Effect.fail(new IncidentContended({ incidentId })))
+        )
       })
 
       return IncidentStore.of({ load, execute })

@@ -1,4 +1,4 @@
-import { Effect, Option, Schema } from "effect"
+import { Clock, Effect, Option, Schema } from "effect"
 import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
 import { incidentIdFor } from "@wt/incident"
 import { IncidentStore } from "./incident-store.ts"
@@ -44,24 +44,26 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
       Effect.as<Routed>({ incidentId, opened: true })
     )
 
-  for (let attempt = 0; attempt < 20; attempt++) {
+  // One look at the resident's pointer: routed, or none when the pointer moved under us and we must look again.
+  const routeOnce = Effect.gen(function*() {
     const pointer = yield* index.find(tenant, residentId)
     if (Option.isNone(pointer)) {
-      if (yield* index.reserve(tenant, residentId, ownId)) return yield* open(ownId)
-      continue
+      if (yield* index.reserve(tenant, residentId, ownId)) return Option.some(yield* open(ownId))
+      return Option.none<Routed>()
     }
     const { incidentId, revision, createdAt } = pointer.value
     const stored = yield* store.load(tenant, incidentId)
     if (Option.isNone(stored)) {
       // Reserved but not yet written: ours from an attempt that died, another copy's in flight, or abandoned.
-      if (incidentId === ownId) return yield* open(ownId)
-      if (Date.now() - createdAt.getTime() > AbandonedReservationMs) yield* index.release(tenant, residentId, revision)
+      if (incidentId === ownId) return Option.some(yield* open(ownId))
+      const now = yield* Clock.currentTimeMillis
+      if (now - createdAt.getTime() > AbandonedReservationMs) yield* index.release(tenant, residentId, revision)
       else yield* Effect.sleep("25 millis")
-      continue
+      return Option.none<Routed>()
     }
     if (!ActiveStatuses.includes(stored.value.state.status)) {
       yield* index.release(tenant, residentId, revision)
-      continue
+      return Option.none<Routed>()
     }
     const joined = yield* store.execute(tenant, incidentId, { type: "correlate_device_event", at, decision, deviceEvent: event }).pipe(
       Effect.map(() => true),
@@ -69,7 +71,11 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
       Effect.catchTag("IncidentEnded", () => index.release(tenant, residentId, revision).pipe(Effect.as(false))),
       Effect.catchTag("IncidentContended", () => Effect.succeed(false))
     )
-    if (joined) return { incidentId, opened: false } satisfies Routed
-  }
+    return joined ? Option.some<Routed>({ incidentId, opened: false }) : Option.none<Routed>()
+  })
+
+  // Twenty looks in all, each reading the pointer afresh.
+  const routed = yield* routeOnce.pipe(Effect.repeat({ times: 19, until: Option.isSome }))
+  if (Option.isSome(routed)) return routed.value
   return yield* new RoutingContended({ residentId, message: "no stable open incident after 20 attempts" })
 })

@@ -2,7 +2,7 @@ import { Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule } 
 import { Nats } from "@wt/nats"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { onlyTechnical, stormChange, stormIncidentIdFor } from "@wt/incident"
-import { type Executed, IncidentContended, IncidentStore } from "./incident-store.ts"
+import { IncidentContended, IncidentStore } from "./incident-store.ts"
 import { OpenIncidentIndex } from "./open-incident-index.ts"
 import type { Routed } from "./route-device-event.ts"
 import { catchUpLedger, openedLedger, readLedger, recordWritten, type StormLedger } from "./storm-ledger.ts"
@@ -128,25 +128,28 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       // The state counts devices; which are down is this process's ledger. A batch worked out on an
       // old ledger is refused (StormViewStale): read what the other writers stored and work it out again.
-      const flushTenant = (tenant: string, batch: Pending) =>
+      const flushOnce = (tenant: string, batch: Pending, fresh: boolean) =>
         Effect.gen(function*() {
-          for (let attempt = 0; attempt < 12; attempt++) {
-            const storm = yield* activeStorm(tenant, attempt > 0)
-            if (storm === null) return
-            const change = stormChange(storm.down, batch.lost, batch.restored)
-            if (change.lost.length === 0 && change.restored.length === 0) return
-            const written = yield* store.execute(tenant, storm.incidentId, {
-              type: "update_storm",
-              at: new Date().toISOString(),
-              basedOnVersion: storm.version,
-              ...change
-            }).pipe(Effect.map(Option.some), Effect.catchTag("StormViewStale", () => Effect.succeed(Option.none<Executed>())))
-            if (Option.isNone(written)) continue
-            if (written.value.state !== undefined) recordWritten(storm, change, written.value.state, written.value.seq)
-            return
-          }
-          return yield* new IncidentContended({ incidentId: storms.get(tenant)?.storm?.incidentId ?? StormKey })
-        }).pipe(
+          const storm = yield* activeStorm(tenant, fresh)
+          if (storm === null) return
+          const change = stormChange(storm.down, batch.lost, batch.restored)
+          if (change.lost.length === 0 && change.restored.length === 0) return
+          const written = yield* store.execute(tenant, storm.incidentId, {
+            type: "update_storm",
+            at: new Date().toISOString(),
+            basedOnVersion: storm.version,
+            ...change
+          })
+          if (written.state !== undefined) recordWritten(storm, change, written.state, written.seq)
+        })
+
+      // Twelve tries in all; after the first, each reads the storm afresh.
+      const flushTenant = (tenant: string, batch: Pending) =>
+        flushOnce(tenant, batch, false).pipe(
+          Effect.catchTag("StormViewStale", () =>
+            flushOnce(tenant, batch, true).pipe(Effect.retry({ times: 10, while: (error) => error._tag === "StormViewStale" }))),
+          Effect.catchTag("StormViewStale", () =>
+            Effect.fail(new IncidentContended({ incidentId: storms.get(tenant)?.storm?.incidentId ?? StormKey }))),
           Effect.exit,
           Effect.flatMap((exit) =>
             Effect.forEach(batch.waiters, (w) => (exit._tag === "Success" ? Deferred.succeed(w, undefined) : Deferred.failCause(w, exit.cause)), {
@@ -177,7 +180,9 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         const tenant = event.tenant
         const window = windowOf(tenant)
         if (!window.has(event.deviceId)) window.set(event.deviceId, { at: Date.now() })
-        for (let attempt = 0; attempt < 5; attempt++) {
+        // One look: the storm's incident, none (no storm, too few losses), or undefined when another
+        // copy reserved the storm first and we must look again.
+        const look = Effect.gen(function*() {
           const storm = yield* activeStorm(tenant)
           if (storm !== null) {
             yield* enqueue(tenant, { lost: event.deviceId })
@@ -187,7 +192,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           const stormId = stormIncidentIdFor(event)
           if (!(yield* index.reserve(tenant, StormKey, stormId))) {
             yield* activeStorm(tenant, true)
-            continue
+            return undefined
           }
           const at = event.receivedAt ?? event.occurredAt
           const opened = yield* store.execute(tenant, stormId, { type: "open_incident", at, incidentId: stormId, tenant, residentId: StormKey, decision: stormDecision, deviceEvent: event })
@@ -199,8 +204,10 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           yield* Effect.forEach([...window.keys()], (deviceId) => enqueue(tenant, { lost: deviceId }), { concurrency: "unbounded", discard: true })
           yield* mergeIndividuals(tenant, stormId, individuals)
           return Option.some<Routed>({ incidentId: stormId, opened: true })
-        }
-        return Option.none<Routed>()
+        })
+        // Five looks in all.
+        const routed = yield* look.pipe(Effect.repeat({ times: 4, until: (r) => r !== undefined }))
+        return routed ?? Option.none<Routed>()
       })
 
       const noteIndividual = (tenant: string, deviceId: string, incidentId: string) =>

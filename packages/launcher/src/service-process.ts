@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { setPriority } from "node:os"
 import { createInterface } from "node:readline"
-import { Data, Duration, Effect } from "effect"
+import { Data, Duration, Effect, Schedule } from "effect"
 import { serviceBundle } from "./service-bundle.ts"
 import { startFailureReason } from "./start-failure.ts"
 import { bundleSpecOf, nicenessOf, nodeFlagsOf, processEnv, runsBundled, type ServiceName, sourceEntryOf } from "./services.ts"
@@ -73,9 +73,7 @@ const stoppedAsAsked = (child: ChildProcess) => child.exitCode === 0 || child.si
  */
 export const waitReady = (service: string, url: string, timeout: Duration.Input = "90 seconds", instance?: string) =>
   Effect.gen(function*() {
-    const deadline = Date.now() + Duration.toMillis(Duration.fromInputUnsafe(timeout))
-    let lastError = "no answer"
-    while (Date.now() < deadline) {
+    const ask = Effect.gen(function*() {
       const status = yield* Effect.tryPromise(() =>
         fetch(`${url}/readyz`).then(async (r) => ({ ok: r.ok, answered: r.headers.get(InstanceHeader), body: await r.text() }))
       ).pipe(
@@ -88,11 +86,13 @@ export const waitReady = (service: string, url: string, timeout: Duration.Input 
           lastError: `port ${new URL(url).port} is taken: another process answers there${status.answered === null ? "" : ` (${status.answered.replace(/:.*/u, "")} of another running system?)`}`
         })
       }
-      if (status.ok) return
-      lastError = status.body
-      yield* Effect.sleep("100 millis")
-    }
-    return yield* new ServiceNotReady({ service, url, lastError })
+      return status
+    })
+    // Every 100 ms until it answers 200 or the timeout has passed.
+    const last = yield* ask.pipe(
+      Effect.repeat({ schedule: Schedule.max([Schedule.spaced("100 millis"), Schedule.during(timeout)]), until: (status) => status.ok })
+    )
+    if (!last.ok) return yield* new ServiceNotReady({ service, url, lastError: last.body })
   })
 
 /** Spawns a service as its own Node process; the scope's end stops it with SIGTERM. */
