@@ -15,7 +15,7 @@ import {
 } from "@wt/audit-chain"
 import { Streams } from "@wt/contracts"
 import { NatsRequestFailed, publishRaw } from "@wt/nats"
-import { Cause, Clock, Config, Duration, Effect, Exit, Metric, Option, Schema } from "effect"
+import { Cause, Clock, Config, Duration, Effect, Exit, Metric, Option, Schedule, Schema } from "effect"
 import { appendAnchor, readAnchors } from "./anchor-file.ts"
 import type { AnchorHook } from "./anchor-hook.ts"
 import { readLastSeal } from "./seal-store.ts"
@@ -107,17 +107,8 @@ const untilTrailHolds = (anchoring: Anchoring, memory: SealerMemory) =>
   Effect.gen(function*() {
     let reported: string | undefined
     let reportedAt = 0
-    while (true) {
-      const checked = yield* Effect.result(checkTrail(anchoring, memory))
-      if (checked._tag === "Success") {
-        if (reported !== undefined) {
-          yield* Metric.update(trailBroken, 0)
-          yield* Effect.logWarning("the audit trail matches its anchors again (acknowledged by an operator, or restored); sealing resumes")
-        }
-        return checked.success
-      }
-      if (!(checked.failure instanceof TrailBroken)) return yield* checked.failure
-      const text = checked.failure.message
+    const report = Effect.fnUntraced(function*(broken: TrailBroken) {
+      const text = broken.message
       const now = yield* Clock.currentTimeMillis
       if (reported === undefined) yield* Metric.update(trailBreaksTotal, 1)
       yield* Metric.update(trailBroken, 1)
@@ -128,8 +119,17 @@ const untilTrailHolds = (anchoring: Anchoring, memory: SealerMemory) =>
         reported = text
         reportedAt = now
       }
-      yield* Effect.sleep(anchoring.checkEveryMs ?? 5000)
+    })
+    // Checked again every checkEveryMs while broken; any other failure ends the wait.
+    const holds = yield* checkTrail(anchoring, memory).pipe(
+      Effect.tapError((error) => (error instanceof TrailBroken ? report(error) : Effect.void)),
+      Effect.retry({ schedule: Schedule.spaced(anchoring.checkEveryMs ?? 5000), while: (error) => error instanceof TrailBroken })
+    )
+    if (reported !== undefined) {
+      yield* Metric.update(trailBroken, 0)
+      yield* Effect.logWarning("the audit trail matches its anchors again (acknowledged by an operator, or restored); sealing resumes")
     }
+    return holds
   })
 
 /**
@@ -211,14 +211,13 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
       }
     })
     // The streams can be deleted under a running sealer, with nothing new to seal to notice it by.
-    const watching = Effect.gen(function*() {
-      while (true) {
-        yield* Effect.sleep(anchoring.checkEveryMs ?? 5000)
-        const baseline = memory.ownLast === undefined ? start.baseline : { _tag: "Anchored" as const, anchor: memory.ownLast }
-        const findings = trailFindings(baseline, yield* observeTrail(baselineSealStreamSeq(baseline)))
-        if (findings.length > 0) return yield* new TrailBroken({ findings })
-      }
+    const look = Effect.gen(function*() {
+      const baseline = memory.ownLast === undefined ? start.baseline : { _tag: "Anchored" as const, anchor: memory.ownLast }
+      const findings = trailFindings(baseline, yield* observeTrail(baselineSealStreamSeq(baseline)))
+      if (findings.length > 0) return yield* new TrailBroken({ findings })
     })
+    // Every checkEveryMs, the first after one interval, until a look finds the trail broken.
+    const watching = Effect.schedule(look, Schedule.spaced(anchoring.checkEveryMs ?? 5000))
     return yield* Effect.raceFirst(sealing, watching)
   }))
 
@@ -233,7 +232,8 @@ export const runSealer = (key: SealKey, settings: SealerSettings, anchoring: Anc
     const memory: SealerMemory = { ownLast: undefined }
     // Present from the start, so an alert rule sees 0 rather than nothing.
     yield* Metric.update(trailBroken, 0)
-    while (true) {
+    // Round after round until interrupted: a lost race or a broken trail starts the next at once, anything else after a second.
+    const round = Effect.gen(function*() {
       const exit = yield* Effect.exit(
         untilTrailHolds(anchoring, memory).pipe(
           Effect.flatMap(({ baseline, observed }) =>
@@ -246,11 +246,12 @@ export const runSealer = (key: SealKey, settings: SealerSettings, anchoring: Anc
       const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
       if (error instanceof SealRace) {
         yield* Effect.logInfo(`sealing resumes from the newest seal: ${error.message}`)
-        continue
+        return
       }
       // Said by untilTrailHolds, which the next round starts with.
-      if (error instanceof TrailBroken) continue
+      if (error instanceof TrailBroken) return
       yield* Effect.logWarning(`sealing stopped (${error instanceof Error ? error.message : String(error)}); resuming from the newest seal`)
       yield* Effect.sleep("1 second")
-    }
+    })
+    return yield* Effect.forever(round)
   })
