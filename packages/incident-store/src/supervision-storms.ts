@@ -1,4 +1,4 @@
-import { Config, Context, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Clock, Config, Context, DateTime, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { Nats } from "@wt/nats"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { onlyTechnical, stormChange, stormIncidentIdFor } from "@wt/incident"
@@ -99,7 +99,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             : yield* readLedger(tenant, pointer.value.incidentId)
           if (ledger.seq > 0 && ledger.active) {
             found = ledger
-          } else if (ledger.seq > 0 || Date.now() - pointer.value.createdAt.getTime() > 30_000) {
+          } else if (ledger.seq > 0 || (yield* Clock.currentTimeMillis) - pointer.value.createdAt.getTime() > 30_000) {
             yield* index.release(tenant, StormKey, pointer.value.revision)
           }
         }
@@ -136,7 +136,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           if (change.lost.length === 0 && change.restored.length === 0) return
           const written = yield* store.execute(tenant, storm.incidentId, {
             type: "update_storm",
-            at: new Date().toISOString(),
+            at: (yield* DateTime.nowAsDate).toISOString(),
             basedOnVersion: storm.version,
             ...change
           })
@@ -170,7 +170,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           const stored = yield* store.load(tenant, incidentId)
           // Only incidents nobody has taken, holding only technical signals: a person decides the rest.
           if (Option.isNone(stored) || stored.value.state.status !== "open" || !onlyTechnical(stored.value.state)) continue
-          yield* store.execute(tenant, incidentId, { type: "merge", at: new Date().toISOString(), by: { kind: "system", id: "triage", name: "storm grouping" }, into: stormId }).pipe(
+          yield* store.execute(tenant, incidentId, { type: "merge", at: (yield* DateTime.nowAsDate).toISOString(), by: { kind: "system", id: "triage", name: "storm grouping" }, into: stormId }).pipe(
             Effect.ignore
           )
         }

@@ -1,4 +1,4 @@
-import { Config, Effect, Layer, Metric, Option, Schedule } from "effect"
+import { Clock, Config, DateTime, Effect, Layer, Metric, Option, Schedule } from "effect"
 import type { IncidentCommand, IncidentState } from "@wt/contracts"
 import { type DispatchAction, minuteOfDay, nextAction, offerCandidates, zoneOf } from "@wt/dispatch"
 import { IncidentStore } from "@wt/incident-store"
@@ -51,7 +51,7 @@ export const Dispatcher = Layer.effectDiscard(
       const address = state.handover?.address ?? Option.getOrUndefined(Option.flatMapNullishOr(facts, (f) => f.currentAddress))
       const mobility = Option.match(facts, { onNone: () => "unknown", onSome: (f) => f.mobility })
       const channel = Option.getOrElse(yield* directory.agencyChannel(state.tenant, "110"), () => agencySubject(state.tenant, "110"))
-      const at = new Date().toISOString()
+      const at = (yield* DateTime.nowAsDate).toISOString()
       const reason = `${state.alarmType} (${state.priority})`
       // The alert is stored on the agency's channel first; only then is it recorded as done.
       yield* sendAgencyAlert(channel, {
@@ -79,7 +79,7 @@ export const Dispatcher = Layer.effectDiscard(
     const offer = Effect.fn("Dispatcher.offer")(function*(state: IncidentState, action: Extract<DispatchAction, { kind: "offer" }>) {
       const h = state.handover
       if (h === undefined) return state
-      const now = Date.now()
+      const now = yield* Clock.currentTimeMillis
       const at = new Date(now).toISOString()
       const settings = yield* directory.settings(state.tenant, state.residentId, state.alarmType)
       const facts = yield* readResidentFacts({

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect, Metric, Option } from "effect"
+import { Clock, DateTime, Effect, Metric, Option } from "effect"
 import type { Actor, IncidentState } from "@wt/contracts"
 import { appendAuditEntry } from "@wt/audit-log"
 import { grantFor, grantHolds } from "@wt/dispatch"
@@ -53,7 +53,7 @@ export const ElockAccess = Effect.gen(function*() {
 
   /** Grants what an accepted call-out calls for; a grant already stored (another copy, a restart) stays as it is. */
   const ensureGrant = Effect.fn("ElockAccess.ensureGrant")(function*(state: IncidentState) {
-    const now = Date.now()
+    const now = yield* Clock.currentTimeMillis
     const spec = grantFor(state, now)
     const key = spec === undefined ? "" : `${state.tenant}.${spec.id}`
     if (spec === undefined || settled.has(key)) return
@@ -92,7 +92,7 @@ export const ElockAccess = Effect.gen(function*() {
 
   /** Revokes every grant whose call-out is over or whose window closed. */
   const revokeEnded = Effect.fn("ElockAccess.revokeEnded")(function*() {
-    const now = Date.now()
+    const now = yield* Clock.currentTimeMillis
     for (const g of yield* directory.openGrants) {
       const state = yield* stateOf(g)
       if (grantHolds(g, state, now)) continue
@@ -110,11 +110,11 @@ export const ElockAccess = Effect.gen(function*() {
    */
   const use = Effect.fn("ElockAccess.use")(function*(who: LockUser, incidentId: string, residentId: string) {
     const grant = yield* directory.grantFor(who.tenant, who.id, incidentId)
-    const at = new Date().toISOString()
+    const at = (yield* DateTime.nowAsDate).toISOString()
     const entry = { id: `${incidentId}.${who.id}.${randomUUID()}`, tenant: who.tenant, incidentId, residentId: Option.match(grant, { onNone: () => residentId, onSome: (g) => g.residentId }) }
     const actor: Actor = { kind: "responder", id: who.id, name: who.name }
     // The grant row may outlive its call-out by a sweep interval: the call-out's state decides.
-    const live = grant._tag === "Some" && grantHolds(grant.value, yield* stateOf(grant.value), Date.now())
+    const live = grant._tag === "Some" && grantHolds(grant.value, yield* stateOf(grant.value), yield* Clock.currentTimeMillis)
     if (grant._tag === "Some" && !live) yield* revokeEnded()
     const lock = grant._tag === "Some" && live ? yield* directory.residentLock(who.tenant, grant.value.residentId, grant.value.lockId) : Option.none<string>()
     if (grant._tag === "None" || Option.isNone(lock)) {

@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { Actor, ConfirmedAddress, HandoverAccess } from "@wt/contracts"
 import { appendAuditEntry } from "@wt/audit-log"
 import { Registry, type ResidentRecord } from "@wt/registry"
@@ -65,7 +65,7 @@ export const readResidentFacts = Effect.fn("Dispatch.readResidentFacts")(functio
   const registry = yield* Registry
   const record = yield* registry.resident(input.tenant, input.residentId)
   if (Option.isNone(record)) return Option.none<ResidentFacts>()
-  const now = Date.now()
+  const now = yield* Clock.currentTimeMillis
   yield* appendAuditEntry({
     id: input.auditId,
     tenant: input.tenant,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect, Metric, Option, Result } from "effect"
+import { DateTime, Effect, Metric, Option, Result } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type IncidentCommand, type IncidentState, Position, type ResponderRef } from "@wt/contracts"
 import { acceptOutcome } from "@wt/dispatch"
@@ -20,7 +20,8 @@ const mismatches = Metric.counter("wt_dispatch_address_mismatch_total", { descri
 
 const noSuchIncident = () => new ResponderNotFound({ error: "no such incident" })
 const refOf = (m: TeamMemberDevice): ResponderRef => ({ id: m.id, name: m.name, teamId: m.teamId })
-const now = () => new Date().toISOString()
+/** Now, as the commands' `at`. */
+const nowIso = DateTime.nowAsDate.pipe(Effect.map((date) => date.toISOString()))
 
 /** What a step answers: the call-out as it now stands, or `{ok: true}` when the incident has none. */
 const stepAnswer = (state: IncidentState | undefined) => (state?.handover !== undefined ? offerView(state) : { ok: true as const })
@@ -77,7 +78,7 @@ export const ResponderHandlers = HttpApiBuilder.group(
         Effect.gen(function*() {
           const me = yield* CurrentTeamMember
           const input = yield* responderBody(request, AcceptRequest, me.tenant)
-          const at = now()
+          const at = yield* nowIso
           const eta = new Date(Date.parse(at) + input.etaMinutes * 60_000).toISOString()
           const r = yield* run(me.tenant, incidentId, { type: "accept_handover", at, offerNo: input.offerNo, responder: refOf(me), eta })
           // The decider takes an accept repeated by the same responder as nothing new, also once the
@@ -123,14 +124,14 @@ export const ResponderHandlers = HttpApiBuilder.group(
         Effect.gen(function*() {
           const me = yield* CurrentTeamMember
           const input = yield* responderBody(request, RejectRequest, me.tenant)
-          const r = yield* run(me.tenant, incidentId, { type: "reject_handover", at: now(), offerNo: input.offerNo, responder: refOf(me), reason: input.reason ?? "rejected" })
+          const r = yield* run(me.tenant, incidentId, { type: "reject_handover", at: yield* nowIso, offerNo: input.offerNo, responder: refOf(me), reason: input.reason ?? "rejected" })
           return stepAnswer(r.state)
         }).pipe(refusalsOnly))
       .handleRaw("enRoute", ({ params: { id: incidentId }, request }) =>
         Effect.gen(function*() {
           const me = yield* CurrentTeamMember
           yield* responderBody(request, EmptyRequest, me.tenant)
-          return stepAnswer((yield* run(me.tenant, incidentId, { type: "report_en_route", at: now(), responder: refOf(me) })).state)
+          return stepAnswer((yield* run(me.tenant, incidentId, { type: "report_en_route", at: yield* nowIso, responder: refOf(me) })).state)
         }).pipe(refusalsOnly))
       .handleRaw("onSite", ({ params: { id: incidentId }, request }) =>
         Effect.gen(function*() {
@@ -139,7 +140,7 @@ export const ResponderHandlers = HttpApiBuilder.group(
           const loaded = mirror.get(me.tenant, incidentId) ?? Option.getOrUndefined(Option.map(yield* store.load(me.tenant, incidentId), (s) => s.state))
           if (loaded === undefined) return yield* noSuchIncident()
           const settings = yield* directory.settings(me.tenant, loaded.residentId, loaded.alarmType)
-          const r = yield* run(me.tenant, incidentId, { type: "report_on_site", at: now(), responder: refOf(me), position, radiusM: settings.radiusM })
+          const r = yield* run(me.tenant, incidentId, { type: "report_on_site", at: yield* nowIso, responder: refOf(me), position, radiusM: settings.radiusM })
           if (r.state?.handover?.onSite?.atConfirmedAddress === false) {
             yield* Metric.update(mismatches, 1)
             yield* Effect.logWarning("responder arrived away from the confirmed address").pipe(
@@ -152,7 +153,7 @@ export const ResponderHandlers = HttpApiBuilder.group(
         Effect.gen(function*() {
           const me = yield* CurrentTeamMember
           const input = yield* responderBody(request, CompleteRequest, me.tenant)
-          return stepAnswer((yield* run(me.tenant, incidentId, { type: "complete_handover", at: now(), responder: refOf(me), outcome: input.outcome })).state)
+          return stepAnswer((yield* run(me.tenant, incidentId, { type: "complete_handover", at: yield* nowIso, responder: refOf(me), outcome: input.outcome })).state)
         }).pipe(refusalsOnly))
       .handle("unlock", ({ params: { id: incidentId } }) =>
         Effect.gen(function*() {
@@ -170,7 +171,7 @@ export const ResponderHandlers = HttpApiBuilder.group(
           if (Option.isNone(loaded) || loaded.value.residentId !== me.residentId) return yield* noSuchIncident()
           const r = yield* run(me.tenant, incidentId, {
             type: "answer_contact",
-            at: now(),
+            at: yield* nowIso,
             position: me.position,
             accepted: input.accepted,
             by: { kind: "responder", id: `contact:${me.residentId}:${me.position}`, name: me.label }

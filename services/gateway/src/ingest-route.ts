@@ -1,4 +1,4 @@
-import { Effect, Metric, Option } from "effect"
+import { DateTime, Effect, Metric, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
 import { laneOfEvent } from "@wt/contracts"
@@ -78,7 +78,7 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   }
   const raw = body.value
   // Stamped once the body is in, before any checking: the time it then takes counts against us.
-  const receivedAt = new Date().toISOString()
+  const receivedAt = (yield* DateTime.nowAsDate).toISOString()
   const items = parseBody(decoder.decode(raw))
   if (items._tag === "Malformed") return yield* rejectWhole(400, items.reason, "invalid_json", raw, tenant.value)
   if (items._tag === "TooDeep") return yield* rejectWhole(400, items.reason, "too_deep", raw, tenant.value)

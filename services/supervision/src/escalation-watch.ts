@@ -1,4 +1,4 @@
-import { Effect, Layer, Metric, Schedule } from "effect"
+import { Clock, Effect, Layer, Metric, Schedule } from "effect"
 import { escalationDue, type EscalationLimits, EscalationLimitsConfig } from "@wt/incident"
 import { IncidentStore } from "@wt/incident-store"
 import { seriesOf } from "@wt/observability"
@@ -22,7 +22,7 @@ export const EscalationWatch = Layer.effectDiscard(
     const views = yield* IncidentViews
     const store = yield* IncidentStore
     const sweep = Effect.gen(function*() {
-      const now = Date.now()
+      const now = yield* Clock.currentTimeMillis
       for (const state of yield* views.dueForEscalation(now, limits)) {
         const command = escalationDue(state, now, limits)
         if (command === undefined) continue

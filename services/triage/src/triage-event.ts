@@ -1,4 +1,4 @@
-import { Config, Effect, Metric, Option, Schema } from "effect"
+import { Clock, Config, Effect, Metric, Option, Schema } from "effect"
 import { type DeviceEvent, deviceEventKey, type TriageDecision } from "@wt/contracts"
 import { attachRestore, CareAlarmHistory, IncidentStore, routeTriaged, SupervisionStorms } from "@wt/incident-store"
 import { type MessageMeta, sendDeadLetter } from "@wt/nats"
@@ -114,7 +114,7 @@ const checkRepeated = Effect.fn("Triage.checkRepeated")(function*(event: DeviceE
  * (a captured stack per call) cost more than the work itself.
  */
 export const triageDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent, meta: MessageMeta) {
-  const startedMs = Date.now()
+  const startedMs = yield* Clock.currentTimeMillis
   const registry = yield* Registry
   const owner = yield* registry.deviceOwner(event.tenant, event.deviceId)
   if (Option.isNone(owner)) {
@@ -153,7 +153,7 @@ export const triageDeviceEvent = Effect.fnUntraced(function*(event: DeviceEvent,
   const routed = yield* routeTriaged(event, residentId, decision, ctx)
   if (event.receivedAt !== undefined) {
     const receivedMs = Date.parse(event.receivedAt)
-    const storedMs = Date.now()
+    const storedMs = yield* Clock.currentTimeMillis
     yield* Metric.update(latency, Math.max(0, storedMs - receivedMs))
     yield* Metric.update(storedStage, Math.max(0, meta.storedAtMs - receivedMs))
     yield* Metric.update(deliveredStage, Math.max(0, startedMs - meta.storedAtMs))
