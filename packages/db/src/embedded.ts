@@ -23,25 +23,24 @@ const isAlive = (pid: number): boolean => {
 }
 
 /** PGlite must have exactly one owner per data directory: a pid file guards it. */
-const claimDataDir = (dataDir: string) =>
-  Effect.gen(function*() {
-    const lockFile = join(dataDir, "pg.lock")
-    const holder = Option.fromNullishOr(
-      (() => {
-        try {
-          return Number.parseInt(readFileSync(lockFile, "utf8"), 10)
-        } catch {
-          return undefined
-        }
-      })()
-    ).pipe(Option.filter((pid) => Number.isInteger(pid) && pid !== process.pid && isAlive(pid)))
-    if (Option.isSome(holder)) return yield* new EmbeddedPostgresInUse({ dataDir, pid: holder.value })
-    yield* Effect.try({
-      try: () => writeFileSync(lockFile, String(process.pid)),
-      catch: (cause) => new EmbeddedPostgresError({ message: `cannot write ${lockFile}`, cause })
-    })
-    return lockFile
+const claimDataDir = Effect.fn("EmbeddedPostgres.claimDataDir")(function*(dataDir: string) {
+  const lockFile = join(dataDir, "pg.lock")
+  const holder = Option.fromNullishOr(
+    (() => {
+      try {
+        return Number.parseInt(readFileSync(lockFile, "utf8"), 10)
+      } catch {
+        return undefined
+      }
+    })()
+  ).pipe(Option.filter((pid) => Number.isInteger(pid) && pid !== process.pid && isAlive(pid)))
+  if (Option.isSome(holder)) return yield* new EmbeddedPostgresInUse({ dataDir, pid: holder.value })
+  yield* Effect.try({
+    try: () => writeFileSync(lockFile, String(process.pid)),
+    catch: (cause) => new EmbeddedPostgresError({ message: `cannot write ${lockFile}`, cause })
   })
+  return lockFile
+})
 
 /**
  * Starts PGlite on `${dataDir}/pg` and serves it on 127.0.0.1 (a free port unless

@@ -128,20 +128,19 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       // The state counts devices; which are down is this process's ledger. A batch worked out on an
       // old ledger is refused (StormViewStale): read what the other writers stored and work it out again.
-      const flushOnce = (tenant: string, batch: Pending, fresh: boolean) =>
-        Effect.gen(function*() {
-          const storm = yield* activeStorm(tenant, fresh)
-          if (storm === null) return
-          const change = stormChange(storm.down, batch.lost, batch.restored)
-          if (change.lost.length === 0 && change.restored.length === 0) return
-          const written = yield* store.execute(tenant, storm.incidentId, {
-            type: "update_storm",
-            at: (yield* DateTime.nowAsDate).toISOString(),
-            basedOnVersion: storm.version,
-            ...change
-          })
-          if (written.state !== undefined) recordWritten(storm, change, written.state, written.seq)
+      const flushOnce = Effect.fn("SupervisionStorms.flush")(function*(tenant: string, batch: Pending, fresh: boolean) {
+        const storm = yield* activeStorm(tenant, fresh)
+        if (storm === null) return
+        const change = stormChange(storm.down, batch.lost, batch.restored)
+        if (change.lost.length === 0 && change.restored.length === 0) return
+        const written = yield* store.execute(tenant, storm.incidentId, {
+          type: "update_storm",
+          at: (yield* DateTime.nowAsDate).toISOString(),
+          basedOnVersion: storm.version,
+          ...change
         })
+        if (written.state !== undefined) recordWritten(storm, change, written.state, written.seq)
+      })
 
       // Twelve tries in all; after the first, each reads the storm afresh.
       const flushTenant = (tenant: string, batch: Pending) =>

@@ -54,21 +54,20 @@ export const copiesOf = (copies: SystemOptions["copies"], name: ServiceName): nu
  * Each service's port: as asked, else the contract port of a fixed-port service, else the first
  * free one from its contract port up (the contract port itself when no other system holds it).
  */
-const portsOf = (asked: SystemOptions["ports"], host: string) =>
-  Effect.gen(function*() {
-    const ports = { ...defaultPorts }
-    const assigned = new Set<number>()
-    const unset = ServiceNames.filter((name) => asked?.[name] === undefined && !FixedPortServices.has(name))
-    for (const name of ServiceNames.filter((n) => !unset.includes(n))) {
-      ports[name] = asked?.[name] ?? defaultPorts[name]
-      assigned.add(ports[name])
-    }
-    for (const name of unset) {
-      ports[name] = (yield* firstFreePort(host, defaultPorts[name], assigned)) ?? (yield* freePort)
-      assigned.add(ports[name])
-    }
-    return ports
-  })
+const portsOf = Effect.fn("Launcher.portsOf")(function*(asked: SystemOptions["ports"], host: string) {
+  const ports = { ...defaultPorts }
+  const assigned = new Set<number>()
+  const unset = ServiceNames.filter((name) => asked?.[name] === undefined && !FixedPortServices.has(name))
+  for (const name of ServiceNames.filter((n) => !unset.includes(n))) {
+    ports[name] = asked?.[name] ?? defaultPorts[name]
+    assigned.add(ports[name])
+  }
+  for (const name of unset) {
+    ports[name] = (yield* firstFreePort(host, defaultPorts[name], assigned)) ?? (yield* freePort)
+    assigned.add(ports[name])
+  }
+  return ports
+})
 
 /**
  * Starts every service as its own process against one NATS and one PostgreSQL,

@@ -202,22 +202,21 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         timeToLiveMs: CacheTtlMs
       })
 
-      const loadTenant = (tenant: string, previous: ReadonlyMap<string, DeviceOwner> | undefined) =>
-        Effect.gen(function*() {
-          const builder = makeFleetBuilder(previous)
-          let after = ""
-          while (true) {
-            const rows = yield* sql`
-              SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
-                     r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
-              FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
-              WHERE d.tenant = ${tenant} AND d.active AND d.id > ${after}
-              ORDER BY d.id LIMIT ${FleetPageSize}`.pipe(Effect.flatMap(ownerRows))
-            for (const row of rows) builder.add(row)
-            if (rows.length < FleetPageSize) return builder.fleet
-            after = rows[rows.length - 1]!.id
-          }
-        })
+      const loadTenant = Effect.fn("Registry.loadTenant")(function*(tenant: string, previous: ReadonlyMap<string, DeviceOwner> | undefined) {
+        const builder = makeFleetBuilder(previous)
+        let after = ""
+        while (true) {
+          const rows = yield* sql`
+            SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
+                   r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
+            FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+            WHERE d.tenant = ${tenant} AND d.active AND d.id > ${after}
+            ORDER BY d.id LIMIT ${FleetPageSize}`.pipe(Effect.flatMap(ownerRows))
+          for (const row of rows) builder.add(row)
+          if (rows.length < FleetPageSize) return builder.fleet
+          after = rows[rows.length - 1]!.id
+        }
+      })
       const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotRefreshMs) : undefined
 
       const ingestKeys = makeLookupCache({

@@ -12,53 +12,52 @@ interface Snapshot<A> {
  * the first call for a tenant waits. A failed load is not remembered: the caller falls
  * back to asking for its one device, and the next call tries again.
  */
-export const makeTenantSnapshots = <A, E, R>(
+export const makeTenantSnapshots = Effect.fn("TenantSnapshots.make")(function*<A, E, R>(
   /** Gets the snapshot it replaces (if any), so unchanged parts can be kept rather than copied. */
   load: (tenant: string, previous: A | undefined) => Effect.Effect<A, E, R>,
   refreshMs: number
-) =>
-  Effect.gen(function*() {
-    const context = yield* Effect.context<R>()
-    const snapshots = new Map<string, Snapshot<A>>()
-    const reloading = new Set<string>()
-    // Bumped by invalidateAll, so a load that started before it does not bring back old data.
-    let generation = 0
+) {
+  const context = yield* Effect.context<R>()
+  const snapshots = new Map<string, Snapshot<A>>()
+  const reloading = new Set<string>()
+  // Bumped by invalidateAll, so a load that started before it does not bring back old data.
+  let generation = 0
 
-    const loadInto = (tenant: string) => {
-      const started = generation
-      return load(tenant, snapshots.get(tenant)?.value).pipe(
-        Effect.tap((value) =>
-          Effect.sync(() => {
-            if (started === generation) snapshots.set(tenant, { value, loadedAt: Date.now() })
-          })
-        ),
-        Effect.provideContext(context),
-        Effect.ensuring(Effect.sync(() => reloading.delete(tenant)))
-      )
-    }
+  const loadInto = (tenant: string) => {
+    const started = generation
+    return load(tenant, snapshots.get(tenant)?.value).pipe(
+      Effect.tap((value) =>
+        Effect.sync(() => {
+          if (started === generation) snapshots.set(tenant, { value, loadedAt: Date.now() })
+        })
+      ),
+      Effect.provideContext(context),
+      Effect.ensuring(Effect.sync(() => reloading.delete(tenant)))
+    )
+  }
 
-    const get = (tenant: string): Effect.Effect<A | undefined> =>
-      Effect.suspend(() => {
-        const current = snapshots.get(tenant)
-        if (current === undefined) {
-          if (reloading.has(tenant)) return Effect.succeed(undefined)
-          reloading.add(tenant)
-          return loadInto(tenant).pipe(
-            Effect.map((value): A | undefined => value),
-            Effect.catchCause(() => Effect.succeed(undefined))
-          )
-        }
-        if (Date.now() - current.loadedAt > refreshMs && !reloading.has(tenant)) {
-          reloading.add(tenant)
-          return Effect.forkDetach(loadInto(tenant).pipe(Effect.ignore)).pipe(Effect.as(current.value))
-        }
-        return Effect.succeed(current.value)
-      })
+  const get = (tenant: string): Effect.Effect<A | undefined> =>
+    Effect.suspend(() => {
+      const current = snapshots.get(tenant)
+      if (current === undefined) {
+        if (reloading.has(tenant)) return Effect.succeed(undefined)
+        reloading.add(tenant)
+        return loadInto(tenant).pipe(
+          Effect.map((value): A | undefined => value),
+          Effect.catchCause(() => Effect.succeed(undefined))
+        )
+      }
+      if (Date.now() - current.loadedAt > refreshMs && !reloading.has(tenant)) {
+        reloading.add(tenant)
+        return Effect.forkDetach(loadInto(tenant).pipe(Effect.ignore)).pipe(Effect.as(current.value))
+      }
+      return Effect.succeed(current.value)
+    })
 
-    const invalidateAll = () => {
-      generation++
-      snapshots.clear()
-    }
+  const invalidateAll = () => {
+    generation++
+    snapshots.clear()
+  }
 
-    return { get, invalidateAll }
-  })
+  return { get, invalidateAll }
+})

@@ -32,13 +32,12 @@ export const Dispatcher = Layer.effectDiscard(
     const elock = yield* ElockAccess
     const attempts = new Map<string, { readonly version: number; readonly atMs: number }>()
 
-    const execute = (state: IncidentState, command: IncidentCommand) =>
-      Effect.gen(function*() {
-        const executed = yield* store.execute(state.tenant, state.incidentId, command)
-        if (executed.state !== undefined) mirror.observe(executed.state)
-        for (const e of executed.events) yield* Metric.update(Metric.withAttributes(steps, { event: e.type }), 1)
-        return executed.state ?? state
-      })
+    const execute = Effect.fn("Dispatcher.execute")(function*(state: IncidentState, command: IncidentCommand) {
+      const executed = yield* store.execute(state.tenant, state.incidentId, command)
+      if (executed.state !== undefined) mirror.observe(executed.state)
+      for (const e of executed.events) yield* Metric.update(Metric.withAttributes(steps, { event: e.type }), 1)
+      return executed.state ?? state
+    })
 
     const alertFire = Effect.fn("Dispatcher.alertFire")(function*(state: IncidentState) {
       const facts = yield* readResidentFacts({

@@ -82,13 +82,12 @@ export const ElockAccess = Effect.gen(function*() {
     })
   })
 
-  const stateOf = (g: OpenGrant) =>
-    Effect.gen(function*() {
-      const mirrored = mirror.get(g.tenant, g.incidentId)
-      if (mirrored !== undefined) return mirrored
-      const stored = yield* store.load(g.tenant, g.incidentId)
-      return stored._tag === "Some" ? stored.value.state : undefined
-    })
+  const stateOf = Effect.fn("ElockAccess.stateOf")(function*(g: OpenGrant) {
+    const mirrored = mirror.get(g.tenant, g.incidentId)
+    if (mirrored !== undefined) return mirrored
+    const stored = yield* store.load(g.tenant, g.incidentId)
+    return stored._tag === "Some" ? stored.value.state : undefined
+  })
 
   /** Revokes every grant whose call-out is over or whose window closed. */
   const revokeEnded = Effect.fn("ElockAccess.revokeEnded")(function*() {

@@ -27,12 +27,11 @@ const deadLetter = (reason: string, reasonKind: string, raw: Uint8Array, tenant?
     Effect.catch((e) => Effect.logError("could not store a dead letter", e))
   )
 
-const rejectWhole = (status: number, reason: string, reasonKind: string, raw: Uint8Array, tenant: string) =>
-  Effect.gen(function*() {
-    yield* deadLetter(reason, reasonKind, raw, tenant)
-    yield* countEvents("rejected", 1)
-    return json(status, { accepted: [], rejected: [{ index: 0, reason }], error: reason })
-  })
+const rejectWhole = Effect.fn("Gateway.rejectWhole")(function*(status: number, reason: string, reasonKind: string, raw: Uint8Array, tenant: string) {
+  yield* deadLetter(reason, reasonKind, raw, tenant)
+  yield* countEvents("rejected", 1)
+  return json(status, { accepted: [], rejected: [{ index: 0, reason }], error: reason })
+})
 
 /** Events checked between two turns of the event loop. */
 const DecodeSlice = 100

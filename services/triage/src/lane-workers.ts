@@ -20,18 +20,17 @@ const concurrencyOf: Record<Lane, Config.Config<number>> = {
   telemetry: Config.Int("WT_TRIAGE_TELEMETRY_CONCURRENCY").pipe(Config.withDefault(32))
 }
 
-const laneWorker = (lane: Lane) =>
-  Effect.gen(function*() {
-    const concurrency = yield* concurrencyOf[lane]
-    yield* Effect.forkScoped(
-      consumeLane(lane, {
-        // Supervision keeps its own durables on these lanes (signs of life); these classify.
-        durable: lane === "alarm" ? "triage-alarm" : `triage-classify-${lane}`,
-        concurrency,
-        handler: triageDeviceEvent
-      })
-    )
-  })
+const laneWorker = Effect.fn("Triage.laneWorker")(function*(lane: Lane) {
+  const concurrency = yield* concurrencyOf[lane]
+  yield* Effect.forkScoped(
+    consumeLane(lane, {
+      // Supervision keeps its own durables on these lanes (signs of life); these classify.
+      durable: lane === "alarm" ? "triage-alarm" : `triage-classify-${lane}`,
+      concurrency,
+      handler: triageDeviceEvent
+    })
+  )
+})
 
 /**
  * One durable consumer per lane, each with its own concurrency, so a care alarm's

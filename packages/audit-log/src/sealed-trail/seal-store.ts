@@ -27,22 +27,21 @@ export const readLastSeal = Effect.fn("Audit.readLastSeal")(function*() {
   return Option.some<StoredSeal>({ seal: decoded.success, streamSeq: last.value.seq })
 })
 
-const readAll = <A>(subject: string, schema: Schema.Codec<A, any, never, never>) =>
-  Effect.gen(function*() {
-    const out: Array<A> = []
-    let bad: SealUnreadable | undefined
-    yield* readStreamRange({
-      stream: SealStream.name,
-      filterSubject: subject,
-      onMessage: (m) => {
-        const decoded = decodeJson(schema, m.data)
-        if (Result.isSuccess(decoded)) out.push(decoded.success)
-        else bad ??= new SealUnreadable({ seq: m.seq, message: decoded.failure.message })
-      }
-    })
-    if (bad !== undefined) return yield* bad
-    return out as ReadonlyArray<A>
+const readAll = Effect.fn("SealStore.readAll")(function*<A>(subject: string, schema: Schema.Codec<A, any, never, never>) {
+  const out: Array<A> = []
+  let bad: SealUnreadable | undefined
+  yield* readStreamRange({
+    stream: SealStream.name,
+    filterSubject: subject,
+    onMessage: (m) => {
+      const decoded = decodeJson(schema, m.data)
+      if (Result.isSuccess(decoded)) out.push(decoded.success)
+      else bad ??= new SealUnreadable({ seq: m.seq, message: decoded.failure.message })
+    }
   })
+  if (bad !== undefined) return yield* bad
+  return out as ReadonlyArray<A>
+})
 
 /** Every seal, in order. */
 export const readSeals = readAll(SealStream.sealSubject, AuditSeal).pipe(Effect.withSpan("Audit.readSeals"))

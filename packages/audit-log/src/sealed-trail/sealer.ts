@@ -103,34 +103,33 @@ const checkTrail = Effect.fnUntraced(function*(anchoring: Anchoring, memory: Sea
  * now would start a new chain on top of the deleted one. An operator's acknowledgment in the
  * anchors file (`wt audit acknowledge`) is what lets it go on.
  */
-const untilTrailHolds = (anchoring: Anchoring, memory: SealerMemory) =>
-  Effect.gen(function*() {
-    let reported: string | undefined
-    let reportedAt = 0
-    const report = Effect.fnUntraced(function*(broken: TrailBroken) {
-      const text = broken.message
-      const now = yield* Clock.currentTimeMillis
-      if (reported === undefined) yield* Metric.update(trailBreaksTotal, 1)
-      yield* Metric.update(trailBroken, 1)
-      if (text !== reported || now - reportedAt >= 60_000) {
-        yield* Effect.logError(
-          `audit trail broken: ${text}. Sealing is refused: a seal now would start a new chain over the deleted one. Verify with \`wt audit verify\`; to go on with the trail as it is, an operator runs \`wt audit acknowledge --reason …\` (docs/audit-integrity.md)`
-        )
-        reported = text
-        reportedAt = now
-      }
-    })
-    // Checked again every checkEveryMs while broken; any other failure ends the wait.
-    const holds = yield* checkTrail(anchoring, memory).pipe(
-      Effect.tapError((error) => (error instanceof TrailBroken ? report(error) : Effect.void)),
-      Effect.retry({ schedule: Schedule.spaced(anchoring.checkEveryMs ?? 5000), while: (error) => error instanceof TrailBroken })
-    )
-    if (reported !== undefined) {
-      yield* Metric.update(trailBroken, 0)
-      yield* Effect.logWarning("the audit trail matches its anchors again (acknowledged by an operator, or restored); sealing resumes")
+const untilTrailHolds = Effect.fn("Sealer.untilTrailHolds")(function*(anchoring: Anchoring, memory: SealerMemory) {
+  let reported: string | undefined
+  let reportedAt = 0
+  const report = Effect.fnUntraced(function*(broken: TrailBroken) {
+    const text = broken.message
+    const now = yield* Clock.currentTimeMillis
+    if (reported === undefined) yield* Metric.update(trailBreaksTotal, 1)
+    yield* Metric.update(trailBroken, 1)
+    if (text !== reported || now - reportedAt >= 60_000) {
+      yield* Effect.logError(
+        `audit trail broken: ${text}. Sealing is refused: a seal now would start a new chain over the deleted one. Verify with \`wt audit verify\`; to go on with the trail as it is, an operator runs \`wt audit acknowledge --reason …\` (docs/audit-integrity.md)`
+      )
+      reported = text
+      reportedAt = now
     }
-    return holds
   })
+  // Checked again every checkEveryMs while broken; any other failure ends the wait.
+  const holds = yield* checkTrail(anchoring, memory).pipe(
+    Effect.tapError((error) => (error instanceof TrailBroken ? report(error) : Effect.void)),
+    Effect.retry({ schedule: Schedule.spaced(anchoring.checkEveryMs ?? 5000), while: (error) => error instanceof TrailBroken })
+  )
+  if (reported !== undefined) {
+    yield* Metric.update(trailBroken, 0)
+    yield* Effect.logWarning("the audit trail matches its anchors again (acknowledged by an operator, or restored); sealing resumes")
+  }
+  return holds
+})
 
 /**
  * One sealing session: resume after the newest seal, follow WT_AUDIT in order, and
@@ -227,31 +226,30 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
  * twice and nothing is skipped; but never before the trail is checked against its
  * anchors, so a trail deleted and re-created is not silently sealed afresh.
  */
-export const runSealer = (key: SealKey, settings: SealerSettings, anchoring: Anchoring = {}) =>
-  Effect.gen(function*() {
-    const memory: SealerMemory = { ownLast: undefined }
-    // Present from the start, so an alert rule sees 0 rather than nothing.
-    yield* Metric.update(trailBroken, 0)
-    // Round after round until interrupted: a lost race or a broken trail starts the next at once, anything else after a second.
-    const round = Effect.gen(function*() {
-      const exit = yield* Effect.exit(
-        untilTrailHolds(anchoring, memory).pipe(
-          Effect.flatMap(({ baseline, observed }) =>
-            observed.stream === undefined
-              ? Effect.fail(new NatsRequestFailed({ operation: `info ${SealedStream}`, message: "the stream does not exist" }))
-              : sealingSession(key, settings, anchoring, memory, { baseline, streamCreated: observed.stream.created })
-          )
+export const runSealer = Effect.fn("Sealer.run")(function*(key: SealKey, settings: SealerSettings, anchoring: Anchoring = {}) {
+  const memory: SealerMemory = { ownLast: undefined }
+  // Present from the start, so an alert rule sees 0 rather than nothing.
+  yield* Metric.update(trailBroken, 0)
+  // Round after round until interrupted: a lost race or a broken trail starts the next at once, anything else after a second.
+  const round = Effect.gen(function*() {
+    const exit = yield* Effect.exit(
+      untilTrailHolds(anchoring, memory).pipe(
+        Effect.flatMap(({ baseline, observed }) =>
+          observed.stream === undefined
+            ? Effect.fail(new NatsRequestFailed({ operation: `info ${SealedStream}`, message: "the stream does not exist" }))
+            : sealingSession(key, settings, anchoring, memory, { baseline, streamCreated: observed.stream.created })
         )
       )
-      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
-      if (error instanceof SealRace) {
-        yield* Effect.logInfo(`sealing resumes from the newest seal: ${error.message}`)
-        return
-      }
-      // Said by untilTrailHolds, which the next round starts with.
-      if (error instanceof TrailBroken) return
-      yield* Effect.logWarning(`sealing stopped (${error instanceof Error ? error.message : String(error)}); resuming from the newest seal`)
-      yield* Effect.sleep("1 second")
-    })
-    return yield* Effect.forever(round)
+    )
+    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+    if (error instanceof SealRace) {
+      yield* Effect.logInfo(`sealing resumes from the newest seal: ${error.message}`)
+      return
+    }
+    // Said by untilTrailHolds, which the next round starts with.
+    if (error instanceof TrailBroken) return
+    yield* Effect.logWarning(`sealing stopped (${error instanceof Error ? error.message : String(error)}); resuming from the newest seal`)
+    yield* Effect.sleep("1 second")
   })
+  return yield* Effect.forever(round)
+})

@@ -4,13 +4,12 @@ import { CliFailure, reportingFailures } from "../cli-failure.ts"
 import { describeReport, exportFhir } from "../fhir-export-run.ts"
 import { CliNats } from "../nats.ts"
 
-const instant = (flag: string, value: Option.Option<string>) =>
-  Effect.gen(function*() {
-    if (Option.isNone(value)) return undefined
-    const ms = Date.parse(value.value)
-    if (!Number.isFinite(ms)) return yield* new CliFailure({ message: `--${flag} ${value.value} is not a date or an ISO-8601 instant` })
-    return ms
-  })
+const instant = Effect.fn("Cli.fhir.instant")(function*(flag: string, value: Option.Option<string>) {
+  if (Option.isNone(value)) return undefined
+  const ms = Date.parse(value.value)
+  if (!Number.isFinite(ms)) return yield* new CliFailure({ message: `--${flag} ${value.value} is not a date or an ISO-8601 instant` })
+  return ms
+})
 
 const exportBundle = Command.make(
   "export",

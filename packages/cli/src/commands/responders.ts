@@ -11,20 +11,19 @@ import { CliNats } from "../nats.ts"
 const tenantFlag = Flag.String("tenant").pipe(Flag.withDescription("Tenant id, e.g. demo"))
 
 /** Issuing and revoking a responder device is a configuration change: audited, the token never in it. */
-const auditDeviceChange = (tenant: string, summary: string, data: Record<string, unknown>, residentId?: string) =>
-  Effect.gen(function*() {
-    const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-    yield* appendAuditEntry({
-      id: `cfg-${randomUUID()}`,
-      tenant,
-      kind: "config_change",
-      at,
-      actor: { kind: "admin", id: userInfo().username },
-      subject: residentId === undefined ? {} : { residentId },
-      summary,
-      data: { entity: "responder_device", ...data }
-    })
+const auditDeviceChange = Effect.fn("Cli.responders.auditDeviceChange")(function*(tenant: string, summary: string, data: Record<string, unknown>, residentId?: string) {
+  const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+  yield* appendAuditEntry({
+    id: `cfg-${randomUUID()}`,
+    tenant,
+    kind: "config_change",
+    at,
+    actor: { kind: "admin", id: userInfo().username },
+    subject: residentId === undefined ? {} : { residentId },
+    summary,
+    data: { entity: "responder_device", ...data }
   })
+})
 
 const holderOf = (member: Option.Option<string>, resident: Option.Option<string>, contact: Option.Option<number>): ResponderDeviceHolder | undefined =>
   Option.isSome(member) && Option.isNone(resident) && Option.isNone(contact)
