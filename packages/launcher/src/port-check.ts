@@ -1,11 +1,11 @@
 import { createServer } from "node:net"
-import { Data, Effect } from "effect"
+import { Effect, Schema } from "effect"
 
 /** A port a service is to listen on is held by another process: said before anything starts. */
-export class PortTaken extends Data.TaggedError("PortTaken")<{
-  readonly taken: ReadonlyArray<{ readonly service: string; readonly port: number; readonly variable: string }>
-  readonly host: string
-}> {
+export class PortTaken extends Schema.TaggedError<PortTaken>()("PortTaken", {
+  taken: Schema.Array(Schema.Struct({ service: Schema.String, port: Schema.Number, variable: Schema.String })),
+  host: Schema.String
+}) {
   override get message() {
     return this.taken.map((t) =>
       `${t.service}: port ${t.port} on ${this.host} (${t.variable}) is taken by another process (another copy of the system?); stop it, or set ${t.variable} to a free port`

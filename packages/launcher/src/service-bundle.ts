@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { basename, join } from "node:path"
-import { Data, Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { build } from "rolldown"
 
 /**
@@ -22,10 +22,10 @@ export interface ServiceBundle {
   readonly built: boolean
 }
 
-export class ServiceBundleFailed extends Data.TaggedError("ServiceBundleFailed")<{
-  readonly serviceDir: string
-  readonly reason: string
-}> {
+export class ServiceBundleFailed extends Schema.TaggedError<ServiceBundleFailed>()("ServiceBundleFailed", {
+  serviceDir: Schema.String,
+  reason: Schema.String
+}) {
   override get message() {
     return `could not bundle ${this.serviceDir}: ${this.reason}`
   }

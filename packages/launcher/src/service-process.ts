@@ -2,16 +2,16 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { setPriority } from "node:os"
 import { createInterface } from "node:readline"
-import { Data, Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule, Schema } from "effect"
 import { serviceBundle } from "./service-bundle.ts"
 import { startFailureReason } from "./start-failure.ts"
 import { bundleSpecOf, nicenessOf, nodeFlagsOf, processEnv, runsBundled, type ServiceName, sourceEntryOf } from "./services.ts"
 
-export class ServiceNotReady extends Data.TaggedError("ServiceNotReady")<{
-  readonly service: string
-  readonly url: string
-  readonly lastError: string
-}> {
+export class ServiceNotReady extends Schema.TaggedError<ServiceNotReady>()("ServiceNotReady", {
+  service: Schema.String,
+  url: Schema.String,
+  lastError: Schema.String
+}) {
   override get message() {
     return `${this.service} did not become ready at ${this.url}/readyz: ${this.lastError}`
   }
@@ -71,29 +71,28 @@ const stoppedAsAsked = (child: ChildProcess) => child.exitCode === 0 || child.si
  * `instance`, only the process started with it counts: an answer from any other process on the
  * port (another copy of the system, another program) fails at once, as "ready" would be a lie.
  */
-export const waitReady = (service: string, url: string, timeout: Duration.Input = "90 seconds", instance?: string) =>
-  Effect.gen(function*() {
-    const ask = Effect.gen(function*() {
-      const status = yield* Effect.tryPromise(() =>
-        fetch(`${url}/readyz`).then(async (r) => ({ ok: r.ok, answered: r.headers.get(InstanceHeader), body: await r.text() }))
-      ).pipe(
-        Effect.catch((e) => Effect.succeed({ ok: false, answered: undefined, body: String(e.cause ?? e) }))
-      )
-      if (instance !== undefined && status.answered !== undefined && status.answered !== instance) {
-        return yield* new ServiceNotReady({
-          service,
-          url,
-          lastError: `port ${new URL(url).port} is taken: another process answers there${status.answered === null ? "" : ` (${status.answered.replace(/:.*/u, "")} of another running system?)`}`
-        })
-      }
-      return status
-    })
-    // Every 100 ms until it answers 200 or the timeout has passed.
-    const last = yield* ask.pipe(
-      Effect.repeat({ schedule: Schedule.max([Schedule.spaced("100 millis"), Schedule.during(timeout)]), until: (status) => status.ok })
+export const waitReady = Effect.fn("Launcher.waitReady")(function*(service: string, url: string, timeout: Duration.Input = "90 seconds", instance?: string) {
+  const ask = Effect.gen(function*() {
+    const status = yield* Effect.tryPromise(() =>
+      fetch(`${url}/readyz`).then(async (r) => ({ ok: r.ok, answered: r.headers.get(InstanceHeader), body: await r.text() }))
+    ).pipe(
+      Effect.catch((e) => Effect.succeed({ ok: false, answered: undefined, body: String(e.cause ?? e) }))
     )
-    if (!last.ok) return yield* new ServiceNotReady({ service, url, lastError: last.body })
+    if (instance !== undefined && status.answered !== undefined && status.answered !== instance) {
+      return yield* new ServiceNotReady({
+        service,
+        url,
+        lastError: `port ${new URL(url).port} is taken: another process answers there${status.answered === null ? "" : ` (${status.answered.replace(/:.*/u, "")} of another running system?)`}`
+      })
+    }
+    return status
   })
+  // Every 100 ms until it answers 200 or the timeout has passed.
+  const last = yield* ask.pipe(
+    Effect.repeat({ schedule: Schedule.max([Schedule.spaced("100 millis"), Schedule.during(timeout)]), until: (status) => status.ok })
+  )
+  if (!last.ok) return yield* new ServiceNotReady({ service, url, lastError: last.body })
+})
 
 /** Spawns a service as its own Node process; the scope's end stops it with SIGTERM. */
 export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(function*(options: ServiceProcessOptions) {
@@ -166,17 +165,16 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
     )
   })
 
-  const kill = (signal: NodeJS.Signals = "SIGTERM") =>
-    Effect.gen(function*() {
-      const c = child
-      if (c === undefined || !isRunning(c)) return
-      stopping = true
-      c.kill(signal)
-      yield* exited(c).pipe(
-        Effect.timeout("10 seconds"),
-        Effect.catch(() => Effect.sync(() => c.kill("SIGKILL")).pipe(Effect.andThen(exited(c))))
-      )
-    })
+  const kill = Effect.fn("Launcher.kill")(function*(signal: NodeJS.Signals = "SIGTERM") {
+    const c = child
+    if (c === undefined || !isRunning(c)) return
+    stopping = true
+    c.kill(signal)
+    yield* exited(c).pipe(
+      Effect.timeout("10 seconds"),
+      Effect.catch(() => Effect.sync(() => c.kill("SIGKILL")).pipe(Effect.andThen(exited(c))))
+    )
+  })
 
   yield* Effect.addFinalizer(() => kill("SIGTERM"))
   yield* startAndWait
