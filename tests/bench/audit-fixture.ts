@@ -31,31 +31,33 @@ await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     yield* ensureStream(sealStreamSpec({ replicas: 1 }))
     const key = generateSealKey()
     yield* publishSigningKey(key)
-    const { nc, jsm } = nats
-    const start = (yield* Effect.promise(() => jsm.streams.info("WT_AUDIT"))).state.last_seq + 1
+    const start = (yield* Effect.orDie(nats.streamInfo("WT_AUDIT"))).state.last_seq + 1
     if (start !== 1) throw new Error(`WT_AUDIT already holds ${start - 1} entries`)
-    let prev = GenesisSealHash
-    let leaves: Array<Uint8Array> = []
     const started = performance.now()
-    for (let seq = 1; seq <= total; seq++) {
-      const tenant = seq % 3 === 0 ? "north" : "demo"
-      const bytes = entryBytes(seq, tenant)
-      // --msg-id: with the Nats-Msg-Id header the audit writer sets (delivered with headers).
-      const h = values["msg-id"] ? headers() : undefined
-      h?.set("Nats-Msg-Id", `audit:dev-${seq}`)
-      nc.publish(`wt.audit.${tenant}.device_event`, bytes, h === undefined ? undefined : { headers: h })
-      leaves.push(leafHash(seq, bytes))
-      if (leaves.length === sealSize || seq === total) {
-        const seal = makeSeal({ stream: "WT_AUDIT", fromSeq: seq - leaves.length + 1, leaves, prevSealHash: prev, sealedAt: new Date().toISOString(), key })
-        nc.publish(SealStream.sealSubject, canonicalJsonBytes(seal))
-        prev = sealHash(seal)
-        leaves = []
-        // Lets the server catch up now and then, so nothing is dropped as a slow consumer.
-        yield* Effect.promise(() => nc.flush())
+    // Core publishes, no acks, as fast as the server takes them: the client itself, through `use`.
+    yield* Effect.orDie(nats.use(async ({ nc }) => {
+      let prev = GenesisSealHash
+      let leaves: Array<Uint8Array> = []
+      for (let seq = 1; seq <= total; seq++) {
+        const tenant = seq % 3 === 0 ? "north" : "demo"
+        const bytes = entryBytes(seq, tenant)
+        // --msg-id: with the Nats-Msg-Id header the audit writer sets (delivered with headers).
+        const h = values["msg-id"] ? headers() : undefined
+        h?.set("Nats-Msg-Id", `audit:dev-${seq}`)
+        nc.publish(`wt.audit.${tenant}.device_event`, bytes, h === undefined ? undefined : { headers: h })
+        leaves.push(leafHash(seq, bytes))
+        if (leaves.length === sealSize || seq === total) {
+          const seal = makeSeal({ stream: "WT_AUDIT", fromSeq: seq - leaves.length + 1, leaves, prevSealHash: prev, sealedAt: new Date().toISOString(), key })
+          nc.publish(SealStream.sealSubject, canonicalJsonBytes(seal))
+          prev = sealHash(seal)
+          leaves = []
+          // Lets the server catch up now and then, so nothing is dropped as a slow consumer.
+          await nc.flush()
+        }
       }
-    }
-    yield* Effect.promise(() => nc.flush())
-    const info = yield* Effect.promise(() => jsm.streams.info("WT_AUDIT"))
+      await nc.flush()
+    }))
+    const info = yield* Effect.orDie(nats.streamInfo("WT_AUDIT"))
     console.log(JSON.stringify({ entries: info.state.messages, lastSeq: info.state.last_seq, ms: Math.round(performance.now() - started), sealMsgId: sealMsgId(1, sealSize) }))
   }).pipe(Effect.provideService(Nats, nats))
 })).pipe(Effect.provideService(References.MinimumLogLevel, "Warn")))

@@ -80,12 +80,12 @@ const program = Effect.gen(function*() {
   const fleet = demoSimFleet({ residents: Residents })
 
   return yield* Effect.gen(function*() {
-    const { js, jsm } = yield* Nats
+    const nats = yield* Nats
 
     // ── raw JetStream publish at R3, as the all-rights test user ──
-    const device = yield* Effect.promise(() => jsm.streams.info(Streams.device))
+    const device = yield* Effect.orDie(nats.streamInfo(Streams.device))
     const rawStream = "BENCH_R3"
-    yield* Effect.promise(() => jsm.streams.add({ ...device.config, name: rawStream, subjects: ["bench.r3.>"], num_replicas: 3, description: "pnpm bench --cluster raw publish" }))
+    yield* Effect.orDie(nats.addStream({ ...device.config, name: rawStream, subjects: ["bench.r3.>"], num_replicas: 3, description: "pnpm bench --cluster raw publish" }))
     const receivedAt = new Date().toISOString()
     const rawMessages = normalEvents(plan.rawEvents, 1).map((e) => ({
       subject: `bench.r3.${deviceSubject(e)}`,
@@ -94,9 +94,9 @@ const program = Effect.gen(function*() {
     }))
     log(`raw R3: publishing ${rawMessages.length} events straight to an R3 stream, window ${PublishWindow}`)
     const t0 = Date.now()
-    const raw = yield* Effect.promise(() => publishWindowed(js, rawMessages, PublishWindow))
+    const raw = yield* publishWindowed(nats, rawMessages, PublishWindow)
     const rawMs = Date.now() - t0
-    yield* Effect.promise(() => jsm.streams.delete(rawStream))
+    yield* Effect.orDie(nats.deleteStream(rawStream))
     const rawEps = Math.round(raw.stored / (rawMs / 1000))
     log(`raw R3: ${rawEps} events/s (${raw.stored} stored, ${raw.failed} failed)`)
 

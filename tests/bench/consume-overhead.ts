@@ -8,7 +8,6 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import type { JsMsg } from "@nats-io/jetstream"
 import { DeviceEventHead, deviceEventKey, Streams, Subjects } from "@wt/contracts"
 import { consume, defaultNatsSettings, ensureConsumer, Nats, NatsConfig, provisionStreams, startEmbeddedNats } from "@wt/nats"
 import { demoSimFleet, deviceSubject } from "@wt/sim-devices"
@@ -80,14 +79,15 @@ const wtConsume = (durable: string, concurrency: number) =>
 /** nats.js alone: its iterator, JSON.parse of each message, ack. */
 const rawConsume = (durable: string) =>
   Effect.gen(function*() {
-    const { js } = yield* Nats
+    const nats = yield* Nats
     yield* ensureConsumer({ stream: Streams.device, durable, filterSubject: Subjects.deviceAll, ackWaitMs: 30_000, maxAckPending: 8192, deliverPolicy: "all" })
-    const consumer = yield* Effect.promise(() => js.consumers.get(Streams.device, durable))
-    yield* Effect.promise(async () => {
+    // The client alone, as the baseline: through `use`.
+    yield* nats.use(async ({ js }) => {
+      const consumer = await js.consumers.get(Streams.device, durable)
       const iter = await consumer.consume({ max_messages: 2048 })
       const text = new TextDecoder()
       let handled = 0
-      for await (const m of iter as AsyncIterable<JsMsg>) {
+      for await (const m of iter) {
         JSON.parse(text.decode(m.data))
         m.ack()
         if (++handled === messages) break
@@ -112,7 +112,7 @@ const program = Effect.gen(function*() {
 
   const run = Effect.gen(function*() {
     yield* provisionStreams.pipe(Effect.provideService(References.MinimumLogLevel, "Warn"))
-    const { js } = yield* Nats
+    const nats = yield* Nats
     const fleet = demoSimFleet({ residents: Math.ceil(messages / 4) })
     const { events } = stormEvents(fleet, messages, 1, Date.now())
     const encoder = new TextEncoder()
@@ -121,7 +121,7 @@ const program = Effect.gen(function*() {
       bytes: encoder.encode(JSON.stringify({ ...event, receivedAt: new Date().toISOString() })),
       msgId: deviceEventKey(event)
     }))
-    const { stored } = yield* Effect.promise(() => publishWindowed(js, raw, 1000))
+    const { stored } = yield* publishWindowed(nats, raw, 1000)
     console.log(`[consume] ${stored} device events stored on a fresh nats-server (pid ${pid})`)
     const figures: Array<Figure> = []
     for (let round = 1; round <= rounds; round++) {

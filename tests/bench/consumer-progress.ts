@@ -20,10 +20,10 @@ export const addLanes = (counts: LaneCounts, events: ReadonlyArray<DeviceEvent>)
 
 /** Which lane each durable on WT_DEVICE reads ("all" for an unfiltered one), from its filter subject. */
 export const deviceConsumerLanes = Effect.gen(function*() {
-  const { jsm } = yield* Nats
-  return yield* Effect.promise(async () => {
+  const nats = yield* Nats
+  return yield* Effect.orDie(nats.listConsumers(Streams.device)).pipe(Effect.map((consumers) => {
     const lanes = new Map<string, Lane | "all">()
-    for await (const info of jsm.consumers.list(Streams.device)) {
+    for (const info of consumers) {
       if (info.config.durable_name === undefined) continue
       const filter = info.config.filter_subject ?? ""
       const lane = Lanes.find((l) => filter === `wt.dev.*.${l}.>`)
@@ -31,7 +31,7 @@ export const deviceConsumerLanes = Effect.gen(function*() {
       lanes.set(info.name, lane ?? "all")
     }
     return lanes
-  })
+  }))
 })
 
 /** The samples of a Prometheus family on a service's /metrics: label text and value of each. */

@@ -19,13 +19,13 @@ export const PipelineStreams = [Streams.device, Streams.incident] as const
 
 /** Every durable consumer on the pipeline's streams, whoever created it (triage lanes, supervision, audit, projector). */
 export const consumerStates = Effect.gen(function*() {
-  const { jsm } = yield* Nats
+  const nats = yield* Nats
   // A loaded server may not answer a listing in time (consumer info counts pending messages
   // per subject on nats-server 2.9): ask again rather than end the run.
-  return yield* Effect.tryPromise(async () => {
+  return yield* Effect.gen(function*() {
     const out: Array<ConsumerState> = []
     for (const stream of PipelineStreams) {
-      for await (const info of jsm.consumers.list(stream)) {
+      for (const info of yield* nats.listConsumers(stream)) {
         // Ephemeral readers (the console's live feed) have no durable name and ack nothing.
         if (info.config.durable_name === undefined) continue
         out.push({
@@ -43,8 +43,8 @@ export const consumerStates = Effect.gen(function*() {
 
 export const streamState = (stream: string) =>
   Effect.gen(function*() {
-    const { jsm } = yield* Nats
-    const info = yield* Effect.promise(() => jsm.streams.info(stream))
+    const nats = yield* Nats
+    const info = yield* Effect.orDie(nats.streamInfo(stream))
     return { messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq }
   })
 

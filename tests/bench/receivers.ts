@@ -114,7 +114,7 @@ const program = Effect.gen(function*() {
     // as the all-rights test user.
     const device = yield* Effect.scoped(Effect.gen(function*() {
       const observer = yield* makeNats({ url: system.natsUrl, name: "wt-bench-receivers", ...system.natsAccess("observer") })
-      return yield* Effect.promise(() => observer.jsm.streams.info(Streams.device))
+      return yield* Effect.orDie(observer.streamInfo(Streams.device))
     }))
     // Scoped: the baseline's server is stopped before the receivers are measured.
     const { baseline, baselineS, baselineEps } = yield* Effect.scoped(Effect.gen(function*() {
@@ -123,18 +123,18 @@ const program = Effect.gen(function*() {
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       )
       const baselineServer = yield* startEmbeddedNats({ dataDir: baselineDir, testUser: true })
-      const { js, jsm } = yield* makeNats({ url: baselineServer.url, name: "wt-bench-baseline", ...baselineServer.access!(TestUser) })
+      const baselineNats = yield* makeNats({ url: baselineServer.url, name: "wt-bench-baseline", ...baselineServer.access!(TestUser) })
       const baselineEvents = Result.getOrThrow(makeFleetEvents(fleet, { seed: 1, idSalt: Date.now() & 0xffff, mix: "normal" }))
       const receivedAt = new Date().toISOString()
       const baselineMessages = Array.from({ length: plan.baseline }, (_, i) => {
         const e = baselineEvents.next(Date.now() - 3_600_000 + i)
         return { subject: `bench.baseline.${deviceSubject(e)}`, bytes: encoder.encode(JSON.stringify({ ...e, receivedAt })), msgId: deviceEventKey(e) }
       })
-      yield* Effect.promise(() => jsm.streams.add({ ...device.config, name: "BENCH_BASELINE", subjects: ["bench.baseline.>"], description: "pnpm bench receivers baseline" }))
+      yield* Effect.orDie(baselineNats.addStream({ ...device.config, name: "BENCH_BASELINE", subjects: ["bench.baseline.>"], description: "pnpm bench receivers baseline" }))
       const t0 = performance.now()
-      const baseline = yield* Effect.promise(() => publishWindowed(js, baselineMessages, 1000))
+      const baseline = yield* publishWindowed(baselineNats, baselineMessages, 1000)
       const baselineS = (performance.now() - t0) / 1000
-      yield* Effect.promise(() => jsm.streams.delete("BENCH_BASELINE"))
+      yield* Effect.orDie(baselineNats.deleteStream("BENCH_BASELINE"))
       return { baseline, baselineS, baselineEps: Math.round(baseline.stored / baselineS) }
     }))
     log(`baseline: ${baselineEps} events/s raw JetStream publish (${baseline.stored} stored, ${baseline.failed} failed, window 1000)`)

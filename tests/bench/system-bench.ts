@@ -124,9 +124,9 @@ const incidentWritesSince = (before: { messages: number; bytes: number }, after:
 
 /** The last storm incident's counts, read from WT_INCIDENT (the console lists only the 500 most urgent). */
 const stormIncidentCounts = Effect.gen(function*() {
-  const { jsm } = yield* Nats
+  const nats = yield* Nats
   // A subject filter matches whole tokens only: list every incident's subject and keep the storms'.
-  const info = yield* Effect.promise(() => jsm.streams.info(Streams.incident, { subjects_filter: Subjects.incident("*", "*") }))
+  const info = yield* Effect.orDie(nats.streamInfo(Streams.incident, { subjectsFilter: Subjects.incident("*", "*") }))
   const subjects = Object.keys(info.state.subjects ?? {}).filter((subject) => subject.split(".")[3]?.startsWith("storm-") === true)
   let last: { seq: number; tenant: string; incidentId: string; storm: { devices: number; stillDown: number } } | null = null
   for (const subject of subjects) {
@@ -231,21 +231,21 @@ const program = Effect.gen(function*() {
   yield* Effect.addFinalizer(() => Effect.sync(() => rss.stop()))
 
   return yield* Effect.gen(function*() {
-    const { js, jsm } = yield* Nats
+    const nats = yield* Nats
     const token = yield* signIn(system.consoleUrl, "operator", system.password)
     const prober = yield* makeP1Prober({ consoleUrl: system.consoleUrl, ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, token, fleet })
 
     // ── baseline: the same events, straight into a stream configured like WT_DEVICE ──
     const baselineEvents = normalEvents(fleet, plan.baselineEvents, 1)
-    const device = yield* Effect.promise(() => jsm.streams.info(Streams.device))
+    const device = yield* Effect.orDie(nats.streamInfo(Streams.device))
     const baselineStream = "BENCH_BASELINE"
-    yield* Effect.promise(() => jsm.streams.add({ ...device.config, name: baselineStream, subjects: ["bench.baseline.>"], description: "pnpm bench baseline" }))
+    yield* Effect.orDie(nats.addStream({ ...device.config, name: baselineStream, subjects: ["bench.baseline.>"], description: "pnpm bench baseline" }))
     const baselineMessages = rawMessages(baselineEvents, (e) => `bench.baseline.${deviceSubject(e)}`)
     log(`baseline: publishing ${baselineMessages.length} events straight to JetStream, window ${PublishWindow}`)
     let t0 = Date.now()
-    const baseline = yield* Effect.promise(() => publishWindowed(js, baselineMessages, PublishWindow))
+    const baseline = yield* publishWindowed(nats, baselineMessages, PublishWindow)
     const baselineMs = Date.now() - t0
-    yield* Effect.promise(() => jsm.streams.delete(baselineStream))
+    yield* Effect.orDie(nats.deleteStream(baselineStream))
     const baselineEps = Math.round(baseline.stored / (baselineMs / 1000))
     log(`baseline: ${baselineEps} events/s (${baseline.stored} stored, ${baseline.failed} failed)`)
 
@@ -310,7 +310,7 @@ const program = Effect.gen(function*() {
     const incidentsAtBacklog = yield* streamState(Streams.incident)
     const alarmLaneAtBacklog = yield* alarmLaneTail(system.services.triage.url)
     t0 = Date.now()
-    const backlogPublished = yield* Effect.promise(() => publishWindowed(js, backlogMessages, PublishWindow))
+    const backlogPublished = yield* publishWindowed(nats, backlogMessages, PublishWindow)
     const backlogPublishMs = Date.now() - t0
     addLanes(backlogStored, backlogEvents)
     const afterPublish = yield* backlogProgress

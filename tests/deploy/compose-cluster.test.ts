@@ -6,7 +6,7 @@ import { dirname, join } from "node:path"
 import { ConfigProvider, Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Streams, Subjects } from "@wt/contracts"
-import { findNatsServer, freePort, makeNats, natsSettingsFromEnv, NoAuth } from "@wt/nats"
+import { findNatsServer, freePort, makeNats, Nats, natsSettingsFromEnv, NoAuth, publishRaw } from "@wt/nats"
 import { compose, root, secretMounts } from "./compose-file.ts"
 
 /**
@@ -137,15 +137,17 @@ describe("deploy/compose.yaml's NATS cluster, started from what its jobs generat
       expect(settings.auth).toEqual({ _tag: "NkeyFile", file: hostFile("./nats-secrets/users/gateway.nk") })
       expect(settings.tls).toEqual({ caFile: hostFile("./nats-secrets/tls/ca.pem") })
       const gateway = yield* makeNats({ url: natsUrl, name: "deploy-gateway", auth: settings.auth, tls: settings.tls, inboxPrefix: settings.inboxPrefix })
-      const ack = yield* Effect.promise(() => gateway.js.publish(Subjects.device("deploy-check", "alarm", "safety_alarm", "unit-1"), "{}"))
+      const ack = yield* Effect.orDie(publishRaw(Subjects.device("deploy-check", "alarm", "safety_alarm", "unit-1"), new TextEncoder().encode("{}"), {}).pipe(Effect.provideService(Nats, gateway)))
       expect(ack.stream).toBe(Streams.device)
-      const info = yield* Effect.promise(() => gateway.jsm.streams.info(Streams.device))
+      const info = yield* Effect.orDie(gateway.streamInfo(Streams.device))
       expect(info.config.num_replicas).toBe(3)
       expect(info.cluster?.replicas ?? []).toHaveLength(2)
       // Not its to do: delete a stream, publish an incident.
-      const refused = yield* Effect.flip(Effect.tryPromise({ try: () => gateway.jsm.streams.delete(Streams.device), catch: String }))
+      const refused = yield* Effect.flip(Effect.mapError(gateway.deleteStream(Streams.device), (error) => error.message))
       expect(refused).toMatch(/permissions violation/iu)
-      const incident = yield* Effect.flip(Effect.tryPromise({ try: () => gateway.js.publish(Subjects.incident("deploy-check", "i-1"), "{}", { timeout: 2_000 }), catch: String }))
+      const incident = yield* Effect.flip(
+        publishRaw(Subjects.incident("deploy-check", "i-1"), new TextEncoder().encode("{}"), { timeoutMs: 2_000 }).pipe(Effect.provideService(Nats, gateway), Effect.mapError((error) => error.message))
+      )
       expect(incident).toMatch(/permissions violation/iu)
       // Without a key, or without the CA, no connection at all.
       const noKey = yield* Effect.flip(makeNats({ url: natsUrl, name: "deploy-nobody", connectTimeoutMs: 1_000, auth: NoAuth, tls: settings.tls, inboxPrefix: undefined }))

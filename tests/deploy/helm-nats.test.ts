@@ -6,7 +6,7 @@ import { ConfigProvider, Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { Streams, Subjects } from "@wt/contracts"
-import { findNatsServer, freePort, makeNats, natsSettingsFromEnv } from "@wt/nats"
+import { findNatsServer, freePort, makeNats, Nats, natsSettingsFromEnv, publishRaw } from "@wt/nats"
 import { type ChartContext, renderChart } from "../support/go-template.ts"
 import { root } from "./compose-file.ts"
 
@@ -196,12 +196,12 @@ done
       const settings = yield* natsSettingsFromEnv.parse(ConfigProvider.fromEnv({ env: podEnv(gatewayPod, natsUrl) }))
       expect(settings.auth).toEqual({ _tag: "NkeyFile", file: join(secretDir("wt-nats-users"), "gateway.nk") })
       const gateway = yield* makeNats({ url: natsUrl, name: "helm-gateway", auth: settings.auth, tls: settings.tls, inboxPrefix: settings.inboxPrefix })
-      const ack = yield* Effect.promise(() => gateway.js.publish(Subjects.device("helm-check", "alarm", "safety_alarm", "unit-1"), "{}"))
+      const ack = yield* Effect.orDie(publishRaw(Subjects.device("helm-check", "alarm", "safety_alarm", "unit-1"), new TextEncoder().encode("{}"), {}).pipe(Effect.provideService(Nats, gateway)))
       expect(ack.stream).toBe(Streams.device)
-      const info = yield* Effect.promise(() => gateway.jsm.streams.info(Streams.device))
+      const info = yield* Effect.orDie(gateway.streamInfo(Streams.device))
       expect(info.config.num_replicas).toBe(3)
       expect(info.cluster?.replicas ?? []).toHaveLength(2)
-      const refused = yield* Effect.flip(Effect.tryPromise({ try: () => gateway.jsm.streams.delete(Streams.device), catch: String }))
+      const refused = yield* Effect.flip(Effect.mapError(gateway.deleteStream(Streams.device), (error) => error.message))
       expect(refused).toMatch(/permissions violation/iu)
     })))
   }, 150_000)

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { Streams } from "@wt/contracts"
 import { defaultPorts, ServiceNames } from "@wt/launcher"
-import { findNatsServer, freePort } from "@wt/nats"
+import { findNatsServer, freePort, makeNats, NoAuth } from "@wt/nats"
 import { Effect } from "effect"
 import { fieldAt, healthzMetricNames, jszLabels, jszMetrics, varzMetricNames } from "../support/nats-exporter-names.ts"
 import { type Selector, selectorsOf } from "../support/promql.ts"
@@ -196,21 +196,16 @@ const waitFor = async (check: () => Promise<boolean>) => {
   throw new Error("nats-server did not come up")
 }
 
-const createStreamsAndConsumers = async (url: string) => {
-  const { connect } = await import("@nats-io/transport-node")
-  const { jetstreamManager, AckPolicy } = await import("@nats-io/jetstream")
-  const nc = await connect({ servers: url })
-  try {
-    const jsm = await jetstreamManager(nc)
+const createStreamsAndConsumers = (url: string) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    // A bare nats-server: no credentials, no TLS, the client's own inboxes.
+    const nats = yield* makeNats({ url, name: "wt-observability-test", auth: NoAuth, tls: undefined, inboxPrefix: undefined })
     const subjects: Record<string, string> = { [Streams.device]: "wt.dev.>", [Streams.incident]: "wt.inc.>", [Streams.audit]: "wt.audit.>", [Streams.deadLetter]: "wt.dlq.>" }
-    for (const [name, subject] of Object.entries(subjects)) await jsm.streams.add({ name, subjects: [subject] })
+    for (const [name, subject] of Object.entries(subjects)) yield* nats.addStream({ name, subjects: [subject] })
     for (const durable of ["triage-alarm", "audit-device"]) {
-      await jsm.consumers.add(Streams.device, { durable_name: durable, ack_policy: AckPolicy.Explicit })
+      yield* nats.addConsumer(Streams.device, { durable_name: durable, ack_policy: "explicit" })
     }
-  } finally {
-    await nc.close()
-  }
-}
+  })))
 
 const sourceTexts = (): ReadonlyArray<string> => {
   const texts: Array<string> = []

@@ -69,10 +69,10 @@ const settled = eventually(
  */
 const deleteAndRecreate = (stream: string) =>
   Effect.gen(function*() {
-    const { jsm } = yield* Nats
-    const { config } = yield* Effect.promise(() => jsm.streams.info(stream))
-    yield* Effect.promise(() => jsm.streams.delete(stream))
-    yield* Effect.promise(() => jsm.streams.add(config))
+    const nats = yield* Nats
+    const { config } = yield* Effect.orDie(nats.streamInfo(stream))
+    yield* Effect.orDie(nats.deleteStream(stream))
+    yield* Effect.orDie(nats.addStream(config))
   }).pipe(asNatsUser("provision"))
 
 const resident = (code: string, dementia: boolean) => ({

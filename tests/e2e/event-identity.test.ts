@@ -1,5 +1,4 @@
 import { expect, layer } from "@effect/vitest"
-import { nanos } from "@nats-io/transport-node"
 import { Effect } from "effect"
 import { DeviceDedupWindowMs, Streams } from "@wt/contracts"
 import { hashIngestKey } from "@wt/registry"
@@ -35,9 +34,9 @@ const send = (event: object, key: string) =>
 /** WT_DEVICE's de-duplication window, for standing in for the minutes that pass in the field. */
 const setDedupWindow = (ms: number) =>
   Effect.gen(function*() {
-    const { jsm } = yield* Nats
-    const info = yield* Effect.promise(() => jsm.streams.info(Streams.device))
-    yield* Effect.promise(() => jsm.streams.update(Streams.device, { ...info.config, duplicate_window: nanos(ms) }))
+    const nats = yield* Nats
+    const info = yield* Effect.orDie(nats.streamInfo(Streams.device))
+    yield* Effect.orDie(nats.updateStream(Streams.device, { ...info.config, duplicate_window: ms * 1_000_000 }))
   }).pipe(asNatsUser("provision"))
 
 layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "90 seconds" })("an event's identity is its tenant, its device and its own id", (it) => {

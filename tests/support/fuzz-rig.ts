@@ -176,8 +176,9 @@ const expect202 = (status: number) => {
 
 /** Dead letters the gateway kept so far (HTTP ingest and webhooks), for the "every refused body is in WT_DLQ" check. */
 export const ingestDeadLetters = (nats: Nats["Service"]) =>
-  Effect.promise(async () => {
-    const info = await nats.jsm.streams.info(Streams.deadLetter, { subjects_filter: Subjects.deadLetterAll })
-    const subjects = (info.state.subjects ?? {}) as Record<string, number>
-    return (subjects[Subjects.deadLetter("gateway")] ?? 0) + (subjects[Subjects.deadLetter("webhook")] ?? 0)
-  })
+  Effect.orDie(nats.streamInfo(Streams.deadLetter, { subjectsFilter: Subjects.deadLetterAll })).pipe(
+    Effect.map((info) => {
+      const subjects = (info.state.subjects ?? {}) as Record<string, number>
+      return (subjects[Subjects.deadLetter("gateway")] ?? 0) + (subjects[Subjects.deadLetter("webhook")] ?? 0)
+    })
+  )

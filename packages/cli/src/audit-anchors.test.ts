@@ -27,10 +27,10 @@ const append = (from: number, to: number) =>
 /** As an outside client allowed to manage streams: deleted, and created again empty with the same settings. */
 const deleteAndRecreate = (stream: string) =>
   Effect.gen(function*() {
-    const { jsm } = yield* Nats
-    const { config } = yield* Effect.promise(() => jsm.streams.info(stream))
-    yield* Effect.promise(() => jsm.streams.delete(stream))
-    yield* Effect.promise(() => jsm.streams.add(config))
+    const nats = yield* Nats
+    const { config } = yield* Effect.orDie(nats.streamInfo(stream))
+    yield* Effect.orDie(nats.deleteStream(stream))
+    yield* Effect.orDie(nats.addStream(config))
   })
 
 const Total = 120

@@ -1,6 +1,5 @@
-import { Kvm, type KV } from "@nats-io/kv"
-import { Context, Effect, Layer } from "effect"
-import { kvCompareAndSet, Nats, NatsRequestFailed, CareAlarmBucket } from "@wt/nats"
+import { Context, Effect, Layer, Option } from "effect"
+import { Nats, NatsRequestFailed, CareAlarmBucket } from "@wt/nats"
 
 export { CareAlarmBucket } from "@wt/nats"
 
@@ -23,13 +22,10 @@ export const inWindow = (alarms: ReadonlyArray<CareAlarm>, now: number, windowMs
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
 }
 
-const failed = (operation: string) => (cause: unknown) =>
-  new NatsRequestFailed({ operation, message: cause instanceof Error ? cause.message : String(cause) })
-
 /**
  * Each resident's recent care alarms, across incidents: a man who presses four times
  * in six hours, each time judged fine, must stand out even though every incident was closed.
- * Kept in a KV bucket and updated by compare-and-set (`kvCompareAndSet`, which holds on R3), so
+ * Kept in a KV bucket and updated by compare-and-set (the bucket's `update`, which holds on R3), so
  * copies of triage share it without one overwriting the other's alarm.
  */
 export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
@@ -40,22 +36,23 @@ export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
     CareAlarmHistory,
     Effect.gen(function*() {
       const nats = yield* Nats
-      const { js } = nats
       const encoder = new TextEncoder()
-      const kv: KV = yield* Effect.tryPromise({ try: () => new Kvm(js).create(CareAlarmBucket, { history: 1 }), catch: failed(`open KV ${CareAlarmBucket}`) })
+      const decoder = new TextDecoder()
+      const kv = yield* nats.kv(CareAlarmBucket)
 
       const record = Effect.fn("CareAlarmHistory.record")(function*(tenant: string, residentId: string, alarm: CareAlarm, windowMs: number) {
         const key = `${tenant}.${residentId}`
         for (let attempt = 0; attempt < 20; attempt++) {
-          const entry = yield* Effect.tryPromise({ try: () => kv.get(key), catch: failed("kv get") })
-          const current: ReadonlyArray<CareAlarm> = entry !== null && entry.operation === "PUT" && entry.length > 0 ? entry.json<Array<CareAlarm>>() : []
+          const entry = Option.getOrUndefined(yield* kv.get(key))
+          const current: ReadonlyArray<CareAlarm> = entry !== undefined && entry.operation === "PUT" && entry.value.length > 0
+            ? JSON.parse(decoder.decode(entry.value)) as Array<CareAlarm>
+            : []
           const next = inWindow([...current, alarm], Date.parse(alarm.at), windowMs)
           if (current.some((a) => a.eventId === alarm.eventId)) return next
-          const written = yield* kvCompareAndSet(CareAlarmBucket, key, encoder.encode(JSON.stringify(next)), entry?.revision ?? 0).pipe(
-            Effect.provideService(Nats, nats),
-            Effect.orElseSucceed(() => "lost" as const)
+          const written = yield* kv.update(key, encoder.encode(JSON.stringify(next)), entry?.revision ?? 0).pipe(
+            Effect.orElseSucceed(() => Option.none<number>())
           )
-          if (written === "written") return next
+          if (Option.isSome(written)) return next
           yield* Effect.sleep(Math.floor(Math.random() * 5 * (attempt + 1)))
         }
         return yield* new NatsRequestFailed({ operation: "care alarm history", message: "contended" })

@@ -322,7 +322,7 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
       if (unhealthy.length === 0) {
         const answered = yield* Effect.scoped(Effect.gen(function*() {
           const nats = yield* makeNats({ url, name: "wt-cluster-ready", ...provisionAccess, connectTimeoutMs: 2_000 })
-          yield* Effect.tryPromise(() => nats.jsm.getAccountInfo())
+          yield* nats.accountInfo
         })).pipe(Effect.as(true), Effect.catch((e) => Effect.sync(() => { last = errorText(e); return false })))
         if (answered) return
       } else {

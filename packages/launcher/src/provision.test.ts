@@ -1,5 +1,4 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Kvm } from "@nats-io/kv"
 import {
   AgencyStream,
   agencyStreamSpec,
@@ -30,11 +29,9 @@ const run = <A, E>(user: NatsUser, effect: Effect.Effect<A, E, Nats>) =>
     return yield* Effect.provideService(effect, Nats, nats)
   }))
 
-const openBucket = (bucket: string) =>
-  Nats.use(({ js }) => Effect.tryPromise({ try: () => new Kvm(js).create(bucket, { history: 1 }), catch: (cause) => cause }))
+const openBucket = (bucket: string) => Nats.use((nats) => nats.kv(bucket))
 
-const put = (bucket: string) =>
-  Effect.flatMap(openBucket(bucket), (kv) => Effect.tryPromise({ try: () => kv.put("demo.device-1", "{}"), catch: (cause) => cause }))
+const put = (bucket: string) => Effect.flatMap(openBucket(bucket), (kv) => kv.put("demo.device-1", "{}"))
 
 describe("what provisioning makes", () => {
   it("the permissions cover every bucket provisioning makes, and no other", () => {
@@ -88,10 +85,10 @@ layer(NatsTestServer.layer, { excludeTestServices: true, timeout: "120 seconds" 
       const longer = { ...settings, deviceMaxAgeMs: settings.deviceMaxAgeMs * 2 }
       // Not an error for the service: it logs the difference and goes on.
       yield* run("gateway", provisionStreamsWith(longer))
-      const unchanged = yield* run("observer", Nats.use(({ jsm }) => Effect.promise(() => jsm.streams.info("WT_DEVICE"))))
+      const unchanged = yield* run("observer", Nats.use((nats) => Effect.orDie(nats.streamInfo("WT_DEVICE"))))
       assert.strictEqual(unchanged.config.max_age, settings.deviceMaxAgeMs * 1_000_000)
       yield* run("provision", provisionInstallation(longer))
-      const changed = yield* run("observer", Nats.use(({ jsm }) => Effect.promise(() => jsm.streams.info("WT_DEVICE"))))
+      const changed = yield* run("observer", Nats.use((nats) => Effect.orDie(nats.streamInfo("WT_DEVICE"))))
       assert.strictEqual(changed.config.max_age, longer.deviceMaxAgeMs * 1_000_000)
     }))
 })

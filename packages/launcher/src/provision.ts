@@ -1,17 +1,13 @@
-import { Kvm } from "@nats-io/kv"
 import {
   agencyStreamSpec,
   ensureStream,
   InstallationBuckets,
   Nats,
   type NatsSettings,
-  NatsRequestFailed,
   provisionStreamsWith,
   sealStreamSpec
 } from "@wt/nats"
 import { Effect } from "effect"
-
-const errorText = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 /**
  * Creates (or brings to these settings) every stream and KV bucket of an installation: the four
@@ -25,13 +21,9 @@ export const provisionInstallation = Effect.fn("Launcher.provisionInstallation")
     const outcome = yield* ensureStream(spec)
     if (outcome !== "unchanged") yield* Effect.logInfo(`stream ${spec.name} ${outcome}`)
   }
-  const { js } = yield* Nats
-  const kvm = new Kvm(js)
+  const nats = yield* Nats
   for (const { bucket, ttlMs } of InstallationBuckets) {
     // Opens the bucket if it exists (its settings kept), else creates it as its owner would, at the installation's replicas.
-    yield* Effect.tryPromise({
-      try: () => kvm.create(bucket, { history: 1, replicas: settings.replicas, ...(ttlMs === undefined ? {} : { ttl: ttlMs }) }),
-      catch: (cause) => new NatsRequestFailed({ operation: `provision KV ${bucket}`, message: errorText(cause) })
-    })
+    yield* nats.kv(bucket, { replicas: settings.replicas, ...(ttlMs === undefined ? {} : { ttlMs }) })
   }
 })

@@ -1,10 +1,12 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node"
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream"
-import { Context, Effect, Layer, Result } from "effect"
+import { Context, Effect, Layer, Result, type Scope } from "effect"
+import type { NatsClient } from "./client.ts"
+import { coalesceWrites } from "./client-fast-paths/write-coalescing.ts"
 import { natsAccessFromEnv, NatsConfig } from "./config.ts"
 import { authenticatorOf, type NatsAuth, type NatsTls } from "./credentials.ts"
 import { errorMessage, NatsConnectFailed } from "./errors.ts"
-import { coalesceWrites } from "./write-coalescing.ts"
+import { makeOperations, type NatsOperations } from "./operations.ts"
 
 export interface NatsConnectOptions {
   /** One or more server URLs, comma-separated. */
@@ -81,14 +83,8 @@ const open = Effect.fnUntraced(function*(options: NatsConnectOptions, access: Na
   }
 })
 
-/** An open NATS connection with its JetStream client and manager. */
-export class Nats extends Context.Service<Nats, {
-  readonly nc: NatsConnection
-  readonly js: JetStreamClient
-  readonly jsm: JetStreamManager
-  /** The credentials, CA and inbox prefix the connection was opened with. */
-  readonly access: NatsAccess
-}>()("wt/Nats") {
+/** An open NATS connection, as typed operations ({@link NatsOperations}); its nats.js client stays inside this package. */
+export class Nats extends Context.Service<Nats, NatsOperations>()("wt/Nats") {
   /** Connects with the settings of `NatsConfig`; the scope's end drains the connection. */
   static readonly layer = Layer.effect(
     Nats,
@@ -109,8 +105,21 @@ export class Nats extends Context.Service<Nats, {
   static readonly layerWith = (options: NatsConnectOptions) => Layer.effect(Nats, makeNats(options))
 }
 
+/**
+ * What {@link makeNats} opens: a `Nats`, and beside it the nats.js objects that tests/faults still
+ * reads directly. They are not part of `Nats`; once that suite asks through `use`, they go.
+ */
+export type OpenedNats = Nats["Service"] & {
+  /** @deprecated Ask `Nats` for a typed operation, or pass a function to its `use`. */
+  readonly nc: NatsConnection
+  /** @deprecated Ask `Nats` for a typed operation, or pass a function to its `use`. */
+  readonly js: JetStreamClient
+  /** @deprecated Ask `Nats` for a typed operation, or pass a function to its `use`. */
+  readonly jsm: JetStreamManager
+}
+
 /** Opens a connection for the current scope; closing the scope drains it (in-flight acks and publishes finish). */
-export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnectOptions) {
+export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnectOptions): Effect.fn.Return<OpenedNats, NatsConnectFailed, Scope.Scope> {
   const access = yield* accessOf(options)
   const nc = yield* Effect.acquireRelease(open(options, access), (nc) =>
     nc.isClosed()
@@ -125,7 +134,9 @@ export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnect
       new NatsConnectFailed({ servers: options.url, message: `JetStream is not available: ${errorMessage(cause)}` })
   })
   yield* Effect.forkScoped(logConnectionChanges(nc))
-  return Nats.of({ nc, js: jetstream(nc), jsm, access })
+  const client: NatsClient = { nc, js: jetstream(nc), jsm }
+  const nats: Nats["Service"] = makeOperations(client, access, (effect) => Effect.provideService(effect, Nats, nats))
+  return Object.assign(nats, client)
 })
 
 // What the options leave unset comes from the environment, so a tool started with a service's

@@ -3,6 +3,7 @@ import { DeadLetter, Streams, Subjects } from "@wt/contracts"
 import { Effect, Fiber, Metric, Result, Schema } from "effect"
 import { PrometheusMetrics } from "effect/observability"
 import { decodeJson } from "./codec.ts"
+import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { consume, ensureConsumer } from "./consume.ts"
 import { DeadLetterRawLimit, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
@@ -29,7 +30,7 @@ const deadLettersOn = (subject: string) =>
 
 /** Polls until the check holds; fails the test after 10 s. */
 const consumerInfo = (durable: string) =>
-  Nats.use(({ jsm }) => Effect.tryPromise(() => jsm.consumers.info(Streams.device, durable)))
+  Nats.use((nats) => Effect.tryPromise(() => clientOf(nats).jsm.consumers.info(Streams.device, durable)))
 
 /** What `wt_consumer_messages_total` says one consumer settled, by outcome, as /metrics renders it. */
 const settledBy = (consumer: string) =>
@@ -260,7 +261,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume", (it) =
 
   it.effect("dead-letters a message that was never acknowledged maxDeliver times (a copy died while handling it)", () =>
     Effect.gen(function*() {
-      const { js } = yield* Nats
+      const { js } = clientOf(yield* Nats)
       const options = {
         stream: Streams.device,
         durable: "orphaned",

@@ -3,11 +3,12 @@ import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
 import { Cause, type Context, Duration, Effect, Exit, Fiber, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
+import { clientOf } from "./client.ts"
+import { MessageInbox, pumpInto } from "./client-fast-paths/message-inbox.ts"
 import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
-import { MessageInbox, pumpInto } from "./inbox.ts"
 import { delayFor, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
 import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
@@ -115,7 +116,7 @@ export const ensureConsumer = Effect.fn("Nats.ensureConsumer")(function*(options
   readonly maxAckPending: number
   readonly deliverPolicy: "all" | "new"
 }) {
-  const { jsm } = yield* Nats
+  const { jsm } = clientOf(yield* Nats)
   const failed = (cause: unknown) =>
     new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
   const mutable = {
@@ -169,7 +170,7 @@ export const ensureConsumer = Effect.fn("Nats.ensureConsumer")(function*(options
  */
 export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effect<never, ConsumerSetupFailed, R | Nats> =>
   Effect.gen(function*() {
-    const { js, nc } = yield* Nats
+    const { js, nc } = clientOf(yield* Nats)
     const maxDeliver = options.maxDeliver ?? 5
     const backoff = options.backoff ?? defaultBackoff
     const concurrency = Math.max(1, options.concurrency ?? 1)

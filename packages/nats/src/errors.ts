@@ -69,3 +69,10 @@ export const apiErrorCode = (error: unknown): number | undefined => {
 }
 
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** A failed request to NATS as {@link NatsRequestFailed}, with the JetStream API error code when there is one. */
+export const requestFailed = (operation: string) => (cause: unknown): NatsRequestFailed => {
+  const code = apiErrorCode(cause)
+  const message = errorMessage(cause)
+  return code === undefined ? new NatsRequestFailed({ operation, message }) : new NatsRequestFailed({ operation, message, code })
+}

@@ -1,6 +1,7 @@
 import { DeliverPolicy, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream"
 import { Effect, Metric, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
+import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { errorMessage, NatsRequestFailed } from "./errors.ts"
 import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
@@ -44,7 +45,7 @@ const FollowHeartbeatMs = 1_000
  */
 export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<never, E | NatsRequestFailed, R | Nats> =>
   Effect.gen(function*() {
-    const { js, nc } = yield* Nats
+    const { js, nc } = clientOf(yield* Nats)
     const skipped = Metric.withAttributes(followSkippedTotal, { stream: options.stream })
     const failed = (cause: unknown) =>
       new NatsRequestFailed({ operation: `follow ${options.stream} ${options.filterSubject}`, message: errorMessage(cause) })

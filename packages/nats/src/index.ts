@@ -1,5 +1,8 @@
 export { defaultNatsSettings, natsAccessFromEnv, NatsConfig, type NatsSettings, natsSettingsFromEnv } from "./config.ts"
-export { makeNats, Nats, type NatsAccess, type NatsConnectOptions, PingIntervalMs } from "./connection.ts"
+export { makeNats, Nats, type NatsAccess, type NatsConnectOptions, type OpenedNats, PingIntervalMs } from "./connection.ts"
+export type { NatsClient } from "./client.ts"
+export type { MessageAt, NatsOperations, NewStream } from "./operations.ts"
+export type { KvBucket, KvEntry, KvOptions } from "./kv.ts"
 export {
   authenticatorOf,
   type NatsAuth,
@@ -47,9 +50,10 @@ export { type DeadLetterInput, DeadLetterRawLimit, DeadLetters, deadLettersTotal
 export { consume, type ConsumeOptions, ensureConsumer, type MessageMeta } from "./consume.ts"
 export { consumeLane, LaneAckWaitMs, laneConsumer } from "./device-lane.ts"
 export { follow, type FollowMeta, type FollowOptions, followSkippedTotal } from "./follow.ts"
-export { bulkReadRange, type BulkReadOptions } from "./bulk-read.ts"
-export { readAtSequence, readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
-export { kvCompareAndSet, kvLastEntry } from "./kv-compare-and-set.ts"
+export { bulkReadRange, type BulkReadOptions } from "./client-fast-paths/bulk-read.ts"
+export { type GotMessage, readAtSequence, readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
+export { readRange, type ReadRangeOptions } from "./read-range.ts"
+export { readSince, type ReadSinceOptions } from "./read-since.ts"
 export { tenantOfSubject } from "./subjects.ts"
 export {
   type EmbeddedNats,

@@ -1,9 +1,9 @@
-import type { NatsConnection } from "@nats-io/transport-node"
 import { Effect, Result } from "effect"
 import { encodeJson, type WireSchema } from "./codec.ts"
+import { clientOf } from "./client.ts"
+import { pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, type EncodeFailed, errorMessage, PublishFailed, WrongLastSequence } from "./errors.ts"
-import { pubAcksOf } from "./pub-acks.ts"
 import { formatTraceparent, tracingExported } from "./trace-context.ts"
 
 const DefaultTimeoutMs = 5_000
@@ -45,7 +45,7 @@ const publishError = (subject: string, options: PublishOptions, cause: unknown):
 }
 
 const send = (
-  nc: NatsConnection,
+  nats: Nats["Service"],
   subject: string,
   bytes: Uint8Array,
   options: PublishOptions,
@@ -53,7 +53,7 @@ const send = (
 ): Effect.Effect<Published, PublishFailed | WrongLastSequence> =>
   Effect.tryPromise({
     try: () =>
-      pubAcksOf(nc).publish(subject, bytes, {
+      pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix).publish(subject, bytes, {
         ...(options.msgId === undefined ? {} : { msgId: options.msgId }),
         ...(options.expectedLastSubjectSequence === undefined ? {} : { expectedLastSubjectSequence: options.expectedLastSubjectSequence }),
         timeoutMs: options.timeoutMs ?? DefaultTimeoutMs,
@@ -82,15 +82,15 @@ export const publishRaw = (
   bytes: Uint8Array,
   options: PublishOptions
 ): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> =>
-  Nats.use(({ nc }) =>
+  Nats.use((nats) =>
     Effect.withFiber((fiber) =>
       tracingExported(fiber)
         ? Effect.useSpan(
           "Nats.publish",
           { kind: "producer", attributes: { "messaging.system": "nats", "messaging.operation.type": "send", "messaging.destination.name": subjectFamily(subject) } },
-          (span) => send(nc, subject, bytes, options, formatTraceparent(span))
+          (span) => send(nats, subject, bytes, options, formatTraceparent(span))
         )
-        : send(nc, subject, bytes, options, undefined)
+        : send(nats, subject, bytes, options, undefined)
     )
   )
 

@@ -1,7 +1,8 @@
-import { DeliverPolicy, type MsgRequest } from "@nats-io/jetstream"
+import { DeliverPolicy, type JetStreamManager, type MsgRequest } from "@nats-io/jetstream"
 import { Effect, Option } from "effect"
+import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
-import { apiErrorCode, errorMessage, NatsRequestFailed } from "./errors.ts"
+import { apiErrorCode, errorMessage, NatsRequestFailed, requestFailed } from "./errors.ts"
 import { openMessages } from "./messages.ts"
 
 /** A message as stored in a stream. */
@@ -11,34 +12,46 @@ export interface StoredMessage {
   readonly data: Uint8Array
 }
 
+/** A message got by its sequence or subject: also when it was stored, and its headers. */
+export interface GotMessage extends StoredMessage {
+  readonly storedAt: Date
+  /** The value of one of its headers, e.g. `Nats-Msg-Id`. */
+  readonly header: (name: string) => string | undefined
+}
+
 const NoMessageFound = 10037
 
 /** One message got from the stream (leader), or null when none matches the request. */
-const getStored = Effect.fnUntraced(function*(stream: string, request: MsgRequest, operation: string) {
-  const { jsm } = yield* Nats
-  const stored = yield* Effect.tryPromise({ try: () => jsm.streams.getMessage(stream, request), catch: (cause) => cause }).pipe(
-    Effect.catch((cause) =>
-      apiErrorCode(cause) === NoMessageFound
-        ? Effect.succeed(null)
-        : Effect.fail(new NatsRequestFailed({ operation, message: errorMessage(cause) }))
-    )
+export const getStored = (jsm: JetStreamManager, stream: string, request: MsgRequest, operation: string) =>
+  Effect.tryPromise({ try: () => jsm.streams.getMessage(stream, request), catch: (cause) => cause }).pipe(
+    Effect.map((stored): GotMessage | null =>
+      stored === null ? null : {
+        seq: stored.seq,
+        subject: stored.subject,
+        data: stored.data,
+        storedAt: stored.time,
+        header: (name) => stored.header?.get(name) || undefined
+      }
+    ),
+    Effect.catch((cause) => (apiErrorCode(cause) === NoMessageFound ? Effect.succeed(null) : Effect.fail(requestFailed(operation)(cause))))
   )
-  return stored === null ? null : { seq: stored.seq, subject: stored.subject, data: stored.data } satisfies StoredMessage
-})
+
+const getOwn = (stream: string, request: MsgRequest, operation: string) =>
+  Nats.use((nats) => getStored(clientOf(nats).jsm, stream, request, operation))
 
 /**
  * The last message on one subject, read from the stream leader so that a write
  * just acknowledged is always seen (direct get may answer from a lagging replica).
  */
 export const readLastOnSubject = Effect.fn("Nats.readLastOnSubject")(function*(stream: string, subject: string) {
-  const stored = yield* getStored(stream, { last_by_subj: subject }, `read last ${stream} ${subject}`)
-  return stored === null ? Option.none<StoredMessage>() : Option.some(stored)
+  const stored = yield* getOwn(stream, { last_by_subj: subject }, `read last ${stream} ${subject}`)
+  return Option.fromNullishOr(stored)
 })
 
 /** The message stored at one stream sequence, read from the stream leader; none when it is gone or never was. */
 export const readAtSequence = Effect.fn("Nats.readAtSequence")(function*(stream: string, seq: number) {
-  const stored = yield* getStored(stream, { seq }, `read ${stream} #${seq}`)
-  return stored === null ? Option.none<StoredMessage>() : Option.some(stored)
+  const stored = yield* getOwn(stream, { seq }, `read ${stream} #${seq}`)
+  return Option.fromNullishOr(stored)
 })
 
 /**
@@ -53,7 +66,7 @@ export const readSubjectAfter = Effect.fn("Nats.readSubjectAfter")(function*(str
   while (true) {
     // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
     const request = { seq, next_by_subj: subject } as unknown as { seq: number }
-    const stored = yield* getStored(stream, request, `read ${stream} ${subject} after ${afterSeq}`)
+    const stored = yield* getOwn(stream, request, `read ${stream} ${subject} after ${afterSeq}`)
     if (stored === null) return out as ReadonlyArray<StoredMessage>
     out.push(stored)
     seq = stored.seq + 1
@@ -65,7 +78,7 @@ export const readSubjectAfter = Effect.fn("Nats.readSubjectAfter")(function*(str
  * Reads with a short-lived ordered consumer until it has caught up with the subject.
  */
 export const readSubject = Effect.fn("Nats.readSubject")(function*(stream: string, subject: string) {
-  const { js } = yield* Nats
+  const { js } = clientOf(yield* Nats)
   const failed = (cause: unknown) => new NatsRequestFailed({ operation: `read ${stream} ${subject}`, message: errorMessage(cause) })
   return yield* Effect.scoped(
     Effect.gen(function*() {

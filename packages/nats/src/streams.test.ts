@@ -3,11 +3,12 @@ import { nanos } from "@nats-io/transport-node"
 import { DeviceDedupWindowMs, Streams, Subjects } from "@wt/contracts"
 import { Effect } from "effect"
 import { defaultNatsSettings } from "./config.ts"
+import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { provisionStreams, provisionStreamsWith, streamsReady } from "./streams.ts"
 import { NatsTestServer } from "./testing.ts"
 
-const info = (name: string) => Nats.use(({ jsm }) => Effect.promise(() => jsm.streams.info(name)))
+const info = (name: string) => Nats.use((nats) => Effect.promise(() => clientOf(nats).jsm.streams.info(name)))
 
 const rejection = (run: () => Promise<unknown>) =>
   Effect.promise(() =>
@@ -47,7 +48,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("provisionStreams
 
   it.effect("is idempotent: running it again keeps streams and their messages", () =>
     Effect.gen(function*() {
-      const { js } = yield* Nats
+      const { js } = clientOf(yield* Nats)
       yield* Effect.promise(() => js.publish(Subjects.incident("t1", "inc-keep"), "{}"))
       const before = yield* info(Streams.incident)
       yield* provisionStreams
@@ -69,7 +70,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("provisionStreams
 
   it.effect("WT_AUDIT refuses to delete or purge messages", () =>
     Effect.gen(function*() {
-      const { js, jsm } = yield* Nats
+      const { js, jsm } = clientOf(yield* Nats)
       const ack = yield* Effect.promise(() => js.publish(Subjects.audit("t1", "view"), "{}"))
       const deleted = yield* rejection(() => jsm.streams.deleteMessage(Streams.audit, ack.seq))
       assert.strictEqual(deleted.code, 10057, deleted.message)
@@ -81,7 +82,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("provisionStreams
 
   it.effect("streamsReady is false while a stream is missing and true after provisioning again", () =>
     Effect.gen(function*() {
-      const { jsm } = yield* Nats
+      const { jsm } = clientOf(yield* Nats)
       yield* Effect.promise(() => jsm.streams.delete(Streams.deadLetter))
       assert.isFalse(yield* streamsReady)
       yield* provisionStreams

@@ -3,6 +3,7 @@ import { nanos, PermissionViolationError } from "@nats-io/transport-node"
 import { DeviceDedupWindowMs, Streams, Subjects } from "@wt/contracts"
 import { Effect } from "effect"
 import { NatsConfig, type NatsSettings } from "./config.ts"
+import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, errorMessage, StreamProvisionFailed } from "./errors.ts"
 
@@ -105,7 +106,7 @@ export const isPermissionViolation = (cause: unknown): boolean =>
  * existing stream is used as it is (a difference is logged) and a missing one fails, naming the fix.
  */
 export const ensureStream = Effect.fn("Nats.ensureStream")(function*(spec: StreamSpec) {
-  const { jsm } = yield* Nats
+  const { jsm } = clientOf(yield* Nats)
   const failed = (cause: unknown) => new StreamProvisionFailed({ stream: spec.name, message: errorMessage(cause) })
   const { name, storage, retention, ...updatable } = spec
   const update = Effect.tryPromise({ try: () => jsm.streams.update(name, updatable), catch: (cause) => cause }).pipe(
@@ -159,7 +160,7 @@ export const provisionStreams = NatsConfig.use(provisionStreamsWith)
 
 /** True when all four streams exist; for /readyz. Never fails, answers within about 2 s. */
 export const streamsReady: Effect.Effect<boolean, never, Nats> = Effect.gen(function*() {
-  const { jsm } = yield* Nats
+  const { jsm } = clientOf(yield* Nats)
   const exists = yield* Effect.forEach(
     Object.values(Streams),
     (name) =>

@@ -2,6 +2,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Streams, Subjects } from "@wt/contracts"
 import { Effect, Fiber, Option, Schema, Tracer } from "effect"
 import * as fc from "fast-check"
+import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { consume } from "./consume.ts"
 import { follow } from "./follow.ts"
@@ -65,7 +66,7 @@ const Note = Schema.Struct({ n: Schema.Number })
 const bytesOf = (n: number) => new TextEncoder().encode(JSON.stringify({ n }))
 
 const headerOf = (subject: string) =>
-  Nats.use(({ jsm }) => Effect.tryPromise(() => jsm.streams.getMessage(Streams.device, { last_by_subj: subject }))).pipe(
+  Nats.use((nats) => Effect.tryPromise(() => clientOf(nats).jsm.streams.getMessage(Streams.device, { last_by_subj: subject }))).pipe(
     Effect.map((stored) => Option.fromNullishOr(stored?.header.get(TraceparentHeader) || undefined))
   )
 

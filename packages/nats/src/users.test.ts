@@ -4,6 +4,7 @@ import { DiscardPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import { Streams, Subjects } from "@wt/contracts"
 import { Effect, Layer, Redacted } from "effect"
 import { defaultNatsSettings } from "./config.ts"
+import { clientOf, type NatsClient } from "./client.ts"
 import { makeNats, Nats } from "./connection.ts"
 import { authenticatorOf } from "./credentials.ts"
 import { ensureStream, provisionStreamsWith } from "./streams.ts"
@@ -45,8 +46,8 @@ const outcome = <A, E>(effect: Effect.Effect<A, E, Nats>) =>
     })
   )
 
-const promised = <A>(f: (nats: Nats["Service"]) => Promise<A>): Effect.Effect<A, unknown, Nats> =>
-  Nats.use((nats) => Effect.tryPromise({ try: () => f(nats), catch: (cause) => cause }))
+const promised = <A>(f: (client: NatsClient) => Promise<A>): Effect.Effect<A, unknown, Nats> =>
+  Nats.use((nats) => Effect.tryPromise({ try: () => f(clientOf(nats)), catch: (cause) => cause }))
 
 const publish = (subject: string) => publishRaw(subject, bytes(JSON.stringify({ at: Date.now() })), { msgId: `perm-${Math.random()}`, timeoutMs: 2_000, attempts: 1 })
 
@@ -111,7 +112,7 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
 
   it.effect("the gateway cannot delete, purge or change a stream, nor create one", () =>
     Effect.gen(function*() {
-      const gateway = (f: (nats: Nats["Service"]) => Promise<unknown>) => run("gateway", outcome(promised(f)))
+      const gateway = (f: (client: NatsClient) => Promise<unknown>) => run("gateway", outcome(promised(f)))
       for (const stream of [Streams.audit, SealStream.name, Streams.device]) {
         assert.strictEqual(yield* gateway(({ jsm }) => jsm.streams.delete(stream)), "refused", `delete ${stream}`)
         assert.strictEqual(yield* gateway(({ jsm }) => jsm.streams.purge(stream)), "refused", `purge ${stream}`)
@@ -128,7 +129,7 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
   it.effect("the gateway cannot read the audit trail: no consumer, no message get, no subscription, not even through another user's inbox", () =>
     Effect.gen(function*() {
       yield* run("audit", publish(Subjects.audit("demo", "device_event")))
-      const gateway = (f: (nats: Nats["Service"]) => Promise<unknown>) => run("gateway", outcome(promised(f)))
+      const gateway = (f: (client: NatsClient) => Promise<unknown>) => run("gateway", outcome(promised(f)))
       assert.strictEqual(yield* gateway(({ jsm }) => jsm.consumers.add(Streams.audit, { name: "peek", ack_policy: "none" as never })), "refused")
       assert.strictEqual(yield* gateway(({ jsm }) => jsm.streams.getMessage(Streams.audit, { seq: 1 })), "refused")
       assert.strictEqual(yield* gateway(({ jsm }) => jsm.direct.getMessage(Streams.audit, { seq: 1 })), "refused")
@@ -223,7 +224,7 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
     Effect.gen(function*() {
       for (const user of NatsUsers.filter((u) => u !== "provision")) {
         for (const stream of [Streams.audit, SealStream.name]) {
-          const attempt = (f: (nats: Nats["Service"]) => Promise<unknown>) => run(user, outcome(promised(f)))
+          const attempt = (f: (client: NatsClient) => Promise<unknown>) => run(user, outcome(promised(f)))
           assert.strictEqual(yield* attempt(({ jsm }) => jsm.streams.delete(stream)), "refused", `${user} deleting ${stream}`)
           assert.strictEqual(yield* attempt(({ jsm }) => jsm.streams.purge(stream)), "refused", `${user} purging ${stream}`)
           assert.strictEqual(yield* attempt(({ jsm }) => jsm.streams.update(stream, { deny_delete: false, deny_purge: false })), "refused", `${user} updating ${stream}`)

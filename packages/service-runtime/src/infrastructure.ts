@@ -14,9 +14,9 @@ export const Infrastructure = Layer.mergeAll(
 ).pipe(Layer.provideMerge(NatsConfig.layer))
 
 const natsConnected = Effect.gen(function*() {
-  const { nc } = yield* Nats
-  if (nc.isClosed()) return false
-  yield* Effect.tryPromise(() => nc.flush())
+  const nats = yield* Nats
+  if (yield* nats.isClosed) return false
+  yield* nats.flush
   return true
 }).pipe(Effect.catch(() => Effect.succeed(false)))
 

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, PubSub, type Scope } from "effect"
 import { IncidentRecord, Streams, Subjects } from "@wt/contracts"
-import { follow, Nats, NatsRequestFailed } from "@wt/nats"
+import { follow, Nats } from "@wt/nats"
 
 // A live view loses nothing by dropping the oldest news for a client too slow to keep up
 // (it reloads the queue on the next event), while blocking would stall every other client.
@@ -24,10 +24,7 @@ export class IncidentFeed extends Context.Service<IncidentFeed, {
       const news = yield* Effect.acquireRelease(PubSub.sliding<IncidentRecord>(BufferPerClient), PubSub.shutdown)
       // Starting one past the stream's current end, rather than "deliver new", which counts
       // from whenever the consumer is created: nothing stored after this layer is built is missed.
-      const info = yield* Effect.tryPromise({
-        try: () => nats.jsm.streams.info(Streams.incident),
-        catch: (cause) => new NatsRequestFailed({ operation: `stream info ${Streams.incident}`, message: String(cause) })
-      })
+      const info = yield* nats.streamInfo(Streams.incident)
       yield* follow({
         stream: Streams.incident,
         filterSubject: Subjects.incidentAll,

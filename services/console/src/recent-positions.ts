@@ -1,8 +1,6 @@
-import { randomUUID } from "node:crypto"
-import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream"
 import { Effect, Option, Schema } from "effect"
 import { GpsEvent, Streams } from "@wt/contracts"
-import { Nats, NatsRequestFailed } from "@wt/nats"
+import { readSince } from "@wt/nats"
 
 /** One reported position of a GPS tracker, as the map draws it. */
 export interface TrackPoint {
@@ -57,55 +55,19 @@ const pointOf = (data: Uint8Array): Option.Option<TrackPoint> =>
   }))
 
 /**
- * A tracker's positions stored since `since`: a bounded read of WT_DEVICE with a short-lived push
- * consumer (in memory, one replica, no acks) that delivers one tracker's subject, from `since`,
- * into this connection's own inbox. It is read until it has handed over what it held when made
- * (at most `limits.read` messages, within `limits.timeoutMs`); the server drops the consumer a few
- * seconds after the inbox is closed. Positions are personal data: the caller checks who may read
- * them and audits the read; nothing of them is logged here.
+ * A tracker's positions stored since `since`: a bounded read of WT_DEVICE (`readSince`) of one
+ * tracker's subject, at most `limits.read` messages within `limits.timeoutMs`. Positions are
+ * personal data: the caller checks who may read them and audits the read; nothing of them is logged here.
  */
 export const recentTrack = Effect.fn("Console.recentTrack")(function*(tenant: string, deviceId: string, since: Date, limits: TrackLimits = DefaultTrackLimits) {
-  const { nc, jsm, access } = yield* Nats
-  const failed = (cause: unknown) => new NatsRequestFailed({ operation: "read recent positions", message: cause instanceof Error ? cause.message : String(cause) })
-  const name = `pos_${randomUUID().replaceAll("-", "")}`
-  const inbox = `${access.inboxPrefix ?? "_INBOX"}.${name}`
-  const points = yield* Effect.acquireUseRelease(
-    Effect.sync(() => nc.subscribe(inbox)),
-    (subscription) =>
-      Effect.tryPromise({
-        try: async () => {
-          const info = await jsm.consumers.add(Streams.device, {
-            name,
-            deliver_subject: inbox,
-            // One subject filter, so the client names it in the request's subject, which is what the permission checks.
-            filter_subject: gpsSubjectOf(tenant, deviceId),
-            deliver_policy: DeliverPolicy.StartTime,
-            opt_start_time: since.toISOString(),
-            ack_policy: AckPolicy.None,
-            mem_storage: true,
-            num_replicas: 1,
-            // Gone this long after the inbox is closed: nothing to delete afterwards.
-            inactive_threshold: 5_000_000_000
-          })
-          const expected = Math.min(info.num_pending, limits.read)
-          const read: Array<TrackPoint> = []
-          if (expected === 0) return read
-          let received = 0
-          for await (const message of subscription) {
-            // Only stored messages (their reply is the ack subject); nothing else comes to this inbox.
-            if (message.reply?.startsWith("$JS.ACK.") !== true) continue
-            received++
-            const point = pointOf(message.data)
-            if (Option.isSome(point)) read.push(point.value)
-            if (received >= expected) break
-          }
-          return read
-        },
-        catch: failed
-      }),
-    (subscription) => Effect.sync(() => subscription.unsubscribe())
-  ).pipe(
-    Effect.timeoutOrElse({ duration: limits.timeoutMs, orElse: () => Effect.fail(failed(new Error("timed out"))) })
-  )
+  const bodies = yield* readSince({
+    stream: Streams.device,
+    filterSubject: gpsSubjectOf(tenant, deviceId),
+    since,
+    max: limits.read,
+    timeoutMs: limits.timeoutMs,
+    operation: "read recent positions"
+  })
+  const points = bodies.flatMap((body) => Option.toArray(pointOf(body)))
   return { deviceId, ...keepNewest(points, limits.keep) } satisfies RecentTrack
 })

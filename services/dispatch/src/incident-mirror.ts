@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Metric, Schedule } from "effect"
 import { IncidentRecord, type IncidentState, Streams, Subjects } from "@wt/contracts"
-import { follow, Nats, NatsRequestFailed } from "@wt/nats"
+import { follow, Nats } from "@wt/nats"
 import { needsDispatch } from "@wt/dispatch"
 
 const mirrored = Metric.gauge("wt_dispatch_watched_incidents", { description: "Incidents with a call-out, timer or fire alert dispatch is watching" })
@@ -35,12 +35,9 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
         else states.delete(key)
       }
 
-      const { jsm } = yield* Nats
+      const nats = yield* Nats
       // Where the backlog ends: with last-per-subject delivery, the stream's last message arrives last.
-      const backlogEnd = yield* Effect.tryPromise({
-        try: () => jsm.streams.info(Streams.incident).then((info) => info.state.last_seq),
-        catch: (cause) => new NatsRequestFailed({ operation: "WT_INCIDENT info", message: String(cause) })
-      })
+      const backlogEnd = (yield* nats.streamInfo(Streams.incident)).state.last_seq
       if (backlogEnd === 0) caughtUp = true
       let lastRecordAt = Date.now()
       // Should the stream's last message not decode (follow skips it), five quiet seconds also end the backlog.

@@ -1,5 +1,4 @@
 import { assert, layer } from "@effect/vitest"
-import { Kvm } from "@nats-io/kv"
 import { Effect, Option, Schema } from "effect"
 import { Nats } from "@wt/nats"
 import { NatsTestServer, until } from "@wt/nats/testing"
@@ -46,11 +45,11 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("a KV bucket held
       const mirror = yield* openKvMirror({ bucket: "wt-test-deleted", schema: Count })
       yield* mirror.loaded
       yield* mirror.modify("demo.c", bump(5))
-      const { js } = yield* Nats
-      yield* Effect.promise(async () => (await new Kvm(js).open("wt-test-deleted")).delete("demo.c"))
+      const bucket = yield* Effect.orDie(Nats.use((nats) => nats.kv("wt-test-deleted")))
+      yield* Effect.orDie(bucket.delete("demo.c"))
       yield* until(() => mirror.get("demo.c") === undefined, "the mirror to drop the deleted key")
       assert.deepStrictEqual(yield* mirror.modify("demo.c", bump(1)), Option.some({ n: 1 }))
-      const stored = yield* Effect.promise(async () => (await new Kvm(js).open("wt-test-deleted")).get("demo.c"))
-      assert.deepStrictEqual(stored?.json(), { n: 1 })
+      const stored = yield* Effect.orDie(bucket.get("demo.c"))
+      assert.deepStrictEqual(Option.map(stored, (entry) => JSON.parse(new TextDecoder().decode(entry.value))), Option.some({ n: 1 }))
     }))
 })

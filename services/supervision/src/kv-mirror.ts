@@ -1,6 +1,5 @@
-import { type KV, type KvEntry, Kvm } from "@nats-io/kv"
-import { Deferred, Effect, Option, Result, type Scope } from "effect"
-import { decodeJson, encodeJson, Nats, NatsRequestFailed, publishRaw, type WireSchema } from "@wt/nats"
+import { Deferred, Effect, Option, Result, type Scope, Stream } from "effect"
+import { decodeJson, encodeJson, type KvEntry, Nats, NatsRequestFailed, type WireSchema } from "@wt/nats"
 
 /**
  * A JetStream KV bucket held in memory and kept current by a watch, so that the
@@ -29,12 +28,6 @@ interface Held<A> {
 
 const messageOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
-const isWrongSequence = (cause: unknown): boolean => {
-  if ((cause as { _tag?: string } | undefined)?._tag === "WrongLastSequence") return true
-  const code = (cause as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code
-  return code === 10071 || /wrong last sequence|key exists/i.test(messageOf(cause))
-}
-
 const MaxAttempts = 20
 
 export const openKvMirror = <A>(options: {
@@ -45,14 +38,10 @@ export const openKvMirror = <A>(options: {
 }): Effect.Effect<KvMirror<A>, NatsRequestFailed, Nats | Scope.Scope> =>
   Effect.gen(function*() {
     const nats = yield* Nats
-    const { js } = nats
     const bucket = options.bucket
     const failed = (operation: string) => (cause: unknown) =>
       new NatsRequestFailed({ operation: `${operation} ${bucket}`, message: messageOf(cause) })
-    const kv: KV = yield* Effect.tryPromise({
-      try: () => new Kvm(js).create(bucket, { history: 1, ...(options.ttlMs !== undefined ? { ttl: options.ttlMs } : {}) }),
-      catch: failed("open KV")
-    })
+    const kv = yield* nats.kv(bucket, options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {})
     const held = new Map<string, Held<A>>()
     const loaded = yield* Deferred.make<void>()
 
@@ -69,26 +58,18 @@ export const openKvMirror = <A>(options: {
     }
 
     const watchOnce = Effect.gen(function*() {
-      const status = yield* Effect.tryPromise({ try: () => kv.status(), catch: failed("KV status") })
-      const lastSeq = status.streamInfo.state.last_seq
+      const lastSeq = yield* kv.lastRevision
       if (lastSeq === 0) yield* Deferred.succeed(loaded, undefined)
-      const watch = yield* Effect.acquireRelease(
-        Effect.tryPromise({ try: () => kv.watch(), catch: failed("KV watch") }),
-        (w) => Effect.sync(() => w.stop())
-      )
-      const iterator = watch[Symbol.asyncIterator]()
-      while (true) {
-        const next = yield* Effect.tryPromise({ try: () => iterator.next(), catch: failed("KV watch") })
-        if (next.done === true) return
-        take(next.value)
+      yield* Stream.runForEach(kv.watch, (entry) => {
+        take(entry)
         // Values come in stream order: once the last one stored at start is here, so is everything before it.
-        if (next.value.revision >= lastSeq) yield* Deferred.succeed(loaded, undefined)
-      }
+        return entry.revision >= lastSeq ? Deferred.succeed(loaded, undefined) : Effect.void
+      })
     })
 
     yield* Effect.forkScoped(
       Effect.forever(
-        Effect.scoped(watchOnce).pipe(
+        watchOnce.pipe(
           Effect.catch((error) => Effect.logWarning(`KV ${bucket}: ${error.message}; watching again`)),
           Effect.andThen(Effect.sleep("1 second"))
         )
@@ -96,19 +77,14 @@ export const openKvMirror = <A>(options: {
     )
 
     /**
-     * Stores the value if the key is still at `revision` (undefined: not there), giving its new revision.
-     * Published as a plain JetStream write guarded by the key's last sequence rather than through the
-     * client's `kv.update`, which builds a request, a timer and an Error for every write: at a storm's
-     * rate of signs of life those cost more than the write.
+     * Stores the value if the key is still at `revision` (undefined: not there, or deleted, or expired
+     * by the bucket's TTL), giving its new revision, or none when another writer got there first. A
+     * compare-and-set that holds on R3, and a plain JetStream write rather than the client's
+     * `kv.update`, which builds a request, a timer and an Error for every write: at a storm's rate of
+     * signs of life those cost more than the write.
      */
-    const write = (key: string, bytes: Uint8Array, revision: number | undefined): Effect.Effect<number, unknown> =>
-      publishRaw(`$KV.${bucket}.${key}`, bytes, { expectedLastSubjectSequence: revision ?? 0 }).pipe(
-        Effect.provideService(Nats, nats),
-        Effect.map((stored) => stored.seq),
-        // Not held, yet written before (deleted, or expired by the bucket's TTL): the client's create writes over that.
-        Effect.catchTag("WrongLastSequence", (error) =>
-          revision === undefined ? Effect.tryPromise({ try: () => kv.create(key, bytes), catch: (cause) => cause }) : Effect.fail(error))
-      )
+    const write = (key: string, bytes: Uint8Array, revision: number | undefined) =>
+      revision === undefined ? kv.create(key, bytes) : kv.update(key, bytes, revision)
 
     const modify = Effect.fnUntraced(function*(key: string, f: (current: A | undefined) => A | undefined) {
       for (let attempt = 0; attempt < MaxAttempts; attempt++) {
@@ -118,18 +94,15 @@ export const openKvMirror = <A>(options: {
         const bytes = yield* Effect.fromResult(encodeJson(options.schema, next)).pipe(
           Effect.mapError((error) => failed(`encode ${key} for`)(error))
         )
-        const revision = yield* write(key, bytes, current?.revision).pipe(
-          Effect.map(Option.some),
-          Effect.catch((cause) => (isWrongSequence(cause) ? Effect.succeed(Option.none<number>()) : Effect.fail(failed("KV write")(cause))))
-        )
+        const revision = yield* write(key, bytes, current?.revision)
         if (Option.isSome(revision)) {
           const now = held.get(key)
           if (now === undefined || now.revision < revision.value) held.set(key, { value: next, revision: revision.value })
           return Option.some(next)
         }
         // Another writer got there first: read what they wrote and decide again.
-        const fresh = yield* Effect.tryPromise({ try: () => kv.get(key), catch: failed("KV get") })
-        if (fresh !== null) take(fresh)
+        const fresh = yield* kv.get(key)
+        if (Option.isSome(fresh)) take(fresh.value)
       }
       return yield* new NatsRequestFailed({ operation: `KV modify ${bucket}`, message: `still contended after ${MaxAttempts} attempts` })
     })

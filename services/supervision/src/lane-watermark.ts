@@ -1,4 +1,4 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { type Lane, Lanes, Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
 
@@ -80,15 +80,15 @@ const processedThroughOne = (lane: Lane, progress: LaneProgress, nowMs: number) 
   Effect.gen(function*() {
     const known = progress.through(nowMs)
     if (known !== undefined) return known
-    const { jsm } = yield* Nats
-    const info = yield* Effect.tryPromise(() => jsm.consumers.info(Streams.device, SupervisionDurables[lane]))
+    const nats = yield* Nats
+    const info = yield* nats.consumerInfo(Streams.device, SupervisionDurables[lane])
     if (info.num_pending === 0 && info.num_ack_pending === 0) {
       progress.caughtUp()
       return nowMs
     }
     // Everything up to the ack floor is handled; the next message was stored no earlier than this one.
-    const next = yield* Effect.tryPromise(() => jsm.streams.getMessage(Streams.device, { seq: info.ack_floor.stream_seq + 1 }))
-    return next === null ? 0 : next.time.getTime()
+    const next = yield* nats.getMessage(Streams.device, { seq: info.ack_floor.stream_seq + 1 })
+    return Option.match(next, { onNone: () => 0, onSome: (message) => message.storedAt.getTime() })
   }).pipe(
     // Unknown means nothing may be judged silent yet.
     Effect.catch(() => Effect.succeed(0))

@@ -3,7 +3,7 @@ import { DeviceDedupWindowMs, DeviceEvent, deviceEventKey, Streams, Subjects } f
 import type { DeviceEvent as DeviceEventType } from "@wt/contracts"
 import { makeNats, Nats } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
-import { Array as Arr, Clock, Effect, Exit, Layer, Result, Schema } from "effect"
+import { Array as Arr, Clock, Effect, Exit, Layer, Option, Result, Schema } from "effect"
 import { EventSink } from "./event-sink.ts"
 import { demoSimFleet } from "./fleet.ts"
 import { generateEvents, makeFleetEvents } from "./fleet-events.ts"
@@ -13,10 +13,8 @@ import { makeTally, runSimulation } from "./simulation.ts"
 // WT_DEVICE as the contract describes it, made here so the test depends on nothing but the contract.
 const DeviceStream = Layer.effectDiscard(
   Effect.gen(function*() {
-    const { jsm } = yield* Nats
-    yield* Effect.promise(() =>
-      jsm.streams.add({ name: Streams.device, subjects: [Subjects.deviceAll], duplicate_window: DeviceDedupWindowMs * 1_000_000 })
-    )
+    const nats = yield* Nats
+    yield* Effect.orDie(nats.addStream({ name: Streams.device, subjects: [Subjects.deviceAll], duplicate_window: DeviceDedupWindowMs * 1_000_000 }))
   })
 )
 const TestNats = Layer.effect(
@@ -45,8 +43,8 @@ const deliverAll = (batch: ReadonlyArray<DeviceEventType>) =>
   })
 
 const streamState = Effect.gen(function*() {
-  const { jsm } = yield* Nats
-  const info = yield* Effect.promise(() => jsm.streams.info(Streams.device, { subjects_filter: ">" }))
+  const nats = yield* Nats
+  const info = yield* Effect.orDie(nats.streamInfo(Streams.device, { subjectsFilter: ">" }))
   return { messages: info.state.messages, subjects: info.state.subjects ?? {} }
 })
 
@@ -87,16 +85,16 @@ layer(TestLayer, { excludeTestServices: true })("JetStream sink", (it) => {
 
   it.effect("stores the canonical event with receivedAt stamped, as the gateway would", () =>
     Effect.gen(function*() {
-      const { jsm } = yield* Nats
+      const nats = yield* Nats
       const first = events[0]!
-      const stored = yield* Effect.promise(() => jsm.streams.getMessage(Streams.device, { last_by_subj: deviceSubject(first) }))
+      const stored = Option.getOrNull(yield* Effect.orDie(nats.getMessage(Streams.device, { lastBySubject: deviceSubject(first) })))
       assert.isNotNull(stored)
-      const decoded = Schema.decodeUnknownExit(DeviceEvent)(stored!.json())
+      const decoded = Schema.decodeUnknownExit(DeviceEvent)(JSON.parse(new TextDecoder().decode(stored!.data)))
       assert.isTrue(Exit.isSuccess(decoded))
       if (Exit.isSuccess(decoded)) {
         assert.isString(decoded.value.receivedAt)
         // De-duplicated by the event's identity, as the gateway stores it: tenant, device, sender's id.
-        assert.strictEqual(stored!.header?.get("Nats-Msg-Id"), deviceEventKey(decoded.value))
+        assert.strictEqual(stored!.header("Nats-Msg-Id"), deviceEventKey(decoded.value))
       }
     }))
 

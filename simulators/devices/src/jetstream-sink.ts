@@ -20,7 +20,7 @@ export const jetStreamSink: Layer.Layer<EventSink, DeliveryFailed, Nats> = Layer
   Effect.gen(function*() {
     const nats = yield* Nats
     const probe = Subjects.device("probe", "alarm", "safety_alarm", "probe")
-    yield* Effect.tryPromise(() => nats.jsm.streams.find(probe)).pipe(
+    yield* nats.findStream(probe).pipe(
       Effect.mapError(() =>
         new DeliveryFailed({
           via: "nats",
@@ -39,7 +39,7 @@ export const jetStreamSink: Layer.Layer<EventSink, DeliveryFailed, Nats> = Layer
           ),
         { concurrency: "unbounded" }
       ).pipe(Effect.provideService(Nats, nats))
-      if (nats.nc.isClosed()) return yield* new DeliveryFailed({ via: "nats", reason: "the NATS connection is closed" })
+      if (yield* nats.isClosed) return yield* new DeliveryFailed({ via: "nats", reason: "the NATS connection is closed" })
       let accepted = 0, duplicates = 0
       const reasons: Array<string> = []
       for (const result of results) {

@@ -121,7 +121,8 @@ const inWorker = (range: WorkerRange) =>
  * here too, so the parts prove exactly what one pass over the trail proves.
  */
 export const verifyLiveTrail = Effect.fn("Audit.verifyLiveTrail")(function*(options: LiveVerification) {
-  const { nc, access } = yield* Nats
+  const nats = yield* Nats
+  const { access } = nats
   const { seals, keys } = options
   const bounds = yield* streamBounds(options.stream)
   const to = Math.min(options.toSeq ?? bounds.lastSeq, bounds.lastSeq)
@@ -137,7 +138,7 @@ export const verifyLiveTrail = Effect.fn("Audit.verifyLiveTrail")(function*(opti
   if (n <= 1 || chain.break !== undefined) return yield* verifyRange({ ...range, seals, keys })
 
   const parts = partsOf(seals, n, options.fromSeq, options.toSeq)
-  const url = `nats://${nc.getServer()}`
+  const url = `nats://${yield* nats.server}`
   // Each worker connects as this connection's user (credentials as variables: they cross a thread).
   const natsEnv = natsAuthEnv(access.auth, access.tls, access.inboxPrefix)
   const keysPem = keys.map(publicKeyPem)

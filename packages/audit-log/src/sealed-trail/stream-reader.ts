@@ -1,5 +1,4 @@
-import { DeliverPolicy, type OrderedConsumerOptions } from "@nats-io/jetstream"
-import { bulkReadRange, Nats, NatsRequestFailed } from "@wt/nats"
+import { bulkReadRange, Nats, NatsRequestFailed, readRange } from "@wt/nats"
 import { Effect } from "effect"
 
 /** A message exactly as the stream stores it. */
@@ -9,22 +8,9 @@ export interface RawMessage {
   readonly data: Uint8Array
 }
 
-const errorText = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
-
-const startAt = (filterSubject: string | undefined, fromSeq: number | undefined): Partial<OrderedConsumerOptions> => ({
-  ...(filterSubject === undefined ? {} : { filter_subjects: filterSubject }),
-  ...(fromSeq === undefined || fromSeq <= 1
-    ? { deliver_policy: DeliverPolicy.All }
-    : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq })
-})
-
 /** The stream's first and last sequence right now (both 0 when it never held a message), and when it was created. */
 export const streamBounds = Effect.fn("Audit.streamBounds")(function*(stream: string) {
-  const { jsm } = yield* Nats
-  const info = yield* Effect.tryPromise({
-    try: () => jsm.streams.info(stream),
-    catch: (cause) => new NatsRequestFailed({ operation: `info ${stream}`, message: errorText(cause) })
-  })
+  const info = yield* Nats.use((nats) => nats.streamInfo(stream))
   return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages, created: info.created }
 })
 
@@ -39,58 +25,21 @@ export interface ReadRangeOptions {
   readonly onMessage: (message: RawMessage) => void
 }
 
-/** Messages a pull asks for at once when reading a range; larger pulls mean fewer round trips and pauses. */
-const RangeBatch = 8_192
-
 /**
- * Reads a stretch of a stream in order with one ordered consumer and returns how
- * many messages it handed over. Messages are handed to a plain callback as the
- * client parses them (no async iterator, no effect per message): verification
- * reads hundreds of thousands of entries a second.
+ * Reads a stretch of a stream in order with one ordered consumer (`readRange`) and returns how
+ * many messages it handed over, up to the last stored when the read starts.
  */
 export const readStreamRange = Effect.fn("Audit.readStreamRange")(function*(options: ReadRangeOptions) {
-  const { js } = yield* Nats
   const bounds = yield* streamBounds(options.stream)
   const toSeq = Math.min(options.toSeq ?? bounds.lastSeq, bounds.lastSeq)
   if (toSeq === 0 || (options.fromSeq ?? 1) > toSeq) return 0
-  return yield* Effect.tryPromise({
-    try: async (signal) => {
-      const consumer = await js.consumers.get(options.stream, startAt(options.filterSubject, options.fromSeq))
-      try {
-        const info = await consumer.info(true)
-        if (info.num_pending === 0) return 0
-        let count = 0
-        let finished = false
-        let finish: () => void = () => undefined
-        const done = new Promise<void>((resolve) => (finish = resolve))
-        const messages = await consumer.consume({
-          max_messages: RangeBatch,
-          callback: (m) => {
-            if (finished) return
-            const seq = m.seq
-            if (seq <= toSeq) {
-              options.onMessage({ seq, subject: m.subject, data: m.data })
-              count++
-            }
-            // pending 0: caught up with what matches the filter.
-            if (seq >= toSeq || m.info.pending === 0) {
-              finished = true
-              finish()
-            }
-          }
-        })
-        signal.addEventListener("abort", () => messages.stop())
-        const closed = messages.closed().then((error) => {
-          if (!finished) throw error ?? new Error("the consumer stopped before the range was read")
-        })
-        await Promise.race([done, closed])
-        messages.stop()
-        return count
-      } finally {
-        void consumer.delete().catch(() => undefined)
-      }
-    },
-    catch: (cause) => new NatsRequestFailed({ operation: `read ${options.stream}`, message: errorText(cause) })
+  const { onMessage } = options
+  return yield* readRange({
+    stream: options.stream,
+    ...(options.filterSubject === undefined ? {} : { filterSubject: options.filterSubject }),
+    ...(options.fromSeq === undefined ? {} : { fromSeq: options.fromSeq }),
+    toSeq,
+    onMessage: (seq, subject, data) => onMessage({ seq, subject, data })
   })
 })
 

@@ -23,36 +23,29 @@ export const trailBreaksTotal = Metric.counter("wt_audit_trail_breaks_total", {
 })
 
 const StreamNotFound = 10059
-const codeOf = (error: unknown) => (typeof error === "object" && error !== null && "code" in error ? error.code : undefined)
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 /** The sealed stream's creation time and last sequence, or undefined when it does not exist. */
 const streamState = Effect.fnUntraced(function*(stream: string) {
-  const { jsm } = yield* Nats
-  return yield* Effect.tryPromise({
-    try: () => jsm.streams.info(stream),
-    catch: (cause) => cause
-  }).pipe(
+  const nats = yield* Nats
+  return yield* nats.streamInfo(stream).pipe(
     Effect.map((info) => Option.some({ created: info.created, lastSeq: info.state.last_seq })),
-    Effect.catch((cause) =>
-      codeOf(cause) === StreamNotFound
+    Effect.catch((error) =>
+      error.code === StreamNotFound
         ? Effect.succeed(Option.none<{ created: string; lastSeq: number }>())
-        : Effect.fail(new NatsRequestFailed({ operation: `info ${stream}`, message: errorText(cause) }))
+        : Effect.fail(new NatsRequestFailed({ operation: `info ${stream}`, message: error.message }))
     )
   )
 })
 
 /** {@link sealHash} of the seal stored at `seq` in the seal stream; undefined when nothing (or no seal) is there. */
 const sealHashAt = Effect.fnUntraced(function*(seq: number) {
-  const { jsm } = yield* Nats
-  const stored = yield* Effect.tryPromise({
-    try: () => jsm.streams.getMessage(SealStream.name, { seq }),
-    catch: (cause) => cause
-  }).pipe(
-    Effect.catch((cause) =>
-      codeOf(cause) === StreamNotFound || codeOf(cause) === 10037
+  const nats = yield* Nats
+  const stored = yield* nats.getMessage(SealStream.name, { seq }).pipe(
+    Effect.map(Option.getOrNull),
+    Effect.catch((error) =>
+      error.code === StreamNotFound
         ? Effect.succeed(null)
-        : Effect.fail(new NatsRequestFailed({ operation: `get ${SealStream.name} ${seq}`, message: errorText(cause) }))
+        : Effect.fail(new NatsRequestFailed({ operation: `get ${SealStream.name} ${seq}`, message: error.message }))
     )
   )
   if (stored === null || stored.subject !== SealStream.sealSubject) return undefined

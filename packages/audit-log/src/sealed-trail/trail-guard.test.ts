@@ -31,10 +31,10 @@ const sealedUpTo = Effect.map(readLastSeal(), Option.match({ onNone: () => 0, on
 /** What a client allowed to manage streams can do: delete a stream and create it again, empty, with its old settings. */
 const deleteAndRecreate = (stream: string) =>
   Effect.gen(function*() {
-    const { jsm } = yield* Nats
-    const { config } = yield* Effect.promise(() => jsm.streams.info(stream))
-    yield* Effect.promise(() => jsm.streams.delete(stream))
-    yield* Effect.promise(() => jsm.streams.add(config))
+    const nats = yield* Nats
+    const { config } = yield* Effect.orDie(nats.streamInfo(stream))
+    yield* Effect.orDie(nats.deleteStream(stream))
+    yield* Effect.orDie(nats.addStream(config))
   })
 
 describe("the sealer against a trail that went backwards", () => {

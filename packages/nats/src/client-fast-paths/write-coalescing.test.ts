@@ -1,8 +1,9 @@
 import { assert, layer } from "@effect/vitest"
 import { Subjects } from "@wt/contracts"
 import { Effect } from "effect"
-import { Nats } from "./connection.ts"
-import { NatsTestServer } from "./testing.ts"
+import { clientOf } from "../client.ts"
+import { Nats } from "../connection.ts"
+import { NatsTestServer } from "../testing.ts"
 
 interface Transport {
   send: (frame: Uint8Array) => void
@@ -11,7 +12,7 @@ interface Transport {
 layer(NatsTestServer.layerNats, { excludeTestServices: true })("coalesceWrites", (it) => {
   it.effect("sends what fibers publish in one turn of the event loop in one socket write, and delivers all of it", () =>
     Effect.gen(function*() {
-      const { nc } = yield* Nats
+      const { nc } = clientOf(yield* Nats)
       const transport = (nc as unknown as { protocol: { transport: Transport } }).protocol.transport
       const send = transport.send.bind(transport)
       let writes = 0

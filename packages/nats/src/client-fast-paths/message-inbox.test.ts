@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { JsMsg } from "@nats-io/jetstream"
 import { Effect, Fiber } from "effect"
-import { MessageInbox, pumpInto } from "./inbox.ts"
+import { MessageInbox, pumpInto } from "./message-inbox.ts"
 
 /** A stand-in for a delivered message: only its sequence and whether it was handed back matter here. */
 const message = (seq: number) => {

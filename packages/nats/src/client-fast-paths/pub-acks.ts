@@ -6,8 +6,7 @@ import {
   PermissionViolationError,
   type Subscription
 } from "@nats-io/transport-node"
-import { inboxPrefixOfConnection } from "./inbox-prefix.ts"
-import { TraceparentHeader } from "./trace-context.ts"
+import { TraceparentHeader } from "../trace-context.ts"
 
 /** JetStream's answer to a publish: where it stored the message. */
 export interface PubAck {
@@ -94,9 +93,10 @@ export class PubAcks {
   private readonly subscription: Subscription
   private readonly sweeper: ReturnType<typeof setInterval>
 
-  constructor(nc: NatsConnection) {
+  /** `inboxPrefix`: the one the connection was opened with, which its user's subscribe permission names. */
+  constructor(nc: NatsConnection, inboxPrefix: string | undefined) {
     this.nc = nc
-    this.inbox = createInbox(inboxPrefixOfConnection(nc))
+    this.inbox = createInbox(inboxPrefix)
     this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (_error, msg) => this.answer(msg) })
     this.sweeper = setInterval(() => this.sweep(), SweepEveryMs)
     this.sweeper.unref()
@@ -195,11 +195,11 @@ export class PubAcks {
 
 const publishers = new WeakMap<NatsConnection, PubAcks>()
 
-/** The connection's one PubAcks, made on first use. */
-export const pubAcksOf = (nc: NatsConnection): PubAcks => {
+/** The connection's one PubAcks, made on first use; `inboxPrefix` as the connection was opened with. */
+export const pubAcksOf = (nc: NatsConnection, inboxPrefix: string | undefined): PubAcks => {
   let p = publishers.get(nc)
   if (p === undefined) {
-    p = new PubAcks(nc)
+    p = new PubAcks(nc, inboxPrefix)
     publishers.set(nc, p)
   }
   return p

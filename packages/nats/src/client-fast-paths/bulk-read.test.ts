@@ -3,8 +3,9 @@ import { DeliverPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import { headers as natsHeaders } from "@nats-io/transport-node"
 import { Effect, Exit } from "effect"
 import { bulkReadRange } from "./bulk-read.ts"
-import { Nats } from "./connection.ts"
-import { NatsTestServer } from "./testing.ts"
+import { clientOf } from "../client.ts"
+import { Nats } from "../connection.ts"
+import { NatsTestServer } from "../testing.ts"
 
 const Stream = "BULK_READ_TEST"
 const Total = 6_000
@@ -44,7 +45,7 @@ const bulk = (range: { fromSeq?: number; toSeq: number }) =>
 /** The same range through the nats.js ordered consumer: what the bulk reader must equal. */
 const reference = (range: { fromSeq?: number; toSeq: number }) =>
   Effect.gen(function*() {
-    const { js } = yield* Nats
+    const { js } = clientOf(yield* Nats)
     return yield* Effect.promise(async () => {
       const consumer = await js.consumers.get(Stream, range.fromSeq === undefined ? {} : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: range.fromSeq })
       const out: Array<Read> = []
@@ -62,7 +63,7 @@ const reference = (range: { fromSeq?: number; toSeq: number }) =>
 layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })("bulk reading a stream", (it) => {
   it.effect("reads exactly what an ordered consumer reads, over any range, through gaps, headers, flow control and large messages", () =>
     Effect.gen(function*() {
-      const { jsm, js, nc } = yield* Nats
+      const { jsm, js, nc } = clientOf(yield* Nats)
       yield* Effect.promise(async () => {
         await jsm.streams.add({ name: Stream, subjects: ["bulk.>"], storage: StorageType.File, retention: RetentionPolicy.Limits })
         for (let i = 1; i <= Total; i++) {

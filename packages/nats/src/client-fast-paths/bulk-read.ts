@@ -3,9 +3,10 @@ import { nanos } from "@nats-io/transport-node"
 import { randomBytes } from "node:crypto"
 import { connect as tcpConnect, type Socket } from "node:net"
 import { Effect, Redacted } from "effect"
-import { Nats, type NatsAccess } from "./connection.ts"
-import { type NatsAuth, nkeySeedOf, signNonce } from "./credentials.ts"
-import { errorMessage, NatsRequestFailed } from "./errors.ts"
+import { clientOf } from "../client.ts"
+import { Nats, type NatsAccess } from "../connection.ts"
+import { type NatsAuth, nkeySeedOf, signNonce } from "../credentials.ts"
+import { errorMessage, NatsRequestFailed } from "../errors.ts"
 
 /**
  * Reads a stretch of a stream in order over a connection of its own that speaks the
@@ -398,7 +399,9 @@ const openReader = (server: string, inbox: string, access: NatsAccess, reader: (
  * read cannot be done this way or does not reach its end.
  */
 export const bulkReadRange = Effect.fn("Nats.bulkReadRange")(function*(options: BulkReadOptions) {
-  const { nc, jsm, access } = yield* Nats
+  const nats = yield* Nats
+  const { nc, jsm } = clientOf(nats)
+  const access = nats.access
   const failed = (cause: unknown) => new NatsRequestFailed({ operation: `bulk read ${options.stream}`, message: errorMessage(cause) })
   return yield* Effect.tryPromise({
     try: async (signal) => {

@@ -1,0 +1,264 @@
+/**
+ * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--consume N] [--workers W] [--only pub-acks|coalescing|bulk-read|inbox]`
+ * (or `pnpm exec node tests/bench/nats-fast-paths.ts …`): each of @wt/nats's client fast paths
+ * (packages/nats/src/client-fast-paths) against the nats.js client's own path, on a nats-server of
+ * its own. The two are run alternately, `--rounds` times each, and the medians compared: on a
+ * shared machine one run says little. Throughput (messages a second) and this process's CPU per
+ * message (µs), which stays comparable when other work shares the cores.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { connect, type NatsConnection } from "@nats-io/transport-node"
+import { authenticatorOf, makeNats, Nats, readRange, startEmbeddedNats, TestUser } from "@wt/nats"
+import { Effect, References } from "effect"
+import { bulkReadRange } from "../../packages/nats/src/client-fast-paths/bulk-read.ts"
+import { MessageInbox, pumpInto } from "../../packages/nats/src/client-fast-paths/message-inbox.ts"
+import { pubAcksOf } from "../../packages/nats/src/client-fast-paths/pub-acks.ts"
+import { coalesceWrites } from "../../packages/nats/src/client-fast-paths/write-coalescing.ts"
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "nats-fast-paths"),
+  options: {
+    rounds: { type: "string", default: "3" },
+    publish: { type: "string", default: "20000" },
+    read: { type: "string", default: "200000" },
+    consume: { type: "string", default: "30000" },
+    /** Workers of the consumer: 64 as supervision's and audit's run. */
+    workers: { type: "string", default: "64" },
+    only: { type: "string" }
+  }
+})
+const rounds = Number(values.rounds)
+const publishCount = Number(values.publish)
+const readCount = Number(values.read)
+const consumeCount = Number(values.consume)
+const ConsumeWorkers = Number(values.workers)
+/** Publishes awaiting their ack at once, as a busy gateway has them. */
+const PublishWindow = 1_000
+
+interface Run {
+  readonly perSecond: number
+  readonly cpuUsPerMessage: number
+}
+
+const ownCpuUs = () => {
+  const u = process.cpuUsage()
+  return u.user + u.system
+}
+
+/** Runs `work`, which handles `messages` messages, and measures its rate and this process's CPU. */
+const measure = <E, R>(messages: number, work: Effect.Effect<unknown, E, R>) =>
+  Effect.gen(function*() {
+    const cpu0 = ownCpuUs(), t0 = performance.now()
+    yield* work
+    const seconds = (performance.now() - t0) / 1000
+    return { perSecond: Math.round(messages / seconds), cpuUsPerMessage: Math.round((ownCpuUs() - cpu0) / messages * 10) / 10 } satisfies Run
+  })
+
+const median = (xs: ReadonlyArray<number>) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+interface Comparison {
+  readonly name: string
+  readonly unit: string
+  readonly fast: ReadonlyArray<Run>
+  readonly client: ReadonlyArray<Run>
+}
+
+/** The fast path and the client's, alternately, `rounds` times; which goes first alternates too. */
+const compare = <E, R>(name: string, unit: string, messages: number, fast: (round: number) => Effect.Effect<unknown, E, R>, client: (round: number) => Effect.Effect<unknown, E, R>) =>
+  Effect.gen(function*() {
+    const fastRuns: Array<Run> = [], clientRuns: Array<Run> = []
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 === 1 ? (["fast", "client"] as const) : (["client", "fast"] as const)
+      for (const which of order) {
+        const run = yield* measure(messages, which === "fast" ? fast(round) : client(round))
+        ;(which === "fast" ? fastRuns : clientRuns).push(run)
+        console.log(`[${name}] round ${round} ${which}: ${run.perSecond} ${unit}/s, ${run.cpuUsPerMessage} µs CPU each`)
+      }
+    }
+    return { name, unit, fast: fastRuns, client: clientRuns } satisfies Comparison
+  })
+
+const encoder = new TextEncoder()
+/** About 600 bytes, like a device event or an audit entry. */
+const body = (i: number) => encoder.encode(JSON.stringify({ n: i, at: new Date(1_780_000_000_000 + i).toISOString(), text: "x".repeat(540) }))
+
+const nanos = (ms: number) => ms * 1_000_000
+
+/** A connection of the nats.js client alone, as the test user; `coalesce` patches its writes as @wt/nats's connections are. */
+const rawConnection = (url: string, access: { readonly auth: Parameters<typeof authenticatorOf>[0]; readonly inboxPrefix: string | undefined }, coalesce: boolean) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const authenticator = authenticatorOf(access.auth)
+      const nc = await connect({
+        servers: url,
+        name: coalesce ? "bench-coalesced" : "bench-client",
+        noAsyncTraces: true,
+        ...(authenticator === undefined ? {} : { authenticator }),
+        ...(access.inboxPrefix === undefined ? {} : { inboxPrefix: access.inboxPrefix })
+      })
+      if (coalesce && !coalesceWrites(nc)) throw new Error("coalesceWrites does not fit this client")
+      return nc
+    }),
+    (nc) => Effect.promise(() => nc.close())
+  )
+
+/** PubAck-awaited publishes from fibers, `PublishWindow` at once, through `send`. */
+const publishAll = (prefix: string, round: number, send: (subject: string, bytes: Uint8Array, msgId: string) => Promise<unknown>) =>
+  Effect.forEach(
+    Array.from({ length: publishCount }, (_, i) => i),
+    (i) => Effect.promise(() => send(`bench.pub.${i % 100}`, body(i), `${prefix}-${round}-${i}`)),
+    { concurrency: PublishWindow, discard: true }
+  )
+
+/** PubAcks against `js.publish`: one connection (coalesced, as every @wt/nats connection is), the same fibers. */
+const pubAcks = (nats: Nats["Service"]) =>
+  nats.use(async ({ nc, js }) => ({ nc, js })).pipe(Effect.flatMap(({ nc, js }) =>
+    compare(
+      "pub-acks",
+      "publish acks",
+      publishCount,
+      (round) => publishAll("fast", round, (subject, bytes, msgId) => pubAcksOf(nc, nats.access.inboxPrefix).publish(subject, bytes, { msgId, timeoutMs: 5_000, attempts: 3 })),
+      (round) => publishAll("client", round, (subject, bytes, msgId) => js.publish(subject, bytes, { msgID: msgId, timeout: 5_000, retries: 3 }))
+    )
+  ))
+
+/** One connection with the client's own flushing and one with writes coalesced, publishing through PubAcks from fibers. */
+const coalescing = (url: string, access: Parameters<typeof rawConnection>[1]) =>
+  Effect.gen(function*() {
+    const plain = yield* rawConnection(url, access, false)
+    const coalesced = yield* rawConnection(url, access, true)
+    const via = (nc: NatsConnection) => (subject: string, bytes: Uint8Array, msgId: string) =>
+      pubAcksOf(nc, access.inboxPrefix).publish(subject, bytes, { msgId, timeoutMs: 5_000, attempts: 3 })
+    return yield* compare(
+      "coalescing",
+      "publish acks",
+      publishCount,
+      (round) => publishAll("coalesced", round, via(coalesced)),
+      (round) => publishAll("plain", round, via(plain))
+    )
+  })
+
+/** The bulk reader against the client's ordered consumer, over the same `readCount` messages. */
+const bulkRead = compare(
+  "bulk-read",
+  "messages read",
+  readCount,
+  () => {
+    let bytes = 0
+    return bulkReadRange({ stream: "BENCH_READ", toSeq: readCount, onMessage: (_seq, _subject, data) => (bytes += data.length) })
+  },
+  () => {
+    let bytes = 0
+    return readRange({ stream: "BENCH_READ", toSeq: readCount, onMessage: (_seq, _subject, data) => (bytes += data.length) })
+  }
+)
+
+/**
+ * A durable pull consumer read by `ConsumeWorkers` fibers that ack each message: through the
+ * MessageInbox (workers take what the pump holds), or each worker awaiting the client's iterator.
+ */
+const inbox = (nats: Nats["Service"]) => {
+  const drain = (durable: string, viaInbox: boolean) =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* nats.addConsumer("BENCH_CONSUME", { durable_name: durable, ack_policy: "explicit", max_ack_pending: 2_048, ack_wait: nanos(30_000) })
+      const { consumer, messages } = yield* Effect.acquireRelease(
+        nats.use(async ({ js }) => {
+          const consumer = await js.consumers.get("BENCH_CONSUME", durable)
+          return { consumer, messages: await consumer.consume({ max_messages: 512 }) }
+        }),
+        ({ consumer, messages }) => Effect.promise(async () => {
+          messages.stop()
+          await consumer.delete().catch(() => undefined)
+        })
+      )
+      const iterator = messages[Symbol.asyncIterator]()
+      let handled = 0
+      const text = new TextDecoder()
+      const box = new MessageInbox()
+      // Once all are handled, the workers still waiting are let go: the inbox closes, the iterator ends.
+      const handle = (msg: { readonly data: Uint8Array; ack(): void }) => {
+        JSON.parse(text.decode(msg.data))
+        msg.ack()
+        if (++handled === consumeCount) {
+          box.close()
+          messages.stop()
+        }
+      }
+      if (viaInbox) yield* Effect.forkScoped(Effect.promise(() => pumpInto(box, iterator, ConsumeWorkers)))
+      const worker = viaInbox
+        ? Effect.gen(function*() {
+          while (true) {
+            const msg = yield* box.next
+            if (msg === undefined) return
+            handle(msg)
+          }
+        })
+        : Effect.gen(function*() {
+          while (handled < consumeCount) {
+            // As consume awaited the client's iterator before the inbox: a promise and a fiber resumed per message.
+            const next = yield* Effect.tryPromise(() => iterator.next())
+            if (next.done === true) return
+            handle(next.value)
+          }
+        })
+      yield* Effect.forEach(Array.from({ length: ConsumeWorkers }), () => worker, { concurrency: "unbounded", discard: true })
+    }))
+  return compare("inbox", "messages consumed", consumeCount, (round) => drain(`inbox-${round}`, true), (round) => drain(`iterator-${round}`, false))
+}
+
+const fill = (nats: Nats["Service"], stream: string, subject: string, count: number) =>
+  Effect.gen(function*() {
+    yield* nats.addStream({ name: stream, subjects: [`${subject}.>`], storage: "file" })
+    yield* nats.use(async ({ nc }) => {
+      for (let i = 1; i <= count; i++) {
+        nc.publish(`${subject}.${i % 100}`, body(i))
+        if (i % 2_000 === 0) await nc.flush()
+      }
+      await nc.flush()
+    })
+    const info = yield* nats.streamInfo(stream)
+    if (info.state.messages !== count) return yield* Effect.die(new Error(`${stream} holds ${info.state.messages} of ${count}`))
+  })
+
+const wanted = (name: string) => values.only === undefined || values.only === name
+
+const program = Effect.gen(function*() {
+  const dataDir = yield* Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), "wt-bench-fast-paths-"))),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
+  const server = yield* startEmbeddedNats({ dataDir, readyTimeoutMs: 20_000, testUser: true })
+  const access = server.access!(TestUser)
+  const nats = yield* makeNats({ url: server.url, name: "wt-bench-fast-paths", ...access })
+  console.log(`nats-server at ${server.url}; ${rounds} rounds, alternately`)
+  const results: Array<Comparison> = []
+  if (wanted("pub-acks") || wanted("coalescing")) yield* nats.addStream({ name: "BENCH_PUB", subjects: ["bench.pub.>"], storage: "file", duplicate_window: nanos(120_000) })
+  if (wanted("pub-acks")) results.push(yield* pubAcks(nats))
+  if (wanted("coalescing")) results.push(yield* coalescing(server.url, access))
+  if (wanted("bulk-read")) {
+    yield* fill(nats, "BENCH_READ", "bench.read", readCount)
+    results.push(yield* bulkRead.pipe(Effect.provideService(Nats, nats)))
+  }
+  if (wanted("inbox")) {
+    yield* fill(nats, "BENCH_CONSUME", "bench.consume", consumeCount)
+    results.push(yield* inbox(nats))
+  }
+  console.log("\nmedians (fast path against the client's own path):")
+  for (const r of results) {
+    const fast = median(r.fast.map((x) => x.perSecond)), client = median(r.client.map((x) => x.perSecond))
+    const fastCpu = median(r.fast.map((x) => x.cpuUsPerMessage)), clientCpu = median(r.client.map((x) => x.cpuUsPerMessage))
+    console.log(
+      `${r.name}: ${fast} against ${client} ${r.unit}/s (${fast >= client ? "+" : ""}${Math.round((fast / client - 1) * 100)} %); ` +
+        `CPU ${fastCpu} against ${clientCpu} µs each (${fastCpu <= clientCpu ? "-" : "+"}${Math.abs(Math.round((fastCpu / clientCpu - 1) * 100))} %)`
+    )
+  }
+  console.log(JSON.stringify(results))
+})
+
+await Effect.runPromise(Effect.scoped(program).pipe(Effect.provideService(References.MinimumLogLevel, "Warn")))
