@@ -1,10 +1,11 @@
 /**
- * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--consume N] [--workers W] [--only pub-acks|coalescing|bulk-read|inbox]`
+ * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--only pub-acks|coalescing|bulk-read]`
  * (or `pnpm exec node tests/bench/nats-fast-paths.ts …`): each of @wt/nats's client fast paths
  * (packages/nats/src/client-fast-paths) against the nats.js client's own path, on a nats-server of
  * its own. The two are run alternately, `--rounds` times each, and the medians compared: on a
  * shared machine one run says little. Throughput (messages a second) and this process's CPU per
- * message (µs), which stays comparable when other work shares the cores.
+ * message (µs), which stays comparable when other work shares the cores. The consumer's message
+ * inbox was measured here too, and removed: docs/benchmarks/2026-12-04-nats-fast-paths.md.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -14,7 +15,6 @@ import { connect, type NatsConnection } from "@nats-io/transport-node"
 import { authenticatorOf, makeNats, Nats, readRange, startEmbeddedNats, TestUser } from "@wt/nats"
 import { Effect, References } from "effect"
 import { bulkReadRange } from "../../packages/nats/src/client-fast-paths/bulk-read.ts"
-import { MessageInbox, pumpInto } from "../../packages/nats/src/client-fast-paths/message-inbox.ts"
 import { pubAcksOf } from "../../packages/nats/src/client-fast-paths/pub-acks.ts"
 import { coalesceWrites } from "../../packages/nats/src/client-fast-paths/write-coalescing.ts"
 
@@ -24,17 +24,12 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     publish: { type: "string", default: "20000" },
     read: { type: "string", default: "200000" },
-    consume: { type: "string", default: "30000" },
-    /** Workers of the consumer: 64 as supervision's and audit's run. */
-    workers: { type: "string", default: "64" },
     only: { type: "string" }
   }
 })
 const rounds = Number(values.rounds)
 const publishCount = Number(values.publish)
 const readCount = Number(values.read)
-const consumeCount = Number(values.consume)
-const ConsumeWorkers = Number(values.workers)
 /** Publishes awaiting their ack at once, as a busy gateway has them. */
 const PublishWindow = 1_000
 
@@ -159,59 +154,6 @@ const bulkRead = compare(
   }
 )
 
-/**
- * A durable pull consumer read by `ConsumeWorkers` fibers that ack each message: through the
- * MessageInbox (workers take what the pump holds), or each worker awaiting the client's iterator.
- */
-const inbox = (nats: Nats["Service"]) => {
-  const drain = (durable: string, viaInbox: boolean) =>
-    Effect.scoped(Effect.gen(function*() {
-      yield* nats.addConsumer("BENCH_CONSUME", { durable_name: durable, ack_policy: "explicit", max_ack_pending: 2_048, ack_wait: nanos(30_000) })
-      const { consumer, messages } = yield* Effect.acquireRelease(
-        nats.use(async ({ js }) => {
-          const consumer = await js.consumers.get("BENCH_CONSUME", durable)
-          return { consumer, messages: await consumer.consume({ max_messages: 512 }) }
-        }),
-        ({ consumer, messages }) => Effect.promise(async () => {
-          messages.stop()
-          await consumer.delete().catch(() => undefined)
-        })
-      )
-      const iterator = messages[Symbol.asyncIterator]()
-      let handled = 0
-      const text = new TextDecoder()
-      const box = new MessageInbox()
-      // Once all are handled, the workers still waiting are let go: the inbox closes, the iterator ends.
-      const handle = (msg: { readonly data: Uint8Array; ack(): void }) => {
-        JSON.parse(text.decode(msg.data))
-        msg.ack()
-        if (++handled === consumeCount) {
-          box.close()
-          messages.stop()
-        }
-      }
-      if (viaInbox) yield* Effect.forkScoped(Effect.promise(() => pumpInto(box, iterator, ConsumeWorkers)))
-      const worker = viaInbox
-        ? Effect.gen(function*() {
-          while (true) {
-            const msg = yield* box.next
-            if (msg === undefined) return
-            handle(msg)
-          }
-        })
-        : Effect.gen(function*() {
-          while (handled < consumeCount) {
-            // As consume awaited the client's iterator before the inbox: a promise and a fiber resumed per message.
-            const next = yield* Effect.tryPromise(() => iterator.next())
-            if (next.done === true) return
-            handle(next.value)
-          }
-        })
-      yield* Effect.forEach(Array.from({ length: ConsumeWorkers }), () => worker, { concurrency: "unbounded", discard: true })
-    }))
-  return compare("inbox", "messages consumed", consumeCount, (round) => drain(`inbox-${round}`, true), (round) => drain(`iterator-${round}`, false))
-}
-
 const fill = (nats: Nats["Service"], stream: string, subject: string, count: number) =>
   Effect.gen(function*() {
     yield* nats.addStream({ name: stream, subjects: [`${subject}.>`], storage: "file" })
@@ -244,10 +186,6 @@ const program = Effect.gen(function*() {
   if (wanted("bulk-read")) {
     yield* fill(nats, "BENCH_READ", "bench.read", readCount)
     results.push(yield* bulkRead.pipe(Effect.provideService(Nats, nats)))
-  }
-  if (wanted("inbox")) {
-    yield* fill(nats, "BENCH_CONSUME", "bench.consume", consumeCount)
-    results.push(yield* inbox(nats))
   }
   console.log("\nmedians (fast path against the client's own path):")
   for (const r of results) {

@@ -4,13 +4,12 @@ import type { DeadLetterSource } from "@wt/contracts"
 import { Cause, type Context, Duration, Effect, Exit, Fiber, Result } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
-import { MessageInbox, pumpInto } from "./client-fast-paths/message-inbox.ts"
 import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { delayFor, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
-import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
+import { endWhenStale, nextMessage, openMessages, PullExpiresMs } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
@@ -299,7 +298,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       )
     }
 
-    // Workers share one inbox; each message goes to one of them.
+    // Workers share the client's iterator; each message goes to one of them.
     const worker = (next: Effect.Effect<JsMsg | undefined>, slot: WorkerSlot, context: Context.Context<never>) =>
       Effect.gen(function*() {
         while (true) {
@@ -358,24 +357,20 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)), expires: PullExpiresMs }),
           (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         )
-        const inbox = new MessageInbox()
-        // Messages in the inbox when the session ends go back at once (those still in the client's own buffer wait for the ack wait).
-        const closeInbox = Effect.sync(() => {
-          for (const msg of inbox.close()) msg.nak()
-        })
-        yield* Effect.addFinalizer(() => closeInbox)
-        // Ends when the client stops (consumer deleted, connection closed): the workers finish and the session ends.
-        yield* Effect.forkScoped(
-          Effect.tryPromise(() => pumpInto(inbox, iterator, Math.max(2, concurrency))).pipe(
-            Effect.catch((error) => Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error.cause)}`)),
-            Effect.andThen(closeInbox)
-          )
-        )
         yield* Effect.forkScoped(endWhenStale(nc, messages, label, deleted))
         const slots: Array<WorkerSlot> = []
         yield* Effect.forkScoped(watchOverdue(slots))
         const context = yield* Effect.context<never>()
-        const next = Effect.interruptible(inbox.next)
+        // The iterator ends when the client stops (consumer deleted, connection closed): the workers
+        // finish and the session ends. Read no further ahead than the workers: see nextMessage.
+        let iteratorFailed = false
+        const next = Effect.interruptible(nextMessage(iterator)).pipe(
+          Effect.catch((error) => {
+            if (iteratorFailed) return Effect.succeed(undefined)
+            iteratorFailed = true
+            return Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error)}`).pipe(Effect.as(undefined))
+          })
+        )
         yield* Effect.forEach(Array.from({ length: concurrency }), () => workerInSlot(next, slots, context), {
           concurrency: "unbounded",
           discard: true
