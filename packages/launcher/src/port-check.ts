@@ -33,10 +33,9 @@ export const portIsFree = (host: string, port: number): Effect.Effect<boolean> =
  * service's own to NATS or PostgreSQL), while one found here is taken only by another listener,
  * which the start then names. The first system on a machine gets the contract ports this way.
  */
-export const firstFreePort = (host: string, from: number, assigned: ReadonlySet<number>): Effect.Effect<number | undefined> =>
-  Effect.gen(function*() {
-    for (let port = from; port < from + 1000 && port < 32768; port++) {
-      if (!assigned.has(port) && (yield* portIsFree(host, port))) return port
-    }
-    return undefined
-  })
+export const firstFreePort = Effect.fn("Launcher.firstFreePort")(function*(host: string, from: number, assigned: ReadonlySet<number>): Effect.fn.Return<number | undefined> {
+  for (let port = from; port < from + 1000 && port < 32768; port++) {
+    if (!assigned.has(port) && (yield* portIsFree(host, port))) return port
+  }
+  return undefined
+})

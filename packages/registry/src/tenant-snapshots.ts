@@ -11,8 +11,10 @@ interface Snapshot<A> {
  * runs, so no caller waits on a reload of 100,000 rows (a care alarm least of all). Only
  * the first call for a tenant waits. A failed load is not remembered: the caller falls
  * back to asking for its one device, and the next call tries again.
+ *
+ * Untraced: the loads run in the context captured here, and a span here would be the parent of every later load's.
  */
-export const makeTenantSnapshots = Effect.fn("TenantSnapshots.make")(function*<A, E, R>(
+export const makeTenantSnapshots = Effect.fnUntraced(function*<A, E, R>(
   /** Gets the snapshot it replaces (if any), so unchanged parts can be kept rather than copied. */
   load: (tenant: string, previous: A | undefined) => Effect.Effect<A, E, R>,
   refreshMs: number

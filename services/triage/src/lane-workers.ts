@@ -20,7 +20,8 @@ const concurrencyOf: Record<Lane, Config.Config<number>> = {
   telemetry: Config.Int("WT_TRIAGE_TELEMETRY_CONCURRENCY").pipe(Config.withDefault(32))
 }
 
-const laneWorker = Effect.fn("Triage.laneWorker")(function*(lane: Lane) {
+// Untraced: the consumer it forks runs for the life of the process, and a span here would be the parent of every message's.
+const laneWorker = Effect.fnUntraced(function*(lane: Lane) {
   const concurrency = yield* concurrencyOf[lane]
   yield* Effect.forkScoped(
     consumeLane(lane, {

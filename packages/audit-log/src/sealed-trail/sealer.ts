@@ -225,8 +225,10 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
  * connection) is started again from the newest stored seal, so nothing is sealed
  * twice and nothing is skipped; but never before the trail is checked against its
  * anchors, so a trail deleted and re-created is not silently sealed afresh.
+ *
+ * Untraced: it runs for the life of the process, and a span here would be the parent of every span under it.
  */
-export const runSealer = Effect.fn("Sealer.run")(function*(key: SealKey, settings: SealerSettings, anchoring: Anchoring = {}) {
+export const runSealer = Effect.fnUntraced(function*(key: SealKey, settings: SealerSettings, anchoring: Anchoring = {}) {
   const memory: SealerMemory = { ownLast: undefined }
   // Present from the start, so an alert rule sees 0 rather than nothing.
   yield* Metric.update(trailBroken, 0)
