@@ -248,7 +248,7 @@ describe("deploy/helm/wt", () => {
     expect(nats.natsBox.enabled).toBe(false)
     // The limits of deploy/nats/cluster/nats-<n>.conf, so a chart node behaves as a compose node.
     const conf = readFileSync(join(root, "deploy/nats/cluster/nats-1.conf"), "utf8")
-    for (const [key, value] of Object.entries({ max_payload: "<< 2MB >>", max_pending: "<< 64MB >>", max_connections: 10000, ping_interval: "20s", ping_max: 3, write_deadline: "10s" })) {
+    for (const [key, value] of Object.entries({ max_payload: "<< 2MB >>", max_pending: "<< 64MB >>", max_connections: 10000, ping_interval: "2s", ping_max: 3, write_deadline: "10s" })) {
       expect(nats.config.merge[key], key).toBe(value)
       expect(conf).toMatch(new RegExp(`^${key}: "?${String(value).replace(/[<> ]/gu, "")}"?$`, "mu"))
     }

@@ -43,7 +43,8 @@ export class CareAlarmHistory extends Context.Service<CareAlarmHistory, {
       const record = Effect.fn("CareAlarmHistory.record")(function*(tenant: string, residentId: string, alarm: CareAlarm, windowMs: number) {
         const key = `${tenant}.${residentId}`
         for (let attempt = 0; attempt < 20; attempt++) {
-          const entry = Option.getOrUndefined(yield* kv.get(key))
+          // From the leader, as the open-incident pointer: a replica may be a frozen node.
+          const entry = Option.getOrUndefined(yield* kv.lastEntry(key))
           const current: ReadonlyArray<CareAlarm> = entry !== undefined && entry.operation === "PUT" && entry.value.length > 0
             ? JSON.parse(decoder.decode(entry.value)) as Array<CareAlarm>
             : []

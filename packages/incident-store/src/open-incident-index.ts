@@ -34,8 +34,10 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
       const nats = yield* Nats
       const kv = yield* nats.kv(OpenIncidentBucket)
 
+      // Read from the bucket's stream leader, never a replica: a direct get is answered by any replica
+      // the server picks, a frozen node too, and every such read waited out its timeout on the alarm lane.
       const find = Effect.fn("OpenIncidentIndex.find")(function*(tenant: string, residentId: string) {
-        const entry = Option.getOrUndefined(yield* kv.get(keyOf(tenant, residentId)))
+        const entry = Option.getOrUndefined(yield* kv.lastEntry(keyOf(tenant, residentId)))
         if (entry === undefined || entry.operation !== "PUT" || entry.value.length === 0) return Option.none<OpenPointer>()
         return Option.some<OpenPointer>({ incidentId: decoder.decode(entry.value), revision: entry.revision, createdAt: entry.created })
       })

@@ -42,13 +42,13 @@ export interface ConsumeOptions<A, E, R> {
   readonly handler: (value: A, meta: MessageMeta) => Effect.Effect<void, E, R>
   /** Attempts before a message failing by its own fault is dead-lettered; default 5. */
   readonly maxDeliver?: number
-  /** Redelivery delay (ms) after the n-th failure; the last entry repeats. Default [250, 1000, 5000]. */
-  readonly backoff?: ReadonlyArray<number>
   /**
    * How long a message failing because NATS was away (or not acknowledged because a copy died
    * or its acks were lost) is retried past `maxDeliver` before it is dead-lettered; default 10 minutes.
    */
   readonly giveUpAfter?: Duration.Input
+  /** Redelivery delay (ms) after the n-th failure; the last entry repeats. Default [250, 1000, 5000]. */
+  readonly backoff?: ReadonlyArray<number>
   /** Messages handled at once; default 1 (in order). Each message is still acked exactly once. */
   readonly concurrency?: number
   /** How long a handler may take; past it the attempt counts as failed (the server would redeliver). Default 30 s. */
@@ -171,8 +171,6 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
   Effect.gen(function*() {
     const { js, nc } = clientOf(yield* Nats)
     const maxDeliver = options.maxDeliver ?? 5
-    const backoff = options.backoff ?? defaultBackoff
-    const concurrency = Math.max(1, options.concurrency ?? 1)
     const giveUpAfterMs = Duration.toMillis(Duration.fromInputUnsafe(options.giveUpAfter ?? "10 minutes"))
     // Stream sequence → when this process first saw it fail; settled messages leave it.
     const failingSince = new Map<number, number>()
@@ -186,6 +184,8 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       return 0
     }
     const settled = (msg: JsMsg) => failingSince.delete(msg.seq)
+    const backoff = options.backoff ?? defaultBackoff
+    const concurrency = Math.max(1, options.concurrency ?? 1)
     const maxAckPending = options.maxAckPending ?? Math.max(128, concurrency * 32)
     const setup = {
       stream: options.stream,
@@ -253,7 +253,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       if (verdict._tag === "deadLetter") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
       const log = deliveries >= maxDeliver
         ? Effect.logWarning(`${label}: seq ${msg.seq} failed on delivery ${deliveries} while NATS was away; trying again (${failure})`)
-        : Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}`)
+        : Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}: ${failure}`)
       return Effect.sync(() => msg.nak(verdict.delayMs)).pipe(Effect.andThen(counted.retried), Effect.andThen(log))
     }
     const overdue = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
@@ -286,9 +286,9 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           if (Exit.isSuccess(exit)) {
             return Effect.sync(() => {
               msg.ack()
+              settled(msg)
               counted.handledUnsafe(context)
             })
-              settled(msg)
           }
           if (!Cause.hasInterruptsOnly(exit.cause)) return failed(msg, deliveries, failureText(exit.cause), isTransientCause(exit.cause))
           // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes

@@ -45,8 +45,10 @@ const limits = `# Device frames and incident events are small; 2 MiB leaves room
 max_payload: 2MB
 max_pending: 64MB
 max_connections: 10000
-# Ping a silent client every 20 s and drop it after 3 missed answers.
-ping_interval: "20s"
+# Ping every client and route every 2 s and drop it after 3 missed answers: a node that
+# stops answering but keeps its sockets open (frozen, swapped out) is cut off within 6-8 s,
+# so requests stop going to it (a direct get's queue group chose it one time in three).
+ping_interval: "2s"
 ping_max: 3
 write_deadline: "10s"`
 
