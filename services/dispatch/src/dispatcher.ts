@@ -122,22 +122,21 @@ export const Dispatcher = Layer.effectDiscard(
       })
     })
 
-    const act = (state: IncidentState) => {
-      const now = Date.now()
+    // Per incident and tick: no span of its own.
+    const act = Effect.fnUntraced(function*(state: IncidentState) {
+      const now = yield* Clock.currentTimeMillis
       const action = nextAction(state, now)
       const key = `${state.tenant}.${state.incidentId}`
       const grant = elock.ensureGrant(state)
-      if (action === undefined) return grant
+      if (action === undefined) return yield* grant
       const last = attempts.get(key)
-      if (last !== undefined && last.version === state.version && now - last.atMs < RetryAfterMs) return grant
+      if (last !== undefined && last.version === state.version && now - last.atMs < RetryAfterMs) return yield* grant
       attempts.set(key, { version: state.version, atMs: now })
-      const step = action.kind === "alert_fire"
-        ? alertFire(state)
-        : action.kind === "offer"
-        ? offer(state, action)
-        : execute(state, action.command)
-      return Effect.asVoid(Effect.andThen(grant, step))
-    }
+      yield* grant
+      if (action.kind === "alert_fire") yield* alertFire(state)
+      else if (action.kind === "offer") yield* offer(state, action)
+      else yield* execute(state, action.command)
+    })
 
     const context = yield* Effect.context<Nats | Registry>()
     const tick = Effect.gen(function*() {

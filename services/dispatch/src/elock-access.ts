@@ -40,16 +40,18 @@ export const ElockAccess = Effect.gen(function*() {
     data: unknown,
     actor: Actor = dispatchActor
   ) =>
-    appendAuditEntry({
-      id: `elock-${what}-${g.tenant}.${g.id}`,
-      tenant: g.tenant,
-      kind: "elock_access",
-      at: new Date().toISOString(),
-      actor,
-      subject: { incidentId: g.incidentId, residentId: g.residentId },
-      summary,
-      data
-    })
+    DateTime.nowAsDate.pipe(Effect.flatMap((now) =>
+      appendAuditEntry({
+        id: `elock-${what}-${g.tenant}.${g.id}`,
+        tenant: g.tenant,
+        kind: "elock_access",
+        at: now.toISOString(),
+        actor,
+        subject: { incidentId: g.incidentId, residentId: g.residentId },
+        summary,
+        data
+      })
+    ))
 
   /** Grants what an accepted call-out calls for; a grant already stored (another copy, a restart) stays as it is. */
   const ensureGrant = Effect.fn("ElockAccess.ensureGrant")(function*(state: IncidentState) {
