@@ -1,4 +1,4 @@
-import { Effect, Fiber } from "effect"
+import { Effect, Fiber, Schedule } from "effect"
 import { makeRng } from "@wt/seeded-random"
 import { arrivalPosition, type Behaviour, outcomes, respondToOffer } from "./behaviour.ts"
 
@@ -115,9 +115,9 @@ export const runResponderSimulation = (options: ResponderSimulationOptions, stat
     }).pipe(Effect.catch(() => Effect.sync(() => stats.errors++)))
 
     yield* Effect.addFinalizer(() => Effect.forEach([...fibers], (f) => Fiber.interrupt(f), { discard: true }))
-    while (true) {
+    const pollAll = Effect.gen(function*() {
       yield* Effect.forEach(options.members, pollMember, { concurrency: 4, discard: true })
       if (contacts.length > 0) yield* pollContacts
-      yield* Effect.sleep(pollMs)
-    }
+    })
+    return yield* Effect.repeat(pollAll, Schedule.spaced(pollMs))
   })
