@@ -19,6 +19,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { startLocalCluster } from "@wt/launcher"
 import { makeNats } from "@wt/nats"
+import { rawClientOf } from "./raw-client.ts"
 
 const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { pairs: { type: "string", default: "200" } }, strict: true })
 const pairs = Number(flags.pairs)
@@ -30,8 +31,8 @@ const program = Effect.gen(function*() {
   )
   const cluster = yield* startLocalCluster({ dataDir, testUser: true })
   // Two writers on two nodes, as two copies of a service would be.
-  const a = yield* makeNats({ url: cluster.nodes[0]!.clientUrl, name: "writer-a", ...cluster.access("test") })
-  const b = yield* makeNats({ url: cluster.nodes[1]!.clientUrl, name: "writer-b", ...cluster.access("test") })
+  const a = yield* rawClientOf(yield* makeNats({ url: cluster.nodes[0]!.clientUrl, name: "writer-a", ...cluster.access("test") }))
+  const b = yield* rawClientOf(yield* makeNats({ url: cluster.nodes[1]!.clientUrl, name: "writer-b", ...cluster.access("test") }))
   const version = yield* Effect.tryPromise(() => a.jsm.getAccountInfo().then(() => a.nc.info?.version ?? "?"))
   for (const replicas of [1, 3]) {
     const stream = `CAS_RACE_R${replicas}`

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Schedule, Schema } from "effect"
 import { startLocalCluster } from "@wt/launcher"
 import { follow, makeNats, Nats } from "@wt/nats"
+import { rawClientOf } from "./raw-client.ts"
 
 const dataDir = mkdtempSync(join(tmpdir(), "wt-follow-failover-"))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -25,7 +26,7 @@ describe("follow on the three-node cluster", () => {
       const cluster = yield* startLocalCluster({ dataDir, testUser: true })
       // The reader and the writer connect to every node, as services do; the writer stays on a live one.
       const reader = yield* makeNats({ url: cluster.url, name: "reader", ...cluster.access("test") })
-      const writer = yield* makeNats({ url: cluster.url, name: "writer", ...cluster.access("test") })
+      const writer = yield* rawClientOf(yield* makeNats({ url: cluster.url, name: "writer", ...cluster.access("test") }))
       yield* Effect.tryPromise(() => writer.jsm.streams.add({ name: Stream, subjects: ["ff.>"], num_replicas: 3 })).pipe(
         Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 20 })
       )
@@ -44,7 +45,7 @@ describe("follow on the three-node cluster", () => {
       expect(seen.map((s) => s.n)).toEqual([...Array(20).keys()])
 
       // The node where the reader's consumer lives.
-      const consumers = yield* Effect.tryPromise(() => reader.jsm.consumers.list(Stream).next()).pipe(
+      const consumers = yield* reader.use((client) => client.jsm.consumers.list(Stream).next()).pipe(
         Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 20 })
       )
       expect(consumers).toHaveLength(1)

@@ -16,6 +16,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { startLocalCluster } from "@wt/launcher"
 import { makeNats, PingIntervalMs } from "@wt/nats"
+import { rawClientOf } from "./raw-client.ts"
 
 const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { freeze: { type: "string", default: "30" }, "ping-ms": { type: "string" }, meta: { type: "boolean", default: false } }, strict: true })
 const freezeMs = Number(flags.freeze) * 1000
@@ -27,7 +28,7 @@ const program = Effect.gen(function*() {
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   )
   const cluster = yield* startLocalCluster({ dataDir, testUser: true })
-  const clients = yield* Effect.forEach(cluster.nodes, (node) => makeNats({ url: node.clientUrl, name: `on-${node.name}`, pingIntervalMs, ...cluster.access("test") }))
+  const clients = yield* Effect.forEach(cluster.nodes, (node) => makeNats({ url: node.clientUrl, name: `on-${node.name}`, pingIntervalMs, ...cluster.access("test") }).pipe(Effect.flatMap(rawClientOf)))
   yield* Effect.tryPromise(() => clients[0]!.jsm.streams.add({ name: "FREEZE", subjects: ["freeze.>"], num_replicas: 3 }))
   for (let i = 0; i < 20; i++) yield* Effect.tryPromise(() => clients[0]!.js.publish("freeze.warm", "x"))
   const metaLeader = (i: number) =>

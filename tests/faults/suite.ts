@@ -5,6 +5,7 @@ import { SqlClient } from "effect/sql"
 import { Streams } from "@wt/contracts"
 import type { ServiceName } from "@wt/launcher"
 import { makeNats } from "@wt/nats"
+import { rawClientOf } from "./raw-client.ts"
 import { demoSimFleet } from "@wt/sim-devices"
 import { benchIngestLimits } from "../bench/ingest-limits.ts"
 import { summarize } from "../bench/figures.ts"
@@ -166,7 +167,7 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
   const cluster = sys.cluster!
   log(`system ready after ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${cluster.nodes.map((n) => n.name).join(", ")}; gateways ${sys.ingestUrls.join(", ")}`)
 
-  const observer = yield* makeNats({ url: sys.natsUrl, name: "faults-observer", ...sys.natsAccess("observer") })
+  const observer = yield* rawClientOf(yield* makeNats({ url: sys.natsUrl, name: "faults-observer", ...sys.natsAccess("observer") }))
   const { ledger, catchUp } = makeLedger(observer.js, observer.jsm)
   const token = yield* signIn(sys.consoleUrl, "operator", sys.password)
   const fleet = demoSimFleet({ residents })

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { clientOf } from "./client.ts"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -60,13 +61,13 @@ describe("a three-node cluster from natsClusterNodeConf and ensureLocalNatsSecur
       const provision = yield* makeNats({ url, name: "cluster-provision", ...security.access("provision") }).pipe(
         Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 60 })
       )
-      const info = yield* Effect.tryPromise(() => provision.jsm.streams.add({ name: "WT_CLUSTER_CHECK", subjects: ["wt.check.>"], num_replicas: 3 })).pipe(
+      const info = yield* Effect.tryPromise(() => clientOf(provision).jsm.streams.add({ name: "WT_CLUSTER_CHECK", subjects: ["wt.check.>"], num_replicas: 3 })).pipe(
         Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 60 })
       )
       assert.strictEqual(info.cluster?.name, "wt")
       assert.strictEqual((info.cluster?.replicas ?? []).length + 1, 3)
       const gateway = yield* makeNats({ url, name: "cluster-gateway", ...security.access("gateway") })
-      const refused = yield* Effect.flip(Effect.tryPromise({ try: () => gateway.jsm.streams.delete("WT_CLUSTER_CHECK"), catch: (cause) => cause }))
+      const refused = yield* Effect.flip(Effect.tryPromise({ try: () => clientOf(gateway).jsm.streams.delete("WT_CLUSTER_CHECK"), catch: (cause) => cause }))
       assert.match(String(refused), /permissions violation/i)
     }).pipe(Effect.scoped), 90_000)
 })

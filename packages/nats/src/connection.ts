@@ -105,21 +105,9 @@ export class Nats extends Context.Service<Nats, NatsOperations>()("wt/Nats") {
   static readonly layerWith = (options: NatsConnectOptions) => Layer.effect(Nats, makeNats(options))
 }
 
-/**
- * What {@link makeNats} opens: a `Nats`, and beside it the nats.js objects that tests/faults still
- * reads directly. They are not part of `Nats`; once that suite asks through `use`, they go.
- */
-export type OpenedNats = Nats["Service"] & {
-  /** @deprecated Ask `Nats` for a typed operation, or pass a function to its `use`. */
-  readonly nc: NatsConnection
-  /** @deprecated Ask `Nats` for a typed operation, or pass a function to its `use`. */
-  readonly js: JetStreamClient
-  /** @deprecated Ask `Nats` for a typed operation, or pass a function to its `use`. */
-  readonly jsm: JetStreamManager
-}
 
 /** Opens a connection for the current scope; closing the scope drains it (in-flight acks and publishes finish). */
-export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnectOptions): Effect.fn.Return<OpenedNats, NatsConnectFailed, Scope.Scope> {
+export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnectOptions): Effect.fn.Return<Nats["Service"], NatsConnectFailed, Scope.Scope> {
   const access = yield* accessOf(options)
   const nc = yield* Effect.acquireRelease(open(options, access), (nc) =>
     nc.isClosed()
@@ -136,7 +124,7 @@ export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnect
   yield* Effect.forkScoped(logConnectionChanges(nc))
   const client: NatsClient = { nc, js: jetstream(nc), jsm }
   const nats: Nats["Service"] = makeOperations(client, access, (effect) => Effect.provideService(effect, Nats, nats))
-  return Object.assign(nats, client)
+  return nats
 })
 
 // What the options leave unset comes from the environment, so a tool started with a service's

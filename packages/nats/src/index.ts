@@ -1,5 +1,5 @@
 export { defaultNatsSettings, natsAccessFromEnv, NatsConfig, type NatsSettings, natsSettingsFromEnv } from "./config.ts"
-export { makeNats, Nats, type NatsAccess, type NatsConnectOptions, type OpenedNats, PingIntervalMs } from "./connection.ts"
+export { makeNats, Nats, type NatsAccess, type NatsConnectOptions, PingIntervalMs } from "./connection.ts"
 export type { NatsClient } from "./client.ts"
 export type { MessageAt, NatsOperations, NewStream } from "./operations.ts"
 export type { KvBucket, KvEntry, KvOptions } from "./kv.ts"

@@ -170,8 +170,8 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
       const before = yield* run("observer", auditCount)
       // Interest on the subject, so the server would deliver if it were to.
       const watcher = yield* as("test")
-      watcher.nc.subscribe(Subjects.auditAll)
-      yield* Effect.promise(() => watcher.nc.flush())
+      clientOf(watcher).nc.subscribe(Subjects.auditAll)
+      yield* Effect.promise(() => clientOf(watcher).nc.flush())
       yield* run("observer", promised(({ jsm }) =>
         jsm.consumers.add(Streams.device, { name: "forge", deliver_subject: Subjects.audit("demo", "device_event"), ack_policy: "none" as never })
       )).pipe(Effect.ignore)
