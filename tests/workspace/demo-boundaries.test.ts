@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join, relative, resolve, sep } from "node:path"
 import { describe, expect, it } from "vitest"
+import { sourceFiles, specifiers } from "./source-files.ts"
 
 /**
  * The demo (its fictional fleet, secrets, identities, responders and seeder) lives in
@@ -13,18 +14,7 @@ const root = resolve(import.meta.dirname, "../..")
 const demoDir = join(root, "packages/registry/src/demo")
 const demoSeeding = ["packages/launcher/src/bootstrap.ts", "packages/cli/src/commands/seed.ts"]
 
-const sourceFiles = (dir: string): Array<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.name === "node_modules" || entry.name === "dist" || entry.name.startsWith(".")) return []
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) return sourceFiles(path)
-    return /\.(c|m)?(t|j)sx?$/.test(entry.name) ? [path] : []
-  })
-
 const isTestSupport = (file: string) => /(\.test|[.-]testing|[.-]fixture)\.(c|m)?(t|j)sx?$/.test(file) || /(^|[/\\])testing\.(t|j)s$/.test(file)
-
-// Static and dynamic imports and re-exports: `from "x"`, `import "x"`, `import("x")`.
-const specifiers = (source: string) => [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]!)
 
 const isDemo = (file: string, specifier: string) =>
   specifier === "@wt/registry/demo" || specifier.startsWith("@wt/registry/demo/") ||
