@@ -181,25 +181,25 @@ export const startServiceProcess = Effect.fn("Launcher.startServiceProcess")(fun
 
   if (options.restartOnCrash === true) {
     // The engineer on call sees a crash in the log and the service back within seconds.
-    const watch = Effect.gen(function*() {
-      while (true) {
-        const c = child
-        if (c === undefined) return
-        const why = yield* exited(c)
-        if (stopping) {
-          yield* Effect.sleep("1 second")
-          continue
-        }
-        if (stoppedAsAsked(c)) {
-          onLine(label, `launcher: ${label} ${why}, stopped as asked; not restarted`)
-          return
-        }
-        onLine(label, `launcher: ${label} ${why}; restarting in 1 s`)
+    // One exit of the service: whether to watch for the next.
+    const watchOnce = Effect.gen(function*() {
+      const c = child
+      if (c === undefined) return false
+      const why = yield* exited(c)
+      if (stopping) {
         yield* Effect.sleep("1 second")
-        yield* startAndWait.pipe(Effect.catch((e) => Effect.sync(() => onLine(label, `launcher: ${e.message}`))))
+        return true
       }
+      if (stoppedAsAsked(c)) {
+        onLine(label, `launcher: ${label} ${why}, stopped as asked; not restarted`)
+        return false
+      }
+      onLine(label, `launcher: ${label} ${why}; restarting in 1 s`)
+      yield* Effect.sleep("1 second")
+      yield* startAndWait.pipe(Effect.catch((e) => Effect.sync(() => onLine(label, `launcher: ${e.message}`))))
+      return true
     })
-    yield* Effect.forkScoped(watch)
+    yield* Effect.forkScoped(Effect.repeat(watchOnce, { while: (again) => again }))
   }
 
   const handle: ServiceProcess = {
