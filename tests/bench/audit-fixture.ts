@@ -58,6 +58,6 @@ await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       await nc.flush()
     }))
     const info = yield* Effect.orDie(nats.streamInfo("WT_AUDIT"))
-    console.log(JSON.stringify({ entries: info.state.messages, lastSeq: info.state.last_seq, ms: Math.round(performance.now() - started), sealMsgId: sealMsgId(1, sealSize) }))
+    console.log(JSON.stringify({ entries: info.state.messages, lastSeq: info.state.last_seq, ms: Math.round(performance.now() - started), sealMsgId: sealMsgId(0) }))
   }).pipe(Effect.provideService(Nats, nats))
 })).pipe(Effect.provideService(References.MinimumLogLevel, "Warn")))

@@ -103,6 +103,8 @@ export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
     if (typeof event.id === "string") push(ledger.stored, event.id, seq)
   }
 
+  // WT_INCIDENT sequence of each (incident, version) first seen, so a second copy names both.
+  const versionSeq = new Map<string, number>()
   const onIncident = (seq: number, _subject: string, data: Uint8Array) => {
     const record = JSON.parse(text.decode(data)) as {
       event?: { type?: string; deviceEvent?: { id?: string } }
@@ -112,7 +114,8 @@ export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
     const version = `${incident}#${record.state?.version}`
     const seen = (ledger.versions.get(version) ?? 0) + 1
     ledger.versions.set(version, seen)
-    if (seen === 2) ledger.duplicateVersions.push(version)
+    if (seen === 1) versionSeq.set(version, seq)
+    if (seen === 2) ledger.duplicateVersions.push(`${version} at WT_INCIDENT #${versionSeq.get(version)} and #${seq}`)
     const type = record.event?.type
     const id = record.event?.deviceEvent?.id
     if ((type === "incident_opened" || type === "device_event_correlated") && typeof id === "string") {

@@ -179,12 +179,12 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
         key
       })
       const published = yield* publishRaw(SealStream.sealSubject, canonicalJsonBytes(seal), {
-        msgId: sealMsgId(seal.fromSeq, seal.toSeq),
+        msgId: sealMsgId(subjectSeq),
         expectedLastSubjectSequence: subjectSeq
       }).pipe(
         Effect.catchTag("WrongLastSequence", () => Effect.fail(new SealRace({ message: `another seal was stored after seal ${subjectSeq}` })))
       )
-      if (published.duplicate) return yield* new SealRace({ message: `seal ${seal.fromSeq}-${seal.toSeq} was already stored` })
+      if (published.duplicate) return yield* new SealRace({ message: `a seal after #${subjectSeq} was already stored` })
       subjectSeq = published.seq
       prevHash = sealHash(seal)
       next = seal.toSeq + 1
