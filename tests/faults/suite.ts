@@ -270,7 +270,7 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
       seq === undefined
         ? Effect.succeed(undefined)
         : Effect.tryPromise(() => observer.jsm.streams.getMessage(stream, { seq })).pipe(
-          Effect.map((m) => (m === null ? undefined : Date.parse(m.time.toISOString()))),
+          Effect.map((m) => (m === null ? undefined : m.time.getTime())),
           Effect.orElseSucceed(() => undefined)
         )
     const slowest = measured

@@ -8,7 +8,7 @@ import {
   Subjects
 } from "@wt/contracts"
 import { decide, evolve, type IncidentRejected } from "@wt/incident"
-import { decodeJson, encodeJson, Nats, NatsRequestFailed, PublishFailed, publishEncoded, readAtSequence, readLastOnSubject, WrongLastSequence } from "@wt/nats"
+import { decodeJson, encodeJson, Nats, NatsRequestFailed, PublishFailed, publishOnce, readLastOnSubject } from "@wt/nats"
 
 /** An incident as last stored: its state and the stream sequence of its last event. */
 export interface StoredIncident {
@@ -44,8 +44,6 @@ const lostRace = Schedule.recurs(11).pipe(
   Schedule.addDelay(({ attempt }) => Random.next.pipe(Effect.map((r) => Math.floor(r * 4 * attempt))))
 )
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
-
 /**
  * Event-sourced incidents on WT_INCIDENT, one subject per incident. Each message
  * carries the event and the state after it, so loading is one read of the subject's
@@ -78,20 +76,14 @@ export class IncidentStore extends Context.Service<IncidentStore, {
       })
 
       /**
-       * Stores one version of an incident. The expected last sequence alone is not a compare-and-set
-       * on an R3 stream of nats-server before 2.9.21 (nats-io/nats-server#4320: two writes in flight
-       * on one sequence are both stored; the fault suite found incident versions written twice). The
-       * message id names the version, and JetStream's duplicate check does hold for writes in flight:
-       * of two writes of one version, one is stored. A duplicate answer is ours only when the stored
-       * bytes are the ones we sent (our own resend); otherwise another writer won and we lost the race.
+       * Stores one version of an incident as a {@link publishOnce} whose message id names the
+       * version: of two copies writing one version, one is stored, also on R3 (the fault suite
+       * found versions written twice when the expected-sequence header stood alone).
        */
       const writeVersion = Effect.fnUntraced(function*(subject: string, record: IncidentRecord, seq: number) {
         const bytes = encodeJson(IncidentRecord, record)
-        const published = yield* publishEncoded(subject, bytes, { msgId: versionMessageId(subject, record.state.version), expectedLastSubjectSequence: seq })
-        if (!published.duplicate) return published.seq
-        const stored = yield* readAtSequence(Streams.incident, published.seq)
-        if (Result.isSuccess(bytes) && Option.isSome(stored) && sameBytes(stored.value.data, bytes.success)) return published.seq
-        return yield* new WrongLastSequence({ subject, expected: seq, message: `version ${record.state.version} was written by another writer (#${published.seq})` })
+        if (Result.isFailure(bytes)) return yield* new PublishFailed({ subject, message: `cannot encode: ${bytes.failure.message}` })
+        return yield* publishOnce(subject, bytes.success, { msgId: versionMessageId(subject, record.state.version), expectedLastSubjectSequence: seq })
       }, Effect.provideService(Nats, nats))
 
       const attempt = Effect.fnUntraced(function*(tenant: string, incidentId: string, command: IncidentCommand) {

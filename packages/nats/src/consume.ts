@@ -183,7 +183,8 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       failingSince.set(msg.seq, now)
       return 0
     }
-    const settled = (msg: JsMsg) => failingSince.delete(msg.seq)
+    // On every ack: nothing to look up while no message is failing.
+    const settled = (msg: JsMsg) => failingSince.size > 0 && failingSince.delete(msg.seq)
     const backoff = options.backoff ?? defaultBackoff
     const concurrency = Math.max(1, options.concurrency ?? 1)
     const maxAckPending = options.maxAckPending ?? Math.max(128, concurrency * 32)
