@@ -15,7 +15,7 @@ import {
   NatsUnavailable,
   secretsDirOf
 } from "@wt/nats"
-import { Duration, Effect, Scope } from "effect"
+import { Clock, Duration, Effect, Schedule, Scope } from "effect"
 
 /** One nats-server of a local cluster, which the fault suite may kill, freeze, starve of disk and start again. */
 export interface LocalClusterNode {
@@ -242,16 +242,17 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
 
     // Up when it accepts the provisioning user (JetStream may still be catching up: see `ready`).
     const accepting = Effect.gen(function*() {
-      const deadline = Date.now() + readyTimeoutMs
-      while (true) {
-        const answer = yield* monitor(`${monitorUrl}/varz`)
-        if (answer?.status === 200) return
-        if (!isRunning(child) || Date.now() > deadline) {
-          const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n") : ""
-          return yield* new NatsUnavailable({ message: `nats-server ${name} did not start on ${clientUrl}:\n${tail}` })
-        }
-        yield* Effect.sleep("100 millis")
-      }
+      const deadline = (yield* Clock.currentTimeMillis) + readyTimeoutMs
+      // Every 100 ms until it answers 200, its process has died or the deadline has passed.
+      const last = yield* monitor(`${monitorUrl}/varz`).pipe(
+        Effect.repeat({
+          schedule: Schedule.spaced("100 millis").pipe(Schedule.while(({ now }) => isRunning(child) && now <= deadline)),
+          until: (answer) => answer?.status === 200
+        })
+      )
+      if (last?.status === 200) return
+      const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n") : ""
+      return yield* new NatsUnavailable({ message: `nats-server ${name} did not start on ${clientUrl}:\n${tail}` })
     })
 
     const spawnNode = (maxFileStore?: number) =>

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node"
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream"
-import { Context, Effect, Layer, Result, type Scope } from "effect"
+import { Clock, Context, Effect, Layer, Schedule, type Scope } from "effect"
 import type { NatsClient } from "./client.ts"
 import { coalesceWrites } from "./client-fast-paths/write-coalescing.ts"
 import { natsAccessFromEnv, NatsConfig } from "./config.ts"
@@ -74,13 +74,12 @@ const open = Effect.fnUntraced(function*(options: NatsConnectOptions, access: Na
     catch: (cause) => new NatsConnectFailed({ servers: servers.join(","), message: errorMessage(cause) })
   })
   // The first connection is retried for a while, so a service may start just before its NATS server.
-  const deadline = Date.now() + (options.connectTimeoutMs ?? 15_000)
-  while (true) {
-    const result = yield* Effect.result(attempt)
-    if (Result.isSuccess(result)) return result.success
-    if (Date.now() >= deadline) return yield* result.failure
-    yield* Effect.sleep("250 millis")
-  }
+  // The deadline counts from before the first attempt (the schedule's own elapsed time starts at its
+  // first failure, which may be seconds later); past it, the last attempt's error is the answer.
+  const deadline = (yield* Clock.currentTimeMillis) + (options.connectTimeoutMs ?? 15_000)
+  return yield* attempt.pipe(
+    Effect.retry(Schedule.spaced("250 millis").pipe(Schedule.while(({ now }) => now < deadline)))
+  )
 })
 
 /** An open NATS connection, as typed operations ({@link NatsOperations}); its nats.js client stays inside this package. */

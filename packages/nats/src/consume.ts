@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerNotification, type JsMsg } from "@nats-io/jetstream"
 import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
-import { Cause, type Context, Duration, Effect, Exit, Fiber, Result } from "effect"
+import { Cause, type Context, Duration, Effect, Exit, Fiber, Result, Schedule } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
@@ -379,14 +379,20 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       })
     )
 
-    yield* ensureConsumer(setup)
-    while (true) {
-      const exit = yield* Effect.exit(session)
-      const why = Exit.isFailure(exit) ? failureText(exit.cause) : "message stream ended"
-      yield* Effect.logWarning(`${label}: consumer stopped (${why}); setting it up again`)
-      yield* Effect.sleep("1 second")
-      yield* ensureConsumer(setup).pipe(
-        Effect.catch((error) => Effect.logWarning(`${label}: ${error.message}`))
-      )
-    }
+    // The first setup's failure is the caller's. A restart (a second after the last session ended)
+    // sets the consumer up again, as it may have been deleted; a failure then is logged, and the
+    // session that follows ends soon if it cannot read either.
+    const setUp = Effect.flatMap(Schedule.CurrentMetadata, ({ attempt }) =>
+      attempt === 0
+        ? ensureConsumer(setup)
+        : ensureConsumer(setup).pipe(Effect.catch((error) => Effect.logWarning(`${label}: ${error.message}`))))
+    const round = setUp.pipe(
+      Effect.andThen(Effect.exit(session)),
+      Effect.flatMap((exit) => {
+        const why = Exit.isFailure(exit) ? failureText(exit.cause) : "message stream ended"
+        return Effect.logWarning(`${label}: consumer stopped (${why}); setting it up again`)
+      })
+    )
+    // Schedule.spaced never stops: the repeat ends only by the first setup failing (or interruption).
+    return yield* round.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.andThen(Effect.never))
   })

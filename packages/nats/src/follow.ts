@@ -1,5 +1,5 @@
 import { DeliverPolicy, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream"
-import { Effect, Metric, Result } from "effect"
+import { Effect, Metric, Result, Schedule } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
@@ -97,14 +97,15 @@ export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<
       })
     )
 
-    while (true) {
-      yield* session.pipe(
-        Effect.catch((error) =>
-          "handlerFailed" in error
-            ? Effect.fail(error.handlerFailed)
-            : Effect.logWarning(`follow ${options.stream}: ${error.message}; resuming`)
-        )
-      )
-      yield* Effect.sleep("1 second")
-    }
+    // A second after each session ends (lost connection, stale consumer), the next resumes; a
+    // handler's failure ends the repeat, the only way it ends besides interruption.
+    return yield* session.pipe(
+      Effect.catch((error) =>
+        "handlerFailed" in error
+          ? Effect.fail(error.handlerFailed)
+          : Effect.logWarning(`follow ${options.stream}: ${error.message}; resuming`)
+      ),
+      Effect.repeat(Schedule.spaced("1 second")),
+      Effect.andThen(Effect.never)
+    )
   })
