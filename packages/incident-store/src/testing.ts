@@ -1,4 +1,4 @@
-import { Effect, Result } from "effect"
+import { Clock, Effect, Result, Schedule } from "effect"
 import { type DeviceEvent, DeviceEvent as DeviceEventSchema, deviceEventKey, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
 import { decodeJson, publishEvent, readSubject } from "@wt/nats"
 
@@ -42,11 +42,13 @@ export const incidentEventsFor = (prefix: string) =>
 /** Polls until an incident event for `prefix` exists, or `withinMs` passes; answers when it was first seen. */
 export const awaitIncidentEvent = (prefix: string, withinMs: number) =>
   Effect.gen(function*() {
-    const deadline = Date.now() + withinMs
-    while (true) {
-      const found = yield* incidentEventsFor(prefix)
-      if (found.length > 0) return { found, seenAtMs: Date.now() }
-      if (Date.now() > deadline) return { found, seenAtMs: undefined }
-      yield* Effect.sleep("100 millis")
-    }
+    const deadline = (yield* Clock.currentTimeMillis) + withinMs
+    // Every 100 ms until one is found or the deadline has passed.
+    const found = yield* incidentEventsFor(prefix).pipe(
+      Effect.repeat({
+        schedule: Schedule.spaced("100 millis").pipe(Schedule.while(({ now }) => now <= deadline)),
+        until: (found) => found.length > 0
+      })
+    )
+    return { found, seenAtMs: found.length > 0 ? yield* Clock.currentTimeMillis : undefined }
   })

@@ -314,23 +314,29 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
   // Healthy: each running node's /healthz (JetStream in contact with the meta leader, its streams current),
   // and the account's JetStream info answered through the cluster.
   const ready = Effect.gen(function*() {
-    const deadline = Date.now() + readyTimeoutMs
+    const deadline = (yield* Clock.currentTimeMillis) + readyTimeoutMs
+    // What the last try found wanting, for the error past the deadline.
     let last = ""
-    while (Date.now() < deadline) {
+    const healthy = Effect.gen(function*() {
       const health = yield* Effect.forEach(nodes.filter((n) => n.running()), (n) =>
         Effect.map(monitor(`${n.monitorUrl}/healthz`), (a) => ({ name: n.name, ok: a?.status === 200, body: a?.body ?? "no answer" })))
       const unhealthy = health.filter((h) => !h.ok)
-      if (unhealthy.length === 0) {
-        const answered = yield* Effect.scoped(Effect.gen(function*() {
-          const nats = yield* makeNats({ url, name: "wt-cluster-ready", ...provisionAccess, connectTimeoutMs: 2_000 })
-          yield* nats.accountInfo
-        })).pipe(Effect.as(true), Effect.catch((e) => Effect.sync(() => { last = errorText(e); return false })))
-        if (answered) return
-      } else {
+      if (unhealthy.length > 0) {
         last = unhealthy.map((h) => `${h.name}: ${h.body.trim()}`).join("; ")
+        return false
       }
-      yield* Effect.sleep("250 millis")
-    }
+      return yield* Effect.scoped(Effect.gen(function*() {
+        const nats = yield* makeNats({ url, name: "wt-cluster-ready", ...provisionAccess, connectTimeoutMs: 2_000 })
+        yield* nats.accountInfo
+      })).pipe(Effect.as(true), Effect.catch((e) => Effect.sync(() => { last = errorText(e); return false })))
+    })
+    // Every 250 ms, each try starting only before the deadline: the check is the try's own, after the
+    // sleep (a schedule's check comes before it, and would let one more try start past the deadline).
+    const outcome = yield* Clock.currentTimeMillis.pipe(
+      Effect.flatMap((now) => now < deadline ? Effect.map(healthy, (ok) => ok ? "ready" : "not ready") : Effect.succeed("late")),
+      Effect.repeat({ schedule: Schedule.spaced("250 millis"), while: (outcome) => outcome === "not ready" })
+    )
+    if (outcome === "ready") return
     return yield* new NatsUnavailable({ message: `the local NATS cluster did not become ready within ${Duration.format(Duration.millis(readyTimeoutMs))}: ${last}` })
   })
 

@@ -4,7 +4,7 @@ import { createServer } from "node:net"
 import { homedir } from "node:os"
 import { delimiter, join, relative } from "node:path"
 import { connect } from "@nats-io/transport-node"
-import { Effect, Scope } from "effect"
+import { Clock, Effect, Schedule, Scope } from "effect"
 import { authenticatorOf } from "./credentials.ts"
 import { errorMessage, NatsUnavailable } from "./errors.ts"
 import { ensureLocalNatsSecurity, LocalNode, type LocalNatsSecurity, type LocalUser, type NatsClientAccess, TestUser } from "./local-security.ts"
@@ -245,15 +245,20 @@ const startProcess = Effect.fnUntraced(function*(binary: string, options: Embedd
       )
   )
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000)
-  while (!(yield* canConnect(url, security.access("provision")))) {
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-      yield* terminate(child)
-      return yield* new NatsUnavailable({
-        message: `nats-server (${binary}) did not start on ${url}:\n${logTail.join("\n")}`
-      })
-    }
-    yield* Effect.sleep("50 millis")
+  const deadline = (yield* Clock.currentTimeMillis) + (options.readyTimeoutMs ?? 60_000)
+  const running = () => child.exitCode === null && child.signalCode === null
+  // Every 50 ms until it accepts a client, its process has exited or the deadline has passed.
+  const accepted = yield* canConnect(url, security.access("provision")).pipe(
+    Effect.repeat({
+      schedule: Schedule.spaced("50 millis").pipe(Schedule.while(({ now }) => running() && now <= deadline)),
+      until: (connected) => connected
+    })
+  )
+  if (!accepted) {
+    yield* terminate(child)
+    return yield* new NatsUnavailable({
+      message: `nats-server (${binary}) did not start on ${url}:\n${logTail.join("\n")}`
+    })
   }
   if (child.pid !== undefined) writeFileSync(recordPath(options.dataDir), JSON.stringify({ url, pid: child.pid, tls }))
   return { url, kind: "process", stop: terminate(child), access: security.access, tls } satisfies EmbeddedNats

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Layer, References, Result } from "effect"
+import { Clock, Context, Effect, Layer, References, Result, Schedule } from "effect"
 import { defaultNatsSettings, NatsConfig } from "./config.ts"
 import { Nats } from "./connection.ts"
 import { startEmbeddedNats } from "./embedded.ts"
@@ -58,16 +58,19 @@ export const eventually = <A, E, R>(
 ): Effect.Effect<A, never, R> =>
   Effect.gen(function*() {
     const timeoutMs = options.timeoutMs ?? 10_000
-    const deadline = Date.now() + timeoutMs
-    while (true) {
-      const result = yield* Effect.result(read)
-      if (Result.isSuccess(result) && check(result.success)) return result.success
-      if (Date.now() > deadline) {
-        const last = Result.isFailure(result) ? `; last read failed: ${String(result.failure)}` : ""
-        return yield* Effect.die(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`))
-      }
-      yield* Effect.sleep(options.intervalMs ?? 20)
-    }
+    const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
+    // Every intervalMs until a read succeeds and passes the check, or the deadline has passed
+    // (`check` is asked once per read).
+    const last = yield* Effect.result(read).pipe(
+      Effect.map((result) => ({ result, held: Result.isSuccess(result) && check(result.success) })),
+      Effect.repeat({
+        schedule: Schedule.spaced(options.intervalMs ?? 20).pipe(Schedule.while(({ now }) => now <= deadline)),
+        until: ({ held }) => held
+      })
+    )
+    if (last.held && Result.isSuccess(last.result)) return last.result.success
+    const failed = Result.isFailure(last.result) ? `; last read failed: ${String(last.result.failure)}` : ""
+    return yield* Effect.die(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${failed}`))
   })
 
 /** Waits until `holds()` is true: {@link eventually} of a condition in memory. */

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Redacted, type Scope } from "effect"
+import { Context, Effect, Layer, Redacted, Schedule, type Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestDatabase } from "@wt/db/testing"
 import { IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
@@ -94,5 +94,8 @@ export const awaitEnrolled = (deviceId: string) =>
   Effect.gen(function*() {
     const store = yield* SupervisionStore
     yield* store.loaded
-    while (store.sightings.get(deviceKey("demo", deviceId)) === undefined) yield* Effect.sleep("50 millis")
+    // Every 50 ms, for as long as it takes (the test's own timeout is the limit).
+    yield* Effect.sync(() => store.sightings.get(deviceKey("demo", deviceId))).pipe(
+      Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (sighting) => sighting !== undefined })
+    )
   })
