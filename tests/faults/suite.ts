@@ -228,6 +228,19 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
       audited_twice: accepted.filter((e) => (ledger.stored.get(e.id) ?? []).some(auditedTwice)).length,
       incident_versions_twice: ledger.duplicateVersions.length - versionsBefore
     }
+    // The WT_DEVICE sequences holding event `e`, found by its device's subjects rather than by the ledger.
+    const storedBySubject = (e: SentEvent) =>
+      Effect.tryPromise(async () => {
+        const found: Array<number> = []
+        const subject = `wt.dev.*.*.${e.type}.${e.deviceId}`
+        for (let seq = 1; ;) {
+          // next_by_subj is in the server's message-get API (2.9) but not in the client's request type.
+          const m = await observer.jsm.streams.getMessage(Streams.device, { seq, next_by_subj: subject } as unknown as { seq: number })
+          if (m === null) return found
+          if ((JSON.parse(new TextDecoder().decode(m.data)) as { id?: string }).id === e.id) found.push(m.seq)
+          seq = m.seq + 1
+        }
+      }).pipe(Effect.catch((error) => Effect.succeed(`lookup failed: ${String(error)}`)))
     // What an engineer needs to follow a lost or doubled event up: its ledger and what the stream holds at its sequences.
     const sampleOf = (e: SentEvent) =>
       Effect.gen(function*() {
@@ -245,6 +258,9 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
           accepted: e.acceptedAt === undefined ? null : new Date(e.acceptedAt).toISOString(),
           attempts: e.attempts,
           stored,
+          // Not in the ledger: what the stream holds for the device, found by subject, tells a
+          // reader that missed it (the event is there) from an event that is not stored.
+          ...(seqs.length === 0 ? { found_by_subject: yield* storedBySubject(e) } : {}),
           audited: seqs.map((seq) => ledger.audited.get(seq) ?? 0),
           incidents: ledger.inIncidents.get(e.id) ?? [],
           projected: projected.get(e.id) ?? 0

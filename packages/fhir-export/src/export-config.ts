@@ -73,13 +73,12 @@ export interface FhirExportConfig {
 }
 
 /** Thrown by {@link resolveConfig} for a national id that is not one. */
-export class InvalidNationalId extends Error {
-  readonly tenant: string
-  readonly residentId: string
-  constructor(tenant: string, residentId: string) {
-    super(`the national id given for resident ${residentId} of ${tenant} is not a valid fødselsnummer or D-nummer`)
-    this.tenant = tenant
-    this.residentId = residentId
+export class InvalidNationalId extends Schema.TaggedError<InvalidNationalId>()("InvalidNationalId", {
+  tenant: Schema.String,
+  residentId: Schema.String
+}) {
+  override get message() {
+    return `the national id given for resident ${this.residentId} of ${this.tenant} is not a valid fødselsnummer or D-nummer`
   }
 }
 
@@ -88,7 +87,7 @@ export const resolveConfig = (file: FhirExportConfigFile, defaults: { readonly h
   const ids = file.nationalIds ?? {}
   for (const [tenant, byResident] of Object.entries(ids)) {
     for (const [residentId, value] of Object.entries(byResident)) {
-      if (!isNationalIdentityNumber(value)) throw new InvalidNationalId(tenant, residentId)
+      if (!isNationalIdentityNumber(value)) throw new InvalidNationalId({ tenant, residentId })
     }
   }
   return {
