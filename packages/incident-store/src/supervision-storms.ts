@@ -74,13 +74,15 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const nats = yield* Nats
       const windows = new Map<string, Map<string, { at: number; incidentId?: string }>>()
       const storms = new Map<string, Checked>()
-      const remember = (tenant: string, storm: StormLedger | null) => storms.set(tenant, { storm, checkedAt: Date.now() })
+      // Read without an effect: recent() is asked by signOfLife, per event on every lane.
+      const clock = yield* Clock.Clock
+      const remember = (tenant: string, storm: StormLedger | null) => storms.set(tenant, { storm, checkedAt: clock.currentTimeMillisUnsafe() })
       const pending = new Map<string, Pending>()
 
-      const windowOf = (tenant: string) => {
+      const windowOf = (tenant: string, now: number) => {
         let w = windows.get(tenant)
         if (w === undefined) windows.set(tenant, (w = new Map()))
-        evictBefore(w, Date.now() - settings.windowMs)
+        evictBefore(w, now - settings.windowMs)
         return w
       }
 
@@ -107,7 +109,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return found
       }, Effect.provideService(Nats, nats))
 
-      const recent = (cached: Checked | undefined): cached is Checked => cached !== undefined && Date.now() - cached.checkedAt < LookEveryMs
+      const recent = (cached: Checked | undefined): cached is Checked => cached !== undefined && clock.currentTimeMillisUnsafe() - cached.checkedAt < LookEveryMs
 
       const activeStorm = (tenant: string, fresh = false) => {
         const cached = storms.get(tenant)
@@ -177,8 +179,9 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       const routeLoss = Effect.fn("SupervisionStorms.routeLoss")(function*(event: DeviceEvent, stormDecision: TriageDecision) {
         const tenant = event.tenant
-        const window = windowOf(tenant)
-        if (!window.has(event.deviceId)) window.set(event.deviceId, { at: Date.now() })
+        const now = yield* Clock.currentTimeMillis
+        const window = windowOf(tenant, now)
+        if (!window.has(event.deviceId)) window.set(event.deviceId, { at: now })
         // One look: the storm's incident, none (no storm, too few losses), or undefined when another
         // copy reserved the storm first and we must look again.
         const look = Effect.gen(function*() {
@@ -211,8 +214,9 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       const noteIndividual = (tenant: string, deviceId: string, incidentId: string) =>
         Effect.gen(function*() {
-          const entry = windowOf(tenant).get(deviceId)
-          if (entry !== undefined) windowOf(tenant).set(deviceId, { ...entry, incidentId })
+          const now = yield* Clock.currentTimeMillis
+          const entry = windowOf(tenant, now).get(deviceId)
+          if (entry !== undefined) windowOf(tenant, now).set(deviceId, { ...entry, incidentId })
           // A storm formed while this loss was being routed on its own: it belongs in the storm too.
           const storm = yield* activeStorm(tenant)
           if (storm === null || entry === undefined) return

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 
 interface Snapshot<A> {
   readonly value: A
@@ -29,8 +29,8 @@ export const makeTenantSnapshots = Effect.fnUntraced(function*<A, E, R>(
     const started = generation
     return load(tenant, snapshots.get(tenant)?.value).pipe(
       Effect.tap((value) =>
-        Effect.sync(() => {
-          if (started === generation) snapshots.set(tenant, { value, loadedAt: Date.now() })
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          if (started === generation) snapshots.set(tenant, { value, loadedAt: now })
         })
       ),
       Effect.provideContext(context),
@@ -39,7 +39,8 @@ export const makeTenantSnapshots = Effect.fnUntraced(function*<A, E, R>(
   }
 
   const get = (tenant: string): Effect.Effect<A | undefined> =>
-    Effect.suspend(() => {
+    // clockWith in place of a suspend: the time costs no extra effect on a lookup.
+    Clock.clockWith((clock) => {
       const current = snapshots.get(tenant)
       if (current === undefined) {
         if (reloading.has(tenant)) return Effect.succeed(undefined)
@@ -49,7 +50,7 @@ export const makeTenantSnapshots = Effect.fnUntraced(function*<A, E, R>(
           Effect.catchCause(() => Effect.succeed(undefined))
         )
       }
-      if (Date.now() - current.loadedAt > refreshMs && !reloading.has(tenant)) {
+      if (clock.currentTimeMillisUnsafe() - current.loadedAt > refreshMs && !reloading.has(tenant)) {
         reloading.add(tenant)
         return Effect.forkDetach(loadInto(tenant).pipe(Effect.ignore)).pipe(Effect.as(current.value))
       }

@@ -1,4 +1,4 @@
-import { Effect, Option, Redacted } from "effect"
+import { Clock, Effect, Option, Redacted } from "effect"
 import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { Registry, type User } from "@wt/registry"
@@ -32,8 +32,8 @@ const inWords = (ms: number) => {
   return s < 120 ? `${s} s` : `${Math.ceil(s / 60)} minutes`
 }
 
-const refusalMessage = (scope: ThrottleScope["scope"], locked: boolean, retryAfterMs: number) => {
-  const until = new Date(Date.now() + retryAfterMs).toISOString().slice(11, 16)
+const refusalMessage = (scope: ThrottleScope["scope"], locked: boolean, retryAfterMs: number, now: number) => {
+  const until = new Date(now + retryAfterMs).toISOString().slice(11, 16)
   const what = scope === "user" ? "this user" : scope === "address" ? "this network address" : "this browser"
   if (!locked) return `too many failed sign-ins for ${what}: wait ${inWords(retryAfterMs)} before trying again`
   const way = scope === "device"
@@ -91,7 +91,7 @@ export const SessionHandlers = HttpApiBuilder.group(
               Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(retryAfterSeconds)))
             )
             return yield* new SignInThrottled({
-              message: refusalMessage(claim.scope, claim.locked, claim.retryAfterMs),
+              message: refusalMessage(claim.scope, claim.locked, claim.retryAfterMs, yield* Clock.currentTimeMillis),
               scope: claim.scope,
               locked: claim.locked,
               retryAfterSeconds

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Metric, Schedule } from "effect"
+import { Clock, Context, Effect, Layer, Metric, Schedule } from "effect"
 import { IncidentRecord, type IncidentState, Streams, Subjects } from "@wt/contracts"
 import { follow, Nats } from "@wt/nats"
 import { needsDispatch } from "@wt/dispatch"
@@ -39,11 +39,11 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
       // Where the backlog ends: with last-per-subject delivery, the stream's last message arrives last.
       const backlogEnd = (yield* nats.streamInfo(Streams.incident)).state.last_seq
       if (backlogEnd === 0) caughtUp = true
-      let lastRecordAt = Date.now()
+      let lastRecordAt = yield* Clock.currentTimeMillis
       // Should the stream's last message not decode (follow skips it), five quiet seconds also end the backlog.
       yield* Effect.forkScoped(Effect.repeat(
-        Effect.sync(() => {
-          if (!caughtUp && Date.now() - lastRecordAt > 5000) caughtUp = true
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          if (!caughtUp && now - lastRecordAt > 5000) caughtUp = true
         }),
         Schedule.spaced("1 second")
       ))
@@ -56,7 +56,7 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
           handler: (record, meta) =>
             Effect.gen(function*() {
               observe(record.state)
-              lastRecordAt = Date.now()
+              lastRecordAt = yield* Clock.currentTimeMillis
               if (meta.streamSeq >= backlogEnd) caughtUp = true
               yield* Metric.update(mirrored, states.size)
             })

@@ -87,6 +87,7 @@ export const serveSipUdp = <R>(options: SipUdpOptions<R>): Effect.Effect<number,
       if (clients.size >= MaxTransactions) return
       const entry: { timer?: ReturnType<typeof setTimeout>; answered: boolean } = { answered: false }
       clients.set(branch, entry)
+      // Wall clock, as the setTimeout timers it is measured against: this runs in socket and timer callbacks, not in Effect.
       const started = Date.now()
       let interval = SipTimers.t1Ms
       const fire = () => {
