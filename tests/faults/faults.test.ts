@@ -6,7 +6,12 @@ import { Effect } from "effect"
 import { faultTable, QuickPlan, runFaultSuite } from "./suite.ts"
 
 const logDir = mkdtempSync(join(tmpdir(), "wt-faults-"))
-afterAll(() => rmSync(logDir, { recursive: true, force: true }))
+// Kept when the suite found something: the services' log is where a lost or doubled event is followed up.
+let keepLogs = false
+afterAll(() => {
+  if (keepLogs) process.stdout.write(`[faults] services' log kept in ${logDir}\n`)
+  else rmSync(logDir, { recursive: true, force: true })
+})
 
 /**
  * The fault suite's short form (`pnpm faults --quick`; the full one: `pnpm faults`): three
@@ -21,6 +26,11 @@ describe("faults on the three-node cluster (short form)", () => {
     Effect.gen(function*() {
       const result = yield* runFaultSuite(QuickPlan, { logFile: join(logDir, "services.log"), log: (line) => process.stdout.write(`[faults] ${line}\n`) })
       process.stdout.write(`${faultTable(result.rows)}\n`)
+      // Every row's anomalies in full, not only the first failing row's as the assertion shows them.
+      for (const row of result.rows.filter((r) => r.anomalies.samples.length > 0 || r.audit_verify !== "intact")) {
+        keepLogs = true
+        process.stdout.write(`[faults] ${row.fault}: ${JSON.stringify({ lost: row.lost_detail, anomalies: row.anomalies })}\n`)
+      }
       expect(result.rows.map((r) => r.fault)).toEqual(["none (steady load)", ...QuickPlan.faults.map((f) => f.name)])
       for (const row of result.rows) {
         expect({ fault: row.fault, lost: row.lost, duplicated: row.duplicated, holes: row.stream_holes, audit: row.audit_verify, anomalies: row.anomalies.samples })

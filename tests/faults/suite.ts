@@ -241,6 +241,22 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
           seq = m.seq + 1
         }
       }).pipe(Effect.catch((error) => Effect.succeed(`lookup failed: ${String(error)}`)))
+    // Dead letters of WT_DEVICE messages at these sequences (the dead-letter stream is small: read whole).
+    const deadLettersOf = (seqs: ReadonlyArray<number>) =>
+      Effect.tryPromise(async () => {
+        const found: Array<{ subject: string; reason: string | undefined; deliveries: number | undefined }> = []
+        if (seqs.length === 0) return found
+        const last = (await observer.jsm.streams.info(Streams.deadLetter)).state.last_seq
+        for (let seq = 1; seq <= last; seq++) {
+          const m = await observer.jsm.streams.getMessage(Streams.deadLetter, { seq })
+          if (m === null) continue
+          const letter = JSON.parse(new TextDecoder().decode(m.data)) as { subject?: string; streamSeq?: number; reason?: string; deliveries?: number }
+          if (letter.subject?.startsWith("wt.dev.") === true && letter.streamSeq !== undefined && seqs.includes(letter.streamSeq)) {
+            found.push({ subject: m.subject, reason: letter.reason, deliveries: letter.deliveries })
+          }
+        }
+        return found
+      }).pipe(Effect.catch((error) => Effect.succeed(`lookup failed: ${String(error)}`)))
     // What an engineer needs to follow a lost or doubled event up: its ledger and what the stream holds at its sequences.
     const sampleOf = (e: SentEvent) =>
       Effect.gen(function*() {
@@ -261,6 +277,8 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
           // Not in the ledger: what the stream holds for the device, found by subject, tells a
           // reader that missed it (the event is there) from an event that is not stored.
           ...(seqs.length === 0 ? { found_by_subject: yield* storedBySubject(e) } : {}),
+          // Given up on by a consumer: the dead letters that name its WT_DEVICE sequences, with why.
+          dead_letters: yield* deadLettersOf(seqs),
           audited: seqs.map((seq) => ledger.audited.get(seq) ?? 0),
           incidents: ledger.inIncidents.get(e.id) ?? [],
           projected: projected.get(e.id) ?? 0

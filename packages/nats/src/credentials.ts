@@ -69,6 +69,28 @@ interface NonceSigner {
   readonly key: KeyObject
 }
 
+const Base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+/**
+ * The 32 raw bytes of an nkey seed: base32 of two prefix bytes, the raw seed and a CRC-16
+ * (the nkeys library decodes it so, but keeps that off its typed face). Called only on a seed
+ * `nkeys.fromSeed` has accepted, which checked its prefix and CRC.
+ */
+const rawSeedOf = (seed: string): Buffer => {
+  const bytes: Array<number> = []
+  let bits = 0
+  let value = 0
+  for (const char of seed) {
+    value = (value << 5) | Base32.indexOf(char)
+    bits += 5
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff)
+      bits -= 8
+    }
+  }
+  return Buffer.from(bytes.slice(2, 34))
+}
+
 // By seed: a rotated seed file gives a new seed and so a signer of its own.
 const nonceSigners = new Map<string, NonceSigner>()
 
@@ -78,7 +100,7 @@ const nonceSignerOf = (seed: string): NonceSigner => {
     const pair = nkeys.fromSeed(new TextEncoder().encode(seed))
     signer = {
       nkey: pair.getPublicKey(),
-      key: createPrivateKey({ key: Buffer.concat([Ed25519Pkcs8Prefix, pair.getRawSeed()]), format: "der", type: "pkcs8" })
+      key: createPrivateKey({ key: Buffer.concat([Ed25519Pkcs8Prefix, rawSeedOf(seed)]), format: "der", type: "pkcs8" })
     }
     nonceSigners.set(seed, signer)
   }
