@@ -49,7 +49,8 @@ const readFrom = async (
   stream: string,
   cursor: { next: number },
   onMessage: (seq: number, subject: string, data: Uint8Array) => void,
-  onHole: (seq: number) => void
+  onHole: (seq: number) => void,
+  note: (line: string) => void
 ): Promise<void> => {
   const info = await jsm.streams.info(stream)
   const last = info.state.last_seq
@@ -60,7 +61,7 @@ const readFrom = async (
   let idle: ReturnType<typeof setTimeout> | undefined
   const arm = () => {
     clearTimeout(idle)
-    idle = setTimeout(() => void messages.close(), 15_000)
+    idle = setTimeout(() => void messages.close(), 10_000)
   }
   arm()
   const fetchGap = async (to: number) => {
@@ -81,6 +82,15 @@ const readFrom = async (
       cursor.next = m.seq + 1
       if (m.seq >= last) break
     }
+    if (cursor.next <= last) {
+      // The consumer went quiet short of what the leader said it holds. An ordered consumer reads
+      // the store of the replica it was placed on, which may lag behind (a node just restarted or
+      // thawed): say where it was and how far each replica is, and read the rest from the leader.
+      const placed = await consumer.info(true).then((i) => i.cluster?.leader ?? "?", () => "?")
+      const replicas = (info.cluster?.replicas ?? []).map((r) => `${r.name} ${r.current ? "current" : "behind"} lag ${r.lag ?? "?"}`).join(", ")
+      note(`${stream}: the ordered consumer on ${placed} stopped at ${cursor.next - 1} of ${last} (leader ${info.cluster?.leader ?? "?"}; ${replicas}); reading on from the leader`)
+      await fetchGap(last + 1)
+    }
   } finally {
     clearTimeout(idle)
     await messages.close()
@@ -88,7 +98,7 @@ const readFrom = async (
   }
 }
 
-export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
+export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager, note: (line: string) => void) => {
   const ledger: Ledger = { stored: new Map(), inIncidents: new Map(), incidentSeq: new Map(), versions: new Map(), duplicateVersions: [], audited: new Map(), inBatches: new Map(), holes: {} }
   const hole = (stream: string) => (seq: number) => void (ledger.holes[stream] ??= []).push(seq)
   const cursor = { device: { next: 1 }, incident: { next: 1 }, audit: { next: 1 } }
@@ -144,9 +154,9 @@ export const makeLedger = (js: JetStreamClient, jsm: JetStreamManager) => {
     ledger,
     /** Reads what was stored since the last look. */
     catchUp: async () => {
-      await readFrom(js, jsm, Streams.device, cursor.device, onDevice, hole(Streams.device))
-      await readFrom(js, jsm, Streams.incident, cursor.incident, onIncident, hole(Streams.incident))
-      await readFrom(js, jsm, Streams.audit, cursor.audit, onAudit, hole(Streams.audit))
+      await readFrom(js, jsm, Streams.device, cursor.device, onDevice, hole(Streams.device), note)
+      await readFrom(js, jsm, Streams.incident, cursor.incident, onIncident, hole(Streams.incident), note)
+      await readFrom(js, jsm, Streams.audit, cursor.audit, onAudit, hole(Streams.audit), note)
     }
   }
 }

@@ -168,7 +168,7 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
   log(`system ready after ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${cluster.nodes.map((n) => n.name).join(", ")}; gateways ${sys.ingestUrls.join(", ")}`)
 
   const observer = yield* rawClientOf(yield* makeNats({ url: sys.natsUrl, name: "faults-observer", ...sys.natsAccess("observer") }))
-  const { ledger, catchUp } = makeLedger(observer.js, observer.jsm)
+  const { ledger, catchUp } = makeLedger(observer.js, observer.jsm, log)
   const token = yield* signIn(sys.consoleUrl, "operator", sys.password)
   const fleet = demoSimFleet({ residents })
   const live = yield* Effect.acquireRelease(Effect.sync(() => watchLiveQueue({ consoleUrls: sys.consoleUrls, token })), (l) => Effect.promise(() => l.stop()))
