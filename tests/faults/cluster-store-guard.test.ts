@@ -26,4 +26,20 @@ describe("the local cluster's store", () => {
       const again = yield* Effect.scoped(Effect.map(startLocalCluster({ dataDir }), (cluster) => cluster.nodes.length))
       expect(again).toBe(3)
     }), 240_000)
+
+  it.live("its nodes run nats-server 2.10 or later (deploy/nats/fetch-cluster-server.sh): 2.9.10 lost acknowledged writes under a frozen node (docs/nats-cluster-server.md)", () =>
+    Effect.gen(function*() {
+      const versions = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const cluster = yield* startLocalCluster({ dataDir })
+          return yield* Effect.forEach(cluster.nodes, (node) =>
+            Effect.promise(() => fetch(`${node.monitorUrl}/varz`).then((r) => r.json() as Promise<{ version: string }>)).pipe(Effect.map((v) => v.version)))
+        })
+      )
+      expect(versions).toHaveLength(3)
+      for (const version of versions) {
+        const [major, minor] = version.split(".").map(Number)
+        expect(major! > 2 || (major === 2 && minor! >= 10), `nats-server ${version}`).toBe(true)
+      }
+    }), 240_000)
 })

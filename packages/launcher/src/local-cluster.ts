@@ -4,7 +4,7 @@ import { createServer } from "node:net"
 import { join, relative } from "node:path"
 import {
   ensureLocalNatsSecurity,
-  findNatsServer,
+  findClusterNatsServer,
   freePort,
   isProcessAlive,
   type LocalNatsSecurity,
@@ -13,6 +13,8 @@ import {
   type NatsClientAccess,
   natsClusterNodeConf,
   NatsUnavailable,
+  natsServerVersion,
+  olderThanClusterMinimum,
   secretsDirOf
 } from "@wt/nats"
 import { Clock, Duration, Effect, Schedule, Scope } from "effect"
@@ -158,9 +160,16 @@ const monitor = (url: string) =>
 export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(function*(
   options: LocalClusterOptions
 ): Effect.fn.Return<LocalCluster, NatsUnavailable, Scope.Scope> {
-  const binary = findNatsServer()
+  const binary = findClusterNatsServer()
   if (binary === undefined) {
-    return yield* new NatsUnavailable({ message: "a local cluster needs nats-server on PATH (apt-get install nats-server, or NATS_SERVER_BIN)" })
+    return yield* new NatsUnavailable({ message: "a local cluster needs nats-server 2.10 or later: deploy/nats/fetch-cluster-server.sh, or NATS_CLUSTER_SERVER_BIN" })
+  }
+  const version = natsServerVersion(binary)
+  if (version !== undefined && olderThanClusterMinimum(version)) {
+    yield* Effect.logWarning(
+      `the cluster runs on ${binary} (${version.text}): under a frozen node, 2.9.10 stored writes twice and lost an acknowledged one ` +
+        "(docs/nats-cluster-server.md); run deploy/nats/fetch-cluster-server.sh for 2.10.27, or set NATS_CLUSTER_SERVER_BIN"
+    )
   }
   const names = nodeNames(options.size ?? 3)
   const dir = join(options.dataDir, "nats", "cluster")

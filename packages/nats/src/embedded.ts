@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { homedir } from "node:os"
 import { delimiter, join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
 import { connect } from "@nats-io/transport-node"
 import { Clock, Effect, Schedule, Scope } from "effect"
 import { authenticatorOf } from "./credentials.ts"
@@ -65,6 +66,42 @@ const isExecutable = (path: string) => {
     return false
   }
 }
+
+/** Where deploy/nats/fetch-cluster-server.sh puts the cluster's nats-server in this checkout. */
+const fetchedClusterServer = fileURLToPath(new URL("../../../.wt/nats-server/nats-server", import.meta.url))
+
+/**
+ * The nats-server binary for a local cluster: `NATS_CLUSTER_SERVER_BIN`, then the one
+ * deploy/nats/fetch-cluster-server.sh fetched into this checkout, then {@link findNatsServer}.
+ * A cluster wants 2.10 or later ({@link MinClusterServer}); a single node runs on what PATH has.
+ */
+export const findClusterNatsServer = (): string | undefined => {
+  const explicit = process.env["NATS_CLUSTER_SERVER_BIN"]
+  if (explicit !== undefined && explicit !== "" && isExecutable(explicit)) return explicit
+  return isExecutable(fetchedClusterServer) ? fetchedClusterServer : findNatsServer()
+}
+
+/**
+ * The oldest nats-server a local cluster is started on without a warning. Debian 12's 2.9.10,
+ * clustered and under a frozen node, stored an incident version twice at consecutive sequences
+ * and lost an audit seal it had acknowledged (docs/nats-cluster-server.md).
+ */
+export const MinClusterServer = { major: 2, minor: 10 } as const
+
+/** What `nats-server --version` says, as numbers; undefined when it cannot be run or read. */
+export const natsServerVersion = (binary: string): { readonly major: number; readonly minor: number; readonly patch: number; readonly text: string } | undefined => {
+  try {
+    const text = execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 5_000 }).trim()
+    const m = /v(\d+)\.(\d+)\.(\d+)/.exec(text)
+    return m === null ? undefined : { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), text }
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether `version` is older than {@link MinClusterServer}. */
+export const olderThanClusterMinimum = (version: { readonly major: number; readonly minor: number }): boolean =>
+  version.major < MinClusterServer.major || (version.major === MinClusterServer.major && version.minor < MinClusterServer.minor)
 
 /** The nats-server binary: `NATS_SERVER_BIN`, then PATH, then where Debian puts it. */
 export const findNatsServer = (): string | undefined => {
