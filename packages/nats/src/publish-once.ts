@@ -1,7 +1,7 @@
-import { Effect, Option } from "effect"
-import { WrongLastSequence } from "./errors.ts"
+import { Effect, Option, Schedule } from "effect"
+import { NatsRequestFailed, WrongLastSequence } from "./errors.ts"
 import { publishRaw } from "./publish.ts"
-import { readAtSequence } from "./read.ts"
+import { type GotMessage, readAtSequence, readLastOnSubject } from "./read.ts"
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i])
 
@@ -20,11 +20,29 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
 export const publishOnce = Effect.fnUntraced(function*(subject: string, bytes: Uint8Array, options: { readonly msgId: string; readonly expectedLastSubjectSequence: number }) {
   const published = yield* publishRaw(subject, bytes, options)
   if (!published.duplicate) return published.seq
-  const stored = yield* readAtSequence(published.stream, published.seq)
-  if (Option.isSome(stored) && sameBytes(stored.value.data, bytes)) return published.seq
+  const stored = published.seq > 0
+    ? yield* readAtSequence(published.stream, published.seq)
+    : yield* landed(published.stream, subject, options.msgId)
+  if (Option.isSome(stored) && sameBytes(stored.value.data, bytes)) return stored.value.seq
   return yield* new WrongLastSequence({
     subject,
     expected: options.expectedLastSubjectSequence,
     message: `another writer's message holds ${options.msgId} (#${published.seq})`
   })
 })
+
+/**
+ * nats-server 2.10 and later hold the duplicate check for a write still in flight on R3 and
+ * answer its duplicate with sequence 0: where the first write will be stored is not known yet.
+ * It is the subject's last message once it has landed (a later write to the subject would have
+ * had to name it as expected): read from the leader until the message with this id is there.
+ */
+const landed = (stream: string, subject: string, msgId: string) =>
+  readLastOnSubject(stream, subject).pipe(
+    Effect.flatMap((last): Effect.Effect<Option.Option<GotMessage>, NatsRequestFailed> =>
+      Option.isSome(last) && last.value.header("Nats-Msg-Id") === msgId
+        ? Effect.succeed(last)
+        : Effect.fail(new NatsRequestFailed({ operation: `read ${subject}`, message: `the write holding ${msgId} has not landed yet` }))
+    ),
+    Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 100 })
+  )
