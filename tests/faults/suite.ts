@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process"
 import { createWriteStream } from "node:fs"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { Streams } from "@wt/contracts"
 import type { ServiceName } from "@wt/launcher"
-import { makeNats } from "@wt/nats"
+import { makeNats, Nats, readRange, readSubjectAfter } from "@wt/nats"
 import { rawClientOf } from "./raw-client.ts"
 import { demoSimFleet } from "@wt/sim-devices"
 import { benchIngestLimits } from "../bench/ingest-limits.ts"
@@ -16,6 +16,8 @@ import { type Fault, fillNodeDisk, freezeNode, killServiceCopies, killStreamLead
 import { makeLedger } from "./ledger.ts"
 import { watchLiveQueue } from "./live-queue.ts"
 import { type SentEvent, startLoad } from "./load.ts"
+
+const text = new TextDecoder()
 
 /** How long each part of a run takes, and which faults it injects. */
 export interface FaultPlan {
@@ -167,7 +169,8 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
   const cluster = sys.cluster!
   log(`system ready after ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${cluster.nodes.map((n) => n.name).join(", ")}; gateways ${sys.ingestUrls.join(", ")}`)
 
-  const observer = yield* rawClientOf(yield* makeNats({ url: sys.natsUrl, name: "faults-observer", ...sys.natsAccess("observer") }))
+  const observerNats = yield* makeNats({ url: sys.natsUrl, name: "faults-observer", ...sys.natsAccess("observer") })
+  const observer = yield* rawClientOf(observerNats)
   const { ledger, catchUp } = makeLedger(observer.js, observer.jsm, log)
   const token = yield* signIn(sys.consoleUrl, "operator", sys.password)
   const fleet = demoSimFleet({ residents })
@@ -230,40 +233,39 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
     }
     // The WT_DEVICE sequences holding event `e`, found by its device's subjects rather than by the ledger.
     const storedBySubject = (e: SentEvent) =>
-      Effect.tryPromise(async () => {
-        const found: Array<number> = []
-        const subject = `wt.dev.*.*.${e.type}.${e.deviceId}`
-        for (let seq = 1; ;) {
-          // next_by_subj is in the server's message-get API (2.9) but not in the client's request type.
-          const m = await observer.jsm.streams.getMessage(Streams.device, { seq, next_by_subj: subject } as unknown as { seq: number })
-          if (m === null) return found
-          if ((JSON.parse(new TextDecoder().decode(m.data)) as { id?: string }).id === e.id) found.push(m.seq)
-          seq = m.seq + 1
+      readSubjectAfter(Streams.device, `wt.dev.*.*.${e.type}.${e.deviceId}`, 0).pipe(
+        Effect.map((messages) => messages.filter((m) => (JSON.parse(text.decode(m.data)) as { id?: string }).id === e.id).map((m) => m.seq)),
+        Effect.provideService(Nats, observerNats),
+        Effect.catch((error) => Effect.succeed(`lookup failed: ${error.message}`))
+      )
+    // The dead letters of WT_DEVICE messages, by the sequence they name, read once for all the
+    // samples of this check (the dead-letter stream is small) and only when there are samples.
+    const deviceDeadLetters = Effect.gen(function*() {
+      const bySeq = new Map<number, Array<{ subject: string; reason: string | undefined; deliveries: number | undefined }>>()
+      const last = (yield* observerNats.streamInfo(Streams.deadLetter)).state.last_seq
+      if (last === 0) return bySeq
+      yield* readRange({
+        stream: Streams.deadLetter,
+        toSeq: last,
+        onMessage: (_seq, subject, data) => {
+          const letter = JSON.parse(text.decode(data)) as { subject?: string; streamSeq?: number; reason?: string; deliveries?: number }
+          if (letter.subject?.startsWith("wt.dev.") !== true || letter.streamSeq === undefined) return
+          bySeq.set(letter.streamSeq, [...(bySeq.get(letter.streamSeq) ?? []), { subject, reason: letter.reason, deliveries: letter.deliveries }])
         }
-      }).pipe(Effect.catch((error) => Effect.succeed(`lookup failed: ${String(error)}`)))
-    // Dead letters of WT_DEVICE messages at these sequences (the dead-letter stream is small: read whole).
+      }).pipe(Effect.provideService(Nats, observerNats))
+      return bySeq
+    }).pipe(Effect.result)
+    const deadLetters = yield* Effect.cached(deviceDeadLetters)
     const deadLettersOf = (seqs: ReadonlyArray<number>) =>
-      Effect.tryPromise(async () => {
-        const found: Array<{ subject: string; reason: string | undefined; deliveries: number | undefined }> = []
-        if (seqs.length === 0) return found
-        const last = (await observer.jsm.streams.info(Streams.deadLetter)).state.last_seq
-        for (let seq = 1; seq <= last; seq++) {
-          const m = await observer.jsm.streams.getMessage(Streams.deadLetter, { seq })
-          if (m === null) continue
-          const letter = JSON.parse(new TextDecoder().decode(m.data)) as { subject?: string; streamSeq?: number; reason?: string; deliveries?: number }
-          if (letter.subject?.startsWith("wt.dev.") === true && letter.streamSeq !== undefined && seqs.includes(letter.streamSeq)) {
-            found.push({ subject: m.subject, reason: letter.reason, deliveries: letter.deliveries })
-          }
-        }
-        return found
-      }).pipe(Effect.catch((error) => Effect.succeed(`lookup failed: ${String(error)}`)))
+      Effect.map(deadLetters, (read) =>
+        Result.isFailure(read) ? `lookup failed: ${read.failure.message}` : seqs.flatMap((seq) => read.success.get(seq) ?? []))
     // What an engineer needs to follow a lost or doubled event up: its ledger and what the stream holds at its sequences.
     const sampleOf = (e: SentEvent) =>
       Effect.gen(function*() {
         const seqs = ledger.stored.get(e.id) ?? []
         const stored = yield* Effect.forEach(seqs, (seq) =>
           Effect.tryPromise(() => observer.jsm.streams.getMessage(Streams.device, { seq })).pipe(
-            Effect.map((m) => m === null ? { seq, missing: true } : ({ seq, subject: m.subject, receivedAt: (JSON.parse(new TextDecoder().decode(m.data)) as { receivedAt?: string }).receivedAt })),
+            Effect.map((m) => m === null ? { seq, missing: true } : ({ seq, subject: m.subject, receivedAt: (JSON.parse(text.decode(m.data)) as { receivedAt?: string }).receivedAt })),
             Effect.catch((error) => Effect.succeed({ seq, error: String(error) }))
           ))
         return {

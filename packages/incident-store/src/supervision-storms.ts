@@ -214,9 +214,9 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       const noteIndividual = (tenant: string, deviceId: string, incidentId: string) =>
         Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          const entry = windowOf(tenant, now).get(deviceId)
-          if (entry !== undefined) windowOf(tenant, now).set(deviceId, { ...entry, incidentId })
+          const window = windowOf(tenant, yield* Clock.currentTimeMillis)
+          const entry = window.get(deviceId)
+          if (entry !== undefined) window.set(deviceId, { ...entry, incidentId })
           // A storm formed while this loss was being routed on its own: it belongs in the storm too.
           const storm = yield* activeStorm(tenant)
           if (storm === null || entry === undefined) return

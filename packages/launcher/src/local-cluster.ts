@@ -339,13 +339,14 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
         yield* nats.accountInfo
       })).pipe(Effect.as(true), Effect.catch((e) => Effect.sync(() => { last = errorText(e); return false })))
     })
-    // Every 250 ms, each try starting only before the deadline: the check is the try's own, after the
-    // sleep (a schedule's check comes before it, and would let one more try start past the deadline).
-    const outcome = yield* Clock.currentTimeMillis.pipe(
-      Effect.flatMap((now) => now < deadline ? Effect.map(healthy, (ok) => ok ? "ready" : "not ready") : Effect.succeed("late")),
-      Effect.repeat({ schedule: Schedule.spaced("250 millis"), while: (outcome) => outcome === "not ready" })
+    // Every 250 ms while the next try would start before the deadline (the schedule decides before its pause).
+    const isReady = yield* healthy.pipe(
+      Effect.repeat({
+        schedule: Schedule.spaced("250 millis").pipe(Schedule.while(({ now }) => now + 250 < deadline)),
+        until: (ok) => ok
+      })
     )
-    if (outcome === "ready") return
+    if (isReady) return
     return yield* new NatsUnavailable({ message: `the local NATS cluster did not become ready within ${Duration.format(Duration.millis(readyTimeoutMs))}: ${last}` })
   })
 
