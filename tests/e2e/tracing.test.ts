@@ -43,10 +43,20 @@ layer(
       yield* queuedIncident(sys.consoleUrl, token, residentId, { timeoutMs: 5000, intervalMs: 20 })
 
       const expected = ["audit", "console", "dispatch", "gateway", "projector", "triage"]
+      // A span is exported when it ends, and a delivery ends after the publishes it made: triage's
+      // publish of the incident can be in one batch and its delivery span in the next. So the wait
+      // is for the spans this test names, not only for a span of each service.
+      const triageDeliveryIn = (spans: ReadonlyArray<CollectedSpan>) =>
+        spans.find((s) => s.service === "triage" && s.kind === Consumer && s.name.startsWith("Nats.consume WT_DEVICE/"))
+      const projectorReadIn = (spans: ReadonlyArray<CollectedSpan>) =>
+        spans.find((s) => s.service === "projector" && s.kind === Consumer)
       const trace = yield* eventually(
         Effect.sync(() => {
           const inTrace = collector.spans.filter((s) => s.traceId === traceId)
-          return expected.every((service) => inTrace.some((s) => s.service === service)) ? inTrace : undefined
+          const has = (spanId: string | undefined) => inTrace.some((s) => s.spanId === spanId)
+          const complete = expected.every((service) => inTrace.some((s) => s.service === service)) &&
+            has(triageDeliveryIn(inTrace)?.parentSpanId) && has(projectorReadIn(inTrace)?.parentSpanId)
+          return complete ? inTrace : undefined
         }),
         20_000,
         100
@@ -59,10 +69,10 @@ layer(
       const byId = new Map(trace.map((s) => [s.spanId, s]))
       const gatewayPublish = trace.filter((s) => s.service === "gateway" && s.kind === Producer)
       expect(gatewayPublish.length).toBeGreaterThan(0)
-      const triageDelivery = trace.find((s) => s.service === "triage" && s.kind === Consumer && s.name.startsWith("Nats.consume WT_DEVICE/"))
+      const triageDelivery = triageDeliveryIn(trace)
       expect(triageDelivery).toBeDefined()
       expect(byId.get(triageDelivery!.parentSpanId!)?.service).toBe("gateway")
-      const projectorRead = trace.find((s) => s.service === "projector" && s.kind === Consumer)
+      const projectorRead = projectorReadIn(trace)
       expect(projectorRead).toBeDefined()
       const incidentPublish = byId.get(projectorRead!.parentSpanId!)
       expect(incidentPublish).toMatchObject({ service: "triage", kind: Producer })
