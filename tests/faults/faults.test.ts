@@ -9,7 +9,7 @@ const logDir = mkdtempSync(join(tmpdir(), "wt-faults-"))
 // Kept when the suite found something: the services' log is where a lost or doubled event is followed up.
 let keepLogs = false
 afterAll(() => {
-  if (keepLogs) process.stdout.write(`[faults] services' log kept in ${logDir}\n`)
+  if (keepLogs) process.stdout.write(`[faults] the services' and the nodes' logs kept in ${logDir}\n`)
   else rmSync(logDir, { recursive: true, force: true })
 })
 

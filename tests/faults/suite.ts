@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process"
-import { createWriteStream } from "node:fs"
+import { copyFileSync, createWriteStream, existsSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { Streams } from "@wt/contracts"
@@ -167,6 +168,15 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
     onLine: (service, line) => void serviceLog.write(`${service} | ${line}\n`)
   })
   const cluster = sys.cluster!
+  // The nodes' own logs, beside the services' log when the run ends however it ends: a node that
+  // came back "not current with the meta leader" or refused writes says why only there.
+  yield* Effect.addFinalizer(() =>
+    Effect.sync(() => {
+      for (const node of cluster.nodes) {
+        if (existsSync(node.logFile)) copyFileSync(node.logFile, join(dirname(options.logFile), `faults-nats-${node.name}.log`))
+      }
+    })
+  )
   log(`system ready after ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${cluster.nodes.map((n) => n.name).join(", ")}; gateways ${sys.ingestUrls.join(", ")}`)
 
   const observerNats = yield* makeNats({ url: sys.natsUrl, name: "faults-observer", ...sys.natsAccess("observer") })
