@@ -1,6 +1,7 @@
 /**
  * `pnpm bench [--quick] [--profile]`: the system benchmark (see system-bench.ts).
  * `pnpm bench audit [options]`: audit-chain sealing and verification figures.
+ * `pnpm bench decode [options]`: µs per device event decode, interpreted, guarded and compiled (decode-cost.ts).
  * `pnpm bench fuzz [--inputs N] [--quick]`: every HTTP route fuzzed from its OpenAPI document (fuzz.ts).
  * `pnpm bench nats-fast-paths [options]`: @wt/nats's client fast paths against the client's own (nats-fast-paths.ts).
  */
@@ -8,6 +9,7 @@ const benches: Record<string, string> = {
   audit: "./audit-verify.ts",
   cluster: "./cluster-bench.ts",
   consume: "./consume-overhead.ts",
+  decode: "./decode-cost.ts",
   fuzz: "./fuzz.ts",
   "nats-fast-paths": "./nats-fast-paths.ts",
   receivers: "./receivers.ts"

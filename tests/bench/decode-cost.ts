@@ -1,0 +1,108 @@
+/**
+ * `pnpm bench decode [--events N] [--rounds R]`: µs per decode of a device event, as the consumers
+ * (`DeviceEvent`, `DeviceEventHead`) and the gateway (`SenderDeviceEvent`) decode it, by way of decoding.
+ * Each way runs in a process of its own: Effect's JIT compiler, once enabled for a schema, serves
+ * every decoder of that schema in the process, so an interpreted figure taken after it would not be one.
+ */
+import { execFileSync } from "node:child_process"
+import { parseArgs } from "node:util"
+import { DeviceEvent, DeviceEventHead, SenderDecodeOptions, SenderDeviceEvent } from "@wt/contracts"
+import { decodeJson } from "@wt/nats"
+import { demoSimFleet, makeFleetEvents } from "@wt/sim-devices"
+import { Result, Schema } from "effect"
+import { SchemaJITCompiler } from "effect/schema"
+import { stormEvents } from "./storm-events.ts"
+
+const { values } = parseArgs({
+  args: process.argv.slice(3),
+  options: {
+    events: { type: "string", default: "20000" },
+    rounds: { type: "string", default: "10" },
+    way: { type: "string" },
+    schema: { type: "string" }
+  }
+})
+const count = Number(values.events)
+const rounds = Number(values.rounds)
+
+const schemas = {
+  DeviceEvent: { schema: DeviceEvent, options: undefined },
+  DeviceEventHead: { schema: DeviceEventHead, options: undefined },
+  SenderDeviceEvent: { schema: SenderDeviceEvent, options: SenderDecodeOptions }
+} as const
+type SchemaName = keyof typeof schemas
+
+// "json+interpreted" is what decodeJson did before it compiled: bytes to text, JSON.parse, interpreted decode.
+const ways = ["interpreted", "is-guard", "jit", "jit-is-guard", "json+interpreted", "decodeJson"] as const
+type Way = (typeof ways)[number]
+
+/** The fleet's mixed traffic and a reconnect storm's heartbeats and positions, half and half, as JSON. */
+const wireEvents = (sender: boolean): ReadonlyArray<string> => {
+  const fleet = demoSimFleet({ residents: 500 })
+  const source = Result.getOrThrow(makeFleetEvents(fleet, { seed: 7 }))
+  const start = Date.parse("2026-12-05T00:00:00.000Z")
+  const mixed = Array.from({ length: Math.ceil(count / 2) }, (_, i) => source.next(start + i * 50))
+  const storm = stormEvents(fleet, Math.floor(count / 2), 1, start).events
+  return [...mixed, ...storm].slice(0, count).map((event) =>
+    // The gateway stamps receivedAt; a sender does not send it.
+    JSON.stringify(sender ? event : { ...event, receivedAt: new Date(start).toISOString() })
+  )
+}
+
+const measure = (name: SchemaName, way: Way) => {
+  const { options, schema } = schemas[name]
+  if (way === "jit" || way === "jit-is-guard") SchemaJITCompiler.enable(schema.ast)
+  const texts = wireEvents(name === "SenderDeviceEvent")
+  const inputs = texts.map((text) => JSON.parse(text) as unknown)
+  const bytes = texts.map((text) => new TextEncoder().encode(text))
+  const decode = Schema.decodeUnknownResult(schema as Schema.Codec<unknown>, options)
+  const is = Schema.is(schema)
+  const utf8 = new TextDecoder("utf-8", { fatal: true })
+  const once: () => number = way === "json+interpreted"
+    ? () => {
+      let ok = 0
+      for (const b of bytes) if (Result.isSuccess(decode(JSON.parse(utf8.decode(b))))) ok++
+      return ok
+    }
+    : way === "decodeJson"
+    ? () => {
+      let ok = 0
+      for (const b of bytes) if (Result.isSuccess(decodeJson(schema as Schema.Codec<unknown>, b))) ok++
+      return ok
+    }
+    : way === "is-guard" || way === "jit-is-guard"
+    ? () => {
+      let ok = 0
+      for (const input of inputs) if (is(input)) ok++
+      return ok
+    }
+    : () => {
+      let ok = 0
+      for (const input of inputs) if (Result.isSuccess(decode(input))) ok++
+      return ok
+    }
+  const warm = once()
+  if (warm !== inputs.length) throw new Error(`${name} ${way}: ${inputs.length - warm} of ${inputs.length} refused`)
+  // CPU time, not wall time: other processes on the machine would otherwise count as decoding.
+  // Summed over the rounds, not the best one: the kernel may account CPU time only at each clock tick.
+  const t0 = process.cpuUsage()
+  for (let round = 0; round < rounds; round++) once()
+  const spent = process.cpuUsage(t0)
+  return (spent.user + spent.system) / (inputs.length * rounds)
+}
+
+if (values.way !== undefined) {
+  const us = measure(values.schema as SchemaName, values.way as Way)
+  process.stdout.write(`${us.toFixed(2)}\n`)
+} else {
+  console.log(`[decode] ${count} events, ${rounds} rounds after one to warm up; CPU µs per decode`)
+  console.log(`[decode] ${"schema".padEnd(18)} ${ways.map((w) => w.padStart(17)).join("")}`)
+  for (const name of Object.keys(schemas) as Array<SchemaName>) {
+    const figures = ways.map((way) =>
+      execFileSync(process.execPath, [process.argv[1]!, "decode", ...process.argv.slice(3), "--schema", name, "--way", way], {
+        encoding: "utf8"
+      }).trim()
+    )
+    console.log(`[decode] ${name.padEnd(18)} ${figures.map((f) => f.padStart(17)).join("")}`)
+  }
+}
