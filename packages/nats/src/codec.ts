@@ -1,3 +1,4 @@
+import { compileDecoding } from "@wt/contracts/compiled-decoding"
 import { Result, Schema } from "effect"
 import { DecodeFailed, EncodeFailed } from "./errors.ts"
 
@@ -19,6 +20,8 @@ const codecs = new WeakMap<object, JsonCodec>()
 const codecOf = (schema: WireSchema<unknown>): JsonCodec => {
   let codec = codecs.get(schema)
   if (codec === undefined) {
+    // Before the decoder's first use, which fixes how it decodes (see `CompiledSchemas`).
+    compileDecoding(schema)
     codec = { decode: Schema.decodeUnknownResult(schema), encode: Schema.encodeUnknownResult(schema) }
     codecs.set(schema, codec)
   }
