@@ -1,4 +1,3 @@
-import { compileDecoding } from "@wt/contracts/compiled-decoding"
 import { Result, Schema } from "effect"
 import { DecodeFailed, EncodeFailed } from "./errors.ts"
 
@@ -20,8 +19,6 @@ const codecs = new WeakMap<object, JsonCodec>()
 const codecOf = (schema: WireSchema<unknown>): JsonCodec => {
   let codec = codecs.get(schema)
   if (codec === undefined) {
-    // Before the decoder's first use, which fixes how it decodes (see `CompiledSchemas`).
-    compileDecoding(schema)
     codec = { decode: Schema.decodeUnknownResult(schema), encode: Schema.encodeUnknownResult(schema) }
     codecs.set(schema, codec)
   }

@@ -1,6 +1,5 @@
 import { Exit, Schema, SchemaIssue } from "effect"
 import { type DeviceEvent, SenderDecodeOptions, SenderDeviceEvent } from "@wt/contracts"
-import { compileDecoding } from "@wt/contracts/compiled-decoding"
 import { findTooDeep, tooDeepReason } from "@wt/intake"
 
 /** At most this many events in one POST (contract). */
@@ -29,8 +28,6 @@ export type ParsedBatch =
 
 // The sender-facing contract, decoded as it is published (contracts/json-schema/device-event.v1):
 // no "engine" events, an unknown top-level or source property refused by name, payload fields kept.
-// Compiled (see `CompiledSchemas`): the same answers and refusals, for less CPU per event.
-compileDecoding(SenderDeviceEvent)
 const decode = Schema.decodeUnknownExit(SenderDeviceEvent, SenderDecodeOptions)
 
 const formatter = SchemaIssue.makeFormatterDefault()
