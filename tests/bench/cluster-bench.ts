@@ -22,6 +22,7 @@ import { demoSimFleet, deviceSubject, makeFleetEvents } from "@wt/sim-devices"
 import { signIn } from "../support/http.ts"
 import { startInstallation } from "../support/system.ts"
 import { addLanes, deviceProgressSince, emptyLaneCounts } from "./consumer-progress.ts"
+import { startCpuMeter } from "./cpu-usage.ts"
 import { waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
 import { benchIngestLimits } from "./ingest-limits.ts"
@@ -59,6 +60,27 @@ const normalEvents = (count: number, seed: number): Array<DeviceEvent> => {
   const step = 3_600_000 / count
   return Array.from({ length: count }, (_, i) => made.success.next(start + i * step))
 }
+
+/** Each node's own counters (`/varz` messages in and out, `/jsz` JetStream API calls): what the nodes did, not only how long. */
+const serverCounters = (nodes: ReadonlyArray<{ readonly name: string; readonly monitorUrl: string }>) =>
+  Effect.forEach(nodes, (node) =>
+    Effect.promise(async () => {
+      const get = (path: string) => fetch(`${node.monitorUrl}${path}`).then((r) => r.json() as Promise<Record<string, unknown>>).catch(() => ({} as Record<string, unknown>))
+      const varz = await get("/varz")
+      const jsz = await get("/jsz")
+      const api = (jsz["api"] ?? {}) as { total?: number; errors?: number }
+      return [node.name, { in_msgs: Number(varz["in_msgs"] ?? 0), out_msgs: Number(varz["out_msgs"] ?? 0), api: api.total ?? 0, api_errors: api.errors ?? 0 }] as const
+    }))
+
+const perEventDelta = (
+  before: ReadonlyArray<readonly [string, Record<string, number>]>,
+  after: ReadonlyArray<readonly [string, Record<string, number>]>,
+  events: number
+): Record<string, Record<string, number>> =>
+  Object.fromEntries(after.map(([name, counters]) => {
+    const was = before.find(([n]) => n === name)?.[1] ?? {}
+    return [name, Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, Math.round(((v - (was[k] ?? 0)) / Math.max(1, events)) * 100) / 100]))]
+  }))
 
 const program = Effect.gen(function*() {
   const runStarted = Date.now()
@@ -114,20 +136,35 @@ const program = Effect.gen(function*() {
         const progress = yield* deviceProgressSince(serviceUrls(), () => stored)
         log(`${copies} ${copies === 1 ? "copy" : "copies"} of each consumer: ${events.length} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
         const started = Date.now()
+        // CPU per event of each process, summed over a service's copies and over the nodes.
+        const pids = (): Record<string, number | undefined> => ({
+          ...Object.fromEntries(Object.entries(sys.services.copies).flatMap(([name, copies]) => copies.map((c, i) => [`${name}#${i + 1}`, c.pid()]))),
+          ...Object.fromEntries(sys.cluster!.nodes.map((n) => [n.name, n.pid()]))
+        })
+        const cpu = startCpuMeter(pids)
+        const serverBefore = yield* serverCounters(sys.cluster!.nodes)
         let drained = false
+        // When the gateways had answered every batch: a pipeline slower than ingest drains after it.
+        let ingestedMs = 0
         const [p1, drain] = yield* Effect.all([
           prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 15_000, until: () => drained }),
           postBatches({ ingestUrl: sys.ingestUrl, ingestKey: sys.ingestKey, batches: inBatches(events, Batch), concurrency: Senders, totals }).pipe(
-            Effect.andThen(Effect.sync(() => addLanes(stored, events))),
+            Effect.andThen(Effect.sync(() => {
+              ingestedMs = Date.now() - started
+              addLanes(stored, events)
+            })),
             Effect.andThen(waitDrained({ startMs: started, timeoutMs: plan.drainTimeoutMs, progress, onProgressDone: () => { drained = true } })),
             Effect.ensuring(Effect.sync(() => { drained = true }))
           )
         ], { concurrency: "unbounded" })
         const doneMs = (drain.drainedAtMs ?? Date.now()) - started
+        const cpuByProcess = cpu.perEvent(totals.accepted)
+        const serverWork = perEventDelta(serverBefore, yield* serverCounters(sys.cluster!.nodes), totals.accepted)
         const eps = Math.round(totals.accepted / (doneMs / 1000))
         const p1Summary = phaseSummary(p1)
-        log(`${copies} ${copies === 1 ? "copy" : "copies"}: ${totals.accepted} accepted, ${drain.drainedAtMs === undefined ? "NOT drained" : "drained"} after ${round1(doneMs / 1000)} s → ${eps} events/s; ` +
-          `P1 during it (${p1.sent}): p50 ${p1Summary.accepted_to_stream.p50} ms, p99 ${p1Summary.accepted_to_stream.p99} ms, missing ${p1.missing}`)
+        log(`${copies} ${copies === 1 ? "copy" : "copies"}: ${totals.accepted} accepted in ${round1(ingestedMs / 1000)} s, ${drain.drainedAtMs === undefined ? "NOT drained" : "drained"} after ${round1(doneMs / 1000)} s → ${eps} events/s; ` +
+          `P1 during it (${p1.sent}): p50 ${p1Summary.accepted_to_stream.p50} ms, p99 ${p1Summary.accepted_to_stream.p99} ms, missing ${p1.missing}; ` +
+          `CPU µs per event ${JSON.stringify(cpuByProcess)}; per event on the nodes ${JSON.stringify(serverWork)}`)
         return {
           copies,
           events: events.length,
@@ -135,7 +172,10 @@ const program = Effect.gen(function*() {
           rejected: totals.rejected,
           failed_batches: totals.failedBatches,
           drained: drain.drainedAtMs !== undefined,
+          ingested_s: round1(ingestedMs / 1000),
           end_to_end_s: round1(doneMs / 1000),
+          cpu_us_per_event: cpuByProcess,
+          server_work_per_event: serverWork,
           pipeline_eps: eps,
           consumer_last_busy_s: drain.lastBusyS,
           p1: p1Summary
