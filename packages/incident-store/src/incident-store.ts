@@ -83,7 +83,7 @@ export class IncidentStore extends Context.Service<IncidentStore, {
       const writeVersion = Effect.fnUntraced(function*(subject: string, record: IncidentRecord, seq: number) {
         const bytes = encodeJson(IncidentRecord, record)
         if (Result.isFailure(bytes)) return yield* new PublishFailed({ subject, message: `cannot encode: ${bytes.failure.message}` })
-        return yield* publishOnce(subject, bytes.success, { msgId: versionMessageId(subject, record.state.version), expectedLastSubjectSequence: seq })
+        return yield* publishOnce(subject, bytes.success, { stream: Streams.incident, msgId: versionMessageId(subject, record.state.version), expectedLastSubjectSequence: seq })
       }, Effect.provideService(Nats, nats))
 
       const attempt = Effect.fnUntraced(function*(tenant: string, incidentId: string, command: IncidentCommand) {

@@ -21,7 +21,7 @@ export const kvLastEntry = (bucket: string, key: string) => readLastOnSubject(kv
  */
 export const kvCompareAndSet = Effect.fnUntraced(function*(bucket: string, key: string, bytes: Uint8Array, expectedRevision: number) {
   const subject = kvSubjectOf(bucket, key)
-  return yield* publishOnce(subject, bytes, { msgId: `${subject}@${expectedRevision}`, expectedLastSubjectSequence: expectedRevision }).pipe(
+  return yield* publishOnce(subject, bytes, { stream: kvStreamOf(bucket), msgId: `${subject}@${expectedRevision}`, expectedLastSubjectSequence: expectedRevision }).pipe(
     Effect.map(Option.some),
     Effect.catchTag("WrongLastSequence", () => Effect.succeed(Option.none<number>())),
     Effect.mapError((cause) => new NatsRequestFailed({ operation: `kv compare-and-set ${bucket}`, message: cause.message }))

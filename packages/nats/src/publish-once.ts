@@ -1,5 +1,5 @@
 import { Effect, Option, Schedule } from "effect"
-import { NatsRequestFailed, WrongLastSequence } from "./errors.ts"
+import { NatsRequestFailed, type PublishFailed, WrongLastSequence } from "./errors.ts"
 import { publishRaw } from "./publish.ts"
 import { type GotMessage, readAtSequence, readLastOnSubject } from "./read.ts"
 
@@ -17,25 +17,39 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
  * one. A duplicate answer is the writer's own (its resend) only when the stored bytes are the
  * ones it sent; otherwise another writer won.
  */
-export const publishOnce = Effect.fnUntraced(function*(subject: string, bytes: Uint8Array, options: { readonly msgId: string; readonly expectedLastSubjectSequence: number }) {
-  const published = yield* publishRaw(subject, bytes, options)
-  if (!published.duplicate) return published.seq
-  const stored = published.seq > 0
-    ? yield* readAtSequence(published.stream, published.seq)
-    : yield* landed(published.stream, subject, options.msgId)
+export const publishOnce = Effect.fnUntraced(function*(
+  subject: string,
+  bytes: Uint8Array,
+  options: { readonly stream: string; readonly msgId: string; readonly expectedLastSubjectSequence: number }
+) {
+  const published = yield* publishRaw(subject, bytes, options).pipe(
+    Effect.map(Option.some),
+    Effect.catchIf(isDuplicateInProcess, () => Effect.succeed(Option.none()))
+  )
+  if (Option.isSome(published) && !published.value.duplicate) return published.value.seq
+  const stored = Option.isSome(published) && published.value.seq > 0
+    ? yield* readAtSequence(options.stream, published.value.seq)
+    : yield* landed(options.stream, subject, options.msgId)
   if (Option.isSome(stored) && sameBytes(stored.value.data, bytes)) return stored.value.seq
   return yield* new WrongLastSequence({
     subject,
     expected: options.expectedLastSubjectSequence,
-    message: `another writer's message holds ${options.msgId} (#${published.seq})`
+    message: `another writer's message holds ${options.msgId}${Option.isSome(stored) ? ` (#${stored.value.seq})` : ""}`
   })
 })
 
+/** JSStreamDuplicateMessageConflictErr: nats-server 2.11 and later refuse a duplicate of a write still in flight. */
+const DuplicateMessageConflict = 10158
+
+const isDuplicateInProcess = (error: PublishFailed | WrongLastSequence): error is PublishFailed =>
+  error._tag === "PublishFailed" && (error.code === DuplicateMessageConflict || error.message.includes("duplicate message id is in process"))
+
 /**
- * nats-server 2.10 and later hold the duplicate check for a write still in flight on R3 and
- * answer its duplicate with sequence 0: where the first write will be stored is not known yet.
- * It is the subject's last message once it has landed (a later write to the subject would have
- * had to name it as expected): read from the leader until the message with this id is there.
+ * nats-server 2.10 and later hold the duplicate check for a write still in flight on R3: 2.10
+ * answers its duplicate with sequence 0, 2.11 and later refuse it ("duplicate message id is in
+ * process"), as where the first write will be stored is not known yet. It is the subject's last
+ * message once it has landed (a later write to the subject would have had to name it as
+ * expected): read from the leader until the message with this id is there.
  */
 const landed = (stream: string, subject: string, msgId: string) =>
   readLastOnSubject(stream, subject).pipe(
