@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { DeviceEventHead, deviceEventKey, Streams, Subjects } from "@wt/contracts"
-import { consume, defaultNatsSettings, ensureConsumer, Nats, NatsConfig, provisionStreams, startEmbeddedNats } from "@wt/nats"
+import { consume, defaultNatsSettings, ensureConsumer, Nats, NatsConfig, provisionStreams, startEmbeddedNats, TestUser } from "@wt/nats"
 import { demoSimFleet, deviceSubject } from "@wt/sim-devices"
 import { Effect, Fiber, Layer, References } from "effect"
 import { cpuMs, natsServerPid } from "./cpu-usage.ts"
@@ -106,7 +106,7 @@ const variants = (round: number) =>
 const program = Effect.gen(function*() {
   const dataDir = mkdtempSync(join(tmpdir(), "wt-bench-consume-"))
   yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dataDir, { recursive: true, force: true })))
-  const server = yield* startEmbeddedNats({ dataDir, readyTimeoutMs: 20_000 })
+  const server = yield* startEmbeddedNats({ dataDir, readyTimeoutMs: 20_000, testUser: true })
   const pid = natsServerPid()
   if (pid === undefined) return yield* Effect.die(new Error("cannot find the nats-server's pid"))
 
@@ -132,7 +132,7 @@ const program = Effect.gen(function*() {
     return figures
   })
   return yield* run.pipe(
-    Effect.provide(Nats.layer.pipe(Layer.provideMerge(Layer.succeed(NatsConfig, { ...defaultNatsSettings, url: server.url, name: "wt-bench-consume" }))))
+    Effect.provide(Nats.layer.pipe(Layer.provideMerge(Layer.succeed(NatsConfig, { ...defaultNatsSettings, url: server.url, name: "wt-bench-consume", ...server.access!(TestUser) }))))
   )
 })
 

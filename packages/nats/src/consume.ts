@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerNotification, type JsMsg } from "@nats-io/jetstream"
 import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
-import { Cause, type Context, Duration, Effect, Exit, Fiber, Result, Schedule } from "effect"
+import { Cause, type Context, Duration, Effect, Exit, Result, Schedule } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
@@ -9,7 +9,8 @@ import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { delayFor, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
-import { endWhenStale, nextMessage, openMessages, PullExpiresMs } from "./messages.ts"
+import { type Hand, Hands, readIntoHands } from "./message-hands.ts"
+import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
 import { tenantOfSubject } from "./subjects.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
@@ -81,15 +82,6 @@ class DeliveredMeta implements MessageMeta {
   get headers(): MsgHdrs | undefined {
     return this.#msg.headers
   }
-}
-
-/** One worker's message in hand, watched for a handler that runs past its time. */
-interface WorkerSlot {
-  /** When the handler of the message in hand began; 0 between messages. */
-  startedAtMs: number
-  /** Set by the watch just before it interrupts the worker. */
-  overdue: boolean
-  fiber: Fiber.Fiber<void> | undefined
 }
 
 const ConsumerNotFound = 10014
@@ -257,71 +249,76 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         : Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}: ${failure}`)
       return Effect.sync(() => msg.nak(verdict.delayMs)).pipe(Effect.andThen(counted.retried), Effect.andThen(log))
     }
-    const overdue = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
+    const overdueFailure = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
 
-    const handle = (msg: JsMsg, slot: WorkerSlot, context: Context.Context<never>): Effect.Effect<void, never, R | Nats> => {
-      const deliveries = msg.info.deliveryCount
-      if (deliveries > maxDeliver) {
-        // The previous attempts were not settled (a copy died holding it, or its acks were lost with a
-        // node): tried again, unless it has been failing for long. Across restarts, from when it was stored.
-        const now = Date.now()
-        const storedAgoMs = now - Math.floor(msg.info.timestampNanos / 1_000_000)
-        const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
-        if (verdict !== "handle") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
+    /**
+     * Each message's handler runs in a fiber of its own, started in the step that read the message:
+     * a handler that finishes at once is settled in that same step, one that waits is settled when
+     * its fiber ends. Only the handler runs in that fiber, so only the handler can be interrupted
+     * (by the overdue watch or by shutdown): settling its message is never cut in half.
+     */
+    const makeHandling = (context: Context.Context<R | Nats>, hands: Hands) => {
+      const run = Effect.runForkWith(context)
+      // Settling that takes effects (a dead letter, a log line) runs uninterruptibly; the hand is free once it ends.
+      const settleWith = (hand: Hand, effect: Effect.Effect<void, never, R | Nats>) => {
+        const fiber = run(effect, { uninterruptible: true })
+        if (fiber.pollUnsafe() !== undefined) hands.release(hand)
+        else fiber.addObserver(() => hands.release(hand))
       }
-      const decoded = decodeJson(options.schema, msg.data)
-      if (Result.isFailure(decoded)) {
-        return reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack())
-      }
-      const meta = new DeliveredMeta(msg)
-      const value = decoded.success
-      // The worker runs uninterruptibly: only the handler can be interrupted, and settling its
-      // message is never cut in half.
-      return Effect.flatMap(
-        Effect.exit(Effect.interruptible(Effect.suspend(() => {
-          slot.startedAtMs = Date.now()
-          return handlerOf(value, meta, msg)
-        }))),
-        (exit) => {
-          slot.startedAtMs = 0
-          if (Exit.isSuccess(exit)) {
-            return Effect.sync(() => {
-              msg.ack()
-              settled(msg)
-              counted.handledUnsafe(context)
-            })
-          }
-          if (!Cause.hasInterruptsOnly(exit.cause)) return failed(msg, deliveries, failureText(exit.cause), isTransientCause(exit.cause))
-          // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
-          // back at once instead of after the ack wait.
-          return slot.overdue ? failed(msg, deliveries, overdue, true) : Effect.sync(() => msg.nak())
+      const settle = (hand: Hand, exit: Exit.Exit<void, E>) => {
+        const msg = hand.msg!
+        hand.startedAtMs = 0
+        if (Exit.isSuccess(exit)) {
+          msg.ack()
+          settled(msg)
+          counted.handledUnsafe(context)
+          return hands.release(hand)
         }
-      )
+        if (!Cause.hasInterruptsOnly(exit.cause)) {
+          return settleWith(hand, failed(msg, hand.deliveries, failureText(exit.cause), isTransientCause(exit.cause)))
+        }
+        // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
+        // back at once instead of after the ack wait.
+        if (hand.overdue) return settleWith(hand, failed(msg, hand.deliveries, overdueFailure, true))
+        msg.nak()
+        hands.release(hand)
+      }
+      // Settling runs in plain callbacks (a fiber's observer), where nothing may throw: an ack on a
+      // closed connection throws, and the server hands that message out again after the ack wait.
+      const settleOrLeave = (hand: Hand, exit: Exit.Exit<void, E>) => {
+        const msg = hand.msg
+        try {
+          settle(hand, exit)
+        } catch (error) {
+          if (hand.msg === msg && msg !== undefined) hands.release(hand)
+          run(Effect.logWarning(`${label}: cannot settle seq ${msg?.seq}: ${errorMessage(error)}`))
+        }
+      }
+      return (hand: Hand): void => {
+        const msg = hand.msg!
+        const deliveries = hand.deliveries = msg.info.deliveryCount
+        if (deliveries > maxDeliver) {
+          // The previous attempts were not settled (a copy died holding it, or its acks were lost with a
+          // node): tried again, unless it has been failing for long. Across restarts, from when it was stored.
+          const now = Date.now()
+          const storedAgoMs = now - Math.floor(msg.info.timestampNanos / 1_000_000)
+          const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
+          if (verdict !== "handle") return settleWith(hand, reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term()))
+        }
+        const decoded = decodeJson(options.schema, msg.data)
+        if (Result.isFailure(decoded)) {
+          return settleWith(hand, reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack()))
+        }
+        const value = decoded.success
+        const meta = new DeliveredMeta(msg)
+        hand.startedAtMs = Date.now()
+        const fiber = run(Effect.suspend(() => handlerOf(value, meta, msg)))
+        const exit = fiber.pollUnsafe()
+        if (exit !== undefined) return settleOrLeave(hand, exit)
+        hand.handler = fiber
+        fiber.addObserver((exit) => settleOrLeave(hand, exit))
+      }
     }
-
-    // Workers share the client's iterator; each message goes to one of them.
-    const worker = (next: Effect.Effect<JsMsg | undefined>, slot: WorkerSlot, context: Context.Context<never>) =>
-      Effect.gen(function*() {
-        while (true) {
-          const msg = yield* next
-          if (msg === undefined) return
-          yield* handle(msg, slot, context)
-        }
-      }).pipe(Effect.uninterruptible)
-
-    // A worker whose handler was overdue is interrupted once its message is settled; another takes its place.
-    const workerInSlot = (next: Effect.Effect<JsMsg | undefined>, slots: Array<WorkerSlot>, context: Context.Context<never>) =>
-      Effect.gen(function*() {
-        while (true) {
-          const slot: WorkerSlot = { startedAtMs: 0, overdue: false, fiber: undefined }
-          slots.push(slot)
-          const fiber = yield* Effect.forkChild(worker(next, slot, context))
-          slot.fiber = fiber
-          yield* Fiber.await(fiber)
-          slots.splice(slots.indexOf(slot), 1)
-          if (!slot.overdue) return
-        }
-      })
 
     /**
      * One watch per consumer instead of a timer per message (a per-message timeout forked two
@@ -330,15 +327,15 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
      * the next message. It looks often enough to give a handler up before 95 % of the ack wait, so
      * the message is settled before the server hands it out again.
      */
-    const watchOverdue = (slots: ReadonlyArray<WorkerSlot>) =>
+    const watchOverdue = (hands: ReadonlyArray<Hand>) =>
       Effect.forever(
         Effect.sleep(Math.min(1000, Math.max(10, Math.floor(setup.ackWaitMs * 0.05)))).pipe(
           Effect.andThen(Effect.sync(() => {
             const now = Date.now()
-            for (const slot of slots) {
-              if (slot.overdue || slot.startedAtMs === 0 || now - slot.startedAtMs <= handlerTimeoutMs) continue
-              slot.overdue = true
-              slot.fiber?.interruptUnsafe()
+            for (const hand of hands) {
+              if (hand.overdue || hand.startedAtMs === 0 || now - hand.startedAtMs <= handlerTimeoutMs) continue
+              hand.overdue = true
+              hand.handler?.interruptUnsafe()
             }
           }))
         )
@@ -359,22 +356,39 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
         )
         yield* Effect.forkScoped(endWhenStale(nc, messages, label, deleted))
-        const slots: Array<WorkerSlot> = []
-        yield* Effect.forkScoped(watchOverdue(slots))
-        const context = yield* Effect.context<never>()
-        // The iterator ends when the client stops (consumer deleted, connection closed): the workers
-        // finish and the session ends. Read no further ahead than the workers: see nextMessage.
-        let iteratorFailed = false
-        const next = Effect.interruptible(nextMessage(iterator)).pipe(
-          Effect.catch((error) => {
-            if (iteratorFailed) return Effect.succeed(undefined)
-            iteratorFailed = true
-            return Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error)}`).pipe(Effect.as(undefined))
+        const hands = new Hands(concurrency)
+        yield* Effect.forkScoped(watchOverdue(hands.all))
+        const context = yield* Effect.context<R | Nats>()
+        const handle = makeHandling(context, hands)
+        // The iterator ends when the client stops (consumer deleted, connection closed): the messages
+        // in hand are settled and the session ends. Interrupted, it stops reading and interrupts the
+        // handlers, whose messages go back at once; it ends once every hand is free.
+        yield* Effect.callback<void>((resume) => {
+          let reading = true
+          let end = () => resume(Effect.void)
+          hands.onIdle = () => {
+            if (!reading) end()
+          }
+          readIntoHands(iterator, hands, handle).catch((error: unknown) =>
+            Effect.runForkWith(context)(Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error)}`))
+          ).finally(() => {
+            reading = false
+            if (hands.busy === 0) end()
           })
-        )
-        yield* Effect.forEach(Array.from({ length: concurrency }), () => workerInSlot(next, slots, context), {
-          concurrency: "unbounded",
-          discard: true
+          return Effect.callback<void>((stopped) => {
+            end = () => stopped(Effect.void)
+            hands.stop()
+            if (hands.busy === 0) return end()
+            // The client's pull is ended first (a message handed back while it is open would be
+            // delivered to it again), and the handlers interrupted once the server has seen that.
+            messages.stop()
+            const handBack = () => {
+              clearTimeout(late)
+              for (const hand of hands.all) hand.handler?.interruptUnsafe()
+            }
+            const late = setTimeout(handBack, 1_000)
+            nc.flush().then(handBack, handBack)
+          })
         })
       })
     )

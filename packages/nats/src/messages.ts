@@ -37,34 +37,6 @@ export const openMessages = <E>(open: () => Promise<ConsumerMessages>, onError: 
   )
 
 /**
- * The next message of a consumer's iterator, for one of several workers awaiting it together (each
- * call gets a different message), or undefined once it ended; fails when the iterator does. The
- * client pulls again only as its iterator is read, so workers awaiting it directly read no further
- * ahead than they handle: a message is never left waiting past the ack wait behind the others (and
- * handled twice). A worker interrupted while waiting gets nothing: the message that comes for it is
- * handed back at once rather than after the ack wait.
- *
- * Not an inbox the iterator is read into for workers to take from synchronously: measured against
- * this (`pnpm bench nats-fast-paths --only inbox`), its pump cost more than the promise per message it saved.
- */
-export const nextMessage = (iterator: AsyncIterator<JsMsg>): Effect.Effect<JsMsg | undefined, unknown> =>
-  Effect.callback<JsMsg | undefined, unknown>((resume) => {
-    let waiting = true
-    iterator.next().then(
-      (next) => {
-        if (waiting) resume(Effect.succeed(next.done === true ? undefined : next.value))
-        else if (next.done !== true) next.value.nak()
-      },
-      (error: unknown) => {
-        if (waiting) resume(Effect.fail(error))
-      }
-    )
-    return Effect.sync(() => {
-      waiting = false
-    })
-  })
-
-/**
  * Ends a consume session whose consumer can no longer deliver, so the caller makes it again. The
  * client's own recovery after a node died asks the consumer on that node for its info, or keeps
  * trying to make an ordered consumer again, until the node answers, and after a reconnect it does so
