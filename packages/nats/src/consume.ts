@@ -8,6 +8,7 @@ import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
+import { type DeliveryInfo, deliveryInfoOf } from "./delivery-info.ts"
 import { delayFor, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
 import { type Hand, Hands, readIntoHands } from "./message-hands.ts"
 import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
@@ -69,13 +70,12 @@ class DeliveredMeta implements MessageMeta {
   readonly pending: number
   readonly raw: Uint8Array
   readonly #msg: JsMsg
-  constructor(msg: JsMsg) {
-    const info = msg.info
+  constructor(msg: JsMsg, info: DeliveryInfo) {
     this.#msg = msg
     this.subject = msg.subject
-    this.streamSeq = info.streamSequence
-    this.deliveries = info.deliveryCount
-    this.storedAtMs = info.timestampNanos / 1e6
+    this.streamSeq = info.streamSeq
+    this.deliveries = info.deliveries
+    this.storedAtMs = info.storedAtMs
     this.pending = info.pending
     this.raw = msg.data
   }
@@ -88,6 +88,18 @@ const ConsumerNotFound = 10014
 const ConsumerAlreadyExists = 10148
 
 const defaultBackoff: ReadonlyArray<number> = [250, 1000, 5000]
+
+/**
+ * The delivery facts of a message, read from its reply subject, which the client's message has
+ * (`reply`) but its type does not name; the client's own parse when that is not there or not read.
+ */
+const deliveryOf = (msg: JsMsg): DeliveryInfo => {
+  const reply = (msg as unknown as { readonly reply?: unknown }).reply
+  const read = typeof reply === "string" ? deliveryInfoOf(reply) : undefined
+  if (read !== undefined) return read
+  const info = msg.info
+  return { deliveries: info.deliveryCount, streamSeq: info.streamSequence, storedAtMs: info.timestampNanos / 1e6, pending: info.pending }
+}
 
 const failureText = (cause: Cause.Cause<unknown>) => {
   const error = Cause.squash(cause)
@@ -259,6 +271,12 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
      */
     const makeHandling = (context: Context.Context<R | Nats>, hands: Hands) => {
       const run = Effect.runForkWith(context)
+      // Counted once per turn of the event loop: an update looks the counter's series up each time.
+      let uncounted = 0
+      const countHandled = () => {
+        counted.handledUnsafe(context, uncounted)
+        uncounted = 0
+      }
       // Settling that takes effects (a dead letter, a log line) runs uninterruptibly; the hand is free once it ends.
       const settleWith = (hand: Hand, effect: Effect.Effect<void, never, R | Nats>) => {
         const fiber = run(effect, { uninterruptible: true })
@@ -271,7 +289,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
         if (Exit.isSuccess(exit)) {
           msg.ack()
           settled(msg)
-          counted.handledUnsafe(context)
+          if (uncounted++ === 0) setImmediate(countHandled)
           return hands.release(hand)
         }
         if (!Cause.hasInterruptsOnly(exit.cause)) {
@@ -296,12 +314,13 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
       }
       return (hand: Hand): void => {
         const msg = hand.msg!
-        const deliveries = hand.deliveries = msg.info.deliveryCount
+        const info = deliveryOf(msg)
+        const deliveries = hand.deliveries = info.deliveries
         if (deliveries > maxDeliver) {
           // The previous attempts were not settled (a copy died holding it, or its acks were lost with a
           // node): tried again, unless it has been failing for long. Across restarts, from when it was stored.
           const now = Date.now()
-          const storedAgoMs = now - Math.floor(msg.info.timestampNanos / 1_000_000)
+          const storedAgoMs = now - Math.floor(info.storedAtMs)
           const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
           if (verdict !== "handle") return settleWith(hand, reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term()))
         }
@@ -310,7 +329,7 @@ export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effec
           return settleWith(hand, reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack()))
         }
         const value = decoded.success
-        const meta = new DeliveredMeta(msg)
+        const meta = new DeliveredMeta(msg, info)
         hand.startedAtMs = Date.now()
         const fiber = run(Effect.suspend(() => handlerOf(value, meta, msg)))
         const exit = fiber.pollUnsafe()

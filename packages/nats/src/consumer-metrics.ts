@@ -17,8 +17,8 @@ export const consumerCounters = (stream: string, consumer: string) => {
   const retried = of("retried")
   return {
     handled: Metric.update(handled, 1),
-    /** The same increment as `handled`, for code already inside a synchronous step. */
-    handledUnsafe: (context: Context.Context<never>) => handled.updateUnsafe(1, context),
+    /** `handled` by `count`, for code already inside a synchronous step. */
+    handledUnsafe: (context: Context.Context<never>, count = 1) => handled.updateUnsafe(count, context),
     deadLettered: Metric.update(deadLettered, 1),
     retried: Metric.update(retried, 1)
   }
