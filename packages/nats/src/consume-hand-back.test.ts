@@ -1,0 +1,68 @@
+import { assert, layer } from "@effect/vitest"
+import { Streams, Subjects } from "@wt/contracts"
+import { Effect, Fiber, Schema } from "effect"
+import { clientOf } from "./client.ts"
+import { Nats } from "./connection.ts"
+import { consume } from "./consume.ts"
+import { findClusterNatsServer, MinClusterServer, natsServerVersion } from "./embedded.ts"
+import { publishEvent } from "./publish.ts"
+import { eventually, NatsTestServer } from "./testing.ts"
+
+const Note = Schema.Struct({ n: Schema.Number, text: Schema.String })
+
+const consumerInfo = (durable: string) =>
+  Nats.use((nats) => Effect.tryPromise(() => clientOf(nats).jsm.consumers.info(Streams.device, durable)))
+
+const subjectOf = (tenant: string, device: string) => Subjects.device(tenant, "alarm", "safety_alarm", device)
+
+/**
+ * On a server of its own, 2.10 or later (the cluster's, which .ci/run fetches): Debian 12's 2.9.10
+ * now and then does not hand a nak'd message straight back (seen: one delivered again only after
+ * the ack wait, another delivered twice with its count back at 1), with the old consume as with this one.
+ */
+const binary = findClusterNatsServer()
+const version = binary === undefined ? undefined : natsServerVersion(binary)
+const recentEnough = version !== undefined &&
+  (version.major > MinClusterServer.major || (version.major === MinClusterServer.major && version.minor >= MinClusterServer.minor))
+if (recentEnough) process.env["NATS_SERVER_BIN"] = binary
+
+layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume on nats-server 2.10 or later", (it) => {
+  it.effect.skipIf(!recentEnough)("when stopped, hands the messages in hand back at once (not after the ack wait); skipped without a 2.10 server: deploy/nats/fetch-cluster-server.sh", () =>
+    Effect.gen(function*() {
+      const started: Array<number> = []
+      const first = yield* Effect.forkScoped(consume({
+        stream: Streams.device,
+        durable: "stop-in-hand",
+        filterSubject: "wt.dev.tstophand.>",
+        schema: Note,
+        source: "triage",
+        concurrency: 3,
+        ackWait: "60 seconds",
+        handler: (note) => Effect.sync(() => void started.push(note.n)).pipe(Effect.andThen(Effect.never))
+      }))
+      for (const n of [1, 2, 3]) {
+        yield* publishEvent(subjectOf("tstophand", `dev-${n}`), Note, { n, text: "x" }, { msgId: `stop-hand-${n}` })
+      }
+      yield* eventually(Effect.sync(() => started.length), (n) => n === 3, "three handlers running")
+      yield* Fiber.interrupt(first).pipe(Effect.timeout("5 seconds"))
+      // The stopped session's pull is gone (a message handed back while it is open would go to it).
+      yield* eventually(consumerInfo("stop-in-hand"), (i) => i.num_waiting === 0, "no pull left open")
+
+      const redelivered: Array<number> = []
+      yield* Effect.forkScoped(consume({
+        stream: Streams.device,
+        durable: "stop-in-hand",
+        filterSubject: "wt.dev.tstophand.>",
+        schema: Note,
+        source: "triage",
+        concurrency: 3,
+        ackWait: "60 seconds",
+        handler: (_note, meta) => Effect.sync(() => void redelivered.push(meta.deliveries))
+      }))
+      // Within the default poll timeout, far inside the 60 s ack wait: they were handed back.
+      yield* eventually(Effect.sync(() => redelivered.length), (n) => n === 3, "the three handed back")
+      assert.deepStrictEqual(redelivered, [2, 2, 2])
+      yield* eventually(consumerInfo("stop-in-hand"), (i) => i.num_ack_pending === 0 && i.num_pending === 0, "all acked")
+    }))
+
+})
