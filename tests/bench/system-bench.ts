@@ -253,9 +253,12 @@ const program = Effect.gen(function*() {
     // Warm-up, not counted: the first alarms after start run cold code paths (JIT, caches, connections).
     yield* prober.run({ count: WarmUpP1, intervalMs: P1IntervalMs, waitMs: 5000 })
     log(`P1 idle: ${plan.idleP1} care alarms, ${P1IntervalMs} ms apart (after ${WarmUpP1} uncounted warm-up alarms)`)
+    const alarmLaneAtIdle = yield* alarmLaneTail(system.services.triage.url)
     const idle = yield* prober.run({ count: plan.idleP1, intervalMs: P1IntervalMs, waitMs: 5000 })
     const idleSummary = phaseSummary(idle)
-    log(`P1 idle: p50 ${idleSummary.accepted_to_stream.p50} ms, p99 ${idleSummary.accepted_to_stream.p99} ms, missing ${idle.missing}`)
+    const idleAlarmLane = tailSince(alarmLaneAtIdle, yield* alarmLaneTail(system.services.triage.url))
+    log(`P1 idle: p50 ${idleSummary.accepted_to_stream.p50} ms, p99 ${idleSummary.accepted_to_stream.p99} ms, missing ${idle.missing}; ` +
+      `alarm lane, receipt to incident stored: ${JSON.stringify(idleAlarmLane)}`)
 
     // ── pipeline: normal mix over HTTP until every consumer has finished ──
     const pipelineBatches = inBatches(normalEvents(fleet, plan.pipelineEvents, 2), Batch)
@@ -446,7 +449,7 @@ const program = Effect.gen(function*() {
           cpu_us_per_event: pipelineCpuUs,
           consumer_last_busy_s: pipelineDrain.lastBusyS
         },
-        p1_idle: idleSummary,
+        p1_idle: { ...idleSummary, alarm_lane: idleAlarmLane },
         backlog: {
           events: backlogMessages.length,
           publish_s: seconds(backlogPublishMs),
