@@ -3,7 +3,7 @@ import { Streams, Subjects } from "@wt/contracts"
 import { Effect, Fiber, Schema } from "effect"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
-import { consume } from "./consume.ts"
+import { consume, type MessageMeta } from "./consume.ts"
 import { findClusterNatsServer, MinClusterServer, natsServerVersion } from "./embedded.ts"
 import { publishEvent } from "./publish.ts"
 import { eventually, NatsTestServer } from "./testing.ts"
@@ -26,20 +26,24 @@ const recentEnough = version !== undefined &&
   (version.major > MinClusterServer.major || (version.major === MinClusterServer.major && version.minor >= MinClusterServer.minor))
 if (recentEnough) process.env["NATS_SERVER_BIN"] = binary
 
+/** One durable, three at a time, an ack wait far longer than the test: a message comes back only if handed back. */
+const consumeStopInHand = (handler: (note: typeof Note.Type, meta: MessageMeta) => Effect.Effect<void>) =>
+  consume({
+    stream: Streams.device,
+    durable: "stop-in-hand",
+    filterSubject: "wt.dev.tstophand.>",
+    schema: Note,
+    source: "triage",
+    concurrency: 3,
+    ackWait: "60 seconds",
+    handler
+  })
+
 layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume on nats-server 2.10 or later", (it) => {
   it.effect.skipIf(!recentEnough)("when stopped, hands the messages in hand back at once (not after the ack wait); skipped without a 2.10 server: deploy/nats/fetch-cluster-server.sh", () =>
     Effect.gen(function*() {
       const started: Array<number> = []
-      const first = yield* Effect.forkScoped(consume({
-        stream: Streams.device,
-        durable: "stop-in-hand",
-        filterSubject: "wt.dev.tstophand.>",
-        schema: Note,
-        source: "triage",
-        concurrency: 3,
-        ackWait: "60 seconds",
-        handler: (note) => Effect.sync(() => void started.push(note.n)).pipe(Effect.andThen(Effect.never))
-      }))
+      const first = yield* Effect.forkScoped(consumeStopInHand((note) => Effect.sync(() => void started.push(note.n)).pipe(Effect.andThen(Effect.never))))
       for (const n of [1, 2, 3]) {
         yield* publishEvent(subjectOf("tstophand", `dev-${n}`), Note, { n, text: "x" }, { msgId: `stop-hand-${n}` })
       }
@@ -49,20 +53,10 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume on nats-
       yield* eventually(consumerInfo("stop-in-hand"), (i) => i.num_waiting === 0, "no pull left open")
 
       const redelivered: Array<number> = []
-      yield* Effect.forkScoped(consume({
-        stream: Streams.device,
-        durable: "stop-in-hand",
-        filterSubject: "wt.dev.tstophand.>",
-        schema: Note,
-        source: "triage",
-        concurrency: 3,
-        ackWait: "60 seconds",
-        handler: (_note, meta) => Effect.sync(() => void redelivered.push(meta.deliveries))
-      }))
+      yield* Effect.forkScoped(consumeStopInHand((_note, meta) => Effect.sync(() => void redelivered.push(meta.deliveries))))
       // Within the default poll timeout, far inside the 60 s ack wait: they were handed back.
       yield* eventually(Effect.sync(() => redelivered.length), (n) => n === 3, "the three handed back")
       assert.deepStrictEqual(redelivered, [2, 2, 2])
       yield* eventually(consumerInfo("stop-in-hand"), (i) => i.num_ack_pending === 0 && i.num_pending === 0, "all acked")
     }))
-
 })
