@@ -1,4 +1,4 @@
-import { DeliverPolicy, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream"
+import { DeliverPolicy, jetstream, type JsMsg, type OrderedConsumerOptions } from "@nats-io/jetstream"
 import { Effect, Metric, Result, Schedule } from "effect"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
@@ -39,13 +39,22 @@ export const followSkippedTotal = Metric.counter("wt_follow_skipped_total", {
 const FollowHeartbeatMs = 1_000
 
 /**
+ * How long making the ordered consumer may wait for an answer (the client's default is 5 s). Just
+ * after its node died, the request often goes unanswered while the cluster moves leaders; the
+ * follow-failover test saw one to three such tries before one was answered. Each unanswered try
+ * held the live view that long, so a try is given up sooner and made again a second later.
+ */
+const FollowSetupTimeoutMs = 2_000
+
+/**
  * Reads a stream in order with an ephemeral ordered consumer, until interrupted;
  * for read models and live views. Messages that do not decode are skipped and counted.
  * After a lost connection it resumes after the last message it handled.
  */
 export const follow = <A, E, R>(options: FollowOptions<A, E, R>): Effect.Effect<never, E | NatsRequestFailed, R | Nats> =>
   Effect.gen(function*() {
-    const { js, nc } = clientOf(yield* Nats)
+    const { nc } = clientOf(yield* Nats)
+    const js = jetstream(nc, { timeout: FollowSetupTimeoutMs })
     const skipped = Metric.withAttributes(followSkippedTotal, { stream: options.stream })
     const failed = (cause: unknown) =>
       new NatsRequestFailed({ operation: `follow ${options.stream} ${options.filterSubject}`, message: errorMessage(cause) })
