@@ -189,12 +189,12 @@ export const fillNodeDisk = (headroomBytes: number, fullForMs: number): Fault =>
       let fullAt: number | undefined
       while (Date.now() - startedAt < 120_000) {
         const js = yield* Effect.result(node.jetstream)
-        const health = yield* Effect.tryPromise(() => fetch(`${node.monitorUrl}/healthz`).then(async (r) => ({ ok: r.ok, body: await r.text() }))).pipe(
-          Effect.catch(() => Effect.succeed({ ok: false, body: "no answer" }))
-        )
         if (js._tag === "Success" && (js.success.storeBytes >= limit * 0.95 || !js.success.enabled)) {
           fullAt = Date.now()
-          notes.push(`full after ${seconds(fullAt - startedAt)}: ${js.success.storeBytes} bytes stored, JetStream ${js.success.enabled ? "on" : "DISABLED"}, healthz: ${health.body.trim().slice(0, 120)}`)
+          const health = yield* Effect.tryPromise(() => fetch(`${node.monitorUrl}/healthz`).then((r) => r.text())).pipe(
+            Effect.catch(() => Effect.succeed("no answer"))
+          )
+          notes.push(`full after ${seconds(fullAt - startedAt)}: ${js.success.storeBytes} bytes stored, JetStream ${js.success.enabled ? "on" : "DISABLED"}, healthz: ${health.trim().slice(0, 120)}`)
           break
         }
         yield* Effect.sleep("500 millis")

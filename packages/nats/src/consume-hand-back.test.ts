@@ -1,19 +1,11 @@
 import { assert, layer } from "@effect/vitest"
-import { Streams, Subjects } from "@wt/contracts"
-import { Effect, Fiber, Schema } from "effect"
-import { clientOf } from "./client.ts"
-import { Nats } from "./connection.ts"
+import { Streams } from "@wt/contracts"
+import { Effect, Fiber } from "effect"
 import { consume, type MessageMeta } from "./consume.ts"
-import { findClusterNatsServer, MinClusterServer, natsServerVersion } from "./embedded.ts"
+import { consumerInfo, Note, subjectOf } from "./consume-test-support.ts"
+import { findClusterNatsServer, natsServerVersion, olderThanClusterMinimum } from "./embedded.ts"
 import { publishEvent } from "./publish.ts"
 import { eventually, NatsTestServer } from "./testing.ts"
-
-const Note = Schema.Struct({ n: Schema.Number, text: Schema.String })
-
-const consumerInfo = (durable: string) =>
-  Nats.use((nats) => Effect.tryPromise(() => clientOf(nats).jsm.consumers.info(Streams.device, durable)))
-
-const subjectOf = (tenant: string, device: string) => Subjects.device(tenant, "alarm", "safety_alarm", device)
 
 /**
  * On a server of its own, 2.10 or later (the cluster's, which .ci/run fetches): Debian 12's 2.9.10
@@ -22,12 +14,11 @@ const subjectOf = (tenant: string, device: string) => Subjects.device(tenant, "a
  */
 const binary = findClusterNatsServer()
 const version = binary === undefined ? undefined : natsServerVersion(binary)
-const recentEnough = version !== undefined &&
-  (version.major > MinClusterServer.major || (version.major === MinClusterServer.major && version.minor >= MinClusterServer.minor))
+const recentEnough = version !== undefined && !olderThanClusterMinimum(version)
 if (recentEnough) process.env["NATS_SERVER_BIN"] = binary
 
 /** One durable, three at a time, an ack wait far longer than the test: a message comes back only if handed back. */
-const consumeStopInHand = (handler: (note: typeof Note.Type, meta: MessageMeta) => Effect.Effect<void>) =>
+const consumeStopInHand = (handler: (note: Note, meta: MessageMeta) => Effect.Effect<void>) =>
   consume({
     stream: Streams.device,
     durable: "stop-in-hand",

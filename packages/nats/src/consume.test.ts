@@ -6,18 +6,16 @@ import { decodeJson } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { consume, ensureConsumer } from "./consume.ts"
+import { consumerInfo, Note, subjectOf } from "./consume-test-support.ts"
 import { DeadLetterRawLimit, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
 import { PublishFailed } from "./errors.ts"
 import { publishEvent, publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
 import { eventually, NatsTestServer } from "./testing.ts"
 
-const Note = Schema.Struct({ n: Schema.Number, text: Schema.String })
-type Note = typeof Note.Type
 
 class Boom extends Schema.TaggedError<Boom>()("Boom", { message: Schema.String }) {}
 
-const subjectOf = (tenant: string, device: string) => Subjects.device(tenant, "alarm", "safety_alarm", device)
 
 const deadLettersOn = (subject: string) =>
   readSubject(Streams.deadLetter, Subjects.deadLetter("triage")).pipe(
@@ -29,8 +27,6 @@ const deadLettersOn = (subject: string) =>
   )
 
 /** Polls until the check holds; fails the test after 10 s. */
-const consumerInfo = (durable: string) =>
-  Nats.use((nats) => Effect.tryPromise(() => clientOf(nats).jsm.consumers.info(Streams.device, durable)))
 
 /** What `wt_consumer_messages_total` says one consumer settled, by outcome, as /metrics renders it. */
 const settledBy = (consumer: string) =>
