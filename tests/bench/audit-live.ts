@@ -24,12 +24,11 @@ const entry = (n: number): AuditEntry => ({
   data: { type: "technical", payload: { event: "heartbeat", batteryPct: 87 }, receivedAt: "2026-11-25T21:04:05.180Z" }
 })
 
-const append = (from: number, count: number) =>
-  Effect.gen(function*() {
-    const started = performance.now()
-    yield* Effect.forEach(Array.from({ length: count }, (_, i) => from + i), (n) => appendAuditEntry(entry(n)), { concurrency: 256, discard: true })
-    return count / ((performance.now() - started) / 1000)
-  })
+const append = Effect.fn("Bench.append")(function*(from: number, count: number) {
+  const started = performance.now()
+  yield* Effect.forEach(Array.from({ length: count }, (_, i) => from + i), (n) => appendAuditEntry(entry(n)), { concurrency: 256, discard: true })
+  return count / ((performance.now() - started) / 1000)
+})
 
 /** CPU time used so far, µs: this process, and the nats-server (from /proc). */
 const cpuNow = (serverPid: number | undefined) => {
@@ -53,10 +52,9 @@ const perEntry = (before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cp
 
 const sealedUpTo = readLastSeal().pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (s) => s.seal.toSeq })))
 
-const waitSealed = (seq: number) =>
-  Effect.gen(function*() {
-    while ((yield* sealedUpTo) < seq) yield* Effect.sleep("20 millis")
-  })
+const waitSealed = Effect.fn("Bench.waitSealed")(function*(seq: number) {
+  while ((yield* sealedUpTo) < seq) yield* Effect.sleep("20 millis")
+})
 
 export const liveBench = (options: { readonly entries: number; readonly sealSize: number }) =>
   Effect.scoped(Effect.gen(function*() {
@@ -117,17 +115,16 @@ export const liveBench = (options: { readonly entries: number; readonly sealSize
       // `wt audit verify` on the live stream: every seal and key, then the entries through
       // NATS (one pass below 1,000,000 entries), and in one pass and two parallel parts for comparison.
       const total = seq - 1
-      const verifyLive = (parts: { parallelism: number; minEntriesPerPart: number } | undefined) =>
-        Effect.gen(function*() {
-          const started = performance.now()
-          const cpuBefore = cpuNow(serverPid)
-          const seals = yield* readSeals
-          const { verdict } = yield* verifyLiveTrail({ stream: "WT_AUDIT", seals, keys: [key], ...parts })
-          const ms = performance.now() - started
-          if (verdict._tag !== "Intact" || verdict.sealedEntries !== total) throw new Error(`live trail did not verify: ${JSON.stringify(verdict)}`)
-          // CPU per entry of this process (worker threads included) and of the nats-server, which share the cores.
-          return { entries: total, ms: Math.round(ms), entriesPerSecond: Math.round(total / (ms / 1000)), cpuPerEntry: perEntry(cpuBefore, cpuNow(serverPid), total) }
-        })
+      const verifyLive = Effect.fn("Bench.verifyLive")(function*(parts: { parallelism: number; minEntriesPerPart: number } | undefined) {
+        const started = performance.now()
+        const cpuBefore = cpuNow(serverPid)
+        const seals = yield* readSeals
+        const { verdict } = yield* verifyLiveTrail({ stream: "WT_AUDIT", seals, keys: [key], ...parts })
+        const ms = performance.now() - started
+        if (verdict._tag !== "Intact" || verdict.sealedEntries !== total) throw new Error(`live trail did not verify: ${JSON.stringify(verdict)}`)
+        // CPU per entry of this process (worker threads included) and of the nats-server, which share the cores.
+        return { entries: total, ms: Math.round(ms), entriesPerSecond: Math.round(total / (ms / 1000)), cpuPerEntry: perEntry(cpuBefore, cpuNow(serverPid), total) }
+      })
       const liveVerify = yield* verifyLive(undefined)
       const liveVerifyInOnePass = yield* verifyLive({ parallelism: 1, minEntriesPerPart: 1 })
       const liveVerifyInTwoParts = yield* verifyLive({ parallelism: 2, minEntriesPerPart: 1 })

@@ -133,36 +133,35 @@ const median = (xs: ReadonlyArray<number>) => {
   return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 
-export const sealingCostBench = (options: { readonly events: number; readonly rounds: number; readonly log: (line: string) => void }) =>
-  Effect.gen(function*() {
-    const runs: Array<PipelineRun> = []
-    for (let round = 0; round < options.rounds; round++) {
-      for (const sealing of round % 2 === 0 ? [true, false] : [false, true]) {
-        // A fresh installation on a busy machine sometimes misses its readiness deadline: try again.
-        const run = yield* runOnce(sealing, options.events, round + 1).pipe(
-          Effect.tapError((error) => Effect.sync(() => options.log(`pipeline run failed (${String(error)}); trying again`))),
-          Effect.retry({ times: 2 })
-        )
-        options.log(`pipeline with sealing ${sealing ? "on " : "off"}: ${run.eventsPerSecond} events/s, ${run.cpuMicrosPerEvent} µs CPU per event ${JSON.stringify(run.cpuMicrosPerEventByProcess)} (${run.accepted} accepted, ${run.auditEntriesPerEvent} audit entries per event${run.drained ? "" : ", NOT drained"}${run.sealedAfterDrainMs === undefined ? "" : `; all sealed ${run.sealedAfterDrainMs} ms after the drain`})`)
-        runs.push(run)
-      }
+export const sealingCostBench = Effect.fn("Bench.sealingCostBench")(function*(options: { readonly events: number; readonly rounds: number; readonly log: (line: string) => void }) {
+  const runs: Array<PipelineRun> = []
+  for (let round = 0; round < options.rounds; round++) {
+    for (const sealing of round % 2 === 0 ? [true, false] : [false, true]) {
+      // A fresh installation on a busy machine sometimes misses its readiness deadline: try again.
+      const run = yield* runOnce(sealing, options.events, round + 1).pipe(
+        Effect.tapError((error) => Effect.sync(() => options.log(`pipeline run failed (${String(error)}); trying again`))),
+        Effect.retry({ times: 2 })
+      )
+      options.log(`pipeline with sealing ${sealing ? "on " : "off"}: ${run.eventsPerSecond} events/s, ${run.cpuMicrosPerEvent} µs CPU per event ${JSON.stringify(run.cpuMicrosPerEventByProcess)} (${run.accepted} accepted, ${run.auditEntriesPerEvent} audit entries per event${run.drained ? "" : ", NOT drained"}${run.sealedAfterDrainMs === undefined ? "" : `; all sealed ${run.sealedAfterDrainMs} ms after the drain`})`)
+      runs.push(run)
     }
-    const on = median(runs.filter((r) => r.sealing).map((r) => r.eventsPerSecond))
-    const off = median(runs.filter((r) => !r.sealing).map((r) => r.eventsPerSecond))
-    const cpuOn = median(runs.filter((r) => r.sealing).map((r) => r.cpuMicrosPerEvent))
-    const cpuOff = median(runs.filter((r) => !r.sealing).map((r) => r.cpuMicrosPerEvent))
-    return {
-      eventsPerRun: options.events,
-      rounds: options.rounds,
-      runs,
-      medianEventsPerSecond: { sealingOn: on, sealingOff: off },
-      // Positive: throughput sealing takes away. Within noise of the machine when small.
-      sealingCostPct: Math.round(((off - on) / off) * 1000) / 10,
-      medianCpuMicrosPerEvent: { sealingOn: cpuOn, sealingOff: cpuOff },
-      auditEntriesPerEvent: median(runs.map((r) => r.auditEntriesPerEvent)),
-      // The pipeline is CPU-bound on this machine, so throughput falls as CPU per event rises:
-      // the share sealing adds is its cost to throughput, and unlike events/s it does not
-      // swing with whatever else the machine runs.
-      sealingCostByCpuPct: Math.round(((cpuOn - cpuOff) / cpuOn) * 1000) / 10
-    }
-  })
+  }
+  const on = median(runs.filter((r) => r.sealing).map((r) => r.eventsPerSecond))
+  const off = median(runs.filter((r) => !r.sealing).map((r) => r.eventsPerSecond))
+  const cpuOn = median(runs.filter((r) => r.sealing).map((r) => r.cpuMicrosPerEvent))
+  const cpuOff = median(runs.filter((r) => !r.sealing).map((r) => r.cpuMicrosPerEvent))
+  return {
+    eventsPerRun: options.events,
+    rounds: options.rounds,
+    runs,
+    medianEventsPerSecond: { sealingOn: on, sealingOff: off },
+    // Positive: throughput sealing takes away. Within noise of the machine when small.
+    sealingCostPct: Math.round(((off - on) / off) * 1000) / 10,
+    medianCpuMicrosPerEvent: { sealingOn: cpuOn, sealingOff: cpuOff },
+    auditEntriesPerEvent: median(runs.map((r) => r.auditEntriesPerEvent)),
+    // The pipeline is CPU-bound on this machine, so throughput falls as CPU per event rises:
+    // the share sealing adds is its cost to throughput, and unlike events/s it does not
+    // swing with whatever else the machine runs.
+    sealingCostByCpuPct: Math.round(((cpuOn - cpuOff) / cpuOn) * 1000) / 10
+  }
+})

@@ -128,59 +128,58 @@ const program = Effect.gen(function*() {
 
     const serviceUrls = () => Object.values(sys.services.copies).flat().map((p) => p.url)
     /** One phase: events over HTTP until every consumer has drained them, care alarms probed meanwhile. */
-    const phase = (copies: number, seed: number) =>
-      Effect.gen(function*() {
-        const events = normalEvents(plan.pipelineEvents, seed)
-        const totals = emptyTotals()
-        const stored = emptyLaneCounts()
-        const progress = yield* deviceProgressSince(serviceUrls(), () => stored)
-        log(`${copies} ${copies === 1 ? "copy" : "copies"} of each consumer: ${events.length} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
-        const started = Date.now()
-        // CPU per event of each process, summed over a service's copies and over the nodes.
-        const pids = (): Record<string, number | undefined> => ({
-          ...Object.fromEntries(Object.entries(sys.services.copies).flatMap(([name, copies]) => copies.map((c, i) => [`${name}#${i + 1}`, c.pid()]))),
-          ...Object.fromEntries(sys.cluster!.nodes.map((n) => [n.name, n.pid()]))
-        })
-        const cpu = startCpuMeter(pids)
-        const serverBefore = yield* serverCounters(sys.cluster!.nodes)
-        let drained = false
-        // When the gateways had answered every batch: a pipeline slower than ingest drains after it.
-        let ingestedMs = 0
-        const [p1, drain] = yield* Effect.all([
-          prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 15_000, until: () => drained }),
-          postBatches({ ingestUrl: sys.ingestUrl, ingestKey: sys.ingestKey, batches: inBatches(events, Batch), concurrency: Senders, totals }).pipe(
-            Effect.andThen(Effect.sync(() => {
-              ingestedMs = Date.now() - started
-              addLanes(stored, events)
-            })),
-            Effect.andThen(waitDrained({ startMs: started, timeoutMs: plan.drainTimeoutMs, progress, onProgressDone: () => { drained = true } })),
-            Effect.ensuring(Effect.sync(() => { drained = true }))
-          )
-        ], { concurrency: "unbounded" })
-        const doneMs = (drain.drainedAtMs ?? Date.now()) - started
-        const cpuByProcess = cpu.perEvent(totals.accepted)
-        const serverWork = perEventDelta(serverBefore, yield* serverCounters(sys.cluster!.nodes), totals.accepted)
-        const eps = Math.round(totals.accepted / (doneMs / 1000))
-        const p1Summary = phaseSummary(p1)
-        log(`${copies} ${copies === 1 ? "copy" : "copies"}: ${totals.accepted} accepted in ${round1(ingestedMs / 1000)} s, ${drain.drainedAtMs === undefined ? "NOT drained" : "drained"} after ${round1(doneMs / 1000)} s → ${eps} events/s; ` +
-          `P1 during it (${p1.sent}): p50 ${p1Summary.accepted_to_stream.p50} ms, p99 ${p1Summary.accepted_to_stream.p99} ms, missing ${p1.missing}; ` +
-          `CPU µs per event ${JSON.stringify(cpuByProcess)}; per event on the nodes ${JSON.stringify(serverWork)}`)
-        return {
-          copies,
-          events: events.length,
-          accepted: totals.accepted,
-          rejected: totals.rejected,
-          failed_batches: totals.failedBatches,
-          drained: drain.drainedAtMs !== undefined,
-          ingested_s: round1(ingestedMs / 1000),
-          end_to_end_s: round1(doneMs / 1000),
-          cpu_us_per_event: cpuByProcess,
-          server_work_per_event: serverWork,
-          pipeline_eps: eps,
-          consumer_last_busy_s: drain.lastBusyS,
-          p1: p1Summary
-        }
+    const phase = Effect.fn("Bench.phase")(function*(copies: number, seed: number) {
+      const events = normalEvents(plan.pipelineEvents, seed)
+      const totals = emptyTotals()
+      const stored = emptyLaneCounts()
+      const progress = yield* deviceProgressSince(serviceUrls(), () => stored)
+      log(`${copies} ${copies === 1 ? "copy" : "copies"} of each consumer: ${events.length} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
+      const started = Date.now()
+      // CPU per event of each process, summed over a service's copies and over the nodes.
+      const pids = (): Record<string, number | undefined> => ({
+        ...Object.fromEntries(Object.entries(sys.services.copies).flatMap(([name, copies]) => copies.map((c, i) => [`${name}#${i + 1}`, c.pid()]))),
+        ...Object.fromEntries(sys.cluster!.nodes.map((n) => [n.name, n.pid()]))
       })
+      const cpu = startCpuMeter(pids)
+      const serverBefore = yield* serverCounters(sys.cluster!.nodes)
+      let drained = false
+      // When the gateways had answered every batch: a pipeline slower than ingest drains after it.
+      let ingestedMs = 0
+      const [p1, drain] = yield* Effect.all([
+        prober.run({ count: 100_000, intervalMs: P1IntervalMs, waitMs: 15_000, until: () => drained }),
+        postBatches({ ingestUrl: sys.ingestUrl, ingestKey: sys.ingestKey, batches: inBatches(events, Batch), concurrency: Senders, totals }).pipe(
+          Effect.andThen(Effect.sync(() => {
+            ingestedMs = Date.now() - started
+            addLanes(stored, events)
+          })),
+          Effect.andThen(waitDrained({ startMs: started, timeoutMs: plan.drainTimeoutMs, progress, onProgressDone: () => { drained = true } })),
+          Effect.ensuring(Effect.sync(() => { drained = true }))
+        )
+      ], { concurrency: "unbounded" })
+      const doneMs = (drain.drainedAtMs ?? Date.now()) - started
+      const cpuByProcess = cpu.perEvent(totals.accepted)
+      const serverWork = perEventDelta(serverBefore, yield* serverCounters(sys.cluster!.nodes), totals.accepted)
+      const eps = Math.round(totals.accepted / (doneMs / 1000))
+      const p1Summary = phaseSummary(p1)
+      log(`${copies} ${copies === 1 ? "copy" : "copies"}: ${totals.accepted} accepted in ${round1(ingestedMs / 1000)} s, ${drain.drainedAtMs === undefined ? "NOT drained" : "drained"} after ${round1(doneMs / 1000)} s → ${eps} events/s; ` +
+        `P1 during it (${p1.sent}): p50 ${p1Summary.accepted_to_stream.p50} ms, p99 ${p1Summary.accepted_to_stream.p99} ms, missing ${p1.missing}; ` +
+        `CPU µs per event ${JSON.stringify(cpuByProcess)}; per event on the nodes ${JSON.stringify(serverWork)}`)
+      return {
+        copies,
+        events: events.length,
+        accepted: totals.accepted,
+        rejected: totals.rejected,
+        failed_batches: totals.failedBatches,
+        drained: drain.drainedAtMs !== undefined,
+        ingested_s: round1(ingestedMs / 1000),
+        end_to_end_s: round1(doneMs / 1000),
+        cpu_us_per_event: cpuByProcess,
+        server_work_per_event: serverWork,
+        pipeline_eps: eps,
+        consumer_last_busy_s: drain.lastBusyS,
+        p1: p1Summary
+      }
+    })
 
     // The second copies wait while one copy of each consumer does the work.
     yield* Effect.forEach(Consumers, (n) => sys.services.copies[n][1]!.kill("SIGTERM"), { concurrency: "unbounded", discard: true })

@@ -40,61 +40,58 @@ const ownCpuMs = () => {
 }
 
 /** Runs `drain` (which returns once `messages` were handled) and measures both processes' CPU. */
-const measure = (variant: string, serverPid: number, drain: Effect.Effect<void, unknown, Nats>) =>
-  Effect.gen(function*() {
-    const client0 = ownCpuMs(), server0 = cpuMs(serverPid) ?? 0, t0 = performance.now()
-    yield* drain
-    const seconds = (performance.now() - t0) / 1000
-    const figure: Figure = {
-      variant,
-      seconds: Math.round(seconds * 100) / 100,
-      clientUs: Math.round((ownCpuMs() - client0) * 1000 / messages * 10) / 10,
-      serverUs: Math.round(((cpuMs(serverPid) ?? 0) - server0) * 1000 / messages * 10) / 10
-    }
-    console.log(`[consume] ${variant}: ${messages} in ${figure.seconds} s; CPU per message: client ${figure.clientUs} µs, nats-server ${figure.serverUs} µs`)
-    return figure
-  })
+const measure = Effect.fn("Bench.measure")(function*(variant: string, serverPid: number, drain: Effect.Effect<void, unknown, Nats>) {
+  const client0 = ownCpuMs(), server0 = cpuMs(serverPid) ?? 0, t0 = performance.now()
+  yield* drain
+  const seconds = (performance.now() - t0) / 1000
+  const figure: Figure = {
+    variant,
+    seconds: Math.round(seconds * 100) / 100,
+    clientUs: Math.round((ownCpuMs() - client0) * 1000 / messages * 10) / 10,
+    serverUs: Math.round(((cpuMs(serverPid) ?? 0) - server0) * 1000 / messages * 10) / 10
+  }
+  console.log(`[consume] ${variant}: ${messages} in ${figure.seconds} s; CPU per message: client ${figure.clientUs} µs, nats-server ${figure.serverUs} µs`)
+  return figure
+})
 
 /** `@wt/nats` consume with a handler that does nothing, as audit and supervision run it. */
-const wtConsume = (durable: string, concurrency: number) =>
-  Effect.gen(function*() {
-    let handled = 0
-    const done = Promise.withResolvers<void>()
-    const fiber = yield* Effect.forkChild(consume({
-      stream: Streams.device,
-      durable,
-      filterSubject: Subjects.deviceAll,
-      schema: DeviceEventHead,
-      source: "audit",
-      concurrency,
-      handler: () =>
-        Effect.sync(() => {
-          if (++handled === messages) done.resolve()
-        })
-    }))
-    yield* Effect.promise(() => done.promise)
-    yield* Fiber.interrupt(fiber)
-  })
+const wtConsume = Effect.fn("Bench.wtConsume")(function*(durable: string, concurrency: number) {
+  let handled = 0
+  const done = Promise.withResolvers<void>()
+  const fiber = yield* Effect.forkChild(consume({
+    stream: Streams.device,
+    durable,
+    filterSubject: Subjects.deviceAll,
+    schema: DeviceEventHead,
+    source: "audit",
+    concurrency,
+    handler: () =>
+      Effect.sync(() => {
+        if (++handled === messages) done.resolve()
+      })
+  }))
+  yield* Effect.promise(() => done.promise)
+  yield* Fiber.interrupt(fiber)
+})
 
 /** nats.js alone: its iterator, JSON.parse of each message, ack. */
-const rawConsume = (durable: string) =>
-  Effect.gen(function*() {
-    const nats = yield* Nats
-    yield* ensureConsumer({ stream: Streams.device, durable, filterSubject: Subjects.deviceAll, ackWaitMs: 30_000, maxAckPending: 8192, deliverPolicy: "all" })
-    // The client alone, as the baseline: through `use`.
-    yield* nats.use(async ({ js }) => {
-      const consumer = await js.consumers.get(Streams.device, durable)
-      const iter = await consumer.consume({ max_messages: 2048 })
-      const text = new TextDecoder()
-      let handled = 0
-      for await (const m of iter) {
-        JSON.parse(text.decode(m.data))
-        m.ack()
-        if (++handled === messages) break
-      }
-      await iter.close()
-    })
+const rawConsume = Effect.fn("Bench.rawConsume")(function*(durable: string) {
+  const nats = yield* Nats
+  yield* ensureConsumer({ stream: Streams.device, durable, filterSubject: Subjects.deviceAll, ackWaitMs: 30_000, maxAckPending: 8192, deliverPolicy: "all" })
+  // The client alone, as the baseline: through `use`.
+  yield* nats.use(async ({ js }) => {
+    const consumer = await js.consumers.get(Streams.device, durable)
+    const iter = await consumer.consume({ max_messages: 2048 })
+    const text = new TextDecoder()
+    let handled = 0
+    for await (const m of iter) {
+      JSON.parse(text.decode(m.data))
+      m.ack()
+      if (++handled === messages) break
+    }
+    await iter.close()
   })
+})
 
 const variants = (round: number) =>
   [

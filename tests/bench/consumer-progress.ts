@@ -97,9 +97,8 @@ export const deviceProgress = (options: {
   })
 
 /** Progress of the device consumers from now on, against what `stored` says the phase has stored so far. */
-export const deviceProgressSince = (serviceUrls: ReadonlyArray<string>, stored: () => LaneCounts) =>
-  Effect.gen(function*() {
-    const lanes = yield* deviceConsumerLanes
-    const start = yield* settledPerConsumer(serviceUrls)
-    return deviceProgress({ serviceUrls, lanes, start, stored })
-  })
+export const deviceProgressSince = Effect.fn("Bench.deviceProgressSince")(function*(serviceUrls: ReadonlyArray<string>, stored: () => LaneCounts) {
+  const lanes = yield* deviceConsumerLanes
+  const start = yield* settledPerConsumer(serviceUrls)
+  return deviceProgress({ serviceUrls, lanes, start, stored })
+})

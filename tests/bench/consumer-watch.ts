@@ -41,12 +41,11 @@ export const consumerStates = Effect.gen(function*() {
   }).pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30 }), Effect.orDie)
 })
 
-export const streamState = (stream: string) =>
-  Effect.gen(function*() {
-    const nats = yield* Nats
-    const info = yield* Effect.orDie(nats.streamInfo(stream))
-    return { messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq }
-  })
+export const streamState = Effect.fn("Bench.streamState")(function*(stream: string) {
+  const nats = yield* Nats
+  const info = yield* Effect.orDie(nats.streamInfo(stream))
+  return { messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq }
+})
 
 const isIdle = (states: ReadonlyArray<ConsumerState>) => states.every((c) => c.pending === 0 && c.ackPending === 0)
 

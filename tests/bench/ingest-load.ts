@@ -1,6 +1,6 @@
 import { once } from "node:events"
 import { Worker } from "node:worker_threads"
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Schema } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
 import { addLanes, emptyLaneCounts, type LaneCounts } from "./consumer-progress.ts"
 import { EventSink, httpIngestSink } from "@wt/sim-devices"
@@ -15,6 +15,9 @@ export interface IngestTotals {
   /** Events per lane in the batches the gateway took (a batch with rejects counts whole: an upper bound). */
   stored: LaneCounts
 }
+
+/** The worker thread's senders stopped with an error (its message as the worker reported it). */
+export class StormSendersFailed extends Schema.TaggedError<StormSendersFailed>()("StormSendersFailed", { message: Schema.String }) {}
 
 /** Batches to post to the gateway, how many requests at once, and the totals to keep current. */
 export interface IngestLoad {
@@ -81,11 +84,11 @@ export const startIngestWorker = Effect.fn("Bench.startIngestWorker")(function*(
     }),
     (w) => Effect.promise(() => w.terminate())
   )
-  const run = Effect.callback<IngestTotals, Error>((resume) => {
+  const run = Effect.callback<IngestTotals, StormSendersFailed | Error>((resume) => {
     worker.on("message", (m: { readonly done: boolean; readonly totals: IngestTotals; readonly error?: string }) => {
       Object.assign(totals, m.totals)
       if (!m.done) return
-      resume(m.error === undefined ? Effect.succeed(totals) : Effect.fail(new Error(`storm senders failed: ${m.error}`)))
+      resume(m.error === undefined ? Effect.succeed(totals) : Effect.fail(new StormSendersFailed({ message: `storm senders failed: ${m.error}` })))
     })
     worker.on("error", (error) => resume(Effect.fail(error)))
     worker.postMessage("go")

@@ -44,13 +44,12 @@ const ownCpuUs = () => {
 }
 
 /** Runs `work`, which handles `messages` messages, and measures its rate and this process's CPU. */
-const measure = <E, R>(messages: number, work: Effect.Effect<unknown, E, R>) =>
-  Effect.gen(function*() {
-    const cpu0 = ownCpuUs(), t0 = performance.now()
-    yield* work
-    const seconds = (performance.now() - t0) / 1000
-    return { perSecond: Math.round(messages / seconds), cpuUsPerMessage: Math.round((ownCpuUs() - cpu0) / messages * 10) / 10 } satisfies Run
-  })
+const measure = Effect.fn("Bench.measure")(function*<E, R>(messages: number, work: Effect.Effect<unknown, E, R>) {
+  const cpu0 = ownCpuUs(), t0 = performance.now()
+  yield* work
+  const seconds = (performance.now() - t0) / 1000
+  return { perSecond: Math.round(messages / seconds), cpuUsPerMessage: Math.round((ownCpuUs() - cpu0) / messages * 10) / 10 } satisfies Run
+})
 
 const median = (xs: ReadonlyArray<number>) => {
   const sorted = [...xs].sort((a, b) => a - b)
@@ -65,19 +64,18 @@ interface Comparison {
 }
 
 /** The fast path and the client's, alternately, `rounds` times; which goes first alternates too. */
-const compare = <E, R>(name: string, unit: string, messages: number, fast: (round: number) => Effect.Effect<unknown, E, R>, client: (round: number) => Effect.Effect<unknown, E, R>) =>
-  Effect.gen(function*() {
-    const fastRuns: Array<Run> = [], clientRuns: Array<Run> = []
-    for (let round = 1; round <= rounds; round++) {
-      const order = round % 2 === 1 ? (["fast", "client"] as const) : (["client", "fast"] as const)
-      for (const which of order) {
-        const run = yield* measure(messages, which === "fast" ? fast(round) : client(round))
-        ;(which === "fast" ? fastRuns : clientRuns).push(run)
-        console.log(`[${name}] round ${round} ${which}: ${run.perSecond} ${unit}/s, ${run.cpuUsPerMessage} µs CPU each`)
-      }
+const compare = Effect.fn("Bench.compare")(function*<E, R>(name: string, unit: string, messages: number, fast: (round: number) => Effect.Effect<unknown, E, R>, client: (round: number) => Effect.Effect<unknown, E, R>) {
+  const fastRuns: Array<Run> = [], clientRuns: Array<Run> = []
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? (["fast", "client"] as const) : (["client", "fast"] as const)
+    for (const which of order) {
+      const run = yield* measure(messages, which === "fast" ? fast(round) : client(round))
+      ;(which === "fast" ? fastRuns : clientRuns).push(run)
+      console.log(`[${name}] round ${round} ${which}: ${run.perSecond} ${unit}/s, ${run.cpuUsPerMessage} µs CPU each`)
     }
-    return { name, unit, fast: fastRuns, client: clientRuns } satisfies Comparison
-  })
+  }
+  return { name, unit, fast: fastRuns, client: clientRuns } satisfies Comparison
+})
 
 const encoder = new TextEncoder()
 /** About 600 bytes, like a device event or an audit entry. */
@@ -124,20 +122,19 @@ const pubAcks = (nats: Nats["Service"]) =>
   ))
 
 /** One connection with the client's own flushing and one with writes coalesced, publishing through PubAcks from fibers. */
-const coalescing = (url: string, access: Parameters<typeof rawConnection>[1]) =>
-  Effect.gen(function*() {
-    const plain = yield* rawConnection(url, access, false)
-    const coalesced = yield* rawConnection(url, access, true)
-    const via = (nc: NatsConnection) => (subject: string, bytes: Uint8Array, msgId: string) =>
-      pubAcksOf(nc, access.inboxPrefix).publish(subject, bytes, { msgId, timeoutMs: 5_000, attempts: 3 })
-    return yield* compare(
-      "coalescing",
-      "publish acks",
-      publishCount,
-      (round) => publishAll("coalesced", round, via(coalesced)),
-      (round) => publishAll("plain", round, via(plain))
-    )
-  })
+const coalescing = Effect.fn("Bench.coalescing")(function*(url: string, access: Parameters<typeof rawConnection>[1]) {
+  const plain = yield* rawConnection(url, access, false)
+  const coalesced = yield* rawConnection(url, access, true)
+  const via = (nc: NatsConnection) => (subject: string, bytes: Uint8Array, msgId: string) =>
+    pubAcksOf(nc, access.inboxPrefix).publish(subject, bytes, { msgId, timeoutMs: 5_000, attempts: 3 })
+  return yield* compare(
+    "coalescing",
+    "publish acks",
+    publishCount,
+    (round) => publishAll("coalesced", round, via(coalesced)),
+    (round) => publishAll("plain", round, via(plain))
+  )
+})
 
 /** The bulk reader against the client's ordered consumer, over the same `readCount` messages. */
 const bulkRead = compare(
@@ -154,19 +151,18 @@ const bulkRead = compare(
   }
 )
 
-const fill = (nats: Nats["Service"], stream: string, subject: string, count: number) =>
-  Effect.gen(function*() {
-    yield* nats.addStream({ name: stream, subjects: [`${subject}.>`], storage: "file" })
-    yield* nats.use(async ({ nc }) => {
-      for (let i = 1; i <= count; i++) {
-        nc.publish(`${subject}.${i % 100}`, body(i))
-        if (i % 2_000 === 0) await nc.flush()
-      }
-      await nc.flush()
-    })
-    const info = yield* nats.streamInfo(stream)
-    if (info.state.messages !== count) return yield* Effect.die(new Error(`${stream} holds ${info.state.messages} of ${count}`))
+const fill = Effect.fn("Bench.fill")(function*(nats: Nats["Service"], stream: string, subject: string, count: number) {
+  yield* nats.addStream({ name: stream, subjects: [`${subject}.>`], storage: "file" })
+  yield* nats.use(async ({ nc }) => {
+    for (let i = 1; i <= count; i++) {
+      nc.publish(`${subject}.${i % 100}`, body(i))
+      if (i % 2_000 === 0) await nc.flush()
+    }
+    await nc.flush()
   })
+  const info = yield* nats.streamInfo(stream)
+  if (info.state.messages !== count) return yield* Effect.die(new Error(`${stream} holds ${info.state.messages} of ${count}`))
+})
 
 const wanted = (name: string) => values.only === undefined || values.only === name
 

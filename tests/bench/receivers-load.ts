@@ -134,49 +134,47 @@ const phaseFigure = (protocol: Protocol, events: number, delivered: { accepted: 
 const tallied = () => ({ accepted: 0, rejected: 0, reasons: [] as Array<string> })
 
 /** As fast as the receiver answers: batches handed to the sink, its lanes all busy. */
-export const throughputPhase = (protocol: Protocol, system: Installation, fleet: SimFleet, events: ReadonlyArray<DeviceEvent>, lanes: number) =>
-  Effect.gen(function*() {
-    const stats = makeWireStats()
-    const totals = tallied()
-    const t0 = performance.now()
-    yield* Effect.gen(function*() {
-      const sink = yield* EventSink
-      const batches: Array<ReadonlyArray<DeviceEvent>> = []
-      for (let i = 0; i < events.length; i += lanes * 4) batches.push(events.slice(i, i + lanes * 4))
-      yield* Effect.forEach(batches, (batch) =>
-        Effect.map(sink.deliver(batch), (d) => {
-          totals.accepted += d.accepted
-          totals.rejected += d.rejected
-          if (totals.reasons.length < 5) totals.reasons.push(...d.reasons.slice(0, 5 - totals.reasons.length))
-        }), { concurrency: 2, discard: true })
-    }).pipe(Effect.provide(sinkOf(protocol, system, fleet, lanes, stats)))
-    return phaseFigure(protocol, events.length, totals, stats, performance.now() - t0)
-  })
+export const throughputPhase = Effect.fn("Bench.throughputPhase")(function*(protocol: Protocol, system: Installation, fleet: SimFleet, events: ReadonlyArray<DeviceEvent>, lanes: number) {
+  const stats = makeWireStats()
+  const totals = tallied()
+  const t0 = performance.now()
+  yield* Effect.gen(function*() {
+    const sink = yield* EventSink
+    const batches: Array<ReadonlyArray<DeviceEvent>> = []
+    for (let i = 0; i < events.length; i += lanes * 4) batches.push(events.slice(i, i + lanes * 4))
+    yield* Effect.forEach(batches, (batch) =>
+      Effect.map(sink.deliver(batch), (d) => {
+        totals.accepted += d.accepted
+        totals.rejected += d.rejected
+        if (totals.reasons.length < 5) totals.reasons.push(...d.reasons.slice(0, 5 - totals.reasons.length))
+      }), { concurrency: 2, discard: true })
+  }).pipe(Effect.provide(sinkOf(protocol, system, fleet, lanes, stats)))
+  return phaseFigure(protocol, events.length, totals, stats, performance.now() - t0)
+})
 
 /**
  * At a steady rate, each event handed to the sink on its own when its time comes (not waiting for
  * the one before): the answer times a device sees when the receiver is not saturated.
  */
-export const pacedPhase = (protocol: Protocol, system: Installation, fleet: SimFleet, events: ReadonlyArray<DeviceEvent>, ratePerS: number, lanes: number) =>
-  Effect.gen(function*() {
-    const stats = makeWireStats()
-    const totals = tallied()
-    const t0 = performance.now()
-    yield* Effect.gen(function*() {
-      const sink = yield* EventSink
-      yield* Effect.forEach(events, (event, i) =>
-        Effect.gen(function*() {
-          const due = t0 + (i * 1000) / ratePerS
-          const wait = due - performance.now()
-          if (wait > 0) yield* Effect.sleep(Math.ceil(wait))
-          const d = yield* sink.deliver([event])
-          totals.accepted += d.accepted
-          totals.rejected += d.rejected
-          if (totals.reasons.length < 5) totals.reasons.push(...d.reasons.slice(0, 5 - totals.reasons.length))
-        }), { concurrency: "unbounded", discard: true })
-    }).pipe(Effect.provide(sinkOf(protocol, system, fleet, lanes, stats)))
-    return phaseFigure(protocol, events.length, totals, stats, performance.now() - t0)
-  })
+export const pacedPhase = Effect.fn("Bench.pacedPhase")(function*(protocol: Protocol, system: Installation, fleet: SimFleet, events: ReadonlyArray<DeviceEvent>, ratePerS: number, lanes: number) {
+  const stats = makeWireStats()
+  const totals = tallied()
+  const t0 = performance.now()
+  yield* Effect.gen(function*() {
+    const sink = yield* EventSink
+    yield* Effect.forEach(events, (event, i) =>
+      Effect.gen(function*() {
+        const due = t0 + (i * 1000) / ratePerS
+        const wait = due - performance.now()
+        if (wait > 0) yield* Effect.sleep(Math.ceil(wait))
+        const d = yield* sink.deliver([event])
+        totals.accepted += d.accepted
+        totals.rejected += d.rejected
+        if (totals.reasons.length < 5) totals.reasons.push(...d.reasons.slice(0, 5 - totals.reasons.length))
+      }), { concurrency: "unbounded", discard: true })
+  }).pipe(Effect.provide(sinkOf(protocol, system, fleet, lanes, stats)))
+  return phaseFigure(protocol, events.length, totals, stats, performance.now() - t0)
+})
 
 export interface TelemetryFigure {
   readonly target_eps: number
@@ -208,25 +206,24 @@ const simProcess = (system: Installation, args: ReadonlyArray<string>) =>
  * events, from two `pnpm sim` processes) for `seconds`, and meanwhile DC-09 frames paced at
  * `dc09RatePerS`, once the load runs: the DC-09 answer times while the pipeline is busy.
  */
-export const dc09UnderTelemetry = (system: Installation, fleet: SimFleet, options: { readonly seconds: number; readonly ratePerS: number; readonly dc09RatePerS: number; readonly lanes: number }) =>
-  Effect.gen(function*() {
-    const span = String(options.seconds + 5)
-    const half = String(options.ratePerS / 2)
-    const dc09Events = carriedEvents("dc09-tcp", fleet, Math.round(options.seconds * options.dc09RatePerS), 43)
-    const [gps, technical, dc09] = yield* Effect.all([
-      simProcess(system, ["--type", "gps", "--rate", half, "--duration", span, "--seed", "41"]),
-      simProcess(system, ["--type", "technical", "--rate", half, "--duration", span, "--seed", "42"]),
-      // The senders start in about two seconds; the DC-09 frames go once they are sending.
-      Effect.andThen(Effect.sleep("3 seconds"), pacedPhase("dc09-tcp", system, fleet, dc09Events, options.dc09RatePerS, options.lanes))
-    ], { concurrency: "unbounded" })
-    const accepted = gps.accepted + technical.accepted
-    const seconds = Math.max(gps.elapsedS, technical.elapsedS)
-    const figure: TelemetryFigure = {
-      target_eps: options.ratePerS,
-      achieved_eps: Math.round(accepted / seconds),
-      accepted,
-      rejected: gps.rejected + technical.rejected,
-      seconds: round1(seconds)
-    }
-    return { telemetry: figure, dc09 }
-  })
+export const dc09UnderTelemetry = Effect.fn("Bench.dc09UnderTelemetry")(function*(system: Installation, fleet: SimFleet, options: { readonly seconds: number; readonly ratePerS: number; readonly dc09RatePerS: number; readonly lanes: number }) {
+  const span = String(options.seconds + 5)
+  const half = String(options.ratePerS / 2)
+  const dc09Events = carriedEvents("dc09-tcp", fleet, Math.round(options.seconds * options.dc09RatePerS), 43)
+  const [gps, technical, dc09] = yield* Effect.all([
+    simProcess(system, ["--type", "gps", "--rate", half, "--duration", span, "--seed", "41"]),
+    simProcess(system, ["--type", "technical", "--rate", half, "--duration", span, "--seed", "42"]),
+    // The senders start in about two seconds; the DC-09 frames go once they are sending.
+    Effect.andThen(Effect.sleep("3 seconds"), pacedPhase("dc09-tcp", system, fleet, dc09Events, options.dc09RatePerS, options.lanes))
+  ], { concurrency: "unbounded" })
+  const accepted = gps.accepted + technical.accepted
+  const seconds = Math.max(gps.elapsedS, technical.elapsedS)
+  const figure: TelemetryFigure = {
+    target_eps: options.ratePerS,
+    achieved_eps: Math.round(accepted / seconds),
+    accepted,
+    rejected: gps.rejected + technical.rejected,
+    seconds: round1(seconds)
+  }
+  return { telemetry: figure, dc09 }
+})

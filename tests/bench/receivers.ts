@@ -70,13 +70,12 @@ const answeredBy = (protocol: Protocol) =>
   protocol === "webhook" ? { service: "gateway" as const, label: "webhook" } : { service: "receivers" as const, label: protocol.startsWith("dc09") ? "dc09" : protocol }
 
 /** Runs a phase and reads what the answering service measured meanwhile (arrival to answer). */
-const withReceiverSide = <A, E, R>(url: string, label: string, phase: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const before = yield* Effect.promise(() => readAnswerBuckets(url, label))
-    const result = yield* phase
-    const after = yield* Effect.promise(() => readAnswerBuckets(url, label))
-    return [result, receiverSideSince(before, after)] as const
-  })
+const withReceiverSide = Effect.fn("Bench.withReceiverSide")(function*<A, E, R>(url: string, label: string, phase: Effect.Effect<A, E, R>) {
+  const before = yield* Effect.promise(() => readAnswerBuckets(url, label))
+  const result = yield* phase
+  const after = yield* Effect.promise(() => readAnswerBuckets(url, label))
+  return [result, receiverSideSince(before, after)] as const
+})
 
 const program = Effect.gen(function*() {
   const started = Date.now()

@@ -44,25 +44,24 @@ const program = Effect.gen(function*() {
   const t0 = Date.now()
   cluster.nodes[leaderIndex]!.signal("SIGSTOP")
   const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`
-  const probe = (i: number) =>
-    Effect.gen(function*() {
-      const { js, jsm } = clients[i]!
-      const name = `client of ${cluster.nodes[i]!.name}${i === leaderIndex ? " (frozen)" : ""} now on ${clients[i]!.nc.getServer()}`
-      const published = yield* Effect.tryPromise(() => js.publish(`freeze.${cluster.nodes[i]!.name}`, "x", { timeout: 2_000 })).pipe(
-        Effect.map((ack) => `stored #${ack.seq}`),
-        Effect.catch(() => Effect.succeed("publish failed"))
-      )
-      const leader = yield* Effect.tryPromise(() => jsm.streams.info("FREEZE")).pipe(
-        Effect.map((info) => `leader ${info.cluster?.leader}`),
-        Effect.catch(() => Effect.succeed("no answer"))
-      )
-      const read = yield* Effect.tryPromise(() => jsm.streams.getMessage("FREEZE", { last_by_subj: "freeze.warm" })).pipe(
-        Effect.map((m) => (m === null ? "read: none" : `read #${m.seq}`)),
-        Effect.catch((e) => Effect.succeed(`read failed (${String((e as { message?: string }).message ?? e).slice(0, 50)})`))
-      )
-      const meta = i === leaderIndex ? "" : `; meta ${yield* metaLeader(i)}`
-      return `${name}: ${published}; ${leader}; ${read}${meta}`
-    })
+  const probe = Effect.fn("FreezeElection.probe")(function*(i: number) {
+    const { js, jsm } = clients[i]!
+    const name = `client of ${cluster.nodes[i]!.name}${i === leaderIndex ? " (frozen)" : ""} now on ${clients[i]!.nc.getServer()}`
+    const published = yield* Effect.tryPromise(() => js.publish(`freeze.${cluster.nodes[i]!.name}`, "x", { timeout: 2_000 })).pipe(
+      Effect.map((ack) => `stored #${ack.seq}`),
+      Effect.catch(() => Effect.succeed("publish failed"))
+    )
+    const leader = yield* Effect.tryPromise(() => jsm.streams.info("FREEZE")).pipe(
+      Effect.map((info) => `leader ${info.cluster?.leader}`),
+      Effect.catch(() => Effect.succeed("no answer"))
+    )
+    const read = yield* Effect.tryPromise(() => jsm.streams.getMessage("FREEZE", { last_by_subj: "freeze.warm" })).pipe(
+      Effect.map((m) => (m === null ? "read: none" : `read #${m.seq}`)),
+      Effect.catch((e) => Effect.succeed(`read failed (${String((e as { message?: string }).message ?? e).slice(0, 50)})`))
+    )
+    const meta = i === leaderIndex ? "" : `; meta ${yield* metaLeader(i)}`
+    return `${name}: ${published}; ${leader}; ${read}${meta}`
+  })
   while (Date.now() - t0 < freezeMs) {
     const lines = yield* Effect.forEach(all, probe, { concurrency: "unbounded" })
     yield* Console.log(`${since()}\n  ${lines.join("\n  ")}`)

@@ -8,7 +8,7 @@ import { cpus } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { faultTable, FullPlan, QuickPlan, runFaultSuite } from "./suite.ts"
 
 const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { quick: { type: "boolean", default: false }, only: { type: "string" } }, strict: true })
@@ -16,11 +16,13 @@ const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { qu
 const resultsDir = join(process.cwd(), "bench-results")
 const log = (line: string) => process.stdout.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
 
+class NoSuchFault extends Schema.TaggedError<NoSuchFault>()("NoSuchFault", { message: Schema.String }) {}
+
 const program = Effect.gen(function*() {
   mkdirSync(resultsDir, { recursive: true })
   const plan = flags.quick ? QuickPlan : FullPlan
   const faults = plan.faults.filter((fault) => flags.only === undefined || fault.name.includes(flags.only))
-  if (faults.length === 0) return yield* Effect.fail(new Error(`no fault named like "${flags.only}": ${plan.faults.map((f) => f.name).join(", ")}`))
+  if (faults.length === 0) return yield* Effect.fail(new NoSuchFault({ message: `no fault named like "${flags.only}": ${plan.faults.map((f) => f.name).join(", ")}` }))
   const result = yield* runFaultSuite({ ...plan, faults }, { logFile: join(resultsDir, "faults-services.log"), log })
   const table = faultTable(result.rows)
   writeFileSync(join(resultsDir, "faults.json"), JSON.stringify({ ...result, machine: { cpus: cpus().length, node: process.version }, table }, null, 2) + "\n")

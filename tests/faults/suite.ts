@@ -270,32 +270,31 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
       Effect.map(deadLetters, (read) =>
         Result.isFailure(read) ? `lookup failed: ${read.failure.message}` : seqs.flatMap((seq) => read.success.get(seq) ?? []))
     // What an engineer needs to follow a lost or doubled event up: its ledger and what the stream holds at its sequences.
-    const sampleOf = (e: SentEvent) =>
-      Effect.gen(function*() {
-        const seqs = ledger.stored.get(e.id) ?? []
-        const stored = yield* Effect.forEach(seqs, (seq) =>
-          Effect.tryPromise(() => observer.jsm.streams.getMessage(Streams.device, { seq })).pipe(
-            Effect.map((m) => m === null ? { seq, missing: true } : ({ seq, subject: m.subject, receivedAt: (JSON.parse(text.decode(m.data)) as { receivedAt?: string }).receivedAt })),
-            Effect.catch((error) => Effect.succeed({ seq, error: String(error) }))
-          ))
-        return {
-          id: e.id,
-          type: e.type,
-          device: e.deviceId,
-          first_post: new Date(e.firstPostAt).toISOString(),
-          accepted: e.acceptedAt === undefined ? null : new Date(e.acceptedAt).toISOString(),
-          attempts: e.attempts,
-          stored,
-          // Not in the ledger: what the stream holds for the device, found by subject, tells a
-          // reader that missed it (the event is there) from an event that is not stored.
-          ...(seqs.length === 0 ? { found_by_subject: yield* storedBySubject(e) } : {}),
-          // Given up on by a consumer: the dead letters that name its WT_DEVICE sequences, with why.
-          dead_letters: yield* deadLettersOf(seqs),
-          audited: seqs.map((seq) => ledger.audited.get(seq) ?? 0),
-          incidents: ledger.inIncidents.get(e.id) ?? [],
-          projected: projected.get(e.id) ?? 0
-        }
-      })
+    const sampleOf = Effect.fn("Faults.sampleOf")(function*(e: SentEvent) {
+      const seqs = ledger.stored.get(e.id) ?? []
+      const stored = yield* Effect.forEach(seqs, (seq) =>
+        Effect.tryPromise(() => observer.jsm.streams.getMessage(Streams.device, { seq })).pipe(
+          Effect.map((m) => m === null ? { seq, missing: true } : ({ seq, subject: m.subject, receivedAt: (JSON.parse(text.decode(m.data)) as { receivedAt?: string }).receivedAt })),
+          Effect.catch((error) => Effect.succeed({ seq, error: String(error) }))
+        ))
+      return {
+        id: e.id,
+        type: e.type,
+        device: e.deviceId,
+        first_post: new Date(e.firstPostAt).toISOString(),
+        accepted: e.acceptedAt === undefined ? null : new Date(e.acceptedAt).toISOString(),
+        attempts: e.attempts,
+        stored,
+        // Not in the ledger: what the stream holds for the device, found by subject, tells a
+        // reader that missed it (the event is there) from an event that is not stored.
+        ...(seqs.length === 0 ? { found_by_subject: yield* storedBySubject(e) } : {}),
+        // Given up on by a consumer: the dead letters that name its WT_DEVICE sequences, with why.
+        dead_letters: yield* deadLettersOf(seqs),
+        audited: seqs.map((seq) => ledger.audited.get(seq) ?? 0),
+        incidents: ledger.inIncidents.get(e.id) ?? [],
+        projected: projected.get(e.id) ?? 0
+      }
+    })
     const anomalies = accepted.filter((e) => {
       const n = storedCount(e)
       const seqs = ledger.stored.get(e.id) ?? []

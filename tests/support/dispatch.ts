@@ -131,19 +131,18 @@ export const eventsOf = (incidentId: string) =>
   Effect.map(recordsOf(incidentId), (rs) => rs.map((r) => r.event) as ReadonlyArray<IncidentEvent>)
 
 /** Polls the stored incident until `check` accepts its state. */
-export const waitForState = (incidentId: string, check: (s: IncidentState) => boolean, timeoutMs = 15_000) =>
-  Effect.gen(function*() {
-    const store = yield* IncidentStore
-    const deadline = Date.now() + timeoutMs
-    while (true) {
-      const stored = yield* store.load("demo", incidentId)
-      if (Option.isSome(stored) && check(stored.value.state)) return stored.value.state
-      if (Date.now() > deadline) {
-        return yield* Effect.die(new Error(`incident ${incidentId} did not reach the expected state; last: ${JSON.stringify(Option.getOrUndefined(stored)?.state.handover)}`))
-      }
-      yield* Effect.sleep("50 millis")
+export const waitForState = Effect.fn("Tests.waitForState")(function*(incidentId: string, check: (s: IncidentState) => boolean, timeoutMs = 15_000) {
+  const store = yield* IncidentStore
+  const deadline = Date.now() + timeoutMs
+  while (true) {
+    const stored = yield* store.load("demo", incidentId)
+    if (Option.isSome(stored) && check(stored.value.state)) return stored.value.state
+    if (Date.now() > deadline) {
+      return yield* Effect.die(new Error(`incident ${incidentId} did not reach the expected state; last: ${JSON.stringify(Option.getOrUndefined(stored)?.state.handover)}`))
     }
-  })
+    yield* Effect.sleep("50 millis")
+  }
+})
 
 const tokenOf = (tokens: DemoResponderTokens, device: string) => {
   const token = tokens[device]
@@ -168,16 +167,15 @@ export const issueMemberToken = (databaseUrl: string, teamId: string, n = 1, ten
   )
 
 /** A demo resident with a home address (and the plan and contacts a test needs). */
-export const pickResident = (where: { readonly plan: string; readonly minContacts?: number; readonly keyAccess?: string }) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ id: string; street: string; postcode: string; city: string; lat: number; lon: number; device_id: string }>`
-      SELECT r.id, a.street, a.postcode, a.city, a.lat, a.lon,
-             (SELECT d.id FROM devices d WHERE d.tenant = r.tenant AND d.resident_id = r.id AND d.type = 'safety_alarm' LIMIT 1) AS device_id
-      FROM residents r JOIN addresses a ON a.tenant = r.tenant AND a.resident_id = r.id AND a.kind = 'home'
-      WHERE r.tenant = 'demo' AND r.response_plan_id = ${where.plan}
-        AND (SELECT count(*) FROM contacts c WHERE c.tenant = r.tenant AND c.resident_id = r.id) >= ${where.minContacts ?? 0}
-        AND (${where.keyAccess ?? null}::text IS NULL OR r.key_access->>'kind' = ${where.keyAccess ?? null})
-      ORDER BY r.id`
-    return rows
-  })
+export const pickResident = Effect.fn("Tests.pickResident")(function*(where: { readonly plan: string; readonly minContacts?: number; readonly keyAccess?: string }) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ id: string; street: string; postcode: string; city: string; lat: number; lon: number; device_id: string }>`
+    SELECT r.id, a.street, a.postcode, a.city, a.lat, a.lon,
+           (SELECT d.id FROM devices d WHERE d.tenant = r.tenant AND d.resident_id = r.id AND d.type = 'safety_alarm' LIMIT 1) AS device_id
+    FROM residents r JOIN addresses a ON a.tenant = r.tenant AND a.resident_id = r.id AND a.kind = 'home'
+    WHERE r.tenant = 'demo' AND r.response_plan_id = ${where.plan}
+      AND (SELECT count(*) FROM contacts c WHERE c.tenant = r.tenant AND c.resident_id = r.id) >= ${where.minContacts ?? 0}
+      AND (${where.keyAccess ?? null}::text IS NULL OR r.key_access->>'kind' = ${where.keyAccess ?? null})
+    ORDER BY r.id`
+  return rows
+})

@@ -92,15 +92,14 @@ export const fuzzRig = Effect.fn("Tests.fuzzRig")(function*(installation: Instal
     admin: yield* signIn(consoleUrl, "admin", password),
     north: yield* signIn(consoleUrl, "north-operator", password)
   }
-  const incidentsOf = (token: string) =>
-    Effect.gen(function*() {
-      for (let i = 0; i < 200; i++) {
-        const list = (yield* getJson(`${consoleUrl}/api/incidents?status=active`, { authorization: `Bearer ${token}` })) as ReadonlyArray<{ incidentId: string }>
-        if (list.length > 0) return list.map((x) => x.incidentId)
-        yield* Effect.sleep("100 millis")
-      }
-      return yield* Effect.die(new Error("no incident reached the queue"))
-    })
+  const incidentsOf = Effect.fn("Tests.incidentsOf")(function*(token: string) {
+    for (let i = 0; i < 200; i++) {
+      const list = (yield* getJson(`${consoleUrl}/api/incidents?status=active`, { authorization: `Bearer ${token}` })) as ReadonlyArray<{ incidentId: string }>
+      if (list.length > 0) return list.map((x) => x.incidentId)
+      yield* Effect.sleep("100 millis")
+    }
+    return yield* Effect.die(new Error("no incident reached the queue"))
+  })
   const incidents = [...(yield* incidentsOf(tokens.operator)), ...(yield* incidentsOf(tokens.north))]
 
   const docs = {

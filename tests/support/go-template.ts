@@ -1,3 +1,4 @@
+import { Schema } from "effect"
 import { stringify } from "yaml"
 
 /**
@@ -42,7 +43,7 @@ type Node =
   | { kind: "range"; pipeline: Pipeline; body: Array<Node>; otherwise: Array<Node> }
   | { kind: "with"; pipeline: Pipeline; body: Array<Node>; otherwise: Array<Node> }
 
-class TemplateError extends Error {}
+class TemplateError extends Schema.TaggedError<TemplateError>()("TemplateError", { message: Schema.String }) {}
 
 const tokenize = (source: string, where: string): Array<Token> => {
   const tokens: Array<Token> = []
@@ -78,7 +79,7 @@ const tokenize = (source: string, where: string): Array<Token> => {
       continue
     }
     const word = /^[A-Za-z0-9_.$-]+/u.exec(source.slice(i))?.[0]
-    if (word === undefined) throw new TemplateError(`${where}: cannot read "${source.slice(i, i + 20)}"`)
+    if (word === undefined) throw new TemplateError({ message: `${where}: cannot read "${source.slice(i, i + 20)}"` })
     i += word.length
     if (word.startsWith(".")) tokens.push({ kind: "field", path: path(word) })
     else if (word.startsWith("$")) {
@@ -115,19 +116,19 @@ const parsePipeline = (tokens: Array<Token>, where: string): Pipeline => {
       } else if (token.kind === "punct" && token.value === "(") {
         operands.push({ kind: "sub", pipeline: pipeline() })
         const close = tokens[at++]
-        if (close?.kind !== "punct" || close.value !== ")") throw new TemplateError(`${where}: unclosed (`)
-      } else if (token.kind === "punct") throw new TemplateError(`${where}: unexpected ${token.value}`)
+        if (close?.kind !== "punct" || close.value !== ")") throw new TemplateError({ message: `${where}: unclosed (` })
+      } else if (token.kind === "punct") throw new TemplateError({ message: `${where}: unexpected ${token.value}` })
       else if (token.kind === "string" || token.kind === "number") operands.push({ kind: "literal", value: token.value })
       else if (token.kind === "ident" && ["true", "false", "nil"].includes(token.name)) {
         operands.push({ kind: "literal", value: token.name === "nil" ? null : token.name === "true" })
       } else operands.push(token)
     }
-    if (operands.length === 0) throw new TemplateError(`${where}: empty command`)
+    if (operands.length === 0) throw new TemplateError({ message: `${where}: empty command` })
     commands.push({ operands })
     return { commands }
   }
   const body = pipeline()
-  if (at !== tokens.length) throw new TemplateError(`${where}: unexpected )`)
+  if (at !== tokens.length) throw new TemplateError({ message: `${where}: unexpected )` })
   return declare === undefined ? body : { declare, commands: body.commands }
 }
 
@@ -146,7 +147,7 @@ const lex = (source: string, where: string): Array<{ kind: "text"; text: string 
       break
     }
     const close = source.indexOf("}}", open)
-    if (close < 0) throw new TemplateError(`${where}: unclosed {{`)
+    if (close < 0) throw new TemplateError({ message: `${where}: unclosed {{` })
     let body = source.slice(open + 2, close)
     if (body.startsWith("- ") || body === "-") {
       text = text.replace(/\s+$/u, "")
@@ -186,7 +187,7 @@ const parse = (source: string, where: string, defines: Map<string, Array<Node>>)
         parts[at] = { kind: "action", body: rest === "" ? "" : rest }
         return { nodes, stop: keyword }
       }
-      if (keyword === "end" || keyword === "else" || keyword === "else if") throw new TemplateError(`${where}: unexpected {{ ${keyword} }}`)
+      if (keyword === "end" || keyword === "else" || keyword === "else if") throw new TemplateError({ message: `${where}: unexpected {{ ${keyword} }}` })
       if (keyword === "define") {
         const name = JSON.parse(rest) as string
         const { nodes: body } = expectEnd(block(["end"]))
@@ -223,11 +224,11 @@ const parse = (source: string, where: string, defines: Map<string, Array<Node>>)
         nodes.push({ kind: keyword as "range" | "with", pipeline, body: inner.nodes, otherwise })
       }
     }
-    if (stopAt.length > 0) throw new TemplateError(`${where}: missing {{ end }}`)
+    if (stopAt.length > 0) throw new TemplateError({ message: `${where}: missing {{ end }}` })
     return { nodes, stop: "" }
   }
   const expectEnd = (result: { nodes: Array<Node>; stop: string }) => {
-    if (result.stop !== "end") throw new TemplateError(`${where}: expected {{ end }}`)
+    if (result.stop !== "end") throw new TemplateError({ message: `${where}: expected {{ end }}` })
     at++
     return result
   }
@@ -241,7 +242,7 @@ const isEmpty = (value: unknown): boolean =>
 
 const printed = (value: unknown, where: string): string => {
   if (value === undefined || value === null) return ""
-  if (typeof value === "object") throw new TemplateError(`${where}: a map or list printed as text (use toYaml)`)
+  if (typeof value === "object") throw new TemplateError({ message: `${where}: a map or list printed as text (use toYaml)` })
   return String(value)
 }
 
@@ -271,7 +272,7 @@ export const renderChart = (templates: ReadonlyMap<string, string>, context: Cha
     const functions: Record<string, (...args: Array<any>) => unknown> = {
       include: (name: string, data: unknown) => {
         const body = defines.get(name)
-        if (body === undefined) throw new TemplateError(`${where}: no template "${name}"`)
+        if (body === undefined) throw new TemplateError({ message: `${where}: no template "${name}"` })
         return run(body, data, new Map([["$", data]]), `${where} > ${name}`)
       },
       toYaml: (value: unknown) => (value === undefined || value === null ? "" : stringify(value, { lineWidth: 0 }).replace(/\n$/u, "")),
@@ -281,7 +282,7 @@ export const renderChart = (templates: ReadonlyMap<string, string>, context: Cha
       squote: (value: unknown) => `'${String(value ?? "")}'`,
       default: (fallback: unknown, value?: unknown) => (isEmpty(value) ? fallback : value),
       required: (message: string, value: unknown) => {
-        if (value === undefined || value === null || value === "") throw new TemplateError(`${where}: ${message}`)
+        if (value === undefined || value === null || value === "") throw new TemplateError({ message: `${where}: ${message}` })
         return value
       },
       printf,
@@ -310,7 +311,7 @@ export const renderChart = (templates: ReadonlyMap<string, string>, context: Cha
         case "field":
           return field(dot, o.path)
         case "var": {
-          if (!vars.has(o.name)) throw new TemplateError(`${where}: undefined variable ${o.name}`)
+          if (!vars.has(o.name)) throw new TemplateError({ message: `${where}: undefined variable ${o.name}` })
           return field(vars.get(o.name), o.path)
         }
         case "literal":
@@ -318,7 +319,7 @@ export const renderChart = (templates: ReadonlyMap<string, string>, context: Cha
         case "sub":
           return pipeline(o.pipeline)
         case "ident":
-          if (!(o.name in functions)) throw new TemplateError(`${where}: function "${o.name}" not defined`)
+          if (!(o.name in functions)) throw new TemplateError({ message: `${where}: function "${o.name}" not defined` })
           return functions[o.name]!()
       }
     }
@@ -328,17 +329,17 @@ export const renderChart = (templates: ReadonlyMap<string, string>, context: Cha
         const [first, ...rest] = command.operands
         if (first!.kind === "ident") {
           const fn = functions[first!.name]
-          if (fn === undefined) throw new TemplateError(`${where}: function "${first!.name}" not defined`)
+          if (fn === undefined) throw new TemplateError({ message: `${where}: function "${first!.name}" not defined` })
           const args = rest.map(operand)
           value = fn(...(index > 0 ? [...args, value] : args))
         } else {
-          if (rest.length > 0 || index > 0) throw new TemplateError(`${where}: cannot call a value`)
+          if (rest.length > 0 || index > 0) throw new TemplateError({ message: `${where}: cannot call a value` })
           value = operand(first!)
         }
       })
       if (p.declare !== undefined) {
         for (const name of p.declare.names) {
-          if (p.declare.assign && !vars.has(name)) throw new TemplateError(`${where}: undefined variable ${name}`)
+          if (p.declare.assign && !vars.has(name)) throw new TemplateError({ message: `${where}: undefined variable ${name}` })
           vars.set(name, value)
         }
       }
