@@ -117,16 +117,16 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return lookAgain(tenant, cached)
       }
 
-      const enqueue = (tenant: string, change: { lost?: string; restored?: string }) =>
-        Effect.gen(function*() {
-          let p = pending.get(tenant)
-          if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
-          if (change.lost !== undefined) p.lost.add(change.lost)
-          if (change.restored !== undefined) p.restored.add(change.restored)
-          const done = yield* Deferred.make<void, unknown>()
-          p.waiters.push(done)
-          return yield* Deferred.await(done)
-        })
+      // Untraced, as heardFrom is: once for every loss and restore while a storm is under way.
+      const enqueue = Effect.fnUntraced(function*(tenant: string, change: { lost?: string; restored?: string }) {
+        let p = pending.get(tenant)
+        if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
+        if (change.lost !== undefined) p.lost.add(change.lost)
+        if (change.restored !== undefined) p.restored.add(change.restored)
+        const done = yield* Deferred.make<void, unknown>()
+        p.waiters.push(done)
+        return yield* Deferred.await(done)
+      })
 
       // The state counts devices; which are down is this process's ledger. A batch worked out on an
       // old ledger is refused (StormViewStale): read what the other writers stored and work it out again.
@@ -212,17 +212,17 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return routed ?? Option.none<Routed>()
       })
 
-      const noteIndividual = (tenant: string, deviceId: string, incidentId: string) =>
-        Effect.gen(function*() {
-          const window = windowOf(tenant, yield* Clock.currentTimeMillis)
-          const entry = window.get(deviceId)
-          if (entry !== undefined) window.set(deviceId, { ...entry, incidentId })
-          // A storm formed while this loss was being routed on its own: it belongs in the storm too.
-          const storm = yield* activeStorm(tenant)
-          if (storm === null || entry === undefined) return
-          yield* enqueue(tenant, { lost: deviceId })
-          yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
-        }).pipe(Effect.ignore)
+      // Untraced: after every supervision loss routed as an incident of its own.
+      const noteIndividual = Effect.fnUntraced(function*(tenant: string, deviceId: string, incidentId: string) {
+        const window = windowOf(tenant, yield* Clock.currentTimeMillis)
+        const entry = window.get(deviceId)
+        if (entry !== undefined) window.set(deviceId, { ...entry, incidentId })
+        // A storm formed while this loss was being routed on its own: it belongs in the storm too.
+        const storm = yield* activeStorm(tenant)
+        if (storm === null || entry === undefined) return
+        yield* enqueue(tenant, { lost: deviceId })
+        yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
+      }, Effect.ignore())
 
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
       // A restore waits for its batch to be stored, as a loss does.

@@ -40,15 +40,14 @@ export const incidentEventsFor = (prefix: string) =>
   )
 
 /** Polls until an incident event for `prefix` exists, or `withinMs` passes; answers when it was first seen. */
-export const awaitIncidentEvent = (prefix: string, withinMs: number) =>
-  Effect.gen(function*() {
-    const deadline = (yield* Clock.currentTimeMillis) + withinMs
-    // Every 100 ms until one is found or the deadline has passed.
-    const found = yield* incidentEventsFor(prefix).pipe(
-      Effect.repeat({
-        schedule: Schedule.spaced("100 millis").pipe(Schedule.while(({ now }) => now <= deadline)),
-        until: (found) => found.length > 0
-      })
-    )
-    return { found, seenAtMs: found.length > 0 ? yield* Clock.currentTimeMillis : undefined }
-  })
+export const awaitIncidentEvent = Effect.fn("IncidentStoreTesting.awaitIncidentEvent")(function*(prefix: string, withinMs: number) {
+  const deadline = (yield* Clock.currentTimeMillis) + withinMs
+  // Every 100 ms until one is found or the deadline has passed.
+  const found = yield* incidentEventsFor(prefix).pipe(
+    Effect.repeat({
+      schedule: Schedule.spaced("100 millis").pipe(Schedule.while(({ now }) => now <= deadline)),
+      until: (found) => found.length > 0
+    })
+  )
+  return { found, seenAtMs: found.length > 0 ? yield* Clock.currentTimeMillis : undefined }
+})

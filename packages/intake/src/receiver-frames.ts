@@ -40,17 +40,16 @@ export interface Refusal {
  * reason and raw bytes. A dead letter that cannot be stored is logged, never thrown at the
  * connection: the sender gets its protocol's refusal either way.
  */
-export const refuseFrame = (refusal: Refusal): Effect.Effect<void, never, Nats> =>
-  Effect.gen(function*() {
-    yield* countFrame(refusal.protocol, refusal.reasonKind)
-    yield* sendDeadLetter({
-      source: refusal.protocol,
-      reason: refusal.reason,
-      reasonKind: refusal.reasonKind,
-      raw: refusal.raw,
-      ...(refusal.tenant === undefined ? {} : { tenant: refusal.tenant })
-    }).pipe(Effect.catch((e) => Effect.logError("could not store a refused frame in WT_DLQ", e)))
-  })
+export const refuseFrame = Effect.fnUntraced(function*(refusal: Refusal): Effect.fn.Return<void, never, Nats> {
+  yield* countFrame(refusal.protocol, refusal.reasonKind)
+  yield* sendDeadLetter({
+    source: refusal.protocol,
+    reason: refusal.reason,
+    reasonKind: refusal.reasonKind,
+    raw: refusal.raw,
+    ...(refusal.tenant === undefined ? {} : { tenant: refusal.tenant })
+  }).pipe(Effect.catch((e) => Effect.logError("could not store a refused frame in WT_DLQ", e)))
+})
 
 /**
  * Stores the device event a frame carried; the sender may be answered only when this succeeds.
@@ -68,12 +67,15 @@ export const acceptFrame = (protocol: ReceiverProtocol, event: DeviceEvent): Eff
  * all of them or none. A frame over a limit is refused here: counted (`rate_limited`) and kept in
  * WT_DLQ with its bytes; the receiver then gives its protocol's "busy" answer and stores nothing.
  */
-export const admitFrame = (protocol: ReceiverProtocol, events: ReadonlyArray<DeviceEvent>, raw: Uint8Array): Effect.Effect<Verdict, never, IngestLimits | Nats> =>
-  Effect.gen(function*() {
-    const limits = yield* IngestLimits
-    const verdict = yield* limits.admit(protocol, events.map((e) => ({ tenant: e.tenant, deviceId: e.deviceId, lane: laneOfEvent(e) })))
-    if (verdict._tag === "Limited") {
-      yield* refuseFrame({ protocol, reasonKind: "rate_limited", reason: `${protocol} frame refused (rate_limited): ${limitedReason(verdict)}`, raw, tenant: events[0]!.tenant })
-    }
-    return verdict
-  })
+export const admitFrame = Effect.fnUntraced(function*(
+  protocol: ReceiverProtocol,
+  events: ReadonlyArray<DeviceEvent>,
+  raw: Uint8Array
+): Effect.fn.Return<Verdict, never, IngestLimits | Nats> {
+  const limits = yield* IngestLimits
+  const verdict = yield* limits.admit(protocol, events.map((e) => ({ tenant: e.tenant, deviceId: e.deviceId, lane: laneOfEvent(e) })))
+  if (verdict._tag === "Limited") {
+    yield* refuseFrame({ protocol, reasonKind: "rate_limited", reason: `${protocol} frame refused (rate_limited): ${limitedReason(verdict)}`, raw, tenant: events[0]!.tenant })
+  }
+  return verdict
+})

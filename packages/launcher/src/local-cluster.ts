@@ -264,34 +264,33 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
       return yield* new NatsUnavailable({ message: `nats-server ${name} did not start on ${clientUrl}:\n${tail}` })
     })
 
-    const spawnNode = (maxFileStore?: number) =>
-      Effect.gen(function*() {
-        if (isRunning(child)) return
-        mkdirSync(storeDir, { recursive: true })
-        yield* Effect.try({
-          try: () => writeFileSync(confFile, confOf(name, maxFileStore)),
-          catch: (cause) => new NatsUnavailable({ message: errorText(cause) })
-        })
-        const log = createWriteStream(logFile, { flags: "a" })
-        // A process group of its own: a terminal's Ctrl-C reaches the launcher and the services,
-        // not the nodes, which the launcher stops once the services have finished their last writes.
-        const c = spawn(binary, ["-c", confFile], { stdio: ["ignore", "pipe", "pipe"], detached: true })
-        const keep = (chunk: Buffer) => {
-          log.write(chunk)
-          if (options.onLine === undefined) return
-          for (const line of chunk.toString("utf8").split("\n")) {
-            // A refused client is a security event (or a service missing a permission): say so where the operator looks.
-            if (/Violation|Authorization Error|authentication error/i.test(line)) options.onLine(name, line)
-          }
-        }
-        c.stdout?.on("data", keep)
-        c.stderr?.on("data", keep)
-        c.on("error", (error) => log.write(`spawn failed: ${error.message}\n`))
-        c.once("exit", () => log.end())
-        child = c
-        onSpawn()
-        yield* accepting
+    const spawnNode = Effect.fn("Launcher.spawnNode")(function*(maxFileStore?: number) {
+      if (isRunning(child)) return
+      mkdirSync(storeDir, { recursive: true })
+      yield* Effect.try({
+        try: () => writeFileSync(confFile, confOf(name, maxFileStore)),
+        catch: (cause) => new NatsUnavailable({ message: errorText(cause) })
       })
+      const log = createWriteStream(logFile, { flags: "a" })
+      // A process group of its own: a terminal's Ctrl-C reaches the launcher and the services,
+      // not the nodes, which the launcher stops once the services have finished their last writes.
+      const c = spawn(binary, ["-c", confFile], { stdio: ["ignore", "pipe", "pipe"], detached: true })
+      const keep = (chunk: Buffer) => {
+        log.write(chunk)
+        if (options.onLine === undefined) return
+        for (const line of chunk.toString("utf8").split("\n")) {
+          // A refused client is a security event (or a service missing a permission): say so where the operator looks.
+          if (/Violation|Authorization Error|authentication error/i.test(line)) options.onLine(name, line)
+        }
+      }
+      c.stdout?.on("data", keep)
+      c.stderr?.on("data", keep)
+      c.on("error", (error) => log.write(`spawn failed: ${error.message}\n`))
+      c.once("exit", () => log.end())
+      child = c
+      onSpawn()
+      yield* accepting
+    })
 
     const jetstream = Effect.gen(function*() {
       const answer = yield* monitor(`${monitorUrl}/jsz`)

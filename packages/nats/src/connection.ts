@@ -128,30 +128,29 @@ export const makeNats = Effect.fn("Nats.connect")(function*(options: NatsConnect
 
 // What the options leave unset comes from the environment, so a tool started with a service's
 // NATS_* variables connects as that service.
-const accessOf = (options: NatsConnectOptions) =>
-  Effect.gen(function*() {
-    const env = options.auth !== undefined && "tls" in options && "inboxPrefix" in options
-      ? undefined
-      : yield* natsAccessFromEnv.pipe(Effect.mapError((error) => new NatsConnectFailed({ servers: options.url, message: `NATS credentials: ${errorMessage(error)}` })))
-    return {
-      auth: options.auth ?? env!.auth,
-      tls: "tls" in options ? options.tls : env!.tls,
-      inboxPrefix: "inboxPrefix" in options ? options.inboxPrefix : env!.inboxPrefix
-    } satisfies NatsAccess
-  })
+const accessOf = Effect.fn("Nats.accessOf")(function*(options: NatsConnectOptions) {
+  const env = options.auth !== undefined && "tls" in options && "inboxPrefix" in options
+    ? undefined
+    : yield* natsAccessFromEnv.pipe(Effect.mapError((error) => new NatsConnectFailed({ servers: options.url, message: `NATS credentials: ${errorMessage(error)}` })))
+  return {
+    auth: options.auth ?? env!.auth,
+    tls: "tls" in options ? options.tls : env!.tls,
+    inboxPrefix: "inboxPrefix" in options ? options.inboxPrefix : env!.inboxPrefix
+  } satisfies NatsAccess
+})
 
 // Operators need to see a lost or regained NATS connection; pings and cluster updates are noise.
-const logConnectionChanges = (nc: NatsConnection) =>
-  Effect.gen(function*() {
-    const statuses = nc.status()[Symbol.asyncIterator]()
-    while (true) {
-      const next = yield* Effect.promise(() => statuses.next())
-      if (next.done === true) return
-      const status = next.value
-      if (status.type === "disconnect") yield* Effect.logWarning(`NATS disconnected from ${status.server}`)
-      else if (status.type === "reconnect") yield* Effect.logInfo(`NATS reconnected to ${status.server}`)
-      else if (status.type === "error" || status.type === "slowConsumer") {
-        yield* Effect.logWarning(`NATS ${status.type}: ${"error" in status ? errorMessage(status.error) : ""}`)
-      }
+// Untraced: it runs for the life of the connection, and a span would hold every log line under it.
+const logConnectionChanges = Effect.fnUntraced(function*(nc: NatsConnection) {
+  const statuses = nc.status()[Symbol.asyncIterator]()
+  while (true) {
+    const next = yield* Effect.promise(() => statuses.next())
+    if (next.done === true) return
+    const status = next.value
+    if (status.type === "disconnect") yield* Effect.logWarning(`NATS disconnected from ${status.server}`)
+    else if (status.type === "reconnect") yield* Effect.logInfo(`NATS reconnected to ${status.server}`)
+    else if (status.type === "error" || status.type === "slowConsumer") {
+      yield* Effect.logWarning(`NATS ${status.type}: ${"error" in status ? errorMessage(status.error) : ""}`)
     }
-  })
+  }
+})

@@ -170,262 +170,263 @@ export const ensureConsumer = Effect.fn("Nats.ensureConsumer")(function*(options
  *
  * Fails only if the consumer cannot be set up at start; later losses (consumer deleted,
  * connection closed) are logged and the consumer is set up again.
+ *
+ * Untraced: it runs for the life of the process, and a span here would be the parent of every span under it.
  */
-export const consume = <A, E, R>(options: ConsumeOptions<A, E, R>): Effect.Effect<never, ConsumerSetupFailed, R | Nats> =>
-  Effect.gen(function*() {
-    const { js, nc } = clientOf(yield* Nats)
-    const maxDeliver = options.maxDeliver ?? 5
-    const giveUpAfterMs = Duration.toMillis(Duration.fromInputUnsafe(options.giveUpAfter ?? "10 minutes"))
-    // Stream sequence → when this process first saw it fail; settled messages leave it.
-    const failingSince = new Map<number, number>()
-    const failingForMs = (msg: JsMsg, now: number) => {
-      const since = failingSince.get(msg.seq)
-      if (since !== undefined) return now - since
-      if (failingSince.size > 4096) {
-        for (const [seq, at] of failingSince) if (now - at > 2 * giveUpAfterMs) failingSince.delete(seq)
-      }
-      failingSince.set(msg.seq, now)
-      return 0
+export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOptions<A, E, R>): Effect.fn.Return<never, ConsumerSetupFailed, R | Nats> {
+  const { js, nc } = clientOf(yield* Nats)
+  const maxDeliver = options.maxDeliver ?? 5
+  const giveUpAfterMs = Duration.toMillis(Duration.fromInputUnsafe(options.giveUpAfter ?? "10 minutes"))
+  // Stream sequence → when this process first saw it fail; settled messages leave it.
+  const failingSince = new Map<number, number>()
+  const failingForMs = (msg: JsMsg, now: number) => {
+    const since = failingSince.get(msg.seq)
+    if (since !== undefined) return now - since
+    if (failingSince.size > 4096) {
+      for (const [seq, at] of failingSince) if (now - at > 2 * giveUpAfterMs) failingSince.delete(seq)
     }
-    // On every ack: nothing to look up while no message is failing.
-    const settled = (msg: JsMsg) => failingSince.size > 0 && failingSince.delete(msg.seq)
-    const backoff = options.backoff ?? defaultBackoff
-    const concurrency = Math.max(1, options.concurrency ?? 1)
-    const maxAckPending = options.maxAckPending ?? Math.max(128, concurrency * 32)
-    const setup = {
-      stream: options.stream,
-      durable: options.durable,
-      filterSubject: options.filterSubject,
-      ackWaitMs: Duration.toMillis(Duration.fromInputUnsafe(options.ackWait ?? "30 seconds")),
-      maxAckPending,
-      deliverPolicy: options.deliverPolicy ?? "all"
-    } as const
-    const label = `${options.stream}/${options.durable}`
-    const counted = consumerCounters(options.stream, options.durable)
-    // A little under the ack wait, so the message is handed back before the server redelivers it.
-    const handlerTimeoutMs = Math.floor(setup.ackWaitMs * 0.9)
-    // Decided once: without an exporting tracer no message costs a header read or a span.
-    const traced = yield* tracingExportedNow
-    const spanName = `Nats.consume ${label}`
-    const handlerOf = (value: A, meta: DeliveredMeta, msg: JsMsg) =>
-      traced
-        ? Effect.withSpan(
-          options.handler(value, meta),
-          spanName,
-          deliverySpanOptions(msg.headers, deliveryAttributes(options.stream, options.durable, meta.streamSeq))
-        )
-        : options.handler(value, meta)
-
-    const deadLetter = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string) => {
-      const tenant = tenantOfSubject(msg.subject)
-      return sendDeadLetter({
-        source: options.source,
-        reason,
-        reasonKind,
-        raw: msg.data,
-        subject: msg.subject,
-        streamSeq: msg.seq,
-        deliveries,
-        // A redelivery of the same message (lost ack) is stored once.
-        msgId: `${options.stream}.${options.durable}.${msg.seq}`,
-        ...(tenant === undefined ? {} : { tenant })
-      })
-    }
-
-    // Dead-letters, then settles the message; if the dead letter cannot be stored, the message comes back later.
-    const reject = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string, settle: () => void) =>
-      deadLetter(msg, deliveries, reason, reasonKind).pipe(
-        Effect.matchEffect({
-          onSuccess: () =>
-            Effect.sync(() => {
-              settle()
-              settled(msg)
-            }).pipe(
-              Effect.andThen(counted.deadLettered),
-              Effect.andThen(Effect.logWarning(`${label}: dead-lettered ${msg.subject} seq ${msg.seq} (${reasonKind})`))
-            ),
-          onFailure: (error) =>
-            Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
-              Effect.andThen(counted.retried),
-              Effect.andThen(Effect.logError(`${label}: cannot dead-letter seq ${msg.seq}: ${error.message}`))
-            )
-        })
+    failingSince.set(msg.seq, now)
+    return 0
+  }
+  // On every ack: nothing to look up while no message is failing.
+  const settled = (msg: JsMsg) => failingSince.size > 0 && failingSince.delete(msg.seq)
+  const backoff = options.backoff ?? defaultBackoff
+  const concurrency = Math.max(1, options.concurrency ?? 1)
+  const maxAckPending = options.maxAckPending ?? Math.max(128, concurrency * 32)
+  const setup = {
+    stream: options.stream,
+    durable: options.durable,
+    filterSubject: options.filterSubject,
+    ackWaitMs: Duration.toMillis(Duration.fromInputUnsafe(options.ackWait ?? "30 seconds")),
+    maxAckPending,
+    deliverPolicy: options.deliverPolicy ?? "all"
+  } as const
+  const label = `${options.stream}/${options.durable}`
+  const counted = consumerCounters(options.stream, options.durable)
+  // A little under the ack wait, so the message is handed back before the server redelivers it.
+  const handlerTimeoutMs = Math.floor(setup.ackWaitMs * 0.9)
+  // Decided once: without an exporting tracer no message costs a header read or a span.
+  const traced = yield* tracingExportedNow
+  const spanName = `Nats.consume ${label}`
+  const handlerOf = (value: A, meta: DeliveredMeta, msg: JsMsg) =>
+    traced
+      ? Effect.withSpan(
+        options.handler(value, meta),
+        spanName,
+        deliverySpanOptions(msg.headers, deliveryAttributes(options.stream, options.durable, meta.streamSeq))
       )
+      : options.handler(value, meta)
 
-    // A failed attempt: redelivered after the backoff, or dead-lettered (delivery-verdict.ts).
-    const failed = (msg: JsMsg, deliveries: number, failure: string, transient: boolean) => {
-      const verdict = verdictOnFailure({ deliveries, maxDeliver, transient, failingForMs: failingForMs(msg, Date.now()), giveUpAfterMs, backoff, failure })
-      if (verdict._tag === "deadLetter") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
-      const log = deliveries >= maxDeliver
-        ? Effect.logWarning(`${label}: seq ${msg.seq} failed on delivery ${deliveries} while NATS was away; trying again (${failure})`)
-        : Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}: ${failure}`)
-      return Effect.sync(() => msg.nak(verdict.delayMs)).pipe(Effect.andThen(counted.retried), Effect.andThen(log))
+  const deadLetter = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string) => {
+    const tenant = tenantOfSubject(msg.subject)
+    return sendDeadLetter({
+      source: options.source,
+      reason,
+      reasonKind,
+      raw: msg.data,
+      subject: msg.subject,
+      streamSeq: msg.seq,
+      deliveries,
+      // A redelivery of the same message (lost ack) is stored once.
+      msgId: `${options.stream}.${options.durable}.${msg.seq}`,
+      ...(tenant === undefined ? {} : { tenant })
+    })
+  }
+
+  // Dead-letters, then settles the message; if the dead letter cannot be stored, the message comes back later.
+  const reject = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string, settle: () => void) =>
+    deadLetter(msg, deliveries, reason, reasonKind).pipe(
+      Effect.matchEffect({
+        onSuccess: () =>
+          Effect.sync(() => {
+            settle()
+            settled(msg)
+          }).pipe(
+            Effect.andThen(counted.deadLettered),
+            Effect.andThen(Effect.logWarning(`${label}: dead-lettered ${msg.subject} seq ${msg.seq} (${reasonKind})`))
+          ),
+        onFailure: (error) =>
+          Effect.sync(() => msg.nak(delayFor(backoff, deliveries))).pipe(
+            Effect.andThen(counted.retried),
+            Effect.andThen(Effect.logError(`${label}: cannot dead-letter seq ${msg.seq}: ${error.message}`))
+          )
+      })
+    )
+
+  // A failed attempt: redelivered after the backoff, or dead-lettered (delivery-verdict.ts).
+  const failed = (msg: JsMsg, deliveries: number, failure: string, transient: boolean) => {
+    const verdict = verdictOnFailure({ deliveries, maxDeliver, transient, failingForMs: failingForMs(msg, Date.now()), giveUpAfterMs, backoff, failure })
+    if (verdict._tag === "deadLetter") return reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term())
+    const log = deliveries >= maxDeliver
+      ? Effect.logWarning(`${label}: seq ${msg.seq} failed on delivery ${deliveries} while NATS was away; trying again (${failure})`)
+      : Effect.logDebug(`${label}: handler failed on seq ${msg.seq}, delivery ${deliveries}: ${failure}`)
+    return Effect.sync(() => msg.nak(verdict.delayMs)).pipe(Effect.andThen(counted.retried), Effect.andThen(log))
+  }
+  const overdueFailure = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
+
+  /**
+   * Each message's handler runs in a fiber of its own, started in the step that read the message:
+   * a handler that finishes at once is settled in that same step, one that waits is settled when
+   * its fiber ends. Only the handler runs in that fiber, so only the handler can be interrupted
+   * (by the overdue watch or by shutdown): settling its message is never cut in half.
+   */
+  const makeHandling = (context: Context.Context<R | Nats>, hands: Hands) => {
+    const run = Effect.runForkWith(context)
+    // Counted once per turn of the event loop: an update looks the counter's series up each time.
+    let uncounted = 0
+    const countHandled = () => {
+      counted.handledUnsafe(context, uncounted)
+      uncounted = 0
     }
-    const overdueFailure = `handler did not finish within ${handlerTimeoutMs} ms (ack wait ${setup.ackWaitMs} ms)`
+    // Settling that takes effects (a dead letter, a log line) runs uninterruptibly; the hand is free once it ends.
+    const settleWith = (hand: Hand, effect: Effect.Effect<void, never, R | Nats>) => {
+      const fiber = run(effect, { uninterruptible: true })
+      if (fiber.pollUnsafe() !== undefined) hands.release(hand)
+      else fiber.addObserver(() => hands.release(hand))
+    }
+    const settle = (hand: Hand, exit: Exit.Exit<void, E>) => {
+      const msg = hand.msg!
+      hand.startedAtMs = 0
+      if (Exit.isSuccess(exit)) {
+        msg.ack()
+        settled(msg)
+        if (uncounted++ === 0) setImmediate(countHandled)
+        return hands.release(hand)
+      }
+      if (!Cause.hasInterruptsOnly(exit.cause)) {
+        return settleWith(hand, failed(msg, hand.deliveries, failureText(exit.cause), isTransientCause(exit.cause)))
+      }
+      // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
+      // back at once instead of after the ack wait.
+      if (hand.overdue) return settleWith(hand, failed(msg, hand.deliveries, overdueFailure, true))
+      msg.nak()
+      hands.release(hand)
+    }
+    // Settling runs in plain callbacks (a fiber's observer), where nothing may throw: an ack on a
+    // closed connection throws, and the server hands that message out again after the ack wait.
+    const settleOrLeave = (hand: Hand, exit: Exit.Exit<void, E>) => {
+      const msg = hand.msg
+      try {
+        settle(hand, exit)
+      } catch (error) {
+        if (hand.msg === msg && msg !== undefined) hands.release(hand)
+        run(Effect.logWarning(`${label}: cannot settle seq ${msg?.seq}: ${errorMessage(error)}`))
+      }
+    }
+    return (hand: Hand): void => {
+      const msg = hand.msg!
+      const info = deliveryOf(msg)
+      const deliveries = hand.deliveries = info.deliveries
+      if (deliveries > maxDeliver) {
+        // The previous attempts were not settled (a copy died holding it, or its acks were lost with a
+        // node): tried again, unless it has been failing for long. Across restarts, from when it was stored.
+        const now = Date.now()
+        const storedAgoMs = now - Math.floor(info.storedAtMs)
+        const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
+        if (verdict !== "handle") return settleWith(hand, reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term()))
+      }
+      const decoded = decodeJson(options.schema, msg.data)
+      if (Result.isFailure(decoded)) {
+        return settleWith(hand, reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack()))
+      }
+      const value = decoded.success
+      const meta = new DeliveredMeta(msg, info)
+      hand.startedAtMs = Date.now()
+      const fiber = run(Effect.suspend(() => handlerOf(value, meta, msg)))
+      const exit = fiber.pollUnsafe()
+      if (exit !== undefined) return settleOrLeave(hand, exit)
+      hand.handler = fiber
+      fiber.addObserver((exit) => settleOrLeave(hand, exit))
+    }
+  }
 
-    /**
-     * Each message's handler runs in a fiber of its own, started in the step that read the message:
-     * a handler that finishes at once is settled in that same step, one that waits is settled when
-     * its fiber ends. Only the handler runs in that fiber, so only the handler can be interrupted
-     * (by the overdue watch or by shutdown): settling its message is never cut in half.
-     */
-    const makeHandling = (context: Context.Context<R | Nats>, hands: Hands) => {
-      const run = Effect.runForkWith(context)
-      // Counted once per turn of the event loop: an update looks the counter's series up each time.
-      let uncounted = 0
-      const countHandled = () => {
-        counted.handledUnsafe(context, uncounted)
-        uncounted = 0
-      }
-      // Settling that takes effects (a dead letter, a log line) runs uninterruptibly; the hand is free once it ends.
-      const settleWith = (hand: Hand, effect: Effect.Effect<void, never, R | Nats>) => {
-        const fiber = run(effect, { uninterruptible: true })
-        if (fiber.pollUnsafe() !== undefined) hands.release(hand)
-        else fiber.addObserver(() => hands.release(hand))
-      }
-      const settle = (hand: Hand, exit: Exit.Exit<void, E>) => {
-        const msg = hand.msg!
-        hand.startedAtMs = 0
-        if (Exit.isSuccess(exit)) {
-          msg.ack()
-          settled(msg)
-          if (uncounted++ === 0) setImmediate(countHandled)
-          return hands.release(hand)
-        }
-        if (!Cause.hasInterruptsOnly(exit.cause)) {
-          return settleWith(hand, failed(msg, hand.deliveries, failureText(exit.cause), isTransientCause(exit.cause)))
-        }
-        // Interrupted by the overdue watch, the attempt failed; by shutdown, the message goes
-        // back at once instead of after the ack wait.
-        if (hand.overdue) return settleWith(hand, failed(msg, hand.deliveries, overdueFailure, true))
-        msg.nak()
-        hands.release(hand)
-      }
-      // Settling runs in plain callbacks (a fiber's observer), where nothing may throw: an ack on a
-      // closed connection throws, and the server hands that message out again after the ack wait.
-      const settleOrLeave = (hand: Hand, exit: Exit.Exit<void, E>) => {
-        const msg = hand.msg
-        try {
-          settle(hand, exit)
-        } catch (error) {
-          if (hand.msg === msg && msg !== undefined) hands.release(hand)
-          run(Effect.logWarning(`${label}: cannot settle seq ${msg?.seq}: ${errorMessage(error)}`))
-        }
-      }
-      return (hand: Hand): void => {
-        const msg = hand.msg!
-        const info = deliveryOf(msg)
-        const deliveries = hand.deliveries = info.deliveries
-        if (deliveries > maxDeliver) {
-          // The previous attempts were not settled (a copy died holding it, or its acks were lost with a
-          // node): tried again, unless it has been failing for long. Across restarts, from when it was stored.
+  /**
+   * One watch per consumer instead of a timer per message (a per-message timeout forked two
+   * fibers for every message, a measurable share of a busy consumer's CPU). The check and the
+   * interrupt happen in one synchronous step, so the interrupt reaches the overdue handler, never
+   * the next message. It looks often enough to give a handler up before 95 % of the ack wait, so
+   * the message is settled before the server hands it out again.
+   */
+  const watchOverdue = (hands: ReadonlyArray<Hand>) =>
+    Effect.forever(
+      Effect.sleep(Math.min(1000, Math.max(10, Math.floor(setup.ackWaitMs * 0.05)))).pipe(
+        Effect.andThen(Effect.sync(() => {
           const now = Date.now()
-          const storedAgoMs = now - Math.floor(info.storedAtMs)
-          const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
-          if (verdict !== "handle") return settleWith(hand, reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term()))
-        }
-        const decoded = decodeJson(options.schema, msg.data)
-        if (Result.isFailure(decoded)) {
-          return settleWith(hand, reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack()))
-        }
-        const value = decoded.success
-        const meta = new DeliveredMeta(msg, info)
-        hand.startedAtMs = Date.now()
-        const fiber = run(Effect.suspend(() => handlerOf(value, meta, msg)))
-        const exit = fiber.pollUnsafe()
-        if (exit !== undefined) return settleOrLeave(hand, exit)
-        hand.handler = fiber
-        fiber.addObserver((exit) => settleOrLeave(hand, exit))
-      }
-    }
-
-    /**
-     * One watch per consumer instead of a timer per message (a per-message timeout forked two
-     * fibers for every message, a measurable share of a busy consumer's CPU). The check and the
-     * interrupt happen in one synchronous step, so the interrupt reaches the overdue handler, never
-     * the next message. It looks often enough to give a handler up before 95 % of the ack wait, so
-     * the message is settled before the server hands it out again.
-     */
-    const watchOverdue = (hands: ReadonlyArray<Hand>) =>
-      Effect.forever(
-        Effect.sleep(Math.min(1000, Math.max(10, Math.floor(setup.ackWaitMs * 0.05)))).pipe(
-          Effect.andThen(Effect.sync(() => {
-            const now = Date.now()
-            for (const hand of hands) {
-              if (hand.overdue || hand.startedAtMs === 0 || now - hand.startedAtMs <= handlerTimeoutMs) continue
-              hand.overdue = true
-              hand.handler?.interruptUnsafe()
-            }
-          }))
-        )
-      )
-
-    // A deleted consumer does not come back by itself: stop, so the outer loop sets it up again.
-    const deleted = (status: ConsumerNotification) =>
-      status.type === "consumer_deleted" || (status.type === "consumer_not_found" && status.count >= 2) ? "the consumer was deleted" : undefined
-
-    const session = Effect.scoped(
-      Effect.gen(function*() {
-        const consumer = yield* Effect.tryPromise({
-          try: () => js.consumers.get(options.stream, options.durable),
-          catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
-        })
-        const { messages, iterator } = yield* openMessages(
-          () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)), expires: PullExpiresMs }),
-          (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
-        )
-        yield* Effect.forkScoped(endWhenStale(nc, messages, label, deleted))
-        const hands = new Hands(concurrency)
-        yield* Effect.forkScoped(watchOverdue(hands.all))
-        const context = yield* Effect.context<R | Nats>()
-        const handle = makeHandling(context, hands)
-        // The iterator ends when the client stops (consumer deleted, connection closed): the messages
-        // in hand are settled and the session ends. Interrupted, it stops reading and interrupts the
-        // handlers, whose messages go back at once; it ends once every hand is free.
-        yield* Effect.callback<void>((resume) => {
-          let reading = true
-          let end = () => resume(Effect.void)
-          hands.onIdle = () => {
-            if (!reading) end()
+          for (const hand of hands) {
+            if (hand.overdue || hand.startedAtMs === 0 || now - hand.startedAtMs <= handlerTimeoutMs) continue
+            hand.overdue = true
+            hand.handler?.interruptUnsafe()
           }
-          readIntoHands(iterator, hands, handle).catch((error: unknown) =>
-            Effect.runForkWith(context)(Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error)}`))
-          ).finally(() => {
-            reading = false
-            if (hands.busy === 0) end()
-          })
-          return Effect.callback<void>((stopped) => {
-            end = () => stopped(Effect.void)
-            hands.stop()
-            if (hands.busy === 0) return end()
-            // The client's pull is ended first (a message handed back while it is open would be
-            // delivered to it again), and the handlers interrupted once the server has seen that.
-            messages.stop()
-            const handBack = () => {
-              clearTimeout(late)
-              for (const hand of hands.all) hand.handler?.interruptUnsafe()
-            }
-            const late = setTimeout(handBack, 1_000)
-            nc.flush().then(handBack, handBack)
-          })
-        })
-      })
+        }))
+      )
     )
 
-    // The first setup's failure is the caller's. A restart (a second after the last session ended)
-    // sets the consumer up again, as it may have been deleted; a failure then is logged, and the
-    // session that follows ends soon if it cannot read either.
-    const setUp = Effect.flatMap(Schedule.CurrentMetadata, ({ attempt }) =>
-      attempt === 0
-        ? ensureConsumer(setup)
-        : ensureConsumer(setup).pipe(Effect.catch((error) => Effect.logWarning(`${label}: ${error.message}`))))
-    const round = setUp.pipe(
-      Effect.andThen(Effect.exit(session)),
-      Effect.flatMap((exit) => {
-        const why = Exit.isFailure(exit) ? failureText(exit.cause) : "message stream ended"
-        return Effect.logWarning(`${label}: consumer stopped (${why}); setting it up again`)
+  // A deleted consumer does not come back by itself: stop, so the outer loop sets it up again.
+  const deleted = (status: ConsumerNotification) =>
+    status.type === "consumer_deleted" || (status.type === "consumer_not_found" && status.count >= 2) ? "the consumer was deleted" : undefined
+
+  const session = Effect.scoped(
+    Effect.gen(function*() {
+      const consumer = yield* Effect.tryPromise({
+        try: () => js.consumers.get(options.stream, options.durable),
+        catch: (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
       })
-    )
-    // Schedule.spaced never stops: the repeat ends only by the first setup failing (or interruption).
-    return yield* round.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.andThen(Effect.never))
-  })
+      const { messages, iterator } = yield* openMessages(
+        () => consumer.consume({ max_messages: Math.min(maxAckPending, Math.max(32, concurrency * 8)), expires: PullExpiresMs }),
+        (cause) => new ConsumerSetupFailed({ stream: options.stream, durable: options.durable, message: errorMessage(cause) })
+      )
+      yield* Effect.forkScoped(endWhenStale(nc, messages, label, deleted))
+      const hands = new Hands(concurrency)
+      yield* Effect.forkScoped(watchOverdue(hands.all))
+      const context = yield* Effect.context<R | Nats>()
+      const handle = makeHandling(context, hands)
+      // The iterator ends when the client stops (consumer deleted, connection closed): the messages
+      // in hand are settled and the session ends. Interrupted, it stops reading and interrupts the
+      // handlers, whose messages go back at once; it ends once every hand is free.
+      yield* Effect.callback<void>((resume) => {
+        let reading = true
+        let end = () => resume(Effect.void)
+        hands.onIdle = () => {
+          if (!reading) end()
+        }
+        readIntoHands(iterator, hands, handle).catch((error: unknown) =>
+          Effect.runForkWith(context)(Effect.logWarning(`${label}: message iterator failed: ${errorMessage(error)}`))
+        ).finally(() => {
+          reading = false
+          if (hands.busy === 0) end()
+        })
+        return Effect.callback<void>((stopped) => {
+          end = () => stopped(Effect.void)
+          hands.stop()
+          if (hands.busy === 0) return end()
+          // The client's pull is ended first (a message handed back while it is open would be
+          // delivered to it again), and the handlers interrupted once the server has seen that.
+          messages.stop()
+          const handBack = () => {
+            clearTimeout(late)
+            for (const hand of hands.all) hand.handler?.interruptUnsafe()
+          }
+          const late = setTimeout(handBack, 1_000)
+          nc.flush().then(handBack, handBack)
+        })
+      })
+    })
+  )
+
+  // The first setup's failure is the caller's. A restart (a second after the last session ended)
+  // sets the consumer up again, as it may have been deleted; a failure then is logged, and the
+  // session that follows ends soon if it cannot read either.
+  const setUp = Effect.flatMap(Schedule.CurrentMetadata, ({ attempt }) =>
+    attempt === 0
+      ? ensureConsumer(setup)
+      : ensureConsumer(setup).pipe(Effect.catch((error) => Effect.logWarning(`${label}: ${error.message}`))))
+  const round = setUp.pipe(
+    Effect.andThen(Effect.exit(session)),
+    Effect.flatMap((exit) => {
+      const why = Exit.isFailure(exit) ? failureText(exit.cause) : "message stream ended"
+      return Effect.logWarning(`${label}: consumer stopped (${why}); setting it up again`)
+    })
+  )
+  // Schedule.spaced never stops: the repeat ends only by the first setup failing (or interruption).
+  return yield* round.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.andThen(Effect.never))
+})

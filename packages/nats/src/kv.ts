@@ -63,63 +63,69 @@ export type OnConnection = <A, E>(effect: Effect.Effect<A, E, Nats>) => Effect.E
 /**
  * Opens the bucket, creating it with `options` if it does not exist, through the KV client; its
  * conditional writes go through `kvCompareAndSet`, on the same connection.
+ *
+ * Untraced: its one caller, `Nats.kv`, is already the span of opening a bucket.
  */
-export const openKv = (client: NatsClient, onConnection: OnConnection, bucket: string, options: KvOptions = {}): Effect.Effect<KvBucket, NatsRequestFailed> =>
-  Effect.gen(function*() {
-    const kv = yield* Effect.tryPromise({
-      try: () =>
-        new Kvm(client.js).create(bucket, {
-          history: options.history ?? 1,
-          ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
-          ...(options.ttlMs === undefined ? {} : { ttl: options.ttlMs })
-        }),
-      catch: requestFailed(`open KV ${bucket}`)
-    })
-    const failed = (operation: string) => requestFailed(`${operation} ${bucket}`)
-    const compareAndSet = (key: string, value: Uint8Array, revision: number) =>
-      onConnection(kvCompareAndSet(bucket, key, value, revision))
-
-    const lastEntry = (key: string) =>
-      onConnection(kvLastEntry(bucket, key)).pipe(
-        Effect.map(Option.map((stored): KvEntry => ({
-          key,
-          revision: stored.seq,
-          operation: stored.header("KV-Operation") === "DEL" ? "DEL" : stored.header("KV-Operation") === "PURGE" ? "PURGE" : "PUT",
-          value: stored.data,
-          created: stored.storedAt
-        })))
-      )
-
-    return {
-      bucket,
-      // The client's entry is one already: handed on as it is, without a copy per read.
-      get: (key) => Effect.tryPromise({ try: () => kv.get(key), catch: failed("KV get") }).pipe(Effect.map((entry): Option.Option<KvEntry> => Option.fromNullishOr(entry))),
-      lastEntry,
-      put: (key, value) => Effect.tryPromise({ try: () => kv.put(key, typeof value === "string" ? encoder.encode(value) : value), catch: failed("KV put") }),
-      create: (key, value) =>
-        Effect.gen(function*() {
-          const written = yield* compareAndSet(key, value, 0)
-          if (Option.isSome(written)) return written
-          // Written before, and deleted or purged since: a create then expects the marker's revision.
-          const last = yield* lastEntry(key)
-          if (Option.isNone(last) || last.value.operation === "PUT") return Option.none<number>()
-          return yield* compareAndSet(key, value, last.value.revision)
-        }),
-      update: compareAndSet,
-      delete: (key, options) =>
-        Effect.tryPromise({
-          try: () => kv.delete(key, options?.revision === undefined ? undefined : { previousSeq: options.revision }),
-          catch: (cause) => cause
-        }).pipe(
-          Effect.as(true),
-          Effect.catch((cause) => (options?.revision !== undefined && isWrongSequence(cause) ? Effect.succeed(false) : Effect.fail(failed("KV delete")(cause))))
-        ),
-      lastRevision: Effect.tryPromise({ try: () => kv.status(), catch: failed("KV status") }).pipe(Effect.map((status) => status.streamInfo.state.last_seq)),
-      watch: Stream.unwrap(
-        Effect.acquireRelease(
-          Effect.tryPromise({ try: () => kv.watch(), catch: failed("KV watch") }),
-          (watch) => Effect.sync(() => watch.stop())
-        ).pipe(Effect.map((watch) => Stream.fromAsyncIterable<KvEntry, NatsRequestFailed>(watch, failed("KV watch"))))
-      )
-    } satisfies KvBucket
+export const openKv = Effect.fnUntraced(function*(
+  client: NatsClient,
+  onConnection: OnConnection,
+  bucket: string,
+  options: KvOptions = {}
+): Effect.fn.Return<KvBucket, NatsRequestFailed> {
+  const kv = yield* Effect.tryPromise({
+    try: () =>
+      new Kvm(client.js).create(bucket, {
+        history: options.history ?? 1,
+        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+        ...(options.ttlMs === undefined ? {} : { ttl: options.ttlMs })
+      }),
+    catch: requestFailed(`open KV ${bucket}`)
   })
+  const failed = (operation: string) => requestFailed(`${operation} ${bucket}`)
+  const compareAndSet = (key: string, value: Uint8Array, revision: number) =>
+    onConnection(kvCompareAndSet(bucket, key, value, revision))
+
+  const lastEntry = (key: string) =>
+    onConnection(kvLastEntry(bucket, key)).pipe(
+      Effect.map(Option.map((stored): KvEntry => ({
+        key,
+        revision: stored.seq,
+        operation: stored.header("KV-Operation") === "DEL" ? "DEL" : stored.header("KV-Operation") === "PURGE" ? "PURGE" : "PUT",
+        value: stored.data,
+        created: stored.storedAt
+      })))
+    )
+
+  return {
+    bucket,
+    // The client's entry is one already: handed on as it is, without a copy per read.
+    get: (key) => Effect.tryPromise({ try: () => kv.get(key), catch: failed("KV get") }).pipe(Effect.map((entry): Option.Option<KvEntry> => Option.fromNullishOr(entry))),
+    lastEntry,
+    put: (key, value) => Effect.tryPromise({ try: () => kv.put(key, typeof value === "string" ? encoder.encode(value) : value), catch: failed("KV put") }),
+    // Untraced, as update is: kv-mirror writes through it at a storm's rate of signs of life.
+    create: Effect.fnUntraced(function*(key: string, value: Uint8Array) {
+      const written = yield* compareAndSet(key, value, 0)
+      if (Option.isSome(written)) return written
+      // Written before, and deleted or purged since: a create then expects the marker's revision.
+      const last = yield* lastEntry(key)
+      if (Option.isNone(last) || last.value.operation === "PUT") return Option.none<number>()
+      return yield* compareAndSet(key, value, last.value.revision)
+    }),
+    update: compareAndSet,
+    delete: (key, options) =>
+      Effect.tryPromise({
+        try: () => kv.delete(key, options?.revision === undefined ? undefined : { previousSeq: options.revision }),
+        catch: (cause) => cause
+      }).pipe(
+        Effect.as(true),
+        Effect.catch((cause) => (options?.revision !== undefined && isWrongSequence(cause) ? Effect.succeed(false) : Effect.fail(failed("KV delete")(cause))))
+      ),
+    lastRevision: Effect.tryPromise({ try: () => kv.status(), catch: failed("KV status") }).pipe(Effect.map((status) => status.streamInfo.state.last_seq)),
+    watch: Stream.unwrap(
+      Effect.acquireRelease(
+        Effect.tryPromise({ try: () => kv.watch(), catch: failed("KV watch") }),
+        (watch) => Effect.sync(() => watch.stop())
+      ).pipe(Effect.map((watch) => Stream.fromAsyncIterable<KvEntry, NatsRequestFailed>(watch, failed("KV watch"))))
+    )
+  } satisfies KvBucket
+})

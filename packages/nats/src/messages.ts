@@ -43,30 +43,31 @@ export const openMessages = <E>(open: () => Promise<ConsumerMessages>, onError: 
  * with its heartbeat watch off: a reader stood still as long as the node was away (the fault suite
  * saw care alarms reach the console 30-70 s late). A session therefore ends on two missed heartbeats,
  * on every reconnect of the connection, and on what `alsoEndOn` names (a deleted consumer).
+ *
+ * Untraced: it watches for as long as the session runs, and a span would stay open as long.
  */
-export const endWhenStale = (
+export const endWhenStale = Effect.fnUntraced(function*(
   nc: NatsConnection,
   messages: ConsumerMessages,
   label: string,
   alsoEndOn: (status: ConsumerNotification) => string | undefined = () => undefined
-) =>
-  Effect.gen(function*() {
-    // The client's status iterator is a queued iterator with stop(), which its type does not say.
-    const connection = yield* Effect.acquireRelease(Effect.sync(() => nc.status()), (status) => Effect.sync(() => (status as { stop?: () => void }).stop?.()))
-    const reconnected = Effect.tryPromise(async () => {
-      for await (const status of connection) if (status.type === "reconnect") return "the connection moved to another server"
-      return undefined
-    })
-    const consumer = Effect.tryPromise(async () => {
-      for await (const status of messages.status()) {
-        if (status.type === "heartbeats_missed" && status.count >= 2) return "the consumer went silent (its node is gone?)"
-        const other = alsoEndOn(status)
-        if (other !== undefined) return other
-      }
-      return undefined
-    })
-    const why = yield* Effect.raceFirst(reconnected, consumer)
-    if (why === undefined) return
-    messages.stop()
-    yield* Effect.logWarning(`${label}: ${why}; making the consumer again`)
-  }).pipe(Effect.scoped, Effect.ignore)
+) {
+  // The client's status iterator is a queued iterator with stop(), which its type does not say.
+  const connection = yield* Effect.acquireRelease(Effect.sync(() => nc.status()), (status) => Effect.sync(() => (status as { stop?: () => void }).stop?.()))
+  const reconnected = Effect.tryPromise(async () => {
+    for await (const status of connection) if (status.type === "reconnect") return "the connection moved to another server"
+    return undefined
+  })
+  const consumer = Effect.tryPromise(async () => {
+    for await (const status of messages.status()) {
+      if (status.type === "heartbeats_missed" && status.count >= 2) return "the consumer went silent (its node is gone?)"
+      const other = alsoEndOn(status)
+      if (other !== undefined) return other
+    }
+    return undefined
+  })
+  const why = yield* Effect.raceFirst(reconnected, consumer)
+  if (why === undefined) return
+  messages.stop()
+  yield* Effect.logWarning(`${label}: ${why}; making the consumer again`)
+}, Effect.scoped, Effect.ignore())

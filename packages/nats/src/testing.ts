@@ -50,28 +50,27 @@ export class NatsTestServer extends Context.Service<NatsTestServer, {
  * A read that fails (not readable yet, e.g. a consumer still being created) is tried again; after
  * `timeoutMs` (default 10 s) it dies naming `what` and the last failure.
  */
-export const eventually = <A, E, R>(
+export const eventually = Effect.fn("NatsTesting.eventually")(function*<A, E, R>(
   read: Effect.Effect<A, E, R>,
   check: (a: A) => boolean,
   what: string,
   options: { readonly timeoutMs?: number; readonly intervalMs?: number } = {}
-): Effect.Effect<A, never, R> =>
-  Effect.gen(function*() {
-    const timeoutMs = options.timeoutMs ?? 10_000
-    const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
-    // Every intervalMs until a read succeeds and passes the check, or the deadline has passed
-    // (`check` is asked once per read).
-    const last = yield* Effect.result(read).pipe(
-      Effect.map((result) => ({ result, held: Result.isSuccess(result) && check(result.success) })),
-      Effect.repeat({
-        schedule: Schedule.spaced(options.intervalMs ?? 20).pipe(Schedule.while(({ now }) => now <= deadline)),
-        until: ({ held }) => held
-      })
-    )
-    if (last.held && Result.isSuccess(last.result)) return last.result.success
-    const failed = Result.isFailure(last.result) ? `; last read failed: ${String(last.result.failure)}` : ""
-    return yield* Effect.die(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${failed}`))
-  })
+): Effect.fn.Return<A, never, R> {
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
+  // Every intervalMs until a read succeeds and passes the check, or the deadline has passed
+  // (`check` is asked once per read).
+  const last = yield* Effect.result(read).pipe(
+    Effect.map((result) => ({ result, held: Result.isSuccess(result) && check(result.success) })),
+    Effect.repeat({
+      schedule: Schedule.spaced(options.intervalMs ?? 20).pipe(Schedule.while(({ now }) => now <= deadline)),
+      until: ({ held }) => held
+    })
+  )
+  if (last.held && Result.isSuccess(last.result)) return last.result.success
+  const failed = Result.isFailure(last.result) ? `; last read failed: ${String(last.result.failure)}` : ""
+  return yield* Effect.die(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${failed}`))
+})
 
 /** Waits until `holds()` is true: {@link eventually} of a condition in memory. */
 export const until = (holds: () => boolean, what: string, options?: { readonly timeoutMs?: number; readonly intervalMs?: number }) =>

@@ -182,25 +182,24 @@ export class DeviceIdentities extends Context.Service<DeviceIdentities, {
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
 
-      const lookup = (key: string) =>
-        Effect.gen(function*() {
-          const [protocol, vendor, identity] = JSON.parse(key) as [Protocol, string, string]
-          const rows = yield* sql`
-            SELECT i.tenant, i.device_id, i.protocol, i.vendor, i.identity, i.receiver, i.line, i.secret, d.type, d.sensor
-            FROM device_identities i JOIN devices d ON d.tenant = i.tenant AND d.id = i.device_id
-            WHERE i.protocol = ${protocol} AND i.vendor = ${vendor} AND i.identity = ${identity} AND d.active`.pipe(Effect.flatMap(identifiedRows))
-          const row = rows[0]
-          if (row === undefined) return Option.none<IdentifiedDevice>()
-          return Option.some<IdentifiedDevice>({
-            tenant: row.tenant,
-            deviceId: row.device_id,
-            deviceType: row.type,
-            ...(row.sensor !== null ? { sensor: row.sensor } : {}),
-            ...(row.receiver !== null ? { receiver: row.receiver } : {}),
-            ...(row.line !== null ? { line: row.line } : {}),
-            ...(row.secret !== null ? { key: Redacted.make(row.secret) } : {})
-          })
+      const lookup = Effect.fn("DeviceIdentities.lookup")(function*(key: string) {
+        const [protocol, vendor, identity] = JSON.parse(key) as [Protocol, string, string]
+        const rows = yield* sql`
+          SELECT i.tenant, i.device_id, i.protocol, i.vendor, i.identity, i.receiver, i.line, i.secret, d.type, d.sensor
+          FROM device_identities i JOIN devices d ON d.tenant = i.tenant AND d.id = i.device_id
+          WHERE i.protocol = ${protocol} AND i.vendor = ${vendor} AND i.identity = ${identity} AND d.active`.pipe(Effect.flatMap(identifiedRows))
+        const row = rows[0]
+        if (row === undefined) return Option.none<IdentifiedDevice>()
+        return Option.some<IdentifiedDevice>({
+          tenant: row.tenant,
+          deviceId: row.device_id,
+          deviceType: row.type,
+          ...(row.sensor !== null ? { sensor: row.sensor } : {}),
+          ...(row.receiver !== null ? { receiver: row.receiver } : {}),
+          ...(row.line !== null ? { line: row.line } : {}),
+          ...(row.secret !== null ? { key: Redacted.make(row.secret) } : {})
         })
+      })
       const cache = makeLookupCache({ lookup, capacity: 20_000, timeToLiveMs: LookupTtlMs })
 
       const find = Effect.fn("DeviceIdentities.find")(function*(protocol: Protocol, identity: string, vendor = "") {

@@ -23,23 +23,23 @@ export const polledRoute = <A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Ef
 
 /**
  * The server's side of `polledRoute`: a polled route's answer below 400 goes to the access log
- * at debug, in place of the info line every other request gets.
+ * at debug, in place of the info line every other request gets. Untraced: it runs for every
+ * request, around the app (its one Effect, made once by the server's middleware, is run anew each time).
  */
-export const quietPolls = <E, R>(
+export const quietPolls = Effect.fnUntraced(function*<E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
-  Effect.gen(function*() {
-    const state = { polled: false }
-    const exit = yield* Effect.exit(Effect.provideService(app, PolledRequest, state))
-    if (state.polled && exit._tag === "Success" && exit.value.status < 400) {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      yield* HttpMiddleware.withLoggerDisabled(
-        Effect.logDebug("Sent HTTP response").pipe(Effect.annotateLogs({
-          "http.method": request.method,
-          "http.url": request.url.replace(/[?#].*$/su, ""),
-          "http.status": exit.value.status
-        }))
-      )
-    }
-    return yield* exit
-  })
+): Effect.fn.Return<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> {
+  const state = { polled: false }
+  const exit = yield* Effect.exit(Effect.provideService(app, PolledRequest, state))
+  if (state.polled && exit._tag === "Success" && exit.value.status < 400) {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    yield* HttpMiddleware.withLoggerDisabled(
+      Effect.logDebug("Sent HTTP response").pipe(Effect.annotateLogs({
+        "http.method": request.method,
+        "http.url": request.url.replace(/[?#].*$/su, ""),
+        "http.status": exit.value.status
+      }))
+    )
+  }
+  return yield* exit
+})

@@ -148,20 +148,21 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
       })
     })
 
-  const take = (min: number, max: number, until: number | undefined): Effect.Effect<ReadonlyArray<RawMessage>, NatsRequestFailed> =>
-    Effect.gen(function*() {
-      while (true) {
-        if (buffer.length >= min || (until !== undefined && Date.now() >= until)) {
-          const out = buffer.splice(0, max)
-          const r = room
-          room = undefined
-          r?.()
-          return out
-        }
-        if (failure !== undefined) return yield* failure
-        yield* waitForMore(until)
+  // Untraced: taken batch after batch for as long as the sealer runs.
+  const take = Effect.fnUntraced(function*(min: number, max: number, until: number | undefined): Effect.fn.Return<ReadonlyArray<RawMessage>, NatsRequestFailed> {
+    while (true) {
+      // Wall-clock time, as waitForMore's setTimeout is.
+      if (buffer.length >= min || (until !== undefined && Date.now() >= until)) {
+        const out = buffer.splice(0, max)
+        const r = room
+        room = undefined
+        r?.()
+        return out
       }
-    })
+      if (failure !== undefined) return yield* failure
+      yield* waitForMore(until)
+    }
+  })
 
   return { take } satisfies MessageBatches
 })
