@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import { Config, Data, Effect, Option, Redacted, Runtime } from "effect"
+import { Config, Effect, Option, Redacted, Runtime, Schema } from "effect"
 import { resolveDatabase } from "@wt/db"
 import {
   bootstrap,
@@ -55,7 +55,7 @@ if (!Number.isInteger(copies) || copies < 1 || copies > 5) {
 }
 
 /** A service could not start: said in one paragraph on stderr (not a stack trace), exit code 1. */
-class StartFailed extends Data.TaggedError("StartFailed")<{ readonly message: string }> {
+class StartFailed extends Schema.TaggedError<StartFailed>()("StartFailed", { message: Schema.String }) {
   override readonly [Runtime.errorReported] = false
 }
 

@@ -6,6 +6,7 @@ import {
   PermissionViolationError,
   type Subscription
 } from "@nats-io/transport-node"
+import { Schema } from "effect"
 import { TraceparentHeader } from "../trace-context.ts"
 
 /** JetStream's answer to a publish: where it stored the message. */
@@ -27,37 +28,38 @@ export interface PubAckOptions {
 }
 
 /** JetStream refused the publish; `code` is its error code (e.g. 10071 wrong last sequence), as `apiErrorCode` reads it. */
-export class PublishRejected extends Error {
-  readonly code: number
-  readonly status: number
-  constructor(description: string, code: number, status: number) {
-    super(description)
-    this.name = "PublishRejected"
-    this.code = code
-    this.status = status
-  }
-}
+export class PublishRejected extends Schema.TaggedError<PublishRejected>()("PublishRejected", {
+  message: Schema.String,
+  code: Schema.Number,
+  status: Schema.Number
+}) {}
 
 /** No stream answered: none stores the subject, or JetStream is unavailable (a leader election). */
-export class NoStreamAnswered extends Error {
-  constructor(subject: string) {
-    super(`no stream stores subject ${subject}, or JetStream is unavailable`)
-    this.name = "JetStreamNotEnabled"
+export class NoStreamAnswered extends Schema.TaggedError<NoStreamAnswered>()("NoStreamAnswered", {
+  subject: Schema.String
+}) {
+  override get message() {
+    return `no stream stores subject ${this.subject}, or JetStream is unavailable`
   }
 }
 
 /** The server refused the publish: this client's NATS user may not publish to the subject. */
-export class PublishNotPermitted extends Error {
-  constructor(subject: string) {
-    super(`this NATS user may not publish to ${subject} (permissions violation)`)
-    this.name = "PermissionViolationError"
+export class PublishNotPermitted extends Schema.TaggedError<PublishNotPermitted>()("PublishNotPermitted", {
+  subject: Schema.String
+}) {
+  // Worded as the server words it: callers tell a refusal by "permissions violation" in the text.
+  override get message() {
+    return `this NATS user may not publish to ${this.subject} (permissions violation)`
   }
 }
 
-export class PubAckTimeout extends Error {
-  constructor(subject: string, attempts: number, timeoutMs: number) {
-    super(`no PubAck for ${subject} after ${attempts} attempt(s) of ${timeoutMs} ms`)
-    this.name = "TimeoutError"
+export class PubAckTimeout extends Schema.TaggedError<PubAckTimeout>()("PubAckTimeout", {
+  subject: Schema.String,
+  attempts: Schema.Number,
+  timeoutMs: Schema.Number
+}) {
+  override get message() {
+    return `no PubAck for ${this.subject} after ${this.attempts} attempt(s) of ${this.timeoutMs} ms`
   }
 }
 
@@ -112,7 +114,7 @@ export class PubAcks {
       const refused = status.error
       if (refused.operation !== "publish") continue
       for (const [token, entry] of this.inFlight) {
-        if (entry.subject === refused.subject) this.settle(token, entry, new PublishNotPermitted(entry.subject))
+        if (entry.subject === refused.subject) this.settle(token, entry, new PublishNotPermitted({ subject: entry.subject }))
       }
     }
   }
@@ -151,7 +153,7 @@ export class PubAcks {
     if (msg.headers?.code === 503) {
       // No responders: retry while attempts remain (a stream electing a leader answers again shortly).
       if (entry.attempt < entry.options.attempts) entry.retryAt = Date.now() + RetryDelayMs
-      else this.settle(token, entry, new NoStreamAnswered(entry.subject))
+      else this.settle(token, entry, new NoStreamAnswered({ subject: entry.subject }))
       return
     }
     let body: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; err_code?: number; description?: string } }
@@ -161,7 +163,7 @@ export class PubAcks {
       return this.settle(token, entry, new Error(`unreadable PubAck for ${entry.subject}`))
     }
     if (body.error !== undefined) {
-      return this.settle(token, entry, new PublishRejected(body.error.description ?? "rejected", body.error.err_code ?? 0, body.error.code ?? 0))
+      return this.settle(token, entry, new PublishRejected({ message: body.error.description ?? "rejected", code: body.error.err_code ?? 0, status: body.error.code ?? 0 }))
     }
     if (typeof body.stream !== "string" || typeof body.seq !== "number") {
       return this.settle(token, entry, new Error(`invalid PubAck for ${entry.subject}`))
@@ -182,7 +184,7 @@ export class PubAcks {
         if (entry.retryAt <= now) this.send(token, entry)
       } else if (entry.deadline <= now) {
         if (entry.attempt < entry.options.attempts) this.send(token, entry)
-        else this.settle(token, entry, new PubAckTimeout(entry.subject, entry.attempt, entry.options.timeoutMs))
+        else this.settle(token, entry, new PubAckTimeout({ subject: entry.subject, attempts: entry.attempt, timeoutMs: entry.options.timeoutMs }))
       }
     }
   }
