@@ -11,12 +11,12 @@ export const AuthenticationLive = Layer.effect(
   Authentication,
   Effect.gen(function*() {
     const sessions = yield* Sessions
-    const check: Authentication["Service"]["bearer"] = (httpEffect, { credential }) =>
-      Effect.gen(function*() {
-        const signedIn = yield* sessions.authenticate(Redacted.value(credential)).pipe(Effect.orDie)
-        if (Option.isNone(signedIn)) return yield* signInFirst()
-        return yield* Effect.provideService(httpEffect, CurrentSession, signedIn.value)
-      })
+    // Untraced: a span here would enclose the whole handler it wraps; Sessions.authenticate has its own.
+    const check: Authentication["Service"]["bearer"] = Effect.fnUntraced(function*(httpEffect, { credential }) {
+      const signedIn = yield* sessions.authenticate(Redacted.value(credential)).pipe(Effect.orDie)
+      if (Option.isNone(signedIn)) return yield* signInFirst()
+      return yield* Effect.provideService(httpEffect, CurrentSession, signedIn.value)
+    })
     return Authentication.of({ cookie: check, bearer: check })
   })
 )

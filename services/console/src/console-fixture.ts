@@ -77,29 +77,27 @@ export interface CallOptions {
 }
 
 /** One request to the console under test; the body is parsed as JSON when it is JSON. */
-export const call = (method: string, path: string, options: CallOptions = {}) =>
-  Effect.gen(function*() {
-    const { url } = yield* ServiceHttp
-    return yield* Effect.promise(async (): Promise<Answer> => {
-      const headers: Record<string, string> = {}
-      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
-      if (options.cookie !== undefined) headers.cookie = options.cookie
-      if (options.body !== undefined || method === "POST") headers["content-type"] = options.contentType ?? "application/json"
-      Object.assign(headers, options.headers)
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {})
-      })
-      const text = await response.text()
-      const isJson = response.headers.get("content-type")?.includes("json") === true
-      return { status: response.status, headers: response.headers, body: isJson && text !== "" ? JSON.parse(text) : text }
+export const call = Effect.fn("test.call")(function*(method: string, path: string, options: CallOptions = {}) {
+  const { url } = yield* ServiceHttp
+  return yield* Effect.promise(async (): Promise<Answer> => {
+    const headers: Record<string, string> = {}
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+    if (options.cookie !== undefined) headers.cookie = options.cookie
+    if (options.body !== undefined || method === "POST") headers["content-type"] = options.contentType ?? "application/json"
+    Object.assign(headers, options.headers)
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {})
     })
+    const text = await response.text()
+    const isJson = response.headers.get("content-type")?.includes("json") === true
+    return { status: response.status, headers: response.headers, body: isJson && text !== "" ? JSON.parse(text) : text }
   })
+})
 
-export const signIn = (username: string) =>
-  Effect.gen(function*() {
-    const answer = yield* call("POST", "/api/session", { body: { username, password } })
-    if (answer.status !== 200) return yield* Effect.die(new Error(`sign-in as ${username} answered ${answer.status}`))
-    return answer.body as { readonly token: string; readonly user: { readonly id: string; readonly displayName: string } }
-  })
+export const signIn = Effect.fn("test.signIn")(function*(username: string) {
+  const answer = yield* call("POST", "/api/session", { body: { username, password } })
+  if (answer.status !== 200) return yield* Effect.die(new Error(`sign-in as ${username} answered ${answer.status}`))
+  return answer.body as { readonly token: string; readonly user: { readonly id: string; readonly displayName: string } }
+})

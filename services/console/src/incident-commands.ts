@@ -35,24 +35,24 @@ export const IncidentCommands = Effect.gen(function*() {
   })
 
   /** The command as the caller; the decider's refusals stay typed, the infrastructure's failures are a 500 with the cause in the log. */
-  const execute = (incidentId: string, commandFor: CommandFor) =>
-    Effect.gen(function*() {
+  const execute = Effect.fn("Console.executeCommand")(
+    function*(incidentId: string, commandFor: CommandFor) {
       const { user } = yield* CurrentSession
       const incident = yield* locate(user, incidentId)
       const at = new Date(yield* Clock.currentTimeMillis).toISOString()
       const executed = yield* store.execute(incident.tenant, incidentId, commandFor(actorOf(user), at, incident))
       return executed.state ?? incident
-    }).pipe(
-      Effect.catchTags({
-        IncidentAlreadyExists: Effect.die,
-        // Only triage's storm batches carry a version to be refused on; no console command does.
-        StormViewStale: Effect.die,
-        IncidentUnreadable: Effect.die,
-        PublishFailed: Effect.die,
-        NatsRequestFailed: Effect.die,
-        SqlError: Effect.die
-      })
-    )
+    },
+    Effect.catchTags({
+      IncidentAlreadyExists: Effect.die,
+      // Only triage's storm batches carry a version to be refused on; no console command does.
+      StormViewStale: Effect.die,
+      IncidentUnreadable: Effect.die,
+      PublishFailed: Effect.die,
+      NatsRequestFailed: Effect.die,
+      SqlError: Effect.die
+    })
+  )
 
   return { locate, execute } as const
 })

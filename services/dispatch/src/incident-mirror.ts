@@ -53,13 +53,12 @@ export class IncidentMirror extends Context.Service<IncidentMirror, {
           filterSubject: Subjects.incidentAll,
           deliverLastPerSubject: true,
           schema: IncidentRecord,
-          handler: (record, meta) =>
-            Effect.gen(function*() {
-              observe(record.state)
-              lastRecordAt = yield* Clock.currentTimeMillis
-              if (meta.streamSeq >= backlogEnd) caughtUp = true
-              yield* Metric.update(mirrored, states.size)
-            })
+          handler: Effect.fnUntraced(function*(record, meta) {
+            observe(record.state)
+            lastRecordAt = yield* Clock.currentTimeMillis
+            if (meta.streamSeq >= backlogEnd) caughtUp = true
+            yield* Metric.update(mirrored, states.size)
+          })
         })
       )
       return IncidentMirror.of({
