@@ -55,91 +55,91 @@ const send = (response: ServerResponse, answer: HttpAnswer, close = false) => {
  * the scope. Separate from the service's own port (health, metrics), as devices are set up with
  * the protocol's port. Bodies are read under a limit and a deadline; the handler cannot fail.
  * Answers the port it listens on.
+ * Untraced: every request runs in the context taken here, so a span would parent them all.
  */
-export const serveHttpFrames = <R>(options: HttpFramesOptions<R>): Effect.Effect<number, ListenFailed, R | Scope.Scope> =>
-  Effect.gen(function*() {
-    const server = yield* httpFrameServer(options)
-    return yield* listenScoped(server, `${options.label} http`, options.host, options.port, () => server.closeAllConnections())
-  })
+export const serveHttpFrames = Effect.fnUntraced(function*<R>(options: HttpFramesOptions<R>): Effect.fn.Return<number, ListenFailed, R | Scope.Scope> {
+  const server = yield* httpFrameServer(options)
+  return yield* listenScoped(server, `${options.label} http`, options.host, options.port, () => server.closeAllConnections())
+})
 
 /**
  * The HTTP server of a protocol edge, not yet listening: `serveHttpFrames` listens with it, and a
  * TCP edge that also takes HTTP on its port hands it the connections that start with a request line.
+ * Untraced: every request runs in the context taken here, so a span would parent them all.
  */
-export const httpFrameServer = <R>(options: Omit<HttpFramesOptions<R>, "host" | "port">): Effect.Effect<Server, never, R> =>
-  Effect.gen(function*() {
-    const context = yield* Effect.context<R>()
-    const run = Effect.runPromiseWith(context)
+export const httpFrameServer = Effect.fnUntraced(function*<R>(options: Omit<HttpFramesOptions<R>, "host" | "port">): Effect.fn.Return<Server, never, R> {
+  const context = yield* Effect.context<R>()
+  const run = Effect.runPromiseWith(context)
 
-    const onRequest = (request: IncomingMessage, response: ServerResponse) => {
-      const peer: Peer = { address: request.socket.remoteAddress ?? "?", port: request.socket.remotePort ?? 0 }
-      const head = { method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers }
-      const refuse = (reasonKind: HttpRefusalKind, status: number, text: string, body: Uint8Array) => {
-        void run(options.onRefused(reasonKind, { ...head, body }, peer))
-        send(response, { status, body: text }, true)
-        request.destroy()
-      }
-      const declared = Number(request.headers["content-length"] ?? 0)
-      if (declared > options.maxBodyBytes) {
-        refuse("too_large", 413, `body over ${options.maxBodyBytes} bytes`, new TextEncoder().encode(`(body of ${declared} bytes not read)`))
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    const peer: Peer = { address: request.socket.remoteAddress ?? "?", port: request.socket.remotePort ?? 0 }
+    const head = { method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers }
+    const refuse = (reasonKind: HttpRefusalKind, status: number, text: string, body: Uint8Array) => {
+      void run(options.onRefused(reasonKind, { ...head, body }, peer))
+      send(response, { status, body: text }, true)
+      request.destroy()
+    }
+    const declared = Number(request.headers["content-length"] ?? 0)
+    if (declared > options.maxBodyBytes) {
+      refuse("too_large", 413, `body over ${options.maxBodyBytes} bytes`, new TextEncoder().encode(`(body of ${declared} bytes not read)`))
+      return
+    }
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let done = false
+    const timer = setTimeout(() => {
+      if (done) return
+      done = true
+      refuse("timeout", 408, "request not received in time", Buffer.concat(chunks))
+    }, options.requestTimeoutMs)
+    request.on("data", (chunk: Buffer) => {
+      if (done) return
+      size += chunk.byteLength
+      if (size > options.maxBodyBytes) {
+        done = true
+        clearTimeout(timer)
+        refuse("too_large", 413, `body over ${options.maxBodyBytes} bytes`, Buffer.concat(chunks))
         return
       }
-      const chunks: Array<Buffer> = []
-      let size = 0
-      let done = false
-      const timer = setTimeout(() => {
-        if (done) return
-        done = true
-        refuse("timeout", 408, "request not received in time", Buffer.concat(chunks))
-      }, options.requestTimeoutMs)
-      request.on("data", (chunk: Buffer) => {
-        if (done) return
-        size += chunk.byteLength
-        if (size > options.maxBodyBytes) {
-          done = true
-          clearTimeout(timer)
-          refuse("too_large", 413, `body over ${options.maxBodyBytes} bytes`, Buffer.concat(chunks))
-          return
-        }
-        chunks.push(chunk)
-      })
-      request.on("error", () => {
-        done = true
-        clearTimeout(timer)
-      })
-      request.on("end", () => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        const body = Buffer.concat(chunks)
-        run(options.handle({ ...head, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) }, peer).pipe(
-          Effect.catchCause((cause) =>
-            Effect.as(Effect.logError(`${options.label}: a request's handling failed`, cause), { status: 500, body: "internal error" })
-          )
-        )).then((answer) => send(response, answer), () => send(response, { status: 500, body: "internal error" }))
-      })
-    }
-
-    const server = createServer(onRequest)
-    server.headersTimeout = options.requestTimeoutMs
-    server.requestTimeout = options.requestTimeoutMs * 2
-    // A request Node's parser refuses (a target without "/", a broken header …) is answered 400
-    // and kept with the bytes the parser saw, never dropped without a word.
-    server.on("clientError", (error: Error & { readonly code?: string; readonly rawPacket?: Buffer }, socket) => {
-      const remote = socket as Partial<Socket>
-      const peer: Peer = { address: remote.remoteAddress ?? "?", port: remote.remotePort ?? 0 }
-      const raw = error.rawPacket ?? Buffer.alloc(0)
-      void run(options.onRefused("malformed", {
-        method: "?",
-        url: "?",
-        headers: {},
-        body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
-      }, peer))
-      if (socket.writable) {
-        const text = `malformed HTTP request (${error.code ?? "unreadable"})`
-        socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
-      }
-      socket.destroy()
+      chunks.push(chunk)
     })
-    return server
+    request.on("error", () => {
+      done = true
+      clearTimeout(timer)
+    })
+    request.on("end", () => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      const body = Buffer.concat(chunks)
+      run(options.handle({ ...head, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) }, peer).pipe(
+        Effect.catchCause((cause) =>
+          Effect.as(Effect.logError(`${options.label}: a request's handling failed`, cause), { status: 500, body: "internal error" })
+        )
+      )).then((answer) => send(response, answer), () => send(response, { status: 500, body: "internal error" }))
+    })
+  }
+
+  const server = createServer(onRequest)
+  server.headersTimeout = options.requestTimeoutMs
+  server.requestTimeout = options.requestTimeoutMs * 2
+  // A request Node's parser refuses (a target without "/", a broken header …) is answered 400
+  // and kept with the bytes the parser saw, never dropped without a word.
+  server.on("clientError", (error: Error & { readonly code?: string; readonly rawPacket?: Buffer }, socket) => {
+    const remote = socket as Partial<Socket>
+    const peer: Peer = { address: remote.remoteAddress ?? "?", port: remote.remotePort ?? 0 }
+    const raw = error.rawPacket ?? Buffer.alloc(0)
+    void run(options.onRefused("malformed", {
+      method: "?",
+      url: "?",
+      headers: {},
+      body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+    }, peer))
+    if (socket.writable) {
+      const text = `malformed HTTP request (${error.code ?? "unreadable"})`
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+    }
+    socket.destroy()
   })
+  return server
+})

@@ -38,35 +38,34 @@ const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array | undefined => (pa
  * on the same connection (RFC 3261 §18.2.2: a response goes back on the connection its request came on,
  * and a unit behind NAT can be reached on no other). No retransmissions: TCP is reliable.
  */
-export const receiveSipTcpItem = <R>(entry: SipTcpItem, peer: Peer, handlers: SipHandlers<R>): Effect.Effect<Uint8Array | undefined, never, R> =>
-  Effect.gen(function*() {
-    const flow: SipFlow = { transport: "tcp", peer }
-    const { item, ours } = entry
-    const written = (outgoing: ReadonlyArray<SipOutgoing>) => {
-      for (const out of outgoing) {
-        if (out.kind === "request" && ours.size < MaxOutstanding) ours.add(out.branch)
-      }
-      return concat(outgoing.map((o) => o.bytes))
+export const receiveSipTcpItem = Effect.fnUntraced(function*<R>(entry: SipTcpItem, peer: Peer, handlers: SipHandlers<R>): Effect.fn.Return<Uint8Array | undefined, never, R> {
+  const flow: SipFlow = { transport: "tcp", peer }
+  const { item, ours } = entry
+  const written = (outgoing: ReadonlyArray<SipOutgoing>) => {
+    for (const out of outgoing) {
+      if (out.kind === "request" && ours.size < MaxOutstanding) ours.add(out.branch)
     }
-    switch (item.kind) {
-      case "keepalive":
-        yield* handlers.count("keepalive")
-        return new TextEncoder().encode("\r\n")
-      case "broken":
-      case "oversized":
-        return written(yield* handlers.onUnreadable(item.prefix, { kind: item.kind === "oversized" ? "too_large" : "malformed", reason: item.reason }, flow))
-      case "message": {
-        const parsed = parseSipMessage(item.bytes, "tcp")
-        if (Result.isFailure(parsed)) return written(yield* handlers.onUnreadable(item.bytes, parsed.failure, flow))
-        const message = parsed.success
-        if (message.kind === "response") {
-          const branch = topBranch(message)
-          const matched = branch !== undefined && ours.has(branch)
-          if (matched && (message.status ?? 0) >= 200) ours.delete(branch)
-          yield* handlers.onResponse(message, matched)
-          return undefined
-        }
-        return written(yield* handlers.onRequest(message, item.bytes, flow))
+    return concat(outgoing.map((o) => o.bytes))
+  }
+  switch (item.kind) {
+    case "keepalive":
+      yield* handlers.count("keepalive")
+      return new TextEncoder().encode("\r\n")
+    case "broken":
+    case "oversized":
+      return written(yield* handlers.onUnreadable(item.prefix, { kind: item.kind === "oversized" ? "too_large" : "malformed", reason: item.reason }, flow))
+    case "message": {
+      const parsed = parseSipMessage(item.bytes, "tcp")
+      if (Result.isFailure(parsed)) return written(yield* handlers.onUnreadable(item.bytes, parsed.failure, flow))
+      const message = parsed.success
+      if (message.kind === "response") {
+        const branch = topBranch(message)
+        const matched = branch !== undefined && ours.has(branch)
+        if (matched && (message.status ?? 0) >= 200) ours.delete(branch)
+        yield* handlers.onResponse(message, matched)
+        return undefined
       }
+      return written(yield* handlers.onRequest(message, item.bytes, flow))
     }
-  })
+  }
+})

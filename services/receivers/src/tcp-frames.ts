@@ -45,78 +45,78 @@ const HttpRequestLine = /^(?:GET|POST|PUT|HEAD|OPTIONS|DELETE|PATCH) /u
  * answer gets it in order, and a sender that does not wait is slowed to the pace of the store,
  * never buffered without bound. No bytes make it throw: a frame's handling cannot fail, socket
  * errors (a peer gone) end that connection only. Answers the port it listens on.
+ * Untraced: every frame runs in the context taken here, so a span would parent them all.
  */
-export const serveTcpFrames = <I, R>(options: TcpFramesOptions<I, R>): Effect.Effect<number, ListenFailed, R | Scope.Scope> =>
-  Effect.gen(function*() {
-    const context = yield* Effect.context<R>()
-    const run = Effect.runPromiseWith(context)
-    const sockets = new Set<Socket>()
+export const serveTcpFrames = Effect.fnUntraced(function*<I, R>(options: TcpFramesOptions<I, R>): Effect.fn.Return<number, ListenFailed, R | Scope.Scope> {
+  const context = yield* Effect.context<R>()
+  const run = Effect.runPromiseWith(context)
+  const sockets = new Set<Socket>()
 
-    const onConnection = (socket: Socket) => {
-      if (sockets.size >= options.maxConnections) {
-        socket.destroy()
+  const onConnection = (socket: Socket) => {
+    if (sockets.size >= options.maxConnections) {
+      socket.destroy()
+      return
+    }
+    sockets.add(socket)
+    socket.setNoDelay(true)
+    socket.setTimeout(options.idleTimeoutMs, () => socket.destroy())
+    socket.on("error", () => socket.destroy())
+    socket.on("close", () => sockets.delete(socket))
+    const peer: Peer = { address: socket.remoteAddress ?? "?", port: socket.remotePort ?? 0 }
+    const splitter = options.splitter()
+    const answer = (bytes: Uint8Array | undefined) => {
+      if (bytes !== undefined && !socket.destroyed) socket.write(bytes)
+    }
+    // One item at a time per connection, in order; the socket is paused while its items are handled.
+    let queue: Promise<void> = Promise.resolve()
+    const handleAll = (items: ReadonlyArray<I>) => {
+      if (items.length === 0) return
+      socket.pause()
+      const work = Effect.gen(function*() {
+        for (const item of items) {
+          answer(yield* options.handle(item, peer))
+          if (options.closeAfter?.(item) === true) {
+            socket.end()
+            return
+          }
+        }
+      }).pipe(Effect.catchCause((cause) => Effect.logError(`${options.label}: handling a frame failed`, cause)))
+      queue = queue.then(() => run(work)).then(
+        () => {
+          if (!socket.destroyed) socket.resume()
+        },
+        () => {
+          socket.destroy()
+        }
+      )
+    }
+    const onData = (chunk: Buffer) => handleAll(splitter.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
+    socket.once("data", (first: Buffer) => {
+      if (options.http !== undefined && HttpRequestLine.test(first.subarray(0, 8).toString("latin1"))) {
+        // An HTTP client: the bytes go back on the socket and the HTTP server takes the connection.
+        sockets.delete(socket)
+        socket.removeAllListeners("data")
+        socket.removeAllListeners("end")
+        socket.setTimeout(0)
+        socket.pause()
+        socket.unshift(first)
+        options.http.emit("connection", socket)
+        socket.resume()
         return
       }
-      sockets.add(socket)
-      socket.setNoDelay(true)
-      socket.setTimeout(options.idleTimeoutMs, () => socket.destroy())
-      socket.on("error", () => socket.destroy())
-      socket.on("close", () => sockets.delete(socket))
-      const peer: Peer = { address: socket.remoteAddress ?? "?", port: socket.remotePort ?? 0 }
-      const splitter = options.splitter()
-      const answer = (bytes: Uint8Array | undefined) => {
-        if (bytes !== undefined && !socket.destroyed) socket.write(bytes)
-      }
-      // One item at a time per connection, in order; the socket is paused while its items are handled.
-      let queue: Promise<void> = Promise.resolve()
-      const handleAll = (items: ReadonlyArray<I>) => {
-        if (items.length === 0) return
-        socket.pause()
-        const work = Effect.gen(function*() {
-          for (const item of items) {
-            answer(yield* options.handle(item, peer))
-            if (options.closeAfter?.(item) === true) {
-              socket.end()
-              return
-            }
-          }
-        }).pipe(Effect.catchCause((cause) => Effect.logError(`${options.label}: handling a frame failed`, cause)))
-        queue = queue.then(() => run(work)).then(
-          () => {
-            if (!socket.destroyed) socket.resume()
-          },
-          () => {
-            socket.destroy()
-          }
-        )
-      }
-      const onData = (chunk: Buffer) => handleAll(splitter.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
-      socket.once("data", (first: Buffer) => {
-        if (options.http !== undefined && HttpRequestLine.test(first.subarray(0, 8).toString("latin1"))) {
-          // An HTTP client: the bytes go back on the socket and the HTTP server takes the connection.
-          sockets.delete(socket)
-          socket.removeAllListeners("data")
-          socket.removeAllListeners("end")
-          socket.setTimeout(0)
-          socket.pause()
-          socket.unshift(first)
-          options.http.emit("connection", socket)
-          socket.resume()
-          return
-        }
-        socket.on("data", onData)
-        onData(first)
-      })
-      socket.on("end", () => {
-        handleAll(splitter.end())
-        void queue.then(() => socket.end())
-      })
-    }
-
-    // Half-open: a sender that ends its side after its last frame still gets that frame's answer.
-    const server = createServer({ allowHalfOpen: true }, onConnection)
-    server.on("error", () => undefined)
-    return yield* listenScoped(server, `${options.label} tcp`, options.host, options.port, () => {
-      for (const socket of sockets) socket.destroy()
+      socket.on("data", onData)
+      onData(first)
     })
+    socket.on("end", () => {
+      handleAll(splitter.end())
+      void queue.then(() => socket.end())
+    })
+  }
+
+  // Half-open: a sender that ends its side after its last frame still gets that frame's answer.
+  const server = createServer({ allowHalfOpen: true }, onConnection)
+  server.on("error", () => undefined)
+  return yield* listenScoped(server, `${options.label} tcp`, options.host, options.port, () => {
+    for (const socket of sockets) socket.destroy()
   })
+})
