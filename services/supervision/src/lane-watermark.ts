@@ -76,8 +76,8 @@ export class SupervisionProgress extends Context.Service<SupervisionProgress, Re
  * here), holding up the stream meanwhile. Asked every tick, it did that three times every
  * two seconds.
  */
-const processedThroughOne = (lane: Lane, progress: LaneProgress, nowMs: number) =>
-  Effect.gen(function*() {
+const processedThroughOne = Effect.fnUntraced(
+  function*(lane: Lane, progress: LaneProgress, nowMs: number) {
     const known = progress.through(nowMs)
     if (known !== undefined) return known
     const nats = yield* Nats
@@ -89,10 +89,10 @@ const processedThroughOne = (lane: Lane, progress: LaneProgress, nowMs: number) 
     // Everything up to the ack floor is handled; the next message was stored no earlier than this one.
     const next = yield* nats.getMessage(Streams.device, { seq: info.ack_floor.stream_seq + 1 })
     return Option.match(next, { onNone: () => 0, onSome: (message) => message.storedAt.getTime() })
-  }).pipe(
-    // Unknown means nothing may be judged silent yet.
-    Effect.catch(() => Effect.succeed(0))
-  )
+  },
+  // Unknown means nothing may be judged silent yet.
+  Effect.catch(() => Effect.succeed(0))
+)
 
 /**
  * The instant up to which every lane's stored events have been handled by supervision.

@@ -76,27 +76,26 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       const activity = latestPerKey<number>((next, current) => current < next)
 
       // What cannot be written now stays for the next flush.
-      const flushBuffer = <V>(
+      const flushBuffer = Effect.fnUntraced(function*<V>(
         name: string,
         buffer: LatestPerKey<V>,
         write: (key: string, value: V) => Effect.Effect<unknown, { readonly message: string }>
-      ) =>
-        Effect.gen(function*() {
-          let failed = 0
-          let reason = ""
-          yield* forEachInChunks(buffer.waiting(), ([key, value]) =>
-            write(key, value).pipe(
-              Effect.andThen(Effect.sync(() => buffer.written(key, value))),
-              Effect.andThen(Metric.update(flushed, 1)),
-              Effect.catch((error) =>
-                Effect.sync(() => {
-                  failed++
-                  reason = error.message
-                })
-              )
-            ), { concurrency: 16 })
-          if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
-        })
+      ) {
+        let failed = 0
+        let reason = ""
+        yield* forEachInChunks(buffer.waiting(), ([key, value]) =>
+          write(key, value).pipe(
+            Effect.andThen(Effect.sync(() => buffer.written(key, value))),
+            Effect.andThen(Metric.update(flushed, 1)),
+            Effect.catch((error) =>
+              Effect.sync(() => {
+                failed++
+                reason = error.message
+              })
+            )
+          ), { concurrency: 16 })
+        if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
+      })
 
       const flushSeen = flushBuffer("signs of life", seen, (key, s) => store.sightings.modify(key, (current) => sighted(current, s.atMs, s.intervalS)))
       const flushActivity = flushBuffer("activity records", activity, (key, atMs) => store.activity.modify(key, (current) => active(current, atMs)))

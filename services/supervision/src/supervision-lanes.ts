@@ -1,4 +1,4 @@
-import { Effect, Exit, Layer, Option } from "effect"
+import { Clock, Effect, Exit, Layer, Option } from "effect"
 import { type DeviceEvent, Lanes } from "@wt/contracts"
 import { consumeLane, ensureConsumer, LaneAckWaitMs, laneConsumer, type MessageMeta } from "@wt/nats"
 import { Registry } from "@wt/registry"
@@ -45,7 +45,7 @@ export const SupervisionLanes = Layer.effectDiscard(
         Effect.suspend(() => {
           lanesProgress.started(meta.streamSeq, meta.storedAtMs, meta.pending)
           return observeKnown(event)
-        }).pipe(Effect.onExit((exit) => Effect.sync(() => lanesProgress.finished(meta.streamSeq, Exit.isSuccess(exit), Date.now()))))
+        }).pipe(Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (nowMs) => lanesProgress.finished(meta.streamSeq, Exit.isSuccess(exit), nowMs))))
       // Created before the layer is up, so no event stored after start is missed by "deliver new".
       yield* ensureConsumer({ ...laneConsumer(lane, SupervisionDurables[lane], concurrency[lane]), ackWaitMs: LaneAckWaitMs, deliverPolicy: "new" })
       yield* Effect.forkScoped(

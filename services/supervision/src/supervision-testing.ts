@@ -71,12 +71,14 @@ export const supervisionTestBase = (options: { readonly residents: number; reado
   )
 }
 
-/** One copy's supervision, built into `scope` (by default the caller's): answers its store. */
-export const startSupervision = (settings: SupervisionSettingsShape, scope?: Scope.Scope) =>
-  Effect.gen(function*() {
-    const context = yield* Layer.buildWithScope(supervisionLayer(SupervisionSettings.layerWith(settings)), scope ?? (yield* Effect.scope))
-    return Context.get(context, SupervisionStore)
-  })
+/**
+ * One copy's supervision, built into `scope` (by default the caller's): answers its store.
+ * Untraced: the fibers the layer forks would otherwise have this call's span as parent for their whole life.
+ */
+export const startSupervision = Effect.fnUntraced(function*(settings: SupervisionSettingsShape, scope?: Scope.Scope) {
+  const context = yield* Layer.buildWithScope(supervisionLayer(SupervisionSettings.layerWith(settings)), scope ?? (yield* Effect.scope))
+  return Context.get(context, SupervisionStore)
+})
 
 /** Publishes a heartbeat; answers its event (its receivedAt is the sign of life). */
 export const heartbeat = (deviceId: string) =>
@@ -90,12 +92,11 @@ export const keepReporting = (deviceId: string, everyMs: number) =>
   Layer.effectDiscard(Effect.forkScoped(Effect.forever(heartbeat(deviceId).pipe(Effect.ignore, Effect.andThen(Effect.sleep(everyMs))))))
 
 /** Waits until supervision has enrolled the device (its first sighting, or its registration, is in KV). */
-export const awaitEnrolled = (deviceId: string) =>
-  Effect.gen(function*() {
-    const store = yield* SupervisionStore
-    yield* store.loaded
-    // Every 50 ms, for as long as it takes (the test's own timeout is the limit).
-    yield* Effect.sync(() => store.sightings.get(deviceKey("demo", deviceId))).pipe(
-      Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (sighting) => sighting !== undefined })
-    )
-  })
+export const awaitEnrolled = Effect.fn("test.awaitEnrolled")(function*(deviceId: string) {
+  const store = yield* SupervisionStore
+  yield* store.loaded
+  // Every 50 ms, for as long as it takes (the test's own timeout is the limit).
+  yield* Effect.sync(() => store.sightings.get(deviceKey("demo", deviceId))).pipe(
+    Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (sighting) => sighting !== undefined })
+  )
+})
