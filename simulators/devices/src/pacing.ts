@@ -15,13 +15,12 @@ export const makePacer = (ratePerS: number, burst: number): Pacer => {
   let tokens = burst
   let lastMs: number | undefined
   return {
-    take: (n) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        tokens = Math.min(burst, tokens + ((now - (lastMs ?? now)) * ratePerS) / 1000)
-        lastMs = now
-        tokens -= n
-        if (tokens < 0) yield* Effect.sleep(Math.ceil((-tokens * 1000) / ratePerS))
-      })
+    take: Effect.fnUntraced(function*(n: number) {
+      const now = yield* Clock.currentTimeMillis
+      tokens = Math.min(burst, tokens + ((now - (lastMs ?? now)) * ratePerS) / 1000)
+      lastMs = now
+      tokens -= n
+      if (tokens < 0) yield* Effect.sleep(Math.ceil((-tokens * 1000) / ratePerS))
+    })
   }
 }

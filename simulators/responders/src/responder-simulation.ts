@@ -45,79 +45,79 @@ const call = (url: string, token: string, method: "GET" | "POST", body?: unknown
  * in compressed time, or now and then rejects it or does not answer. Next of kin answer
  * cascade calls. Runs until interrupted; the same code drives the demo and load tests.
  */
-export const runResponderSimulation = (options: ResponderSimulationOptions, stats: ResponderStats) =>
-  Effect.gen(function*() {
-    const rng = makeRng(options.seed, 7)
-    const pollMs = options.pollMs ?? 1000
-    const seen = new Set<string>()
-    const fibers = new Set<Fiber.Fiber<unknown, unknown>>()
-    const step = (name: string, incidentId: string) => Effect.sync(() => options.onStep?.(name, incidentId))
-    const post = (token: string, incidentId: string, action: string, body: unknown = {}) =>
-      call(`${options.url}/v1/responder/incidents/${incidentId}/${action}`, token, "POST", body).pipe(
-        Effect.tap((a): Effect.Effect<void> => (a.status >= 300 ? Effect.sync(() => void stats.errors++) : step(action, incidentId))),
-        Effect.map((a) => a.status < 300)
-      )
+export const runResponderSimulation = Effect.fnUntraced(function*(options: ResponderSimulationOptions, stats: ResponderStats) {
+  const rng = makeRng(options.seed, 7)
+  const pollMs = options.pollMs ?? 1000
+  const seen = new Set<string>()
+  const fibers = new Set<Fiber.Fiber<unknown, unknown>>()
+  const step = (name: string, incidentId: string) => Effect.sync(() => options.onStep?.(name, incidentId))
+  const post = (token: string, incidentId: string, action: string, body: unknown = {}) =>
+    call(`${options.url}/v1/responder/incidents/${incidentId}/${action}`, token, "POST", body).pipe(
+      Effect.tap((a): Effect.Effect<void> => (a.status >= 300 ? Effect.sync(() => void stats.errors++) : step(action, incidentId))),
+      Effect.map((a) => a.status < 300)
+    )
 
-    const carryOut = (token: string, offer: any) =>
-      Effect.gen(function*() {
-        const plan = respondToOffer(rng, options.behaviour)
-        if (plan.kind === "ignore") {
-          stats.ignored++
-          return
-        }
-        yield* Effect.sleep(plan.afterMs)
-        if (plan.kind === "reject") {
-          if (yield* post(token, offer.incidentId, "reject", { offerNo: offer.offerNo, reason: "busy with another visit" })) stats.rejected++
-          return
-        }
-        if (!(yield* post(token, offer.incidentId, "accept", { offerNo: offer.offerNo, etaMinutes: plan.etaMinutes }))) return
-        stats.accepted++
-        yield* Effect.sleep(plan.startMs)
-        if (!(yield* post(token, offer.incidentId, "en-route"))) return
-        yield* Effect.sleep(plan.travelMs)
-        if (offer.access?.kind === "e_lock") yield* post(token, offer.incidentId, "unlock")
-        if (!(yield* post(token, offer.incidentId, "on-site", arrivalPosition(rng, offer.address, plan.wrongAddress)))) return
-        yield* Effect.sleep(plan.visitMs)
-        if (yield* post(token, offer.incidentId, "complete", { outcome: rng.pick(outcomes) })) stats.completed++
-      })
+  const carryOut = Effect.fnUntraced(function*(token: string, offer: any) {
+    const plan = respondToOffer(rng, options.behaviour)
+    if (plan.kind === "ignore") {
+      stats.ignored++
+      return
+    }
+    yield* Effect.sleep(plan.afterMs)
+    if (plan.kind === "reject") {
+      if (yield* post(token, offer.incidentId, "reject", { offerNo: offer.offerNo, reason: "busy with another visit" })) stats.rejected++
+      return
+    }
+    if (!(yield* post(token, offer.incidentId, "accept", { offerNo: offer.offerNo, etaMinutes: plan.etaMinutes }))) return
+    stats.accepted++
+    yield* Effect.sleep(plan.startMs)
+    if (!(yield* post(token, offer.incidentId, "en-route"))) return
+    yield* Effect.sleep(plan.travelMs)
+    if (offer.access?.kind === "e_lock") yield* post(token, offer.incidentId, "unlock")
+    if (!(yield* post(token, offer.incidentId, "on-site", arrivalPosition(rng, offer.address, plan.wrongAddress)))) return
+    yield* Effect.sleep(plan.visitMs)
+    if (yield* post(token, offer.incidentId, "complete", { outcome: rng.pick(outcomes) })) stats.completed++
+  })
 
-    const pollMember = (token: string) =>
-      Effect.gen(function*() {
-        const answer = yield* call(`${options.url}/v1/responder/offers`, token, "GET")
-        if (answer.status !== 200) return
-        for (const offer of answer.body.offers ?? []) {
-          const key = `${offer.incidentId}:${offer.callOut}:${offer.offerNo}`
-          if (seen.has(key)) continue
-          seen.add(key)
-          stats.offersSeen++
-          const fiber = yield* Effect.forkDetach(carryOut(token, offer).pipe(Effect.catch(() => Effect.sync(() => stats.errors++))))
-          fibers.add(fiber)
-          fiber.addObserver(() => fibers.delete(fiber))
-        }
-      }).pipe(Effect.catch(() => Effect.sync(() => stats.errors++)))
+  const pollMember = Effect.fnUntraced(
+    function*(token: string) {
+      const answer = yield* call(`${options.url}/v1/responder/offers`, token, "GET")
+      if (answer.status !== 200) return
+      for (const offer of answer.body.offers ?? []) {
+        const key = `${offer.incidentId}:${offer.callOut}:${offer.offerNo}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        stats.offersSeen++
+        const fiber = yield* Effect.forkDetach(carryOut(token, offer).pipe(Effect.catch(() => Effect.sync(() => stats.errors++))))
+        fibers.add(fiber)
+        fiber.addObserver(() => fibers.delete(fiber))
+      }
+    },
+    Effect.catch(() => Effect.sync(() => stats.errors++))
+  )
 
-    const contacts = options.contacts ?? []
-    let cursor = 0
-    const pollContacts = Effect.gen(function*() {
-      const batch = contacts.slice(cursor, cursor + 10)
-      cursor = cursor + 10 >= contacts.length ? 0 : cursor + 10
-      for (const token of batch) {
-        const answer = yield* call(`${options.url}/v1/responder/offers`, token, "GET")
-        for (const c of answer.status === 200 ? answer.body.calls ?? [] : []) {
-          const key = `${token}:${c.incidentId}:${c.position}`
-          if (seen.has(key)) continue
-          seen.add(key)
-          if (rng.chance(options.contactAcceptShare ?? 0.5)) {
-            if (yield* post(token, c.incidentId, "answer", { accepted: true })) stats.contactAnswers++
-          }
+  const contacts = options.contacts ?? []
+  let cursor = 0
+  const pollContacts = Effect.gen(function*() {
+    const batch = contacts.slice(cursor, cursor + 10)
+    cursor = cursor + 10 >= contacts.length ? 0 : cursor + 10
+    for (const token of batch) {
+      const answer = yield* call(`${options.url}/v1/responder/offers`, token, "GET")
+      for (const c of answer.status === 200 ? answer.body.calls ?? [] : []) {
+        const key = `${token}:${c.incidentId}:${c.position}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        if (rng.chance(options.contactAcceptShare ?? 0.5)) {
+          if (yield* post(token, c.incidentId, "answer", { accepted: true })) stats.contactAnswers++
         }
       }
-    }).pipe(Effect.catch(() => Effect.sync(() => stats.errors++)))
+    }
+  }).pipe(Effect.catch(() => Effect.sync(() => stats.errors++)))
 
-    yield* Effect.addFinalizer(() => Effect.forEach([...fibers], (f) => Fiber.interrupt(f), { discard: true }))
-    const pollAll = Effect.gen(function*() {
-      yield* Effect.forEach(options.members, pollMember, { concurrency: 4, discard: true })
-      if (contacts.length > 0) yield* pollContacts
-    })
-    return yield* Effect.repeat(pollAll, Schedule.spaced(pollMs))
+  yield* Effect.addFinalizer(() => Effect.forEach([...fibers], (f) => Fiber.interrupt(f), { discard: true }))
+  const pollAll = Effect.gen(function*() {
+    yield* Effect.forEach(options.members, pollMember, { concurrency: 4, discard: true })
+    if (contacts.length > 0) yield* pollContacts
   })
+  return yield* Effect.repeat(pollAll, Schedule.spaced(pollMs))
+})

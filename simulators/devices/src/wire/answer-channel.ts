@@ -1,15 +1,18 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram"
 import { connect, type Socket } from "node:net"
+import { Schema } from "effect"
 
 /** The receiver cannot be reached at all (nothing listens, no route): the run cannot go on. */
-export class Unreachable extends Error {
-  readonly endpoint: string
-  readonly code: string
-  constructor(endpoint: string, code: string) {
-    super(`${endpoint}: ${code}`)
-    this.endpoint = endpoint
-    this.code = code
-  }
+export class Unreachable extends Schema.TaggedError<Unreachable>()("Unreachable", {
+  endpoint: Schema.String,
+  code: Schema.String,
+  message: Schema.String
+}) {}
+
+/** `code`: the socket error's (ECONNREFUSED …), else the error as text. */
+export const unreachable = (endpoint: string, error: unknown): Unreachable => {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error)
+  return new Unreachable({ endpoint, code, message: `${endpoint}: ${code}` })
 }
 
 /**
@@ -32,9 +35,6 @@ interface Waiter {
   /** The connection the frame went out on: only it can answer, or end the wait by closing. */
   readonly on?: unknown
 }
-
-const unreachable = (endpoint: string, error: unknown) =>
-  new Unreachable(endpoint, (error as NodeJS.ErrnoException).code ?? String(error))
 
 /**
  * A TCP connection kept open and reused for frame after frame, opened again when the receiver

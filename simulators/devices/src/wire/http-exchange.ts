@@ -1,5 +1,5 @@
 import { Agent, request } from "node:http"
-import { Unreachable } from "./answer-channel.ts"
+import { unreachable } from "./answer-channel.ts"
 
 export interface HttpAnswer {
   readonly status: number
@@ -51,7 +51,7 @@ export const httpSender = (connections: number): HttpSender => {
         }, timeoutMs)
         req.on("error", (error: NodeJS.ErrnoException) => {
           clearTimeout(timer)
-          if (ConnectionCodes.has(error.code ?? "")) reject(new Unreachable(new URL(url).host, error.code!))
+          if (ConnectionCodes.has(error.code ?? "")) reject(unreachable(new URL(url).host, error))
           else resolve(undefined)
         })
         req.end(body)

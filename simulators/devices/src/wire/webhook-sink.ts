@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
 import { DemoWebhookVendors } from "@wt/registry/demo"
 import { DeliveryFailed, EventSink } from "../event-sink.ts"
@@ -44,7 +44,7 @@ const parseBody = (text: string): AnswerBody => {
 }
 
 /** Refused for good: resending the same delivery cannot change the answer. */
-class Refused extends Error {}
+class Refused extends Schema.TaggedError<Refused>()("Refused", { message: Schema.String }) {}
 
 /**
  * Simulated vendor platforms: the events of a batch for dispensers go to the dispenser cloud's
@@ -86,8 +86,8 @@ export const webhookSink = (options: WebhookSinkOptions): Layer.Layer<EventSink>
             }
             stats.answeredIn(performance.now() - sentAt)
             const body = parseBody(answer.body)
-            if (answer.status === 401) throw new Refused(`${vendor}: 401 (${body.error ?? "refused"}): the gateway does not take this vendor's signature; check --webhook-secret or ${secretVariable(vendor)}`)
-            if (answer.status === 404) throw new Refused(`${vendor}: 404: the gateway has no mapping for this vendor`)
+            if (answer.status === 401) throw new Refused({ message: `${vendor}: 401 (${body.error ?? "refused"}): the gateway does not take this vendor's signature; check --webhook-secret or ${secretVariable(vendor)}` })
+            if (answer.status === 404) throw new Refused({ message: `${vendor}: 404: the gateway has no mapping for this vendor` })
             if (answer.status === 200 || answer.status === 202 || answer.status === 400) {
               const refusedAt = new Map((body.rejected ?? []).map((r) => [r.index, r.reason]))
               return Array.from({ length: count }, (_, i) => {
