@@ -33,7 +33,25 @@ export const startCpuMeter = (pids: () => Record<string, number | undefined>) =>
       return ms === undefined ? [] : [[name, ms]]
     }))
   const before = at()
+  const startedAtMs = Date.now()
   return {
+    /**
+     * ms of CPU per second of wall-clock time since the start, for each process and their
+     * total: at rest, what a process costs whatever the load (timers, metrics scrapes, pings).
+     */
+    perSecond: (): Record<string, number> => {
+      const after = at()
+      const seconds = Math.max(0.001, (Date.now() - startedAtMs) / 1000)
+      const out: Record<string, number> = {}
+      let total = 0
+      for (const [name, ms] of Object.entries(after)) {
+        const used = ms - (before[name] ?? ms)
+        out[name] = Math.round((used / seconds) * 10) / 10
+        total += used
+      }
+      out["total"] = Math.round((total / seconds) * 10) / 10
+      return out
+    },
     /** µs of CPU per event for each process, and their total. */
     perEvent: (events: number): Record<string, number> => {
       const after = at()

@@ -254,7 +254,12 @@ const program = Effect.gen(function*() {
     yield* prober.run({ count: WarmUpP1, intervalMs: P1IntervalMs, waitMs: 5000 })
     log(`P1 idle: ${plan.idleP1} care alarms, ${P1IntervalMs} ms apart (after ${WarmUpP1} uncounted warm-up alarms)`)
     const alarmLaneAtIdle = yield* alarmLaneTail(system.services.triage.url)
+    // A few care alarms a second and nothing else: what each process costs at rest, which the
+    // pipeline's per-event figures include for as long as that phase runs.
+    const idleCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsServerPid() }))
     const idle = yield* prober.run({ count: plan.idleP1, intervalMs: P1IntervalMs, waitMs: 5000 })
+    const idleCpuMsPerS = idleCpu.perSecond()
+    log(`P1 idle: CPU ms per second at rest, by process: ${JSON.stringify(idleCpuMsPerS)}`)
     const idleSummary = phaseSummary(idle)
     const idleAlarmLane = tailSince(alarmLaneAtIdle, yield* alarmLaneTail(system.services.triage.url))
     log(`P1 idle: p50 ${idleSummary.accepted_to_stream.p50} ms, p99 ${idleSummary.accepted_to_stream.p99} ms, missing ${idle.missing}; ` +
@@ -302,7 +307,9 @@ const program = Effect.gen(function*() {
     log(`pipeline: each consumer last busy at (s): ${JSON.stringify(pipelineDrain.lastBusyS)}`)
     if (natsProfile !== undefined) yield* Effect.promise(() => natsProfile)
     const pipelineCpuUs = pipelineCpu.perEvent(totals.accepted)
+    const pipelineCpuMsPerS = pipelineCpu.perSecond()
     log(`pipeline: CPU per accepted event (µs), by process: ${JSON.stringify(pipelineCpuUs)}`)
+    log(`pipeline: CPU ms per second, by process (against ${JSON.stringify(idleCpuMsPerS)} at rest): ${JSON.stringify(pipelineCpuMsPerS)}`)
 
     // ── P1 behind a telemetry backlog ──
     const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
@@ -447,9 +454,10 @@ const program = Effect.gen(function*() {
           completed_by_every_consumer: pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd,
           end_to_end_s: seconds(pipelineDoneMs),
           cpu_us_per_event: pipelineCpuUs,
+          cpu_ms_per_s: pipelineCpuMsPerS,
           consumer_last_busy_s: pipelineDrain.lastBusyS
         },
-        p1_idle: { ...idleSummary, alarm_lane: idleAlarmLane },
+        p1_idle: { ...idleSummary, alarm_lane: idleAlarmLane, cpu_ms_per_s: idleCpuMsPerS },
         backlog: {
           events: backlogMessages.length,
           publish_s: seconds(backlogPublishMs),
