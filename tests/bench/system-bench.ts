@@ -74,6 +74,8 @@ const SamplePollMs = 200
 const drainOf = (options: Pick<Parameters<typeof waitDrained>[0], "startMs" | "progress" | "onSample" | "onProgressDone">) =>
   waitDrained({ ...options, timeoutMs: plan.drainTimeoutMs, intervalMs: SamplePollMs })
 const WarmUpP1 = 20
+/** How long the system is left alone to measure what it costs at rest. */
+const RestMs = 5_000
 const resultsDir = join(process.cwd(), "bench-results")
 
 const encoder = new TextEncoder()
@@ -253,13 +255,18 @@ const program = Effect.gen(function*() {
     // Warm-up, not counted: the first alarms after start run cold code paths (JIT, caches, connections).
     yield* prober.run({ count: WarmUpP1, intervalMs: P1IntervalMs, waitMs: 5000 })
     log(`P1 idle: ${plan.idleP1} care alarms, ${P1IntervalMs} ms apart (after ${WarmUpP1} uncounted warm-up alarms)`)
+    // Nothing sent for a few seconds: what each process costs at rest (timers, checks, scrapes),
+    // which the pipeline's per-event figures include for as long as that phase runs.
+    const restCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsServerPid() }))
+    yield* Effect.sleep(RestMs)
+    const restCpuMsPerS = restCpu.perSecond()
+    log(`at rest: CPU ms per second over ${RestMs / 1000} s with nothing sent, by process: ${JSON.stringify(restCpuMsPerS)}`)
     const alarmLaneAtIdle = yield* alarmLaneTail(system.services.triage.url)
-    // A few care alarms a second and nothing else: what each process costs at rest, which the
-    // pipeline's per-event figures include for as long as that phase runs.
+    // A care alarm every 50 ms and nothing else.
     const idleCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsServerPid() }))
     const idle = yield* prober.run({ count: plan.idleP1, intervalMs: P1IntervalMs, waitMs: 5000 })
     const idleCpuMsPerS = idleCpu.perSecond()
-    log(`P1 idle: CPU ms per second at rest, by process: ${JSON.stringify(idleCpuMsPerS)}`)
+    log(`P1 idle: CPU ms per second, by process: ${JSON.stringify(idleCpuMsPerS)}`)
     const idleSummary = phaseSummary(idle)
     const idleAlarmLane = tailSince(alarmLaneAtIdle, yield* alarmLaneTail(system.services.triage.url))
     log(`P1 idle: p50 ${idleSummary.accepted_to_stream.p50} ms, p99 ${idleSummary.accepted_to_stream.p99} ms, missing ${idle.missing}; ` +
@@ -309,7 +316,7 @@ const program = Effect.gen(function*() {
     const pipelineCpuUs = pipelineCpu.perEvent(totals.accepted)
     const pipelineCpuMsPerS = pipelineCpu.perSecond()
     log(`pipeline: CPU per accepted event (µs), by process: ${JSON.stringify(pipelineCpuUs)}`)
-    log(`pipeline: CPU ms per second, by process (against ${JSON.stringify(idleCpuMsPerS)} at rest): ${JSON.stringify(pipelineCpuMsPerS)}`)
+    log(`pipeline: CPU ms per second, by process (against ${JSON.stringify(restCpuMsPerS)} at rest): ${JSON.stringify(pipelineCpuMsPerS)}`)
 
     // ── P1 behind a telemetry backlog ──
     const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
@@ -457,6 +464,7 @@ const program = Effect.gen(function*() {
           cpu_ms_per_s: pipelineCpuMsPerS,
           consumer_last_busy_s: pipelineDrain.lastBusyS
         },
+        rest: { seconds: RestMs / 1000, cpu_ms_per_s: restCpuMsPerS },
         p1_idle: { ...idleSummary, alarm_lane: idleAlarmLane, cpu_ms_per_s: idleCpuMsPerS },
         backlog: {
           events: backlogMessages.length,

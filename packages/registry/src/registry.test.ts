@@ -1,7 +1,8 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { TestDatabase } from "@wt/db/testing"
-import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import { DemoSeeder } from "./demo/demo-seeder.ts"
 import { Registry } from "./registry.ts"
 
@@ -72,6 +73,43 @@ describe("Registry on PostgreSQL", () => {
         yield* sql`UPDATE devices SET active = true WHERE tenant = 'demo' AND id = 'alarm-000003'`
         yield* sql`DELETE FROM devices WHERE tenant = 'demo' AND id = 'alarm-late-0001'`
       }))
+
+    it.effect("every statement that changes a tenant's devices or residents moves that tenant's registry version once", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const version = (tenant: string) =>
+          Effect.map(sql<{ v: number }>`SELECT coalesce((SELECT version FROM registry_versions WHERE tenant = ${tenant}), 0)::int AS v`, (rows) => rows[0]!.v)
+        const start = yield* version("demo")
+        // Two rows, one statement: one step.
+        yield* sql`UPDATE devices SET heartbeat_interval_s = heartbeat_interval_s WHERE tenant = 'demo' AND id IN ('alarm-000005', 'alarm-000006')`
+        assert.strictEqual(yield* version("demo"), start + 1)
+        yield* sql`UPDATE residents SET dementia = dementia WHERE tenant = 'demo' AND id = 'res-0005'`
+        assert.strictEqual(yield* version("demo"), start + 2)
+        yield* sql`INSERT INTO devices (tenant, id, resident_id, type, placement, heartbeat_interval_s, active)
+          VALUES ('demo', 'alarm-versioned-1', 'res-0005', 'safety_alarm', 'worn', 60, true)`
+        yield* sql`DELETE FROM devices WHERE tenant = 'demo' AND id = 'alarm-versioned-1'`
+        assert.strictEqual(yield* version("demo"), start + 4)
+        // A statement that changes no row of the tenant's moves nothing.
+        yield* sql`UPDATE devices SET active = false WHERE tenant = 'demo' AND id = 'no-such-device'`
+        assert.strictEqual(yield* version("demo"), start + 4)
+        assert.strictEqual(yield* version("nobody"), 0)
+      }))
+
+    it.effect("a device's owner changed in the registry is seen through the fleet snapshot within seconds", () =>
+      TestClock.withLive(Effect.gen(function*() {
+        const registry = yield* Registry
+        const sql = yield* SqlClient.SqlClient
+        const interval = Effect.map(registry.deviceOwner("demo", "alarm-000007"), (o) => Option.getOrThrow(o).heartbeatIntervalS)
+        const before = yield* interval
+        yield* sql`UPDATE devices SET heartbeat_interval_s = ${before + 30} WHERE tenant = 'demo' AND id = 'alarm-000007'`
+        // Checked every 2 s against the version, and read again because it moved.
+        const seen = yield* interval.pipe(
+          Effect.repeat({ schedule: Schedule.spaced("200 millis"), until: (s) => s === before + 30 }),
+          Effect.timeoutOption("8 seconds")
+        )
+        yield* sql`UPDATE devices SET heartbeat_interval_s = ${before} WHERE tenant = 'demo' AND id = 'alarm-000007'`
+        assert.deepStrictEqual(seen, Option.some(before + 30))
+      })))
 
     it.effect("maps the ingest key to its tenant and rejects any other key", () =>
       Effect.gen(function*() {

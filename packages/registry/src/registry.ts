@@ -97,6 +97,7 @@ const planRows = rowsOf("response_plans", Schema.Struct({ id: Schema.String, ala
 const deviceRows = rowsOf("devices", DeviceRow)
 const tenantDeviceRows = rowsOf("devices", TenantDeviceRow)
 const ingestKeyRows = rowsOf("ingest_keys", Schema.Struct({ tenant: Schema.String }))
+const registryVersionRows = rowsOf("registry_versions", Schema.Struct({ version: Schema.Number }))
 const keyAccessRows = rowsOf("residents", Schema.Struct({ key_access: Schema.Unknown }))
 const residentNameRows = rowsOf("residents", Schema.Struct({ id: Schema.String, display_name: Schema.String }))
 
@@ -167,14 +168,17 @@ const supervisedOf = (intern: <S extends string>(s: S) => S) => (row: TenantDevi
 /** Rows per query when a whole fleet is read. */
 export const FleetPageSize = 5_000
 
-/** How old a tenant's device snapshot may get before it is reloaded (in the background). */
-const SnapshotRefreshMs = 10_000
+/**
+ * How old a tenant's device snapshot may get before it is checked against the tenant's registry
+ * version (in the background), and read again if that moved. The check is one row, so it can be often.
+ */
+const SnapshotCheckMs = 2_000
 
 /**
  * Whether device owners come from whole-fleet snapshots (`WT_REGISTRY_FLEET_SNAPSHOT`,
  * default on). Worth it where every device reports (heartbeats, positions); not in the
- * alarm-lane process, where care alarms are rare and a 100,000-row reload every 10 s (and
- * the heap it holds) would stall the very events that must not wait.
+ * alarm-lane process, where care alarms are rare and a 100,000-row reload after every registry
+ * change (and the heap it holds) would stall the very events that must not wait.
  */
 const FleetSnapshotConfig = Config.Boolean("WT_REGISTRY_FLEET_SNAPSHOT").pipe(Config.withDefault(true))
 
@@ -217,7 +221,14 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           after = rows[rows.length - 1]!.id
         }
       })
-      const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotRefreshMs) : undefined
+      // Moved by every change to the tenant's devices or residents (migration 0015); 0 before the first.
+      const tenantVersion = (tenant: string) =>
+        // Only compared for change: the remainder fits an integer, which the driver hands over as a number.
+        sql`SELECT (version % 1000000000)::integer AS version FROM registry_versions WHERE tenant = ${tenant}`.pipe(
+          Effect.flatMap(registryVersionRows),
+          Effect.map((rows) => rows[0]?.version ?? 0)
+        )
+      const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotCheckMs, tenantVersion) : undefined
 
       const ingestKeys = makeLookupCache({
         lookup: (keyHash: string) =>

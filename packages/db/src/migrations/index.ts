@@ -9,6 +9,7 @@ import responderDevices from "./0009_responder_devices.ts"
 import deviceIdentities from "./0012_device_identities.ts"
 import signInAndSealedCodes from "./0013_sign_in_and_sealed_codes.ts"
 import userLanguage from "./0014_user_language.ts"
+import registryVersions from "./0015_registry_versions.ts"
 
 /**
  * Every migration, keyed `<id>_<name>` for the `fromRecord` loader. Add a file
@@ -26,5 +27,6 @@ export const migrations = {
   "0009_responder_devices": responderDevices,
   "0012_device_identities": deviceIdentities,
   "0013_sign_in_and_sealed_codes": signInAndSealedCodes,
-  "0014_user_language": userLanguage
+  "0014_user_language": userLanguage,
+  "0015_registry_versions": registryVersions
 }
