@@ -32,6 +32,11 @@ export interface RegistryShape {
   readonly activeDevices: (tenant?: string) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError | RegistryRowInvalid>
   /** Up to `limit` active devices after `after`, in (tenant, device id) order: a whole fleet read a page at a time. */
   readonly activeDevicesPage: (after: DevicePosition | undefined, limit: number) => Effect.Effect<ReadonlyArray<SupervisedDevice>, SqlError | RegistryRowInvalid>
+  /**
+   * A stamp that moves whenever any tenant's devices or residents change (migration 0015): a
+   * whole fleet held in memory need be read again only when it moved. Only ever compared.
+   */
+  readonly fleetVersion: Effect.Effect<number, SqlError | RegistryRowInvalid>
   readonly verifyPassword: (username: string, password: string | Redacted.Redacted<string>) => Effect.Effect<Option.Option<User>, SqlError | RegistryRowInvalid>
   /** The user of this name, without a password: whom a failed or refused sign-in claimed to be, for the audit trail. */
   readonly userByName: (username: string) => Effect.Effect<Option.Option<User>, SqlError | RegistryRowInvalid>
@@ -228,6 +233,10 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           Effect.flatMap(registryVersionRows),
           Effect.map((rows) => rows[0]?.version ?? 0)
         )
+      const fleetVersion = sql`SELECT (coalesce(sum(version), 0) % 1000000000)::integer AS version FROM registry_versions`.pipe(
+        Effect.flatMap(registryVersionRows),
+        Effect.map((rows) => rows[0]?.version ?? 0)
+      )
       const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotCheckMs, tenantVersion) : undefined
 
       const ingestKeys = makeLookupCache({
@@ -394,6 +403,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         exportTenant,
         activeDevices,
         activeDevicesPage,
+        fleetVersion,
         verifyPassword,
         userByName,
         forgetCached

@@ -8,7 +8,8 @@ const sameDevice = (a: SupervisedDevice, b: SupervisedDevice) =>
   a.residentId === b.residentId && a.deviceType === b.deviceType && a.sensor === b.sensor && a.heartbeatIntervalS === b.heartbeatIntervalS
 
 /**
- * The registry's active devices, read again every minute (WT_SUPERVISION_FLEET_EVERY). Only these are
+ * The registry's active devices, checked every minute (WT_SUPERVISION_FLEET_EVERY) and read again
+ * when the registry's fleet version moved. Only these are
  * supervised: a device taken out of service stops being an absence. Each one is
  * enrolled on first sight, so a device that never reported is silent from the
  * moment supervision began, and that moment survives restarts (it is in KV).
@@ -48,7 +49,12 @@ export class SupervisedFleet extends Context.Service<SupervisedFleet, {
         })
       })
 
-      const refresh = Effect.gen(function*() {
+      // The registry's fleet version when the fleet was last read: unchanged, there is nothing to read again.
+      let readAtVersion: number | undefined
+      const reread = Effect.gen(function*() {
+        // Before the rows: a change committed during the read then shows as a newer version next time.
+        const version = yield* registry.fleetVersion
+        if (version === readAtVersion) return
         const next = new Map<string, SupervisedDevice>()
         const byResident = new Map<string, SupervisedDevice>()
         // One copy of each resident's id for all their devices (each row brings its own).
@@ -78,6 +84,11 @@ export class SupervisedFleet extends Context.Service<SupervisedFleet, {
         } while (page.length === FleetPageSize)
         devices = next
         motion = [...byResident.values()]
+        readAtVersion = version
+      })
+
+      const refresh = Effect.gen(function*() {
+        yield* reread
         yield* store.loaded
         yield* enrol
         yield* Deferred.succeed(ready, undefined)
