@@ -276,7 +276,7 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
       // not the nodes, which the launcher stops once the services have finished their last writes.
       const c = spawn(binary, ["-c", confFile], { stdio: ["ignore", "pipe", "pipe"], detached: true })
       const keep = (chunk: Buffer) => {
-        log.write(chunk)
+        if (!log.writableEnded) log.write(chunk)
         if (options.onLine === undefined) return
         for (const line of chunk.toString("utf8").split("\n")) {
           // A refused client is a security event (or a service missing a permission): say so where the operator looks.
@@ -285,8 +285,12 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
       }
       c.stdout?.on("data", keep)
       c.stderr?.on("data", keep)
-      c.on("error", (error) => log.write(`spawn failed: ${error.message}\n`))
-      c.once("exit", () => log.end())
+      c.on("error", (error) => {
+        if (!log.writableEnded) log.write(`spawn failed: ${error.message}\n`)
+      })
+      // "close", not "exit": a node's last lines can still be in its pipes when it has exited, and
+      // written after the end they were an uncaught error in the test run.
+      c.once("close", () => log.end())
       child = c
       onSpawn()
       yield* accepting
