@@ -34,36 +34,26 @@ export const startCpuMeter = (pids: () => Record<string, number | undefined>) =>
     }))
   const before = at()
   const startedAtMs = Date.now()
+  /** CPU ms each process used since the start, and their total, each divided by `per`. */
+  const usedPer = (per: number, digits: number): Record<string, number> => {
+    const scale = 10 ** digits
+    const out: Record<string, number> = {}
+    let total = 0
+    for (const [name, ms] of Object.entries(at())) {
+      const used = ms - (before[name] ?? ms)
+      out[name] = Math.round((used / per) * scale) / scale
+      total += used
+    }
+    out["total"] = Math.round((total / per) * scale) / scale
+    return out
+  }
   return {
     /**
      * ms of CPU per second of wall-clock time since the start, for each process and their
      * total: at rest, what a process costs whatever the load (timers, metrics scrapes, pings).
      */
-    perSecond: (): Record<string, number> => {
-      const after = at()
-      const seconds = Math.max(0.001, (Date.now() - startedAtMs) / 1000)
-      const out: Record<string, number> = {}
-      let total = 0
-      for (const [name, ms] of Object.entries(after)) {
-        const used = ms - (before[name] ?? ms)
-        out[name] = Math.round((used / seconds) * 10) / 10
-        total += used
-      }
-      out["total"] = Math.round((total / seconds) * 10) / 10
-      return out
-    },
+    perSecond: (): Record<string, number> => usedPer(Math.max(0.001, (Date.now() - startedAtMs) / 1000), 1),
     /** µs of CPU per event for each process, and their total. */
-    perEvent: (events: number): Record<string, number> => {
-      const after = at()
-      const out: Record<string, number> = {}
-      let total = 0
-      for (const [name, ms] of Object.entries(after)) {
-        const used = ms - (before[name] ?? ms)
-        out[name] = Math.round((used * 1000) / Math.max(1, events))
-        total += used
-      }
-      out["total"] = Math.round((total * 1000) / Math.max(1, events))
-      return out
-    }
+    perEvent: (events: number): Record<string, number> => usedPer(Math.max(1, events) / 1000, 0)
   }
 }

@@ -257,13 +257,14 @@ const program = Effect.gen(function*() {
     log(`P1 idle: ${plan.idleP1} care alarms, ${P1IntervalMs} ms apart (after ${WarmUpP1} uncounted warm-up alarms)`)
     // Nothing sent for a few seconds: what each process costs at rest (timers, checks, scrapes),
     // which the pipeline's per-event figures include for as long as that phase runs.
-    const restCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsServerPid() }))
+    const natsPid = natsServerPid()
+    const restCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     yield* Effect.sleep(RestMs)
     const restCpuMsPerS = restCpu.perSecond()
     log(`at rest: CPU ms per second over ${RestMs / 1000} s with nothing sent, by process: ${JSON.stringify(restCpuMsPerS)}`)
     const alarmLaneAtIdle = yield* alarmLaneTail(system.services.triage.url)
     // A care alarm every 50 ms and nothing else.
-    const idleCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsServerPid() }))
+    const idleCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     const idle = yield* prober.run({ count: plan.idleP1, intervalMs: P1IntervalMs, waitMs: 5000 })
     const idleCpuMsPerS = idleCpu.perSecond()
     log(`P1 idle: CPU ms per second, by process: ${JSON.stringify(idleCpuMsPerS)}`)
@@ -278,7 +279,6 @@ const program = Effect.gen(function*() {
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
     const serviceUrls = BenchServices.map((name) => system.services[name].url)
-    const natsPid = natsServerPid()
     const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
     // The server's own CPU profile over the pipeline phase (Go pprof; read it with `go tool pprof`).

@@ -226,17 +226,13 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
           after = rows[rows.length - 1]!.id
         }
       })
-      // Moved by every change to the tenant's devices or residents (migration 0015); 0 before the first.
+      // Moved by every change to devices or residents (migration 0015); 0 before the first. Only
+      // compared for change: the remainder fits an integer, which the driver hands over as a number.
+      const versionFrom = <E, R>(query: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+        query.pipe(Effect.flatMap(registryVersionRows), Effect.map((rows) => rows[0]?.version ?? 0))
       const tenantVersion = (tenant: string) =>
-        // Only compared for change: the remainder fits an integer, which the driver hands over as a number.
-        sql`SELECT (version % 1000000000)::integer AS version FROM registry_versions WHERE tenant = ${tenant}`.pipe(
-          Effect.flatMap(registryVersionRows),
-          Effect.map((rows) => rows[0]?.version ?? 0)
-        )
-      const fleetVersion = sql`SELECT (coalesce(sum(version), 0) % 1000000000)::integer AS version FROM registry_versions`.pipe(
-        Effect.flatMap(registryVersionRows),
-        Effect.map((rows) => rows[0]?.version ?? 0)
-      )
+        versionFrom(sql`SELECT (version % 1000000000)::integer AS version FROM registry_versions WHERE tenant = ${tenant}`)
+      const fleetVersion = versionFrom(sql`SELECT (coalesce(sum(version), 0) % 1000000000)::integer AS version FROM registry_versions`)
       const fleets = (yield* FleetSnapshotConfig) ? yield* makeTenantSnapshots(loadTenant, SnapshotCheckMs, tenantVersion) : undefined
 
       const ingestKeys = makeLookupCache({
