@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerNotificatio
 import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
 import { Cause, type Context, Duration, Effect, Exit, Result, Schedule } from "effect"
+import { makeAcker } from "./client-fast-paths/acks.ts"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
@@ -272,6 +273,7 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
    */
   const makeHandling = (context: Context.Context<R | Nats>, hands: Hands) => {
     const run = Effect.runForkWith(context)
+    const ack = makeAcker(nc)
     // Counted once per turn of the event loop: an update looks the counter's series up each time.
     let uncounted = 0
     const countHandled = () => {
@@ -288,7 +290,7 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
       const msg = hand.msg!
       hand.startedAtMs = 0
       if (Exit.isSuccess(exit)) {
-        msg.ack()
+        ack(msg)
         settled(msg)
         if (uncounted++ === 0) setImmediate(countHandled)
         return hands.release(hand)
