@@ -14,7 +14,7 @@ import { Effect, Option, Result } from "effect"
 import { mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { benchNats, startBenchSystem } from "./bench-system.ts"
-import { deviceProgressSince } from "./consumer-progress.ts"
+import { DeviceConsumerServices, deviceProgressSince } from "./consumer-progress.ts"
 import { waitDrained } from "./consumer-watch.ts"
 import { emptyTotals, inBatches, postBatches } from "./ingest-load.ts"
 
@@ -84,7 +84,7 @@ const runOnce = (sealing: boolean, count: number, seed: number) =>
       // Warm-up, not counted: cold code paths, connections, caches.
       // Followed through the services' metrics: consumer info polled 4 times a second made
       // nats-server 2.9 recount pending messages subject by subject (see consumer-progress.ts).
-      const serviceUrls = ServiceNames.map((name) => system.services[name].url)
+      const serviceUrls = DeviceConsumerServices.map((name) => system.services[name].url)
       const warmUp = emptyTotals()
       const warmUpProgress = yield* deviceProgressSince(serviceUrls, () => warmUp.stored)
       yield* postBatches({ ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, batches: inBatches(events(2_000, seed + 100), Batch), concurrency: Senders, totals: warmUp })

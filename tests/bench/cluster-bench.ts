@@ -21,7 +21,7 @@ import { Nats } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents } from "@wt/sim-devices"
 import { signIn } from "../support/http.ts"
 import { startInstallation } from "../support/system.ts"
-import { addLanes, deviceProgressSince, emptyLaneCounts } from "./consumer-progress.ts"
+import { addLanes, DeviceConsumerServices, deviceProgressSince, emptyLaneCounts } from "./consumer-progress.ts"
 import { startCpuMeter } from "./cpu-usage.ts"
 import { waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
@@ -126,7 +126,7 @@ const program = Effect.gen(function*() {
     const prober = yield* makeP1Prober({ consoleUrl: sys.consoleUrl, ingestUrl: sys.ingestUrl, ingestKey: sys.ingestKey, token, fleet })
     yield* prober.run({ count: 20, intervalMs: 50, waitMs: 10_000 })
 
-    const serviceUrls = () => Object.values(sys.services.copies).flat().map((p) => p.url)
+    const serviceUrls = () => DeviceConsumerServices.flatMap((name) => sys.services.copies[name].map((p) => p.url))
     /** One phase: events over HTTP until every consumer has drained them, care alarms probed meanwhile. */
     const phase = Effect.fn("Bench.phase")(function*(copies: number, seed: number) {
       const events = normalEvents(plan.pipelineEvents, seed)

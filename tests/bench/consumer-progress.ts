@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { type DeviceEvent, type Lane, laneOfEvent, Lanes, Streams } from "@wt/contracts"
+import type { ServiceName } from "@wt/launcher"
 import { Nats } from "@wt/nats"
 
 /**
@@ -8,6 +9,15 @@ import { Nats } from "@wt/nats"
  * the pending messages subject by subject, and the benchmark's own polling of it once a
  * second was most of the server's CPU in the pipeline phase (832 against 109 µs per event).
  */
+
+/**
+ * The services that hold WT_DEVICE's durables: only these are scraped. Each scrape costs the
+ * scraped process about 1 ms of CPU (measured with `pnpm bench rest --scrape-ms 200`: scraping all
+ * nine services five times a second added 86 ms per second to the system at rest), and the
+ * benchmark counted that against every event. Were a durable to move to another service,
+ * its progress would stay at nothing and the drain would time out, not pass.
+ */
+export const DeviceConsumerServices = ["triage", "triage-bulk", "supervision", "audit"] as const satisfies ReadonlyArray<ServiceName>
 
 /** Events per lane that the phase has put into WT_DEVICE so far. */
 export type LaneCounts = Record<Lane, number>

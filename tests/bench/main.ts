@@ -12,7 +12,8 @@ const benches: Record<string, string> = {
   decode: "./decode-cost.ts",
   fuzz: "./fuzz.ts",
   "nats-fast-paths": "./nats-fast-paths.ts",
-  receivers: "./receivers.ts"
+  receivers: "./receivers.ts",
+  rest: "./rest.ts"
 }
 
 const name = process.argv[2]

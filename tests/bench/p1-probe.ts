@@ -165,8 +165,18 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
       }
     })
 
+  /** Waits up to `timeoutMs` until the operator has answered every P1 seen so far. */
+  const answeredAll = (timeoutMs: number) =>
+    Effect.promise(async () => {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline && (toAnswer.length > 0 || seen < stream.events.length)) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      return toAnswer.length === 0
+    })
+
   /** The P1 incidents the benchmark's operator resolved, and those it could not (claim or resolve refused). */
-  return { run, answers: () => ({ ...answers }) }
+  return { run, answeredAll, answers: () => ({ ...answers }) }
 })
 
 export const phaseSummary = (phase: P1Phase) => ({
