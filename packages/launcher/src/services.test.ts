@@ -37,6 +37,12 @@ describe("heap caps", () => {
     expect(nodeFlagsOf("supervision", { WT_SERVICE_HEAP_MB: "200" })).toContain("--max-old-space-size=200")
     expect(nodeFlagsOf("audit", { WT_SERVICE_HEAP_MB: "0" })).toEqual([])
   })
+
+  it("size the young generation's semi-space at 8 MB unless WT_SERVICE_SEMI_SPACE_MB says otherwise (0: V8's own)", () => {
+    expect(nodeFlagsOf("gateway", {})).toContain("--max-semi-space-size=8")
+    expect(nodeFlagsOf("gateway", { WT_SERVICE_SEMI_SPACE_MB: "16" })).toContain("--max-semi-space-size=16")
+    expect(nodeFlagsOf("gateway", { WT_SERVICE_SEMI_SPACE_MB: "0" })).toEqual(["--max-old-space-size=160"])
+  })
 })
 
 describe("copies of a service", () => {

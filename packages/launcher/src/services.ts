@@ -131,10 +131,13 @@ export const portVariable: Record<ServiceName, string> = {
 export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
   const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? program[name].heapMb ?? DefaultHeapMb)
   if (!Number.isFinite(heapMb) || heapMb <= 0) return []
-  return [`--max-old-space-size=${Math.round(heapMb)}`, "--max-semi-space-size=8"]
+  const semiSpaceMb = Number(env["WT_SERVICE_SEMI_SPACE_MB"] ?? DefaultSemiSpaceMb)
+  const young = Number.isFinite(semiSpaceMb) && semiSpaceMb > 0 ? [`--max-semi-space-size=${Math.round(semiSpaceMb)}`] : []
+  return [`--max-old-space-size=${Math.round(heapMb)}`, ...young]
 }
 
 const DefaultHeapMb = 160
+const DefaultSemiSpaceMb = 8
 
 
 /**
