@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { instantOfLocal } from "./local-time.ts"
-import { active, activitySince, markMorningRaised, quietMorning } from "./morning.ts"
+import { active, activitySince, markMorningRaised, morningWindow, quietMorning, quietMorningIn } from "./morning.ts"
 import { DefaultPolicy } from "./policy.ts"
 
 const oslo = (date: string, clock: string) => instantOfLocal(date, clock, "Europe/Oslo")
@@ -26,5 +26,32 @@ describe("no activity by the morning hour (10:00 Oslo, activity counted from 05:
   it("activity never moves backwards", () => {
     const later = active(watched, oslo("2026-11-25", "08:00"))
     expect(active(later, oslo("2026-11-25", "06:00")).lastActivityMs).toBe(oslo("2026-11-25", "08:00"))
+  })
+})
+
+describe("the morning window, worked out once per tenant for every resident", () => {
+  it("is 05:00–10:00 local time as instants, in winter time and on the day summer time begins", () => {
+    expect(morningWindow(Date.parse("2026-11-25T12:00:00Z"), DefaultPolicy)).toEqual({
+      day: "2026-11-25",
+      fromMs: Date.parse("2026-11-25T04:00:00Z"),
+      byMs: Date.parse("2026-11-25T09:00:00Z")
+    })
+    // Clocks go forward at 02:00 (01:00 UTC) on 29 March 2026: 05:00 and 10:00 are then UTC+2.
+    expect(morningWindow(Date.parse("2026-03-29T12:00:00Z"), DefaultPolicy)).toEqual({
+      day: "2026-03-29",
+      fromMs: Date.parse("2026-03-29T03:00:00Z"),
+      byMs: Date.parse("2026-03-29T08:00:00Z")
+    })
+  })
+
+  it("belongs to the local day: at 00:30 in Oslo (23:30 UTC the evening before) it is already the new day's", () => {
+    expect(morningWindow(Date.parse("2026-11-24T23:30:00Z"), DefaultPolicy).day).toBe("2026-11-25")
+  })
+
+  it("judges a resident as the policy does when the window is one worked out earlier in the same day", () => {
+    const window = morningWindow(oslo("2026-11-25", "06:00"), DefaultPolicy)
+    const quiet = active(watched, yesterdayEvening)
+    expect(quietMorningIn(quiet, window, oslo("2026-11-25", "10:01"))).toEqual(quietMorning(quiet, oslo("2026-11-25", "10:01"), DefaultPolicy))
+    expect(quietMorningIn(quiet, window, oslo("2026-11-25", "09:59"))).toBeUndefined()
   })
 })

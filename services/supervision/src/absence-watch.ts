@@ -15,9 +15,10 @@ import {
   markMorningRaised,
   markRaised,
   markSilenceRaised,
+  type MorningWindow,
+  morningWindow,
   openedAtMs,
-  quietMorning,
-  type SupervisionPolicy,
+  quietMorningIn,
   silenceDeadlineMs
 } from "@wt/supervision"
 import { routeTriaged, SupervisionStorms } from "@wt/incident-store"
@@ -133,18 +134,19 @@ function* overdue(
     }
   }
 
-  const policies = new Map<string, SupervisionPolicy>()
+  // Each tenant's morning window, worked out once per look.
+  const mornings = new Map<string, MorningWindow>()
   const nowIso = new Date(now).toISOString()
   for (const sensor of fleet.motionSensors()) {
     const key = residentKey(sensor.tenant, sensor.residentId)
     const record = store.activity.get(key)
     if (record === undefined) continue
-    let policy = policies.get(sensor.tenant)
-    if (policy === undefined) {
-      policy = policyFor(settings, sensor.tenant, nowIso)
-      policies.set(sensor.tenant, policy)
+    let morning = mornings.get(sensor.tenant)
+    if (morning === undefined) {
+      morning = morningWindow(now, policyFor(settings, sensor.tenant, nowIso))
+      mornings.set(sensor.tenant, morning)
     }
-    const quiet = quietMorning(record, now, policy)
+    const quiet = quietMorningIn(record, morning, now)
     if (quiet === undefined || quiet.byMs >= through) continue
     yield {
       absence: {
