@@ -24,7 +24,7 @@ const { values: flags } = parseArgs({
   strict: true
 })
 
-const resultsDir = join(import.meta.dirname, "../../bench-results")
+const resultsDir = join(process.cwd(), "bench-results")
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`)
 
 const program = Effect.gen(function*() {

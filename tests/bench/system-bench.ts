@@ -236,6 +236,12 @@ const program = Effect.gen(function*() {
     const nats = yield* Nats
     const token = yield* signIn(system.consoleUrl, "operator", system.password)
     const prober = yield* makeP1Prober({ consoleUrl: system.consoleUrl, ingestUrl: system.ingestUrl, ingestKey: system.ingestKey, token, fleet })
+    /** Before a measured window: every P1 so far answered (up to 15 s), then a second for what the answers set off. */
+    const afterAnswers = (window: string, alarms: string) =>
+      prober.answeredAll(15_000).pipe(
+        Effect.tap((all) => all ? Effect.void : Effect.sync(() => log(`${window}: the operator had not answered every ${alarms} alarm within 15 s`))),
+        Effect.andThen(Effect.sleep(1000))
+      )
 
     // ── baseline: the same events, straight into a stream configured like WT_DEVICE ──
     const baselineEvents = normalEvents(fleet, plan.baselineEvents, 1)
@@ -258,9 +264,7 @@ const program = Effect.gen(function*() {
     // Nothing sent for a few seconds: what each process costs at rest (timers, checks), which the
     // pipeline's per-event figures include for as long as that phase runs. Measured once the operator
     // has resolved the warm-up alarms (5 s after each): before, their resolves fell in this window.
-    const warmUpAnswered = yield* prober.answeredAll(15_000)
-    if (!warmUpAnswered) log("at rest: the operator had not answered every warm-up alarm within 15 s")
-    yield* Effect.sleep(1000)
+    yield* afterAnswers("at rest", "warm-up")
     const natsPid = natsServerPid()
     const restCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     yield* Effect.sleep(RestMs)
@@ -281,9 +285,7 @@ const program = Effect.gen(function*() {
     // The idle phase's alarms are answered 5 s after each: done before the pipeline starts, so their
     // claims and resolves (and what they cost the console, projector, audit and nats-server) are not
     // counted against the pipeline's events. The pipeline's own care alarms are answered within it.
-    const idleAnswered = yield* prober.answeredAll(15_000)
-    if (!idleAnswered) log("pipeline: the operator had not answered every idle-phase alarm within 15 s")
-    yield* Effect.sleep(1000)
+    yield* afterAnswers("pipeline", "idle-phase")
     const pipelineBatches = inBatches(normalEvents(fleet, plan.pipelineEvents, 2), Batch)
     const totals = emptyTotals()
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []

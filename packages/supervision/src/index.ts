@@ -18,7 +18,7 @@ export {
   minutesOf,
   zoneOffsetMs
 } from "./local-time.ts"
-export { active, activitySince, markMorningRaised, type MorningWindow, morningWindow, type QuietMorning, quietMorning, quietMorningIn, ResidentActivity } from "./morning.ts"
+export { active, activitySince, markMorningRaised, type MorningWindow, morningWindow, type QuietMorning, quietMorningIn, ResidentActivity } from "./morning.ts"
 export {
   CheckKind,
   checkKey,

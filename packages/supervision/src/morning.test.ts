@@ -1,11 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { instantOfLocal } from "./local-time.ts"
-import { active, activitySince, markMorningRaised, morningWindow, quietMorning, quietMorningIn } from "./morning.ts"
+import { active, activitySince, markMorningRaised, morningWindow, quietMorningIn, type ResidentActivity } from "./morning.ts"
 import { DefaultPolicy } from "./policy.ts"
 
 const oslo = (date: string, clock: string) => instantOfLocal(date, clock, "Europe/Oslo")
 const yesterdayEvening = oslo("2026-11-24", "20:00")
 const watched = activitySince(oslo("2026-11-20", "12:00"))
+/** The resident judged at `nowMs` with that moment's own window, as the absence watch does on each look. */
+const quietMorning = (record: ResidentActivity, nowMs: number) => quietMorningIn(record, morningWindow(nowMs, DefaultPolicy), nowMs)
 
 describe("no activity by the morning hour (10:00 Oslo, activity counted from 05:00)", () => {
   it.each([
@@ -18,7 +20,7 @@ describe("no activity by the morning hour (10:00 Oslo, activity counted from 05:
     ["already raised for today", markMorningRaised(active(watched, yesterdayEvening), "2026-11-25"), "15:00", false],
     ["raised yesterday, quiet again today", markMorningRaised(active(watched, yesterdayEvening), "2026-11-24"), "10:01", true]
   ] as const)("%s → incident: %s", (_, record, clock, expected) => {
-    const quiet = quietMorning(record, oslo("2026-11-25", clock), DefaultPolicy)
+    const quiet = quietMorning(record, oslo("2026-11-25", clock))
     expect(quiet !== undefined).toBe(expected)
     if (quiet !== undefined) expect(quiet).toEqual({ day: "2026-11-25", byMs: oslo("2026-11-25", "10:00") })
   })
@@ -51,7 +53,7 @@ describe("the morning window, worked out once per tenant for every resident", ()
   it("judges a resident as the policy does when the window is one worked out earlier in the same day", () => {
     const window = morningWindow(oslo("2026-11-25", "06:00"), DefaultPolicy)
     const quiet = active(watched, yesterdayEvening)
-    expect(quietMorningIn(quiet, window, oslo("2026-11-25", "10:01"))).toEqual(quietMorning(quiet, oslo("2026-11-25", "10:01"), DefaultPolicy))
+    expect(quietMorningIn(quiet, window, oslo("2026-11-25", "10:01"))).toEqual(quietMorning(quiet, oslo("2026-11-25", "10:01")))
     expect(quietMorningIn(quiet, window, oslo("2026-11-25", "09:59"))).toBeUndefined()
   })
 })

@@ -60,8 +60,4 @@ export const quietMorningIn = (record: ResidentActivity, window: MorningWindow, 
   return { day: window.day, byMs: window.byMs }
 }
 
-/** The morning whose activity window passed without activity, if `nowMs` is past it and it was not yet raised. */
-export const quietMorning = (record: ResidentActivity, nowMs: number, policy: SupervisionPolicy): QuietMorning | undefined =>
-  quietMorningIn(record, morningWindow(nowMs, policy), nowMs)
-
 export const markMorningRaised = (record: ResidentActivity, day: string): ResidentActivity => ({ ...record, raisedForDay: day })
