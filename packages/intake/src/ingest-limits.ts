@@ -113,17 +113,28 @@ const limited = seriesOf(totalCounter("wt_ingest_rate_limited_total", {
 export class IngestLimits extends Context.Service<IngestLimits, {
   /** Lets `events` in together, or none of them; a refusal is counted by entry point, scope and lane. */
   readonly admit: (entry: EntryPoint, events: ReadonlyArray<Admission>) => Effect.Effect<Verdict>
+  /** Lets each event in or refuses it on its own, in order, as `admit` would one at a time. */
+  readonly admitEach: (entry: EntryPoint, events: ReadonlyArray<Admission>) => Effect.Effect<Array<Verdict>>
 }>()("wt/IngestLimits") {
   static readonly make = (settings: IngestLimitsSettings) =>
     Effect.sync(() => {
       const book = new LimitBook(ratesOf(settings))
+      const countRefused = (entry: EntryPoint, verdict: Verdict, events: number) =>
+        verdict._tag === "Admitted" ? Effect.void : Metric.update(limited({ entry, scope: verdict.scope, lane: verdict.lane }), events)
       return IngestLimits.of({
         admit: (entry, events) =>
           Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<Verdict> => {
             const verdict = book.admit(events, now)
-            return verdict._tag === "Admitted"
-              ? Effect.succeed(verdict)
-              : Effect.as(Metric.update(limited({ entry, scope: verdict.scope, lane: verdict.lane }), events.length), verdict)
+            return Effect.as(countRefused(entry, verdict, events.length), verdict)
+          }),
+        // One clock reading for a request's events: they arrived together.
+        admitEach: (entry, events) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const verdicts = events.map((event) => book.admit([event], now))
+            const refused = verdicts.filter((verdict) => verdict._tag !== "Admitted")
+            return refused.length === 0
+              ? Effect.succeed(verdicts)
+              : Effect.as(Effect.forEach(refused, (verdict) => countRefused(entry, verdict, 1), { discard: true }), verdicts)
           })
       })
     })

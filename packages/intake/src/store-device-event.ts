@@ -1,6 +1,6 @@
-import { Effect } from "effect"
+import type { Effect, Result } from "effect"
 import { type DeviceEvent, deviceEventKey, laneOfEvent, Subjects } from "@wt/contracts"
-import { type Nats, type PublishFailed, publishRaw, type Published, type WrongLastSequence } from "@wt/nats"
+import { type Nats, type PublishFailed, publishRaw, publishRawAll, type Published, type RawMessage, type WrongLastSequence } from "@wt/nats"
 
 const utf8 = new TextEncoder()
 
@@ -19,7 +19,23 @@ export const storedBytes = (event: DeviceEvent): Uint8Array => utf8.encode(JSON.
  * same id is another event. Every entry point (HTTP ingest, the protocol receivers, webhooks)
  * stores through here.
  */
-export const storeDeviceEvent = (event: DeviceEvent): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> =>
-  publishRaw(Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId), storedBytes(event), {
-    msgId: deviceEventKey(event)
-  })
+export const storeDeviceEvent = (event: DeviceEvent): Effect.Effect<Published, PublishFailed | WrongLastSequence, Nats> => {
+  const { subject, bytes, options } = deviceEventMessage(event)
+  return publishRaw(subject, bytes, options)
+}
+
+/** The message that stores an event: on its lane's subject, de-duplicated by its identity. */
+const deviceEventMessage = (event: DeviceEvent): RawMessage => ({
+  subject: Subjects.device(event.tenant, laneOfEvent(event), event.type, event.deviceId),
+  bytes: storedBytes(event),
+  options: { msgId: deviceEventKey(event) }
+})
+
+/**
+ * Stores many events as `storeDeviceEvent` stores each, waiting once for all of them: one result
+ * per event, in order; an event not stored (its result a failure) was not accepted.
+ */
+export const storeDeviceEvents = (
+  events: ReadonlyArray<DeviceEvent>
+): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>, never, Nats> =>
+  publishRawAll(events.map(deviceEventMessage))

@@ -45,7 +45,7 @@ export {
 } from "./errors.ts"
 export { decodeJson, encodeJson, type WireSchema } from "./codec.ts"
 export { ensureStream, provisionStreams, provisionStreamsWith, streamSpecs, type StreamSpec, streamsReady } from "./streams.ts"
-export { publishEncoded, publishEvent, type PublishOptions, publishRaw, type Published } from "./publish.ts"
+export { publishEncoded, publishEvent, type PublishOptions, publishRaw, publishRawAll, type Published, type RawMessage } from "./publish.ts"
 export { type DeadLetterInput, DeadLetterRawLimit, DeadLetters, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
 export { consume, type ConsumeOptions, ensureConsumer, type MessageMeta } from "./consume.ts"
 export { consumeLane, LaneAckWaitMs, laneConsumer } from "./device-lane.ts"

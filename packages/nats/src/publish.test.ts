@@ -2,7 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { Streams, Subjects } from "@wt/contracts"
 import { Effect, Option, Result, Schema } from "effect"
 import { decodeJson } from "./codec.ts"
-import { publishEvent, publishRaw } from "./publish.ts"
+import { publishEvent, publishRaw, publishRawAll, type RawMessage } from "./publish.ts"
 import { readLastOnSubject, readSubject } from "./read.ts"
 import { NatsTestServer } from "./testing.ts"
 
@@ -81,5 +81,38 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("publishEvent", (
         const message = stored.find((m) => m.seq === published[i]!.seq)
         assert.strictEqual(Result.getOrThrow(decodeJson(Note, message!.data)).n, i)
       }
+    }))
+
+  it.effect("publishRawAll answers every message in order, each stored once, and one failure hides no other's success", () =>
+    Effect.gen(function*() {
+      const subjectOf = (i: number) => Subjects.device("t1", "tech", "technical", `dev-all-${i % 20}`)
+      const bytesOf = (i: number) => new TextEncoder().encode(JSON.stringify({ n: i, text: "all" }))
+      const before = yield* publishRaw(subjectOf(3), bytesOf(3), { msgId: "all-3" })
+      const messages: Array<RawMessage> = Array.from({ length: 500 }, (_, i) => ({ subject: subjectOf(i), bytes: bytesOf(i), options: { msgId: `all-${i}` } }))
+      // One the stream does not store, in the middle of the batch.
+      messages.splice(250, 0, { subject: "nowhere.at.all", bytes: bytesOf(-1), options: { msgId: "all-nowhere", timeoutMs: 1_000, attempts: 1 } })
+      const results = yield* publishRawAll(messages)
+      assert.strictEqual(results.length, 501)
+      const failed = results[250]!
+      assert.isTrue(Result.isFailure(failed))
+      if (Result.isFailure(failed)) assert.include(failed.failure.message, "nowhere.at.all")
+      const stored = results.filter((r, i) => i !== 250)
+      assert.isTrue(stored.every(Result.isSuccess))
+      const acks = stored.map((r) => Result.getOrThrow(r))
+      // The one already stored is a duplicate with its first sequence; every other is new, each at its own sequence.
+      assert.isTrue(acks[3]!.duplicate)
+      assert.strictEqual(acks[3]!.seq, before.seq)
+      assert.strictEqual(acks.filter((a) => a.duplicate).length, 1)
+      assert.strictEqual(new Set(acks.map((a) => a.seq)).size, 500)
+      for (const i of [0, 249, 499]) {
+        const onSubject = yield* readSubject(Streams.device, subjectOf(i))
+        const message = onSubject.find((m) => m.seq === acks[i]!.seq)
+        assert.strictEqual(JSON.parse(new TextDecoder().decode(message!.data)).n, i)
+      }
+    }))
+
+  it.effect("publishRawAll of nothing answers at once with nothing", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* publishRawAll([]), [])
     }))
 })

@@ -1,7 +1,7 @@
 import { Effect, Result } from "effect"
 import { encodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
-import { pubAcksOf } from "./client-fast-paths/pub-acks.ts"
+import { type PubAckOptions, pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, type EncodeFailed, errorMessage, PublishFailed, WrongLastSequence } from "./errors.ts"
 import { formatTraceparent, tracingExported } from "./trace-context.ts"
@@ -44,6 +44,14 @@ const publishError = (subject: string, options: PublishOptions, cause: unknown):
   return code === undefined ? new PublishFailed({ subject, message }) : new PublishFailed({ subject, message, code })
 }
 
+const pubAckOptionsOf = (options: PublishOptions, traceparent: string | undefined): PubAckOptions => ({
+  ...(options.msgId === undefined ? {} : { msgId: options.msgId }),
+  ...(options.expectedLastSubjectSequence === undefined ? {} : { expectedLastSubjectSequence: options.expectedLastSubjectSequence }),
+  timeoutMs: options.timeoutMs ?? DefaultTimeoutMs,
+  attempts: options.attempts ?? 3,
+  ...(traceparent === undefined ? {} : { traceparent })
+})
+
 const send = (
   nats: Nats["Service"],
   subject: string,
@@ -52,14 +60,7 @@ const send = (
   traceparent: string | undefined
 ): Effect.Effect<Published, PublishFailed | WrongLastSequence> =>
   Effect.tryPromise({
-    try: () =>
-      pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix).publish(subject, bytes, {
-        ...(options.msgId === undefined ? {} : { msgId: options.msgId }),
-        ...(options.expectedLastSubjectSequence === undefined ? {} : { expectedLastSubjectSequence: options.expectedLastSubjectSequence }),
-        timeoutMs: options.timeoutMs ?? DefaultTimeoutMs,
-        attempts: options.attempts ?? 3,
-        ...(traceparent === undefined ? {} : { traceparent })
-      }),
+    try: () => pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix).publish(subject, bytes, pubAckOptionsOf(options, traceparent)),
     catch: (cause) => publishError(subject, options, cause)
   })
 
@@ -93,6 +94,61 @@ export const publishRaw = (
         : send(nats, subject, bytes, options, undefined)
     )
   )
+
+/** One message of {@link publishRawAll}. */
+export interface RawMessage {
+  readonly subject: string
+  readonly bytes: Uint8Array
+  readonly options: PublishOptions
+}
+
+const sendAll = (
+  nats: Nats["Service"],
+  messages: ReadonlyArray<RawMessage>
+): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>> =>
+  Effect.callback((resume) => {
+    const results = new Array<Result.Result<Published, PublishFailed | WrongLastSequence>>(messages.length)
+    let left = messages.length
+    const settled = () => {
+      if (--left === 0) resume(Effect.succeed(results))
+    }
+    const acks = pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix)
+    messages.forEach(({ subject, bytes, options }, i) => {
+      acks.publishThen(
+        subject,
+        bytes,
+        pubAckOptionsOf(options, undefined),
+        (ack) => {
+          results[i] = Result.succeed(ack)
+          settled()
+        },
+        (cause) => {
+          results[i] = Result.fail(publishError(subject, options, cause))
+          settled()
+        }
+      )
+    })
+  })
+
+/**
+ * Publishes many messages at once, each stored and answered as {@link publishRaw} would, and
+ * resolves once JetStream has answered every one: one result per message, in order, so one
+ * failure never hides another's success. Never fails as a whole. Ingest stores a request's
+ * thousand events this way: one wait for all of them, instead of a fiber and a promise for each.
+ * While traces are exported each message is published on its own, with its producer span.
+ */
+export const publishRawAll = (
+  messages: ReadonlyArray<RawMessage>
+): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>, never, Nats> =>
+  messages.length === 0
+    ? Effect.succeed([])
+    : Nats.use((nats) =>
+      Effect.withFiber((fiber) =>
+        tracingExported(fiber)
+          ? Effect.forEach(messages, ({ subject, bytes, options }) => Effect.result(publishRaw(subject, bytes, options)), { concurrency: "unbounded" })
+          : sendAll(nats, messages)
+      )
+    )
 
 /** Publishes bytes already encoded like {@link publishRaw}; an encoding that failed fails the publish. */
 export const publishEncoded = (

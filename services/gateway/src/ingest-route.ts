@@ -1,8 +1,8 @@
-import { DateTime, Effect, Metric, Option } from "effect"
+import { DateTime, Effect, Metric, Option, Result } from "effect"
 import { HttpIncomingMessage, HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ByteSize } from "effect"
 import { laneOfEvent } from "@wt/contracts"
-import { IngestLimits, ingestKeySender, limitedReason, retryAfterSeconds, storeDeviceEvent } from "@wt/intake"
+import { IngestLimits, ingestKeySender, limitedReason, retryAfterSeconds, storeDeviceEvents } from "@wt/intake"
 import { sendDeadLetter } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { type AcceptedEvent, decodeItems, MaxBodyBytes, parseBody, type Rejection } from "./ingest-batch.ts"
@@ -99,11 +99,15 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   const sender = ingestKeySender(key)
   const admitted: Array<AcceptedEvent> = []
   const limited: Array<Limited> = []
-  for (const accepted of parsed.accepted) {
-    const verdict = yield* limits.admit("http", [{ sender, tenant: tenant.value, deviceId: accepted.event.deviceId, lane: laneOfEvent(accepted.event) }])
+  const verdicts = yield* limits.admitEach(
+    "http",
+    parsed.accepted.map(({ event }) => ({ sender, tenant: tenant.value, deviceId: event.deviceId, lane: laneOfEvent(event) }))
+  )
+  parsed.accepted.forEach((accepted, i) => {
+    const verdict = verdicts[i]!
     if (verdict._tag === "Admitted") admitted.push(accepted)
     else limited.push({ index: accepted.index, reason: limitedReason(verdict), retryAfterMs: verdict.retryAfterMs })
-  }
+  })
   if (limited.length > 0) {
     // One dead letter per request: a sender far over its limit costs one small write per request, not one per event.
     const whole = limited.length === items.list.length
@@ -113,15 +117,13 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
 
   const window = yield* IngestWindow
   const publish = (events: ReadonlyArray<AcceptedEvent>) =>
-    Effect.forEach(
-      events,
-      ({ index, event }) =>
-        storeDeviceEvent(event).pipe(
-          Effect.map((ack) => ({ index, id: event.id, duplicate: ack.duplicate, error: undefined })),
-          Effect.catch((e) => Effect.succeed({ index, id: event.id, duplicate: false, error: e.message }))
-        ),
-      { concurrency: "unbounded" }
-    )
+    Effect.map(storeDeviceEvents(events.map(({ event }) => event)), (results) =>
+      results.map((result, i) => {
+        const { index, event } = events[i]!
+        return Result.isSuccess(result)
+          ? { index, id: event.id, duplicate: result.success.duplicate, error: undefined }
+          : { index, id: event.id, duplicate: false, error: result.failure.message }
+      }))
   // Alarm-lane events never wait for the window; the rest of the batch waits its turn.
   const alarms: Array<AcceptedEvent> = []
   const bulk: Array<AcceptedEvent> = []

@@ -120,12 +120,18 @@ export class PubAcks {
   }
 
   publish(subject: string, bytes: Uint8Array, options: PubAckOptions): Promise<PubAck> {
-    return new Promise<PubAck>((resolve, reject) => {
-      const token = String(this.next++)
-      const entry: InFlight = { subject, bytes, options, resolve, reject, attempt: 0, deadline: 0, retryAt: undefined }
-      this.inFlight.set(token, entry)
-      this.send(token, entry)
-    })
+    return new Promise<PubAck>((resolve, reject) => this.publishThen(subject, bytes, options, resolve, reject))
+  }
+
+  /**
+   * As `publish`, answering through callbacks: exactly one of them is called, once. For a batch
+   * of publishes that is awaited as a whole, which then needs no promise per message.
+   */
+  publishThen(subject: string, bytes: Uint8Array, options: PubAckOptions, resolve: (ack: PubAck) => void, reject: (error: Error) => void): void {
+    const token = String(this.next++)
+    const entry: InFlight = { subject, bytes, options, resolve, reject, attempt: 0, deadline: 0, retryAt: undefined }
+    this.inFlight.set(token, entry)
+    this.send(token, entry)
   }
 
   private send(token: string, entry: InFlight) {
