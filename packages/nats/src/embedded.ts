@@ -140,16 +140,39 @@ const slot = Number(process.env["VITEST_POOL_ID"] ?? "")
 const slotRange = Number.isInteger(slot) && slot >= 1 && slot <= 12 ? { first: 20_000 + (slot - 1) * SlotPorts } : undefined
 let cursor = Math.floor(Math.random() * SlotPorts)
 
-/** A port nothing listens on right now. */
+/**
+ * A port from `choose` (the kernel's choice) not handed out by this chooser lately. A chosen port
+ * is released at once and bound seconds later, so the kernel may choose it again meanwhile: a
+ * benchmark's system got one port for both its projector and its dispatch, and dispatch found the
+ * projector on it. 0 when `choose` offers nothing new.
+ */
+export const distinctPorts = (choose: Effect.Effect<number | undefined>, remembered = 1024): Effect.Effect<number> => {
+  const handedOut = new Set<number>()
+  return Effect.gen(function*() {
+    for (let tries = 0; tries < 50; tries++) {
+      const port = yield* choose
+      if (port === undefined || handedOut.has(port)) continue
+      handedOut.add(port)
+      // A Set iterates in insertion order: the first is the oldest.
+      if (handedOut.size > remembered) handedOut.delete(handedOut.values().next().value!)
+      return port
+    }
+    return 0
+  })
+}
+
+const kernelPort = distinctPorts(tryListen(0))
+
+/** A port nothing listens on right now, and not handed out by this process before (as far as it remembers). */
 export const freePort: Effect.Effect<number> = slotRange === undefined
-  ? Effect.map(tryListen(0), (port) => port ?? 0)
+  ? kernelPort
   : Effect.gen(function*() {
     for (let tries = 0; tries < SlotPorts; tries++) {
       const port = slotRange.first + (cursor++ % SlotPorts)
       const taken = yield* tryListen(port)
       if (taken !== undefined) return taken
     }
-    return (yield* tryListen(0)) ?? 0
+    return yield* kernelPort
   })
 
 /** Whether the server at `url` accepts this user now. */
