@@ -38,4 +38,13 @@ describe("triage context from the registry", () => {
   it("overrides that do not fit the schema are ignored, not guessed at", () => {
     expect(decide(owner({ priorities: { "door.night-opened": "P0" } }))?.priority).toBe("P2")
   })
+
+  it("a resident's plan read again decides the same; a changed profile (a new object from the registry) is read afresh", () => {
+    const raised = owner({ priorities: { "door.night-opened": "P1" } })
+    expect([decide(raised)?.priority, decide(raised)?.priority]).toEqual(["P1", "P1"])
+    // The registry hands out a new profile object when the resident's plan changes.
+    const lowered: DeviceOwner = { ...raised, resident: { ...raised.resident, planOverrides: { priorities: { "door.night-opened": "P3" } } } }
+    expect(decide(lowered)?.priority).toBe("P3")
+    expect(decide(raised)?.priority).toBe("P1")
+  })
 })
