@@ -16,7 +16,7 @@ const capture = (level: LogLevelName = "info") => {
   const records = () =>
     chunks.join("").split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line) as Record<string, unknown>)
   const raw = () => chunks.join("")
-  return { layer: layerPino(sink, level), records, raw }
+  return { sink, layer: layerPino(sink, level), records, raw }
 }
 
 describe("pino logger bridge", () => {
@@ -44,6 +44,16 @@ describe("pino logger bridge", () => {
       expect(record?.resident).toMatchObject({ id: "res-17", name: "[redacted]", care: { plan: { healthNotes: "[redacted]" } } })
       expect(record?.authorization).toBe("[redacted]")
     }))
+
+  it("censors what is written to the pino instance directly, and the bindings of a child logger and of its child, at any depth", () => {
+    const out = capture()
+    out.sink.child({ resident: { phone: "+4791234567" } }).child({ token: "child-token" }).info(
+      { password: "hunter2", nested: { deeper: { email: "kari@example.no", keySafeCode: "4711" } } },
+      "written directly"
+    )
+    for (const secret of ["91234567", "child-token", "hunter2", "kari@example", "4711"]) expect(out.raw()).not.toContain(secret)
+    expect(out.records()[0]).toMatchObject({ msg: "written directly", password: "[redacted]", nested: { deeper: { email: "[redacted]" } } })
+  })
 
   it.effect("keeps a device identity's AES key out of the output, as sent and as stored", () =>
     Effect.gen(function*() {
