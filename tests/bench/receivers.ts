@@ -14,6 +14,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
+import { ServiceNames } from "@wt/launcher"
 import { Effect, Result } from "effect"
 import { deviceEventKey, Streams } from "@wt/contracts"
 import { isProcessAlive, makeNats, startEmbeddedNats, TestUser } from "@wt/nats"
@@ -22,6 +23,7 @@ import { startInstallation } from "../support/system.ts"
 import { receiversBenchIngestLimits } from "./ingest-limits.ts"
 import { round1 } from "./figures.ts"
 import { publishWindowed } from "./raw-publish.ts"
+import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
 import { readAnswerBuckets, type ReceiverSide, receiverSideSince } from "./receivers-answer-metric.ts"
 import { fuzzCodecs } from "./receivers-fuzz.ts"
 import { carriedEvents, dc09UnderTelemetry, pacedPhase, type PhaseFigure, type Protocol, throughputPhase } from "./receivers-load.ts"
@@ -140,13 +142,21 @@ const program = Effect.gen(function*() {
 
     // ── (b) each protocol: warm-up, throughput, then a steady rate ──
     const throughput: Array<PhaseFigure> = []
+    const throughputCpu: Array<Record<string, number>> = []
     const paced: Array<PhaseFigure> = []
     const pacedInside: Array<ReceiverSide> = []
+    const natsPid = natsServerPid()
+    const processes = () => ({ ...Object.fromEntries(ServiceNames.map((n) => [n, system.services[n].pid()])), "nats-server": natsPid })
     for (const [i, protocol] of Protocols.entries()) {
       yield* throughputPhase(protocol, installation, fleet, carriedEvents(protocol, fleet, 200, 90 + i), Lanes)
+      // Every process, the consumers downstream too, as far as they kept up within the phase.
+      const cpu = startCpuMeter(processes)
       const fast = yield* throughputPhase(protocol, installation, fleet, carriedEvents(protocol, fleet, plan.throughput, 100 + i), Lanes)
+      const cpuPerEvent = cpu.perEvent(fast.accepted)
       throughput.push(fast)
+      throughputCpu.push(cpuPerEvent)
       log(`${protocol}: ${fast.fps} frames/s with ${Lanes} connections busy (${fast.accepted}/${fast.events} accepted, ${fast.timeouts} timeouts); answer p50 ${ms(fast.p50Ms)} ms, p99 ${ms(fast.p99Ms)} ms`)
+      log(`${protocol}: CPU per accepted event (µs), by process: ${JSON.stringify(cpuPerEvent)}`)
       const by = answeredBy(protocol)
       const [steady, inside] = yield* withReceiverSide(
         system.services[by.service].url,
@@ -186,14 +196,14 @@ const program = Effect.gen(function*() {
       if (pid === undefined || !isProcessAlive(pid)) violations.push(`the ${name} service exited during the run`)
     }
 
-    const W = [26, 9, 8, 8, 11, 11, 8, 13, 12]
+    const W = [26, 9, 8, 8, 11, 11, 8, 13, 12, 12]
     const inside = (r: ReceiverSide) => (r.p99_le_ms === null ? "-" : `≤ ${r.p99_le_ms}`)
     const table = [
-      pad(["", "frames/s", "p50 ms", "p99 ms", `p50 @${plan.pacedRate}/s`, `p99 @${plan.pacedRate}/s`, "max ms", "in service p99", "accepted"], W),
+      pad(["", "frames/s", "p50 ms", "p99 ms", `p50 @${plan.pacedRate}/s`, `p99 @${plan.pacedRate}/s`, "max ms", "in service p99", "accepted", "CPU µs/event"], W),
       pad(["raw JetStream publish", baselineEps, "", "", "", "", "", "", `${baseline.stored}`], W),
       ...Protocols.map((p, i) => {
         const f = throughput[i]!, st = paced[i]!
-        return pad([p, f.fps, ms(f.p50Ms), ms(f.p99Ms), ms(st.p50Ms), ms(st.p99Ms), ms(st.maxMs), inside(pacedInside[i]!), `${f.accepted + st.accepted}/${f.events + st.events}`], W)
+        return pad([p, f.fps, ms(f.p50Ms), ms(f.p99Ms), ms(st.p50Ms), ms(st.p99Ms), ms(st.maxMs), inside(pacedInside[i]!), `${f.accepted + st.accepted}/${f.events + st.events}`, throughputCpu[i]!["total"] ?? "-"], W)
       }),
       pad([`dc09-tcp, telemetry ${underLoad.telemetry.achieved_eps}/s`, "", "", "", ms(underLoad.dc09.p50Ms), ms(underLoad.dc09.p99Ms), ms(underLoad.dc09.maxMs), inside(underLoadInside), `${underLoad.dc09.accepted}/${underLoad.dc09.events}`], W),
       "",
@@ -217,7 +227,7 @@ const program = Effect.gen(function*() {
       },
       plan: { ...plan, connections: Lanes },
       baseline: { events_per_s: baselineEps, stored: baseline.stored, failed: baseline.failed, seconds: round1(baselineS), window: 1000 },
-      protocols: Object.fromEntries(Protocols.map((p, i) => [p, { throughput: throughput[i], steady: paced[i], steady_inside_receiver: pacedInside[i] }])),
+      protocols: Object.fromEntries(Protocols.map((p, i) => [p, { throughput: throughput[i], throughput_cpu_us_per_event: throughputCpu[i], steady: paced[i], steady_inside_receiver: pacedInside[i] }])),
       dc09_under_telemetry: {
         ...underLoad,
         inside_receiver: underLoadInside,
