@@ -50,6 +50,18 @@ describe("ingest limits settings", () => {
       assert.strictEqual((yield* limits.admit("osmand", [{ ...gps, lane: "alarm" }]))._tag, "Admitted")
     }).pipe(withEnv({ WT_INGEST_LIMITS: JSON.stringify({ device: { telemetry: { perSecond: 0.001, burst: 2 } } }) })))
 
+  it.effect("admitEach judges a request's events one by one, in order: a device past its budget is refused, its neighbour and a care alarm are not", () =>
+    Effect.gen(function*() {
+      const limits = yield* IngestLimits
+      const gps = { tenant: "demo", deviceId: "gps-1", lane: "telemetry" as const }
+      const verdicts = yield* limits.admitEach("http", [gps, gps, { ...gps, deviceId: "gps-2" }, gps, { ...gps, lane: "alarm" as const }])
+      assert.deepStrictEqual(verdicts.map((v) => v._tag), ["Admitted", "Admitted", "Admitted", "Limited", "Admitted"])
+      const refused = verdicts[3]!
+      if (refused._tag === "Limited") assert.deepStrictEqual([refused.scope, refused.subject, refused.lane], ["device", "demo/gps-1", "telemetry"])
+      // The budget spent in the request stays spent: the next request's event of that device is refused too.
+      assert.strictEqual((yield* limits.admit("http", [gps]))._tag, "Limited")
+    }).pipe(withEnv({ WT_INGEST_LIMITS: JSON.stringify({ device: { telemetry: { perSecond: 0.001, burst: 2 } } }) })))
+
   it.effect("a WT_INGEST_LIMITS that does not decode stops the service instead of running without limits", () =>
     Effect.gen(function*() {
       for (const bad of ["{", JSON.stringify({ device: { telemetry: { perSecond: 0, burst: 2 } } }), JSON.stringify({ device: { alarm: { perSecond: "fast" } } })]) {
