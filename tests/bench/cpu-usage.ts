@@ -12,6 +12,13 @@ export const cpuMs = (pid: number): number | undefined => {
   }
 }
 
+/** Each named service's pid, read at each call (a service restarted on a crash has a new one). */
+export const servicePids = <N extends string>(
+  services: { readonly [K in N]: { readonly pid: () => number | undefined } },
+  names: ReadonlyArray<N>
+) =>
+(): Record<string, number | undefined> => Object.fromEntries(names.map((name) => [name, services[name].pid()]))
+
 /** The nats-server this process started for the run (its child), if any. */
 export const natsServerPid = (): number | undefined => {
   try {

@@ -23,7 +23,7 @@ import { startInstallation } from "../support/system.ts"
 import { receiversBenchIngestLimits } from "./ingest-limits.ts"
 import { round1 } from "./figures.ts"
 import { publishWindowed } from "./raw-publish.ts"
-import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
+import { natsServerPid, servicePids, startCpuMeter } from "./cpu-usage.ts"
 import { readAnswerBuckets, type ReceiverSide, receiverSideSince } from "./receivers-answer-metric.ts"
 import { fuzzCodecs } from "./receivers-fuzz.ts"
 import { carriedEvents, dc09UnderTelemetry, pacedPhase, type PhaseFigure, type Protocol, throughputPhase } from "./receivers-load.ts"
@@ -146,7 +146,8 @@ const program = Effect.gen(function*() {
     const paced: Array<PhaseFigure> = []
     const pacedInside: Array<ReceiverSide> = []
     const natsPid = natsServerPid()
-    const processes = () => ({ ...Object.fromEntries(ServiceNames.map((n) => [n, system.services[n].pid()])), "nats-server": natsPid })
+    const pids = servicePids(system.services, ServiceNames)
+    const processes = () => ({ ...pids(), "nats-server": natsPid })
     for (const [i, protocol] of Protocols.entries()) {
       yield* throughputPhase(protocol, installation, fleet, carriedEvents(protocol, fleet, 200, 90 + i), Lanes)
       // Every process, the consumers downstream too, as far as they kept up within the phase.

@@ -11,7 +11,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { ServiceNames } from "@wt/launcher"
 import { startBenchSystem } from "./bench-system.ts"
-import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
+import { natsServerPid, servicePids, startCpuMeter } from "./cpu-usage.ts"
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(3),
@@ -36,7 +36,7 @@ const program = Effect.gen(function*() {
     env: { NODE_OPTIONS: flags.profile ? `--cpu-prof --cpu-prof-dir=${profileDir}` : "" },
     logFile: join(resultsDir, "rest-services.log")
   })
-  const pids = () => Object.fromEntries(ServiceNames.map((n) => [n, system.services[n].pid()]))
+  const pids = servicePids(system.services, ServiceNames)
   if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
   log(`system ready: ${system.devices} devices; settling ${flags.settle} s`)
   yield* Effect.sleep(`${Number(flags.settle)} seconds`)

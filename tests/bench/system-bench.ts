@@ -29,7 +29,7 @@ import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
 import { writeReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
-import { natsServerPid, startCpuMeter } from "./cpu-usage.ts"
+import { natsServerPid, servicePids, startCpuMeter } from "./cpu-usage.ts"
 import { stormEvents } from "./storm-events.ts"
 import { ServiceNames } from "@wt/launcher"
 
@@ -213,7 +213,7 @@ const program = Effect.gen(function*() {
   })
   log(`system ready after ${seconds(Date.now() - runStarted)} s: ${system.residents} residents, ${system.devices} devices`)
 
-  const pids = () => Object.fromEntries(BenchServices.map((n) => [n, system.services[n].pid()]))
+  const pids = servicePids(system.services, BenchServices)
   // Profiles are named by pid: keep which service each pid was.
   if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
   // A service that dies mid-run (out of memory, say) would leave the run waiting for a drain: say so at once.

@@ -52,6 +52,9 @@ const pubAckOptionsOf = (options: PublishOptions, traceparent: string | undefine
   ...(traceparent === undefined ? {} : { traceparent })
 })
 
+/** The connection's publisher, with the inbox prefix its user may subscribe under. */
+const pubAcksFor = (nats: Nats["Service"]) => pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix)
+
 const send = (
   nats: Nats["Service"],
   subject: string,
@@ -60,7 +63,7 @@ const send = (
   traceparent: string | undefined
 ): Effect.Effect<Published, PublishFailed | WrongLastSequence> =>
   Effect.tryPromise({
-    try: () => pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix).publish(subject, bytes, pubAckOptionsOf(options, traceparent)),
+    try: () => pubAcksFor(nats).publish(subject, bytes, pubAckOptionsOf(options, traceparent)),
     catch: (cause) => publishError(subject, options, cause)
   })
 
@@ -112,7 +115,7 @@ const sendAll = (
     const settled = () => {
       if (--left === 0) resume(Effect.succeed(results))
     }
-    const acks = pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix)
+    const acks = pubAcksFor(nats)
     messages.forEach(({ subject, bytes, options }, i) => {
       acks.publishThen(
         subject,

@@ -1,4 +1,4 @@
-export { redact, redactedKeys, censor } from "./redaction.ts"
+export { redact } from "./redaction.ts"
 export { logLevelConfig, toEffectLogLevel, toPinoLevel, type LogLevelName } from "./log-level.ts"
 export { makePino, type PinoOptions } from "./pino.ts"
 export { flush, layerPino, LoggerLive, pinoLogger } from "./logger.ts"

@@ -2,7 +2,7 @@
  * Keys whose values are personal or health data, or secrets. Any field with one of
  * these names is censored wherever it sits in a log line.
  */
-export const redactedKeys: ReadonlyArray<string> = [
+const redactedKeys: ReadonlyArray<string> = [
   "name", "displayName", "fullName", "nationalId", "ssn", "birthDate",
   "address", "addresses", "street", "phone", "email",
   "healthNotes", "notes", "note", "text",
