@@ -164,7 +164,9 @@ export const runFaultSuite = Effect.fn("Faults.run")(function*(plan: FaultPlan, 
     heartbeatIntervalS: 86_400,
     poolMax: 2,
     // One ingest key for the whole load: its rate limit lifted (devices keep theirs).
-    env: { ...benchIngestLimits, WT_AUDIT_SEAL_INTERVAL: "1 second" },
+    // At debug: the services' log is only kept when something was lost or doubled, and then each
+    // handler's failed attempts (logged at debug) are what the follow-up needs.
+    env: { ...benchIngestLimits, WT_AUDIT_SEAL_INTERVAL: "1 second", LOG_LEVEL: "debug" },
     onLine: (service, line) => void serviceLog.write(`${service} | ${line}\n`)
   })
   const cluster = sys.cluster!

@@ -1,4 +1,5 @@
 import { Effect, Option, Schedule } from "effect"
+import { DuplicateInProcessCode } from "./client-fast-paths/pub-acks.ts"
 import { NatsRequestFailed, type PublishFailed, WrongLastSequence } from "./errors.ts"
 import { publishRaw } from "./publish.ts"
 import { type GotMessage, readAtSequence, readLastOnSubject } from "./read.ts"
@@ -38,16 +39,15 @@ export const publishOnce = Effect.fnUntraced(function*(
   })
 })
 
-/** JSStreamDuplicateMessageConflictErr: nats-server 2.11 and later refuse a duplicate of a write still in flight. */
-const DuplicateMessageConflict = 10158
-
+/** The publish found a write with its id still in flight for as long as it waited (see `PubAcks`). */
 const isDuplicateInProcess = (error: PublishFailed | WrongLastSequence): error is PublishFailed =>
-  error._tag === "PublishFailed" && (error.code === DuplicateMessageConflict || error.message.includes("duplicate message id is in process"))
+  error._tag === "PublishFailed" && (error.code === DuplicateInProcessCode || error.message.includes("duplicate message id is in process"))
 
 /**
  * nats-server 2.10 and later hold the duplicate check for a write still in flight on R3: 2.10
  * answers its duplicate with sequence 0, 2.11 and later refuse it ("duplicate message id is in
- * process"), as where the first write will be stored is not known yet. It is the subject's last
+ * process"), as where the first write will be stored is not known yet. `PubAcks` sends again
+ * while that lasts and fails as 10158 when it lasted a whole timeout. The first write is the subject's last
  * message once it has landed (a later write to the subject would have had to name it as
  * expected): read from the leader until the message with this id is there.
  */

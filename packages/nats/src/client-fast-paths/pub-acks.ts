@@ -71,13 +71,19 @@ interface InFlight {
   readonly reject: (error: Error) => void
   attempt: number
   deadline: number
-  /** Set while waiting to send again after no stream answered. */
+  /** Set while waiting to send again after no stream answered, or after a duplicate still in flight. */
   retryAt: number | undefined
+  /** When JetStream first answered that a write with this id is still in flight (see `answer`). */
+  inProcessSince: number | undefined
 }
 
 const decoder = new TextDecoder()
+/** JSStreamDuplicateMessageConflictErr: "duplicate message id is in process". */
+export const DuplicateInProcessCode = 10158
 const SweepEveryMs = 100
 const RetryDelayMs = 250
+/** A write in flight normally lands within milliseconds: ask again soon (the sweep's pace bounds it). */
+const InProcessRetryMs = 50
 
 /**
  * Publishes to JetStream and waits for its PubAck, with many publishes in flight and no
@@ -129,7 +135,7 @@ export class PubAcks {
    */
   publishThen(subject: string, bytes: Uint8Array, options: PubAckOptions, resolve: (ack: PubAck) => void, reject: (error: Error) => void): void {
     const token = String(this.next++)
-    const entry: InFlight = { subject, bytes, options, resolve, reject, attempt: 0, deadline: 0, retryAt: undefined }
+    const entry: InFlight = { subject, bytes, options, resolve, reject, attempt: 0, deadline: 0, retryAt: undefined, inProcessSince: undefined }
     this.inFlight.set(token, entry)
     this.send(token, entry)
   }
@@ -168,6 +174,9 @@ export class PubAcks {
     } catch {
       return this.settle(token, entry, new Error(`unreadable PubAck for ${entry.subject}`))
     }
+    if (body.error?.err_code === DuplicateInProcessCode || (body.error === undefined && body.duplicate === true && body.seq === 0)) {
+      return this.inProcess(token, entry)
+    }
     if (body.error !== undefined) {
       return this.settle(token, entry, new PublishRejected({ message: body.error.description ?? "rejected", code: body.error.err_code ?? 0, status: body.error.code ?? 0 }))
     }
@@ -176,6 +185,31 @@ export class PubAcks {
     }
     this.inFlight.delete(token)
     entry.resolve({ stream: body.stream, seq: body.seq, duplicate: body.duplicate === true })
+  }
+
+  /**
+   * JetStream holds a write with this message id in flight and does not know yet where it will
+   * be stored: 2.10 answers such a duplicate with sequence 0, 2.11 and later refuse it (10158).
+   * Neither says the message is stored: the write in flight may still be lost with its leader
+   * (a node frozen while it led the stream, which answers when it is thawed, before it learns it
+   * no longer leads). The same bytes are sent again until the answer names a sequence (the first
+   * write landed, or this one is stored), for at most one timeout; then the publish fails as
+   * 10158 and the caller retries later, as after any failed publish. Resends while the write is
+   * in flight do not count as attempts.
+   */
+  private inProcess(token: string, entry: InFlight) {
+    const now = Date.now()
+    entry.inProcessSince ??= now
+    if (now - entry.inProcessSince < entry.options.timeoutMs) {
+      entry.attempt--
+      entry.retryAt = now + InProcessRetryMs
+      return
+    }
+    this.settle(
+      token,
+      entry,
+      new PublishRejected({ message: `duplicate message id is in process: no stored copy of ${entry.subject} confirmed after ${entry.options.timeoutMs} ms`, code: DuplicateInProcessCode, status: 400 })
+    )
   }
 
   private settle(token: string, entry: InFlight, error: Error) {
