@@ -1,7 +1,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream"
 import { nanos, PermissionViolationError } from "@nats-io/transport-node"
 import { DeviceDedupWindowMs, Streams, Subjects } from "@wt/contracts"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { NatsConfig, type NatsSettings } from "./config.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
@@ -9,6 +9,15 @@ import { apiErrorCode, errorMessage, StreamProvisionFailed } from "./errors.ts"
 
 const StreamNotFound = 10059
 const StreamNameInUse = 10058
+/** JSClusterNoPeersErrF: "no suitable peers for placement". */
+const NoPeersForPlacement = 10005
+
+/**
+ * A cluster just started (or a node just back) may not yet have told the meta leader about each
+ * node's JetStream: placing replicas then fails for a few seconds, on a loaded machine for longer.
+ * Tried again for up to 30 s; a cluster short of nodes still fails, after that.
+ */
+const whilePeersUnknown = Schedule.max([Schedule.spaced("500 millis"), Schedule.during("30 seconds")])
 
 const TwoMinutesMs = 2 * 60 * 1000
 
@@ -127,6 +136,7 @@ export const ensureStream = Effect.fn("Nats.ensureStream")(function*(spec: Strea
   )
   if (current === undefined) {
     return yield* Effect.tryPromise({ try: () => jsm.streams.add({ ...spec }), catch: (cause) => cause }).pipe(
+      Effect.retry({ schedule: whilePeersUnknown, while: (cause) => apiErrorCode(cause) === NoPeersForPlacement }),
       Effect.as("created" as const),
       Effect.catch((cause) =>
         // Another copy of the service created it first.
