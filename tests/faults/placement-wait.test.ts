@@ -12,11 +12,12 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 /**
  * CI once failed to provision a test's streams on a cluster it had just started: "no suitable
  * peers for placement", while the meta leader did not yet know every node's JetStream. Here a
- * node is stopped, so three replicas cannot be placed, and started again two seconds into the
- * attempt: the stream is made once the node is back, not refused.
+ * node is stopped and started again two seconds into the attempt. nats-server 2.10 cannot place
+ * three replicas meanwhile and refuses (provisioning tries again until the node is back); 2.11 and
+ * later place one on the node away. Either way the stream is made, with three replicas, not refused.
  */
 describe("a stream with three replicas, made while a node is away", () => {
-  it.live("is made once the node is back, within the wait", () =>
+  it.live("is made, not refused, with three replicas once the node is back", () =>
     Effect.gen(function*() {
       const cluster = yield* startLocalCluster({ dataDir, testUser: true })
       const nats = yield* makeNats({ url: cluster.nodes[0]!.clientUrl, name: "placement", ...cluster.access("test") })
@@ -28,7 +29,6 @@ describe("a stream with three replicas, made while a node is away", () => {
         Effect.forkChild
       )
       yield* Effect.sleep("2 seconds")
-      expect(made.pollUnsafe(), "still waiting for a third node").toBeUndefined()
       yield* away.start()
       expect(yield* Fiber.join(made)).toBe("created")
       const info = yield* nats.streamInfo(spec.name)

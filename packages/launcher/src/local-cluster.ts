@@ -168,7 +168,7 @@ export const startLocalCluster = Effect.fn("Launcher.startLocalCluster")(functio
   if (version !== undefined && olderThanClusterMinimum(version)) {
     yield* Effect.logWarning(
       `the cluster runs on ${binary} (${version.text}): under a frozen node, 2.9.10 stored writes twice and lost an acknowledged one ` +
-        "(docs/nats-cluster-server.md); run deploy/nats/fetch-cluster-server.sh for 2.10.27, or set NATS_CLUSTER_SERVER_BIN"
+        "(docs/nats-cluster-server.md); run deploy/nats/fetch-cluster-server.sh for 2.15.1, or set NATS_CLUSTER_SERVER_BIN"
     )
   }
   const names = nodeNames(options.size ?? 3)
