@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
-import { startLocalCluster } from "@wt/launcher"
-import { makeNats, Nats, publishRaw } from "@wt/nats"
+import { Nats, publishRaw } from "@wt/nats"
 import { rawClientOf } from "./raw-client.ts"
-
-const dataDir = mkdtempSync(join(tmpdir(), "wt-in-flight-dup-"))
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+import { testCluster } from "./test-cluster.ts"
 
 const Pairs = 200
 
@@ -24,8 +18,7 @@ const Pairs = 200
 describe("a duplicate of a write still in flight, on an R3 stream of the three-node cluster", () => {
   it.live("is answered with the sequence the message is stored at, never as stored at sequence 0", () =>
     Effect.gen(function*() {
-      const cluster = yield* startLocalCluster({ dataDir, testUser: true })
-      const connect = (node: number, name: string) => makeNats({ url: cluster.nodes[node]!.clientUrl, name, ...cluster.access("test") })
+      const { connect } = yield* testCluster("in-flight-dup")
       const a = yield* connect(0, "writer-a")
       const b = yield* connect(1, "writer-b")
       const raw = yield* rawClientOf(a)

@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Schema } from "effect"
 import { IncidentRecord, Streams, Subjects } from "@wt/contracts"
 import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 import { IncidentStore } from "@wt/incident-store"
-import { startLocalCluster } from "@wt/launcher"
-import { defaultNatsSettings, makeNats, Nats, provisionStreamsWith, readSubject } from "@wt/nats"
-
-const dataDir = mkdtempSync(join(tmpdir(), "wt-version-race-"))
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+import { defaultNatsSettings, Nats, provisionStreamsWith, readSubject } from "@wt/nats"
+import { testCluster } from "./test-cluster.ts"
 
 const at = "2026-12-04T18:00:00.000Z"
 const decodeRecord = Schema.decodeUnknownSync(Schema.fromJsonString(IncidentRecord))
@@ -26,8 +20,7 @@ const Incidents = 60
 describe("incident writes on an R3 stream of the three-node cluster", () => {
   it.live("of two copies writing one incident version at once, exactly one is stored", () =>
     Effect.gen(function*() {
-      const cluster = yield* startLocalCluster({ dataDir, testUser: true })
-      const connect = (node: number, name: string) => makeNats({ url: cluster.nodes[node]!.clientUrl, name, ...cluster.access("test") })
+      const { connect } = yield* testCluster("version-race")
       const a = yield* connect(0, "copy-a")
       const b = yield* connect(1, "copy-b")
       yield* provisionStreamsWith({ ...defaultNatsSettings, replicas: 3 }).pipe(Effect.provideService(Nats, a))

@@ -1,26 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { type Context, Effect, Layer, Option } from "effect"
 import { CareAlarmHistory, OpenIncidentIndex } from "@wt/incident-store"
-import { provisionInstallation, startLocalCluster } from "@wt/launcher"
-import { defaultNatsSettings, makeNats, Nats } from "@wt/nats"
-
-const dataDirs: Array<string> = []
-const freshDataDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "wt-open-race-"))
-  dataDirs.push(dir)
-  return dir
-}
-afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+import { provisionInstallation } from "@wt/launcher"
+import { defaultNatsSettings, Nats } from "@wt/nats"
+import { testCluster } from "./test-cluster.ts"
 
 const Residents = 150
 
 /** Two connections to two nodes of a fresh three-node cluster, as two copies of triage have, its buckets at R3. */
 const twoCopies = Effect.gen(function*() {
-  const cluster = yield* startLocalCluster({ dataDir: freshDataDir(), testUser: true })
-  const connect = (node: number, name: string) => makeNats({ url: cluster.nodes[node]!.clientUrl, name, ...cluster.access("test") })
+  const { connect } = yield* testCluster("open-race")
   const a = yield* connect(0, "copy-a")
   const b = yield* connect(1, "copy-b")
   yield* provisionInstallation({ ...defaultNatsSettings, replicas: 3 }).pipe(Effect.provideService(Nats, a))

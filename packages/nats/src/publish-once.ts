@@ -28,7 +28,8 @@ export const publishOnce = Effect.fnUntraced(function*(
     Effect.catchIf(isDuplicateInProcess, () => Effect.succeed(Option.none()))
   )
   if (Option.isSome(published) && !published.value.duplicate) return published.value.seq
-  const stored = Option.isSome(published) && published.value.seq > 0
+  // A duplicate names where the first write is (`PubAcks` never reports one without a sequence).
+  const stored = Option.isSome(published)
     ? yield* readAtSequence(options.stream, published.value.seq)
     : yield* landed(options.stream, subject, options.msgId)
   if (Option.isSome(stored) && sameBytes(stored.value.data, bytes)) return stored.value.seq
@@ -41,15 +42,15 @@ export const publishOnce = Effect.fnUntraced(function*(
 
 /** The publish found a write with its id still in flight for as long as it waited (see `PubAcks`). */
 const isDuplicateInProcess = (error: PublishFailed | WrongLastSequence): error is PublishFailed =>
-  error._tag === "PublishFailed" && (error.code === DuplicateInProcessCode || error.message.includes("duplicate message id is in process"))
+  error._tag === "PublishFailed" && error.code === DuplicateInProcessCode
 
 /**
- * nats-server 2.10 and later hold the duplicate check for a write still in flight on R3: 2.10
- * answers its duplicate with sequence 0, 2.11 and later refuse it ("duplicate message id is in
- * process"), as where the first write will be stored is not known yet. `PubAcks` sends again
- * while that lasts and fails as 10158 when it lasted a whole timeout. The first write is the subject's last
- * message once it has landed (a later write to the subject would have had to name it as
- * expected): read from the leader until the message with this id is there.
+ * nats-server 2.10 and later hold the duplicate check for a write still in flight on R3 (2.10
+ * answers sequence 0, 2.11 and later refuse it), as where the first write will be stored is not
+ * known yet. `PubAcks` sends again while that lasts and fails as 10158 when it lasted a whole
+ * timeout. The first write is the subject's last message once it has landed (a later write to the
+ * subject would have had to name it as expected): read from the leader until the message with
+ * this id is there.
  */
 const landed = (stream: string, subject: string, msgId: string) =>
   readLastOnSubject(stream, subject).pipe(
