@@ -10,13 +10,12 @@ import { makeNats } from "@wt/nats"
  * the nodes have stopped, and a way to connect to any one of its nodes as the test user, as a
  * copy of a service on that node would be.
  */
-export const testCluster = (label: string) =>
-  Effect.gen(function*() {
-    const dataDir = yield* Effect.acquireRelease(
-      Effect.sync(() => mkdtempSync(join(tmpdir(), `wt-${label}-`))),
-      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-    )
-    const cluster = yield* startLocalCluster({ dataDir, testUser: true })
-    const connect = (node: number, name: string) => makeNats({ url: cluster.nodes[node]!.clientUrl, name, ...cluster.access("test") })
-    return { cluster, connect }
-  })
+export const testCluster = Effect.fn("TestCluster.start")(function*(label: string) {
+  const dataDir = yield* Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), `wt-${label}-`))),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
+  const cluster = yield* startLocalCluster({ dataDir, testUser: true })
+  const connect = (node: number, name: string) => makeNats({ url: cluster.nodes[node]!.clientUrl, name, ...cluster.access("test") })
+  return { cluster, connect }
+})
