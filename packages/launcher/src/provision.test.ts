@@ -13,7 +13,8 @@ import {
   OpenIncidentBucket,
   provisionStreamsWith,
   SealStream,
-  sealStreamSpec
+  sealStreamSpec,
+  signsOfLifeStreamSpec
 } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Effect } from "effect"
@@ -69,6 +70,7 @@ layer(NatsTestServer.layer, { excludeTestServices: true, timeout: "120 seconds" 
       }
       assert.strictEqual(yield* run("audit", ensureStream(sealStreamSpec(settings))), "unchanged")
       assert.strictEqual(yield* run("dispatch", ensureStream(agencyStreamSpec(settings))), "unchanged")
+      assert.strictEqual(yield* run("supervision", ensureStream(signsOfLifeStreamSpec(settings))), "unchanged")
       for (const bucket of [OpenIncidentBucket, CareAlarmBucket]) {
         yield* run("triage", openBucket(bucket))
         yield* run("supervision", openBucket(bucket))

@@ -5,19 +5,20 @@ import {
   Nats,
   type NatsSettings,
   provisionStreamsWith,
-  sealStreamSpec
+  sealStreamSpec,
+  signsOfLifeStreamSpec
 } from "@wt/nats"
 import { Effect } from "effect"
 
 /**
  * Creates (or brings to these settings) every stream and KV bucket of an installation: the four
- * streams of the contract, the audit seals, the agencies' channel and the buckets of triage and
+ * streams of the contract, the audit seals, the agencies' channel, supervision's journal and the buckets of triage and
  * supervision. Run as the `provision` user, the only one allowed to: each service only checks,
  * at start, that what it needs is there. Idempotent; safe from several launchers at once.
  */
 export const provisionInstallation = Effect.fn("Launcher.provisionInstallation")(function*(settings: NatsSettings) {
   yield* provisionStreamsWith(settings)
-  for (const spec of [sealStreamSpec(settings), agencyStreamSpec(settings)]) {
+  for (const spec of [sealStreamSpec(settings), agencyStreamSpec(settings), signsOfLifeStreamSpec(settings)]) {
     const outcome = yield* ensureStream(spec)
     if (outcome !== "unchanged") yield* Effect.logInfo(`stream ${spec.name} ${outcome}`)
   }

@@ -85,4 +85,4 @@ export {
   type NatsServerPlacement,
   type NatsServerSecurity
 } from "./server-config.ts"
-export { agencyStreamSpec, AgencyStream, CareAlarmBucket, DeviceSeenBucket, InstallationBuckets, OpenIncidentBucket, PendingChecksBucket, PendingCheckTtlMs, ResidentActivityBucket, SealedStream, SealStream, sealStreamSpec } from "./installation.ts"
+export { agencyStreamSpec, AgencyStream, CareAlarmBucket, DeviceSeenBucket, InstallationBuckets, OpenIncidentBucket, PendingChecksBucket, PendingCheckTtlMs, ResidentActivityBucket, SealedStream, SealStream, sealStreamSpec, SignsOfLifeKeepMs, SignsOfLifeStream, signsOfLifeStreamSpec } from "./installation.ts"

@@ -56,6 +56,40 @@ export const agencyStreamSpec = (settings: Pick<NatsSettings, "replicas">): Stre
   deny_purge: true
 })
 
+/**
+ * Supervision's journal of signs of life: each copy publishes, once per flush, one page of the
+ * newest sign of every device it heard from, and every copy reads the journal back. It replaces a
+ * KV write per device and heartbeat (docs/supervision-journal.md); the device's KV entry is brought
+ * up to date only when the journal would otherwise be the sole holder of its last sign for long.
+ */
+export const SignsOfLifeStream = {
+  name: "WT_SIGNS_OF_LIFE",
+  subject: "wt.signs.journal",
+  subjects: "wt.signs.>"
+} as const
+
+/**
+ * How long the journal keeps a page. A sign is in KV at the latest once it is `WT_SUPERVISION_KV_AFTER`
+ * old (10 minutes by default, at most half of this), so a copy that starts reads the whole picture
+ * from KV and the journal's last half hour.
+ */
+export const SignsOfLifeKeepMs = 30 * 60_000
+
+export const signsOfLifeStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec => ({
+  name: SignsOfLifeStream.name,
+  description: "Supervision's journal of signs of life, one page per copy and flush; kept half an hour",
+  subjects: [SignsOfLifeStream.subjects],
+  storage: StorageType.File,
+  retention: RetentionPolicy.Limits,
+  discard: DiscardPolicy.Old,
+  max_age: nanos(SignsOfLifeKeepMs),
+  duplicate_window: nanos(2 * 60 * 1000),
+  num_replicas: settings.replicas,
+  allow_direct: true,
+  deny_delete: false,
+  deny_purge: false
+})
+
 /** The resident's one open incident, key `<tenant>.<residentId>` (correlation, every triage copy). */
 export const OpenIncidentBucket = "wt_open_incidents"
 /** Each resident's recent care alarms across incidents, key `<tenant>.<residentId>`. */

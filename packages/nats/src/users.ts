@@ -1,5 +1,5 @@
 import { Streams, Subjects } from "@wt/contracts"
-import { AgencyStream, CareAlarmBucket, DeviceSeenBucket, OpenIncidentBucket, PendingChecksBucket, ResidentActivityBucket, SealStream } from "./installation.ts"
+import { AgencyStream, CareAlarmBucket, DeviceSeenBucket, OpenIncidentBucket, PendingChecksBucket, ResidentActivityBucket, SealStream, SignsOfLifeStream } from "./installation.ts"
 
 /**
  * The NATS users of an installation, one per service (docs/nats-security.md). Triage's alarm
@@ -88,7 +88,7 @@ const auditKinds = (...kinds: ReadonlyArray<string>) => kinds.map((kind) => Subj
 const streamListing = [`${api}.STREAM.NAMES`, `${api}.STREAM.LIST`]
 
 const contractStreams = Object.values(Streams)
-const allStreams = [...contractStreams, SealStream.name, AgencyStream]
+const allStreams = [...contractStreams, SealStream.name, AgencyStream, SignsOfLifeStream.name]
 
 /**
  * What every service needs: JetStream's account info (asked when the client opens its
@@ -160,7 +160,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...bucket(Buckets.careAlarms),
     ...deadLetters("triage")
   ], [Subjects.auditAll]),
-  // Triage's rights plus the buckets of absence supervision, which only it keeps.
+  // Triage's rights plus the buckets and the journal of absence supervision, which only it keeps.
   supervision: user("supervision", [
     ...streamRead(Streams.device),
     ...incidentWriter,
@@ -169,6 +169,8 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...bucket(Buckets.deviceSeen),
     ...bucket(Buckets.pendingChecks),
     ...bucket(Buckets.residentActivity),
+    ...streamRead(SignsOfLifeStream.name),
+    SignsOfLifeStream.subjects,
     ...deadLetters("triage")
   ], [Subjects.auditAll]),
   projector: user("projector", [...streamRead(Streams.incident), ...deadLetters("projector")], [Subjects.incidentAll, Subjects.auditAll]),

@@ -19,12 +19,14 @@ import {
   morningWindow,
   openedAtMs,
   quietMorningIn,
+  sighted,
   silenceDeadlineMs
 } from "@wt/supervision"
 import { routeTriaged, SupervisionStorms } from "@wt/incident-store"
 import { absenceContext, absenceDecision } from "./absence-decisions.ts"
 import { forEachInChunks } from "./in-chunks.ts"
 import { processedThrough, WatermarkHistory } from "./lane-watermark.ts"
+import { SignsJournal } from "./signs-journal.ts"
 import { SignsOfLife } from "./signs-of-life.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { policyFor } from "./supervision-policy.ts"
@@ -33,7 +35,7 @@ import { residentKey, SupervisionStore } from "./supervision-store.ts"
 
 const raised = seriesOf(Metric.counter("wt_supervision_absences_total", { description: "Absences raised as incidents, by kind", incremental: true }))
 
-// A handled sign of life waits up to a flush in some copy's buffer; this covers its KV write and the watch bringing it here.
+// A handled sign of life waits up to a flush in some copy's buffer; this covers its journal page reaching this copy.
 const SettleMs = 500
 
 /**
@@ -102,21 +104,24 @@ function* overdue(
   now: number,
   through: number
 ): Generator<Due> {
-  for (const [key, sighting] of store.sightings.entries()) {
+  for (const [key, stored] of store.sightings.entries()) {
     const device = fleet.byKey(key)
     if (device === undefined) continue
     const intervalS = intervalOrDefault(settings.policy, device.heartbeatIntervalS)
+    // A device that keeps reporting has its last sign in the journal; KV's may be minutes old.
+    const sighting = signs.latest(key, stored)
     if (!isSilent(sighting, intervalS, settings.policy, now)) continue
-    // Heard from, but not in KV yet: this copy's buffer, or its flush under way, has the sign of life.
+    // Heard from, but not in the journal yet: this copy's buffer, or its flush under way, has the sign of life.
     if (signs.heardSince(device.tenant, device.deviceId, sighting.lastSeenMs)) continue
     const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
     if (deadline >= through) continue
     yield {
       absence: { _tag: "DeviceSilent", tenant: device.tenant, deviceId: device.deviceId, lastSeenMs: sighting.lastSeenMs, deadlineMs: deadline },
+      // KV is brought up to the last sign the silence is judged from, unless it holds a newer one.
       mark: () =>
         store.sightings.modify(key, (current) =>
-          current !== undefined && current.lastSeenMs === sighting.lastSeenMs && current.raisedForMs !== current.lastSeenMs
-            ? markSilenceRaised(current)
+          current !== undefined && current.lastSeenMs <= sighting.lastSeenMs && current.raisedForMs !== sighting.lastSeenMs
+            ? markSilenceRaised(sighted(current, sighting.lastSeenMs, sighting.intervalS))
             : undefined)
     }
   }
@@ -179,16 +184,18 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
 /**
  * Every few seconds, finds what is overdue in the supervision state (silent devices,
  * checks past their deadline, quiet mornings) and raises each once. It starts only
- * once the state is rebuilt from KV, so a restart loses no timer: deadlines are data.
+ * once the state is rebuilt from KV and the journal, so a restart loses no timer: deadlines are data.
  */
 export const AbsenceWatch = Layer.effectDiscard(
   Effect.gen(function*() {
     const settings = yield* SupervisionSettings
     const store = yield* SupervisionStore
+    const journal = yield* SignsJournal
     const fleet = yield* SupervisedFleet
     yield* Effect.forkScoped(
       Effect.gen(function*() {
         yield* store.loaded
+        yield* journal.loaded
         yield* fleet.ready
         const watermarks = new WatermarkHistory()
         yield* Effect.forever(

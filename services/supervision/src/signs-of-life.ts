@@ -1,6 +1,7 @@
-import { Context, Effect, Layer, Metric } from "effect"
-import { active, sighted } from "@wt/supervision"
+import { Cause, Clock, Context, Effect, Layer, Metric } from "effect"
+import { active, type DeviceSighting, kvWriteDue, sighted, withNewerSign } from "@wt/supervision"
 import { forEachInChunks } from "./in-chunks.ts"
+import { SignsJournal } from "./signs-journal.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
 import { deviceKey, residentKey, SupervisionStore } from "./supervision-store.ts"
 
@@ -8,6 +9,14 @@ const flushed = Metric.counter("wt_supervision_sightings_flushed_total", {
   description: "Coalesced signs of life and activity written to KV",
   incremental: true
 })
+
+const journalled = Metric.counter("wt_supervision_signs_journalled_total", {
+  description: "Coalesced signs of life written to the journal (one message per flush and copy)",
+  incremental: true
+})
+
+// How often a copy looks for devices whose last sign has waited long enough in the journal alone.
+const QuietLookEveryMs = 5_000
 
 interface Seen {
   readonly atMs: number
@@ -55,37 +64,36 @@ export const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): Late
 }
 
 /**
- * Signs of life and activity arrive at telemetry rates; KV gets the latest per
- * device (and per resident) once per flush, by compare-and-set, never moving
- * backwards. What is buffered when the layer stops is flushed on the way out.
+ * Signs of life and activity arrive at telemetry rates. Signs of life go, once per flush, into
+ * the journal every copy reads (one message for all the devices heard from); a device's KV entry
+ * is written only when `kvWriteDue` says KV must not wait for it any longer. Activity goes to KV,
+ * the latest per resident once per flush. Everything is written by compare-and-set, never moving
+ * backwards; what is buffered when the layer stops is flushed on the way out.
  */
 export class SignsOfLife extends Context.Service<SignsOfLife, {
   readonly sighted: (tenant: string, deviceId: string, atMs: number, intervalS: number) => Effect.Effect<void>
   readonly active: (tenant: string, residentId: string, atMs: number) => Effect.Effect<void>
   /** Writes what is buffered; what cannot be written now stays for the next flush. */
   readonly flush: Effect.Effect<void>
-  /** A sign of life of the device later than `sinceMs` is known to this copy: buffered, being written, or in KV. */
+  /** A sign of life of the device later than `sinceMs` is known to this copy: buffered, being written, in the journal or in KV. */
   readonly heardSince: (tenant: string, deviceId: string, sinceMs: number) => boolean
+  /** The device's sighting as KV holds it, with the journal's newer sign of life when it has one. */
+  readonly latest: (key: string, stored: DeviceSighting) => DeviceSighting
 }>()("wt/SignsOfLife") {
   static readonly layer = Layer.effect(
     SignsOfLife,
     Effect.gen(function*() {
       const settings = yield* SupervisionSettings
       const store = yield* SupervisionStore
+      const journal = yield* SignsJournal
       const seen = latestPerKey<Seen>((next, current) => current.atMs < next.atMs)
       const activity = latestPerKey<number>((next, current) => current < next)
 
-      // What cannot be written now stays for the next flush.
-      const flushBuffer = Effect.fnUntraced(function*<V>(
-        name: string,
-        buffer: LatestPerKey<V>,
-        write: (key: string, value: V) => Effect.Effect<unknown, { readonly message: string }>
-      ) {
+      const writeSightings = Effect.fnUntraced(function*(due: ReadonlyArray<readonly [string, Seen]>) {
         let failed = 0
         let reason = ""
-        yield* forEachInChunks(buffer.waiting(), ([key, value]) =>
-          write(key, value).pipe(
-            Effect.andThen(Effect.sync(() => buffer.written(key, value))),
+        yield* forEachInChunks(due, ([key, s]) =>
+          store.sightings.modify(key, (current) => sighted(current, s.atMs, s.intervalS)).pipe(
             Effect.andThen(Metric.update(flushed, 1)),
             Effect.catch((error) =>
               Effect.sync(() => {
@@ -94,17 +102,66 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
               })
             )
           ), { concurrency: 16 })
-        if (failed > 0) yield* Effect.logWarning(`${failed} ${name} kept for the next flush: ${reason}`)
+        // Still in the journal, and due again at the next look: nothing is lost by waiting.
+        if (failed > 0) yield* Effect.logWarning(`${failed} signs of life not written to KV yet: ${reason}`)
       })
 
-      const flushSeen = flushBuffer("signs of life", seen, (key, s) => store.sightings.modify(key, (current) => sighted(current, s.atMs, s.intervalS)))
-      const flushActivity = flushBuffer("activity records", activity, (key, atMs) => store.activity.modify(key, (current) => active(current, atMs)))
+      const flushSeen = Effect.fnUntraced(function*() {
+        const taken = Array.from(seen.waiting())
+        if (taken.length === 0) return
+        const stored = yield* journal.publish(taken).pipe(
+          Effect.as(true),
+          Effect.catch((error) => Effect.logWarning(`${taken.length} signs of life kept for the next flush: ${error.message}`).pipe(Effect.as(false)))
+        )
+        if (!stored) return
+        for (const [key, s] of taken) seen.written(key, s)
+        yield* Metric.update(journalled, taken.length)
+        const now = yield* Clock.currentTimeMillis
+        yield* writeSightings(taken.filter(([key, s]) => kvWriteDue(store.sightings.get(key)?.lastSeenMs, s.atMs, now, settings.kvAfterMs)))
+      })
 
-      const flush = Effect.all([flushSeen, flushActivity], { discard: true }).pipe(Effect.withSpan("SignsOfLife.flush"))
+      /** Devices quiet for `kvAfterMs` get their last sign written to KV; what KV has caught up with leaves the journal's memory. */
+      const catchUpQuiet = Effect.fnUntraced(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const due: Array<readonly [string, Seen]> = []
+        for (const [key, sign] of journal.entries()) {
+          const kv = store.sightings.get(key)?.lastSeenMs
+          if (kv !== undefined && kv >= sign.atMs) journal.forget(key, sign.atMs)
+          else if (kvWriteDue(kv, sign.atMs, now, settings.kvAfterMs)) due.push([key, sign])
+        }
+        yield* writeSightings(due)
+      })
+
+      // What cannot be written now stays for the next flush.
+      const flushActivity = Effect.fnUntraced(function*() {
+        let failed = 0
+        let reason = ""
+        yield* forEachInChunks(activity.waiting(), ([key, atMs]) =>
+          store.activity.modify(key, (current) => active(current, atMs)).pipe(
+            Effect.andThen(Effect.sync(() => activity.written(key, atMs))),
+            Effect.andThen(Metric.update(flushed, 1)),
+            Effect.catch((error) =>
+              Effect.sync(() => {
+                failed++
+                reason = error.message
+              })
+            )
+          ), { concurrency: 16 })
+        if (failed > 0) yield* Effect.logWarning(`${failed} activity records kept for the next flush: ${reason}`)
+      })
+
+      const flush = Effect.all([flushSeen(), flushActivity()], { discard: true }).pipe(Effect.withSpan("SignsOfLife.flush"))
 
       yield* Effect.addFinalizer(() => flush)
       // A flush is never cut in half by shutdown: the batch it took would be lost.
       yield* Effect.forkScoped(Effect.forever(Effect.sleep(settings.flushEveryMs).pipe(Effect.andThen(Effect.uninterruptible(flush)))))
+      // Once the journal as it stood is read, so that a starting copy does not write what KV is about to be told anyway.
+      yield* Effect.forkScoped(
+        journal.loaded.pipe(
+          Effect.andThen(Effect.forever(Effect.sleep(QuietLookEveryMs).pipe(Effect.andThen(Effect.uninterruptible(catchUpQuiet()))))),
+          Effect.catchCause((cause) => Effect.logWarning(`signs of life: looking for quiet devices stopped: ${Cause.pretty(cause).split("\n")[0]}`))
+        )
+      )
 
       return SignsOfLife.of({
         sighted: (tenant, deviceId, atMs, intervalS) => Effect.sync(() => seen.keep(deviceKey(tenant, deviceId), { atMs, intervalS })),
@@ -112,8 +169,10 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
         flush,
         heardSince: (tenant, deviceId, sinceMs) => {
           const key = deviceKey(tenant, deviceId)
-          return (seen.peek(key)?.atMs ?? 0) > sinceMs || (store.sightings.get(key)?.lastSeenMs ?? 0) > sinceMs
-        }
+          return (seen.peek(key)?.atMs ?? 0) > sinceMs || (journal.newest(key)?.atMs ?? 0) > sinceMs ||
+            (store.sightings.get(key)?.lastSeenMs ?? 0) > sinceMs
+        },
+        latest: (key, stored) => withNewerSign(stored, journal.newest(key))
       })
     })
   )

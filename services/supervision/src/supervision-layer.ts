@@ -1,6 +1,7 @@
 import { Layer } from "effect"
 import { AbsenceWatch } from "./absence-watch.ts"
 import { SupervisionProgress } from "./lane-watermark.ts"
+import { SignsJournal } from "./signs-journal.ts"
 import { SignsOfLife } from "./signs-of-life.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { SupervisionLanes } from "./supervision-lanes.ts"
@@ -9,13 +10,13 @@ import { SupervisionStore } from "./supervision-store.ts"
 
 /**
  * Absence supervision: its own durables on every lane (signs of life,
- * pending checks), its state in JetStream KV, and the watch that raises what is
+ * pending checks), its state in JetStream KV and its journal of signs of life, and the watch that raises what is
  * overdue. Needs Nats, Registry, IncidentStore, OpenIncidentIndex and SupervisionStorms.
  */
 export const supervisionLayer = <E, R>(settings: Layer.Layer<SupervisionSettings, E, R>) =>
   Layer.mergeAll(SupervisionLanes, AbsenceWatch).pipe(
     Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer, SupervisionProgress.layer)),
-    Layer.provideMerge(SupervisionStore.layer),
+    Layer.provideMerge(Layer.mergeAll(SupervisionStore.layer, SignsJournal.layer)),
     Layer.provideMerge(settings)
   )
 

@@ -1,4 +1,5 @@
-import { Config, Context, Duration, Effect, Layer, Option } from "effect"
+import { Config, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import { SignsOfLifeKeepMs } from "@wt/nats"
 import { DefaultPolicy, minutesOf, type SupervisionPolicy } from "@wt/supervision"
 import { DefaultRuleBook, type RuleBook } from "@wt/triage-rules"
 
@@ -12,8 +13,13 @@ export interface SupervisionSettingsShape {
   readonly ruleBook: RuleBook
   /** How often the watch looks for overdue devices and checks. */
   readonly watchEveryMs: number
-  /** How often coalesced signs of life are written to KV. */
+  /** How often coalesced signs of life are written to the journal (and activity to KV). */
   readonly flushEveryMs: number
+  /**
+   * How long a device's KV entry may lag behind the journal: a sign this much newer than KV's, or
+   * the newest for this long, is written to KV (`kvWriteDue`). At most half the journal's half hour.
+   */
+  readonly kvAfterMs: number
   /** How often the registry's active devices are read again. */
   readonly fleetEveryMs: number
   readonly concurrency: { readonly alarm: number; readonly tech: number; readonly telemetry: number }
@@ -24,12 +30,20 @@ export const DefaultSupervisionSettings: SupervisionSettingsShape = {
   ruleBook: DefaultRuleBook,
   watchEveryMs: 2_000,
   flushEveryMs: 1_000,
+  kvAfterMs: 10 * 60_000,
   fleetEveryMs: 60_000,
   concurrency: { alarm: 8, tech: 32, telemetry: 32 }
 }
 
 const millis = (name: string, fallback: number) =>
   Config.Duration(name).pipe(Config.withDefault(Duration.millis(fallback)), Config.map(Duration.toMillis))
+// The journal keeps a page half an hour: KV must have caught up with time to spare.
+const KvAfter = Schema.DurationFromString.check(
+  Schema.makeFilter((d) => {
+    const ms = Duration.toMillis(d)
+    return (ms > 0 && ms <= SignsOfLifeKeepMs / 2) || `more than 0 and at most ${SignsOfLifeKeepMs / 120_000} minutes (half the journal's keep)`
+  })
+)
 const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback))
 
 /** Absence supervision from the environment; `WT_SUPERVISION_GRACE_FRACTION`, when set, replaces the fixed grace. */
@@ -46,6 +60,10 @@ export const supervisionSettingsConfig = Config.all({
   watchEveryMs: millis("WT_SUPERVISION_WATCH_EVERY", DefaultSupervisionSettings.watchEveryMs),
   flushEveryMs: millis("WT_SUPERVISION_FLUSH_EVERY", DefaultSupervisionSettings.flushEveryMs),
   fleetEveryMs: millis("WT_SUPERVISION_FLEET_EVERY", DefaultSupervisionSettings.fleetEveryMs),
+  kvAfterMs: Config.schema(KvAfter, "WT_SUPERVISION_KV_AFTER").pipe(
+    Config.map(Duration.toMillis),
+    Config.withDefault(DefaultSupervisionSettings.kvAfterMs)
+  ),
   alarm: int("WT_SUPERVISION_ALARM_CONCURRENCY", DefaultSupervisionSettings.concurrency.alarm),
   tech: int("WT_SUPERVISION_TECH_CONCURRENCY", DefaultSupervisionSettings.concurrency.tech),
   telemetry: int("WT_SUPERVISION_TELEMETRY_CONCURRENCY", DefaultSupervisionSettings.concurrency.telemetry)
@@ -65,6 +83,7 @@ export const supervisionSettingsConfig = Config.all({
     watchEveryMs: c.watchEveryMs,
     flushEveryMs: c.flushEveryMs,
     fleetEveryMs: c.fleetEveryMs,
+    kvAfterMs: c.kvAfterMs,
     concurrency: { alarm: c.alarm, tech: c.tech, telemetry: c.telemetry }
   }))
 )

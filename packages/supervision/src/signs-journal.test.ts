@@ -1,0 +1,100 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Schema } from "effect"
+import { registeredSighting } from "./heartbeat.ts"
+import { kvWriteDue, pagesOf, withNewerSign } from "./signs-journal.ts"
+
+const Int = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
+const t0 = Date.parse("2026-12-05T03:00:00Z")
+const minute = 60_000
+const kvAfterMs = 10 * minute
+// The journal's retention (SignsOfLifeKeepMs) and how often a copy looks for quiet devices.
+const keepMs = 30 * minute
+const scanEveryMs = 5_000
+
+/**
+ * One device's signs of life at the given gaps (seconds), each flushed as it comes; KV written by
+ * the rule at each flush and, while `scanning`, at each look for quiet devices. Answers what KV
+ * holds at the end and when the last sign came.
+ */
+const replay = (gapsS: ReadonlyArray<number>, untilMs: number, scanning: boolean) => {
+  let kv = t0
+  let newest = t0
+  let now = t0
+  const signs: Array<number> = []
+  const scanUntil = (until: number) => {
+    if (!scanning) return
+    for (let at = now + scanEveryMs; at <= until; at += scanEveryMs) if (kvWriteDue(kv, newest, at, kvAfterMs)) kv = newest
+  }
+  for (const gap of gapsS) {
+    const at = now + gap * 1000
+    scanUntil(at)
+    now = at
+    newest = at
+    signs.push(at)
+    if (kvWriteDue(kv, at, at, kvAfterMs)) kv = at
+  }
+  scanUntil(untilMs)
+  return { kv, newest, signs }
+}
+
+/** What a copy starting at `atMs` reads: KV, then whatever pages the journal still keeps. */
+const restored = (kv: number, signs: ReadonlyArray<number>, atMs: number) => Math.max(kv, ...signs.filter((s) => s > atMs - keepMs))
+
+describe("supervision's journal of signs of life", () => {
+  it("a device KV does not know is written at once; a sign no newer than KV's never is", () => {
+    expect(kvWriteDue(undefined, t0, t0, kvAfterMs)).toBe(true)
+    expect(kvWriteDue(t0, t0, t0 + keepMs, kvAfterMs)).toBe(false)
+    expect(kvWriteDue(t0 + 1, t0, t0 + keepMs, kvAfterMs)).toBe(false)
+  })
+
+  it("a device reporting every minute is written to KV once every ten minutes, not once a minute", () => {
+    const { kv } = replay(Array.from({ length: 60 }, () => 60), t0 + 60 * minute, false)
+    let writes = 0
+    let held = t0
+    for (let i = 1; i <= 60; i++) {
+      if (kvWriteDue(held, t0 + i * minute, t0 + i * minute, kvAfterMs)) {
+        writes++
+        held = t0 + i * minute
+      }
+    }
+    expect(writes).toBe(6)
+    expect(kv).toBe(t0 + 60 * minute)
+  })
+
+  it.prop(
+    "while a copy runs, KV and the journal's last half hour together always hold the device's newest sign",
+    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600)],
+    ([gaps, afterS]) => {
+      const end = t0 + gaps.reduce((a, b) => a + b, 0) * 1000 + afterS * 1000
+      const { kv, newest, signs } = replay(gaps, end, true)
+      expect(restored(kv, signs, end)).toBe(newest)
+    }
+  )
+
+  it.prop(
+    "with every copy down since the last sign, a copy started later reads a sign at most ten minutes older, never a newer one",
+    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600)],
+    ([gaps, afterS]) => {
+      const end = t0 + gaps.reduce((a, b) => a + b, 0) * 1000 + afterS * 1000
+      const { kv, newest, signs } = replay(gaps, end, false)
+      const read = restored(kv, signs, end)
+      expect(read).toBeLessThanOrEqual(newest)
+      expect(newest - read).toBeLessThan(kvAfterMs)
+    }
+  )
+
+  it("the watch sees KV's sighting with the journal's newer sign, and never an older one", () => {
+    const stored = { ...registeredSighting(t0, 60), raisedForMs: t0 }
+    expect(withNewerSign(stored, undefined)).toBe(stored)
+    expect(withNewerSign(stored, { atMs: t0 - 1, intervalS: 30 })).toBe(stored)
+    expect(withNewerSign(stored, { atMs: t0 + 5, intervalS: 30 })).toEqual({ lastSeenMs: t0 + 5, intervalS: 30, sinceMs: t0, raisedForMs: t0 })
+  })
+
+  it("signs are paged: every sign once, in order, no page larger than asked", () => {
+    const signs = Array.from({ length: 12 }, (_, i) => [`demo.alarm-${i}`, { atMs: t0 + i, intervalS: 60 }] as const)
+    const pages = pagesOf(signs, 5)
+    expect(pages.map((page) => page.signs.length)).toEqual([5, 5, 2])
+    expect(pages.flatMap((page) => page.signs)).toEqual(signs.map(([key, sign]) => [key, sign.atMs, sign.intervalS]))
+    expect(pagesOf([], 5)).toEqual([])
+  })
+})

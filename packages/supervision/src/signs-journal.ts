@@ -1,0 +1,47 @@
+import { Schema } from "effect"
+import type { DeviceSighting } from "./heartbeat.ts"
+
+/**
+ * One page of supervision's journal of signs of life: for each device a copy heard from since its
+ * last flush, `[key, atMs, intervalS]`, the key being `<tenant>.<deviceId>` as in `wt_device_seen`.
+ * Tuples, not objects: a page carries thousands of them.
+ */
+export const SignsOfLifePage = Schema.Struct({
+  signs: Schema.Array(Schema.Tuple([Schema.String, Schema.Number, Schema.Number]))
+})
+export type SignsOfLifePage = typeof SignsOfLifePage.Type
+
+/** A device's newest sign of life as the journal carries it. */
+export interface Sign {
+  readonly atMs: number
+  readonly intervalS: number
+}
+
+/** Pages of at most `size` signs: a page stays far below NATS's 1 MB message limit at 200 bytes a sign. */
+export const pagesOf = (signs: ReadonlyArray<readonly [string, Sign]>, size: number): Array<SignsOfLifePage> => {
+  const pages: Array<SignsOfLifePage> = []
+  for (let from = 0; from < signs.length; from += size) {
+    pages.push({ signs: signs.slice(from, from + size).map(([key, sign]) => [key, sign.atMs, sign.intervalS] as const) })
+  }
+  return pages
+}
+
+/**
+ * Whether a sign of life must be written to the device's KV entry now rather than left to the
+ * journal alone. The journal keeps a page half an hour; KV is what a copy reads beyond that. So:
+ * - a device KV does not know yet is written at once;
+ * - a sign `kvAfterMs` or more newer than KV's is written (a device that keeps reporting is in KV
+ *   at most that far behind);
+ * - a sign that has been the newest for `kvAfterMs` is written (a device that fell quiet is in KV
+ *   exactly, long before its page leaves the journal).
+ * Nothing older than what KV holds is ever written.
+ */
+export const kvWriteDue = (kvLastSeenMs: number | undefined, signMs: number, nowMs: number, kvAfterMs: number): boolean => {
+  if (kvLastSeenMs === undefined) return true
+  if (signMs <= kvLastSeenMs) return false
+  return signMs - kvLastSeenMs >= kvAfterMs || nowMs - signMs >= kvAfterMs
+}
+
+/** The device's sighting as KV holds it, with the journal's newer sign of life when it has one. */
+export const withNewerSign = (stored: DeviceSighting, sign: Sign | undefined): DeviceSighting =>
+  sign === undefined || sign.atMs <= stored.lastSeenMs ? stored : { ...stored, lastSeenMs: sign.atMs, intervalS: sign.intervalS }

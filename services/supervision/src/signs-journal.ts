@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto"
+import { Context, Deferred, Effect, Layer, Schedule } from "effect"
+import { ensureStream, follow, Nats, NatsConfig, publishEvent, SignsOfLifeStream, signsOfLifeStreamSpec } from "@wt/nats"
+import { pagesOf, type Sign, SignsOfLifePage } from "@wt/supervision"
+
+// At most 200 bytes a sign, a page stays within NATS's default 1 MB message.
+const PageSize = 5_000
+
+/**
+ * The newest sign of life of each device that any supervision copy heard from and KV does not
+ * hold yet, read from the journal (`WT_SIGNS_OF_LIFE`) that every copy writes once per flush.
+ * A starting copy reads the journal's whole half hour before `loaded` succeeds.
+ */
+export class SignsJournal extends Context.Service<SignsJournal, {
+  readonly newest: (key: string) => Sign | undefined
+  readonly entries: () => IterableIterator<readonly [string, Sign]>
+  /** Stored in the journal for every copy; known to this one at once. Fails when a page is not stored. */
+  readonly publish: (signs: ReadonlyArray<readonly [string, Sign]>) => Effect.Effect<void, { readonly message: string }>
+  /** KV holds the sign or a newer one: the journal need not keep it in memory. */
+  readonly forget: (key: string, atMs: number) => void
+  /** Succeeds once the journal as it stood at start is read. */
+  readonly loaded: Effect.Effect<void>
+}>()("wt/SignsJournal") {
+  static readonly layer = Layer.effect(
+    SignsJournal,
+    Effect.gen(function*() {
+      const nats = yield* Nats
+      yield* ensureStream(signsOfLifeStreamSpec(yield* NatsConfig))
+      const heard = new Map<string, Sign>()
+      const take = (key: string, atMs: number, intervalS: number) => {
+        const current = heard.get(key)
+        if (current === undefined || current.atMs < atMs) heard.set(key, { atMs, intervalS })
+      }
+
+      const loaded = yield* Deferred.make<void>()
+      const atStart = (yield* nats.streamInfo(SignsOfLifeStream.name)).state
+      const readThrough = atStart.messages === 0 ? 0 : atStart.last_seq
+      if (readThrough === 0) yield* Deferred.succeed(loaded, undefined)
+
+      yield* Effect.forkScoped(follow({
+        stream: SignsOfLifeStream.name,
+        filterSubject: SignsOfLifeStream.subjects,
+        schema: SignsOfLifePage,
+        handler: (page, meta) =>
+          Effect.suspend(() => {
+            for (const [key, atMs, intervalS] of page.signs) take(key, atMs, intervalS)
+            return meta.streamSeq >= readThrough ? Deferred.succeed(loaded, undefined) : Effect.void
+          })
+      }))
+      // The pages waited for may have aged out of the journal before they were read.
+      yield* Effect.forkScoped(
+        nats.streamInfo(SignsOfLifeStream.name).pipe(
+          Effect.flatMap((info) =>
+            info.state.messages === 0 || info.state.first_seq > readThrough ? Deferred.succeed(loaded, undefined) : Effect.void
+          ),
+          Effect.ignore,
+          Effect.repeat({ schedule: Schedule.spaced("1 second"), until: () => Deferred.isDoneUnsafe(loaded) })
+        )
+      )
+
+      // A page is de-duplicated by its id when a publish is retried; a page published again by a
+      // later flush (the first one's answer lost) is harmless: the newest sign wins.
+      const copy = randomUUID()
+      let pageSeq = 0
+      const publish = (signs: ReadonlyArray<readonly [string, Sign]>) =>
+        Effect.forEach(
+          pagesOf(signs, PageSize),
+          (page) => publishEvent(SignsOfLifeStream.subject, SignsOfLifePage, page, { msgId: `${copy}.${++pageSeq}` }),
+          { discard: true }
+        ).pipe(
+          Effect.provideService(Nats, nats),
+          Effect.andThen(Effect.sync(() => {
+            for (const [key, sign] of signs) take(key, sign.atMs, sign.intervalS)
+          }))
+        )
+
+      return SignsJournal.of({
+        newest: (key) => heard.get(key),
+        entries: () => heard.entries(),
+        publish,
+        forget: (key, atMs) => {
+          if ((heard.get(key)?.atMs ?? Infinity) <= atMs) heard.delete(key)
+        },
+        loaded: Deferred.await(loaded)
+      })
+    })
+  )
+}
