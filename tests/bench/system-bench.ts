@@ -111,6 +111,18 @@ const BenchServices = ServiceNames
 
 const NatsProfPort = 18222
 
+const round3 = (n: number) => Math.round(n * 1000) / 1000
+
+/**
+ * Supervision's KV writes (signs of life and activity) and the signs it put into its journal so
+ * far, summed over its /metrics; a counter it does not have counts 0.
+ */
+const supervisionWrites = (url: string) =>
+  Effect.promise(async () => {
+    const sum = async (family: string) => (await scrapeFamily(url, family)).reduce((total, sample) => total + sample.value, 0)
+    return { kv: await sum("wt_supervision_sightings_flushed_total"), journalled: await sum("wt_supervision_signs_journalled_total") }
+  })
+
 /** Fetches nats-server's CPU profile for the next `seconds` into `path`; never fails the run. */
 const natsCpuProfile = (path: string, seconds: number): Promise<void> =>
   fetch(`http://127.0.0.1:${NatsProfPort}/debug/pprof/profile?seconds=${seconds}`)
@@ -291,6 +303,8 @@ const program = Effect.gen(function*() {
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
     const serviceUrls = DeviceConsumerServices.map((name) => system.services[name].url)
+    const supervisionUrl = system.services.supervision.url
+    const supervisionBefore = yield* supervisionWrites(supervisionUrl)
     const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
     // The server's own CPU profile over the pipeline phase (Go pprof; read it with `go tool pprof`).
@@ -329,6 +343,14 @@ const program = Effect.gen(function*() {
     const pipelineCpuMsPerS = pipelineCpu.perSecond()
     log(`pipeline: CPU per accepted event (µs), by process: ${JSON.stringify(pipelineCpuUs)}`)
     log(`pipeline: CPU ms per second, by process (against ${JSON.stringify(restCpuMsPerS)} at rest): ${JSON.stringify(pipelineCpuMsPerS)}`)
+    // A flush later, so that the last one of the phase is counted.
+    yield* Effect.sleep("1500 millis")
+    const supervisionAfter = yield* supervisionWrites(supervisionUrl)
+    const supervisionWritesPerEvent = {
+      kv: round3((supervisionAfter.kv - supervisionBefore.kv) / totals.accepted),
+      journalled: round3((supervisionAfter.journalled - supervisionBefore.journalled) / totals.accepted)
+    }
+    log(`pipeline: supervision's writes per accepted event: KV ${supervisionWritesPerEvent.kv}, signs into the journal ${supervisionWritesPerEvent.journalled}`)
 
     // ── P1 behind a telemetry backlog ──
     const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
@@ -473,6 +495,7 @@ const program = Effect.gen(function*() {
           completed_by_every_consumer: pipelineDrain.drainedAtMs !== undefined ? totals.accepted : completedAtEnd,
           end_to_end_s: seconds(pipelineDoneMs),
           cpu_us_per_event: pipelineCpuUs,
+          supervision_writes_per_event: supervisionWritesPerEvent,
           cpu_ms_per_s: pipelineCpuMsPerS,
           consumer_last_busy_s: pipelineDrain.lastBusyS
         },

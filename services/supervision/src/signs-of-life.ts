@@ -89,11 +89,16 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       const seen = latestPerKey<Seen>((next, current) => current.atMs < next.atMs)
       const activity = latestPerKey<number>((next, current) => current < next)
 
-      const writeSightings = Effect.fnUntraced(function*(due: ReadonlyArray<readonly [string, Seen]>) {
+      /** Each write by compare-and-set, 16 at a time; the ones that fail are named in one warning. */
+      const writeEach = Effect.fnUntraced(function*<T>(
+        items: Iterable<T>,
+        write: (item: T) => Effect.Effect<unknown, { readonly message: string }>,
+        notWritten: string
+      ) {
         let failed = 0
         let reason = ""
-        yield* forEachInChunks(due, ([key, s]) =>
-          store.sightings.modify(key, (current) => sighted(current, s.atMs, s.intervalS)).pipe(
+        yield* forEachInChunks(items, (item) =>
+          write(item).pipe(
             Effect.andThen(Metric.update(flushed, 1)),
             Effect.catch((error) =>
               Effect.sync(() => {
@@ -102,9 +107,12 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
               })
             )
           ), { concurrency: 16 })
-        // Still in the journal, and due again at the next look: nothing is lost by waiting.
-        if (failed > 0) yield* Effect.logWarning(`${failed} signs of life not written to KV yet: ${reason}`)
+        if (failed > 0) yield* Effect.logWarning(`${failed} ${notWritten}: ${reason}`)
       })
+
+      // Still in the journal, and due again at the next look: nothing is lost by waiting.
+      const writeSightings = (due: ReadonlyArray<readonly [string, Seen]>) =>
+        writeEach(due, ([key, s]) => store.sightings.modify(key, (current) => sighted(current, s.atMs, s.intervalS)), "signs of life not written to KV yet")
 
       const flushSeen = Effect.fnUntraced(function*() {
         const taken = Array.from(seen.waiting())
@@ -133,22 +141,12 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       })
 
       // What cannot be written now stays for the next flush.
-      const flushActivity = Effect.fnUntraced(function*() {
-        let failed = 0
-        let reason = ""
-        yield* forEachInChunks(activity.waiting(), ([key, atMs]) =>
-          store.activity.modify(key, (current) => active(current, atMs)).pipe(
-            Effect.andThen(Effect.sync(() => activity.written(key, atMs))),
-            Effect.andThen(Metric.update(flushed, 1)),
-            Effect.catch((error) =>
-              Effect.sync(() => {
-                failed++
-                reason = error.message
-              })
-            )
-          ), { concurrency: 16 })
-        if (failed > 0) yield* Effect.logWarning(`${failed} activity records kept for the next flush: ${reason}`)
-      })
+      const flushActivity = () =>
+        writeEach(
+          activity.waiting(),
+          ([key, atMs]) => store.activity.modify(key, (current) => active(current, atMs)).pipe(Effect.andThen(Effect.sync(() => activity.written(key, atMs)))),
+          "activity records kept for the next flush"
+        )
 
       const flush = Effect.all([flushSeen(), flushActivity()], { discard: true }).pipe(Effect.withSpan("SignsOfLife.flush"))
 
