@@ -59,7 +59,8 @@ layer(ConsoleTestLayer, { excludeTestServices: true, timeout: "60 seconds" })("t
       expect(before).toMatch(/^hmac-sha256:[0-9a-f]{64}$/)
       expect(after).not.toBe(before)
       for (const entry of changes) {
-        const text = JSON.stringify(entry)
+        // The digests left out: a random key's hex may hold "4711" by chance (it did, once in CI).
+        const text = JSON.stringify(entry).replace(/hmac-sha256:[0-9a-f]{64}/g, "hmac-sha256:…")
         for (const secret of ["Solveig", "Fjordgata", "Sjøvegen", "Warfarin", "4711"]) expect(text).not.toContain(secret)
       }
       // Reading the record to edit it is a record view like any other.
