@@ -22,39 +22,50 @@ export const SealStream = {
 /** The stream sealed, named in every seal. */
 export const SealedStream = "WT_AUDIT"
 
-/** Seals and keys are kept forever and, like the audit trail, can be neither deleted nor purged. */
-export const sealStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec => ({
-  name: SealStream.name,
-  description: "Signed seals over WT_AUDIT and the keys that verify them; messages can be neither deleted nor purged",
-  subjects: [SealStream.subjects],
+/**
+ * A file stream of the installation with limits retention, at the installation's replicas, read
+ * by direct gets, and de-duplicated over two minutes by `Nats-Msg-Id`. `kept`: whether its
+ * messages can be neither deleted nor purged.
+ */
+const installationStream = (
+  settings: Pick<NatsSettings, "replicas">,
+  spec: { readonly name: string; readonly description: string; readonly subjects: string; readonly maxAgeMs: number; readonly kept: boolean }
+): StreamSpec => ({
+  name: spec.name,
+  description: spec.description,
+  subjects: [spec.subjects],
   storage: StorageType.File,
   retention: RetentionPolicy.Limits,
   discard: DiscardPolicy.Old,
-  max_age: 0,
+  max_age: spec.maxAgeMs === 0 ? 0 : nanos(spec.maxAgeMs),
   duplicate_window: nanos(2 * 60 * 1000),
   num_replicas: settings.replicas,
   allow_direct: true,
-  deny_delete: true,
-  deny_purge: true
+  deny_delete: spec.kept,
+  deny_purge: spec.kept
 })
+
+/** Seals and keys are kept forever and, like the audit trail, can be neither deleted nor purged. */
+export const sealStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec =>
+  installationStream(settings, {
+    name: SealStream.name,
+    description: "Signed seals over WT_AUDIT and the keys that verify them; messages can be neither deleted nor purged",
+    subjects: SealStream.subjects,
+    maxAgeMs: 0,
+    kept: true
+  })
 
 /** Alerts to outside agencies (fire 110, police 112, ambulance 113), for whatever bridge consumes them. */
 export const AgencyStream = "WT_AGENCY"
 
-export const agencyStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec => ({
-  name: AgencyStream,
-  description: "Alerts to outside agencies (fire 110, police 112, ambulance 113)",
-  subjects: ["wt.agency.>"],
-  storage: StorageType.File,
-  retention: RetentionPolicy.Limits,
-  discard: DiscardPolicy.Old,
-  max_age: nanos(30 * 24 * 3600 * 1000),
-  duplicate_window: nanos(2 * 60 * 1000),
-  num_replicas: settings.replicas,
-  allow_direct: true,
-  deny_delete: true,
-  deny_purge: true
-})
+export const agencyStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec =>
+  installationStream(settings, {
+    name: AgencyStream,
+    description: "Alerts to outside agencies (fire 110, police 112, ambulance 113)",
+    subjects: "wt.agency.>",
+    maxAgeMs: 30 * 24 * 3600 * 1000,
+    kept: true
+  })
 
 /**
  * Supervision's journal of signs of life: each copy publishes, once per flush, one page of the
@@ -75,20 +86,14 @@ export const SignsOfLifeStream = {
  */
 export const SignsOfLifeKeepMs = 30 * 60_000
 
-export const signsOfLifeStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec => ({
-  name: SignsOfLifeStream.name,
-  description: "Supervision's journal of signs of life, one page per copy and flush; kept half an hour",
-  subjects: [SignsOfLifeStream.subjects],
-  storage: StorageType.File,
-  retention: RetentionPolicy.Limits,
-  discard: DiscardPolicy.Old,
-  max_age: nanos(SignsOfLifeKeepMs),
-  duplicate_window: nanos(2 * 60 * 1000),
-  num_replicas: settings.replicas,
-  allow_direct: true,
-  deny_delete: false,
-  deny_purge: false
-})
+export const signsOfLifeStreamSpec = (settings: Pick<NatsSettings, "replicas">): StreamSpec =>
+  installationStream(settings, {
+    name: SignsOfLifeStream.name,
+    description: "Supervision's journal of signs of life, one page per copy and flush; kept half an hour",
+    subjects: SignsOfLifeStream.subjects,
+    maxAgeMs: SignsOfLifeKeepMs,
+    kept: false
+  })
 
 /** The resident's one open incident, key `<tenant>.<residentId>` (correlation, every triage copy). */
 export const OpenIncidentBucket = "wt_open_incidents"
