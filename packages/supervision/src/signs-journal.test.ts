@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { registeredSighting } from "./heartbeat.ts"
-import { kvWriteDue, pagesOf, withNewerSign } from "./signs-journal.ts"
+import { kvAfterFor, kvWriteDue, pagesOf, withNewerSign } from "./signs-journal.ts"
 
 const Int = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
 const t0 = Date.parse("2026-12-05T03:00:00Z")
@@ -16,14 +16,14 @@ const scanEveryMs = 5_000
  * the rule at each flush and, while `scanning`, at each look for quiet devices. Answers what KV
  * holds at the end and when the last sign came.
  */
-const replay = (gapsS: ReadonlyArray<number>, untilMs: number, scanning: boolean) => {
+const replay = (gapsS: ReadonlyArray<number>, untilMs: number, scanning: boolean, afterMs = kvAfterMs) => {
   let kv = t0
   let newest = t0
   let now = t0
   const signs: Array<number> = []
   const scanUntil = (until: number) => {
     if (!scanning) return
-    for (let at = now + scanEveryMs; at <= until; at += scanEveryMs) if (kvWriteDue(kv, newest, at, kvAfterMs)) kv = newest
+    for (let at = now + scanEveryMs; at <= until; at += scanEveryMs) if (kvWriteDue(kv, newest, at, afterMs)) kv = newest
   }
   for (const gap of gapsS) {
     const at = now + gap * 1000
@@ -31,7 +31,7 @@ const replay = (gapsS: ReadonlyArray<number>, untilMs: number, scanning: boolean
     now = at
     newest = at
     signs.push(at)
-    if (kvWriteDue(kv, at, at, kvAfterMs)) kv = at
+    if (kvWriteDue(kv, at, at, afterMs)) kv = at
   }
   scanUntil(untilMs)
   return { kv, newest, signs }
@@ -62,26 +62,43 @@ describe("supervision's journal of signs of life", () => {
   })
 
   it.prop(
-    "while a copy runs, KV and the journal's last half hour together always hold the device's newest sign",
-    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600)],
-    ([gaps, afterS]) => {
+    "while a copy runs, whatever the device's share of the set time, KV and the journal's last half hour together always hold the device's newest sign",
+    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600), Int(1, 999_999)],
+    ([gaps, afterS, device]) => {
       const end = t0 + gaps.reduce((a, b) => a + b, 0) * 1000 + afterS * 1000
-      const { kv, newest, signs } = replay(gaps, end, true)
+      const { kv, newest, signs } = replay(gaps, end, true, kvAfterFor(`demo.alarm-${device}`, kvAfterMs))
       expect(restored(kv, signs, end)).toBe(newest)
     }
   )
 
   it.prop(
     "with every copy down since the last sign, a copy started later reads a sign at most ten minutes older, never a newer one",
-    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600)],
-    ([gaps, afterS]) => {
+    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600), Int(1, 999_999)],
+    ([gaps, afterS, device]) => {
       const end = t0 + gaps.reduce((a, b) => a + b, 0) * 1000 + afterS * 1000
-      const { kv, newest, signs } = replay(gaps, end, false)
+      const { kv, newest, signs } = replay(gaps, end, false, kvAfterFor(`demo.alarm-${device}`, kvAfterMs))
       const read = restored(kv, signs, end)
       expect(read).toBeLessThanOrEqual(newest)
       expect(newest - read).toBeLessThan(kvAfterMs)
     }
   )
+
+  it("a fleet is spread over the second half of the set time, each device at a time of its own", () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => `demo.alarm-${String(i + 1).padStart(6, "0")}`)
+    const shares = keys.map((key) => kvAfterFor(key, kvAfterMs))
+    for (const share of shares) {
+      expect(share).toBeGreaterThanOrEqual(kvAfterMs / 2)
+      expect(share).toBeLessThanOrEqual(kvAfterMs)
+    }
+    expect(kvAfterFor(keys[0]!, kvAfterMs)).toBe(shares[0])
+    // Five bins of a minute each: none empty, none holding more than a third of the fleet.
+    const bins = [0, 0, 0, 0, 0]
+    for (const share of shares) bins[Math.min(4, Math.floor((share - kvAfterMs / 2) / minute))]!++
+    for (const count of bins) {
+      expect(count).toBeGreaterThan(1_000)
+      expect(count).toBeLessThan(3_334)
+    }
+  })
 
   it("the watch sees KV's sighting with the journal's newer sign, and never an older one", () => {
     const stored = { ...registeredSighting(t0, 60), raisedForMs: t0 }

@@ -42,6 +42,17 @@ export const kvWriteDue = (kvLastSeenMs: number | undefined, signMs: number, now
   return signMs - kvLastSeenMs >= kvAfterMs || nowMs - signMs >= kvAfterMs
 }
 
+/**
+ * The device's own `kvAfterMs`: between half and all of it, fixed per key (FNV-1a of the key). A
+ * fleet registered or started together would otherwise reach KV's threshold together, every device
+ * written in the same heartbeat interval every ten minutes; spread this way, over five minutes.
+ */
+export const kvAfterFor = (key: string, kvAfterMs: number): number => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193)
+  return kvAfterMs / 2 + ((hash >>> 0) / 0x1_0000_0000) * (kvAfterMs / 2)
+}
+
 /** The device's sighting as KV holds it, with the journal's newer sign of life when it has one. */
 export const withNewerSign = (stored: DeviceSighting, sign: Sign | undefined): DeviceSighting =>
   sign === undefined || sign.atMs <= stored.lastSeenMs ? stored : { ...stored, lastSeenMs: sign.atMs, intervalS: sign.intervalS }

@@ -1,5 +1,5 @@
 import { Cause, Clock, Context, Effect, Layer, Metric } from "effect"
-import { active, type DeviceSighting, kvWriteDue, sighted, withNewerSign } from "@wt/supervision"
+import { active, type DeviceSighting, kvAfterFor, kvWriteDue, sighted, withNewerSign } from "@wt/supervision"
 import { forEachInChunks } from "./in-chunks.ts"
 import { SignsJournal } from "./signs-journal.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
@@ -125,17 +125,17 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
         for (const [key, s] of taken) seen.written(key, s)
         yield* Metric.update(journalled, taken.length)
         const now = yield* Clock.currentTimeMillis
-        yield* writeSightings(taken.filter(([key, s]) => kvWriteDue(store.sightings.get(key)?.lastSeenMs, s.atMs, now, settings.kvAfterMs)))
+        yield* writeSightings(taken.filter(([key, s]) => kvWriteDue(store.sightings.get(key)?.lastSeenMs, s.atMs, now, kvAfterFor(key, settings.kvAfterMs))))
       })
 
-      /** Devices quiet for `kvAfterMs` get their last sign written to KV; what KV has caught up with leaves the journal's memory. */
+      /** Devices quiet for their share of `kvAfterMs` get their last sign written to KV; what KV has caught up with leaves the journal's memory. */
       const catchUpQuiet = Effect.fnUntraced(function*() {
         const now = yield* Clock.currentTimeMillis
         const due: Array<readonly [string, Seen]> = []
         for (const [key, sign] of journal.entries()) {
           const kv = store.sightings.get(key)?.lastSeenMs
           if (kv !== undefined && kv >= sign.atMs) journal.forget(key, sign.atMs)
-          else if (kvWriteDue(kv, sign.atMs, now, settings.kvAfterMs)) due.push([key, sign])
+          else if (kvWriteDue(kv, sign.atMs, now, kvAfterFor(key, settings.kvAfterMs))) due.push([key, sign])
         }
         yield* writeSightings(due)
       })
