@@ -37,7 +37,7 @@ const installationStream = (
   storage: StorageType.File,
   retention: RetentionPolicy.Limits,
   discard: DiscardPolicy.Old,
-  max_age: spec.maxAgeMs === 0 ? 0 : nanos(spec.maxAgeMs),
+  max_age: nanos(spec.maxAgeMs),
   duplicate_window: nanos(2 * 60 * 1000),
   num_replicas: settings.replicas,
   allow_direct: true,

@@ -40,6 +40,16 @@ const replay = (gapsS: ReadonlyArray<number>, untilMs: number, scanning: boolean
 /** What a copy starting at `atMs` reads: KV, then whatever pages the journal still keeps. */
 const restored = (kv: number, signs: ReadonlyArray<number>, atMs: number) => Math.max(kv, ...signs.filter((s) => s > atMs - keepMs))
 
+// A device's history: the gaps between its signs (s), how long after the last one it is read (s), and which device it is.
+const Gaps = Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1))
+const ReadAfterS = Int(0, 6 * 3600)
+const Device = Int(1, 999_999)
+
+const replayHistory = (gaps: ReadonlyArray<number>, afterS: number, device: number, scanning: boolean) => {
+  const end = t0 + gaps.reduce((a, b) => a + b, 0) * 1000 + afterS * 1000
+  return { end, ...replay(gaps, end, scanning, kvAfterFor(`demo.alarm-${device}`, kvAfterMs)) }
+}
+
 describe("supervision's journal of signs of life", () => {
   it("a device KV does not know is written at once; a sign no newer than KV's never is", () => {
     expect(kvWriteDue(undefined, t0, t0, kvAfterMs)).toBe(true)
@@ -63,20 +73,18 @@ describe("supervision's journal of signs of life", () => {
 
   it.prop(
     "while a copy runs, whatever the device's share of the set time, KV and the journal's last half hour together always hold the device's newest sign",
-    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600), Int(1, 999_999)],
+    [Gaps, ReadAfterS, Device],
     ([gaps, afterS, device]) => {
-      const end = t0 + gaps.reduce((a, b) => a + b, 0) * 1000 + afterS * 1000
-      const { kv, newest, signs } = replay(gaps, end, true, kvAfterFor(`demo.alarm-${device}`, kvAfterMs))
+      const { end, kv, newest, signs } = replayHistory(gaps, afterS, device, true)
       expect(restored(kv, signs, end)).toBe(newest)
     }
   )
 
   it.prop(
     "with every copy down since the last sign, a copy started later reads a sign at most ten minutes older, never a newer one",
-    [Schema.Array(Int(1, 3 * 3600)).check(Schema.isMinLength(1)), Int(0, 6 * 3600), Int(1, 999_999)],
+    [Gaps, ReadAfterS, Device],
     ([gaps, afterS, device]) => {
-      const end = t0 + gaps.reduce((a, b) => a + b, 0) * 1000 + afterS * 1000
-      const { kv, newest, signs } = replay(gaps, end, false, kvAfterFor(`demo.alarm-${device}`, kvAfterMs))
+      const { end, kv, newest, signs } = replayHistory(gaps, afterS, device, false)
       const read = restored(kv, signs, end)
       expect(read).toBeLessThanOrEqual(newest)
       expect(newest - read).toBeLessThan(kvAfterMs)
