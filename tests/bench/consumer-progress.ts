@@ -28,11 +28,17 @@ export const addLanes = (counts: LaneCounts, events: ReadonlyArray<DeviceEvent>)
   for (const e of events) counts[laneOfEvent(e)]++
 }
 
-/** Which lane each durable on WT_DEVICE reads ("all" for an unfiltered one), from its filter subject. */
+/**
+ * Readers of WT_DEVICE without a durable, which count what they were handed in the same metric:
+ * supervision follows the tech and telemetry lanes in every copy (services/supervision/src/lane-watermark.ts).
+ */
+const FollowedReaders: ReadonlyArray<readonly [string, Lane]> = [["supervision-follow-tech", "tech"], ["supervision-follow-telemetry", "telemetry"]]
+
+/** Which lane each durable on WT_DEVICE (and each followed reader) reads ("all" for an unfiltered one), from its filter subject. */
 export const deviceConsumerLanes = Effect.gen(function*() {
   const nats = yield* Nats
   return yield* Effect.orDie(nats.listConsumers(Streams.device)).pipe(Effect.map((consumers) => {
-    const lanes = new Map<string, Lane | "all">()
+    const lanes = new Map<string, Lane | "all">(FollowedReaders)
     for (const info of consumers) {
       if (info.config.durable_name === undefined) continue
       const filter = info.config.filter_subject ?? ""

@@ -99,7 +99,7 @@ const deliveryOf = (msg: JsMsg): DeliveryInfo => {
   const read = typeof reply === "string" ? deliveryInfoOf(reply) : undefined
   if (read !== undefined) return read
   const info = msg.info
-  return { deliveries: info.deliveryCount, streamSeq: info.streamSequence, storedAtMs: info.timestampNanos / 1e6, pending: info.pending }
+  return { deliveries: info.deliveryCount, streamSeq: info.streamSequence, consumerSeq: info.deliverySequence, storedAtMs: info.timestampNanos / 1e6, pending: info.pending }
 }
 
 const failureText = (cause: Cause.Cause<unknown>) => {

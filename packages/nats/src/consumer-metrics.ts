@@ -23,3 +23,7 @@ export const consumerCounters = (stream: string, consumer: string) => {
     retried: Metric.update(retried, 1)
   }
 }
+
+/** How many messages the consumer (or reader) has handled in this process: for tests and checks that read the count. */
+export const consumerHandledCount = (stream: string, consumer: string) =>
+  Effect.map(Metric.value(Metric.withAttributes(messages, { stream, consumer, outcome: "handled" })), (state) => state.count)

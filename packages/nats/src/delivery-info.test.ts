@@ -8,7 +8,7 @@ const count = fc.integer({ min: 0, max: 2 ** 40 })
 const storedNs = fc.bigInt({ min: 1_000_000_000_000_000_000n, max: 4_000_000_000_000_000_000n })
 
 describe("deliveryInfoOf (a JetStream delivery's reply subject)", () => {
-  it("reads both forms as the client's parse does: delivered, stream seq, stored at, pending", () => {
+  it("reads both forms as the client's parse does: delivered, stream seq, consumer seq, stored at, pending", () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -29,6 +29,7 @@ describe("deliveryInfoOf (a JetStream delivery's reply subject)", () => {
           expect(info).toBeDefined()
           expect(info?.deliveries).toBe(d.deliveries)
           expect(info?.streamSeq).toBe(d.streamSeq)
+          expect(info?.consumerSeq).toBe(d.consumerSeq)
           expect(info?.pending).toBe(d.pending)
           // As the client's parseInt of the nanoseconds, divided: both round beyond 2^53 (within 5 µs here).
           expect(info?.storedAtMs).toBeCloseTo(Number.parseInt(String(d.storedNs), 10) / 1e6, 2)
@@ -52,6 +53,6 @@ describe("deliveryInfoOf (a JetStream delivery's reply subject)", () => {
         "$JS.ACK.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q"
       ]
     ) expect(deliveryInfoOf(reply), reply).toBeUndefined()
-    expect(deliveryInfoOf("$JS.ACK.S.C.3.20.7.1700000000000000000.9")).toEqual({ deliveries: 3, streamSeq: 20, storedAtMs: 1700000000000, pending: 9 })
+    expect(deliveryInfoOf("$JS.ACK.S.C.3.20.7.1700000000000000000.9")).toEqual({ deliveries: 3, streamSeq: 20, consumerSeq: 7, storedAtMs: 1700000000000, pending: 9 })
   })
 })

@@ -3,6 +3,8 @@ export interface DeliveryInfo {
   /** The server's delivery count, 1 on the first delivery. */
   readonly deliveries: number
   readonly streamSeq: number
+  /** The consumer's own count of deliveries: one more than the last for a message delivered in order. */
+  readonly consumerSeq: number
   /** When JetStream stored the message (ms since the epoch). */
   readonly storedAtMs: number
   /** Messages the consumer still had to deliver after this one. */
@@ -45,8 +47,9 @@ export const deliveryInfoOf = (reply: string): DeliveryInfo | undefined => {
   const token = (i: number) => numberIn(reply, dots[i - 1]! + 1, i < count ? dots[i]! : reply.length)
   const deliveries = token(first)
   const streamSeq = token(first + 1)
+  const consumerSeq = token(first + 2)
   const storedNs = token(first + 3)
   const pending = token(first + 4)
-  if (deliveries < 0 || streamSeq < 0 || storedNs < 0 || pending < 0) return undefined
-  return { deliveries, streamSeq, storedAtMs: storedNs / 1e6, pending }
+  if (deliveries < 0 || streamSeq < 0 || consumerSeq < 0 || storedNs < 0 || pending < 0) return undefined
+  return { deliveries, streamSeq, consumerSeq, storedAtMs: storedNs / 1e6, pending }
 }

@@ -50,6 +50,7 @@ export { type DeadLetterInput, DeadLetterRawLimit, DeadLetters, deadLettersTotal
 export { consume, type ConsumeOptions, ensureConsumer, type MessageMeta } from "./consume.ts"
 export { consumeLane, LaneAckWaitMs, laneConsumer } from "./device-lane.ts"
 export { follow, type FollowMeta, type FollowOptions, followSkippedTotal } from "./follow.ts"
+export { followPushed, type FollowPushedOptions, retireDurable } from "./follow-pushed.ts"
 export { bulkReadRange, type BulkReadOptions } from "./client-fast-paths/bulk-read.ts"
 export { type GotMessage, readAtSequence, readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
 export { publishOnce } from "./publish-once.ts"

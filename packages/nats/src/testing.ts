@@ -75,3 +75,7 @@ export const eventually = Effect.fn("NatsTesting.eventually")(function*<A, E, R>
 /** Waits until `holds()` is true: {@link eventually} of a condition in memory. */
 export const until = (holds: () => boolean, what: string, options?: { readonly timeoutMs?: number; readonly intervalMs?: number }) =>
   Effect.asVoid(eventually(Effect.sync(holds), (held) => held, what, options))
+
+/** The nats.js clients behind `Nats`, for a test that sets up what services never do themselves (an old durable, acks by hand). */
+export { clientOf } from "./client.ts"
+export { consumerHandledCount } from "./consumer-metrics.ts"

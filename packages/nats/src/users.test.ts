@@ -2,11 +2,12 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { connect, nkeys, type NatsConnection } from "@nats-io/transport-node"
 import { DiscardPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import { Streams, Subjects } from "@wt/contracts"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Fiber, Layer, Redacted } from "effect"
 import { defaultNatsSettings } from "./config.ts"
 import { clientOf, type NatsClient } from "./client.ts"
 import { makeNats, Nats } from "./connection.ts"
 import { authenticatorOf } from "./credentials.ts"
+import { followPushed } from "./follow-pushed.ts"
 import { ensureStream, provisionStreamsWith } from "./streams.ts"
 import { publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
@@ -189,6 +190,32 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
       assert.strictEqual(yield* run("sim", outcome(publish(Subjects.device("demo", "tech", "technical", "alarm-1")))), "ok")
       assert.strictEqual(yield* run("sim", outcome(readSubject(Streams.device, Subjects.deviceAll))), "refused")
       assert.strictEqual(yield* run("receivers", outcome(publish(Subjects.incident("demo", "inc-3")))), "refused")
+    }))
+
+  it.effect("supervision follows a device lane through an unacknowledged push consumer into its own inbox", () =>
+    Effect.gen(function*() {
+      yield* run("gateway", publish(Subjects.device("demo", "tech", "technical", "alarm-7")))
+      const seen: Array<string> = []
+      const opened: Array<number> = []
+      yield* run("supervision", Effect.gen(function*() {
+        const fiber = yield* Effect.forkChild(followPushed({
+          reader: "perm-follow",
+          stream: Streams.device,
+          filterSubject: Subjects.deviceLaneFilter("tech"),
+          from: { seq: 1 },
+          onOpened: (pending) => opened.push(pending),
+          onLost: (reason) => seen.push(`lost: ${reason}`),
+          onMessage: (msg) => seen.push(msg.subject)
+        }))
+        const mine = Subjects.device("demo", "tech", "technical", "alarm-7")
+        for (let i = 0; i < 100 && !seen.includes(mine); i++) yield* Effect.sleep("50 millis")
+        yield* Fiber.interrupt(fiber)
+      }))
+      // Every tech-lane event stored so far (other tests' too), this one last; the session never lost.
+      assert.strictEqual(opened.length, 1)
+      assert.strictEqual(seen.length, opened[0])
+      assert.strictEqual(seen.at(-1), Subjects.device("demo", "tech", "technical", "alarm-7"))
+      assert.isTrue(seen.every((subject) => subject.startsWith("wt.dev.demo.tech.")))
     }))
 
   it.effect("the console reads GPS positions of WT_DEVICE through a consumer filtered to one tracker, and no other device event, nor any consumer of another", () =>

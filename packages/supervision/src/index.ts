@@ -36,4 +36,4 @@ export {
   start
 } from "./pending-checks.ts"
 export { DefaultPolicy, type Grace, graceS, intervalOrDefault, type SupervisionPolicy } from "./policy.ts"
-export { kvAfterFor, kvWriteDue, pagesOf, type Sign, SignsOfLifePage, withNewerSign } from "./signs-journal.ts"
+export { type FollowedStart, followedLaneStart, kvAfterFor, kvWriteDue, pagesOf, type Sign, SignsOfLifePage, withNewerSign } from "./signs-journal.ts"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { registeredSighting } from "./heartbeat.ts"
-import { kvAfterFor, kvWriteDue, pagesOf, withNewerSign } from "./signs-journal.ts"
+import { followedLaneStart, kvAfterFor, kvWriteDue, pagesOf, withNewerSign } from "./signs-journal.ts"
 
 const Int = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
 const t0 = Date.parse("2026-12-05T03:00:00Z")
@@ -121,5 +121,26 @@ describe("supervision's journal of signs of life", () => {
     expect(pages.map((page) => page.signs.length)).toEqual([5, 5, 2])
     expect(pages.flatMap((page) => page.signs)).toEqual(signs.map(([key, sign]) => [key, sign.atMs, sign.intervalS]))
     expect(pagesOf([], 5)).toEqual([])
+  })
+
+  it("the followed lanes' positions ride on the last page only, after every sign they cover; with no signs, a page of their own", () => {
+    const signs = Array.from({ length: 7 }, (_, i) => [`demo.alarm-${i}`, { atMs: t0 + i, intervalS: 60 }] as const)
+    const pages = pagesOf(signs, 5, { tech: 120, telemetry: 80 })
+    expect(pages.map((page) => page.through)).toEqual([undefined, { tech: 120, telemetry: 80 }])
+    expect(pages.flatMap((page) => page.signs)).toHaveLength(7)
+    expect(pagesOf([], 5, { tech: 121 })).toEqual([{ signs: [], through: { tech: 121 } }])
+    expect(pagesOf([], 5, {})).toEqual([])
+  })
+
+  it("a copy follows a lane on from the journal's position, else from the old durable's, else from before the last page, at least the journal's keep", () => {
+    const nowMs = t0
+    const known = { journalled: undefined, durableNext: undefined, lastPageMs: undefined, nowMs, keepMs }
+    expect(followedLaneStart({ ...known, journalled: 500, durableNext: 300, lastPageMs: nowMs - minute })).toEqual({ seq: 501 })
+    expect(followedLaneStart({ ...known, durableNext: 300, lastPageMs: nowMs - minute })).toEqual({ seq: 300 })
+    // Every copy down for three hours: everything since a minute before the last page is read again.
+    expect(followedLaneStart({ ...known, lastPageMs: nowMs - 180 * minute })).toEqual({ timeMs: nowMs - 181 * minute })
+    // Pages without positions (an earlier version) or none at all: the journal's half hour.
+    expect(followedLaneStart({ ...known, lastPageMs: nowMs - 2 * minute })).toEqual({ timeMs: nowMs - keepMs })
+    expect(followedLaneStart(known)).toEqual({ timeMs: nowMs - keepMs })
   })
 })

@@ -7,7 +7,13 @@ import type { DeviceSighting } from "./heartbeat.ts"
  * Tuples, not objects: a page carries thousands of them.
  */
 export const SignsOfLifePage = Schema.Struct({
-  signs: Schema.Array(Schema.Tuple([Schema.String, Schema.Number, Schema.Number]))
+  signs: Schema.Array(Schema.Tuple([Schema.String, Schema.Number, Schema.Number])),
+  /**
+   * Per followed lane, the stream sequence the writing copy had read that lane through when it took
+   * these signs: every sign of an event up to it is in this page or an earlier one of the copy's.
+   * A starting copy follows each lane from one past the highest it reads (pages of earlier versions have none).
+   */
+  through: Schema.optionalKey(Schema.Record(Schema.String, Schema.Number))
 })
 export type SignsOfLifePage = typeof SignsOfLifePage.Type
 
@@ -18,11 +24,19 @@ export interface Sign {
 }
 
 /** Pages of at most `size` signs: a page stays far below NATS's 1 MB message limit at 200 bytes a sign. */
-export const pagesOf = (signs: ReadonlyArray<readonly [string, Sign]>, size: number): Array<SignsOfLifePage> => {
+export const pagesOf = (
+  signs: ReadonlyArray<readonly [string, Sign]>,
+  size: number,
+  through?: Readonly<Record<string, number>>
+): Array<SignsOfLifePage> => {
   const pages: Array<SignsOfLifePage> = []
   for (let from = 0; from < signs.length; from += size) {
     pages.push({ signs: signs.slice(from, from + size).map(([key, sign]) => [key, sign.atMs, sign.intervalS] as const) })
   }
+  if (through === undefined || Object.keys(through).length === 0) return pages
+  // On the last page only: a position counts once every sign before it is stored.
+  const last = pages.pop() ?? { signs: [] }
+  pages.push({ ...last, through })
   return pages
 }
 
@@ -56,3 +70,29 @@ export const kvAfterFor = (key: string, kvAfterMs: number): number => {
 /** The device's sighting as KV holds it, with the journal's newer sign of life when it has one. */
 export const withNewerSign = (stored: DeviceSighting, sign: Sign | undefined): DeviceSighting =>
   sign === undefined || sign.atMs <= stored.lastSeenMs ? stored : { ...stored, lastSeenMs: sign.atMs, intervalS: sign.intervalS }
+
+/** Where a followed lane's reader starts: a stream sequence, or the first message stored at or after a time. */
+export type FollowedStart = { readonly seq: number } | { readonly timeMs: number }
+
+/**
+ * Where a copy starts following a lane, from what it can learn at start:
+ * - one past the highest position the journal's pages give (what some copy had read and journalled);
+ * - else one past the ack floor of supervision's old durable of the lane (the first start after
+ *   the lanes were followed instead);
+ * - else a minute before the journal's last page was stored (every copy has been down for longer
+ *   than the journal keeps its pages: everything since is read again), and at least the journal's
+ *   keep (a new installation, or pages of a version that wrote no positions).
+ * Reading a sign of life twice is harmless (the newest wins); not reading one is not.
+ */
+export const followedLaneStart = (known: {
+  readonly journalled: number | undefined
+  readonly durableNext: number | undefined
+  readonly lastPageMs: number | undefined
+  readonly nowMs: number
+  readonly keepMs: number
+}): FollowedStart => {
+  if (known.journalled !== undefined) return { seq: known.journalled + 1 }
+  if (known.durableNext !== undefined) return { seq: known.durableNext }
+  const keep = known.nowMs - known.keepMs
+  return { timeMs: known.lastPageMs === undefined ? keep : Math.min(keep, known.lastPageMs - 60_000) }
+}

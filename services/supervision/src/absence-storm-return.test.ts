@@ -3,6 +3,7 @@ import { Effect, Fiber, Layer, Option } from "effect"
 import { IncidentStore, OpenIncidentIndex, readStormLedger, StormKey } from "@wt/incident-store"
 import type { Absence } from "@wt/supervision"
 import { raiseAbsence } from "./absence-watch.ts"
+import { SupervisionProgress } from "./lane-watermark.ts"
 import { SignsJournal } from "./signs-journal.ts"
 import { SignsOfLife } from "./signs-of-life.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
@@ -11,7 +12,7 @@ import { fastSettings, supervisionTestBase } from "./supervision-testing.ts"
 
 // No watch and no lanes: the test raises absences itself, as the watch would after judging them.
 const Env = SignsOfLife.layer.pipe(
-  Layer.provideMerge(Layer.mergeAll(SupervisionStore.layer, SignsJournal.layer)),
+  Layer.provideMerge(Layer.mergeAll(SupervisionStore.layer, SignsJournal.layer, SupervisionProgress.layer)),
   Layer.provideMerge(SupervisionSettings.layerWith(fastSettings())),
   Layer.provideMerge(supervisionTestBase({ residents: 12, fastDevices: [] }))
 )

@@ -34,6 +34,9 @@ import { SupervisionSettings } from "./supervision-settings.ts"
 import { residentKey, SupervisionStore } from "./supervision-store.ts"
 
 const raised = seriesOf(Metric.counter("wt_supervision_absences_total", { description: "Absences raised as incidents, by kind", incremental: true }))
+const judgedBehind = Metric.gauge("wt_supervision_judged_behind_seconds", {
+  description: "How far behind now the absence watch judges: every lane read up to then. Large while a lane's backlog is read or its reader is lost"
+})
 
 // A handled sign of life waits up to a flush in some copy's buffer; this covers its journal page reaching this copy.
 const SettleMs = 500
@@ -178,6 +181,7 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
   // Judge only up to what every lane had been read up to a flush and a settle ago.
   watermarks.record(now, yield* processedThrough(now))
   const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
+  yield* Metric.update(judgedBehind, Math.max(0, (now - through) / 1000))
   yield* forEachInChunks(overdue(settings, store, fleet, signs, now, through), settle, { concurrency: 16 })
 })
 

@@ -3,14 +3,32 @@ import { type Lane, Lanes, Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
 
 /**
- * The durables through which supervision sees every lane, apart from triage's classifying ones.
- * Named from when supervision ran inside triage: kept, so an installation's consumers go on where they were.
+ * The durables through which supervision saw every lane, apart from triage's classifying ones.
+ * Named from when supervision ran inside triage. The alarm lane's is still read; the tech and
+ * telemetry lanes' are where a first start after the change to followed lanes takes up, and are
+ * then deleted (supervision-lanes.ts).
  */
 export const SupervisionDurables: Record<Lane, string> = {
   alarm: "triage-supervision-alarm",
   tech: "triage-supervision-tech",
   telemetry: "triage-supervision-telemetry"
 }
+
+/**
+ * The lanes supervision follows without a durable: every copy reads every event there (each is at
+ * most a sign of life and a storm's return, a map update), no message is acknowledged, and the
+ * position read through travels in the journal with the signs (docs/supervision-journal.md).
+ */
+export const FollowedLanes = ["tech", "telemetry"] as const satisfies ReadonlyArray<Lane>
+export type FollowedLane = (typeof FollowedLanes)[number]
+export const isFollowed = (lane: Lane): lane is FollowedLane => lane !== "alarm"
+
+/** How each followed lane's reader is named in logs and in `wt_consumer_messages_total`. */
+export const FollowedReaders: Record<FollowedLane, string> = {
+  tech: "supervision-follow-tech",
+  telemetry: "supervision-follow-telemetry"
+}
+
 
 /** What one process's supervision consumer of a lane has been handed and has finished. */
 export class LaneProgress {
@@ -40,6 +58,27 @@ export class LaneProgress {
   /** A consumer info said nothing was pending or unacknowledged. */
   caughtUp(): void {
     if (this.#lastPending === undefined) this.#lastPending = 0
+  }
+
+  /** The reader lost its place (a followed lane's session ended): nothing is known again until it hears anew. */
+  lost(): void {
+    this.#lastPending = undefined
+  }
+
+  /**
+   * The stream sequence up to which every message this process was handed on the lane is handled
+   * (a followed lane's position, kept in the journal); undefined before it was handed any.
+   */
+  handledThroughSeq(): number | undefined {
+    if (this.#lastSeq === 0) return undefined
+    let through = this.#lastSeq
+    for (const seq of this.#inFlight.keys()) through = Math.min(through, seq - 1)
+    return through
+  }
+
+  /** Messages the server still had to deliver after the last one handed over; undefined while unknown. */
+  pending(): number | undefined {
+    return this.#lastPending
   }
 
   /**
@@ -80,6 +119,8 @@ const processedThroughOne = Effect.fnUntraced(
   function*(lane: Lane, progress: LaneProgress, nowMs: number) {
     const known = progress.through(nowMs)
     if (known !== undefined) return known
+    // A followed lane knows only what its reader was told: nothing yet, or its session was lost.
+    if (isFollowed(lane)) return 0
     const nats = yield* Nats
     const info = yield* nats.consumerInfo(Streams.device, SupervisionDurables[lane])
     if (info.num_pending === 0 && info.num_ack_pending === 0) {

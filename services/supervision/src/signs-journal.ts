@@ -14,8 +14,13 @@ const PageSize = 5_000
 export class SignsJournal extends Context.Service<SignsJournal, {
   readonly newest: (key: string) => Sign | undefined
   readonly entries: () => IterableIterator<readonly [string, Sign]>
-  /** Stored in the journal for every copy; known to this one at once. Fails when a page is not stored. */
-  readonly publish: (signs: ReadonlyArray<readonly [string, Sign]>) => Effect.Effect<void, { readonly message: string }>
+  /**
+   * Stored in the journal for every copy, with the position each followed lane was read through
+   * when the signs were taken; known to this one at once. Fails when a page is not stored.
+   */
+  readonly publish: (signs: ReadonlyArray<readonly [string, Sign]>, through?: Readonly<Record<string, number>>) => Effect.Effect<void, { readonly message: string }>
+  /** The highest position any copy's page gave for the lane, as read so far; undefined when none did. */
+  readonly readThrough: (lane: string) => number | undefined
   /** KV holds the sign or a newer one: the journal need not keep it in memory. */
   readonly forget: (key: string, atMs: number) => void
   /** Succeeds once the journal as it stood at start is read. */
@@ -27,6 +32,14 @@ export class SignsJournal extends Context.Service<SignsJournal, {
       const nats = yield* Nats
       yield* ensureStream(signsOfLifeStreamSpec(yield* NatsConfig))
       const heard = new Map<string, Sign>()
+      const positions = new Map<string, number>()
+      const advance = (through: Readonly<Record<string, number>> | undefined) => {
+        if (through === undefined) return
+        for (const lane in through) {
+          const seq = through[lane]!
+          if (seq > (positions.get(lane) ?? 0)) positions.set(lane, seq)
+        }
+      }
       const take = (key: string, atMs: number, intervalS: number) => {
         const current = heard.get(key)
         if (current === undefined || current.atMs < atMs) heard.set(key, { atMs, intervalS })
@@ -44,6 +57,7 @@ export class SignsJournal extends Context.Service<SignsJournal, {
         handler: (page, meta) =>
           Effect.suspend(() => {
             for (const [key, atMs, intervalS] of page.signs) take(key, atMs, intervalS)
+            advance(page.through)
             return meta.streamSeq >= readThrough ? Deferred.succeed(loaded, undefined) : Effect.void
           })
       }))
@@ -62,15 +76,16 @@ export class SignsJournal extends Context.Service<SignsJournal, {
       // later flush (the first one's answer lost) is harmless: the newest sign wins.
       const copy = randomUUID()
       let pageSeq = 0
-      const publish = (signs: ReadonlyArray<readonly [string, Sign]>) =>
+      const publish = (signs: ReadonlyArray<readonly [string, Sign]>, through?: Readonly<Record<string, number>>) =>
         Effect.forEach(
-          pagesOf(signs, PageSize),
+          pagesOf(signs, PageSize, through),
           (page) => publishEvent(SignsOfLifeStream.subject, SignsOfLifePage, page, { msgId: `${copy}.${++pageSeq}` }),
           { discard: true }
         ).pipe(
           Effect.provideService(Nats, nats),
           Effect.andThen(Effect.sync(() => {
             for (const [key, sign] of signs) take(key, sign.atMs, sign.intervalS)
+            advance(through)
           }))
         )
 
@@ -78,6 +93,7 @@ export class SignsJournal extends Context.Service<SignsJournal, {
         newest: (key) => heard.get(key),
         entries: () => heard.entries(),
         publish,
+        readThrough: (lane) => positions.get(lane),
         forget: (key, atMs) => {
           if ((heard.get(key)?.atMs ?? Infinity) <= atMs) heard.delete(key)
         },

@@ -1,6 +1,7 @@
 import { Cause, Clock, Context, Effect, Layer, Metric } from "effect"
 import { active, type DeviceSighting, kvAfterFor, kvWriteDue, sighted, withNewerSign } from "@wt/supervision"
 import { forEachInChunks } from "./in-chunks.ts"
+import { FollowedLanes, SupervisionProgress } from "./lane-watermark.ts"
 import { SignsJournal } from "./signs-journal.ts"
 import { SupervisionSettings } from "./supervision-settings.ts"
 import { deviceKey, residentKey, SupervisionStore } from "./supervision-store.ts"
@@ -86,6 +87,7 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       const settings = yield* SupervisionSettings
       const store = yield* SupervisionStore
       const journal = yield* SignsJournal
+      const progress = yield* SupervisionProgress
       const seen = latestPerKey<Seen>((next, current) => current.atMs < next.atMs)
       const activity = latestPerKey<number>((next, current) => current < next)
 
@@ -114,14 +116,32 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
       const writeSightings = (due: ReadonlyArray<readonly [string, Seen]>) =>
         writeEach(due, ([key, s]) => store.sightings.modify(key, (current) => sighted(current, s.atMs, s.intervalS)), "signs of life not written to KV yet")
 
+      // The followed lanes' positions last stored with a page: a page goes out when there are signs or
+      // when a position moved (events that were not signs, e.g. a supervision-lost fault).
+      const published = new Map<string, number>()
+      const positionsNow = () => {
+        const through: Record<string, number> = {}
+        let moved = false
+        for (const lane of FollowedLanes) {
+          const seq = progress[lane].handledThroughSeq()
+          if (seq === undefined) continue
+          through[lane] = seq
+          if (seq !== published.get(lane)) moved = true
+        }
+        return { through, moved }
+      }
+
       const flushSeen = Effect.fnUntraced(function*() {
+        // Read before the signs are taken: every sign of an event up to these positions is among them or stored already.
+        const { through, moved } = positionsNow()
         const taken = Array.from(seen.waiting())
-        if (taken.length === 0) return
-        const stored = yield* journal.publish(taken).pipe(
+        if (taken.length === 0 && !moved) return
+        const stored = yield* journal.publish(taken, through).pipe(
           Effect.as(true),
           Effect.catch((error) => Effect.logWarning(`${taken.length} signs of life kept for the next flush: ${error.message}`).pipe(Effect.as(false)))
         )
         if (!stored) return
+        for (const lane in through) published.set(lane, through[lane]!)
         for (const [key, s] of taken) seen.written(key, s)
         yield* Metric.update(journalled, taken.length)
         const now = yield* Clock.currentTimeMillis

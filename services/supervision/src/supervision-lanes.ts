@@ -1,8 +1,22 @@
-import { Clock, Effect, Exit, Layer, Option } from "effect"
-import { type DeviceEvent, Lanes } from "@wt/contracts"
-import { consumeLane, ensureConsumer, LaneAckWaitMs, laneConsumer, type MessageMeta } from "@wt/nats"
+import { Cause, Clock, Effect, Exit, Layer, Metric, Option, Result, Schedule } from "effect"
+import { DeviceEvent, Streams, Subjects } from "@wt/contracts"
+import {
+  consumeLane,
+  decodeJson,
+  ensureConsumer,
+  followPushed,
+  LaneAckWaitMs,
+  laneConsumer,
+  type MessageMeta,
+  Nats,
+  retireDurable,
+  SignsOfLifeKeepMs,
+  SignsOfLifeStream
+} from "@wt/nats"
 import { Registry } from "@wt/registry"
-import { SupervisionDurables, SupervisionProgress } from "./lane-watermark.ts"
+import { followedLaneStart } from "@wt/supervision"
+import { type FollowedLane, FollowedLanes, FollowedReaders, SupervisionDurables, SupervisionProgress } from "./lane-watermark.ts"
+import { SignsJournal } from "./signs-journal.ts"
 import { makeObserver } from "./observe-device-event.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { residentContextOf } from "./supervision-policy.ts"
@@ -28,30 +42,101 @@ const makeObserveKnown = Effect.gen(function*() {
   }
 })
 
+const skipped = Metric.counter("wt_supervision_followed_unreadable_total", {
+  description: "Events on a followed lane that did not decode: skipped here, dead-lettered by triage's classifying consumer",
+  incremental: true
+})
+
+/** Attempts at an event's observation that fails (a registry lookup, a storm's KV): its position waits meanwhile. */
+const observeRetry = { schedule: Schedule.exponential("250 millis"), times: 5 } as const
+
+/** Where this copy takes a followed lane up (followedLaneStart), retiring supervision's old durable of it on the way. */
+const startOf = Effect.fnUntraced(function*(lane: FollowedLane) {
+  const journal = yield* SignsJournal
+  yield* journal.loaded
+  const durableNext = yield* retireDurable(Streams.device, SupervisionDurables[lane]).pipe(
+    Effect.catch((error) => Effect.logWarning(`supervision: the old ${lane} durable was not retired: ${error.message}`).pipe(Effect.as(undefined)))
+  )
+  // The stream remembers its last page's time after the page itself has aged out.
+  const lastPageMs = yield* (yield* Nats).streamInfo(SignsOfLifeStream.name).pipe(
+    Effect.map((info) => (info.state.last_seq > 0 ? Date.parse(info.state.last_ts) : Number.NaN)),
+    Effect.orElseSucceed(() => Number.NaN)
+  )
+  return followedLaneStart({
+    journalled: journal.readThrough(lane),
+    durableNext,
+    lastPageMs: Number.isFinite(lastPageMs) ? lastPageMs : undefined,
+    nowMs: yield* Clock.currentTimeMillis,
+    keepMs: SignsOfLifeKeepMs
+  })
+})
+
 /**
- * Every event on every lane is a sign of life, so supervision reads all three lanes
- * through durables of its own, each with its own concurrency: the classifying
- * consumers, and so an alarm's latency, never wait on it.
+ * Follows one tech or telemetry lane: each event, in order, observed as it arrives. An observation
+ * that finishes at once (nearly all: a sign of life buffered) finishes in the read callback; one
+ * that waits (a device registered since the fleet's snapshot, a storm's return) holds the lane's
+ * position until it ends.
+ */
+const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown: (event: DeviceEvent) => Effect.Effect<void, unknown>) {
+  const progress = (yield* SupervisionProgress)[lane]
+  const context = yield* Effect.context<never>()
+  const run = Effect.runForkWith(context)
+  const from = yield* startOf(lane)
+  yield* Effect.logInfo(`supervision: following the ${lane} lane from ${"seq" in from ? `seq ${from.seq}` : new Date(from.timeMs).toISOString()}`)
+  const finish = (seq: number) => (exit: Exit.Exit<unknown, unknown>) => {
+    progress.finished(seq, Exit.isSuccess(exit), Date.now())
+    if (Exit.isFailure(exit)) run(Effect.logWarning(`supervision: ${lane} seq ${seq} not observed: ${Cause.pretty(exit.cause).split("\n")[0]}`))
+  }
+  return yield* followPushed({
+    reader: FollowedReaders[lane],
+    stream: Streams.device,
+    filterSubject: Subjects.deviceLaneFilter(lane),
+    from,
+    onOpened: (pending) => {
+      if (pending === 0) progress.caughtUp()
+    },
+    onLost: () => progress.lost(),
+    onMessage: (msg, info) => {
+      progress.started(info.streamSeq, info.storedAtMs, info.pending)
+      const decoded = decodeJson(DeviceEvent, msg.data)
+      if (Result.isFailure(decoded)) {
+        progress.finished(info.streamSeq, true, Date.now())
+        run(Metric.update(skipped, 1))
+        return
+      }
+      const fiber = run(observeKnown(decoded.success).pipe(Effect.retry(observeRetry)))
+      const exit = fiber.pollUnsafe()
+      if (exit !== undefined) finish(info.streamSeq)(exit)
+      else fiber.addObserver(finish(info.streamSeq))
+    }
+  })
+})
+
+/**
+ * Every event on every lane is a sign of life, so supervision reads all three lanes, apart from
+ * triage's classifying consumers, so that an alarm's latency never waits on it. The alarm lane
+ * (care alarms, sensors, doses: checks that must not be lost) through a durable its copies share,
+ * each message acknowledged; the tech and telemetry lanes followed by every copy, unacknowledged,
+ * their positions kept in the journal (docs/supervision-journal.md).
  */
 export const SupervisionLanes = Layer.effectDiscard(
   Effect.gen(function*() {
     const { concurrency } = yield* SupervisionSettings
     const progress = yield* SupervisionProgress
     const observeKnown = yield* makeObserveKnown
-    for (const lane of Lanes) {
-      const lanesProgress = progress[lane]
-      // What this process holds and has finished tells the absence watch how far each lane is handled.
-      const handler = (event: DeviceEvent, meta: MessageMeta) =>
-        Effect.suspend(() => {
-          lanesProgress.started(meta.streamSeq, meta.storedAtMs, meta.pending)
-          return observeKnown(event)
-        }).pipe(Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (nowMs) => lanesProgress.finished(meta.streamSeq, Exit.isSuccess(exit), nowMs))))
-      // Created before the layer is up, so no event stored after start is missed by "deliver new".
-      yield* ensureConsumer({ ...laneConsumer(lane, SupervisionDurables[lane], concurrency[lane]), ackWaitMs: LaneAckWaitMs, deliverPolicy: "new" })
-      yield* Effect.forkScoped(
-        // Supervision starts when first deployed; replaying years of history would raise old absences.
-        consumeLane(lane, { durable: SupervisionDurables[lane], concurrency: concurrency[lane], deliverPolicy: "new", handler })
-      )
-    }
+    const alarm = progress.alarm
+    // What this process holds and has finished tells the absence watch how far the lane is handled.
+    const handler = (event: DeviceEvent, meta: MessageMeta) =>
+      Effect.suspend(() => {
+        alarm.started(meta.streamSeq, meta.storedAtMs, meta.pending)
+        return observeKnown(event)
+      }).pipe(Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (nowMs) => alarm.finished(meta.streamSeq, Exit.isSuccess(exit), nowMs))))
+    // Created before the layer is up, so no event stored after start is missed by "deliver new".
+    yield* ensureConsumer({ ...laneConsumer("alarm", SupervisionDurables.alarm, concurrency.alarm), ackWaitMs: LaneAckWaitMs, deliverPolicy: "new" })
+    yield* Effect.forkScoped(
+      // Supervision starts when first deployed; replaying years of history would raise old absences.
+      consumeLane("alarm", { durable: SupervisionDurables.alarm, concurrency: concurrency.alarm, deliverPolicy: "new", handler })
+    )
+    for (const lane of FollowedLanes) yield* Effect.forkScoped(followLane(lane, observeKnown))
   })
 )

@@ -9,13 +9,13 @@ import { SupervisionSettings } from "./supervision-settings.ts"
 import { SupervisionStore } from "./supervision-store.ts"
 
 /**
- * Absence supervision: its own durables on every lane (signs of life,
- * pending checks), its state in JetStream KV and its journal of signs of life, and the watch that raises what is
+ * Absence supervision: its own durable on the alarm lane (signs of life, pending checks), every
+ * copy following the tech and telemetry lanes (signs of life), its state in JetStream KV and its journal of signs of life, and the watch that raises what is
  * overdue. Needs Nats, Registry, IncidentStore, OpenIncidentIndex and SupervisionStorms.
  */
 export const supervisionLayer = <E, R>(settings: Layer.Layer<SupervisionSettings, E, R>) =>
   Layer.mergeAll(SupervisionLanes, AbsenceWatch).pipe(
-    Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer, SupervisionProgress.layer)),
+    Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer).pipe(Layer.provideMerge(SupervisionProgress.layer))),
     Layer.provideMerge(Layer.mergeAll(SupervisionStore.layer, SignsJournal.layer)),
     Layer.provideMerge(settings)
   )
