@@ -64,6 +64,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
   readonly signOfLife: (event: DeviceEvent) => Effect.Effect<void, unknown>
   /** The device was heard from (known other than by one of its events): it leaves the storm's list. */
   readonly heardFrom: (tenant: string, deviceId: string) => Effect.Effect<void, unknown>
+  /** No storm is under way for the tenant, as looked at within the last 2 s: a sign of life has nothing to do here. Read without an effect. */
+  readonly quietNow: (tenant: string) => boolean
 }>()("wt/SupervisionStorms") {
   static readonly layer = Layer.effect(
     SupervisionStorms,
@@ -237,14 +239,15 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         yield* enqueue(tenant, { restored: deviceId })
       })
 
-      // Per event on every lane: with no storm under way (nearly always), no generator and no fiber work.
-      const signOfLife = (event: DeviceEvent) => {
-        const cached = storms.get(event.tenant)
-        if (recent(cached) && cached.storm === null) return Effect.void
-        return heardFrom(event.tenant, event.deviceId)
+      const quietNow = (tenant: string) => {
+        const cached = storms.get(tenant)
+        return recent(cached) && cached.storm === null
       }
 
-      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife, heardFrom })
+      // Per event on every lane: with no storm under way (nearly always), no generator and no fiber work.
+      const signOfLife = (event: DeviceEvent) => (quietNow(event.tenant) ? Effect.void : heardFrom(event.tenant, event.deviceId))
+
+      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife, heardFrom, quietNow })
     })
   )
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { DeviceEvent } from "@wt/contracts"
-import { doseKey, observe } from "./expectations.ts"
+import { Schema } from "effect"
+import { DeviceEvent, laneOfEvent } from "@wt/contracts"
+import { doseKey, followedSignOf, observe } from "./expectations.ts"
 import { DefaultPolicy } from "./policy.ts"
 
 // 23:10 and 13:10 in Oslo (winter, UTC+1).
@@ -89,5 +90,26 @@ describe("what one event tells supervision", () => {
     const odd = doseKey("morning dose 08:00/ø", 0)
     expect(odd).toMatch(/^ih-[0-9a-f]{32}$/u)
     expect(doseKey("morning dose 08:00/ø", 0)).toBe(odd)
+  })
+
+  it.prop(
+    "read from its stored JSON without decoding it whole, any tech- or telemetry-lane event's sign of life is what observe finds in it",
+    [DeviceEvent.check(Schema.makeFilter((event: DeviceEvent) => laneOfEvent(event) !== "alarm" || "on the alarm lane"))],
+    ([event]) => {
+      const stored: unknown = JSON.parse(JSON.stringify(event))
+      const observed = observe(event, DefaultPolicy).signOfLifeMs
+      // Supervision takes a sign only when it names an instant.
+      const signOfLifeMs = observed !== undefined && Number.isFinite(observed) ? observed : undefined
+      expect(followedSignOf(stored)).toEqual({ tenant: event.tenant, deviceId: event.deviceId, signOfLifeMs })
+    }
+  )
+
+  it("a stored event missing what names it, or its time, gives nothing to follow; a time that names no instant, no sign", () => {
+    const heartbeat = { id: "h1", tenant: "demo", deviceId: "alarm-1", type: "technical", occurredAt: "2026-12-05T03:00:00Z", source: { via: "http" }, payload: { event: "heartbeat" } }
+    expect(followedSignOf(heartbeat)).toEqual({ tenant: "demo", deviceId: "alarm-1", signOfLifeMs: Date.parse("2026-12-05T03:00:00Z") })
+    for (const broken of [null, "text", [heartbeat], { ...heartbeat, tenant: 7 }, { ...heartbeat, deviceId: undefined }, { ...heartbeat, occurredAt: 7 }, { ...heartbeat, payload: "x" }]) {
+      expect(followedSignOf(broken), JSON.stringify(broken)).toBeUndefined()
+    }
+    expect(followedSignOf({ ...heartbeat, occurredAt: "not a time" })).toEqual({ tenant: "demo", deviceId: "alarm-1", signOfLifeMs: undefined })
   })
 })

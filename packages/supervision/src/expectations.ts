@@ -40,8 +40,48 @@ const activitySensors: ReadonlyArray<string> = ["motion", "bed", "door"]
 /** The sign of life, activity and check changes carried by one event. Pure: times come from the event. */
 const supervisionLost: ReadonlyArray<string> = ["communication_failure", "sensor_supervision_lost"]
 
-const isSignOfLife = (event: DeviceEvent): boolean =>
-  event.source.via !== "engine" && !(event.type === "technical" && supervisionLost.includes(event.payload.event))
+/** The parts of an event that say whether it is a sign of life. */
+interface SignShape {
+  readonly type: string
+  readonly source?: { readonly via?: string | undefined } | undefined
+  readonly payload?: object | undefined
+}
+
+const isSignOfLife = (event: SignShape): boolean =>
+  event.source?.via !== "engine" &&
+  !(event.type === "technical" && supervisionLost.includes((event.payload as { readonly event?: unknown } | undefined)?.event as string))
+
+/** What supervision takes from an event on the tech or telemetry lane: whose it is, and its sign of life if it is one. */
+export interface FollowedSign {
+  readonly tenant: string
+  readonly deviceId: string
+  /** Undefined when the event is no sign of life (a report that the device lost supervision). */
+  readonly signOfLifeMs: number | undefined
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * The sign of life of a tech- or telemetry-lane event as stored (parsed JSON), as `observe` would
+ * find it, without decoding the whole event: on those lanes an event is a sign of life and
+ * nothing else (no check, no activity). Reads only the fields it uses, each of the type the
+ * contract gives it; undefined when one is missing or of another type (triage's classifying
+ * consumer dead-letters such an event).
+ */
+export const followedSignOf = (value: unknown): FollowedSign | undefined => {
+  if (!isRecord(value)) return undefined
+  const { tenant, deviceId, type, source, payload } = value
+  if (typeof tenant !== "string" || typeof deviceId !== "string" || typeof type !== "string") return undefined
+  if (source !== undefined && !isRecord(source)) return undefined
+  if (payload !== undefined && !isRecord(payload)) return undefined
+  const event = { type, source: source as SignShape["source"], payload }
+  if (!isSignOfLife(event)) return { tenant, deviceId, signOfLifeMs: undefined }
+  const at = value["receivedAt"] ?? value["occurredAt"]
+  if (typeof at !== "string") return undefined
+  // A time that names no instant dates no sign of life (supervision skips a non-finite one from observe too).
+  const ms = timeOf(at)
+  return { tenant, deviceId, signOfLifeMs: Number.isFinite(ms) ? ms : undefined }
+}
 
 export const observe = (event: DeviceEvent, policy: SupervisionPolicy): Observation => {
   const signOfLife = isSignOfLife(event) ? { signOfLifeMs: timeOf(event.receivedAt ?? event.occurredAt) } : {}

@@ -1,5 +1,5 @@
 export { type Absence, absenceEvent, absenceEventId, absenceOfCheck, type AbsenceTag } from "./absence.ts"
-export { type CheckChange, doseKey, type Observation, observe } from "./expectations.ts"
+export { type CheckChange, doseKey, type FollowedSign, followedSignOf, type Observation, observe } from "./expectations.ts"
 export {
   DeviceSighting,
   isSilent,

@@ -55,6 +55,15 @@ export class LaneProgress {
     if (!handled && storedAtMs !== undefined) this.#retrying.set(streamSeq, { storedAtMs, untilMs: nowMs + RetryHorizonMs })
   }
 
+  /** A message handled at once, in the step that read it: as `started` then `finished`, with nothing held in between. */
+  handled(streamSeq: number, storedAtMs: number, pending: number): void {
+    if (streamSeq >= this.#lastSeq) {
+      this.#lastSeq = streamSeq
+      this.#lastStoredAtMs = storedAtMs
+      this.#lastPending = pending
+    }
+  }
+
   /** A consumer info said nothing was pending or unacknowledged. */
   caughtUp(): void {
     if (this.#lastPending === undefined) this.#lastPending = 0

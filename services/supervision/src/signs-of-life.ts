@@ -73,6 +73,8 @@ export const latestPerKey = <V>(isNewer: (next: V, current: V) => boolean): Late
  */
 export class SignsOfLife extends Context.Service<SignsOfLife, {
   readonly sighted: (tenant: string, deviceId: string, atMs: number, intervalS: number) => Effect.Effect<void>
+  /** `sighted`, for code already inside a synchronous step (a followed lane's read callback). */
+  readonly sightedUnsafe: (tenant: string, deviceId: string, atMs: number, intervalS: number) => void
   readonly active: (tenant: string, residentId: string, atMs: number) => Effect.Effect<void>
   /** Writes what is buffered; what cannot be written now stays for the next flush. */
   readonly flush: Effect.Effect<void>
@@ -181,8 +183,10 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
         )
       )
 
+      const sightedUnsafe = (tenant: string, deviceId: string, atMs: number, intervalS: number) => seen.keep(deviceKey(tenant, deviceId), { atMs, intervalS })
       return SignsOfLife.of({
-        sighted: (tenant, deviceId, atMs, intervalS) => Effect.sync(() => seen.keep(deviceKey(tenant, deviceId), { atMs, intervalS })),
+        sighted: (tenant, deviceId, atMs, intervalS) => Effect.sync(() => sightedUnsafe(tenant, deviceId, atMs, intervalS)),
+        sightedUnsafe,
         active: (tenant, residentId, atMs) => Effect.sync(() => activity.keep(residentKey(tenant, residentId), atMs)),
         flush,
         heardSince: (tenant, deviceId, sinceMs) => {

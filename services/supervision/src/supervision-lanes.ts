@@ -1,8 +1,8 @@
-import { Cause, Clock, Effect, Exit, Layer, Metric, Option, Result, Schedule } from "effect"
+import { Cause, Clock, Effect, Exit, Layer, Metric, Option, Schedule, Schema } from "effect"
 import { DeviceEvent, Streams, Subjects } from "@wt/contracts"
+import { SupervisionStorms } from "@wt/incident-store"
 import {
   consumeLane,
-  decodeJson,
   ensureConsumer,
   followPushed,
   LaneAckWaitMs,
@@ -14,9 +14,10 @@ import {
   SignsOfLifeStream
 } from "@wt/nats"
 import { Registry } from "@wt/registry"
-import { followedLaneStart } from "@wt/supervision"
+import { followedLaneStart, followedSignOf, intervalOrDefault } from "@wt/supervision"
 import { type FollowedLane, FollowedLanes, FollowedReaders, SupervisionDurables, SupervisionProgress } from "./lane-watermark.ts"
 import { SignsJournal } from "./signs-journal.ts"
+import { SignsOfLife } from "./signs-of-life.ts"
 import { makeObserver } from "./observe-device-event.ts"
 import { SupervisedFleet } from "./supervised-fleet.ts"
 import { residentContextOf } from "./supervision-policy.ts"
@@ -71,14 +72,30 @@ const startOf = Effect.fnUntraced(function*(lane: FollowedLane) {
   })
 })
 
+const utf8 = new TextDecoder()
+
+/** The stored event's JSON, or undefined when it is not JSON. */
+const parsed = (bytes: Uint8Array): unknown => {
+  try {
+    return JSON.parse(utf8.decode(bytes))
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * Follows one tech or telemetry lane: each event, in order, observed as it arrives. An observation
- * that finishes at once (nearly all: a sign of life buffered) finishes in the read callback; one
- * that waits (a device registered since the fleet's snapshot, a storm's return) holds the lane's
- * position until it ends.
+ * Follows one tech or telemetry lane: each event, in order, observed as it arrives. On these
+ * lanes an event is a sign of life and nothing else, so nearly every one (a known device, no storm
+ * under way) is handled in the read callback itself: a map update, no fiber, no schema decode of
+ * the whole event. One that must wait (a device registered since the fleet's snapshot, a storm's
+ * return) is observed as the alarm lane's are, and holds the lane's position until it ends.
  */
 const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown: (event: DeviceEvent) => Effect.Effect<void, unknown>) {
   const progress = (yield* SupervisionProgress)[lane]
+  const fleet = yield* SupervisedFleet
+  const signs = yield* SignsOfLife
+  const storms = yield* SupervisionStorms
+  const { policy } = yield* SupervisionSettings
   const context = yield* Effect.context<never>()
   const run = Effect.runForkWith(context)
   const from = yield* startOf(lane)
@@ -86,6 +103,13 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
   const finish = (seq: number) => (exit: Exit.Exit<unknown, unknown>) => {
     progress.finished(seq, Exit.isSuccess(exit), Date.now())
     if (Exit.isFailure(exit)) run(Effect.logWarning(`supervision: ${lane} seq ${seq} not observed: ${Cause.pretty(exit.cause).split("\n")[0]}`))
+  }
+  /** Observes what could not be done at once; the position waits for it. */
+  const observeLater = (seq: number, observation: Effect.Effect<void, unknown>) => {
+    const fiber = run(observation.pipe(Effect.retry(observeRetry)))
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) finish(seq)(exit)
+    else fiber.addObserver(finish(seq))
   }
   return yield* followPushed({
     reader: FollowedReaders[lane],
@@ -97,17 +121,26 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
     },
     onLost: () => progress.lost(),
     onMessage: (msg, info) => {
-      progress.started(info.streamSeq, info.storedAtMs, info.pending)
-      const decoded = decodeJson(DeviceEvent, msg.data)
-      if (Result.isFailure(decoded)) {
-        progress.finished(info.streamSeq, true, Date.now())
+      const seq = info.streamSeq
+      const value = parsed(msg.data)
+      const sign = followedSignOf(value)
+      if (sign === undefined) {
+        progress.handled(seq, info.storedAtMs, info.pending)
         run(Metric.update(skipped, 1))
         return
       }
-      const fiber = run(observeKnown(decoded.success).pipe(Effect.retry(observeRetry)))
-      const exit = fiber.pollUnsafe()
-      if (exit !== undefined) finish(info.streamSeq)(exit)
-      else fiber.addObserver(finish(info.streamSeq))
+      const known = fleet.device(sign.tenant, sign.deviceId)
+      if (known === undefined) {
+        // Registered since the fleet's snapshot (or not at all): the registry is asked, as on the alarm lane.
+        const event = Schema.decodeUnknownOption(DeviceEvent)(value)
+        progress.started(seq, info.storedAtMs, info.pending)
+        return Option.isSome(event) ? observeLater(seq, observeKnown(event.value)) : finish(seq)(Exit.void)
+      }
+      if (sign.signOfLifeMs === undefined) return progress.handled(seq, info.storedAtMs, info.pending)
+      signs.sightedUnsafe(sign.tenant, sign.deviceId, sign.signOfLifeMs, intervalOrDefault(policy, known.heartbeatIntervalS))
+      if (storms.quietNow(sign.tenant)) return progress.handled(seq, info.storedAtMs, info.pending)
+      progress.started(seq, info.storedAtMs, info.pending)
+      observeLater(seq, storms.heardFrom(sign.tenant, sign.deviceId))
     }
   })
 })

@@ -24,7 +24,8 @@ const HeldStorms = Layer.effect(
       routeLoss: () => Effect.succeed(Option.none()),
       noteIndividual: () => Effect.void,
       signOfLife: () => Deferred.await(done),
-      heardFrom: () => Deferred.await(done)
+      heardFrom: () => Deferred.await(done),
+      quietNow: () => false
     })
   })
 )
