@@ -25,7 +25,7 @@ const laneWorker = Effect.fnUntraced(function*(lane: Lane) {
   const concurrency = yield* concurrencyOf[lane]
   yield* Effect.forkScoped(
     consumeLane(lane, {
-      // Supervision keeps its own durables on these lanes (signs of life); these classify.
+      // These classify; supervision reads the lanes apart (its own durable on the alarm lane, followers on the others).
       durable: lane === "alarm" ? "triage-alarm" : `triage-classify-${lane}`,
       concurrency,
       handler: triageDeviceEvent
