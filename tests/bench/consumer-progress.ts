@@ -33,6 +33,7 @@ export const addLanes = (counts: LaneCounts, events: ReadonlyArray<DeviceEvent>)
  * supervision follows the tech and telemetry lanes in every copy (services/supervision/src/lane-watermark.ts).
  */
 const FollowedReaders: ReadonlyArray<readonly [string, Lane]> = [["supervision-follow-tech", "tech"], ["supervision-follow-telemetry", "telemetry"]]
+const FollowedReaderNames = new Set(FollowedReaders.map(([name]) => name))
 
 /** Which lane each durable on WT_DEVICE (and each followed reader) reads ("all" for an unfiltered one), from its filter subject. */
 export const deviceConsumerLanes = Effect.gen(function*() {
@@ -68,11 +69,17 @@ export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
     // A service that does not answer (restarting, say) counts as no progress for now.
     const scraped = await Promise.all(serviceUrls.map((url) => scrapeFamily(url, "wt_consumer_messages_total").catch(() => [])))
     const settled = new Map<string, number>()
-    for (const { labels, value } of scraped.flat()) {
-      if (labels.includes(`outcome="retried"`) || !labels.includes(`stream="${Streams.device}"`)) continue
-      const consumer = /consumer="([^"]+)"/.exec(labels)?.[1]
-      if (consumer !== undefined) settled.set(consumer, (settled.get(consumer) ?? 0) + value)
-    }
+    scraped.forEach((samples, i) => {
+      for (const { labels, value } of samples) {
+        if (labels.includes(`outcome="retried"`) || !labels.includes(`stream="${Streams.device}"`)) continue
+        const consumer = /consumer="([^"]+)"/.exec(labels)?.[1]
+        if (consumer === undefined) continue
+        // A durable's copies split its messages: summed. Every copy of a follower reads every
+        // message: each copy is counted apart (`<reader>@<url>`), and the one furthest behind counts.
+        const key = FollowedReaderNames.has(consumer) ? `${consumer}@${serviceUrls[i]}` : consumer
+        settled.set(key, (settled.get(key) ?? 0) + value)
+      }
+    })
     return settled
   })
 
@@ -101,9 +108,11 @@ export const deviceProgress = (options: {
     const all = stored.alarm + stored.tech + stored.telemetry
     let backlog = 0
     const busy: Array<string> = []
+    const doneBy = (key: string) => (now.get(key) ?? 0) - (options.start.get(key) ?? 0)
     for (const [consumer, lane] of options.lanes) {
       const want = lane === "all" ? all : stored[lane]
-      const left = want - ((now.get(consumer) ?? 0) - (options.start.get(consumer) ?? 0))
+      const copies = FollowedReaderNames.has(consumer) ? [...now.keys()].filter((key) => key.startsWith(`${consumer}@`)) : [consumer]
+      const left = want - (copies.length === 0 ? 0 : Math.min(...copies.map(doneBy)))
       if (left > 0) {
         backlog = Math.max(backlog, left)
         busy.push(consumer)

@@ -119,6 +119,8 @@ export const followPushed = Effect.fnUntraced(function*(options: FollowPushedOpt
         consumer = info.name
         if (ended) return void jsm.consumers.delete(options.stream, info.name).catch(() => undefined)
         lastActivity = Date.now()
+        // The reader's series exists from its first session on, read or not (a dashboard, the benchmark).
+        counted.handledUnsafe(context, 0)
         options.onOpened(info.num_pending)
       },
       (error: unknown) => end(`cannot make the consumer: ${errorMessage(error)}`)
