@@ -8,7 +8,7 @@ import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { sendDeadLetter } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
-import { apiErrorCode, ConsumerSetupFailed, errorMessage } from "./errors.ts"
+import { apiErrorCode, ConsumerAlreadyExists, ConsumerNotFound, ConsumerSetupFailed, errorMessage } from "./errors.ts"
 import { type DeliveryInfo, deliveryInfoOf } from "./delivery-info.ts"
 import { delayFor, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
 import { type Hand, Hands, readIntoHands } from "./message-hands.ts"
@@ -85,8 +85,6 @@ class DeliveredMeta implements MessageMeta {
   }
 }
 
-const ConsumerNotFound = 10014
-const ConsumerAlreadyExists = 10148
 
 const defaultBackoff: ReadonlyArray<number> = [250, 1000, 5000]
 

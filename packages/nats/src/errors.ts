@@ -61,6 +61,10 @@ export class NatsUnavailable extends Schema.TaggedError<NatsUnavailable>()("Nats
 }) {}
 
 /** The JetStream API error code carried by an error from the NATS client, if any. */
+/** JetStream API error codes the consumers' setup tells apart. */
+export const ConsumerNotFound = 10014
+export const ConsumerAlreadyExists = 10148
+
 export const apiErrorCode = (error: unknown): number | undefined => {
   if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "number") {
     return error.code

@@ -6,7 +6,7 @@ import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
 import { type DeliveryInfo, deliveryInfoOf } from "./delivery-info.ts"
-import { apiErrorCode, errorMessage, NatsRequestFailed } from "./errors.ts"
+import { apiErrorCode, ConsumerNotFound, errorMessage, NatsRequestFailed } from "./errors.ts"
 
 export interface FollowPushedOptions {
   /** Names the reader in logs and in `wt_consumer_messages_total` (as its `consumer`, messages handed over as `handled`). */
@@ -55,7 +55,7 @@ export const followPushed = Effect.fnUntraced(function*(options: FollowPushedOpt
   }
   let lastSeq = 0
 
-  const session = Effect.callback<never, NatsRequestFailed>((resume, signal) => {
+  const session = Effect.callback<never, NatsRequestFailed>((resume) => {
     let ended = false
     let consumer: string | undefined
     let lastConsumerSeq = 0
@@ -125,7 +125,7 @@ export const followPushed = Effect.fnUntraced(function*(options: FollowPushedOpt
       },
       (error: unknown) => end(`cannot make the consumer: ${errorMessage(error)}`)
     )
-    signal.addEventListener("abort", () => end("interrupted"))
+    // Interrupted: the subscription and the consumer go at once.
     return Effect.sync(() => end("interrupted"))
   })
 
@@ -137,8 +137,6 @@ export const followPushed = Effect.fnUntraced(function*(options: FollowPushedOpt
     Effect.andThen(Effect.never)
   )
 })
-
-const ConsumerNotFound = 10014
 
 /**
  * Hands a durable's place over to a follower: the sequence after its ack floor (everything up to

@@ -21,7 +21,7 @@ export const SupervisionDurables: Record<Lane, string> = {
  */
 export const FollowedLanes = ["tech", "telemetry"] as const satisfies ReadonlyArray<Lane>
 export type FollowedLane = (typeof FollowedLanes)[number]
-export const isFollowed = (lane: Lane): lane is FollowedLane => lane !== "alarm"
+export const isFollowed = (lane: Lane): lane is FollowedLane => (FollowedLanes as ReadonlyArray<Lane>).includes(lane)
 
 /** How each followed lane's reader is named in logs and in `wt_consumer_messages_total`. */
 export const FollowedReaders: Record<FollowedLane, string> = {
@@ -42,11 +42,7 @@ export class LaneProgress {
   started(streamSeq: number, storedAtMs: number, pending: number): void {
     this.#inFlight.set(streamSeq, storedAtMs)
     this.#retrying.delete(streamSeq)
-    if (streamSeq >= this.#lastSeq) {
-      this.#lastSeq = streamSeq
-      this.#lastStoredAtMs = storedAtMs
-      this.#lastPending = pending
-    }
+    this.handled(streamSeq, storedAtMs, pending)
   }
 
   finished(streamSeq: number, handled: boolean, nowMs: number): void {
@@ -85,10 +81,6 @@ export class LaneProgress {
     return through
   }
 
-  /** Messages the server still had to deliver after the last one handed over; undefined while unknown. */
-  pending(): number | undefined {
-    return this.#lastPending
-  }
 
   /**
    * Up to when this lane's stored events are handled, as far as this process can tell, or

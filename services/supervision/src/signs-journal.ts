@@ -21,6 +21,8 @@ export class SignsJournal extends Context.Service<SignsJournal, {
   readonly publish: (signs: ReadonlyArray<readonly [string, Sign]>, through?: Readonly<Record<string, number>>) => Effect.Effect<void, { readonly message: string }>
   /** The highest position any copy's page gave for the lane, as read so far; undefined when none did. */
   readonly readThrough: (lane: string) => number | undefined
+  /** When the journal's last page was stored, as the stream said at start (it remembers after the page ages out); undefined for an empty one. */
+  readonly lastPageAtStartMs: number | undefined
   /** KV holds the sign or a newer one: the journal need not keep it in memory. */
   readonly forget: (key: string, atMs: number) => void
   /** Succeeds once the journal as it stood at start is read. */
@@ -47,8 +49,9 @@ export class SignsJournal extends Context.Service<SignsJournal, {
 
       const loaded = yield* Deferred.make<void>()
       const atStart = (yield* nats.streamInfo(SignsOfLifeStream.name)).state
-      const readThrough = atStart.messages === 0 ? 0 : atStart.last_seq
-      if (readThrough === 0) yield* Deferred.succeed(loaded, undefined)
+      const readToSeq = atStart.messages === 0 ? 0 : atStart.last_seq
+      const lastPageAtStartMs = atStart.last_seq > 0 ? Date.parse(atStart.last_ts) : Number.NaN
+      if (readToSeq === 0) yield* Deferred.succeed(loaded, undefined)
 
       yield* Effect.forkScoped(follow({
         stream: SignsOfLifeStream.name,
@@ -58,14 +61,14 @@ export class SignsJournal extends Context.Service<SignsJournal, {
           Effect.suspend(() => {
             for (const [key, atMs, intervalS] of page.signs) take(key, atMs, intervalS)
             advance(page.through)
-            return meta.streamSeq >= readThrough ? Deferred.succeed(loaded, undefined) : Effect.void
+            return meta.streamSeq >= readToSeq ? Deferred.succeed(loaded, undefined) : Effect.void
           })
       }))
       // The pages waited for may have aged out of the journal before they were read.
       yield* Effect.forkScoped(
         nats.streamInfo(SignsOfLifeStream.name).pipe(
           Effect.flatMap((info) =>
-            info.state.messages === 0 || info.state.first_seq > readThrough ? Deferred.succeed(loaded, undefined) : Effect.void
+            info.state.messages === 0 || info.state.first_seq > readToSeq ? Deferred.succeed(loaded, undefined) : Effect.void
           ),
           Effect.ignore,
           Effect.repeat({ schedule: Schedule.spaced("1 second"), until: () => Deferred.isDoneUnsafe(loaded) })
@@ -94,6 +97,7 @@ export class SignsJournal extends Context.Service<SignsJournal, {
         entries: () => heard.entries(),
         publish,
         readThrough: (lane) => positions.get(lane),
+        lastPageAtStartMs: Number.isFinite(lastPageAtStartMs) ? lastPageAtStartMs : undefined,
         forget: (key, atMs) => {
           if ((heard.get(key)?.atMs ?? Infinity) <= atMs) heard.delete(key)
         },

@@ -8,10 +8,8 @@ import {
   LaneAckWaitMs,
   laneConsumer,
   type MessageMeta,
-  Nats,
   retireDurable,
-  SignsOfLifeKeepMs,
-  SignsOfLifeStream
+  SignsOfLifeKeepMs
 } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { followedLaneStart, followedSignOf, intervalOrDefault } from "@wt/supervision"
@@ -58,21 +56,17 @@ const startOf = Effect.fnUntraced(function*(lane: FollowedLane) {
   const durableNext = yield* retireDurable(Streams.device, SupervisionDurables[lane]).pipe(
     Effect.catch((error) => Effect.logWarning(`supervision: the old ${lane} durable was not retired: ${error.message}`).pipe(Effect.as(undefined)))
   )
-  // The stream remembers its last page's time after the page itself has aged out.
-  const lastPageMs = yield* (yield* Nats).streamInfo(SignsOfLifeStream.name).pipe(
-    Effect.map((info) => (info.state.last_seq > 0 ? Date.parse(info.state.last_ts) : Number.NaN)),
-    Effect.orElseSucceed(() => Number.NaN)
-  )
   return followedLaneStart({
     journalled: journal.readThrough(lane),
     durableNext,
-    lastPageMs: Number.isFinite(lastPageMs) ? lastPageMs : undefined,
+    lastPageMs: journal.lastPageAtStartMs,
     nowMs: yield* Clock.currentTimeMillis,
     keepMs: SignsOfLifeKeepMs
   })
 })
 
 const utf8 = new TextDecoder()
+const decodeDeviceEvent = Schema.decodeUnknownOption(DeviceEvent)
 
 /** The stored event's JSON, or undefined when it is not JSON. */
 const parsed = (bytes: Uint8Array): unknown => {
@@ -132,7 +126,7 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
       const known = fleet.device(sign.tenant, sign.deviceId)
       if (known === undefined) {
         // Registered since the fleet's snapshot (or not at all): the registry is asked, as on the alarm lane.
-        const event = Schema.decodeUnknownOption(DeviceEvent)(value)
+        const event = decodeDeviceEvent(value)
         progress.started(seq, info.storedAtMs, info.pending)
         return Option.isSome(event) ? observeLater(seq, observeKnown(event.value)) : finish(seq)(Exit.void)
       }
