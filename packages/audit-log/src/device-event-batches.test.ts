@@ -92,4 +92,34 @@ describe("device events gathered into batch entries", () => {
       // Nothing is left gathering: the next event opens a new batch.
       assert.strictEqual(batches.gathering, 0)
     }))
+
+  it.effect("an event joining a batch that is gathering waits without an effect, and learns the batch's outcome; with none gathering or no room, addNow leaves the event to add", () =>
+    Effect.gen(function*() {
+      const { written, state, write } = recorder()
+      const batches = new DeviceEventBatches({ maxEvents: 3, maxBytes: 24, maxWaitMs: 60_000 }, write)
+      const outcomes: Array<[number, boolean]> = []
+      const noted = (seq: number) => (exit: Exit.Exit<void, "nats down">) => void outcomes.push([seq, Exit.isSuccess(exit)])
+      assert.isFalse(batches.addNow("demo", event(1), at(1), noted(1)), "no batch gathering: add must lead one")
+      const lead = yield* Effect.forkChild(batches.add("demo", event(1), at(3)))
+      yield* Effect.yieldNow
+      assert.isTrue(batches.addNow("demo", event(3), at(2), noted(3)))
+      assert.deepStrictEqual(outcomes, [], "nothing settled before the batch is stored")
+      // The third event fills the batch: the lead writes it, and both joined events learn it.
+      assert.isTrue(batches.addNow("demo", event(2), at(1), noted(2)))
+      yield* Fiber.join(lead)
+      assert.deepStrictEqual(written, [{ tenant: "demo", seqs: [1, 2, 3], at: at(1) }])
+      assert.deepStrictEqual(outcomes, [[3, true], [2, true]])
+
+      // A failed write reaches the joined events as a failure.
+      state.failing = true
+      const failing = yield* Effect.forkChild(Effect.exit(batches.add("demo", event(4), at(1))))
+      yield* Effect.yieldNow
+      // 8 + 20 bytes would pass the batch's 24: left to add, which starts the next batch.
+      assert.isFalse(batches.addNow("demo", { seq: 6, stored: new TextEncoder().encode(`{"n":"${"x".repeat(12)}"}`) }, at(1), noted(6)))
+      assert.isTrue(batches.addNow("demo", event(5), at(1), noted(5)))
+      yield* TestClock.adjust(60_000)
+      assert.isTrue(Exit.isFailure(yield* Fiber.join(failing)))
+      assert.deepStrictEqual(outcomes.slice(2), [[5, false]])
+    }))
 })
+

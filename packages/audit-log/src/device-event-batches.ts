@@ -58,23 +58,36 @@ export class DeviceEventBatches<E, R> {
         this.#open.set(tenant, batch)
         return this.#lead(batch)
       }
-      open.events.push(event)
-      open.bytes += event.stored.length
-      if (at < open.at) open.at = at
       return Effect.callback<void, E>((resume) => {
         const waiter = (exit: Exit.Exit<void, E>) => resume(exit)
-        open.waiting.push(waiter)
-        // Only once this handler waits: the first handler may write and settle the batch at once.
-        if (open.events.length >= this.#limits.maxEvents || open.bytes >= this.#limits.maxBytes) {
-          this.#close(open)
-          open.full?.()
-        }
+        // Joined only once this handler waits: the first handler may write and settle the batch at once.
+        this.addNow(tenant, event, at, waiter)
         return Effect.sync(() => {
           const i = open.waiting.indexOf(waiter)
           if (i >= 0) open.waiting.splice(i, 1)
         })
       })
     })
+  }
+
+  /**
+   * Adds one stored event to its tenant's batch being gathered, without an effect: true once it is
+   * in, and `done` is then called once the entry holding it is stored (or failed). False when no
+   * batch is gathering or the event would push it over its size: `add` then starts the next one,
+   * whose first handler writes it. So only the first event of a batch needs a fiber.
+   */
+  addNow(tenant: string, event: StoredDeviceEvent, at: string, done: (exit: Exit.Exit<void, E>) => void): boolean {
+    const open = this.#open.get(tenant)
+    if (open === undefined || open.bytes + event.stored.length > this.#limits.maxBytes) return false
+    open.events.push(event)
+    open.bytes += event.stored.length
+    if (at < open.at) open.at = at
+    open.waiting.push(done)
+    if (open.events.length >= this.#limits.maxEvents || open.bytes >= this.#limits.maxBytes) {
+      this.#close(open)
+      open.full?.()
+    }
+    return true
   }
 
   /** Batches gathering now (for tests and metrics). */

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Streams } from "@wt/contracts"
-import { Effect, Fiber } from "effect"
-import { consume, type MessageMeta } from "./consume.ts"
+import { Effect, Exit, Fiber } from "effect"
+import { consume, type HandleNow, type MessageMeta } from "./consume.ts"
 import { consumerInfo, Note, subjectOf } from "./consume-test-support.ts"
 import { findClusterNatsServer, natsServerVersion, olderThanClusterMinimum } from "./embedded.ts"
 import { publishEvent } from "./publish.ts"
@@ -49,5 +49,44 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("consume on nats-
       yield* eventually(Effect.sync(() => redelivered.length), (n) => n === 3, "the three handed back")
       assert.deepStrictEqual(redelivered, [2, 2, 2])
       yield* eventually(consumerInfo("stop-in-hand"), (i) => i.num_ack_pending === 0 && i.num_pending === 0, "all acked")
+    }))
+
+  it.effect.skipIf(!recentEnough)("when stopped, hands back at once the messages taken without a fiber whose done has not come; a late done changes nothing", () =>
+    Effect.gen(function*() {
+      const waiting: Array<(exit: Exit.Exit<void, never>) => void> = []
+      const run = (handleNow: HandleNow<Note, never>) =>
+        consume({
+          stream: Streams.device,
+          durable: "stop-taken-now",
+          filterSubject: "wt.dev.tstopnow.>",
+          schema: Note,
+          source: "triage",
+          concurrency: 3,
+          ackWait: "60 seconds",
+          handler: () => Effect.die("the handler is not used here"),
+          handleNow
+        })
+      const first = yield* Effect.forkScoped(run((_note, _meta, done) => {
+        waiting.push(done)
+        return true
+      }))
+      for (const n of [1, 2, 3]) {
+        yield* publishEvent(subjectOf("tstopnow", `dev-${n}`), Note, { n, text: "x" }, { msgId: `stop-now-${n}` })
+      }
+      yield* eventually(Effect.sync(() => waiting.length), (n) => n === 3, "three taken now")
+      yield* Fiber.interrupt(first).pipe(Effect.timeout("5 seconds"))
+      yield* eventually(consumerInfo("stop-taken-now"), (i) => i.num_waiting === 0, "no pull left open")
+      // Their work ends after the stop: the messages were already handed back, and stay so.
+      for (const done of waiting) done(Exit.void)
+
+      const redelivered: Array<number> = []
+      yield* Effect.forkScoped(run((_note, meta, done) => {
+        redelivered.push(meta.deliveries)
+        done(Exit.void)
+        return true
+      }))
+      yield* eventually(Effect.sync(() => redelivered.length), (n) => n === 3, "the three handed back")
+      assert.deepStrictEqual(redelivered, [2, 2, 2])
+      yield* eventually(consumerInfo("stop-taken-now"), (i) => i.num_ack_pending === 0 && i.num_pending === 0, "all acked")
     }))
 })

@@ -43,6 +43,11 @@ export interface ConsumeOptions<A, E, R> {
   /** Names the dead letters this consumer produces (`wt.dlq.<source>`). */
   readonly source: DeadLetterSource
   readonly handler: (value: A, meta: MessageMeta) => Effect.Effect<void, E, R>
+  /**
+   * Takes a message in the step that read it, without a fiber, where it can; `handler` takes the
+   * rest. See `HandleNow`. Not used while traces are exported: each message then keeps its span.
+   */
+  readonly handleNow?: HandleNow<A, E>
   /** Attempts before a message failing by its own fault is dead-lettered; default 5. */
   readonly maxDeliver?: number
   /**
@@ -61,6 +66,18 @@ export interface ConsumeOptions<A, E, R> {
   /** Unacknowledged messages the server hands out to all copies together; default max(128, 32 × concurrency). */
   readonly maxAckPending?: number
 }
+
+/**
+ * A handler's way for the messages that need no fiber (nearly all of a bulk lane: a heartbeat
+ * that changes nothing, an event joining a batch). Returns false to leave the message to the
+ * consumer's `handler`; returns true once it has taken it, and then calls `done` once, at once
+ * or later, with how it ended: success acknowledges the message, a failure is a failed attempt
+ * like the handler's. Must not throw. A message whose `done` has not come when the handler would
+ * be overdue, or when the consumer stops, is given up as an interrupted handler's would be; a
+ * later `done` then changes nothing. So work it waits on is not cancelled through it: that work
+ * ends by itself, or is a handler's fiber, which shutdown and the overdue watch interrupt.
+ */
+export type HandleNow<A, E> = (value: A, meta: MessageMeta, done: (exit: Exit.Exit<void, E>) => void) => boolean
 
 /** A message's meta, its headers decoded only when read (most handlers never do). */
 class DeliveredMeta implements MessageMeta {
@@ -85,6 +102,9 @@ class DeliveredMeta implements MessageMeta {
   }
 }
 
+
+/** How a message taken without a fiber ends when it is given up (overdue, or the consumer stopping). */
+const interrupted = Exit.interrupt()
 
 const defaultBackoff: ReadonlyArray<number> = [250, 1000, 5000]
 
@@ -207,6 +227,7 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
   // Decided once: without an exporting tracer no message costs a header read or a span.
   const traced = yield* tracingExportedNow
   const spanName = `Nats.consume ${label}`
+  const handleNow = traced ? undefined : options.handleNow
   const handlerOf = (value: A, meta: DeliveredMeta, msg: JsMsg) =>
     traced
       ? Effect.withSpan(
@@ -313,6 +334,24 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
         run(Effect.logWarning(`${label}: cannot settle seq ${msg?.seq}: ${errorMessage(error)}`))
       }
     }
+    // True when handleNow took the message; its `done` settles the hand once, if the hand still holds that message.
+    const takenNow = (hand: Hand, msg: JsMsg, value: A, meta: DeliveredMeta): boolean => {
+      const done = (exit: Exit.Exit<void, E>) => {
+        if (hand.msg === msg) settleOrLeave(hand, exit)
+      }
+      let taken: boolean
+      try {
+        taken = handleNow!(value, meta, done)
+      } catch (error) {
+        // A defect of the handler's: the attempt failed, as a handler's defect would.
+        done(Exit.die(error))
+        return true
+      }
+      // Still waiting: the overdue watch and shutdown give it up as they would interrupt a fiber,
+      // and a done that comes after that finds the hand no longer holding this message.
+      if (taken && hand.msg === msg) hand.handler = { interruptUnsafe: () => done(interrupted) }
+      return taken
+    }
     return (hand: Hand): void => {
       const msg = hand.msg!
       const info = deliveryOf(msg)
@@ -332,6 +371,7 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
       const value = decoded.success
       const meta = new DeliveredMeta(msg, info)
       hand.startedAtMs = Date.now()
+      if (handleNow !== undefined && takenNow(hand, msg, value, meta)) return
       const fiber = run(Effect.suspend(() => handlerOf(value, meta, msg)))
       const exit = fiber.pollUnsafe()
       if (exit !== undefined) return settleOrLeave(hand, exit)

@@ -1,6 +1,6 @@
 import type { Effect } from "effect"
 import { DeviceEvent, type Lane, Streams, Subjects } from "@wt/contracts"
-import { consume, type MessageMeta } from "./consume.ts"
+import { consume, type HandleNow, type MessageMeta } from "./consume.ts"
 
 // A message held by a copy that died is redelivered after this long: keep it short
 // (supervision's watermark holds every absence back until then).
@@ -24,6 +24,7 @@ export const consumeLane = <E, R>(lane: Lane, options: {
   readonly concurrency: number
   readonly deliverPolicy?: "all" | "new"
   readonly handler: (event: DeviceEvent, meta: MessageMeta) => Effect.Effect<void, E, R>
+  readonly handleNow?: HandleNow<DeviceEvent, E>
 }) =>
   consume({
     ...laneConsumer(lane, options.durable, options.concurrency),
@@ -32,5 +33,6 @@ export const consumeLane = <E, R>(lane: Lane, options: {
     source: "triage",
     concurrency: options.concurrency,
     ...(options.deliverPolicy !== undefined ? { deliverPolicy: options.deliverPolicy } : {}),
-    handler: options.handler
+    handler: options.handler,
+    ...(options.handleNow !== undefined ? { handleNow: options.handleNow } : {})
   })

@@ -10,8 +10,11 @@ export interface Hand {
   startedAtMs: number
   /** Set by the overdue watch just before it interrupts the handler. */
   overdue: boolean
-  /** The handler's fiber, while it waits on something (a handler done at once never needs one kept). */
-  handler: Fiber.Fiber<unknown, unknown> | undefined
+  /**
+   * The handler's fiber, or what gives up a message taken without one, while it waits on something
+   * (a handler done at once never needs one kept).
+   */
+  handler: Pick<Fiber.Fiber<unknown, unknown>, "interruptUnsafe"> | undefined
 }
 
 /**

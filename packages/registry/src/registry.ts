@@ -19,6 +19,12 @@ export interface RegistryShape {
    * from a lookup of its own, cached ~10 s (including "unknown").
    */
   readonly deviceOwner: (tenant: string, deviceId: string) => Effect.Effect<Option.Option<DeviceOwner>, SqlError | RegistryRowInvalid>
+  /**
+   * `deviceOwner`'s answer when the tenant's fleet snapshot holds it and is current, read without
+   * an effect: for the bulk lanes' messages that need no fiber. Undefined means "ask deviceOwner"
+   * (not loaded, due for its check, a device not in it, snapshots off), never "unknown".
+   */
+  readonly deviceOwnerNow: (tenant: string, deviceId: string) => DeviceOwner | undefined
   /** The tenant an ingest key (the raw bearer token) belongs to; cached ~10 s. */
   readonly tenantForIngestKey: (key: string) => Effect.Effect<Option.Option<string>, SqlError | RegistryRowInvalid>
   readonly resident: (tenant: string, residentId: string) => Effect.Effect<Option.Option<ResidentRecord>, SqlError | RegistryRowInvalid>
@@ -253,6 +259,8 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         return yield* owners.get(`${tenant}\u0000${deviceId}`)
       })
 
+      const deviceOwnerNow = (tenant: string, deviceId: string) => fleets?.fresh(tenant)?.get(deviceId)
+
       const tenantForIngestKey = Effect.fn("Registry.tenantForIngestKey")(function*(key: string) {
         return yield* ingestKeys.get(hashIngestKey(key))
       })
@@ -393,6 +401,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       return Registry.of({
         deviceOwner,
+        deviceOwnerNow,
         tenantForIngestKey,
         resident,
         keySafeCode,

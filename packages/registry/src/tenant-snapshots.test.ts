@@ -131,4 +131,23 @@ describe("tenant snapshots with versions", () => {
       yield* settle
       expect(yield* snapshots.get("demo")).toBe("fleet#2")
     }))
+
+  it.effect("fresh answers without an effect only while the snapshot is current, and only get brings it back", () =>
+    Effect.gen(function*() {
+      let call = 0
+      const snapshots = yield* makeTenantSnapshots((_tenant: string) => Effect.sync(() => `fleet#${++call}`), 10_000)
+      expect(snapshots.fresh("demo")).toBeUndefined()
+      expect(yield* snapshots.get("demo")).toBe("fleet#1")
+      expect(snapshots.fresh("demo")).toBe("fleet#1")
+      expect(snapshots.fresh("north")).toBeUndefined()
+      yield* TestClock.adjust("11 seconds")
+      // Due for its check: fresh says nothing and starts nothing, so a caller falls back to get.
+      expect(snapshots.fresh("demo")).toBeUndefined()
+      expect(call).toBe(1)
+      expect(yield* snapshots.get("demo")).toBe("fleet#1")
+      yield* settle
+      expect(call).toBe(2)
+      expect(snapshots.fresh("demo")).toBe("fleet#2")
+    }))
 })
+

@@ -32,6 +32,8 @@ export const makeTenantSnapshots = Effect.fnUntraced(function*<A, E, R>(
   version?: (tenant: string) => Effect.Effect<number, E, R>
 ) {
   const context = yield* Effect.context<R>()
+  // For `fresh`, which is read without an effect.
+  const clock = yield* Clock.Clock
   const snapshots = new Map<string, Snapshot<A>>()
   const reloading = new Set<string>()
   // Bumped by invalidateAll, so a load that started before it does not bring back old data.
@@ -105,10 +107,20 @@ export const makeTenantSnapshots = Effect.fnUntraced(function*<A, E, R>(
       return Effect.succeed(current.value)
     })
 
+  /**
+   * The tenant's snapshot while it is current, read without an effect; undefined when it is not
+   * loaded or is due for its check, which only `get` starts: a caller that reads this first and
+   * falls back to `get` keeps the snapshot as fresh as `get` alone would.
+   */
+  const fresh = (tenant: string): A | undefined => {
+    const current = snapshots.get(tenant)
+    return current !== undefined && clock.currentTimeMillisUnsafe() - current.loadedAt <= refreshMs ? current.value : undefined
+  }
+
   const invalidateAll = () => {
     generation++
     snapshots.clear()
   }
 
-  return { get, invalidateAll }
+  return { get, fresh, invalidateAll }
 })

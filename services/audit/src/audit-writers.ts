@@ -38,7 +38,11 @@ export const AuditWriters = Layer.effectDiscard(
         handler: (event, meta) =>
           laneOfEvent(event) === "alarm"
             ? appendDeviceEventEntry(event, meta.raw, { stream: Streams.device, seq: meta.streamSeq })
-            : batches.add(event.tenant, { seq: meta.streamSeq, stored: meta.raw }, event.receivedAt ?? event.occurredAt)
+            : batches.add(event.tenant, { seq: meta.streamSeq, stored: meta.raw }, event.receivedAt ?? event.occurredAt),
+        // An event joining a batch already gathering waits for it without a fiber of its own.
+        handleNow: (event, meta, done) =>
+          laneOfEvent(event) !== "alarm" &&
+          batches.addNow(event.tenant, { seq: meta.streamSeq, stored: meta.raw }, event.receivedAt ?? event.occurredAt, done)
       })
     )
     yield* Effect.forkScoped(

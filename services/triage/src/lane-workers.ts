@@ -2,6 +2,7 @@ import { Config, Effect, Layer } from "effect"
 import { type Lane, Lanes } from "@wt/contracts"
 import { consumeLane } from "@wt/nats"
 import { triageDeviceEvent } from "./triage-event.ts"
+import { makeTriageNow } from "./triage-now.ts"
 
 /**
  * Which lanes this process classifies (`WT_TRIAGE_LANES`, default all three; pnpm start gives the
@@ -23,12 +24,15 @@ const concurrencyOf: Record<Lane, Config.Config<number>> = {
 // Untraced: the consumer it forks runs for the life of the process, and a span here would be the parent of every message's.
 const laneWorker = Effect.fnUntraced(function*(lane: Lane) {
   const concurrency = yield* concurrencyOf[lane]
+  // The alarm lane's events nearly all open or join an incident: each keeps its fiber there.
+  const handleNow = lane === "alarm" ? undefined : yield* makeTriageNow
   yield* Effect.forkScoped(
     consumeLane(lane, {
       // These classify; supervision reads the lanes apart (its own durable on the alarm lane, followers on the others).
       durable: lane === "alarm" ? "triage-alarm" : `triage-classify-${lane}`,
       concurrency,
-      handler: triageDeviceEvent
+      handler: triageDeviceEvent,
+      ...(handleNow !== undefined ? { handleNow } : {})
     })
   )
 })

@@ -32,7 +32,7 @@ const storedStage = stages({ stage: "stored" })
 const deliveredStage = stages({ stage: "delivered" })
 const incidentStage = stages({ stage: "incident" })
 
-const decisionSeries = seriesOf(decisions)
+export const decisionSeries = seriesOf(decisions)
 const count = (outcome: string, priority = "none") => Metric.update(decisionSeries({ outcome, priority }), 1)
 
 /**
@@ -45,7 +45,7 @@ export const RepeatedAlarmOverrides = Config.all({
 })
 
 /** The rule set in force when the event happened, for the event's tenant. */
-const rulesFor = (event: DeviceEvent) => ruleSetAt(DefaultRuleBook, event.tenant, event.occurredAt)
+export const rulesFor = (event: DeviceEvent) => ruleSetAt(DefaultRuleBook, event.tenant, event.occurredAt)
 
 const decodePlan = Schema.decodeUnknownOption(PlanOverrides)
 

@@ -1,0 +1,88 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect, Exit, Layer, Metric, Redacted } from "effect"
+import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
+import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
+import { deviceEvent, incidentEventsFor } from "@wt/incident-store/testing"
+import { TestDatabase } from "@wt/db/testing"
+import type { MessageMeta } from "@wt/nats"
+import { NatsTestServer } from "@wt/nats/testing"
+import { Registry } from "@wt/registry"
+import { DemoSeeder } from "@wt/registry/demo"
+import { decisionSeries, triageDeviceEvent } from "./triage-event.ts"
+import { makeTriageNow } from "./triage-now.ts"
+
+const seeded = Layer.effectDiscard(
+  Effect.gen(function*() {
+    yield* (yield* DemoSeeder).seed({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw-not-used"), residents: 3 })
+  }).pipe(Effect.orDie)
+).pipe(Layer.provide(DemoSeeder.layer))
+
+const Env = Layer.mergeAll(SupervisionStorms.layer, seeded).pipe(
+  Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer, CareAlarmHistory.layer)),
+  Layer.provideMerge(Registry.layer),
+  Layer.provideMerge(TestDatabase),
+  Layer.provideMerge(NatsTestServer.layerNats)
+)
+
+/** A delivery's meta as consume gives it; triage reads only the raw bytes and the sequence for a dead letter. */
+const metaOf = (event: DeviceEvent): MessageMeta => ({
+  subject: `wt.dev.${event.tenant}.${laneOfEvent(event)}.${event.type}.${event.deviceId}`,
+  streamSeq: 1,
+  deliveries: 1,
+  storedAtMs: Date.now(),
+  pending: 0,
+  raw: new TextEncoder().encode(JSON.stringify(event)),
+  headers: undefined
+})
+
+const noIncidents = Metric.value(decisionSeries({ outcome: "no_incident", priority: "none" })).pipe(Effect.map((state) => state.count))
+
+/** What triageNow said, and every exit it reported through done. */
+const tryNow = (triageNow: Effect.Success<typeof makeTriageNow>, event: DeviceEvent) => {
+  const exits: Array<Exit.Exit<void, never>> = []
+  const taken = triageNow(event, metaOf(event), (exit) => void exits.push(exit))
+  return { taken, exits }
+}
+
+const heartbeat = (deviceId: string) => deviceEvent(deviceId, { type: "technical", payload: { event: "heartbeat" } })
+
+layer(Env, { excludeTestServices: true, timeout: 60_000 })("triage of the bulk lanes without a fiber", (it) => {
+  it.effect("takes nothing until the fleet snapshot and the storms have been looked at; then takes a known device's heartbeat, counted as no incident and nothing more", () =>
+    Effect.gen(function*() {
+      const triageNow = yield* makeTriageNow
+      const first = heartbeat("alarm-000001")
+      expect(laneOfEvent(first)).toBe("tech")
+      // A fresh process: no snapshot loaded, no storm looked at. The handler takes it and looks.
+      expect(tryNow(triageNow, first)).toEqual({ taken: false, exits: [] })
+      yield* triageDeviceEvent(first, metaOf(first))
+
+      const before = yield* noIncidents
+      const beat = heartbeat("alarm-000001")
+      const answer = tryNow(triageNow, beat)
+      expect(answer.taken).toBe(true)
+      expect(answer.exits.map(Exit.isSuccess)).toEqual([true])
+      expect(yield* noIncidents).toBe(before + 1)
+      // It decided nothing triage would have written: no incident holds the heartbeat.
+      expect(yield* incidentEventsFor(beat.id)).toEqual([])
+    }))
+
+  it.effect("leaves to triageDeviceEvent a device not in the snapshot, an event a rule fires on, and a restore", () =>
+    Effect.gen(function*() {
+      const triageNow = yield* makeTriageNow
+      const warm = heartbeat("alarm-000002")
+      yield* triageDeviceEvent(warm, metaOf(warm))
+      expect(tryNow(triageNow, heartbeat("alarm-000002")).taken).toBe(true)
+
+      const before = yield* noIncidents
+      const left = [
+        heartbeat("alarm-999999"),
+        deviceEvent("alarm-000002", { type: "technical", payload: { event: "low_battery" } }),
+        deviceEvent("alarm-000002", { type: "technical", payload: { event: "communication_restored" } })
+      ]
+      for (const event of left) {
+        expect(laneOfEvent(event), JSON.stringify(event.payload)).toBe("tech")
+        expect(tryNow(triageNow, event), JSON.stringify(event.payload)).toEqual({ taken: false, exits: [] })
+      }
+      expect(yield* noIncidents).toBe(before)
+    }))
+})
