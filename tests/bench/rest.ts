@@ -1,5 +1,5 @@
 /**
- * `pnpm bench rest [--seconds N] [--profile]`: what the whole system costs with nothing to do,
+ * `pnpm bench rest [--seconds N] [--profile] [--scrape-ms MS [--scrape-family NAME]]`: what the whole system costs with nothing to do,
  * as a response centre at 3 a.m. with no event arriving: CPU ms per second of each process,
  * measured after the system has settled, with no browser, scrape or sender connected.
  * Every device event's CPU figure in `pnpm bench` includes this cost for as long as its phase runs.
@@ -19,7 +19,9 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: "30" },
     settle: { type: "string", default: "15" },
     profile: { type: "boolean", default: false },
-    "scrape-ms": { type: "string" }
+    "scrape-ms": { type: "string" },
+    // With --scrape-ms: ask only this family (`/metrics?name=`), as the system benchmark polls progress.
+    "scrape-family": { type: "string" }
   },
   strict: true
 })
@@ -42,9 +44,11 @@ const program = Effect.gen(function*() {
   yield* Effect.sleep(`${Number(flags.settle)} seconds`)
   const natsPid = natsServerPid()
   if (flags["scrape-ms"] !== undefined) {
-    const urls = ServiceNames.map((n) => system.services[n].url)
+    const family = flags["scrape-family"]
+    const query = family === undefined ? "" : `?name=${encodeURIComponent(family)}`
+    const urls = ServiceNames.map((n) => `${system.services[n].url}/metrics${query}`)
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(
-      Effect.promise(() => Promise.all(urls.map((u) => fetch(`${u}/metrics`).then((r) => r.text()).catch(() => "")))),
+      Effect.promise(() => Promise.all(urls.map((u) => fetch(u).then((r) => r.text()).catch(() => "")))),
       Effect.sleep(Number(flags["scrape-ms"]))
     )))
   }

@@ -43,4 +43,22 @@ describe("metrics", () => {
       expect(text).toContain(`wt_test_decisions_total{outcome="opened",priority="P1"} 2`)
       expect(text).toContain(`wt_test_decisions_total{outcome="no_incident",priority="none"} 1`)
     }))
+
+  it.effect("asked for some families, renders those and nothing else, the same lines as the whole rendering", () =>
+    Effect.gen(function*() {
+      const wanted = seriesOf(totalCounter("wt_test_wanted_total"))
+      yield* Metric.update(wanted({ consumer: "a" }), 2)
+      yield* Metric.update(wanted({ consumer: "b" }), 5)
+      yield* Metric.update(totalCounter("wt_test_unwanted_total"), 1)
+      const whole = yield* renderPrometheus()
+      const some = yield* renderPrometheus({ families: ["wt_test_wanted_total"] })
+      const lines = some.trim().split("\n")
+      expect(lines.filter((l) => !l.startsWith("#"))).toEqual([`wt_test_wanted_total{consumer="a"} 2`, `wt_test_wanted_total{consumer="b"} 5`])
+      for (const line of lines) expect(whole.split("\n")).toContain(line)
+      expect(some).not.toContain("wt_test_unwanted_total")
+      expect(some).not.toContain("process_resident_memory_bytes")
+      // A process gauge asked for by name is sampled fresh, as in the whole rendering.
+      expect(yield* renderPrometheus({ families: ["process_resident_memory_bytes"] })).toMatch(/^process_resident_memory_bytes \d+/m)
+    }))
 })
+

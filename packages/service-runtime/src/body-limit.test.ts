@@ -133,5 +133,11 @@ layer(Server, { excludeTestServices: true, timeout: "60 seconds" })("request bod
       expect((yield* post(`${url}/api/echo`, JSON.stringify({ text: "ok" }))).status).toBe(200)
       const metrics = yield* Effect.promise(() => fetch(`${url}/metrics`).then((r) => r.text()))
       expect(metrics).toMatch(/^http_requests_total\{method="POST",status="413"\} [1-9]/m)
+      // One family asked for by name: those lines alone.
+      const family = yield* Effect.promise(() => fetch(`${url}/metrics?name=http_requests_total`).then((r) => r.text()))
+      expect(family).toMatch(/^http_requests_total\{method="POST",status="413"\} [1-9]/m)
+      expect(family.split("\n").filter((l) => l !== "" && !l.startsWith("#")).every((l) => l.startsWith("http_requests_total{"))).toBe(true)
+      expect(metrics).toMatch(/^process_resident_memory_bytes /m)
+      expect(family).not.toMatch(/^process_resident_memory_bytes /m)
     }))
 })

@@ -9,7 +9,7 @@ export const InstanceHeader = "wt-instance"
 
 /**
  * `GET /healthz` (alive), `GET /readyz` (every readiness check passes) and `GET /metrics`
- * (Prometheus, to whom `metrics` lets in). Probes and scrapes arrive every few seconds, so
+ * (Prometheus, to whom `metrics` lets in; `?name=<family>`, repeatable, renders only those). Probes and scrapes arrive every few seconds, so
  * they are not request-logged. With `instance`, the probes carry it in {@link InstanceHeader}:
  * a launcher that waits for its own process is not answered "ready" by another one that holds the port.
  */
@@ -48,7 +48,11 @@ export const healthRoutes = <R>(options: {
       const metrics = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         switch (metricsVerdict(options.metrics, request)) {
           case "answer":
-            return Effect.map(renderPrometheus(), (body) => HttpServerResponse.text(body, { contentType: prometheusContentType }))
+            // `?name=<family>` (repeatable): only those families, for a poller that wants one.
+            return Effect.map(
+              renderPrometheus({ families: new URL(request.url, "http://metrics").searchParams.getAll("name") }),
+              (body) => HttpServerResponse.text(body, { contentType: prometheusContentType })
+            )
           case "off":
             return Effect.succeed(HttpServerResponse.jsonUnsafe({ error: "metrics are off here (WT_METRICS=off)" }, { status: 404 }))
           case "forbidden":
