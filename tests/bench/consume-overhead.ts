@@ -11,7 +11,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { DeviceEventHead, deviceEventKey, Streams, Subjects } from "@wt/contracts"
 import { consume, defaultNatsSettings, ensureConsumer, Nats, NatsConfig, provisionStreams, startEmbeddedNats, TestUser } from "@wt/nats"
 import { demoSimFleet, deviceSubject } from "@wt/sim-devices"
-import { Effect, Fiber, Layer, References } from "effect"
+import { Effect, Exit, Fiber, Layer, References } from "effect"
 import { cpuMs, natsServerPid } from "./cpu-usage.ts"
 import { publishWindowed } from "./raw-publish.ts"
 import { stormEvents } from "./storm-events.ts"
@@ -54,10 +54,16 @@ const measure = Effect.fn("Bench.measure")(function*(variant: string, serverPid:
   return figure
 })
 
-/** `@wt/nats` consume with a handler that does nothing, as audit and supervision run it. */
-const wtConsume = Effect.fn("Bench.wtConsume")(function*(durable: string, concurrency: number) {
+/**
+ * `@wt/nats` consume with a handler that does nothing; with `now`, every message is taken by
+ * `handleNow` instead, without a fiber, as triage-bulk and audit take most of theirs.
+ */
+const wtConsume = Effect.fn("Bench.wtConsume")(function*(durable: string, concurrency: number, now = false) {
   let handled = 0
   const done = Promise.withResolvers<void>()
+  const counted = () => {
+    if (++handled === messages) done.resolve()
+  }
   const fiber = yield* Effect.forkChild(consume({
     stream: Streams.device,
     durable,
@@ -65,10 +71,16 @@ const wtConsume = Effect.fn("Bench.wtConsume")(function*(durable: string, concur
     schema: DeviceEventHead,
     source: "audit",
     concurrency,
-    handler: () =>
-      Effect.sync(() => {
-        if (++handled === messages) done.resolve()
-      })
+    handler: () => Effect.sync(counted),
+    ...(now
+      ? {
+        handleNow: (_head: DeviceEventHead, _meta: unknown, settle: (exit: Exit.Exit<void>) => void) => {
+          counted()
+          settle(Exit.void)
+          return true
+        }
+      }
+      : {})
   }))
   yield* Effect.promise(() => done.promise)
   yield* Fiber.interrupt(fiber)
@@ -97,7 +109,8 @@ const variants = (round: number) =>
   [
     ["raw", "nats.js alone (iterator, JSON.parse, ack)", rawConsume(`raw-${round}`)],
     ["wt1", "@wt/nats consume, 1 worker", wtConsume(`wt1-${round}`, 1)],
-    ["wt256", "@wt/nats consume, 256 workers", wtConsume(`wt256-${round}`, 256)]
+    ["wt256", "@wt/nats consume, 256 workers", wtConsume(`wt256-${round}`, 256)],
+    ["wt256now", "@wt/nats consume, 256 workers, taken by handleNow", wtConsume(`wt256now-${round}`, 256, true)]
   ] as const
 
 const program = Effect.gen(function*() {

@@ -4,6 +4,7 @@
  * `pnpm bench decode [options]`: µs per device event decode, interpreted, guarded and compiled (decode-cost.ts).
  * `pnpm bench fuzz [--inputs N] [--quick]`: every HTTP route fuzzed from its OpenAPI document (fuzz.ts).
  * `pnpm bench nats-fast-paths [options]`: @wt/nats's client fast paths against the client's own (nats-fast-paths.ts).
+ * `pnpm bench triage-now [options]`: triage-bulk's handler part per heartbeat, in a fiber against triageNow (triage-paths.ts).
  */
 const benches: Record<string, string> = {
   audit: "./audit-verify.ts",
@@ -13,7 +14,8 @@ const benches: Record<string, string> = {
   fuzz: "./fuzz.ts",
   "nats-fast-paths": "./nats-fast-paths.ts",
   receivers: "./receivers.ts",
-  rest: "./rest.ts"
+  rest: "./rest.ts",
+  "triage-now": "./triage-paths.ts"
 }
 
 const name = process.argv[2]

@@ -1,34 +1,10 @@
 import { assert, layer } from "@effect/vitest"
-import { DeadLetter, Streams, Subjects } from "@wt/contracts"
-import { Effect, Exit, Result, Schema } from "effect"
-import { PrometheusMetrics } from "effect/observability"
-import { decodeJson } from "./codec.ts"
+import { Streams } from "@wt/contracts"
+import { Effect, Exit } from "effect"
 import { consume } from "./consume.ts"
-import { consumerInfo, Note, subjectOf } from "./consume-test-support.ts"
+import { Boom, consumerInfo, deadLettersOn, Note, settledBy, subjectOf } from "./consume-test-support.ts"
 import { publishEvent } from "./publish.ts"
-import { readSubject } from "./read.ts"
 import { eventually, NatsTestServer } from "./testing.ts"
-
-class Boom extends Schema.TaggedError<Boom>()("Boom", { message: Schema.String }) {}
-
-const deadLettersOn = (subject: string) =>
-  readSubject(Streams.deadLetter, Subjects.deadLetter("triage")).pipe(
-    Effect.map((messages) =>
-      messages.map((m) => Result.getOrThrow(decodeJson(DeadLetter, m.data))).filter((letter) => letter.subject === subject)
-    )
-  )
-
-/** What `wt_consumer_messages_total` says one consumer settled, by outcome. */
-const settledBy = (consumer: string) =>
-  PrometheusMetrics.format().pipe(Effect.map((text) => {
-    const out: Record<string, number> = {}
-    for (const line of text.split("\n")) {
-      if (!line.startsWith("wt_consumer_messages_total{") || !line.includes(`consumer="${consumer}"`)) continue
-      const outcome = /outcome="([a-z_]+)"/.exec(line)?.[1]
-      if (outcome !== undefined) out[outcome] = Number(line.slice(line.lastIndexOf(" ") + 1))
-    }
-    return out
-  }))
 
 const publishNotes = (tenant: string, prefix: string, ns: ReadonlyArray<number>) =>
   Effect.forEach(ns, (n) => publishEvent(subjectOf(tenant, `dev-${n}`), Note, { n, text: "x" }, { msgId: `${prefix}-${n}` }), { discard: true })

@@ -1,44 +1,16 @@
 import { assert, layer } from "@effect/vitest"
 import { DeadLetter, Streams, Subjects } from "@wt/contracts"
-import { Deferred, Effect, Fiber, Metric, Result, Schema } from "effect"
-import { PrometheusMetrics } from "effect/observability"
+import { Deferred, Effect, Fiber, Metric, Result } from "effect"
 import { decodeJson } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { consume, ensureConsumer } from "./consume.ts"
-import { consumerInfo, Note, subjectOf } from "./consume-test-support.ts"
+import { Boom, consumerInfo, deadLettersOn, Note, settledBy, subjectOf } from "./consume-test-support.ts"
 import { DeadLetterRawLimit, deadLettersTotal, sendDeadLetter } from "./dead-letters.ts"
 import { PublishFailed } from "./errors.ts"
 import { publishEvent, publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
 import { eventually, NatsTestServer } from "./testing.ts"
-
-
-class Boom extends Schema.TaggedError<Boom>()("Boom", { message: Schema.String }) {}
-
-
-const deadLettersOn = (subject: string) =>
-  readSubject(Streams.deadLetter, Subjects.deadLetter("triage")).pipe(
-    Effect.map((messages) =>
-      messages
-        .map((m) => Result.getOrThrow(decodeJson(DeadLetter, m.data)))
-        .filter((letter) => letter.subject === subject)
-    )
-  )
-
-/** Polls until the check holds; fails the test after 10 s. */
-
-/** What `wt_consumer_messages_total` says one consumer settled, by outcome, as /metrics renders it. */
-const settledBy = (consumer: string) =>
-  PrometheusMetrics.format().pipe(Effect.map((text) => {
-    const out: Record<string, number> = {}
-    for (const line of text.split("\n")) {
-      if (!line.startsWith("wt_consumer_messages_total{") || !line.includes(`consumer="${consumer}"`)) continue
-      const outcome = /outcome="([a-z_]+)"/.exec(line)?.[1]
-      if (outcome !== undefined) out[outcome] = Number(line.slice(line.lastIndexOf(" ") + 1))
-    }
-    return out
-  }))
 
 const bytesOf = (base64: string) => new Uint8Array(Buffer.from(base64, "base64"))
 

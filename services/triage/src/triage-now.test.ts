@@ -1,28 +1,13 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Exit, Layer, Metric, Redacted } from "effect"
+import { Effect, Exit, Metric } from "effect"
 import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
-import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
 import { deviceEvent, incidentEventsFor } from "@wt/incident-store/testing"
-import { TestDatabase } from "@wt/db/testing"
 import type { MessageMeta } from "@wt/nats"
-import { NatsTestServer } from "@wt/nats/testing"
-import { Registry } from "@wt/registry"
-import { DemoSeeder } from "@wt/registry/demo"
 import { decisionSeries, triageDeviceEvent } from "./triage-event.ts"
 import { makeTriageNow } from "./triage-now.ts"
+import { seededTriageEnv } from "./triage-testing.ts"
 
-const seeded = Layer.effectDiscard(
-  Effect.gen(function*() {
-    yield* (yield* DemoSeeder).seed({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw-not-used"), residents: 3 })
-  }).pipe(Effect.orDie)
-).pipe(Layer.provide(DemoSeeder.layer))
-
-const Env = Layer.mergeAll(SupervisionStorms.layer, seeded).pipe(
-  Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer, CareAlarmHistory.layer)),
-  Layer.provideMerge(Registry.layer),
-  Layer.provideMerge(TestDatabase),
-  Layer.provideMerge(NatsTestServer.layerNats)
-)
+const Env = seededTriageEnv(3)
 
 /** A delivery's meta as consume gives it; triage reads only the raw bytes and the sequence for a dead letter. */
 const metaOf = (event: DeviceEvent): MessageMeta => ({
