@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { type DeviceEvent, type Lane, laneOfEvent, Lanes, Streams } from "@wt/contracts"
 import type { ServiceName } from "@wt/launcher"
 import { Nats } from "@wt/nats"
@@ -35,10 +35,15 @@ export const addLanes = (counts: LaneCounts, events: ReadonlyArray<DeviceEvent>)
 const FollowedReaders: ReadonlyArray<readonly [string, Lane]> = [["supervision-follow-tech", "tech"], ["supervision-follow-telemetry", "telemetry"]]
 const FollowedReaderNames = new Set(FollowedReaders.map(([name]) => name))
 
+/** A benchmark's own request to NATS, asked again a few times before the run gives up. */
+export const BenchRequestRetry = { schedule: Schedule.spaced("1 second"), times: 5 } as const
+
 /** Which lane each durable on WT_DEVICE (and each followed reader) reads ("all" for an unfiltered one), from its filter subject. */
 export const deviceConsumerLanes = Effect.gen(function*() {
   const nats = yield* Nats
-  return yield* Effect.orDie(nats.listConsumers(Streams.device)).pipe(Effect.map((consumers) => {
+  // Asked right after the full run has built a million messages on this thread: its connection may
+  // have gone stale meanwhile and be reconnecting, and a request lost then only times out.
+  return yield* nats.listConsumers(Streams.device).pipe(Effect.retry(BenchRequestRetry), Effect.orDie, Effect.map((consumers) => {
     const lanes = new Map<string, Lane | "all">(FollowedReaders)
     for (const info of consumers) {
       if (info.config.durable_name === undefined) continue

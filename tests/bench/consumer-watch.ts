@@ -1,7 +1,7 @@
 import { Effect, Schedule } from "effect"
 import { Streams } from "@wt/contracts"
 import { Nats } from "@wt/nats"
-import type { DeviceProgress } from "./consumer-progress.ts"
+import { BenchRequestRetry, type DeviceProgress } from "./consumer-progress.ts"
 import { round1 } from "./figures.ts"
 
 /** Where one durable consumer stands: what it has not yet been given, and what it holds unacknowledged. */
@@ -43,7 +43,7 @@ export const consumerStates = Effect.gen(function*() {
 
 export const streamState = Effect.fn("Bench.streamState")(function*(stream: string) {
   const nats = yield* Nats
-  const info = yield* Effect.orDie(nats.streamInfo(stream))
+  const info = yield* nats.streamInfo(stream).pipe(Effect.retry(BenchRequestRetry), Effect.orDie)
   return { messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq }
 })
 
