@@ -57,6 +57,14 @@ describe("metrics", () => {
       for (const line of lines) expect(whole.split("\n")).toContain(line)
       expect(some).not.toContain("wt_test_unwanted_total")
       expect(some).not.toContain("process_resident_memory_bytes")
+      // A histogram asked for by its family's name or by its samples' (`_bucket`, `_sum`, `_count`).
+      yield* Metric.update(latencyHistogram("wt_test_wanted_ms"), 7)
+      for (const name of ["wt_test_wanted_ms", "wt_test_wanted_ms_bucket", "wt_test_wanted_ms_count"]) {
+        const histogram = yield* renderPrometheus({ families: [name] })
+        expect(histogram, name).toContain(`wt_test_wanted_ms_bucket{le="10"} 1`)
+        expect(histogram, name).toContain("wt_test_wanted_ms_count 1")
+        expect(histogram, name).not.toContain("wt_test_wanted_total")
+      }
       // A process gauge asked for by name is sampled fresh, as in the whole rendering.
       expect(yield* renderPrometheus({ families: ["process_resident_memory_bytes"] })).toMatch(/^process_resident_memory_bytes \d+/m)
     }))

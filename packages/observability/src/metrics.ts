@@ -75,14 +75,15 @@ const processFamilies: ReadonlySet<string> = new Set([residentMemory, heapUsed, 
 
 /**
  * Every metric in the registry, plus fresh process gauges, in Prometheus text format 0.0.4; with
- * `families`, only the metrics of those names. A whole rendering costs a busy service about 2 ms:
+ * `families`, only the metrics of those names (a histogram's also by its samples' names, `_bucket`...). A whole rendering costs a busy service about 2 ms:
  * a poller that wants one family (the benchmark asks consumers' progress five times a second)
  * should not pay for all of them, nor have that counted as the service's work.
  */
 export const renderPrometheus = (options?: PrometheusMetrics.FormatOptions & { readonly families?: ReadonlyArray<string> }): Effect.Effect<string> => {
   const { families, ...format } = options ?? {}
   if (families === undefined || families.length === 0) return Effect.andThen(sampleProcess, PrometheusMetrics.format(format))
-  const wanted = new Set(families)
+  // A histogram's samples are named `<family>_bucket`, `_sum` and `_count`: asked by a sample's name, its family answers.
+  const wanted = new Set(families.flatMap((name) => [name, name.replace(/_(bucket|sum|count)$/, "")]))
   const sampled = families.some((name) => processFamilies.has(name)) ? sampleProcess : Effect.void
   return Effect.andThen(sampled, Effect.map(Effect.context<never>(), (context) => {
     const only: Metric.MetricRegistry = new Map()
