@@ -9,12 +9,11 @@
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
-import type { MessageMeta } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { Effect, Exit, References } from "effect"
 import { triageDeviceEvent } from "../../services/triage/src/triage-event.ts"
 import { makeTriageNow } from "../../services/triage/src/triage-now.ts"
-import { seededTriageEnv } from "../../services/triage/src/triage-testing.ts"
+import { deliveredMetaOf, seededTriageEnv } from "../../services/triage/src/triage-testing.ts"
 
 const { values } = parseArgs({
   args: process.argv.slice(3),
@@ -43,7 +42,7 @@ const program = Effect.gen(function*() {
     payload: { event: "heartbeat" }
   }) as DeviceEvent)
   if (laneOfEvent(events[0]!) !== "tech") return yield* Effect.die(new Error("a heartbeat is not on the tech lane"))
-  const meta: MessageMeta = { subject: "wt.dev.demo.tech.technical.x", streamSeq: 1, deliveries: 1, storedAtMs: Date.now(), pending: 0, raw: new Uint8Array(), headers: undefined }
+  const meta = deliveredMetaOf(events[0]!)
   const triageNow = yield* makeTriageNow
   const run = Effect.runForkWith(yield* Effect.context<Effect.Services<ReturnType<typeof triageDeviceEvent>>>())
   // One fiber per message, settled at once when it finishes at once, as consume's handler path does.

@@ -1,7 +1,7 @@
 import { Config, Effect, Layer } from "effect"
 import { DeviceEventHead, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
-import { appendAuditEntry, appendDeviceEventEntry, appendDeviceEventsEntry, DeviceEventBatches, incidentRecordEntries } from "@wt/audit-log"
-import { consume } from "@wt/nats"
+import { appendAuditEntry, appendDeviceEventEntry, appendDeviceEventsEntry, DeviceEventBatches, incidentRecordEntries, type StoredDeviceEvent } from "@wt/audit-log"
+import { consume, type MessageMeta } from "@wt/nats"
 
 /** How the audit service batches telemetry and technical events' entries (see docs/audit.md). */
 const deviceBatchConfig = Config.all({
@@ -9,6 +9,12 @@ const deviceBatchConfig = Config.all({
   maxBytes: Config.Int("WT_AUDIT_BATCH_BYTES").pipe(Config.withDefault(512 * 1024)),
   maxWaitMs: Config.Int("WT_AUDIT_BATCH_WAIT_MS").pipe(Config.withDefault(20))
 })
+
+/** A batched event as its entry keeps it: its sequence in WT_DEVICE and its bytes as stored. */
+const storedOf = (meta: MessageMeta): StoredDeviceEvent => ({ seq: meta.streamSeq, stored: meta.raw })
+
+/** When a batched event counts for its entry's time: received, else happened. */
+const batchedAt = (event: DeviceEventHead) => event.receivedAt ?? event.occurredAt
 
 /**
  * Every device event JetStream accepted (with its bytes as stored) and every incident
@@ -38,11 +44,10 @@ export const AuditWriters = Layer.effectDiscard(
         handler: (event, meta) =>
           laneOfEvent(event) === "alarm"
             ? appendDeviceEventEntry(event, meta.raw, { stream: Streams.device, seq: meta.streamSeq })
-            : batches.add(event.tenant, { seq: meta.streamSeq, stored: meta.raw }, event.receivedAt ?? event.occurredAt),
+            : batches.add(event.tenant, storedOf(meta), batchedAt(event)),
         // An event joining a batch already gathering waits for it without a fiber of its own.
         handleNow: (event, meta, done) =>
-          laneOfEvent(event) !== "alarm" &&
-          batches.addNow(event.tenant, { seq: meta.streamSeq, stored: meta.raw }, event.receivedAt ?? event.occurredAt, done)
+          laneOfEvent(event) !== "alarm" && batches.addNow(event.tenant, storedOf(meta), batchedAt(event), done)
       })
     )
     yield* Effect.forkScoped(

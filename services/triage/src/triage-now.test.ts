@@ -2,30 +2,18 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Exit, Metric } from "effect"
 import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
 import { deviceEvent, incidentEventsFor } from "@wt/incident-store/testing"
-import type { MessageMeta } from "@wt/nats"
 import { decisionSeries, triageDeviceEvent } from "./triage-event.ts"
 import { makeTriageNow } from "./triage-now.ts"
-import { seededTriageEnv } from "./triage-testing.ts"
+import { deliveredMetaOf, seededTriageEnv } from "./triage-testing.ts"
 
 const Env = seededTriageEnv(3)
-
-/** A delivery's meta as consume gives it; triage reads only the raw bytes and the sequence for a dead letter. */
-const metaOf = (event: DeviceEvent): MessageMeta => ({
-  subject: `wt.dev.${event.tenant}.${laneOfEvent(event)}.${event.type}.${event.deviceId}`,
-  streamSeq: 1,
-  deliveries: 1,
-  storedAtMs: Date.now(),
-  pending: 0,
-  raw: new TextEncoder().encode(JSON.stringify(event)),
-  headers: undefined
-})
 
 const noIncidents = Metric.value(decisionSeries({ outcome: "no_incident", priority: "none" })).pipe(Effect.map((state) => state.count))
 
 /** What triageNow said, and every exit it reported through done. */
 const tryNow = (triageNow: Effect.Success<typeof makeTriageNow>, event: DeviceEvent) => {
   const exits: Array<Exit.Exit<void, never>> = []
-  const taken = triageNow(event, metaOf(event), (exit) => void exits.push(exit))
+  const taken = triageNow(event, deliveredMetaOf(event), (exit) => void exits.push(exit))
   return { taken, exits }
 }
 
@@ -39,7 +27,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("triage of the bulk l
       expect(laneOfEvent(first)).toBe("tech")
       // A fresh process: no snapshot loaded, no storm looked at. The handler takes it and looks.
       expect(tryNow(triageNow, first)).toEqual({ taken: false, exits: [] })
-      yield* triageDeviceEvent(first, metaOf(first))
+      yield* triageDeviceEvent(first, deliveredMetaOf(first))
 
       const before = yield* noIncidents
       const beat = heartbeat("alarm-000001")
@@ -55,7 +43,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("triage of the bulk l
     Effect.gen(function*() {
       const triageNow = yield* makeTriageNow
       const warm = heartbeat("alarm-000002")
-      yield* triageDeviceEvent(warm, metaOf(warm))
+      yield* triageDeviceEvent(warm, deliveredMetaOf(warm))
       expect(tryNow(triageNow, heartbeat("alarm-000002")).taken).toBe(true)
 
       const before = yield* noIncidents

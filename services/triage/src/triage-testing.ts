@@ -1,6 +1,8 @@
 import { Effect, Layer, Redacted } from "effect"
+import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
 import { TestDatabase } from "@wt/db/testing"
 import { CareAlarmHistory, IncidentStore, OpenIncidentIndex, SupervisionStorms } from "@wt/incident-store"
+import type { MessageMeta } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { Registry } from "@wt/registry"
 import { DemoSeeder } from "@wt/registry/demo"
@@ -23,3 +25,14 @@ export const seededTriageEnv = (residents: number) => {
     Layer.provideMerge(NatsTestServer.layerNats)
   )
 }
+
+/** A first delivery's meta as consume gives it; triage reads only the raw bytes and the sequence, for a dead letter. */
+export const deliveredMetaOf = (event: DeviceEvent, streamSeq = 1): MessageMeta => ({
+  subject: `wt.dev.${event.tenant}.${laneOfEvent(event)}.${event.type}.${event.deviceId}`,
+  streamSeq,
+  deliveries: 1,
+  storedAtMs: Date.now(),
+  pending: 0,
+  raw: new TextEncoder().encode(JSON.stringify(event)),
+  headers: undefined
+})
