@@ -38,13 +38,27 @@ const FollowedReaderNames = new Set(FollowedReaders.map(([name]) => name))
 /** A benchmark's own request to NATS, asked again a few times before the run gives up. */
 export const BenchRequestRetry = { schedule: Schedule.spaced("1 second"), times: 5 } as const
 
+/**
+ * The readers of device frames (decision 22): a durable on WT_DEVICE_FRAMES settles a frame of many
+ * events, so each counts its progress in events, in `wt_framed_events_total{durable,lane}`.
+ */
+const FramedReaders: ReadonlyArray<readonly [string, Lane]> = [
+  ["triage-frames-tech", "tech"],
+  ["triage-frames-telemetry", "telemetry"],
+  ["audit-frames-tech", "tech"],
+  ["audit-frames-telemetry", "telemetry"]
+]
+
+/** What a device reader reads: one lane, or the whole stream. */
+export type ReaderLanes = Lane | "all"
+
 /** Which lane each durable on WT_DEVICE (and each followed reader) reads ("all" for an unfiltered one), from its filter subject. */
 export const deviceConsumerLanes = Effect.gen(function*() {
   const nats = yield* Nats
   // Asked right after the full run has built a million messages on this thread: its connection may
   // have gone stale meanwhile and be reconnecting, and a request lost then only times out.
   return yield* nats.listConsumers(Streams.device).pipe(Effect.retry(BenchRequestRetry), Effect.orDie, Effect.map((consumers) => {
-    const lanes = new Map<string, Lane | "all">(FollowedReaders)
+    const lanes = new Map<string, ReaderLanes>([...FollowedReaders, ...FramedReaders])
     for (const info of consumers) {
       if (info.config.durable_name === undefined) continue
       const filter = info.config.filter_subject ?? ""
@@ -56,26 +70,43 @@ export const deviceConsumerLanes = Effect.gen(function*() {
   }))
 })
 
-/** The samples of a Prometheus family on a service's /metrics: label text and value of each. */
-export const scrapeFamily = async (url: string, family: string): Promise<Array<{ readonly labels: string; readonly value: number }>> => {
-  // Only the family wanted: a whole rendering costs the service ~2 ms, counted against its events.
-  const text = await fetch(`${url}/metrics?name=${encodeURIComponent(family)}`).then((r) => r.text())
-  const samples: Array<{ labels: string; value: number }> = []
+interface Sample {
+  readonly labels: string
+  readonly value: number
+}
+
+/** The samples of each Prometheus family asked for, in one request to a service's /metrics: label text and value of each. */
+export const scrapeFamilies = async (url: string, families: ReadonlyArray<string>): Promise<Array<Array<Sample>>> => {
+  // Only the families wanted: a whole rendering costs the service ~2 ms, counted against its events.
+  const text = await fetch(`${url}/metrics?${families.map((f) => `name=${encodeURIComponent(f)}`).join("&")}`).then((r) => r.text())
+  const samples = families.map((): Array<Sample> => [])
   for (const line of text.split("\n")) {
-    if (!line.startsWith(family) || (line[family.length] !== "{" && line[family.length] !== " ")) continue
+    const i = families.findIndex((family) => line.startsWith(family) && (line[family.length] === "{" || line[family.length] === " "))
+    if (i < 0) continue
+    const family = families[i]!
     const value = Number(line.slice(line.lastIndexOf(" ") + 1))
-    if (Number.isFinite(value)) samples.push({ labels: line.slice(family.length, line.lastIndexOf(" ")), value })
+    if (Number.isFinite(value)) samples[i]!.push({ labels: line.slice(family.length, line.lastIndexOf(" ")), value })
   }
   return samples
 }
+
+/** The samples of one Prometheus family on a service's /metrics. */
+export const scrapeFamily = async (url: string, family: string): Promise<Array<Sample>> => (await scrapeFamilies(url, [family]))[0]!
 
 /** Messages settled (handled or dead-lettered) per consumer, summed over every service's /metrics. */
 export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
   Effect.promise(async () => {
     // A service that does not answer (restarting, say) counts as no progress for now.
-    const scraped = await Promise.all(serviceUrls.map((url) => scrapeFamily(url, "wt_consumer_messages_total").catch(() => [])))
+    const scraped = await Promise.all(
+      serviceUrls.map((url) => scrapeFamilies(url, ["wt_consumer_messages_total", "wt_framed_events_total"]).catch(() => [[], []]))
+    )
     const settled = new Map<string, number>()
-    scraped.forEach((samples, i) => {
+    scraped.forEach(([samples = [], framed = []], i) => {
+      // A framed reader's copies split its frames: summed.
+      for (const { labels, value } of framed) {
+        const durable = /durable="([^"]+)"/.exec(labels)?.[1]
+        if (durable !== undefined) settled.set(durable, (settled.get(durable) ?? 0) + value)
+      }
       for (const { labels, value } of samples) {
         if (labels.includes(`outcome="retried"`) || !labels.includes(`stream="${Streams.device}"`)) continue
         const consumer = /consumer="([^"]+)"/.exec(labels)?.[1]
@@ -105,7 +136,7 @@ export interface DeviceProgress {
  */
 export const deviceProgress = (options: {
   readonly serviceUrls: ReadonlyArray<string>
-  readonly lanes: ReadonlyMap<string, Lane | "all">
+  readonly lanes: ReadonlyMap<string, ReaderLanes>
   readonly start: ReadonlyMap<string, number>
   readonly stored: () => LaneCounts
 }) =>

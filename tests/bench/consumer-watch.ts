@@ -1,6 +1,6 @@
 import { Effect, Schedule } from "effect"
 import { Streams } from "@wt/contracts"
-import { Nats } from "@wt/nats"
+import { DeviceFramesStream, Nats } from "@wt/nats"
 import { BenchRequestRetry, type DeviceProgress } from "./consumer-progress.ts"
 import { round1 } from "./figures.ts"
 
@@ -14,8 +14,8 @@ export interface ConsumerState {
   readonly ackFloor: number
 }
 
-/** The streams whose consumers make up the pipeline: device events in, incidents out (audit, projector, console feed). */
-export const PipelineStreams = [Streams.device, Streams.incident] as const
+/** The streams whose consumers make up the pipeline: device events in (and their frames), incidents out (audit, projector, console feed). */
+export const PipelineStreams = [Streams.device, DeviceFramesStream.name, Streams.incident] as const
 
 /** Every durable consumer on the pipeline's streams, whoever created it (triage lanes, supervision, audit, projector). */
 export const consumerStates = Effect.gen(function*() {

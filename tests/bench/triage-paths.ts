@@ -10,7 +10,7 @@ import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
 import { Registry } from "@wt/registry"
-import { Effect, Exit, References } from "effect"
+import { Effect, References } from "effect"
 import { triageDeviceEvent } from "../../services/triage/src/triage-event.ts"
 import { makeTriageNow } from "../../services/triage/src/triage-now.ts"
 import { deliveredMetaOf, seededTriageEnv } from "../../services/triage/src/triage-testing.ts"
@@ -54,7 +54,6 @@ const program = Effect.gen(function*() {
       fiber.addObserver(() => waiting--)
     }
   }
-  const done = (_exit: Exit.Exit<void, never>) => {}
   const settle = Effect.promise(() => new Promise<void>((resolve) => {
     const check = () => (waiting === 0 ? resolve() : setTimeout(check, 5))
     check()
@@ -62,7 +61,7 @@ const program = Effect.gen(function*() {
   // Warm: every device's snapshot loaded, the storms looked at, both ways compiled.
   for (const event of events.slice(0, devices.length)) inFiber(event)
   yield* settle
-  for (const event of events.slice(0, 1000)) if (!triageNow(event, meta, done)) inFiber(event)
+  for (const event of events.slice(0, 1000)) if (!triageNow(event)) inFiber(event)
   yield* settle
 
   for (let round = 1; round <= rounds; round++) {
@@ -73,7 +72,7 @@ const program = Effect.gen(function*() {
     let declined = 0
     const now0 = ownCpuUs()
     for (const event of events) {
-      if (!triageNow(event, meta, done)) {
+      if (!triageNow(event)) {
         declined++
         inFiber(event)
       }

@@ -1,5 +1,4 @@
 export { appendAuditEntry, appendDeviceEventEntry, appendDeviceEventsEntry } from "./audit-log.ts"
-export { type BatchLimits, DeviceEventBatches } from "./device-event-batches.ts"
 export {
   deviceEventEntry,
   deviceEventEntryBytes,

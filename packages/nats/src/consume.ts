@@ -1,19 +1,18 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerNotification, type JsMsg } from "@nats-io/jetstream"
 import { type MsgHdrs, nanos } from "@nats-io/transport-node"
 import type { DeadLetterSource } from "@wt/contracts"
-import { Cause, type Context, Duration, Effect, Exit, Result, Schedule } from "effect"
+import { Cause, type Context, Duration, Effect, Exit, Result, Schedule, Schema } from "effect"
 import { makeAcker } from "./client-fast-paths/acks.ts"
 import { decodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
-import { sendDeadLetter } from "./dead-letters.ts"
+import { deadLetterStored } from "./dead-letters.ts"
 import { consumerCounters } from "./consumer-metrics.ts"
-import { apiErrorCode, ConsumerAlreadyExists, ConsumerNotFound, ConsumerSetupFailed, errorMessage } from "./errors.ts"
+import { apiErrorCode, ConsumerAlreadyExists, ConsumerNotFound, ConsumerSetupFailed, type DecodeFailed, errorMessage } from "./errors.ts"
 import { type DeliveryInfo, deliveryInfoOf } from "./delivery-info.ts"
-import { delayFor, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
+import { delayFor, failureText, isTransientCause, verdictOnFailure, verdictOnUnsettled } from "./delivery-verdict.ts"
 import { type Hand, Hands, readIntoHands } from "./message-hands.ts"
 import { endWhenStale, openMessages, PullExpiresMs } from "./messages.ts"
-import { tenantOfSubject } from "./subjects.ts"
 import { deliveryAttributes, deliverySpanOptions, tracingExportedNow } from "./trace-context.ts"
 
 /** What a handler knows about the message besides its decoded value. */
@@ -39,7 +38,11 @@ export interface ConsumeOptions<A, E, R> {
   /** Durable consumer name; copies of a service share it and split the messages. */
   readonly durable: string
   readonly filterSubject: string
-  readonly schema: WireSchema<A>
+  /**
+   * What a message's bytes must be: JSON of this schema, or (`decode`) any other wire form, such as
+   * a device frame's. Bytes that are not are dead-lettered with the reason.
+   */
+  readonly schema: WireSchema<A> | { readonly decode: (bytes: Uint8Array) => Result.Result<A, DecodeFailed> }
   /** Names the dead letters this consumer produces (`wt.dlq.<source>`). */
   readonly source: DeadLetterSource
   readonly handler: (value: A, meta: MessageMeta) => Effect.Effect<void, E, R>
@@ -61,8 +64,8 @@ export interface ConsumeOptions<A, E, R> {
   readonly concurrency?: number
   /** How long a handler may take; past it the attempt counts as failed (the server would redeliver). Default 30 s. */
   readonly ackWait?: Duration.Input
-  /** Where a newly created consumer starts; an existing durable keeps its position. Default "all". */
-  readonly deliverPolicy?: "all" | "new"
+  /** Where a newly created consumer starts (a stream sequence: there); an existing durable keeps its position. Default "all". */
+  readonly deliverPolicy?: DeliverFrom
   /** Unacknowledged messages the server hands out to all copies together; default max(128, 32 × concurrency). */
   readonly maxAckPending?: number
 }
@@ -77,6 +80,9 @@ export interface ConsumeOptions<A, E, R> {
  * later `done` then changes nothing. So work it waits on is not cancelled through it: that work
  * ends by itself, or is a handler's fiber, which shutdown and the overdue watch interrupt.
  */
+/** Where a new durable starts: at the stream's first message, its next one, or a sequence. */
+export type DeliverFrom = "all" | "new" | { readonly startSeq: number }
+
 export type HandleNow<A, E> = (value: A, meta: MessageMeta, done: (exit: Exit.Exit<void, E>) => void) => boolean
 
 /** A message's meta, its headers decoded only when read (most handlers never do). */
@@ -120,10 +126,6 @@ const deliveryOf = (msg: JsMsg): DeliveryInfo => {
   return { deliveries: info.deliveryCount, streamSeq: info.streamSequence, consumerSeq: info.deliverySequence, storedAtMs: info.timestampNanos / 1e6, pending: info.pending }
 }
 
-const failureText = (cause: Cause.Cause<unknown>) => {
-  const error = Cause.squash(cause)
-  return error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error) ?? String(error)
-}
 
 /**
  * Creates the durable pull consumer, or brings an existing one to these settings.
@@ -136,7 +138,7 @@ export const ensureConsumer = Effect.fn("Nats.ensureConsumer")(function*(options
   readonly filterSubject: string
   readonly ackWaitMs: number
   readonly maxAckPending: number
-  readonly deliverPolicy: "all" | "new"
+  readonly deliverPolicy: DeliverFrom
 }) {
   const { jsm } = clientOf(yield* Nats)
   const failed = (cause: unknown) =>
@@ -163,7 +165,11 @@ export const ensureConsumer = Effect.fn("Nats.ensureConsumer")(function*(options
           ...mutable,
           durable_name: options.durable,
           ack_policy: AckPolicy.Explicit,
-          deliver_policy: options.deliverPolicy === "new" ? DeliverPolicy.New : DeliverPolicy.All
+          ...(options.deliverPolicy === "new"
+            ? { deliver_policy: DeliverPolicy.New }
+            : options.deliverPolicy === "all"
+            ? { deliver_policy: DeliverPolicy.All }
+            : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, options.deliverPolicy.startSeq) })
         }),
       catch: (cause) => cause
     }).pipe(
@@ -228,6 +234,10 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
   const traced = yield* tracingExportedNow
   const spanName = `Nats.consume ${label}`
   const handleNow = traced ? undefined : options.handleNow
+  const wire = options.schema
+  const decode: (bytes: Uint8Array) => Result.Result<A, DecodeFailed> = !Schema.isSchema(wire) && "decode" in wire
+    ? wire.decode
+    : (bytes) => decodeJson(wire as WireSchema<A>, bytes)
   const handlerOf = (value: A, meta: DeliveredMeta, msg: JsMsg) =>
     traced
       ? Effect.withSpan(
@@ -237,21 +247,9 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
       )
       : options.handler(value, meta)
 
-  const deadLetter = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string) => {
-    const tenant = tenantOfSubject(msg.subject)
-    return sendDeadLetter({
-      source: options.source,
-      reason,
-      reasonKind,
-      raw: msg.data,
-      subject: msg.subject,
-      streamSeq: msg.seq,
-      deliveries,
-      // A redelivery of the same message (lost ack) is stored once.
-      msgId: `${options.stream}.${options.durable}.${msg.seq}`,
-      ...(tenant === undefined ? {} : { tenant })
-    })
-  }
+  const deadLetter = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string) =>
+    // A redelivery of the same message (lost ack) is stored once.
+    deadLetterStored(options.source, msg, { deliveries, reason, reasonKind, msgId: `${options.stream}.${options.durable}.${msg.seq}` })
 
   // Dead-letters, then settles the message; if the dead letter cannot be stored, the message comes back later.
   const reject = (msg: JsMsg, deliveries: number, reason: string, reasonKind: string, settle: () => void) =>
@@ -364,7 +362,7 @@ export const consume = Effect.fnUntraced(function*<A, E, R>(options: ConsumeOpti
         const verdict = verdictOnUnsettled({ deliveries, maxDeliver, failingForMs: Math.max(failingForMs(msg, now), storedAgoMs), giveUpAfterMs })
         if (verdict !== "handle") return settleWith(hand, reject(msg, deliveries, verdict.reason, "max_deliver", () => msg.term()))
       }
-      const decoded = decodeJson(options.schema, msg.data)
+      const decoded = decode(msg.data)
       if (Result.isFailure(decoded)) {
         return settleWith(hand, reject(msg, deliveries, decoded.failure.message, decoded.failure.kind, () => msg.ack()))
       }

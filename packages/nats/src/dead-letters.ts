@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto"
 import { DeadLetter, type DeadLetterSource, Subjects } from "@wt/contracts"
 import { Clock, Effect, Metric } from "effect"
 import { publishEvent, type Published } from "./publish.ts"
+import { tenantOfSubject } from "./subjects.ts"
 
 /** Raw bytes above this are cut, so a dead letter (base64, +33 %) stays well under max_payload. */
 export const DeadLetterRawLimit = 512 * 1024
@@ -61,3 +62,30 @@ export const sendDeadLetter = Effect.fn("DeadLetters.send")(function*(input: Dea
 
 /** Dead letters: every rejected input with its reason and raw bytes. */
 export const DeadLetters = { send: sendDeadLetter } as const
+
+/** A stored message (or a framed event) as a dead letter keeps it. */
+export interface StoredInput {
+  readonly subject: string
+  readonly seq: number
+  readonly data: Uint8Array
+}
+
+/** Dead-letters a stored message with its bytes, subject, sequence and the tenant its subject names. */
+export const deadLetterStored = (
+  source: DeadLetterSource,
+  stored: StoredInput,
+  rejection: { readonly deliveries: number; readonly reason: string; readonly reasonKind: string; readonly msgId: string }
+) => {
+  const tenant = tenantOfSubject(stored.subject)
+  return sendDeadLetter({
+    source,
+    reason: rejection.reason,
+    reasonKind: rejection.reasonKind,
+    raw: stored.data,
+    subject: stored.subject,
+    streamSeq: stored.seq,
+    deliveries: rejection.deliveries,
+    msgId: rejection.msgId,
+    ...(tenant === undefined ? {} : { tenant })
+  })
+}

@@ -29,6 +29,12 @@ export const TransientFailureTags: ReadonlySet<string> = new Set([
   "TimeoutError"
 ])
 
+/** What a failed attempt's cause says, for a warning or a dead letter: the error's name and message. */
+export const failureText = (cause: Cause.Cause<unknown>) => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error) ?? String(error)
+}
+
 /** True when every failure in the cause is transient (an interrupt alone is not a failure of the message). */
 export const isTransientCause = (cause: Cause.Cause<unknown>): boolean => {
   const failures = cause.reasons.filter(Cause.isFailReason).map((reason) => reason.error)

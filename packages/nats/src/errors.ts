@@ -39,7 +39,7 @@ export class WrongLastSequence extends Schema.TaggedError<WrongLastSequence>()("
 
 /** Bytes did not decode with the expected schema (bad JSON or schema mismatch). */
 export class DecodeFailed extends Schema.TaggedError<DecodeFailed>()("DecodeFailed", {
-  kind: Schema.Literals(["invalid_json", "schema"]),
+  kind: Schema.Literals(["invalid_json", "schema", "invalid_frame"]),
   message: Schema.String
 }) {}
 

@@ -95,6 +95,27 @@ export const signsOfLifeStreamSpec = (settings: Pick<NatsSettings, "replicas">):
     kept: false
   })
 
+/**
+ * Device frames: each bulk lane's stored device events, a few hundred to a message, in stream order
+ * without gap or overlap (device-frame.ts), for the readers of every heartbeat and position. Written
+ * by the audit service's frame writer, one subject per lane.
+ */
+export const DeviceFramesStream = {
+  name: "WT_DEVICE_FRAMES",
+  subject: (lane: "tech" | "telemetry") => `wt.frames.device.${lane}`,
+  subjects: "wt.frames.>"
+} as const
+
+/** Frames are kept as long as the events they hold. */
+export const deviceFramesStreamSpec = (settings: Pick<NatsSettings, "replicas" | "deviceMaxAgeMs">): StreamSpec =>
+  installationStream(settings, {
+    name: DeviceFramesStream.name,
+    description: "Each bulk lane's device events, a few hundred to a message, in WT_DEVICE's order; kept as long as WT_DEVICE keeps them",
+    subjects: DeviceFramesStream.subjects,
+    maxAgeMs: settings.deviceMaxAgeMs,
+    kept: false
+  })
+
 /** The resident's one open incident, key `<tenant>.<residentId>` (correlation, every triage copy). */
 export const OpenIncidentBucket = "wt_open_incidents"
 /** Each resident's recent care alarms across incidents, key `<tenant>.<residentId>`. */

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream"
 import { Clock, Context, Effect, Layer, References, Result, Schedule } from "effect"
+import { clientOf } from "./client.ts"
 import { defaultNatsSettings, NatsConfig } from "./config.ts"
 import { Nats } from "./connection.ts"
 import { startEmbeddedNats } from "./embedded.ts"
@@ -75,6 +77,23 @@ export const eventually = Effect.fn("NatsTesting.eventually")(function*<A, E, R>
 /** Waits until `holds()` is true: {@link eventually} of a condition in memory. */
 export const until = (holds: () => boolean, what: string, options?: { readonly timeoutMs?: number; readonly intervalMs?: number }) =>
   Effect.asVoid(eventually(Effect.sync(holds), (held) => held, what, options))
+
+/**
+ * A durable on WT_DEVICE as a reader of an older version left it: explicit acks, every message of
+ * its filter before `next` acknowledged (for tests of moving from it, e.g. to device frames).
+ */
+export const durableAckedUpTo = (name: string, filterSubject: string, next: number) =>
+  Nats.use((nats) =>
+    Effect.promise(async () => {
+      const { js, jsm } = clientOf(nats)
+      await jsm.consumers.add("WT_DEVICE", { durable_name: name, filter_subject: filterSubject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All })
+      const consumer = await js.consumers.get("WT_DEVICE", name)
+      for await (const m of await consumer.fetch({ max_messages: 1_000, expires: 2_000 })) {
+        if (m.seq < next) await m.ackAck()
+        if (m.seq >= next - 1) break
+      }
+    })
+  )
 
 /** The nats.js clients behind `Nats`, for a test that sets up what services never do themselves (an old durable, acks by hand). */
 export { clientOf } from "./client.ts"

@@ -12,7 +12,7 @@ import { ensureStream, provisionStreamsWith } from "./streams.ts"
 import { publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
 import { NatsTestServer } from "./testing.ts"
-import { SealStream } from "./installation.ts"
+import { DeviceFramesStream, deviceFramesStreamSpec, SealStream } from "./installation.ts"
 import { inboxPrefixOf, type NatsUser, NatsUsers, permissionsOf } from "./users.ts"
 
 /**
@@ -72,6 +72,7 @@ const Provisioned = Layer.effectDiscard(
       deny_delete: true,
       deny_purge: true
     })
+    yield* ensureStream(deviceFramesStreamSpec(defaultNatsSettings))
   }))
 ).pipe(Layer.provideMerge(NatsTestServer.layer))
 
@@ -163,6 +164,16 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
       // Nobody but audit writes seals.
       for (const user of NatsUsers) {
         assert.strictEqual(yield* run(user, outcome(publish("wt.seal.audit"))), user === "audit" ? "ok" : "refused", `${user} sealing`)
+      }
+    }))
+
+  it.effect("only triage and audit write device frames (and the marks where readers moved to them); every other user is refused", () =>
+    Effect.gen(function*() {
+      for (const user of ["gateway", "receivers", "triage", "supervision", "projector", "audit", "console", "dispatch", "cli", "sim"] as const) {
+        for (const subject of [DeviceFramesStream.subject("tech"), "wt.frames.start.telemetry"]) {
+          const result = yield* run(user, outcome(publish(subject)))
+          assert.strictEqual(result, user === "triage" || user === "audit" ? "ok" : "refused", `${user} publishing ${subject}`)
+        }
       }
     }))
 

@@ -1,5 +1,5 @@
 import { Streams, Subjects } from "@wt/contracts"
-import { AgencyStream, CareAlarmBucket, DeviceSeenBucket, OpenIncidentBucket, PendingChecksBucket, ResidentActivityBucket, SealStream, SignsOfLifeStream } from "./installation.ts"
+import { AgencyStream, CareAlarmBucket, DeviceFramesStream, DeviceSeenBucket, OpenIncidentBucket, PendingChecksBucket, ResidentActivityBucket, SealStream, SignsOfLifeStream } from "./installation.ts"
 
 /**
  * The NATS users of an installation, one per service (docs/nats-security.md). Triage's alarm
@@ -88,7 +88,7 @@ const auditKinds = (...kinds: ReadonlyArray<string>) => kinds.map((kind) => Subj
 const streamListing = [`${api}.STREAM.NAMES`, `${api}.STREAM.LIST`]
 
 const contractStreams = Object.values(Streams)
-const allStreams = [...contractStreams, SealStream.name, AgencyStream, SignsOfLifeStream.name]
+const allStreams = [...contractStreams, SealStream.name, AgencyStream, SignsOfLifeStream.name, DeviceFramesStream.name]
 
 /**
  * What every service needs: JetStream's account info (asked when the client opens its
@@ -152,9 +152,12 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
   provision: user("provision", [`${api}.>`]),
   gateway: user("gateway", [Subjects.deviceAll, ...deadLetters("gateway", "webhook")], noIncidentsNoAudit),
   receivers: user("receivers", [Subjects.deviceAll, ...deadLetters("dc09", "scaip", "osmand")], noIncidentsNoAudit),
-  // Device lanes in, incidents out; the open-incident index and care-alarm history are triage's buckets.
+  // Device lanes in (the bulk lanes in frames, which it writes with audit), incidents out; the
+  // open-incident index and care-alarm history are triage's buckets.
   triage: user("triage", [
     ...streamRead(Streams.device),
+    ...streamRead(DeviceFramesStream.name),
+    DeviceFramesStream.subjects,
     ...incidentWriter,
     ...bucket(Buckets.openIncidents),
     ...bucket(Buckets.careAlarms),
@@ -174,9 +177,12 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...deadLetters("triage")
   ], [Subjects.auditAll]),
   projector: user("projector", [...streamRead(Streams.incident), ...deadLetters("projector")], [Subjects.incidentAll, Subjects.auditAll]),
-  // Writes the audit entries of what passes through the pipeline, reads the trail it seals and writes the seals.
+  // Writes the audit entries of what passes through the pipeline, reads the trail it seals and writes the seals;
+  // writes the bulk lanes' device frames and reads them back.
   audit: user("audit", [
     ...streamRead(Streams.device),
+    ...streamRead(DeviceFramesStream.name),
+    DeviceFramesStream.subjects,
     ...streamRead(Streams.incident),
     ...streamRead(Streams.audit),
     ...streamRead(SealStream.name),

@@ -1,8 +1,8 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { type AuditEntry, DeviceEvent, laneOfEvent, Streams, Subjects } from "@wt/contracts"
 import { examplePendantAlarm } from "@wt/contracts/examples"
-import { publishEvent, readSubject } from "@wt/nats"
-import { eventually, NatsTestServer } from "@wt/nats/testing"
+import { Nats, publishEvent, readSubject } from "@wt/nats"
+import { clientOf, durableAckedUpTo, eventually, NatsTestServer } from "@wt/nats/testing"
 import { ConfigProvider, Effect, Layer, References } from "effect"
 import { AuditWriters } from "./audit-writers.ts"
 
@@ -24,12 +24,17 @@ const entriesOf = (tenant: string, kind: "device_event" | "device_events") =>
   Effect.map(readSubject(Streams.audit, Subjects.audit(tenant, kind)), (ms) =>
     ms.map((m) => ({ seq: m.seq, entry: JSON.parse(new TextDecoder().decode(m.data)) as AuditEntry, raw: m.data })))
 
-// Batches of at most 50 events: 600 heartbeats and positions of one tenant need at least 12.
-const Env = AuditWriters.pipe(
-  Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ WT_AUDIT_BATCH_EVENTS: "50", WT_AUDIT_BATCH_WAIT_MS: "20" }))),
-  Layer.provideMerge(NatsTestServer.layerNats),
-  Layer.provide(Layer.succeed(References.MinimumLogLevel, "Warn"))
-)
+/** The audit service on a fresh NATS, after `before` (what an older version left there). Frames of at most 50 events. */
+const auditAfter = <E>(before: Layer.Layer<never, E, Nats>) =>
+  AuditWriters.pipe(
+    Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ WT_DEVICE_FRAME_EVENTS: "50", WT_DEVICE_FRAME_WAIT_MS: "20" }))),
+    Layer.provideMerge(before),
+    Layer.provideMerge(NatsTestServer.layerNats),
+    Layer.provide(Layer.succeed(References.MinimumLogLevel, "Warn"))
+  )
+
+// 600 heartbeats and positions of one tenant need at least 12 batches.
+const Env = auditAfter(Layer.empty)
 
 describe("the audit service's device-event entries", () => {
   layer(Env, { excludeTestServices: true, timeout: 120_000 })("against a real NATS", (it) => {
@@ -75,6 +80,54 @@ describe("the audit service's device-event entries", () => {
         )
         assert.deepStrictEqual(single.map(({ entry }) => entry.subject.eventId).sort(), alarms.map((a) => a.id).sort())
         assert.deepStrictEqual(single.map(({ entry }) => entry.id).sort(), alarms.map((a) => `dev-${seqOf.get(a.id)}`).sort())
+      }))
+  })
+})
+
+/** 300 events stored, and the audit service's durable over every lane as a version before frames left it: acknowledged up to the 150th. */
+const Before = Array.from({ length: 300 }, (_, i) => event(5_000 + i, i % 2 === 0 ? "demo" : "other", i % 10 === 0 ? "alarm" : i % 3 === 0 ? "position" : "heartbeat"))
+const OldVersion = Layer.effectDiscard(Effect.gen(function*() {
+  const stored = yield* Effect.forEach(Before, store)
+  const next = stored[150]!.seq
+  yield* durableAckedUpTo("audit-device", Subjects.deviceAll, next)
+}))
+
+const MovedEnv = auditAfter(OldVersion)
+
+describe("the audit service moving from its durable over every lane to frames", () => {
+  layer(MovedEnv, { excludeTestServices: true, timeout: 120_000 })("against a real NATS", (it) => {
+    it.effect("audits every event from where the old durable had acknowledged to, once, and none before; the old durable is gone", () =>
+      Effect.gen(function*() {
+        const stored = yield* readSubject(Streams.device, Subjects.deviceAll)
+        const next = stored[150]!.seq
+        const bySeq = new Map(stored.map((m) => [m.seq, m]))
+        const after = stored.filter((m) => m.seq >= next)
+        const alarmsAfter = after.filter((m) => m.subject.includes(".alarm.")).map((m) => m.seq)
+        const bulkAfter = after.filter((m) => !m.subject.includes(".alarm.")).map((m) => m.seq)
+        const audited = yield* eventually(
+          Effect.map(
+            Effect.all(["demo", "other"].flatMap((tenant) => [entriesOf(tenant, "device_event"), entriesOf(tenant, "device_events")])),
+            (all) => all.flat()
+          ),
+          (entries) => entries.reduce((n, e) => n + (e.entry.kind === "device_event" ? 1 : (e.entry.data as { events: Array<unknown> }).events.length), 0) >= after.length,
+          "every event after the old durable's position audited"
+        )
+        const single = audited.filter((e) => e.entry.kind === "device_event").map((e) => e.entry.origin!.seq).sort((a, b) => a - b)
+        const batched = audited
+          .filter((e) => e.entry.kind === "device_events")
+          .flatMap((e) => (e.entry.data as { events: Array<{ seq: number }> }).events.map((x) => x.seq))
+          .sort((a, b) => a - b)
+        assert.deepStrictEqual(single, alarmsAfter)
+        assert.deepStrictEqual(batched, bulkAfter)
+        for (const seq of batched) assert.isTrue(bySeq.has(seq))
+        const { jsm } = clientOf(yield* Nats)
+        const durables = yield* Effect.promise(async () => {
+          const names: Array<string> = []
+          for await (const info of await jsm.consumers.list(Streams.device)) names.push(info.name)
+          return names
+        })
+        assert.notInclude(durables, "audit-device")
+        assert.include(durables, "audit-alarm")
       }))
   })
 })

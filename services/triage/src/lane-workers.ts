@@ -1,6 +1,18 @@
-import { Config, Effect, Layer } from "effect"
-import { type Lane, Lanes } from "@wt/contracts"
-import { consumeLane } from "@wt/nats"
+import { Config, Effect, Layer, Schedule } from "effect"
+import { DeviceEvent, type Lane, Lanes } from "@wt/contracts"
+import {
+  consumeFramedEvents,
+  consumeLane,
+  DeviceFrameLimits,
+  ensureConsumer,
+  firstFrameFrom,
+  frameConsumer,
+  type FramedLane,
+  FramedLanes,
+  frameReaderStart,
+  moveToFrames,
+  writeDeviceFrames
+} from "@wt/nats"
 import { triageDeviceEvent } from "./triage-event.ts"
 import { makeTriageNow } from "./triage-now.ts"
 
@@ -21,18 +33,41 @@ const concurrencyOf: Record<Lane, Config.Config<number>> = {
   telemetry: Config.Int("WT_TRIAGE_TELEMETRY_CONCURRENCY").pipe(Config.withDefault(32))
 }
 
-// Untraced: the consumer it forks runs for the life of the process, and a span here would be the parent of every message's.
-const laneWorker = Effect.fnUntraced(function*(lane: Lane) {
+// Untraced: the consumers it forks run for the life of the process, and a span here would be the parent of every message's.
+const alarmWorker = Effect.fnUntraced(function*() {
+  // The alarm lane's events nearly all open or join an incident: each keeps its fiber, in a durable of its own.
+  yield* Effect.forkScoped(consumeLane("alarm", { durable: "triage-alarm", concurrency: yield* concurrencyOf.alarm, handler: triageDeviceEvent }))
+})
+
+/** Frames of a bulk lane handled at once by each copy (their events `WT_TRIAGE_<LANE>_CONCURRENCY` at once). */
+const FramesAtOnce = 2
+
+/**
+ * A bulk lane's events come in device frames (docs/device-frames.md): this process writes the
+ * lane's frames, as the audit service does (whichever stores a frame first), and reads them back
+ * through a durable of its own, handing each event to `triageNow` or, failing that, to
+ * `triageDeviceEvent`. It takes over from the lane's durable on WT_DEVICE where that had read to.
+ */
+const bulkWorker = Effect.fnUntraced(function*(lane: FramedLane) {
   const concurrency = yield* concurrencyOf[lane]
-  // The alarm lane's events nearly all open or join an incident: each keeps its fiber there.
-  const handleNow = lane === "alarm" ? undefined : yield* makeTriageNow
+  const durable = `triage-frames-${lane}`
+  const triageNow = yield* makeTriageNow
+  yield* moveToFrames(`triage-classify-${lane}`, [lane], (next) =>
+    Effect.gen(function*() {
+      yield* ensureConsumer({ ...frameConsumer(lane, durable, FramesAtOnce), deliverPolicy: yield* frameReaderStart(lane, next) })
+    })).pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30 }))
+  yield* Effect.forkScoped(writeDeviceFrames({ lane, limits: yield* DeviceFrameLimits, firstFrom: firstFrameFrom(lane) }))
   yield* Effect.forkScoped(
-    consumeLane(lane, {
-      // These classify; supervision reads the lanes apart (its own durable on the alarm lane, followers on the others).
-      durable: lane === "alarm" ? "triage-alarm" : `triage-classify-${lane}`,
+    consumeFramedEvents({
+      lane,
+      durable,
+      // An event that cannot be read is triage's to dead-letter: the lanes are triage's input.
+      source: "triage",
+      schema: DeviceEvent,
       concurrency,
+      frames: FramesAtOnce,
       handler: triageDeviceEvent,
-      ...(handleNow !== undefined ? { handleNow } : {})
+      handleNow: triageNow
     })
   )
 })
@@ -45,6 +80,7 @@ const laneWorker = Effect.fnUntraced(function*(lane: Lane) {
 export const LaneWorkers = Layer.effectDiscard(
   Effect.gen(function*() {
     const lanes = yield* TriageLanes
-    yield* Effect.all(lanes.map(laneWorker), { discard: true })
+    if (lanes.includes("alarm")) yield* alarmWorker()
+    for (const lane of FramedLanes) if (lanes.includes(lane)) yield* bulkWorker(lane)
   })
 )

@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Exit, Metric } from "effect"
+import { Effect, Metric } from "effect"
 import { type DeviceEvent, laneOfEvent } from "@wt/contracts"
 import { deviceEvent, incidentEventsFor } from "@wt/incident-store/testing"
 import { decisionSeries, triageDeviceEvent } from "./triage-event.ts"
@@ -10,12 +10,8 @@ const Env = seededTriageEnv(3)
 
 const noIncidents = Metric.value(decisionSeries({ outcome: "no_incident", priority: "none" })).pipe(Effect.map((state) => state.count))
 
-/** What triageNow said, and every exit it reported through done. */
-const tryNow = (triageNow: Effect.Success<typeof makeTriageNow>, event: DeviceEvent) => {
-  const exits: Array<Exit.Exit<void, never>> = []
-  const taken = triageNow(event, deliveredMetaOf(event), (exit) => void exits.push(exit))
-  return { taken, exits }
-}
+/** Whether triageNow took the event. */
+const tryNow = (triageNow: Effect.Success<typeof makeTriageNow>, event: DeviceEvent) => ({ taken: triageNow(event) })
 
 const heartbeat = (deviceId: string) => deviceEvent(deviceId, { type: "technical", payload: { event: "heartbeat" } })
 
@@ -26,14 +22,13 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("triage of the bulk l
       const first = heartbeat("alarm-000001")
       expect(laneOfEvent(first)).toBe("tech")
       // A fresh process: no snapshot loaded, no storm looked at. The handler takes it and looks.
-      expect(tryNow(triageNow, first)).toEqual({ taken: false, exits: [] })
+      expect(tryNow(triageNow, first)).toEqual({ taken: false })
       yield* triageDeviceEvent(first, deliveredMetaOf(first))
 
       const before = yield* noIncidents
       const beat = heartbeat("alarm-000001")
       const answer = tryNow(triageNow, beat)
       expect(answer.taken).toBe(true)
-      expect(answer.exits.map(Exit.isSuccess)).toEqual([true])
       expect(yield* noIncidents).toBe(before + 1)
       // It decided nothing triage would have written: no incident holds the heartbeat.
       expect(yield* incidentEventsFor(beat.id)).toEqual([])
@@ -54,7 +49,7 @@ layer(Env, { excludeTestServices: true, timeout: 60_000 })("triage of the bulk l
       ]
       for (const event of left) {
         expect(laneOfEvent(event), JSON.stringify(event.payload)).toBe("tech")
-        expect(tryNow(triageNow, event), JSON.stringify(event.payload)).toEqual({ taken: false, exits: [] })
+        expect(tryNow(triageNow, event), JSON.stringify(event.payload)).toEqual({ taken: false })
       }
       expect(yield* noIncidents).toBe(before)
     }))

@@ -1,7 +1,6 @@
-import { Effect, Exit } from "effect"
+import { Effect } from "effect"
 import type { DeviceEvent } from "@wt/contracts"
 import { SupervisionStorms } from "@wt/incident-store"
-import type { HandleNow } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { classify, isRestore } from "@wt/triage-rules"
 import { contextFor, decisionSeries, rulesFor } from "./triage-event.ts"
@@ -21,13 +20,13 @@ export const makeTriageNow = Effect.gen(function*() {
   const storms = yield* SupervisionStorms
   const context = yield* Effect.context<never>()
   const noIncident = decisionSeries({ outcome: "no_incident", priority: "none" })
-  const triageNow: HandleNow<DeviceEvent, never> = (event, _meta, done) => {
+  /** True when the event is triaged (counted as no incident); false leaves it to `triageDeviceEvent`. */
+  const triageNow = (event: DeviceEvent): boolean => {
     if (!storms.quietNow(event.tenant) || isRestore(event)) return false
     const owner = registry.deviceOwnerNow(event.tenant, event.deviceId)
     if (owner === undefined) return false
     if (classify(event, rulesFor(event), contextFor(event, owner)) !== undefined) return false
     noIncident.updateUnsafe(1, context)
-    done(Exit.void)
     return true
   }
   return triageNow

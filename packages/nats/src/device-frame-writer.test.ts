@@ -1,0 +1,104 @@
+import { assert, layer } from "@effect/vitest"
+import { Subjects } from "@wt/contracts"
+import { Effect, Fiber, Result } from "effect"
+import { decodeDeviceFrame, type DeviceFrame } from "./device-frame.ts"
+import { type FramedLane, writeDeviceFrames } from "./device-frame-writer.ts"
+import { DeviceFramesStream, deviceFramesStreamSpec } from "./installation.ts"
+import { NatsConfig } from "./config.ts"
+import { publishRawAll } from "./publish.ts"
+import { readSubject } from "./read.ts"
+import { ensureStream } from "./streams.ts"
+import { eventually, NatsTestServer } from "./testing.ts"
+
+const limits = { maxEvents: 40, maxBytes: 16 * 1024, maxWaitMs: 20 }
+const lanes = ["alarm", "tech", "telemetry"] as const
+const types = { alarm: "safety_alarm", tech: "technical", telemetry: "gps" } as const
+
+let published = 0
+/** `count` device events spread over the three lanes; their WT_DEVICE sequences by lane. */
+const storeEvents = (count: number) =>
+  Effect.gen(function*() {
+    const batch = Array.from({ length: count }, () => {
+      const n = published++
+      const lane = lanes[n % 3]!
+      return { lane, n, subject: Subjects.device(n % 2 === 0 ? "demo" : "other", lane, types[lane], `dev-${n % 17}`) }
+    })
+    const results = yield* publishRawAll(batch.map(({ n, subject }) => ({ subject, bytes: new TextEncoder().encode(`{"n":${n}}`), options: { msgId: `ev-${n}` } })))
+    const seqs: Record<(typeof lanes)[number], Array<number>> = { alarm: [], tech: [], telemetry: [] }
+    results.forEach((result, i) => {
+      assert.isTrue(Result.isSuccess(result))
+      if (Result.isSuccess(result)) seqs[batch[i]!.lane].push(result.success.seq)
+    })
+    return seqs
+  })
+
+const framesOf = (lane: FramedLane) =>
+  Effect.map(readSubject(DeviceFramesStream.name, DeviceFramesStream.subject(lane)), (messages) =>
+    messages.map((m): DeviceFrame => {
+      const frame = decodeDeviceFrame(m.data)
+      assert.isTrue(Result.isSuccess(frame))
+      return Result.getOrThrow(frame)
+    }))
+
+/** The lane's frames once they hold `count` events: they chain without gap or overlap from `from`. */
+const chainedFrames = (lane: FramedLane, count: number, from = 1) =>
+  Effect.gen(function*() {
+    const frames = yield* eventually(framesOf(lane), (frames) => frames.reduce((n, f) => n + f.events.length, 0) >= count, `${count} ${lane} events framed`, { timeoutMs: 30_000 })
+    frames.forEach((frame, i) => {
+      assert.strictEqual(frame.from, i === 0 ? from : frames[i - 1]!.to + 1, `frame ${i} starts after the one before`)
+      assert.strictEqual(frame.to, frame.events.at(-1)!.seq)
+      assert.isAtMost(frame.events.length, limits.maxEvents)
+      for (const event of frame.events) assert.match(event.subject, new RegExp(`^wt\\.dev\\.[a-z]+\\.${lane}\\.`))
+    })
+    return frames.flatMap((f) => f.events)
+  })
+
+const writer = (lane: FramedLane, standbyMs = 5_000) => Effect.forkChild(writeDeviceFrames({ lane, limits, firstFrom: Effect.succeed(1), standbyMs }))
+
+layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })("writing device frames", (it) => {
+  it.effect("each lane's frames hold every event of that lane once, in order, as stored; the first frame starts where it was told", () =>
+    Effect.gen(function*() {
+      yield* ensureStream(deviceFramesStreamSpec(yield* NatsConfig))
+      const stored = yield* storeEvents(900)
+      const fibers = [yield* writer("tech"), yield* writer("telemetry")]
+      for (const lane of ["tech", "telemetry"] as const) {
+        const framed = yield* chainedFrames(lane, stored[lane].length)
+        assert.deepStrictEqual(framed.map((e) => e.seq), stored[lane])
+        const asStored = new Map((yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter(lane))).map((m) => [m.seq, m]))
+        for (const event of framed) {
+          assert.deepStrictEqual([...event.data], [...asStored.get(event.seq)!.data])
+          assert.strictEqual(event.subject, asStored.get(event.seq)!.subject)
+        }
+      }
+      // Later events are framed as they come, after the ones before.
+      const later = yield* storeEvents(300)
+      const framed = yield* chainedFrames("tech", stored.tech.length + later.tech.length)
+      assert.deepStrictEqual(framed.map((e) => e.seq), [...stored.tech, ...later.tech])
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+    }))
+
+  it.effect("a writer started again goes on after the last stored frame: nothing framed twice, nothing left out", () =>
+    Effect.gen(function*() {
+      const before = (yield* framesOf("telemetry")).flatMap((f) => f.events.map((e) => e.seq))
+      // Stored while no writer runs, then read by the next one.
+      const meanwhile = yield* storeEvents(600)
+      const fiber = yield* writer("telemetry")
+      const framed = yield* chainedFrames("telemetry", before.length + meanwhile.telemetry.length)
+      assert.deepStrictEqual(framed.map((e) => e.seq), [...before, ...meanwhile.telemetry])
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("two writers of one lane at once store one chain: every event once, whichever wrote each frame", () =>
+    Effect.gen(function*() {
+      const fibers = [yield* writer("tech", 100), yield* writer("tech", 100)]
+      for (let round = 0; round < 10; round++) {
+        yield* storeEvents(150)
+        yield* Effect.sleep("30 millis")
+      }
+      // Every tech event stored so far, the earlier tests' too.
+      const stored = (yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter("tech"))).map((m) => m.seq)
+      const framed = yield* chainedFrames("tech", stored.length)
+      assert.deepStrictEqual(framed.map((e) => e.seq), stored)
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+    }))
+})

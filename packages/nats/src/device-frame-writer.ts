@@ -1,0 +1,177 @@
+import { Subjects } from "@wt/contracts"
+import { Config, Effect, Metric, Option, Result, Schema } from "effect"
+import { clientOf } from "./client.ts"
+import { pubAcksOf } from "./client-fast-paths/pub-acks.ts"
+import { Nats } from "./connection.ts"
+import { decodeDeviceFrame, type DeviceFrame, encodeDeviceFrame } from "./device-frame.ts"
+import { apiErrorCode, errorMessage, type NatsRequestFailed } from "./errors.ts"
+import { followPushed } from "./follow-pushed.ts"
+import { FrameGatherer, type FrameLimits } from "./frame-gatherer.ts"
+import { DeviceFramesStream } from "./installation.ts"
+import { readLastOnSubject } from "./read.ts"
+
+export type FramedLane = "tech" | "telemetry"
+export const FramedLanes: ReadonlyArray<FramedLane> = ["tech", "telemetry"]
+
+/**
+ * When a frame is closed (`WT_DEVICE_FRAME_EVENTS`, `_BYTES`, `_WAIT_MS`): 250 events, 512 KiB, or
+ * 20 ms after its first event. The audit trail writes a frame's events as one entry per tenant,
+ * so the bytes must stay well under nats-server's 1 MB message limit.
+ */
+export const DeviceFrameLimits: Config.Config<FrameLimits> = Config.all({
+  maxEvents: Config.Int("WT_DEVICE_FRAME_EVENTS").pipe(Config.withDefault(250)),
+  maxBytes: Config.Int("WT_DEVICE_FRAME_BYTES").pipe(Config.withDefault(512 * 1024)),
+  maxWaitMs: Config.Int("WT_DEVICE_FRAME_WAIT_MS").pipe(Config.withDefault(20))
+})
+
+export interface DeviceFrameWriterOptions {
+  readonly lane: FramedLane
+  readonly limits: FrameLimits
+  /** The WT_DEVICE sequence the lane's first frame starts at, asked only while the lane has no frame. */
+  readonly firstFrom: Effect.Effect<number, NatsRequestFailed, Nats>
+  /** How long a writer whose frame another wrote first waits before it tries again; default 5 s. */
+  readonly standbyMs?: number
+}
+
+/** Why a writer's term ended; the next one starts after the lane's last stored frame. */
+class TermEnded extends Schema.TaggedError<TermEnded>()("TermEnded", {
+  /** Another writer stored a frame first (expected last subject sequence not met). */
+  overtaken: Schema.Boolean,
+  message: Schema.String
+}) {}
+
+/** JetStream's "wrong last sequence" codes: another writer's frame is the subject's last. */
+const WrongLastSequenceCodes = new Set([10071, 10164])
+
+/** Closed frames waiting for the one being stored; past this the writer falls behind NATS and starts over. */
+const MaxQueuedFrames = 64
+
+const framesWritten = Metric.counter("wt_device_frames_written_total", {
+  description: "Device frames stored in WT_DEVICE_FRAMES by this process, by lane",
+  incremental: true
+})
+const eventsFramed = Metric.counter("wt_device_frames_events_total", {
+  description: "Device events in the frames this process stored, by lane",
+  incremental: true
+})
+const termsEnded = Metric.counter("wt_device_frame_writer_restarts_total", {
+  description: "Times a frame writer started over from the lane's last stored frame, by lane and why (overtaken: another copy wrote first)",
+  incremental: true
+})
+
+/** Where the lane's frames go on: after its last stored frame, or at `firstFrom` while it has none. */
+const startOf = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions, subject: string) {
+  const last = yield* readLastOnSubject(DeviceFramesStream.name, subject)
+  if (Option.isNone(last)) return { from: yield* options.firstFrom, lastFrameSeq: 0 }
+  const frame = decodeDeviceFrame(last.value.data)
+  // A frame this writer cannot read was not written by it: nothing after it can be placed until someone looks.
+  if (Result.isFailure(frame)) return yield* new TermEnded({ overtaken: false, message: `${subject} #${last.value.seq}: ${frame.failure.message}` })
+  return { from: frame.success.to + 1, lastFrameSeq: last.value.seq }
+})
+
+/**
+ * Writes one bulk lane's device events into frames (WT_DEVICE_FRAMES, `wt.frames.device.<lane>`),
+ * following the lane without acknowledgements (`followPushed`) from the last stored frame's `to + 1`.
+ * Each frame is stored only if the lane's last frame is still the one this writer knows
+ * (expected last subject sequence), with `Nats-Msg-Id` `<lane>-<from>-<to>`: so frames never
+ * overlap or leave a gap, whichever copies write them, and a retried publish lands once. When
+ * another copy's frame came first, or a publish failed, the writer starts over after the last stored
+ * frame; an overtaken one waits `standbyMs` first, so copies do not keep taking turns.
+ * Runs until interrupted.
+ */
+export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions): Effect.fn.Return<never, never, Nats> {
+  const nats = yield* Nats
+  const acks = pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix)
+  const subject = DeviceFramesStream.subject(options.lane)
+  const context = yield* Effect.context<never>()
+  const written = Metric.withAttributes(framesWritten, { lane: options.lane })
+  const framed = Metric.withAttributes(eventsFramed, { lane: options.lane })
+
+  const term = Effect.scoped(Effect.gen(function*() {
+    const start = yield* startOf(options, subject)
+    const gatherer = new FrameGatherer(start.from, options.limits)
+    let lastFrameSeq = start.lastFrameSeq
+    const queued: Array<DeviceFrame> = []
+    let storing = false
+    let wait: ReturnType<typeof setTimeout> | undefined
+    let ended: TermEnded | undefined
+    let onEnd: ((reason: TermEnded) => void) | undefined
+    const end = (reason: TermEnded) => {
+      if (ended !== undefined) return
+      ended = reason
+      if (wait !== undefined) clearTimeout(wait)
+      onEnd?.(reason)
+    }
+    // One frame stored at a time: each names the sequence of the one before it.
+    const storeNext = () => {
+      if (storing || ended !== undefined || queued.length === 0) return
+      const frame = queued[0]!
+      storing = true
+      acks.publishThen(
+        subject,
+        encodeDeviceFrame(frame),
+        { msgId: `${options.lane}-${frame.from}-${frame.to}`, expectedLastSubjectSequence: lastFrameSeq, timeoutMs: 5_000, attempts: 3 },
+        (ack) => {
+          storing = false
+          queued.shift()
+          lastFrameSeq = ack.seq
+          written.updateUnsafe(1, context)
+          framed.updateUnsafe(frame.events.length, context)
+          storeNext()
+        },
+        (error) => {
+          storing = false
+          const code = apiErrorCode(error)
+          end(new TermEnded({ overtaken: code !== undefined && WrongLastSequenceCodes.has(code), message: errorMessage(error) }))
+        }
+      )
+    }
+    const queue = (frame: DeviceFrame | undefined) => {
+      if (frame === undefined) return
+      queued.push(frame)
+      if (queued.length > MaxQueuedFrames) return end(new TermEnded({ overtaken: false, message: `${queued.length} frames waiting to be stored` }))
+      storeNext()
+    }
+    const closeWaited = () => {
+      wait = undefined
+      if (ended === undefined) queue(gatherer.close())
+    }
+
+    yield* Effect.forkScoped(followPushed({
+      reader: `frames-${options.lane}`,
+      stream: "WT_DEVICE",
+      filterSubject: Subjects.deviceLaneFilter(options.lane),
+      from: { seq: start.from },
+      onOpened: () => undefined,
+      onMessage: (msg, info) => {
+        if (ended !== undefined) return
+        const closed = gatherer.add({ seq: info.streamSeq, storedAtMs: info.storedAtMs, subject: msg.subject, data: msg.data })
+        if (closed !== undefined) {
+          if (wait !== undefined) clearTimeout(wait)
+          wait = undefined
+          queue(closed)
+        }
+        if (gatherer.gathered > 0 && wait === undefined) wait = setTimeout(closeWaited, options.limits.maxWaitMs)
+      },
+      onLost: () => undefined
+    }))
+    return yield* Effect.callback<never, TermEnded>((resume) => {
+      onEnd = (reason) => resume(Effect.fail(reason))
+      if (ended !== undefined) onEnd(ended)
+      return Effect.sync(() => end(new TermEnded({ overtaken: false, message: "interrupted" })))
+    })
+  }))
+
+  return yield* term.pipe(
+    Effect.catch((error) => {
+      const why = error._tag === "TermEnded" && error.overtaken ? "overtaken" : "failed"
+      return Effect.sync(() => Metric.withAttributes(termsEnded, { lane: options.lane, reason: why }).updateUnsafe(1, context)).pipe(
+        Effect.andThen(why === "overtaken"
+          ? Effect.logDebug(`frames ${options.lane}: another copy stored a frame first; standing by`)
+          : Effect.logWarning(`frames ${options.lane}: ${error.message}; starting over after the last stored frame`)),
+        Effect.andThen(Effect.sleep(why === "overtaken" ? options.standbyMs ?? 5_000 : 1_000))
+      )
+    }),
+    Effect.forever
+  )
+})
