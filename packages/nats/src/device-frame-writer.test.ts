@@ -1,8 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Subjects } from "@wt/contracts"
-import { Effect, Fiber, Result } from "effect"
+import { Effect, Fiber, Metric, Result } from "effect"
 import { decodeDeviceFrame, type DeviceFrame } from "./device-frame.ts"
-import { type FramedLane, writeDeviceFrames } from "./device-frame-writer.ts"
+import { type FramedLane, writeDeviceFrames, writerPauses, writerRestarts } from "./device-frame-writer.ts"
 import { DeviceFramesStream, deviceFramesStreamSpec } from "./installation.ts"
 import { NatsConfig } from "./config.ts"
 import { publishRawAll } from "./publish.ts"
@@ -85,6 +85,23 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       const fiber = yield* writer("telemetry")
       const framed = yield* chainedFrames("telemetry", before.length + meanwhile.telemetry.length)
       assert.deepStrictEqual(framed.map((e) => e.seq), [...before, ...meanwhile.telemetry])
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("a backlog of many frames is framed whole: the writer pauses its reading while frames wait to be stored, and never starts over", () =>
+    Effect.gen(function*() {
+      const restarts = Metric.value(Metric.withAttributes(writerRestarts, { lane: "telemetry", reason: "failed" })).pipe(Effect.map((s) => s.count))
+      const before = yield* restarts
+      const pauses = Metric.value(Metric.withAttributes(writerPauses, { lane: "telemetry" })).pipe(Effect.map((s) => s.count))
+      const pausedBefore = yield* pauses
+      // 4,500 telemetry events at 40 a frame: over a hundred frames, while at most 32 may wait.
+      for (let i = 0; i < 9; i++) yield* storeEvents(1_500)
+      const stored = (yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter("telemetry"))).map((m) => m.seq)
+      const fiber = yield* writer("telemetry")
+      const framed = yield* chainedFrames("telemetry", stored.length)
+      assert.deepStrictEqual(framed.map((e) => e.seq), stored)
+      assert.strictEqual(yield* restarts, before)
+      assert.isAbove(yield* pauses, pausedBefore)
       yield* Fiber.interrupt(fiber)
     }))
 

@@ -1,10 +1,12 @@
 import { Subjects } from "@wt/contracts"
-import { Config, Effect, Metric, Option, Result, Schema } from "effect"
+import type { Msg } from "@nats-io/transport-node"
+import { Config, Effect, Fiber, Metric, Option, Result, Schema } from "effect"
 import { clientOf } from "./client.ts"
 import { pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
 import { decodeDeviceFrame, type DeviceFrame, encodeDeviceFrame } from "./device-frame.ts"
 import { apiErrorCode, errorMessage, type NatsRequestFailed } from "./errors.ts"
+import type { DeliveryInfo } from "./delivery-info.ts"
 import { followPushed } from "./follow-pushed.ts"
 import { FrameGatherer, type FrameLimits } from "./frame-gatherer.ts"
 import { DeviceFramesStream } from "./installation.ts"
@@ -43,8 +45,13 @@ class TermEnded extends Schema.TaggedError<TermEnded>()("TermEnded", {
 /** JetStream's "wrong last sequence" codes: another writer's frame is the subject's last. */
 const WrongLastSequenceCodes = new Set([10071, 10164])
 
-/** Closed frames waiting for the one being stored; past this the writer falls behind NATS and starts over. */
-const MaxQueuedFrames = 64
+/**
+ * Closed frames waiting for the one being stored: at `PauseAbove` the writer stops following the
+ * lane (its ephemeral consumer goes) and takes it up again, after the last event it was handed,
+ * at `ResumeBelow`. So a backlog is read no faster than frames are stored, and nothing is read twice.
+ */
+const PauseAbove = 32
+const ResumeBelow = 8
 
 const framesWritten = Metric.counter("wt_device_frames_written_total", {
   description: "Device frames stored in WT_DEVICE_FRAMES by this process, by lane",
@@ -54,7 +61,13 @@ const eventsFramed = Metric.counter("wt_device_frames_events_total", {
   description: "Device events in the frames this process stored, by lane",
   incremental: true
 })
-const termsEnded = Metric.counter("wt_device_frame_writer_restarts_total", {
+/** Exported for tests that hold a writer to pausing, and to never starting over. */
+export const writerPauses = Metric.counter("wt_device_frame_writer_pauses_total", {
+  description: "Times a frame writer stopped reading its lane while frames waited to be stored (a backlog), by lane",
+  incremental: true
+})
+
+export const writerRestarts = Metric.counter("wt_device_frame_writer_restarts_total", {
   description: "Times a frame writer started over from the lane's last stored frame, by lane and why (overtaken: another copy wrote first)",
   incremental: true
 })
@@ -86,6 +99,7 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
   const context = yield* Effect.context<never>()
   const written = Metric.withAttributes(framesWritten, { lane: options.lane })
   const framed = Metric.withAttributes(eventsFramed, { lane: options.lane })
+  const paused = Metric.withAttributes(writerPauses, { lane: options.lane })
 
   const term = Effect.scoped(Effect.gen(function*() {
     const start = yield* startOf(options, subject)
@@ -114,6 +128,7 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
         (ack) => {
           storing = false
           queued.shift()
+          if (queued.length <= ResumeBelow) onDrained?.()
           lastFrameSeq = ack.seq
           written.updateUnsafe(1, context)
           framed.updateUnsafe(frame.events.length, context)
@@ -126,10 +141,13 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
         }
       )
     }
+    // The follower's pause and resume, told by the queue's length.
+    let onFull: (() => void) | undefined
+    let onDrained: (() => void) | undefined
     const queue = (frame: DeviceFrame | undefined) => {
       if (frame === undefined) return
       queued.push(frame)
-      if (queued.length > MaxQueuedFrames) return end(new TermEnded({ overtaken: false, message: `${queued.length} frames waiting to be stored` }))
+      if (queued.length >= PauseAbove) onFull?.()
       storeNext()
     }
     const closeWaited = () => {
@@ -137,24 +155,45 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
       if (ended === undefined) queue(gatherer.close())
     }
 
-    yield* Effect.forkScoped(followPushed({
-      reader: `frames-${options.lane}`,
-      stream: "WT_DEVICE",
-      filterSubject: Subjects.deviceLaneFilter(options.lane),
-      from: { seq: start.from },
-      onOpened: () => undefined,
-      onMessage: (msg, info) => {
-        if (ended !== undefined) return
-        const closed = gatherer.add({ seq: info.streamSeq, storedAtMs: info.storedAtMs, subject: msg.subject, data: msg.data })
-        if (closed !== undefined) {
-          if (wait !== undefined) clearTimeout(wait)
-          wait = undefined
-          queue(closed)
-        }
-        if (gatherer.gathered > 0 && wait === undefined) wait = setTimeout(closeWaited, options.limits.maxWaitMs)
-      },
-      onLost: () => undefined
-    }))
+    // The last sequence handed over: a follower taken up again after a pause starts after it.
+    let followed = start.from - 1
+    const follower = () =>
+      followPushed({
+        reader: `frames-${options.lane}`,
+        stream: "WT_DEVICE",
+        filterSubject: Subjects.deviceLaneFilter(options.lane),
+        from: { seq: followed + 1 },
+        onOpened: () => undefined,
+        onMessage,
+        onLost: () => undefined
+      })
+    const when = (holds: () => boolean, set: (wake: (() => void) | undefined) => void) =>
+      Effect.callback<void>((resume) => {
+        if (holds()) return resume(Effect.void)
+        set(() => {
+          set(undefined)
+          resume(Effect.void)
+        })
+        return Effect.sync(() => set(undefined))
+      })
+    const onMessage = (msg: Msg, info: DeliveryInfo) => {
+      if (ended !== undefined) return
+      followed = info.streamSeq
+      const closed = gatherer.add({ seq: info.streamSeq, storedAtMs: info.storedAtMs, subject: msg.subject, data: msg.data })
+      if (closed !== undefined) {
+        if (wait !== undefined) clearTimeout(wait)
+        wait = undefined
+        queue(closed)
+      }
+      if (gatherer.gathered > 0 && wait === undefined) wait = setTimeout(closeWaited, options.limits.maxWaitMs)
+    }
+    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+      const following = yield* Effect.forkChild(follower())
+      yield* when(() => queued.length >= PauseAbove, (wake) => (onFull = wake))
+      yield* Fiber.interrupt(following)
+      yield* Effect.sync(() => paused.updateUnsafe(1, context))
+      yield* when(() => queued.length <= ResumeBelow, (wake) => (onDrained = wake))
+    })))
     return yield* Effect.callback<never, TermEnded>((resume) => {
       onEnd = (reason) => resume(Effect.fail(reason))
       if (ended !== undefined) onEnd(ended)
@@ -165,7 +204,7 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
   return yield* term.pipe(
     Effect.catch((error) => {
       const why = error._tag === "TermEnded" && error.overtaken ? "overtaken" : "failed"
-      return Effect.sync(() => Metric.withAttributes(termsEnded, { lane: options.lane, reason: why }).updateUnsafe(1, context)).pipe(
+      return Effect.sync(() => Metric.withAttributes(writerRestarts, { lane: options.lane, reason: why }).updateUnsafe(1, context)).pipe(
         Effect.andThen(why === "overtaken"
           ? Effect.logDebug(`frames ${options.lane}: another copy stored a frame first; standing by`)
           : Effect.logWarning(`frames ${options.lane}: ${error.message}; starting over after the last stored frame`)),

@@ -93,10 +93,10 @@ describe("device frames", () => {
     expect(reason(frame.subarray(0, frame.length - 1))).toMatch(/event 1's data runs past the end/)
     expect(reason(new Uint8Array([...frame, 0]))).toMatch(/1 bytes after its 2 events/)
     // The second event's sequence, after the head, the first event's fixed fields, subject and data.
-    const reordered = frame.slice()
+    const reordered = new Uint8Array(frame)
     new DataView(reordered.buffer).setFloat64(21 + 22 + "wt.dev.demo.tech.technical.a".length + 7, 10, true)
     expect(reason(reordered)).toMatch(/event 1 at sequence 10 after 10, in 10–12/)
-    const outside = frame.slice()
+    const outside = new Uint8Array(frame)
     new DataView(outside.buffer).setFloat64(9, 11, true)
     expect(reason(outside)).toMatch(/event 1 at sequence 12 after 10, in 10–11/)
   })

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import { Result } from "effect"
 import { DecodeFailed } from "./errors.ts"
 
@@ -38,7 +39,6 @@ const Version = 1
 const HeadBytes = 1 + 8 + 8 + 4
 const EventHeadBytes = 8 + 8 + 2 + 4
 
-const utf8 = new TextEncoder()
 const utf8Strict = new TextDecoder("utf-8", { fatal: true })
 
 /** The bytes a frame's event adds to it (its subject is ASCII, as every subject built by contracts is). */
@@ -46,27 +46,33 @@ export const framedEventBytes = (subjectLength: number, dataLength: number) => E
 
 /** The frame's bytes; `events` must be in stream order within [from, to]. */
 export const encodeDeviceFrame = (frame: DeviceFrame): Uint8Array => {
-  const subjects = frame.events.map((e) => utf8.encode(e.subject))
+  const events = frame.events
+  const subjectLengths = new Array<number>(events.length)
   let size = HeadBytes
-  frame.events.forEach((e, i) => (size += framedEventBytes(subjects[i]!.length, e.data.length)))
-  const bytes = new Uint8Array(size)
-  const view = new DataView(bytes.buffer)
-  view.setUint8(0, Version)
-  view.setFloat64(1, frame.from, true)
-  view.setFloat64(9, frame.to, true)
-  view.setUint32(17, frame.events.length, true)
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!
+    subjectLengths[i] = Buffer.byteLength(e.subject, "utf8")
+    size += framedEventBytes(subjectLengths[i]!, e.data.length)
+  }
+  // A Buffer, so each subject is written in place (no encoded copy per event).
+  const bytes = Buffer.allocUnsafe(size)
+  bytes.writeUInt8(Version, 0)
+  bytes.writeDoubleLE(frame.from, 1)
+  bytes.writeDoubleLE(frame.to, 9)
+  bytes.writeUInt32LE(events.length, 17)
   let at = HeadBytes
-  frame.events.forEach((e, i) => {
-    const subject = subjects[i]!
-    view.setFloat64(at, e.seq, true)
-    view.setFloat64(at + 8, e.storedAtMs, true)
-    view.setUint16(at + 16, subject.length, true)
-    bytes.set(subject, at + 18)
-    at += 18 + subject.length
-    view.setUint32(at, e.data.length, true)
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!
+    const subjectLength = subjectLengths[i]!
+    bytes.writeDoubleLE(e.seq, at)
+    bytes.writeDoubleLE(e.storedAtMs, at + 8)
+    bytes.writeUInt16LE(subjectLength, at + 16)
+    bytes.write(e.subject, at + 18, subjectLength, "utf8")
+    at += 18 + subjectLength
+    bytes.writeUInt32LE(e.data.length, at)
     bytes.set(e.data, at + 4)
     at += 4 + e.data.length
-  })
+  }
   return bytes
 }
 
