@@ -53,7 +53,9 @@ const chainedFrames = (lane: FramedLane, count: number, from = 1) =>
     return frames.flatMap((f) => f.events)
   })
 
-const writer = (lane: FramedLane, standbyMs = 5_000) => Effect.forkChild(writeDeviceFrames({ lane, limits, firstFrom: Effect.succeed(1), standbyMs }))
+// Reading pauses while 16 KiB of frames wait: a few hundred small events.
+const writer = (lane: FramedLane, standbyMs = 5_000) =>
+  Effect.forkChild(writeDeviceFrames({ lane, limits, firstFrom: Effect.succeed(1), standbyMs, pauseBytes: { above: 16 * 1024, below: 4 * 1024 } }))
 
 layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })("writing device frames", (it) => {
   it.effect("each lane's frames hold every event of that lane once, in order, as stored; the first frame starts where it was told", () =>
@@ -94,7 +96,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       const before = yield* restarts
       const pauses = Metric.value(Metric.withAttributes(writerPauses, { lane: "telemetry" })).pipe(Effect.map((s) => s.count))
       const pausedBefore = yield* pauses
-      // 4,500 telemetry events at 40 a frame: over a hundred frames, while at most 32 may wait.
+      // 4,500 telemetry events at 40 a frame: over a hundred frames, while about 16 KiB of them may wait.
       for (let i = 0; i < 9; i++) yield* storeEvents(1_500)
       const stored = (yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter("telemetry"))).map((m) => m.seq)
       const fiber = yield* writer("telemetry")
@@ -107,6 +109,8 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
 
   it.effect("two writers of one lane at once store one chain: every event once, whichever wrote each frame", () =>
     Effect.gen(function*() {
+      const overtaken = Metric.value(Metric.withAttributes(writerRestarts, { lane: "tech", reason: "overtaken" })).pipe(Effect.map((s) => s.count))
+      const overtakenBefore = yield* overtaken
       const fibers = [yield* writer("tech", 100), yield* writer("tech", 100)]
       for (let round = 0; round < 10; round++) {
         yield* storeEvents(150)
@@ -116,6 +120,8 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       const stored = (yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter("tech"))).map((m) => m.seq)
       const framed = yield* chainedFrames("tech", stored.length)
       assert.deepStrictEqual(framed.map((e) => e.seq), stored)
+      // One of them found the other's frame first (or the same frame) and stood by.
+      assert.isAbove(yield* overtaken, overtakenBefore)
       yield* Effect.forEach(fibers, Fiber.interrupt)
     }))
 })

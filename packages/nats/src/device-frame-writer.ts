@@ -31,7 +31,9 @@ export interface DeviceFrameWriterOptions {
   readonly limits: FrameLimits
   /** The WT_DEVICE sequence the lane's first frame starts at, asked only while the lane has no frame. */
   readonly firstFrom: Effect.Effect<number, NatsRequestFailed, Nats>
-  /** How long a writer whose frame another wrote first waits before it tries again; default 5 s. */
+  /** Bytes of frames waiting to be stored at which reading pauses, and at which it goes on; default 16 MiB and 2 MiB. */
+  readonly pauseBytes?: { readonly above: number; readonly below: number }
+  /** How often a writer whose frame another wrote first looks whether that one still writes; default 5 s. */
   readonly standbyMs?: number
 }
 
@@ -46,12 +48,20 @@ class TermEnded extends Schema.TaggedError<TermEnded>()("TermEnded", {
 const WrongLastSequenceCodes = new Set([10071, 10164])
 
 /**
- * Closed frames waiting for the one being stored: at `PauseAbove` the writer stops following the
- * lane (its ephemeral consumer goes) and takes it up again, after the last event it was handed,
- * at `ResumeBelow`. So a backlog is read no faster than frames are stored, and nothing is read twice.
+ * Bytes of closed frames waiting for the one being stored: above `pauseBytes.above` (16 MiB) the writer stops
+ * following the lane (its ephemeral consumer goes) and takes it up again, after the last event it
+ * was handed, below `pauseBytes.below` (2 MiB). So a backlog is read no faster than frames are stored, and
+ * nothing is read twice. Wide apart, because each time it is taken up nats-server counts the new
+ * consumer's pending messages across the rest of the stream.
  */
-const PauseAbove = 32
-const ResumeBelow = 8
+const DefaultPauseBytes = { above: 16 * 1024 * 1024, below: 2 * 1024 * 1024 } as const
+
+/** About what a frame weighs while it waits (its events' bytes and subjects). */
+const frameWeight = (frame: DeviceFrame) => {
+  let bytes = 0
+  for (const e of frame.events) bytes += e.data.length + e.subject.length + 22
+  return bytes
+}
 
 const framesWritten = Metric.counter("wt_device_frames_written_total", {
   description: "Device frames stored in WT_DEVICE_FRAMES by this process, by lane",
@@ -88,8 +98,10 @@ const startOf = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions, s
  * Each frame is stored only if the lane's last frame is still the one this writer knows
  * (expected last subject sequence), with `Nats-Msg-Id` `<lane>-<from>-<to>`: so frames never
  * overlap or leave a gap, whichever copies write them, and a retried publish lands once. When
- * another copy's frame came first, or a publish failed, the writer starts over after the last stored
- * frame; an overtaken one waits `standbyMs` first, so copies do not keep taking turns.
+ * another copy's frame came first (or the same frame: copies in step), or a publish failed, the
+ * writer starts over after the last stored frame; an overtaken one first stands by until the lane's
+ * frames stop coming for `standbyMs`, so that one copy writes while the others wait rather than all
+ * reading every event.
  * Runs until interrupted.
  */
 export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions): Effect.fn.Return<never, never, Nats> {
@@ -100,12 +112,14 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
   const written = Metric.withAttributes(framesWritten, { lane: options.lane })
   const framed = Metric.withAttributes(eventsFramed, { lane: options.lane })
   const paused = Metric.withAttributes(writerPauses, { lane: options.lane })
+  const pauseBytes = options.pauseBytes ?? DefaultPauseBytes
 
   const term = Effect.scoped(Effect.gen(function*() {
     const start = yield* startOf(options, subject)
     const gatherer = new FrameGatherer(start.from, options.limits)
     let lastFrameSeq = start.lastFrameSeq
     const queued: Array<DeviceFrame> = []
+    let queuedBytes = 0
     let storing = false
     let wait: ReturnType<typeof setTimeout> | undefined
     let ended: TermEnded | undefined
@@ -127,8 +141,12 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
         { msgId: `${options.lane}-${frame.from}-${frame.to}`, expectedLastSubjectSequence: lastFrameSeq, timeoutMs: 5_000, attempts: 3 },
         (ack) => {
           storing = false
+          // Another copy stored this very frame (same range, same id): it is writing the lane in step
+          // with this one, which stands by rather than read and send every event a second time.
+          if (ack.duplicate) return end(new TermEnded({ overtaken: true, message: `frame ${frame.from}-${frame.to} was stored by another copy` }))
           queued.shift()
-          if (queued.length <= ResumeBelow) onDrained?.()
+          queuedBytes -= frameWeight(frame)
+          if (queuedBytes <= pauseBytes.below) onDrained?.()
           lastFrameSeq = ack.seq
           written.updateUnsafe(1, context)
           framed.updateUnsafe(frame.events.length, context)
@@ -147,7 +165,8 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     const queue = (frame: DeviceFrame | undefined) => {
       if (frame === undefined) return
       queued.push(frame)
-      if (queued.length >= PauseAbove) onFull?.()
+      queuedBytes += frameWeight(frame)
+      if (queuedBytes >= pauseBytes.above) onFull?.()
       storeNext()
     }
     const closeWaited = () => {
@@ -189,10 +208,10 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     }
     yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
       const following = yield* Effect.forkChild(follower())
-      yield* when(() => queued.length >= PauseAbove, (wake) => (onFull = wake))
+      yield* when(() => queuedBytes >= pauseBytes.above, (wake) => (onFull = wake))
       yield* Fiber.interrupt(following)
       yield* Effect.sync(() => paused.updateUnsafe(1, context))
-      yield* when(() => queued.length <= ResumeBelow, (wake) => (onDrained = wake))
+      yield* when(() => queuedBytes <= pauseBytes.below, (wake) => (onDrained = wake))
     })))
     return yield* Effect.callback<never, TermEnded>((resume) => {
       onEnd = (reason) => resume(Effect.fail(reason))
@@ -201,6 +220,26 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     })
   }))
 
+  /**
+   * While another copy writes: the lane's last frame looked at every `standbyMs` (one direct get;
+   * following the lane would make nats-server count a new consumer's pending messages, which on a
+   * long stream costs it more than the events themselves). Returns once no frame came in a whole
+   * wait: that copy stopped, or the lane is quiet, where writing costs nothing.
+   */
+  const standBy = Effect.gen(function*() {
+    const lastFrame = readLastOnSubject(DeviceFramesStream.name, subject).pipe(
+      Effect.map(Option.match({ onNone: () => 0, onSome: (m) => m.seq })),
+      Effect.orElseSucceed(() => -1)
+    )
+    let seen = yield* lastFrame
+    while (true) {
+      yield* Effect.sleep(options.standbyMs ?? 5_000)
+      const now = yield* lastFrame
+      if (now === seen) return
+      seen = now
+    }
+  })
+
   return yield* term.pipe(
     Effect.catch((error) => {
       const why = error._tag === "TermEnded" && error.overtaken ? "overtaken" : "failed"
@@ -208,7 +247,7 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
         Effect.andThen(why === "overtaken"
           ? Effect.logDebug(`frames ${options.lane}: another copy stored a frame first; standing by`)
           : Effect.logWarning(`frames ${options.lane}: ${error.message}; starting over after the last stored frame`)),
-        Effect.andThen(Effect.sleep(why === "overtaken" ? options.standbyMs ?? 5_000 : 1_000))
+        Effect.andThen(why === "overtaken" ? standBy : Effect.sleep(1_000))
       )
     }),
     Effect.forever
