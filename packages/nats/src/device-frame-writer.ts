@@ -31,7 +31,7 @@ export interface DeviceFrameWriterOptions {
   readonly limits: FrameLimits
   /** The WT_DEVICE sequence the lane's first frame starts at, asked only while the lane has no frame. */
   readonly firstFrom: Effect.Effect<number, NatsRequestFailed, Nats>
-  /** Bytes of frames waiting to be stored at which reading pauses, and at which it goes on; default 16 MiB and 2 MiB. */
+  /** Bytes of frames waiting to be stored at which reading pauses, and at which it goes on; default 8 MiB and 1 MiB. */
   readonly pauseBytes?: { readonly above: number; readonly below: number }
   /** How often a writer whose frame another wrote first looks whether that one still writes; default 5 s. */
   readonly standbyMs?: number
@@ -48,13 +48,13 @@ class TermEnded extends Schema.TaggedError<TermEnded>()("TermEnded", {
 const WrongLastSequenceCodes = new Set([10071, 10164])
 
 /**
- * Bytes of closed frames waiting for the one being stored: above `pauseBytes.above` (16 MiB) the writer stops
+ * Bytes of closed frames waiting for the one being stored: above `pauseBytes.above` (8 MiB) the writer stops
  * following the lane (its ephemeral consumer goes) and takes it up again, after the last event it
- * was handed, below `pauseBytes.below` (2 MiB). So a backlog is read no faster than frames are stored, and
+ * was handed, below `pauseBytes.below` (1 MiB). So a backlog is read no faster than frames are stored, and
  * nothing is read twice. Wide apart, because each time it is taken up nats-server counts the new
  * consumer's pending messages across the rest of the stream.
  */
-const DefaultPauseBytes = { above: 16 * 1024 * 1024, below: 2 * 1024 * 1024 } as const
+const DefaultPauseBytes = { above: 8 * 1024 * 1024, below: 1024 * 1024 } as const
 
 /** About what a frame weighs while it waits (its events' bytes and subjects). */
 const frameWeight = (frame: DeviceFrame) => {
