@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { Streams } from "@wt/contracts"
 import { defaultPorts, ServiceNames } from "@wt/launcher"
-import { findNatsServer, freePort, makeNats, NoAuth } from "@wt/nats"
+import { AgencyStream, DeviceFramesStream, findNatsServer, freePort, makeNats, NoAuth, SealStream, SignsOfLifeStream } from "@wt/nats"
 import { Effect } from "effect"
 import { fieldAt, healthzMetricNames, jszLabels, jszMetrics, varzMetricNames } from "../support/nats-exporter-names.ts"
 import { type Selector, selectorsOf } from "../support/promql.ts"
@@ -104,10 +104,11 @@ describe("deploy/observability: the files Prometheus and Grafana load", () => {
   })
 
   it("the stream and consumer names the rules match on are real: contract streams and durables the services create", () => {
+    const InstallationStreams = [SealStream.name, AgencyStream, SignsOfLifeStream.name, DeviceFramesStream.name]
     const sources = sourceTexts().join("\n")
     for (const s of allSelectors) {
       for (const m of s.matchers) {
-        if (m.label === "stream_name" && m.op === "=") expect(Object.values(Streams), s.where).toContain(m.value)
+        if (m.label === "stream_name" && m.op === "=") expect([...Object.values(Streams), ...InstallationStreams], s.where).toContain(m.value)
         if (m.label === "consumer_name" && m.op === "=") expect(sources, `${m.value} in ${s.where}`).toContain(`"${m.value}"`)
       }
     }
