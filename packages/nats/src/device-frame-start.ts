@@ -23,6 +23,13 @@ import { publishRaw } from "./publish.ts"
 
 const NoMessageFound = 10037
 
+/** The first message on `subject` stored at or after `seq` (a direct get), or null when there is none. */
+const nextOnSubject = (jsm: ReturnType<typeof clientOf>["jsm"], seq: number, subject: string) =>
+  jsm.direct.getMessage(DeviceFramesStream.name, { seq, next_by_subj: subject }).catch((cause: unknown) => {
+    if (apiErrorCode(cause) === NoMessageFound || /no message found/i.test(errorMessage(cause))) return null
+    throw cause
+  })
+
 const failed = (operation: string) => (cause: unknown) => new NatsRequestFailed({ operation, message: errorMessage(cause) })
 
 /** The subject of a lane's start marks. */
@@ -58,10 +65,7 @@ const startMarks = Effect.fnUntraced(function*(lane: FramedLane) {
       const marks: Array<number> = []
       let seq = 0
       while (true) {
-        const mark = await jsm.direct.getMessage(DeviceFramesStream.name, { seq: seq + 1, next_by_subj: subject }).catch((cause: unknown) => {
-          if (apiErrorCode(cause) === NoMessageFound || /no message found/i.test(errorMessage(cause))) return null
-          throw cause
-        })
+        const mark = await nextOnSubject(jsm, seq + 1, subject)
         if (mark === null) return marks
         const at = Number(new TextDecoder().decode(mark.data))
         if (Number.isSafeInteger(at) && at > 0) marks.push(at)
@@ -114,17 +118,11 @@ export const frameReaderStart = Effect.fn("Nats.frameReaderStart")(function*(lan
   const frameFrom = (seq: number) =>
     Effect.tryPromise({
       try: () =>
-        jsm.direct.getMessage(DeviceFramesStream.name, { seq, next_by_subj: subject }).then(
-          (m) => {
-            if (m === null) return undefined
-            const frame = decodeDeviceFrame(m.data)
-            return { seq: m.seq, to: Result.isSuccess(frame) ? frame.success.to : Number.POSITIVE_INFINITY }
-          },
-          (cause: unknown) => {
-            if (apiErrorCode(cause) === NoMessageFound || /no message found/i.test(errorMessage(cause))) return undefined
-            throw cause
-          }
-        ),
+        nextOnSubject(jsm, seq, subject).then((m) => {
+          if (m === null) return undefined
+          const frame = decodeDeviceFrame(m.data)
+          return { seq: m.seq, to: Result.isSuccess(frame) ? frame.success.to : Number.POSITIVE_INFINITY }
+        }),
       catch: failed(`find the ${lane} frame holding ${next}`)
     })
   // Frames of a lane are stored in order of what they hold: bisect for the first whose end reaches `next`.

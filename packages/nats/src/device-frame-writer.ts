@@ -5,7 +5,7 @@ import { clientOf } from "./client.ts"
 import { pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
 import { decodeDeviceFrame, type DeviceFrame, encodeDeviceFrame } from "./device-frame.ts"
-import { apiErrorCode, errorMessage, type NatsRequestFailed } from "./errors.ts"
+import { apiErrorCode, errorMessage, type NatsRequestFailed, WrongLastSequenceCodes } from "./errors.ts"
 import type { DeliveryInfo } from "./delivery-info.ts"
 import { followPushed } from "./follow-pushed.ts"
 import { FrameGatherer, type FrameLimits } from "./frame-gatherer.ts"
@@ -44,8 +44,6 @@ class TermEnded extends Schema.TaggedError<TermEnded>()("TermEnded", {
   message: Schema.String
 }) {}
 
-/** JetStream's "wrong last sequence" codes: another writer's frame is the subject's last. */
-const WrongLastSequenceCodes = new Set([10071, 10164])
 
 /**
  * Bytes of closed frames waiting for the one being stored: above `pauseBytes.above` (8 MiB) the writer stops
@@ -118,7 +116,8 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     const start = yield* startOf(options, subject)
     const gatherer = new FrameGatherer(start.from, options.limits)
     let lastFrameSeq = start.lastFrameSeq
-    const queued: Array<DeviceFrame> = []
+    // Each closed frame with its weight, weighed once.
+    const queued: Array<{ readonly frame: DeviceFrame; readonly weight: number }> = []
     let queuedBytes = 0
     let storing = false
     let wait: ReturnType<typeof setTimeout> | undefined
@@ -133,7 +132,7 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     // One frame stored at a time: each names the sequence of the one before it.
     const storeNext = () => {
       if (storing || ended !== undefined || queued.length === 0) return
-      const frame = queued[0]!
+      const { frame, weight } = queued[0]!
       storing = true
       acks.publishThen(
         subject,
@@ -145,7 +144,7 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
           // with this one, which stands by rather than read and send every event a second time.
           if (ack.duplicate) return end(new TermEnded({ overtaken: true, message: `frame ${frame.from}-${frame.to} was stored by another copy` }))
           queued.shift()
-          queuedBytes -= frameWeight(frame)
+          queuedBytes -= weight
           if (queuedBytes <= pauseBytes.below) onDrained?.()
           lastFrameSeq = ack.seq
           written.updateUnsafe(1, context)
@@ -164,8 +163,9 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     let onDrained: (() => void) | undefined
     const queue = (frame: DeviceFrame | undefined) => {
       if (frame === undefined) return
-      queued.push(frame)
-      queuedBytes += frameWeight(frame)
+      const weight = frameWeight(frame)
+      queued.push({ frame, weight })
+      queuedBytes += weight
       if (queuedBytes >= pauseBytes.above) onFull?.()
       storeNext()
     }

@@ -80,3 +80,6 @@ export const requestFailed = (operation: string) => (cause: unknown): NatsReques
   const message = errorMessage(cause)
   return code === undefined ? new NatsRequestFailed({ operation, message }) : new NatsRequestFailed({ operation, message, code })
 }
+
+/** JetStream's "wrong last sequence" codes: an expected last (subject) sequence was not met. */
+export const WrongLastSequenceCodes: ReadonlySet<number> = new Set([10071, 10164])

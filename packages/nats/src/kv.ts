@@ -2,7 +2,7 @@ import { Kvm } from "@nats-io/kv"
 import { Effect, Option, Stream } from "effect"
 import type { NatsClient } from "./client.ts"
 import type { Nats } from "./connection.ts"
-import { apiErrorCode, errorMessage, type NatsRequestFailed, requestFailed } from "./errors.ts"
+import { apiErrorCode, errorMessage, type NatsRequestFailed, requestFailed, WrongLastSequenceCodes } from "./errors.ts"
 import { kvCompareAndSet, kvLastEntry } from "./kv-compare-and-set.ts"
 
 /** How a bucket is made when it does not exist yet; an existing one is opened as it is. */
@@ -50,7 +50,6 @@ export interface KvBucket {
   readonly watch: Stream.Stream<KvEntry, NatsRequestFailed>
 }
 
-const WrongLastSequenceCodes = new Set([10071, 10164])
 
 const isWrongSequence = (cause: unknown): boolean =>
   WrongLastSequenceCodes.has(apiErrorCode(cause) ?? 0) || /wrong last sequence|key exists/i.test(errorMessage(cause))

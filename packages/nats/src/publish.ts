@@ -3,7 +3,7 @@ import { encodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
 import { type PubAckOptions, pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
-import { apiErrorCode, type EncodeFailed, errorMessage, PublishFailed, WrongLastSequence } from "./errors.ts"
+import { apiErrorCode, type EncodeFailed, errorMessage, PublishFailed, WrongLastSequence, WrongLastSequenceCodes } from "./errors.ts"
 import { formatTraceparent, tracingExported } from "./trace-context.ts"
 
 const DefaultTimeoutMs = 5_000
@@ -33,7 +33,6 @@ export interface Published {
   readonly duplicate: boolean
 }
 
-const WrongLastSequenceCodes = new Set([10071, 10164])
 
 const publishError = (subject: string, options: PublishOptions, cause: unknown): PublishFailed | WrongLastSequence => {
   const code = apiErrorCode(cause)
