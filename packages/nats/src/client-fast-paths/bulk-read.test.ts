@@ -1,11 +1,11 @@
 import { assert, layer } from "@effect/vitest"
 import { DeliverPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import { headers as natsHeaders } from "@nats-io/transport-node"
-import { Effect, Exit } from "effect"
-import { bulkReadRange } from "./bulk-read.ts"
+import { Effect, Exit, Fiber } from "effect"
+import { bulkFollow, bulkReadRange } from "./bulk-read.ts"
 import { clientOf } from "../client.ts"
 import { Nats } from "../connection.ts"
-import { NatsTestServer } from "../testing.ts"
+import { eventually, NatsTestServer } from "../testing.ts"
 
 const Stream = "BULK_READ_TEST"
 const Total = 6_000
@@ -88,6 +88,36 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       // Only a deleted sequence, and past the end: nothing, and no waiting for it.
       assert.deepStrictEqual(yield* bulk({ fromSeq: 1_500, toSeq: 1_500 }), [])
       assert.deepStrictEqual(yield* bulk({ fromSeq: last + 1, toSeq: last + 10 }), [])
+    }))
+
+  it.effect("follows one subject from a sequence, each message with its stored time, then what is stored later, until interrupted", () =>
+    Effect.gen(function*() {
+      const { jsm, js } = clientOf(yield* Nats)
+      const read: Array<{ seq: number; subject: string; data: string; storedAtMs: number }> = []
+      const fiber = yield* Effect.forkChild(bulkFollow({
+        stream: Stream,
+        filterSubject: "bulk.north.>",
+        fromSeq: 5_000,
+        onMessage: (seq, subject, data, storedAtMs) => void read.push({ seq, subject, data: Buffer.from(data).toString(), storedAtMs })
+      }))
+      // Every third message of the first test is on bulk.north: those from 5,000 on.
+      const before = Array.from({ length: Total - 5_000 + 1 }, (_, i) => 5_000 + i).filter((i) => subjectOf(i).startsWith("bulk.north"))
+      yield* eventually(Effect.sync(() => read.length), (n) => n >= before.length, "the stored north messages read")
+      const later = yield* Effect.promise(async () => {
+        const seqs: Array<number> = []
+        for (let i = 0; i < 50; i++) seqs.push((await js.publish(i % 2 === 0 ? "bulk.north.later" : "bulk.demo.later", Buffer.from(`later ${i}`))).seq)
+        return seqs.filter((_, i) => i % 2 === 0)
+      })
+      yield* eventually(Effect.sync(() => read.length), (n) => n >= before.length + later.length, "the later north messages read")
+      yield* Effect.sleep("200 millis")
+      assert.deepStrictEqual(read.map((r) => r.seq), [...before, ...later])
+      for (const r of read) assert.match(r.subject, /^bulk\.north\./)
+      assert.strictEqual(read.at(-1)!.data, "later 48")
+      for (const r of [read[0]!, read.at(-1)!]) {
+        const stored = yield* Effect.promise(() => jsm.streams.getMessage(Stream, { seq: r.seq }))
+        assert.strictEqual(r.storedAtMs, stored!.time.getTime())
+      }
+      yield* Fiber.interrupt(fiber)
     }))
 
   it.effect("fails, rather than reading nothing, when the stream does not exist", () =>

@@ -30,10 +30,17 @@ export interface BulkReadOptions {
    * buffer the socket reads into, valid only during the call (copy what you keep); the
    * same subject usually comes as the same string.
    */
-  readonly onMessage: (seq: number, subject: string, data: Uint8Array) => void
+  readonly onMessage: OnBulkMessage
   /** No bytes for this long fails the read; default 30 s (heartbeats come every 5 s). */
   readonly stallMs?: number
 }
+
+/**
+ * A message read in bulk: its stream sequence, subject and bytes, when it was stored (ms since the
+ * epoch) and how many the consumer still had to deliver after it. `data` is a view into the
+ * buffer the socket reads into, valid only during the call.
+ */
+export type OnBulkMessage = (seq: number, subject: string, data: Uint8Array, storedAtMs: number, pending: number) => void
 
 /** Bytes of a read first tried for finishing a carried frame. */
 const CarryHead = 16 * 1024
@@ -61,6 +68,7 @@ const decimal = (buf: Buffer, start: number, end: number): number => {
 interface AckInfo {
   sseq: number
   dseq: number
+  storedAtMs: number
   pending: number
 }
 
@@ -111,6 +119,8 @@ const parseAck = (buf: Buffer, start: number, end: number, out: AckInfo): boolea
   out.sseq = tokenValues[3 + base]!
   out.dseq = tokenValues[4 + base]!
   out.pending = tokenValues[6 + base]!
+  // Nanoseconds, beyond a double's exact integers: exact enough for milliseconds.
+  out.storedAtMs = Math.floor(tokenValues[5 + base]! / 1e6)
   return out.sseq > 0 && out.dseq > 0 && out.pending >= 0 && Number.isSafeInteger(out.sseq) && Number.isSafeInteger(out.dseq) && Number.isSafeInteger(out.pending)
 }
 
@@ -130,7 +140,7 @@ class FrameReader {
   private lastDseq = 0
   /** Subjects seen, by a hash of their bytes: a stream's subjects repeat, and each is decoded once. */
   private readonly subjects: Array<{ readonly bytes: Buffer; readonly subject: string } | undefined> = Array.from({ length: 256 }, () => undefined)
-  private readonly ack: AckInfo = { sseq: 0, dseq: 0, pending: 0 }
+  private readonly ack: AckInfo = { sseq: 0, dseq: 0, storedAtMs: 0, pending: 0 }
   private readonly spaces = [0, 0, 0, 0, 0, 0]
   private done = false
   count = 0
@@ -140,13 +150,18 @@ class FrameReader {
   onEnd: (error: Error | undefined) => void = () => undefined
 
   private readonly socket: Socket
+  /** The last sequence wanted; a follower's is infinite, and being caught up does not end it. */
   private readonly toSeq: number
-  private readonly onMessage: BulkReadOptions["onMessage"]
+  private readonly onMessage: OnBulkMessage
 
-  constructor(socket: Socket, toSeq: number, onMessage: BulkReadOptions["onMessage"]) {
+  constructor(socket: Socket, toSeq: number, onMessage: OnBulkMessage) {
     this.socket = socket
     this.toSeq = toSeq
     this.onMessage = onMessage
+  }
+
+  private get following() {
+    return this.toSeq === Number.POSITIVE_INFINITY
   }
 
   finish(error: Error | undefined) {
@@ -271,18 +286,18 @@ class FrameReader {
   }
 
   private message(buf: Buffer, subjectStart: number, subjectEnd: number, dataStart: number, dataEnd: number) {
-    const { sseq, dseq, pending } = this.ack
+    const { sseq, dseq, storedAtMs, pending } = this.ack
     if (dseq !== this.lastDseq + 1) {
       this.fail(new Error(`delivery ${this.lastDseq + 1} was lost (got ${dseq})`))
       return
     }
     this.lastDseq = dseq
     if (sseq <= this.toSeq) {
-      this.onMessage(sseq, this.subjectAt(buf, subjectStart, subjectEnd), buf.subarray(dataStart, dataEnd))
+      this.onMessage(sseq, this.subjectAt(buf, subjectStart, subjectEnd), buf.subarray(dataStart, dataEnd), storedAtMs, pending)
       this.count++
     }
-    // pending 0: nothing more is stored now.
-    if (sseq >= this.toSeq || pending === 0) this.finish(undefined)
+    // pending 0: nothing more is stored now (a follower waits for what comes).
+    if (sseq >= this.toSeq || (pending === 0 && !this.following)) this.finish(undefined)
   }
 
   private subjectAt(buf: Buffer, start: number, end: number): string {
@@ -305,6 +320,9 @@ class FrameReader {
     }
     const stalled = /^Nats-Consumer-Stalled:\s*(\S+)/imu.exec(headers)?.[1]
     if (stalled !== undefined) this.socket.write(`PUB ${stalled} 0\r\n\r\n`)
+    // A heartbeat names the consumer's last delivery: a later one than the last read was lost.
+    const last = Number(/^Nats-Last-Consumer:\s*(\d+)/imu.exec(headers)?.[1] ?? "0")
+    if (last > this.lastDseq) this.fail(new Error(`deliveries ${this.lastDseq + 1}–${last} were lost`))
   }
 
   private fail(error: Error): number {
@@ -393,6 +411,61 @@ const openReader = (server: string, inbox: string, access: NatsAccess, reader: (
     }
   })
 
+interface Session {
+  readonly stream: string
+  readonly filterSubject?: string
+  readonly fromSeq?: number
+  /** Infinite for a follower. */
+  readonly toSeq: number
+  readonly onMessage: OnBulkMessage
+  readonly stallMs: number
+  readonly heartbeatMs: number
+}
+
+/** One read over a connection of its own: resolves with the count handed over once it reaches `toSeq`, rejects on anything else. */
+const readSession = async (nats: Nats["Service"], options: Session, signal: AbortSignal): Promise<number> => {
+  const { nc, jsm } = clientOf(nats)
+  const access = nats.access
+  // Under the user's own inbox prefix, which its permissions let it subscribe to.
+  const inbox = `${access.inboxPrefix ?? "_INBOX"}.wt-bulk.${randomBytes(12).toString("hex")}`
+  const { socket, frames } = await openReader(nc.getServer(), inbox, access, (s) => new FrameReader(s, options.toSeq, options.onMessage))
+  const end = new Promise<void>((resolve, reject) => (frames.onEnd = (error) => (error === undefined ? resolve() : reject(error))))
+  // Failing before it is awaited (while the consumer is created) is not an unhandled rejection.
+  end.catch(() => undefined)
+  socket.on("error", (error) => frames.finish(error))
+  socket.on("close", () => frames.finish(new Error("the connection closed before the range was read")))
+  const watchdog = setInterval(() => {
+    if (Date.now() - frames.lastActivity > options.stallMs) frames.finish(new Error(`no data for ${options.stallMs} ms`))
+  }, Math.min(options.stallMs, 1_000))
+  signal.addEventListener("abort", () => frames.finish(new Error("interrupted")))
+  let consumer: string | undefined
+  try {
+    const info = await jsm.consumers.add(options.stream, {
+      deliver_subject: inbox,
+      ack_policy: AckPolicy.None,
+      replay_policy: ReplayPolicy.Instant,
+      flow_control: true,
+      idle_heartbeat: nanos(options.heartbeatMs),
+      mem_storage: true,
+      num_replicas: 1,
+      inactive_threshold: nanos(60_000),
+      ...(options.filterSubject === undefined ? {} : { filter_subject: options.filterSubject }),
+      ...(options.fromSeq === undefined || options.fromSeq <= 1
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq })
+    })
+    consumer = info.name
+    if (info.num_pending === 0 && options.toSeq !== Number.POSITIVE_INFINITY) frames.finish(undefined)
+    await end
+    return frames.count
+  } finally {
+    clearInterval(watchdog)
+    frames.finish(undefined)
+    socket.destroy()
+    if (consumer !== undefined) void jsm.consumers.delete(options.stream, consumer).catch(() => undefined)
+  }
+}
+
 /**
  * Reads `fromSeq`–`toSeq` of `stream` in order (see the top of this file) and returns
  * how many messages it handed over. Fails with {@link NatsRequestFailed} when the
@@ -400,49 +473,37 @@ const openReader = (server: string, inbox: string, access: NatsAccess, reader: (
  */
 export const bulkReadRange = Effect.fn("Nats.bulkReadRange")(function*(options: BulkReadOptions) {
   const nats = yield* Nats
-  const { nc, jsm } = clientOf(nats)
-  const access = nats.access
-  const failed = (cause: unknown) => new NatsRequestFailed({ operation: `bulk read ${options.stream}`, message: errorMessage(cause) })
   return yield* Effect.tryPromise({
-    try: async (signal) => {
-      // Under the user's own inbox prefix, which its permissions let it subscribe to.
-      const inbox = `${access.inboxPrefix ?? "_INBOX"}.wt-bulk.${randomBytes(12).toString("hex")}`
-      const { socket, frames } = await openReader(nc.getServer(), inbox, access, (s) => new FrameReader(s, options.toSeq, options.onMessage))
-      const end = new Promise<void>((resolve, reject) => (frames.onEnd = (error) => (error === undefined ? resolve() : reject(error))))
-      // Failing before it is awaited (while the consumer is created) is not an unhandled rejection.
-      end.catch(() => undefined)
-      socket.on("error", (error) => frames.finish(error))
-      socket.on("close", () => frames.finish(new Error("the connection closed before the range was read")))
-      const stallMs = options.stallMs ?? 30_000
-      const watchdog = setInterval(() => {
-        if (Date.now() - frames.lastActivity > stallMs) frames.finish(new Error(`no data for ${stallMs} ms`))
-      }, Math.min(stallMs, 1_000))
-      signal.addEventListener("abort", () => frames.finish(new Error("interrupted")))
-      let consumer: string | undefined
-      try {
-        const info = await jsm.consumers.add(options.stream, {
-          deliver_subject: inbox,
-          ack_policy: AckPolicy.None,
-          replay_policy: ReplayPolicy.Instant,
-          flow_control: true,
-          idle_heartbeat: nanos(5_000),
-          mem_storage: true,
-          inactive_threshold: nanos(60_000),
-          ...(options.fromSeq === undefined || options.fromSeq <= 1
-            ? { deliver_policy: DeliverPolicy.All }
-            : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq })
-        })
-        consumer = info.name
-        if (info.num_pending === 0) frames.finish(undefined)
-        await end
-        return frames.count
-      } finally {
-        clearInterval(watchdog)
-        frames.finish(undefined)
-        socket.destroy()
-        if (consumer !== undefined) void jsm.consumers.delete(options.stream, consumer).catch(() => undefined)
-      }
-    },
-    catch: failed
+    try: (signal) => readSession(nats, { ...options, stallMs: options.stallMs ?? 30_000, heartbeatMs: 5_000 }, signal),
+    catch: (cause) => new NatsRequestFailed({ operation: `bulk read ${options.stream}`, message: errorMessage(cause) })
   })
 })
+
+export interface BulkFollowOptions {
+  readonly stream: string
+  readonly filterSubject: string
+  readonly fromSeq: number
+  /** Each message in stream order, once; must not throw. `data` is valid only during the call. */
+  readonly onMessage: OnBulkMessage
+}
+
+/** A follower's heartbeat; three missed end it. */
+const FollowHeartbeatMs = 2_000
+
+/**
+ * Follows `filterSubject` of `stream` from `fromSeq` on, in order and without acks, over a
+ * connection of its own (see the top of this file): for a reader of every message of a busy
+ * subject (the device frame writers), where the client's own follower spends more per message
+ * than the reader. Runs until interrupted; fails with {@link NatsRequestFailed} when it cannot
+ * be made this way, or at the first sign of a lost message or a dead consumer (no heartbeat for
+ * three beats): the caller then goes on after the last message handed over, another way or again.
+ */
+export const bulkFollow = (options: BulkFollowOptions): Effect.Effect<never, NatsRequestFailed, Nats> =>
+  Nats.use((nats) =>
+    Effect.tryPromise({
+      try: (signal) =>
+        readSession(nats, { ...options, toSeq: Number.POSITIVE_INFINITY, stallMs: FollowHeartbeatMs * 3, heartbeatMs: FollowHeartbeatMs }, signal),
+      catch: (cause) => new NatsRequestFailed({ operation: `bulk follow ${options.stream} ${options.filterSubject}`, message: errorMessage(cause) })
+    }).pipe(
+      Effect.flatMap(() => Effect.fail(new NatsRequestFailed({ operation: `bulk follow ${options.stream} ${options.filterSubject}`, message: "ended" })))
+    ))
