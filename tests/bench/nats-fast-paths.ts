@@ -1,5 +1,5 @@
 /**
- * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--only pub-acks|coalescing|bulk-read]`
+ * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--only pub-acks|coalescing|bulk-read|bulk-follow]`
  * (or `pnpm exec node tests/bench/nats-fast-paths.ts …`): each of @wt/nats's client fast paths
  * (packages/nats/src/client-fast-paths) against the nats.js client's own path, on a nats-server of
  * its own. The two are run alternately, `--rounds` times each, and the medians compared: on a
@@ -12,9 +12,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
-import { authenticatorOf, makeNats, Nats, readRange, startEmbeddedNats, TestUser } from "@wt/nats"
-import { Effect, References } from "effect"
-import { bulkReadRange } from "../../packages/nats/src/client-fast-paths/bulk-read.ts"
+import { authenticatorOf, followPushed, makeNats, Nats, readRange, startEmbeddedNats, TestUser } from "@wt/nats"
+import { Deferred, Effect, Exit, Fiber, References } from "effect"
+import { bulkFollow, bulkReadRange } from "../../packages/nats/src/client-fast-paths/bulk-read.ts"
 import { pubAcksOf } from "../../packages/nats/src/client-fast-paths/pub-acks.ts"
 import { coalesceWrites } from "../../packages/nats/src/client-fast-paths/write-coalescing.ts"
 
@@ -151,6 +151,41 @@ const bulkRead = compare(
   }
 )
 
+/** Follows the stream until `readCount` messages were handed over, then stops the follower. */
+const followAll = <E>(start: (onEach: () => void) => Effect.Effect<never, E, Nats>) =>
+  Effect.gen(function*() {
+    const done = Deferred.makeUnsafe<void>()
+    let handed = 0
+    const fiber = yield* Effect.forkChild(start(() => {
+      if (++handed === readCount) Deferred.doneUnsafe(done, Exit.void)
+    }))
+    yield* Deferred.await(done)
+    yield* Fiber.interrupt(fiber)
+  })
+
+/**
+ * The device frame writers' follower (bulkFollow, a connection of its own) against the client's
+ * (followPushed), over the same `readCount` messages; as a writer does, each message's bytes are copied.
+ */
+const bulkFollowing = compare(
+  "bulk-follow",
+  "messages followed",
+  readCount,
+  () => followAll((onEach) => bulkFollow({ stream: "BENCH_READ", filterSubject: "bench.read.>", fromSeq: 1, onMessage: (_seq, _subject, data) => {
+    Buffer.from(data)
+    onEach()
+  } })),
+  () => followAll((onEach) => followPushed({
+    reader: "bench-follow",
+    stream: "BENCH_READ",
+    filterSubject: "bench.read.>",
+    from: { seq: 1 },
+    onOpened: () => undefined,
+    onLost: () => undefined,
+    onMessage: () => onEach()
+  }))
+)
+
 const fill = Effect.fn("Bench.fill")(function*(nats: Nats["Service"], stream: string, subject: string, count: number) {
   yield* nats.addStream({ name: stream, subjects: [`${subject}.>`], storage: "file" })
   yield* nats.use(async ({ nc }) => {
@@ -179,10 +214,9 @@ const program = Effect.gen(function*() {
   if (wanted("pub-acks") || wanted("coalescing")) yield* nats.addStream({ name: "BENCH_PUB", subjects: ["bench.pub.>"], storage: "file", duplicate_window: nanos(120_000) })
   if (wanted("pub-acks")) results.push(yield* pubAcks(nats))
   if (wanted("coalescing")) results.push(yield* coalescing(server.url, access))
-  if (wanted("bulk-read")) {
-    yield* fill(nats, "BENCH_READ", "bench.read", readCount)
-    results.push(yield* bulkRead.pipe(Effect.provideService(Nats, nats)))
-  }
+  if (wanted("bulk-read") || wanted("bulk-follow")) yield* fill(nats, "BENCH_READ", "bench.read", readCount)
+  if (wanted("bulk-read")) results.push(yield* bulkRead.pipe(Effect.provideService(Nats, nats)))
+  if (wanted("bulk-follow")) results.push(yield* bulkFollowing.pipe(Effect.provideService(Nats, nats)))
   console.log("\nmedians (fast path against the client's own path):")
   for (const r of results) {
     const fast = median(r.fast.map((x) => x.perSecond)), client = median(r.client.map((x) => x.perSecond))

@@ -27,11 +27,14 @@ export interface TooDeep {
  * text need not be valid JSON; what is malformed is left for the parser to name.
  */
 export const findTooDeep = (text: string | Uint8Array, limit: number = MaxJsonDepth): TooDeep | undefined => {
-  const at = typeof text === "string" ? (i: number) => text.charCodeAt(i) : (i: number) => text[i]!
+  // Read directly, not through a closure per character: every body passes through here, and the
+  // call per character cost the gateway more than the scan itself.
+  const chars = typeof text === "string" ? text : undefined
+  const bytes = typeof text === "string" ? undefined : text
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
-    const c = at(i)
+    const c = chars !== undefined ? chars.charCodeAt(i) : bytes![i]!
     if (inString) {
       if (c === Backslash) i++
       else if (c === Quote) inString = false

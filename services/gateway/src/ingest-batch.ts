@@ -1,5 +1,5 @@
 import { Exit, Schema, SchemaIssue } from "effect"
-import { type DeviceEvent, SenderDecodeOptions, SenderDeviceEvent } from "@wt/contracts"
+import { type DeviceEvent, SenderDecodeOptions, SenderDeviceEvent, SenderEventSource } from "@wt/contracts"
 import { findTooDeep, tooDeepReason } from "@wt/intake"
 
 /** At most this many events in one POST (contract). */
@@ -28,7 +28,36 @@ export type ParsedBatch =
 
 // The sender-facing contract, decoded as it is published (contracts/json-schema/device-event.v1):
 // no "engine" events, an unknown top-level or source property refused by name, payload fields kept.
-const decode = Schema.decodeUnknownExit(SenderDeviceEvent, SenderDecodeOptions)
+const decodeStrict = Schema.decodeUnknownExit(SenderDeviceEvent, SenderDecodeOptions)
+// The same schema without looking for unknown properties, which costs more than the rest of the
+// check (measured 4.4 against 2.8 µs an event). An event whose top level and source hold only
+// properties the contract names has no unknown property to find (its payload may hold any), so for
+// it the two decode alike; every other item, and any that fails, goes through the strict decode,
+// which gives the reason.
+const decodeNamed = Schema.decodeUnknownExit(SenderDeviceEvent)
+const TopLevelNames: ReadonlySet<string> = new Set(Object.keys(SenderDeviceEvent.members[0].fields))
+const SourceNames: ReadonlySet<string> = new Set(Object.keys(SenderEventSource.fields))
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Whether the item's top level and source hold only properties the contract names. */
+const onlyNamedProperties = (item: unknown): boolean => {
+  if (!isRecord(item)) return false
+  for (const name of Object.keys(item)) if (!TopLevelNames.has(name)) return false
+  const source = item["source"]
+  if (!isRecord(source)) return false
+  for (const name of Object.keys(source)) if (!SourceNames.has(name)) return false
+  return true
+}
+
+/** `decodeStrict`, by way of `decodeNamed` where that gives the same answer (see above). */
+export const decodeSenderEvent = (item: unknown) => {
+  if (onlyNamedProperties(item)) {
+    const exit = decodeNamed(item)
+    if (Exit.isSuccess(exit)) return exit
+  }
+  return decodeStrict(item)
+}
 
 const formatter = SchemaIssue.makeFormatterDefault()
 
@@ -80,7 +109,7 @@ export const decodeItems = (
 ): void => {
   for (let index = from; index < Math.min(to, items.length); index++) {
     const item = items[index]
-    const exit = decode(item)
+    const exit = decodeSenderEvent(item)
     if (Exit.isFailure(exit)) {
       into.rejected.push({ index, reason: reasonOf(exit), raw: JSON.stringify(item) ?? "undefined" })
     } else if (exit.value.tenant !== keyTenant) {
