@@ -48,14 +48,6 @@ export const readLastOnSubject = Effect.fn("Nats.readLastOnSubject")(function*(s
   return Option.fromNullishOr(stored)
 })
 
-/** The first message on `subject` (wildcards allowed) stored at or after stream sequence `seq`, read from the stream leader; none when there is none. */
-export const readNextOnSubject = Effect.fn("Nats.readNextOnSubject")(function*(stream: string, seq: number, subject: string) {
-  // The server takes `next_by_subj` in a message get as in a direct get; the client's type names only the latter's.
-  const request = { seq, next_by_subj: subject } as MsgRequest
-  const stored = yield* getOwn(stream, request, `read next ${stream} ${subject} from #${seq}`)
-  return Option.fromNullishOr(stored)
-})
-
 /** The message stored at one stream sequence, read from the stream leader; none when it is gone or never was. */
 export const readAtSequence = Effect.fn("Nats.readAtSequence")(function*(stream: string, seq: number) {
   const stored = yield* getOwn(stream, { seq }, `read ${stream} #${seq}`)

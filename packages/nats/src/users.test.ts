@@ -167,12 +167,12 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
       }
     }))
 
-  it.effect("only triage, supervision and audit write device frames (and the marks where readers moved to them); every other user is refused", () =>
+  it.effect("only triage and audit write device frames (and the marks where readers moved to them); every other user is refused", () =>
     Effect.gen(function*() {
       for (const user of ["gateway", "receivers", "triage", "supervision", "projector", "audit", "console", "dispatch", "cli", "sim"] as const) {
         for (const subject of [DeviceFramesStream.subject("tech"), "wt.frames.start.telemetry"]) {
           const result = yield* run(user, outcome(publish(subject)))
-          assert.strictEqual(result, user === "triage" || user === "supervision" || user === "audit" ? "ok" : "refused", `${user} publishing ${subject}`)
+          assert.strictEqual(result, user === "triage" || user === "audit" ? "ok" : "refused", `${user} publishing ${subject}`)
         }
       }
     }))

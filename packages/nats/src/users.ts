@@ -166,8 +166,6 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
   // Triage's rights plus the buckets and the journal of absence supervision, which only it keeps.
   supervision: user("supervision", [
     ...streamRead(Streams.device),
-    ...streamRead(DeviceFramesStream.name),
-    DeviceFramesStream.subjects,
     ...incidentWriter,
     ...bucket(Buckets.openIncidents),
     ...bucket(Buckets.careAlarms),

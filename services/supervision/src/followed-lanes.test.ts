@@ -1,9 +1,9 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Exit, Option, Scope } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import { Streams } from "@wt/contracts"
-import { DeviceFramesStream, Nats, readAtSequence, readLastOnSubject } from "@wt/nats"
+import { Nats } from "@wt/nats"
 import { clientOf, consumerHandledCount, eventually } from "@wt/nats/testing"
-import { FollowedReaders, LaneProgress, processedThrough, SupervisionDurables, SupervisionProgress } from "./lane-watermark.ts"
+import { FollowedReaders, SupervisionDurables } from "./lane-watermark.ts"
 import { fastSettings, heartbeat, startSupervision, supervisionTestBase } from "./supervision-testing.ts"
 
 const Base = supervisionTestBase({ residents: 4, fastDevices: [] })
@@ -47,8 +47,6 @@ layer(Base, { excludeTestServices: true, timeout: 90_000 })("supervision's follo
       // The two it had not acknowledged, and not the three it had.
       expect((yield* techHandled) - before).toBe(2)
       expect(yield* durableExists(SupervisionDurables.tech)).toBe(false)
-      // Neither triage-bulk nor audit runs here: supervision's own writer framed the lane it read.
-      expect(Option.isSome(yield* readLastOnSubject(DeviceFramesStream.name, DeviceFramesStream.subject("tech")))).toBe(true)
       yield* Scope.close(scope, Exit.void)
     }))
 
@@ -71,28 +69,5 @@ layer(Base, { excludeTestServices: true, timeout: 90_000 })("supervision's follo
       yield* Effect.sleep("500 millis")
       expect((yield* techHandled) - before).toBe(meanwhile + 3)
       yield* Scope.close(second, Exit.void)
-    }))
-
-  it.effect("caught up on frames, a lane counts as handled only up to when its first event not yet framed was stored; with none, up to now", () =>
-    Effect.gen(function*() {
-      const nats = yield* Nats
-      const lastSeq = Effect.map(nats.streamInfo(Streams.device), (info) => info.state.last_seq)
-      const progress = { alarm: new LaneProgress(), tech: new LaneProgress(), telemetry: new LaneProgress() }
-      // No copy runs now: a heartbeat stored now is not framed by anyone.
-      yield* heartbeat("alarm-000001")
-      const unframed = yield* lastSeq
-      const storedAt = Option.getOrThrow(yield* readAtSequence(Streams.device, unframed)).storedAt.getTime()
-      progress.alarm.caughtUp()
-      progress.telemetry.startsAt(unframed + 1)
-      progress.telemetry.caughtUp()
-      // The tech lane's reader was through the frames before it: nothing more to deliver.
-      progress.tech.startsAt(unframed)
-      progress.tech.caughtUp()
-      const through = (nowMs: number) => processedThrough(nowMs).pipe(Effect.provideService(SupervisionProgress, progress))
-      const now = Date.now() + 5_000
-      expect(yield* through(now)).toBe(storedAt)
-      // Framed and handed over: nothing on the lane waits, so it is handled up to now.
-      progress.tech.handled(unframed, storedAt, 0)
-      expect(yield* through(now)).toBe(now)
     }))
 })

@@ -55,22 +55,4 @@ describe("a lane's progress, from what the consumer hands over", () => {
     expect(lane.through(20_000)).toBe(9_000)
     expect(lane.through(9_500 + 60_000)).toBe(9_500 + 60_000)
   })
-
-  it("a frames follower is read through its last event, or its start, only while nothing is pending and nothing in hand", () => {
-    const lane = new LaneProgress()
-    lane.startsAt(40)
-    expect(lane.readThroughWhenCaughtUp()).toBeUndefined()
-    lane.caughtUp()
-    expect(lane.readThroughWhenCaughtUp()).toBe(39)
-    lane.started(41, 5_000, 3)
-    expect(lane.readThroughWhenCaughtUp()).toBeUndefined()
-    lane.finished(41, true, 6_000)
-    lane.started(45, 5_100, 0)
-    // Nothing pending, but an event in hand: its own time holds the watermark, not the lane's tail.
-    expect(lane.readThroughWhenCaughtUp()).toBeUndefined()
-    lane.finished(45, true, 6_000)
-    expect(lane.readThroughWhenCaughtUp()).toBe(45)
-    lane.lost()
-    expect(lane.readThroughWhenCaughtUp()).toBeUndefined()
-  })
 })

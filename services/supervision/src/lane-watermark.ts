@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { type Lane, Lanes, Streams } from "@wt/contracts"
-import { laneStoredAfter, Nats } from "@wt/nats"
+import { Nats } from "@wt/nats"
 
 /**
  * The durables through which supervision saw every lane, apart from triage's classifying ones.
@@ -36,14 +36,8 @@ export class LaneProgress {
   /** Messages whose handling failed: they come back (here or to another copy) within the retry horizon. */
   readonly #retrying = new Map<number, { readonly storedAtMs: number; readonly untilMs: number }>()
   #lastSeq = 0
-  #startSeq = 1
   #lastStoredAtMs = 0
   #lastPending: number | undefined
-
-  /** A followed lane's reader starts at this stream sequence: everything before it counts as read. */
-  startsAt(streamSeq: number): void {
-    this.#startSeq = streamSeq
-  }
 
   started(streamSeq: number, storedAtMs: number, pending: number): void {
     this.#inFlight.set(streamSeq, storedAtMs)
@@ -69,16 +63,6 @@ export class LaneProgress {
   /** A consumer info said nothing was pending or unacknowledged. */
   caughtUp(): void {
     if (this.#lastPending === undefined) this.#lastPending = 0
-  }
-
-  /**
-   * The stream sequence a followed lane's reader has read through, while the server has nothing
-   * more to deliver to it and nothing is in hand; undefined otherwise. Its reader follows frames,
-   * so the lane may hold events after it that are not framed yet (see `processedThroughOne`).
-   */
-  readThroughWhenCaughtUp(): number | undefined {
-    if (this.#lastPending !== 0 || this.#inFlight.size > 0) return undefined
-    return Math.max(this.#lastSeq, this.#startSeq - 1)
   }
 
   /** The reader lost its place (a followed lane's session ended): nothing is known again until it hears anew. */
@@ -135,18 +119,9 @@ export class SupervisionProgress extends Context.Service<SupervisionProgress, Re
 const processedThroughOne = Effect.fnUntraced(
   function*(lane: Lane, progress: LaneProgress, nowMs: number) {
     const known = progress.through(nowMs)
-    if (isFollowed(lane)) {
-      // A followed lane knows only what its reader was told: nothing yet, or its session was lost.
-      if (known === undefined) return 0
-      // Its reader reads frames: with none left to deliver it is through what is framed, and the
-      // lane is handled up to when its first event not yet framed was stored (writers down, or a
-      // frame still gathering), not up to now.
-      const readThrough = progress.readThroughWhenCaughtUp()
-      if (readThrough === undefined) return known
-      const unframed = yield* laneStoredAfter(lane, readThrough)
-      return Option.match(unframed, { onNone: () => known, onSome: (storedAtMs) => Math.min(known, storedAtMs) })
-    }
     if (known !== undefined) return known
+    // A followed lane knows only what its reader was told: nothing yet, or its session was lost.
+    if (isFollowed(lane)) return 0
     const nats = yield* Nats
     const info = yield* nats.consumerInfo(Streams.device, SupervisionDurables[lane])
     if (info.num_pending === 0 && info.num_ack_pending === 0) {
