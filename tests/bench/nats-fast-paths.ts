@@ -1,5 +1,5 @@
 /**
- * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--only pub-acks|coalescing|bulk-read|bulk-follow]`
+ * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--trickle N] [--only pub-acks|coalescing|bulk-read|bulk-follow|bulk-follow-live]`
  * (or `pnpm exec node tests/bench/nats-fast-paths.ts …`): each of @wt/nats's client fast paths
  * (packages/nats/src/client-fast-paths) against the nats.js client's own path, on a nats-server of
  * its own. The two are run alternately, `--rounds` times each, and the medians compared: on a
@@ -24,12 +24,15 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     publish: { type: "string", default: "20000" },
     read: { type: "string", default: "200000" },
+    trickle: { type: "string", default: "5000" },
     only: { type: "string" }
   }
 })
 const rounds = Number(values.rounds)
 const publishCount = Number(values.publish)
 const readCount = Number(values.read)
+/** Messages a second stored while the live followers read them (as a lane's heartbeats come). */
+const trickleRate = Number(values.trickle)
 /** Publishes awaiting their ack at once, as a busy gateway has them. */
 const PublishWindow = 1_000
 
@@ -186,6 +189,55 @@ const bulkFollowing = compare(
   }))
 )
 
+/** Messages each live follower reads: three seconds at the trickle rate. */
+const liveCount = () => trickleRate * 3
+
+/**
+ * Stores `liveCount()` messages on `bench.live.<round>.<i % 100>` at `trickleRate` a second (a batch every
+ * 10 ms) while `follow` reads that round's subject from its start, and waits for every message to be read.
+ */
+const followLive = <E>(round: number, which: string, follow: (filter: string, fromSeq: number, onEach: () => void) => Effect.Effect<never, E, Nats>) =>
+  Effect.gen(function*() {
+    const nats = yield* Nats
+    const total = liveCount()
+    const filter = `bench.live.${which}${round}.>`
+    const fromSeq = (yield* nats.streamInfo("BENCH_LIVE")).state.last_seq + 1
+    const done = Deferred.makeUnsafe<void>()
+    let handed = 0
+    const fiber = yield* Effect.forkChild(follow(filter, fromSeq, () => {
+      if (++handed === total) Deferred.doneUnsafe(done, Exit.void)
+    }))
+    yield* nats.use(async ({ nc }) => {
+      const perBatch = Math.max(1, Math.round(trickleRate / 100))
+      for (let sent = 0; sent < total;) {
+        for (let k = 0; k < perBatch && sent < total; k++, sent++) nc.publish(`bench.live.${which}${round}.${sent % 100}`, body(sent))
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    })
+    yield* Deferred.await(done)
+    yield* Fiber.interrupt(fiber)
+  })
+
+/** The same two followers reading as messages are stored, a few at a time, as the frame writers do most of the time. */
+const bulkFollowingLive = Effect.suspend(() => compare(
+  "bulk-follow-live",
+  "messages followed",
+  liveCount(),
+  (round) => followLive(round, "f", (filterSubject, fromSeq, onEach) => bulkFollow({ stream: "BENCH_LIVE", filterSubject, fromSeq, onMessage: (_seq, _subject, data) => {
+    Buffer.from(data)
+    onEach()
+  } })),
+  (round) => followLive(round, "c", (filterSubject, fromSeq, onEach) => followPushed({
+    reader: "bench-follow-live",
+    stream: "BENCH_LIVE",
+    filterSubject,
+    from: { seq: fromSeq },
+    onOpened: () => undefined,
+    onLost: () => undefined,
+    onMessage: () => onEach()
+  }))
+))
+
 const fill = Effect.fn("Bench.fill")(function*(nats: Nats["Service"], stream: string, subject: string, count: number) {
   yield* nats.addStream({ name: stream, subjects: [`${subject}.>`], storage: "file" })
   yield* nats.use(async ({ nc }) => {
@@ -217,6 +269,10 @@ const program = Effect.gen(function*() {
   if (wanted("bulk-read") || wanted("bulk-follow")) yield* fill(nats, "BENCH_READ", "bench.read", readCount)
   if (wanted("bulk-read")) results.push(yield* bulkRead.pipe(Effect.provideService(Nats, nats)))
   if (wanted("bulk-follow")) results.push(yield* bulkFollowing.pipe(Effect.provideService(Nats, nats)))
+  if (wanted("bulk-follow-live")) {
+    yield* nats.addStream({ name: "BENCH_LIVE", subjects: ["bench.live.>"], storage: "file" })
+    results.push(yield* bulkFollowingLive.pipe(Effect.provideService(Nats, nats)))
+  }
   console.log("\nmedians (fast path against the client's own path):")
   for (const r of results) {
     const fast = median(r.fast.map((x) => x.perSecond)), client = median(r.client.map((x) => x.perSecond))
