@@ -155,16 +155,15 @@ const bulkRead = compare(
 )
 
 /** Follows the stream until `readCount` messages were handed over, then stops the follower. */
-const followAll = <E>(start: (onEach: () => void) => Effect.Effect<never, E, Nats>) =>
-  Effect.gen(function*() {
-    const done = Deferred.makeUnsafe<void>()
-    let handed = 0
-    const fiber = yield* Effect.forkChild(start(() => {
-      if (++handed === readCount) Deferred.doneUnsafe(done, Exit.void)
-    }))
-    yield* Deferred.await(done)
-    yield* Fiber.interrupt(fiber)
-  })
+const followAll = Effect.fn("Bench.followAll")(function*<E>(start: (onEach: () => void) => Effect.Effect<never, E, Nats>) {
+  const done = Deferred.makeUnsafe<void>()
+  let handed = 0
+  const fiber = yield* Effect.forkChild(start(() => {
+    if (++handed === readCount) Deferred.doneUnsafe(done, Exit.void)
+  }))
+  yield* Deferred.await(done)
+  yield* Fiber.interrupt(fiber)
+})
 
 /**
  * The device frame writers' follower (bulkFollow, a connection of its own) against the client's
@@ -196,27 +195,30 @@ const liveCount = () => trickleRate * 3
  * Stores `liveCount()` messages on `bench.live.<round>.<i % 100>` at `trickleRate` a second (a batch every
  * 10 ms) while `follow` reads that round's subject from its start, and waits for every message to be read.
  */
-const followLive = <E>(round: number, which: string, follow: (filter: string, fromSeq: number, onEach: () => void) => Effect.Effect<never, E, Nats>) =>
-  Effect.gen(function*() {
-    const nats = yield* Nats
-    const total = liveCount()
-    const filter = `bench.live.${which}${round}.>`
-    const fromSeq = (yield* nats.streamInfo("BENCH_LIVE")).state.last_seq + 1
-    const done = Deferred.makeUnsafe<void>()
-    let handed = 0
-    const fiber = yield* Effect.forkChild(follow(filter, fromSeq, () => {
-      if (++handed === total) Deferred.doneUnsafe(done, Exit.void)
-    }))
-    yield* nats.use(async ({ nc }) => {
-      const perBatch = Math.max(1, Math.round(trickleRate / 100))
-      for (let sent = 0; sent < total;) {
-        for (let k = 0; k < perBatch && sent < total; k++, sent++) nc.publish(`bench.live.${which}${round}.${sent % 100}`, body(sent))
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-    })
-    yield* Deferred.await(done)
-    yield* Fiber.interrupt(fiber)
+const followLive = Effect.fn("Bench.followLive")(function*<E>(
+  round: number,
+  which: string,
+  follow: (filter: string, fromSeq: number, onEach: () => void) => Effect.Effect<never, E, Nats>
+) {
+  const nats = yield* Nats
+  const total = liveCount()
+  const filter = `bench.live.${which}${round}.>`
+  const fromSeq = (yield* nats.streamInfo("BENCH_LIVE")).state.last_seq + 1
+  const done = Deferred.makeUnsafe<void>()
+  let handed = 0
+  const fiber = yield* Effect.forkChild(follow(filter, fromSeq, () => {
+    if (++handed === total) Deferred.doneUnsafe(done, Exit.void)
+  }))
+  yield* nats.use(async ({ nc }) => {
+    const perBatch = Math.max(1, Math.round(trickleRate / 100))
+    for (let sent = 0; sent < total;) {
+      for (let k = 0; k < perBatch && sent < total; k++, sent++) nc.publish(`bench.live.${which}${round}.${sent % 100}`, body(sent))
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
   })
+  yield* Deferred.await(done)
+  yield* Fiber.interrupt(fiber)
+})
 
 /** The same two followers reading as messages are stored, a few at a time, as the frame writers do most of the time. */
 const bulkFollowingLive = Effect.suspend(() => compare(
