@@ -154,13 +154,14 @@ const bulkRead = compare(
   }
 )
 
-/** Follows the stream until `readCount` messages were handed over, then stops the follower. */
-const followAll = Effect.fn("Bench.followAll")(function*<E>(start: (onEach: () => void) => Effect.Effect<never, E, Nats>) {
+/** Follows until `count` messages were handed over (doing `meanwhile` once it is started), then stops the follower. */
+const followAll = Effect.fn("Bench.followAll")(function*<E>(count: number, start: (onEach: () => void) => Effect.Effect<never, E, Nats>, meanwhile: Effect.Effect<void> = Effect.void) {
   const done = Deferred.makeUnsafe<void>()
   let handed = 0
   const fiber = yield* Effect.forkChild(start(() => {
-    if (++handed === readCount) Deferred.doneUnsafe(done, Exit.void)
+    if (++handed === count) Deferred.doneUnsafe(done, Exit.void)
   }))
+  yield* meanwhile
   yield* Deferred.await(done)
   yield* Fiber.interrupt(fiber)
 })
@@ -173,11 +174,11 @@ const bulkFollowing = compare(
   "bulk-follow",
   "messages followed",
   readCount,
-  () => followAll((onEach) => bulkFollow({ stream: "BENCH_READ", filterSubject: "bench.read.>", fromSeq: 1, onMessage: (_seq, _subject, data) => {
+  () => followAll(readCount, (onEach) => bulkFollow({ stream: "BENCH_READ", filterSubject: "bench.read.>", fromSeq: 1, onMessage: (_seq, _subject, data) => {
     Buffer.from(data)
     onEach()
   } })),
-  () => followAll((onEach) => followPushed({
+  () => followAll(readCount, (onEach) => followPushed({
     reader: "bench-follow",
     stream: "BENCH_READ",
     filterSubject: "bench.read.>",
@@ -204,20 +205,14 @@ const followLive = Effect.fn("Bench.followLive")(function*<E>(
   const total = liveCount()
   const filter = `bench.live.${which}${round}.>`
   const fromSeq = (yield* nats.streamInfo("BENCH_LIVE")).state.last_seq + 1
-  const done = Deferred.makeUnsafe<void>()
-  let handed = 0
-  const fiber = yield* Effect.forkChild(follow(filter, fromSeq, () => {
-    if (++handed === total) Deferred.doneUnsafe(done, Exit.void)
-  }))
-  yield* nats.use(async ({ nc }) => {
+  const publish = nats.use(async ({ nc }) => {
     const perBatch = Math.max(1, Math.round(trickleRate / 100))
     for (let sent = 0; sent < total;) {
       for (let k = 0; k < perBatch && sent < total; k++, sent++) nc.publish(`bench.live.${which}${round}.${sent % 100}`, body(sent))
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
-  })
-  yield* Deferred.await(done)
-  yield* Fiber.interrupt(fiber)
+  }).pipe(Effect.orDie)
+  yield* followAll(total, (onEach) => follow(filter, fromSeq, onEach), publish)
 })
 
 /** The same two followers reading as messages are stored, a few at a time, as the frame writers do most of the time. */

@@ -92,7 +92,7 @@ const startOf = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions, s
 
 /**
  * Writes one bulk lane's device events into frames (WT_DEVICE_FRAMES, `wt.frames.device.<lane>`),
- * following the lane without acknowledgements (`followPushed`) from the last stored frame's `to + 1`.
+ * following the lane without acknowledgements (`bulkFollow`, else `followPushed`) from the last stored frame's `to + 1`.
  * Each frame is stored only if the lane's last frame is still the one this writer knows
  * (expected last subject sequence), with `Nats-Msg-Id` `<lane>-<from>-<to>`: so frames never
  * overlap or leave a gap, whichever copies write them, and a retried publish lands once. When

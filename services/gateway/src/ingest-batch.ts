@@ -1,4 +1,4 @@
-import { Exit, Schema, SchemaIssue } from "effect"
+import { Exit, Predicate, Schema, SchemaIssue } from "effect"
 import { type DeviceEvent, SenderDecodeOptions, SenderDeviceEvent, SenderEventSource } from "@wt/contracts"
 import { findTooDeep, tooDeepReason } from "@wt/intake"
 
@@ -38,14 +38,12 @@ const decodeNamed = Schema.decodeUnknownExit(SenderDeviceEvent)
 const TopLevelNames: ReadonlySet<string> = new Set(Object.keys(SenderDeviceEvent.members[0].fields))
 const SourceNames: ReadonlySet<string> = new Set(Object.keys(SenderEventSource.fields))
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
-
 /** Whether the item's top level and source hold only properties the contract names. */
 const onlyNamedProperties = (item: unknown): boolean => {
-  if (!isRecord(item)) return false
+  if (!Predicate.isObject(item)) return false
   for (const name of Object.keys(item)) if (!TopLevelNames.has(name)) return false
   const source = item["source"]
-  if (!isRecord(source)) return false
+  if (!Predicate.isObject(source)) return false
   for (const name of Object.keys(source)) if (!SourceNames.has(name)) return false
   return true
 }
