@@ -77,6 +77,13 @@ const startMarks = Effect.fnUntraced(function*(lane: FramedLane) {
 })
 
 /**
+ * Marks that `reader` reads `lane` from WT_DEVICE sequence `seq` on, so that the lane's first frame
+ * starts no later (see {@link firstFrameFrom}). Stored once per reader and position.
+ */
+export const markFramesStart = (lane: FramedLane, seq: number, reader: string) =>
+  publishRaw(startMarkSubject(lane), new TextEncoder().encode(String(seq)), { msgId: `start-${lane}-${reader}-${seq}` })
+
+/**
  * Moves a reader from its old durable on WT_DEVICE to frames. For each lane the durable read, it
  * marks the next sequence the durable had not acknowledged; `takeUp` then makes the reader's new
  * durables (see {@link frameReaderStart}) from that sequence, undefined when there was no old
@@ -95,7 +102,7 @@ export const moveToFrames = Effect.fn("Nats.moveToFrames")(function*<E, R>(
   )
   if (next !== undefined) {
     for (const lane of lanes) {
-      yield* publishRaw(startMarkSubject(lane), new TextEncoder().encode(String(next)), { msgId: `start-${lane}-${durable}-${next}` })
+      yield* markFramesStart(lane, next, durable)
     }
   }
   yield* takeUp(next)

@@ -5,32 +5,12 @@ import { decodeDeviceFrame, type DeviceFrame } from "./device-frame.ts"
 import { type FramedLane, writeDeviceFrames, writerPauses, writerRestarts } from "./device-frame-writer.ts"
 import { DeviceFramesStream, deviceFramesStreamSpec } from "./installation.ts"
 import { NatsConfig } from "./config.ts"
-import { publishRawAll } from "./publish.ts"
 import { readSubject } from "./read.ts"
 import { ensureStream } from "./streams.ts"
-import { eventually, NatsTestServer } from "./testing.ts"
+import { eventually, NatsTestServer, storeLaneEvents } from "./testing.ts"
 
 const limits = { maxEvents: 40, maxBytes: 16 * 1024, maxWaitMs: 20 }
-const lanes = ["alarm", "tech", "telemetry"] as const
-const types = { alarm: "safety_alarm", tech: "technical", telemetry: "gps" } as const
-
-let published = 0
-/** `count` device events spread over the three lanes; their WT_DEVICE sequences by lane. */
-const storeEvents = (count: number) =>
-  Effect.gen(function*() {
-    const batch = Array.from({ length: count }, () => {
-      const n = published++
-      const lane = lanes[n % 3]!
-      return { lane, n, subject: Subjects.device(n % 2 === 0 ? "demo" : "other", lane, types[lane], `dev-${n % 17}`) }
-    })
-    const results = yield* publishRawAll(batch.map(({ n, subject }) => ({ subject, bytes: new TextEncoder().encode(`{"n":${n}}`), options: { msgId: `ev-${n}` } })))
-    const seqs: Record<(typeof lanes)[number], Array<number>> = { alarm: [], tech: [], telemetry: [] }
-    results.forEach((result, i) => {
-      assert.isTrue(Result.isSuccess(result))
-      if (Result.isSuccess(result)) seqs[batch[i]!.lane].push(result.success.seq)
-    })
-    return seqs
-  })
+const storeEvents = storeLaneEvents
 
 const framesOf = (lane: FramedLane) =>
   Effect.map(readSubject(DeviceFramesStream.name, DeviceFramesStream.subject(lane)), (messages) =>

@@ -8,6 +8,7 @@ import { Nats } from "./connection.ts"
 import { decodeDeviceFrame, type DeviceFrame, encodeDeviceFrame } from "./device-frame.ts"
 import { apiErrorCode, errorMessage, type NatsRequestFailed, WrongLastSequenceCodes } from "./errors.ts"
 import { followPushed } from "./follow-pushed.ts"
+import { encodeFramedThrough, FramedThroughEveryMs, FramedThroughMarginMs, FramedThroughSignMs, framedThroughSubject } from "./framed-through.ts"
 import { FrameGatherer, type FrameLimits } from "./frame-gatherer.ts"
 import { DeviceFramesStream } from "./installation.ts"
 import { readLastOnSubject } from "./read.ts"
@@ -104,8 +105,10 @@ const startOf = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions, s
  */
 export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions): Effect.fn.Return<never, never, Nats> {
   const nats = yield* Nats
-  const acks = pubAcksOf(clientOf(nats).nc, nats.access.inboxPrefix)
+  const nc = clientOf(nats).nc
+  const acks = pubAcksOf(nc, nats.access.inboxPrefix)
   const subject = DeviceFramesStream.subject(options.lane)
+  const markSubject = framedThroughSubject(options.lane)
   const context = yield* Effect.context<never>()
   const written = Metric.withAttributes(framesWritten, { lane: options.lane })
   const framed = Metric.withAttributes(eventsFramed, { lane: options.lane })
@@ -176,25 +179,54 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
 
     // The last sequence handed over: a follower taken up again after a pause starts after it.
     let followed = start.from - 1
+    // What the follower's session last said it still had to deliver (unknown until it says, and
+    // again once it ends), and when it last gave a sign of being alive.
+    let pending: number | undefined
+    let heardInSession = false
+    let lastSignAtMs = 0
+    const sessionEnds = () => {
+      pending = undefined
+      heardInSession = false
+    }
+    const opened = (count: number) => {
+      lastSignAtMs = Date.now()
+      if (!heardInSession) pending = count
+    }
+    const heartbeat = () => {
+      lastSignAtMs = Date.now()
+    }
     const filterSubject = Subjects.deviceLaneFilter(options.lane)
     // The lane read over a connection of the writer's own (bulkFollow: a fifth of the client's CPU
     // per message); where that cannot be made, or once it fails, through the client's follower,
     // from the last event handed over either way.
     const follower = () =>
-      Effect.suspend(() => bulkFollow({ stream: "WT_DEVICE", filterSubject, fromSeq: followed + 1, onMessage: onBulkMessage })).pipe(
+      Effect.suspend(() => {
+        sessionEnds()
+        return bulkFollow({
+          stream: "WT_DEVICE",
+          filterSubject,
+          fromSeq: followed + 1,
+          onMessage: onBulkMessage,
+          onOpened: opened,
+          onHeartbeat: heartbeat,
+          onEnded: sessionEnds
+        })
+      }).pipe(
         Effect.catch((error) =>
           Effect.logInfo(`frames ${options.lane}: reading the lane through the client (${error.message})`).pipe(
-            Effect.andThen(Effect.suspend(() =>
-              followPushed({
+            Effect.andThen(Effect.suspend(() => {
+              sessionEnds()
+              return followPushed({
                 reader: `frames-${options.lane}`,
                 stream: "WT_DEVICE",
                 filterSubject,
                 from: { seq: followed + 1 },
-                onOpened: () => undefined,
-                onMessage: (msg, info) => onEvent(info.streamSeq, info.storedAtMs, msg.subject, msg.data),
-                onLost: () => undefined
+                onOpened: opened,
+                onMessage: (msg, info) => onEvent(info.streamSeq, info.storedAtMs, msg.subject, msg.data, info.pending),
+                onHeartbeat: heartbeat,
+                onLost: sessionEnds
               })
-            ))
+            }))
           )
         )
       )
@@ -207,9 +239,12 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
         })
         return Effect.sync(() => set(undefined))
       })
-    const onEvent = (seq: number, storedAtMs: number, subject: string, data: Uint8Array) => {
+    const onEvent = (seq: number, storedAtMs: number, subject: string, data: Uint8Array, left: number) => {
       if (ended !== undefined) return
       followed = seq
+      pending = left
+      heardInSession = true
+      lastSignAtMs = Date.now()
       const closed = gatherer.add({ seq, storedAtMs, subject, data })
       if (closed !== undefined) {
         if (wait !== undefined) clearTimeout(wait)
@@ -219,11 +254,31 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
       if (gatherer.gathered > 0 && wait === undefined) wait = setTimeout(closeWaited, options.limits.maxWaitMs)
     }
     // A bulk read's bytes are a view into its socket's buffer: the gatherer keeps a copy.
-    const onBulkMessage = (seq: number, subject: string, data: Uint8Array, storedAtMs: number) => onEvent(seq, storedAtMs, subject, Buffer.from(data))
+    const onBulkMessage = (seq: number, subject: string, data: Uint8Array, storedAtMs: number, left: number) =>
+      onEvent(seq, storedAtMs, subject, Buffer.from(data), left)
+    // Caught up, with everything handed over in stored frames: the lane is framed through `followed`
+    // for every event stored until about now, which the absence watch may rely on (framed-through.ts).
+    // The session must have given a sign within a heartbeat and a half: one that died without a word
+    // (its node lost) is not taken for a quiet lane for longer.
+    const sayFramedThrough = () => {
+      if (ended !== undefined || pending !== 0 || storing || queued.length > 0 || gatherer.gathered > 0) return
+      const nowMs = Date.now()
+      if (nowMs - lastSignAtMs > FramedThroughSignMs) return
+      try {
+        nc.publish(markSubject, encodeFramedThrough({ seq: followed, atMs: nowMs - FramedThroughMarginMs }))
+      } catch {
+        // The connection is closing or reconnecting: the next mark says it.
+      }
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => setInterval(sayFramedThrough, FramedThroughEveryMs)),
+      (timer) => Effect.sync(() => clearInterval(timer))
+    )
     yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
       const following = yield* Effect.forkChild(follower())
       yield* when(() => queuedBytes >= pauseBytes.above, (wake) => (onFull = wake))
       yield* Fiber.interrupt(following)
+      yield* Effect.sync(sessionEnds)
       yield* Effect.sync(() => paused.updateUnsafe(1, context))
       yield* when(() => queuedBytes <= pauseBytes.below, (wake) => (onDrained = wake))
     })))

@@ -22,8 +22,13 @@ export interface FollowPushedOptions {
    * had to deliver after it. Called in the connection's read callback: keep it short.
    */
   readonly onMessage: (msg: Msg, info: DeliveryInfo) => void
-  /** A session ended (lost delivery, connection, heartbeat): messages stored meanwhile come when the next one opens. */
+  /**
+   * A session ended (lost delivery, connection, heartbeat), called at once: messages stored
+   * meanwhile come when the next one opens. Not called when the follower is interrupted.
+   */
   readonly onLost: (reason: string) => void
+  /** Each heartbeat (every 2 s while nothing is delivered) that shows nothing was missed. */
+  readonly onHeartbeat?: () => void
 }
 
 /** The server's heartbeat while nothing is stored; three missed end the session. */
@@ -61,9 +66,10 @@ export const followPushed = Effect.fnUntraced(function*(options: FollowPushedOpt
     let lastConsumerSeq = 0
     let lastActivity = Date.now()
     const inbox = `${nats.access.inboxPrefix ?? "_INBOX"}.wt-follow.${randomBytes(12).toString("hex")}`
-    const end = (reason: string) => {
+    const end = (reason: string, interrupted = false) => {
       if (ended) return
       ended = true
+      if (!interrupted) options.onLost(reason)
       clearInterval(watchdog)
       sub.unsubscribe()
       if (consumer !== undefined) void jsm.consumers.delete(options.stream, consumer).catch(() => undefined)
@@ -95,6 +101,7 @@ export const followPushed = Effect.fnUntraced(function*(options: FollowPushedOpt
         if (stalled !== "") nc.publish(stalled)
         const last = Number(headers.get("Nats-Last-Consumer"))
         if (Number.isInteger(last) && last > lastConsumerSeq) end(`deliveries ${lastConsumerSeq + 1}–${last} were lost`)
+        else if (headers.description.toLowerCase().includes("idle heartbeat")) options.onHeartbeat?.()
       }
     })
     const watchdog = setInterval(() => {
@@ -126,13 +133,11 @@ export const followPushed = Effect.fnUntraced(function*(options: FollowPushedOpt
       (error: unknown) => end(`cannot make the consumer: ${errorMessage(error)}`)
     )
     // Interrupted: the subscription and the consumer go at once.
-    return Effect.sync(() => end("interrupted"))
+    return Effect.sync(() => end("interrupted", true))
   })
 
   return yield* session.pipe(
-    Effect.catch((error) =>
-      Effect.sync(() => options.onLost(error.message)).pipe(Effect.andThen(Effect.logWarning(`${label}: ${error.message}; resuming after seq ${lastSeq}`)))
-    ),
+    Effect.catch((error) => Effect.logWarning(`${label}: ${error.message}; resuming after seq ${lastSeq}`)),
     Effect.repeat(Schedule.spaced("1 second")),
     Effect.andThen(Effect.never)
   )

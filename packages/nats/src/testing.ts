@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream"
+import { Subjects } from "@wt/contracts"
 import { Clock, Context, Effect, Layer, References, Result, Schedule } from "effect"
 import { clientOf } from "./client.ts"
 import { defaultNatsSettings, NatsConfig } from "./config.ts"
 import { Nats } from "./connection.ts"
 import { startEmbeddedNats } from "./embedded.ts"
 import { type LocalUser, type NatsClientAccess, TestUser } from "./local-security.ts"
+import { publishRawAll } from "./publish.ts"
 import { provisionStreams } from "./streams.ts"
 
 /** A fresh nats-server on a free port, its store in a temp directory removed afterwards. */
@@ -94,6 +96,30 @@ export const durableAckedUpTo = (name: string, filterSubject: string, next: numb
       }
     })
   )
+
+const testLanes = ["alarm", "tech", "telemetry"] as const
+const testTypes = { alarm: "safety_alarm", tech: "technical", telemetry: "gps" } as const
+let testEventsStored = 0
+
+/**
+ * `count` small device events stored on WT_DEVICE, spread over the three lanes in turn (two
+ * tenants, 17 devices); their sequences by lane. Fails the test if one is not stored.
+ */
+export const storeLaneEvents = Effect.fn("test.storeLaneEvents")(function*(count: number) {
+  const batch = Array.from({ length: count }, () => {
+    const n = testEventsStored++
+    const lane = testLanes[n % 3]!
+    return { lane, n, subject: Subjects.device(n % 2 === 0 ? "demo" : "other", lane, testTypes[lane], `dev-${n % 17}`) }
+  })
+  const results = yield* publishRawAll(batch.map(({ n, subject }) => ({ subject, bytes: new TextEncoder().encode(`{"n":${n}}`), options: { msgId: `ev-${n}` } })))
+  const seqs: Record<(typeof testLanes)[number], Array<number>> = { alarm: [], tech: [], telemetry: [] }
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i]!
+    if (Result.isFailure(result)) return yield* Effect.die(new Error(`test event ${batch[i]!.n} not stored: ${result.failure.message}`))
+    seqs[batch[i]!.lane].push(result.success.seq)
+  }
+  return seqs
+})
 
 /** The nats.js clients behind `Nats`, for a test that sets up what services never do themselves (an old durable, acks by hand). */
 export { clientOf } from "./client.ts"

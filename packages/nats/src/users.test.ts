@@ -8,6 +8,7 @@ import { clientOf, type NatsClient } from "./client.ts"
 import { makeNats, Nats } from "./connection.ts"
 import { authenticatorOf } from "./credentials.ts"
 import { followPushed } from "./follow-pushed.ts"
+import { encodeFramedThrough, framedThroughSubject, listenFramedThrough } from "./framed-through.ts"
 import { ensureStream, provisionStreamsWith } from "./streams.ts"
 import { publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
@@ -167,13 +168,36 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
       }
     }))
 
-  it.effect("only triage and audit write device frames (and the marks where readers moved to them); every other user is refused", () =>
+  it.effect("only triage, supervision and audit write device frames (and the marks where readers moved to them); every other user is refused", () =>
     Effect.gen(function*() {
       for (const user of ["gateway", "receivers", "triage", "supervision", "projector", "audit", "console", "dispatch", "cli", "sim"] as const) {
         for (const subject of [DeviceFramesStream.subject("tech"), "wt.frames.start.telemetry"]) {
           const result = yield* run(user, outcome(publish(subject)))
-          assert.strictEqual(result, user === "triage" || user === "audit" ? "ok" : "refused", `${user} publishing ${subject}`)
+          assert.strictEqual(result, user === "triage" || user === "supervision" || user === "audit" ? "ok" : "refused", `${user} publishing ${subject}`)
         }
+      }
+    }))
+
+  it.effect("the frame writers (triage, supervision, audit) say how far a lane is framed, and only supervision hears it", () =>
+    Effect.gen(function*() {
+      /** What `listener` hears of a mark `speaker` says on the tech lane. */
+      const heard = (listener: NatsUser | "test", speaker: NatsUser | "test") =>
+        Effect.scoped(Effect.gen(function*() {
+          const ears = yield* as(listener)
+          const marks: Array<number> = []
+          yield* listenFramedThrough("tech", (mark) => void marks.push(mark.seq)).pipe(Effect.provideService(Nats, ears))
+          yield* Effect.promise(() => clientOf(ears).nc.flush())
+          const mouth = yield* as(speaker)
+          clientOf(mouth).nc.publish(framedThroughSubject("tech"), encodeFramedThrough({ seq: 7, atMs: Date.now() }))
+          yield* Effect.promise(() => clientOf(mouth).nc.flush())
+          yield* Effect.sleep("200 millis")
+          return marks.length > 0
+        }))
+      for (const speaker of NatsUsers.filter((u) => u !== "provision")) {
+        assert.strictEqual(yield* heard("test", speaker), speaker === "triage" || speaker === "supervision" || speaker === "audit", `${speaker} saying`)
+      }
+      for (const listener of NatsUsers.filter((u) => u !== "provision")) {
+        assert.strictEqual(yield* heard(listener, "test"), listener === "supervision", `${listener} hearing`)
       }
     }))
 
@@ -278,9 +302,10 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
 describe("the permission table", () => {
   const allows = (user: NatsUser, subject: string) => permissionsOf[user].publish.allow.includes(subject)
 
-  it("every user subscribes to its own inbox only, and no one but provisioning escapes the ban on administering streams", () => {
+  it("every user subscribes to its own inbox only (supervision also to the frame writers' marks), and no one but provisioning escapes the ban on administering streams", () => {
     for (const user of NatsUsers) {
-      assert.deepStrictEqual(permissionsOf[user].subscribe.allow, [`${inboxPrefixOf(user)}.>`], user)
+      // Supervision also hears the frame writers' marks: positions, not data.
+      assert.deepStrictEqual(permissionsOf[user].subscribe.allow, [`${inboxPrefixOf(user)}.>`, ...(user === "supervision" ? ["wt.framed.>"] : [])], user)
       const banned = permissionsOf[user].publish.deny.includes("$JS.API.STREAM.DELETE.>")
       assert.strictEqual(banned, user !== "provision", user)
       // No allow names a whole tree of data subjects it does not own.

@@ -1,4 +1,5 @@
 import { Streams, Subjects } from "@wt/contracts"
+import { FramedThroughSubjects } from "./framed-through.ts"
 import { AgencyStream, CareAlarmBucket, DeviceFramesStream, DeviceSeenBucket, OpenIncidentBucket, PendingChecksBucket, ResidentActivityBucket, SealStream, SignsOfLifeStream } from "./installation.ts"
 
 /**
@@ -116,14 +117,20 @@ const streamAdministration = [
   `${api}.ACCOUNT.>`
 ]
 
-const user = (name: NatsUser, publish: ReadonlyArray<string>, denyPublish: ReadonlyArray<string> = []): UserPermissions => ({
+const user = (
+  name: NatsUser,
+  publish: ReadonlyArray<string>,
+  denyPublish: ReadonlyArray<string> = [],
+  subscribe: ReadonlyArray<string> = []
+): UserPermissions => ({
   publish: {
     allow: [...new Set([...base, ...publish])],
     deny: name === "provision" ? [] : [...streamAdministration, ...denyPublish]
   },
   // No user subscribes to a data subject: events reach services through JetStream consumers,
-  // whose deliveries come to the user's own inbox.
-  subscribe: { allow: [`${inboxPrefixOf(name)}.>`], deny: [] }
+  // whose deliveries come to the user's own inbox. Supervision also hears the frame writers' marks
+  // of how far each lane is framed (positions, no data).
+  subscribe: { allow: [`${inboxPrefixOf(name)}.>`, ...subscribe], deny: [] }
 })
 
 /**
@@ -158,6 +165,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...streamRead(Streams.device),
     ...streamRead(DeviceFramesStream.name),
     DeviceFramesStream.subjects,
+    FramedThroughSubjects,
     ...incidentWriter,
     ...bucket(Buckets.openIncidents),
     ...bucket(Buckets.careAlarms),
@@ -166,6 +174,9 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
   // Triage's rights plus the buckets and the journal of absence supervision, which only it keeps.
   supervision: user("supervision", [
     ...streamRead(Streams.device),
+    ...streamRead(DeviceFramesStream.name),
+    DeviceFramesStream.subjects,
+    FramedThroughSubjects,
     ...incidentWriter,
     ...bucket(Buckets.openIncidents),
     ...bucket(Buckets.careAlarms),
@@ -175,7 +186,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...streamRead(SignsOfLifeStream.name),
     SignsOfLifeStream.subjects,
     ...deadLetters("triage")
-  ], [Subjects.auditAll]),
+  ], [Subjects.auditAll], [FramedThroughSubjects]),
   projector: user("projector", [...streamRead(Streams.incident), ...deadLetters("projector")], [Subjects.incidentAll, Subjects.auditAll]),
   // Writes the audit entries of what passes through the pipeline, reads the trail it seals and writes the seals;
   // writes the bulk lanes' device frames and reads them back.
@@ -183,6 +194,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...streamRead(Streams.device),
     ...streamRead(DeviceFramesStream.name),
     DeviceFramesStream.subjects,
+    FramedThroughSubjects,
     ...streamRead(Streams.incident),
     ...streamRead(Streams.audit),
     ...streamRead(SealStream.name),

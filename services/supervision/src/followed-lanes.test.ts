@@ -1,10 +1,10 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Option, Scope } from "effect"
 import { Streams } from "@wt/contracts"
-import { Nats } from "@wt/nats"
+import { DeviceFramesStream, Nats, readAtSequence, readLastOnSubject } from "@wt/nats"
 import { clientOf, consumerHandledCount, eventually } from "@wt/nats/testing"
-import { FollowedReaders, SupervisionDurables } from "./lane-watermark.ts"
-import { fastSettings, heartbeat, startSupervision, supervisionTestBase } from "./supervision-testing.ts"
+import { FollowedReaders, processedThrough, SupervisionDurables, SupervisionProgress } from "./lane-watermark.ts"
+import { fastSettings, heartbeat, startSupervision, startSupervisionCopy, supervisionTestBase } from "./supervision-testing.ts"
 
 const Base = supervisionTestBase({ residents: 4, fastDevices: [] })
 const settings = fastSettings()
@@ -47,6 +47,8 @@ layer(Base, { excludeTestServices: true, timeout: 90_000 })("supervision's follo
       // The two it had not acknowledged, and not the three it had.
       expect((yield* techHandled) - before).toBe(2)
       expect(yield* durableExists(SupervisionDurables.tech)).toBe(false)
+      // Neither triage-bulk nor audit runs here: supervision's own writer framed the lane it read.
+      expect(Option.isSome(yield* readLastOnSubject(DeviceFramesStream.name, DeviceFramesStream.subject("tech")))).toBe(true)
       yield* Scope.close(scope, Exit.void)
     }))
 
@@ -69,5 +71,26 @@ layer(Base, { excludeTestServices: true, timeout: 90_000 })("supervision's follo
       yield* Effect.sleep("500 millis")
       expect((yield* techHandled) - before).toBe(meanwhile + 3)
       yield* Scope.close(second, Exit.void)
+    }))
+
+  it.effect("caught up on an idle lane's frames, a copy judges the lane up to about now by its writer's marks, not only up to its last event", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const { progress } = yield* startSupervisionCopy(settings, scope)
+      const before = yield* techHandled
+      yield* heartbeats(3)
+      yield* eventually(techHandled, (n) => n - before >= 3, "the heartbeats read")
+      const nats = yield* Nats
+      const lastSeq = (yield* nats.streamInfo(Streams.device)).state.last_seq
+      const lastStoredAt = Option.getOrThrow(yield* readAtSequence(Streams.device, lastSeq)).storedAt.getTime()
+      // Idle for a while: with nothing more stored, only a writer's mark moves the lane on.
+      yield* Effect.sleep("2 seconds")
+      const now = Date.now()
+      const through = progress.tech.through(now)!
+      expect(through).toBeGreaterThan(lastStoredAt + 1_000)
+      expect(through).toBeGreaterThanOrEqual(now - 1_500)
+      expect(through).toBeLessThanOrEqual(now)
+      expect(yield* processedThrough(now).pipe(Effect.provideService(SupervisionProgress, progress))).toBeGreaterThan(lastStoredAt + 1_000)
+      yield* Scope.close(scope, Exit.void)
     }))
 })

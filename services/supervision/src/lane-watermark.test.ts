@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as fc from "fast-check"
 import { LaneProgress, WatermarkHistory } from "./lane-watermark.ts"
 
 describe("watermark history", () => {
@@ -54,5 +55,64 @@ describe("a lane's progress, from what the consumer hands over", () => {
     lane.finished(8, false, 9_500)
     expect(lane.through(20_000)).toBe(9_000)
     expect(lane.through(9_500 + 60_000)).toBe(9_500 + 60_000)
+  })
+
+  it("a frames reader with nothing left to read is through its last event's time, not now, until a writer's mark within what it read says more", () => {
+    const lane = new LaneProgress({ framed: true })
+    lane.startsAt(40)
+    expect(lane.through(10_000)).toBeUndefined()
+    lane.caughtUp()
+    // Nothing read and no mark: nothing may be judged.
+    expect(lane.through(10_000)).toBe(0)
+    // A mark through the start's eve: every event stored before 8,000 was read (there were none).
+    lane.framedThrough({ seq: 39, atMs: 8_000 })
+    expect(lane.through(10_000)).toBe(8_000)
+    lane.handled(41, 8_500, 0)
+    expect(lane.through(10_000)).toBe(8_500)
+    // A mark beyond what was read counts only once its frame has come.
+    lane.framedThrough({ seq: 45, atMs: 9_500 })
+    expect(lane.through(10_000)).toBe(8_500)
+    // An older mark within what was read is kept meanwhile, but not above the reader's own.
+    lane.framedThrough({ seq: 41, atMs: 8_700 })
+    expect(lane.through(10_000)).toBe(8_700)
+    lane.handled(45, 9_000, 0)
+    expect(lane.through(10_000)).toBe(9_500)
+    // Never past now, never held back by an older mark, and held back by an event in hand.
+    lane.framedThrough({ seq: 45, atMs: 9_400 })
+    expect(lane.through(9_450)).toBe(9_450)
+    lane.started(46, 9_200, 0)
+    expect(lane.through(10_000)).toBe(9_200)
+    lane.finished(46, true, 10_000)
+    expect(lane.through(10_000)).toBe(9_500)
+    // A lost session knows nothing until it hears anew.
+    lane.lost()
+    expect(lane.through(10_000)).toBeUndefined()
+  })
+
+  it("a true mark never lets the watch past an event still unread, whatever the order of reads and marks (property)", () => {
+    // Events 1..20, event k stored at 1,000 k. A writer's mark through k at (k + 1) * 1,000 - 1 is
+    // true: every event stored before then is at or before k. Steps: read the next event, or hear
+    // a mark through some event up to a few past the last one read.
+    const step = fc.oneof(fc.constant({ read: true, ahead: 0 }), fc.record({ read: fc.constant(false), ahead: fc.integer({ min: 0, max: 4 }) }))
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
+        const n = 20
+        const lane = new LaneProgress({ framed: true })
+        lane.startsAt(1)
+        lane.caughtUp()
+        let read = 0
+        for (const { read: reads, ahead } of steps) {
+          if (reads && read < n) {
+            read++
+            lane.handled(read, read * 1_000, n - read)
+          } else if (!reads) {
+            const through = Math.min(n, read + ahead)
+            lane.framedThrough({ seq: through, atMs: (through + 1) * 1_000 - 1 })
+          }
+          const firstUnread = read < n ? (read + 1) * 1_000 : Number.POSITIVE_INFINITY
+          expect(lane.through(1_000_000)!).toBeLessThan(firstUnread)
+        }
+      })
+    )
   })
 })

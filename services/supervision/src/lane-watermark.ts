@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { type Lane, Lanes, Streams } from "@wt/contracts"
-import { Nats } from "@wt/nats"
+import { type FramedThrough, Nats } from "@wt/nats"
 
 /**
  * The durables through which supervision saw every lane, apart from triage's classifying ones.
@@ -30,14 +30,58 @@ export const FollowedReaders: Record<FollowedLane, string> = {
 }
 
 
-/** What one process's supervision consumer of a lane has been handed and has finished. */
+/**
+ * What one process's supervision consumer of a lane has been handed and has finished. A reader of
+ * a lane's frames (`framed`) that has nothing more to read has read what is framed, not what is
+ * stored: it counts as caught up only as far as the frame writers' marks say (framed-through.ts).
+ */
 export class LaneProgress {
+  readonly #framed: boolean
+  /** The latest writer's mark within what this reader has read, and the latest beyond it. */
+  #markWithin: FramedThrough | undefined
+  #markAhead: FramedThrough | undefined
+
   readonly #inFlight = new Map<number, number>()
   /** Messages whose handling failed: they come back (here or to another copy) within the retry horizon. */
   readonly #retrying = new Map<number, { readonly storedAtMs: number; readonly untilMs: number }>()
   #lastSeq = 0
+  #startSeq = 1
   #lastStoredAtMs = 0
   #lastPending: number | undefined
+
+  constructor(options: { readonly framed: boolean } = { framed: false }) {
+    this.#framed = options.framed
+  }
+
+  /** A followed lane's reader starts at this stream sequence: everything before it counts as read. */
+  startsAt(streamSeq: number): void {
+    this.#startSeq = streamSeq
+  }
+
+  /** A frame writer's mark: every event of the lane stored before `atMs` is at or before `seq`. */
+  framedThrough(mark: FramedThrough): void {
+    if (mark.seq <= this.#readThrough()) {
+      if (this.#markWithin === undefined || mark.atMs > this.#markWithin.atMs) this.#markWithin = mark
+    } else if (this.#markAhead === undefined || mark.atMs > this.#markAhead.atMs) {
+      this.#markAhead = mark
+    }
+  }
+
+  /** The stream sequence through which everything handed over is handled, or the start's eve. */
+  #readThrough(): number {
+    const handled = this.handledThroughSeq()
+    return handled === undefined ? this.#startSeq - 1 : Math.max(handled, this.#startSeq - 1)
+  }
+
+  /** Up to when the writers' marks say every stored event of the lane is among those read. */
+  #markedThrough(): number {
+    const ahead = this.#markAhead
+    if (ahead !== undefined && ahead.seq <= this.#readThrough()) {
+      if (this.#markWithin === undefined || ahead.atMs > this.#markWithin.atMs) this.#markWithin = ahead
+      this.#markAhead = undefined
+    }
+    return this.#markWithin?.atMs ?? 0
+  }
 
   started(streamSeq: number, storedAtMs: number, pending: number): void {
     this.#inFlight.set(streamSeq, storedAtMs)
@@ -90,7 +134,9 @@ export class LaneProgress {
    */
   through(nowMs: number): number | undefined {
     if (this.#lastPending === undefined) return undefined
-    let through = this.#lastPending > 0 ? this.#lastStoredAtMs : nowMs
+    let through = this.#framed
+      ? Math.min(nowMs, Math.max(this.#lastStoredAtMs, this.#markedThrough()))
+      : this.#lastPending > 0 ? this.#lastStoredAtMs : nowMs
     for (const storedAtMs of this.#inFlight.values()) through = Math.min(through, storedAtMs)
     for (const [seq, retry] of this.#retrying) {
       if (retry.untilMs <= nowMs) this.#retrying.delete(seq)
@@ -106,7 +152,11 @@ const RetryHorizonMs = 60_000
 
 /** One progress per lane for this process's supervision consumers: they write it, the absence watch reads it. */
 export class SupervisionProgress extends Context.Service<SupervisionProgress, Readonly<Record<Lane, LaneProgress>>>()("wt/SupervisionProgress") {
-  static readonly layer = Layer.sync(SupervisionProgress, () => ({ alarm: new LaneProgress(), tech: new LaneProgress(), telemetry: new LaneProgress() }))
+  static readonly layer = Layer.sync(SupervisionProgress, () => ({
+    alarm: new LaneProgress(),
+    tech: new LaneProgress({ framed: true }),
+    telemetry: new LaneProgress({ framed: true })
+  }))
 }
 
 /**

@@ -1,15 +1,21 @@
 import { Cause, Clock, Effect, Exit, Layer, Metric, Option, Schedule, Schema } from "effect"
-import { DeviceEvent, Streams, Subjects } from "@wt/contracts"
+import { DeviceEvent, Streams } from "@wt/contracts"
 import { SupervisionStorms } from "@wt/incident-store"
 import {
   consumeLane,
+  DeviceFrameLimits,
+  deviceFramesStreamSpec,
   ensureConsumer,
-  followPushed,
+  ensureStream,
+  firstFrameFrom,
+  followDeviceFrames,
   LaneAckWaitMs,
   laneConsumer,
   type MessageMeta,
+  NatsConfig,
   retireDurable,
-  SignsOfLifeKeepMs
+  SignsOfLifeKeepMs,
+  writeDeviceFrames
 } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { followedLaneStart, followedSignOf, intervalOrDefault } from "@wt/supervision"
@@ -78,11 +84,12 @@ const parsed = (bytes: Uint8Array): unknown => {
 }
 
 /**
- * Follows one tech or telemetry lane: each event, in order, observed as it arrives. On these
- * lanes an event is a sign of life and nothing else, so nearly every one (a known device, no storm
- * under way) is handled in the read callback itself: a map update, no fiber, no schema decode of
- * the whole event. One that must wait (a device registered since the fleet's snapshot, a storm's
- * return) is observed as the alarm lane's are, and holds the lane's position until it ends.
+ * Follows one tech or telemetry lane in its device frames (decision 23): each event, in order,
+ * observed as it arrives, a frame of a few hundred per message. On these lanes an event is a sign
+ * of life and nothing else, so nearly every one (a known device, no storm under way) is handled in
+ * the read callback itself: a map update, no fiber, no schema decode of the whole event. One that
+ * must wait (a device registered since the fleet's snapshot, a storm's return) is observed as the
+ * alarm lane's are, and holds the lane's position until it ends.
  */
 const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown: (event: DeviceEvent) => Effect.Effect<void, unknown>) {
   const progress = (yield* SupervisionProgress)[lane]
@@ -93,7 +100,8 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
   const context = yield* Effect.context<never>()
   const run = Effect.runForkWith(context)
   const from = yield* startOf(lane)
-  yield* Effect.logInfo(`supervision: following the ${lane} lane from ${"seq" in from ? `seq ${from.seq}` : new Date(from.timeMs).toISOString()}`)
+  if ("seq" in from) progress.startsAt(from.seq)
+  yield* Effect.logInfo(`supervision: following the ${lane} lane's frames from ${"seq" in from ? `seq ${from.seq}` : new Date(from.timeMs).toISOString()}`)
   const finish = (seq: number) => (exit: Exit.Exit<unknown, unknown>) => {
     progress.finished(seq, Exit.isSuccess(exit), Date.now())
     if (Exit.isFailure(exit)) run(Effect.logWarning(`supervision: ${lane} seq ${seq} not observed: ${Cause.pretty(exit.cause).split("\n")[0]}`))
@@ -105,39 +113,43 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
     if (exit !== undefined) finish(seq)(exit)
     else fiber.addObserver(finish(seq))
   }
-  return yield* followPushed({
+  return yield* followDeviceFrames({
     reader: FollowedReaders[lane],
-    stream: Streams.device,
-    filterSubject: Subjects.deviceLaneFilter(lane),
+    lane,
     from,
+    onFramedThrough: (mark) => progress.framedThrough(mark),
     onOpened: (pending) => {
       if (pending === 0) progress.caughtUp()
     },
     onLost: () => progress.lost(),
-    onMessage: (msg, info) => {
-      const seq = info.streamSeq
-      const value = parsed(msg.data)
+    onUnreadable: (message) => run(Effect.logWarning(`supervision: a ${lane} frame was skipped: ${message}`)),
+    onEvent: (event, pending) => {
+      const seq = event.seq
+      const value = parsed(event.data)
       const sign = followedSignOf(value)
       if (sign === undefined) {
-        progress.handled(seq, info.storedAtMs, info.pending)
+        progress.handled(seq, event.storedAtMs, pending)
         run(Metric.update(skipped, 1))
         return
       }
       const known = fleet.device(sign.tenant, sign.deviceId)
       if (known === undefined) {
         // Registered since the fleet's snapshot (or not at all): the registry is asked, as on the alarm lane.
-        const event = decodeDeviceEvent(value)
-        progress.started(seq, info.storedAtMs, info.pending)
-        return Option.isSome(event) ? observeLater(seq, observeKnown(event.value)) : finish(seq)(Exit.void)
+        const decoded = decodeDeviceEvent(value)
+        progress.started(seq, event.storedAtMs, pending)
+        return Option.isSome(decoded) ? observeLater(seq, observeKnown(decoded.value)) : finish(seq)(Exit.void)
       }
-      if (sign.signOfLifeMs === undefined) return progress.handled(seq, info.storedAtMs, info.pending)
+      if (sign.signOfLifeMs === undefined) return progress.handled(seq, event.storedAtMs, pending)
       signs.sightedUnsafe(sign.tenant, sign.deviceId, sign.signOfLifeMs, intervalOrDefault(policy, known.heartbeatIntervalS))
-      if (storms.quietNow(sign.tenant)) return progress.handled(seq, info.storedAtMs, info.pending)
-      progress.started(seq, info.storedAtMs, info.pending)
+      if (storms.quietNow(sign.tenant)) return progress.handled(seq, event.storedAtMs, pending)
+      progress.started(seq, event.storedAtMs, pending)
       observeLater(seq, storms.heardFrom(sign.tenant, sign.deviceId))
     }
   })
 })
+
+/** A lane's follower that could not start (NATS away, say) starts again. */
+const followRetry = Schedule.spaced("2 seconds")
 
 /**
  * Every event on every lane is a sign of life, so supervision reads all three lanes, apart from
@@ -164,6 +176,18 @@ export const SupervisionLanes = Layer.effectDiscard(
       // Supervision starts when first deployed; replaying years of history would raise old absences.
       consumeLane("alarm", { durable: SupervisionDurables.alarm, concurrency: concurrency.alarm, deliverPolicy: "new", handler })
     )
-    for (const lane of FollowedLanes) yield* Effect.forkScoped(followLane(lane, observeKnown))
+    const frameLimits = yield* DeviceFrameLimits
+    yield* ensureStream(deviceFramesStreamSpec(yield* NatsConfig))
+    for (const lane of FollowedLanes) {
+      yield* Effect.forkScoped(
+        followLane(lane, observeKnown).pipe(
+          Effect.tapError((error) => Effect.logWarning(`supervision: cannot follow the ${lane} lane's frames: ${error.message}`)),
+          Effect.retry(followRetry)
+        )
+      )
+      // Every copy writes frames too (one at a time, the others standing by), so that supervision
+      // hears heartbeats while triage-bulk and audit are both down.
+      yield* Effect.forkScoped(writeDeviceFrames({ lane, limits: frameLimits, firstFrom: firstFrameFrom(lane) }))
+    }
   })
 )

@@ -15,7 +15,9 @@ import { SupervisionStore } from "./supervision-store.ts"
  */
 export const supervisionLayer = <E, R>(settings: Layer.Layer<SupervisionSettings, E, R>) =>
   Layer.mergeAll(SupervisionLanes, AbsenceWatch).pipe(
-    Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer).pipe(Layer.provideMerge(SupervisionProgress.layer))),
+    // The lanes' progress stays in the output: tests ask a running copy how far it judges.
+    Layer.provide(Layer.mergeAll(SupervisedFleet.layer, SignsOfLife.layer)),
+    Layer.provideMerge(SupervisionProgress.layer),
     Layer.provideMerge(Layer.mergeAll(SupervisionStore.layer, SignsJournal.layer)),
     Layer.provideMerge(settings)
   )

@@ -8,6 +8,7 @@ import { Registry } from "@wt/registry"
 import { DemoSeeder } from "@wt/registry/demo"
 import { DefaultPolicy, localMinuteOfDay } from "@wt/supervision"
 import { DefaultParameters, DefaultRuleSet } from "@wt/triage-rules"
+import { SupervisionProgress } from "./lane-watermark.ts"
 import { supervisionLayer } from "./supervision-layer.ts"
 import { DefaultSupervisionSettings, SupervisionSettings, type SupervisionSettingsShape } from "./supervision-settings.ts"
 import { deviceKey, SupervisionStore } from "./supervision-store.ts"
@@ -76,8 +77,13 @@ export const supervisionTestBase = (options: { readonly residents: number; reado
  * Untraced: the fibers the layer forks would otherwise have this call's span as parent for their whole life.
  */
 export const startSupervision = Effect.fnUntraced(function*(settings: SupervisionSettingsShape, scope?: Scope.Scope) {
+  return (yield* startSupervisionCopy(settings, scope)).store
+})
+
+/** A running copy's store and how far it has handled each lane. */
+export const startSupervisionCopy = Effect.fnUntraced(function*(settings: SupervisionSettingsShape, scope?: Scope.Scope) {
   const context = yield* Layer.buildWithScope(supervisionLayer(SupervisionSettings.layerWith(settings)), scope ?? (yield* Effect.scope))
-  return Context.get(context, SupervisionStore)
+  return { store: Context.get(context, SupervisionStore), progress: Context.get(context, SupervisionProgress) }
 })
 
 /** Publishes a heartbeat; answers its event (its receivedAt is the sign of life). */

@@ -146,6 +146,8 @@ class FrameReader {
   count = 0
   lastActivity = Date.now()
   onPong: (() => void) | undefined
+  /** A heartbeat that names no delivery this reader missed: the consumer is alive and had nothing more. */
+  onHeartbeat: (() => void) | undefined
   onInfo: ((info: Record<string, unknown>) => void) | undefined
   onEnd: (error: Error | undefined) => void = () => undefined
 
@@ -323,6 +325,7 @@ class FrameReader {
     // A heartbeat names the consumer's last delivery: a later one than the last read was lost.
     const last = Number(/^Nats-Last-Consumer:\s*(\d+)/imu.exec(headers)?.[1] ?? "0")
     if (last > this.lastDseq) this.fail(new Error(`deliveries ${this.lastDseq + 1}–${last} were lost`))
+    else if (/idle heartbeat/iu.test(headers)) this.onHeartbeat?.()
   }
 
   private fail(error: Error): number {
@@ -420,6 +423,12 @@ interface Session {
   readonly onMessage: OnBulkMessage
   readonly stallMs: number
   readonly heartbeatMs: number
+  /** Once the consumer exists: how many messages it had to deliver (some may have come already). */
+  readonly onOpened?: (pending: number) => void
+  /** Each heartbeat that shows nothing was missed. */
+  readonly onHeartbeat?: () => void
+  /** The session ended, called at once (before the read's promise settles). */
+  readonly onEnded?: () => void
 }
 
 /** One read over a connection of its own: resolves with the count handed over once it reaches `toSeq`, rejects on anything else. */
@@ -429,7 +438,14 @@ const readSession = async (nats: Nats["Service"], options: Session, signal: Abor
   // Under the user's own inbox prefix, which its permissions let it subscribe to.
   const inbox = `${access.inboxPrefix ?? "_INBOX"}.wt-bulk.${randomBytes(12).toString("hex")}`
   const { socket, frames } = await openReader(nc.getServer(), inbox, access, (s) => new FrameReader(s, options.toSeq, options.onMessage))
-  const end = new Promise<void>((resolve, reject) => (frames.onEnd = (error) => (error === undefined ? resolve() : reject(error))))
+  frames.onHeartbeat = options.onHeartbeat
+  const end = new Promise<void>((resolve, reject) =>
+    (frames.onEnd = (error) => {
+      options.onEnded?.()
+      if (error === undefined) resolve()
+      else reject(error)
+    })
+  )
   // Failing before it is awaited (while the consumer is created) is not an unhandled rejection.
   end.catch(() => undefined)
   socket.on("error", (error) => frames.finish(error))
@@ -455,6 +471,7 @@ const readSession = async (nats: Nats["Service"], options: Session, signal: Abor
         : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq })
     })
     consumer = info.name
+    options.onOpened?.(info.num_pending)
     if (info.num_pending === 0 && options.toSeq !== Number.POSITIVE_INFINITY) frames.finish(undefined)
     await end
     return frames.count
@@ -485,6 +502,15 @@ export interface BulkFollowOptions {
   readonly fromSeq: number
   /** Each message in stream order, once; must not throw. `data` is valid only during the call. */
   readonly onMessage: OnBulkMessage
+  /**
+   * Once the consumer exists: how many messages it had to deliver. Messages may have come before
+   * it; their own pending counts are the later word.
+   */
+  readonly onOpened?: (pending: number) => void
+  /** Each heartbeat (every 2 s while nothing is delivered) that shows nothing was missed. */
+  readonly onHeartbeat?: () => void
+  /** The session ended, called at once, before the follow fails. */
+  readonly onEnded?: () => void
 }
 
 /** A follower's heartbeat; three missed end it. */
