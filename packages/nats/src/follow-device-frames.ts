@@ -15,7 +15,7 @@ import { readLastOnSubject } from "./read.ts"
  * A reader that keeps its own position (supervision: the journal holds the WT_DEVICE sequence its
  * signs of life were read through) follows a bulk lane's frames instead of the lane itself: one
  * pushed message per few hundred events instead of one per event, for the server and for it
- * (decision 23, docs/device-frames.md). Its position stays a WT_DEVICE sequence, so it can move
+ * (decision 24, docs/device-frames.md). Its position stays a WT_DEVICE sequence, so it can move
  * between the lane and its frames in either direction.
  */
 

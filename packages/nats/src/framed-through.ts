@@ -8,7 +8,7 @@ import type { FramedLane } from "./device-frame-writer.ts"
  * what is stored: the lane may hold events a writer has not framed yet (a frame still gathering, or
  * no writer running). A writer that knows it is caught up says so: "every event of the lane stored
  * before `atMs` has a WT_DEVICE sequence up to `seq`, and those are in stored frames". Supervision
- * judges absences on a lane only up to such a mark (decision 24, docs/device-frames.md).
+ * judges absences on a lane only up to such a mark (decision 24 in docs/decisions.md, docs/device-frames.md).
  *
  * Core NATS, not stored: a mark is true when sent and soon stale, and a reader that misses one
  * waits for the next. A reader that hears none judges nothing new, which is the safe side.

@@ -84,7 +84,7 @@ const parsed = (bytes: Uint8Array): unknown => {
 }
 
 /**
- * Follows one tech or telemetry lane in its device frames (decision 23): each event, in order,
+ * Follows one tech or telemetry lane in its device frames (decision 24): each event, in order,
  * observed as it arrives, a frame of a few hundred per message. On these lanes an event is a sign
  * of life and nothing else, so nearly every one (a known device, no storm under way) is handled in
  * the read callback itself: a map update, no fiber, no schema decode of the whole event. One that
