@@ -166,6 +166,11 @@ class FrameReader {
     return this.toSeq === Number.POSITIVE_INFINITY
   }
 
+  /** Whether the read has ended, either way. */
+  get finished() {
+    return this.done
+  }
+
   finish(error: Error | undefined) {
     if (this.done) return
     this.done = true
@@ -471,7 +476,8 @@ const readSession = async (nats: Nats["Service"], options: Session, signal: Abor
         : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq })
     })
     consumer = info.name
-    options.onOpened?.(info.num_pending)
+    // A session that ended while its consumer was being made says nothing more.
+    if (!frames.finished) options.onOpened?.(info.num_pending)
     if (info.num_pending === 0 && options.toSeq !== Number.POSITIVE_INFINITY) frames.finish(undefined)
     await end
     return frames.count
