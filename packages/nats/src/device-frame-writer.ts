@@ -6,6 +6,7 @@ import { bulkFollow } from "./client-fast-paths/bulk-read.ts"
 import { pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
 import { decodeDeviceFrame, type DeviceFrame, encodeDeviceFrame } from "./device-frame.ts"
+import { firstFrameFrom } from "./device-frame-start.ts"
 import { apiErrorCode, errorMessage, type NatsRequestFailed, WrongLastSequenceCodes } from "./errors.ts"
 import { followPushed } from "./follow-pushed.ts"
 import { encodeFramedThrough, FramedThroughEveryMs, FramedThroughMarginMs, FramedThroughSignMs, framedThroughSubject } from "./framed-through.ts"
@@ -80,6 +81,13 @@ export const writerRestarts = Metric.counter("wt_device_frame_writer_restarts_to
   description: "Times a frame writer started over from the lane's last stored frame, by lane and why (overtaken: another copy wrote first)",
   incremental: true
 })
+
+/**
+ * A service's frame writer for one bulk lane, as every writing service runs it: the limits from
+ * `WT_DEVICE_FRAME_*`, the lane's first frame where its readers were (`firstFrameFrom`).
+ */
+export const writeLaneFrames = (lane: FramedLane) =>
+  Effect.flatMap(DeviceFrameLimits, (limits) => writeDeviceFrames({ lane, limits, firstFrom: firstFrameFrom(lane) }))
 
 /** Where the lane's frames go on: after its last stored frame, or at `firstFrom` while it has none. */
 const startOf = Effect.fnUntraced(function*(options: DeviceFrameWriterOptions, subject: string) {
@@ -182,15 +190,14 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     // What the follower's session last said it still had to deliver (unknown until it says, and
     // again once it ends), and when it last gave a sign of being alive.
     let pending: number | undefined
-    let heardInSession = false
     let lastSignAtMs = 0
     const sessionEnds = () => {
       pending = undefined
-      heardInSession = false
     }
+    // A message that came before the consumer's answer said it later.
     const opened = (count: number) => {
       lastSignAtMs = Date.now()
-      if (!heardInSession) pending = count
+      if (pending === undefined) pending = count
     }
     const heartbeat = () => {
       lastSignAtMs = Date.now()
@@ -243,7 +250,6 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
       if (ended !== undefined) return
       followed = seq
       pending = left
-      heardInSession = true
       lastSignAtMs = Date.now()
       const closed = gatherer.add({ seq, storedAtMs, subject, data })
       if (closed !== undefined) {

@@ -6,7 +6,7 @@ import { decodeDeviceFrame, type FramedEvent } from "./device-frame.ts"
 import { frameReaderStart, markFramesStart } from "./device-frame-start.ts"
 import type { FramedLane } from "./device-frame-writer.ts"
 import type { NatsRequestFailed, PublishFailed, WrongLastSequence } from "./errors.ts"
-import { followPushed } from "./follow-pushed.ts"
+import { followPushed, type FollowPushedOptions } from "./follow-pushed.ts"
 import { type FramedThrough, listenFramedThrough } from "./framed-through.ts"
 import { DeviceFramesStream } from "./installation.ts"
 import { readLastOnSubject } from "./read.ts"
@@ -19,7 +19,7 @@ import { readLastOnSubject } from "./read.ts"
  * between the lane and its frames in either direction.
  */
 
-export interface FollowDeviceFramesOptions {
+export interface FollowDeviceFramesOptions extends Pick<FollowPushedOptions, "onLost"> {
   /**
    * Names the reader in logs and in `wt_consumer_messages_total`: its frames under the frames
    * stream, its events under WT_DEVICE (as when it followed the lane, so progress reads the same).
@@ -35,12 +35,10 @@ export interface FollowDeviceFramesOptions {
   /** Once a session is open: how many frames it has to deliver before it is caught up. */
   readonly onOpened: (pendingFrames: number) => void
   /**
-   * Each event from `fromSeq` on, in order, once; must not throw. `pendingFrames`: frames the server
+   * Each event from `from` on, in order, once; must not throw. `pendingFrames`: frames the server
    * still had to deliver after this one's. Called in the connection's read callback: keep it short.
    */
   readonly onEvent: (event: FramedEvent, pendingFrames: number) => void
-  /** A session ended; frames stored meanwhile come when the next one opens. */
-  readonly onLost: (reason: string) => void
   /** A frame that does not decode (a writer of another version): its events are not handed on. */
   readonly onUnreadable: (message: string) => void
   /**

@@ -5,12 +5,10 @@ import {
   consume,
   decodeDeviceFrame,
   type DeliverFrom,
-  DeviceFrameLimits,
   type DeviceFrame,
   deviceFramesStreamSpec,
   ensureConsumer,
   ensureStream,
-  firstFrameFrom,
   frameConsumer,
   framedEventsSettled,
   FramedLanes,
@@ -18,7 +16,7 @@ import {
   moveToFrames,
   NatsConfig,
   tenantOfSubject,
-  writeDeviceFrames
+  writeLaneFrames
 } from "@wt/nats"
 
 /** The audit service's durable over every lane, before the bulk lanes came in frames (decision 22). */
@@ -63,7 +61,6 @@ export const AuditWriters = Layer.effectDiscard(
   Effect.gen(function*() {
     const concurrency = yield* Config.Int("WT_AUDIT_CONCURRENCY").pipe(Config.withDefault(512))
     const alarmConcurrency = Math.min(concurrency, 64)
-    const limits = yield* DeviceFrameLimits
     yield* ensureStream(deviceFramesStreamSpec(yield* NatsConfig))
     // The durable over every lane hands over to the alarm lane's and the frames' durables, where it had read to.
     const next = yield* moveToFrames(RetiredDurable, FramedLanes, (next) =>
@@ -76,7 +73,7 @@ export const AuditWriters = Layer.effectDiscard(
       })).pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30 }))
     if (next !== undefined) yield* Effect.logInfo(`audit: moved from ${RetiredDurable} to frames at WT_DEVICE ${next}`)
     for (const lane of FramedLanes) {
-      yield* Effect.forkScoped(writeDeviceFrames({ lane, limits, firstFrom: firstFrameFrom(lane) }))
+      yield* Effect.forkScoped(writeLaneFrames(lane))
       const durable = `audit-frames-${lane}`
       const settled = framedEventsSettled(durable, lane)
       const { ackWaitMs, ...setup } = frameConsumer(lane, durable, FramesAtOnce)

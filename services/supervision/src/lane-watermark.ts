@@ -30,6 +30,10 @@ export const FollowedReaders: Record<FollowedLane, string> = {
 }
 
 
+/** Of a mark kept and one heard, the one that says more: the later instant. */
+const laterMark = (kept: FramedThrough | undefined, heard: FramedThrough): FramedThrough =>
+  kept === undefined || heard.atMs > kept.atMs ? heard : kept
+
 /**
  * What one process's supervision consumer of a lane has been handed and has finished. A reader of
  * a lane's frames (`framed`) that has nothing more to read has read what is framed, not what is
@@ -60,11 +64,8 @@ export class LaneProgress {
 
   /** A frame writer's mark: every event of the lane stored before `atMs` is at or before `seq`. */
   framedThrough(mark: FramedThrough): void {
-    if (mark.seq <= this.#readThrough()) {
-      if (this.#markWithin === undefined || mark.atMs > this.#markWithin.atMs) this.#markWithin = mark
-    } else if (this.#markAhead === undefined || mark.atMs > this.#markAhead.atMs) {
-      this.#markAhead = mark
-    }
+    if (mark.seq <= this.#readThrough()) this.#markWithin = laterMark(this.#markWithin, mark)
+    else this.#markAhead = laterMark(this.#markAhead, mark)
   }
 
   /** The stream sequence through which everything handed over is handled, or the start's eve. */
@@ -77,7 +78,7 @@ export class LaneProgress {
   #markedThrough(): number {
     const ahead = this.#markAhead
     if (ahead !== undefined && ahead.seq <= this.#readThrough()) {
-      if (this.#markWithin === undefined || ahead.atMs > this.#markWithin.atMs) this.#markWithin = ahead
+      this.#markWithin = laterMark(this.#markWithin, ahead)
       this.#markAhead = undefined
     }
     return this.#markWithin?.atMs ?? 0

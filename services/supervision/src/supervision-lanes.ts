@@ -3,11 +3,9 @@ import { DeviceEvent, Streams } from "@wt/contracts"
 import { SupervisionStorms } from "@wt/incident-store"
 import {
   consumeLane,
-  DeviceFrameLimits,
   deviceFramesStreamSpec,
   ensureConsumer,
   ensureStream,
-  firstFrameFrom,
   followDeviceFrames,
   LaneAckWaitMs,
   laneConsumer,
@@ -15,7 +13,7 @@ import {
   NatsConfig,
   retireDurable,
   SignsOfLifeKeepMs,
-  writeDeviceFrames
+  writeLaneFrames
 } from "@wt/nats"
 import { Registry } from "@wt/registry"
 import { followedLaneStart, followedSignOf, intervalOrDefault } from "@wt/supervision"
@@ -176,7 +174,6 @@ export const SupervisionLanes = Layer.effectDiscard(
       // Supervision starts when first deployed; replaying years of history would raise old absences.
       consumeLane("alarm", { durable: SupervisionDurables.alarm, concurrency: concurrency.alarm, deliverPolicy: "new", handler })
     )
-    const frameLimits = yield* DeviceFrameLimits
     yield* ensureStream(deviceFramesStreamSpec(yield* NatsConfig))
     for (const lane of FollowedLanes) {
       yield* Effect.forkScoped(
@@ -187,7 +184,7 @@ export const SupervisionLanes = Layer.effectDiscard(
       )
       // Every copy writes frames too (one at a time, the others standing by), so that supervision
       // hears heartbeats while triage-bulk and audit are both down.
-      yield* Effect.forkScoped(writeDeviceFrames({ lane, limits: frameLimits, firstFrom: firstFrameFrom(lane) }))
+      yield* Effect.forkScoped(writeLaneFrames(lane))
     }
   })
 )

@@ -3,15 +3,13 @@ import { DeviceEvent, type Lane, Lanes } from "@wt/contracts"
 import {
   consumeFramedEvents,
   consumeLane,
-  DeviceFrameLimits,
   ensureConsumer,
-  firstFrameFrom,
   frameConsumer,
   type FramedLane,
   FramedLanes,
   frameReaderStart,
   moveToFrames,
-  writeDeviceFrames
+  writeLaneFrames
 } from "@wt/nats"
 import { triageDeviceEvent } from "./triage-event.ts"
 import { makeTriageNow } from "./triage-now.ts"
@@ -56,7 +54,7 @@ const bulkWorker = Effect.fnUntraced(function*(lane: FramedLane) {
     Effect.gen(function*() {
       yield* ensureConsumer({ ...frameConsumer(lane, durable, FramesAtOnce), deliverPolicy: yield* frameReaderStart(lane, next) })
     })).pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30 }))
-  yield* Effect.forkScoped(writeDeviceFrames({ lane, limits: yield* DeviceFrameLimits, firstFrom: firstFrameFrom(lane) }))
+  yield* Effect.forkScoped(writeLaneFrames(lane))
   yield* Effect.forkScoped(
     consumeFramedEvents({
       lane,
