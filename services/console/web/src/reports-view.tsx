@@ -161,9 +161,18 @@ export const ReportsPage = ({ kind, user }: { readonly kind: ReportKind; readonl
   const [report, setReport] = useState<ReportDocument | undefined>()
   const [error, setError] = useState<string | undefined>()
   useEffect(() => {
+    // The answer for a query the supervisor has since changed (the day picked over today's) may come
+    // last: it must not replace the report of the query now shown.
+    let current = true
     setReport(undefined)
     setError(undefined)
-    fetchReport(kind, query).then(setReport, (e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+    fetchReport(kind, query).then(
+      (answer) => current && setReport(answer),
+      (e: unknown) => current && setError(e instanceof Error ? e.message : String(e))
+    )
+    return () => {
+      current = false
+    }
   }, [kind, query.day, query.tenant, query.timeZone, query.operators])
   const m = t()
   return (
