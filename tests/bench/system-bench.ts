@@ -15,7 +15,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Option, Result } from "effect"
 import { deviceEventKey, Streams, Subjects } from "@wt/contracts"
 import { readStormLedger } from "@wt/incident-store"
-import { isProcessAlive, Nats, readLastOnSubject } from "@wt/nats"
+import { freePort, isProcessAlive, Nats, readLastOnSubject } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt/sim-devices"
 import type { DeviceEvent } from "@wt/contracts"
 import { signIn } from "../support/http.ts"
@@ -30,6 +30,7 @@ import { publishWindowed, type RawMessage } from "./raw-publish.ts"
 import { writeReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
 import { natsServerPid, servicePids, startCpuMeter } from "./cpu-usage.ts"
+import { lookAtTraffic, trafficPerEvent } from "./server-traffic.ts"
 import { stormEvents } from "./storm-events.ts"
 import { ServiceNames } from "@wt/launcher"
 
@@ -109,7 +110,6 @@ const rawMessages = (events: ReadonlyArray<DeviceEvent>, subjectOf: (e: DeviceEv
 // Every service pnpm start runs, so none is left out of the figures: its RSS and CPU count too.
 const BenchServices = ServiceNames
 
-const NatsProfPort = 18222
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000
 
@@ -124,8 +124,8 @@ const supervisionWrites = (url: string) =>
   })
 
 /** Fetches nats-server's CPU profile for the next `seconds` into `path`; never fails the run. */
-const natsCpuProfile = (path: string, seconds: number): Promise<void> =>
-  fetch(`http://127.0.0.1:${NatsProfPort}/debug/pprof/profile?seconds=${seconds}`)
+const natsCpuProfile = (profPort: number, path: string, seconds: number): Promise<void> =>
+  fetch(`http://127.0.0.1:${profPort}/debug/pprof/profile?seconds=${seconds}`)
     .then(async (r) => writeFileSync(path, Buffer.from(await r.arrayBuffer())))
     .then(() => void log(`nats-server CPU profile (${seconds} s of the pipeline phase): ${path}`))
     .catch((error) => void log(`nats-server CPU profile failed: ${String(error)}`))
@@ -210,10 +210,14 @@ const program = Effect.gen(function*() {
   const { fleet, residents } = fleetWith(plan.stormDevices)
   mkdirSync(resultsDir, { recursive: true })
   const profileDir = join(resultsDir, "profiles")
+  const profPort = yield* freePort
   if (flags.profile) {
     mkdirSync(profileDir, { recursive: true })
-    process.env["WT_NATS_PROF_PORT"] = String(NatsProfPort)
+    process.env["WT_NATS_PROF_PORT"] = String(profPort)
   }
+  const monitorPort = yield* freePort
+  process.env["WT_NATS_MONITOR_PORT"] = String(monitorPort)
+  const monitorUrl = `http://127.0.0.1:${monitorPort}`
   log(`${plan.mode} run: starting nats-server, a fresh database (${residents} residents), and the services`)
   const system = yield* startBenchSystem({
     residents,
@@ -262,12 +266,16 @@ const program = Effect.gen(function*() {
     yield* Effect.orDie(nats.addStream({ ...device.config, name: baselineStream, subjects: ["bench.baseline.>"], description: "pnpm bench baseline" }))
     const baselineMessages = rawMessages(baselineEvents, (e) => `bench.baseline.${deviceSubject(e)}`)
     log(`baseline: publishing ${baselineMessages.length} events straight to JetStream, window ${PublishWindow}`)
+    const natsPid = natsServerPid()
+    // What storing alone costs nats-server, in the same run: the floor under its share of the pipeline.
+    const baselineCpu = startCpuMeter(() => ({ "nats-server": natsPid }))
     let t0 = Date.now()
     const baseline = yield* publishWindowed(nats, baselineMessages, PublishWindow)
     const baselineMs = Date.now() - t0
+    const baselineNatsUs = baselineCpu.perEvent(Math.max(1, baseline.stored))["nats-server"]
     yield* Effect.orDie(nats.deleteStream(baselineStream))
     const baselineEps = Math.round(baseline.stored / (baselineMs / 1000))
-    log(`baseline: ${baselineEps} events/s (${baseline.stored} stored, ${baseline.failed} failed)`)
+    log(`baseline: ${baselineEps} events/s (${baseline.stored} stored, ${baseline.failed} failed); nats-server ${baselineNatsUs} µs per event`)
 
     // ── P1 at idle ──
     // Warm-up, not counted: the first alarms after start run cold code paths (JIT, caches, connections).
@@ -277,7 +285,6 @@ const program = Effect.gen(function*() {
     // pipeline's per-event figures include for as long as that phase runs. Measured once the operator
     // has resolved the warm-up alarms (5 s after each): before, their resolves fell in this window.
     yield* afterAnswers("at rest", "warm-up")
-    const natsPid = natsServerPid()
     const restCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     yield* Effect.sleep(RestMs)
     const restCpuMsPerS = restCpu.perSecond()
@@ -305,10 +312,11 @@ const program = Effect.gen(function*() {
     const serviceUrls = DeviceConsumerServices.map((name) => system.services[name].url)
     const supervisionUrl = system.services.supervision.url
     const supervisionBefore = yield* supervisionWrites(supervisionUrl)
+    const pipelineTraffic = yield* Effect.promise(() => lookAtTraffic(monitorUrl))
     const pipelineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     t0 = Date.now()
     // The server's own CPU profile over the pipeline phase (Go pprof; read it with `go tool pprof`).
-    const natsProfile = flags.profile ? natsCpuProfile(join(profileDir, "nats-server-pipeline.pb.gz"), 30) : undefined
+    const natsProfile = flags.profile ? natsCpuProfile(profPort, join(profileDir, "nats-server-pipeline.pb.gz"), 30) : undefined
     // Progress from the services' metrics, not nats-server (see consumer-progress.ts).
     const progressSince = (stored: () => LaneCounts) => deviceProgressSince(serviceUrls, stored)
     const pipelineProgress = yield* progressSince(() => totals.stored)
@@ -343,6 +351,9 @@ const program = Effect.gen(function*() {
     const pipelineCpuMsPerS = pipelineCpu.perSecond()
     log(`pipeline: CPU per accepted event (µs), by process: ${JSON.stringify(pipelineCpuUs)}`)
     log(`pipeline: CPU ms per second, by process (against ${JSON.stringify(restCpuMsPerS)} at rest): ${JSON.stringify(pipelineCpuMsPerS)}`)
+    const pipelineMessages = trafficPerEvent(pipelineTraffic, yield* Effect.promise(() => lookAtTraffic(monitorUrl)), totals.accepted)
+    log(`pipeline: nats-server messages per accepted event: in ${pipelineMessages.total.in} (${pipelineMessages.total.in_bytes} B), out ${pipelineMessages.total.out} (${pipelineMessages.total.out_bytes} B); ` +
+      `published by ${JSON.stringify(pipelineMessages.in)}; delivered to ${JSON.stringify(pipelineMessages.out)}`)
     // A flush later, so that the last one of the phase is counted.
     yield* Effect.sleep("1500 millis")
     const supervisionAfter = yield* supervisionWrites(supervisionUrl)
@@ -479,7 +490,7 @@ const program = Effect.gen(function*() {
       max_rss_mb: Math.max(...Object.values(peaks)),
       rss_peak_mb: peaks,
       details: {
-        baseline: { events: baselineMessages.length, stored: baseline.stored, failed: baseline.failed, seconds: seconds(baselineMs), window: PublishWindow },
+        baseline: { events: baselineMessages.length, stored: baseline.stored, failed: baseline.failed, seconds: seconds(baselineMs), window: PublishWindow, nats_server_cpu_us_per_event: baselineNatsUs },
         pipeline: {
           events: plan.pipelineEvents,
           accepted: totals.accepted,
@@ -496,6 +507,7 @@ const program = Effect.gen(function*() {
           end_to_end_s: seconds(pipelineDoneMs),
           cpu_us_per_event: pipelineCpuUs,
           supervision_writes_per_event: supervisionWritesPerEvent,
+          nats_messages_per_event: pipelineMessages,
           cpu_ms_per_s: pipelineCpuMsPerS,
           consumer_last_busy_s: pipelineDrain.lastBusyS
         },

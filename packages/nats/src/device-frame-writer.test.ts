@@ -5,6 +5,7 @@ import { decodeDeviceFrame, type DeviceFrame } from "./device-frame.ts"
 import { type FramedLane, writeDeviceFrames, writerPauses, writerRestarts } from "./device-frame-writer.ts"
 import { DeviceFramesStream, deviceFramesStreamSpec } from "./installation.ts"
 import { NatsConfig } from "./config.ts"
+import { Nats } from "./connection.ts"
 import { readSubject } from "./read.ts"
 import { ensureStream } from "./streams.ts"
 import { eventually, NatsTestServer, storeLaneEvents } from "./testing.ts"
@@ -34,8 +35,14 @@ const chainedFrames = (lane: FramedLane, count: number, from = 1) =>
   })
 
 // Reading pauses while 16 KiB of frames wait: a few hundred small events.
-const writer = (lane: FramedLane, standbyMs = 5_000) =>
-  Effect.forkChild(writeDeviceFrames({ lane, limits, firstFrom: Effect.succeed(1), standbyMs, pauseBytes: { above: 16 * 1024, below: 4 * 1024 } }))
+const writer = (lane: FramedLane, standbyMs = 5_000, maxWaitMs = limits.maxWaitMs) =>
+  Effect.forkChild(writeDeviceFrames({ lane, limits: { ...limits, maxWaitMs }, firstFrom: Effect.succeed(1), standbyMs, pauseBytes: { above: 16 * 1024, below: 4 * 1024 } }))
+
+/** How many writers follow the lane now: each follows it through a consumer of its own on WT_DEVICE. */
+const followersOf = Effect.fn("test.followersOf")(function*(lane: FramedLane) {
+  const consumers = yield* Effect.orDie((yield* Nats).listConsumers("WT_DEVICE"))
+  return consumers.filter((c) => c.config.filter_subject === Subjects.deviceLaneFilter(lane)).length
+})
 
 layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })("writing device frames", (it) => {
   it.effect("each lane's frames hold every event of that lane once, in order, as stored; the first frame starts where it was told", () =>
@@ -103,5 +110,33 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       // One of them found the other's frame first (or the same frame) and stood by.
       assert.isAbove(yield* overtaken, overtakenBefore)
       yield* Effect.forEach(fibers, Fiber.interrupt)
+    }))
+
+  it.effect("a writer standing by stays by while the writing one marks, on a lane too quiet for frames, and takes the lane over once the marks stop", () =>
+    Effect.gen(function*() {
+      const overtaken = Metric.value(Metric.withAttributes(writerRestarts, { lane: "tech", reason: "overtaken" })).pipe(Effect.map((s) => s.count))
+      yield* ensureStream(deviceFramesStreamSpec(yield* NatsConfig))
+      yield* eventually(followersOf("tech"), (n) => n === 0, "the earlier tests' writers gone")
+      const overtakenBefore = yield* overtaken
+      // Both follow the lane; the first closes its frame 20 ms after its first event, the second
+      // only after 1 s, so the first stores it and the second finds itself overtaken.
+      const first = yield* writer("tech", 200)
+      const second = yield* writer("tech", 200, 1_000)
+      yield* eventually(followersOf("tech"), (n) => n === 2, "both writers following")
+      yield* storeEvents(9)
+      yield* eventually(overtaken, (n) => n > overtakenBefore, "the second writer overtaken", { timeoutMs: 10_000 })
+      yield* eventually(followersOf("tech"), (n) => n === 1, "the overtaken writer's consumer gone")
+      // Ten waits with no event on the lane: no frame comes, but the first writer's marks do.
+      yield* Effect.sleep("2 seconds")
+      assert.strictEqual(yield* followersOf("tech"), 1, "one writer follows the quiet lane")
+      assert.strictEqual(yield* overtaken, overtakenBefore + 1, "nobody read the lane beside it to be overtaken again")
+      // The writing one stops: its marks stop, and the one standing by takes the lane over.
+      yield* Fiber.interrupt(first)
+      const later = yield* storeEvents(30)
+      const stored = (yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter("tech"))).map((m) => m.seq)
+      assert.includeMembers(stored, later.tech)
+      const framed = yield* chainedFrames("tech", stored.length)
+      assert.deepStrictEqual(framed.map((e) => e.seq), stored)
+      yield* Fiber.interrupt(second)
     }))
 })

@@ -298,22 +298,44 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
   /**
    * While another copy writes: the lane's last frame looked at every `standbyMs` (one direct get;
    * following the lane would make nats-server count a new consumer's pending messages, which on a
-   * long stream costs it more than the events themselves). Returns once no frame came in a whole
-   * wait: that copy stopped, or the lane is quiet, where writing costs nothing.
+   * long stream costs it more than the events themselves), and the writers' marks heard. Returns
+   * once a whole wait passed with no new frame and no mark: that copy stopped. A writer marks every
+   * half second while it is caught up, so a lane too quiet for frames keeps its one writer; without
+   * the marks every copy standing by took such a lane up again after a wait, each with a consumer,
+   * and read its next events with the others until two were overtaken once more.
    */
-  const standBy = Effect.gen(function*() {
+  const standBy = Effect.scoped(Effect.gen(function*() {
+    const waitMs = options.standbyMs ?? 5_000
+    // However short the wait, a mark of the last two is enough.
+    const markedWithinMs = Math.max(waitMs, 2 * FramedThroughEveryMs)
     const lastFrame = readLastOnSubject(DeviceFramesStream.name, subject).pipe(
       Effect.map(Option.match({ onNone: () => 0, onSome: (m) => m.seq })),
       Effect.orElseSucceed(() => -1)
     )
+    // Marks heard here are another copy's: this one says none while it stands by. A user that may
+    // not hear them (an older authorization) hears none, and the writer waits for frames alone.
+    // Counted from now: the writer that overtook this one has had no time to mark yet.
+    let lastMarkAtMs = Date.now()
+    yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        try {
+          return nc.subscribe(markSubject, { callback: (error) => {
+            if (error === null) lastMarkAtMs = Date.now()
+          } })
+        } catch {
+          return undefined
+        }
+      }),
+      (subscription) => Effect.sync(() => subscription?.unsubscribe())
+    )
     let seen = yield* lastFrame
     while (true) {
-      yield* Effect.sleep(options.standbyMs ?? 5_000)
+      yield* Effect.sleep(waitMs)
       const now = yield* lastFrame
-      if (now === seen) return
+      if (now === seen && Date.now() - lastMarkAtMs > markedWithinMs) return
       seen = now
     }
-  })
+  }))
 
   return yield* term.pipe(
     Effect.catch((error) => {

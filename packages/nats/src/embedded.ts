@@ -265,6 +265,8 @@ const startProcess = Effect.fnUntraced(function*(binary: string, options: Embedd
   const node = security.tls?.nodes[LocalNode]
   // WT_NATS_PROF_PORT: the Go profiler on that port (pnpm bench --profile), for where the server's time goes.
   const profPort = process.env["WT_NATS_PROF_PORT"]
+  // WT_NATS_MONITOR_PORT: the monitoring endpoints (/varz, /connz) on that port, for what each client sends and is sent (pnpm bench).
+  const monitorPort = process.env["WT_NATS_MONITOR_PORT"]
   writeFileSync(
     confPath,
     natsServerConf(
@@ -275,7 +277,8 @@ const startProcess = Effect.fnUntraced(function*(binary: string, options: Embedd
         ...(security.tls === undefined || node === undefined ? {} : { tls: { certFile: node.certFile, keyFile: node.keyFile, caFile: security.tls.caFile } })
       }
     ) +
-      (profPort !== undefined && /^\d+$/.test(profPort) ? `\nprof_port: ${profPort}\n` : "")
+      (profPort !== undefined && /^\d+$/.test(profPort) ? `\nprof_port: ${profPort}\n` : "") +
+      (monitorPort !== undefined && /^\d+$/.test(monitorPort) ? `\nhttp: "127.0.0.1:${monitorPort}"\n` : "")
   )
 
   const logTail: Array<string> = []

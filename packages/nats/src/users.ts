@@ -128,8 +128,9 @@ const user = (
     deny: name === "provision" ? [] : [...streamAdministration, ...denyPublish]
   },
   // No user subscribes to a data subject: events reach services through JetStream consumers,
-  // whose deliveries come to the user's own inbox. Supervision also hears the frame writers' marks
-  // of how far each lane is framed (positions, no data).
+  // whose deliveries come to the user's own inbox. The services that write device frames also hear
+  // the writers' marks of how far each lane is framed (positions, no data): supervision judges
+  // absences by them, and a writer standing by waits while another marks.
   subscribe: { allow: [`${inboxPrefixOf(name)}.>`, ...subscribe], deny: [] }
 })
 
@@ -170,7 +171,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...bucket(Buckets.openIncidents),
     ...bucket(Buckets.careAlarms),
     ...deadLetters("triage")
-  ], [Subjects.auditAll]),
+  ], [Subjects.auditAll], [FramedThroughSubjects]),
   // Triage's rights plus the buckets and the journal of absence supervision, which only it keeps.
   supervision: user("supervision", [
     ...streamRead(Streams.device),
@@ -201,7 +202,7 @@ export const permissionsOf: Readonly<Record<NatsUser, UserPermissions>> = {
     ...auditKinds("device_event", "device_events", "triage_decision", "incident_event", "operator_action"),
     "wt.seal.>",
     ...deadLetters("audit")
-  ], [Subjects.incidentAll, Subjects.deviceAll]),
+  ], [Subjects.incidentAll, Subjects.deviceAll], [FramedThroughSubjects]),
   // Operators' commands are incident events; views of a record, exports, configuration changes and sign-ins are audited by the console itself.
   console: user("console", [
     ...incidentWriter,
