@@ -130,7 +130,7 @@ export class IngestLimits extends Context.Service<IngestLimits, {
         // One clock reading for a request's events: they arrived together.
         admitEach: (entry, events) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            const verdicts = events.map((event) => book.admit([event], now))
+            const verdicts = events.map((event) => book.admitOne(event, now))
             const refused = verdicts.filter((verdict) => verdict._tag !== "Admitted")
             return refused.length === 0
               ? Effect.succeed(verdicts)

@@ -100,6 +100,21 @@ describe("rate limits per device and sender, lane by lane", () => {
     )
   })
 
+  it("one event let in on its own gets the verdict, and leaves the budgets, that a set of just it would", () => {
+    fc.assert(
+      fc.property(fc.array(request, { maxLength: 80 }), (requests) => {
+        const asSets = new LimitBook(rates(small))
+        const oneByOne = new LimitBook(rates(small))
+        let now = 0
+        for (const r of requests) {
+          now += r.gapMs
+          for (const admission of toAdmissions(r.events)) expect(oneByOne.admitOne(admission, now)).toEqual(asSets.admit([admission], now))
+        }
+        expect(oneByOne.size).toBe(asSets.size)
+      })
+    )
+  })
+
   it("sweeps the budgets of devices that fell quiet", () => {
     const book = new LimitBook(rates(small))
     for (let i = 0; i < 60_000; i++) book.admit([event(`d${i}`, "tech")], i < 50_000 ? 0 : 10_000)

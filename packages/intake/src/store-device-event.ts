@@ -33,9 +33,10 @@ const deviceEventMessage = (event: DeviceEvent): RawMessage => ({
 
 /**
  * Stores many events as `storeDeviceEvent` stores each, waiting once for all of them: one result
- * per event, in order; an event not stored (its result a failure) was not accepted.
+ * per event, in order; an event not stored (its result a failure) was not accepted. Over a
+ * connection of the process's own where it can be made (`publishRawAll`'s `ownConnection`).
  */
 export const storeDeviceEvents = (
   events: ReadonlyArray<DeviceEvent>
 ): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>, never, Nats> =>
-  publishRawAll(events.map(deviceEventMessage))
+  publishRawAll(events.map(deviceEventMessage), { ownConnection: true })

@@ -1,7 +1,7 @@
 import { Effect, Result } from "effect"
 import { encodeJson, type WireSchema } from "./codec.ts"
 import { clientOf } from "./client.ts"
-import { type PubAckOptions, pubAcksOf } from "./client-fast-paths/pub-acks.ts"
+import { ownPubAcksOf, type PubAckOptions, pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, type EncodeFailed, errorMessage, PublishFailed, WrongLastSequence, WrongLastSequenceCodes } from "./errors.ts"
 import { formatTraceparent, tracingExported } from "./trace-context.ts"
@@ -106,7 +106,8 @@ export interface RawMessage {
 
 const sendAll = (
   nats: Nats["Service"],
-  messages: ReadonlyArray<RawMessage>
+  messages: ReadonlyArray<RawMessage>,
+  ownConnection: boolean
 ): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>> =>
   Effect.callback((resume) => {
     const results = new Array<Result.Result<Published, PublishFailed | WrongLastSequence>>(messages.length)
@@ -114,7 +115,7 @@ const sendAll = (
     const settled = () => {
       if (--left === 0) resume(Effect.succeed(results))
     }
-    const acks = pubAcksFor(nats)
+    const acks = ownConnection ? ownPubAcksOf(clientOf(nats).nc, nats.access) : pubAcksFor(nats)
     messages.forEach(({ subject, bytes, options }, i) => {
       acks.publishThen(
         subject,
@@ -140,7 +141,14 @@ const sendAll = (
  * While traces are exported each message is published on its own, with its producer span.
  */
 export const publishRawAll = (
-  messages: ReadonlyArray<RawMessage>
+  messages: ReadonlyArray<RawMessage>,
+  options?: {
+    /**
+     * Over a connection of the process's own (`ownPubAcksOf`): for batches whose order with the
+     * process's other publishes does not matter (ingest's stored events); about a third less CPU per publish.
+     */
+    readonly ownConnection?: boolean
+  }
 ): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>, never, Nats> =>
   messages.length === 0
     ? Effect.succeed([])
@@ -148,7 +156,7 @@ export const publishRawAll = (
       Effect.withFiber((fiber) =>
         tracingExported(fiber)
           ? Effect.forEach(messages, ({ subject, bytes, options }) => Effect.result(publishRaw(subject, bytes, options)), { concurrency: "unbounded" })
-          : sendAll(nats, messages)
+          : sendAll(nats, messages, options?.ownConnection === true)
       )
     )
 

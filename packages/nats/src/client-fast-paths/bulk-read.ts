@@ -133,7 +133,7 @@ const hostPort = (server: string) => {
  * The protocol side of one read: handshake, then frames parsed as they arrive. Calls
  * `onEnd` once, with the error if the read did not reach its end.
  */
-class FrameReader {
+class FrameReader implements ProtocolReader {
   /** An unfinished frame from the end of the last read: `carry[0, carried)`. */
   private carry = Buffer.allocUnsafe(64 * 1024)
   private carried = 0
@@ -364,14 +364,30 @@ const connectCredentials = (auth: NatsAuth, nonce: unknown): Record<string, stri
 /** How long connecting, the handshake and the subscription may take. */
 const HandshakeMs = 5_000
 
+/** What speaks the protocol on a connection of its own: what the handshake needs of it. */
+export interface ProtocolReader {
+  /** Takes the `length` bytes the socket read into `chunk` (read into again afterwards). */
+  data(chunk: Buffer, length: number): void
+  finish(error: Error | undefined): void
+  onInfo: ((info: Record<string, unknown>) => void) | undefined
+  onPong: (() => void) | undefined
+  onEnd: (error: Error | undefined) => void
+}
+
 /**
- * Opens the protocol connection and subscribes to `inbox`; resolves once the server
- * has the subscription, fails on anything else (an error, a close, no answer).
+ * Opens a protocol connection named `name` and subscribes to `subscription`; resolves once the
+ * server has the subscription, fails on anything else (an error, a close, no answer).
  */
-const openReader = (server: string, inbox: string, access: NatsAccess, reader: (socket: Socket) => FrameReader) =>
-  new Promise<{ socket: Socket; frames: FrameReader }>((resolve, reject) => {
+export const openReader = <R extends ProtocolReader>(
+  server: string,
+  subscription: string,
+  access: NatsAccess,
+  reader: (socket: Socket) => R,
+  as: { readonly name: string; readonly noResponders: boolean } = { name: "wt-bulk-read", noResponders: false }
+) =>
+  new Promise<{ socket: Socket; frames: R }>((resolve, reject) => {
     const { host, port } = hostPort(server)
-    let frames: FrameReader | undefined
+    let frames: R | undefined
     const socket = tcpConnect({
       host,
       port,
@@ -406,8 +422,8 @@ const openReader = (server: string, inbox: string, access: NatsAccess, reader: (
         failed(new Error(`the server requires authentication this reader cannot give (${access.auth._tag})`))
         return
       }
-      const connect = { verbose: false, pedantic: false, headers: true, no_responders: false, protocol: 1, name: "wt-bulk-read", lang: "node", version: "1", ...credentials }
-      socket.write(`CONNECT ${JSON.stringify(connect)}\r\nSUB ${inbox} 1\r\nPING\r\n`)
+      const connect = { verbose: false, pedantic: false, headers: true, no_responders: as.noResponders, protocol: 1, name: as.name, lang: "node", version: "1", ...credentials }
+      socket.write(`CONNECT ${JSON.stringify(connect)}\r\nSUB ${subscription} 1\r\nPING\r\n`)
     }
     frames.onPong = () => {
       frames.onPong = undefined

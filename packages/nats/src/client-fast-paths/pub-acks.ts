@@ -1,13 +1,14 @@
 import {
   createInbox,
   headers as makeHeaders,
-  type Msg,
   type NatsConnection,
   PermissionViolationError,
   type Subscription
 } from "@nats-io/transport-node"
 import { Schema } from "effect"
+import type { NatsAccess } from "../connection.ts"
 import { TraceparentHeader } from "../trace-context.ts"
+import { PublishConnection } from "./publish-connection.ts"
 
 /** JetStream's answer to a publish: where it stored the message. */
 export interface PubAck {
@@ -75,6 +76,8 @@ interface InFlight {
   retryAt: number | undefined
   /** When JetStream first answered that a write with this id is still in flight (see `answer`). */
   inProcessSince: number | undefined
+  /** Last sent over the publisher's own connection (see `PublishConnection`), not the client. */
+  viaOwn: boolean
 }
 
 const decoder = new TextDecoder()
@@ -100,12 +103,16 @@ export class PubAcks {
   private next = 0
   private readonly subscription: Subscription
   private readonly sweeper: ReturnType<typeof setInterval>
+  /** A connection of this publisher's own, where it has one (`ownPubAcksOf`). */
+  private own: PublishConnection | undefined
 
   /** `inboxPrefix`: the one the connection was opened with, which its user's subscribe permission names. */
   constructor(nc: NatsConnection, inboxPrefix: string | undefined) {
     this.nc = nc
     this.inbox = createInbox(inboxPrefix)
-    this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (_error, msg) => this.answer(msg) })
+    this.subscription = nc.subscribe(`${this.inbox}.*`, {
+      callback: (_error, msg) => this.answer(msg.subject.slice(this.inbox.length + 1), msg.headers?.code === 503, msg.data)
+    })
     this.sweeper = setInterval(() => this.sweep(), SweepEveryMs)
     this.sweeper.unref()
     void this.subscription.closed.then(() => this.close(new Error("connection closed before JetStream answered")))
@@ -119,10 +126,41 @@ export class PubAcks {
       if (status.type !== "error" || !(status.error instanceof PermissionViolationError)) continue
       const refused = status.error
       if (refused.operation !== "publish") continue
-      for (const [token, entry] of this.inFlight) {
-        if (entry.subject === refused.subject) this.settle(token, entry, new PublishNotPermitted({ subject: entry.subject }))
-      }
+      this.refused(refused.subject)
     }
+  }
+
+  private refused(subject: string) {
+    for (const [token, entry] of this.inFlight) {
+      if (entry.subject === subject) this.settle(token, entry, new PublishNotPermitted({ subject: entry.subject }))
+    }
+  }
+
+  /**
+   * Publishes over a connection of this publisher's own from now on, where it can (see
+   * `PublishConnection`); the client still carries what that connection cannot, and every
+   * retry. A publish sent over it when it is lost is sent again at once through the client,
+   * with the same `Nats-Msg-Id`, so it is stored once.
+   */
+  useOwnConnection(server: () => string, access: NatsAccess) {
+    if (this.own !== undefined) return
+    this.own = new PublishConnection(server, access, {
+      answer: (token, noResponders, body) => this.answer(token, noResponders, body),
+      refused: (subject) => this.refused(subject),
+      lost: () => {
+        for (const [token, entry] of this.inFlight) {
+          if (!entry.viaOwn || entry.retryAt !== undefined) continue
+          // Not an attempt of its own: the publish may not even have left.
+          entry.attempt--
+          this.send(token, entry)
+        }
+      }
+    })
+  }
+
+  /** The own connection, for tests that drop it. */
+  get ownConnection(): PublishConnection | undefined {
+    return this.own
   }
 
   publish(subject: string, bytes: Uint8Array, options: PubAckOptions): Promise<PubAck> {
@@ -135,7 +173,7 @@ export class PubAcks {
    */
   publishThen(subject: string, bytes: Uint8Array, options: PubAckOptions, resolve: (ack: PubAck) => void, reject: (error: Error) => void): void {
     const token = String(this.next++)
-    const entry: InFlight = { subject, bytes, options, resolve, reject, attempt: 0, deadline: 0, retryAt: undefined, inProcessSince: undefined }
+    const entry: InFlight = { subject, bytes, options, resolve, reject, attempt: 0, deadline: 0, retryAt: undefined, inProcessSince: undefined, viaOwn: false }
     this.inFlight.set(token, entry)
     this.send(token, entry)
   }
@@ -144,6 +182,9 @@ export class PubAcks {
     entry.attempt++
     entry.retryAt = undefined
     entry.deadline = Date.now() + entry.options.timeoutMs
+    // A first attempt only: one not answered over the own connection is sent again through the client.
+    entry.viaOwn = entry.attempt === 1 && this.own !== undefined && this.own.send(entry.subject, entry.bytes, token, entry.options)
+    if (entry.viaOwn) return
     const h = makeHeaders()
     if (entry.options.msgId !== undefined) h.set("Nats-Msg-Id", entry.options.msgId)
     if (entry.options.expectedLastSubjectSequence !== undefined) {
@@ -158,33 +199,32 @@ export class PubAcks {
     }
   }
 
-  private answer(msg: Msg) {
-    const token = msg.subject.slice(this.inbox.length + 1)
+  private answer(token: string, noResponders: boolean, body: Uint8Array) {
     const entry = this.inFlight.get(token)
     if (entry === undefined) return // answered already (a late answer to an attempt we resent)
-    if (msg.headers?.code === 503) {
+    if (noResponders) {
       // No responders: retry while attempts remain (a stream electing a leader answers again shortly).
       if (entry.attempt < entry.options.attempts) entry.retryAt = Date.now() + RetryDelayMs
       else this.settle(token, entry, new NoStreamAnswered({ subject: entry.subject }))
       return
     }
-    let body: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; err_code?: number; description?: string } }
+    let parsed: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; err_code?: number; description?: string } }
     try {
-      body = JSON.parse(decoder.decode(msg.data))
+      parsed = JSON.parse(decoder.decode(body))
     } catch {
       return this.settle(token, entry, new Error(`unreadable PubAck for ${entry.subject}`))
     }
-    if (body.error?.err_code === DuplicateInProcessCode || (body.error === undefined && body.duplicate === true && body.seq === 0)) {
+    if (parsed.error?.err_code === DuplicateInProcessCode || (parsed.error === undefined && parsed.duplicate === true && parsed.seq === 0)) {
       return this.inProcess(token, entry)
     }
-    if (body.error !== undefined) {
-      return this.settle(token, entry, new PublishRejected({ message: body.error.description ?? "rejected", code: body.error.err_code ?? 0, status: body.error.code ?? 0 }))
+    if (parsed.error !== undefined) {
+      return this.settle(token, entry, new PublishRejected({ message: parsed.error.description ?? "rejected", code: parsed.error.err_code ?? 0, status: parsed.error.code ?? 0 }))
     }
-    if (typeof body.stream !== "string" || typeof body.seq !== "number") {
+    if (typeof parsed.stream !== "string" || typeof parsed.seq !== "number") {
       return this.settle(token, entry, new Error(`invalid PubAck for ${entry.subject}`))
     }
     this.inFlight.delete(token)
-    entry.resolve({ stream: body.stream, seq: body.seq, duplicate: body.duplicate === true })
+    entry.resolve({ stream: parsed.stream, seq: parsed.seq, duplicate: parsed.duplicate === true })
   }
 
   /**
@@ -231,6 +271,7 @@ export class PubAcks {
 
   private close(error: Error) {
     clearInterval(this.sweeper)
+    this.own?.close()
     for (const [token, entry] of this.inFlight) this.settle(token, entry, error)
   }
 }
@@ -243,6 +284,23 @@ export const pubAcksOf = (nc: NatsConnection, inboxPrefix: string | undefined): 
   if (p === undefined) {
     p = new PubAcks(nc, inboxPrefix)
     publishers.set(nc, p)
+  }
+  return p
+}
+
+const ownPublishers = new WeakMap<NatsConnection, PubAcks>()
+
+/**
+ * The connection's publisher over a connection of its own (`PubAcks.useOwnConnection`), made on
+ * first use: for batches of stored events awaited as a whole (ingest), kept apart from the
+ * connection's other publishes, whose order with each other it would not keep while it opens or is lost.
+ */
+export const ownPubAcksOf = (nc: NatsConnection, access: NatsAccess): PubAcks => {
+  let p = ownPublishers.get(nc)
+  if (p === undefined) {
+    p = new PubAcks(nc, access.inboxPrefix)
+    p.useOwnConnection(() => nc.getServer(), access)
+    ownPublishers.set(nc, p)
   }
   return p
 }
