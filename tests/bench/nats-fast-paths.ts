@@ -1,5 +1,5 @@
 /**
- * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--trickle N] [--only pub-acks|coalescing|bulk-read|bulk-follow|bulk-follow-live]`
+ * `pnpm bench nats-fast-paths [--rounds 3] [--publish N] [--read N] [--trickle N] [--only pub-acks|own-publish|coalescing|bulk-read|bulk-follow|bulk-follow-live]`
  * (or `pnpm exec node tests/bench/nats-fast-paths.ts …`): each of @wt/nats's client fast paths
  * (packages/nats/src/client-fast-paths) against the nats.js client's own path, on a nats-server of
  * its own. The two are run alternately, `--rounds` times each, and the medians compared: on a
@@ -12,8 +12,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { connect, type NatsConnection } from "@nats-io/transport-node"
-import { authenticatorOf, followPushed, makeNats, Nats, readRange, startEmbeddedNats, TestUser } from "@wt/nats"
-import { Deferred, Effect, Exit, Fiber, References } from "effect"
+import { authenticatorOf, followPushed, makeNats, Nats, publishRawAll, readRange, startEmbeddedNats, TestUser } from "@wt/nats"
+import { Deferred, Effect, Exit, Fiber, References, Result } from "effect"
 import { bulkFollow, bulkReadRange } from "../../packages/nats/src/client-fast-paths/bulk-read.ts"
 import { pubAcksOf } from "../../packages/nats/src/client-fast-paths/pub-acks.ts"
 import { coalesceWrites } from "../../packages/nats/src/client-fast-paths/write-coalescing.ts"
@@ -123,6 +123,26 @@ const pubAcks = (nats: Nats["Service"]) =>
       (round) => publishAll("client", round, (subject, bytes, msgId) => js.publish(subject, bytes, { msgID: msgId, timeout: 5_000, retries: 3 }))
     )
   ))
+
+/** Ingest's way: batches of 1,000 awaited whole (`publishRawAll`), four at once, over a connection of the process's own or through the client. */
+const ownPublish = Effect.fn("Bench.ownPublish")(function*(nats: Nats["Service"]) {
+  const batches = (prefix: string, round: number, ownConnection: boolean) =>
+    Effect.forEach(
+      Array.from({ length: Math.ceil(publishCount / 1_000) }, (_, b) => b),
+      (b) =>
+        publishRawAll(
+          Array.from({ length: Math.min(1_000, publishCount - b * 1_000) }, (_, j) => {
+            const i = b * 1_000 + j
+            return { subject: `bench.pub.${i % 100}`, bytes: body(i), options: { msgId: `${prefix}-${round}-${i}` } }
+          }),
+          { ownConnection }
+        ).pipe(Effect.tap((results) => results.every(Result.isSuccess) ? Effect.void : Effect.die(new Error("a publish failed")))),
+      { concurrency: 4, discard: true }
+    ).pipe(Effect.provideService(Nats, nats))
+  // The own connection opens on first use: opened before the first measured round.
+  yield* batches("warm", 0, true)
+  return yield* compare("own-publish", "publish acks", publishCount, (round) => batches("own", round, true), (round) => batches("shared", round, false))
+})
 
 /** One connection with the client's own flushing and one with writes coalesced, publishing through PubAcks from fibers. */
 const coalescing = Effect.fn("Bench.coalescing")(function*(url: string, access: Parameters<typeof rawConnection>[1]) {
@@ -262,6 +282,10 @@ const program = Effect.gen(function*() {
   const results: Array<Comparison> = []
   if (wanted("pub-acks") || wanted("coalescing")) yield* nats.addStream({ name: "BENCH_PUB", subjects: ["bench.pub.>"], storage: "file", duplicate_window: nanos(120_000) })
   if (wanted("pub-acks")) results.push(yield* pubAcks(nats))
+  if (wanted("own-publish")) {
+    if (!wanted("pub-acks") && !wanted("coalescing")) yield* nats.addStream({ name: "BENCH_PUB", subjects: ["bench.pub.>"], storage: "file", duplicate_window: nanos(120_000) })
+    results.push(yield* ownPublish(nats))
+  }
   if (wanted("coalescing")) results.push(yield* coalescing(server.url, access))
   if (wanted("bulk-read") || wanted("bulk-follow")) yield* fill(nats, "BENCH_READ", "bench.read", readCount)
   if (wanted("bulk-read")) results.push(yield* bulkRead.pipe(Effect.provideService(Nats, nats)))

@@ -7,6 +7,10 @@
 interface ConnCounters {
   readonly cid: number
   readonly name: string
+  /** Why the server closed it, for a closed connection. */
+  readonly reason: string | undefined
+  readonly start: string | undefined
+  readonly stop: string | undefined
   readonly in_msgs: number
   readonly out_msgs: number
   readonly in_bytes: number
@@ -20,7 +24,9 @@ export interface TrafficLook {
 /** Every connection, open and recently closed (the server keeps the last closed ones with their final counts). */
 export const lookAtTraffic = async (monitorUrl: string): Promise<TrafficLook> => {
   const response = await fetch(`${monitorUrl}/connz?state=all&auth=true&limit=100000`)
-  const body = await response.json() as { connections?: ReadonlyArray<Partial<ConnCounters> & { readonly authorized_user?: string }> }
+  const body = await response.json() as {
+    connections?: ReadonlyArray<Partial<Omit<ConnCounters, "reason" | "start" | "stop">> & { readonly authorized_user?: string; readonly reason?: string; readonly start?: string; readonly stop?: string }>
+  }
   const conns = new Map<number, ConnCounters>()
   for (const c of body.connections ?? []) {
     if (typeof c.cid !== "number") continue
@@ -28,6 +34,9 @@ export const lookAtTraffic = async (monitorUrl: string): Promise<TrafficLook> =>
       cid: c.cid,
       // A service's own readers (the frame writers' "wt-bulk-read") are told apart by the service's user.
       name: `${c.name === undefined || c.name === "" ? "(unnamed)" : c.name}${c.authorized_user !== undefined && c.authorized_user !== c.name ? ` (${c.authorized_user})` : ""}`,
+      reason: c.reason,
+      start: c.start,
+      stop: c.stop,
       in_msgs: c.in_msgs ?? 0,
       out_msgs: c.out_msgs ?? 0,
       in_bytes: c.in_bytes ?? 0,
@@ -43,12 +52,15 @@ export interface TrafficPerEvent {
   /** Messages the server delivered, per event, by connection name. */
   readonly out: Record<string, number>
   readonly total: { readonly in: number; readonly out: number; readonly in_bytes: number; readonly out_bytes: number }
+  /** Connections that closed between the looks and were sent at least 0.005 a message per event: short-lived readers, each with why it closed. */
+  readonly closed: ReadonlyArray<{ readonly name: string; readonly out: number; readonly reason: string | undefined; readonly start: string | undefined; readonly stop: string | undefined }>
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100
 
 /** The difference between two looks, per `events`; names that moved less than 0.005 a message per event are left out. */
 export const trafficPerEvent = (before: TrafficLook, after: TrafficLook, events: number): TrafficPerEvent => {
+  const closed: Array<TrafficPerEvent["closed"][number]> = []
   const inBy = new Map<string, number>()
   const outBy = new Map<string, number>()
   const total = { in: 0, out: 0, in_bytes: 0, out_bytes: 0 }
@@ -60,6 +72,7 @@ export const trafficPerEvent = (before: TrafficLook, after: TrafficLook, events:
       in_bytes: now.in_bytes - (was?.in_bytes ?? 0),
       out_bytes: now.out_bytes - (was?.out_bytes ?? 0)
     }
+    if (now.stop !== undefined && delta.out / events >= 0.005) closed.push({ name: now.name, out: round2(delta.out / events), reason: now.reason, start: now.start, stop: now.stop })
     inBy.set(now.name, (inBy.get(now.name) ?? 0) + delta.in)
     outBy.set(now.name, (outBy.get(now.name) ?? 0) + delta.out)
     total.in += delta.in
@@ -72,6 +85,7 @@ export const trafficPerEvent = (before: TrafficLook, after: TrafficLook, events:
   return {
     in: perEvent(inBy),
     out: perEvent(outBy),
-    total: { in: round2(total.in / events), out: round2(total.out / events), in_bytes: Math.round(total.in_bytes / events), out_bytes: Math.round(total.out_bytes / events) }
+    total: { in: round2(total.in / events), out: round2(total.out / events), in_bytes: Math.round(total.in_bytes / events), out_bytes: Math.round(total.out_bytes / events) },
+    closed
   }
 }

@@ -353,7 +353,8 @@ const program = Effect.gen(function*() {
     log(`pipeline: CPU ms per second, by process (against ${JSON.stringify(restCpuMsPerS)} at rest): ${JSON.stringify(pipelineCpuMsPerS)}`)
     const pipelineMessages = trafficPerEvent(pipelineTraffic, yield* Effect.promise(() => lookAtTraffic(monitorUrl)), totals.accepted)
     log(`pipeline: nats-server messages per accepted event: in ${pipelineMessages.total.in} (${pipelineMessages.total.in_bytes} B), out ${pipelineMessages.total.out} (${pipelineMessages.total.out_bytes} B); ` +
-      `published by ${JSON.stringify(pipelineMessages.in)}; delivered to ${JSON.stringify(pipelineMessages.out)}`)
+      `published by ${JSON.stringify(pipelineMessages.in)}; delivered to ${JSON.stringify(pipelineMessages.out)}; ` +
+      `${pipelineMessages.closed.length} connections closed meanwhile: ${JSON.stringify(pipelineMessages.closed.slice(0, 12))}`)
     // A flush later, so that the last one of the phase is counted.
     yield* Effect.sleep("1500 millis")
     const supervisionAfter = yield* supervisionWrites(supervisionUrl)

@@ -53,7 +53,7 @@ const SPACE = 32
 const DOT = 46
 
 /** A decimal number in `buf[start, end)`, or -1. */
-const decimal = (buf: Buffer, start: number, end: number): number => {
+export const decimal = (buf: Buffer, start: number, end: number): number => {
   if (end <= start || end - start > 15) return -1
   let n = 0
   for (let i = start; i < end; i++) {

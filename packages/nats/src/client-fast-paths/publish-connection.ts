@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import type { Socket } from "node:net"
 import type { NatsAccess } from "../connection.ts"
 import { TraceparentHeader } from "../trace-context.ts"
-import { openReader, type ProtocolReader } from "./bulk-read.ts"
+import { decimal, openReader, type ProtocolReader } from "./bulk-read.ts"
 
 /**
  * JetStream publishes and their answers over a connection of their own that speaks the NATS
@@ -135,18 +135,6 @@ class AnswerReader implements ProtocolReader {
   }
 }
 
-/** A decimal number in `buf[start, end)`, or -1. */
-const decimal = (buf: Buffer, start: number, end: number): number => {
-  if (end <= start || end - start > 15) return -1
-  let n = 0
-  for (let i = start; i < end; i++) {
-    const d = buf[i]! - 48
-    if (d < 0 || d > 9) return -1
-    n = n * 10 + d
-  }
-  return n
-}
-
 /**
  * One connection of a process's own for publishing (see the top of this file), opened on the
  * server the client is connected to, as the client's user, and opened again a second after it is
@@ -200,9 +188,10 @@ export class PublishConnection {
         socket.on("close", () => frames.finish(new Error("closed")))
         this.#open = { socket, reader: frames }
       })
-      .catch(() => {
-        // TLS or credentials this connection cannot give, or no server: the client carries every publish meanwhile.
-        this.reopenAfter(ReopenAfterRefusedMs)
+      .catch((error: unknown) => {
+        // The client carries every publish meanwhile; for good where this connection cannot be
+        // made at all (TLS, a credentials file), else it is tried again (no server just now).
+        if (!/requires TLS|cannot give/u.test(error instanceof Error ? error.message : String(error))) this.reopenAfter(ReopenAfterRefusedMs)
       })
   }
 
