@@ -41,9 +41,9 @@ const plainSubject = /^[^\s]+$/u
 /** A header value that cannot end its line early. */
 const plainValue = /^[^\r\n]*$/u
 
-/** Waits before opening the connection again after it was lost, or could not be made. */
+/** Waits before opening the connection again after it was lost, or could not be made (a server restarting). */
 const ReopenAfterLostMs = 1_000
-const ReopenAfterRefusedMs = 30_000
+const ReopenAfterFailedMs = 2_000
 
 /** The answers coming back on the connection's inbox, cut out of the socket's buffer. */
 class AnswerReader implements ProtocolReader {
@@ -191,7 +191,7 @@ export class PublishConnection {
       .catch((error: unknown) => {
         // The client carries every publish meanwhile; for good where this connection cannot be
         // made at all (TLS, a credentials file), else it is tried again (no server just now).
-        if (!/requires TLS|cannot give/u.test(error instanceof Error ? error.message : String(error))) this.reopenAfter(ReopenAfterRefusedMs)
+        if (!/requires TLS|cannot give/u.test(error instanceof Error ? error.message : String(error))) this.reopenAfter(ReopenAfterFailedMs)
       })
   }
 
