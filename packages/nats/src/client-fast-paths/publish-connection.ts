@@ -41,9 +41,9 @@ const plainSubject = /^[^\s]+$/u
 /** A header value that cannot end its line early. */
 const plainValue = /^[^\r\n]*$/u
 
-/** Waits before opening the connection again after it was lost, or could not be made (a server restarting). */
+/** Waits before opening the connection again after it was lost; after it could not be made, from 2 s doubling to 30 s (a server restarting, or refusing this user). */
 const ReopenAfterLostMs = 1_000
-const ReopenAfterFailedMs = 2_000
+const ReopenAfterFailedMs = { first: 2_000, most: 30_000 } as const
 
 /** The answers coming back on the connection's inbox, cut out of the socket's buffer. */
 class AnswerReader implements ProtocolReader {
@@ -150,6 +150,7 @@ export class PublishConnection {
   #pendingBytes = 0
   #flushQueued = false
   #sent = 0
+  #failedWaitMs: number = ReopenAfterFailedMs.first
   readonly inbox: string
 
   private readonly server: () => string
@@ -183,6 +184,7 @@ export class PublishConnection {
           socket.destroy()
           return
         }
+        this.#failedWaitMs = ReopenAfterFailedMs.first
         frames.onEnd = () => this.lost(socket)
         socket.on("error", (error) => frames.finish(error))
         socket.on("close", () => frames.finish(new Error("closed")))
@@ -191,7 +193,9 @@ export class PublishConnection {
       .catch((error: unknown) => {
         // The client carries every publish meanwhile; for good where this connection cannot be
         // made at all (TLS, a credentials file), else it is tried again (no server just now).
-        if (!/requires TLS|cannot give/u.test(error instanceof Error ? error.message : String(error))) this.reopenAfter(ReopenAfterFailedMs)
+        if (/requires TLS|cannot give/u.test(error instanceof Error ? error.message : String(error))) return
+        this.reopenAfter(this.#failedWaitMs)
+        this.#failedWaitMs = Math.min(ReopenAfterFailedMs.most, 2 * this.#failedWaitMs)
       })
   }
 
