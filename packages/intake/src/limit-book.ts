@@ -85,10 +85,7 @@ export class LimitBook {
       taken.push([key, result.bucket, a.rate])
     }
     for (const [key, bucket, rate] of taken) this.#buckets.set(key, { bucket, rate })
-    if (this.#buckets.size > this.#sweepAt) {
-      this.sweep(now)
-      this.#sweepAt = Math.max(SweepAbove, 2 * this.#buckets.size)
-    }
+    this.#sweepWhenGrown(now)
     return { _tag: "Admitted" }
   }
 
@@ -115,11 +112,14 @@ export class LimitBook {
       this.#buckets.set(senderKey, { bucket: fromSender.bucket, rate: senderRate })
     }
     this.#buckets.set(deviceKey, { bucket: fromDevice.bucket, rate: deviceRate })
-    if (this.#buckets.size > this.#sweepAt) {
-      this.sweep(now)
-      this.#sweepAt = Math.max(SweepAbove, 2 * this.#buckets.size)
-    }
+    this.#sweepWhenGrown(now)
     return Admitted
+  }
+
+  #sweepWhenGrown(now: number): void {
+    if (this.#buckets.size <= this.#sweepAt) return
+    this.sweep(now)
+    this.#sweepAt = Math.max(SweepAbove, 2 * this.#buckets.size)
   }
 
   /** Forgets the budgets that have refilled whole: a new bucket starts full, so nothing changes. */

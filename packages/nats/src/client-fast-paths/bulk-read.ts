@@ -1,12 +1,12 @@
 import { AckPolicy, DeliverPolicy, ReplayPolicy } from "@nats-io/jetstream"
 import { nanos } from "@nats-io/transport-node"
 import { randomBytes } from "node:crypto"
-import { connect as tcpConnect, type Socket } from "node:net"
-import { Effect, Redacted } from "effect"
+import type { Socket } from "node:net"
+import { Effect } from "effect"
 import { clientOf } from "../client.ts"
-import { Nats, type NatsAccess } from "../connection.ts"
-import { type NatsAuth, nkeySeedOf, signNonce } from "../credentials.ts"
+import { Nats } from "../connection.ts"
 import { errorMessage, NatsRequestFailed } from "../errors.ts"
+import { decimal, openReader, ProtocolReader } from "./protocol-reader.ts"
 
 /**
  * Reads a stretch of a stream in order over a connection of its own that speaks the
@@ -44,25 +44,11 @@ export type OnBulkMessage = (seq: number, subject: string, data: Uint8Array, sto
 
 /** Bytes of a read first tried for finishing a carried frame. */
 const CarryHead = 16 * 1024
-/** The one buffer every socket read goes into: no allocation per read. */
-const ReadBytes = 1024 * 1024
 
 const CR = 13
 const LF = 10
 const SPACE = 32
 const DOT = 46
-
-/** A decimal number in `buf[start, end)`, or -1. */
-export const decimal = (buf: Buffer, start: number, end: number): number => {
-  if (end <= start || end - start > 15) return -1
-  let n = 0
-  for (let i = start; i < end; i++) {
-    const d = buf[i]! - 48
-    if (d < 0 || d > 9) return -1
-    n = n * 10 + d
-  }
-  return n
-}
 
 /** Where a JetStream delivery's reply subject keeps the stream and consumer sequences and the pending count. */
 interface AckInfo {
@@ -124,16 +110,13 @@ const parseAck = (buf: Buffer, start: number, end: number, out: AckInfo): boolea
   return out.sseq > 0 && out.dseq > 0 && out.pending >= 0 && Number.isSafeInteger(out.sseq) && Number.isSafeInteger(out.dseq) && Number.isSafeInteger(out.pending)
 }
 
-const hostPort = (server: string) => {
-  const url = new URL(server.includes("://") ? server : `nats://${server}`)
-  return { host: url.hostname.replace(/^\[|\]$/gu, ""), port: Number(url.port === "" ? 4222 : url.port) }
-}
+
 
 /**
  * The protocol side of one read: handshake, then frames parsed as they arrive. Calls
  * `onEnd` once, with the error if the read did not reach its end.
  */
-class FrameReader implements ProtocolReader {
+class FrameReader extends ProtocolReader {
   /** An unfinished frame from the end of the last read: `carry[0, carried)`. */
   private carry = Buffer.allocUnsafe(64 * 1024)
   private carried = 0
@@ -142,39 +125,23 @@ class FrameReader implements ProtocolReader {
   private readonly subjects: Array<{ readonly bytes: Buffer; readonly subject: string } | undefined> = Array.from({ length: 256 }, () => undefined)
   private readonly ack: AckInfo = { sseq: 0, dseq: 0, storedAtMs: 0, pending: 0 }
   private readonly spaces = [0, 0, 0, 0, 0, 0]
-  private done = false
   count = 0
   lastActivity = Date.now()
-  onPong: (() => void) | undefined
   /** A heartbeat that names no delivery this reader missed: the consumer is alive and had nothing more. */
   onHeartbeat: (() => void) | undefined
-  onInfo: ((info: Record<string, unknown>) => void) | undefined
-  onEnd: (error: Error | undefined) => void = () => undefined
 
-  private readonly socket: Socket
   /** The last sequence wanted; a follower's is infinite, and being caught up does not end it. */
   private readonly toSeq: number
   private readonly onMessage: OnBulkMessage
 
   constructor(socket: Socket, toSeq: number, onMessage: OnBulkMessage) {
-    this.socket = socket
+    super(socket)
     this.toSeq = toSeq
     this.onMessage = onMessage
   }
 
   private get following() {
     return this.toSeq === Number.POSITIVE_INFINITY
-  }
-
-  /** Whether the read has ended, either way. */
-  get finished() {
-    return this.done
-  }
-
-  finish(error: Error | undefined) {
-    if (this.done) return
-    this.done = true
-    this.onEnd(error)
   }
 
   /**
@@ -184,7 +151,7 @@ class FrameReader implements ProtocolReader {
    */
   data(chunk: Buffer, length: number) {
     this.lastActivity = Date.now()
-    if (this.done) return
+    if (this.finished) return
     let pos = 0
     if (this.carried > 0) {
       // Usually a few hundred bytes finish the carried frame; all of the read only for a large one.
@@ -209,7 +176,7 @@ class FrameReader implements ProtocolReader {
 
   /** Parses frames from `pos` while they start before `until`; returns where it stopped. */
   private parse(buf: Buffer, pos: number, limit: number, until: number): number {
-    while (pos < until && !this.done) {
+    while (pos < until && !this.finished) {
       const next = this.frame(buf, pos, limit)
       if (next < 0) break
       pos = next
@@ -219,7 +186,7 @@ class FrameReader implements ProtocolReader {
 
   /** Keeps the unfinished frame `buf[from, end)` for the next read. */
   private keep(buf: Buffer, from: number, end: number) {
-    if (this.done || from >= end) {
+    if (this.finished || from >= end) {
       this.carried = 0
       return
     }
@@ -278,18 +245,7 @@ class FrameReader implements ProtocolReader {
       }
       return end + 2
     }
-    const line = buf.toString("latin1", pos, eol)
-    if (line === "PING") this.socket.write("PONG\r\n")
-    else if (line === "PONG") this.onPong?.()
-    else if (line.startsWith("INFO ")) {
-      try {
-        this.onInfo?.(JSON.parse(line.slice(5)) as Record<string, unknown>)
-      } catch {
-        return this.fail(new Error("unreadable INFO"))
-      }
-    } else if (line.startsWith("-ERR")) return this.fail(new Error(`server: ${line}`))
-    else if (line !== "+OK") return this.fail(new Error(`unexpected protocol line ${line.slice(0, 40)}`))
-    return eol + 2
+    return this.controlLine(buf.toString("latin1", pos, eol)) ? eol + 2 : -1
   }
 
   private message(buf: Buffer, subjectStart: number, subjectEnd: number, dataStart: number, dataEnd: number) {
@@ -333,107 +289,8 @@ class FrameReader implements ProtocolReader {
     else if (/idle heartbeat/iu.test(headers)) this.onHeartbeat?.()
   }
 
-  private fail(error: Error): number {
-    this.finish(error)
-    return -1
-  }
 }
 
-/**
- * The CONNECT fields that authenticate as the connection's user: an nkey's signature of the
- * server's nonce, or a user and password. Undefined for what this reader does not speak (a JWT
- * credentials file): the caller reads the slower way.
- */
-const connectCredentials = (auth: NatsAuth, nonce: unknown): Record<string, string> | undefined => {
-  switch (auth._tag) {
-    case "None":
-      return {}
-    case "UserPassword":
-      return { user: auth.user, pass: Redacted.value(auth.password) }
-    case "NkeyFile":
-    case "NkeySeed": {
-      if (typeof nonce !== "string") return undefined
-      const seed = nkeySeedOf(auth)
-      return seed === undefined ? undefined : signNonce(seed, nonce)
-    }
-    case "CredsFile":
-      return undefined
-  }
-}
-
-/** How long connecting, the handshake and the subscription may take. */
-const HandshakeMs = 5_000
-
-/** What speaks the protocol on a connection of its own: what the handshake needs of it. */
-export interface ProtocolReader {
-  /** Takes the `length` bytes the socket read into `chunk` (read into again afterwards). */
-  data(chunk: Buffer, length: number): void
-  finish(error: Error | undefined): void
-  onInfo: ((info: Record<string, unknown>) => void) | undefined
-  onPong: (() => void) | undefined
-  onEnd: (error: Error | undefined) => void
-}
-
-/**
- * Opens a protocol connection named `name` and subscribes to `subscription`; resolves once the
- * server has the subscription, fails on anything else (an error, a close, no answer).
- */
-export const openReader = <R extends ProtocolReader>(
-  server: string,
-  subscription: string,
-  access: NatsAccess,
-  reader: (socket: Socket) => R,
-  as: { readonly name: string; readonly noResponders: boolean } = { name: "wt-bulk-read", noResponders: false }
-) =>
-  new Promise<{ socket: Socket; frames: R }>((resolve, reject) => {
-    const { host, port } = hostPort(server)
-    let frames: R | undefined
-    const socket = tcpConnect({
-      host,
-      port,
-      onread: {
-        buffer: Buffer.allocUnsafe(ReadBytes),
-        callback: (length: number, buf: Uint8Array) => {
-          frames?.data(buf as Buffer, length)
-          return true
-        }
-      }
-    })
-    socket.setNoDelay(true)
-    frames = reader(socket)
-    const timer = setTimeout(() => frames.finish(new Error(`no answer from ${server} within ${HandshakeMs} ms`)), HandshakeMs)
-    const failed = (error: Error) => {
-      clearTimeout(timer)
-      socket.destroy()
-      reject(error)
-    }
-    frames.onEnd = (error) => failed(error ?? new Error("ended during the handshake"))
-    const onClose = () => frames.finish(new Error("the server closed the connection during the handshake"))
-    socket.once("error", failed)
-    socket.once("close", onClose)
-    frames.onInfo = (info) => {
-      frames.onInfo = undefined
-      if (info["tls_required"] === true) {
-        failed(new Error("the server requires TLS"))
-        return
-      }
-      const credentials = info["auth_required"] === true ? connectCredentials(access.auth, info["nonce"]) : {}
-      if (credentials === undefined) {
-        failed(new Error(`the server requires authentication this reader cannot give (${access.auth._tag})`))
-        return
-      }
-      const connect = { verbose: false, pedantic: false, headers: true, no_responders: as.noResponders, protocol: 1, name: as.name, lang: "node", version: "1", ...credentials }
-      socket.write(`CONNECT ${JSON.stringify(connect)}\r\nSUB ${subscription} 1\r\nPING\r\n`)
-    }
-    frames.onPong = () => {
-      frames.onPong = undefined
-      clearTimeout(timer)
-      socket.off("error", failed)
-      socket.off("close", onClose)
-      frames.onEnd = () => undefined
-      resolve({ socket, frames })
-    }
-  })
 
 interface Session {
   readonly stream: string

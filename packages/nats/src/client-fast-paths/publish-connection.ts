@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import type { Socket } from "node:net"
 import type { NatsAccess } from "../connection.ts"
 import { TraceparentHeader } from "../trace-context.ts"
-import { decimal, openReader, type ProtocolReader } from "./bulk-read.ts"
+import { decimal, openReader, ProtocolReader } from "./protocol-reader.ts"
 
 /**
  * JetStream publishes and their answers over a connection of their own that speaks the NATS
@@ -46,43 +46,32 @@ const ReopenAfterLostMs = 1_000
 const ReopenAfterFailedMs = { first: 2_000, most: 30_000 } as const
 
 /** The answers coming back on the connection's inbox, cut out of the socket's buffer. */
-class AnswerReader implements ProtocolReader {
+class AnswerReader extends ProtocolReader {
   private carry: Buffer | undefined
-  private done = false
   /** The server's largest message (INFO `max_payload`): a larger publish goes through the client, which refuses it. */
   maxPayload = 1024 * 1024
-  onInfo: ((info: Record<string, unknown>) => void) | undefined
-  onPong: (() => void) | undefined
-  onEnd: (error: Error | undefined) => void = () => undefined
 
-  private readonly socket: Socket
   private readonly tokenAt: number
   private readonly hands: PublishConnectionHands
 
   constructor(socket: Socket, inbox: string, hands: PublishConnectionHands) {
-    this.socket = socket
+    super(socket)
     this.tokenAt = inbox.length + 1
     this.hands = hands
   }
 
-  finish(error: Error | undefined) {
-    if (this.done) return
-    this.done = true
-    this.onEnd(error)
-  }
-
   data(chunk: Buffer, length: number) {
-    if (this.done) return
+    if (this.finished) return
     // The socket reads into `chunk` again: an unfinished frame is kept as a copy.
     let buf = chunk.subarray(0, length)
     if (this.carry !== undefined) buf = Buffer.concat([this.carry, buf])
     let pos = 0
-    while (pos < buf.length && !this.done) {
+    while (pos < buf.length && !this.finished) {
       const next = this.frame(buf, pos)
       if (next < 0) break
       pos = next
     }
-    this.carry = pos < buf.length && !this.done ? Buffer.from(buf.subarray(pos)) : undefined
+    this.carry = pos < buf.length && !this.finished ? Buffer.from(buf.subarray(pos)) : undefined
   }
 
   /** Handles the frame at `pos`; returns where the next one starts, or -1 when it is not all in `buf` yet. */
@@ -109,30 +98,20 @@ class AnswerReader implements ProtocolReader {
       this.hands.answer(token, noResponders, buf.subarray(start + headerSize, end))
       return end + 2
     }
-    const line = buf.toString("latin1", pos, eol)
-    if (line === "PING") this.socket.write("PONG\r\n")
-    else if (line === "PONG") this.onPong?.()
-    else if (line.startsWith("INFO ")) {
-      try {
-        const info = JSON.parse(line.slice(5)) as Record<string, unknown>
-        if (typeof info["max_payload"] === "number") this.maxPayload = info["max_payload"]
-        this.onInfo?.(info)
-      } catch {
-        return this.fail(new Error("unreadable INFO"))
-      }
-    } else if (line.startsWith("-ERR")) {
-      // A refused publish leaves the connection open: the publishes to that subject fail at once.
-      const refused = /Permissions Violation for Publish to "?([^"'\s]+)/iu.exec(line)?.[1]
-      if (refused !== undefined) this.hands.refused(refused)
-      else return this.fail(new Error(`server: ${line}`))
-    } else if (line !== "+OK") return this.fail(new Error(`unexpected protocol line ${line.slice(0, 40)}`))
-    return eol + 2
+    return this.controlLine(buf.toString("latin1", pos, eol)) ? eol + 2 : -1
   }
 
-  private fail(error: Error): number {
-    this.finish(error)
-    return -1
+  protected override heardInfo(info: Record<string, unknown>) {
+    if (typeof info["max_payload"] === "number") this.maxPayload = info["max_payload"]
   }
+
+  /** A refused publish leaves the connection open: the publishes to that subject fail at once. */
+  protected override serverError(line: string): boolean {
+    const refused = /Permissions Violation for Publish to "?([^"'\s]+)/iu.exec(line)?.[1]
+    if (refused !== undefined) this.hands.refused(refused)
+    return refused !== undefined
+  }
+
 }
 
 /**
