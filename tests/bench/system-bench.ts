@@ -156,6 +156,8 @@ const stormIncidentCounts = Effect.gen(function*() {
 
 interface LaneTail {
   readonly events: number
+  readonly over25: number
+  readonly over50: number
   readonly over100: number
   readonly over250: number
 }
@@ -172,7 +174,7 @@ interface LaneTails {
 const tailOf = (samples: ReadonlyArray<{ labels: string; value: number }>): LaneTail => {
   const bucket = (le: string) => samples.filter((s) => s.labels.includes(`le="${le}"`)).reduce((n, s) => n + s.value, 0)
   const all = bucket("+Inf")
-  return { events: all, over100: all - bucket("100"), over250: all - bucket("250") }
+  return { events: all, over25: all - bucket("25"), over50: all - bucket("50"), over100: all - bucket("100"), over250: all - bucket("250") }
 }
 
 const stageRecord = <A>(f: (stage: Stage) => A) => Object.fromEntries(Stages.map((stage) => [stage, f(stage)])) as Record<Stage, A>
@@ -193,7 +195,12 @@ const alarmLaneTail = (url: string) =>
   })
 
 const tailSince = (before: LaneTails, after: LaneTails) => {
-  const since = (b: LaneTail, a: LaneTail) => ({ over_100_ms: a.over100 - b.over100, over_250_ms: a.over250 - b.over250 })
+  const since = (b: LaneTail, a: LaneTail) => ({
+    over_25_ms: a.over25 - b.over25,
+    over_50_ms: a.over50 - b.over50,
+    over_100_ms: a.over100 - b.over100,
+    over_250_ms: a.over250 - b.over250
+  })
   return {
     events: after.all.events - before.all.events,
     ...since(before.all, after.all),

@@ -52,4 +52,22 @@ layer(TestLayer, { excludeTestServices: true })("incident store on real JetStrea
       expect(replay(records.map((r) => r.event))).toEqual(records.at(-1)!.state)
       expect(records.at(-1)!.state.status).toBe("resolved")
     }))
+
+  it.effect("a command decided on a stale reading is decided again on the stored state, once", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      const opened = yield* store.execute("demo", "inc-4", { ...open, incidentId: "inc-4" })
+      const asOpened = Option.some({ state: opened.state!, seq: opened.seq })
+      yield* store.execute("demo", "inc-4", { type: "claim", at, by: { kind: "operator", id: "kari" } })
+      // Told the incident is as it was opened, although kari has claimed it since.
+      const joined = yield* store.execute("demo", "inc-4", { type: "correlate_device_event", at, decision, deviceEvent: { ...pendant, id: "evt-store-0003" } }, asOpened)
+      expect(joined.state?.version).toBe(3)
+      expect(joined.state?.status).toBe("claimed")
+      // Told it is not there at all: the open is answered as the redelivery it is.
+      yield* store.execute("demo", "inc-4", { ...open, incidentId: "inc-4" }, Option.none())
+      const messages = yield* readSubject(Streams.incident, Subjects.incident("demo", "inc-4"))
+      const records = messages.map((m) => Schema.decodeUnknownSync(Schema.fromJsonString(IncidentRecord))(new TextDecoder().decode(m.data)))
+      expect(records.map((r) => r.event.type)).toEqual(["incident_opened", "incident_claimed", "device_event_correlated"])
+      expect(Option.getOrThrow(yield* store.load("demo", "inc-4")).state.status).toBe("claimed")
+    }))
 })

@@ -52,10 +52,17 @@ const lostRace = Schedule.recurs(11).pipe(
  */
 export class IncidentStore extends Context.Service<IncidentStore, {
   readonly load: (tenant: string, incidentId: string) => Effect.Effect<Option.Option<StoredIncident>, IncidentUnreadable | NatsRequestFailed>
+  /**
+   * Decides the command on the incident as stored and stores what it yields. `known` is the
+   * incident as the caller just read it (`none`: not there yet): the first attempt decides on it
+   * without reading it again. A stale one costs nothing but that attempt, as the write names the
+   * sequence it was decided on and every later attempt reads afresh.
+   */
   readonly execute: (
     tenant: string,
     incidentId: string,
-    command: IncidentCommand
+    command: IncidentCommand,
+    known?: Option.Option<StoredIncident>
   ) => Effect.Effect<Executed, IncidentRejected | StoreError>
 }>()("wt/IncidentStore") {
   static readonly layer = Layer.effect(
@@ -86,8 +93,8 @@ export class IncidentStore extends Context.Service<IncidentStore, {
         return yield* publishOnce(subject, bytes.success, { stream: Streams.incident, msgId: versionMessageId(subject, record.state.version), expectedLastSubjectSequence: seq })
       }, Effect.provideService(Nats, nats))
 
-      const attempt = Effect.fnUntraced(function*(tenant: string, incidentId: string, command: IncidentCommand) {
-        const stored = yield* load(tenant, incidentId)
+      const attempt = Effect.fnUntraced(function*(tenant: string, incidentId: string, command: IncidentCommand, known: Option.Option<StoredIncident> | undefined) {
+        const stored = known ?? (yield* load(tenant, incidentId))
         const state = Option.isSome(stored) ? stored.value.state : undefined
         const events = yield* Effect.fromResult(decide(command, state, incidentId))
         let next = state
@@ -99,11 +106,21 @@ export class IncidentStore extends Context.Service<IncidentStore, {
         return { state: next, events, seq } satisfies Executed
       })
 
-      const execute = Effect.fn("IncidentStore.execute")(function*(tenant: string, incidentId: string, command: IncidentCommand) {
+      const execute = Effect.fn("IncidentStore.execute")(function*(
+        tenant: string,
+        incidentId: string,
+        command: IncidentCommand,
+        known?: Option.Option<StoredIncident>
+      ) {
         // On a lost race, decide again on the winner's state: a second claim then
         // fails as AlreadyClaimed with the winner's name, not as a bare conflict.
-        return yield* attempt(tenant, incidentId, command).pipe(
-          Effect.retry({ schedule: lostRace, while: (error) => error._tag === "WrongLastSequence" }),
+        const fresh = attempt(tenant, incidentId, command, undefined).pipe(
+          Effect.retry({ schedule: lostRace, while: (error) => error._tag === "WrongLastSequence" })
+        )
+        const first = known === undefined ? fresh : attempt(tenant, incidentId, command, known).pipe(
+          Effect.catchTag("WrongLastSequence", () => fresh)
+        )
+        return yield* first.pipe(
           Effect.catchTag("WrongLastSequence", () => Effect.fail(new IncidentContended({ incidentId })))
         )
       })

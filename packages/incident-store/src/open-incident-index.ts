@@ -9,6 +9,12 @@ export interface OpenPointer {
   readonly createdAt: Date
 }
 
+/** No incident open for the resident: the key's last revision (a delete marker's, or 0). */
+export interface Vacant {
+  readonly _tag: "Vacant"
+  readonly revision: number
+}
+
 const keyOf = (tenant: string, residentId: string) => `${tenant}.${residentId}`
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -23,8 +29,14 @@ const decoder = new TextDecoder()
  */
 export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
   readonly find: (tenant: string, residentId: string) => Effect.Effect<Option.Option<OpenPointer>, NatsRequestFailed>
-  /** True when this call set the pointer; false when another incident already holds it. */
-  readonly reserve: (tenant: string, residentId: string, incidentId: string) => Effect.Effect<boolean, NatsRequestFailed>
+  /** As `find`, or where no incident is open, the revision the key was seen vacant at (0: never set), for `reserve`. */
+  readonly lookup: (tenant: string, residentId: string) => Effect.Effect<OpenPointer | Vacant, NatsRequestFailed>
+  /**
+   * True when this call set the pointer; false when another incident already holds it. Given the
+   * vacancy a `lookup` just saw, it sets the pointer at that revision without reading it again:
+   * a pointer set since fails the compare-and-set, and the caller looks again.
+   */
+  readonly reserve: (tenant: string, residentId: string, incidentId: string, seen?: Vacant) => Effect.Effect<boolean, NatsRequestFailed>
   /** Clears the pointer if it is still at `revision`; a pointer someone moved since is left alone. */
   readonly release: (tenant: string, residentId: string, revision: number) => Effect.Effect<void, NatsRequestFailed>
 }>()("wt/OpenIncidentIndex") {
@@ -36,14 +48,19 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
 
       // Read from the bucket's stream leader, never a replica: a direct get is answered by any replica
       // the server picks, a frozen node too, and every such read waited out its timeout on the alarm lane.
-      const find = Effect.fn("OpenIncidentIndex.find")(function*(tenant: string, residentId: string) {
+      const lookup = Effect.fn("OpenIncidentIndex.lookup")(function*(tenant: string, residentId: string) {
         const entry = Option.getOrUndefined(yield* kv.lastEntry(keyOf(tenant, residentId)))
-        if (entry === undefined || entry.operation !== "PUT" || entry.value.length === 0) return Option.none<OpenPointer>()
-        return Option.some<OpenPointer>({ incidentId: decoder.decode(entry.value), revision: entry.revision, createdAt: entry.created })
+        if (entry === undefined) return { _tag: "Vacant", revision: 0 } satisfies Vacant
+        if (entry.operation !== "PUT" || entry.value.length === 0) return { _tag: "Vacant", revision: entry.revision } satisfies Vacant
+        return { incidentId: decoder.decode(entry.value), revision: entry.revision, createdAt: entry.created } satisfies OpenPointer
       })
 
-      const reserve = Effect.fn("OpenIncidentIndex.reserve")(function*(tenant: string, residentId: string, incidentId: string) {
+      const find = (tenant: string, residentId: string) =>
+        lookup(tenant, residentId).pipe(Effect.map((found) => "_tag" in found ? Option.none<OpenPointer>() : Option.some(found)))
+
+      const reserve = Effect.fn("OpenIncidentIndex.reserve")(function*(tenant: string, residentId: string, incidentId: string, seen?: Vacant) {
         const key = keyOf(tenant, residentId)
+        if (seen !== undefined) return Option.isSome(yield* kv.update(key, encoder.encode(incidentId), seen.revision))
         const last = yield* kv.lastEntry(key)
         // A delete or purge marker has no body; a pointer holds its incident's id, ours on a retry.
         if (Option.isSome(last) && last.value.value.length > 0) return decoder.decode(last.value.value) === incidentId
@@ -56,7 +73,7 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
         yield* kv.delete(keyOf(tenant, residentId), { revision })
       })
 
-      return OpenIncidentIndex.of({ find, reserve, release })
+      return OpenIncidentIndex.of({ find, lookup, reserve, release })
     })
   )
 }

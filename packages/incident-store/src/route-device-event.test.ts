@@ -60,4 +60,21 @@ layer(TestLayer, { excludeTestServices: true })("routing device events into inci
       expect(second.opened).toBe(true)
       expect(second.incidentId).not.toBe(first.incidentId)
     }))
+
+  it.effect("a vacancy seen before another incident took the pointer reserves nothing", () =>
+    Effect.gen(function*() {
+      const index = yield* OpenIncidentIndex
+      const seen = yield* index.lookup("demo", "res-0005")
+      expect(seen).toEqual({ _tag: "Vacant", revision: 0 })
+      expect(yield* index.reserve("demo", "res-0005", "inc-other")).toBe(true)
+      expect(yield* index.reserve("demo", "res-0005", "inc-late", seen as { _tag: "Vacant"; revision: number })).toBe(false)
+      expect(Option.getOrThrow(yield* index.find("demo", "res-0005")).incidentId).toBe("inc-other")
+      // Released, the key is vacant at its delete marker's revision, and a reservation there holds.
+      const held = Option.getOrThrow(yield* index.find("demo", "res-0005"))
+      yield* index.release("demo", "res-0005", held.revision)
+      const vacant = yield* index.lookup("demo", "res-0005")
+      expect(vacant).toMatchObject({ _tag: "Vacant" })
+      expect(yield* index.reserve("demo", "res-0005", "inc-next", vacant as { _tag: "Vacant"; revision: number })).toBe(true)
+      expect(Option.getOrThrow(yield* index.find("demo", "res-0005")).incidentId).toBe("inc-next")
+    }))
 })

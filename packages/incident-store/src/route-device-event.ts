@@ -39,19 +39,22 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
   const at = event.receivedAt ?? event.occurredAt
   // Derived from the event, so a redelivery finds the incident it opened (see incidentIdFor).
   const ownId = incidentIdFor(event)
+  // A fresh incident is opened without first reading that it is not there: the write expects its
+  // subject empty, and a redelivery's second write is answered from what the first stored.
   const open = (incidentId: string) =>
-    store.execute(tenant, incidentId, { type: "open_incident", at, incidentId, tenant, residentId, decision, deviceEvent: event }).pipe(
+    store.execute(tenant, incidentId, { type: "open_incident", at, incidentId, tenant, residentId, decision, deviceEvent: event }, Option.none()).pipe(
       Effect.as<Routed>({ incidentId, opened: true })
     )
 
   // One look at the resident's pointer: routed, or none when the pointer moved under us and we must look again.
+  // Each look reads the pointer and the incident once; on the way to a new incident, nothing twice.
   const routeOnce = Effect.gen(function*() {
-    const pointer = yield* index.find(tenant, residentId)
-    if (Option.isNone(pointer)) {
-      if (yield* index.reserve(tenant, residentId, ownId)) return Option.some(yield* open(ownId))
+    const pointer = yield* index.lookup(tenant, residentId)
+    if ("_tag" in pointer) {
+      if (yield* index.reserve(tenant, residentId, ownId, pointer)) return Option.some(yield* open(ownId))
       return Option.none<Routed>()
     }
-    const { incidentId, revision, createdAt } = pointer.value
+    const { incidentId, revision, createdAt } = pointer
     const stored = yield* store.load(tenant, incidentId)
     if (Option.isNone(stored)) {
       // Reserved but not yet written: ours from an attempt that died, another copy's in flight, or abandoned.
@@ -65,7 +68,7 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
       yield* index.release(tenant, residentId, revision)
       return Option.none<Routed>()
     }
-    const joined = yield* store.execute(tenant, incidentId, { type: "correlate_device_event", at, decision, deviceEvent: event }).pipe(
+    const joined = yield* store.execute(tenant, incidentId, { type: "correlate_device_event", at, decision, deviceEvent: event }, stored).pipe(
       Effect.map(() => true),
       // Ended between our read and our write: start over with a fresh incident.
       Effect.catchTag("IncidentEnded", () => index.release(tenant, residentId, revision).pipe(Effect.as(false))),

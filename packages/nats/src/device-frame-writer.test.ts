@@ -38,11 +38,14 @@ const chainedFrames = (lane: FramedLane, count: number, from = 1) =>
 const writer = (lane: FramedLane, standbyMs = 5_000, maxWaitMs = limits.maxWaitMs) =>
   Effect.forkChild(writeDeviceFrames({ lane, limits: { ...limits, maxWaitMs }, firstFrom: Effect.succeed(1), standbyMs, pauseBytes: { above: 16 * 1024, below: 4 * 1024 } }))
 
-/** How many writers follow the lane now: each follows it through a consumer of its own on WT_DEVICE. */
-const followersOf = Effect.fn("test.followersOf")(function*(lane: FramedLane) {
+/** The consumers on WT_DEVICE that follow the lane now: each writer follows it through one of its own. */
+const followerNamesOf = Effect.fn("test.followerNamesOf")(function*(lane: FramedLane) {
   const consumers = yield* Effect.orDie((yield* Nats).listConsumers("WT_DEVICE"))
-  return consumers.filter((c) => c.config.filter_subject === Subjects.deviceLaneFilter(lane)).length
+  return consumers.filter((c) => c.config.filter_subject === Subjects.deviceLaneFilter(lane)).map((c) => c.name)
 })
+
+/** How many writers follow the lane now. */
+const followersOf = (lane: FramedLane) => Effect.map(followerNamesOf(lane), (names) => names.length)
 
 layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })("writing device frames", (it) => {
   it.effect("each lane's frames hold every event of that lane once, in order, as stored; the first frame starts where it was told", () =>
@@ -77,7 +80,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       yield* Fiber.interrupt(fiber)
     }))
 
-  it.effect("a backlog of many frames is framed whole: the writer pauses its reading while frames wait to be stored, and never starts over", () =>
+  it.effect("a backlog of many frames is framed whole: the writer pauses its reading while frames wait to be stored, through the one consumer, and never starts over", () =>
     Effect.gen(function*() {
       const restarts = Metric.value(Metric.withAttributes(writerRestarts, { lane: "telemetry", reason: "failed" })).pipe(Effect.map((s) => s.count))
       const before = yield* restarts
@@ -87,10 +90,13 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       for (let i = 0; i < 9; i++) yield* storeEvents(1_500)
       const stored = (yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter("telemetry"))).map((m) => m.seq)
       const fiber = yield* writer("telemetry")
+      const follower = yield* eventually(followerNamesOf("telemetry"), (names) => names.length === 1, "the writer following")
       const framed = yield* chainedFrames("telemetry", stored.length)
       assert.deepStrictEqual(framed.map((e) => e.seq), stored)
       assert.strictEqual(yield* restarts, before)
       assert.isAbove(yield* pauses, pausedBefore)
+      // Held, not ended: nats-server made no new consumer, nor counted one's pending messages.
+      assert.deepStrictEqual(yield* followerNamesOf("telemetry"), follower)
       yield* Fiber.interrupt(fiber)
     }))
 

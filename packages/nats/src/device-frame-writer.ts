@@ -2,7 +2,7 @@ import { Subjects } from "@wt/contracts"
 import { Buffer } from "node:buffer"
 import { Config, Effect, Fiber, Metric, Option, Result, Schema } from "effect"
 import { clientOf } from "./client.ts"
-import { bulkFollow } from "./client-fast-paths/bulk-read.ts"
+import { bulkFollow, FlowHold } from "./client-fast-paths/bulk-read.ts"
 import { pubAcksOf } from "./client-fast-paths/pub-acks.ts"
 import { Nats } from "./connection.ts"
 import { decodeDeviceFrame, type DeviceFrame, encodeDeviceFrame } from "./device-frame.ts"
@@ -49,10 +49,11 @@ class TermEnded extends Schema.TaggedError<TermEnded>()("TermEnded", {
 
 /**
  * Bytes of closed frames waiting for the one being stored: above `pauseBytes.above` (8 MiB) the writer stops
- * following the lane (its ephemeral consumer goes) and takes it up again, after the last event it
- * was handed, below `pauseBytes.below` (1 MiB). So a backlog is read no faster than frames are stored, and
- * nothing is read twice. Wide apart, because each time it is taken up nats-server counts the new
- * consumer's pending messages across the rest of the stream.
+ * reading the lane, below `pauseBytes.below` (1 MiB) it goes on. So a backlog is read no faster than frames
+ * are stored. The bulk reader is held by its flow control (`FlowHold`): its consumer stays, what is on its
+ * way still comes, and nothing is read twice. Only the client's follower is stopped and made again, after
+ * the last event it was handed; wide apart, because each time nats-server counts the new consumer's
+ * pending messages across the rest of the stream.
  */
 const DefaultPauseBytes = { above: 8 * 1024 * 1024, below: 1024 * 1024 } as const
 
@@ -203,6 +204,8 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
       lastSignAtMs = Date.now()
     }
     const filterSubject = Subjects.deviceLaneFilter(options.lane)
+    // The bulk reader's brake: a pause stops its consumer at its window rather than ending it.
+    const flow = new FlowHold()
     // The lane read over a connection of the writer's own (bulkFollow: a fifth of the client's CPU
     // per message); where that cannot be made, or once it fails, through the client's follower,
     // from the last event handed over either way.
@@ -216,7 +219,8 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
           onMessage: onBulkMessage,
           onOpened: opened,
           onHeartbeat: heartbeat,
-          onEnded: sessionEnds
+          onEnded: sessionEnds,
+          flow
         })
       }).pipe(
         Effect.catch((error) =>
@@ -280,14 +284,27 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
       Effect.sync(() => setInterval(sayFramedThrough, FramedThroughEveryMs)),
       (timer) => Effect.sync(() => clearInterval(timer))
     )
-    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
-      const following = yield* Effect.forkChild(follower())
-      yield* when(() => queuedBytes >= pauseBytes.above, (wake) => (onFull = wake))
-      yield* Fiber.interrupt(following)
-      yield* Effect.sync(sessionEnds)
-      yield* Effect.sync(() => paused.updateUnsafe(1, context))
-      yield* when(() => queuedBytes <= pauseBytes.below, (wake) => (onDrained = wake))
-    })))
+    // Paused while the frames waiting to be stored weigh too much. The bulk reader is held (its
+    // consumer stops at its window and goes on from there); the client's follower, or a bulk
+    // reader that ended while held, is stopped and started again after the last event handed over.
+    flow.onDetached = () => onDrained?.()
+    yield* Effect.forkScoped(Effect.gen(function*() {
+      let following = yield* Effect.forkChild(follower())
+      while (true) {
+        yield* when(() => queuedBytes >= pauseBytes.above, (wake) => (onFull = wake))
+        yield* Effect.sync(() => paused.updateUnsafe(1, context))
+        if (flow.attached) {
+          flow.hold()
+          yield* when(() => queuedBytes <= pauseBytes.below || !flow.attached, (wake) => (onDrained = wake))
+          flow.release()
+          if (queuedBytes <= pauseBytes.below) continue
+        }
+        yield* Fiber.interrupt(following)
+        yield* Effect.sync(sessionEnds)
+        yield* when(() => queuedBytes <= pauseBytes.below, (wake) => (onDrained = wake))
+        following = yield* Effect.forkChild(follower())
+      }
+    }))
     return yield* Effect.callback<never, TermEnded>((resume) => {
       onEnd = (reason) => resume(Effect.fail(reason))
       if (ended !== undefined) onEnd(ended)

@@ -2,7 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { DeliverPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import { headers as natsHeaders } from "@nats-io/transport-node"
 import { Effect, Exit, Fiber } from "effect"
-import { bulkFollow, bulkReadRange } from "./bulk-read.ts"
+import { bulkFollow, bulkReadRange, FlowHold } from "./bulk-read.ts"
 import { clientOf } from "../client.ts"
 import { Nats } from "../connection.ts"
 import { eventually, NatsTestServer } from "../testing.ts"
@@ -118,6 +118,37 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
         assert.strictEqual(r.storedAtMs, stored!.time.getTime())
       }
       yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("held, a follower stops once its window is out and stays stopped through heartbeats; released, it goes on where it stopped: every message once, in order, through one consumer", () =>
+    Effect.gen(function*() {
+      const { jsm } = clientOf(yield* Nats)
+      const stored = (yield* Effect.promise(() => jsm.streams.info(Stream))).state.messages
+      const consumers = Effect.promise(async () => (await jsm.consumers.list(Stream).next()).map((c) => c.name))
+      const before = yield* consumers
+      const flow = new FlowHold()
+      flow.hold()
+      const read: Array<number> = []
+      const fiber = yield* Effect.forkChild(bulkFollow({ stream: Stream, filterSubject: "bulk.>", fromSeq: 1, onMessage: (seq) => void read.push(seq), flow }))
+      yield* eventually(Effect.sync(() => read.length), (n) => n > 0, "the first messages read")
+      // The stream holds about 18 MB; nats-server's first window is 2 MiB.
+      yield* Effect.sleep("1500 millis")
+      const atHold = read.length
+      assert.isBelow(atHold, stored)
+      assert.isTrue(flow.attached)
+      // Longer than a heartbeat (2 s), whose stalled-consumer subject is left unanswered too.
+      yield* Effect.sleep("2500 millis")
+      assert.strictEqual(read.length, atHold)
+      const held = (yield* consumers).filter((name) => !before.includes(name))
+      assert.strictEqual(held.length, 1)
+      flow.release()
+      yield* eventually(Effect.sync(() => read.length), (n) => n >= stored, "every message read")
+      yield* Effect.sleep("200 millis")
+      assert.strictEqual(read.length, stored)
+      read.forEach((seq, i) => i > 0 && assert.isAbove(seq, read[i - 1]!))
+      assert.deepStrictEqual((yield* consumers).filter((name) => !before.includes(name)), held)
+      yield* Fiber.interrupt(fiber)
+      assert.isFalse(flow.attached)
     }))
 
   it.effect("fails, rather than reading nothing, when the stream does not exist", () =>

@@ -129,6 +129,8 @@ class FrameReader extends ProtocolReader {
   lastActivity = Date.now()
   /** A heartbeat that names no delivery this reader missed: the consumer is alive and had nothing more. */
   onHeartbeat: (() => void) | undefined
+  /** Answers the server's flow control (see {@link FlowHold}); by default at once. */
+  onFlowControl: (reply: string) => void = (reply) => this.answerFlowControl(reply)
 
   /** The last sequence wanted; a follower's is infinite, and being caught up does not end it. */
   private readonly toSeq: number
@@ -275,14 +277,18 @@ class FrameReader extends ProtocolReader {
     return subject
   }
 
+  answerFlowControl(reply: string) {
+    if (!this.finished) this.socket.write(`PUB ${reply} 0\r\n\r\n`)
+  }
+
   /** A status message: flow control asks for an answer, a heartbeat may name a stalled consumer's subject. */
   private status(headers: string, reply: string | undefined) {
     if (headers.includes("FlowControl") && reply !== undefined) {
-      this.socket.write(`PUB ${reply} 0\r\n\r\n`)
+      this.onFlowControl(reply)
       return
     }
     const stalled = /^Nats-Consumer-Stalled:\s*(\S+)/imu.exec(headers)?.[1]
-    if (stalled !== undefined) this.socket.write(`PUB ${stalled} 0\r\n\r\n`)
+    if (stalled !== undefined) this.onFlowControl(stalled)
     // A heartbeat names the consumer's last delivery: a later one than the last read was lost.
     const last = Number(/^Nats-Last-Consumer:\s*(\d+)/imu.exec(headers)?.[1] ?? "0")
     if (last > this.lastDseq) this.fail(new Error(`deliveries ${this.lastDseq + 1}–${last} were lost`))
@@ -307,6 +313,7 @@ interface Session {
   readonly onHeartbeat?: () => void
   /** The session ended, called at once (before the read's promise settles). */
   readonly onEnded?: () => void
+  readonly flow?: FlowHold
 }
 
 /** One read over a connection of its own: resolves with the count handed over once it reaches `toSeq`, rejects on anything else. */
@@ -317,8 +324,15 @@ const readSession = async (nats: Nats["Service"], options: Session, signal: Abor
   const inbox = `${access.inboxPrefix ?? "_INBOX"}.wt-bulk.${randomBytes(12).toString("hex")}`
   const { socket, frames } = await openReader(nc.getServer(), inbox, access, (s) => new FrameReader(s, options.toSeq, options.onMessage))
   frames.onHeartbeat = options.onHeartbeat
+  const answer = (reply: string) => frames.answerFlowControl(reply)
+  if (options.flow !== undefined) {
+    const flow = options.flow
+    frames.onFlowControl = (reply) => flow.asked(reply)
+    flow.attach(answer)
+  }
   const end = new Promise<void>((resolve, reject) =>
     (frames.onEnd = (error) => {
+      options.flow?.detach(answer)
       options.onEnded?.()
       if (error === undefined) resolve()
       else reject(error)
@@ -390,6 +404,62 @@ export interface BulkFollowOptions {
   readonly onHeartbeat?: () => void
   /** The session ended, called at once, before the follow fails. */
   readonly onEnded?: () => void
+  /** Lets the caller stop and go on without ending the session (see {@link FlowHold}). */
+  readonly flow?: FlowHold
+}
+
+/**
+ * A follower's brake. Held, its reader leaves nats-server's flow-control requests unanswered, so
+ * the server stops sending once the consumer's window is out (the messages on their way still
+ * come); released, the last request is answered and the consumer goes on where it stopped. The
+ * session and its consumer live on meanwhile: ending the session instead cost nats-server a new
+ * consumer (its pending count, on a long stream, under the stream's lock) and sent the messages
+ * on their way again.
+ */
+export class FlowHold {
+  #held = false
+  #asked: string | undefined
+  #answer: ((reply: string) => void) | undefined
+  /** Called when the session reading under this brake ends. */
+  onDetached: (() => void) | undefined
+
+  /** Whether a session reads under this brake now; without one, holding stops nothing. */
+  get attached(): boolean {
+    return this.#answer !== undefined
+  }
+
+  get held(): boolean {
+    return this.#held
+  }
+
+  hold(): void {
+    this.#held = true
+  }
+
+  release(): void {
+    this.#held = false
+    const asked = this.#asked
+    this.#asked = undefined
+    if (asked !== undefined) this.#answer?.(asked)
+  }
+
+  /** The server asked (a flow-control request, or a stalled consumer's heartbeat): answered now, or on release. */
+  asked(reply: string): void {
+    if (this.#held) this.#asked = reply
+    else this.#answer?.(reply)
+  }
+
+  attach(answer: (reply: string) => void): void {
+    this.#answer = answer
+    this.#asked = undefined
+  }
+
+  detach(answer: (reply: string) => void): void {
+    if (this.#answer !== answer) return
+    this.#answer = undefined
+    this.#asked = undefined
+    this.onDetached?.()
+  }
 }
 
 /** A follower's heartbeat; three missed end it. */
