@@ -324,15 +324,23 @@ const readSession = async (nats: Nats["Service"], options: Session, signal: Abor
   const inbox = `${access.inboxPrefix ?? "_INBOX"}.wt-bulk.${randomBytes(12).toString("hex")}`
   const { socket, frames } = await openReader(nc.getServer(), inbox, access, (s) => new FrameReader(s, options.toSeq, options.onMessage))
   frames.onHeartbeat = options.onHeartbeat
-  const answer = (reply: string) => frames.answerFlowControl(reply)
+  const held: HeldSession = {
+    answer: (reply) => frames.answerFlowControl(reply),
+    pause: () => socket.pause(),
+    resume: () => {
+      // Reading again after a hold is activity, not a stall: the watch counts from here.
+      frames.lastActivity = Date.now()
+      socket.resume()
+    }
+  }
   if (options.flow !== undefined) {
     const flow = options.flow
     frames.onFlowControl = (reply) => flow.asked(reply)
-    flow.attach(answer)
+    flow.attach(held)
   }
   const end = new Promise<void>((resolve, reject) =>
     (frames.onEnd = (error) => {
-      options.flow?.detach(answer)
+      options.flow?.detach(held)
       options.onEnded?.()
       if (error === undefined) resolve()
       else reject(error)
@@ -408,24 +416,35 @@ export interface BulkFollowOptions {
   readonly flow?: FlowHold
 }
 
+/** What a session under a {@link FlowHold} lets it do. */
+export interface HeldSession {
+  /** Answers a flow-control request or a stalled consumer's subject. */
+  readonly answer: (reply: string) => void
+  /** Stops and goes on reading the socket. */
+  readonly pause: () => void
+  readonly resume: () => void
+}
+
 /**
- * A follower's brake. Held, its reader leaves nats-server's flow-control requests unanswered, so
- * the server stops sending once the consumer's window is out (the messages on their way still
- * come); released, the last request is answered and the consumer goes on where it stopped. The
- * session and its consumer live on meanwhile: ending the session instead cost nats-server a new
- * consumer (its pending count, on a long stream, under the stream's lock) and sent the messages
- * on their way again.
+ * A follower's brake. Held, its reader stops reading its socket and leaves nats-server's
+ * flow-control requests unanswered, so the server stops sending once the consumer's window is out,
+ * and what is on its way waits in the server and the socket's buffers rather than in this process
+ * (the window grows to 32 MiB); released, it reads on and answers the last request, and the
+ * consumer goes on where it stopped. The session and its consumer live on meanwhile: ending the
+ * session instead cost nats-server a new consumer (its pending count, on a long stream, under the
+ * stream's lock) and sent again what was on its way. A hold longer than the reader's stall watch
+ * (three heartbeats) ends the session all the same.
  */
 export class FlowHold {
   #held = false
   #asked: string | undefined
-  #answer: ((reply: string) => void) | undefined
+  #session: HeldSession | undefined
   /** Called when the session reading under this brake ends. */
   onDetached: (() => void) | undefined
 
   /** Whether a session reads under this brake now; without one, holding stops nothing. */
   get attached(): boolean {
-    return this.#answer !== undefined
+    return this.#session !== undefined
   }
 
   get held(): boolean {
@@ -433,30 +452,35 @@ export class FlowHold {
   }
 
   hold(): void {
+    if (this.#held) return
     this.#held = true
+    this.#session?.pause()
   }
 
   release(): void {
+    if (!this.#held) return
     this.#held = false
     const asked = this.#asked
     this.#asked = undefined
-    if (asked !== undefined) this.#answer?.(asked)
+    this.#session?.resume()
+    if (asked !== undefined) this.#session?.answer(asked)
   }
 
   /** The server asked (a flow-control request, or a stalled consumer's heartbeat): answered now, or on release. */
   asked(reply: string): void {
     if (this.#held) this.#asked = reply
-    else this.#answer?.(reply)
+    else this.#session?.answer(reply)
   }
 
-  attach(answer: (reply: string) => void): void {
-    this.#answer = answer
+  attach(session: HeldSession): void {
+    this.#session = session
     this.#asked = undefined
+    if (this.#held) session.pause()
   }
 
-  detach(answer: (reply: string) => void): void {
-    if (this.#answer !== answer) return
-    this.#answer = undefined
+  detach(session: HeldSession): void {
+    if (this.#session !== session) return
+    this.#session = undefined
     this.#asked = undefined
     this.onDetached?.()
   }
