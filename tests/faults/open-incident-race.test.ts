@@ -26,19 +26,24 @@ const on = <I, S>(tag: Context.Key<I, S>, layer: Layer.Layer<I, unknown, Nats>, 
  * slot at the same moment, first on a key never used, then on one whose incident was released.
  */
 describe("compare-and-set on the R3 buckets of the three-node cluster", () => {
-  it.live("of two copies reserving one resident's slot at once, exactly one gets it", () =>
+  it.live("of two copies reserving one resident's slot at once, exactly one gets it, also each at the vacancy it looked up", () =>
     Effect.gen(function*() {
       const [a, b] = yield* twoCopies
       const indexA = yield* on(OpenIncidentIndex, OpenIncidentIndex.layer, a)
       const indexB = yield* on(OpenIncidentIndex, OpenIncidentIndex.layer, b)
 
-      const race = Effect.fn(function*(round: string) {
+      // Each copy reserves as routing does: at the vacancy its own look saw (`looked`), or reading the slot itself.
+      const reserveOn = (index: OpenIncidentIndex["Service"], resident: string, incidentId: string, looked: boolean) =>
+        looked
+          ? Effect.flatMap(index.lookup("demo", resident), (seen) => "_tag" in seen ? index.reserve("demo", resident, incidentId, seen) : Effect.succeed(false))
+          : index.reserve("demo", resident, incidentId)
+      const race = Effect.fn(function*(round: string, looked = false) {
         const winners: Array<ReadonlyArray<boolean>> = []
         for (let i = 0; i < Residents; i++) {
           const resident = `res-race-${i}`
           winners.push(yield* Effect.all([
-            indexA.reserve("demo", resident, `inc-a-${round}-${i}`),
-            indexB.reserve("demo", resident, `inc-b-${round}-${i}`)
+            reserveOn(indexA, resident, `inc-a-${round}-${i}`, looked),
+            reserveOn(indexB, resident, `inc-b-${round}-${i}`, looked)
           ], { concurrency: 2 }))
         }
         expect(winners.filter(([wonA, wonB]) => wonA && wonB).length, `round ${round}: both copies got the slot`).toBe(0)
@@ -54,12 +59,17 @@ describe("compare-and-set on the R3 buckets of the three-node cluster", () => {
         }
       })
 
+      const releaseAll = Effect.fn(function*() {
+        for (let i = 0; i < Residents; i++) {
+          const pointer = Option.getOrThrow(yield* indexB.find("demo", `res-race-${i}`))
+          yield* indexB.release("demo", `res-race-${i}`, pointer.revision)
+        }
+      })
       yield* race("first")
-      for (let i = 0; i < Residents; i++) {
-        const pointer = Option.getOrThrow(yield* indexB.find("demo", `res-race-${i}`))
-        yield* indexB.release("demo", `res-race-${i}`, pointer.revision)
-      }
+      yield* releaseAll()
       yield* race("after-release")
+      yield* releaseAll()
+      yield* race("at-the-vacancy-each-saw", true)
     }).pipe(Effect.scoped), 300_000)
 
   it.live("two copies recording two care alarms of one resident at once both keep both", () =>
