@@ -50,10 +50,10 @@ class TermEnded extends Schema.TaggedError<TermEnded>()("TermEnded", {
 /**
  * Bytes of closed frames waiting for the one being stored: above `pauseBytes.above` (8 MiB) the writer stops
  * reading the lane, below `pauseBytes.below` (1 MiB) it goes on. So a backlog is read no faster than frames
- * are stored. The bulk reader is held by its flow control (`FlowHold`): its consumer stays, what is on its
- * way still comes, and nothing is read twice. Only the client's follower is stopped and made again, after
- * the last event it was handed; wide apart, because each time nats-server counts the new consumer's
- * pending messages across the rest of the stream.
+ * are stored. The bulk reader is held (`FlowHold`: it stops reading its socket and answering flow control):
+ * its consumer stays, what is on its way waits in nats-server, and nothing is read twice. Only the client's
+ * follower is stopped and made again, after the last event it was handed; wide apart, because each time
+ * nats-server counts the new consumer's pending messages across the rest of the stream.
  */
 const DefaultPauseBytes = { above: 8 * 1024 * 1024, below: 1024 * 1024 } as const
 
@@ -287,7 +287,6 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
     // Paused while the frames waiting to be stored weigh too much. The bulk reader is held (its
     // consumer stops at its window and goes on from there); the client's follower, or a bulk
     // reader that ended while held, is stopped and started again after the last event handed over.
-    flow.onDetached = () => onDrained?.()
     yield* Effect.forkScoped(Effect.gen(function*() {
       let following = yield* Effect.forkChild(follower())
       while (true) {
@@ -295,7 +294,10 @@ export const writeDeviceFrames = Effect.fnUntraced(function*(options: DeviceFram
         yield* Effect.sync(() => paused.updateUnsafe(1, context))
         if (flow.attached) {
           flow.hold()
-          yield* when(() => queuedBytes <= pauseBytes.below || !flow.attached, (wake) => (onDrained = wake))
+          yield* when(() => queuedBytes <= pauseBytes.below || !flow.attached, (wake) => {
+            onDrained = wake
+            flow.onDetached = wake
+          })
           flow.release()
           if (queuedBytes <= pauseBytes.below) continue
         }
