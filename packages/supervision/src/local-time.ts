@@ -113,12 +113,22 @@ export const minutesOf = (clock: ClockTime): number => {
 }
 
 /**
- * The instant at which a local date shows a wall-clock time. Two rounds settle the
- * offset across a DST change; a time skipped by spring-forward lands an hour later.
+ * The instant at which a local date shows a wall-clock time. In autumn's repeated hour it shows
+ * twice: the earlier, which a clock read on from the evening before reaches first. A time skipped
+ * by spring-forward lands an hour later. (Before, the repeated hour gave the later instant, which
+ * a property test found for 2027-10-31 02:00 in Oslo.)
  */
 export const instantOfLocal = (date: string, clock: ClockTime, timeZone: string): number => {
   const [y = 1970, m = 1, d = 1] = date.split("-").map(Number)
   const asUtc = Date.UTC(y, m - 1, d, 0, minutesOf(clock))
+  // The zone's offsets a day before and after: the same on most days, the two sides of a change on one.
+  const shows = (instant: number) => instant + zoneOffsetMs(instant, timeZone) === asUtc
+  const before = asUtc - zoneOffsetMs(asUtc - 86_400_000, timeZone)
+  const after = asUtc - zoneOffsetMs(asUtc + 86_400_000, timeZone)
+  if (shows(before) && shows(after)) return Math.min(before, after)
+  if (shows(before)) return before
+  if (shows(after)) return after
+  // Skipped by spring-forward: two rounds settle on the offset after the change.
   const first = asUtc - zoneOffsetMs(asUtc, timeZone)
   return asUtc - zoneOffsetMs(first, timeZone)
 }
