@@ -4,6 +4,7 @@
  * Each way runs in a process of its own: Effect's JIT compiler, once enabled for a schema, serves
  * every decoder of that schema in the process, so an interpreted figure taken after it would not be one.
  */
+import { Buffer } from "node:buffer"
 import { execFileSync } from "node:child_process"
 import { parseArgs } from "node:util"
 import { DeviceEvent, DeviceEventHead, SenderDecodeOptions, SenderDeviceEvent } from "@wt/contracts"
@@ -108,4 +109,19 @@ if (values.way !== undefined) {
     )
     console.log(`[decode] ${name.padEnd(18)} ${figures.map((f) => f.padStart(17)).join("")}`)
   }
+  // The other way, as ingest stores each accepted event (`storedBytes`): its JSON to bytes.
+  const texts = wireEvents(false)
+  const encoder = new TextEncoder()
+  const encodeOnce = (encode: (text: string) => Uint8Array) => {
+    const t0 = process.cpuUsage()
+    let bytes = 0
+    for (let round = 0; round < rounds; round++) for (const text of texts) bytes += encode(text).length
+    const spent = process.cpuUsage(t0)
+    return { us: (spent.user + spent.system) / (texts.length * rounds), bytes }
+  }
+  const encoders = { TextEncoder: (text: string) => encoder.encode(text), "Buffer.from": (text: string) => Buffer.from(text, "utf8") }
+  // Once each to warm up, then measured.
+  for (const encode of Object.values(encoders)) encodeOnce(encode)
+  const figures = Object.entries(encoders).map(([way, encode]) => `${way} ${encodeOnce(encode).us.toFixed(2)}`)
+  console.log(`[decode] an event's JSON to the bytes stored, CPU µs per event: ${figures.join(", ")}`)
 }

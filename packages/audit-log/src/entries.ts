@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import { AuditEntry, type DeviceEvent, type DeviceEventHead, type IncidentRecord } from "@wt/contracts"
 import { alarmTypeOf } from "@wt/incident"
 
@@ -114,7 +115,8 @@ export const deviceEventsEntryBytes = (tenant: string, events: ReadonlyArray<Sto
   }
   // `{…head…` + `,"data":{"events":[` + `{"seq":…,"event":` stored `}` … + `]}}`
   const parts: Array<Uint8Array> = [headWithData(head), openBatch]
-  events.forEach(({ seq, stored }, i) => parts.push(utf8.encode(`${i === 0 ? "" : ","}{"seq":${seq},"event":`), stored, closeBrace))
+  // Each event's few bytes of framing cut from Node's pool, not an array with a store of its own.
+  events.forEach(({ seq, stored }, i) => parts.push(Buffer.from(`${i === 0 ? "" : ","}{"seq":${seq},"event":`, "utf8"), stored, closeBrace))
   parts.push(closeBatch)
   return joined(parts)
 }
