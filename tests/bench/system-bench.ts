@@ -154,12 +154,13 @@ const stormIncidentCounts = Effect.gen(function*() {
   return last
 })
 
+/** The latencies, in ms (bucket bounds of the histograms), over which the alarm lane's events are counted. */
+const TailOverMs = [25, 50, 100, 250] as const
+
 interface LaneTail {
   readonly events: number
-  readonly over25: number
-  readonly over50: number
-  readonly over100: number
-  readonly over250: number
+  /** Events over each of `TailOverMs`, in its order. */
+  readonly over: ReadonlyArray<number>
 }
 
 /** Triage's stages of receipt to incident (`wt_triage_receive_to_incident_stage_ms{stage}`). */
@@ -174,13 +175,13 @@ interface LaneTails {
 const tailOf = (samples: ReadonlyArray<{ labels: string; value: number }>): LaneTail => {
   const bucket = (le: string) => samples.filter((s) => s.labels.includes(`le="${le}"`)).reduce((n, s) => n + s.value, 0)
   const all = bucket("+Inf")
-  return { events: all, over25: all - bucket("25"), over50: all - bucket("50"), over100: all - bucket("100"), over250: all - bucket("250") }
+  return { events: all, over: TailOverMs.map((ms) => all - bucket(String(ms))) }
 }
 
 const stageRecord = <A>(f: (stage: Stage) => A) => Object.fromEntries(Stages.map((stage) => [stage, f(stage)])) as Record<Stage, A>
 
 /**
- * How many of the alarm lane's events were stored in an incident more than 100 and 250 ms after
+ * How many of the alarm lane's events were stored in an incident more than 25, 50, 100 and 250 ms after
  * the gateway received them (from triage's own histograms), in all and by stage (`stored` in
  * WT_DEVICE, `delivered` to triage, `incident` stored): the part of a P1's way to the console up
  * to the incident, so a slow P1 tail can be placed.
@@ -195,12 +196,7 @@ const alarmLaneTail = (url: string) =>
   })
 
 const tailSince = (before: LaneTails, after: LaneTails) => {
-  const since = (b: LaneTail, a: LaneTail) => ({
-    over_25_ms: a.over25 - b.over25,
-    over_50_ms: a.over50 - b.over50,
-    over_100_ms: a.over100 - b.over100,
-    over_250_ms: a.over250 - b.over250
-  })
+  const since = (b: LaneTail, a: LaneTail) => Object.fromEntries(TailOverMs.map((ms, i) => [`over_${ms}_ms`, a.over[i]! - b.over[i]!]))
   return {
     events: after.all.events - before.all.events,
     ...since(before.all, after.all),

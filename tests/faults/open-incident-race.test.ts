@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type Context, Effect, Layer, Option } from "effect"
-import { CareAlarmHistory, OpenIncidentIndex } from "@wt/incident-store"
+import { CareAlarmHistory, isVacant, OpenIncidentIndex } from "@wt/incident-store"
 import { provisionInstallation } from "@wt/launcher"
 import { defaultNatsSettings, Nats } from "@wt/nats"
 import { testCluster } from "./test-cluster.ts"
@@ -35,7 +35,7 @@ describe("compare-and-set on the R3 buckets of the three-node cluster", () => {
       // Each copy reserves as routing does: at the vacancy its own look saw (`looked`), or reading the slot itself.
       const reserveOn = (index: OpenIncidentIndex["Service"], resident: string, incidentId: string, looked: boolean) =>
         looked
-          ? Effect.flatMap(index.lookup("demo", resident), (seen) => "_tag" in seen ? index.reserve("demo", resident, incidentId, seen) : Effect.succeed(false))
+          ? Effect.flatMap(index.lookup("demo", resident), (seen) => isVacant(seen) ? index.reserve("demo", resident, incidentId, seen) : Effect.succeed(false))
           : index.reserve("demo", resident, incidentId)
       const race = Effect.fn(function*(round: string, looked = false) {
         const winners: Array<ReadonlyArray<boolean>> = []

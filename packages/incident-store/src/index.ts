@@ -1,5 +1,5 @@
 export { type Executed, IncidentContended, IncidentStore, IncidentUnreadable, type StoredIncident, type StoreError } from "./incident-store.ts"
-export { OpenIncidentBucket, OpenIncidentIndex, type OpenPointer, type Vacant } from "./open-incident-index.ts"
+export { isVacant, OpenIncidentBucket, OpenIncidentIndex, type OpenPointer, type Vacant } from "./open-incident-index.ts"
 export { routeDeviceEvent, type Routed, RoutingContended } from "./route-device-event.ts"
 export { routeTriaged } from "./route-triaged.ts"
 export { type CareAlarm, CareAlarmBucket, CareAlarmHistory, inWindow } from "./care-alarm-history.ts"

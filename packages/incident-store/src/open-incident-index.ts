@@ -15,6 +15,8 @@ export interface Vacant {
   readonly revision: number
 }
 
+export const isVacant = (found: OpenPointer | Vacant): found is Vacant => "_tag" in found
+
 const keyOf = (tenant: string, residentId: string) => `${tenant}.${residentId}`
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -56,16 +58,13 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
       })
 
       const find = (tenant: string, residentId: string) =>
-        lookup(tenant, residentId).pipe(Effect.map((found) => "_tag" in found ? Option.none<OpenPointer>() : Option.some(found)))
+        lookup(tenant, residentId).pipe(Effect.map((found) => isVacant(found) ? Option.none<OpenPointer>() : Option.some(found)))
 
       const reserve = Effect.fn("OpenIncidentIndex.reserve")(function*(tenant: string, residentId: string, incidentId: string, seen?: Vacant) {
-        const key = keyOf(tenant, residentId)
-        if (seen !== undefined) return Option.isSome(yield* kv.update(key, encoder.encode(incidentId), seen.revision))
-        const last = yield* kv.lastEntry(key)
-        // A delete or purge marker has no body; a pointer holds its incident's id, ours on a retry.
-        if (Option.isSome(last) && last.value.value.length > 0) return decoder.decode(last.value.value) === incidentId
-        const expected = Option.isSome(last) ? last.value.revision : 0
-        return Option.isSome(yield* kv.update(key, encoder.encode(incidentId), expected))
+        const found = seen ?? (yield* lookup(tenant, residentId))
+        // A pointer holds its incident's id, ours on a retry.
+        if (!isVacant(found)) return found.incidentId === incidentId
+        return Option.isSome(yield* kv.update(keyOf(tenant, residentId), encoder.encode(incidentId), found.revision))
       })
 
       // A pointer someone moved since (false) is theirs now: left alone.

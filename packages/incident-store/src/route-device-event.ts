@@ -2,7 +2,7 @@ import { Clock, Effect, Option, Schema } from "effect"
 import { ActiveStatuses, type DeviceEvent, type TriageDecision } from "@wt/contracts"
 import { incidentIdFor } from "@wt/incident"
 import { IncidentStore } from "./incident-store.ts"
-import { OpenIncidentIndex } from "./open-incident-index.ts"
+import { isVacant, OpenIncidentIndex } from "./open-incident-index.ts"
 
 /** Where a device event went: a new incident, or an open one it joined. */
 export interface Routed {
@@ -50,7 +50,7 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
   // Each look reads the pointer and the incident once; on the way to a new incident, nothing twice.
   const routeOnce = Effect.gen(function*() {
     const pointer = yield* index.lookup(tenant, residentId)
-    if ("_tag" in pointer) {
+    if (isVacant(pointer)) {
       if (yield* index.reserve(tenant, residentId, ownId, pointer)) return Option.some(yield* open(ownId))
       return Option.none<Routed>()
     }

@@ -122,12 +122,9 @@ export const instantOfLocal = (date: string, clock: ClockTime, timeZone: string)
   const [y = 1970, m = 1, d = 1] = date.split("-").map(Number)
   const asUtc = Date.UTC(y, m - 1, d, 0, minutesOf(clock))
   // The zone's offsets a day before and after: the same on most days, the two sides of a change on one.
-  const shows = (instant: number) => instant + zoneOffsetMs(instant, timeZone) === asUtc
-  const before = asUtc - zoneOffsetMs(asUtc - 86_400_000, timeZone)
-  const after = asUtc - zoneOffsetMs(asUtc + 86_400_000, timeZone)
-  if (shows(before) && shows(after)) return Math.min(before, after)
-  if (shows(before)) return before
-  if (shows(after)) return after
+  const shown = [asUtc - zoneOffsetMs(asUtc - 86_400_000, timeZone), asUtc - zoneOffsetMs(asUtc + 86_400_000, timeZone)]
+    .filter((instant) => instant + zoneOffsetMs(instant, timeZone) === asUtc)
+  if (shown.length > 0) return Math.min(...shown)
   // Skipped by spring-forward: two rounds settle on the offset after the change.
   const first = asUtc - zoneOffsetMs(asUtc, timeZone)
   return asUtc - zoneOffsetMs(first, timeZone)

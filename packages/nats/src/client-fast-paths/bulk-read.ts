@@ -110,8 +110,6 @@ const parseAck = (buf: Buffer, start: number, end: number, out: AckInfo): boolea
   return out.sseq > 0 && out.dseq > 0 && out.pending >= 0 && Number.isSafeInteger(out.sseq) && Number.isSafeInteger(out.dseq) && Number.isSafeInteger(out.pending)
 }
 
-
-
 /**
  * The protocol side of one read: handshake, then frames parsed as they arrive. Calls
  * `onEnd` once, with the error if the read did not reach its end.
@@ -294,9 +292,7 @@ class FrameReader extends ProtocolReader {
     if (last > this.lastDseq) this.fail(new Error(`deliveries ${this.lastDseq + 1}–${last} were lost`))
     else if (/idle heartbeat/iu.test(headers)) this.onHeartbeat?.()
   }
-
 }
-
 
 interface Session {
   readonly stream: string
@@ -445,10 +441,6 @@ export class FlowHold {
   /** Whether a session reads under this brake now; without one, holding stops nothing. */
   get attached(): boolean {
     return this.#session !== undefined
-  }
-
-  get held(): boolean {
-    return this.#held
   }
 
   hold(): void {
