@@ -4,6 +4,7 @@ import type { NatsClient } from "./client.ts"
 import type { Nats } from "./connection.ts"
 import { apiErrorCode, errorMessage, type NatsRequestFailed, requestFailed, WrongLastSequenceCodes } from "./errors.ts"
 import { kvCompareAndSet, kvLastEntry } from "./kv-compare-and-set.ts"
+import { retryWhilePlacementPending } from "./placement.ts"
 
 /** How a bucket is made when it does not exist yet; an existing one is opened as it is. */
 export interface KvOptions {
@@ -71,15 +72,15 @@ export const openKv = Effect.fnUntraced(function*(
   bucket: string,
   options: KvOptions = {}
 ): Effect.fn.Return<KvBucket, NatsRequestFailed> {
-  const kv = yield* Effect.tryPromise({
+  const kv = yield* retryWhilePlacementPending(Effect.tryPromise({
     try: () =>
       new Kvm(client.js).create(bucket, {
         history: options.history ?? 1,
         ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
         ...(options.ttlMs === undefined ? {} : { ttl: options.ttlMs })
       }),
-    catch: requestFailed(`open KV ${bucket}`)
-  })
+    catch: (cause) => cause
+  })).pipe(Effect.mapError(requestFailed(`open KV ${bucket}`)))
   const failed = (operation: string) => requestFailed(`${operation} ${bucket}`)
   const compareAndSet = (key: string, value: Uint8Array, revision: number) =>
     onConnection(kvCompareAndSet(bucket, key, value, revision))

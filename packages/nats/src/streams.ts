@@ -1,24 +1,15 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream"
 import { nanos, PermissionViolationError } from "@nats-io/transport-node"
 import { DeviceDedupWindowMs, Streams, Subjects } from "@wt/contracts"
-import { Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import { NatsConfig, type NatsSettings } from "./config.ts"
 import { clientOf } from "./client.ts"
 import { Nats } from "./connection.ts"
 import { apiErrorCode, errorMessage, StreamProvisionFailed } from "./errors.ts"
+import { retryWhilePlacementPending } from "./placement.ts"
 
 const StreamNotFound = 10059
 const StreamNameInUse = 10058
-/** JSClusterNoPeersErrF: "no suitable peers for placement". */
-const NoPeersForPlacement = 10005
-
-/**
- * A cluster just started (or a node just back) may not yet have told the meta leader about each
- * node's JetStream: placing replicas then fails for a few seconds, on a loaded machine for longer.
- * Tried again for up to 30 s; a cluster short of nodes still fails, after that.
- */
-const whilePeersUnknown = Schedule.max([Schedule.spaced("500 millis"), Schedule.during("30 seconds")])
-
 const TwoMinutesMs = 2 * 60 * 1000
 
 /** The fields provisioning owns; anything else an operator sets on a stream is left alone. */
@@ -135,8 +126,7 @@ export const ensureStream = Effect.fn("Nats.ensureStream")(function*(spec: Strea
     Effect.catch((cause) => (apiErrorCode(cause) === StreamNotFound ? Effect.succeed(undefined) : Effect.fail(failed(cause))))
   )
   if (current === undefined) {
-    return yield* Effect.tryPromise({ try: () => jsm.streams.add({ ...spec }), catch: (cause) => cause }).pipe(
-      Effect.retry({ schedule: whilePeersUnknown, while: (cause) => apiErrorCode(cause) === NoPeersForPlacement }),
+    return yield* retryWhilePlacementPending(Effect.tryPromise({ try: () => jsm.streams.add({ ...spec }), catch: (cause) => cause })).pipe(
       Effect.as("created" as const),
       Effect.catch((cause) =>
         // Another copy of the service created it first.
