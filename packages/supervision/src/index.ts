@@ -35,5 +35,6 @@ export {
   PendingCheck,
   start
 } from "./pending-checks.ts"
+export { LookAgenda } from "./look-agenda.ts"
 export { DefaultPolicy, type Grace, graceS, intervalOrDefault, type SupervisionPolicy } from "./policy.ts"
 export { type FollowedStart, followedLaneStart, kvAfterFor, kvWriteDue, pagesOf, type Sign, SignsOfLifePage, withNewerSign } from "./signs-journal.ts"

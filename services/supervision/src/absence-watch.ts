@@ -12,6 +12,7 @@ import {
   intervalOrDefault,
   isDue,
   isSilent,
+  LookAgenda,
   markMorningRaised,
   markRaised,
   markSilenceRaised,
@@ -98,26 +99,39 @@ const settle = ({ absence, mark }: Due) =>
     )
   )
 
-/** What is overdue, found as it is settled: when a whole fleet falls silent, the list of it would be the largest thing in memory. */
+/**
+ * What is overdue, found as it is settled: when a whole fleet falls silent, the list of it would be
+ * the largest thing in memory. Only the devices the agenda has for now are looked at (see LookAgenda).
+ */
 function* overdue(
   settings: SupervisionSettings["Service"],
   store: SupervisionStore["Service"],
   fleet: SupervisedFleet["Service"],
   signs: SignsOfLife["Service"],
+  agenda: LookAgenda,
   now: number,
   through: number
 ): Generator<Due> {
-  for (const [key, stored] of store.sightings.entries()) {
+  for (const key of agenda.due(through)) {
+    // Not in KV, or not supervised: back on the agenda when KV has it again or the fleet changes.
+    const stored = store.sightings.get(key)
+    if (stored === undefined) continue
     const device = fleet.byKey(key)
     if (device === undefined) continue
     const intervalS = intervalOrDefault(settings.policy, device.heartbeatIntervalS)
     // A device that keeps reporting has its last sign in the journal; KV's may be minutes old.
     const sighting = signs.latest(key, stored)
-    if (!isSilent(sighting, intervalS, settings.policy, now)) continue
+    // Raised already: its next sign of life puts it back on the agenda.
+    if (sighting.raisedForMs === sighting.lastSeenMs) continue
+    const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
+    if (!isSilent(sighting, intervalS, settings.policy, now) || deadline >= through) {
+      agenda.lookAt(key, deadline)
+      continue
+    }
+    // Looked at again next time: raised by then, heard from, or (not raised) found again.
+    agenda.lookNext(key)
     // Heard from, but not in the journal yet: this copy's buffer, or its flush under way, has the sign of life.
     if (signs.heardSince(device.tenant, device.deviceId, sighting.lastSeenMs)) continue
-    const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
-    if (deadline >= through) continue
     yield {
       absence: { _tag: "DeviceSilent", tenant: device.tenant, deviceId: device.deviceId, lastSeenMs: sighting.lastSeenMs, deadlineMs: deadline },
       // KV is brought up to the last sign the silence is judged from, unless it holds a newer one.
@@ -172,17 +186,28 @@ function* overdue(
   }
 }
 
-const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory) {
+/** The devices to look at and when; which read of the fleet they were all put on the agenda for. */
+interface Looks {
+  readonly agenda: LookAgenda
+  fleetGeneration: number | undefined
+}
+
+const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory, looks: Looks) {
   const settings = yield* SupervisionSettings
   const store = yield* SupervisionStore
   const fleet = yield* SupervisedFleet
   const signs = yield* SignsOfLife
   const now = yield* Clock.currentTimeMillis
+  // A fleet read anew may supervise a device it did not, or with a shorter interval: every device is looked at.
+  if (fleet.generation() !== looks.fleetGeneration) {
+    looks.fleetGeneration = fleet.generation()
+    for (const [key] of store.sightings.entries()) looks.agenda.lookNext(key)
+  }
   // Judge only up to what every lane had been read up to a flush and a settle ago.
   watermarks.record(now, yield* processedThrough(now))
   const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
   yield* Metric.update(judgedBehind, Math.max(0, (now - through) / 1000))
-  yield* forEachInChunks(overdue(settings, store, fleet, signs, now, through), settle, { concurrency: 16 })
+  yield* forEachInChunks(overdue(settings, store, fleet, signs, looks.agenda, now, through), settle, { concurrency: 16 })
 })
 
 /**
@@ -196,6 +221,12 @@ export const AbsenceWatch = Layer.effectDiscard(
     const store = yield* SupervisionStore
     const journal = yield* SignsJournal
     const fleet = yield* SupervisedFleet
+    // A sign of life only moves a deadline later, except for a device off the agenda (new to KV, or
+    // its silence raised): that one is looked at next time.
+    const looks: Looks = { agenda: new LookAgenda(), fleetGeneration: undefined }
+    const onChange = (key: string) => looks.agenda.lookNextUnlessListed(key)
+    store.sightings.onChange(onChange)
+    journal.onNewer(onChange)
     yield* Effect.forkScoped(
       Effect.gen(function*() {
         yield* store.loaded
@@ -203,7 +234,7 @@ export const AbsenceWatch = Layer.effectDiscard(
         yield* fleet.ready
         const watermarks = new WatermarkHistory()
         yield* Effect.forever(
-          tick(watermarks).pipe(
+          tick(watermarks, looks).pipe(
             Effect.catchCause((cause) => Effect.logWarning(`absence watch tick failed: ${Cause.pretty(cause).split("\n")[0]}`)),
             Effect.andThen(Effect.sleep(settings.watchEveryMs))
           )

@@ -17,6 +17,8 @@ export interface KvMirror<A> {
    * writer got there first, `f` runs again on what they wrote.
    */
   readonly modify: (key: string, f: (current: A | undefined) => A | undefined) => Effect.Effect<Option.Option<A>, NatsRequestFailed>
+  /** Calls `listener` with each key whose value this mirror changes (written here, watched, deleted), after the change. */
+  readonly onChange: (listener: (key: string) => void) => void
   /** Succeeds once the bucket's contents at start are in memory. */
   readonly loaded: Effect.Effect<void>
 }
@@ -44,17 +46,24 @@ export const openKvMirror = Effect.fnUntraced(function*<A>(options: {
   const kv = yield* nats.kv(bucket, options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {})
   const held = new Map<string, Held<A>>()
   const loaded = yield* Deferred.make<void>()
+  const listeners: Array<(key: string) => void> = []
+  const changed = (key: string) => {
+    for (const listener of listeners) listener(key)
+  }
 
   const take = (entry: KvEntry): void => {
     const current = held.get(entry.key)
     if (current !== undefined && current.revision >= entry.revision) return
     if (entry.operation !== "PUT") {
-      held.delete(entry.key)
+      if (held.delete(entry.key)) changed(entry.key)
       return
     }
     const decoded = decodeJson(options.schema, entry.value)
     // A value this version cannot read is left alone rather than guessed at.
-    if (Result.isSuccess(decoded)) held.set(entry.key, { value: decoded.success, revision: entry.revision })
+    if (Result.isSuccess(decoded)) {
+      held.set(entry.key, { value: decoded.success, revision: entry.revision })
+      changed(entry.key)
+    }
   }
 
   const watchOnce = Effect.gen(function*() {
@@ -97,7 +106,10 @@ export const openKvMirror = Effect.fnUntraced(function*<A>(options: {
       const revision = yield* write(key, bytes, current?.revision)
       if (Option.isSome(revision)) {
         const now = held.get(key)
-        if (now === undefined || now.revision < revision.value) held.set(key, { value: next, revision: revision.value })
+        if (now === undefined || now.revision < revision.value) {
+          held.set(key, { value: next, revision: revision.value })
+          changed(key)
+        }
         return Option.some(next)
       }
       // Another writer got there first: read what they wrote and decide again.
@@ -115,6 +127,7 @@ export const openKvMirror = Effect.fnUntraced(function*<A>(options: {
     },
     keysUnder: (prefix) => [...held.keys()].filter((key) => key.startsWith(prefix)),
     modify,
+    onChange: (listener) => void listeners.push(listener),
     loaded: Deferred.await(loaded)
   } satisfies KvMirror<A>
 })

@@ -23,6 +23,8 @@ export class SignsJournal extends Context.Service<SignsJournal, {
   readonly readThrough: (lane: string) => number | undefined
   /** When the journal's last page was stored, as the stream said at start (it remembers after the page ages out); undefined for an empty one. */
   readonly lastPageAtStartMs: number | undefined
+  /** Calls `listener` with each key that has a newer sign in the journal, after it is kept. */
+  readonly onNewer: (listener: (key: string) => void) => void
   /** KV holds the sign or a newer one: the journal need not keep it in memory. */
   readonly forget: (key: string, atMs: number) => void
   /** Succeeds once the journal as it stood at start is read. */
@@ -42,9 +44,12 @@ export class SignsJournal extends Context.Service<SignsJournal, {
           if (seq > (positions.get(lane) ?? 0)) positions.set(lane, seq)
         }
       }
+      const listeners: Array<(key: string) => void> = []
       const take = (key: string, atMs: number, intervalS: number) => {
         const current = heard.get(key)
-        if (current === undefined || current.atMs < atMs) heard.set(key, { atMs, intervalS })
+        if (current !== undefined && current.atMs >= atMs) return
+        heard.set(key, { atMs, intervalS })
+        for (const listener of listeners) listener(key)
       }
 
       const loaded = yield* Deferred.make<void>()
@@ -97,6 +102,7 @@ export class SignsJournal extends Context.Service<SignsJournal, {
         entries: () => heard.entries(),
         publish,
         readThrough: (lane) => positions.get(lane),
+        onNewer: (listener) => void listeners.push(listener),
         lastPageAtStartMs: Number.isFinite(lastPageAtStartMs) ? lastPageAtStartMs : undefined,
         forget: (key, atMs) => {
           if ((heard.get(key)?.atMs ?? Infinity) <= atMs) heard.delete(key)

@@ -17,6 +17,8 @@ const sameDevice = (a: SupervisedDevice, b: SupervisedDevice) =>
 export class SupervisedFleet extends Context.Service<SupervisedFleet, {
   readonly device: (tenant: string, deviceId: string) => SupervisedDevice | undefined
   readonly byKey: (key: string) => SupervisedDevice | undefined
+  /** Counts the fleet's reads that found it changed: a device's interval may be shorter, or a device new. */
+  readonly generation: () => number
   /** One motion sensor per resident who has one: whose mornings are watched. */
   readonly motionSensors: () => ReadonlyArray<SupervisedDevice>
   /** Succeeds after the first read of the registry and enrolment. */
@@ -30,6 +32,7 @@ export class SupervisedFleet extends Context.Service<SupervisedFleet, {
       const settings = yield* SupervisionSettings
       let devices = new Map<string, SupervisedDevice>()
       let motion: ReadonlyArray<SupervisedDevice> = []
+      let generation = 0
       const ready = yield* Deferred.make<void>()
 
       const enrol = Effect.gen(function*() {
@@ -83,6 +86,7 @@ export class SupervisedFleet extends Context.Service<SupervisedFleet, {
           if (last !== undefined) after = { tenant: last.tenant, deviceId: last.deviceId }
         } while (page.length === FleetPageSize)
         devices = next
+        generation++
         motion = [...byResident.values()]
         readAtVersion = version
       })
@@ -106,6 +110,7 @@ export class SupervisedFleet extends Context.Service<SupervisedFleet, {
       return SupervisedFleet.of({
         device: (tenant, deviceId) => devices.get(deviceKey(tenant, deviceId)),
         byKey: (key) => devices.get(key),
+        generation: () => generation,
         motionSensors: () => motion,
         ready: Deferred.await(ready)
       })
