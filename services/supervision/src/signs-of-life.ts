@@ -1,5 +1,5 @@
 import { Cause, Clock, Context, Effect, Layer, Metric } from "effect"
-import { active, type DeviceSighting, kvAfterFor, kvWriteDue, LookAgenda, sighted, withNewerSign } from "@wt/supervision"
+import { active, type DeviceSighting, kvAfterFor, kvWriteDue, sighted, withNewerSign } from "@wt/supervision"
 import { forEachInChunks } from "./in-chunks.ts"
 import { FollowedLanes, SupervisionProgress } from "./lane-watermark.ts"
 import { SignsJournal } from "./signs-journal.ts"
@@ -150,52 +150,14 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
         yield* writeSightings(taken.filter(([key, s]) => kvWriteDue(store.sightings.get(key)?.lastSeenMs, s.atMs, now, kvAfterFor(key, settings.kvAfterMs))))
       })
 
-      // When each device's journal sign may be due in KV: at its share of `kvAfterMs` after it, sooner
-      // when KV has no entry or is that far behind. A newer sign moves the first later, and may bring the others.
-      const quiet = new LookAgenda()
-      const dueNow = (key: string, signMs: number) => {
-        const kv = store.sightings.get(key)?.lastSeenMs
-        return kv === undefined || signMs - kv >= kvAfterFor(key, settings.kvAfterMs)
-      }
-      journal.onNewer((key) => {
-        const sign = journal.newest(key)
-        if (sign !== undefined && dueNow(key, sign.atMs)) quiet.lookNext(key)
-        else quiet.lookNextUnlessListed(key)
-      })
-      // An entry gone from KV (its time to live) leaves the journal's sign due at once; one that caught
-      // up with it lets the journal forget it at the next look.
-      store.sightings.onChange((key) => {
-        const sign = journal.newest(key)
-        if (sign === undefined) return
-        const kv = store.sightings.get(key)?.lastSeenMs
-        if (kv === undefined || kv >= sign.atMs) quiet.lookNext(key)
-      })
-      let quietListed = false
-
       /** Devices quiet for their share of `kvAfterMs` get their last sign written to KV; what KV has caught up with leaves the journal's memory. */
       const catchUpQuiet = Effect.fnUntraced(function*() {
         const now = yield* Clock.currentTimeMillis
-        if (!quietListed) {
-          quietListed = true
-          for (const [key] of journal.entries()) quiet.lookNext(key)
-        }
         const due: Array<readonly [string, Seen]> = []
-        for (const key of quiet.due(now)) {
-          const sign = journal.newest(key)
-          if (sign === undefined) continue
+        for (const [key, sign] of journal.entries()) {
           const kv = store.sightings.get(key)?.lastSeenMs
-          if (kv !== undefined && kv >= sign.atMs) {
-            journal.forget(key, sign.atMs)
-            continue
-          }
-          const kvAfterMs = kvAfterFor(key, settings.kvAfterMs)
-          if (kvWriteDue(kv, sign.atMs, now, kvAfterMs)) {
-            due.push([key, sign])
-            // Looked at again next time: forgotten once KV has it, else written again.
-            quiet.lookNext(key)
-          } else {
-            quiet.lookAt(key, sign.atMs + kvAfterMs)
-          }
+          if (kv !== undefined && kv >= sign.atMs) journal.forget(key, sign.atMs)
+          else if (kvWriteDue(kv, sign.atMs, now, kvAfterFor(key, settings.kvAfterMs))) due.push([key, sign])
         }
         yield* writeSightings(due)
       })
