@@ -29,12 +29,13 @@ export type ParsedBatch =
 // The sender-facing contract, decoded as it is published (contracts/json-schema/device-event.v1):
 // no "engine" events, an unknown top-level or source property refused by name, payload fields kept.
 const decodeStrict = Schema.decodeUnknownExit(SenderDeviceEvent, SenderDecodeOptions)
-// The same schema without looking for unknown properties, which costs more than the rest of the
-// check (measured 4.4 against 2.8 µs an event). An event whose top level and source hold only
-// properties the contract names has no unknown property to find (its payload may hold any), so for
-// it the two decode alike; every other item, and any that fails, goes through the strict decode,
-// which gives the reason.
-const decodeNamed = Schema.decodeUnknownExit(SenderDeviceEvent)
+// An event whose top level and source hold only properties the contract names has no unknown
+// property to find (its payload may hold any), and this schema changes nothing it accepts (each
+// type is its wire type): for such an item the schema's guard answers what the strict decode would,
+// and the item is its own decoded value, in its sender's key order. It costs less than half the
+// decode (pnpm bench decode), which was a sixth of the gateway's CPU. Every other item, and any the
+// guard refuses, goes through the strict decode, which gives the reason.
+const isSenderEvent = Schema.is(SenderDeviceEvent)
 const TopLevelNames: ReadonlySet<string> = new Set(Object.keys(SenderDeviceEvent.members[0].fields))
 const SourceNames: ReadonlySet<string> = new Set(Object.keys(SenderEventSource.fields))
 
@@ -48,14 +49,9 @@ const onlyNamedProperties = (item: unknown): boolean => {
   return true
 }
 
-/** `decodeStrict`, by way of `decodeNamed` where that gives the same answer (see above). */
-export const decodeSenderEvent = (item: unknown) => {
-  if (onlyNamedProperties(item)) {
-    const exit = decodeNamed(item)
-    if (Exit.isSuccess(exit)) return exit
-  }
-  return decodeStrict(item)
-}
+/** `decodeStrict`, by way of the guard where that gives the same answer (see above). */
+export const decodeSenderEvent = (item: unknown): Exit.Exit<SenderDeviceEvent, Schema.SchemaError> =>
+  onlyNamedProperties(item) && isSenderEvent(item) ? Exit.succeed(item) : decodeStrict(item)
 
 const formatter = SchemaIssue.makeFormatterDefault()
 
