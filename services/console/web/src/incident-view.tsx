@@ -3,7 +3,7 @@ import { api, ApiError, type Incident, type Resident, type TimelineEntry, type U
 import { age, alarmLabel, clock, isUnclaimed, kindLabel, statusLabel, who } from "./format.ts"
 import { codeName, noteCodes } from "./handling-codes.ts"
 import { t } from "./i18n.ts"
-import type { LiveEvent, LiveQueue } from "./live-queue.ts"
+import { type LiveEvent, type LiveQueue, newerOf } from "./live-queue.ts"
 import { HandoverPanel } from "./handover-panel.tsx"
 import { ResidentCard } from "./resident-card.tsx"
 import { nextToAnswer, useAnswerKey } from "./answer-key.ts"
@@ -43,14 +43,14 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
   const reloadTimeline = () =>
     api.timeline(incidentId).then((t) => {
       setEntries(t.entries)
-      setIncident((known) => known === undefined || known.version <= t.incident.version ? t.incident : known)
+      setIncident((known) => newerOf(known, t.incident))
     }, () => undefined)
 
   useEffect(() => {
     let alive = true
     void api.incident(incidentId).then((i) => {
       if (!alive) return
-      setIncident(i)
+      setIncident((known) => newerOf(known, i))
       // Opened once per incident view: the server audits this read, for this incident.
       api.resident(i.residentId, incidentId).then((r) => alive && setResident(r), (e) => {
         if (!alive) return
@@ -62,7 +62,7 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
     void reloadTimeline()
     const stop = queue.onEvent((news) => {
       if (news.state.incidentId !== incidentId) return
-      setIncident(news.state)
+      setIncident((known) => newerOf(known, news.state))
       setLive((l) => [...l, news])
       // The timeline is a read model a moment behind the stream: read it now and once more shortly.
       void reloadTimeline()
@@ -77,7 +77,7 @@ export const IncidentView = ({ incidentId, queue, user, now, onBack, onError }: 
   const run = async (command: () => Promise<Incident>, after?: () => void) => {
     try {
       const state = await command()
-      setIncident(state)
+      setIncident((known) => newerOf(known, state))
       queue.put(state)
       after?.()
       void reloadTimeline()

@@ -13,6 +13,14 @@ type Listener = (news: LiveEvent) => void
 export type SessionEnd = "signed_out" | "changed"
 
 /**
+ * The later of two readings of one incident. Answers come back in any order: a read of the
+ * incident sent before the operator claimed it can arrive after the stream's claim, and must not
+ * put the incident back to unclaimed (the dispatch form then vanished until the next change).
+ */
+export const newerOf = (known: Incident | undefined, next: Incident): Incident =>
+  known === undefined || known.version <= next.version ? next : known
+
+/**
  * The live queue: the server's list once, then every incident record from `/api/stream`.
  * The stream is opened first and the list read once it is connected, so nothing stored in
  * between is missed; a record only replaces an older version of the same incident.
@@ -84,8 +92,7 @@ export class LiveQueue {
 
   /** Also used for answers to the operator's own commands, which may beat the stream. */
   put(incident: Incident) {
-    const known = this.incidents.get(incident.incidentId)
-    if (known === undefined || known.version <= incident.version) this.incidents.set(incident.incidentId, incident)
+    this.incidents.set(incident.incidentId, newerOf(this.incidents.get(incident.incidentId), incident))
     this.changed()
   }
 
