@@ -40,3 +40,40 @@ const finiteNumbers = (value: unknown): boolean =>
  */
 export const arbitraryDeviceEvent = (): Arbitrary.Arbitrary<DeviceEvent> =>
   Arbitrary.schema(DeviceEvent).pipe(Arbitrary.filter(finiteNumbers))
+
+/**
+ * An event as JSON, and changed in the ways a decoder of the device contract must refuse or read
+ * alike: unknown and misspelt properties at each level, missing and mistyped fields, too many or too
+ * long payload fields, not an object at all. For tests that hold two decoders to one another.
+ */
+export const eventVariants = (event: Record<string, unknown>): ReadonlyArray<unknown> => {
+  const source = event["source"] as Record<string, unknown>
+  const payload = event["payload"] as Record<string, unknown>
+  const { deviceId: _deviceId, ...withoutDevice } = event
+  const { receivedAt: _receivedAt, ...sent } = event
+  return [
+    event,
+    sent,
+    withoutDevice,
+    { ...event, unknown: 1 },
+    { ...event, occuredAt: event["occurredAt"] },
+    { ...event, source: { ...source, vendr: "x" } },
+    { ...event, source: { ...source, via: "engine" } },
+    { ...event, source: { ...source, via: "fax" } },
+    { ...event, source: "http" },
+    { ...event, payload: { ...payload, zone: 3, siaCode: "MA" } },
+    { ...event, payload: { ...payload, nested: { a: 1 } } },
+    { ...event, payload: { ...payload, note: "x".repeat(129) } },
+    { ...event, payload: { ...payload, ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`extra${i}`, i])) } },
+    { ...event, payload: {} },
+    { ...event, payload: null },
+    { ...event, type: "no-such-type" },
+    { ...event, id: 42 },
+    { ...event, occurredAt: "yesterday" },
+    { ...event, tenant: "" },
+    { ...event, receivedAt: "2020-01-01T00:00:00.000Z" },
+    [event],
+    null,
+    "event"
+  ]
+}

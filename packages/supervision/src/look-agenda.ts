@@ -80,7 +80,7 @@ export class LookAgenda {
           const key = keys[i]!
           if (this.#slotOf.get(key) !== slot) continue
           this.#slotOf.delete(key)
-          this.lookAt(key, slot * this.#slotMs)
+          this.lookNext(key)
         }
       }
     }

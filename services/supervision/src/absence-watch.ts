@@ -11,7 +11,6 @@ import {
   due,
   intervalOrDefault,
   isDue,
-  isSilent,
   LookAgenda,
   markMorningRaised,
   markRaised,
@@ -124,7 +123,8 @@ function* overdue(
     // Raised already: its next sign of life puts it back on the agenda.
     if (sighting.raisedForMs === sighting.lastSeenMs) continue
     const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
-    if (!isSilent(sighting, intervalS, settings.policy, now) || deadline >= through) {
+    // Not past its deadline yet (`isSilent`, its raised check done above), or not before what every lane was read up to.
+    if (now <= deadline || deadline >= through) {
       agenda.lookAt(key, deadline)
       continue
     }
