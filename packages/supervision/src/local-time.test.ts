@@ -35,6 +35,25 @@ describe("local time in a named zone", () => {
     expect(new Date(instantOfLocal(date, clock, oslo)).toISOString()).toBe(iso)
   })
 
+  it.each([
+    // Skipped by spring-forward: moved forward by the gap, as Temporal's "compatible" does.
+    ["America/New_York", "2027-03-14", "02:30", "2027-03-14T07:30:00.000Z"], // shows 03:30 EDT
+    ["America/New_York", "2026-03-08", "02:00", "2026-03-08T07:00:00.000Z"], // shows 03:00 EDT
+    ["America/Los_Angeles", "2027-03-14", "02:30", "2027-03-14T10:30:00.000Z"], // shows 03:30 PDT
+    ["Europe/Oslo", "2027-03-28", "02:30", "2027-03-28T01:30:00.000Z"], // shows 03:30 CEST
+    ["Australia/Sydney", "2026-10-04", "02:30", "2026-10-03T16:30:00.000Z"], // shows 03:30 AEDT
+    // Repeated by fall-back: the earlier of the two instants.
+    ["America/New_York", "2027-11-07", "01:30", "2027-11-07T05:30:00.000Z"], // 01:30 EDT, not EST
+    ["America/Los_Angeles", "2026-11-01", "01:30", "2026-11-01T08:30:00.000Z"], // 01:30 PDT, not PST
+    ["Europe/Oslo", "2027-10-31", "02:30", "2027-10-31T00:30:00.000Z"], // 02:30 CEST, not CET
+    ["Australia/Sydney", "2027-04-04", "02:30", "2027-04-03T15:30:00.000Z"], // 02:30 AEDT, not AEST
+    // No DST since 2019: the days Brazil's clocks used to change are ordinary days.
+    ["America/Sao_Paulo", "2026-11-01", "00:30", "2026-11-01T03:30:00.000Z"],
+    ["America/Sao_Paulo", "2026-02-15", "23:30", "2026-02-16T02:30:00.000Z"]
+  ])("in %s, %s %s is %s", (zone, date, clock, iso) => {
+    expect(new Date(instantOfLocal(date, clock, zone)).toISOString()).toBe(iso)
+  })
+
   it("a local date and wall-clock time lead back to the instant they were read from (up to the repeated autumn hour)", () => {
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }), (t) => {
@@ -108,5 +127,87 @@ describe("local time from the cached quarter-hour offset", () => {
         expect(zoneOffsetMs(t, oslo)).toBe(t < change === (change === Date.UTC(2026, 2, 29, 1)) ? 3_600_000 : 7_200_000)
       }
     }
+  })
+})
+
+describe("a local date and wall-clock time as an instant, either side of UTC and of the equator", () => {
+  const zones = ["Europe/Oslo", "America/New_York", "America/Los_Angeles", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "UTC"]
+  const DayMs = 86_400_000
+  const clockOf = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`
+  // Straight from the time zone database, without the module's cached offsets.
+  const formatters = new Map(zones.map((zone) => [zone, new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })]))
+  const parts = (ms: number, zone: string) =>
+    Object.fromEntries(formatters.get(zone)!.formatToParts(new Date(ms)).filter((p) => p.type !== "literal").map((p) => [p.type, Number(p.value)]))
+  const shownIn = (ms: number, zone: string) => {
+    const p = parts(ms, zone)
+    return `${p["year"]}-${String(p["month"]).padStart(2, "0")}-${String(p["day"]).padStart(2, "0")} ${clockOf(p["hour"]! * 60 + p["minute"]!)}`
+  }
+  const offsetIn = (ms: number, zone: string) => {
+    const p = parts(ms, zone)
+    return Date.UTC(p["year"]!, p["month"]! - 1, p["day"], p["hour"], p["minute"]) - Math.floor(ms / 60_000) * 60_000
+  }
+  /** The offsets a zone has in 2026–2030, and the local dates it changes on: random days seldom reach them. */
+  const changesOf = (zone: string) => {
+    const offsets = new Set<number>()
+    const days: Array<string> = []
+    for (let day = Date.UTC(2025, 11, 31); day < Date.UTC(2031, 0, 2); day += DayMs) {
+      offsets.add(offsetIn(day, zone))
+      if (offsetIn(day, zone) === offsetIn(day + DayMs, zone)) continue
+      let [before, after] = [day, day + DayMs]
+      while (after - before > 60_000) {
+        const mid = Math.floor((before + after) / 120_000) * 60_000
+        if (offsetIn(mid, zone) === offsetIn(before, zone)) before = mid
+        else after = mid
+      }
+      days.push(shownIn(after, zone).slice(0, 10))
+    }
+    return { offsets: [...offsets], days }
+  }
+  const changesIn = new Map(zones.map((zone) => [zone, changesOf(zone)]))
+  /** Every instant that shows the date and time, trying each offset the zone has. */
+  const instantsShowing = (date: string, minute: number, zone: string) => {
+    const asUtc = Date.parse(`${date}T00:00:00Z`) + minute * 60_000
+    return (changesIn.get(zone)?.offsets ?? []).map((offset) => asUtc - offset)
+      .filter((instant) => shownIn(instant, zone) === `${date} ${clockOf(minute)}`)
+  }
+  const dates = fc.integer({ min: Date.UTC(2026, 0, 1) / DayMs, max: Date.UTC(2030, 11, 31) / DayMs })
+    .map((day) => new Date(day * DayMs).toISOString().slice(0, 10))
+  const cases = fc.constantFrom(...zones).chain((zone) => {
+    const changes = changesIn.get(zone)?.days ?? []
+    return fc.record({
+      zone: fc.constant(zone),
+      date: changes.length > 0 ? fc.oneof(dates, fc.constantFrom(...changes)) : dates,
+      // Half the times in the small hours, where the changes are.
+      minute: fc.oneof(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 0, max: 239 }))
+    })
+  })
+
+  it("shows the date and time asked for, the earlier instant when it shows twice, and a skipped time moved on by the gap", () => {
+    fc.assert(
+      fc.property(cases, ({ zone, date, minute }) => {
+        const instant = instantOfLocal(date, clockOf(minute), zone)
+        const showing = instantsShowing(date, minute, zone)
+        if (showing.length > 0) {
+          expect(shownIn(instant, zone)).toBe(`${date} ${clockOf(minute)}`)
+          expect(instant).toBe(Math.min(...showing))
+        } else {
+          const asUtc = Date.parse(`${date}T00:00:00Z`) + minute * 60_000
+          const gap = offsetIn(asUtc + DayMs, zone) - offsetIn(asUtc - DayMs, zone)
+          expect(gap).toBeGreaterThan(0)
+          expect(shownIn(instant, zone)).toBe(`${date} ${clockOf(minute + gap / 60_000)}`)
+        }
+      }),
+      {
+        numRuns: 1000,
+        examples: [
+          [{ zone: "America/New_York", date: "2027-03-14", minute: 150 }],
+          [{ zone: "America/Los_Angeles", date: "2028-03-12", minute: 120 }],
+          [{ zone: "Australia/Sydney", date: "2026-10-04", minute: 179 }],
+          [{ zone: "Europe/Oslo", date: "2029-03-25", minute: 150 }],
+          [{ zone: "America/New_York", date: "2027-11-07", minute: 90 }],
+          [{ zone: "Australia/Sydney", date: "2027-04-04", minute: 150 }]
+        ]
+      }
+    )
   })
 })

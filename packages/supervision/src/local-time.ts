@@ -113,21 +113,26 @@ export const minutesOf = (clock: ClockTime): number => {
 }
 
 /**
- * The instant at which a local date shows a wall-clock time. In autumn's repeated hour it shows
- * twice: the earlier, which a clock read on from the evening before reaches first. A time skipped
- * by spring-forward lands an hour later. (Before, the repeated hour gave the later instant, which
- * a property test found for 2027-10-31 02:00 in Oslo.)
+ * The instant at which a local date shows a wall-clock time, as Temporal's "compatible"
+ * disambiguation gives it. In autumn's repeated hour it shows twice: the earlier, which a clock
+ * read on from the evening before reaches first. A time skipped by spring-forward is moved on by
+ * the gap (02:30 becomes 03:30). (Before, the repeated hour gave the later instant, which a
+ * property test found for 2027-10-31 02:00 in Oslo; and a skipped time west of UTC landed an hour
+ * early, 01:30 for 02:30 in New York.)
  */
 export const instantOfLocal = (date: string, clock: ClockTime, timeZone: string): number => {
   const [y = 1970, m = 1, d = 1] = date.split("-").map(Number)
   const asUtc = Date.UTC(y, m - 1, d, 0, minutesOf(clock))
   // The zone's offsets a day before and after: the same on most days, the two sides of a change on one.
-  const shown = [asUtc - zoneOffsetMs(asUtc - 86_400_000, timeZone), asUtc - zoneOffsetMs(asUtc + 86_400_000, timeZone)]
-    .filter((instant) => instant + zoneOffsetMs(instant, timeZone) === asUtc)
+  const withOffsetBefore = asUtc - zoneOffsetMs(asUtc - 86_400_000, timeZone)
+  const withOffsetAfter = asUtc - zoneOffsetMs(asUtc + 86_400_000, timeZone)
+  const shown = [withOffsetBefore, withOffsetAfter].filter((instant) => instant + zoneOffsetMs(instant, timeZone) === asUtc)
   if (shown.length > 0) return Math.min(...shown)
-  // Skipped by spring-forward: two rounds settle on the offset after the change.
-  const first = asUtc - zoneOffsetMs(asUtc, timeZone)
-  return asUtc - zoneOffsetMs(first, timeZone)
+  // Skipped by spring-forward: read with the offset before the change, the time falls after it and
+  // shows moved on by the gap. (Reading the offset at `asUtc` itself, as before, chose the side by
+  // whether the zone is east or west of UTC, not by the change: west of it, `asUtc` precedes the
+  // change and two rounds ended on the offset after it, an hour early.)
+  return withOffsetBefore
 }
 
 /** A daily window such as 22:00–07:00; it wraps past midnight when `from` is after `to`. */
