@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Layer, Option } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
 import { examplePendantAlarm, exampleDecision } from "@wt/contracts/examples"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { NatsTestServer } from "@wt/nats/testing"
@@ -85,6 +85,36 @@ layer(TestLayer, { excludeTestServices: true })("supervision storms", (it) => {
       expect(ledger.down.has("dev-2100")).toBe(false)
       const state = Option.getOrThrow(yield* (yield* IncidentStore).load("south", stormId)).state
       expect(state.storm?.stillDown).toBe(ledger.down.size)
+    }))
+
+  it.effect("a return heard inside a synchronous step waits for its batch as a callback, told once the batch is stored; nothing to wait for is done at once", () =>
+    Effect.gen(function*() {
+      const inFjord = (e: DeviceEvent): DeviceEvent => ({ ...e, tenant: "fjord" })
+      const routed = yield* Effect.forEach(Array.from({ length: 10 }, (_, n) => 3000 + n), (n) => route(inFjord(lost(n)), n), { concurrency: 10 })
+      const stormId = routed.find((r) => r.incidentId.startsWith("storm-"))!.incidentId
+      const storms = yield* SupervisionStorms
+      // A tenant never looked at must be looked at first.
+      expect(storms.heardFromUnsafe("west", "dev-1", () => {})).toBeUndefined()
+      yield* storms.heardFrom("fjord", "dev-not-down")
+      const told: Array<{ deviceId: string; success: boolean }> = []
+      let bothTold = () => {}
+      const bothStored = new Promise<void>((resolve) => { bothTold = resolve })
+      const tell = (deviceId: string) => (exit: Exit.Exit<void, unknown>) => {
+        told.push({ deviceId, success: Exit.isSuccess(exit) })
+        if (told.length === 2) bothTold()
+      }
+      expect(storms.heardFromUnsafe("fjord", "dev-3000", tell("dev-3000"))).toBe("waiting")
+      expect(storms.heardFromUnsafe("fjord", "dev-3001", tell("dev-3001"))).toBe("waiting")
+      // Already in the next batch; and a device that is not down.
+      expect(storms.heardFromUnsafe("fjord", "dev-3000", tell("dev-3000 again"))).toBe("done")
+      expect(storms.heardFromUnsafe("fjord", "dev-not-down", tell("dev-not-down"))).toBe("done")
+      expect(told).toEqual([])
+      yield* Effect.promise(() => bothStored)
+      expect(told.sort((a, b) => a.deviceId.localeCompare(b.deviceId))).toEqual([{ deviceId: "dev-3000", success: true }, { deviceId: "dev-3001", success: true }])
+      const ledger = yield* readStormLedger("fjord", stormId)
+      expect([...ledger.down].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `dev-${3002 + i}`))
+      const state = Option.getOrThrow(yield* (yield* IncidentStore).load("fjord", stormId)).state
+      expect(state.storm).toEqual({ devices: 10, stillDown: 8 })
     }))
 
   it.effect("two copies writing one storm at once keep its counts equal to its events: no device counted twice or returned twice", () =>

@@ -1,4 +1,4 @@
-import { Clock, Config, Context, DateTime, Deferred, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Clock, Config, Context, DateTime, Duration, Effect, Exit, Layer, Option, Schedule } from "effect"
 import { Nats } from "@wt/nats"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { onlyTechnical, stormChange, stormIncidentIdFor } from "@wt/incident"
@@ -27,10 +27,16 @@ interface Checked {
   readonly checkedAt: number
 }
 
+/** Told once the batch a change went into is stored, or could not be. */
+export type BatchStored = (exit: Exit.Exit<void, unknown>) => void
+
 interface Pending {
   readonly lost: Set<string>
   readonly restored: Set<string>
-  readonly waiters: Array<Deferred.Deferred<void, unknown>>
+  // Plain callbacks, not a Deferred and a fiber each: in a reconnect storm every device back
+  // waits here for its batch, thousands at once, and at about 6 KB each the fibers took
+  // supervision past its heap cap (the full benchmark's 100,000-device storm, 2026-12-07).
+  readonly waiters: Array<BatchStored>
 }
 
 /**
@@ -64,6 +70,14 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
   readonly signOfLife: (event: DeviceEvent) => Effect.Effect<void, unknown>
   /** The device was heard from (known other than by one of its events): it leaves the storm's list. */
   readonly heardFrom: (tenant: string, deviceId: string) => Effect.Effect<void, unknown>
+  /**
+   * `heardFrom` for code inside a synchronous step, on what was found for the tenant within the last
+   * 2 s: "done" when there is nothing to wait for (no storm, the device not down, or its return
+   * already in the next batch); "waiting" when its return went into the next batch, and `stored` is
+   * called once that batch is stored or could not be (at a later flush, never during this call);
+   * undefined when the storm must be looked at again first: use `heardFrom`.
+   */
+  readonly heardFromUnsafe: (tenant: string, deviceId: string, stored: BatchStored) => "done" | "waiting" | undefined
   /** No storm is under way for the tenant, as looked at within the last 2 s: a sign of life has nothing to do here. Read without an effect. */
   readonly quietNow: (tenant: string) => boolean
 }>()("wt/SupervisionStorms") {
@@ -119,16 +133,16 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return lookAgain(tenant, cached)
       }
 
-      // Untraced, as heardFrom is: once for every loss and restore while a storm is under way.
-      const enqueue = Effect.fnUntraced(function*(tenant: string, change: { lost?: string; restored?: string }) {
+      const enqueueUnsafe = (tenant: string, change: { lost?: string; restored?: string }, stored: BatchStored) => {
         let p = pending.get(tenant)
         if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
         if (change.lost !== undefined) p.lost.add(change.lost)
         if (change.restored !== undefined) p.restored.add(change.restored)
-        const done = yield* Deferred.make<void, unknown>()
-        p.waiters.push(done)
-        return yield* Deferred.await(done)
-      })
+        p.waiters.push(stored)
+      }
+      /** Once for every loss and restore while a storm is under way: waits for its batch to be stored. */
+      const enqueue = (tenant: string, change: { lost?: string; restored?: string }) =>
+        Effect.callback<void, unknown>((resume) => enqueueUnsafe(tenant, change, resume))
 
       // The state counts devices; which are down is this process's ledger. A batch worked out on an
       // old ledger is refused (StormViewStale): read what the other writers stored and work it out again.
@@ -155,8 +169,9 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             Effect.fail(new IncidentContended({ incidentId: storms.get(tenant)?.storm?.incidentId ?? StormKey }))),
           Effect.exit,
           Effect.flatMap((exit) =>
-            Effect.forEach(batch.waiters, (w) => (exit._tag === "Success" ? Deferred.succeed(w, undefined) : Deferred.failCause(w, exit.cause)), {
-              discard: true
+            Effect.sync(() => {
+              const told = Exit.isSuccess(exit) ? Exit.void : exit
+              for (const stored of batch.waiters) stored(told)
             })
           )
         )
@@ -226,18 +241,28 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         yield* mergeIndividuals(tenant, storm.incidentId, [incidentId])
       }, Effect.ignore())
 
+      /** The device's return is to be written: it is down, or lost in the batch not yet written (stormChange lets a batch hold both), and not already on its way in the next batch (a device's later events need not wait for it). */
+      const returnDue = (tenant: string, storm: StormLedger, deviceId: string) => {
+        const waiting = pending.get(tenant)
+        if (!storm.down.has(deviceId) && waiting?.lost.has(deviceId) !== true) return false
+        return waiting?.restored.has(deviceId) !== true
+      }
+
       // Per message: Effect.fn's span and call-site Error (a captured stack per call) cost more than this work.
       // A restore waits for its batch to be stored, as a loss does.
       const heardFrom = Effect.fnUntraced(function*(tenant: string, deviceId: string) {
         const storm = yield* activeStorm(tenant)
-        if (storm === null) return
-        const waiting = pending.get(tenant)
-        // Down, or lost in the batch not yet written (stormChange lets a batch hold both).
-        if (!storm.down.has(deviceId) && waiting?.lost.has(deviceId) !== true) return
-        // Already on its way in the next batch: a device's later events need not wait for it.
-        if (waiting?.restored.has(deviceId) === true) return
+        if (storm === null || !returnDue(tenant, storm, deviceId)) return
         yield* enqueue(tenant, { restored: deviceId })
       })
+
+      const heardFromUnsafe = (tenant: string, deviceId: string, stored: BatchStored): "done" | "waiting" | undefined => {
+        const cached = storms.get(tenant)
+        if (!recent(cached)) return undefined
+        if (cached.storm === null || !returnDue(tenant, cached.storm, deviceId)) return "done"
+        enqueueUnsafe(tenant, { restored: deviceId }, stored)
+        return "waiting"
+      }
 
       const quietNow = (tenant: string) => {
         const cached = storms.get(tenant)
@@ -247,7 +272,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       // Per event on every lane: with no storm under way (nearly always), no generator and no fiber work.
       const signOfLife = (event: DeviceEvent) => (quietNow(event.tenant) ? Effect.void : heardFrom(event.tenant, event.deviceId))
 
-      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife, heardFrom, quietNow })
+      return SupervisionStorms.of({ routeLoss, noteIndividual, signOfLife, heardFrom, heardFromUnsafe, quietNow })
     })
   )
 }

@@ -140,8 +140,14 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
       if (sign.signOfLifeMs === undefined) return progress.handled(seq, event.storedAtMs, pending)
       signs.sightedUnsafe(sign.tenant, sign.deviceId, sign.signOfLifeMs, intervalOrDefault(policy, known.heartbeatIntervalS))
       if (storms.quietNow(sign.tenant)) return progress.handled(seq, event.storedAtMs, pending)
+      // A storm is under way: the device's return, if it was down, waits for its batch to be stored,
+      // as a callback (a fiber each was thousands of fibers in a storm); a failed batch is tried again.
+      const { tenant, deviceId } = sign
+      const now = storms.heardFromUnsafe(tenant, deviceId, (exit) =>
+        Exit.isSuccess(exit) ? finish(seq)(exit) : observeLater(seq, storms.heardFrom(tenant, deviceId)))
+      if (now === "done") return progress.handled(seq, event.storedAtMs, pending)
       progress.started(seq, event.storedAtMs, pending)
-      observeLater(seq, storms.heardFrom(sign.tenant, sign.deviceId))
+      if (now === undefined) observeLater(seq, storms.heardFrom(tenant, deviceId))
     }
   })
 })

@@ -25,6 +25,8 @@ const HeldStorms = Layer.effect(
       noteIndividual: () => Effect.void,
       signOfLife: () => Deferred.await(done),
       heardFrom: () => Deferred.await(done),
+      // The storm must be looked at again: the caller takes heardFrom.
+      heardFromUnsafe: () => undefined,
       quietNow: () => false
     })
   })
