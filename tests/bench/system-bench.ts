@@ -235,19 +235,20 @@ const program = Effect.gen(function*() {
   const pids = servicePids(system.services, BenchServices)
   // Profiles are named by pid: keep which service each pid was.
   if (flags.profile) writeFileSync(join(profileDir, "services.json"), JSON.stringify(pids(), null, 2) + "\n")
-  // A service that dies mid-run (out of memory, say) would leave the run waiting for a drain: say so at once.
-  yield* Effect.forkScoped(Effect.gen(function*() {
-    const reported = new Set<string>()
+  // A service that dies mid-run (out of memory, say) leaves its phase waiting for a drain that
+  // cannot come (up to the drain timeout) and the rest of the run measuring a different system:
+  // the run stops there, with the service's last lines.
+  const serviceExited = Effect.gen(function*() {
     while (true) {
       yield* Effect.sleep("2 seconds")
       for (const [name, pid] of Object.entries(pids())) {
-        if ((pid !== undefined && isProcessAlive(pid)) || reported.has(name)) continue
-        reported.add(name)
+        if (pid !== undefined && isProcessAlive(pid)) continue
         log(`SERVICE EXITED: ${name}; its last lines (all in ${system.logFile}):\n` +
           system.logTail().filter((line) => line.startsWith(`${name} |`)).slice(-15).join("\n"))
+        return yield* Effect.die(new Error(`${name} exited during the run: no figures are written`))
       }
     }
-  }))
+  })
   const rss = startRssSampler(pids, runStarted)
   yield* Effect.addFinalizer(() => Effect.sync(() => rss.stop()))
 
@@ -568,7 +569,7 @@ const program = Effect.gen(function*() {
     const { details: _details, rss_peak_mb, ...headline } = results
     process.stdout.write(JSON.stringify({ ...headline, rss_peak_mb }, null, 2) + "\n")
     return results
-  }).pipe(Effect.provide(benchNats(system)))
+  }).pipe(Effect.provide(benchNats(system)), Effect.raceFirst(serviceExited))
 })
 
 // `--cluster`: the three-node cluster's figures instead (cluster-bench.ts).
