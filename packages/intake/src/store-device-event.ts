@@ -33,12 +33,19 @@ const deviceEventMessage = (event: DeviceEvent): RawMessage => ({
   options: { msgId: deviceEventKey(event) }
 })
 
+/** The own publishing connection care alarms are stored over (`storeDeviceEvents`' `alarmLane`), as nats-server lists it. */
+export const AlarmLaneConnection = "wt-publish-alarm"
+
 /**
  * Stores many events as `storeDeviceEvent` stores each, waiting once for all of them: one result
  * per event, in order; an event not stored (its result a failure) was not accepted. Over a
  * connection of the process's own where it can be made (`publishRawAll`'s `ownConnection`).
+ * `alarmLane`: the events are the alarm lane's, stored over a connection of their own, so that
+ * nats-server never reads them behind a storm's heartbeats sent over the other (it reads each
+ * connection's publishes in order, and ingest keeps up to a thousand bulk events in flight).
  */
 export const storeDeviceEvents = (
-  events: ReadonlyArray<DeviceEvent>
+  events: ReadonlyArray<DeviceEvent>,
+  options?: { readonly alarmLane?: boolean }
 ): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>, never, Nats> =>
-  publishRawAll(events.map(deviceEventMessage), { ownConnection: true })
+  publishRawAll(events.map(deviceEventMessage), { ownConnection: options?.alarmLane === true ? AlarmLaneConnection : true })

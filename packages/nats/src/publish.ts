@@ -107,7 +107,7 @@ export interface RawMessage {
 const sendAll = (
   nats: Nats["Service"],
   messages: ReadonlyArray<RawMessage>,
-  ownConnection: boolean
+  ownConnection: boolean | string
 ): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>> =>
   Effect.callback((resume) => {
     const results = new Array<Result.Result<Published, PublishFailed | WrongLastSequence>>(messages.length)
@@ -115,7 +115,9 @@ const sendAll = (
     const settled = () => {
       if (--left === 0) resume(Effect.succeed(results))
     }
-    const acks = ownConnection ? ownPubAcksOf(clientOf(nats).nc, nats.access) : pubAcksFor(nats)
+    const acks = ownConnection === false
+      ? pubAcksFor(nats)
+      : ownPubAcksOf(clientOf(nats).nc, nats.access, ownConnection === true ? undefined : ownConnection)
     messages.forEach(({ subject, bytes, options }, i) => {
       acks.publishThen(
         subject,
@@ -146,8 +148,9 @@ export const publishRawAll = (
     /**
      * Over a connection of the process's own (`ownPubAcksOf`): for batches whose order with the
      * process's other publishes does not matter (ingest's stored events); about a third less CPU per publish.
+     * A name instead of `true`: the process's own connection of that name, one per name.
      */
-    readonly ownConnection?: boolean
+    readonly ownConnection?: boolean | string
   }
 ): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>, never, Nats> =>
   messages.length === 0
@@ -156,7 +159,7 @@ export const publishRawAll = (
       Effect.withFiber((fiber) =>
         tracingExported(fiber)
           ? Effect.forEach(messages, ({ subject, bytes, options }) => Effect.result(publishRaw(subject, bytes, options)), { concurrency: "unbounded" })
-          : sendAll(nats, messages, options?.ownConnection === true)
+          : sendAll(nats, messages, options?.ownConnection ?? false)
       )
     )
 

@@ -142,9 +142,9 @@ export class PubAcks {
    * retry. A publish sent over it when it is lost is sent again at once through the client,
    * with the same `Nats-Msg-Id`, so it is stored once.
    */
-  useOwnConnection(server: () => string, access: NatsAccess) {
+  useOwnConnection(server: () => string, access: NatsAccess, name = OwnConnectionName) {
     if (this.own !== undefined) return
-    this.own = new PublishConnection(server, access, {
+    this.own = new PublishConnection(server, access, name, {
       answer: (token, noResponders, body) => this.answer(token, noResponders, body),
       refused: (subject) => this.refused(subject),
       lost: () => {
@@ -288,19 +288,26 @@ export const pubAcksOf = (nc: NatsConnection, inboxPrefix: string | undefined): 
   return p
 }
 
-const ownPublishers = new WeakMap<NatsConnection, PubAcks>()
+/** The name nats-server lists a process's own publishing connection by (`/connz`). */
+export const OwnConnectionName = "wt-publish"
+
+const ownPublishers = new WeakMap<NatsConnection, Map<string, PubAcks>>()
 
 /**
  * The connection's publisher over a connection of its own (`PubAcks.useOwnConnection`), made on
  * first use: for batches of stored events awaited as a whole (ingest), kept apart from the
  * connection's other publishes, whose order with each other it would not keep while it opens or is lost.
+ * One per `name`: what is published over one never waits in the socket behind another's (care
+ * alarms behind a reconnect storm's heartbeats: nats-server reads a connection's publishes in order).
  */
-export const ownPubAcksOf = (nc: NatsConnection, access: NatsAccess): PubAcks => {
-  let p = ownPublishers.get(nc)
+export const ownPubAcksOf = (nc: NatsConnection, access: NatsAccess, name = OwnConnectionName): PubAcks => {
+  let byName = ownPublishers.get(nc)
+  if (byName === undefined) ownPublishers.set(nc, (byName = new Map()))
+  let p = byName.get(name)
   if (p === undefined) {
     p = new PubAcks(nc, access.inboxPrefix)
-    p.useOwnConnection(() => nc.getServer(), access)
-    ownPublishers.set(nc, p)
+    p.useOwnConnection(() => nc.getServer(), access, name)
+    byName.set(name, p)
   }
   return p
 }

@@ -44,6 +44,29 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 60_000 })(
       assert.strictEqual(own.ownConnection!.sent - sentBefore, 2 * ids.length, "every publish over the own connection")
     }))
 
+  it.effect("a named own connection is one more connection: what is published by its name goes over it alone, stored and answered; by no name, over the other", () =>
+    Effect.gen(function*() {
+      const nats = yield* Nats
+      const own = yield* openOwn
+      const alarms = ownPubAcksOf(clientOf(nats).nc, nats.access, "wt-publish-test-alarm")
+      yield* eventually(Effect.sync(() => alarms.ownConnection?.isOpen === true), (open) => open, "the named connection open")
+      assert.notStrictEqual(alarms, own)
+      assert.strictEqual(ownPubAcksOf(clientOf(nats).nc, nats.access, "wt-publish-test-alarm"), alarms, "one per name")
+      assert.notStrictEqual(alarms.ownConnection!.inbox, own.ownConnection!.inbox)
+      const [ownBefore, alarmsBefore] = [own.ownConnection!.sent, alarms.ownConnection!.sent]
+      const bulkIds = freshIds(2_000)
+      const alarmIds = freshIds(5)
+      // The alarms go while the bulk batch is still being answered.
+      const bulk = yield* Effect.forkChild(publishRawAll(messagesOf(bulkIds), { ownConnection: true }))
+      const stored = yield* publishRawAll(messagesOf(alarmIds), { ownConnection: "wt-publish-test-alarm" })
+      assert.isTrue(stored.every((r) => Result.isSuccess(r) && !r.success.duplicate))
+      assert.isTrue((yield* Fiber.join(bulk)).every(Result.isSuccess))
+      assert.strictEqual(alarms.ownConnection!.sent - alarmsBefore, alarmIds.length)
+      assert.strictEqual(own.ownConnection!.sent - ownBefore, bulkIds.length)
+      const all = yield* storedIds
+      assert.includeMembers(all, [...alarmIds, ...bulkIds])
+    }))
+
   it.effect("a connection lost with publishes in flight: they are sent again through the client, each stored once, and the connection opens again", () =>
     Effect.gen(function*() {
       const own = yield* openOwn

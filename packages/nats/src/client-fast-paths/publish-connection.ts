@@ -135,10 +135,12 @@ export class PublishConnection {
   private readonly server: () => string
   private readonly access: NatsAccess
   private readonly hands: PublishConnectionHands
+  private readonly name: string
 
-  constructor(server: () => string, access: NatsAccess, hands: PublishConnectionHands) {
+  constructor(server: () => string, access: NatsAccess, name: string, hands: PublishConnectionHands) {
     this.server = server
     this.access = access
+    this.name = name
     this.hands = hands
     // Under the user's own inbox prefix, which its permissions let it subscribe to.
     this.inbox = `${access.inboxPrefix ?? "_INBOX"}.wt-pub.${randomBytes(12).toString("hex")}`
@@ -157,7 +159,7 @@ export class PublishConnection {
   private connect() {
     this.#reopen = undefined
     if (this.#closed) return
-    openReader(this.server(), `${this.inbox}.*`, this.access, (socket) => new AnswerReader(socket, this.inbox, this.hands), { name: "wt-publish", noResponders: true })
+    openReader(this.server(), `${this.inbox}.*`, this.access, (socket) => new AnswerReader(socket, this.inbox, this.hands), { name: this.name, noResponders: true })
       .then(({ socket, frames }) => {
         if (this.#closed) {
           socket.destroy()
