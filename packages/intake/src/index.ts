@@ -1,5 +1,5 @@
 export { acceptFrame, admitFrame, countFrame, type ReceiverProtocol, recordAnswered, type Refusal, refuseFrame } from "./receiver-frames.ts"
-export { AlarmLaneConnection, storedBytes, storeDeviceEvent, storeDeviceEvents } from "./store-device-event.ts"
+export { storedBytes, storeDeviceEvent, storeDeviceEvents } from "./store-device-event.ts"
 export { findTooDeep, MaxJsonDepth, type TooDeep, tooDeepReason } from "./json-nesting.ts"
 export {
   DefaultIngestLimits,

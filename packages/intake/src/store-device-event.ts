@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import type { Effect, Result } from "effect"
+import { Effect, type Result } from "effect"
 import { type DeviceEvent, deviceEventKey, laneOfEvent, Subjects } from "@wt/contracts"
 import { type Nats, type PublishFailed, publishRaw, publishRawAll, type Published, type RawMessage, type WrongLastSequence } from "@wt/nats"
 
@@ -33,19 +33,31 @@ const deviceEventMessage = (event: DeviceEvent): RawMessage => ({
   options: { msgId: deviceEventKey(event) }
 })
 
-/** The own publishing connection care alarms are stored over (`storeDeviceEvents`' `alarmLane`), as nats-server lists it. */
-export const AlarmLaneConnection = "wt-publish-alarm"
+/** The own publishing connection care alarms are stored over, as nats-server lists it. */
+const AlarmLaneConnection = "wt-publish-alarm"
+
+type Stored = Result.Result<Published, PublishFailed | WrongLastSequence>
 
 /**
  * Stores many events as `storeDeviceEvent` stores each, waiting once for all of them: one result
  * per event, in order; an event not stored (its result a failure) was not accepted. Over a
- * connection of the process's own where it can be made (`publishRawAll`'s `ownConnection`).
- * `alarmLane`: the events are the alarm lane's, stored over a connection of their own, so that
- * nats-server never reads them behind a storm's heartbeats sent over the other (it reads each
- * connection's publishes in order, and ingest keeps up to a thousand bulk events in flight).
+ * connection of the process's own where it can be made (`publishRawAll`'s `ownConnection`), the
+ * alarm lane's events over one of their own: nats-server reads each connection's publishes in
+ * order, and ingest keeps up to a thousand bulk events in flight, which a care alarm sent with
+ * them would wait behind in a storm.
  */
-export const storeDeviceEvents = (
-  events: ReadonlyArray<DeviceEvent>,
-  options?: { readonly alarmLane?: boolean }
-): Effect.Effect<Array<Result.Result<Published, PublishFailed | WrongLastSequence>>, never, Nats> =>
-  publishRawAll(events.map(deviceEventMessage), { ownConnection: options?.alarmLane === true ? AlarmLaneConnection : true })
+export const storeDeviceEvents = (events: ReadonlyArray<DeviceEvent>): Effect.Effect<Array<Stored>, never, Nats> => {
+  const alarms: Array<number> = []
+  const others: Array<number> = []
+  events.forEach((event, i) => (laneOfEvent(event) === "alarm" ? alarms : others).push(i))
+  const over = (indices: ReadonlyArray<number>, ownConnection: true | string) =>
+    publishRawAll(indices.map((i) => deviceEventMessage(events[i]!)), { ownConnection })
+  if (others.length === 0) return over(alarms, AlarmLaneConnection)
+  if (alarms.length === 0) return publishRawAll(events.map(deviceEventMessage), { ownConnection: true })
+  return Effect.map(Effect.all([over(alarms, AlarmLaneConnection), over(others, true)], { concurrency: 2 }), ([storedAlarms, storedOthers]) => {
+    const results = new Array<Stored>(events.length)
+    alarms.forEach((i, k) => (results[i] = storedAlarms[k]!))
+    others.forEach((i, k) => (results[i] = storedOthers[k]!))
+    return results
+  })
+}

@@ -116,19 +116,19 @@ export const handleIngest = Effect.fn("Gateway.ingest")(function*(request: HttpS
   }
 
   const window = yield* IngestWindow
-  const publish = (events: ReadonlyArray<AcceptedEvent>, alarmLane: boolean) =>
-    Effect.map(storeDeviceEvents(events.map(({ event }) => event), { alarmLane }), (results) =>
+  const publish = (events: ReadonlyArray<AcceptedEvent>) =>
+    Effect.map(storeDeviceEvents(events.map(({ event }) => event)), (results) =>
       results.map((result, i) => {
         const { index, event } = events[i]!
         return Result.isSuccess(result)
           ? { index, id: event.id, duplicate: result.success.duplicate, error: undefined }
           : { index, id: event.id, duplicate: false, error: result.failure.message }
       }))
-  // Alarm-lane events never wait for the window, nor behind it in a socket; the rest of the batch waits its turn.
+  // Alarm-lane events never wait for the window (nor, in storeDeviceEvents, behind it in a socket); the rest of the batch waits its turn.
   const alarms: Array<AcceptedEvent> = []
   const bulk: Array<AcceptedEvent> = []
   for (const accepted of admitted) (laneOfEvent(accepted.event) === "alarm" ? alarms : bulk).push(accepted)
-  const [storedAlarms, storedBulk] = yield* Effect.all([publish(alarms, true), window.bulk(bulk.length, publish(bulk, false))], { concurrency: 2 })
+  const [storedAlarms, storedBulk] = yield* Effect.all([publish(alarms), window.bulk(bulk.length, publish(bulk))], { concurrency: 2 })
   const stored = [...storedAlarms, ...storedBulk].sort((a, b) => a.index - b.index)
   const accepted = stored.filter((s) => s.error === undefined).map((s) => s.id)
   const notStored = stored.filter((s) => s.error !== undefined)

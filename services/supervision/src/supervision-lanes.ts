@@ -143,11 +143,11 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
       // A storm is under way: the device's return, if it was down, waits for its batch to be stored,
       // as a callback (a fiber each was thousands of fibers in a storm); a failed batch is tried again.
       const { tenant, deviceId } = sign
-      const now = storms.heardFromUnsafe(tenant, deviceId, (exit) =>
-        Exit.isSuccess(exit) ? finish(seq)(exit) : observeLater(seq, storms.heardFrom(tenant, deviceId)))
+      const inFiber = () => observeLater(seq, storms.heardFrom(tenant, deviceId))
+      const now = storms.heardFromUnsafe(tenant, deviceId, (exit) => Exit.isSuccess(exit) ? finish(seq)(exit) : inFiber())
       if (now === "done") return progress.handled(seq, event.storedAtMs, pending)
       progress.started(seq, event.storedAtMs, pending)
-      if (now === undefined) observeLater(seq, storms.heardFrom(tenant, deviceId))
+      if (now === undefined) inFiber()
     }
   })
 })
