@@ -39,6 +39,13 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
    * a pointer set since fails the compare-and-set, and the caller looks again.
    */
   readonly reserve: (tenant: string, residentId: string, incidentId: string, seen?: Vacant) => Effect.Effect<boolean, NatsRequestFailed>
+  /**
+   * Points the resident at `incidentId` in place of the pointer seen at `revision` (its incident
+   * ended, or its reservation was abandoned): true when this call moved it, false when someone
+   * moved it since. One compare-and-set where a release, a lookup and a reservation were three
+   * round trips on the way to a care alarm's incident.
+   */
+  readonly replace: (tenant: string, residentId: string, incidentId: string, revision: number) => Effect.Effect<boolean, NatsRequestFailed>
   /** Clears the pointer if it is still at `revision`; a pointer someone moved since is left alone. */
   readonly release: (tenant: string, residentId: string, revision: number) => Effect.Effect<void, NatsRequestFailed>
 }>()("wt/OpenIncidentIndex") {
@@ -67,12 +74,16 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
         return Option.isSome(yield* kv.update(keyOf(tenant, residentId), encoder.encode(incidentId), found.revision))
       })
 
+      const replace = Effect.fn("OpenIncidentIndex.replace")(function*(tenant: string, residentId: string, incidentId: string, revision: number) {
+        return Option.isSome(yield* kv.update(keyOf(tenant, residentId), encoder.encode(incidentId), revision))
+      })
+
       // A pointer someone moved since (false) is theirs now: left alone.
       const release = Effect.fn("OpenIncidentIndex.release")(function*(tenant: string, residentId: string, revision: number) {
         yield* kv.delete(keyOf(tenant, residentId), { revision })
       })
 
-      return OpenIncidentIndex.of({ find, lookup, reserve, release })
+      return OpenIncidentIndex.of({ find, lookup, reserve, replace, release })
     })
   )
 }

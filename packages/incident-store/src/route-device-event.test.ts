@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { type DeviceEvent, Streams, Subjects, type TriageDecision } from "@wt/contracts"
-import { readSubject } from "@wt/nats"
+import { Nats, OpenIncidentBucket, readSubject } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { IncidentStore, OpenIncidentIndex, routeDeviceEvent } from "./index.ts"
 
@@ -59,6 +59,37 @@ layer(TestLayer, { excludeTestServices: true })("routing device events into inci
       const second = yield* routeDeviceEvent(alarm("evt-end-0002"), "res-0004", p("P1"))
       expect(second.opened).toBe(true)
       expect(second.incidentId).not.toBe(first.incidentId)
+    }))
+
+  it.effect("a resident's alarm after a resolved incident takes the pointer over in one write, with no release between", () =>
+    Effect.gen(function*() {
+      const store = yield* IncidentStore
+      const first = yield* routeDeviceEvent(alarm("evt-over-0001"), "res-0006", p("P1"))
+      yield* store.execute("demo", first.incidentId, { type: "claim", at, by: { kind: "operator", id: "kari" } })
+      yield* store.execute("demo", first.incidentId, { type: "resolve", at, by: { kind: "operator", id: "kari" } })
+      // The bucket keeps one entry per key, so its stream's writes are counted: one, where a release
+      // (a delete marker) and a reservation were two.
+      const nats = yield* Nats
+      const writesBefore = (yield* nats.streamInfo(`KV_${OpenIncidentBucket}`)).state.last_seq
+      const second = yield* routeDeviceEvent(alarm("evt-over-0002"), "res-0006", p("P1"))
+      expect(second).toEqual({ incidentId: expect.not.stringMatching(first.incidentId), opened: true })
+      expect((yield* nats.streamInfo(`KV_${OpenIncidentBucket}`)).state.last_seq - writesBefore).toBe(1)
+      expect(Option.getOrThrow(yield* (yield* OpenIncidentIndex).find("demo", "res-0006")).incidentId).toBe(second.incidentId)
+      // A redelivery of the second alarm finds its own incident through the pointer and adds nothing.
+      const again = yield* routeDeviceEvent(alarm("evt-over-0002"), "res-0006", p("P1"))
+      expect(again).toEqual({ incidentId: second.incidentId, opened: false })
+      expect(yield* readSubject(Streams.incident, Subjects.incident("demo", second.incidentId))).toHaveLength(1)
+    }))
+
+  it.effect("an ended incident's pointer moved by another copy first is not taken over", () =>
+    Effect.gen(function*() {
+      const index = yield* OpenIncidentIndex
+      expect(yield* index.reserve("demo", "res-0007", "inc-ended")).toBe(true)
+      const seen = Option.getOrThrow(yield* index.find("demo", "res-0007"))
+      expect(yield* index.replace("demo", "res-0007", "inc-copy-a", seen.revision)).toBe(true)
+      // The second copy saw the same ended pointer: its compare-and-set fails and the first copy's stands.
+      expect(yield* index.replace("demo", "res-0007", "inc-copy-b", seen.revision)).toBe(false)
+      expect(Option.getOrThrow(yield* index.find("demo", "res-0007")).incidentId).toBe("inc-copy-a")
     }))
 
   it.effect("a vacancy seen before another incident took the pointer reserves nothing", () =>

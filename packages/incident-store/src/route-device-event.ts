@@ -46,6 +46,12 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
       Effect.as<Routed>({ incidentId, opened: true })
     )
 
+  // The pointer still at `revision` (an ended incident's, or an abandoned reservation) is taken over
+  // for a fresh incident in one compare-and-set; moved since, none, and we look again.
+  const takeOver = (revision: number) =>
+    Effect.flatMap(index.replace(tenant, residentId, ownId, revision), (moved) =>
+      moved ? Effect.map(open(ownId), Option.some) : Effect.succeed(Option.none<Routed>()))
+
   // One look at the resident's pointer: routed, or none when the pointer moved under us and we must look again.
   // Each look reads the pointer and the incident once; on the way to a new incident, nothing twice.
   const routeOnce = Effect.gen(function*() {
@@ -60,21 +66,18 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
       // Reserved but not yet written: ours from an attempt that died, another copy's in flight, or abandoned.
       if (incidentId === ownId) return Option.some(yield* open(ownId))
       const now = yield* Clock.currentTimeMillis
-      if (now - createdAt.getTime() > AbandonedReservationMs) yield* index.release(tenant, residentId, revision)
-      else yield* Effect.sleep("25 millis")
+      if (now - createdAt.getTime() > AbandonedReservationMs) return yield* takeOver(revision)
+      yield* Effect.sleep("25 millis")
       return Option.none<Routed>()
     }
-    if (!ActiveStatuses.includes(stored.value.state.status)) {
-      yield* index.release(tenant, residentId, revision)
-      return Option.none<Routed>()
-    }
-    const joined = yield* store.execute(tenant, incidentId, { type: "correlate_device_event", at, decision, deviceEvent: event }, stored).pipe(
-      Effect.map(() => true),
-      // Ended between our read and our write: start over with a fresh incident.
-      Effect.catchTag("IncidentEnded", () => index.release(tenant, residentId, revision).pipe(Effect.as(false))),
-      Effect.catchTag("IncidentContended", () => Effect.succeed(false))
+    // A resident who has had an alarm before: the pointer still names the last incident, ended.
+    if (!ActiveStatuses.includes(stored.value.state.status)) return yield* takeOver(revision)
+    return yield* store.execute(tenant, incidentId, { type: "correlate_device_event", at, decision, deviceEvent: event }, stored).pipe(
+      Effect.as(Option.some<Routed>({ incidentId, opened: false })),
+      // Ended between our read and our write: a fresh incident in its place.
+      Effect.catchTag("IncidentEnded", () => takeOver(revision)),
+      Effect.catchTag("IncidentContended", () => Effect.succeed(Option.none<Routed>()))
     )
-    return joined ? Option.some<Routed>({ incidentId, opened: false }) : Option.none<Routed>()
   })
 
   // Twenty looks in all, each reading the pointer afresh.
