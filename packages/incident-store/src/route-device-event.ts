@@ -53,9 +53,12 @@ export const routeDeviceEvent = Effect.fn("Correlation.routeDeviceEvent")(functi
       moved ? Effect.map(open(ownId), Option.some) : Effect.succeed(Option.none<Routed>()))
 
   // One look at the resident's pointer: routed, or none when the pointer moved under us and we must look again.
-  // Each look reads the pointer and the incident once; on the way to a new incident, nothing twice.
+  // Each look reads the pointer and the incident once; on the way to a new incident, nothing twice. The
+  // first look takes the pointer as this process holds it, where it does (a watched index): every write
+  // that follows is a compare-and-set on its revision, so a pointer held stale costs one failed write.
+  let looks = 0
   const routeOnce = Effect.gen(function*() {
-    const pointer = yield* index.lookup(tenant, residentId)
+    const pointer = (looks++ === 0 ? index.peek(tenant, residentId) : undefined) ?? (yield* index.lookup(tenant, residentId))
     if (isVacant(pointer)) {
       if (yield* index.reserve(tenant, residentId, ownId, pointer)) return Option.some(yield* open(ownId))
       return Option.none<Routed>()

@@ -11,7 +11,7 @@ const Http = Layer.unwrap(Effect.gen(function*() {
 }))
 
 const Engine = SupervisionStorms.layer.pipe(
-  Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layer, CareAlarmHistory.layer, Registry.layer))
+  Layer.provideMerge(Layer.mergeAll(IncidentStore.layer, OpenIncidentIndex.layerWatched, CareAlarmHistory.layer, Registry.layer))
 )
 
 /** Classifies the device lanes it is given (`WT_TRIAGE_LANES`) into incidents. */
