@@ -2,7 +2,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { connect, nkeys, type NatsConnection } from "@nats-io/transport-node"
 import { DiscardPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import { Streams, Subjects } from "@wt/contracts"
-import { Effect, Fiber, Layer, Redacted } from "effect"
+import { Effect, Fiber, Layer, Option, Redacted, Stream } from "effect"
 import { defaultNatsSettings } from "./config.ts"
 import { clientOf, type NatsClient } from "./client.ts"
 import { makeNats, Nats } from "./connection.ts"
@@ -13,7 +13,7 @@ import { ensureStream, provisionStreamsWith } from "./streams.ts"
 import { publishRaw } from "./publish.ts"
 import { readSubject } from "./read.ts"
 import { NatsTestServer } from "./testing.ts"
-import { DeviceFramesStream, deviceFramesStreamSpec, SealStream } from "./installation.ts"
+import { DeviceFramesStream, deviceFramesStreamSpec, OpenIncidentBucket, SealStream } from "./installation.ts"
 import { inboxPrefixOf, type NatsUser, NatsUsers, permissionsOf } from "./users.ts"
 
 /**
@@ -225,6 +225,21 @@ layer(Provisioned, { excludeTestServices: true, timeout: "120 seconds" })("NATS 
       assert.strictEqual(yield* run("sim", outcome(publish(Subjects.device("demo", "tech", "technical", "alarm-1")))), "ok")
       assert.strictEqual(yield* run("sim", outcome(readSubject(Streams.device, Subjects.deviceAll))), "refused")
       assert.strictEqual(yield* run("receivers", outcome(publish(Subjects.incident("demo", "inc-3")))), "refused")
+    }))
+
+  it.effect("triage watches the open-incident bucket it writes (the pointers it holds in memory), and the gateway cannot", () =>
+    Effect.gen(function*() {
+      const firstHeld = Effect.gen(function*() {
+        const kv = yield* Nats.use((nats) => nats.kv(OpenIncidentBucket))
+        yield* kv.put("demo.res-perm", "inc-perm")
+        return yield* Stream.runHead(kv.watch)
+      })
+      // Made by provisioning, as an installation's buckets are (the services only open them).
+      yield* run("provision", Nats.use((nats) => nats.kv(OpenIncidentBucket)))
+      const held = Option.getOrThrow(yield* run("triage", firstHeld))
+      assert.strictEqual(held.key, "demo.res-perm")
+      assert.strictEqual(new TextDecoder().decode(held.value), "inc-perm")
+      assert.strictEqual(yield* run("gateway", outcome(firstHeld)), "refused")
     }))
 
   it.effect("supervision follows a device lane through an unacknowledged push consumer into its own inbox", () =>
