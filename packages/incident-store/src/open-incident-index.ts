@@ -66,57 +66,57 @@ export class OpenIncidentIndex extends Context.Service<OpenIncidentIndex, {
   static readonly layerWatched = Layer.effect(OpenIncidentIndex, Effect.suspend(() => makeIndex(true)))
 }
 
-const makeIndex = (watched: boolean) =>
-  Effect.gen(function*() {
-    const nats = yield* Nats
-    const kv = yield* nats.kv(OpenIncidentBucket)
-    const mirror: OpenPointerMirror | undefined = watched ? yield* watchOpenPointers(kv) : undefined
+// Untraced: built once per process, and its watch would keep this span as its parent.
+const makeIndex = Effect.fnUntraced(function*(watched: boolean) {
+  const nats = yield* Nats
+  const kv = yield* nats.kv(OpenIncidentBucket)
+  const mirror: OpenPointerMirror | undefined = watched ? yield* watchOpenPointers(kv) : undefined
 
-    const peek = (tenant: string, residentId: string): OpenPointer | Vacant | undefined => {
-      const held = mirror?.get(keyOf(tenant, residentId))
-      if (held === undefined) return undefined
-      if (held === "never written") return { _tag: "Vacant", revision: 0 }
-      if (held.incidentId === undefined) return { _tag: "Vacant", revision: held.revision }
-      return { incidentId: held.incidentId, revision: held.revision, createdAt: held.createdAt }
-    }
+  const peek = (tenant: string, residentId: string): OpenPointer | Vacant | undefined => {
+    const held = mirror?.get(keyOf(tenant, residentId))
+    if (held === undefined) return undefined
+    if (held === "never written") return { _tag: "Vacant", revision: 0 }
+    if (held.incidentId === undefined) return { _tag: "Vacant", revision: held.revision }
+    return { incidentId: held.incidentId, revision: held.revision, createdAt: held.createdAt }
+  }
 
-    // Read from the bucket's stream leader, never a replica: a direct get is answered by any replica
-    // the server picks, a frozen node too, and every such read waited out its timeout on the alarm lane.
-    const lookup = Effect.fn("OpenIncidentIndex.lookup")(function*(tenant: string, residentId: string) {
-      const entry = Option.getOrUndefined(yield* kv.lastEntry(keyOf(tenant, residentId)))
-      if (entry === undefined) return { _tag: "Vacant", revision: 0 } satisfies Vacant
-      if (entry.operation !== "PUT" || entry.value.length === 0) return { _tag: "Vacant", revision: entry.revision } satisfies Vacant
-      return { incidentId: decoder.decode(entry.value), revision: entry.revision, createdAt: entry.created } satisfies OpenPointer
-    })
-
-    const find = (tenant: string, residentId: string) =>
-      lookup(tenant, residentId).pipe(Effect.map((found) => isVacant(found) ? Option.none<OpenPointer>() : Option.some(found)))
-
-    // The pointer set at `revision`; what this process wrote is in its mirror before the watch brings it.
-    const setAt = (tenant: string, residentId: string, incidentId: string, revision: number) =>
-      kv.update(keyOf(tenant, residentId), encoder.encode(incidentId), revision).pipe(
-        Effect.map((written) => {
-          if (Option.isNone(written)) return false
-          mirror?.wrote(keyOf(tenant, residentId), incidentId, written.value)
-          return true
-        })
-      )
-
-    const reserve = Effect.fn("OpenIncidentIndex.reserve")(function*(tenant: string, residentId: string, incidentId: string, seen?: Vacant) {
-      const found = seen ?? (yield* lookup(tenant, residentId))
-      // A pointer holds its incident's id, ours on a retry.
-      if (!isVacant(found)) return found.incidentId === incidentId
-      return yield* setAt(tenant, residentId, incidentId, found.revision)
-    })
-
-    const replace = Effect.fn("OpenIncidentIndex.replace")(function*(tenant: string, residentId: string, incidentId: string, revision: number) {
-      return yield* setAt(tenant, residentId, incidentId, revision)
-    })
-
-    // A pointer someone moved since (false) is theirs now: left alone.
-    const release = Effect.fn("OpenIncidentIndex.release")(function*(tenant: string, residentId: string, revision: number) {
-      yield* kv.delete(keyOf(tenant, residentId), { revision })
-    })
-
-    return OpenIncidentIndex.of({ find, peek, lookup, reserve, replace, release })
+  // Read from the bucket's stream leader, never a replica: a direct get is answered by any replica
+  // the server picks, a frozen node too, and every such read waited out its timeout on the alarm lane.
+  const lookup = Effect.fn("OpenIncidentIndex.lookup")(function*(tenant: string, residentId: string) {
+    const entry = Option.getOrUndefined(yield* kv.lastEntry(keyOf(tenant, residentId)))
+    if (entry === undefined) return { _tag: "Vacant", revision: 0 } satisfies Vacant
+    if (entry.operation !== "PUT" || entry.value.length === 0) return { _tag: "Vacant", revision: entry.revision } satisfies Vacant
+    return { incidentId: decoder.decode(entry.value), revision: entry.revision, createdAt: entry.created } satisfies OpenPointer
   })
+
+  const find = (tenant: string, residentId: string) =>
+    lookup(tenant, residentId).pipe(Effect.map((found) => isVacant(found) ? Option.none<OpenPointer>() : Option.some(found)))
+
+  // The pointer set at `revision`; what this process wrote is in its mirror before the watch brings it.
+  const setAt = (tenant: string, residentId: string, incidentId: string, revision: number) =>
+    kv.update(keyOf(tenant, residentId), encoder.encode(incidentId), revision).pipe(
+      Effect.map((written) => {
+        if (Option.isNone(written)) return false
+        mirror?.wrote(keyOf(tenant, residentId), incidentId, written.value)
+        return true
+      })
+    )
+
+  const reserve = Effect.fn("OpenIncidentIndex.reserve")(function*(tenant: string, residentId: string, incidentId: string, seen?: Vacant) {
+    const found = seen ?? (yield* lookup(tenant, residentId))
+    // A pointer holds its incident's id, ours on a retry.
+    if (!isVacant(found)) return found.incidentId === incidentId
+    return yield* setAt(tenant, residentId, incidentId, found.revision)
+  })
+
+  const replace = Effect.fn("OpenIncidentIndex.replace")(function*(tenant: string, residentId: string, incidentId: string, revision: number) {
+    return yield* setAt(tenant, residentId, incidentId, revision)
+  })
+
+  // A pointer someone moved since (false) is theirs now: left alone.
+  const release = Effect.fn("OpenIncidentIndex.release")(function*(tenant: string, residentId: string, revision: number) {
+    yield* kv.delete(keyOf(tenant, residentId), { revision })
+  })
+
+  return OpenIncidentIndex.of({ find, peek, lookup, reserve, replace, release })
+})
