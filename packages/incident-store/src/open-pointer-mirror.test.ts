@@ -1,22 +1,12 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option, Schedule } from "effect"
-import { type DeviceEvent, type TriageDecision } from "@wt/contracts"
+import { exampleDecision, examplePendantAlarm } from "@wt/contracts/examples"
 import { NatsTestServer } from "@wt/nats/testing"
 import { IncidentStore, OpenIncidentIndex, routeDeviceEvent } from "./index.ts"
+import { endIncident } from "./testing.ts"
 
-const at = "2026-12-07T03:00:00.000Z"
-const alarm = (id: string): DeviceEvent => ({
-  id,
-  tenant: "demo",
-  deviceId: "alarm-000001",
-  occurredAt: at,
-  receivedAt: at,
-  source: { via: "sim" },
-  type: "safety_alarm",
-  payload: { trigger: "pendant" }
-})
-const p1: TriageDecision = { ruleId: "r", ruleSetVersion: "t", priority: "P1", category: "care", reason: "x", fireService: false }
-const operator = { kind: "operator", id: "kari" } as const
+const at = "2026-11-25T03:00:00.000Z"
+const p1 = exampleDecision("P1")
 
 /** An index that looks up as the real one does but holds whatever `peek` is told: a watch lagging the bucket. */
 const lagging = (peek: OpenIncidentIndex["Service"]["peek"]) =>
@@ -60,7 +50,7 @@ layer(Layer.mergeAll(IncidentStore.layer, Watched).pipe(Layer.provideMerge(Bucke
       yield* heldSoon(Effect.sync(() => watched.peek("demo", "res-m002")), (h) => h !== undefined)
       let lookups = 0
       const counting = OpenIncidentIndex.of({ ...watched, lookup: (t, r) => Effect.suspend(() => { lookups++; return watched.lookup(t, r) }) })
-      const routed = yield* Effect.provideService(routeDeviceEvent(alarm("evt-m002"), "res-m002", p1), OpenIncidentIndex, counting)
+      const routed = yield* Effect.provideService(routeDeviceEvent(examplePendantAlarm("evt-m002"), "res-m002", p1), OpenIncidentIndex, counting)
       expect(routed.opened).toBe(true)
       expect(lookups).toBe(0)
       // Its own write is held at once, before the watch brings it back.
@@ -69,9 +59,9 @@ layer(Layer.mergeAll(IncidentStore.layer, Watched).pipe(Layer.provideMerge(Bucke
 
   it.effect("a held vacancy that is stale joins the incident another copy opened, not a second one", () =>
     Effect.gen(function*() {
-      const first = yield* routeDeviceEvent(alarm("evt-m003-a"), "res-m003", p1)
+      const first = yield* routeDeviceEvent(examplePendantAlarm("evt-m003-a"), "res-m003", p1)
       const stale = yield* lagging(() => ({ _tag: "Vacant", revision: 0 }))
-      const second = yield* Effect.provideService(routeDeviceEvent(alarm("evt-m003-b"), "res-m003", p1), OpenIncidentIndex, stale)
+      const second = yield* Effect.provideService(routeDeviceEvent(examplePendantAlarm("evt-m003-b"), "res-m003", p1), OpenIncidentIndex, stale)
       expect(second).toEqual({ incidentId: first.incidentId, opened: false })
       const state = Option.getOrThrow(yield* (yield* IncidentStore).load("demo", first.incidentId)).state
       expect(state.deviceEventCount).toBe(2)
@@ -79,17 +69,15 @@ layer(Layer.mergeAll(IncidentStore.layer, Watched).pipe(Layer.provideMerge(Bucke
 
   it.effect("a held pointer to an ended incident that is stale joins the resident's open one", () =>
     Effect.gen(function*() {
-      const store = yield* IncidentStore
       const index = yield* OpenIncidentIndex
-      const ended = yield* routeDeviceEvent(alarm("evt-m004-a"), "res-m004", p1)
+      const ended = yield* routeDeviceEvent(examplePendantAlarm("evt-m004-a"), "res-m004", p1)
       const endedAt = Option.getOrThrow(yield* index.find("demo", "res-m004"))
-      yield* store.execute("demo", ended.incidentId, { type: "claim", at, by: operator })
-      yield* store.execute("demo", ended.incidentId, { type: "resolve", at, by: operator })
-      const open = yield* routeDeviceEvent(alarm("evt-m004-b"), "res-m004", p1)
+      yield* endIncident("demo", ended.incidentId, at)
+      const open = yield* routeDeviceEvent(examplePendantAlarm("evt-m004-b"), "res-m004", p1)
       expect(open.opened).toBe(true)
       // This copy still holds the pointer to the ended incident: its take-over fails, and it looks again.
       const stale = yield* lagging(() => endedAt)
-      const third = yield* Effect.provideService(routeDeviceEvent(alarm("evt-m004-c"), "res-m004", p1), OpenIncidentIndex, stale)
+      const third = yield* Effect.provideService(routeDeviceEvent(examplePendantAlarm("evt-m004-c"), "res-m004", p1), OpenIncidentIndex, stale)
       expect(third).toEqual({ incidentId: open.incidentId, opened: false })
       expect(Option.getOrThrow(yield* index.find("demo", "res-m004")).incidentId).toBe(open.incidentId)
     }))

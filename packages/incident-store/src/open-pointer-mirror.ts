@@ -1,4 +1,4 @@
-import { Deferred, Effect, Stream, type Scope } from "effect"
+import { Effect, Stream, type Scope } from "effect"
 import type { KvBucket, KvEntry } from "@wt/nats"
 
 /** A resident's pointer as last seen: the incident it names, or none (a delete marker), at its revision. */
@@ -39,16 +39,15 @@ export const watchOpenPointers = Effect.fnUntraced(function*(kv: KvBucket): Effe
   })
 
   const watchOnce = Effect.gen(function*() {
-    const ready = yield* Deferred.make<void>()
     const lastSeq = yield* kv.lastRevision
-    if (lastSeq === 0) yield* Deferred.succeed(ready, undefined)
-    yield* Effect.forkScoped(Effect.andThen(Deferred.await(ready), Effect.sync(() => { loaded = true })))
-    yield* Stream.runForEach(kv.watch, (entry) => {
-      take(entry.key, pointerOf(entry))
-      // Entries come in stream order: once the last one stored at start is here, so is everything before it.
-      return entry.revision >= lastSeq ? Deferred.succeed(ready, undefined) : Effect.void
-    })
-  }).pipe(Effect.scoped)
+    if (lastSeq === 0) loaded = true
+    yield* Stream.runForEach(kv.watch, (entry) =>
+      Effect.sync(() => {
+        take(entry.key, pointerOf(entry))
+        // Entries come in stream order: once the last one stored at start is here, so is everything before it.
+        if (entry.revision >= lastSeq) loaded = true
+      }))
+  })
 
   yield* Effect.forkScoped(
     Effect.forever(

@@ -4,6 +4,7 @@ import { type DeviceEvent, Streams, Subjects, type TriageDecision } from "@wt/co
 import { Nats, OpenIncidentBucket, readSubject } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
 import { IncidentStore, OpenIncidentIndex, routeDeviceEvent } from "./index.ts"
+import { endIncident } from "./testing.ts"
 
 const at = "2026-11-25T03:00:00.000Z"
 const alarm = (id: string, deviceId = "alarm-000001"): DeviceEvent => ({
@@ -52,10 +53,8 @@ layer(TestLayer, { excludeTestServices: true })("routing device events into inci
 
   it.effect("after the incident is resolved the next alarm opens a new one", () =>
     Effect.gen(function*() {
-      const store = yield* IncidentStore
       const first = yield* routeDeviceEvent(alarm("evt-end-0001"), "res-0004", p("P1"))
-      yield* store.execute("demo", first.incidentId, { type: "claim", at, by: { kind: "operator", id: "kari" } })
-      yield* store.execute("demo", first.incidentId, { type: "resolve", at, by: { kind: "operator", id: "kari" } })
+      yield* endIncident("demo", first.incidentId, at)
       const second = yield* routeDeviceEvent(alarm("evt-end-0002"), "res-0004", p("P1"))
       expect(second.opened).toBe(true)
       expect(second.incidentId).not.toBe(first.incidentId)
@@ -63,10 +62,8 @@ layer(TestLayer, { excludeTestServices: true })("routing device events into inci
 
   it.effect("a resident's alarm after a resolved incident takes the pointer over in one write, with no release between", () =>
     Effect.gen(function*() {
-      const store = yield* IncidentStore
       const first = yield* routeDeviceEvent(alarm("evt-over-0001"), "res-0006", p("P1"))
-      yield* store.execute("demo", first.incidentId, { type: "claim", at, by: { kind: "operator", id: "kari" } })
-      yield* store.execute("demo", first.incidentId, { type: "resolve", at, by: { kind: "operator", id: "kari" } })
+      yield* endIncident("demo", first.incidentId, at)
       // The bucket keeps one entry per key, so its stream's writes are counted: one, where a release
       // (a delete marker) and a reservation were two.
       const nats = yield* Nats

@@ -1,6 +1,7 @@
 import { Clock, Effect, Result, Schedule } from "effect"
 import { type DeviceEvent, DeviceEvent as DeviceEventSchema, deviceEventKey, IncidentRecord, laneOfEvent, Streams, Subjects } from "@wt/contracts"
 import { decodeJson, publishEvent, readSubject } from "@wt/nats"
+import { IncidentStore } from "./incident-store.ts"
 
 /** Test support against real NATS: device events stored as the gateway stores them, and the incident events they became. */
 
@@ -50,4 +51,12 @@ export const awaitIncidentEvent = Effect.fn("IncidentStoreTesting.awaitIncidentE
     })
   )
   return { found, seenAtMs: found.length > 0 ? yield* Clock.currentTimeMillis : undefined }
+})
+
+/** Claims and resolves the incident as an operator at `at`: it has ended, its pointer left in place. */
+export const endIncident = Effect.fn("IncidentStoreTesting.endIncident")(function*(tenant: string, incidentId: string, at: string) {
+  const store = yield* IncidentStore
+  const by = { kind: "operator", id: "kari" } as const
+  yield* store.execute(tenant, incidentId, { type: "claim", at, by })
+  yield* store.execute(tenant, incidentId, { type: "resolve", at, by })
 })
