@@ -29,7 +29,7 @@ import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
 import { writeReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
-import { natsServerPid, servicePids, startCpuMeter } from "./cpu-usage.ts"
+import { natsServerPid, servicePids, startCpuMeter, waitUntilQuiet } from "./cpu-usage.ts"
 import { lookAtTraffic, trafficPerEvent } from "./server-traffic.ts"
 import { stormEvents } from "./storm-events.ts"
 import { ServiceNames } from "@wt/launcher"
@@ -77,6 +77,9 @@ const drainOf = (options: Pick<Parameters<typeof waitDrained>[0], "startMs" | "p
 const WarmUpP1 = 20
 /** How long the system is left alone to measure what it costs at rest. */
 const RestMs = 5_000
+/** The services' CPU, all together, below which the machine counts as left to the baseline (at rest they spend about 80 ms a second). */
+const QuietMsPerS = 150
+const QuietWaitMs = 90_000
 const resultsDir = join(process.cwd(), "bench-results")
 
 const encoder = new TextEncoder()
@@ -269,17 +272,28 @@ const program = Effect.gen(function*() {
     const baselineStream = "BENCH_BASELINE"
     yield* Effect.orDie(nats.addStream({ ...device.config, name: baselineStream, subjects: ["bench.baseline.>"], description: "pnpm bench baseline" }))
     const baselineMessages = rawMessages(baselineEvents, (e) => `bench.baseline.${deviceSubject(e)}`)
-    log(`baseline: publishing ${baselineMessages.length} events straight to JetStream, window ${PublishWindow}`)
     const natsPid = natsServerPid()
+    // Raw publish is the ratio's denominator: measured on a machine the services have left quiet.
+    const settled = yield* Effect.promise(() => waitUntilQuiet(pids, { quietMsPerS: QuietMsPerS, maxMs: QuietWaitMs }))
+    log(`baseline: ${settled.quiet ? "the services went quiet" : "the services still busy"} after ${settled.waitedS} s ` +
+      `(${Math.round(settled.lastMsPerS)} ms of CPU per second over the last, quiet below ${QuietMsPerS})`)
+    log(`baseline: publishing ${baselineMessages.length} events straight to JetStream, window ${PublishWindow}`)
     // What storing alone costs nats-server, in the same run: the floor under its share of the pipeline.
-    const baselineCpu = startCpuMeter(() => ({ "nats-server": natsPid }))
+    // The services are metered too: the ratio's denominator is only as fast as the cores they leave
+    // free, and work left over from start-up (the fleet read, enrolment) shows here.
+    const baselineCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     let t0 = Date.now()
     const baseline = yield* publishWindowed(nats, baselineMessages, PublishWindow)
     const baselineMs = Date.now() - t0
     const baselineNatsUs = baselineCpu.perEvent(Math.max(1, baseline.stored))["nats-server"]
+    const baselineServicesMsPerS = Object.fromEntries(
+      Object.entries(baselineCpu.perSecond()).filter(([name]) => name !== "nats-server" && name !== "total")
+    )
+    const baselineServicesMs = Math.round(Object.values(baselineServicesMsPerS).reduce((sum, ms) => sum + ms, 0))
     yield* Effect.orDie(nats.deleteStream(baselineStream))
     const baselineEps = Math.round(baseline.stored / (baselineMs / 1000))
-    log(`baseline: ${baselineEps} events/s (${baseline.stored} stored, ${baseline.failed} failed); nats-server ${baselineNatsUs} µs per event`)
+    log(`baseline: ${baselineEps} events/s (${baseline.stored} stored, ${baseline.failed} failed); nats-server ${baselineNatsUs} µs per event; ` +
+      `the services meanwhile ${baselineServicesMs} ms of CPU per second: ${JSON.stringify(baselineServicesMsPerS)}`)
 
     // ── P1 at idle ──
     // Warm-up, not counted: the first alarms after start run cold code paths (JIT, caches, connections).
@@ -495,7 +509,7 @@ const program = Effect.gen(function*() {
       max_rss_mb: Math.max(...Object.values(peaks)),
       rss_peak_mb: peaks,
       details: {
-        baseline: { events: baselineMessages.length, stored: baseline.stored, failed: baseline.failed, seconds: seconds(baselineMs), window: PublishWindow, nats_server_cpu_us_per_event: baselineNatsUs },
+        baseline: { events: baselineMessages.length, stored: baseline.stored, failed: baseline.failed, seconds: seconds(baselineMs), window: PublishWindow, nats_server_cpu_us_per_event: baselineNatsUs, services_cpu_ms_per_s: baselineServicesMs, services_quiet_after_s: settled.waitedS },
         pipeline: {
           events: plan.pipelineEvents,
           accepted: totals.accepted,
