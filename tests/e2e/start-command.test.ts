@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
-import { tmpdir } from "node:os"
+import { getPriority, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
@@ -12,6 +12,23 @@ import { eventually, postJson, queuedIncident, request, signIn } from "../suppor
 import { spawnStart } from "../support/start-command.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
+
+/** The nice value of each service process started with this data directory, by the name the launcher gave it (from /proc). */
+const nicenessByService = (dataDir: string): Record<string, number> => {
+  const found: Record<string, number> = {}
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")
+      if (!environ.includes(`WT_DATA_DIR=${dataDir}`)) continue
+      // The launcher names each service process (triage-bulk runs triage's code).
+      const service = environ.find((v) => v.startsWith("WT_SERVICE="))?.slice("WT_SERVICE=".length)
+      if (service !== undefined) found[service] = getPriority(Number(pid))
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found
+}
 
 describe("the README's run command (pnpm start) on embedded defaults", () => {
   it.live("starts nats-server and PGlite itself, serves the console and ingest, and stops everything on Ctrl-C", () =>
@@ -76,6 +93,18 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         const registry = JSON.parse(exported.stdout)
         expect(registry.residents.length).toBeGreaterThanOrEqual(300)
         expect(registry.residents[0].devices.some((d: any) => d.type === "safety_alarm")).toBe(true)
+
+        // Bulk work yields the CPU to the care alarm's path (decision 30).
+        expect(nicenessByService(dataDir)).toMatchObject({
+          "triage-bulk": 12,
+          supervision: 12,
+          audit: 12,
+          gateway: 0,
+          triage: 0,
+          console: 0,
+          projector: 0,
+          dispatch: 0
+        })
 
         const natsRecord = JSON.parse(readFileSync(join(dataDir, "nats", "server.json"), "utf8"))
         child.kill("SIGINT")

@@ -26,7 +26,8 @@ describe("niceness", () => {
     expect(nicenessOf("gateway", { WT_BULK_NICE: "10" })).toBe(0)
     expect(nicenessOf("audit", { WT_BULK_NICE: "10" })).toBe(10)
     expect(nicenessOf("audit", { WT_BULK_NICE: "0" })).toBe(0)
-    expect(nicenessOf("audit", { WT_BULK_NICE: "-5" })).toBe(5)
+    expect(nicenessOf("audit", {})).toBe(12)
+    expect(nicenessOf("audit", { WT_BULK_NICE: "-5" })).toBe(12)
   })
 })
 
