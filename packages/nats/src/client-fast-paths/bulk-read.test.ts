@@ -163,6 +163,41 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       assert.isFalse(flow.attached)
     }))
 
+  it.effect("held past the stall watch (6 s), a follower ends, its consumer with it; followed again after the last message it handed over, every message is read once, in order", () =>
+    Effect.gen(function*() {
+      const { jsm } = clientOf(yield* Nats)
+      const stored = (yield* Effect.promise(() => jsm.streams.info(Stream))).state.messages
+      const consumers = Effect.promise(async () => (await jsm.consumers.list(Stream).next()).map((c) => c.name))
+      const before = yield* consumers
+      const flow = new FlowHold()
+      const read: Array<number> = []
+      let ended = 0
+      const error = yield* Effect.flip(bulkFollow({
+        stream: Stream,
+        filterSubject: "bulk.>",
+        fromSeq: 1,
+        onMessage: (seq) => {
+          read.push(seq)
+          if (read.length === 1) flow.hold()
+        },
+        onEnded: () => ended++,
+        flow
+      }))
+      // The frame writer goes on after the last event handed over, another way or again: so must the reader's end let it.
+      assert.match(error.message, /no data for 6000 ms/)
+      assert.strictEqual(ended, 1)
+      assert.isFalse(flow.attached)
+      assert.isBelow(read.length, stored)
+      yield* eventually(consumers, (names) => names.every((name) => before.includes(name)), "the held session's consumer gone")
+      flow.release()
+      const fiber = yield* Effect.forkChild(bulkFollow({ stream: Stream, filterSubject: "bulk.>", fromSeq: read.at(-1)! + 1, onMessage: (seq) => void read.push(seq) }))
+      yield* eventually(Effect.sync(() => read.length), (n) => n >= stored, "every message read")
+      yield* Effect.sleep("200 millis")
+      assert.strictEqual(read.length, stored)
+      read.forEach((seq, i) => i > 0 && assert.isAbove(seq, read[i - 1]!))
+      yield* Fiber.interrupt(fiber)
+    }))
+
   it.effect("fails, rather than reading nothing, when the stream does not exist", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(bulkReadRange({ stream: "NO_SUCH_STREAM", toSeq: 10, onMessage: () => undefined }))
