@@ -68,7 +68,7 @@ export const startCpuMeter = (pids: () => Record<string, number | undefined>) =>
 /**
  * Waits, a second at a time and for at most `maxMs`, until the processes together spend less
  * than `quietMsPerS` of CPU per second: a measurement that starts while start-up work still runs
- * (supervision enrolling a fresh fleet of 110,000 devices took a fifth of a core for 20 s) is
+ * (supervision enrolling a fresh fleet of 110,000 devices took a fifth of a core for some 10 s after it said ready) is
  * measured against that work. Returns the seconds waited and whether they went quiet.
  */
 export const waitUntilQuiet = async (
