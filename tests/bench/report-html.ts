@@ -103,6 +103,7 @@ type Verdict = "met" | "missed" | "n/a"
 const check = (value: number | null, ok: (v: number) => boolean): Verdict => (value === null ? "n/a" : ok(value) ? "met" : "missed")
 
 export const renderReport = (results: any, charts: ReadonlyArray<ChartFile>): string => {
+  const cpuPerEvent: number | null = results.details?.pipeline?.cpu_us_per_event?.total ?? null
   const rows: Array<[string, string, string, Verdict]> = [
     ["baseline (raw JetStream publish)", `${results.baseline_eps} events/s`, "—", "n/a"],
     ["pipeline (ingest → triage → audit)", `${results.pipeline_eps} events/s`, "≥ 30,000 events/s", check(results.pipeline_eps, (v) => v >= 30_000)],
@@ -113,7 +114,11 @@ export const renderReport = (results: any, charts: ReadonlyArray<ChartFile>): st
     ["P1 p99 during storm", `${results.p1_p99_storm_ms} ms`, "≤ 250 ms", check(results.p1_p99_storm_ms, (v) => v <= 250)],
     [`storm drain (${results.storm_devices} devices, ${results.storm_events} events)`, `${results.storm_drain_s ?? "not drained"} s`, "≤ 60 s", results.storm_drain_s === null ? "missed" : check(results.storm_drain_s, (v) => v <= 60)],
     ["storm events lost", `${results.storm_lost}`, "0", check(results.storm_lost, (v) => v === 0)],
-    ["max service RSS", `${results.max_rss_mb} MB`, "≤ 256 MB", check(results.max_rss_mb, (v) => v <= 256)]
+    ["max service RSS", `${results.max_rss_mb} MB`, "≤ 256 MB", check(results.max_rss_mb, (v) => v <= 256)],
+    // Issue 22's, stricter where it repeats one of the above.
+    ["CPU per event, every process with nats-server (issue 22)", `${cpuPerEvent ?? "—"} µs`, "≤ 100 µs", check(cpuPerEvent, (v) => v <= 100)],
+    ["pipeline / baseline (issue 22)", `${results.ratio}`, "≥ 0.5", check(results.ratio, (v) => v >= 0.5)],
+    ["P1 p99 during telemetry backlog (issue 22)", `${results.p1_p99_backlog_ms} ms`, "≤ 100 ms", check(results.p1_p99_backlog_ms, (v) => v <= 100)]
   ]
   const table = `<table><tr><th>figure</th><th>measured</th><th>target</th><th></th></tr>${
     rows.map(([n, v, t, ok]) => `<tr><td>${esc(n)}</td><td>${esc(v)}</td><td>${esc(t)}</td><td class="${ok}">${ok}</td></tr>`).join("")
@@ -122,7 +127,7 @@ export const renderReport = (results: any, charts: ReadonlyArray<ChartFile>): st
 body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}
 .met{color:#2a7d2a;font-weight:bold}.missed{color:#c22;font-weight:bold}pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}</style></head><body>
 <h1>Benchmark: ${esc(results.mode)} run, ${esc(results.at)}</h1>
-<p>${esc(`${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memory_mb} MB, Node ${results.machine.node}`)}. Targets from issue 7; a missed target is shown as missed.</p>
+<p>${esc(`${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memory_mb} MB, Node ${results.machine.node}`)}. Targets from issues 7 and 22; a missed target is shown as missed.</p>
 ${table}
 <h2>Throughput</h2>
 ${charts.filter((c) => c.section === "throughput").map(img).join("\n")}
