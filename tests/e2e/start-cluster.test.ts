@@ -6,7 +6,7 @@ import { Effect } from "effect"
 import { freePort, isProcessAlive } from "@wt/nats"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
-import { spawnStart } from "../support/start-command.ts"
+import { spawnStart, stopStarted } from "../support/start-command.ts"
 
 /**
  * What `pnpm start --cluster` promises: on a fresh data directory it brings up three
@@ -61,7 +61,7 @@ describe("pnpm start --cluster", () => {
         yield* eventually(Effect.sync(() => (nodePids.some(isProcessAlive) ? undefined : true)), 10_000, 200)
         expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
       } finally {
-        if (child.exitCode === null) child.kill("SIGKILL")
+        yield* Effect.promise(() => stopStarted(started))
         rmSync(dataDir, { recursive: true, force: true })
       }
     }), 300_000)

@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { freePort, isProcessAlive } from "@wt/nats"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
-import { spawnStart } from "../support/start-command.ts"
+import { spawnStart, stopStarted } from "../support/start-command.ts"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 
@@ -113,7 +113,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         expect(isProcessAlive(natsRecord.pid)).toBe(false)
         expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
       } finally {
-        if (child.exitCode === null) child.kill("SIGKILL")
+        yield* Effect.promise(() => stopStarted(started))
         rmSync(dataDir, { recursive: true, force: true })
       }
     }), 150_000)
@@ -145,7 +145,7 @@ describe("the README's run command (pnpm start) on embedded defaults", () => {
         expect(started.stdout()).toContain("stopped: services, NATS and PostgreSQL this run started are down")
         expect(existsSync(join(dataDir, "runtime.json"))).toBe(false)
       } finally {
-        if (child.exitCode === null) child.kill("SIGKILL")
+        yield* Effect.promise(() => stopStarted(started))
         holder.close()
         rmSync(dataDir, { recursive: true, force: true })
       }

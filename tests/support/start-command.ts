@@ -28,3 +28,16 @@ export const spawnStart = (args: ReadonlyArray<string>, env: Record<string, stri
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
   return { child, stdout: () => out, stderr: () => err, exited }
 }
+
+/**
+ * Stops what `spawnStart` started, as Ctrl-C does (SIGINT stops the services, NATS and PostgreSQL
+ * it started), and only after `graceMs` by SIGKILL: killing the command alone at once leaves its
+ * services running on their own after a failed test.
+ */
+export const stopStarted = async (started: StartedCommand, graceMs = 30_000): Promise<void> => {
+  const { child, exited } = started
+  if (child.exitCode !== null || child.signalCode !== null) return
+  child.kill("SIGINT")
+  const timer = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), graceMs).unref())
+  if ((await Promise.race([exited, timer])) === "late") child.kill("SIGKILL")
+}
