@@ -77,11 +77,10 @@ export const waitUntilQuiet = async (
 ): Promise<{ readonly waitedS: number; readonly quiet: boolean; readonly lastMsPerS: number }> => {
   const startedAtMs = Date.now()
   let lastMsPerS = Number.POSITIVE_INFINITY
-  while (Date.now() - startedAtMs < options.maxMs) {
+  while (lastMsPerS >= options.quietMsPerS && Date.now() - startedAtMs < options.maxMs) {
     const meter = startCpuMeter(pids)
     await new Promise((resolve) => setTimeout(resolve, 1000))
     lastMsPerS = meter.perSecond()["total"] ?? 0
-    if (lastMsPerS < options.quietMsPerS) return { waitedS: Math.round((Date.now() - startedAtMs) / 100) / 10, quiet: true, lastMsPerS }
   }
-  return { waitedS: Math.round((Date.now() - startedAtMs) / 100) / 10, quiet: false, lastMsPerS }
+  return { waitedS: Math.round((Date.now() - startedAtMs) / 100) / 10, quiet: lastMsPerS < options.quietMsPerS, lastMsPerS }
 }

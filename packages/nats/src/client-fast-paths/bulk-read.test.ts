@@ -42,6 +42,14 @@ const bulk = (range: { fromSeq?: number; toSeq: number }) =>
     return out
   })
 
+/** How many messages the stream holds, a look at its consumers' names, and their names now (before a follower adds its own). */
+const streamBeforeFollow = Effect.gen(function*() {
+  const { jsm } = clientOf(yield* Nats)
+  const stored = (yield* Effect.promise(() => jsm.streams.info(Stream))).state.messages
+  const consumers = Effect.promise(async () => (await jsm.consumers.list(Stream).next()).map((c) => c.name))
+  return { stored, consumers, before: yield* consumers }
+})
+
 /** The same range through the nats.js ordered consumer: what the bulk reader must equal. */
 const reference = (range: { fromSeq?: number; toSeq: number }) =>
   Effect.gen(function*() {
@@ -122,10 +130,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
 
   it.effect("held, a follower reads nothing more (what is on its way waits outside the process); released, it goes on where it stopped: every message once, in order, through one consumer", () =>
     Effect.gen(function*() {
-      const { jsm } = clientOf(yield* Nats)
-      const stored = (yield* Effect.promise(() => jsm.streams.info(Stream))).state.messages
-      const consumers = Effect.promise(async () => (await jsm.consumers.list(Stream).next()).map((c) => c.name))
-      const before = yield* consumers
+      const { stored, consumers, before } = yield* streamBeforeFollow
       const flow = new FlowHold()
       const read: Array<number> = []
       let bytes = 0
@@ -165,10 +170,7 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
 
   it.effect("held past the stall watch (6 s), a follower ends, its consumer with it; followed again after the last message it handed over, every message is read once, in order", () =>
     Effect.gen(function*() {
-      const { jsm } = clientOf(yield* Nats)
-      const stored = (yield* Effect.promise(() => jsm.streams.info(Stream))).state.messages
-      const consumers = Effect.promise(async () => (await jsm.consumers.list(Stream).next()).map((c) => c.name))
-      const before = yield* consumers
+      const { stored, consumers, before } = yield* streamBeforeFollow
       const flow = new FlowHold()
       const read: Array<number> = []
       let ended = 0
