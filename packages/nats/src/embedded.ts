@@ -137,7 +137,20 @@ const tryListen = (port: number) =>
  */
 const SlotPorts = 1000
 const slot = Number(process.env["VITEST_POOL_ID"] ?? "")
-const slotRange = Number.isInteger(slot) && slot >= 1 && slot <= 12 ? { first: 20_000 + (slot - 1) * SlotPorts } : undefined
+/**
+ * Processes a worker starts (`pnpm start` under test) inherit its VITEST_POOL_ID: choosing from the
+ * worker's range they took ports the worker had chosen for them but not yet bound (CI: the started
+ * nats-server on the receivers' port, EADDRINUSE). The worker marks the range as its own; a
+ * descendant sees another pid there and lets the kernel choose.
+ */
+const SlotOwner = "WT_PORT_SLOT_OWNER"
+const slotRange = (() => {
+  if (!Number.isInteger(slot) || slot < 1 || slot > 12) return undefined
+  const owner = process.env[SlotOwner]
+  if (owner === undefined) process.env[SlotOwner] = String(process.pid)
+  else if (owner !== String(process.pid)) return undefined
+  return { first: 20_000 + (slot - 1) * SlotPorts }
+})()
 let cursor = Math.floor(Math.random() * SlotPorts)
 
 /**

@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { distinctPorts, freePort } from "./embedded.ts"
 
 /** A kernel that offers these ports in turn, then nothing. */
@@ -33,5 +35,22 @@ describe("free ports", () => {
       const ports = yield* Effect.forEach(Array.from({ length: 40 }, () => 0), () => freePort)
       assert.strictEqual(new Set(ports).size, 40)
       assert.isTrue(ports.every((p) => p > 0))
+    }))
+
+  it.effect("a process started from a test worker chooses outside the worker's range, which holds ports the worker chose but has not bound yet", () =>
+    Effect.gen(function*() {
+      const own = yield* freePort
+      const slot = Number(process.env["VITEST_POOL_ID"])
+      assert.isTrue(slot >= 1 && slot <= 12, "vitest gives each worker a pool slot")
+      const range = { first: 20_000 + (slot - 1) * 1000, last: 20_000 + slot * 1000 - 1 }
+      assert.isTrue(own >= range.first && own <= range.last, `the worker's own port ${own} is in its range`)
+      // The child inherits this worker's environment, VITEST_POOL_ID and all, as `pnpm start` under test does.
+      const embedded = fileURLToPath(new URL("./embedded.ts", import.meta.url))
+      const script = `import(${JSON.stringify(embedded)}).then(async ({ freePort }) => { const { Effect } = await import("effect"); const ports = []; for (let i = 0; i < 20; i++) ports.push(await Effect.runPromise(freePort)); console.log(JSON.stringify(ports)) })`
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env: process.env, encoding: "utf8" })
+      assert.strictEqual(child.status, 0, child.stderr)
+      const ports: Array<number> = JSON.parse(child.stdout)
+      assert.strictEqual(ports.length, 20)
+      assert.isTrue(ports.every((p) => p > 0 && (p < range.first || p > range.last)), `child's ports ${ports.join(", ")}`)
     }))
 })
