@@ -29,6 +29,39 @@ export interface P1Phase {
 /** How long the benchmark's operator takes to answer a probe: well inside the 30 s before a P1 escalates. */
 const AnswerAfterMs = 5_000
 
+/**
+ * A care alarm the operator leaves unanswered, to time its escalation: escalations are swept by
+ * supervision, a bulk process (decision 30), so a storm may hold them back.
+ */
+interface Held {
+  readonly eventId: string
+  accepted?: boolean
+  incidentId?: string
+  /** On the live stream: the incident opened, then escalated (ms since epoch). */
+  openedAt?: number
+  escalatedAt?: number
+  /** What the escalation says it waited, from the incident's opening to the sweep that found it. */
+  unclaimedForMs?: number
+  /** Correlated into an incident already open: its wait is not this alarm's, so another resident's alarm is sent. */
+  correlated?: boolean
+}
+
+/** Residents kept out of the probes' turn for the held alarm: one whose device is in an open incident (an absence) is passed over. */
+const HeldResidents = 5
+
+export interface HeldEscalation {
+  /** The incident opened → escalated, both as they reached the console's live stream, ms. */
+  readonly opened_to_escalated_ms: number | null
+  /** From the escalation event: unclaimed from opening to the sweep that escalated, ms. */
+  readonly unclaimed_for_ms: number | null
+  /** `unclaimed_for_ms` past the P1 limit: how late supervision's sweep came, ms. */
+  readonly sweep_late_ms: number | null
+  readonly limit_ms: number
+  /** Held alarms the gateway accepted: one, and one more for each that joined an open incident. */
+  readonly accepted: number
+  readonly note?: string
+}
+
 const CareTriggers = ["pendant", "button", "pull_cord", "fall_detector"] as const
 
 /**
@@ -51,6 +84,10 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
     const trigger = CareTriggers.find((t) => device.triggers === undefined || device.triggers.includes(t)) ?? "pendant"
     return [{ deviceId: device.id, trigger }]
   })
+  // Residents kept out of the probes' turn, for the held alarm: its incident must be new.
+  const heldAlarms = alarms.splice(-HeldResidents)
+  let held: Held | undefined
+  let heldAccepted = 0
   let cursor = 0
   let seen = 0
   const probes = new Map<string, Probe>()
@@ -79,6 +116,19 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
       const ev = e.data?.event
       if (e.event !== "incident" || ev === undefined) continue
       const incidentId: string | undefined = e.data?.state?.incidentId
+      if (held !== undefined && incidentId !== undefined) {
+        if (ev.type === "incident_opened" && ev.deviceEvent?.id === held.eventId) {
+          held.incidentId = incidentId
+          held.openedAt = e.receivedAt
+          answered.add(incidentId)
+        } else if (ev.type === "device_event_correlated" && ev.deviceEvent?.id === held.eventId) {
+          held.correlated = true
+          void sendHeld()
+        } else if (ev.type === "incident_escalated" && incidentId === held.incidentId && held.escalatedAt === undefined) {
+          held.escalatedAt = e.receivedAt
+          held.unclaimedForMs = ev.unclaimedForMs
+        }
+      }
       if (ev.type === "incident_opened" && e.data?.state?.priority === "P1" && incidentId !== undefined && !answered.has(incidentId)) {
         answered.add(incidentId)
         toAnswer.push({ incidentId, dueAt: e.receivedAt + AnswerAfterMs })
@@ -109,8 +159,7 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
   })()
   yield* Effect.addFinalizer(() => Effect.promise(() => { stopped = true; return answering }))
 
-  const sendOne = () => {
-    const alarm = alarms[cursor++ % alarms.length]!
+  const post = (alarm: { readonly deviceId: string; readonly trigger: string }) => {
     const event: DeviceEvent = {
       id: randomUUID(),
       tenant: options.fleet.tenant.id,
@@ -120,9 +169,7 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
       type: "safety_alarm",
       payload: { trigger: alarm.trigger }
     } as DeviceEvent
-    const probe: Probe = { id: event.id, postedAt: Date.now() }
-    probes.set(event.id, probe)
-    return fetch(`${options.ingestUrl}/v1/events`, {
+    const accepted = fetch(`${options.ingestUrl}/v1/events`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${options.ingestKey}` },
       body: JSON.stringify(event)
@@ -130,7 +177,55 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
       await r.arrayBuffer()
       return r.status === 202
     }).catch(() => false)
+    return { id: event.id, accepted }
   }
+
+  const sendOne = () => {
+    const { id, accepted } = post(alarms[cursor++ % alarms.length]!)
+    probes.set(id, { id, postedAt: Date.now() })
+    return accepted
+  }
+
+  /** Sends the care alarm the operator leaves unanswered (see `Held`), from the next resident kept for it. */
+  const sendHeld = async () => {
+    const alarm = heldAlarms.shift()
+    if (alarm === undefined) return
+    const { id, accepted } = post(alarm)
+    const sent: Held = { eventId: id }
+    held = sent
+    sent.accepted = await accepted
+    if (sent.accepted) heldAccepted++
+  }
+  const hold = Effect.promise(sendHeld)
+
+  /**
+   * Waits until the held alarm's incident is escalated (at most `timeoutMs` after it opened),
+   * then hands it to the operator, who answers it as any other.
+   */
+  const heldEscalation = (limitMs: number, timeoutMs: number) =>
+    Effect.promise(async (): Promise<HeldEscalation> => {
+      const none = (note: string): HeldEscalation => ({ opened_to_escalated_ms: null, unclaimed_for_ms: null, sweep_late_ms: null, limit_ms: limitMs, accepted: heldAccepted, note })
+      const started = Date.now()
+      // The last one sent: one that joined an open incident has been followed by another (collect).
+      while (held !== undefined && held.escalatedAt === undefined && Date.now() - (held.openedAt ?? started) < timeoutMs) {
+        if (held.correlated === true && heldAlarms.length === 0) break
+        collect()
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      const h = held
+      if (h === undefined || h.accepted !== true) return none("the held alarm was not accepted")
+      if (h.incidentId !== undefined) toAnswer.push({ incidentId: h.incidentId, dueAt: Date.now() })
+      if (h.correlated === true) return none(`each of the ${HeldResidents} residents kept for the held alarm had an incident open`)
+      if (h.openedAt === undefined) return none("the held alarm's incident never reached the live stream")
+      if (h.escalatedAt === undefined || h.unclaimedForMs === undefined) return none(`not escalated within ${timeoutMs} ms of opening`)
+      return {
+        opened_to_escalated_ms: h.escalatedAt - h.openedAt,
+        unclaimed_for_ms: h.unclaimedForMs,
+        sweep_late_ms: h.unclaimedForMs - limitMs,
+        limit_ms: limitMs,
+        accepted: heldAccepted
+      }
+    })
 
   /**
    * Sends `count` P1s `intervalMs` apart (or until `until` says stop, if given), then waits up
@@ -176,7 +271,7 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
     })
 
   /** The P1 incidents the benchmark's operator resolved, and those it could not (claim or resolve refused). */
-  return { run, answeredAll, answers: () => ({ ...answers }) }
+  return { run, answeredAll, hold, heldEscalation, answers: () => ({ ...answers }) }
 })
 
 export const phaseSummary = (phase: P1Phase) => ({

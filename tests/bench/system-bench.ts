@@ -15,6 +15,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Option, Result } from "effect"
 import { deviceEventKey, Streams, Subjects } from "@wt/contracts"
 import { readStormLedger } from "@wt/incident-store"
+import { DefaultEscalationLimits } from "@wt/incident"
 import { freePort, isProcessAlive, Nats, readLastOnSubject } from "@wt/nats"
 import { demoSimFleet, deviceSubject, makeFleetEvents, type SimFleet } from "@wt/sim-devices"
 import type { DeviceEvent } from "@wt/contracts"
@@ -433,6 +434,9 @@ const program = Effect.gen(function*() {
     const stormCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     const alarmLaneAtStorm = yield* alarmLaneTail(system.services.triage.url)
     const stormStart = Date.now()
+    // A care alarm the operator leaves waiting as the storm begins: its escalation, due 30 s after,
+    // is swept by supervision, which runs at the bulk processes' low priority (decision 30).
+    yield* prober.hold
     let stormDrained = false
     const stormDrainSamples: Array<DrainSample> = []
     const [stormP1, stormDrain] = yield* Effect.all([
@@ -443,6 +447,8 @@ const program = Effect.gen(function*() {
       )
     ], { concurrency: "unbounded" })
     const stormDrainS = stormDrain.drainedAtMs === undefined ? null : seconds(stormDrain.drainedAtMs - stormStart)
+    const stormEscalation = yield* prober.heldEscalation(DefaultEscalationLimits.P1, DefaultEscalationLimits.P1 + 15_000)
+    log(`storm: a P1 left unclaimed from the storm's start: escalated ${stormEscalation.unclaimed_for_ms === null ? `— ${stormEscalation.note}` : `after ${stormEscalation.unclaimed_for_ms} ms unclaimed (limit ${stormEscalation.limit_ms}: the sweep ${stormEscalation.sweep_late_ms} ms late), ${stormEscalation.opened_to_escalated_ms} ms between the two on the live stream`}; the storm drained after ${stormDrainS} s`)
     const stormCpuUs = stormCpu.perEvent(stormTotals.accepted)
     const stormAlarmLane = tailSince(alarmLaneAtStorm, yield* alarmLaneTail(system.services.triage.url))
     // What the incidents took meanwhile (storm batches above all): every consumer of WT_INCIDENT reads it.
@@ -457,7 +463,7 @@ const program = Effect.gen(function*() {
         (yield* counterTotal(system.services["triage-bulk"].url, "wt_triage_decisions_total"))
     }
     // The P1 probes sent meanwhile are in the same counts; each was one accepted event.
-    const expected = stormTotals.accepted + (stormP1.sent - stormP1.unaccepted)
+    const expected = stormTotals.accepted + (stormP1.sent - stormP1.unaccepted) + stormEscalation.accepted
     const stored = after.stored - before.stored
     const audited = after.audited
     const triaged = after.triaged - before.triaged
@@ -561,6 +567,7 @@ const program = Effect.gen(function*() {
           incident_writes: stormIncidentWrites,
           storm_incident: stormIncident,
           storm_incident_10s_later: stormLater?.storm ?? null,
+          escalation: stormEscalation,
           alarm_lane_to_incident: stormAlarmLane,
           p1: stormSummary
         },

@@ -9,7 +9,9 @@ import { Config, Context, Effect, Layer, Semaphore } from "effect"
  * the answer, while alarm-lane events go straight through. Enough stay in flight to keep
  * the store busy, so the window costs no throughput: at 1,000 instead of 2,000 the full
  * benchmark's ingest ran at 17,178 events/s (15,699 before) and the storm's P1 p99 was
- * 263 ms (293).
+ * 263 ms (293). Measured again with care alarms on their own connection and bulk work at nice 12
+ * (docs/benchmarks/2026-12-07-ingest-window-again.md): 2,000 and 4,000 let no more through that
+ * two rounds could tell from the machine's own changes, and stored more of a storm's care alarms late.
  */
 export class IngestWindow extends Context.Service<IngestWindow, {
   /**
