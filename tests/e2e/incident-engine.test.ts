@@ -57,6 +57,13 @@ layer(E2ESystem.layerWithNatsAnd({ env: { WT_ESCALATE_P1: "1 second", WT_ESCALAT
           a.body.find((i: any) => i.residentId === residentId && (i.escalationLevel ?? 0) >= 1)), 5000, 100)
         const timeline = yield* request(`${sys.consoleUrl}/api/incidents/${escalated.incidentId}/timeline`, { headers: bearer(sara) })
         expect(timeline.body.entries.map((e: any) => e.kind)).toContain("incident_escalated")
+        // The console swept it, at the care path's priority; supervision, a bulk process, no longer does (decision 31).
+        const escalationsOn = (name: "console" | "supervision") =>
+          Effect.map(request<string>(`http://127.0.0.1:${sys.services.ports[name]}/metrics`), (answer) =>
+            String(answer.body).split("\n").filter((line) => line.startsWith("wt_escalations_total{") && line.includes(`priority="P1"`)))
+        const onConsole = yield* escalationsOn("console")
+        expect(onConsole.map((line) => Number(line.split(" ").at(-1))).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1)
+        expect(yield* escalationsOn("supervision")).toEqual([])
       }))
 
     it.effect("a power loss is a P4 technical incident that the engine resolves when power returns", () =>

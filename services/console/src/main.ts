@@ -5,10 +5,14 @@ import { IncidentViews } from "@wt/read-models"
 import { Registry } from "@wt/registry"
 import { httpPortConfig, Infrastructure, runService } from "@wt/service-runtime"
 import { ConsoleHttp } from "./console-http.ts"
+import { EscalationWatch } from "./escalation-watch.ts"
 
-const Console = Layer.unwrap(Effect.gen(function*() {
+const Http = Layer.unwrap(Effect.gen(function*() {
   return ConsoleHttp({ port: yield* httpPortConfig })
 }))
+
+/** The operators' queue, and the watch that raises on it the incidents left waiting unclaimed. */
+const Console = Layer.mergeAll(Http, EscalationWatch)
 
 runService(
   "console",
