@@ -30,8 +30,9 @@ export interface P1Phase {
 const AnswerAfterMs = 5_000
 
 /**
- * A care alarm the operator leaves unanswered, to time its escalation: escalations are swept by
- * supervision, a bulk process (decision 30), so a storm may hold them back.
+ * A care alarm the operator leaves unanswered, to time its escalation in the storm: swept by
+ * supervision at the bulk processes' low priority, it came 6 s late there, so the console sweeps
+ * now (decisions 30, 31); this keeps watch that nothing holds it back again.
  */
 interface Held {
   readonly eventId: string
@@ -54,7 +55,7 @@ export interface HeldEscalation {
   readonly opened_to_escalated_ms: number | null
   /** From the escalation event: unclaimed from opening to the sweep that escalated, ms. */
   readonly unclaimed_for_ms: number | null
-  /** `unclaimed_for_ms` past the P1 limit: how late supervision's sweep came, ms. */
+  /** `unclaimed_for_ms` past the P1 limit: how late the escalation watch's sweep came, ms. */
   readonly sweep_late_ms: number | null
   readonly limit_ms: number
   /** Held alarms the gateway accepted: one, and one more for each that joined an open incident. */

@@ -434,8 +434,8 @@ const program = Effect.gen(function*() {
     const stormCpu = startCpuMeter(() => ({ ...pids(), "nats-server": natsPid }))
     const alarmLaneAtStorm = yield* alarmLaneTail(system.services.triage.url)
     const stormStart = Date.now()
-    // A care alarm the operator leaves waiting as the storm begins: its escalation, due 30 s after,
-    // is swept by supervision, which runs at the bulk processes' low priority (decision 30).
+    // A care alarm the operator leaves waiting as the storm begins: its escalation is due 30 s
+    // after, while the storm's bulk work is still being done (decision 31).
     yield* prober.hold
     let stormDrained = false
     const stormDrainSamples: Array<DrainSample> = []
