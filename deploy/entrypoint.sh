@@ -7,7 +7,7 @@
 #                    (deploy/nats/secrets.ts and its flags: --out DIR --nodes … --hosts …)
 # triage and triage-bulk are the triage program with the lanes pnpm start gives them
 # (packages/launcher/src/services.ts); variables already set win, so a deployment can split the
-# lanes differently. supervision is its own program (absence supervision and escalation). The V8
+# lanes differently. supervision is its own program (absence supervision). The V8
 # heap is capped as the launcher caps it (WT_SERVICE_HEAP_MB, default 160, supervision 136; 0
 # leaves V8's default).
 set -eu
