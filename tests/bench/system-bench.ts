@@ -80,6 +80,8 @@ const WarmUpP1 = 20
 const RestMs = 5_000
 /** The services' CPU, all together, below which the machine counts as left to the baseline (at rest they spend about 80 ms a second). */
 const QuietMsPerS = 150
+/** Seconds in a row the services must stay below QuietMsPerS before the baseline. */
+const QuietSeconds = 3
 const QuietWaitMs = 90_000
 const resultsDir = join(process.cwd(), "bench-results")
 
@@ -275,9 +277,9 @@ const program = Effect.gen(function*() {
     const baselineMessages = rawMessages(baselineEvents, (e) => `bench.baseline.${deviceSubject(e)}`)
     const natsPid = natsServerPid()
     // Raw publish is the ratio's denominator: measured on a machine the services have left quiet.
-    const settled = yield* Effect.promise(() => waitUntilQuiet(pids, { quietMsPerS: QuietMsPerS, maxMs: QuietWaitMs }))
+    const settled = yield* Effect.promise(() => waitUntilQuiet(pids, { quietMsPerS: QuietMsPerS, maxMs: QuietWaitMs, seconds: QuietSeconds }))
     log(`baseline: ${settled.quiet ? "the services went quiet" : "the services still busy"} after ${settled.waitedS} s ` +
-      `(${Math.round(settled.lastMsPerS)} ms of CPU per second over the last, quiet below ${QuietMsPerS})`)
+      `(${Math.round(settled.lastMsPerS)} ms of CPU per second over the last, quiet below ${QuietMsPerS} for ${QuietSeconds} s in a row)`)
     log(`baseline: publishing ${baselineMessages.length} events straight to JetStream, window ${PublishWindow}`)
     // What storing alone costs nats-server, in the same run: the floor under its share of the pipeline.
     // The services are metered too: the ratio's denominator is only as fast as the cores they leave
