@@ -63,6 +63,12 @@ export interface HeldEscalation {
   readonly note?: string
 }
 
+/** The held alarm's escalation in words, for the log and the HTML report. */
+export const describeEscalation = (e: Pick<HeldEscalation, "unclaimed_for_ms" | "sweep_late_ms" | "limit_ms" | "note">): string =>
+  e.unclaimed_for_ms === null
+    ? `— not timed: ${e.note ?? "no reason given"}`
+    : `after ${e.unclaimed_for_ms} ms unclaimed (limit ${e.limit_ms}: the sweep ${e.sweep_late_ms} ms late)`
+
 const CareTriggers = ["pendant", "button", "pull_cord", "fall_detector"] as const
 
 /**
@@ -207,10 +213,10 @@ export const makeP1Prober = Effect.fn("Bench.p1Prober")(function*(options: {
     Effect.promise(async (): Promise<HeldEscalation> => {
       const none = (note: string): HeldEscalation => ({ opened_to_escalated_ms: null, unclaimed_for_ms: null, sweep_late_ms: null, limit_ms: limitMs, accepted: heldAccepted, note })
       const started = Date.now()
-      // The last one sent: one that joined an open incident has been followed by another (collect).
+      // The last one sent: one that joined an open incident has been followed by another. The
+      // answering loop reads the live stream meanwhile (collect).
       while (held !== undefined && held.escalatedAt === undefined && Date.now() - (held.openedAt ?? started) < timeoutMs) {
         if (held.correlated === true && heldAlarms.length === 0) break
-        collect()
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
       const h = held

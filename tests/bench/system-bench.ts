@@ -26,7 +26,7 @@ import { auditedDeviceEvents } from "./audited-events.ts"
 import { type DrainSample, streamState, waitDrained } from "./consumer-watch.ts"
 import { round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches, startIngestWorker } from "./ingest-load.ts"
-import { makeP1Prober, phaseSummary } from "./p1-probe.ts"
+import { describeEscalation, makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
 import { writeReport } from "./report-html.ts"
 import { startRssSampler } from "./rss-sampler.ts"
@@ -450,7 +450,7 @@ const program = Effect.gen(function*() {
     ], { concurrency: "unbounded" })
     const stormDrainS = stormDrain.drainedAtMs === undefined ? null : seconds(stormDrain.drainedAtMs - stormStart)
     const stormEscalation = yield* prober.heldEscalation(DefaultEscalationLimits.P1, DefaultEscalationLimits.P1 + 15_000)
-    log(`storm: a P1 left unclaimed from the storm's start: escalated ${stormEscalation.unclaimed_for_ms === null ? `— ${stormEscalation.note}` : `after ${stormEscalation.unclaimed_for_ms} ms unclaimed (limit ${stormEscalation.limit_ms}: the sweep ${stormEscalation.sweep_late_ms} ms late), ${stormEscalation.opened_to_escalated_ms} ms between the two on the live stream`}; the storm drained after ${stormDrainS} s`)
+    log(`storm: a P1 left unclaimed from the storm's start: escalated ${describeEscalation(stormEscalation)}${stormEscalation.opened_to_escalated_ms === null ? "" : `, ${stormEscalation.opened_to_escalated_ms} ms between the two on the live stream`}; the storm drained after ${stormDrainS} s`)
     const stormCpuUs = stormCpu.perEvent(stormTotals.accepted)
     const stormAlarmLane = tailSince(alarmLaneAtStorm, yield* alarmLaneTail(system.services.triage.url))
     // What the incidents took meanwhile (storm batches above all): every consumer of WT_INCIDENT reads it.

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { alarmDevice, pendantAlarm } from "../support/events.ts"
 import { bearer, eventually, postJson, queuedIncident, request, signIn } from "../support/http.ts"
 import { E2ESystem } from "../support/system.ts"
+import { scrapeFamily } from "../bench/consumer-progress.ts"
 
 const incidentOf = (sys: E2ESystem["Service"], token: string, residentId: string, status = "active") =>
   queuedIncident(sys.consoleUrl, token, residentId, { status, timeoutMs: 3000 })
@@ -59,10 +60,12 @@ layer(E2ESystem.layerWithNatsAnd({ env: { WT_ESCALATE_P1: "1 second", WT_ESCALAT
         expect(timeline.body.entries.map((e: any) => e.kind)).toContain("incident_escalated")
         // The console swept it, at the care path's priority; supervision, a bulk process, no longer does (decision 31).
         const escalationsOn = (name: "console" | "supervision") =>
-          Effect.map(request<string>(`http://127.0.0.1:${sys.services.ports[name]}/metrics`), (answer) =>
-            String(answer.body).split("\n").filter((line) => line.startsWith("wt_escalations_total{") && line.includes(`priority="P1"`)))
+          Effect.map(
+            Effect.promise(() => scrapeFamily(`http://127.0.0.1:${sys.services.ports[name]}`, "wt_escalations_total")),
+            (samples) => samples.filter((s) => s.labels.includes(`priority="P1"`))
+          )
         const onConsole = yield* escalationsOn("console")
-        expect(onConsole.map((line) => Number(line.split(" ").at(-1))).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1)
+        expect(onConsole.reduce((n, s) => n + s.value, 0)).toBeGreaterThanOrEqual(1)
         expect(yield* escalationsOn("supervision")).toEqual([])
       }))
 

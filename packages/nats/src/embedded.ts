@@ -137,6 +137,12 @@ const tryListen = (port: number) =>
  */
 const SlotPorts = 1000
 const slot = Number(process.env["VITEST_POOL_ID"] ?? "")
+
+/** The ports of vitest pool slot `slot` (1–12), first to last; undefined for anything else. */
+export const portSlotRange = (slot: number): { readonly first: number; readonly last: number } | undefined =>
+  Number.isInteger(slot) && slot >= 1 && slot <= 12
+    ? { first: 20_000 + (slot - 1) * SlotPorts, last: 20_000 + slot * SlotPorts - 1 }
+    : undefined
 /**
  * Processes a worker starts (`pnpm start` under test) inherit its VITEST_POOL_ID: choosing from the
  * worker's range they took ports the worker had chosen for them but not yet bound (CI: the started
@@ -145,11 +151,12 @@ const slot = Number(process.env["VITEST_POOL_ID"] ?? "")
  */
 const SlotOwner = "WT_PORT_SLOT_OWNER"
 const slotRange = (() => {
-  if (!Number.isInteger(slot) || slot < 1 || slot > 12) return undefined
+  const range = portSlotRange(slot)
+  if (range === undefined) return undefined
   const owner = process.env[SlotOwner]
   if (owner === undefined) process.env[SlotOwner] = String(process.pid)
   else if (owner !== String(process.pid)) return undefined
-  return { first: 20_000 + (slot - 1) * SlotPorts }
+  return range
 })()
 let cursor = Math.floor(Math.random() * SlotPorts)
 
