@@ -197,6 +197,8 @@ layer(E2ESystem.layerWithNats, { excludeTestServices: true, timeout: "120 second
         await kari.keyboard.type("home care helped the resident up")
         await kari.keyboard.press("Enter")
         await kari.locator("[data-testid=incident][data-status=resolved]").waitFor({ timeout: 3000 })
+        // The status comes from the command's answer, the live log from the stream: the log may be a moment behind.
+        await kari.locator("[data-testid=live-events] li", { hasText: w.live.at(-1)! }).waitFor({ timeout: 3000 })
       })
       expect(yield* promise(() => kari.locator("[data-testid=live-events] li").allTextContents())).toEqual(
         expect.arrayContaining(w.live.map((kind) => expect.stringContaining(kind)))
