@@ -93,15 +93,24 @@ export const scrapeFamilies = async (url: string, families: ReadonlyArray<string
 /** The samples of one Prometheus family on a service's /metrics. */
 export const scrapeFamily = async (url: string, family: string): Promise<Array<Sample>> => (await scrapeFamilies(url, [family]))[0]!
 
-/** Messages settled (handled or dead-lettered) per consumer, summed over every service's /metrics. */
+/** How far behind now supervision's absence watch judges (services/supervision/src/absence-watch.ts). */
+const JudgedBehind = "wt_supervision_judged_behind_seconds"
+
+/**
+ * Messages settled (handled or dead-lettered) per consumer, summed over every service's /metrics;
+ * in the same requests, how far behind now the absence watch judges (the most of its copies):
+ * a device falls silent at its deadline, and is raised only once the watch judges past it.
+ */
 export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
   Effect.promise(async () => {
     // A service that does not answer (restarting, say) counts as no progress for now.
     const scraped = await Promise.all(
-      serviceUrls.map((url) => scrapeFamilies(url, ["wt_consumer_messages_total", "wt_framed_events_total"]).catch(() => [[], []]))
+      serviceUrls.map((url) => scrapeFamilies(url, ["wt_consumer_messages_total", "wt_framed_events_total", JudgedBehind]).catch(() => [[], [], []]))
     )
     const settled = new Map<string, number>()
-    scraped.forEach(([samples = [], framed = []], i) => {
+    let judgedBehindS: number | undefined
+    scraped.forEach(([samples = [], framed = [], behind = []], i) => {
+      for (const { value } of behind) judgedBehindS = Math.max(judgedBehindS ?? 0, value)
       // A framed reader's copies split its frames: summed.
       for (const { labels, value } of framed) {
         const durable = /durable="([^"]+)"/.exec(labels)?.[1]
@@ -117,7 +126,7 @@ export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
         settled.set(key, (settled.get(key) ?? 0) + value)
       }
     })
-    return settled
+    return { settled, judgedBehindS }
   })
 
 export interface DeviceProgress {
@@ -127,6 +136,8 @@ export interface DeviceProgress {
   readonly backlog: number
   /** Consumers not yet there. */
   readonly busy: ReadonlyArray<string>
+  /** How far behind now the absence watch judged at its last look, in seconds (0 before its first look); undefined without supervision. */
+  readonly judgedBehindS: number | undefined
 }
 
 /**
@@ -140,7 +151,7 @@ export const deviceProgress = (options: {
   readonly start: ReadonlyMap<string, number>
   readonly stored: () => LaneCounts
 }) =>
-  Effect.map(settledPerConsumer(options.serviceUrls), (now): DeviceProgress => {
+  Effect.map(settledPerConsumer(options.serviceUrls), ({ settled: now, judgedBehindS }): DeviceProgress => {
     const stored = options.stored()
     const all = stored.alarm + stored.tech + stored.telemetry
     let backlog = 0
@@ -155,12 +166,12 @@ export const deviceProgress = (options: {
         busy.push(consumer)
       }
     }
-    return { done: busy.length === 0, backlog, busy }
+    return { done: busy.length === 0, backlog, busy, judgedBehindS }
   })
 
 /** Progress of the device consumers from now on, against what `stored` says the phase has stored so far. */
 export const deviceProgressSince = Effect.fn("Bench.deviceProgressSince")(function*(serviceUrls: ReadonlyArray<string>, stored: () => LaneCounts) {
   const lanes = yield* deviceConsumerLanes
-  const start = yield* settledPerConsumer(serviceUrls)
+  const { settled: start } = yield* settledPerConsumer(serviceUrls)
   return deviceProgress({ serviceUrls, lanes, start, stored })
 })

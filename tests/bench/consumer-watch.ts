@@ -53,6 +53,8 @@ const isIdle = (states: ReadonlyArray<ConsumerState>) => states.every((c) => c.p
 export interface DrainSample {
   readonly t: number
   readonly backlog: number
+  /** How far behind now the absence watch judged (seconds), when it has looked. */
+  readonly judgedBehindS?: number | undefined
 }
 
 /**
@@ -90,7 +92,7 @@ export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
     const progress = yield* options.progress
     if (progress.done) options.onProgressDone?.()
     for (const name of progress.busy) busyAt(name, now)
-    options.onSample?.({ t, backlog: progress.backlog })
+    options.onSample?.({ t, backlog: progress.backlog, judgedBehindS: progress.judgedBehindS })
     if (progress.done || idleSince !== undefined) {
       states = yield* consumerStates
       for (const c of states) if (c.pending + c.ackPending > 0 || lastBusy[c.name] === undefined) busyAt(c.name, now)

@@ -89,6 +89,20 @@ const encoder = new TextEncoder()
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
 const seconds = (ms: number) => round1(ms / 1000)
 
+/**
+ * How far behind now the absence watch judged over a phase, from the drain's samples (every
+ * SamplePollMs; the watch looks every 2 s). A device whose deadline passes is raised only once the
+ * watch judges past it: up to this much later, and a look. At rest it is the flush and settle (1.5 s).
+ */
+const judgedBehindOf = (samples: ReadonlyArray<DrainSample>) => {
+  const values = samples.flatMap((s) => (s.judgedBehindS === undefined ? [] : [s.judgedBehindS])).sort((a, b) => a - b)
+  if (values.length === 0) return null
+  return { max_s: round1(values.at(-1)!), p50_s: round1(values[Math.floor(values.length / 2)]!), samples: values.length }
+}
+
+const describeJudgedBehind = (judged: ReturnType<typeof judgedBehindOf>) =>
+  judged === null ? "nothing (no samples)" : `at most ${judged.max_s} s behind now (median ${judged.p50_s} s, ${judged.samples} samples)`
+
 /** The smallest demo fleet with at least `devices` devices: the registry must know every storm device. */
 const fleetWith = (devices: number): { fleet: SimFleet; residents: number } => {
   let residents = Math.max(300, Math.ceil(devices / 4))
@@ -340,12 +354,16 @@ const program = Effect.gen(function*() {
     const progressSince = (stored: () => LaneCounts) => deviceProgressSince(serviceUrls, stored)
     const pipelineProgress = yield* progressSince(() => totals.stored)
     // Done by every device consumer, at least: accepted minus what the furthest-behind one still holds.
-    const onSample = (s: DrainSample) => throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.backlog) })
+    const pipelineSamples: Array<DrainSample> = []
+    const onSample = (s: DrainSample) => {
+      pipelineSamples.push(s)
+      throughput.push({ t: s.t, accepted: totals.accepted, completed: Math.max(0, totals.accepted - s.backlog) })
+    }
     let sending = true
     const sampler = Effect.gen(function*() {
       while (sending) {
         const p = yield* pipelineProgress
-        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog })
+        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog, judgedBehindS: p.judgedBehindS })
         yield* Effect.sleep(SamplePollMs)
       }
     })
@@ -382,6 +400,7 @@ const program = Effect.gen(function*() {
       journalled: round3((supervisionAfter.journalled - supervisionBefore.journalled) / totals.accepted)
     }
     log(`pipeline: supervision's writes per accepted event: KV ${supervisionWritesPerEvent.kv}, signs into the journal ${supervisionWritesPerEvent.journalled}`)
+    log(`pipeline: the absence watch judged ${describeJudgedBehind(judgedBehindOf(pipelineSamples))}`)
 
     // ── P1 behind a telemetry backlog ──
     const backlogEvents = normalEvents(fleet, plan.backlogEvents, 3, "gps")
@@ -414,6 +433,7 @@ const program = Effect.gen(function*() {
     log(`backlog: WT_INCIDENT grew by ${backlogIncidentWrites.messages} messages, ${backlogIncidentWrites.mb} MB`)
     const backlogAlarmLane = tailSince(alarmLaneAtBacklog, yield* alarmLaneTail(system.services.triage.url))
     log(`backlog: alarm lane, receipt to incident stored: ${JSON.stringify(backlogAlarmLane)}`)
+    log(`backlog: the absence watch judged ${describeJudgedBehind(judgedBehindOf(backlogDrainSamples))}`)
     log(`backlog: drained ${backlogDrainS === null ? "NOT within the timeout" : `after ${backlogDrainS} s`}; ` +
       `P1 during it (${backlogP1.sent}): p50 ${backlogSummary.accepted_to_stream.p50} ms, p99 ${backlogSummary.accepted_to_stream.p99} ms, missing ${backlogP1.missing}`)
 
@@ -481,6 +501,7 @@ const program = Effect.gen(function*() {
       const { down } = yield* readStormLedger(stormFound.tenant, stormFound.incidentId).pipe(Effect.orDie)
       stormIncident.stillDownAmongSenders = [...down].filter((d) => senders.has(d)).length
     }
+    log(`storm: the absence watch judged ${describeJudgedBehind(judgedBehindOf(stormDrainSamples))}`)
     log(`storm: alarm lane, receipt to incident stored: ${JSON.stringify(stormAlarmLane)}`)
     log(`storm incident: ${stormIncident === null ? "none" : `${stormIncident.devices} devices held, ${stormIncident.stillDown} still down ` +
       `(${stormIncident.stillDownAmongSenders} of them among the storm's senders)`}`)
@@ -534,7 +555,8 @@ const program = Effect.gen(function*() {
           supervision_writes_per_event: supervisionWritesPerEvent,
           nats_messages_per_event: pipelineMessages,
           cpu_ms_per_s: pipelineCpuMsPerS,
-          consumer_last_busy_s: pipelineDrain.lastBusyS
+          consumer_last_busy_s: pipelineDrain.lastBusyS,
+          absence_judged_behind: judgedBehindOf(pipelineSamples)
         },
         rest: { seconds: RestMs / 1000, cpu_ms_per_s: restCpuMsPerS },
         p1_idle: { ...idleSummary, alarm_lane: idleAlarmLane, cpu_ms_per_s: idleCpuMsPerS },
@@ -547,6 +569,7 @@ const program = Effect.gen(function*() {
           consumer_last_busy_s: backlogDrain.lastBusyS,
           incident_writes: backlogIncidentWrites,
           alarm_lane_to_incident: backlogAlarmLane,
+          absence_judged_behind: judgedBehindOf(backlogDrainSamples),
           p1: backlogSummary
         },
         storm: {
@@ -570,6 +593,7 @@ const program = Effect.gen(function*() {
           storm_incident: stormIncident,
           storm_incident_10s_later: stormLater?.storm ?? null,
           escalation: stormEscalation,
+          absence_judged_behind: judgedBehindOf(stormDrainSamples),
           alarm_lane_to_incident: stormAlarmLane,
           p1: stormSummary
         },
