@@ -41,6 +41,12 @@ const judgedBehind = Metric.gauge("wt_supervision_judged_behind_seconds", {
 // A handled sign of life waits up to a flush in some copy's buffer; this covers its journal page reaching this copy.
 const SettleMs = 500
 
+// Absences settled at once. A silence that joins a storm waits for the storm's next batch (every
+// 250 ms): at 16 at a time the watch raised about 60 a second, and a silent fleet of 100,000 would
+// have taken it half an hour, a look all that time (the full benchmark, 2026-12-07: 6,047 raised in
+// its first 190 s). A chunk's worth goes into one batch.
+const SettleConcurrency = 256
+
 /**
  * Raises one absence as an incident through the routing triage uses (a silent device
  * joins a supervision storm when one is under way), with a synthetic event whose id
@@ -101,6 +107,10 @@ const settle = ({ absence, mark }: Due) =>
 /**
  * What is overdue, found as it is settled: when a whole fleet falls silent, the list of it would be
  * the largest thing in memory. Only the devices the agenda has for now are looked at (see LookAgenda).
+ * A person's expectations come first (back in bed, a door closed, a dose taken, a morning's
+ * movement), silent devices after: a mass outage's thousands of silences must not hold back the
+ * one resident who left bed. A look stopped before the end leaves the devices it did not reach on
+ * the agenda for the next look (LookAgenda.due's finally).
  */
 function* overdue(
   settings: SupervisionSettings["Service"],
@@ -111,38 +121,6 @@ function* overdue(
   now: number,
   through: number
 ): Generator<Due> {
-  for (const key of agenda.due(through)) {
-    // Not in KV, or not supervised: back on the agenda when KV has it again or the fleet changes.
-    const stored = store.sightings.get(key)
-    if (stored === undefined) continue
-    const device = fleet.byKey(key)
-    if (device === undefined) continue
-    const intervalS = intervalOrDefault(settings.policy, device.heartbeatIntervalS)
-    // A device that keeps reporting has its last sign in the journal; KV's may be minutes old.
-    const sighting = signs.latest(key, stored)
-    // Raised already: its next sign of life puts it back on the agenda.
-    if (sighting.raisedForMs === sighting.lastSeenMs) continue
-    const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
-    // Not past its deadline yet (`isSilent`, its raised check done above), or not before what every lane was read up to.
-    if (now <= deadline || deadline >= through) {
-      agenda.lookAt(key, deadline)
-      continue
-    }
-    // Looked at again next time: raised by then, heard from, or (not raised) found again.
-    agenda.lookNext(key)
-    // Heard from, but not in the journal yet: this copy's buffer, or its flush under way, has the sign of life.
-    if (signs.heardSince(device.tenant, device.deviceId, sighting.lastSeenMs)) continue
-    yield {
-      absence: { _tag: "DeviceSilent", tenant: device.tenant, deviceId: device.deviceId, lastSeenMs: sighting.lastSeenMs, deadlineMs: deadline },
-      // KV is brought up to the last sign the silence is judged from, unless it holds a newer one.
-      mark: () =>
-        store.sightings.modify(key, (current) =>
-          current !== undefined && current.lastSeenMs <= sighting.lastSeenMs && current.raisedForMs !== sighting.lastSeenMs
-            ? markSilenceRaised(sighted(current, sighting.lastSeenMs, sighting.intervalS))
-            : undefined)
-    }
-  }
-
   for (const check of due([...store.checks.entries()].map(([, c]) => c), now)) {
     const absence = absenceOfCheck(check)
     if (absence === undefined || (deadlineMs(check) ?? now) >= through) continue
@@ -184,6 +162,38 @@ function* overdue(
           current !== undefined && current.raisedForDay !== quiet.day ? markMorningRaised(current, quiet.day) : undefined)
     }
   }
+
+  for (const key of agenda.due(through)) {
+    // Not in KV, or not supervised: back on the agenda when KV has it again or the fleet changes.
+    const stored = store.sightings.get(key)
+    if (stored === undefined) continue
+    const device = fleet.byKey(key)
+    if (device === undefined) continue
+    const intervalS = intervalOrDefault(settings.policy, device.heartbeatIntervalS)
+    // A device that keeps reporting has its last sign in the journal; KV's may be minutes old.
+    const sighting = signs.latest(key, stored)
+    // Raised already: its next sign of life puts it back on the agenda.
+    if (sighting.raisedForMs === sighting.lastSeenMs) continue
+    const deadline = silenceDeadlineMs(sighting, intervalS, settings.policy)
+    // Not past its deadline yet (`isSilent`, its raised check done above), or not before what every lane was read up to.
+    if (now <= deadline || deadline >= through) {
+      agenda.lookAt(key, deadline)
+      continue
+    }
+    // Looked at again next time: raised by then, heard from, or (not raised) found again.
+    agenda.lookNext(key)
+    // Heard from, but not in the journal yet: this copy's buffer, or its flush under way, has the sign of life.
+    if (signs.heardSince(device.tenant, device.deviceId, sighting.lastSeenMs)) continue
+    yield {
+      absence: { _tag: "DeviceSilent", tenant: device.tenant, deviceId: device.deviceId, lastSeenMs: sighting.lastSeenMs, deadlineMs: deadline },
+      // KV is brought up to the last sign the silence is judged from, unless it holds a newer one.
+      mark: () =>
+        store.sightings.modify(key, (current) =>
+          current !== undefined && current.lastSeenMs <= sighting.lastSeenMs && current.raisedForMs !== sighting.lastSeenMs
+            ? markSilenceRaised(sighted(current, sighting.lastSeenMs, sighting.intervalS))
+            : undefined)
+    }
+  }
 }
 
 /** The devices to look at and when; which read of the fleet they were all put on the agenda for. */
@@ -197,7 +207,8 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory, looks: Lo
   const store = yield* SupervisionStore
   const fleet = yield* SupervisedFleet
   const signs = yield* SignsOfLife
-  const now = yield* Clock.currentTimeMillis
+  const clock = yield* Clock.Clock
+  const now = clock.currentTimeMillisUnsafe()
   // A fleet read anew may supervise a device it did not, or with a shorter interval: every device is looked at.
   if (fleet.generation() !== looks.fleetGeneration) {
     looks.fleetGeneration = fleet.generation()
@@ -207,7 +218,14 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory, looks: Lo
   watermarks.record(now, yield* processedThrough(now))
   const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
   yield* Metric.update(judgedBehind, Math.max(0, (now - through) / 1000))
-  yield* forEachInChunks(overdue(settings, store, fleet, signs, looks.agenda, now, through), settle, { concurrency: 16 })
+  // Until the look's time is up: then a new look, at a newer watermark, with a person's expectations first.
+  const until = now + settings.watchEveryMs
+  let finished = true
+  yield* forEachInChunks(overdue(settings, store, fleet, signs, looks.agenda, now, through), settle, {
+    concurrency: SettleConcurrency,
+    continueWhile: () => (finished = clock.currentTimeMillisUnsafe() < until)
+  })
+  return finished
 })
 
 /**
@@ -235,8 +253,9 @@ export const AbsenceWatch = Layer.effectDiscard(
         const watermarks = new WatermarkHistory()
         yield* Effect.forever(
           tick(watermarks, looks).pipe(
-            Effect.catchCause((cause) => Effect.logWarning(`absence watch tick failed: ${Cause.pretty(cause).split("\n")[0]}`)),
-            Effect.andThen(Effect.sleep(settings.watchEveryMs))
+            Effect.catchCause((cause) => Effect.as(Effect.logWarning(`absence watch tick failed: ${Cause.pretty(cause).split("\n")[0]}`), true)),
+            // A look stopped at its time with more to do is followed at once.
+            Effect.flatMap((finished) => (finished ? Effect.sleep(settings.watchEveryMs) : Effect.void))
           )
         )
       })

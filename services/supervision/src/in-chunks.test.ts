@@ -28,6 +28,38 @@ describe("forEachInChunks", () => {
       assert.deepStrictEqual(seen, [1, 2, 3, 4])
     }))
 
+  it.effect("stops before a chunk once continueWhile says so, and returns the input, whose finally puts back what was not reached", () =>
+    Effect.gen(function*() {
+      const seen: Array<number> = []
+      const notReached: Array<number> = []
+      function* items() {
+        let i = 0
+        try {
+          for (; i < 10; i++) yield i
+        } finally {
+          for (i++; i < 10; i++) notReached.push(i)
+        }
+      }
+      yield* forEachInChunks(items(), (i) => Effect.sync(() => seen.push(i)), { concurrency: 2, chunk: 3, continueWhile: () => seen.length < 5 })
+      // Chunks of three: the second ends past five, so the third is not taken. The generator had handed out 0–5.
+      assert.deepStrictEqual(seen, [0, 1, 2, 3, 4, 5])
+      assert.deepStrictEqual(notReached, [6, 7, 8, 9])
+    }))
+
+  it.effect("returns the input at a failure too", () =>
+    Effect.gen(function*() {
+      let returned = false
+      function* items() {
+        try {
+          for (let i = 0; i < 10; i++) yield i
+        } finally {
+          returned = true
+        }
+      }
+      yield* forEachInChunks(items(), (i) => (i === 1 ? Effect.fail("boom") : Effect.void), { concurrency: 1, chunk: 4 }).pipe(Effect.flip)
+      assert.isTrue(returned)
+    }))
+
   it.effect("stops at the first failure", () =>
     Effect.gen(function*() {
       const seen: Array<number> = []

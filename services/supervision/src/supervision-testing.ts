@@ -52,16 +52,16 @@ export const RaiseSlackMs = 2_500
 
 /**
  * NATS, a seeded registry of `residents` demo residents, and the incident store.
- * Every device reports hourly except `fastDevices`, every 2 s, so that only the
+ * Every device reports hourly except `fastDevices` (or "all"), every 2 s, so that only the
  * devices a test is about can fall silent while it runs.
  */
-export const supervisionTestBase = (options: { readonly residents: number; readonly fastDevices: ReadonlyArray<string> }) => {
+export const supervisionTestBase = (options: { readonly residents: number; readonly fastDevices: ReadonlyArray<string> | "all" }) => {
   const seeded = Layer.effectDiscard(
     Effect.gen(function*() {
       yield* (yield* DemoSeeder).seed({ ingestKey: Redacted.make("test-ingest-key-0123456789"), password: Redacted.make("pw-not-used"), residents: options.residents })
       const sql = yield* SqlClient.SqlClient
-      yield* sql`UPDATE devices SET heartbeat_interval_s = 3600`
-      if (options.fastDevices.length > 0) yield* sql`UPDATE devices SET heartbeat_interval_s = 2 WHERE id IN ${sql.in(options.fastDevices)}`
+      yield* sql`UPDATE devices SET heartbeat_interval_s = ${options.fastDevices === "all" ? 2 : 3600}`
+      if (options.fastDevices !== "all" && options.fastDevices.length > 0) yield* sql`UPDATE devices SET heartbeat_interval_s = 2 WHERE id IN ${sql.in(options.fastDevices)}`
     }).pipe(Effect.orDie)
   ).pipe(Layer.provide(DemoSeeder.layer))
   return Layer.mergeAll(SupervisionStorms.layer, seeded).pipe(
