@@ -24,7 +24,7 @@ import { benchNats, startBenchSystem } from "./bench-system.ts"
 import { addLanes, DeviceConsumerServices, deviceProgressSince, emptyLaneCounts, type LaneCounts, scrapeFamily } from "./consumer-progress.ts"
 import { auditedDeviceEvents } from "./audited-events.ts"
 import { type DrainSample, streamState, waitDrained } from "./consumer-watch.ts"
-import { round1 } from "./figures.ts"
+import { percentile, round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches, startIngestWorker } from "./ingest-load.ts"
 import { describeEscalation, makeP1Prober, phaseSummary } from "./p1-probe.ts"
 import { publishWindowed, type RawMessage } from "./raw-publish.ts"
@@ -97,7 +97,7 @@ const seconds = (ms: number) => round1(ms / 1000)
 const judgedBehindOf = (samples: ReadonlyArray<DrainSample>) => {
   const values = samples.flatMap((s) => (s.judgedBehindS === undefined ? [] : [s.judgedBehindS])).sort((a, b) => a - b)
   if (values.length === 0) return null
-  return { max_s: round1(values.at(-1)!), p50_s: round1(values[Math.floor(values.length / 2)]!), samples: values.length }
+  return { max_s: round1(values.at(-1)!), p50_s: round1(percentile(values, 50)!), samples: values.length }
 }
 
 const describeJudgedBehind = (judged: ReturnType<typeof judgedBehindOf>) =>
@@ -400,7 +400,8 @@ const program = Effect.gen(function*() {
       journalled: round3((supervisionAfter.journalled - supervisionBefore.journalled) / totals.accepted)
     }
     log(`pipeline: supervision's writes per accepted event: KV ${supervisionWritesPerEvent.kv}, signs into the journal ${supervisionWritesPerEvent.journalled}`)
-    log(`pipeline: the absence watch judged ${describeJudgedBehind(judgedBehindOf(pipelineSamples))}`)
+    const pipelineJudgedBehind = judgedBehindOf(pipelineSamples)
+    log(`pipeline: the absence watch judged ${describeJudgedBehind(pipelineJudgedBehind)}`)
 
     // ── P1 behind a telemetry backlog ──
     // Positions and technical events only: the trackers' own alarms (about 1 in 1,000) would be stamped
@@ -437,7 +438,8 @@ const program = Effect.gen(function*() {
     log(`backlog: WT_INCIDENT grew by ${backlogIncidentWrites.messages} messages, ${backlogIncidentWrites.mb} MB`)
     const backlogAlarmLane = tailSince(alarmLaneAtBacklog, yield* alarmLaneTail(system.services.triage.url))
     log(`backlog: alarm lane, receipt to incident stored: ${JSON.stringify(backlogAlarmLane)}`)
-    log(`backlog: the absence watch judged ${describeJudgedBehind(judgedBehindOf(backlogDrainSamples))}`)
+    const backlogJudgedBehind = judgedBehindOf(backlogDrainSamples)
+    log(`backlog: the absence watch judged ${describeJudgedBehind(backlogJudgedBehind)}`)
     log(`backlog: drained ${backlogDrainS === null ? "NOT within the timeout" : `after ${backlogDrainS} s`}; ` +
       `P1 during it (${backlogP1.sent}): p50 ${backlogSummary.accepted_to_stream.p50} ms, p99 ${backlogSummary.accepted_to_stream.p99} ms, missing ${backlogP1.missing}`)
 
@@ -505,7 +507,8 @@ const program = Effect.gen(function*() {
       const { down } = yield* readStormLedger(stormFound.tenant, stormFound.incidentId).pipe(Effect.orDie)
       stormIncident.stillDownAmongSenders = [...down].filter((d) => senders.has(d)).length
     }
-    log(`storm: the absence watch judged ${describeJudgedBehind(judgedBehindOf(stormDrainSamples))}`)
+    const stormJudgedBehind = judgedBehindOf(stormDrainSamples)
+    log(`storm: the absence watch judged ${describeJudgedBehind(stormJudgedBehind)}`)
     log(`storm: alarm lane, receipt to incident stored: ${JSON.stringify(stormAlarmLane)}`)
     log(`storm incident: ${stormIncident === null ? "none" : `${stormIncident.devices} devices held, ${stormIncident.stillDown} still down ` +
       `(${stormIncident.stillDownAmongSenders} of them among the storm's senders)`}`)
@@ -560,7 +563,7 @@ const program = Effect.gen(function*() {
           nats_messages_per_event: pipelineMessages,
           cpu_ms_per_s: pipelineCpuMsPerS,
           consumer_last_busy_s: pipelineDrain.lastBusyS,
-          absence_judged_behind: judgedBehindOf(pipelineSamples)
+          absence_judged_behind: pipelineJudgedBehind
         },
         rest: { seconds: RestMs / 1000, cpu_ms_per_s: restCpuMsPerS },
         p1_idle: { ...idleSummary, alarm_lane: idleAlarmLane, cpu_ms_per_s: idleCpuMsPerS },
@@ -573,7 +576,7 @@ const program = Effect.gen(function*() {
           consumer_last_busy_s: backlogDrain.lastBusyS,
           incident_writes: backlogIncidentWrites,
           alarm_lane_to_incident: backlogAlarmLane,
-          absence_judged_behind: judgedBehindOf(backlogDrainSamples),
+          absence_judged_behind: backlogJudgedBehind,
           p1: backlogSummary
         },
         storm: {
@@ -597,7 +600,7 @@ const program = Effect.gen(function*() {
           storm_incident: stormIncident,
           storm_incident_10s_later: stormLater?.storm ?? null,
           escalation: stormEscalation,
-          absence_judged_behind: judgedBehindOf(stormDrainSamples),
+          absence_judged_behind: stormJudgedBehind,
           alarm_lane_to_incident: stormAlarmLane,
           p1: stormSummary
         },
