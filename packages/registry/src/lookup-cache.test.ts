@@ -52,6 +52,20 @@ describe("the registry's lookup cache", () => {
       expect(asked).toEqual(["a", "b", "c", "b"])
     }))
 
+  it.effect("lets expired entries go as new ones come in, not only when full", () =>
+    Effect.gen(function*() {
+      const { cache } = counting({ capacity: 10 })
+      yield* cache.get("a")
+      yield* cache.get("b")
+      yield* TestClock.adjust("5 seconds")
+      yield* cache.get("c")
+      expect(cache.size()).toBe(3)
+      yield* TestClock.adjust("5 seconds")
+      // a and b expired: they go as d comes in; c is still alive.
+      yield* cache.get("d")
+      expect(cache.size()).toBe(2)
+    }))
+
   it.effect("forgets everything on invalidateAll", () =>
     Effect.gen(function*() {
       const { asked, cache } = counting({ capacity: 10 })

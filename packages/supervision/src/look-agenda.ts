@@ -73,15 +73,16 @@ export class LookAgenda {
         }
       }
     } finally {
-      // Left before the end (the look failed or was stopped): what it did not reach stays on the agenda.
+      // Left before the end (the look failed or was stopped): what it did not reach stays on the
+      // agenda, in its slot, for the next look (its slot is past). Put back a slot at a time: a look
+      // stopped at its period during a mass silence left up to 100,000 keys, and moving them one by
+      // one to the next look, every 2 s, was a fifth of supervision's CPU while it raised them.
       for (; t < taken.length; t++, i = 0) {
         const [slot, keys] = taken[t]!
-        for (; i < keys.length; i++) {
-          const key = keys[i]!
-          if (this.#slotOf.get(key) !== slot) continue
-          this.#slotOf.delete(key)
-          this.lookNext(key)
-        }
+        if (i >= keys.length) continue
+        const rest = i === 0 ? keys : keys.slice(i)
+        const meanwhile = this.#slots.get(slot)
+        this.#slots.set(slot, meanwhile === undefined ? rest : rest.concat(meanwhile))
       }
     }
   }
