@@ -57,6 +57,17 @@ describe("Registry on PostgreSQL", () => {
         assert.isTrue(Option.isNone(yield* registry.deviceOwner("other", "alarm-000001")))
       }))
 
+    it.effect("finds the owners of many devices in one answer, the same as one by one, leaving out unknown ones and other tenants'", () =>
+      Effect.gen(function*() {
+        const registry = yield* Registry
+        const ids = ["alarm-000001", "alarm-000002", "alarm-999999", "alarm-000003"]
+        const owners = yield* registry.deviceOwners("demo", ids)
+        assert.deepStrictEqual([...owners.keys()].sort(), ["alarm-000001", "alarm-000002", "alarm-000003"])
+        for (const id of owners.keys()) assert.deepStrictEqual(owners.get(id), Option.getOrThrow(yield* registry.deviceOwner("demo", id)))
+        assert.strictEqual((yield* registry.deviceOwners("other", ids)).size, 0)
+        assert.strictEqual((yield* registry.deviceOwners("demo", [])).size, 0)
+      }))
+
     it.effect("answers from the tenant's fleet snapshot and still finds a device registered after it was loaded", () =>
       Effect.gen(function*() {
         const registry = yield* Registry

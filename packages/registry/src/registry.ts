@@ -20,6 +20,13 @@ export interface RegistryShape {
    */
   readonly deviceOwner: (tenant: string, deviceId: string) => Effect.Effect<Option.Option<DeviceOwner>, SqlError | RegistryRowInvalid>
   /**
+   * The owners of many devices of one tenant, in one query (the absence watch raising a silent
+   * fleet a chunk at a time); a device not registered, or not active, is not in the map. Not cached:
+   * a device raised is not asked about again soon, and 50,000 cached owners were the largest thing
+   * in supervision's heap.
+   */
+  readonly deviceOwners: (tenant: string, deviceIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, DeviceOwner>, SqlError | RegistryRowInvalid>
+  /**
    * `deviceOwner`'s answer when the tenant's fleet snapshot holds it and is current, read without
    * an effect: for the bulk lanes' messages that need no fiber. Undefined means "ask deviceOwner"
    * (not loaded, due for its check, a device not in it, snapshots off), never "unknown".
@@ -261,6 +268,18 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       const deviceOwnerNow = (tenant: string, deviceId: string) => fleets?.fresh(tenant)?.get(deviceId)
 
+      const deviceOwners = Effect.fn("Registry.deviceOwners")(function*(tenant: string, deviceIds: ReadonlyArray<string>) {
+        const owners = new Map<string, DeviceOwner>()
+        if (deviceIds.length === 0) return owners as ReadonlyMap<string, DeviceOwner>
+        const rows = yield* sql`
+          SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
+                 r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
+          FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+          WHERE d.tenant = ${tenant} AND d.id IN ${sql.in(deviceIds)} AND d.active`.pipe(Effect.flatMap(ownerRows))
+        for (const row of rows) owners.set(row.id, ownerOf(row))
+        return owners as ReadonlyMap<string, DeviceOwner>
+      })
+
       const tenantForIngestKey = Effect.fn("Registry.tenantForIngestKey")(function*(key: string) {
         return yield* ingestKeys.get(hashIngestKey(key))
       })
@@ -401,6 +420,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       return Registry.of({
         deviceOwner,
+        deviceOwners,
         deviceOwnerNow,
         tenantForIngestKey,
         resident,

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { forEachInChunks } from "./in-chunks.ts"
+import { forEachChunk, forEachInChunks } from "./in-chunks.ts"
 
 describe("forEachInChunks", () => {
   it.effect("visits every item once, in order within a chunk, reading the input only a chunk ahead", () =>
@@ -69,5 +69,12 @@ describe("forEachInChunks", () => {
       }).pipe(Effect.flip)
       assert.strictEqual(result, "boom")
       assert.deepStrictEqual(seen, [1, 2])
+    }))
+
+  it.effect("forEachChunk hands over each chunk whole, the last one short", () =>
+    Effect.gen(function*() {
+      const chunks: Array<ReadonlyArray<number>> = []
+      yield* forEachChunk(Array.from({ length: 10 }, (_, i) => i), (chunk) => Effect.sync(() => chunks.push([...chunk])), { chunk: 4 })
+      assert.deepStrictEqual(chunks, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
     }))
 })

@@ -17,6 +17,14 @@ export const forEachInChunks = <A, E, R>(
   f: (item: A) => Effect.Effect<unknown, E, R>,
   options: { readonly concurrency: number; readonly chunk?: number; readonly continueWhile?: () => boolean }
 ): Effect.Effect<void, E, R> =>
+  forEachChunk(items, (chunk) => Effect.forEach(chunk, f, { concurrency: options.concurrency, discard: true }), options)
+
+/** `forEachInChunks` with the whole chunk handed over, for work done once per chunk (a lookup of all its devices in one query). */
+export const forEachChunk = <A, E, R>(
+  items: Iterable<A>,
+  f: (chunk: ReadonlyArray<A>) => Effect.Effect<unknown, E, R>,
+  options: { readonly chunk?: number; readonly continueWhile?: () => boolean }
+): Effect.Effect<void, E, R> =>
   Effect.suspend(() => {
     const size = options.chunk ?? DefaultChunk
     const iterator = items[Symbol.iterator]()
@@ -28,7 +36,7 @@ export const forEachInChunks = <A, E, R>(
           if (chunk.length === size) break
         }
         if (chunk.length === 0) return
-        yield* Effect.forEach(chunk, f, { concurrency: options.concurrency, discard: true })
+        yield* f(chunk)
         if (chunk.length < size) return
       }
     }).pipe(Effect.ensuring(Effect.sync(() => iterator.return?.())))
