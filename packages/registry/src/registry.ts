@@ -81,6 +81,10 @@ const OwnerRow = Schema.Struct({
 })
 type OwnerRow = typeof OwnerRow.Type
 const ownerRows = rowsOf("devices", OwnerRow)
+/** What every owner lookup reads (one device, a page of the fleet, a chunk of absences): the columns of OwnerRow. */
+const OwnerSelect = `SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
+  r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
+  FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id`
 
 const ResidentRow = Schema.Struct({
   id: Schema.String,
@@ -212,9 +216,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         lookup: (key: string) => {
           const [tenant = "", deviceId = ""] = key.split("\u0000")
           return sql`
-            SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
-                   r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
-            FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+            ${sql.literal(OwnerSelect)}
             WHERE d.tenant = ${tenant} AND d.id = ${deviceId} AND d.active`.pipe(
             Effect.flatMap(ownerRows),
             Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), (row) => ownerOf(row)))
@@ -229,9 +231,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         let after = ""
         while (true) {
           const rows = yield* sql`
-            SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
-                   r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
-            FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+            ${sql.literal(OwnerSelect)}
             WHERE d.tenant = ${tenant} AND d.active AND d.id > ${after}
             ORDER BY d.id LIMIT ${FleetPageSize}`.pipe(Effect.flatMap(ownerRows))
           for (const row of rows) builder.add(row)
@@ -272,9 +272,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
         const owners = new Map<string, DeviceOwner>()
         if (deviceIds.length === 0) return owners as ReadonlyMap<string, DeviceOwner>
         const rows = yield* sql`
-          SELECT d.id, d.resident_id, d.type, d.sensor, d.placement, d.heartbeat_interval_s, d.active, d.triggers,
-                 r.dementia, r.geofence, r.response_plan_id, r.plan_overrides
-          FROM devices d JOIN residents r ON r.tenant = d.tenant AND r.id = d.resident_id
+          ${sql.literal(OwnerSelect)}
           WHERE d.tenant = ${tenant} AND d.id IN ${sql.in(deviceIds)} AND d.active`.pipe(Effect.flatMap(ownerRows))
         for (const row of rows) owners.set(row.id, ownerOf(row))
         return owners as ReadonlyMap<string, DeviceOwner>
