@@ -95,22 +95,27 @@ export const scrapeFamily = async (url: string, family: string): Promise<Array<S
 
 /** How far behind now supervision's absence watch judges (services/supervision/src/absence-watch.ts). */
 const JudgedBehind = "wt_supervision_judged_behind_seconds"
+/** V8's heap in use: a service near its cap (--max-old-space-size) spends its time collecting, then dies. */
+const HeapUsed = "nodejs_heap_used_bytes"
 
 /**
  * Messages settled (handled or dead-lettered) per consumer, summed over every service's /metrics;
  * in the same requests, how far behind now the absence watch judges (the most of its copies):
- * a device falls silent at its deadline, and is raised only once the watch judges past it.
+ * a device falls silent at its deadline, and is raised only once the watch judges past it; and
+ * each service's heap in use (MB, by URL).
  */
 export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
   Effect.promise(async () => {
     // A service that does not answer (restarting, say) counts as no progress for now.
     const scraped = await Promise.all(
-      serviceUrls.map((url) => scrapeFamilies(url, ["wt_consumer_messages_total", "wt_framed_events_total", JudgedBehind]).catch(() => [[], [], []]))
+      serviceUrls.map((url) => scrapeFamilies(url, ["wt_consumer_messages_total", "wt_framed_events_total", JudgedBehind, HeapUsed]).catch(() => [[], [], [], []]))
     )
     const settled = new Map<string, number>()
+    const heapUsedMb = new Map<string, number>()
     let judgedBehindS: number | undefined
-    scraped.forEach(([samples = [], framed = [], behind = []], i) => {
+    scraped.forEach(([samples = [], framed = [], behind = [], heap = []], i) => {
       for (const { value } of behind) judgedBehindS = Math.max(judgedBehindS ?? 0, value)
+      for (const { value } of heap) heapUsedMb.set(serviceUrls[i]!, Math.round(value / 1024 / 1024))
       // A framed reader's copies split its frames: summed.
       for (const { labels, value } of framed) {
         const durable = /durable="([^"]+)"/.exec(labels)?.[1]
@@ -126,7 +131,7 @@ export const settledPerConsumer = (serviceUrls: ReadonlyArray<string>) =>
         settled.set(key, (settled.get(key) ?? 0) + value)
       }
     })
-    return { settled, judgedBehindS }
+    return { settled, judgedBehindS, heapUsedMb }
   })
 
 export interface DeviceProgress {
@@ -138,6 +143,8 @@ export interface DeviceProgress {
   readonly busy: ReadonlyArray<string>
   /** How far behind now the absence watch judged at its last look, in seconds (0 before its first look); undefined without supervision. */
   readonly judgedBehindS: number | undefined
+  /** Each scraped service's V8 heap in use, MB, by its URL. */
+  readonly heapUsedMb: ReadonlyMap<string, number>
 }
 
 /**
@@ -151,7 +158,7 @@ export const deviceProgress = (options: {
   readonly start: ReadonlyMap<string, number>
   readonly stored: () => LaneCounts
 }) =>
-  Effect.map(settledPerConsumer(options.serviceUrls), ({ settled: now, judgedBehindS }): DeviceProgress => {
+  Effect.map(settledPerConsumer(options.serviceUrls), ({ settled: now, judgedBehindS, heapUsedMb }): DeviceProgress => {
     const stored = options.stored()
     const all = stored.alarm + stored.tech + stored.telemetry
     let backlog = 0
@@ -166,7 +173,7 @@ export const deviceProgress = (options: {
         busy.push(consumer)
       }
     }
-    return { done: busy.length === 0, backlog, busy, judgedBehindS }
+    return { done: busy.length === 0, backlog, busy, judgedBehindS, heapUsedMb }
   })
 
 /** Progress of the device consumers from now on, against what `stored` says the phase has stored so far. */

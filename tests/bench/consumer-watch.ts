@@ -55,6 +55,8 @@ export interface DrainSample {
   readonly backlog: number
   /** How far behind now the absence watch judged (seconds), when it has looked. */
   readonly judgedBehindS?: number | undefined
+  /** Each scraped service's V8 heap in use, MB, by its URL. */
+  readonly heapUsedMb?: ReadonlyMap<string, number> | undefined
 }
 
 /**
@@ -92,7 +94,7 @@ export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
     const progress = yield* options.progress
     if (progress.done) options.onProgressDone?.()
     for (const name of progress.busy) busyAt(name, now)
-    options.onSample?.({ t, backlog: progress.backlog, judgedBehindS: progress.judgedBehindS })
+    options.onSample?.({ t, backlog: progress.backlog, judgedBehindS: progress.judgedBehindS, heapUsedMb: progress.heapUsedMb })
     if (progress.done || idleSince !== undefined) {
       states = yield* consumerStates
       for (const c of states) if (c.pending + c.ackPending > 0 || lastBusy[c.name] === undefined) busyAt(c.name, now)

@@ -120,6 +120,8 @@ export const renderReport = (results: any, charts: ReadonlyArray<ChartFile>): st
     ["P1 left unclaimed in the storm: escalated", results.details?.storm?.escalation === undefined ? "—" : describeEscalation(results.details.storm.escalation), "—", "n/a"],
     // Nor for this: a silent device is raised up to this much after its deadline (and a look, 2 s).
     ["absence watch, judged behind now in the storm (most)", results.details?.storm?.absence_judged_behind == null ? "—" : `${results.details.storm.absence_judged_behind.max_s} s`, "—", "n/a"],
+    // Nor for this: how near its cap the heap of the service with the most state came in the storm.
+    ["supervision's heap in use in the storm (most, of its cap)", results.details?.storm?.heap_used_peak_mb?.supervision == null ? "—" : `${results.details.storm.heap_used_peak_mb.supervision.used_mb} of ${results.details.storm.heap_used_peak_mb.supervision.cap_mb ?? "V8's own"} MB`, "—", "n/a"],
     // Issue 22's, stricter where it repeats one of the above.
     ["CPU per event, every process with nats-server (issue 22)", `${cpuPerEvent ?? "—"} µs`, "≤ 100 µs", check(cpuPerEvent, (v) => v <= 100)],
     ["pipeline / baseline (issue 22)", `${results.ratio}`, "≥ 0.5", check(results.ratio, (v) => v >= 0.5)],

@@ -33,7 +33,7 @@ import { startRssSampler } from "./rss-sampler.ts"
 import { natsServerPid, servicePids, startCpuMeter, waitUntilQuiet } from "./cpu-usage.ts"
 import { lookAtTraffic, trafficPerEvent } from "./server-traffic.ts"
 import { stormEvents } from "./storm-events.ts"
-import { ServiceNames } from "@wt/launcher"
+import { heapCapMbOf, type ServiceName, ServiceNames } from "@wt/launcher"
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
@@ -102,6 +102,26 @@ const judgedBehindOf = (samples: ReadonlyArray<DrainSample>) => {
 
 const describeJudgedBehind = (judged: ReturnType<typeof judgedBehindOf>) =>
   judged === null ? "nothing (no samples)" : `at most ${judged.max_s} s behind now (median ${judged.p50_s} s, ${judged.samples} samples)`
+
+/**
+ * Each scraped service's largest V8 heap in use over a phase (MB, from the drain's samples), beside
+ * its cap: a service near its cap spends its time collecting garbage and then dies (supervision in
+ * the storm of 2026-12-07, 17:54), which RSS alone does not show.
+ */
+const heapPeaksOf = (samples: ReadonlyArray<DrainSample>, serviceOfUrl: ReadonlyMap<string, ServiceName>) => {
+  const peaks: Record<string, { used_mb: number; cap_mb: number | null }> = {}
+  for (const sample of samples) {
+    for (const [url, mb] of sample.heapUsedMb ?? []) {
+      const name = serviceOfUrl.get(url)
+      if (name === undefined || mb <= (peaks[name]?.used_mb ?? -1)) continue
+      peaks[name] = { used_mb: mb, cap_mb: heapCapMbOf(name, process.env) ?? null }
+    }
+  }
+  return peaks
+}
+
+const describeHeapPeaks = (peaks: ReturnType<typeof heapPeaksOf>) =>
+  Object.entries(peaks).map(([name, p]) => `${name} ${p.used_mb}${p.cap_mb === null ? "" : ` of ${p.cap_mb}`}`).join(", ")
 
 /** The smallest demo fleet with at least `devices` devices: the registry must know every storm device. */
 const fleetWith = (devices: number): { fleet: SimFleet; residents: number } => {
@@ -343,6 +363,7 @@ const program = Effect.gen(function*() {
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
     const serviceUrls = DeviceConsumerServices.map((name) => system.services[name].url)
+    const serviceOfUrl = new Map<string, ServiceName>(DeviceConsumerServices.map((name) => [system.services[name].url, name]))
     const supervisionUrl = system.services.supervision.url
     const supervisionBefore = yield* supervisionWrites(supervisionUrl)
     const pipelineTraffic = yield* Effect.promise(() => lookAtTraffic(monitorUrl))
@@ -363,7 +384,7 @@ const program = Effect.gen(function*() {
     const sampler = Effect.gen(function*() {
       while (sending) {
         const p = yield* pipelineProgress
-        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog, judgedBehindS: p.judgedBehindS })
+        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog, judgedBehindS: p.judgedBehindS, heapUsedMb: p.heapUsedMb })
         yield* Effect.sleep(SamplePollMs)
       }
     })
@@ -402,6 +423,8 @@ const program = Effect.gen(function*() {
     log(`pipeline: supervision's writes per accepted event: KV ${supervisionWritesPerEvent.kv}, signs into the journal ${supervisionWritesPerEvent.journalled}`)
     const pipelineJudgedBehind = judgedBehindOf(pipelineSamples)
     log(`pipeline: the absence watch judged ${describeJudgedBehind(pipelineJudgedBehind)}`)
+    const pipelineHeapPeaks = heapPeaksOf(pipelineSamples, serviceOfUrl)
+    log(`pipeline: heap in use at most (MB, of the cap): ${describeHeapPeaks(pipelineHeapPeaks)}`)
 
     // ── P1 behind a telemetry backlog ──
     // Positions and technical events only: the trackers' own alarms (about 1 in 1,000) would be stamped
@@ -440,6 +463,8 @@ const program = Effect.gen(function*() {
     log(`backlog: alarm lane, receipt to incident stored: ${JSON.stringify(backlogAlarmLane)}`)
     const backlogJudgedBehind = judgedBehindOf(backlogDrainSamples)
     log(`backlog: the absence watch judged ${describeJudgedBehind(backlogJudgedBehind)}`)
+    const backlogHeapPeaks = heapPeaksOf(backlogDrainSamples, serviceOfUrl)
+    log(`backlog: heap in use at most (MB, of the cap): ${describeHeapPeaks(backlogHeapPeaks)}`)
     log(`backlog: drained ${backlogDrainS === null ? "NOT within the timeout" : `after ${backlogDrainS} s`}; ` +
       `P1 during it (${backlogP1.sent}): p50 ${backlogSummary.accepted_to_stream.p50} ms, p99 ${backlogSummary.accepted_to_stream.p99} ms, missing ${backlogP1.missing}`)
 
@@ -509,6 +534,8 @@ const program = Effect.gen(function*() {
     }
     const stormJudgedBehind = judgedBehindOf(stormDrainSamples)
     log(`storm: the absence watch judged ${describeJudgedBehind(stormJudgedBehind)}`)
+    const stormHeapPeaks = heapPeaksOf(stormDrainSamples, serviceOfUrl)
+    log(`storm: heap in use at most (MB, of the cap): ${describeHeapPeaks(stormHeapPeaks)}`)
     log(`storm: alarm lane, receipt to incident stored: ${JSON.stringify(stormAlarmLane)}`)
     log(`storm incident: ${stormIncident === null ? "none" : `${stormIncident.devices} devices held, ${stormIncident.stillDown} still down ` +
       `(${stormIncident.stillDownAmongSenders} of them among the storm's senders)`}`)
@@ -563,7 +590,8 @@ const program = Effect.gen(function*() {
           nats_messages_per_event: pipelineMessages,
           cpu_ms_per_s: pipelineCpuMsPerS,
           consumer_last_busy_s: pipelineDrain.lastBusyS,
-          absence_judged_behind: pipelineJudgedBehind
+          absence_judged_behind: pipelineJudgedBehind,
+          heap_used_peak_mb: pipelineHeapPeaks
         },
         rest: { seconds: RestMs / 1000, cpu_ms_per_s: restCpuMsPerS },
         p1_idle: { ...idleSummary, alarm_lane: idleAlarmLane, cpu_ms_per_s: idleCpuMsPerS },
@@ -577,6 +605,7 @@ const program = Effect.gen(function*() {
           incident_writes: backlogIncidentWrites,
           alarm_lane_to_incident: backlogAlarmLane,
           absence_judged_behind: backlogJudgedBehind,
+          heap_used_peak_mb: backlogHeapPeaks,
           p1: backlogSummary
         },
         storm: {
@@ -601,6 +630,7 @@ const program = Effect.gen(function*() {
           storm_incident_10s_later: stormLater?.storm ?? null,
           escalation: stormEscalation,
           absence_judged_behind: stormJudgedBehind,
+          heap_used_peak_mb: stormHeapPeaks,
           alarm_lane_to_incident: stormAlarmLane,
           p1: stormSummary
         },

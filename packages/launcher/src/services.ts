@@ -129,11 +129,17 @@ export const portVariable: Record<ServiceName, string> = {
  * 1–2 MB, and short-lived garbage (one object graph per message) would be collected far too often. `WT_SERVICE_HEAP_MB` sets the cap of every process; 0 leaves V8's defaults.
  */
 export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
-  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? program[name].heapMb ?? DefaultHeapMb)
-  if (!Number.isFinite(heapMb) || heapMb <= 0) return []
+  const heapMb = heapCapMbOf(name, env)
+  if (heapMb === undefined) return []
   const semiSpaceMb = Number(env["WT_SERVICE_SEMI_SPACE_MB"] ?? DefaultSemiSpaceMb)
   const young = Number.isFinite(semiSpaceMb) && semiSpaceMb > 0 ? [`--max-semi-space-size=${Math.round(semiSpaceMb)}`] : []
   return [`--max-old-space-size=${Math.round(heapMb)}`, ...young]
+}
+
+/** The V8 old-generation cap a service starts with, in MB; undefined when V8's default is left. */
+export const heapCapMbOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): number | undefined => {
+  const heapMb = Number(env["WT_SERVICE_HEAP_MB"] ?? program[name].heapMb ?? DefaultHeapMb)
+  return Number.isFinite(heapMb) && heapMb > 0 ? heapMb : undefined
 }
 
 const DefaultHeapMb = 160
