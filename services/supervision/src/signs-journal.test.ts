@@ -61,7 +61,7 @@ layer(Base, { excludeTestServices: true, timeout: 60_000 })("supervision's journ
       expect(atMs - registered.lastSeenMs).toBeLessThan(ownMs)
       yield* Effect.sleep("600 millis")
       expect(store.sightings.get(key)).toEqual(registered)
-      // Within the set time and a look for quiet devices (every 5 s).
+      // Within the set time and a look for quiet devices (every twentieth of it).
       yield* until(() => store.sightings.get(key)?.lastSeenMs === atMs).pipe(Effect.timeout("10 seconds"))
       expect(store.sightings.get(key)?.lastSeenMs).toBe(atMs)
       expect(Date.now() - atMs).toBeGreaterThanOrEqual(ownMs)
