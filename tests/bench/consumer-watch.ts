@@ -59,6 +59,14 @@ export interface DrainSample {
   readonly heapUsedMb?: ReadonlyMap<string, number> | undefined
 }
 
+/** A sample of the consumers' progress `t` seconds into a phase. */
+export const drainSampleOf = (t: number, progress: DeviceProgress): DrainSample => ({
+  t,
+  backlog: progress.backlog,
+  judgedBehindS: progress.judgedBehindS,
+  heapUsedMb: progress.heapUsedMb
+})
+
 /**
  * Waits until every durable consumer has nothing pending and nothing unacknowledged,
  * twice in a row (a triage decision adds incident records after its device event is acked).
@@ -94,7 +102,7 @@ export const waitDrained = Effect.fn("Bench.waitDrained")(function*(options: {
     const progress = yield* options.progress
     if (progress.done) options.onProgressDone?.()
     for (const name of progress.busy) busyAt(name, now)
-    options.onSample?.({ t, backlog: progress.backlog, judgedBehindS: progress.judgedBehindS, heapUsedMb: progress.heapUsedMb })
+    options.onSample?.(drainSampleOf(t, progress))
     if (progress.done || idleSince !== undefined) {
       states = yield* consumerStates
       for (const c of states) if (c.pending + c.ackPending > 0 || lastBusy[c.name] === undefined) busyAt(c.name, now)

@@ -23,7 +23,7 @@ import { signIn } from "../support/http.ts"
 import { benchNats, startBenchSystem } from "./bench-system.ts"
 import { addLanes, DeviceConsumerServices, deviceProgressSince, emptyLaneCounts, type LaneCounts, scrapeFamily } from "./consumer-progress.ts"
 import { auditedDeviceEvents } from "./audited-events.ts"
-import { type DrainSample, streamState, waitDrained } from "./consumer-watch.ts"
+import { type DrainSample, drainSampleOf, streamState, waitDrained } from "./consumer-watch.ts"
 import { percentile, round1 } from "./figures.ts"
 import { emptyTotals, inBatches, postBatches, startIngestWorker } from "./ingest-load.ts"
 import { describeEscalation, makeP1Prober, phaseSummary } from "./p1-probe.ts"
@@ -110,12 +110,10 @@ const describeJudgedBehind = (judged: ReturnType<typeof judgedBehindOf>) =>
  */
 const heapPeaksOf = (samples: ReadonlyArray<DrainSample>, serviceOfUrl: ReadonlyMap<string, ServiceName>) => {
   const peaks: Record<string, { used_mb: number; cap_mb: number | null }> = {}
-  for (const sample of samples) {
-    for (const [url, mb] of sample.heapUsedMb ?? []) {
-      const name = serviceOfUrl.get(url)
-      if (name === undefined || mb <= (peaks[name]?.used_mb ?? -1)) continue
-      peaks[name] = { used_mb: mb, cap_mb: heapCapMbOf(name, process.env) ?? null }
-    }
+  for (const [url, name] of serviceOfUrl) {
+    let used = -1
+    for (const sample of samples) used = Math.max(used, sample.heapUsedMb?.get(url) ?? -1)
+    if (used >= 0) peaks[name] = { used_mb: used, cap_mb: heapCapMbOf(name, process.env) ?? null }
   }
   return peaks
 }
@@ -362,8 +360,8 @@ const program = Effect.gen(function*() {
     const totals = emptyTotals()
     const throughput: Array<{ t: number; accepted: number; completed: number }> = []
     log(`pipeline: ${plan.pipelineEvents} events (normal mix) over HTTP, batches of ${Batch}, ${Senders} senders`)
-    const serviceUrls = DeviceConsumerServices.map((name) => system.services[name].url)
     const serviceOfUrl = new Map<string, ServiceName>(DeviceConsumerServices.map((name) => [system.services[name].url, name]))
+    const serviceUrls = [...serviceOfUrl.keys()]
     const supervisionUrl = system.services.supervision.url
     const supervisionBefore = yield* supervisionWrites(supervisionUrl)
     const pipelineTraffic = yield* Effect.promise(() => lookAtTraffic(monitorUrl))
@@ -384,7 +382,7 @@ const program = Effect.gen(function*() {
     const sampler = Effect.gen(function*() {
       while (sending) {
         const p = yield* pipelineProgress
-        onSample({ t: (Date.now() - t0) / 1000, backlog: p.backlog, judgedBehindS: p.judgedBehindS, heapUsedMb: p.heapUsedMb })
+        onSample(drainSampleOf((Date.now() - t0) / 1000, p))
         yield* Effect.sleep(SamplePollMs)
       }
     })

@@ -270,12 +270,12 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("wt/Reg
 
       const deviceOwners = Effect.fn("Registry.deviceOwners")(function*(tenant: string, deviceIds: ReadonlyArray<string>) {
         const owners = new Map<string, DeviceOwner>()
-        if (deviceIds.length === 0) return owners as ReadonlyMap<string, DeviceOwner>
+        if (deviceIds.length === 0) return owners
         const rows = yield* sql`
           ${sql.literal(OwnerSelect)}
           WHERE d.tenant = ${tenant} AND d.id IN ${sql.in(deviceIds)} AND d.active`.pipe(Effect.flatMap(ownerRows))
         for (const row of rows) owners.set(row.id, ownerOf(row))
-        return owners as ReadonlyMap<string, DeviceOwner>
+        return owners
       })
 
       const tenantForIngestKey = Effect.fn("Registry.tenantForIngestKey")(function*(key: string) {

@@ -23,7 +23,7 @@ const journalled = Metric.counter("wt_supervision_signs_journalled_total", {
  * KV lookup and a hash each: 28–45 ms for 110,000 devices on a 2-core machine, which every 5 s was
  * about half of supervision's CPU at rest.
  */
-export const quietLookEveryMs = (kvAfterMs: number): number => Math.max(100, kvAfterMs / 20)
+const quietLookEveryMs = (kvAfterMs: number): number => Math.max(100, kvAfterMs / 20)
 
 interface Seen {
   readonly atMs: number
