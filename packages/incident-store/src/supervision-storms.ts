@@ -1,4 +1,4 @@
-import { Clock, Config, Context, DateTime, Duration, Effect, Exit, Layer, Option, Schedule } from "effect"
+import { Clock, Config, Context, DateTime, Duration, Effect, Exit, Layer, Option, Schedule, Schema } from "effect"
 import { Nats } from "@wt/nats"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { onlyTechnical, stormChange, stormIncidentIdFor } from "@wt/incident"
@@ -20,6 +20,15 @@ export const StormSettings = Config.all({
 
 /** How long what was found for a tenant is used before the next look (a storm another copy started is seen within it). */
 const LookEveryMs = 2000
+
+/** Losses were routed into the tenant's storm, and no storm is under way to write them into. */
+export class StormGone extends Schema.TaggedError<StormGone>()("StormGone", {
+  tenant: Schema.String
+}) {
+  override get message() {
+    return `no supervision storm is under way for ${this.tenant} to hold the losses routed into it; they are routed again`
+  }
+}
 
 /** What was last found for a tenant: its storm, or null when none is under way. */
 interface Checked {
@@ -108,6 +117,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       const lookAgain = Effect.fnUntraced(function*(tenant: string, cached: Checked | undefined) {
         // The callers that come while this look is under way use what is known: one look at a time.
         if (cached !== undefined) remember(tenant, cached.storm)
+        const before = storms.get(tenant)
         const pointer = yield* index.find(tenant, StormKey)
         let found: StormLedger | null = null
         if (Option.isSome(pointer)) {
@@ -121,6 +131,10 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             yield* index.release(tenant, StormKey, pointer.value.revision)
           }
         }
+        // A storm this process opened while the look was under way is newer than what the look read
+        // (a reservation not yet opened reads as none): forgetting it dropped the losses routed into it.
+        const meanwhile = storms.get(tenant)
+        if (found === null && meanwhile !== before && meanwhile?.storm != null) return meanwhile.storm
         remember(tenant, found)
         return found
       }, Effect.provideService(Nats, nats))
@@ -148,7 +162,12 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       // old ledger is refused (StormViewStale): read what the other writers stored and work it out again.
       const flushOnce = Effect.fn("SupervisionStorms.flush")(function*(tenant: string, batch: Pending, fresh: boolean) {
         const storm = yield* activeStorm(tenant, fresh)
-        if (storm === null) return
+        if (storm === null) {
+          // A return needs no storm. A loss was routed into one: with none found it is not stored,
+          // and its event is handled again (routed anew), never acknowledged as in a storm.
+          if (batch.lost.size === 0) return
+          return yield* new StormGone({ tenant })
+        }
         const change = stormChange(storm.down, batch.lost, batch.restored)
         if (change.lost.length === 0 && change.restored.length === 0) return
         const written = yield* store.execute(tenant, storm.incidentId, {
@@ -163,8 +182,10 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       // Twelve tries in all; after the first, each reads the storm afresh.
       const flushTenant = (tenant: string, batch: Pending) =>
         flushOnce(tenant, batch, false).pipe(
-          Effect.catchTag("StormViewStale", () =>
-            flushOnce(tenant, batch, true).pipe(Effect.retry({ times: 10, while: (error) => error._tag === "StormViewStale" }))),
+          Effect.catchTags({
+            StormViewStale: () => flushOnce(tenant, batch, true).pipe(Effect.retry({ times: 10, while: (error) => error._tag === "StormViewStale" })),
+            StormGone: () => flushOnce(tenant, batch, true)
+          }),
           Effect.catchTag("StormViewStale", () =>
             Effect.fail(new IncidentContended({ incidentId: storms.get(tenant)?.storm?.incidentId ?? StormKey }))),
           Effect.exit,
