@@ -89,6 +89,8 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true, timeout: 120_000 })
       // 4,500 telemetry events at 40 a frame: over a hundred frames, while about 16 KiB of them may wait.
       for (let i = 0; i < 9; i++) yield* storeEvents(1_500)
       const stored = (yield* readSubject("WT_DEVICE", Subjects.deviceLaneFilter("telemetry"))).map((m) => m.seq)
+      // An earlier test's writer deletes its consumer as it ends, without waiting: not this writer's.
+      yield* eventually(followersOf("telemetry"), (n) => n === 0, "the earlier tests' writers gone")
       const fiber = yield* writer("telemetry")
       const follower = yield* eventually(followerNamesOf("telemetry"), (names) => names.length === 1, "the writer following")
       const framed = yield* chainedFrames("telemetry", stored.length)
