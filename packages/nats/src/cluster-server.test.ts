@@ -1,11 +1,26 @@
+import { accessSync, constants } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import { findClusterNatsServer, findNatsServer, natsServerVersion, olderThanClusterMinimum } from "./embedded.ts"
 
-const saved = process.env["NATS_CLUSTER_SERVER_BIN"]
+const variables = ["NATS_CLUSTER_SERVER_BIN", "NATS_SERVER_BIN"] as const
+const saved = variables.map((name) => [name, process.env[name]] as const)
 afterEach(() => {
-  if (saved === undefined) delete process.env["NATS_CLUSTER_SERVER_BIN"]
-  else process.env["NATS_CLUSTER_SERVER_BIN"] = saved
+  for (const [name, value] of saved) {
+    if (value === undefined) delete process.env[name]
+    else process.env[name] = value
+  }
 })
+
+const fetched = fileURLToPath(new URL("../../../.wt/nats-server/nats-server", import.meta.url))
+const isFetched = (() => {
+  try {
+    accessSync(fetched, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+})()
 
 describe("the nats-server a local cluster runs on", () => {
   it("2.9.x is older than a cluster wants; 2.10 and later are not", () => {
@@ -18,7 +33,7 @@ describe("the nats-server a local cluster runs on", () => {
 
   it("reads a binary's version from nats-server --version, and nothing from a program that does not say one", () => {
     const binary = findNatsServer()
-    expect(binary, "nats-server on PATH (the machine's single node)").toBeDefined()
+    expect(binary, "a nats-server: fetched, or on PATH").toBeDefined()
     const version = natsServerVersion(binary!)
     expect(version?.text).toMatch(/^nats-server: v\d+\.\d+\.\d+/)
     expect(version!.major).toBeGreaterThanOrEqual(2)
@@ -32,5 +47,16 @@ describe("the nats-server a local cluster runs on", () => {
     process.env["NATS_CLUSTER_SERVER_BIN"] = "/nonexistent/nats-server"
     expect(findClusterNatsServer()).not.toBe("/nonexistent/nats-server")
     expect(findClusterNatsServer()).toBeDefined()
+  })
+
+  it("a single node runs on NATS_SERVER_BIN, else on the fetched server where it is, else on PATH's", () => {
+    delete process.env["NATS_CLUSTER_SERVER_BIN"]
+    process.env["NATS_SERVER_BIN"] = "/bin/true"
+    expect(findNatsServer()).toBe("/bin/true")
+    expect(findClusterNatsServer(), "a cluster without a binary of its own runs on the single node's").toBe("/bin/true")
+    delete process.env["NATS_SERVER_BIN"]
+    const found = findNatsServer()
+    if (isFetched) expect(found).toBe(fetched)
+    else expect(found).toMatch(/\/nats-server$/)
   })
 })
