@@ -22,7 +22,7 @@ export const StormSettings = Config.all({
 const LookEveryMs = 2000
 
 /** Losses were routed into the tenant's storm, and no storm is under way to write them into. */
-export class StormGone extends Schema.TaggedError<StormGone>()("StormGone", {
+class StormGone extends Schema.TaggedError<StormGone>()("StormGone", {
   tenant: Schema.String
 }) {
   override get message() {

@@ -1,7 +1,6 @@
 import { accessSync, constants } from "node:fs"
-import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
-import { findClusterNatsServer, findNatsServer, natsServerVersion, olderThanClusterMinimum } from "./embedded.ts"
+import { fetchedNatsServer, findClusterNatsServer, findNatsServer, natsServerVersion, olderThanClusterMinimum } from "./embedded.ts"
 
 const variables = ["NATS_CLUSTER_SERVER_BIN", "NATS_SERVER_BIN"] as const
 const saved = variables.map((name) => [name, process.env[name]] as const)
@@ -12,10 +11,9 @@ afterEach(() => {
   }
 })
 
-const fetched = fileURLToPath(new URL("../../../.wt/nats-server/nats-server", import.meta.url))
 const isFetched = (() => {
   try {
-    accessSync(fetched, constants.X_OK)
+    accessSync(fetchedNatsServer, constants.X_OK)
     return true
   } catch {
     return false
@@ -56,7 +54,7 @@ describe("the nats-server a local cluster runs on", () => {
     expect(findClusterNatsServer(), "a cluster without a binary of its own runs on the single node's").toBe("/bin/true")
     delete process.env["NATS_SERVER_BIN"]
     const found = findNatsServer()
-    if (isFetched) expect(found).toBe(fetched)
+    if (isFetched) expect(found).toBe(fetchedNatsServer)
     else expect(found).toMatch(/\/nats-server$/)
   })
 })

@@ -68,7 +68,7 @@ const isExecutable = (path: string) => {
 }
 
 /** Where deploy/nats/fetch-cluster-server.sh puts its nats-server in this checkout. */
-const fetchedServer = fileURLToPath(new URL("../../../.wt/nats-server/nats-server", import.meta.url))
+export const fetchedNatsServer = fileURLToPath(new URL("../../../.wt/nats-server/nats-server", import.meta.url))
 
 /**
  * The nats-server binary for a local cluster: `NATS_CLUSTER_SERVER_BIN`, then {@link findNatsServer}
@@ -112,7 +112,7 @@ export const olderThanClusterMinimum = (version: { readonly major: number; reado
 export const findNatsServer = (): string | undefined => {
   const explicit = process.env["NATS_SERVER_BIN"]
   if (explicit !== undefined && explicit !== "" && isExecutable(explicit)) return explicit
-  if (isExecutable(fetchedServer)) return fetchedServer
+  if (isExecutable(fetchedNatsServer)) return fetchedNatsServer
   const dirs = (process.env["PATH"] ?? "").split(delimiter).filter((d) => d !== "")
   for (const dir of [...dirs, "/usr/sbin", "/usr/local/sbin", "/usr/local/bin"]) {
     const candidate = join(dir, "nats-server")
