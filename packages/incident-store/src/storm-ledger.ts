@@ -1,7 +1,7 @@
 import { Effect, Result } from "effect"
 import { ActiveStatuses, IncidentRecord, type IncidentState, Streams, Subjects } from "@wt/contracts"
 import { applyStormChange, type StormChange } from "@wt/incident"
-import { decodeJson, readSubjectAfter } from "@wt/nats"
+import { decodeJson, forEachOnSubjectAfter } from "@wt/nats"
 import { IncidentUnreadable } from "./incident-store.ts"
 
 /**
@@ -40,20 +40,19 @@ const advance = (ledger: StormLedger, seq: number, change: StormChange | undefin
 
 /**
  * Brings a ledger up to the stored incident: reads the messages after `ledger.seq` and applies
- * them. Safe when two readers catch up the same ledger at once: a message at or before the
- * ledger's sequence is skipped, so none is applied twice.
+ * each as it comes (a storm read from its start is thousands). Safe when two readers catch up the
+ * same ledger at once: a message at or before the ledger's sequence is skipped, so none is
+ * applied twice.
  */
 export const catchUpLedger = Effect.fnUntraced(function*(tenant: string, ledger: StormLedger) {
-  const missed = yield* readSubjectAfter(Streams.incident, Subjects.incident(tenant, ledger.incidentId), ledger.seq)
-  for (const message of missed) {
-    if (message.seq <= ledger.seq) continue
+  yield* forEachOnSubjectAfter(Streams.incident, Subjects.incident(tenant, ledger.incidentId), ledger.seq, (message) => {
+    if (message.seq <= ledger.seq) return Effect.void
     const record = decodeJson(IncidentRecord, message.data)
-    if (Result.isFailure(record)) {
-      return yield* new IncidentUnreadable({ incidentId: ledger.incidentId, message: record.failure.message })
-    }
+    if (Result.isFailure(record)) return Effect.fail(new IncidentUnreadable({ incidentId: ledger.incidentId, message: record.failure.message }))
     const { event, state } = record.success
     advance(ledger, message.seq, event.type === "storm_updated" ? event : undefined, state)
-  }
+    return Effect.void
+  })
   return ledger
 })
 

@@ -1,8 +1,9 @@
 import { expect, layer } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
 import { examplePendantAlarm, exampleDecision } from "@wt/contracts/examples"
-import type { DeviceEvent, TriageDecision } from "@wt/contracts"
-import { NatsTestServer } from "@wt/nats/testing"
+import { type DeviceEvent, Streams, Subjects, type TriageDecision } from "@wt/contracts"
+import { Nats, readSubjectAfter } from "@wt/nats"
+import { clientOf, NatsTestServer } from "@wt/nats/testing"
 import { IncidentStore, OpenIncidentIndex, readStormLedger, routeDeviceEvent, StormKey, SupervisionStorms } from "./index.ts"
 
 const lost = (n: number): DeviceEvent =>
@@ -144,5 +145,35 @@ layer(TestLayer, { excludeTestServices: true })("supervision storms", (it) => {
       expect(state.storm).toEqual({ devices: 350, stillDown: 170 })
       // The few losses routed on their own before the storm formed were merged into it.
       expect(merged).toBeLessThan(10)
+    }))
+  it.effect("a copy meeting a storm it has not read reads the storm once, however many of its devices come back at once", () =>
+    Effect.gen(function*() {
+      const copy = Effect.map(Layer.build(Layer.fresh(SupervisionStorms.layer.pipe(Layer.provide(Settings)))), Context.get(SupervisionStorms))
+      const writer = yield* copy
+      const inEast = (e: DeviceEvent): DeviceEvent => ({ ...e, tenant: "east" })
+      // Losses in small groups, so the storm is many storm_updated messages to read.
+      for (let group = 0; group < 12; group++) {
+        yield* Effect.forEach(Array.from({ length: 10 }, (_, n) => 2000 + group * 10 + n), (n) => route(inEast(lost(n)), n, writer), { concurrency: 10 })
+      }
+      const routed = yield* route(inEast(lost(2000)), 0, writer)
+      const stormSubject = Subjects.incident("east", routed.incidentId)
+      const stored = (yield* readSubjectAfter(Streams.incident, stormSubject, 0)).length
+      expect(stored).toBeGreaterThan(5)
+
+      // The reads of WT_INCIDENT's messages one by one, as nats-server is asked for them.
+      const nc = clientOf(yield* Nats).nc
+      let reads = 0
+      const counting = nc.subscribe(`$JS.API.STREAM.MSG.GET.${Streams.incident}`, { callback: () => void reads++ })
+      yield* Effect.promise(() => nc.flush())
+      const reader = yield* copy
+      yield* Effect.forEach(Array.from({ length: 60 }, (_, n) => 2000 + n), (n) => reader.signOfLife(inEast(back(n))), { concurrency: "unbounded" })
+      yield* Effect.promise(() => nc.flush())
+      counting.unsubscribe()
+
+      // One look: each stored message once, and the read that finds none after the last. Sixty looks read it sixty times.
+      expect(reads).toBeGreaterThan(stored)
+      expect(reads).toBeLessThanOrEqual(stored + 2)
+      const state = Option.getOrThrow(yield* (yield* IncidentStore).load("east", routed.incidentId)).state
+      expect(state.storm).toEqual({ devices: 120, stillDown: 60 })
     }))
 })

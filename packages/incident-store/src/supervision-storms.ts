@@ -1,4 +1,4 @@
-import { Clock, Config, Context, DateTime, Duration, Effect, Exit, Layer, Option, Schedule, Schema } from "effect"
+import { Clock, Config, Context, DateTime, Deferred, Duration, Effect, Exit, Layer, Option, Schedule, Schema } from "effect"
 import { Nats } from "@wt/nats"
 import type { DeviceEvent, TriageDecision } from "@wt/contracts"
 import { onlyTechnical, stormChange, stormIncidentIdFor } from "@wt/incident"
@@ -139,12 +139,40 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return found
       }, Effect.provideService(Nats, nats))
 
+      type Found = Effect.Success<ReturnType<typeof lookAgain>>
+      type LookFailed = Effect.Error<ReturnType<typeof lookAgain>>
+      // One look per tenant at a time; who comes while it is under way waits for it. Each caller
+      // looked on its own before, and where a look took longer than 2 s (a storm read from its
+      // start, a starved process) the next ones started more, every one reading the same messages:
+      // triage-bulk held fourteen at once, thousands of messages each, and ran out of heap.
+      const looks = new Map<string, { readonly id: number; readonly found: Deferred.Deferred<Found, LookFailed> }>()
+      let looksStarted = 0
+      const scope = yield* Effect.scope
+      /** The storm as a look started after look number `startedAfter` found it (-1: any look). */
+      const sharedLook = (tenant: string, startedAfter: number): Effect.Effect<Found, LookFailed> =>
+        Effect.suspend(() => {
+          const under = looks.get(tenant)
+          if (under !== undefined && under.id > startedAfter) return Deferred.await(under.found)
+          // Started before it was asked for (a batch was refused as stale): its answer may be older still.
+          if (under !== undefined) return Effect.andThen(Effect.exit(Deferred.await(under.found)), sharedLook(tenant, startedAfter))
+          const id = ++looksStarted
+          const found = Deferred.makeUnsafe<Found, LookFailed>()
+          looks.set(tenant, { id, found })
+          // In the layer's scope, not the caller's: a caller interrupted does not end the look the others wait for.
+          const look = Effect.onExit(Effect.suspend(() => lookAgain(tenant, storms.get(tenant))), (exit) =>
+            Effect.sync(() => {
+              if (looks.get(tenant)?.id === id) looks.delete(tenant)
+              Deferred.doneUnsafe(found, exit)
+            }))
+          return Effect.andThen(Effect.forkIn(look, scope), Deferred.await(found))
+        })
+
       const recent = (cached: Checked | undefined): cached is Checked => cached !== undefined && clock.currentTimeMillisUnsafe() - cached.checkedAt < LookEveryMs
 
       const activeStorm = (tenant: string, fresh = false) => {
         const cached = storms.get(tenant)
         if (!fresh && recent(cached)) return Effect.succeed(cached.storm)
-        return lookAgain(tenant, cached)
+        return sharedLook(tenant, fresh ? looksStarted : -1)
       }
 
       const enqueueUnsafe = (tenant: string, change: { lost?: string; restored?: string }, stored: BatchStored) => {

@@ -59,7 +59,7 @@ export { followDeviceFrames, type FollowDeviceFramesOptions } from "./follow-dev
 export { decodeFramedThrough, encodeFramedThrough, type FramedThrough, framedThroughSubject, FramedThroughSubjects, listenFramedThrough } from "./framed-through.ts"
 export { consumeFramedEvents, frameConsumer, FrameAckWaitMs, framedEventsSettled, type FramedEventsOptions } from "./consume-framed-events.ts"
 export { bulkReadRange, type BulkReadOptions } from "./client-fast-paths/bulk-read.ts"
-export { type GotMessage, readAtSequence, readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
+export { forEachOnSubjectAfter, type GotMessage, readAtSequence, readLastOnSubject, readSubject, readSubjectAfter, type StoredMessage } from "./read.ts"
 export { publishOnce } from "./publish-once.ts"
 export { readRange, type ReadRangeOptions } from "./read-range.ts"
 export { readSince, type ReadSinceOptions } from "./read-since.ts"

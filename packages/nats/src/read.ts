@@ -55,23 +55,39 @@ export const readAtSequence = Effect.fn("Nats.readAtSequence")(function*(stream:
 })
 
 /**
- * The messages on one subject stored after stream sequence `afterSeq`, in order: what a reader
- * that had seen up to `afterSeq` missed. One request per message and no consumer: for catching
- * up on a few messages (a storm another process wrote to) that is cheaper than an ordered
- * consumer, which the server must create, count pending for, and drop again.
+ * Hands `f` the messages on one subject stored after stream sequence `afterSeq`, in order, one at
+ * a time: what a reader that had seen up to `afterSeq` missed. One request per message and no
+ * consumer: for catching up on a few messages (a storm another process wrote to) that is cheaper
+ * than an ordered consumer, which the server must create, count pending for, and drop again.
+ * Nothing is gathered: a reader far behind (a storm read from its start) holds one message at a
+ * time, where a list of them all held thousands, each twice (triage-bulk ran out of heap so).
  */
-export const readSubjectAfter = Effect.fn("Nats.readSubjectAfter")(function*(stream: string, subject: string, afterSeq: number) {
-  const out: Array<StoredMessage> = []
-  let seq = afterSeq + 1
-  while (true) {
-    // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
-    const request = { seq, next_by_subj: subject } as unknown as { seq: number }
-    const stored = yield* getOwn(stream, request, `read ${stream} ${subject} after ${afterSeq}`)
-    if (stored === null) return out as ReadonlyArray<StoredMessage>
-    out.push(stored)
-    seq = stored.seq + 1
-  }
-})
+export const forEachOnSubjectAfter = <E, R>(
+  stream: string,
+  subject: string,
+  afterSeq: number,
+  f: (message: StoredMessage) => Effect.Effect<void, E, R>
+) =>
+  Effect.gen(function*() {
+    let seq = afterSeq + 1
+    while (true) {
+      // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
+      const request = { seq, next_by_subj: subject } as unknown as { seq: number }
+      const stored = yield* getOwn(stream, request, `read ${stream} ${subject} after ${afterSeq}`)
+      if (stored === null) return
+      yield* f({ seq: stored.seq, subject: stored.subject, data: stored.data })
+      seq = stored.seq + 1
+    }
+  }).pipe(Effect.withSpan("Nats.readSubjectAfter"))
+
+/** The messages on one subject stored after stream sequence `afterSeq`, in order, all at once (see `forEachOnSubjectAfter`). */
+export const readSubjectAfter = (stream: string, subject: string, afterSeq: number) =>
+  Effect.suspend(() => {
+    const out: Array<StoredMessage> = []
+    return forEachOnSubjectAfter(stream, subject, afterSeq, (message) => Effect.sync(() => void out.push(message))).pipe(
+      Effect.as(out as ReadonlyArray<StoredMessage>)
+    )
+  })
 
 /**
  * Every message on one subject, in stream order, e.g. the events of one incident.
