@@ -114,10 +114,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       // Cached per tenant and brought up to date every 2 s, so a storm another copy started, and
       // the losses and returns other copies wrote, are seen. Only the messages since the last
       // look are read: the list of devices down is built from the storm's events, not reloaded.
-      const lookAgain = Effect.fnUntraced(function*(tenant: string, cached: Checked | undefined) {
-        // The callers that come while this look is under way use what is known: one look at a time.
-        if (cached !== undefined) remember(tenant, cached.storm)
-        const before = storms.get(tenant)
+      // `before` is what was known as the look started (see sharedLook).
+      const lookAgain = Effect.fnUntraced(function*(tenant: string, cached: Checked | undefined, before: Checked | undefined) {
         const pointer = yield* index.find(tenant, StormKey)
         let found: StormLedger | null = null
         if (Option.isSome(pointer)) {
@@ -141,10 +139,12 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       type Found = Effect.Success<ReturnType<typeof lookAgain>>
       type LookFailed = Effect.Error<ReturnType<typeof lookAgain>>
-      // One look per tenant at a time; who comes while it is under way waits for it. Each caller
-      // looked on its own before, and where a look took longer than 2 s (a storm read from its
-      // start, a starved process) the next ones started more, every one reading the same messages:
-      // triage-bulk held fourteen at once, thousands of messages each, and ran out of heap.
+      // One look per tenant at a time. Who comes while it is under way uses what is known, and
+      // waits for the look only when nothing is known yet or it asked for a fresh one. Each caller
+      // that found what was known older than 2 s looked on its own before, and where a look took
+      // longer (a storm read from its start, a starved process) the next ones started more, every
+      // one reading the same messages: triage-bulk held fourteen at once, thousands of messages
+      // each, and ran out of heap. (Waiting instead held ten thousand fibers in supervision.)
       const looks = new Map<string, { readonly id: number; readonly found: Deferred.Deferred<Found, LookFailed> }>()
       let looksStarted = 0
       const scope = yield* Effect.scope
@@ -158,8 +158,11 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
           const id = ++looksStarted
           const found = Deferred.makeUnsafe<Found, LookFailed>()
           looks.set(tenant, { id, found })
+          const cached = storms.get(tenant)
+          if (cached !== undefined) remember(tenant, cached.storm)
+          const before = storms.get(tenant)
           // In the layer's scope, not the caller's: a caller interrupted does not end the look the others wait for.
-          const look = Effect.onExit(Effect.suspend(() => lookAgain(tenant, storms.get(tenant))), (exit) =>
+          const look = Effect.onExit(lookAgain(tenant, cached, before), (exit) =>
             Effect.sync(() => {
               if (looks.get(tenant)?.id === id) looks.delete(tenant)
               Deferred.doneUnsafe(found, exit)
@@ -171,7 +174,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       const activeStorm = (tenant: string, fresh = false) => {
         const cached = storms.get(tenant)
-        if (!fresh && recent(cached)) return Effect.succeed(cached.storm)
+        if (!fresh && cached !== undefined && (recent(cached) || looks.has(tenant))) return Effect.succeed(cached.storm)
         return sharedLook(tenant, fresh ? looksStarted : -1)
       }
 
