@@ -39,9 +39,11 @@ describe("heap caps", () => {
     expect(nodeFlagsOf("audit", { WT_SERVICE_HEAP_MB: "0" })).toEqual([])
   })
 
-  it("size the young generation's semi-space at 8 MB unless WT_SERVICE_SEMI_SPACE_MB says otherwise (0: V8's own)", () => {
-    expect(nodeFlagsOf("gateway", {})).toContain("--max-semi-space-size=8")
-    expect(nodeFlagsOf("gateway", { WT_SERVICE_SEMI_SPACE_MB: "16" })).toContain("--max-semi-space-size=16")
+  it("size the young generation's semi-space at 8 MB and the gateway's at 16 MB, unless WT_SERVICE_SEMI_SPACE_MB says otherwise (0: V8's own)", () => {
+    expect(nodeFlagsOf("audit", {})).toContain("--max-semi-space-size=8")
+    expect(nodeFlagsOf("gateway", {})).toContain("--max-semi-space-size=16")
+    expect(nodeFlagsOf("gateway", { WT_SERVICE_SEMI_SPACE_MB: "32" })).toContain("--max-semi-space-size=32")
+    expect(nodeFlagsOf("audit", { WT_SERVICE_SEMI_SPACE_MB: "8" })).toContain("--max-semi-space-size=8")
     expect(nodeFlagsOf("gateway", { WT_SERVICE_SEMI_SPACE_MB: "0" })).toEqual(["--max-old-space-size=160"])
   })
 })

@@ -17,6 +17,16 @@ const root = fileURLToPath(new URL("../../../", import.meta.url))
 const SupervisionHeapMb = 136
 
 /**
+ * The gateway holds each request's parsed events from its body until nats-server has stored them
+ * all, and those of the requests waiting for the ingest window too: with the 8 MB semi-space every
+ * service has, collecting garbage took 38 % of its time in the pipeline (profiled, 2026-12-08).
+ * 16 MB: 16–17 µs per event against 17–22 (median 19), its resident peak 204–207 MB against
+ * 169–193; 32 MB saved a little more and peaked at 239–246 MB, too near the 256 MB budget
+ * (docs/benchmarks/2026-12-08-storm-looks-gateway-young-generation.md).
+ */
+const GatewaySemiSpaceMb = 16
+
+/**
  * Triage runs as two processes of the same service on one machine, told their lanes by
  * `WT_TRIAGE_LANES`: the alarm lane in its own process, so a care alarm never waits on an event
  * loop busy with a backlog of heartbeats and positions; the tech and telemetry lanes in
@@ -33,8 +43,10 @@ const program: Record<ServiceName, {
   readonly env: Readonly<Record<string, string>>
   /** Its V8 old-generation cap in MB, when not the default (see `nodeFlagsOf`). */
   readonly heapMb?: number
+  /** Its V8 young-generation semi-space in MB, when not the default (see `nodeFlagsOf`). */
+  readonly semiSpaceMb?: number
 }> = {
-  gateway: { service: "gateway", env: {} },
+  gateway: { service: "gateway", env: {}, semiSpaceMb: GatewaySemiSpaceMb },
   receivers: { service: "receivers", env: {} },
   // The alarm lane looks devices up one by one (cached): care alarms are rare, and a whole-fleet snapshot reload would stall them.
   triage: { service: "triage", env: { WT_TRIAGE_LANES: "alarm", WT_REGISTRY_FLEET_SNAPSHOT: "false" } },
@@ -131,7 +143,7 @@ export const portVariable: Record<ServiceName, string> = {
 export const nodeFlagsOf = (name: ServiceName, env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
   const heapMb = heapCapMbOf(name, env)
   if (heapMb === undefined) return []
-  const semiSpaceMb = Number(env["WT_SERVICE_SEMI_SPACE_MB"] ?? DefaultSemiSpaceMb)
+  const semiSpaceMb = Number(env["WT_SERVICE_SEMI_SPACE_MB"] ?? program[name].semiSpaceMb ?? DefaultSemiSpaceMb)
   const young = Number.isFinite(semiSpaceMb) && semiSpaceMb > 0 ? [`--max-semi-space-size=${Math.round(semiSpaceMb)}`] : []
   return [`--max-old-space-size=${Math.round(heapMb)}`, ...young]
 }
