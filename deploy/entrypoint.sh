@@ -16,8 +16,12 @@ what="${1:-}"
 [ $# -gt 0 ] && shift
 
 heap_default=160
+semi_default=8
 case "$what" in
-  gateway|receivers|projector|audit|console|dispatch)
+  gateway)
+    program=gateway
+    semi_default=16 ;;
+  receivers|projector|audit|console|dispatch)
     program="$what" ;;
   triage)
     program=triage
@@ -74,9 +78,11 @@ esac
 export WT_SERVICE OTEL_SERVICE_NAME
 
 heap="${WT_SERVICE_HEAP_MB:-$heap_default}"
+semi="${WT_SERVICE_SEMI_SPACE_MB:-$semi_default}"
 flags="--enable-source-maps"
 if [ "$heap" -gt 0 ] 2>/dev/null; then
-  flags="$flags --max-old-space-size=$heap --max-semi-space-size=8"
+  flags="$flags --max-old-space-size=$heap"
+  if [ "$semi" -gt 0 ] 2>/dev/null; then flags="$flags --max-semi-space-size=$semi"; fi
 fi
 # shellcheck disable=SC2086
 exec node $flags "services/$program/dist/current/main.mjs"

@@ -62,23 +62,22 @@ export const readAtSequence = Effect.fn("Nats.readAtSequence")(function*(stream:
  * Nothing is gathered: a reader far behind (a storm read from its start) holds one message at a
  * time, where a list of them all held thousands, each twice (triage-bulk ran out of heap so).
  */
-export const forEachOnSubjectAfter = <E, R>(
+export const forEachOnSubjectAfter = Effect.fn("Nats.forEachOnSubjectAfter")(function*<E, R>(
   stream: string,
   subject: string,
   afterSeq: number,
   f: (message: StoredMessage) => Effect.Effect<void, E, R>
-) =>
-  Effect.gen(function*() {
-    let seq = afterSeq + 1
-    while (true) {
-      // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
-      const request = { seq, next_by_subj: subject } as unknown as { seq: number }
-      const stored = yield* getOwn(stream, request, `read ${stream} ${subject} after ${afterSeq}`)
-      if (stored === null) return
-      yield* f({ seq: stored.seq, subject: stored.subject, data: stored.data })
-      seq = stored.seq + 1
-    }
-  }).pipe(Effect.withSpan("Nats.readSubjectAfter"))
+) {
+  let seq = afterSeq + 1
+  while (true) {
+    // next_by_subj is in the server's message-get API (2.9) but not in the client's MsgRequest type.
+    const request = { seq, next_by_subj: subject } as unknown as { seq: number }
+    const stored = yield* getOwn(stream, request, `read ${stream} ${subject} after ${afterSeq}`)
+    if (stored === null) return
+    yield* f({ seq: stored.seq, subject: stored.subject, data: stored.data })
+    seq = stored.seq + 1
+  }
+})
 
 /** The messages on one subject stored after stream sequence `afterSeq`, in order, all at once (see `forEachOnSubjectAfter`). */
 export const readSubjectAfter = (stream: string, subject: string, afterSeq: number) =>
