@@ -1,5 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { type AuditSeal, generateSealKey, type SealKey, verifyAuditTrail } from "@wt/audit-chain"
+import { type AuditSeal, generateSealKey, leafHash, type SealKey, verifyAuditTrail } from "@wt/audit-chain"
 import { Streams } from "@wt/contracts"
 import { ensureStream } from "@wt/nats"
 import { NatsTestServer } from "@wt/nats/testing"
@@ -8,7 +8,7 @@ import { appendEntries } from "./audit-entries.fixture.ts"
 import { publishSigningKey, readLastSeal, readPublishedKeys, readSeals, verifyingKeys } from "./seal-store.ts"
 import { sealStreamSpec } from "./seal-stream.ts"
 import { runSealer } from "./sealer.ts"
-import { readStreamRange, type RawMessage } from "./stream-reader.ts"
+import { followInBatches, readStreamRange, type RawMessage } from "./stream-reader.ts"
 
 const Env = Layer.effectDiscard(ensureStream(sealStreamSpec({ replicas: 1 }))).pipe(
   Layer.provideMerge(NatsTestServer.layerNats)
@@ -69,6 +69,28 @@ describe("audit sealer", () => {
         assert.deepStrictEqual(seals.slice(0, 4).map((s) => s.count), [500, 500, 500, 500])
         yield* assertSealedContiguously(seals, 2_360, [key], 500)
       }).pipe(quiet))
+  })
+
+  layer(Env, { excludeTestServices: true, timeout: 120_000 })("the follower", (it) => {
+    it.effect("buffers what its keep makes of each entry, in order, from its start: the sealer holds leaf hashes, not entries", () =>
+      Effect.gen(function*() {
+        yield* appendEntries(1, 30)
+        const stored = yield* readEntries
+        const batches = yield* followInBatches({
+          stream: Streams.audit,
+          startSeq: 11,
+          highWater: 8,
+          pollMs: 20,
+          keep: (seq, _subject, data) => ({ seq, leaf: leafHash(seq, data) })
+        })
+        const taken: Array<{ seq: number; leaf: Uint8Array }> = []
+        while (taken.length < 20) taken.push(...(yield* batches.take(1, 8, Date.now() + 5_000)))
+        assert.deepStrictEqual(taken.map((k) => k.seq), Array.from({ length: 20 }, (_, i) => 11 + i))
+        assert.deepStrictEqual(
+          taken.map((k) => Buffer.from(k.leaf).toString("hex")),
+          stored.slice(10).map((m) => leafHash(m.seq, m.data).toString("hex"))
+        )
+      }).pipe(Effect.scoped, quiet))
   })
 
   layer(Env, { excludeTestServices: true, timeout: 120_000 })("restarts and copies", (it) => {

@@ -20,7 +20,7 @@ import { appendAnchor, readAnchors } from "./anchor-file.ts"
 import type { AnchorHook } from "./anchor-hook.ts"
 import { readLastSeal } from "./seal-store.ts"
 import { SealedStream, SealStream, sealMsgId } from "./seal-stream.ts"
-import { followInBatches, type RawMessage } from "./stream-reader.ts"
+import { followInBatches } from "./stream-reader.ts"
 import { observeTrail, TrailBroken, trailBreaksTotal, trailBroken } from "./trail-check.ts"
 
 export interface SealerSettings {
@@ -66,9 +66,17 @@ export const sealedEntriesTotal = Metric.counter("wt_audit_sealed_entries_total"
 })
 export const lastSealedSeq = Metric.gauge("wt_audit_last_sealed_seq", { description: "Last WT_AUDIT sequence sealed by this process" })
 
-/** Splits messages at gaps in their sequence, so every seal covers a contiguous range. */
-const contiguousRuns = (batch: ReadonlyArray<RawMessage>): ReadonlyArray<ReadonlyArray<RawMessage>> => {
-  const runs: Array<Array<RawMessage>> = []
+/** An entry of the trail as a seal needs it: where it is and its leaf hash, not its bytes. */
+interface SealedLeaf {
+  readonly seq: number
+  readonly leaf: Uint8Array
+}
+
+const sealedLeaf = (seq: number, _subject: string, data: Uint8Array): SealedLeaf => ({ seq, leaf: leafHash(seq, data) })
+
+/** Splits entries at gaps in their sequence, so every seal covers a contiguous range. */
+const contiguousRuns = (batch: ReadonlyArray<SealedLeaf>): ReadonlyArray<ReadonlyArray<SealedLeaf>> => {
+  const runs: Array<Array<SealedLeaf>> = []
   for (const m of batch) {
     const run = runs.at(-1)
     if (run !== undefined && run.at(-1)!.seq + 1 === m.seq) run.push(m)
@@ -162,7 +170,7 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
       if (anchoring.hook !== undefined) yield* anchoring.hook.offer(record)
     })
 
-    const publishSeal = Effect.fnUntraced(function*(run: ReadonlyArray<RawMessage>) {
+    const publishSeal = Effect.fnUntraced(function*(run: ReadonlyArray<SealedLeaf>) {
       const fromSeq = run[0]!.seq
       if (next !== undefined && fromSeq !== next) {
         // Entries vanished before they were sealed (a retention limit on WT_AUDIT): the
@@ -173,7 +181,7 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
       const seal = makeSeal({
         stream: SealedStream,
         fromSeq,
-        leaves: run.map((m) => leafHash(m.seq, m.data)),
+        leaves: run.map((m) => m.leaf),
         prevSealHash: prevHash,
         sealedAt,
         key
@@ -195,7 +203,7 @@ const sealingSession = (key: SealKey, settings: SealerSettings, anchoring: Ancho
     })
 
     const sealing = Effect.gen(function*() {
-      const batches = yield* followInBatches({ stream: Streams.audit, startSeq: next, highWater: settings.sealSize * 4, created: start.streamCreated })
+      const batches = yield* followInBatches({ stream: Streams.audit, startSeq: next, highWater: settings.sealSize * 4, created: start.streamCreated, keep: sealedLeaf })
       while (true) {
         const batch = [...(yield* batches.take(1, settings.sealSize, undefined))]
         // Wall-clock time, as the batch reader's timer is.

@@ -43,14 +43,14 @@ export const readStreamRange = Effect.fn("Audit.readStreamRange")(function*(opti
   })
 })
 
-/** Messages of a followed stream, taken in batches. */
-export interface MessageBatches {
+/** Messages of a followed stream, each as `follow`'s `keep` made it, taken in batches. */
+export interface MessageBatches<A> {
   /**
    * Waits until at least `min` messages are buffered, or until the clock passes
    * `until` (epoch ms; undefined: no limit), then takes up to `max` of them in order
    * (none when the wait ran out empty). Fails when the connection or consumer failed.
    */
-  readonly take: (min: number, max: number, until: number | undefined) => Effect.Effect<ReadonlyArray<RawMessage>, NatsRequestFailed>
+  readonly take: (min: number, max: number, until: number | undefined) => Effect.Effect<ReadonlyArray<A>, NatsRequestFailed>
 }
 
 /**
@@ -61,8 +61,13 @@ export interface MessageBatches {
  * into memory at once. The sealer follows every entry of the audit trail in the same
  * process as the audit writers: read through an ordered consumer, that cost the
  * pipeline a tenth of its throughput (`pnpm bench audit`, sealing on against off).
+ *
+ * What is buffered is what `keep` makes of each message, not the message: the sealer needs
+ * only an entry's leaf hash, and a trail's entries of device events hold every event's bytes
+ * (tens of kilobytes each), so `highWater` copies of them held the audit service's resident
+ * memory above its budget long after they were sealed (docs/benchmarks/2026-12-08-…).
  */
-export const followInBatches = Effect.fn("Audit.followInBatches")(function*(options: {
+export const followInBatches = Effect.fn("Audit.followInBatches")(function*<A>(options: {
   readonly stream: string
   readonly startSeq: number | undefined
   readonly highWater: number
@@ -73,11 +78,13 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
    * instead of being read on as if it were the same stream.
    */
   readonly created?: string
+  /** What to buffer of a message; `data` is a view into a buffer the reader reuses, valid only during the call. */
+  readonly keep: (seq: number, subject: string, data: Uint8Array) => A
 }) {
   // Each read opens a connection and a consumer (a few ms of CPU here and in nats-server):
   // one a quarter second costs about a microsecond per entry at pipeline rates.
   const pollMs = options.pollMs ?? 250
-  const buffer: Array<RawMessage> = []
+  const buffer: Array<A> = []
   let next = options.startSeq ?? 1
   let failure: NatsRequestFailed | undefined
   let wake: (() => void) | undefined
@@ -90,8 +97,7 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
   // A range may be handed over in part before its read fails: the retry starts after it.
   const keep = (seq: number, subject: string, data: Uint8Array) => {
     if (seq < next) return
-    // A copy: the bulk reader's view is into a buffer it reuses (and Buffer#slice would not copy).
-    buffer.push({ seq, subject, data: new Uint8Array(data) })
+    buffer.push(options.keep(seq, subject, data))
     next = seq + 1
   }
   const waitForRoom = Effect.callback<void>((done) => {
@@ -149,7 +155,7 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
     })
 
   // Untraced: taken batch after batch for as long as the sealer runs.
-  const take = Effect.fnUntraced(function*(min: number, max: number, until: number | undefined): Effect.fn.Return<ReadonlyArray<RawMessage>, NatsRequestFailed> {
+  const take = Effect.fnUntraced(function*(min: number, max: number, until: number | undefined): Effect.fn.Return<ReadonlyArray<A>, NatsRequestFailed> {
     while (true) {
       // Wall-clock time, as waitForMore's setTimeout is.
       if (buffer.length >= min || (until !== undefined && Date.now() >= until)) {
@@ -164,5 +170,5 @@ export const followInBatches = Effect.fn("Audit.followInBatches")(function*(opti
     }
   })
 
-  return { take } satisfies MessageBatches
+  return { take } satisfies MessageBatches<A>
 })
