@@ -4,5 +4,5 @@ export { routeDeviceEvent, type Routed, RoutingContended } from "./route-device-
 export { routeTriaged } from "./route-triaged.ts"
 export { type CareAlarm, CareAlarmBucket, CareAlarmHistory, inWindow } from "./care-alarm-history.ts"
 export { attachRestore, type RestoreOutcome } from "./attach-restore.ts"
-export { evictBefore, StormKey, StormSettings, SupervisionStorms } from "./supervision-storms.ts"
+export { evictBefore, type Returns, type ReturnsStored, StormKey, StormSettings, SupervisionStorms } from "./supervision-storms.ts"
 export { readLedger as readStormLedger, type StormLedger } from "./storm-ledger.ts"

@@ -4,7 +4,7 @@ import { examplePendantAlarm, exampleDecision } from "@wt/contracts/examples"
 import { type DeviceEvent, Streams, Subjects, type TriageDecision } from "@wt/contracts"
 import { Nats, readSubjectAfter } from "@wt/nats"
 import { clientOf, NatsTestServer } from "@wt/nats/testing"
-import { IncidentStore, OpenIncidentIndex, readStormLedger, routeDeviceEvent, StormKey, SupervisionStorms } from "./index.ts"
+import { IncidentStore, OpenIncidentIndex, readStormLedger, type ReturnsStored, routeDeviceEvent, StormKey, SupervisionStorms } from "./index.ts"
 
 const lost = (n: number): DeviceEvent =>
   examplePendantAlarm(`evt-loss-${String(n).padStart(5, "0")}`, {
@@ -88,30 +88,30 @@ layer(TestLayer, { excludeTestServices: true })("supervision storms", (it) => {
       expect(state.storm?.stillDown).toBe(ledger.down.size)
     }))
 
-  it.effect("a return heard inside a synchronous step waits for its batch as a callback, told once the batch is stored; nothing to wait for is done at once", () =>
+  it.effect("returns heard inside a synchronous step wait for their batch with the caller's one callback, told once with every ticket when the batch is stored; nothing to wait for is done at once", () =>
     Effect.gen(function*() {
       const inFjord = (e: DeviceEvent): DeviceEvent => ({ ...e, tenant: "fjord" })
       const routed = yield* Effect.forEach(Array.from({ length: 10 }, (_, n) => 3000 + n), (n) => route(inFjord(lost(n)), n), { concurrency: 10 })
       const stormId = routed.find((r) => r.incidentId.startsWith("storm-"))!.incidentId
       const storms = yield* SupervisionStorms
       // A tenant never looked at must be looked at first.
-      expect(storms.heardFromUnsafe("west", "dev-1", () => {})).toBeUndefined()
+      expect(storms.heardFromUnsafe("west", "dev-1", 1, () => {})).toBeUndefined()
       yield* storms.heardFrom("fjord", "dev-not-down")
-      const told: Array<{ deviceId: string; success: boolean }> = []
-      let bothTold = () => {}
-      const bothStored = new Promise<void>((resolve) => { bothTold = resolve })
-      const tell = (deviceId: string) => (exit: Exit.Exit<void, unknown>) => {
-        told.push({ deviceId, success: Exit.isSuccess(exit) })
-        if (told.length === 2) bothTold()
+      const told: Array<{ tenant: string; deviceIds: Array<string>; tickets: Array<number>; success: boolean }> = []
+      let stored = () => {}
+      const batchStored = new Promise<void>((resolve) => { stored = resolve })
+      const tell: ReturnsStored = (returns, exit) => {
+        told.push({ tenant: returns.tenant, deviceIds: [...returns.deviceIds], tickets: [...returns.tickets], success: Exit.isSuccess(exit) })
+        stored()
       }
-      expect(storms.heardFromUnsafe("fjord", "dev-3000", tell("dev-3000"))).toBe("waiting")
-      expect(storms.heardFromUnsafe("fjord", "dev-3001", tell("dev-3001"))).toBe("waiting")
+      expect(storms.heardFromUnsafe("fjord", "dev-3000", 70, tell)).toBe("waiting")
+      expect(storms.heardFromUnsafe("fjord", "dev-3001", 71, tell)).toBe("waiting")
       // Already in the next batch; and a device that is not down.
-      expect(storms.heardFromUnsafe("fjord", "dev-3000", tell("dev-3000 again"))).toBe("done")
-      expect(storms.heardFromUnsafe("fjord", "dev-not-down", tell("dev-not-down"))).toBe("done")
+      expect(storms.heardFromUnsafe("fjord", "dev-3000", 72, tell)).toBe("done")
+      expect(storms.heardFromUnsafe("fjord", "dev-not-down", 73, tell)).toBe("done")
       expect(told).toEqual([])
-      yield* Effect.promise(() => bothStored)
-      expect(told.sort((a, b) => a.deviceId.localeCompare(b.deviceId))).toEqual([{ deviceId: "dev-3000", success: true }, { deviceId: "dev-3001", success: true }])
+      yield* Effect.promise(() => batchStored)
+      expect(told).toEqual([{ tenant: "fjord", deviceIds: ["dev-3000", "dev-3001"], tickets: [70, 71], success: true }])
       const ledger = yield* readStormLedger("fjord", stormId)
       expect([...ledger.down].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `dev-${3002 + i}`))
       const state = Option.getOrThrow(yield* (yield* IncidentStore).load("fjord", stormId)).state

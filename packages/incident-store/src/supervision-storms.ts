@@ -39,6 +39,17 @@ interface Checked {
 /** Told once the batch a change went into is stored, or could not be. */
 export type BatchStored = (exit: Exit.Exit<void, unknown>) => void
 
+/** The returns one caller put into a tenant's batch, told together once the batch is stored or could not be. */
+export interface Returns {
+  readonly tenant: string
+  readonly deviceIds: Array<string>
+  /** What the caller gave with each device, in the same order (a followed lane: the event's position). */
+  readonly tickets: Array<number>
+}
+
+/** Told once, with every return it put into the batch: see `heardFromUnsafe`. */
+export type ReturnsStored = (returns: Returns, exit: Exit.Exit<void, unknown>) => void
+
 interface Pending {
   readonly lost: Set<string>
   readonly restored: Set<string>
@@ -46,6 +57,10 @@ interface Pending {
   // waits here for its batch, thousands at once, and at about 6 KB each the fibers took
   // supervision past its heap cap (the full benchmark's 100,000-device storm, 2026-12-07).
   readonly waiters: Array<BatchStored>
+  // A followed lane's returns, by its one callback: a closure per return (about 250 bytes with its
+  // context) was still 29 MB of supervision's heap of 136 when 100,000 devices came back into
+  // one batch, and supervision died at its cap (2026-12-08); here each is a position and a reference.
+  readonly returns: Map<ReturnsStored, Returns>
 }
 
 /**
@@ -83,10 +98,11 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
    * `heardFrom` for code inside a synchronous step, on what was found for the tenant within the last
    * 2 s: "done" when there is nothing to wait for (no storm, the device not down, or its return
    * already in the next batch); "waiting" when its return went into the next batch, and `stored` is
-   * called once that batch is stored or could not be (at a later flush, never during this call);
+   * called once that batch is stored or could not be (at a later flush, never during this call),
+   * once for all the returns given with it, each with its `ticket`;
    * undefined when the storm must be looked at again first: use `heardFrom`.
    */
-  readonly heardFromUnsafe: (tenant: string, deviceId: string, stored: BatchStored) => "done" | "waiting" | undefined
+  readonly heardFromUnsafe: (tenant: string, deviceId: string, ticket: number, stored: ReturnsStored) => "done" | "waiting" | undefined
   /** No storm is under way for the tenant, as looked at within the last 2 s: a sign of life has nothing to do here. Read without an effect. */
   readonly quietNow: (tenant: string) => boolean
 }>()("wt/SupervisionStorms") {
@@ -178,9 +194,13 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return sharedLook(tenant, fresh ? looksStarted : -1)
       }
 
-      const enqueueUnsafe = (tenant: string, change: { lost?: string; restored?: string }, stored: BatchStored) => {
+      const pendingOf = (tenant: string) => {
         let p = pending.get(tenant)
-        if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [] }))
+        if (p === undefined) pending.set(tenant, (p = { lost: new Set(), restored: new Set(), waiters: [], returns: new Map() }))
+        return p
+      }
+      const enqueueUnsafe = (tenant: string, change: { lost?: string; restored?: string }, stored: BatchStored) => {
+        const p = pendingOf(tenant)
         if (change.lost !== undefined) p.lost.add(change.lost)
         if (change.restored !== undefined) p.restored.add(change.restored)
         p.waiters.push(stored)
@@ -224,6 +244,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
             Effect.sync(() => {
               const told = Exit.isSuccess(exit) ? Exit.void : exit
               for (const stored of batch.waiters) stored(told)
+              for (const [stored, returns] of batch.returns) stored(returns, told)
             })
           )
         )
@@ -308,11 +329,16 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         yield* enqueue(tenant, { restored: deviceId })
       })
 
-      const heardFromUnsafe = (tenant: string, deviceId: string, stored: BatchStored): "done" | "waiting" | undefined => {
+      const heardFromUnsafe = (tenant: string, deviceId: string, ticket: number, stored: ReturnsStored): "done" | "waiting" | undefined => {
         const cached = storms.get(tenant)
         if (!recent(cached)) return undefined
         if (cached.storm === null || !returnDue(tenant, cached.storm, deviceId)) return "done"
-        enqueueUnsafe(tenant, { restored: deviceId }, stored)
+        const p = pendingOf(tenant)
+        p.restored.add(deviceId)
+        let returns = p.returns.get(stored)
+        if (returns === undefined) p.returns.set(stored, (returns = { tenant, deviceIds: [], tickets: [] }))
+        returns.deviceIds.push(deviceId)
+        returns.tickets.push(ticket)
         return "waiting"
       }
 

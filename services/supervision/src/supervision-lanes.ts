@@ -1,6 +1,6 @@
 import { Cause, Clock, Effect, Exit, Layer, Metric, Option, Schedule, Schema } from "effect"
 import { DeviceEvent, Streams } from "@wt/contracts"
-import { SupervisionStorms } from "@wt/incident-store"
+import { type ReturnsStored, SupervisionStorms } from "@wt/incident-store"
 import {
   consumeLane,
   deviceFramesStreamSpec,
@@ -111,6 +111,13 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
     if (exit !== undefined) finish(seq)(exit)
     else fiber.addObserver(finish(seq))
   }
+  /** The storm's batch holding these returns is stored (their positions are done) or was not (each is tried again in a fiber). */
+  const returnsStored: ReturnsStored = ({ tenant, deviceIds, tickets }, exit) => {
+    for (let i = 0; i < tickets.length; i++) {
+      if (Exit.isSuccess(exit)) finish(tickets[i]!)(exit)
+      else observeLater(tickets[i]!, storms.heardFrom(tenant, deviceIds[i]!))
+    }
+  }
   return yield* followDeviceFrames({
     reader: FollowedReaders[lane],
     lane,
@@ -141,13 +148,12 @@ const followLane = Effect.fnUntraced(function*(lane: FollowedLane, observeKnown:
       signs.sightedUnsafe(sign.tenant, sign.deviceId, sign.signOfLifeMs, intervalOrDefault(policy, known.heartbeatIntervalS))
       if (storms.quietNow(sign.tenant)) return progress.handled(seq, event.storedAtMs, pending)
       // A storm is under way: the device's return, if it was down, waits for its batch to be stored,
-      // as a callback (a fiber each was thousands of fibers in a storm); a failed batch is tried again.
-      const { tenant, deviceId } = sign
-      const inFiber = () => observeLater(seq, storms.heardFrom(tenant, deviceId))
-      const now = storms.heardFromUnsafe(tenant, deviceId, (exit) => Exit.isSuccess(exit) ? finish(seq)(exit) : inFiber())
+      // with the lane's one callback (a fiber each was thousands of fibers in a storm, a closure each
+      // still tens of megabytes); a failed batch is tried again.
+      const now = storms.heardFromUnsafe(sign.tenant, sign.deviceId, seq, returnsStored)
       if (now === "done") return progress.handled(seq, event.storedAtMs, pending)
       progress.started(seq, event.storedAtMs, pending)
-      if (now === undefined) inFiber()
+      if (now === undefined) observeLater(seq, storms.heardFrom(sign.tenant, sign.deviceId))
     }
   })
 })
