@@ -248,7 +248,7 @@ const tick = Effect.fnUntraced(function*(watermarks: WatermarkHistory, looks: Lo
   // Judge only up to what every lane had been read up to a flush and a settle ago.
   watermarks.record(now, yield* processedThrough(now))
   const through = watermarks.asOf(now - settings.flushEveryMs - SettleMs)
-  yield* Metric.update(judgedBehind, Math.max(0, (now - through) / 1000))
+  yield* Metric.update(judgedBehind, watermarks.behindMs(now, through) / 1000)
   // Until the look's time is up: then a new look, at a newer watermark, with a person's expectations first.
   const until = now + settings.watchEveryMs
   let finished = true
@@ -281,7 +281,7 @@ export const AbsenceWatch = Layer.effectDiscard(
         yield* store.loaded
         yield* journal.loaded
         yield* fleet.ready
-        const watermarks = new WatermarkHistory()
+        const watermarks = new WatermarkHistory(yield* Clock.currentTimeMillis)
         yield* Effect.forever(
           tick(watermarks, looks).pipe(
             Effect.catchCause((cause) => Effect.as(Effect.logWarning(`absence watch tick failed: ${Cause.pretty(cause).split("\n")[0]}`), true)),

@@ -4,7 +4,7 @@ import { LaneProgress, WatermarkHistory } from "./lane-watermark.ts"
 
 describe("watermark history", () => {
   it("answers the watermark as it stood at an earlier moment, and nothing before the first sample", () => {
-    const history = new WatermarkHistory()
+    const history = new WatermarkHistory(0)
     expect(history.asOf(1_000)).toBe(0)
     history.record(1_000, 900)
     history.record(2_000, 1_950)
@@ -14,6 +14,14 @@ describe("watermark history", () => {
     expect(history.asOf(3_000)).toBe(2_990)
     // Samples older than the one last used are dropped; later questions still get the right answer.
     expect(history.asOf(3_500)).toBe(2_990)
+  })
+
+  it("says how long it has judged nothing when it has no watermark: since the last it had, or since it started", () => {
+    const history = new WatermarkHistory(1_700_000_000_000)
+    expect(history.behindMs(1_700_000_004_000, 0)).toBe(4_000)
+    expect(history.behindMs(1_700_000_010_000, 1_700_000_009_500)).toBe(500)
+    // The lane's reader was lost: nothing is judged past the last watermark, and the gauge grows from it.
+    expect(history.behindMs(1_700_000_030_000, 0)).toBe(20_500)
   })
 })
 

@@ -206,6 +206,12 @@ export const processedThrough = Effect.fn("Supervision.processedThrough")(functi
  */
 export class WatermarkHistory {
   readonly #samples: Array<{ readonly atMs: number; readonly throughMs: number }> = []
+  /** The last watermark the watch judged by, or when it started: what it has judged nothing since while it has none. */
+  #lastJudgedMs: number
+
+  constructor(startedMs: number) {
+    this.#lastJudgedMs = startedMs
+  }
 
   record(atMs: number, throughMs: number): void {
     this.#samples.push({ atMs, throughMs })
@@ -224,5 +230,15 @@ export class WatermarkHistory {
     // Older samples than the one in use will never be needed again.
     this.#samples.splice(0, keepFrom)
     return through
+  }
+
+  /**
+   * How far behind `nowMs` the watch judges with watermark `throughMs`. With none (0: a lane's
+   * reader lost, or not yet told anything) it judges nothing, and is behind by as long as since
+   * the last one it had, or since it started (the gauge once read now itself, 1.8 × 10⁹ s).
+   */
+  behindMs(nowMs: number, throughMs: number): number {
+    if (throughMs > 0) this.#lastJudgedMs = throughMs
+    return Math.max(0, nowMs - this.#lastJudgedMs)
   }
 }
