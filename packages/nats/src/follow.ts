@@ -22,6 +22,10 @@ export interface FollowOptions<A, E, R> {
   /** The last message of every subject, then everything new (ignored when `startSeq` is set). */
   readonly deliverLastPerSubject?: boolean
   readonly schema: WireSchema<A>
+  /** Messages on these subjects are passed over undecoded (a writer's own, already applied as written). */
+  readonly skip?: (subject: string) => boolean
+  /** Messages pulled ahead of the one handled (default 256); fewer where each is large. */
+  readonly pullAhead?: number
   /** A failing handler stops `follow` with its error; messages need no acks. */
   readonly handler: (value: A, meta: FollowMeta) => Effect.Effect<void, E, R>
 }
@@ -86,12 +90,16 @@ export const follow = Effect.fnUntraced(function*<A, E, R>(options: FollowOption
         // Not awaited: the server drops it anyway once inactive, and the reader should not wait for it.
       (consumer) => Effect.sync(() => void consumer.delete().catch(() => undefined))
       )
-      const { iterator, messages } = yield* openMessages(() => consumer.consume({ max_messages: 256, expires: PullExpiresMs, idle_heartbeat: FollowHeartbeatMs }), failed)
+      const { iterator, messages } = yield* openMessages(() => consumer.consume({ max_messages: options.pullAhead ?? 256, expires: PullExpiresMs, idle_heartbeat: FollowHeartbeatMs }), failed)
       yield* Effect.forkScoped(endWhenStale(nc, messages, `follow ${options.stream}`))
       while (true) {
         const next = yield* Effect.tryPromise({ try: () => iterator.next(), catch: failed })
         if (next.done === true) return
         const msg = next.value
+        if (options.skip?.(msg.subject) === true) {
+          lastSeq = msg.seq
+          continue
+        }
         const decoded = decodeJson(options.schema, msg.data)
         if (Result.isFailure(decoded)) {
           yield* Metric.update(skipped, 1)

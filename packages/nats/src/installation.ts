@@ -75,8 +75,9 @@ export const agencyStreamSpec = (settings: Pick<NatsSettings, "replicas">): Stre
  */
 export const SignsOfLifeStream = {
   name: "WT_SIGNS_OF_LIFE",
-  subject: "wt.signs.journal",
-  subjects: "wt.signs.>"
+  subjects: "wt.signs.>",
+  /** Where one copy of supervision publishes its pages (`wt.signs.journal.<copy>`): it need not read its own back. */
+  subjectOf: (copy: string) => `wt.signs.journal.${copy}`
 } as const
 
 /**

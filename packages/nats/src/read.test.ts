@@ -88,6 +88,32 @@ layer(NatsTestServer.layerNats, { excludeTestServices: true })("reading subjects
       yield* Fiber.interrupt(fiber).pipe(Effect.timeout("5 seconds"))
     }))
 
+  it.effect("follow passes over the subjects it is told to skip, undecoded and uncounted as unreadable, and reads on after them", () =>
+    Effect.gen(function*() {
+      const skippedCounter = Metric.withAttributes(followSkippedTotal, { stream: Streams.incident })
+      const skippedBefore = (yield* Metric.value(skippedCounter)).count
+      const own = Subjects.incident("tskip", "own")
+      yield* publishEvent(Subjects.incident("tskip", "a"), Step, { step: 1 }, { msgId: "skip-1" })
+      yield* publishRaw(own, new TextEncoder().encode("not even json"), { msgId: "skip-own-1" })
+      yield* publishEvent(own, Step, { step: 2 }, { msgId: "skip-own-2" })
+      yield* publishEvent(Subjects.incident("tskip", "b"), Step, { step: 3 }, { msgId: "skip-3" })
+      const seen: Array<number> = []
+      yield* Effect.forkScoped(follow({
+        stream: Streams.incident,
+        filterSubject: "wt.inc.tskip.>",
+        schema: Step,
+        skip: (subject) => subject === own,
+        pullAhead: 2,
+        handler: (value) => Effect.sync(() => void seen.push(value.step))
+      }))
+      yield* until(() => seen.length === 2, "the messages not skipped")
+      yield* publishEvent(own, Step, { step: 4 }, { msgId: "skip-own-4" })
+      yield* publishEvent(Subjects.incident("tskip", "c"), Step, { step: 5 }, { msgId: "skip-5" })
+      yield* until(() => seen.length === 3, "the live message after a skipped one")
+      assert.deepStrictEqual(seen, [1, 3, 5])
+      assert.strictEqual((yield* Metric.value(skippedCounter)).count, skippedBefore)
+    }))
+
   it.effect("follow with deliverNew ignores what was stored before it started", () =>
     Effect.gen(function*() {
       yield* publishEvent(Subjects.incident("tnew", "a"), Step, { step: 1 }, { msgId: "new-1" })

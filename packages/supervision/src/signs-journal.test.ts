@@ -117,19 +117,19 @@ describe("supervision's journal of signs of life", () => {
 
   it("signs are paged: every sign once, in order, no page larger than asked", () => {
     const signs = Array.from({ length: 12 }, (_, i) => [`demo.alarm-${i}`, { atMs: t0 + i, intervalS: 60 }] as const)
-    const pages = pagesOf(signs, 5)
+    const pages = [...pagesOf(signs, 5)]
     expect(pages.map((page) => page.signs.length)).toEqual([5, 5, 2])
     expect(pages.flatMap((page) => page.signs)).toEqual(signs.map(([key, sign]) => [key, sign.atMs, sign.intervalS]))
-    expect(pagesOf([], 5)).toEqual([])
+    expect([...pagesOf([], 5)]).toEqual([])
   })
 
   it("the followed lanes' positions ride on the last page only, after every sign they cover; with no signs, a page of their own", () => {
     const signs = Array.from({ length: 7 }, (_, i) => [`demo.alarm-${i}`, { atMs: t0 + i, intervalS: 60 }] as const)
-    const pages = pagesOf(signs, 5, { tech: 120, telemetry: 80 })
+    const pages = [...pagesOf(signs, 5, { tech: 120, telemetry: 80 })]
     expect(pages.map((page) => page.through)).toEqual([undefined, { tech: 120, telemetry: 80 }])
     expect(pages.flatMap((page) => page.signs)).toHaveLength(7)
-    expect(pagesOf([], 5, { tech: 121 })).toEqual([{ signs: [], through: { tech: 121 } }])
-    expect(pagesOf([], 5, {})).toEqual([])
+    expect([...pagesOf([], 5, { tech: 121 })]).toEqual([{ signs: [], through: { tech: 121 } }])
+    expect([...pagesOf([], 5, {})]).toEqual([])
   })
 
   it("a copy follows a lane on from the journal's position, else from the old durable's, else from before the last page, at least the journal's keep", () => {

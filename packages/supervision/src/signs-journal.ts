@@ -23,21 +23,26 @@ export interface Sign {
   readonly intervalS: number
 }
 
-/** Pages of at most `size` signs: a page stays far below NATS's 1 MB message limit at 200 bytes a sign. */
-export const pagesOf = (
+/**
+ * Pages of at most `size` signs: a page stays far below NATS's 1 MB message limit at 200 bytes a
+ * sign. Made one at a time as they are taken, so a flush of a whole fleet's signs (110,000 in a
+ * storm) holds one page's tuples at a time rather than all of them beside the signs.
+ */
+export function* pagesOf(
   signs: ReadonlyArray<readonly [string, Sign]>,
   size: number,
   through?: Readonly<Record<string, number>>
-): Array<SignsOfLifePage> => {
-  const pages: Array<SignsOfLifePage> = []
-  for (let from = 0; from < signs.length; from += size) {
-    pages.push({ signs: signs.slice(from, from + size).map(([key, sign]) => [key, sign.atMs, sign.intervalS] as const) })
-  }
-  if (through === undefined || Object.keys(through).length === 0) return pages
+): Generator<SignsOfLifePage> {
+  const withThrough = through !== undefined && Object.keys(through).length > 0
   // On the last page only: a position counts once every sign before it is stored.
-  const last = pages.pop() ?? { signs: [] }
-  pages.push({ ...last, through })
-  return pages
+  if (signs.length === 0) {
+    if (withThrough) yield { signs: [], through }
+    return
+  }
+  for (let from = 0; from < signs.length; from += size) {
+    const page = signs.slice(from, from + size).map(([key, sign]) => [key, sign.atMs, sign.intervalS] as const)
+    yield withThrough && from + size >= signs.length ? { signs: page, through } : { signs: page }
+  }
 }
 
 /**

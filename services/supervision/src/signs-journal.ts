@@ -6,6 +6,10 @@ import { pagesOf, type Sign, SignsOfLifePage } from "@wt/supervision"
 // At most 200 bytes a sign, a page stays within NATS's default 1 MB message.
 const PageSize = 5_000
 
+// Pages read ahead: in a storm a page is a few hundred kilobytes, and 256 of them (the reader's
+// default) were tens of megabytes waiting in a process already near its heap cap.
+const PagesAhead = 16
+
 /**
  * The newest sign of life of each device that any supervision copy heard from and KV does not
  * hold yet, read from the journal (`WT_SIGNS_OF_LIFE`) that every copy writes once per flush.
@@ -52,6 +56,11 @@ export class SignsJournal extends Context.Service<SignsJournal, {
         for (const listener of listeners) listener(key)
       }
 
+      // Pages go out under this copy's own subject, and it passes over them as it reads: what it
+      // publishes it knows at once (`publish`), and decoding its own pages again was a second
+      // decode of every sign of life it heard.
+      const copy = randomUUID()
+      const ownSubject = SignsOfLifeStream.subjectOf(copy)
       const loaded = yield* Deferred.make<void>()
       const atStart = (yield* nats.streamInfo(SignsOfLifeStream.name)).state
       const readToSeq = atStart.messages === 0 ? 0 : atStart.last_seq
@@ -62,6 +71,8 @@ export class SignsJournal extends Context.Service<SignsJournal, {
         stream: SignsOfLifeStream.name,
         filterSubject: SignsOfLifeStream.subjects,
         schema: SignsOfLifePage,
+        skip: (subject) => subject === ownSubject,
+        pullAhead: PagesAhead,
         handler: (page, meta) =>
           Effect.suspend(() => {
             for (const [key, atMs, intervalS] of page.signs) take(key, atMs, intervalS)
@@ -82,12 +93,11 @@ export class SignsJournal extends Context.Service<SignsJournal, {
 
       // A page is de-duplicated by its id when a publish is retried; a page published again by a
       // later flush (the first one's answer lost) is harmless: the newest sign wins.
-      const copy = randomUUID()
       let pageSeq = 0
       const publish = (signs: ReadonlyArray<readonly [string, Sign]>, through?: Readonly<Record<string, number>>) =>
         Effect.forEach(
           pagesOf(signs, PageSize, through),
-          (page) => publishEvent(SignsOfLifeStream.subject, SignsOfLifePage, page, { msgId: `${copy}.${++pageSeq}` }),
+          (page) => publishEvent(ownSubject, SignsOfLifePage, page, { msgId: `${copy}.${++pageSeq}` }),
           { discard: true }
         ).pipe(
           Effect.provideService(Nats, nats),

@@ -139,22 +139,26 @@ export class SignsOfLife extends Context.Service<SignsOfLife, {
         return { through, moved }
       }
 
-      const flushSeen = Effect.fnUntraced(function*() {
+      /** The signs waiting, into the journal; those KV must not wait for are returned to be written there. */
+      const journalSeen = Effect.fnUntraced(function*() {
         // Read before the signs are taken: every sign of an event up to these positions is among them or stored already.
         const { through, moved } = positionsNow()
         const taken = Array.from(seen.waiting())
-        if (taken.length === 0 && !moved) return
+        if (taken.length === 0 && !moved) return []
         const stored = yield* journal.publish(taken, through).pipe(
           Effect.as(true),
           Effect.catch((error) => Effect.logWarning(`${taken.length} signs of life kept for the next flush: ${error.message}`).pipe(Effect.as(false)))
         )
-        if (!stored) return
+        if (!stored) return []
         for (const lane in through) published.set(lane, through[lane]!)
         for (const [key, s] of taken) seen.written(key, s)
         yield* Metric.update(journalled, taken.length)
         const now = yield* Clock.currentTimeMillis
-        yield* writeSightings(taken.filter(([key, s]) => kvWriteDue(store.sightings.get(key)?.lastSeenMs, s.atMs, now, kvAfterFor(key, settings.kvAfterMs))))
+        return taken.filter(([key, s]) => kvWriteDue(store.sightings.get(key)?.lastSeenMs, s.atMs, now, kvAfterFor(key, settings.kvAfterMs)))
       })
+
+      // Two steps, so that what was taken (a whole fleet's signs in a storm) is let go while KV is written.
+      const flushSeen = () => Effect.flatMap(journalSeen(), writeSightings)
 
       /** Devices quiet for their share of `kvAfterMs` get their last sign written to KV; what KV has caught up with leaves the journal's memory. */
       const catchUpQuiet = Effect.fnUntraced(function*() {
