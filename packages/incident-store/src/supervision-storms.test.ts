@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
+import { Clock, ConfigProvider, Context, Effect, Exit, Fiber, Layer, Option } from "effect"
 import { examplePendantAlarm, exampleDecision } from "@wt/contracts/examples"
 import { type DeviceEvent, Streams, Subjects, type TriageDecision } from "@wt/contracts"
 import { Nats, readSubjectAfter } from "@wt/nats"
@@ -116,6 +116,42 @@ layer(TestLayer, { excludeTestServices: true })("supervision storms", (it) => {
       expect([...ledger.down].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `dev-${3002 + i}`))
       const state = Option.getOrThrow(yield* (yield* IncidentStore).load("fjord", stormId)).state
       expect(state.storm).toEqual({ devices: 10, stillDown: 8 })
+    }))
+
+  it.effect("while a look at a storm is under way, a return heard in a synchronous step uses what is known, however old, instead of sending each sign of life to a fiber of its own", () =>
+    Effect.gen(function*() {
+      // A copy whose clock can be moved on: a look that outlasts the 2 s a view is used for, as in a starved process.
+      const real = yield* Clock.Clock
+      let aheadMs = 0
+      const nowMs = () => real.currentTimeMillisUnsafe() + aheadMs
+      const movable: Clock.Clock = {
+        currentTimeMillisUnsafe: nowMs,
+        currentTimeMillis: Effect.sync(nowMs),
+        currentTimeNanosUnsafe: () => BigInt(nowMs()) * 1_000_000n,
+        currentTimeNanos: Effect.sync(() => BigInt(nowMs()) * 1_000_000n),
+        monotonicTimeNanosUnsafe: () => real.monotonicTimeNanosUnsafe(),
+        monotonicTimeNanos: real.monotonicTimeNanos,
+        sleep: (duration) => real.sleep(duration)
+      }
+      const copy = yield* Effect.map(
+        Layer.build(Layer.fresh(SupervisionStorms.layer.pipe(Layer.provide(Settings), Layer.provide(Layer.succeed(Clock.Clock, movable))))),
+        Context.get(SupervisionStorms)
+      )
+      const inVik = (e: DeviceEvent): DeviceEvent => ({ ...e, tenant: "vik" })
+      yield* Effect.forEach(Array.from({ length: 10 }, (_, n) => 4000 + n), (n) => route(inVik(lost(n)), n, copy), { concurrency: 10 })
+      yield* copy.heardFrom("vik", "dev-not-down")
+      expect(copy.heardFromUnsafe("vik", "dev-4000", 1, () => {})).toBe("waiting")
+      // What is known is old now: the first caller must look, and its heardFrom starts the look.
+      aheadMs = 3_000
+      expect(copy.heardFromUnsafe("vik", "dev-4001", 2, () => {})).toBeUndefined()
+      expect(copy.quietNow("vik")).toBe(false)
+      const looking = yield* Effect.forkChild(copy.heardFrom("vik", "dev-4001"))
+      yield* Effect.yieldNow
+      // The look is under way and outlasts 2 s more: every other caller meanwhile uses what is known.
+      aheadMs = 6_000
+      expect(copy.heardFromUnsafe("vik", "dev-4002", 3, () => {})).toBe("waiting")
+      expect(copy.heardFromUnsafe("vik", "dev-not-down", 4, () => {})).toBe("done")
+      yield* Fiber.join(looking)
     }))
 
   it.effect("two copies writing one storm at once keep its counts equal to its events: no device counted twice or returned twice", () =>

@@ -96,14 +96,14 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
   readonly heardFrom: (tenant: string, deviceId: string) => Effect.Effect<void, unknown>
   /**
    * `heardFrom` for code inside a synchronous step, on what was found for the tenant within the last
-   * 2 s: "done" when there is nothing to wait for (no storm, the device not down, or its return
+   * 2 s (or before, while a look is under way): "done" when there is nothing to wait for (no storm, the device not down, or its return
    * already in the next batch); "waiting" when its return went into the next batch, and `stored` is
    * called once that batch is stored or could not be (at a later flush, never during this call),
    * once for all the returns given with it, each with its `ticket`;
    * undefined when the storm must be looked at again first: use `heardFrom`.
    */
   readonly heardFromUnsafe: (tenant: string, deviceId: string, ticket: number, stored: ReturnsStored) => "done" | "waiting" | undefined
-  /** No storm is under way for the tenant, as looked at within the last 2 s: a sign of life has nothing to do here. Read without an effect. */
+  /** No storm is under way for the tenant, as looked at within the last 2 s (or before, while a look is under way): a sign of life has nothing to do here. Read without an effect. */
   readonly quietNow: (tenant: string) => boolean
 }>()("wt/SupervisionStorms") {
   static readonly layer = Layer.effect(
@@ -188,9 +188,21 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
 
       const recent = (cached: Checked | undefined): cached is Checked => cached !== undefined && clock.currentTimeMillisUnsafe() - cached.checkedAt < LookEveryMs
 
-      const activeStorm = (tenant: string, fresh = false) => {
+      /**
+       * What is known of the tenant's storm, for a caller that cannot wait: as `activeStorm` gives it to
+       * every caller but the first while a look is under way. Undefined (look first) only when nothing
+       * is known, or it is old and no look is under way: the caller's `heardFrom` starts one. (Without
+       * the look under way, every sign of life in a storm went to a fiber of its own until the look
+       * ended, thousands in a starved process, and supervision died at its heap cap.)
+       */
+      const knownUnsafe = (tenant: string): Checked | undefined => {
         const cached = storms.get(tenant)
-        if (!fresh && cached !== undefined && (recent(cached) || looks.has(tenant))) return Effect.succeed(cached.storm)
+        return cached !== undefined && (recent(cached) || looks.has(tenant)) ? cached : undefined
+      }
+
+      const activeStorm = (tenant: string, fresh = false) => {
+        const known = fresh ? undefined : knownUnsafe(tenant)
+        if (known !== undefined) return Effect.succeed(known.storm)
         return sharedLook(tenant, fresh ? looksStarted : -1)
       }
 
@@ -330,8 +342,8 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
       })
 
       const heardFromUnsafe = (tenant: string, deviceId: string, ticket: number, stored: ReturnsStored): "done" | "waiting" | undefined => {
-        const cached = storms.get(tenant)
-        if (!recent(cached)) return undefined
+        const cached = knownUnsafe(tenant)
+        if (cached === undefined) return undefined
         if (cached.storm === null || !returnDue(tenant, cached.storm, deviceId)) return "done"
         const p = pendingOf(tenant)
         p.restored.add(deviceId)
@@ -342,10 +354,7 @@ export class SupervisionStorms extends Context.Service<SupervisionStorms, {
         return "waiting"
       }
 
-      const quietNow = (tenant: string) => {
-        const cached = storms.get(tenant)
-        return recent(cached) && cached.storm === null
-      }
+      const quietNow = (tenant: string) => knownUnsafe(tenant)?.storm === null
 
       // Per event on every lane: with no storm under way (nearly always), no generator and no fiber work.
       const signOfLife = (event: DeviceEvent) => (quietNow(event.tenant) ? Effect.void : heardFrom(event.tenant, event.deviceId))
